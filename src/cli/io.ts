@@ -1,0 +1,28 @@
+/** The CLI's streams, injected so tests can run commands in-process and read what they print. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Colours and other terminal niceties only when stdout is a terminal (and NO_COLOR is unset). */
+  color: boolean;
+  /** Standard input, for `explain` without an argument; undefined when there is none. */
+  readStdin?: () => Promise<string>;
+  signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {}
+
+export function paint(enabled: boolean) {
+  const wrap = (code: string) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return {
+    red: wrap('31'),
+    yellow: wrap('33'),
+    green: wrap('32'),
+    cyan: wrap('36'),
+    dim: wrap('2'),
+    bold: wrap('1'),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * What a probe targets: host, port, protocol and TLS mode, plus the name to verify. Everything that comes from a
+ * config or the user passes `validateHostname` before it can reach a socket or a dialogue line.
+ */
+export type Protocol = 'smtp' | 'imap' | 'pop3';
+export type TlsMode = 'starttls' | 'implicit';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  protocol: Protocol;
+  mode: TlsMode;
+  /** The name to verify (SNI and certificate check). Defaults to `host`; required when `host` is an IP. */
+  servername?: string;
+  /** Extra trusted CA files (PEM), on top of Node's root store. */
+  caFiles?: string[];
+}
+
+export interface PortDefault {
+  protocol: Protocol;
+  mode: TlsMode;
+}
+
+export const PORT_DEFAULTS: Readonly<Record<number, PortDefault>> = {
+  25: { protocol: 'smtp', mode: 'starttls' },
+  587: { protocol: 'smtp', mode: 'starttls' },
+  2525: { protocol: 'smtp', mode: 'starttls' },
+  465: { protocol: 'smtp', mode: 'implicit' },
+  143: { protocol: 'imap', mode: 'starttls' },
+  993: { protocol: 'imap', mode: 'implicit' },
+  110: { protocol: 'pop3', mode: 'starttls' },
+  995: { protocol: 'pop3', mode: 'implicit' },
+};
+
+/** The usual port when only the protocol and mode are known. */
+export function defaultPort(protocol: Protocol, mode: TlsMode): number {
+  if (protocol === 'smtp') return mode === 'implicit' ? 465 : 587;
+  if (protocol === 'imap') return mode === 'implicit' ? 993 : 143;
+  return mode === 'implicit' ? 995 : 110;
+}
+
+export type HostnameCheck = { ok: true; kind: 'name' | 'ipv4' | 'ipv6' } | { ok: false; reason: string };
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+/**
+ * Accepts DNS names (LDH labels, `_` tolerated as real mail hosts use it, one trailing dot), IPv4 and IPv6
+ * literals. Rejects anything that could smuggle a command into a dialogue: CR, LF, NUL, spaces, other control
+ * characters, non-ASCII (IDNs must be given in their punycode form), over-long labels or names.
+ */
+export function validateHostname(input: string): HostnameCheck {
+  if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'the host name is empty' };
+  // eslint-disable-next-line no-control-regex
+  const ctl = /[\u0000-\u001f\u007f]/.exec(input);
+  if (ctl) {
+    const code = ctl[0].charCodeAt(0);
+    const name = code === 13 ? 'CR' : code === 10 ? 'LF' : code === 0 ? 'NUL' : `control character 0x${code.toString(16).padStart(2, '0')}`;
+    return { ok: false, reason: `the host name contains ${name}` };
+  }
+  if (/\s/.test(input)) return { ok: false, reason: 'the host name contains white space' };
+  // eslint-disable-next-line no-control-regex
+  if (/[^\u0000-\u007f]/.test(input)) {
+    return { ok: false, reason: 'the host name contains non-ASCII characters (give an IDN in its xn-- form)' };
+  }
+  if (IPV4.test(input)) return { ok: true, kind: 'ipv4' };
+  if (input.includes(':')) {
+    return isIPv6(input) ? { ok: true, kind: 'ipv6' } : { ok: false, reason: 'the host name is not a valid IPv6 address' };
+  }
+  const name = input.endsWith('.') ? input.slice(0, -1) : input;
+  if (name.length > 253) return { ok: false, reason: 'the host name is longer than 253 characters' };
+  const labels = name.split('.');
+  for (const label of labels) {
+    if (label.length === 0) return { ok: false, reason: 'the host name has an empty label' };
+    if (label.length > 63) return { ok: false, reason: `the label "${label.slice(0, 20)}..." is longer than 63 characters` };
+    if (!LABEL.test(label)) return { ok: false, reason: `the label "${label}" has characters a host name cannot have` };
+  }
+  if (/^\d+$/.test(labels[labels.length - 1])) return { ok: false, reason: 'the host name is neither a valid IPv4 address nor a DNS name' };
+  return { ok: true, kind: 'name' };
+}
+
+function isIPv6(s: string): boolean {
+  // Delegate to Node, which knows every textual form (zone ids are refused: they cannot go into a dialogue).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isIPv6: nodeIsIPv6 } = require('node:net') as typeof import('node:net');
+  return !s.includes('%') && nodeIsIPv6(s);
+}
+
+export function isIpLiteral(host: string): boolean {
+  const v = validateHostname(host);
+  return v.ok && v.kind !== 'name';
+}
+
+export interface ParsedTarget {
+  host: string;
+  port?: number;
+}
+
+/** Parses `host`, `host:port`, `[v6]:port`, `[host]:port` (Postfix style) or a bare IPv6 literal. */
+export function parseTarget(text: string): ParsedTarget | { error: string } {
+  const t = text.trim();
+  if (t.length === 0) return { error: 'empty target' };
+  let host: string;
+  let portText: string | undefined;
+  const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(t);
+  if (bracket) {
+    host = bracket[1];
+    portText = bracket[2];
+  } else if ((t.match(/:/g) ?? []).length > 1) {
+    host = t; // bare IPv6
+  } else {
+    const i = t.lastIndexOf(':');
+    host = i >= 0 ? t.slice(0, i) : t;
+    portText = i >= 0 ? t.slice(i + 1) : undefined;
+  }
+  const check = validateHostname(host);
+  if (!check.ok) return { error: `invalid host "${printable(host)}": ${check.reason}` };
+  if (portText === undefined) return { host };
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+    return { error: `invalid port "${printable(portText)}": expected a number from 1 to 65535` };
+  }
+  return { host, port: Number(portText) };
+}
+
+/** Makes untrusted text safe to show in one line of output. */
+export function printable(s: string, max = 80): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return escaped.length > max ? `${escaped.slice(0, max)}...` : escaped;
+}
+
+export interface EndpointOptions {
+  protocol?: Protocol;
+  mode?: TlsMode;
+  servername?: string;
+  caFiles?: string[];
+}
+
+/** Builds an endpoint, filling protocol and mode from the port (or the port from them). */
+export function makeEndpoint(host: string, port: number | undefined, opts: EndpointOptions = {}): Endpoint {
+  const byPort = port !== undefined ? PORT_DEFAULTS[port] : undefined;
+  const protocol = opts.protocol ?? byPort?.protocol ?? 'smtp';
+  const mode = opts.mode ?? (byPort && byPort.protocol === protocol ? byPort.mode : 'starttls');
+  const ep: Endpoint = { host, port: port ?? defaultPort(protocol, mode), protocol, mode };
+  if (opts.servername) ep.servername = opts.servername;
+  if (opts.caFiles?.length) ep.caFiles = [...opts.caFiles];
+  return ep;
+}
+
+export function endpointLabel(ep: Endpoint): string {
+  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
+  return `${ep.protocol.toUpperCase()} ${host}:${ep.port} (${ep.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`;
+}

@@ -1,0 +1,40 @@
+import type { Linter, LintHost, LintResult } from './types';
+
+/** Every supported config format; each lint module adds itself here. */
+export const LINTERS: Linter[] = [];
+
+export function lintersFor(path: string, text?: string): Linter[] {
+  return LINTERS.filter((l) => safeMatch(l, path, text));
+}
+
+/** Lints one file with every linter that applies. A linter that throws becomes a finding, never a crash. */
+export function lintText(path: string, text: string, host: LintHost): LintResult {
+  const out: LintResult = { findings: [], endpoints: [] };
+  for (const linter of lintersFor(path, text)) {
+    try {
+      const r = linter.lint(path, text, host);
+      out.findings.push(...r.findings);
+      out.endpoints.push(...r.endpoints);
+    } catch (err) {
+      out.findings.push({
+        id: 'lint.internal-error',
+        severity: 'warning',
+        title: `The ${linter.format} lint could not finish on this file.`,
+        detail: `This is a bug in Mail TLS Doctor, not in your file: ${err instanceof Error ? err.message : String(err)}`,
+        fix: 'Report it with the file (remove secrets first).',
+        file: path,
+      });
+    }
+  }
+  return out;
+}
+
+function safeMatch(l: Linter, path: string, text?: string): boolean {
+  try {
+    return l.matches(path, text);
+  } catch {
+    return false;
+  }
+}
+
+export type { Linter, LintHost, LintResult, DiscoveredEndpoint } from './types';

@@ -1,0 +1,40 @@
+import type { Endpoint } from '../endpoint';
+import type { Finding, Range } from '../finding';
+
+/**
+ * What a lint may read besides the text it lints (a `.env` beside the code, a certificate file named in
+ * `main.cf`). The CLI passes the file system; the editor passes open documents first, then the file system.
+ */
+export interface LintHost {
+  /** The file's text, or undefined when it is absent or unreadable. Never throws. */
+  readFile(path: string): string | undefined;
+  /** The workspace folder holding the file, for `.env` at the root and mirrored paths like `etc/ssl/...`. */
+  workspaceRoot?: string;
+  /** The clock used for certificate expiry; injectable for tests. */
+  now?: Date;
+  /** Days before expiry that count as "expires soon" (default 30). */
+  expiryWarningDays?: number;
+}
+
+/** A mail server a config talks to, with the place that defined it. */
+export interface DiscoveredEndpoint {
+  endpoint: Endpoint;
+  file: string;
+  range: Range;
+  /** What defined it, in words: `relayhost in main.cf`, `nodemailer transport`, `mail.log (3 failures)`. */
+  source: string;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  endpoints: DiscoveredEndpoint[];
+}
+
+export interface Linter {
+  /** Short name of the format: `postfix-main`, `postfix-master`, `nodemailer`, `dotenv`, `maillog`. */
+  format: string;
+  /** Decides from the path (and, when the name is not enough, the text) whether this linter applies. */
+  matches(path: string, text?: string): boolean;
+  /** Must never throw: bad input yields findings (or none), not an exception. */
+  lint(path: string, text: string, host: LintHost): LintResult;
+}
