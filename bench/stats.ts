@@ -1,0 +1,19 @@
+/** Small helpers shared by the benchmarks. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function timeIt(fn: () => Promise<unknown> | unknown, runs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return out;
+}
+
+export const ms = (x: number) => `${x.toFixed(1)} ms`;
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
