@@ -1,0 +1,49 @@
+/** Small text helpers shared by the certificate findings: dates, durations and evidence lines. */
+import type { CertificateInfo } from './types';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** "2 h 13 min", "3 days 4 h", "under a minute": precise enough to spot a clock that is off by an hour. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < MINUTE) return 'under a minute';
+  const days = Math.floor(abs / DAY);
+  const hours = Math.floor((abs % DAY) / HOUR);
+  const minutes = Math.floor((abs % HOUR) / MINUTE);
+  if (days > 0) return hours > 0 ? `${plural(days, 'day')} ${hours} h` : plural(days, 'day');
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function day(iso: string): string {
+  return iso.replace(/T.*$/, '');
+}
+
+export function certEvidence(info: CertificateInfo, label: string): string[] {
+  const lines = [
+    `${label} subject: ${info.subject}`,
+    `${label} issuer: ${info.issuer}`,
+    `${label} valid: ${info.notBefore} to ${info.notAfter}`,
+    `${label} SHA-256: ${info.fingerprint256}`,
+  ];
+  if (info.sans.length > 0) lines.push(`${label} names: ${info.sans.slice(0, 20).join(', ')}${info.sans.length > 20 ? ', ...' : ''}`);
+  return lines;
+}
+
+/** "server certificate" for the leaf, else "intermediate CA certificate" / "root CA certificate". */
+export function roleOf(depth: number, info: CertificateInfo): string {
+  if (depth === 0) return 'server certificate';
+  return info.selfSigned ? 'root CA certificate' : 'intermediate CA certificate';
+}
+
+export const CHAIN_FIX_POSTFIX =
+  'Postfix (3.4 or later): `smtpd_tls_chain_files = /etc/letsencrypt/live/NAME/privkey.pem, /etc/letsencrypt/live/NAME/fullchain.pem` ' +
+  '(older: `smtpd_tls_cert_file = .../fullchain.pem` and `smtpd_tls_key_file = .../privkey.pem`), then `postfix reload`.';
+export const CHAIN_FIX_DOVECOT = 'Dovecot: `ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_key = </etc/letsencrypt/live/NAME/privkey.pem`, then `doveadm reload`.';
+export const CHAIN_FIX_CAT =
+  'Without certbot, build the file yourself, server certificate first: `cat leaf.pem intermediate.pem > fullchain.pem` (not the root).';
