@@ -1,0 +1,105 @@
+/**
+ * The probe's cost against a real server on loopback, relative to baselines measured in the same run:
+ * - a full probe (dialogue, handshake, chain judgement, one handshake per TLS version) of the healthy lab
+ *   server vs one `openssl s_client -starttls smtp` handshake (a process spawn included, as a user runs it);
+ * - 100 distinct endpoints probed together (probeMany) vs one, and vs 100 one after another.
+ * Both ends run on this machine: with 2 cores the handshakes' CPU (server and client) bounds what concurrency
+ * can win, so "together vs one after another" is the figure to watch, not "together vs one".
+ */
+import { execFile } from 'node:child_process';
+import type { Endpoint } from '../src/core/endpoint';
+import { ConnectionLimiter, probeEndpoint, probeMany } from '../src/core/probe';
+import { startLab } from '../test/support/lab';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { median, ms, ratio, timeIt } from './stats';
+
+const RUNS = 15;
+
+function opensslHandshake(port: number, caFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'openssl',
+      ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${port}`, '-servername', 'mail.lab.test', '-CAfile', caFile, '-brief'],
+      { timeout: 10_000 },
+      (err, _out, stderr) => (err && !/CONNECTION ESTABLISHED|Verification: OK/.test(stderr) ? reject(err) : resolve()),
+    );
+    child.stdin?.end('QUIT\r\n');
+  });
+}
+
+const FARM = `
+const { startMailServer } = require(process.env.MTD_ROOT + '/test/support/lab/mailServer.ts');
+const { makePki } = require(process.env.MTD_ROOT + '/test/support/pki.ts');
+(async () => {
+  const pki = makePki('Bench');
+  const leaf = pki.leaf({ cn: 'mail.lab.test' });
+  const tls = { certPem: pki.chain(leaf), keyPem: leaf.keyPem };
+  const ports = [];
+  for (let i = 0; i < Number(process.env.MTD_COUNT); i++) ports.push((await startMailServer({ protocol: 'smtp', serves: 'starttls', tls })).port);
+  process.stdout.write(JSON.stringify({ ports, caFile: pki.rootFile() }) + '\\n');
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+})();
+`;
+
+/** Starts `count` healthy SMTP servers in a child process; closing ends the child. */
+export async function startServerFarm(count: number): Promise<{ ports: number[]; caFile: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', FARM], {
+    env: { ...process.env, MTD_ROOT: path.resolve(__dirname, '..'), MTD_COUNT: String(count) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf);
+    });
+    child.once('exit', (code) => reject(new Error(`server farm exited with ${code}`)));
+  });
+  const { ports, caFile } = JSON.parse(first) as { ports: number[]; caFile: string };
+  return {
+    ports,
+    caFile,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+export async function run(log: (line: string) => void): Promise<void> {
+  const lab = await startLab({ only: ['healthy'] });
+  const servers: Array<{ close(): Promise<void> }> = [];
+  try {
+    const h = lab.servers.healthy;
+    const ep: Endpoint = { host: h.host, port: h.port, protocol: h.protocol, mode: h.mode, servername: h.servername, caFiles: [lab.caFile] };
+    const limiter = () => new ConnectionLimiter({ global: 256 });
+    await probeEndpoint(ep, { limiter: limiter() }); // warm-up: loads the root store once per process
+    await opensslHandshake(h.port, lab.caFile);
+
+    const full = median(await timeIt(() => probeEndpoint(ep, { limiter: limiter() }), RUNS));
+    const mainOnly = median(await timeIt(() => probeEndpoint(ep, { limiter: limiter(), scanVersions: false }), RUNS));
+    const openssl = median(await timeIt(() => opensslHandshake(h.port, lab.caFile), RUNS));
+    log(`full probe (4 versions) of the healthy endpoint: median ${ms(full)} over ${RUNS} runs`);
+    log(`probe without the version scan:                  median ${ms(mainOnly)}`);
+    log(`openssl s_client -starttls smtp (one handshake):  median ${ms(openssl)}`);
+    log(`ratio full probe / openssl handshake: ${ratio(full, openssl)}; without version scan: ${ratio(mainOnly, openssl)}`);
+
+    // The 100 servers run in their own process: sharing this one's event loop, they would measure the lab.
+    const farm = await startServerFarm(100);
+    servers.push(farm);
+    const many: Endpoint[] = farm.ports.map((port) => ({ ...ep, port, caFiles: [farm.caFile] }));
+    const one = median(await timeIt(() => probeEndpoint(many[0], { limiter: limiter() }), 5));
+    const hundred = median(await timeIt(() => probeMany(many, { limiter: limiter() }), 3));
+    const sequential = median(await timeIt(async () => {
+      for (const e of many) await probeEndpoint(e, { limiter: limiter() });
+    }, 1));
+    log(`1 endpoint: median ${ms(one)}; 100 endpoints together (probeMany, default concurrency 16): median ${ms(hundred)}; 100 one after another: ${ms(sequential)}`);
+    log(`ratio 100 together / 1: ${ratio(hundred, one)}; 100 together / 100 one after another: ${ratio(hundred, sequential)}`);
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+    await lab.close();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The probe's findings: one constructor per id, so the wording lives in one place and the ids stay stable.
+ * Certificate findings come from the certificate judge (src/core/cert).
+ */
+import type { Endpoint } from '../endpoint';
+import type { Finding } from '../finding';
+import { describeOffset } from './clock';
+
+function tlsSetting(ep: Endpoint, implicit: boolean): string {
+  if (ep.protocol === 'smtp') {
+    return implicit
+      ? 'nodemailer: `secure: true` (port 465); Postfix: `smtpd_tls_wrappermode = yes` on the submissions service (master.cf); Thunderbird/Outlook: "SSL/TLS"'
+      : 'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix: no wrapper mode, `smtpd_tls_security_level = may`; Thunderbird/Outlook: "STARTTLS"';
+  }
+  const port = ep.protocol === 'imap' ? (implicit ? 993 : 143) : implicit ? 995 : 110;
+  return implicit ? `implicit TLS ("SSL/TLS") on port ${port}` : `STARTTLS on port ${port}`;
+}
+
+export const probeFindings = {
+  dnsUnresolved(ep: Endpoint, reason: string): Finding {
+    return {
+      id: 'dns.unresolved',
+      severity: 'error',
+      title: `${ep.host} does not resolve to an address.`,
+      detail: `The name lookup failed (${reason}), so no client can connect. A typo in the host name, a missing A/AAAA record, or a resolver that cannot see this zone (split-horizon DNS, a VPN) are the usual causes.`,
+      fix: `Check the spelling; look the name up with \`dig +short A ${ep.host}\` and \`dig +short AAAA ${ep.host}\`; for a mail domain, the host to use is the one its MX record names (\`dig +short MX domain\`).`,
+      evidence: [reason],
+    };
+  },
+  tcpRefused(ep: Endpoint, address: string, code: string): Finding {
+    return {
+      id: 'tcp.refused',
+      severity: 'error',
+      title: `Nothing accepts connections on port ${ep.port} of ${address}.`,
+      detail: `The host answered, but refused the connection (${code}): no server listens on that port, or a firewall rejects it actively. Clients see "ECONNREFUSED" / "Connection refused".`,
+      fix: `Check the port (${ep.protocol.toUpperCase()} uses ${ep.protocol === 'smtp' ? '25, 587 (STARTTLS) or 465 (implicit TLS)' : ep.protocol === 'imap' ? '143 (STARTTLS) or 993 (implicit TLS)' : '110 (STARTTLS) or 995 (implicit TLS)'}); on the server check that the service runs and listens on this address (\`ss -ltnp\`), e.g. that Postfix's master.cf enables the submission/submissions service.`,
+      evidence: [`connect ${address}:${ep.port}: ${code}`],
+    };
+  },
+  tcpTimeout(ep: Endpoint, address: string, ms: number, code?: string): Finding {
+    const port25 = ep.port === 25
+      ? ' Port 25 is special: many ISPs and cloud providers (AWS, Google Cloud, Azure, DigitalOcean, most home connections) block outbound connections to port 25, so the probe may fail from here and work from elsewhere.'
+      : '';
+    return {
+      id: 'tcp.timeout',
+      severity: 'error',
+      title: `No answer at all from ${address} port ${ep.port}${code && code !== 'timeout' ? ` (${code})` : ''}.`,
+      detail: `The connection attempt got no reply within ${ms} ms: packets are dropped on the way, typically by a firewall (on the server, in the network, or outbound from here), or the address is wrong.${port25}`,
+      fix: `Open the port in the server's firewall / security group; check that the address is the server's; test from another network.${ep.port === 25 ? ' For port 25, use the submission port 587 or 465 to send through your provider, or ask your cloud provider to lift the port 25 block.' : ''}`,
+      evidence: [`connect ${address}:${ep.port}: no answer within ${ms} ms`],
+    };
+  },
+  greetingTimeout(ep: Endpoint, ms: number, evidence: string[]): Finding {
+    return {
+      id: 'greeting.timeout',
+      severity: 'error',
+      title: `The server accepted the connection but sent no greeting within ${ms} ms.`,
+      detail: `A ${ep.protocol.toUpperCase()} server speaks first. Silence means an overloaded or hung server, a tarpit or greylisting delay (Postfix postscreen waits several seconds on purpose), or a proxy/firewall that accepts and then stalls. Clients report "Greeting never received" (nodemailer) or a timeout.`,
+      fix: 'Retry with a longer --timeout; check the server\'s load and logs; if a proxy or load balancer sits in front, check its health checks and backend.',
+      evidence,
+    };
+  },
+  greetingRejected(ep: Endpoint, lines: string[], busy: boolean, backoffMs?: number): Finding {
+    return {
+      id: 'greeting.rejected',
+      severity: 'error',
+      title: busy ? 'The server turned the connection away: too many connections or temporarily unavailable.' : 'The server rejected the connection in its greeting.',
+      detail: busy
+        ? `It answered with a "service not available" greeting (SMTP 421 / IMAP BYE). Mail servers do this when one client opens too many connections, under load, or during maintenance; senders retry later.${backoffMs ? ` The probe opened no more connections to it for ${Math.round(backoffMs / 1000)} s.` : ''}`
+        : 'It answered with a rejection (e.g. SMTP 554) instead of a welcome: this client address is blocked (a blocklist, a policy, or a misconfigured postscreen/access list), or the service is shut.',
+      fix: busy
+        ? 'Probe again later, with fewer parallel connections; if it persists, raise the per-client limits (Postfix `smtpd_client_connection_count_limit`, Dovecot `mail_max_userip_connections`) or check the server\'s load.'
+        : 'Read the reply text: it usually names the reason or a blocklist. Check the server\'s access rules and whether this client\'s address is listed.',
+      evidence: lines.slice(0, 6),
+    };
+  },
+  protocolError(ep: Endpoint, message: string, evidence: string[]): Finding {
+    return {
+      id: 'protocol.bad-reply',
+      severity: 'error',
+      title: `The server's replies do not follow ${ep.protocol.toUpperCase()}.`,
+      detail: `${message}. Either another service listens on this port, or something in between (a proxy, an "SMTP fixup" firewall) mangles the dialogue.`,
+      fix: 'Check which program listens on the port; disable protocol inspection ("fixup", "SMTP inspection") on firewalls in between; make sure the protocol is right (--protocol).',
+      evidence,
+    };
+  },
+  internalError(message: string, evidence: string[]): Finding {
+    return {
+      id: 'probe.internal-error',
+      severity: 'error',
+      title: 'The probe stopped on an unexpected error of its own.',
+      detail: `This is a bug in Mail TLS Doctor, not necessarily a problem of the server: ${message}. The findings above it are still valid.`,
+      fix: 'Run the probe again with --verbose and report the transcript (it contains no secrets) to the Mail TLS Doctor issue tracker.',
+      evidence,
+    };
+  },
+  starttlsNotOffered(ep: Endpoint, evidence: string[]): Finding {
+    return {
+      id: 'starttls.not-offered',
+      severity: 'error',
+      title: 'The server does not offer STARTTLS.',
+      detail: `Its capability list has no ${ep.protocol === 'pop3' ? 'STLS' : 'STARTTLS'}, so the connection can only stay unencrypted. Clients that require TLS fail (nodemailer \`requireTLS\`: "Error upgrading connection with STARTTLS"; Gmail marks mail from it as not encrypted). Often TLS is simply not configured, or a firewall strips the STARTTLS line.`,
+      fix: ep.protocol === 'smtp'
+        ? 'Postfix: set `smtpd_tls_cert_file`, `smtpd_tls_key_file` and `smtpd_tls_security_level = may` (port 25) or `encrypt` (587), then `postfix reload`. Check that no firewall does SMTP inspection (it hides STARTTLS as "XXXXXXXA"). Or use the implicit-TLS port (465).'
+        : 'Dovecot: set `ssl = yes` with `ssl_cert` and `ssl_key`; or use the implicit-TLS port.',
+      evidence,
+    };
+  },
+  starttlsRefused(ep: Endpoint, evidence: string[]): Finding {
+    return {
+      id: 'starttls.refused',
+      severity: 'error',
+      title: 'The server refused the STARTTLS command.',
+      detail: 'It advertises STARTTLS but answered with an error (e.g. "454 TLS not available due to temporary reason"): the server usually cannot load its certificate or key, or its TLS setup is broken.',
+      fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot load certificate"/"TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (`openssl x509 -noout -modulus` vs `openssl rsa -noout -modulus`).',
+      evidence,
+    };
+  },
+  lostConnection(ep: Endpoint, afterStarttls: boolean, evidence: string[]): Finding {
+    return {
+      id: 'tls.lost-connection',
+      severity: 'error',
+      title: afterStarttls ? 'The server closed the connection after STARTTLS, before TLS was established.' : 'The server closed the connection during the TLS handshake.',
+      detail: 'This is the classic "SSL_connect error ... lost connection" (Postfix) / "Client network socket disconnected before secure TLS connection was established" (Node, nodemailer). The server\'s TLS layer gave up without an alert: typically it cannot read its certificate or key, it shares no protocol version or cipher with the client and drops instead of alerting, or a middlebox kills TLS traffic.',
+      fix: `Look at the server's log at the time of the probe (Postfix: \`grep -i tls /var/log/mail.log\`); check the certificate/key files and their permissions; check the allowed protocols and ciphers (Postfix \`smtpd_tls_protocols\`, \`smtpd_tls_mandatory_ciphers\`); test from another network to rule out a middlebox. If one address of several fails, fix or remove that host.`,
+      evidence,
+    };
+  },
+  handshakeTimeout(ep: Endpoint, ms: number, evidence: string[]): Finding {
+    return {
+      id: 'tls.handshake-timeout',
+      severity: 'error',
+      title: `The TLS handshake did not finish within ${ms} ms.`,
+      detail: 'The server (or something in between) stopped answering during the handshake. An MTU/fragmentation problem (large certificate chains stall on broken paths), an overloaded server, or a wrong port/encryption pair are the usual causes.',
+      fix: 'Retry; check the path MTU (`ping -M do -s 1472 HOST`); make sure the port is meant for this TLS mode; check the server\'s load and logs.',
+      evidence,
+    };
+  },
+  handshakeFailed(ep: Endpoint, reason: string, alert: string | undefined, evidence: string[]): Finding {
+    return {
+      id: 'tls.handshake-failed',
+      severity: 'error',
+      title: alert ? `The TLS handshake failed: the server sent the alert "${alert}".` : `The TLS handshake failed: ${reason}.`,
+      detail: alert === 'protocol version'
+        ? 'The server shares no TLS version with this client: it only speaks versions the client will not offer (or the reverse). Gmail, OpenSSL 3 and current Node refuse TLS 1.0/1.1.'
+        : alert === 'handshake failure'
+          ? 'The server found no cipher suite, curve or signature algorithm in common with the client, or requires something the client does not offer.'
+          : 'The handshake ended with an error before any certificate could be checked. Clients report the same reason (e.g. "ssl3_read_bytes:tlsv1 alert ...").',
+      fix: 'Enable TLS 1.2 and 1.3 with current ciphers on the server (Postfix: `smtpd_tls_protocols = >=TLSv1.2`, `smtpd_tls_mandatory_ciphers = medium`; Dovecot: `ssl_min_protocol = TLSv1.2`), and make sure its certificate and key load.',
+      evidence: [reason, ...evidence],
+    };
+  },
+  expectsImplicitTls(ep: Endpoint, ms: number, evidence: string[]): Finding {
+    return {
+      id: 'mode.expects-implicit-tls',
+      severity: 'error',
+      title: `Port ${ep.port} expects implicit TLS, but STARTTLS was tried.`,
+      detail: `The server sent no plaintext greeting within ${ms} ms, and a TLS handshake on the same port succeeded: it waits for the client to start TLS right away. A STARTTLS client (nodemailer \`secure: false\`) waits forever and fails with "Greeting never received".`,
+      fix: `Use implicit TLS for this port (${tlsSetting(ep, true)}), or connect to the STARTTLS port instead (${tlsSetting(ep, false)}).`,
+      evidence,
+    };
+  },
+  expectsStarttls(ep: Endpoint, evidence: string[]): Finding {
+    return {
+      id: 'mode.expects-starttls',
+      severity: 'error',
+      title: `Port ${ep.port} speaks plaintext first (STARTTLS), but implicit TLS was tried.`,
+      detail: 'The server answered the TLS ClientHello with a plaintext greeting, which TLS reads as a garbage record: OpenSSL reports "wrong version number" (nodemailer: "ssl3_get_record:wrong version number", Postfix: "SSL_connect error ... wrong version number").',
+      fix: `Use STARTTLS on this port (${tlsSetting(ep, false)}), or connect to the implicit-TLS port instead (${tlsSetting(ep, true)}).`,
+      evidence,
+    };
+  },
+  clockSkew(ep: Endpoint, skewMs: number, greeting: string): Finding {
+    const ahead = skewMs > 0;
+    return {
+      id: 'clock.skew',
+      severity: 'warning',
+      title: `The server's clock and this machine's differ by ${describeOffset(skewMs)}.`,
+      detail: `The date in the greeting is ${describeOffset(skewMs)} ${ahead ? 'ahead of' : 'behind'} the local clock. A wrong clock on either side makes fresh certificates look "not yet valid" and expired ones valid, breaks DKIM/TOTP timestamps, and confuses log correlation.`,
+      fix: 'Run NTP on both machines (`timedatectl set-ntp true`, chrony or systemd-timesyncd) and check `timedatectl status`; also check the time zone the server announces.',
+      evidence: [greeting],
+    };
+  },
+  legacyVersionAccepted(ep: Endpoint, versions: string[]): Finding {
+    return {
+      id: 'tls.legacy-version-accepted',
+      severity: 'warning',
+      title: `The server still accepts ${versions.join(' and ')}.`,
+      detail: 'TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow downgrade attacks and rely on SHA-1/MD5. Compliance scans (PCI DSS) flag them; modern clients never use them.',
+      fix: 'Postfix: `smtpd_tls_protocols = >=TLSv1.2` and `smtpd_tls_mandatory_protocols = >=TLSv1.2` (Debian still defaults to >=TLSv1); Dovecot: `ssl_min_protocol = TLSv1.2`; then reload.',
+      evidence: versions.map((v) => `${v}: handshake accepted`),
+    };
+  },
+  modernVersionMissing(ep: Endpoint, evidence: string[]): Finding {
+    return {
+      id: 'tls.modern-version-missing',
+      severity: 'error',
+      title: 'The server accepts neither TLS 1.2 nor TLS 1.3.',
+      detail: 'Current clients (OpenSSL 3, Node, nodemailer, Gmail, Outlook) refuse TLS 1.0/1.1, so they all fail: "tlsv1 alert protocol version" or "unsupported protocol". Mail to or from this server falls back to plaintext or bounces.',
+      fix: 'Upgrade the TLS library / server software and enable TLS 1.2 and 1.3 (Postfix: `smtpd_tls_protocols = >=TLSv1.2`; Dovecot: `ssl_min_protocol = TLSv1.2`).',
+      evidence,
+    };
+  },
+  noTls13(ep: Endpoint): Finding {
+    return {
+      id: 'tls.no-tls13',
+      severity: 'info',
+      title: 'The server does not offer TLS 1.3.',
+      detail: 'TLS 1.2 works with every current client, but TLS 1.3 is faster (one round trip less) and drops legacy options. Gmail and most providers use it when offered.',
+      fix: 'Upgrade to OpenSSL 1.1.1 or later and make sure the protocol list allows it (Postfix `smtpd_tls_protocols = >=TLSv1.2`, which includes 1.3).',
+      evidence: ['TLSv1.3: handshake refused', 'TLSv1.2: handshake accepted'],
+    };
+  },
+  weakCipher(ep: Endpoint, cipher: string, version: string, reason: string): Finding {
+    return {
+      id: 'tls.weak-cipher',
+      severity: 'warning',
+      title: `The server chose a weak cipher suite: ${cipher}.`,
+      detail: `With a client that offers modern suites, the server still picked ${cipher} (${version}): ${reason}. Strict clients and compliance scans reject it.`,
+      fix: 'Prefer ECDHE with AES-GCM or ChaCha20-Poly1305: Postfix `smtpd_tls_mandatory_ciphers = high`, `tls_preempt_cipherlist = yes`, and `smtpd_tls_exclude_ciphers = aNULL, eNULL, RC4, 3DES, MD5, EXPORT`; Dovecot `ssl_cipher_list` with `ssl_prefer_server_ciphers = yes`.',
+      evidence: [`negotiated ${version} ${cipher}`],
+    };
+  },
+  weakKeyExchange(ep: Endpoint, bits: number, cipher: string): Finding {
+    return {
+      id: 'tls.weak-key-exchange',
+      severity: 'warning',
+      title: `The server uses ${bits}-bit Diffie-Hellman parameters.`,
+      detail: `Ephemeral DH under 2048 bits is breakable (Logjam). OpenSSL 3 at its default security level and Gmail refuse it ("dh key too small"), so those clients fail or fall back to another cipher.`,
+      fix: 'Generate 2048-bit (or larger) parameters (`openssl dhparam -out dh2048.pem 2048`) and point the server to them (Postfix `smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem`, despite its name; Dovecot `ssl_dh = </etc/dovecot/dh.pem`), or prefer ECDHE suites.',
+      evidence: [`ephemeral key: DH ${bits} bits (${cipher})`],
+    };
+  },
+};

@@ -1,0 +1,141 @@
+/**
+ * One TLS handshake, on a fresh connection (implicit TLS) or on the socket a STARTTLS dialogue prepared. It
+ * never trusts or rejects anything itself: it records the chain exactly as the server sent it, and the
+ * certificate judge decides afterwards, the way a strict client would.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { isIpLiteral } from '../endpoint';
+import type { Scope } from './scope';
+import { tlsRuntime } from './tlsRuntime';
+import type { TlsVersionName } from './types';
+
+/**
+ * A trust anchor that signs nothing. Giving Node a `ca` list stops it from loading its root store, and with it
+ * from appending locally found issuers to the chain the server sent.
+ */
+const PLACEHOLDER_CA = `-----BEGIN CERTIFICATE-----
+MIIB3TCCAYOgAwIBAgIURkF5Jm5zib6AK9BqT8LDVU5/AaIwCgYIKoZIzj0EAwIw
+QzFBMD8GA1UEAww4TWFpbCBUTFMgRG9jdG9yIHBsYWNlaG9sZGVyIHRydXN0IGFu
+Y2hvciAoc2lnbnMgbm90aGluZykwIBcNMjYxMTI4MDUwNjI4WhgPMjEyNjExMDQw
+NTA2MjhaMEMxQTA/BgNVBAMMOE1haWwgVExTIERvY3RvciBwbGFjZWhvbGRlciB0
+cnVzdCBhbmNob3IgKHNpZ25zIG5vdGhpbmcpMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEnnd988w+Ti9FLIGh/c8v4ZNEwZU44AjGrYgPX351tPo8w2RX7bms9PQT
+aFUQxT6JCBvBh/Hc2pF9clkxymhx5KNTMFEwHQYDVR0OBBYEFB2HjEaX40EhprNV
+Wvw4T7madg2KMB8GA1UdIwQYMBaAFB2HjEaX40EhprNVWvw4T7madg2KMA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAMK2WR/QK7nt32fljyEMFBFT
+oCb71TlFOWqLLK9OnQEJAiAMg5TpSb6BDhNLtcr3xq/wmTicla8itT6ZxL8rvCOM
+Yg==
+-----END CERTIFICATE-----
+`;
+
+const contexts = new Map<string, tls.SecureContext>();
+
+/** One context per settings: building one parses the CA list and costs more than a loopback handshake. */
+function contextFor(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion, ciphers: string | undefined): tls.SecureContext {
+  const key = `${minVersion}|${maxVersion}|${ciphers ?? ''}`;
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca: [PLACEHOLDER_CA], minVersion, maxVersion, ciphers });
+    contexts.set(key, ctx);
+  }
+  return ctx;
+}
+
+export interface HandshakeResult {
+  socket: tls.TLSSocket;
+  version: string;
+  cipher: string;
+  /** OpenSSL name and the IANA name, e.g. ECDHE-RSA-AES128-GCM-SHA256. */
+  cipherStandardName?: string;
+  /** Ephemeral key exchange, e.g. { type: 'ECDH', name: 'X25519', size: 253 } or { type: 'DH', size: 1024 }. */
+  ephemeral?: { type?: string; name?: string; size?: number };
+  /** DER of each certificate, leaf first, as the server sent them. */
+  chain: Buffer[];
+}
+
+export interface HandshakeOptions {
+  host: string;
+  port: number;
+  servername: string;
+  /** An upgraded STARTTLS socket; without it, a new TCP connection is opened. */
+  socket?: net.Socket;
+  /** Offer exactly this version; without it, every version this runtime can offer. */
+  version?: TlsVersionName;
+  timeoutMs: number;
+}
+
+export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<HandshakeResult> {
+  const rt = tlsRuntime();
+  const legacy = opts.version === 'TLSv1' || opts.version === 'TLSv1.1';
+  let secureContext: tls.SecureContext;
+  try {
+    secureContext = contextFor(
+      opts.version ?? (rt.canOffer.TLSv1 ? 'TLSv1' : rt.canOffer['TLSv1.1'] ? 'TLSv1.1' : 'TLSv1.2'),
+      opts.version ?? 'TLSv1.3',
+      // The main handshake is permissive on purpose: it must see what the server negotiates, weak or not.
+      rt.permissiveCiphers ?? (legacy ? undefined : tls.DEFAULT_CIPHERS),
+    );
+  } catch (e) {
+    // Our own library refused the settings: the server was never asked, so this is "not tested".
+    return Promise.reject(Object.assign(new Error(`this runtime's TLS library cannot offer that: ${(e as Error).message}`), { code: 'ERR_LOCAL_TLS_SETUP' }));
+  }
+  const connectOpts: tls.ConnectionOptions = { rejectUnauthorized: false, secureContext };
+  // RFC 6066 forbids IP literals in SNI; the name is still checked against the certificate afterwards.
+  if (!isIpLiteral(opts.servername)) connectOpts.servername = opts.servername.replace(/\.$/, '');
+  if (opts.socket) {
+    // The raw socket's own errors surface on the TLS socket; keep a listener so none is ever unhandled.
+    opts.socket.on('error', () => undefined);
+    connectOpts.socket = opts.socket;
+  } else {
+    connectOpts.host = opts.host;
+    connectOpts.port = opts.port;
+  }
+  return scope.step<HandshakeResult>(`TLS handshake${opts.version ? ` (${opts.version})` : ''}`, opts.timeoutMs, (resolve, reject) => {
+    let socket: tls.TLSSocket;
+    try {
+      socket = scope.track(tls.connect(connectOpts));
+    } catch (e) {
+      reject(e as Error);
+      return;
+    }
+    const onError = (err: Error) => reject(err);
+    const onClose = () => reject(Object.assign(new Error('the server closed the connection during the TLS handshake'), { code: 'ECONNRESET' }));
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.once('secureConnect', () => {
+      socket.off('close', onClose);
+      const cipher = socket.getCipher();
+      const eph = socket.getEphemeralKeyInfo();
+      resolve({
+        socket,
+        version: socket.getProtocol() ?? 'unknown',
+        cipher: cipher?.name ?? 'unknown',
+        cipherStandardName: (cipher as { standardName?: string } | undefined)?.standardName,
+        ephemeral: eph && typeof eph === 'object' && Object.keys(eph).length ? (eph as HandshakeResult['ephemeral']) : undefined,
+        chain: peerChain(socket),
+      });
+    });
+    return () => {
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      // Later errors (after we are done with this step) must not become unhandled exceptions.
+      socket.on('error', () => undefined);
+    };
+  });
+}
+
+/** Follows the issuer links Node built from the certificates the server sent, stopping at a self-loop. */
+function peerChain(socket: tls.TLSSocket): Buffer[] {
+  const out: Buffer[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate;
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    out.push(cert.raw);
+    const next = cert.issuerCertificate as tls.DetailedPeerCertificate | undefined;
+    if (!next || next === cert) break;
+    cert = next;
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * Reads CRLF (or LF) terminated lines from a socket, bounded in line length, total bytes and time. A server
+ * that sends too much, too long a line, or nothing at all cannot make the probe grow or hang.
+ */
+import type { Socket } from 'node:net';
+import type { Scope } from './scope';
+
+export const LIMITS = {
+  /** RFC 5321 allows 512 octets for a reply line; real servers stay far below. Be tolerant, but bounded. */
+  maxLineBytes: 4096,
+  /** Lines in one multi-line reply (EHLO, CAPA, CAPABILITY). */
+  maxReplyLines: 200,
+  /** Everything one dialogue may receive before TLS (and again after). */
+  maxDialogueBytes: 128 * 1024,
+};
+
+export class ConnectionClosedError extends Error {
+  override name = 'ConnectionClosedError';
+  constructor(readonly reset: boolean, readonly code?: string) {
+    super(reset ? `the server reset the connection${code ? ` (${code})` : ''}` : 'the server closed the connection');
+  }
+}
+
+export class ProtocolLimitError extends Error {
+  override name = 'ProtocolLimitError';
+}
+
+export class LineReader {
+  private buf = '';
+  private total = 0;
+  private closed: ConnectionClosedError | undefined;
+  private overflow: ProtocolLimitError | undefined;
+  private wake: (() => void) | undefined;
+  private readonly onData = (chunk: Buffer) => {
+    this.total += chunk.length;
+    if (this.total > LIMITS.maxDialogueBytes) {
+      this.overflow ??= new ProtocolLimitError(`the server sent more than ${LIMITS.maxDialogueBytes} bytes in one dialogue`);
+      this.socket.destroy();
+    } else {
+      this.buf += chunk.toString('latin1');
+      if (this.buf.length > LIMITS.maxLineBytes && !this.buf.includes('\n')) {
+        this.overflow ??= new ProtocolLimitError(`the server sent a line longer than ${LIMITS.maxLineBytes} bytes`);
+      }
+    }
+    this.wake?.();
+  };
+  private readonly onEnd = () => {
+    this.closed ??= new ConnectionClosedError(false);
+    this.wake?.();
+  };
+  private readonly onError = (err: NodeJS.ErrnoException) => {
+    this.closed ??= new ConnectionClosedError(err.code === 'ECONNRESET' || err.code === 'EPIPE', err.code);
+    this.wake?.();
+  };
+
+  constructor(
+    readonly socket: Socket,
+    private readonly scope: Scope,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
+    socket.on('error', this.onError);
+  }
+
+  /** The bytes received so far that no line has consumed (e.g. the start of a TLS record). */
+  get pending(): string {
+    return this.buf;
+  }
+
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
+  /** Resolves with the next line (without its line end, decoded as UTF-8). */
+  readLine(step: string, ms: number): Promise<string> {
+    return this.scope.step<string>(step, ms, (resolve, reject) => {
+      const check = () => {
+        const nl = this.buf.indexOf('\n');
+        if (nl >= 0 && nl <= LIMITS.maxLineBytes) {
+          const raw = this.buf.slice(0, nl).replace(/\r$/, '');
+          this.buf = this.buf.slice(nl + 1);
+          resolve(Buffer.from(raw, 'latin1').toString('utf8'));
+        } else if (nl > LIMITS.maxLineBytes || this.overflow) {
+          reject(this.overflow ?? new ProtocolLimitError(`the server sent a line longer than ${LIMITS.maxLineBytes} bytes`));
+        } else if (this.closed) {
+          reject(this.closed);
+        }
+      };
+      this.wake = check;
+      check();
+      return () => {
+        this.wake = undefined;
+      };
+    });
+  }
+
+  /** Waits until the server closes or sends anything (used to tell "silent" from "spoke"). */
+  waitForData(step: string, ms: number): Promise<void> {
+    return this.scope.step<void>(step, ms, (resolve, reject) => {
+      const check = () => {
+        if (this.buf.length > 0) resolve();
+        else if (this.closed) reject(this.closed);
+      };
+      this.wake = check;
+      check();
+      return () => {
+        this.wake = undefined;
+      };
+    });
+  }
+
+  /** Stops reading so the socket can be handed to TLS; returns what was buffered and never consumed. */
+  detach(): string {
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
+    this.socket.off('error', this.onError);
+    const rest = this.buf;
+    this.buf = '';
+    return rest;
+  }
+}

@@ -1,0 +1,68 @@
+/** Human-readable rendering of probe results for the CLI (and any plain-text consumer). */
+import { endpointLabel } from '../endpoint';
+import type { Finding } from '../finding';
+import { compareSeverity } from '../finding';
+import { formatLine } from './transcript';
+import { TLS_VERSIONS, type ProbeResult } from './types';
+
+export interface Painter {
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  cyan(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): string {
+  const out: string[] = [];
+  const at = r.address && r.address !== r.endpoint.host ? ` at ${r.address}` : '';
+  const name = r.endpoint.servername && r.endpoint.servername !== r.endpoint.host ? `, name ${r.endpoint.servername}` : '';
+  out.push(p.bold(`${endpointLabel(r.endpoint)}${at}${name}`) + p.dim(`  (from ${r.probedFrom}, ${r.durationMs} ms)`));
+  if (r.tls) out.push(`  TLS       ${r.tls.version} ${r.tls.cipher}`);
+  if (TLS_VERSIONS.some((v) => r.versions[v] !== null)) {
+    out.push(`  Versions  ${TLS_VERSIONS.map((v) => `${v.replace('TLSv', 'TLS ').replace(/ 1$/, ' 1.0')} ${r.versions[v] === null ? p.dim('not tested') : r.versions[v] ? 'yes' : 'no'}`).join(', ')}`);
+  }
+  if (r.certificates.length) {
+    const leaf = r.certificates[0];
+    out.push(`  Chain     ${r.certificates.length} sent, ${r.trusted ? p.green('trusted') : p.red('not trusted')}; leaf ${leaf.subject}, valid until ${leaf.notAfter.slice(0, 10)}`);
+    if (verbose) for (const [i, c] of r.certificates.entries()) out.push(p.dim(`            ${i}: ${c.subject}  <- ${c.issuer}  (${c.keyType} ${c.keyBits}, ${c.signatureAlgorithm})`));
+  }
+  const findings = [...r.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
+  const shown = verbose ? findings : findings.filter((f) => f.severity !== 'info');
+  if (findings.every((f) => f.severity === 'info')) out.push(`  ${p.green('OK')}: no errors or warnings`);
+  for (const f of shown) out.push(...formatFinding(f, p, verbose));
+  const hidden = findings.length - shown.length;
+  if (hidden > 0) out.push(p.dim(`  (${hidden} info finding${hidden === 1 ? '' : 's'}: ${findings.filter((f) => f.severity === 'info').map((f) => f.id).join(', ')}; --verbose shows them)`));
+  if (verbose && r.transcript.length) {
+    out.push(p.dim('  Transcript:'));
+    for (const l of r.transcript) out.push(p.dim(`    ${String(l.at).padStart(5)} ms  ${formatLine(l)}`));
+  }
+  return out.join('\n') + '\n';
+}
+
+function formatFinding(f: Finding, p: Painter, verbose: boolean): string[] {
+  const tag = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.cyan('info   ');
+  const lines = [`  ${tag} ${f.title} ${p.dim(`[${f.id}]`)}`];
+  if (verbose) lines.push(...wrap(f.detail, '          '));
+  lines.push(...wrap(`Fix: ${f.fix}`, '          '));
+  if (f.evidence?.length) {
+    const ev = verbose ? f.evidence : f.evidence.slice(0, 3);
+    for (const e of ev) lines.push(p.dim(`          > ${e}`));
+  }
+  return lines;
+}
+
+function wrap(text: string, indent: string, width = 110): string[] {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur.length + w.length + 1 > width - indent.length && cur) {
+      lines.push(indent + cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(indent + cur);
+  return lines;
+}

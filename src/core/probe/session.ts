@@ -1,0 +1,462 @@
+/**
+ * Probes one address of an endpoint: the main dialogue and handshake, then (when it tells something) one
+ * handshake per TLS version. Every failure becomes a finding; only cancellation throws.
+ */
+import * as os from 'node:os';
+import type { Socket } from 'node:net';
+import type { Endpoint, TlsMode } from '../endpoint';
+import { validateHostname } from '../endpoint';
+import type { Finding } from '../finding';
+import { judgeChain } from '../cert/judge';
+import type { CertificateInfo } from '../cert/types';
+import { clockSkew } from './clock';
+import { Conn } from './conn';
+import { dialogueFor, looksLikePlaintextGreeting, type Dialogue } from './dialogue';
+import { classifyTlsError, type TlsFailure } from './errors';
+import { probeFindings as F } from './findings';
+import { tlsHandshake, type HandshakeResult } from './handshake';
+import { ConnectionClosedError, ProtocolLimitError } from './lineReader';
+import type { ConnectionLimiter } from './limiter';
+import { isAbort, Scope, TimeoutError } from './scope';
+import { tcpConnect } from './tcp';
+import { tlsRuntime } from './tlsRuntime';
+import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from './tlsRules';
+import { Transcript } from './transcript';
+import { TLS_VERSIONS, type ProbeOptions, type ProbeResult, type TlsVersionName } from './types';
+
+export interface SessionContext {
+  endpoint: Endpoint;
+  address: string;
+  servername: string;
+  extraCaPems: string[];
+  opts: ProbeOptions;
+  limiter: ConnectionLimiter;
+  timeoutMs: number;
+}
+
+/** How the main connection ended. `scan` says whether testing each version can tell more. */
+type MainOutcome = { hs?: HandshakeResult; mode: TlsMode; findings: Finding[]; scan: boolean };
+
+export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
+  const started = new Date();
+  const transcript = new Transcript(ctx.opts.onTranscript);
+  const scope = new Scope(ctx.opts.signal);
+  const versions: Record<TlsVersionName, boolean | null> = { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
+  const findings: Finding[] = [];
+  let tlsInfo: ProbeResult['tls'] = null;
+  let certificates: CertificateInfo[] = [];
+  let trusted: boolean | undefined;
+  try {
+    const main = await withSlot(ctx, scope, (held) => mainConnection(ctx, scope, transcript, held));
+    findings.push(...main.findings);
+    if (main.hs) {
+      const hs = main.hs;
+      tlsInfo = { version: hs.version, cipher: hs.cipher };
+      if (isVersionName(hs.version)) versions[hs.version] = true;
+      findings.push(...negotiationFindings(ctx.endpoint, hs));
+      const judged = judgeChain(hs.chain, {
+        servername: ctx.servername,
+        extraCaPems: ctx.extraCaPems,
+        now: ctx.opts.now,
+        expiryWarningDays: ctx.opts.expiryWarningDays,
+      });
+      certificates = judged.certificates;
+      trusted = judged.trusted;
+      transcript.add('tls', `certificate chain ${judged.trusted ? 'trusted' : `not trusted${judged.verifyError ? `: ${judged.verifyError}` : ''}`}`);
+      findings.push(...judged.findings);
+    }
+    if (main.scan && ctx.opts.scanVersions !== false) {
+      await scanVersions(ctx, scope, transcript, main.mode, versions);
+      findings.push(...versionFindings(ctx.endpoint, versions));
+    }
+  } catch (err) {
+    if (isAbort(err) || scope.aborted) throw err;
+    // A bug in our own code must still end as a readable result, not a crash of the caller.
+    findings.push(F.internalError(String((err as Error)?.message ?? err), transcript.tail()));
+  } finally {
+    scope.dispose();
+  }
+  return {
+    endpoint: ctx.endpoint,
+    address: ctx.address,
+    probedFrom: ctx.opts.probedFrom ?? os.hostname(),
+    tls: tlsInfo,
+    versions,
+    certificates,
+    trusted,
+    findings: dedupe(findings),
+    transcript: transcript.finish(),
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+  };
+}
+
+/**
+ * Runs `fn` holding one of the host's connection slots. The slot is only given back once every socket the
+ * connection used is closed, so the server never sees more connections than the limit.
+ */
+async function withSlot<T>(ctx: SessionContext, scope: Scope, fn: (held: Socket[]) => Promise<T>): Promise<T> {
+  const release = await ctx.limiter.acquire(limiterKey(ctx), scope.signal);
+  const held: Socket[] = [];
+  try {
+    return await fn(held);
+  } finally {
+    // Outermost first: destroying a TCP socket under a live TLS socket leaves the descriptor open.
+    await Promise.all([...held].reverse().map(closed));
+    release();
+  }
+}
+
+/**
+ * Half-closes and waits for the server's own close (it hangs up after QUIT or an alert), so that by the time
+ * the slot is reused the server has seen this connection end; destroys it if the server keeps it open.
+ */
+function closed(socket: Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => socket.destroy(), 250);
+    socket.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    if (socket.destroyed) resolve();
+    else socket.end();
+  });
+}
+
+/** Mail daemons count connections per client and per service (Postfix's anvil: per master.cf service). */
+function limiterKey(ctx: SessionContext): string {
+  return `${ctx.address}|${ctx.endpoint.port}`;
+}
+
+async function connect(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[], label?: string): Promise<{ socket?: Socket; finding?: Finding }> {
+  const { endpoint: ep, address, timeoutMs } = ctx;
+  try {
+    const socket = await tcpConnect(scope, address, ep.port, timeoutMs);
+    held.push(socket);
+    transcript.add('note', `connected to ${address} port ${ep.port}`, label);
+    return { socket };
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof TimeoutError ? 'timeout' : 'error');
+    transcript.add('note', `connect ${address} port ${ep.port}: ${code}`, label);
+    if (err instanceof TimeoutError || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
+      return { finding: F.tcpTimeout(ep, address, timeoutMs, code) };
+    }
+    return { finding: F.tcpRefused(ep, address, code) };
+  }
+}
+
+function ehloName(ctx: SessionContext, socket: Socket): string {
+  if (ctx.opts.ehloName) return ctx.opts.ehloName;
+  const host = os.hostname();
+  const check = validateHostname(host);
+  if (check.ok && check.kind === 'name' && host.includes('.')) return host;
+  // RFC 5321 address literal: always valid, and it tells the truth about where we connect from.
+  const local = socket.localAddress ?? '127.0.0.1';
+  return local.includes(':') ? `[IPv6:${local.replace(/^::ffff:(?=\d)/, '')}]` : `[${local}]`;
+}
+
+async function mainConnection(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[]): Promise<MainOutcome> {
+  const mode = ctx.endpoint.mode;
+  const c = await connect(ctx, scope, transcript, held);
+  if (!c.socket) return { mode, findings: [c.finding!], scan: false };
+  const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, undefined, held);
+  const dialogue = dialogueFor(ctx.endpoint.protocol, ehloName(ctx, c.socket));
+  return mode === 'implicit' ? implicitMain(ctx, conn, dialogue) : starttlsMain(ctx, conn, dialogue);
+}
+
+async function starttlsMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
+  const ep = ctx.endpoint;
+  const findings: Finding[] = [];
+  const fail = (f: Finding, scan = false): MainOutcome => ({ mode: 'starttls', findings: [...findings, f], scan });
+  let greeting;
+  try {
+    greeting = await dialogue.greeting(conn);
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    if (err instanceof TimeoutError && conn.reader.pending.length === 0) return silentServer(ctx, conn);
+    return fail(dialogueFailure(ctx, conn, err, 'greeting'));
+  }
+  findings.push(...greetingFindings(ctx, conn, greeting.lines));
+  if (!greeting.ok) return fail(rejected(ctx, conn, dialogue, greeting.lines, greeting.busy));
+  try {
+    const caps = await dialogue.capabilities(conn);
+    if (caps.refused) {
+      await dialogue.goodbye(conn);
+      return fail(F.greetingRejected(ep, caps.lines.slice(0, 6), false));
+    }
+    if (!caps.starttls && caps.known) {
+      await dialogue.goodbye(conn);
+      return fail(F.starttlsNotOffered(ep, caps.lines.slice(0, 12)));
+    }
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    return fail(dialogueFailure(ctx, conn, err, 'capabilities'));
+  }
+  try {
+    const st = await dialogue.startTls(conn);
+    if (!st.ok) {
+      await dialogue.goodbye(conn);
+      return fail(F.starttlsRefused(ep, conn.transcript.tail(3)));
+    }
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    if (err instanceof ConnectionClosedError) return fail(F.lostConnection(ep, true, [...conn.transcript.tail(3), err.message]));
+    return fail(dialogueFailure(ctx, conn, err, 'STARTTLS'));
+  }
+  const leftover = conn.reader.detach();
+  if (leftover.length) conn.transcript.add('note', `ignored ${leftover.length} bytes the server sent after its STARTTLS reply (before TLS)`);
+  return afterHandshakeStart(ctx, conn, dialogue, 'starttls', findings, true);
+}
+
+/** No greeting at all: maybe the port wants TLS first (a STARTTLS client on 465 / 993 / 995). */
+async function silentServer(ctx: SessionContext, conn: Conn): Promise<MainOutcome> {
+  const ep = ctx.endpoint;
+  conn.transcript.add('note', `no greeting within ${ctx.timeoutMs} ms; trying a TLS handshake on the same connection`);
+  conn.reader.detach();
+  const ms = Math.min(ctx.timeoutMs, 5000);
+  try {
+    const hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ms });
+    noteHandshake(conn, hs);
+    conn.upgrade(hs.socket);
+    const implicitDialogue = dialogueFor(ep.protocol, ehloName(ctx, hs.socket));
+    try {
+      const g = await implicitDialogue.greeting(conn, Math.min(ctx.timeoutMs, 3000));
+      if (g.ok) await implicitDialogue.goodbye(conn);
+    } catch (err) {
+      if (isAbort(err)) throw err;
+    }
+    return { hs, mode: 'implicit', scan: true, findings: [F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${hs.version} ${hs.cipher}`])] };
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    conn.transcript.add('note', `TLS handshake on the same port failed too: ${classifyTlsError(err).reason}`);
+    return { mode: 'starttls', scan: false, findings: [F.greetingTimeout(ep, ctx.timeoutMs, [`connected to ${ctx.address} port ${ep.port}`, `(no greeting in ${ctx.timeoutMs} ms)`])] };
+  }
+}
+
+async function implicitMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
+  conn.reader.detach();
+  return afterHandshakeStart(ctx, conn, dialogue, 'implicit', [], false);
+}
+
+async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], afterStarttls: boolean): Promise<MainOutcome> {
+  const ep = ctx.endpoint;
+  conn.transcript.add('tls', 'handshake started');
+  let hs: HandshakeResult;
+  try {
+    hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ctx.timeoutMs });
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    const failure = classifyTlsError(err);
+    conn.transcript.add('tls', `handshake failed: ${failure.reason}`);
+    if (failure.kind === 'plaintext' && mode === 'implicit') {
+      // The failed connection is dead; the plaintext check reuses its slot instead of opening a second one.
+      conn.socket.destroy();
+      const plain = await plaintextGreeting(ctx, conn.scope, conn.transcript);
+      if (plain) return { mode, scan: false, findings: [...findings, F.expectsStarttls(ep, [`TLS: ${failure.reason}`, `plaintext connection: S: ${plain}`])] };
+    }
+    return { mode, scan: failure.kind === 'alert' || failure.kind === 'no-common-version', findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls)] };
+  }
+  noteHandshake(conn, hs);
+  conn.upgrade(hs.socket);
+  // Only a failure before the greeting is complete is a greeting problem (a reset during EHLO is not).
+  let step = mode === 'implicit' ? 'greeting' : 'the dialogue after TLS';
+  try {
+    if (mode === 'implicit') {
+      const g = await dialogue.greeting(conn);
+      findings.push(...greetingFindings(ctx, conn, g.lines));
+      if (!g.ok) return { hs, mode, scan: false, findings: [...findings, rejected(ctx, conn, dialogue, g.lines, g.busy)] };
+      step = 'capabilities';
+    }
+    // The capabilities over TLS are what a client really gets (AUTH often appears only now).
+    await dialogue.capabilities(conn);
+    await dialogue.goodbye(conn);
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    const f = dialogueFailure(ctx, conn, err, step);
+    if (mode === 'implicit') findings.push(f);
+    else conn.transcript.add('note', `after TLS: ${f.title}`);
+  }
+  return { hs, mode, scan: true, findings };
+}
+
+function noteHandshake(conn: Conn, hs: HandshakeResult): void {
+  const eph = hs.ephemeral ? `, key exchange ${hs.ephemeral.name ?? hs.ephemeral.type ?? '?'}${hs.ephemeral.size ? ` ${hs.ephemeral.size} bits` : ''}` : '';
+  conn.transcript.add('tls', `${hs.version} ${hs.cipher}${eph}`);
+  conn.transcript.add('tls', `the server sent ${hs.chain.length} certificate${hs.chain.length === 1 ? '' : 's'}`);
+}
+
+/** On a "wrong version number", look at what the port says in plaintext: the proof it wants STARTTLS. */
+async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: Transcript): Promise<string | undefined> {
+  const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, transcript, [], 'plaintext');
+  if (!c.socket) return undefined;
+  const conn = new Conn(c.socket, scope, transcript, Math.min(ctx.timeoutMs, 5000), 'plaintext');
+  try {
+    const line = await conn.line('greeting');
+    if (!looksLikePlaintextGreeting(line)) return undefined;
+    // Say goodbye in the protocol the server speaks, which may not be the one we were asked to probe.
+    const spoken = /^[245]\d\d[ -]/.test(line) ? 'smtp' : line.startsWith('*') ? 'imap' : 'pop3';
+    await dialogueFor(spoken, ehloName(ctx, c.socket)).goodbye(conn);
+    return line;
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    return undefined;
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+function tlsFailureFinding(ctx: SessionContext, conn: Conn, failure: TlsFailure, afterStarttls: boolean): Finding {
+  const ep = ctx.endpoint;
+  const evidence = conn.transcript.tail(4);
+  switch (failure.kind) {
+    case 'timeout':
+      return F.handshakeTimeout(ep, ctx.timeoutMs, evidence);
+    case 'lost':
+      return F.lostConnection(ep, afterStarttls, [...evidence, failure.reason]);
+    case 'alert':
+      return F.handshakeFailed(ep, failure.reason, failure.alert, evidence);
+    case 'no-common-version':
+      return F.handshakeFailed(ep, `no TLS version in common (${failure.reason})`, undefined, evidence);
+    default:
+      return F.handshakeFailed(ep, failure.reason, undefined, evidence);
+  }
+}
+
+function dialogueFailure(ctx: SessionContext, conn: Conn, err: unknown, step: string): Finding {
+  const ep = ctx.endpoint;
+  const evidence = conn.transcript.tail(4);
+  if (err instanceof TimeoutError) {
+    if (step === 'greeting') return F.greetingTimeout(ep, ctx.timeoutMs, [...evidence, `(the greeting did not complete within ${ctx.timeoutMs} ms)`]);
+    return F.protocolError(ep, `no complete reply to ${err.step} within ${err.ms} ms`, evidence);
+  }
+  if (err instanceof ConnectionClosedError) {
+    if (step === 'greeting') return F.greetingRejected(ep, [...evidence, `(${err.message} before a complete greeting)`], false);
+    return F.protocolError(ep, `${err.message} during ${step}`, evidence);
+  }
+  if (err instanceof ProtocolLimitError) return F.protocolError(ep, err.message, evidence);
+  return F.protocolError(ep, String((err as Error)?.message ?? err), evidence);
+}
+
+function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lines: string[], busy: boolean): Finding {
+  let backoff: number | undefined;
+  if (busy) {
+    backoff = ctx.limiter.backoffMs;
+    ctx.limiter.backOff(limiterKey(ctx), backoff);
+    conn.transcript.add('note', `the server is busy: no new connection to it for ${Math.round(backoff / 1000)} s`);
+  }
+  void dialogue.goodbye(conn);
+  return F.greetingRejected(ctx.endpoint, lines, busy, backoff);
+}
+
+function greetingFindings(ctx: SessionContext, conn: Conn, lines: string[]): Finding[] {
+  const text = lines.join(' ');
+  const skew = clockSkew(text, ctx.opts.now ?? new Date());
+  if (skew === undefined) return [];
+  conn.transcript.add('note', `the greeting's date is ${Math.round(skew / 1000)} s off the local clock`);
+  return [F.clockSkew(ctx.endpoint, skew, lines[0])];
+}
+
+function negotiationFindings(ep: Endpoint, hs: HandshakeResult): Finding[] {
+  const out: Finding[] = [];
+  const weak = weakCipherReason(hs.cipher, hs.version);
+  if (weak) out.push(F.weakCipher(ep, hs.cipher, hs.version, weak));
+  const dh = weakKeyExchange(hs.ephemeral);
+  if (dh !== undefined) out.push(F.weakKeyExchange(ep, dh, hs.cipher));
+  return out;
+}
+
+function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>): Finding[] {
+  const out: Finding[] = [];
+  const legacy = acceptedLegacy(v);
+  if (legacy.length) out.push(F.legacyVersionAccepted(ep, legacy));
+  if (modernMissing(v)) out.push(F.modernVersionMissing(ep, TLS_VERSIONS.map((x) => `${x}: ${v[x] === null ? 'not tested' : v[x] ? 'accepted' : 'refused'}`)));
+  if (lacksTls13(v)) out.push(F.noTls13(ep));
+  return out;
+}
+
+/** One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time. */
+async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, versions: Record<TlsVersionName, boolean | null>): Promise<void> {
+  const rt = tlsRuntime();
+  await Promise.all(
+    TLS_VERSIONS.map(async (v) => {
+      if (versions[v] !== null) return;
+      if (!rt.canOffer[v]) {
+        transcript.add('note', `${v}: not tested (this runtime's TLS library, ${rt.library}, cannot offer it)`, v);
+        return;
+      }
+      if (ctx.limiter.backoffRemaining(limiterKey(ctx)) > 0) return;
+      versions[v] = await withSlot(ctx, scope, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
+    }),
+  );
+}
+
+async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<boolean | null> {
+  const ep = ctx.endpoint;
+  const c = await connect(ctx, scope, transcript, held, v);
+  if (!c.socket) return null;
+  const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, v, held);
+  const dialogue = dialogueFor(ep.protocol, ehloName(ctx, c.socket));
+  try {
+    if (mode === 'starttls') {
+      const g = await dialogue.greeting(conn);
+      if (!g.ok) {
+        if (g.busy) ctx.limiter.backOff(limiterKey(ctx));
+        return null;
+      }
+      const caps = await dialogue.capabilities(conn);
+      if (!caps.starttls && caps.known) return null;
+      if (!(await dialogue.startTls(conn)).ok) return null;
+    }
+    conn.reader.detach();
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    return null;
+  }
+  try {
+    const hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, version: v, timeoutMs: ctx.timeoutMs });
+    transcript.add('tls', `${v} accepted (${hs.cipher})`, v);
+    conn.upgrade(hs.socket);
+    if (mode === 'implicit') await dialogue.greeting(conn, Math.min(ctx.timeoutMs, 2000)).catch(() => undefined);
+    await dialogue.goodbye(conn);
+    return true;
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    const f = classifyTlsError(err);
+    if (f.kind === 'local') {
+      transcript.add('note', `${v}: not tested (${f.reason})`, v);
+      return null;
+    }
+    if (f.kind === 'timeout') {
+      transcript.add('tls', `${v}: no answer to the handshake`, v);
+      return null;
+    }
+    if (f.kind === 'alert' && f.alert !== 'protocol version') {
+      // e.g. "handshake failure": no common cipher with this version's offer, which says nothing about the version.
+      transcript.add('tls', `${v}: not decided (alert ${f.alert})`, v);
+      return null;
+    }
+    transcript.add('tls', `${v} refused (${f.alert ? `alert ${f.alert}` : f.reason})`, v);
+    return false;
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+function isVersionName(v: string): v is TlsVersionName {
+  return (TLS_VERSIONS as readonly string[]).includes(v);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const key = `${f.id}|${f.title}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/** Shapes shared by the probe engine, the CLI and the editor. */
+import type { Endpoint } from '../endpoint';
+import type { Finding } from '../finding';
+import type { CertificateInfo } from '../cert/types';
+import type { ConnectionLimiter } from './limiter';
+
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/**
+ * One line of a probe's transcript. `C`/`S` are dialogue lines (client, server), `tls` a TLS event, `note` what
+ * the engine did or concluded. `conn` names the connection when there is more than the main one (e.g. `TLSv1`).
+ */
+export interface TranscriptLine {
+  /** Milliseconds since the probe of this address started. */
+  at: number;
+  kind: 'C' | 'S' | 'tls' | 'note';
+  text: string;
+  conn?: string;
+}
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** Per step (connect, each reply, the handshake); default 10000. */
+  timeoutMs?: number;
+  /** Injectable name resolution; default `dns.lookup(host, { all: true })`. */
+  resolve?: (host: string) => Promise<string[]>;
+  /** Test each TLS version on its own connection; default true. */
+  scanVersions?: boolean;
+  /** The name sent with EHLO; default this machine's FQDN when it has one, else an address literal. */
+  ehloName?: string;
+  now?: Date;
+  expiryWarningDays?: number;
+  /** Shared between probes: per-host connection cap and back-off after a 421. */
+  limiter?: ConnectionLimiter;
+  /** Called for every transcript line as it happens (the editor streams them to an output channel). */
+  onTranscript?: (line: TranscriptLine) => void;
+  /** Where the probe runs; default `os.hostname()`. */
+  probedFrom?: string;
+}
+
+export interface ProbeResult {
+  endpoint: Endpoint;
+  /** The address probed; absent when the name did not resolve. */
+  address?: string;
+  probedFrom: string;
+  /** Negotiated on the main connection; null when no handshake succeeded. */
+  tls: { version: string; cipher: string } | null;
+  /** true accepted, false refused, null not tested (not reached, or this runtime's TLS library cannot offer it). */
+  versions: Record<TlsVersionName, boolean | null>;
+  certificates: CertificateInfo[];
+  trusted?: boolean;
+  findings: Finding[];
+  transcript: TranscriptLine[];
+  startedAt: string;
+  durationMs: number;
+}
