@@ -7,7 +7,8 @@ const DAY = 24 * HOUR;
 
 /** "2 h 13 min", "3 days 4 h", "under a minute": precise enough to spot a clock that is off by an hour. */
 export function formatDuration(ms: number): string {
-  const abs = Math.abs(ms);
+  // Round to the minute before splitting, so 1 h 59 min 40 s reads "2 h 0 min", never "1 h 60 min".
+  const abs = Math.round(Math.abs(ms) / MINUTE) * MINUTE;
   if (abs < MINUTE) return 'under a minute';
   const days = Math.floor(abs / DAY);
   const hours = Math.floor((abs % DAY) / HOUR);

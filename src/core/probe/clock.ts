@@ -30,15 +30,3 @@ export function clockSkew(greeting: string, receivedAt: Date): number | undefine
   const skew = d.getTime() - receivedAt.getTime();
   return Math.abs(skew) > CLOCK_SKEW_LIMIT_MS ? skew : undefined;
 }
-
-export function describeOffset(ms: number): string {
-  const abs = Math.abs(ms);
-  const parts: string[] = [];
-  const days = Math.floor(abs / 86_400_000);
-  const hours = Math.floor((abs % 86_400_000) / 3_600_000);
-  const minutes = Math.round((abs % 3_600_000) / 60_000);
-  if (days) parts.push(`${days} d`);
-  if (hours) parts.push(`${hours} h`);
-  if (minutes || parts.length === 0) parts.push(`${minutes} min`);
-  return parts.join(' ');
-}

@@ -4,7 +4,7 @@
  */
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
-import { describeOffset } from './clock';
+import { formatDuration } from '../cert/wording';
 
 function tlsSetting(ep: Endpoint, implicit: boolean): string {
   if (ep.protocol === 'smtp') {
@@ -175,8 +175,8 @@ export const probeFindings = {
     return {
       id: 'clock.skew',
       severity: 'warning',
-      title: `The server's clock and this machine's differ by ${describeOffset(skewMs)}.`,
-      detail: `The date in the greeting is ${describeOffset(skewMs)} ${ahead ? 'ahead of' : 'behind'} the local clock. A wrong clock on either side makes fresh certificates look "not yet valid" and expired ones valid, breaks DKIM/TOTP timestamps, and confuses log correlation.`,
+      title: `The server's clock and this machine's differ by ${formatDuration(skewMs)}.`,
+      detail: `The date in the greeting is ${formatDuration(skewMs)} ${ahead ? 'ahead of' : 'behind'} the local clock. A wrong clock on either side makes fresh certificates look "not yet valid" and expired ones valid, breaks DKIM/TOTP timestamps, and confuses log correlation.`,
       fix: 'Run NTP on both machines (`timedatectl set-ntp true`, chrony or systemd-timesyncd) and check `timedatectl status`; also check the time zone the server announces.',
       evidence: [greeting],
     };
