@@ -1,6 +1,158 @@
-import { CliIO, EXIT_USAGE } from './io';
+/**
+ * `mail-tls-doctor lint PATH... [--json]`: walks files and folders, lints every file a registered linter claims
+ * (Postfix main.cf/master.cf, nodemailer code, .env, mail logs...) and prints one line per finding. Knows no
+ * format itself: formats come from the lint registry.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { endpointLabel } from '../core/endpoint';
+import { compareSeverity, Finding, hasError } from '../core/finding';
+import { lintersFor, lintText } from '../core/lint';
+import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
+import { CliIO, EXIT_FINDINGS, EXIT_OK, paint, UsageError } from './io';
 
-export async function runLint(_args: string[], io: CliIO): Promise<number> {
-  io.err('mail-tls-doctor lint: not available yet\n');
-  return EXIT_USAGE;
+/** Bigger files are refused with a message: no config or log worth linting is this large, and reading it costs memory. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
+/** A folder argument such as `/` must not turn into a whole-disk crawl. */
+const MAX_FILES_VISITED = 100_000;
+
+interface FileReport {
+  file: string;
+  findings: Finding[];
+  endpoints: DiscoveredEndpoint[];
+  skipped?: string;
+}
+
+export async function runLint(args: string[], io: CliIO): Promise<number> {
+  const json = args.includes('--json');
+  const paths: string[] = [];
+  for (const a of args) {
+    if (a === '--json') continue;
+    if (a === '--') continue;
+    if (a.startsWith('-')) throw new UsageError(`unknown option "${a}"`);
+    paths.push(a);
+  }
+  if (paths.length === 0) throw new UsageError('give at least one file or folder to lint');
+
+  const reports: FileReport[] = [];
+  const problems: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      problems.push(`${p}: no such file or folder`);
+      continue;
+    }
+    const root = st.isDirectory() ? path.resolve(p) : process.cwd();
+    const files = st.isDirectory() ? walk(p, problems) : [p];
+    for (const f of files) {
+      if (io.signal?.aborted) break;
+      const r = lintFile(f, root, st.isDirectory());
+      if (r) reports.push(r);
+    }
+  }
+
+  const findings = reports.flatMap((r) => r.findings);
+  if (json) {
+    io.out(`${JSON.stringify({ files: reports, problems }, null, 2)}\n`);
+  } else {
+    printHuman(reports, problems, io);
+  }
+  if (problems.some((m) => m.endsWith('no such file or folder')) && reports.length === 0) return 2;
+  return hasError(findings) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function walk(dir: string, problems: string[]): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  let visited = 0;
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      problems.push(`${d}: cannot read the folder`);
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    for (const e of entries) {
+      if (++visited > MAX_FILES_VISITED) {
+        problems.push(`${dir}: stopped after ${MAX_FILES_VISITED} entries`);
+        return out.sort();
+      }
+      const full = path.join(d, e.name);
+      // Symbolic links are not followed: a link loop or a link to / must not run away.
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(full);
+      } else if (e.isFile() && lintersFor(full).length > 0) {
+        out.push(full);
+      }
+    }
+  }
+  return out.sort();
+}
+
+function lintFile(file: string, root: string, fromFolder: boolean): FileReport | undefined {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
+  }
+  if (size > MAX_FILE_BYTES) {
+    return { file, findings: [], endpoints: [], skipped: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB (${(size / 1024 / 1024).toFixed(1)} MB); not linted` };
+  }
+  const text = readText(file);
+  if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
+  // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
+  if (!fromFolder && lintersFor(file, text).length === 0) {
+    return { file, findings: [], endpoints: [], skipped: 'no linter for this kind of file (supported: Postfix main.cf/master.cf and the other registered formats)' };
+  }
+  const host: LintHost = { readFile: readText, workspaceRoot: root };
+  const r = lintText(file, text, host);
+  r.findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || compareSeverity(a.severity, b.severity));
+  return { file, findings: r.findings, endpoints: r.endpoints };
+}
+
+/** Reads a file for the lints (also certificate files they name); undefined when absent, unreadable or too big. */
+function readText(p: string): string | undefined {
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function printHuman(reports: FileReport[], problems: string[], io: CliIO): void {
+  const c = paint(io.color);
+  const colour = { error: c.red, warning: c.yellow, info: c.cyan };
+  let counts = { error: 0, warning: 0, info: 0 };
+  for (const r of reports) {
+    if (r.skipped) {
+      io.err(`${r.file}: ${r.skipped}\n`);
+      continue;
+    }
+    for (const f of r.findings) {
+      counts = { ...counts, [f.severity]: counts[f.severity] + 1 };
+      const line = (f.range?.start.line ?? 0) + 1;
+      const col = (f.range?.start.character ?? 0) + 1;
+      io.out(`${r.file}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(f.id)} ${oneLine(f.title)}\n`);
+    }
+    for (const e of r.endpoints) {
+      io.out(c.dim(`${r.file}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${endpointLabel(e.endpoint)} (${e.source})\n`));
+    }
+  }
+  for (const p of problems) io.err(`${p}\n`);
+  const linted = reports.filter((r) => !r.skipped).length;
+  io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
+}
+
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }

@@ -1,7 +1,8 @@
+import { postfixMainLinter, postfixMasterLinter } from './postfix';
 import type { Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
-export const LINTERS: Linter[] = [];
+export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter];
 
 export function lintersFor(path: string, text?: string): Linter[] {
   return LINTERS.filter((l) => safeMatch(l, path, text));

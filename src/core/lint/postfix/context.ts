@@ -1,0 +1,108 @@
+import type { Finding, Range, Severity, TextEdit } from '../../finding';
+import type { LintHost } from '../types';
+import type { TextDoc } from './logical-lines';
+import type { Setting } from './main-parser';
+import type { Scope } from './scope';
+
+/** What a master.cf service is for, as far as TLS rules care. */
+export type ServiceRole = 'mx' | 'submission' | 'smtps' | 'client' | 'other';
+
+export interface ServiceInfo {
+  name: string;
+  nameRange: Range;
+  role: ServiceRole;
+  port?: number;
+  lastLine: number;
+}
+
+/**
+ * Everything a rule needs: the file, its scope of parameters and the way to write a fix in this file's syntax
+ * (a `name = value` line in main.cf, an `-o name=value` continuation line in master.cf).
+ */
+export interface RuleContext {
+  file: string;
+  doc: TextDoc;
+  scope: Scope;
+  host: LintHost;
+  service?: ServiceInfo;
+  findings: Finding[];
+}
+
+export function where(ctx: RuleContext): string {
+  return ctx.service ? `the ${ctx.service.name} service in master.cf` : 'main.cf';
+}
+
+/** Edits that make `name` equal `value` in this context's file. */
+export function setParameter(ctx: RuleContext, name: string, value: string, after?: Setting): TextEdit[] {
+  const own = ctx.scope.setting(name);
+  if (own) return [{ range: own.valueRange, newText: value }];
+  return [addParameter(ctx, name, value, after)];
+}
+
+export function addParameter(ctx: RuleContext, name: string, value: string, after?: Setting): TextEdit {
+  if (ctx.service) {
+    const ins = ctx.doc.insertLineAfter(ctx.service.lastLine, `  -o ${name}=${value}`);
+    return { range: ins.range, newText: ins.newText };
+  }
+  const line = after && after.lastLine >= 0 ? after.lastLine : ctx.doc.lineCount - 1;
+  const ins = ctx.doc.insertLineAfter(line, `${name} = ${value}`);
+  return { range: ins.range, newText: ins.newText };
+}
+
+/** Removes a main.cf entry (all its lines); undefined for master.cf overrides, which share a line. */
+export function removeSetting(ctx: RuleContext, s: Setting): TextEdit | undefined {
+  if (ctx.service || s.firstLine < 0) return undefined;
+  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine), newText: '' };
+}
+
+export interface FindingInput {
+  id: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  fix: string;
+  range: Range;
+  evidence?: string[];
+  edits?: TextEdit[];
+  editTitle?: string;
+}
+
+export function report(ctx: RuleContext, f: FindingInput): void {
+  const out: Finding = { ...f, file: ctx.file };
+  if (!f.edits || f.edits.length === 0) {
+    delete out.edits;
+    delete out.editTitle;
+  }
+  if (!f.evidence || f.evidence.length === 0) delete out.evidence;
+  ctx.findings.push(out);
+}
+
+/** `name = value` for evidence, with anything that can hold a secret cut out (`static:user:pass`, `inline:{}`). */
+export function shown(s: Setting | undefined, name?: string, value?: string): string {
+  const n = s?.name ?? name ?? '';
+  const v = s?.value ?? value ?? '';
+  return `${n} = ${redact(n, v)}`;
+}
+
+export function redact(name: string, value: string): string {
+  if (/passw|secret|token|_key$/i.test(name) && !/_file$/.test(name)) return '(hidden)';
+  const flat = hideUserinfo(value.replace(/\s+/g, ' '));
+  // Everything after an in-line map type is hidden: `inline:{ user = pass }` spans spaces.
+  const cut = flat.replace(/\b(static|inline|randmap|pipemap|unionmap):.*$/i, '$1:(hidden)');
+  return cut.length > 160 ? `${cut.slice(0, 160)}...` : cut;
+}
+
+/**
+ * Credentials written where a host belongs (`relayhost = [user:pass@smtp.example.com]:587`, a URL's userinfo):
+ * everything before the token's last `@` is hidden when it holds a `:`. A plain address (`postmaster@example.com`)
+ * stays as it is.
+ */
+export function hideUserinfo(value: string): string {
+  return value.replace(/[^\s,]+/g, (tok) => {
+    const at = tok.lastIndexOf('@');
+    if (at < 0) return tok;
+    const scheme = tok.indexOf('//');
+    const start = Math.max(tok.lastIndexOf('[', at) + 1, scheme >= 0 && scheme < at ? scheme + 2 : 0);
+    return tok.slice(start, at).includes(':') ? `${tok.slice(0, start)}(hidden)${tok.slice(at)}` : tok;
+  });
+}

@@ -1,0 +1,112 @@
+import type { Position, Range } from '../../finding';
+
+/**
+ * Postfix's reading of main.cf and master.cf (readllines): a line that starts with white space continues the
+ * logical line before it; blank lines and lines whose first non-blank character is `#` are skipped, even in the
+ * middle of a logical line. The logical text is the physical lines glued together without their newlines, so
+ * every character keeps a known place in the file and ranges stay exact across continuation lines.
+ */
+export interface LogicalLine {
+  text: string;
+  /** Physical lines in it (first, last), comment lines in between included. */
+  firstLine: number;
+  lastLine: number;
+  /** Logical offset where each physical piece starts, and its line number. */
+  pieceStarts: number[];
+  pieceLines: number[];
+  /** True when the first physical line starts with white space (Postfix ignores such a logical line). */
+  orphan: boolean;
+}
+
+/** The document's lines, with end-of-line CRs left out of the column arithmetic. */
+export class TextDoc {
+  readonly lines: string[];
+  readonly eol: string;
+  constructor(readonly text: string) {
+    this.lines = text.split('\n');
+    for (let i = 0; i < this.lines.length; i++) {
+      const l = this.lines[i];
+      if (l.endsWith('\r')) this.lines[i] = l.slice(0, -1);
+    }
+    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+  }
+  get lineCount(): number {
+    return this.lines.length;
+  }
+  lineEnd(line: number): Position {
+    return { line, character: this.lines[line]?.length ?? 0 };
+  }
+  /** The range that removes whole physical lines [first, last], newline included. */
+  deleteLines(first: number, last: number): Range {
+    if (last + 1 < this.lines.length) return { start: { line: first, character: 0 }, end: { line: last + 1, character: 0 } };
+    if (first > 0) return { start: this.lineEnd(first - 1), end: this.lineEnd(last) };
+    return { start: { line: first, character: 0 }, end: this.lineEnd(last) };
+  }
+  /** Where to insert `text` as a new line after physical line `line` (or at the end when line is past it). */
+  insertLineAfter(line: number, text: string): { range: Range; newText: string } {
+    const at = Math.min(line, this.lines.length - 1);
+    if (at + 1 < this.lines.length) {
+      const p = { line: at + 1, character: 0 };
+      // The split leaves one empty last "line" after a final newline: insert before it, on a line of its own.
+      return { range: { start: p, end: p }, newText: text + this.eol };
+    }
+    const p = this.lineEnd(at);
+    const needsBreak = this.lines[at].length > 0;
+    return { range: { start: p, end: p }, newText: (needsBreak ? this.eol : '') + text + (needsBreak ? '' : this.eol) };
+  }
+}
+
+export const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';
+
+function firstNonBlank(s: string): number {
+  let i = 0;
+  while (i < s.length && isBlank(s[i])) i++;
+  return i;
+}
+
+export function readLogicalLines(doc: TextDoc): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  let cur: { parts: string[]; starts: number[]; lines: number[]; len: number; first: number; last: number; orphan: boolean } | undefined;
+  const flush = () => {
+    if (!cur) return;
+    out.push({ text: cur.parts.join(''), firstLine: cur.first, lastLine: cur.last, pieceStarts: cur.starts, pieceLines: cur.lines, orphan: cur.orphan });
+    cur = undefined;
+  };
+  for (let i = 0; i < doc.lines.length; i++) {
+    const line = doc.lines[i];
+    const nb = firstNonBlank(line);
+    if (nb === line.length || line[nb] === '#') continue;
+    if (nb > 0 && cur) {
+      cur.starts.push(cur.len);
+      cur.lines.push(i);
+      cur.parts.push(line);
+      cur.len += line.length;
+      cur.last = i;
+      continue;
+    }
+    flush();
+    cur = { parts: [line], starts: [0], lines: [i], len: line.length, first: i, last: i, orphan: nb > 0 };
+  }
+  flush();
+  return out;
+}
+
+/** The file position of logical offset `off` (binary search: a logical line can hold many pieces). */
+export function positionOf(ll: LogicalLine, off: number): Position {
+  let lo = 0;
+  let hi = ll.pieceStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ll.pieceStarts[mid] <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: ll.pieceLines[lo], character: off - ll.pieceStarts[lo] };
+}
+
+/** The range of logical [start, end): the end is placed after the last character, never at the next piece. */
+export function rangeOf(ll: LogicalLine, start: number, end: number): Range {
+  const s = positionOf(ll, start);
+  if (end <= start) return { start: s, end: s };
+  const last = positionOf(ll, end - 1);
+  return { start: s, end: { line: last.line, character: last.character + 1 } };
+}

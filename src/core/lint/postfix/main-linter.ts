@@ -1,0 +1,87 @@
+import * as nodePath from 'node:path';
+import type { Finding } from '../../finding';
+import type { Linter, LintHost, LintResult } from '../types';
+import type { RuleContext } from './context';
+import { report } from './context';
+import { parseMainCf } from './main-parser';
+import { parseMasterCf } from './master-parser';
+import { checkCertificates } from './rules/certs';
+import { checkRelay } from './rules/client';
+import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
+import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
+import { checkProtocols } from './rules/protocols';
+import { checkEncryptOnMx } from './rules/server';
+import { Scope } from './scope';
+import { describeService } from './services';
+
+export function isMainCf(path: string): boolean {
+  const base = nodePath.basename(path).toLowerCase();
+  return base === 'main.cf' || /[._-]main\.cf$/.test(base);
+}
+
+export function siblingText(path: string, name: string, host: LintHost): string | undefined {
+  try {
+    return host.readFile(nodePath.join(nodePath.dirname(path), name));
+  } catch {
+    return undefined;
+  }
+}
+
+export const postfixMainLinter: Linter = {
+  format: 'postfix-main',
+  matches: (path) => isMainCf(path),
+  lint: lintMainCf,
+};
+
+export function lintMainCf(path: string, text: string, host: LintHost): LintResult {
+  const findings: Finding[] = [];
+  const cf = parseMainCf(text);
+  const scope = new Scope(cf.settings);
+  const ctx: RuleContext = { file: path, doc: cf.doc, scope, host, findings };
+
+  for (const p of cf.problems) {
+    const orphan = p.kind === 'orphan-continuation';
+    const firstLine = cf.doc.lines[p.firstLine];
+    const indent = firstLine.length - firstLine.trimStart().length;
+    report(ctx, {
+      id: 'postfix.syntax-error',
+      severity: orphan ? 'warning' : 'error',
+      title: orphan
+        ? 'This line starts with white space but continues nothing, so Postfix ignores it.'
+        : p.kind === 'missing-name' ? 'A line has "=" but no parameter name.' : 'A line is not of the form "name = value".',
+      detail: orphan
+        ? 'postconf warns "logical line must not start with whitespace" and skips the line: the setting has no effect.'
+        : 'Postfix stops at this line ("fatal: ... missing \'=\' after attribute name" or "missing attribute name"): ' +
+          'postfix, postconf and every daemon refuse to start until it is fixed.',
+      fix: orphan ? 'Remove the leading white space.' : 'Write it as "name = value" (one parameter per line; continuation lines start with white space), or comment it out with #.',
+      range: p.range,
+      evidence: [`line ${p.firstLine + 1}: ${p.excerpt.replace(/\s+/g, ' ')}`],
+      edits: orphan ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }] : undefined,
+      editTitle: 'Remove the leading white space',
+    });
+  }
+
+  // master.cf beside main.cf tells whether the public MX inherits main.cf's smtpd settings, and which of
+  // main.cf's own variables it uses.
+  const masterText = siblingText(path, 'master.cf', host);
+  const master = masterText !== undefined ? parseMasterCf(masterText) : undefined;
+  const masterValues: string[] = [];
+  let publicMxInherits = master === undefined;
+  for (const svc of master?.services ?? []) {
+    for (const o of svc.overrides) masterValues.push(o.value);
+    if (describeService(svc).role === 'mx' && !svc.overrides.some((o) => o.name === 'smtpd_tls_security_level')) publicMxInherits = true;
+  }
+
+  const winners = [...new Map(cf.settings.map((s) => [s.name, s])).values()];
+  for (const s of winners) {
+    checkProtocols(ctx, s);
+    checkDeprecated(ctx, s);
+    checkCipherGrade(ctx, s);
+  }
+  checkUnknownNames(ctx, winners, referencedNames([...cf.settings.map((s) => s.value), ...masterValues]));
+  checkDuplicates(ctx, cf.settings);
+  const endpoints = checkRelay(ctx);
+  checkEncryptOnMx(ctx, publicMxInherits);
+  checkCertificates(ctx, path);
+  return { findings, endpoints };
+}

@@ -1,0 +1,109 @@
+import * as nodePath from 'node:path';
+import { makeEndpoint, validateHostname } from '../../endpoint';
+import type { Finding } from '../../finding';
+import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
+import { report, RuleContext } from './context';
+import { siblingText } from './main-linter';
+import { parseMainCf } from './main-parser';
+import { parseMasterCf } from './master-parser';
+import { checkCertificates } from './rules/certs';
+import { checkClientLevel } from './rules/client';
+import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
+import { checkUnknownNames, referencedNames } from './rules/names';
+import { checkProtocols } from './rules/protocols';
+import { checkEncryptOnMx, checkServiceTls } from './rules/server';
+import { Scope } from './scope';
+import { describeService } from './services';
+
+export function isMasterCf(path: string): boolean {
+  const base = nodePath.basename(path).toLowerCase();
+  return base === 'master.cf' || /[._-]master\.cf$/.test(base);
+}
+
+export const postfixMasterLinter: Linter = {
+  format: 'postfix-master',
+  matches: (path) => isMasterCf(path),
+  lint: lintMasterCf,
+};
+
+const PROBLEM_TEXT: Record<string, { title: string; detail: string; severity: 'error' | 'warning' }> = {
+  'orphan-continuation': {
+    title: 'This line starts with white space but continues nothing.',
+    detail: 'A master.cf entry must start in the first column; Postfix reports the line and ignores it.',
+    severity: 'warning',
+  },
+  'field-count': {
+    title: 'This master.cf entry has fewer than the 8 required fields.',
+    detail: 'Each service needs: service type private unpriv chroot wakeup maxproc command. The master daemon stops ' +
+      'with "bad field count" and Postfix does not start.',
+    severity: 'error',
+  },
+  'unbalanced-brace': {
+    title: 'A "{" in this entry is never closed.',
+    detail: 'Postfix 3.0+ reads "{ ... }" as one argument; without the closing brace the entry is rejected.',
+    severity: 'error',
+  },
+  'bad-override': {
+    title: 'An -o option here is not of the form -o name=value.',
+    detail: 'The service fails to start ("unexpected command-line argument" or "bad parameter" in the mail log).',
+    severity: 'error',
+  },
+};
+
+export function lintMasterCf(path: string, text: string, host: LintHost): LintResult {
+  const findings: Finding[] = [];
+  const endpoints: DiscoveredEndpoint[] = [];
+  const cf = parseMasterCf(text);
+  const mainText = siblingText(path, 'main.cf', host);
+  const main = mainText !== undefined ? parseMainCf(mainText) : undefined;
+  const mainScope = new Scope(main?.settings ?? []);
+  const base: RuleContext = { file: path, doc: cf.doc, scope: mainScope, host, findings };
+
+  for (const p of cf.problems) {
+    const t = PROBLEM_TEXT[p.kind];
+    report(base, {
+      id: 'postfix.master-syntax-error',
+      severity: t.severity,
+      title: t.title,
+      detail: t.detail,
+      fix: 'Write the entry as "service type private unpriv chroot wakeup maxproc command [-o name=value ...]", with continuation lines indented.',
+      range: p.range,
+      evidence: [p.excerpt.replace(/\s+/g, ' ')],
+    });
+  }
+
+  const referenced = referencedNames([...(main?.settings ?? []).map((s) => s.value), ...cf.services.flatMap((s) => s.overrides.map((o) => o.value))]);
+  for (const m of main?.settings ?? []) referenced.add(m.name);
+  const myhostname = mainText !== undefined ? mainScope.resolved('myhostname') : { value: '', complete: false };
+
+  for (const svc of cf.services) {
+    const info = describeService(svc);
+    const scope = new Scope(svc.overrides, mainScope);
+    const ctx: RuleContext = { ...base, scope, service: info };
+    const winners = [...new Map(svc.overrides.map((o) => [o.name, o])).values()];
+    for (const o of winners) {
+      checkProtocols(ctx, o);
+      checkDeprecated(ctx, o);
+      checkCipherGrade(ctx, o);
+    }
+    checkUnknownNames(ctx, winners, referenced);
+    checkServiceTls(ctx);
+    checkEncryptOnMx(ctx, false);
+    if (info.role === 'client') checkClientLevel(ctx, true);
+    if (info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') checkCertificates(ctx, path);
+
+    if ((info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') && info.port !== undefined) {
+      const hostName = info.host ?? (myhostname.complete ? myhostname.value.trim() : '');
+      if (hostName !== '' && validateHostname(hostName).ok) {
+        const implicit = scope.flag('smtpd_tls_wrappermode');
+        endpoints.push({
+          endpoint: makeEndpoint(hostName, info.port, implicit ? { protocol: 'smtp', mode: 'implicit' } : { protocol: 'smtp' }),
+          file: path,
+          range: info.nameRange,
+          source: `${info.name} service in master.cf`,
+        });
+      }
+    }
+  }
+  return { findings, endpoints };
+}

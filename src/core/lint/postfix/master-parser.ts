@@ -1,0 +1,139 @@
+import type { Range } from '../../finding';
+import { isBlank, LogicalLine, rangeOf, readLogicalLines, TextDoc } from './logical-lines';
+import { makeSetting, Setting } from './main-parser';
+
+export interface Field {
+  text: string;
+  range: Range;
+}
+
+/** One master.cf service: `service type private unpriv chroot wakeup maxproc command [args]`. */
+export interface Service {
+  name: Field;
+  type: Field;
+  command: Field;
+  args: Field[];
+  /** `-o name=value` and `-o { name = value }` overrides, in order. */
+  overrides: Setting[];
+  firstLine: number;
+  lastLine: number;
+}
+
+export interface MasterProblem {
+  kind: 'orphan-continuation' | 'field-count' | 'unbalanced-brace' | 'bad-override';
+  range: Range;
+  excerpt: string;
+}
+
+export interface MasterCf {
+  doc: TextDoc;
+  services: Service[];
+  problems: MasterProblem[];
+}
+
+export function parseMasterCf(text: string): MasterCf {
+  const doc = new TextDoc(text);
+  const services: Service[] = [];
+  const problems: MasterProblem[] = [];
+  for (const ll of readLogicalLines(doc)) {
+    const toks = tokenize(ll);
+    const whole = toks.length ? rangeOf(ll, toks[0].start, toks[toks.length - 1].end) : rangeOf(ll, 0, 0);
+    const excerpt = ll.text.trim().slice(0, 120);
+    if (ll.orphan) {
+      problems.push({ kind: 'orphan-continuation', range: whole, excerpt });
+      continue;
+    }
+    const open = toks.find((t) => t.unbalanced);
+    if (open) problems.push({ kind: 'unbalanced-brace', range: rangeOf(ll, open.start, open.end), excerpt });
+    if (toks.length < 8) {
+      problems.push({ kind: 'field-count', range: whole, excerpt });
+      continue;
+    }
+    const field = (i: number): Field => ({ text: ll.text.slice(toks[i].start, toks[i].end), range: rangeOf(ll, toks[i].start, toks[i].end) });
+    const args = toks.slice(8).map((_, k) => field(8 + k));
+    services.push({
+      name: field(0),
+      type: field(1),
+      command: field(7),
+      args,
+      overrides: overrides(ll, toks.slice(8), problems),
+      firstLine: ll.firstLine,
+      lastLine: ll.lastLine,
+    });
+  }
+  return { doc, services, problems };
+}
+
+interface Tok {
+  start: number;
+  end: number;
+  unbalanced?: boolean;
+}
+
+/** White-space separated fields; a field that starts with `{` runs to its matching `}` (Postfix 3.0+). */
+function tokenize(ll: LogicalLine): Tok[] {
+  const t = ll.text;
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < t.length) {
+    while (i < t.length && isBlank(t[i])) i++;
+    if (i >= t.length) break;
+    const start = i;
+    if (t[i] === '{') {
+      let depth = 0;
+      for (; i < t.length; i++) {
+        if (t[i] === '{') depth++;
+        else if (t[i] === '}' && --depth === 0) break;
+      }
+      if (i >= t.length) {
+        out.push({ start, end: t.length, unbalanced: true });
+        break;
+      }
+      i++;
+      out.push({ start, end: i });
+    } else {
+      while (i < t.length && !isBlank(t[i])) i++;
+      out.push({ start, end: i });
+    }
+  }
+  return out;
+}
+
+function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): Setting[] {
+  const out: Setting[] = [];
+  const t = ll.text;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    const word = t.slice(a.start, a.end);
+    let tok: Tok | undefined;
+    if (word === '-o') tok = args[++k];
+    else if (word.startsWith('-o') && word.length > 2) tok = { start: a.start + 2, end: a.end };
+    else continue;
+    if (!tok) {
+      problems.push({ kind: 'bad-override', range: rangeOf(ll, a.start, a.end), excerpt: word });
+      break;
+    }
+    let s = tok.start;
+    let e = tok.end;
+    if (t[s] === '{' && t[e - 1] === '}') {
+      s++;
+      e--;
+      while (s < e && isBlank(t[s])) s++;
+    }
+    const eq = t.indexOf('=', s);
+    if (eq < 0 || eq >= e) {
+      problems.push({ kind: 'bad-override', range: rangeOf(ll, tok.start, tok.end), excerpt: t.slice(tok.start, Math.min(tok.end, tok.start + 80)) });
+      continue;
+    }
+    let ne = eq;
+    while (ne > s && isBlank(t[ne - 1])) ne--;
+    if (ne === s) {
+      problems.push({ kind: 'bad-override', range: rangeOf(ll, tok.start, tok.end), excerpt: t.slice(tok.start, Math.min(tok.end, tok.start + 80)) });
+      continue;
+    }
+    const setting = makeSetting(ll, s, ne, eq, e);
+    // An override spans only its own token: removing it must not remove the whole service line.
+    out.push({ ...setting, firstLine: -1, lastLine: -1 });
+  }
+  return out;
+}

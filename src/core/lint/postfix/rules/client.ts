@@ -1,0 +1,191 @@
+import { endpointLabel, makeEndpoint, printable, validateHostname } from '../../../endpoint';
+import type { Range } from '../../../finding';
+import type { DiscoveredEndpoint } from '../../types';
+import { hideUserinfo, redact, report, RuleContext, setParameter, shown } from '../context';
+import { Destination, parseDestinations } from '../destinations';
+import type { Scope } from '../scope';
+
+const AT_LEAST_ENCRYPT = new Set(['encrypt', 'dane-only', 'fingerprint', 'verify', 'secure']);
+
+/** The SMTP client's effective level, including what the obsolete use_tls/enforce_tls switches imply. */
+export function clientLevel(scope: Scope): string {
+  const level = scope.value('smtp_tls_security_level').toLowerCase();
+  if (level) return level;
+  if (scope.flag('smtp_enforce_tls')) return scope.value('smtp_tls_enforce_peername').toLowerCase() === 'no' ? 'encrypt' : 'verify';
+  return scope.flag('smtp_use_tls') ? 'may' : 'none';
+}
+
+/** relayhost, wrapper mode and client security-level rules of main.cf; returns the relays as endpoints. */
+export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
+  const endpoints: DiscoveredEndpoint[] = [];
+  const relay = ctx.scope.setting('relayhost');
+  const value = ctx.scope.resolved('relayhost');
+  const wrapper = ctx.scope.flag('smtp_tls_wrappermode');
+  const wrapperSetting = ctx.scope.setting('smtp_tls_wrappermode');
+  const literal = relay !== undefined && value.value === relay.value;
+  const dests = value.complete ? parseDestinations(value.value) : [];
+  const rangeOf = (d: Destination, s: number, e: number): Range | undefined => (relay && literal ? relay.valueSubRange(s, e) : relay?.valueRange);
+
+  for (const d of dests) {
+    const whole = rangeOf(d, d.start, d.end);
+    const hostCheck = validateHostname(d.host);
+    if (!hostCheck.ok || (d.portText !== undefined && d.port === undefined)) {
+      if (relay && whole) {
+        report(ctx, {
+          id: 'postfix.relayhost-invalid',
+          severity: 'error',
+          title: `relayhost "${printable(redact('relayhost', value.value.slice(d.start, d.end)))}" is not a destination Postfix can use.`,
+          detail: !hostCheck.ok
+            ? `The host part is not a valid host name: ${hideUserinfo(hostCheck.reason)}. Mail to the relay is deferred.`
+            : `"${printable((d.portText ?? '').replace(/^.*@/, '(hidden)@'))}" is neither a port number nor a known service name (smtp, submission, submissions).`,
+          fix: 'Write it as [host.example.com]:587 (STARTTLS) or [host.example.com]:465 with smtp_tls_wrappermode = yes.',
+          range: whole,
+          evidence: [shown(relay)],
+        });
+      }
+      continue;
+    }
+    const port = d.port ?? 25;
+    const ep = makeEndpoint(d.host, port, wrapper ? { protocol: 'smtp', mode: 'implicit' } : { protocol: 'smtp' });
+    if (relay && whole) endpoints.push({ endpoint: ep, file: ctx.file, range: whole, source: 'relayhost in main.cf' });
+    if (!relay || !whole) continue;
+    const portRange = d.portStart !== undefined ? rangeOf(d, d.portStart, d.end) ?? whole : whole;
+
+    if (port === 465 && !wrapper) {
+      const level = clientLevel(ctx.scope);
+      const edits = [...setParameter(ctx, 'smtp_tls_wrappermode', 'yes', relay)];
+      if (!AT_LEAST_ENCRYPT.has(level)) edits.push(...setParameter(ctx, 'smtp_tls_security_level', 'encrypt', relay));
+      report(ctx, {
+        id: 'postfix.relayhost-needs-wrappermode',
+        severity: 'error',
+        title: `relayhost uses port ${d.portText === '465' ? '465' : `465 (${d.portText})`} but smtp_tls_wrappermode is not yes.`,
+        detail: 'Port 465 (submissions) speaks TLS from the first byte. Without wrapper mode Postfix connects in ' +
+          'plain text and waits for the 220 greeting, while the server waits for a TLS ClientHello: every delivery ' +
+          'ends in "lost connection while receiving the initial server greeting" or a timeout, and mail stays queued.',
+        fix: 'Either add smtp_tls_wrappermode = yes and smtp_tls_security_level = encrypt (Postfix 3.0 or later), ' +
+          'or switch the relay to port 587 ([host]:587), which uses STARTTLS. Then run `postfix reload`.',
+        range: portRange,
+        evidence: [shown(relay), wrapperSetting ? shown(wrapperSetting) : 'smtp_tls_wrappermode = no (default)'],
+        edits,
+        editTitle: 'Turn on smtp_tls_wrappermode (and the encrypt level)',
+      });
+    }
+    if (wrapper && (port === 25 || port === 587)) {
+      reportWrapperOnStarttls(ctx, wrapperSetting?.valueRange ?? portRange, `relayhost ${endpointLabel(ep).replace(/ \(.*\)$/, '')}`, shown(relay));
+    }
+    if (!d.bracketed) {
+      report(ctx, {
+        id: 'postfix.relayhost-mx-lookup',
+        severity: 'warning',
+        title: `relayhost ${printable(d.host)} has no brackets, so Postfix looks up its MX records.`,
+        detail: 'Without [brackets] Postfix treats the name as a mail domain: it delivers to the hosts in its MX ' +
+          'records (falling back to its address only when there are none) and, at the verify level, checks the ' +
+          'certificate against those MX names. For a provider\'s submission host (smtp.gmail.com, ' +
+          'email-smtp.*.amazonaws.com, smtp.sendgrid.net) you want a direct connection.',
+        fix: `Write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`.`,
+        range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole,
+        evidence: [shown(relay)],
+        edits: literal ? [{ range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole, newText: `[${d.host}]` }] : undefined,
+        editTitle: `Write [${d.host}]`,
+      });
+    }
+  }
+  if (wrapper && dests.length === 0 && value.complete && wrapperSetting) {
+    reportWrapperOnStarttls(ctx, wrapperSetting.valueRange, 'direct delivery to MX hosts on port 25', shown(wrapperSetting));
+  }
+  checkClientLevel(ctx, relay !== undefined && dests.length > 0);
+  return endpoints;
+}
+
+function reportWrapperOnStarttls(ctx: RuleContext, range: Range, target: string, evidence: string): void {
+  const w = ctx.scope.setting('smtp_tls_wrappermode');
+  report(ctx, {
+    id: 'postfix.wrappermode-on-starttls-port',
+    severity: 'error',
+    title: `smtp_tls_wrappermode = yes, but ${target} uses STARTTLS.`,
+    detail: 'Wrapper mode starts TLS immediately, but servers on ports 25 and 587 greet in plain text and expect ' +
+      'STARTTLS: the handshake fails ("wrong version number" on the OpenSSL side, or a timeout), and mail stays queued.',
+    fix: 'Remove smtp_tls_wrappermode (or set it to no) for STARTTLS relays; keep it only for relays on port 465.',
+    range,
+    evidence: [evidence, ...(w ? [shown(w)] : [])],
+    edits: w ? [{ range: w.valueRange, newText: 'no' }] : undefined,
+    editTitle: 'Set smtp_tls_wrappermode = no',
+  });
+}
+
+/** Rules on the client's security level, valid in main.cf and in an SMTP client service's overrides. */
+export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
+  const scope = ctx.scope;
+  const level = clientLevel(scope);
+  const levelSetting = scope.setting('smtp_tls_security_level');
+  const wrapperOwn = scope.setting('smtp_tls_wrappermode');
+  const wrapper = scope.flag('smtp_tls_wrappermode');
+  if (wrapper && !AT_LEAST_ENCRYPT.has(level) && (wrapperOwn || levelSetting)) {
+    const anchor = levelSetting ?? wrapperOwn!;
+    report(ctx, {
+      id: 'postfix.wrappermode-needs-encrypt',
+      severity: 'warning',
+      title: `smtp_tls_wrappermode = yes needs smtp_tls_security_level = encrypt or stronger (it is "${level || 'none'}").`,
+      detail: 'postconf(5): wrapper mode "requires smtp_tls_security_level = encrypt or stronger". At a lower ' +
+        'level Postfix logs a warning for every delivery and the session does not get the mandatory-TLS settings ' +
+        '(protocols, ciphers) you would expect for a relay.',
+      fix: 'Set smtp_tls_security_level = encrypt (or verify with a CA file), then run `postfix reload`.',
+      range: levelSetting ? levelSetting.valueRange : anchor.valueRange,
+      evidence: [shown(wrapperOwn, 'smtp_tls_wrappermode', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level)],
+      edits: setParameter(ctx, 'smtp_tls_security_level', 'encrypt', wrapperOwn ?? levelSetting),
+      editTitle: 'Set smtp_tls_security_level = encrypt',
+    });
+  }
+
+  const sasl = scope.setting('smtp_sasl_auth_enable');
+  if (scope.flag('smtp_sasl_auth_enable') && (relaying || ctx.service) && (level === 'none' || level === 'may' || level === 'dane') && !wrapper) {
+    const noPlain = /\bnoplaintext\b/i.test(scope.value('smtp_sasl_security_options'));
+    const policy = scope.value('smtp_tls_policy_maps') !== '';
+    let severity: 'error' | 'warning' | 'info' = level === 'none' ? 'error' : 'warning';
+    if (noPlain || policy) severity = severity === 'error' ? 'warning' : 'info';
+    const anchor = levelSetting ?? sasl ?? scope.setting('relayhost');
+    if (anchor) {
+      report(ctx, {
+        id: 'postfix.relay-credentials-in-clear',
+        severity,
+        title: level === 'none'
+          ? 'SMTP AUTH to the relay is on, but TLS is off (smtp_tls_security_level is none or unset).'
+          : `SMTP AUTH to the relay is on with opportunistic TLS (smtp_tls_security_level = ${level}).`,
+        detail: (level === 'none'
+          ? 'The relay password crosses the network without encryption.'
+          : 'If STARTTLS is missing or stripped by an attacker on the path, Postfix logs in without TLS and sends ' +
+            'the password in the clear; many providers (Gmail, Microsoft 365) refuse AUTH before STARTTLS anyway.') +
+          (noPlain ? ' smtp_sasl_security_options contains noplaintext, which keeps PLAIN/LOGIN off unencrypted sessions, but it also blocks them over TLS unless smtp_sasl_tls_security_options says otherwise.' : '') +
+          (policy ? ' smtp_tls_policy_maps is set and may raise the level for the relay; check its entry.' : ''),
+        fix: 'Set smtp_tls_security_level = encrypt (or verify with smtp_tls_CAfile) so the session is encrypted ' +
+          'before AUTH, then run `postfix reload`.',
+        range: anchor === levelSetting || anchor === sasl ? anchor.valueRange : anchor.nameRange,
+        evidence: [shown(sasl, 'smtp_sasl_auth_enable', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level || '(unset)')],
+        edits: setParameter(ctx, 'smtp_tls_security_level', 'encrypt', sasl ?? anchor),
+        editTitle: 'Set smtp_tls_security_level = encrypt',
+      });
+    }
+  }
+
+  if ((level === 'verify' || level === 'secure') && levelSetting) {
+    const ca = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '';
+    if (!ca && !scope.flag('tls_append_default_CA')) {
+      report(ctx, {
+        id: 'postfix.verify-without-ca',
+        severity: 'error',
+        title: `smtp_tls_security_level = ${level}, but no smtp_tls_CAfile or smtp_tls_CApath is set.`,
+        detail: 'Postfix does not use OpenSSL\'s default CA store (tls_append_default_CA = no), so with no CA file ' +
+          'or directory no server certificate can be trusted: every delivery fails with "Server certificate not ' +
+          'trusted" and mail stays queued.',
+        fix: 'Point smtp_tls_CAfile at the system bundle (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt; ' +
+          'RHEL/Fedora: /etc/pki/tls/certs/ca-bundle.crt) or set smtp_tls_CApath = /etc/ssl/certs, then `postfix reload`.',
+        range: levelSetting.valueRange,
+        evidence: [shown(levelSetting)],
+        edits: [
+          ...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', levelSetting),
+        ],
+        editTitle: 'Add smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu path)',
+      });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { report, RuleContext, setParameter, shown } from '../context';
+
+const RFC3207 = 'RFC 3207 says a publicly-referenced SMTP server must not require STARTTLS: other mail servers ' +
+  'deliver to an MX without knowing whether it has TLS, and the ones that cannot negotiate it (or fail the ' +
+  'handshake) get "530 Must issue a STARTTLS command first" and bounce or delay mail to you.';
+
+/** `smtpd_tls_security_level = encrypt` where the public MX (port 25) inherits or sets it. */
+export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean): void {
+  const s = ctx.scope.setting('smtpd_tls_security_level');
+  if (!s || ctx.scope.value('smtpd_tls_security_level').toLowerCase() !== 'encrypt') return;
+  if (ctx.service ? ctx.service.role !== 'mx' : !publicMxInheritsMain) return;
+  report(ctx, {
+    id: 'postfix.encrypt-on-public-mx',
+    severity: 'warning',
+    title: `smtpd_tls_security_level = encrypt on the public SMTP service (${ctx.service ? `${ctx.service.name} in master.cf` : 'main.cf'}).`,
+    detail: RFC3207 + ' Mandatory TLS belongs on the submission service (port 587), where your own users connect.',
+    fix: 'Set smtpd_tls_security_level = may for port 25 and require TLS only on submission: in master.cf, add ' +
+      '"-o smtpd_tls_security_level=encrypt" under the submission service. Then run `postfix reload`.',
+    range: s.valueRange,
+    evidence: [shown(s)],
+    edits: [{ range: s.valueRange, newText: 'may' }],
+    editTitle: 'Set smtpd_tls_security_level = may',
+  });
+}
+
+/** master.cf: implicit-TLS services need wrapper mode, submission needs encrypt. */
+export function checkServiceTls(ctx: RuleContext): void {
+  const svc = ctx.service;
+  if (!svc) return;
+  if (svc.role === 'smtps' && !ctx.scope.flag('smtpd_tls_wrappermode')) {
+    const own = ctx.scope.setting('smtpd_tls_wrappermode');
+    report(ctx, {
+      id: 'postfix.smtps-without-wrappermode',
+      severity: 'error',
+      title: `The ${svc.name} service (port 465) runs without -o smtpd_tls_wrappermode=yes.`,
+      detail: 'Clients on port 465 start TLS at once (nodemailer with secure: true, Outlook, Thunderbird "SSL/TLS"), ' +
+        'but this smtpd greets in plain text: the client reports "wrong version number" (OpenSSL) or a ' +
+        'handshake timeout and cannot send.',
+      fix: 'Add "-o smtpd_tls_wrappermode=yes" (and "-o smtpd_sasl_auth_enable=yes" if users log in there) as ' +
+        'continuation lines under the service, then run `postfix reload`.',
+      range: own ? own.valueRange : svc.nameRange,
+      evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_wrappermode override)`],
+      edits: setParameter(ctx, 'smtpd_tls_wrappermode', 'yes'),
+      editTitle: 'Add -o smtpd_tls_wrappermode=yes',
+    });
+  }
+  if (svc.role === 'submission') {
+    const level = ctx.scope.value('smtpd_tls_security_level').toLowerCase();
+    const enforced = level === 'encrypt' || (level === '' && ctx.scope.flag('smtpd_enforce_tls'));
+    if (!enforced && ctx.scope.resolved('smtpd_tls_security_level').complete) {
+      const own = ctx.scope.setting('smtpd_tls_security_level');
+      report(ctx, {
+        id: 'postfix.submission-without-encrypt',
+        severity: 'warning',
+        title: `The submission service does not require TLS (smtpd_tls_security_level is "${level || 'unset'}").`,
+        detail: 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
+          'who strips it, gets to send the password in the clear. RFC 8314 and Postfix\'s own master.cf example ' +
+          'set encrypt on submission (opportunistic TLS is for port 25 only).',
+      fix: 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
+        range: own ? own.valueRange : svc.nameRange,
+        evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`],
+        edits: setParameter(ctx, 'smtpd_tls_security_level', 'encrypt'),
+        editTitle: 'Add -o smtpd_tls_security_level=encrypt',
+      });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { validateHostname } from '../../endpoint';
+import type { ServiceInfo, ServiceRole } from './context';
+import { servicePort } from './destinations';
+import type { Service } from './master-parser';
+
+const SERVERS = new Set(['smtpd', 'postscreen']);
+const CLIENTS = new Set(['smtp', 'lmtp']);
+
+/** Splits a master.cf inet service name: `smtp`, `587`, `127.0.0.1:smtp`, `[::1]:25`, `*:465`. */
+export function serviceAddress(name: string): { host?: string; port?: number } {
+  const colon = name.lastIndexOf(':');
+  if (colon < 0) return { port: servicePort(name) };
+  let host = name.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return { host: host === '*' || host === '' ? undefined : host, port: servicePort(name.slice(colon + 1)) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1';
+}
+
+export function describeService(s: Service): ServiceInfo & { host?: string } {
+  const command = s.command.text.replace(/^.*\//, '');
+  let role: ServiceRole = 'other';
+  const addr = serviceAddress(s.name.text);
+  if (s.type.text === 'inet' && SERVERS.has(command)) {
+    const local = addr.host !== undefined && isLoopback(addr.host);
+    if (!local && addr.port === 25) role = 'mx';
+    else if (!local && addr.port === 587) role = 'submission';
+    else if (!local && addr.port === 465) role = 'smtps';
+  } else if (CLIENTS.has(command)) {
+    role = 'client';
+  }
+  const host = addr.host !== undefined && validateHostname(addr.host).ok ? addr.host : undefined;
+  return { name: s.name.text, nameRange: s.name.range, role, port: addr.port, lastLine: s.lastLine, host };
+}
