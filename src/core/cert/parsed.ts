@@ -77,7 +77,7 @@ function oneLine(name: string): string {
   return name.split('\n').join(', ');
 }
 
-function nameKey(name: string): string {
+export function nameKey(name: string): string {
   return name.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 

@@ -83,7 +83,7 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
     }
     const onPath = new Set(nodes.map((n) => n.cert.info.fingerprint256));
     const candidates: PathNode[] = [];
-    for (const s of store.bySubject.get(c.issuerKey) ?? []) candidates.push({ cert: s, source: 'store' });
+    for (const s of store.bySubject(c.issuerKey)) candidates.push({ cert: s, source: 'store' });
     for (const s of usable) {
       if (s.cert.subjectKey === c.issuerKey && !store.fingerprints.has(s.cert.info.fingerprint256)) {
         candidates.push({ cert: s.cert, source: 'sent', sentIndex: s.sentIndex });
