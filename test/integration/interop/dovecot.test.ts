@@ -1,0 +1,3 @@
+import { defineInteropSuite } from './suite';
+
+defineInteropSuite('dovecot');
