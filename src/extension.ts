@@ -1,7 +1,3 @@
-import type * as vscode from 'vscode';
-
-export function activate(_context: vscode.ExtensionContext): void {
-  // The editor features arrive with the extension issue; the core is usable from the CLI already.
-}
-
-export function deactivate(): void {}
+// The extension's entry point (bundled to dist/extension.js); the adapter lives in src/extension/.
+export { activate, deactivate } from './extension/activate';
+export type { MailTlsDoctorApi, TreeSnapshotNode } from './extension/api';

@@ -1,0 +1,340 @@
+/**
+ * What each mail TLS error text means. Patterns are matched against one line at a time; the texts come from real
+ * nodemailer/Node errors and real Postfix logs (see docs/findings-explain.md). `generic` entries (ETIMEDOUT,
+ * ESOCKET, "TLS library problem") only speak when nothing more specific matched the same line, because the
+ * specific reason usually rides on the same line ("ETIMEDOUT Greeting never received").
+ */
+import type { Severity } from '../finding';
+
+export type Likelihood = 'likely' | 'possible';
+
+export interface Cause {
+  cause: string;
+  likelihood: Likelihood;
+}
+
+export interface CatalogEntry {
+  id: string;
+  pattern: RegExp;
+  generic?: boolean;
+  severity: Severity;
+  title: string;
+  detail: string;
+  causes: Cause[];
+  fix: string;
+  /** When the text is a Postfix log, the causes and fix differ (the client is Postfix, not nodemailer). */
+  postfix?: { causes: Cause[]; fix: string };
+}
+
+const likely = (cause: string): Cause => ({ cause, likelihood: 'likely' });
+const possible = (cause: string): Cause => ({ cause, likelihood: 'possible' });
+
+const VERIFY_POSTFIX_FIX =
+  'Check what the server sends (probe it, or posttls-finger -c -l verbose "[host]:port"). If it is a relay you must trust, point ' +
+  'smtp_tls_CAfile at the CA that signed it; if its chain is incomplete, the server must send its intermediate certificate.';
+
+export const CATALOG: CatalogEntry[] = [
+  {
+    id: 'explain.wrong-version-number',
+    pattern: /wrong version number|ERR_SSL_WRONG_VERSION_NUMBER/i,
+    severity: 'error',
+    title: 'TLS was started on a connection that speaks plain text ("wrong version number").',
+    detail:
+      'OpenSSL read the server\'s first bytes as a TLS record and found "220 ..." (a plain SMTP greeting) instead. The client used implicit TLS ' +
+      'on a port that starts in plain text and upgrades with STARTTLS.',
+    causes: [
+      likely('secure: true (implicit TLS) on a STARTTLS port: 587, 25 or 2525.'),
+      possible('The port leads to something that is not TLS at all: a plain SMTP relay, a proxy, a captive portal.'),
+    ],
+    fix: 'For port 587 (or 25, 2525) set secure: false and requireTLS: true; nodemailer upgrades with STARTTLS. Use secure: true only with port 465.',
+    postfix: {
+      causes: [
+        likely('smtp_tls_wrappermode = yes (implicit TLS) towards a port that speaks plain SMTP with STARTTLS (25 or 587).'),
+        possible('A client connected to a Postfix smtps (465) service that is not wrapped: master.cf lacks -o smtpd_tls_wrappermode=yes.'),
+      ],
+      fix:
+        'Use implicit TLS only with port 465: relayhost = [host]:465 with smtp_tls_wrappermode = yes and smtp_tls_security_level = encrypt; ' +
+        'for port 587 use smtp_tls_wrappermode = no and STARTTLS (smtp_tls_security_level = encrypt).',
+    },
+  },
+  {
+    id: 'explain.greeting-never-received',
+    pattern: /Greeting never received/i,
+    severity: 'error',
+    title: 'The server never sent its SMTP greeting ("Greeting never received").',
+    detail:
+      'The TCP connection opened, but no "220" line came. A server on an implicit-TLS port (465) waits for the client to start TLS and says ' +
+      'nothing, so a client that expects plain text waits until it times out.',
+    causes: [
+      likely('secure: false (or no TLS) on the implicit-TLS port 465.'),
+      possible('The server is slow or deliberately delays its greeting (anti-spam greet pause) beyond greetingTimeout.'),
+      possible('A firewall or proxy accepts the connection but passes nothing through.'),
+    ],
+    fix: 'For port 465 set secure: true (or remove secure: nodemailer enables it for 465). Or use port 587 with secure: false and requireTLS: true.',
+  },
+  {
+    id: 'explain.tls-version-rejected',
+    pattern: /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG_DISALLOWED/i,
+    severity: 'error',
+    title: 'Client and server share no TLS version.',
+    detail:
+      'One side only speaks TLS 1.0/1.1 and the other refuses them. Node 20 (OpenSSL 3) and every big mail provider require TLS 1.2 or later, ' +
+      'so an old server (legacy Exchange, appliances, unpatched Postfix with a restricted protocol list) cannot be reached.',
+    causes: [
+      likely('The server only offers TLS 1.0 or 1.1.'),
+      possible('The client is pinned to an old version (tls.minVersion/maxVersion, secureProtocol: TLSv1_method, smtp_tls_protocols).'),
+    ],
+    fix: 'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = >=TLSv1.2; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
+  },
+  {
+    id: 'explain.handshake-failure',
+    pattern: /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm|dh key too small/i,
+    severity: 'error',
+    title: 'The TLS handshake failed: no cipher suite or key both sides accept.',
+    detail:
+      'The peers agreed on a version but not on a cipher suite, signature algorithm or key size. OpenSSL 3 refuses DH keys under 2048 bits and SHA-1 signatures at its default level.',
+    causes: [
+      likely('The cipher lists do not overlap (a client restricted with tls.ciphers, e.g. the misleading "SSLv3", or a server with only legacy suites).'),
+      possible('The server has no usable certificate or key for the requested name (Postfix logs "no shared cipher" when smtpd_tls_cert_file is missing).'),
+      possible('The server uses a DH group or signature below OpenSSL 3\'s security level ("dh key too small").'),
+    ],
+    fix: 'Probe the server to see what it offers. Drop client cipher restrictions; on the server configure a certificate and key and modern suites (Postfix: smtpd_tls_chain_files, tls_medium_cipherlist defaults).',
+  },
+  {
+    id: 'explain.self-signed-in-chain',
+    pattern: /SELF_SIGNED_CERT_IN_CHAIN|self[- ]signed certificate in certificate chain/i,
+    severity: 'error',
+    title: 'The certificate chain ends in a root the client does not trust ("self-signed certificate in certificate chain").',
+    detail: 'The server sent a chain whose root is not in Node\'s trust store: a private/company CA, or a proxy that re-signs TLS.',
+    causes: [
+      likely('A TLS-inspecting proxy or antivirus on your network re-signs the connection with its own root.'),
+      likely('The server uses certificates from a private or company CA.'),
+    ],
+    fix: "Trust that CA explicitly: tls: { ca: fs.readFileSync('company-ca.pem') } or NODE_EXTRA_CA_CERTS=/path/ca.pem. Do not set rejectUnauthorized: false.",
+    postfix: { causes: [likely('The server uses a private CA that smtp_tls_CAfile/CApath does not include.')], fix: VERIFY_POSTFIX_FIX },
+  },
+  {
+    id: 'explain.self-signed-leaf',
+    pattern: /DEPTH_ZERO_SELF_SIGNED_CERT|self[- ]signed certificate(?! in certificate chain)/i,
+    severity: 'error',
+    title: 'The server presents a self-signed certificate.',
+    detail: 'The certificate is signed by itself, so nothing vouches for it; any attacker can present one just like it.',
+    causes: [likely('The server still uses the self-signed certificate made at installation (Debian snakeoil, a default appliance certificate).')],
+    fix: 'Give the server a real certificate (e.g. Let\'s Encrypt). For a test server you control, pin it: tls: { ca: fs.readFileSync(\'server.pem\') }.',
+    postfix: { causes: [likely('The server uses a self-signed (snakeoil) certificate.')], fix: VERIFY_POSTFIX_FIX },
+  },
+  {
+    id: 'explain.incomplete-chain',
+    pattern: /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify the first certificate/i,
+    severity: 'error',
+    title: 'The server does not send its intermediate certificate ("unable to verify the first certificate").',
+    detail: 'The server sent only its own certificate; Node does not fetch missing intermediates (browsers often do, which is why "it works in the browser").',
+    causes: [
+      likely('The server is configured with cert.pem instead of fullchain.pem.'),
+      possible('A private CA issued it and its root is not trusted by the client.'),
+    ],
+    fix: 'Fix the server: serve the full chain (Postfix: smtpd_tls_chain_files = key.pem, fullchain.pem; Dovecot: ssl_cert = <fullchain.pem). Do not disable verification.',
+  },
+  {
+    id: 'explain.unknown-issuer',
+    pattern: /UNABLE_TO_GET_ISSUER_CERT_LOCALLY|unable to get local issuer certificate|UNABLE_TO_GET_ISSUER_CERT\b|unable to get issuer certificate/i,
+    severity: 'error',
+    title: 'The issuer of the server certificate is unknown here ("unable to get local issuer certificate").',
+    detail: 'The client could not build a chain to a trusted root: the intermediate is missing, or the root is not in the trust store.',
+    causes: [
+      likely('The server does not send its intermediate certificate.'),
+      possible('The certificate comes from a private CA, or the client\'s CA bundle is outdated (old Node or old ca-certificates).'),
+    ],
+    fix: 'Probe the server to see its chain. Serve the full chain on the server, or trust the private CA with tls.ca / NODE_EXTRA_CA_CERTS.',
+    postfix: { causes: [likely('smtp_tls_CAfile/CApath does not include the issuing CA, or the server sends no intermediate.')], fix: VERIFY_POSTFIX_FIX },
+  },
+  {
+    id: 'explain.cert-expired',
+    pattern: /CERT_HAS_EXPIRED|certificate has expired/i,
+    severity: 'error',
+    title: 'The server certificate has expired.',
+    detail: 'Every verifying client (nodemailer, Gmail, Microsoft 365 for inbound MTA-STS) now refuses the connection.',
+    causes: [likely('Renewal failed or the server was not reloaded after renewal (Postfix and Dovecot read certificates at start).'), possible('The client\'s clock is wrong.')],
+    fix: 'Renew the certificate and reload the server (postfix reload; doveadm reload). Check the automation that should have renewed it.',
+  },
+  {
+    id: 'explain.cert-not-yet-valid',
+    pattern: /CERT_NOT_YET_VALID|certificate is not yet valid/i,
+    severity: 'error',
+    title: 'The server certificate is not valid yet.',
+    detail: 'Its validity starts in the future for this client.',
+    causes: [likely('The client\'s or server\'s clock is wrong.'), possible('A freshly issued certificate with a start time in the future.')],
+    fix: 'Fix the clocks (NTP) on both sides.',
+  },
+  {
+    id: 'explain.hostname-mismatch',
+    pattern: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames|Hostname\/IP does not match/i,
+    severity: 'error',
+    title: 'The certificate is not valid for the host name used.',
+    detail: 'The name you connect to is not among the certificate\'s subjectAltNames, so the identity cannot be confirmed.',
+    causes: [
+      likely('Connecting by IP address or by an alias (mail.example.com) while the certificate is for another name (smtp.example.com).'),
+      possible('A shared host serves a default certificate because no SNI name matched.'),
+    ],
+    fix: 'Connect with the name the certificate carries, or set tls.servername to it; or get a certificate that includes the name you use.',
+  },
+  {
+    id: 'explain.starttls-unavailable',
+    pattern: /Error upgrading connection with STARTTLS|\bETLS\b|does not support STARTTLS|STARTTLS[^\n]*(not implemented|not supported|not available)|TLS is required, but was not offered|refused to start TLS/i,
+    severity: 'error',
+    title: 'The server does not offer STARTTLS, and the client requires it.',
+    detail: 'With requireTLS the client refuses to continue in plain text; the server either has no TLS configured or STARTTLS is stripped on the way.',
+    causes: [
+      likely('TLS is not enabled on that server/port (Postfix: smtpd_tls_security_level empty or smtpd_tls_cert_file unset).'),
+      possible('A firewall or ISP strips STARTTLS from the EHLO reply (Cisco "ESMTP inspection").'),
+      possible('The port is implicit TLS (465) or a different service.'),
+    ],
+    fix: 'Enable TLS on the server (Postfix: smtpd_tls_security_level = may plus a certificate), or use the provider\'s submission port 587/465. Keep requireTLS.',
+  },
+  {
+    id: 'explain.disconnected-before-tls',
+    pattern: /Client network socket disconnected before secure TLS connection was established/i,
+    severity: 'error',
+    title: 'The server closed the connection during the TLS handshake.',
+    detail: 'The server hung up before TLS was established: it rejected the handshake without an alert, or it does not speak TLS there.',
+    causes: [
+      likely('The server accepts STARTTLS but its TLS setup is broken (missing key or certificate) or it rejects the offered versions.'),
+      possible('A firewall or IPS resets TLS on mail ports.'),
+      possible('secure: true against a server that closes on non-SMTP input.'),
+    ],
+    fix: 'Probe the server to see at which step it closes; check its logs (Postfix: "SSL_accept error", "no shared cipher").',
+  },
+  {
+    id: 'explain.postfix-ssl-connect-lost',
+    pattern: /SSL_connect error to [^\n]*lost connection/i,
+    severity: 'error',
+    title: 'Postfix lost the connection during the TLS handshake with the remote server.',
+    detail: 'Postfix sent its ClientHello and the remote side closed without an alert. With security level "may" Postfix retries the delivery without TLS; with "encrypt" or higher the mail is deferred.',
+    causes: [
+      likely('The remote accepts none of the protocols or ciphers this Postfix offers (too strict smtp_tls_protocols/ciphers here, or a remote that only speaks TLS 1.0).'),
+      possible('A firewall or IPS on either side drops STARTTLS traffic.'),
+      possible('The remote is overloaded and drops connections.'),
+    ],
+    fix: 'Probe that endpoint (or posttls-finger -c -l verbose "[host]:port") to see what it accepts; if it is legacy-only, add a per-destination tls_policy entry instead of loosening the global defaults.',
+  },
+  {
+    id: 'explain.postfix-cannot-start-tls',
+    pattern: /Cannot start TLS: handshake failure/i,
+    severity: 'error',
+    title: 'Postfix could not start TLS with the peer ("Cannot start TLS: handshake failure").',
+    detail: 'The TLS handshake after STARTTLS failed; the lines just before it (TLS library problem, SSL_connect/SSL_accept error) name the reason.',
+    causes: [
+      likely('No common protocol or cipher with the peer (an old TLS 1.0-only peer against OpenSSL 3, or overly strict lists here).'),
+      possible('The server\'s certificate or key is missing or unreadable (on the smtpd side).'),
+    ],
+    fix: 'Read the preceding "TLS library problem" line for the OpenSSL reason and probe the peer; for a legacy peer use a per-destination tls_policy entry.',
+  },
+  {
+    id: 'explain.postfix-cert-verification-failed',
+    pattern: /certificate verification failed for|Server certificate not verified/i,
+    severity: 'error',
+    title: 'Postfix could not verify the remote server\'s certificate.',
+    detail: 'The destination uses a TLS security level that verifies (verify, secure, dane or an MTA-STS policy) and the certificate did not pass; the mail is deferred.',
+    causes: [
+      likely('The issuer is not in smtp_tls_CAfile/CApath (a private CA, or the CA file is not configured).'),
+      possible('The certificate does not match the expected name (smtp_tls_secure_cert_match / the policy\'s match list).'),
+      possible('The remote chain is incomplete or expired.'),
+    ],
+    fix: 'Probe the remote to see its chain and names. Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (or the private CA), and fix the match list in the TLS policy.',
+  },
+  {
+    id: 'explain.postfix-untrusted-tls',
+    pattern: /Untrusted TLS connection established/i,
+    severity: 'info',
+    title: 'The connection is encrypted, but the peer\'s certificate was not verified ("Untrusted").',
+    detail: 'Normal for opportunistic TLS to MX hosts (level "may"): encrypted against passive eavesdropping, not against an active attacker. It only matters when this destination should be verified (a relayhost with a password).',
+    causes: [
+      likely('smtp_tls_CAfile/CApath is not set, so Postfix cannot verify anyone (and logs Untrusted even for good certificates).'),
+      possible('The peer really has a self-signed or private-CA certificate.'),
+    ],
+    fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt; for a relayhost that receives your password use smtp_tls_security_level = secure (or a tls_policy entry) so a bad certificate stops delivery.',
+  },
+  {
+    id: 'explain.auth-needs-tls',
+    pattern: /Must issue a STARTTLS command first|Encryption required for requested authentication|538 5\.7\.11/i,
+    severity: 'error',
+    title: 'The server refuses to proceed (usually AUTH) before TLS.',
+    detail: 'The client tried to authenticate or send in plain text; the server requires STARTTLS first.',
+    causes: [likely('ignoreTLS: true, or a client that skips STARTTLS (Postfix: smtp_tls_security_level = none).'), possible('STARTTLS was stripped on the way.')],
+    fix: 'Remove ignoreTLS and set requireTLS: true (Postfix: smtp_tls_security_level = encrypt for that relay).',
+  },
+  {
+    id: 'explain.connection-refused',
+    pattern: /ECONNREFUSED|Connection refused/i,
+    severity: 'error',
+    title: 'Nothing accepts connections on that host and port.',
+    detail: 'The host answered with a reset: no server listens there, or a firewall rejects it.',
+    causes: [likely('Wrong port or host (often localhost:587 when the host option is missing or the service name is unknown).'), possible('The mail server is down.')],
+    fix: 'Check host and port; a missing host makes nodemailer use localhost.',
+  },
+  {
+    id: 'explain.dns-failure',
+    pattern: /ENOTFOUND|EAI_AGAIN|getaddrinfo|Host or domain name not found|Name service error/i,
+    severity: 'error',
+    title: 'The mail server\'s name does not resolve.',
+    detail: 'DNS has no address for the host (a typo, a missing record, or no DNS from this machine).',
+    causes: [likely('A typo in the host name, or an environment variable that is empty in this environment.'), possible('DNS is unreachable from this machine or container.')],
+    fix: 'Check the host value and resolve it from the same machine (dig +short HOST).',
+  },
+  {
+    id: 'explain.connection-reset',
+    pattern: /ECONNRESET|socket hang up|Connection reset by peer/i,
+    generic: true,
+    severity: 'error',
+    title: 'The server (or something in between) reset the connection.',
+    detail: 'The connection was cut abruptly; during the handshake it usually means the server rejected TLS without an alert.',
+    causes: [
+      likely('The server rejected the TLS handshake (no common version or cipher) or hit its connection limits.'),
+      possible('A firewall, proxy or antivirus interfering with mail ports.'),
+    ],
+    fix: 'Probe the server to see at which step it resets; check its logs at the same time.',
+  },
+  {
+    id: 'explain.connection-timeout',
+    pattern: /Connection timeout|ETIMEDOUT|Connection timed out|timed out/i,
+    generic: true,
+    severity: 'error',
+    title: 'The connection timed out.',
+    detail: 'No answer in time: the packets are dropped on the way, or the server is not there.',
+    causes: [
+      likely('Outgoing SMTP ports are blocked (many clouds block port 25, some networks also 465/587).'),
+      possible('Wrong host or port, or the server is down.'),
+    ],
+    fix: 'Try port 587 or 465 instead of 25; check firewalls and the provider\'s egress rules; probe the endpoint.',
+  },
+  {
+    id: 'explain.postfix-ssl-connect-error',
+    pattern: /SSL_connect error to /i,
+    generic: true,
+    severity: 'error',
+    title: 'Postfix\'s TLS handshake with the remote server failed ("SSL_connect error").',
+    detail: 'The OpenSSL reason is on the "TLS library problem" line just before it, from the same smtp process.',
+    causes: [possible('A protocol, cipher or certificate problem named in the neighbouring "TLS library problem" line.')],
+    fix: 'Read the neighbouring "TLS library problem" line and probe the endpoint named here.',
+  },
+  {
+    id: 'explain.tls-library-problem',
+    pattern: /TLS library problem/i,
+    generic: true,
+    severity: 'warning',
+    title: 'Postfix reports a TLS error from OpenSSL ("TLS library problem").',
+    detail: 'The OpenSSL reason follows on the same line (after "error:...:"); on its own the message says only that the handshake failed.',
+    causes: [possible('A protocol, cipher or certificate problem named in the OpenSSL reason.')],
+    fix: 'Read the OpenSSL reason at the end of the line; probe the peer named on the neighbouring "SSL_connect error" or "SSL_accept error" line.',
+  },
+  {
+    id: 'explain.socket-error',
+    pattern: /\bESOCKET\b/,
+    generic: true,
+    severity: 'error',
+    title: 'nodemailer reports a socket-level error (ESOCKET).',
+    detail: 'ESOCKET wraps a lower-level network or TLS error; the rest of the message names it.',
+    causes: [possible('A TLS or network error named in the rest of the message.')],
+    fix: 'Read the rest of the message (wrong version number, certificate errors, ECONNRESET) for the cause.',
+  },
+];

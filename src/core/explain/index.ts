@@ -1,0 +1,153 @@
+/**
+ * Explains a pasted or logged mail TLS error: which catalog entries match, the ranked causes, the fix, and the
+ * endpoint to probe when the text names one. Works on one message or a whole log excerpt; bounded in lines and
+ * line length, so any input returns quickly and never throws.
+ */
+import { makeEndpoint, printable, validateHostname, type Endpoint } from '../endpoint';
+import type { Finding, Severity } from '../finding';
+import { CATALOG, type CatalogEntry, type Cause } from './catalog';
+
+export type { Cause, Likelihood } from './catalog';
+
+export interface ExplanationMatch {
+  id: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  /** Ranked: likely causes first. */
+  causes: Cause[];
+  fix: string;
+  endpoint?: Endpoint;
+  /** The lines that matched (trimmed, passwords masked). */
+  evidence: string[];
+  /** How many lines matched. */
+  count: number;
+}
+
+export interface Explanation {
+  matches: ExplanationMatch[];
+}
+
+const MAX_LINES = 5_000;
+const MAX_LINE_LENGTH = 4_096;
+const MAX_EVIDENCE = 3;
+
+export interface LineMatch {
+  entry: CatalogEntry;
+  endpoint?: Endpoint;
+}
+
+export function explainError(text: string): Explanation {
+  if (typeof text !== 'string') return { matches: [] };
+  const postfix = looksLikePostfix(text.slice(0, 65_536));
+  const byKey = new Map<string, ExplanationMatch>();
+  let lines = 0;
+  for (const line of splitLines(text)) {
+    if (++lines > MAX_LINES) break;
+    for (const m of classifyLine(line)) {
+      const key = `${m.entry.id}|${m.endpoint ? `${m.endpoint.host}:${m.endpoint.port}` : ''}`;
+      let match = byKey.get(key);
+      if (!match) {
+        match = toMatch(m.entry, postfix || looksLikePostfix(line), m.endpoint);
+        byKey.set(key, match);
+      }
+      match.count++;
+      const ev = evidenceLine(line);
+      if (match.evidence.length < MAX_EVIDENCE && !match.evidence.includes(ev)) match.evidence.push(ev);
+    }
+  }
+  const matches = [...byKey.values()];
+  // In a paste that names one server, the lines without a name (the OpenSSL reason) are about that server too.
+  const named = new Map(matches.filter((m) => m.endpoint).map((m) => [`${m.endpoint?.host}:${m.endpoint?.port}`, m.endpoint]));
+  if (named.size === 1) {
+    const only = [...named.values()][0];
+    for (const m of matches) if (!m.endpoint && only) m.endpoint = only;
+  }
+  return { matches: dedupeSameId(matches) };
+}
+
+/** The catalog entries one line matches (generic ones only when nothing specific did), with its endpoint. */
+export function classifyLine(rawLine: string): LineMatch[] {
+  const line = rawLine.length > MAX_LINE_LENGTH ? rawLine.slice(0, MAX_LINE_LENGTH) : rawLine;
+  const specific: CatalogEntry[] = [];
+  const generic: CatalogEntry[] = [];
+  for (const e of CATALOG) if (e.pattern.test(line)) (e.generic ? generic : specific).push(e);
+  const entries = specific.length ? specific : generic;
+  if (!entries.length) return [];
+  const endpoint = endpointIn(line);
+  return entries.map((entry) => (endpoint ? { entry, endpoint } : { entry }));
+}
+
+export function looksLikePostfix(text: string): boolean {
+  return /postfix\/|\bsmtpd?\[\d+\]|SSL_connect error|SSL_accept error|TLS library problem|TLS connection established|Cannot start TLS|certificate verification failed for/.test(text);
+}
+
+/**
+ * The server a line names as the peer of an outgoing connection: Postfix `to HOST[IP]:PORT`, `for HOST[IP]:PORT`,
+ * `relay=HOST[IP]:PORT`, Node `connect ECONNREFUSED 1.2.3.4:587`, `Host: name. is not in the cert's altnames`.
+ * A `from HOST[IP]` is a client of ours, not a server to probe, and is ignored.
+ */
+export function endpointIn(line: string): Endpoint | undefined {
+  const postfix = /(?:\b(?:to|for)\s+|\brelay=)([A-Za-z0-9._-]+)\[([0-9A-Fa-f:.]+)\]:(\d{1,5})/.exec(line);
+  if (postfix) return build(postfix[1] === 'unknown' ? postfix[2] : postfix[1], Number(postfix[3]));
+  const node = /\b(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\s+\[?((?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]+)\]?:(\d{1,5})\b/.exec(line);
+  if (node) return build(node[1], Number(node[2]));
+  const altname = /Host: ([A-Za-z0-9._-]+?)\.? is not in the cert's altnames/.exec(line);
+  if (altname) return build(altname[1], undefined);
+  const notFound = /\bENOTFOUND\s+([A-Za-z0-9._-]+)/.exec(line);
+  if (notFound) return build(notFound[1], undefined);
+  return undefined;
+}
+
+function build(host: string, port: number | undefined): Endpoint | undefined {
+  if (!validateHostname(host).ok) return undefined;
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  return makeEndpoint(host, port, { protocol: 'smtp' });
+}
+
+function toMatch(entry: CatalogEntry, postfix: boolean, endpoint: Endpoint | undefined): ExplanationMatch {
+  const variant = postfix && entry.postfix ? entry.postfix : entry;
+  const causes = [...variant.causes].sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1));
+  const m: ExplanationMatch = { id: entry.id, severity: entry.severity, title: entry.title, detail: entry.detail, causes, fix: variant.fix, evidence: [], count: 0 };
+  if (endpoint) m.endpoint = endpoint;
+  return m;
+}
+
+/** Keeps one match per id when some carry an endpoint and one does not. */
+function dedupeSameId(matches: ExplanationMatch[]): ExplanationMatch[] {
+  return matches.filter((m) => m.endpoint || !matches.some((o) => o !== m && o.id === m.id && o.endpoint));
+}
+
+function* splitLines(text: string): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, Math.min(end, start + MAX_LINE_LENGTH));
+    if (line.trim() !== '') yield line;
+    start = end + 1;
+  }
+}
+
+/** Masks anything that looks like a credential, then makes the line printable. */
+export function evidenceLine(line: string): string {
+  const masked = line
+    // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
+    .replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@')
+    .replace(/\b(pass(?:word)?|pwd|secret|token|api[_-]?key|auth)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1$2(hidden)')
+    .replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)');
+  return printable(masked.trim(), 300);
+}
+
+/** The same explanation as a Finding, for the editor and the JSON report. */
+export function matchToFinding(m: ExplanationMatch): Finding {
+  const causes = m.causes.map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`).join(' ');
+  return {
+    id: m.id,
+    severity: m.severity,
+    title: m.title,
+    detail: `${m.detail} ${causes}`,
+    fix: m.fix,
+    evidence: m.evidence,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The `.env` linter: contradictions a file states on its own (`SMTP_SECURE=true` with `SMTP_PORT=587`), and
+ * switches that turn off certificate checks for the whole process. Only host, port and TLS switch values are
+ * ever quoted; everything else in a `.env` is treated as a secret.
+ */
+import type { Finding, RelatedLocation } from '../../finding';
+import type { Linter, LintResult } from '../types';
+import { isEnvFileName } from './envFiles';
+import { parseDotenv, type EnvEntry } from './parse';
+
+const STARTTLS_PORTS = new Set([25, 587, 2525]);
+const SECURE_SUFFIX = /^(.*?)(SECURE|USE_SSL|SSL)$/i;
+const PORT_SUFFIX = /^(.*?)PORT$/i;
+const TRUE = /^(true|1|yes|on)$/i;
+const FALSE = /^(false|0|no|off)$/i;
+
+export const dotenvLinter: Linter = {
+  format: 'dotenv',
+  matches: (path: string) => isEnvFileName(path),
+  lint: (path: string, text: string): LintResult => ({ findings: lintDotenv(path, typeof text === 'string' ? text : ''), endpoints: [] }),
+};
+
+export function lintDotenv(path: string, text: string): Finding[] {
+  const entries = parseDotenv(text);
+  const byKey = new Map<string, EnvEntry>();
+  for (const e of entries) byKey.set(e.key, e);
+  const findings: Finding[] = [];
+  for (const secure of byKey.values()) {
+    const m = SECURE_SUFFIX.exec(secure.key);
+    if (!m) continue;
+    const port = portFor(m[1], byKey);
+    if (!port) continue;
+    const portNumber = Number(port.value);
+    if (TRUE.test(secure.value) && STARTTLS_PORTS.has(portNumber)) findings.push(secureOnStarttls(path, secure, port, portNumber));
+    if (FALSE.test(secure.value) && portNumber === 465) findings.push(plaintextOnImplicit(path, secure, port));
+  }
+  const nodeTls = byKey.get('NODE_TLS_REJECT_UNAUTHORIZED');
+  if (nodeTls && nodeTls.value.trim() === '0') findings.push(processWideNoVerify(path, nodeTls));
+  return findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0));
+}
+
+/** `SMTP_SECURE` pairs with `SMTP_PORT`; `MAIL_USE_SSL` with `MAIL_PORT`. */
+function portFor(prefix: string, byKey: Map<string, EnvEntry>): EnvEntry | undefined {
+  const trimmed = prefix.replace(/_?USE_?$/i, '');
+  for (const candidate of [`${prefix}PORT`, `${trimmed}PORT`, `${trimmed}_PORT`]) {
+    const e = byKey.get(candidate);
+    if (e && PORT_SUFFIX.test(e.key) && /^\d{1,5}$/.test(e.value.trim())) return e;
+  }
+  return undefined;
+}
+
+function secureOnStarttls(path: string, secure: EnvEntry, port: EnvEntry, n: number): Finding {
+  return {
+    id: 'dotenv.secure-on-starttls-port',
+    severity: 'error',
+    title: `${secure.key}=${secure.value} with ${port.key}=${n}: implicit TLS on a port that starts in plain text.`,
+    detail:
+      `Port ${n} speaks plain SMTP and upgrades with STARTTLS. A client told to be "secure" (nodemailer's secure: true, SMTPS) starts TLS at once ` +
+      'and fails with "wrong version number" before the server can answer.',
+    fix: `Set ${secure.key}=false (the client then upgrades with STARTTLS; with nodemailer also set requireTLS), or set ${port.key}=465.`,
+    evidence: [`${secure.key}=${secure.value}`, `${port.key}=${n}`],
+    file: path,
+    range: secure.valueRange,
+    related: [pointer(path, port, `${port.key} sets the port here`)],
+    edits: [{ range: secure.valueRange, newText: 'false' }],
+    editTitle: `Set ${secure.key}=false (STARTTLS on port ${n})`,
+  };
+}
+
+function plaintextOnImplicit(path: string, secure: EnvEntry, port: EnvEntry): Finding {
+  return {
+    id: 'dotenv.plaintext-on-implicit-port',
+    severity: 'error',
+    title: `${secure.key}=${secure.value} with ${port.key}=465: plain text on the implicit-TLS port.`,
+    detail:
+      'Port 465 expects TLS from the first byte and stays silent; a client that waits for a plain greeting times out ' +
+      '(nodemailer: "Greeting never received").',
+    fix: `Set ${secure.key}=true for port 465, or set ${port.key}=587 and keep STARTTLS.`,
+    evidence: [`${secure.key}=${secure.value}`, `${port.key}=465`],
+    file: path,
+    range: secure.valueRange,
+    related: [pointer(path, port, `${port.key} sets the port here`)],
+    edits: [{ range: secure.valueRange, newText: 'true' }],
+    editTitle: `Set ${secure.key}=true (implicit TLS on port 465)`,
+  };
+}
+
+function processWideNoVerify(path: string, e: EnvEntry): Finding {
+  return {
+    id: 'dotenv.tls-verification-disabled',
+    severity: 'warning',
+    title: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every TLS connection of the process.',
+    detail:
+      'Not just mail: every HTTPS call and database connection in the process accepts any certificate, so a man in the middle can read ' +
+      'credentials. It usually hides "self signed certificate in certificate chain" or a server missing its intermediate certificate.',
+    fix: 'Remove it and trust the right CA instead (NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or tls.ca in the transport), or fix the server chain.',
+    evidence: ['NODE_TLS_REJECT_UNAUTHORIZED=0'],
+    file: path,
+    range: e.valueRange,
+  };
+}
+
+function pointer(path: string, e: EnvEntry, message: string): RelatedLocation {
+  return { file: path, range: e.valueRange, message };
+}

@@ -1,0 +1,78 @@
+/**
+ * A `.env` reader that keeps positions: `KEY=value`, `export KEY=value`, `KEY: value`, quoted values, inline
+ * `# comments` after unquoted values. It never evaluates anything and never throws; lines it cannot read are
+ * skipped, as dotenv itself does.
+ */
+import type { Range } from '../../finding';
+
+export interface EnvEntry {
+  key: string;
+  value: string;
+  /** 0-based line of the entry. */
+  line: number;
+  keyRange: Range;
+  valueRange: Range;
+}
+
+/** More than any real `.env`; a bound so a huge file named `.env` costs little. */
+const MAX_LINES = 20_000;
+const MAX_LINE_LENGTH = 16_384;
+
+const ENTRY = /^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(.*)$/;
+
+export function parseDotenv(text: string): EnvEntry[] {
+  const out: EnvEntry[] = [];
+  let start = 0;
+  for (let line = 0; line < MAX_LINES && start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, Math.min(end, start + MAX_LINE_LENGTH)).replace(/\r$/, '');
+    const entry = parseLine(raw, line);
+    if (entry) out.push(entry);
+    if (end >= text.length) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+function parseLine(raw: string, line: number): EnvEntry | undefined {
+  const m = ENTRY.exec(raw);
+  if (!m) return undefined;
+  const keyStart = m[1].length + (m[2]?.length ?? 0);
+  const key = m[3];
+  let valueStart = keyStart + key.length + m[4].length;
+  let rest = m[5];
+  let value: string;
+  let valueLength: number;
+  const q = rest[0];
+  if (q === '"' || q === "'" || q === '`') {
+    const close = rest.indexOf(q, 1);
+    value = close > 0 ? rest.slice(1, close) : rest.slice(1);
+    if (q === '"') value = value.replace(/\\n/g, '\n');
+    valueStart += 1;
+    valueLength = value.length;
+    if (close > 0) valueLength = close - 1;
+  } else {
+    const hash = rest.search(/\s#/);
+    if (hash >= 0) rest = rest.slice(0, hash);
+    value = rest.trimEnd();
+    valueLength = value.length;
+  }
+  return {
+    key,
+    value,
+    line,
+    keyRange: { start: { line, character: keyStart }, end: { line, character: keyStart + key.length } },
+    valueRange: { start: { line, character: valueStart }, end: { line, character: valueStart + valueLength } },
+  };
+}
+
+/** Keys whose values are credentials or could be: their values are never shown, not even in evidence. */
+export function isSecretKey(key: string): boolean {
+  return /PASS|PWD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|PRIVATE|SALT|COOKIE|SESSION|SIGNATURE|CERT|DSN|URL|URI|USER|LOGIN/i.test(key);
+}
+
+/** Only host, port and TLS switches may be quoted back to the user; everything else stays hidden. */
+export function isShowableKey(key: string): boolean {
+  return !isSecretKey(key) && /(HOST|PORT|SECURE|SERVER|SERVICE|TLS|SSL|STARTTLS)$/i.test(key);
+}

@@ -1,0 +1,167 @@
+/**
+ * Mail logs (`mail.log`, `maillog`, `mail.err`, `mail.warn`, or any `*.log` that looks like Postfix's) read with
+ * the same catalog as `explain`. A busy log repeats the same failure thousands of times, so findings are grouped:
+ * one per (error, server) with the count and the first and last line. Lines without a server name (the OpenSSL
+ * reason in "TLS library problem") take the server of the neighbouring line from the same Postfix process.
+ */
+import * as path from 'node:path';
+import type { Endpoint } from '../../endpoint';
+import { endpointLabel } from '../../endpoint';
+import type { Finding, Range } from '../../finding';
+import type { CatalogEntry } from '../../explain/catalog';
+import { classifyLine, evidenceLine, looksLikePostfix, type LineMatch } from '../../explain';
+import type { DiscoveredEndpoint, Linter, LintResult } from '../types';
+
+const LOG_NAME = /^(mail\.(log|err|warn|info)|maillog)(\.\d+)?$/i;
+const MAX_LINES = 1_000_000;
+const MAX_LINE_LENGTH = 4_096;
+const MAX_FINDINGS = 200;
+/** A cheap first sieve: the catalog's regexes run only on lines that can match one of them. */
+const INTERESTING = /TLS|SSL|certificate|verif|STARTTLS|handshake|cipher|lost connection|timed out|timeout|refused|Greeting|E[A-Z]{4,}/i;
+/** Postfix process tag: `postfix/smtp[1234]:`, `postfix-out/smtp[77]:`. */
+const PROCESS = /\b(postfix[\w.-]*\/[\w.-]+)\[(\d+)\]:/;
+
+export const maillogLinter: Linter = {
+  format: 'maillog',
+  matches(p: string, text?: string): boolean {
+    const base = p.split(/[\\/]/).pop() ?? '';
+    if (LOG_NAME.test(base)) return true;
+    if (!/\.log$/i.test(base)) return false;
+    return text === undefined || looksLikePostfixLog(text);
+  },
+  lint: (p: string, text: string): LintResult => lintMailLog(p, typeof text === 'string' ? text : ''),
+};
+
+export function looksLikePostfixLog(text: string): boolean {
+  const head = text.slice(0, 65_536);
+  return /\bpostfix[\w.-]*\/[\w.-]+\[\d+\]:/.test(head) || (looksLikePostfix(head) && /\bsmtpd?\[\d+\]:/.test(head));
+}
+
+interface Group {
+  entry: CatalogEntry;
+  endpoint?: Endpoint;
+  count: number;
+  first: Range;
+  last: Range;
+  /** Raw lines, turned into (masked) evidence only at the end: most lines never need it. */
+  firstLine: string;
+  lastLine: string;
+}
+
+interface Pending {
+  entry: CatalogEntry;
+  range: Range;
+  line: string;
+}
+
+export function lintMailLog(file: string, text: string): LintResult {
+  const groups = new Map<string, Group>();
+  const pendingByProcess = new Map<string, Pending[]>();
+  const lastEndpoint = new Map<string, Endpoint>();
+  const cache = new Map<string, LineMatch[]>();
+
+  const add = (entry: CatalogEntry, endpoint: Endpoint | undefined, range: Range, line: string) => {
+    // Informational entries (an untrusted but encrypted session) are grouped across servers: one per server would drown the errors.
+    const perServer = entry.severity !== 'info';
+    const key = `${entry.id}|${perServer && endpoint ? `${endpoint.host}:${endpoint.port}` : ''}`;
+    let g = groups.get(key);
+    if (!g) {
+      if (groups.size >= MAX_FINDINGS) return;
+      g = { entry, endpoint: perServer ? endpoint : undefined, count: 0, first: range, last: range, firstLine: line, lastLine: line };
+      groups.set(key, g);
+    }
+    g.count++;
+    g.last = range;
+    g.lastLine = line;
+  };
+
+  let start = 0;
+  for (let line = 0; line < MAX_LINES && start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, Math.min(end, start + MAX_LINE_LENGTH)).replace(/\r$/, '');
+    start = end + 1;
+    if (!INTERESTING.test(raw)) continue;
+    const proc = PROCESS.exec(raw);
+    const matches = classifyCached(proc ? raw.slice(proc.index + proc[0].length) : raw, cache);
+    if (!matches.length) continue;
+    const procKey = proc ? `${proc[1]}[${proc[2]}]` : undefined;
+    const range: Range = { start: { line, character: 0 }, end: { line, character: raw.length } };
+    const named = matches.find((m) => m.endpoint)?.endpoint;
+    if (named && procKey) {
+      // Process ids recycle and a log may hold millions: only recent processes are worth remembering.
+      if (lastEndpoint.size >= 10_000) lastEndpoint.clear();
+      lastEndpoint.set(procKey, named);
+      for (const p of pendingByProcess.get(procKey) ?? []) add(p.entry, named, p.range, p.line);
+      pendingByProcess.delete(procKey);
+    }
+    for (const m of matches) {
+      if (m.endpoint || !procKey) add(m.entry, m.endpoint, range, raw);
+      else if (lastEndpoint.has(procKey)) add(m.entry, lastEndpoint.get(procKey), range, raw);
+      else {
+        const list = pendingByProcess.get(procKey) ?? [];
+        if (list.length < 50) list.push({ entry: m.entry, range, line: raw });
+        pendingByProcess.set(procKey, list);
+      }
+    }
+    if (pendingByProcess.size > 10_000) flush(pendingByProcess, add);
+  }
+  flush(pendingByProcess, add);
+
+  const findings: Finding[] = [];
+  const endpoints: DiscoveredEndpoint[] = [];
+  const seenEndpoints = new Set<string>();
+  // A generic line ("SSL_connect error to X: -1") adds nothing once a specific reason is known for the same server.
+  const specificFor = new Set([...groups.values()].filter((g) => !g.entry.generic && g.endpoint).map((g) => `${g.endpoint?.host}:${g.endpoint?.port}`));
+  const shown = [...groups.values()].filter((g) => !(g.entry.generic && g.endpoint && specificFor.has(`${g.endpoint.host}:${g.endpoint.port}`)));
+  for (const g of shown.sort((a, b) => a.first.start.line - b.first.start.line)) {
+    findings.push(toFinding(file, g));
+    if (g.endpoint && g.entry.severity !== 'info') {
+      const k = `${g.endpoint.host}:${g.endpoint.port}`;
+      if (seenEndpoints.has(k)) continue;
+      seenEndpoints.add(k);
+      endpoints.push({ endpoint: g.endpoint, file, range: g.first, source: `${path.basename(file)} (${g.count} ${g.count === 1 ? 'failure' : 'failures'})` });
+    }
+  }
+  return { findings, endpoints };
+}
+
+/**
+ * Logs repeat the same message with a new timestamp and process id; classifying the message after the
+ * `postfix/smtp[pid]:` tag once makes a million-line log cost a map lookup per line.
+ */
+function classifyCached(message: string, cache: Map<string, LineMatch[]>): LineMatch[] {
+  const hit = cache.get(message);
+  if (hit) return hit;
+  const result = classifyLine(message);
+  if (cache.size >= 4096) cache.clear();
+  cache.set(message, result);
+  return result;
+}
+
+function flush(pending: Map<string, Pending[]>, add: (e: CatalogEntry, ep: Endpoint | undefined, r: Range, line: string) => void): void {
+  for (const list of pending.values()) for (const p of list) add(p.entry, undefined, p.range, p.line);
+  pending.clear();
+}
+
+function toFinding(file: string, g: Group): Finding {
+  const where = g.endpoint ? ` with ${endpointLabel(g.endpoint)}` : '';
+  const times = g.count === 1 ? 'once' : `${g.count} times`;
+  const postfixVariant = g.entry.postfix ?? g.entry;
+  const causes = [...postfixVariant.causes]
+    .sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1))
+    .map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`)
+    .join(' ');
+  const sameLine = g.first.start.line === g.last.start.line;
+  return {
+    id: `maillog.${g.entry.id.replace(/^explain\./, '')}`,
+    severity: g.entry.severity,
+    title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
+    detail: `${g.entry.detail} ${causes} First seen on line ${g.first.start.line + 1}${sameLine ? '' : `, last on line ${g.last.start.line + 1}`}.`,
+    fix: postfixVariant.fix,
+    evidence: sameLine || g.firstLine === g.lastLine ? [evidenceLine(g.firstLine)] : [evidenceLine(g.firstLine), evidenceLine(g.lastLine)],
+    file,
+    range: g.first,
+    ...(sameLine ? {} : { related: [{ file, range: g.last, message: `Last occurrence (${times} in all)` }] }),
+  };
+}

@@ -1,0 +1,86 @@
+/** The nodemailer linter: transports in JS/TS files, their values resolved through `.env`, the rules, endpoints. */
+import { makeEndpoint, validateHostname } from '../../endpoint';
+import type { Finding } from '../../finding';
+import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
+import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
+import { effectiveOf, type Effective } from './effective';
+import { parseTolerant } from './parse';
+import { LineIndex } from './positions';
+import { runRules } from './rules';
+import { findTransports, type TransportSite } from './transports';
+
+const CODE_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
+/** Bundles and vendored code: big, generated, and not where a user configures a transport. */
+const SKIP_PATH = /(^|[\\/])(node_modules|dist|build|out|coverage|\.next|\.nuxt)[\\/]|\.min\.js$|\.d\.ts$/i;
+/** Larger files are generated; parsing them would cost more than any finding is worth. */
+const MAX_BYTES = 1_000_000;
+
+export const nodemailerLinter: Linter = {
+  format: 'nodemailer',
+  matches(path: string, text?: string): boolean {
+    if (!CODE_FILE.test(path) || SKIP_PATH.test(path)) return false;
+    return text === undefined || mentionsTransport(text);
+  },
+  lint(path: string, text: string, host: LintHost): LintResult {
+    return lintNodemailer(path, text, host);
+  },
+};
+
+export function mentionsTransport(text: string): boolean {
+  return text.length <= MAX_BYTES && text.includes('createTransport');
+}
+
+export function lintNodemailer(path: string, text: string, host: LintHost): LintResult {
+  const out: LintResult = { findings: [], endpoints: [] };
+  if (typeof text !== 'string' || !mentionsTransport(text)) return out;
+  const parsed = parseTolerant(text, path);
+  if (!parsed) return out;
+  let envFiles: EnvFile[] | undefined;
+  const index = new LineIndex(text);
+  const sites = findTransports(parsed.ast, {
+    text,
+    index,
+    lookupEnv: (key) => lookupEnv((envFiles ??= loadEnvFiles(path, host)), key),
+  });
+  for (const site of sites) {
+    const eff = effectiveOf(site);
+    out.findings.push(...runRules(site, eff, { file: path, text, index, repaired: parsed.repaired }).map((f) => withinText(f, text.length, index)));
+    const ep = endpointOf(site, eff, path);
+    if (ep) out.endpoints.push(ep);
+  }
+  out.findings.sort(byPosition);
+  return out;
+}
+
+function endpointOf(site: TransportSite, eff: Effective, path: string): DiscoveredEndpoint | undefined {
+  if (!eff.host || !validateHostname(eff.host).ok) return undefined;
+  const mode = eff.secure === undefined ? undefined : eff.secure ? 'implicit' : 'starttls';
+  const servername = site.tls.get('servername');
+  const endpoint = makeEndpoint(eff.host, eff.port, {
+    protocol: 'smtp',
+    mode,
+    servername: servername?.resolved.known && typeof servername.resolved.value === 'string' && validateHostname(servername.resolved.value).ok ? servername.resolved.value : undefined,
+  });
+  return {
+    endpoint,
+    file: path,
+    range: site.options.get('host')?.code?.valueRange ?? site.callRange,
+    source: eff.service ? `nodemailer transport (service ${eff.service.name})` : 'nodemailer transport',
+  };
+}
+
+/** A repaired parse may place a node in the closers we appended: such an edit could not apply, so it goes. */
+function withinText(f: Finding, length: number, index: LineIndex): Finding {
+  if (!f.edits) return f;
+  const end = index.position(length);
+  const inside = (p: { line: number; character: number }) => p.line < end.line || (p.line === end.line && p.character <= end.character);
+  if (f.edits.every((e) => inside(e.range.end))) return f;
+  const { edits: _dropped, editTitle: _title, ...rest } = f;
+  return rest;
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  const ar = a.range?.start;
+  const br = b.range?.start;
+  return (ar?.line ?? 0) - (br?.line ?? 0) || (ar?.character ?? 0) - (br?.character ?? 0);
+}

@@ -1,0 +1,418 @@
+/**
+ * The nodemailer rules: pure functions from a transport (its options as written, and what nodemailer will make
+ * of them) to findings. A finding points at the option in the code and, through `related`, at the `.env` line
+ * that fed it. Values are quoted only for host, port and TLS switches; never for `auth` or anything from a URL.
+ */
+import type { Finding, RelatedLocation, TextEdit } from '../../finding';
+import { isShowableKey } from '../dotenv/parse';
+import type { Effective } from './effective';
+import { LineIndex, removalEdit } from './positions';
+import type { EnvOrigin } from './resolve';
+import { definitions, type OptionSite, type TransportSite } from './transports';
+
+export interface RuleContext {
+  file: string;
+  text: string;
+  index: LineIndex;
+  /** The parse needed repairs: structure near the damage is a guess, so no edit that adds code is offered. */
+  repaired: boolean;
+}
+
+const STARTTLS_PORTS = new Set([25, 587, 2525]);
+const SUBMISSION_STARTTLS_PORTS = new Set([587, 2525]);
+const LEGACY_VERSIONS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
+const LEGACY_METHOD = /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/;
+
+type Rule = (site: TransportSite, eff: Effective, rc: RuleContext) => Finding[];
+
+export const RULES: Rule[] = [
+  secureOnStarttlsPort,
+  plaintextOnImplicitPort,
+  legacyTlsVersion,
+  sslv3Cipher,
+  verificationDisabled,
+  ignoreTls,
+  starttlsNotRequired,
+  serviceOverridden,
+  unknownService,
+  obsoleteOption,
+];
+
+export function runRules(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  return RULES.flatMap((rule) => rule(site, eff, rc));
+}
+
+function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  if (eff.secure !== true || eff.secureFrom !== 'option' || eff.port === undefined || !STARTTLS_PORTS.has(eff.port)) return [];
+  const secure = site.options.get('secure');
+  if (!secure) return [];
+  const port = eff.service?.port !== undefined ? undefined : site.options.get('port');
+  const truthyString = typeof secure.resolved.value === 'string';
+  const edits: TextEdit[] = [];
+  let editTitle: string | undefined;
+  if (truthyString && secure.code && !secure.fromUrl && secure.resolved.env.length > 0) {
+    const expr = rc.text.slice(secure.code.valueStart, secure.code.valueEnd);
+    edits.push({ range: secure.code.valueRange, newText: `${/^[\w.$[\]'"]+$/.test(expr) ? expr : `(${expr})`} === 'true'` });
+    editTitle = "Compare the variable with 'true'";
+  } else if (secure.resolved.literal && secure.code && !secure.fromUrl) {
+    edits.push({ range: secure.code.valueRange, newText: 'false' });
+    editTitle = `Use STARTTLS on port ${eff.port} (secure: false)`;
+  } else if (port?.resolved.literal && port.code && !port.fromUrl) {
+    edits.push({ range: port.code.valueRange, newText: '465' });
+    editTitle = 'Use port 465 (implicit TLS)';
+  }
+  return [
+    {
+      id: 'nodemailer.secure-on-starttls-port',
+      severity: 'error',
+      title: `secure: true on port ${eff.port}, which speaks plain SMTP first and upgrades with STARTTLS.`,
+      detail:
+        `With secure: true nodemailer opens TLS immediately, but port ${eff.port} answers with a plain-text greeting, so ` +
+        `OpenSSL fails with "wrong version number" (ESOCKET) before anything is sent.` +
+        (truthyString
+          ? ` Here secure is the string ${shown(secure)} from the environment: nodemailer only checks truthiness, and every non-empty string, "false" included, is true.`
+          : '') +
+        ' secure: true is only for implicit-TLS ports (465).',
+      fix: truthyString
+        ? `Convert the variable to a boolean (secure: process.env.X === 'true'), and keep it false for port ${eff.port}; nodemailer then upgrades with STARTTLS (add requireTLS: true to refuse a server without it).`
+        : `Either keep port ${eff.port} and set secure: false (nodemailer upgrades with STARTTLS; add requireTLS: true), or keep secure: true and use port 465.`,
+      evidence: evidence(site, ['secure', 'port', 'service']),
+      ...at(secure, rc),
+      related: related([secure, port]),
+      ...(edits.length ? { edits, editTitle } : {}),
+    },
+  ];
+}
+
+function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  if (eff.secure !== false || eff.secureFrom !== 'option' || eff.port !== 465) return [];
+  const secure = site.options.get('secure');
+  if (!secure) return [];
+  const port = eff.service?.port !== undefined ? undefined : site.options.get('port');
+  const edits: TextEdit[] = [];
+  let editTitle: string | undefined;
+  if (secure.resolved.literal && secure.code && !secure.fromUrl) {
+    edits.push({ range: secure.code.valueRange, newText: 'true' });
+    editTitle = 'Use implicit TLS on port 465 (secure: true)';
+  } else if (port?.resolved.literal && port.code && !port.fromUrl) {
+    edits.push({ range: port.code.valueRange, newText: '587' });
+    editTitle = 'Use port 587 (STARTTLS)';
+  }
+  return [
+    {
+      id: 'nodemailer.plaintext-on-implicit-port',
+      severity: 'error',
+      title: 'secure: false on port 465, which expects TLS from the first byte.',
+      detail:
+        'Port 465 is implicit TLS (SMTPS): the server waits for a TLS ClientHello and says nothing. With secure: false ' +
+        'nodemailer waits for a plain SMTP greeting that never comes and fails with "Greeting never received" (ETIMEDOUT).',
+      fix: 'Set secure: true for port 465 (or remove secure: nodemailer turns it on for 465 by itself), or use port 587 with secure: false and requireTLS: true.',
+      evidence: evidence(site, ['secure', 'port', 'service']),
+      ...at(secure, rc),
+      related: related([secure, port]),
+      ...(edits.length ? { edits, editTitle } : {}),
+    },
+  ];
+}
+
+function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const min = site.tls.get('minVersion');
+  if (min?.resolved.known && LEGACY_VERSIONS.has(String(min.resolved.value))) {
+    const literal = min.resolved.literal && min.code && !min.fromUrl;
+    out.push({
+      id: 'nodemailer.legacy-tls-version',
+      severity: 'warning',
+      title: `tls.minVersion allows ${String(min.resolved.value)}, a protocol version broken and retired (RFC 8996).`,
+      detail:
+        'Allowing TLS 1.0/1.1 lets a downgrade go unnoticed. Node 20 with OpenSSL 3 cannot even negotiate them at the default security level, ' +
+        'so the setting only adds risk; every current mail provider speaks TLS 1.2 or 1.3.',
+      fix: "Set tls.minVersion to 'TLSv1.2' (or remove it: Node's default is TLS 1.2).",
+      evidence: [`tls.minVersion: ${String(min.resolved.value)}`],
+      ...at(min, rc),
+      related: related([min]),
+      ...(literal && min.code ? { edits: [{ range: min.code.valueRange, newText: quoteLike(rc.text, min, 'TLSv1.2') }], editTitle: "Require TLS 1.2 or later (minVersion: 'TLSv1.2')" } : {}),
+    });
+  }
+  const max = site.tls.get('maxVersion');
+  if (max?.resolved.known && LEGACY_VERSIONS.has(String(max.resolved.value))) {
+    out.push(legacyPin(max, `tls.maxVersion: ${String(max.resolved.value)}`, rc));
+  }
+  const proto = site.tls.get('secureProtocol');
+  if (proto?.resolved.known && LEGACY_METHOD.test(String(proto.resolved.value))) {
+    out.push(legacyPin(proto, `tls.secureProtocol: ${String(proto.resolved.value)}`, rc));
+  }
+  return out;
+}
+
+function legacyPin(site: OptionSite, shown: string, rc: RuleContext): Finding {
+  const removable = site.resolved.literal && site.code && !site.fromUrl;
+  return {
+    id: 'nodemailer.legacy-tls-version',
+    severity: 'error',
+    title: `${shown} pins the connection below TLS 1.2.`,
+    detail:
+      'Modern servers (Gmail, Microsoft 365, any OpenSSL 3 server at its defaults) refuse TLS 1.0/1.1, and Node 20 refuses them too ' +
+      'unless the security level is lowered: the handshake fails with "unsupported protocol" or "tlsv1 alert protocol version".',
+    fix: `Remove ${shown.split(':')[0]}: Node then negotiates the best version both sides support (TLS 1.2 or 1.3).`,
+    evidence: [shown],
+    ...at(site, rc),
+    related: related([site]),
+    ...(removable && site.code ? { edits: removeAll(site, rc), editTitle: `Remove ${shown.split(':')[0]}` } : {}),
+  };
+}
+
+function sslv3Cipher(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+  const ciphers = site.tls.get('ciphers');
+  if (!ciphers?.resolved.known || typeof ciphers.resolved.value !== 'string') return [];
+  const tokens = ciphers.resolved.value.split(':').map((s) => s.trim());
+  if (!tokens.some((s) => s.toUpperCase() === 'SSLV3')) return [];
+  const rest = tokens.filter((s) => s !== '' && s.toUpperCase() !== 'SSLV3');
+  const editable = ciphers.resolved.literal && ciphers.code && !ciphers.fromUrl;
+  let edits: TextEdit[] | undefined;
+  if (editable && ciphers.code) {
+    edits = rest.length === 0 ? removeAll(ciphers, rc) : [{ range: ciphers.code.valueRange, newText: quoteLike(rc.text, ciphers, rest.join(':')) }];
+  }
+  return [
+    {
+      id: 'nodemailer.sslv3-cipher',
+      severity: 'warning',
+      title: "tls.ciphers: 'SSLv3' does not mean what it says: SSLv3 is a protocol, not a cipher.",
+      detail:
+        "Copied from old answers, ciphers: 'SSLv3' does not enable SSLv3 (Node cannot); as an OpenSSL cipher string it keeps only the suites " +
+        'defined back in SSLv3 (CBC with SHA-1), dropping every AES-GCM and ChaCha20 suite for TLS 1.2. Servers that only accept modern suites then ' +
+        'fail the handshake ("no shared cipher", "handshake failure").',
+      fix: rest.length === 0 ? 'Remove tls.ciphers: Node\'s default list is the right one.' : `Remove SSLv3 from tls.ciphers (keep ${rest.join(':')}).`,
+      evidence: ['tls.ciphers contains SSLv3'],
+      ...at(ciphers, rc),
+      related: related([ciphers]),
+      ...(edits ? { edits, editTitle: rest.length === 0 ? 'Remove tls.ciphers' : 'Remove SSLv3 from tls.ciphers' } : {}),
+    },
+  ];
+}
+
+function verificationDisabled(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+  const ru = site.tls.get('rejectUnauthorized');
+  if (!ru?.resolved.known || ru.resolved.value !== false) return [];
+  return [
+    {
+      id: 'nodemailer.tls-verification-disabled',
+      severity: 'warning',
+      title: 'tls.rejectUnauthorized: false accepts any certificate, so anyone on the path can read the mail and the password.',
+      detail:
+        'This usually silences "self signed certificate in certificate chain" or "unable to verify the first certificate". The connection is still ' +
+        'encrypted, but to whoever answers: a man in the middle gets the SMTP credentials. The real cause is either a private CA your code does not know, ' +
+        "a proxy that re-signs TLS, or a server that does not send its intermediate certificate.",
+      fix:
+        "Remove rejectUnauthorized: false and trust the right CA instead: tls: { ca: fs.readFileSync('company-ca.pem') } (or NODE_EXTRA_CA_CERTS), " +
+        'or fix the server to send its full chain (Postfix: smtpd_tls_chain_files with the fullchain). Probe the server to see which it is.',
+      evidence: ['tls.rejectUnauthorized: false'],
+      ...at(ru, rc),
+      related: related([ru]),
+    },
+  ];
+}
+
+function ignoreTls(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  const ig = site.options.get('ignoreTLS');
+  if (!ig || eff.ignoreTLS !== true || eff.requireTLS === true || eff.secure === true) return [];
+  const hasAuth = site.options.has('auth');
+  const removable = ig.resolved.literal && ig.code && !ig.fromUrl;
+  return [
+    {
+      id: 'nodemailer.ignore-tls',
+      severity: hasAuth ? 'error' : 'warning',
+      title: hasAuth
+        ? 'ignoreTLS: true with auth: the user name and password go over the network in clear text.'
+        : 'ignoreTLS: true: mail goes over the network in clear text even when the server offers STARTTLS.',
+      detail:
+        'ignoreTLS makes nodemailer skip STARTTLS although the server advertises it. Every command, the AUTH exchange (base64, not encryption) and ' +
+        'the message are readable by anyone on the path; many servers also refuse AUTH without TLS ("538 Encryption required").',
+      fix: 'Remove ignoreTLS (and set requireTLS: true on port 587, or secure: true on port 465).',
+      evidence: [hasAuth ? 'ignoreTLS: true, auth: (set)' : 'ignoreTLS: true'],
+      ...at(ig, rc),
+      related: related([ig]),
+      ...(removable && ig.code ? { edits: removeAll(ig, rc), editTitle: 'Remove ignoreTLS' } : {}),
+    },
+  ];
+}
+
+function starttlsNotRequired(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  if (eff.secure !== false || eff.port === undefined || !SUBMISSION_STARTTLS_PORTS.has(eff.port)) return [];
+  if (eff.requireTLS !== false || eff.ignoreTLS !== false) return [];
+  const req = site.options.get('requireTLS');
+  if (!req && site.openEnded) return [];
+  const anchor = site.options.get('port') ?? site.options.get('secure') ?? site.options.get('host') ?? site.options.get('service');
+  let edit: TextEdit | undefined;
+  if (req?.code && req.resolved.literal && !req.fromUrl) edit = { range: req.code.valueRange, newText: 'true' };
+  else if (!req && anchor?.code && !anchor.fromUrl && !rc.repaired) edit = insertAfter(rc, anchor, 'requireTLS: true');
+  return [
+    {
+      id: 'nodemailer.starttls-not-required',
+      severity: 'info',
+      title: `Port ${eff.port} without requireTLS: if STARTTLS is stripped, nodemailer sends in clear text without a word.`,
+      detail:
+        'nodemailer upgrades with STARTTLS only when the server advertises it. An attacker (or a broken middlebox) that removes STARTTLS from the ' +
+        'EHLO reply makes it continue in plain text, credentials included. requireTLS: true turns that into an error instead.',
+      fix: 'Add requireTLS: true to the transport options.',
+      evidence: evidence(site, ['port', 'secure', 'service']),
+      ...at(req ?? anchor, rc, site),
+      related: related([req, site.options.get('port')]),
+      ...(edit ? { edits: [edit], editTitle: 'Add requireTLS: true' } : {}),
+    },
+  ];
+}
+
+function serviceOverridden(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  const svc = eff.service;
+  if (!svc) return [];
+  const out: Finding[] = [];
+  const check = (key: 'host' | 'port' | 'secure', theirs: string | number | boolean | undefined) => {
+    const mine = site.options.get(key);
+    if (!mine?.resolved.known || mine.fromUrl || theirs === undefined) return;
+    const v = mine.resolved.value;
+    const same = key === 'host' ? String(v).toLowerCase() === String(theirs).toLowerCase() : key === 'port' ? Number(v) === theirs : Boolean(v) === theirs;
+    if (same) return;
+    const removable = mine.code && !mine.fromUrl;
+    out.push({
+      id: 'nodemailer.service-overridden',
+      severity: 'warning',
+      title: `${key} is ignored: service '${svc.name}' sets ${key} to ${String(theirs)}.`,
+      detail:
+        `nodemailer applies the well-known settings of a service on top of your options, so ${key}: ${shown(mine)} never takes effect; ` +
+        `the transport connects to ${svc.host}:${svc.port ?? (svc.secure ? 465 : 587)}${svc.secure ? ' with implicit TLS' : ' with STARTTLS'}.`,
+      fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service; otherwise remove ${key}.`,
+      evidence: [`service: ${svc.name}`, `${key}: ${shown(mine)}`],
+      ...at(mine, rc),
+      related: related([mine, site.options.get('service')]),
+      ...(removable && mine.code ? { edits: removeAll(mine, rc), editTitle: `Remove the ignored ${key}` } : {}),
+    });
+  };
+  check('host', svc.host);
+  check('port', svc.port);
+  check('secure', svc.secure);
+  return out;
+}
+
+function unknownService(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  if (eff.unknownService === undefined) return [];
+  const s = site.options.get('service');
+  const hasHost = site.options.has('host');
+  const name = s ? shown(s) : JSON.stringify(eff.unknownService);
+  return [
+    {
+      id: 'nodemailer.unknown-service',
+      severity: hasHost ? 'info' : 'error',
+      title: `nodemailer does not know the service ${name} and silently ignores it.`,
+      detail: hasHost
+        ? 'The host, port and secure options decide the connection; the service name has no effect.'
+        : 'With no host either, nodemailer connects to localhost:587, so the mail never reaches the provider ("connect ECONNREFUSED 127.0.0.1:587").',
+      fix: "Use one of nodemailer's service names (e.g. 'gmail', 'Outlook365', 'SendGrid', 'SES'), or set host, port and secure explicitly.",
+      evidence: [`service: ${name}`],
+      ...at(s, rc, site),
+      related: related([s]),
+    },
+  ];
+}
+
+function obsoleteOption(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+  const old = site.options.get('secureConnection');
+  if (!old?.code) return [];
+  const hasSecure = site.options.has('secure');
+  const edits: TextEdit[] = hasSecure
+    ? removeAll(old, rc)
+    : [...definitions(old).slice(1).map((c) => removalEdit(rc.text, rc.index, c.start, c.end)), { range: old.code.keyRange, newText: 'secure' }];
+  return [
+    {
+      id: 'nodemailer.obsolete-option',
+      severity: 'warning',
+      title: 'secureConnection is ignored by nodemailer: the option is called secure.',
+      detail: 'secureConnection belonged to nodemailer 0.x. Today it has no effect, so the transport uses the port default instead of what it says.',
+      fix: hasSecure ? 'Remove secureConnection (secure is already set).' : 'Rename secureConnection to secure.',
+      evidence: [`secureConnection: ${shown(old)}`],
+      ...at(old, rc),
+      edits,
+      editTitle: hasSecure ? 'Remove secureConnection' : 'Rename to secure',
+    },
+  ];
+}
+
+// ---- helpers ----
+
+function at(site: OptionSite | undefined, rc: RuleContext, fallback?: TransportSite): Pick<Finding, 'file' | 'range'> {
+  if (site?.code) return { file: rc.file, range: site.code.valueRange };
+  return { file: rc.file, range: fallback?.argRange ?? fallback?.callRange };
+}
+
+function related(sites: Array<OptionSite | undefined>): RelatedLocation[] | undefined {
+  const out: RelatedLocation[] = [];
+  const seen = new Set<string>();
+  for (const s of sites) {
+    if (!s) continue;
+    for (const e of s.resolved.env) {
+      const k = `${e.file}:${e.range.start.line}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(envLocation(e, s.key));
+    }
+  }
+  return out.length ? out : undefined;
+}
+
+function envLocation(e: EnvOrigin, option: string): RelatedLocation {
+  return { file: e.file, range: e.range, message: `${e.key} sets ${option} here` };
+}
+
+/** Evidence lines for the options that matter; secrets and URLs are never quoted. */
+function evidence(site: TransportSite, keys: string[]): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const s = site.options.get(k);
+    if (!s) continue;
+    const from = s.fromUrl ? ' (from the connection URL)' : s.resolved.env.length ? ` (from ${s.resolved.env.map((e) => e.key).join(', ')})` : '';
+    out.push(`${k}: ${shown(s)}${from}`);
+  }
+  return out;
+}
+
+function show(key: string, v: unknown): string {
+  if (key === 'auth' || key === 'url') return '(set)';
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v);
+  return String(v);
+}
+
+/** An option's value for display: hidden when any environment variable feeding it has a secret-looking name. */
+function shown(s: OptionSite): string {
+  if (!s.resolved.known) return '(unknown)';
+  if (s.resolved.env.some((e) => !isShowableKey(e.key))) return '(hidden)';
+  return show(s.key, s.resolved.value);
+}
+
+/** Removes an option and every earlier definition it overrides, so none of them takes its place. */
+function removeAll(site: OptionSite, rc: RuleContext): TextEdit[] {
+  return definitions(site).map((c) => removalEdit(rc.text, rc.index, c.start, c.end));
+}
+
+/** A new string literal in the quote style of the one it replaces. */
+function quoteLike(text: string, site: OptionSite, value: string): string {
+  const q = site.code ? text[site.code.valueStart] : "'";
+  const quote = q === '"' || q === '`' ? q : "'";
+  return `${quote}${value.replace(/\\/g, '\\\\').split(quote).join(`\\${quote}`)}${quote}`;
+}
+
+/** Adds `prop` on its own line after `anchor`, in the anchor's indentation. */
+function insertAfter(rc: RuleContext, anchor: OptionSite, prop: string): TextEdit | undefined {
+  if (!anchor.code) return undefined;
+  let pos = anchor.code.end;
+  let i = pos;
+  while (i < rc.text.length && (rc.text[i] === ' ' || rc.text[i] === '\t')) i++;
+  const hasComma = rc.text[i] === ',';
+  const indent = rc.index.indentAt(anchor.code.start);
+  const sameLineObject = rc.index.position(anchor.code.start).line === rc.index.position(anchor.code.end).line && !/^[ \t]*$/.test(rc.text.slice(rc.text.lastIndexOf('\n', anchor.code.start - 1) + 1, anchor.code.start));
+  if (hasComma) {
+    pos = i + 1;
+    const newText = sameLineObject ? ` ${prop},` : `\n${indent}${prop},`;
+    return { range: rc.index.range(pos, pos), newText };
+  }
+  return { range: rc.index.range(pos, pos), newText: sameLineObject ? `, ${prop}` : `,\n${indent}${prop}` };
+}

@@ -1,0 +1,300 @@
+/**
+ * Finds nodemailer SMTP transports in a parsed file: `nodemailer.createTransport({...})` (any object, so
+ * `mailer.createTransport` too), `createTransport` imported or required by name, a `smtp://`/`smtps://` URL, an
+ * options object bound to a variable, `{...base, port}` spreads, and the old `smtpTransport({...})` wrapper.
+ * Each option keeps its place in the code and its resolved value, for the rules and their edits.
+ */
+import type * as t from '@babel/types';
+import type { Range } from '../../finding';
+import { LineIndex } from './positions';
+import { isEnvObject, resolveValue, type ResolveContext, type Resolved } from './resolve';
+
+export interface OptionSite {
+  key: string;
+  resolved: Resolved;
+  /** Where the option is written; absent when it comes from a URL. */
+  code?: {
+    start: number;
+    end: number;
+    keyRange: Range;
+    valueRange: Range;
+    valueStart: number;
+    valueEnd: number;
+  };
+  /** True when it came from the connection URL (`smtps://host:465`). */
+  fromUrl?: boolean;
+  /** The earlier definition of the same key (a duplicate, or one in a spread base) that this one overrides. */
+  shadows?: OptionSite;
+}
+
+export interface TransportSite {
+  /** The `createTransport` callee. */
+  callRange: Range;
+  /** The options argument. */
+  argRange: Range;
+  options: Map<string, OptionSite>;
+  tls: Map<string, OptionSite>;
+  /** The object literal holding the options, when there is one: where an option can be added. */
+  objectStart?: number;
+  /** A spread or computed key we could not see through: an absent option may in fact be set. */
+  openEnded: boolean;
+  /** The URL (never kept as text: it may hold a password) was given but could not be read. */
+  unreadableUrl?: boolean;
+}
+
+const TOP_KEYS = new Set(['host', 'port', 'secure', 'service', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secureConnection', 'auth', 'url', 'name', 'tls']);
+
+export interface FindContext {
+  text: string;
+  index: LineIndex;
+  lookupEnv: ResolveContext['lookupEnv'];
+}
+
+const MAX_NODES = 2_000_000;
+
+export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
+  const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
+  const creators = new Set<string>(['createTransport']);
+  const calls: t.CallExpression[] = [];
+  let visited = 0;
+  const stack: unknown[] = [ast.program];
+  while (stack.length > 0 && visited < MAX_NODES) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+      continue;
+    }
+    const n = node as t.Node;
+    if (typeof n.type !== 'string') continue;
+    visited++;
+    collect(n, ctx, creators, calls);
+    for (const key of Object.keys(n)) {
+      if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
+      const child = (n as unknown as Record<string, unknown>)[key];
+      if (child && typeof child === 'object') stack.push(child);
+    }
+  }
+  const out: TransportSite[] = [];
+  for (const call of calls) {
+    if (!isCreateTransport(call.callee, creators)) continue;
+    const site = transportOf(call, ctx, fc);
+    if (site) out.push(site);
+  }
+  return out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character);
+}
+
+function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[]): void {
+  if (n.type === 'CallExpression') calls.push(n);
+  else if (n.type === 'VariableDeclarator') {
+    if (n.id.type === 'Identifier' && n.init) ctx.bindings.set(n.id.name, n.init);
+    else if (n.id.type === 'ObjectPattern' && n.init) {
+      const fromEnv = isEnvObject(n.init);
+      const fromNodemailer = isRequireOf(n.init, 'nodemailer');
+      for (const p of n.id.properties) {
+        if (p.type !== 'ObjectProperty' || p.computed) continue;
+        const imported = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'StringLiteral' ? p.key.value : undefined;
+        const local = p.value.type === 'Identifier' ? p.value.name : p.value.type === 'AssignmentPattern' && p.value.left.type === 'Identifier' ? p.value.left.name : undefined;
+        if (!imported || !local) continue;
+        if (fromEnv) ctx.envAliases.set(local, imported);
+        if (fromNodemailer && imported === 'createTransport') creators.add(local);
+      }
+    }
+  } else if (n.type === 'ImportDeclaration' && n.source.value === 'nodemailer') {
+    for (const s of n.specifiers) {
+      if (s.type === 'ImportSpecifier') {
+        const imported = s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+        if (imported === 'createTransport') creators.add(s.local.name);
+      }
+    }
+  }
+}
+
+function isRequireOf(node: t.Node, mod: string): boolean {
+  let n: t.Node = node;
+  if (n.type === 'AwaitExpression') n = n.argument;
+  if (n.type !== 'CallExpression') return false;
+  const callee = n.callee;
+  const isLoader = (callee.type === 'Identifier' && callee.name === 'require') || callee.type === 'Import';
+  const arg = n.arguments[0];
+  return isLoader && arg?.type === 'StringLiteral' && arg.value === mod;
+}
+
+function isCreateTransport(callee: t.Node, creators: Set<string>): boolean {
+  if (callee.type === 'Identifier') return creators.has(callee.name);
+  if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed) {
+    return callee.property.type === 'Identifier' && callee.property.name === 'createTransport';
+  }
+  return false;
+}
+
+function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContext): TransportSite | undefined {
+  let arg: t.Node | undefined = call.arguments[0];
+  if (!arg || arg.type === 'SpreadElement' || arg.type === 'ArgumentPlaceholder') return undefined;
+  // nodemailer-smtp-transport era: createTransport(smtpTransport({...})).
+  if (arg.type === 'CallExpression' && arg.callee.type === 'Identifier' && /smtp.*transport/i.test(arg.callee.name) && arg.arguments[0]) {
+    arg = arg.arguments[0];
+  }
+  const site: TransportSite = {
+    callRange: rangeOf(call.callee, fc),
+    argRange: rangeOf(arg, fc),
+    options: new Map(),
+    tls: new Map(),
+    openEnded: false,
+  };
+  const obj = objectOf(arg, ctx);
+  if (obj) {
+    site.objectStart = obj.start ?? undefined;
+    readObject(obj, ctx, fc, site.options, site, 0);
+    const tlsNode = site.options.get('tls');
+    const tlsObj = tlsNode?.code ? objectAt(obj, 'tls', ctx) : undefined;
+    if (tlsObj) readObject(tlsObj, ctx, fc, site.tls, site, 0);
+    const url = site.options.get('url');
+    if (url) applyUrl(url, site);
+    return site;
+  }
+  const value = resolveValue(arg, ctx);
+  if (value.known && typeof value.value === 'string') {
+    applyUrl({ key: 'url', resolved: value, code: codeOf(arg, arg, fc) }, site);
+    return site;
+  }
+  if (value.known) return undefined; // a number or boolean: not an SMTP transport
+  // An options object we cannot see (a function's result, an import): still a transport, with unknown options.
+  site.openEnded = true;
+  return site;
+}
+
+function objectOf(node: t.Node, ctx: ResolveContext, depth = 0): t.ObjectExpression | undefined {
+  if (depth > 8) return undefined;
+  switch (node.type) {
+    case 'ObjectExpression':
+      return node;
+    case 'Identifier': {
+      const init = ctx.bindings.get(node.name);
+      return init && init !== node ? objectOf(init, ctx, depth + 1) : undefined;
+    }
+    case 'TSAsExpression':
+    case 'TSSatisfiesExpression':
+    case 'TSNonNullExpression':
+    case 'ParenthesizedExpression':
+    case 'TSTypeAssertion':
+      return objectOf(node.expression, ctx, depth + 1);
+    default:
+      return undefined;
+  }
+}
+
+function objectAt(obj: t.ObjectExpression, key: string, ctx: ResolveContext): t.ObjectExpression | undefined {
+  let found: t.ObjectExpression | undefined;
+  forEachProperty(obj, ctx, 0, (name, p) => {
+    if (name === key) found = objectOf(p.value, ctx);
+  });
+  return found;
+}
+
+function forEachProperty(obj: t.ObjectExpression, ctx: ResolveContext, depth: number, cb: (name: string, p: t.ObjectProperty) => void, onOpen?: () => void): void {
+  for (const p of obj.properties) {
+    if (p.type === 'SpreadElement') {
+      const inner = depth < 6 ? objectOf(p.argument, ctx) : undefined;
+      if (inner) forEachProperty(inner, ctx, depth + 1, cb, onOpen);
+      else onOpen?.();
+      continue;
+    }
+    if (p.type !== 'ObjectProperty') continue;
+    const name = keyName(p);
+    if (name === undefined) {
+      onOpen?.();
+      continue;
+    }
+    cb(name, p);
+  }
+}
+
+function readObject(obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContext, into: Map<string, OptionSite>, site: TransportSite, depth: number): void {
+  forEachProperty(
+    obj,
+    ctx,
+    depth,
+    (name, p) => {
+      if (into === site.options && !TOP_KEYS.has(name)) return;
+      const value = p.value;
+      const previous = into.get(name);
+      into.set(name, {
+        key: name,
+        resolved: value.type === 'ObjectExpression' ? { known: true, value: '[object]', env: [], missingEnv: [], literal: true } : resolveValue(value, ctx),
+        code: codeOf(p, value, fc),
+        ...(previous?.code ? { shadows: previous } : {}),
+      });
+    },
+    () => {
+      site.openEnded = true;
+    },
+  );
+}
+
+function keyName(p: t.ObjectProperty): string | undefined {
+  if (p.computed) return p.key.type === 'StringLiteral' ? p.key.value : undefined;
+  if (p.key.type === 'Identifier') return p.key.name;
+  if (p.key.type === 'StringLiteral') return p.key.value;
+  return undefined;
+}
+
+/**
+ * nodemailer reads `smtp://` as `secure: false` and `smtps://` as `secure: true`, takes host and port from the
+ * URL and query parameters as options (`?requireTLS=true`, `?tls.rejectUnauthorized=false`); URL values override
+ * the object's. The URL text itself is never kept: it usually holds the password.
+ */
+function applyUrl(urlSite: OptionSite, site: TransportSite): void {
+  const v = urlSite.resolved;
+  if (!v.known || typeof v.value !== 'string') {
+    if (!v.known) site.openEnded = true;
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(v.value);
+  } catch {
+    site.unreadableUrl = true;
+    return;
+  }
+  const base = { env: v.env, missingEnv: [], literal: false };
+  const set = (into: Map<string, OptionSite>, key: string, value: string | number | boolean) => {
+    into.set(key, { key, resolved: { ...base, known: true, value }, fromUrl: true, code: urlSite.code ? { ...urlSite.code } : undefined });
+  };
+  if (url.protocol === 'smtp:') set(site.options, 'secure', false);
+  else if (url.protocol === 'smtps:') set(site.options, 'secure', true);
+  else return;
+  if (url.hostname) set(site.options, 'host', url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.port && Number(url.port)) set(site.options, 'port', Number(url.port));
+  if (url.username || url.password) set(site.options, 'auth', '[object]');
+  for (const [k, raw] of url.searchParams) {
+    const value: string | number | boolean = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !isNaN(Number(raw)) ? Number(raw) : raw;
+    if (k.startsWith('tls.')) set(site.tls, k.slice(4), value);
+    else if (!k.includes('.') && TOP_KEYS.has(k)) set(site.options, k, value);
+  }
+}
+
+/** Where an option is written, then every earlier definition it overrides. */
+export function definitions(site: OptionSite): Array<NonNullable<OptionSite['code']>> {
+  const out: Array<NonNullable<OptionSite['code']>> = [];
+  for (let s: OptionSite | undefined = site; s; s = s.shadows) if (s.code) out.push(s.code);
+  return out;
+}
+
+function codeOf(prop: t.Node, value: t.Node, fc: FindContext): NonNullable<OptionSite['code']> {
+  const key = prop.type === 'ObjectProperty' ? prop.key : value;
+  const valueStart = value.start ?? 0;
+  const valueEnd = value.end ?? valueStart;
+  return {
+    start: prop.start ?? 0,
+    end: prop.end ?? 0,
+    keyRange: rangeOf(key, fc),
+    valueRange: fc.index.range(valueStart, valueEnd),
+    valueStart,
+    valueEnd,
+  };
+}
+
+function rangeOf(node: t.Node, fc: FindContext): Range {
+  return fc.index.range(node.start ?? 0, node.end ?? node.start ?? 0);
+}
