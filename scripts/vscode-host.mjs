@@ -1,0 +1,223 @@
+// Offline runner for the extension's integration tests: starts the real VS Code server (1.139, from the
+// `code-server` npm package, on Node 24; installed once into .cache/vscode-host/), opens the workbench in headless
+// Chromium with the extension under development and the mocha entry point as the smoke-test payload, and exits
+// with the code the test run reports. Every step has a timeout and the server's whole process group is killed on
+// the way out, whatever happens. Only loopback requests leave the browser.
+//
+//   node scripts/vscode-host.mjs [--workspace DIR] [--tests FILE] [--settings JSON] [--untrusted]
+//
+// The workspace is copied into a scratch folder first, so tests may write files into it without touching the
+// repository. Only lines the test run marks (MTD_LOG_MARK) are printed; MTD_VSCODE_HOST_VERBOSE=1 shows everything.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureHost } from './vscode-host-install.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Prefix the test entry point puts on every line meant for the terminal (see test/vscode/index.ts). */
+export const MTD_LOG_MARK = '[mtd] ';
+const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+/** Loopback only: the workbench must never reach the marketplace, telemetry, CDNs or anything else. */
+export function isLoopbackUrl(url) {
+  let u;
+  try { u = new URL(url); } catch { return false; }
+  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
+  const h = u.hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms); }),
+  ]);
+}
+
+/** A scratch home for one run: VS Code's agent folder, XDG dirs, user data; removed by `cleanup`. */
+export function makeScratch(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const env = {
+    VSCODE_AGENT_FOLDER: path.join(dir, 'agent'),
+    XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+    XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+    XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
+    // A dead loopback port: the extension gallery can never be reached, so nothing is looked up or downloaded.
+    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery' }),
+    VSCODE_CLI_DISABLE_TELEMETRY: '1',
+  };
+  for (const k of ['VSCODE_AGENT_FOLDER', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']) fs.mkdirSync(env[k], { recursive: true });
+  return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const BASE_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+function writeJson(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value, null, 2));
+}
+
+/**
+ * Starts a process in its own process group and resolves with its port once `listenPattern` matches its output.
+ * The returned `stop()` kills the whole group (the server forks extension hosts and file watchers).
+ */
+export async function startServer({ cmd, args, env, listenPattern, log, timeoutMs = 90_000 }) {
+  const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
+  };
+  // Kill the group even when this process dies from a signal or an uncaught error.
+  const onExit = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  process.once('exit', onExit);
+  const port = await withTimeout(new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (d) => {
+      const s = d.toString();
+      log?.(s);
+      seen = (seen + s).slice(-4096);
+      const m = listenPattern.exec(seen);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => reject(new Error(`server exited early (${code ?? signal}): ${seen.slice(-800)}`)));
+  }), timeoutMs, 'starting the VS Code server').catch((e) => { stop(); throw e; });
+  return { port, child, stop: () => { process.removeListener('exit', onExit); stop(); } };
+}
+
+/** The plain VS Code server (not code-server's CLI, which refuses extension development options). */
+/** With `untrusted`, workspace trust is left on and the folder opens in restricted mode (no prompt). */
+export async function startVscodeServer(host, scratch, { settings = {}, untrusted = false, log } = {}) {
+  const serverData = path.join(scratch.dir, 'server-data');
+  const userData = path.join(scratch.dir, 'user-data');
+  // Remote "Machine" settings live under the user-data dir when one is given (else under server-data/data).
+  writeJson(path.join(userData, 'Machine', 'settings.json'), { ...BASE_SETTINGS, ...settings });
+  const args = [
+    host.serverMain, '--host', '127.0.0.1', '--port', '0', '--without-connection-token', '--accept-server-license-terms',
+    '--server-data-dir', serverData, '--user-data-dir', userData,
+    '--extensions-dir', path.join(scratch.dir, 'extensions'), '--telemetry-level', 'off', '--enable-smoke-test-driver',
+  ];
+  if (!untrusted) args.push('--disable-workspace-trust');
+  return startServer({
+    cmd: host.nodeBin, args, env: { ...process.env, ...scratch.env }, log,
+    listenPattern: /Extension host agent listening on (\d+)/,
+  });
+}
+
+export async function launchBrowser() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set MTD_CHROMIUM to its path`);
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await withTimeout(chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    // Playwright gives each launch a fresh temporary profile of its own.
+    args: CHROMIUM_ARGS,
+  }), 60_000, 'launching Chromium');
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.route('**/*', (route) => (isLoopbackUrl(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  return { browser, context };
+}
+
+function parseArgs(argv) {
+  const opts = {
+    workspace: path.join(root, 'test', 'fixtures', 'workspace'),
+    tests: path.join(root, 'out', 'test', 'vscode', 'index.js'),
+    extension: root,
+    settings: {},
+    untrusted: false,
+    timeoutMs: 240_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
+    if (a === '--workspace') opts.workspace = path.resolve(next());
+    else if (a === '--tests') opts.tests = path.resolve(next());
+    else if (a === '--extension') opts.extension = path.resolve(next());
+    else if (a === '--settings') opts.settings = JSON.parse(next());
+    else if (a === '--untrusted') opts.untrusted = true;
+    else if (a === '--timeout') opts.timeoutMs = Number(next()) * 1000;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+/** Runs one mocha payload in the real extension host; resolves with its exit code. */
+export async function runTests(opts) {
+  if (!fs.existsSync(opts.tests)) throw new Error(`${opts.tests} is missing: build the tests first (npm run build:vscode-tests)`);
+  const verbose = process.env.MTD_VSCODE_HOST_VERBOSE === '1';
+  const host = await ensureHost();
+  const scratch = makeScratch('mtd-vscode-');
+  let server;
+  let browser;
+  try {
+    server = await startVscodeServer(host, scratch, {
+      settings: opts.settings, untrusted: opts.untrusted, log: verbose ? (s) => process.stderr.write(`[server] ${s}`) : undefined,
+    });
+    const workspace = path.join(scratch.dir, 'workspace');
+    fs.cpSync(opts.workspace, workspace, { recursive: true });
+    const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(opts.extension)],
+      ['extensionTestsPath', remote(opts.tests)],
+      ['skipWelcome', 'true'],
+    ];
+    const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    ({ browser } = await launchBrowser());
+    const page = await browser.contexts()[0].newPage();
+    let resolveExit;
+    const exited = new Promise((r) => { resolveExit = r; });
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
+      // The workbench logs plenty of its own; the test run marks its lines (mocha's reporter, the tests' notes).
+      const marked = text.startsWith(MTD_LOG_MARK);
+      if (!marked && !verbose) return;
+      const line = marked ? text.slice(MTD_LOG_MARK.length) : `[workbench] ${text}`;
+      if (type === 'error') process.stderr.write(`${line}\n`);
+      else process.stdout.write(`${line}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+    if (verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+    await withTimeout(page.goto(url), 60_000, 'opening the workbench');
+    return await withTimeout(exited, opts.timeoutMs, 'the extension test run');
+  } finally {
+    await browser?.close().catch(() => {});
+    server?.stop();
+    scratch.cleanup();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  let opts;
+  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`vscode-host: ${e.message}`); process.exit(2); }
+  runTests(opts)
+    .then((code) => {
+      console.log(`vscode-host: extension tests ${code === 0 ? 'passed' : `failed (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      process.exit(code);
+    })
+    .catch((e) => { console.error(`vscode-host: ${e.stack ?? e.message}`); process.exit(1); });
+}

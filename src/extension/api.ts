@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import type { Controller } from './controller';
+import type { Node } from './tree';
+
+/** A plain copy of a tree item, for tests and for anyone scripting the extension. */
+export interface TreeSnapshotNode {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  icon?: string;
+  iconColor?: string;
+  tooltip?: string;
+  children: TreeSnapshotNode[];
+}
+
+/**
+ * What `activate()` returns: read-only views of the extension's state. The integration tests use it to see
+ * what the tree shows without scraping the DOM; it cannot change anything.
+ */
+export interface MailTlsDoctorApi {
+  getTreeSnapshot(maxDepth?: number): TreeSnapshotNode[];
+  /** Resolves when the startup work (workspace lint, optional startup probe) is over. */
+  whenStarted(): Promise<void>;
+  /** Resolves when no lint or probe is pending. */
+  whenIdle(): Promise<void>;
+  /** How many endpoints have a probe state (probing, done, error, cancelled). */
+  probeStateCount(): number;
+  /** The view's badge (failing endpoints), undefined when none fail. */
+  badge(): number | undefined;
+  readonly isTrusted: boolean;
+}
+
+export function makeApi(ctl: Controller, started: Promise<void>): MailTlsDoctorApi {
+  return {
+    getTreeSnapshot: (maxDepth = 6) => snapshot(ctl, undefined, maxDepth),
+    whenStarted: () => started,
+    whenIdle: async () => {
+      await started;
+      await ctl.lint.whenIdle();
+      await ctl.probes.whenIdle();
+    },
+    probeStateCount: () => ctl.probes.allStates().length,
+    badge: () => ctl.view.badge?.value,
+    get isTrusted() {
+      return ctl.trusted;
+    },
+  };
+}
+
+function snapshot(ctl: Controller, parent: Node | undefined, depth: number): TreeSnapshotNode[] {
+  if (depth <= 0) return [];
+  return ctl.tree.getChildren(parent).map((node) => {
+    const item = ctl.tree.getTreeItem(node);
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
+    const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+    return {
+      label,
+      description: typeof item.description === 'string' ? item.description : undefined,
+      contextValue: item.contextValue,
+      icon: icon?.id,
+      iconColor: icon?.color?.id,
+      tooltip,
+      children: snapshot(ctl, node, depth - 1),
+    };
+  });
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { FindingCodeActions, fixAllOfKind } from '../codeActions';
+import type { Controller } from '../controller';
+import { readmeUri } from '../findingDocs';
+import { Command, VIEW_ID } from '../ids';
+import { explainErrorCommand } from './explain';
+import { probeHost, probeWorkspace } from './probe';
+import { exportReport } from './report';
+import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
+
+/** Every command of the manifest, bound to its handler; the disposables go to the extension context. */
+export function registerCommands(ctl: Controller, actions: FindingCodeActions, extensionUri: vscode.Uri): vscode.Disposable[] {
+  const r = vscode.commands.registerCommand;
+  return [
+    r(Command.probeWorkspace, (args?: { skipTrustPrompt?: boolean }) => probeWorkspace(ctl, args)),
+    r(Command.probeHost, (target?: string, opts?: Parameters<typeof probeHost>[2]) => probeHost(ctl, typeof target === 'string' ? target : undefined, opts)),
+    r(Command.explainError, (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined)),
+    r(Command.lintWorkspace, async () => {
+      await ctl.lint.scanWorkspace();
+      const n = ctl.lint.lintedFiles().reduce((s, f) => s + f.findings.length, 0);
+      void vscode.window.setStatusBarMessage(`Mail TLS Doctor: ${n} finding(s) in ${ctl.lint.lintedFiles().length} file(s)`, 5000);
+      return n;
+    }),
+    r(Command.showTranscript, (node) => showTranscript(ctl, node)),
+    r(Command.exportReport, () => exportReport(ctl)),
+    r(Command.openDocs, () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri))),
+    r(Command.showView, () => vscode.commands.executeCommand(`${VIEW_ID}.focus`)),
+    r(Command.probeAgain, (node) => probeAgain(ctl, node)),
+    r(Command.openDefinition, (node) => openDefinition(ctl, node)),
+    r(Command.copyFinding, (node) => copyFinding(node)),
+    r(Command.copyCliCommand, (node) => copyCliCommand(node)),
+    r(Command.fixAllOfKind, (uri: vscode.Uri, id: string) => fixAllOfKind(actions, uri, id)),
+  ];
+}

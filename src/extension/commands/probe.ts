@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import { defaultPort, makeEndpoint, parseTarget, PORT_DEFAULTS, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../../core/endpoint';
+import type { ProbeResult } from '../../core/probe/types';
+import type { Controller } from '../controller';
+import { Command, VIEW_ID } from '../ids';
+
+export interface ProbeHostOptions {
+  protocol?: Protocol;
+  mode?: TlsMode;
+  servername?: string;
+}
+
+/** `Probe Workspace Mail Servers`: an explicit request, so in an untrusted workspace it asks once, modally. */
+export async function probeWorkspace(ctl: Controller, args?: { skipTrustPrompt?: boolean }): Promise<ProbeResult[]> {
+  await ctl.lint.whenIdle();
+  const endpoints = ctl.workspaceEndpoints();
+  if (endpoints.length === 0) {
+    const pick = await vscode.window.showInformationMessage(
+      'Mail TLS Doctor found no mail servers in this workspace (Postfix relayhost, nodemailer transports, mail logs).',
+      'Probe Host...',
+    );
+    if (pick) await vscode.commands.executeCommand(Command.probeHost);
+    return [];
+  }
+  if (!ctl.trusted && !args?.skipTrustPrompt) {
+    const hosts = [...new Set(endpoints.map((e) => e.host))];
+    const go = await vscode.window.showWarningMessage(
+      `This workspace is not trusted. Connect to ${hosts.length} host(s) named in its files? ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', ...' : ''}`,
+      { modal: true, detail: 'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.' },
+      'Connect',
+    );
+    if (go !== 'Connect') return [];
+  }
+  void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  return ctl.probeEndpoints(endpoints, 'Mail TLS Doctor: probing the workspace\'s mail servers', true);
+}
+
+interface ModeItem extends vscode.QuickPickItem {
+  protocol: Protocol;
+  mode: TlsMode;
+}
+
+const MODES: { protocol: Protocol; mode: TlsMode }[] = [
+  { protocol: 'smtp', mode: 'starttls' },
+  { protocol: 'smtp', mode: 'implicit' },
+  { protocol: 'imap', mode: 'starttls' },
+  { protocol: 'imap', mode: 'implicit' },
+  { protocol: 'pop3', mode: 'starttls' },
+  { protocol: 'pop3', mode: 'implicit' },
+];
+
+/**
+ * `Probe Host...`: host[:port] typed by the user (validated as they type), then protocol and mode with the port's
+ * usual pairing preselected. Called with arguments (from the tree or a test) it skips the prompts.
+ */
+export async function probeHost(ctl: Controller, target?: string, opts: ProbeHostOptions = {}): Promise<ProbeResult[]> {
+  const text = target ?? (await vscode.window.showInputBox({
+    title: 'Mail TLS Doctor: Probe Host',
+    prompt: 'Mail server as host[:port], e.g. smtp.example.com:587, [192.0.2.1]:465, imap.example.com:993',
+    placeHolder: 'smtp.example.com:587',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      if (!v.trim()) return undefined;
+      const t = parseTarget(v);
+      return 'error' in t ? t.error : undefined;
+    },
+  }));
+  if (!text) return [];
+  const parsed = parseTarget(text);
+  if ('error' in parsed) {
+    void vscode.window.showErrorMessage(`Mail TLS Doctor: ${parsed.error}`);
+    return [];
+  }
+  let protocol = opts.protocol;
+  let mode = opts.mode;
+  if (!protocol || !mode) {
+    const picked = await pickMode(parsed.port);
+    if (!picked) return [];
+    ({ protocol, mode } = picked);
+  }
+  if (opts.servername !== undefined && !validateHostname(opts.servername).ok) {
+    void vscode.window.showErrorMessage('Mail TLS Doctor: the servername is not a valid host name.');
+    return [];
+  }
+  const ep: Endpoint = makeEndpoint(parsed.host, parsed.port ?? defaultPort(protocol, mode), { protocol, mode, servername: opts.servername });
+  ctl.addManual(ep);
+  void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  return ctl.probeEndpoints([ep], `Mail TLS Doctor: probing ${parsed.host}`, true);
+}
+
+async function pickMode(port: number | undefined): Promise<{ protocol: Protocol; mode: TlsMode } | undefined> {
+  const preferred = port !== undefined ? PORT_DEFAULTS[port] : undefined;
+  const items: ModeItem[] = MODES.map(({ protocol, mode }) => ({
+    protocol,
+    mode,
+    label: `${protocol.toUpperCase()} ${mode === 'implicit' ? 'with implicit TLS' : 'with STARTTLS'}`,
+    description: port !== undefined ? `port ${port}` : `port ${defaultPort(protocol, mode)}`,
+    detail: preferred && preferred.protocol === protocol && preferred.mode === mode ? `The usual pairing for port ${port}` : undefined,
+  }));
+  const qp = vscode.window.createQuickPick<ModeItem>();
+  qp.title = 'Mail TLS Doctor: protocol and TLS mode';
+  qp.items = items;
+  const active = items.find((i) => preferred && i.protocol === preferred.protocol && i.mode === preferred.mode) ?? items[0];
+  qp.activeItems = [active];
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      const s = qp.selectedItems[0] ?? qp.activeItems[0];
+      resolve(s ? { protocol: s.protocol, mode: s.mode } : undefined);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}

@@ -1,0 +1,209 @@
+import * as vscode from 'vscode';
+import type { Endpoint } from '../core/endpoint';
+import type { DiscoveredEndpoint } from '../core/lint/types';
+import type { ProbeResult } from '../core/probe/types';
+import { resultVerdict } from '../core/report/verdict';
+import { DiagnosticsStore } from './diagnostics';
+import { endpointKey } from './endpointKey';
+import { CONFIG_SECTION, ContextKey, Command, VIEW_ID } from './ids';
+import { LintService } from './lintService';
+import { ProbeService } from './probeService';
+import { DEFAULT_SETTINGS, isIgnoredHost, readSettings, type Settings } from './settings';
+import { ResultTreeProvider, type EndpointEntry, type TreeInput } from './tree';
+
+export const MANUAL_GROUP = 'Probed by hand';
+
+/**
+ * The extension's state in one place: settings, the lint and probe services, the tree, the status bar and the
+ * workspace-trust gate. Commands call into it; it never decides what a finding is (that is src/core's job).
+ */
+export class Controller implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Mail TLS Doctor', { log: true });
+  readonly diagnostics: DiagnosticsStore;
+  readonly lint: LintService;
+  readonly probes: ProbeService;
+  readonly tree = new ResultTreeProvider();
+  readonly view: vscode.TreeView<unknown>;
+  private readonly status = vscode.window.createStatusBarItem('mailTlsDoctor.status', vscode.StatusBarAlignment.Left, 10);
+  private settingsValue: Settings = DEFAULT_SETTINGS;
+  private readonly manual = new Map<string, Endpoint>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Endpoint keys the user asked to probe in this session: an untrusted workspace's hosts need that. */
+  private readonly explicitlyProbed = new Set<string>();
+
+  constructor(extensionUri: vscode.Uri) {
+    this.diagnostics = new DiagnosticsStore(extensionUri);
+    this.loadSettings(false);
+    this.lint = new LintService(this.diagnostics, () => this.settingsValue, this.log);
+    this.probes = new ProbeService(() => this.settingsValue, this.log);
+    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
+    this.status.name = 'Mail TLS Doctor';
+    this.status.command = Command.showView;
+    this.disposables.push(
+      this.log, this.diagnostics, this.lint, this.probes, this.view, this.status, this.tree,
+      this.lint.onDidChange(() => this.render()),
+      this.probes.onDidChange(() => this.render()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(CONFIG_SECTION)) return;
+        this.loadSettings(true);
+        this.lint.relintAll();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onTrustGranted()),
+    );
+    this.render();
+  }
+
+  get settings(): Settings {
+    return this.settingsValue;
+  }
+
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /** Startup work, off the activation path: lint the workspace, then probe if the user asked for that. */
+  async start(): Promise<void> {
+    await this.lint.scanWorkspace();
+    await this.autoProbe('startup');
+  }
+
+  /**
+   * Probes nobody asked for right now (startup): only in a trusted workspace, because the host names come from
+   * the workspace's files and an untrusted repository must not make the editor connect anywhere on its own.
+   */
+  async autoProbe(reason: 'startup' | 'trust-granted'): Promise<ProbeResult[]> {
+    if (!this.settingsValue.probeOnStartup) return [];
+    if (!this.trusted) {
+      this.log.info(`Not probing on ${reason}: the workspace is not trusted (hosts named in it are probed only when you run a probe command).`);
+      return [];
+    }
+    return this.probeEndpoints(this.workspaceEndpoints(), 'Mail TLS Doctor: probing the workspace\'s mail servers');
+  }
+
+  /** Discovered endpoints, deduplicated, without ignored hosts. */
+  workspaceEndpoints(): Endpoint[] {
+    const byKey = new Map<string, Endpoint>();
+    for (const d of this.lint.endpoints()) {
+      if (isIgnoredHost(d.endpoint.host, this.settingsValue.ignoredHosts)) continue;
+      byKey.set(endpointKey(d.endpoint), d.endpoint);
+    }
+    return [...byKey.values()];
+  }
+
+  definitionsOf(ep: Endpoint): DiscoveredEndpoint[] {
+    const k = endpointKey(ep);
+    return this.lint.endpoints().filter((d) => endpointKey(d.endpoint) === k);
+  }
+
+  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false): Promise<ProbeResult[]> {
+    if (explicit) for (const e of endpoints) this.explicitlyProbed.add(endpointKey(e));
+    await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
+    try {
+      const results = await this.probes.run({ endpoints, title });
+      this.publishProbeDiagnostics();
+      return results;
+    } finally {
+      await vscode.commands.executeCommand('setContext', ContextKey.probing, this.probes.busy);
+    }
+  }
+
+  addManual(ep: Endpoint): void {
+    this.manual.set(endpointKey(ep), ep);
+    this.render();
+  }
+
+  /**
+   * Probe findings that trace back to a config line (the relayhost whose port wants implicit TLS, the transport
+   * whose certificate is expired) also show on that line, next to the lint findings.
+   */
+  private publishProbeDiagnostics(): void {
+    for (const src of this.diagnostics.sources()) if (src.startsWith('probe:')) this.diagnostics.delete(src);
+    for (const { endpoint, state } of this.probes.allStates()) {
+      if (state.kind !== 'done') continue;
+      for (const def of this.definitionsOf(endpoint)) {
+        const findings = state.results
+          .flatMap((r) => r.findings)
+          .filter((f) => f.severity !== 'info')
+          .map((f) => ({ ...f, file: def.file, range: def.range, edits: undefined, title: `${f.title} (probe of ${endpoint.host}:${endpoint.port})` }));
+        this.diagnostics.set(`probe:${endpointKey(endpoint)}:${def.file}`, findings, def.file);
+      }
+    }
+  }
+
+  private loadSettings(announce: boolean): void {
+    const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    const { settings, problems } = readSettings((k) => cfg.get(k));
+    this.settingsValue = settings;
+    for (const p of problems) this.log.warn(`Setting: ${p}`);
+    if (announce && problems.length) {
+      void vscode.window.showWarningMessage(`Mail TLS Doctor: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more; see the output)` : ''}`);
+    }
+  }
+
+  private async onTrustGranted(): Promise<void> {
+    this.log.info('The workspace is now trusted: linting again and, if enabled, probing on startup.');
+    this.loadSettings(true);
+    await this.lint.scanWorkspace();
+    await this.autoProbe('trust-granted');
+    this.render();
+  }
+
+  notProbedReason(ep: Endpoint): string {
+    if (isIgnoredHost(ep.host, this.settingsValue.ignoredHosts)) return 'ignored (mailTlsDoctor.probe.ignoredHosts)';
+    if (!this.trusted && !this.explicitlyProbed.has(endpointKey(ep))) return 'not probed: the workspace is not trusted (run Probe Workspace to connect anyway)';
+    return 'not probed yet';
+  }
+
+  /** The tree's input: one group per config file that defines endpoints, then the hosts probed by hand. */
+  treeInput(): TreeInput {
+    const groups = new Map<string, { label: string; uri?: vscode.Uri; entries: Map<string, EndpointEntry> }>();
+    for (const d of this.lint.endpoints()) {
+      const uri = vscode.Uri.file(d.file);
+      const label = vscode.workspace.asRelativePath(uri);
+      let g = groups.get(d.file);
+      if (!g) groups.set(d.file, (g = { label, uri, entries: new Map() }));
+      const k = endpointKey(d.endpoint);
+      const e = g.entries.get(k);
+      if (e) e.definitions.push(d);
+      else g.entries.set(k, { endpoint: d.endpoint, definitions: [d] });
+    }
+    const sorted = [...groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+    const manual = [...this.manual.values()].map((endpoint) => ({ endpoint, definitions: [] }));
+    const out: TreeInput['groups'] = sorted.map((g) => ({ label: g.label, uri: g.uri, entries: [...g.entries.values()] }));
+    if (manual.length) out.push({ label: MANUAL_GROUP, entries: manual });
+    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep) };
+  }
+
+  render(): void {
+    const input = this.treeInput();
+    this.tree.setInput(input);
+    const endpointCount = input.groups.reduce((n, g) => n + g.entries.length, 0);
+    void vscode.commands.executeCommand('setContext', ContextKey.endpointCount, endpointCount);
+    const failing = this.tree.failingCount();
+    this.view.badge = failing ? { value: failing, tooltip: `${failing} endpoint${failing === 1 ? '' : 's'} failing` } : undefined;
+    this.view.message = this.trusted
+      ? undefined
+      : 'Restricted mode: configs are linted, but hosts named in this workspace are only probed when you run a probe command.';
+    this.updateStatus(endpointCount);
+  }
+
+  private updateStatus(endpointCount: number): void {
+    const results = this.probes.results();
+    const fail = results.filter((r) => resultVerdict(r) === 'fail').length;
+    const warn = results.filter((r) => resultVerdict(r) === 'warn').length;
+    if (this.probes.busy) {
+      this.status.text = '$(loading~spin) Mail TLS: probing';
+    } else if (results.length) {
+      this.status.text = fail ? `$(error) Mail TLS: ${fail} failing` : warn ? `$(warning) Mail TLS: ${warn} warning` : `$(pass) Mail TLS: ${results.length} OK`;
+    } else {
+      this.status.text = `$(mail) Mail TLS: ${endpointCount} endpoint${endpointCount === 1 ? '' : 's'}`;
+    }
+    this.status.tooltip = `Mail TLS Doctor: ${endpointCount} endpoint(s) found, ${results.length} probe result(s), ${fail} failing, ${warn} with warnings. Click to open the view.`;
+    if (endpointCount || results.length) this.status.show();
+    else this.status.hide();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

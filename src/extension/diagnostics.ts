@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import type { Finding, Range, Severity } from '../core/finding';
+import { findingDocUri } from './findingDocs';
+import { DIAGNOSTIC_SOURCE } from './ids';
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+export function toRange(r: Range | undefined): vscode.Range {
+  if (!r) return new vscode.Range(0, 0, 0, 0);
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+/**
+ * Owns the Problems entries of the extension. Findings arrive per *source* (the file whose lint or the endpoint
+ * whose probe produced them) but may point at other files (a nodemailer lint blames the `.env` line), so the
+ * diagnostics of a file are the union over all sources that target it, and replacing one source's findings
+ * never wipes another's.
+ */
+export class DiagnosticsStore implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('mailTlsDoctor');
+  private readonly bySource = new Map<string, Map<string, Finding[]>>();
+  private readonly findingOf = new WeakMap<vscode.Diagnostic, Finding>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  /** Replaces everything `source` said; `fallbackFile` is used for findings that carry no file. */
+  set(source: string, findings: readonly Finding[], fallbackFile?: string): void {
+    const before = this.bySource.get(source);
+    const byTarget = new Map<string, Finding[]>();
+    for (const f of findings) {
+      const file = f.file ?? fallbackFile;
+      if (!file) continue;
+      const key = vscode.Uri.file(file).toString();
+      let list = byTarget.get(key);
+      if (!list) byTarget.set(key, (list = []));
+      list.push(f);
+    }
+    if (byTarget.size) this.bySource.set(source, byTarget);
+    else this.bySource.delete(source);
+    const touched = new Set<string>([...(before?.keys() ?? []), ...byTarget.keys()]);
+    for (const target of touched) this.refresh(target);
+  }
+
+  delete(source: string): void {
+    this.set(source, []);
+  }
+
+  sources(): string[] {
+    return [...this.bySource.keys()];
+  }
+
+  /** The finding a diagnostic was made from, for the quick fixes (they never re-derive what the linter knew). */
+  findingFor(d: vscode.Diagnostic): Finding | undefined {
+    return this.findingOf.get(d);
+  }
+
+  get(uri: vscode.Uri): readonly vscode.Diagnostic[] {
+    return this.collection.get(uri) ?? [];
+  }
+
+  private refresh(target: string): void {
+    const all: vscode.Diagnostic[] = [];
+    const seen = new Set<string>();
+    for (const byTarget of this.bySource.values()) {
+      for (const f of byTarget.get(target) ?? []) {
+        // One finding reached through two sources (main.cf linted on its own and via master.cf) shows once.
+        const k = `${f.id}|${f.range?.start.line}:${f.range?.start.character}|${f.title}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        all.push(this.toDiagnostic(f));
+      }
+    }
+    const uri = vscode.Uri.parse(target);
+    if (all.length) this.collection.set(uri, all);
+    else this.collection.delete(uri);
+  }
+
+  private toDiagnostic(f: Finding): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(toRange(f.range), `${f.title} ${f.fix ? `Fix: ${f.fix}` : ''}`.trim(), SEVERITY[f.severity]);
+    d.source = DIAGNOSTIC_SOURCE;
+    d.code = { value: f.id, target: findingDocUri(this.extensionUri, f.id) };
+    if (f.related?.length) {
+      d.relatedInformation = f.related.map(
+        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message),
+      );
+    }
+    this.findingOf.set(d, f);
+    return d;
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+/** Every id the manifest (package.json) and the code share, in one place so they cannot drift apart. */
+export const EXTENSION_ID = 'mail-tls-doctor.mail-tls-doctor';
+export const DIAGNOSTIC_SOURCE = 'Mail TLS Doctor';
+export const CONFIG_SECTION = 'mailTlsDoctor';
+export const VIEW_CONTAINER = 'mailTlsDoctor';
+export const VIEW_ID = 'mailTlsDoctor.endpoints';
+export const POSTFIX_LANGUAGE = 'postfix';
+
+export const Command = {
+  probeWorkspace: 'mailTlsDoctor.probeWorkspace',
+  probeHost: 'mailTlsDoctor.probeHost',
+  explainError: 'mailTlsDoctor.explainError',
+  lintWorkspace: 'mailTlsDoctor.lintWorkspace',
+  showTranscript: 'mailTlsDoctor.showTranscript',
+  exportReport: 'mailTlsDoctor.exportReport',
+  openDocs: 'mailTlsDoctor.openDocs',
+  showView: 'mailTlsDoctor.showView',
+  // Tree item actions.
+  probeAgain: 'mailTlsDoctor.probeAgain',
+  openDefinition: 'mailTlsDoctor.openDefinition',
+  copyFinding: 'mailTlsDoctor.copyFinding',
+  copyCliCommand: 'mailTlsDoctor.copyCliCommand',
+  fixAllOfKind: 'mailTlsDoctor.fixAllOfKind',
+} as const;
+
+/** `contextValue`s of tree items; package.json's `view/item/context` menus match on them. */
+export const TreeContext = {
+  endpoint: 'endpoint',
+  finding: 'finding',
+} as const;
+
+/** `when`-clause context keys set by the extension. */
+export const ContextKey = {
+  endpointCount: 'mailTlsDoctor.endpointCount',
+  probing: 'mailTlsDoctor.probing',
+} as const;

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { LintHost } from '../core/lint/types';
+
+/** Logs larger than this are linted by their tail only (mail logs grow without bound). */
+export const MAX_LINT_BYTES = 4 * 1024 * 1024;
+/** Configs and code larger than this are skipped: a tail of them means nothing, and a bundle is not a config. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
+export function readForLint(fsPath: string): string | undefined {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath);
+  if (open) return open.getText();
+  return readFileCapped(fsPath);
+}
+
+export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(fsPath, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size > MAX_CONFIG_BYTES && !isLogName(fsPath)) return undefined;
+    const start = Math.max(0, size - max);
+    const buf = Buffer.alloc(Math.min(size, max));
+    fs.readSync(fd, buf, 0, buf.length, start);
+    let text = buf.toString('utf8');
+    // A tail starts mid-line: drop the partial first line so no half-entry gets linted.
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    return text;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
+  }
+}
+
+function isLogName(fsPath: string): boolean {
+  return /(^|[\\/])(maillog|mail\.(log|err|warn|info)|[^\\/]*\.log)(\.\d+)?$/.test(fsPath);
+}
+
+export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number): LintHost {
+  return {
+    readFile: readForLint,
+    workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
+    expiryWarningDays,
+  };
+}

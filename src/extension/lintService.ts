@@ -1,0 +1,223 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { lintersFor, lintText } from '../core/lint';
+import type { DiscoveredEndpoint } from '../core/lint/types';
+import type { Finding } from '../core/finding';
+import { applySeverityOverrides } from '../core/report/overrides';
+import type { DiagnosticsStore } from './diagnostics';
+import { lintHostFor, readFileCapped } from './lintHost';
+import type { Settings } from './settings';
+
+/** Names the linters handle; the scan reads only these, and each linter still decides from the text. */
+export const CANDIDATE_GLOB =
+  '**/{main.cf,master.cf,.env,.env.*,*.env,*.log,maillog,mail.log,mail.err,mail.warn,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts}';
+const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,coverage,.cache,.vscode-test}/**';
+const MAX_FILES = 3000;
+const TYPING_DEBOUNCE_MS = 300;
+const WATCH_DEBOUNCE_MS = 750;
+
+export interface LintedFile {
+  uri: vscode.Uri;
+  findings: Finding[];
+  endpoints: DiscoveredEndpoint[];
+}
+
+/**
+ * Lints open documents (as you type, debounced) and the workspace's candidate files (on start and when a watcher
+ * sees a change, debounced), feeds the Problems panel and keeps the endpoints each file defines. Lints never open
+ * a connection, so they run in untrusted workspaces too.
+ */
+export class LintService implements vscode.Disposable {
+  private readonly files = new Map<string, LintedFile>();
+  private readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  private watchTimer: NodeJS.Timeout | undefined;
+  /** Files the watcher reported since the last debounced run; undefined after an event that needs a full scan. */
+  private pendingFiles: Map<string, vscode.Uri> | undefined = new Map();
+  private scanning: Promise<void> | undefined;
+  private rescanRequested = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the set of files, findings or endpoints changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly diagnostics: DiagnosticsStore,
+    private readonly settings: () => Settings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const watcher = vscode.workspace.createFileSystemWatcher(CANDIDATE_GLOB);
+    const onFs = (uri: vscode.Uri) => this.scheduleFile(uri);
+    this.disposables.push(
+      this.changed,
+      watcher,
+      watcher.onDidCreate(onFs),
+      watcher.onDidChange(onFs),
+      watcher.onDidDelete(onFs),
+      vscode.workspace.onDidOpenTextDocument((d) => this.lintDocument(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.onClosed(d)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
+    );
+  }
+
+  endpoints(): DiscoveredEndpoint[] {
+    return [...this.files.values()].flatMap((f) => f.endpoints);
+  }
+
+  lintedFiles(): LintedFile[] {
+    return [...this.files.values()];
+  }
+
+  /** Lints every open document and every candidate file in the workspace. Concurrent calls share one scan. */
+  scanWorkspace(): Promise<void> {
+    if (this.scanning) {
+      this.rescanRequested = true;
+      return this.scanning;
+    }
+    this.scanning = this.doScan().finally(() => {
+      this.scanning = undefined;
+      if (this.rescanRequested) {
+        this.rescanRequested = false;
+        void this.scanWorkspace();
+      }
+    });
+    return this.scanning;
+  }
+
+  /** Resolves once no scan or typing lint is pending: what the tests wait for. */
+  async whenIdle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      if (this.scanning) await this.scanning;
+      else if (this.watchTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
+      else return;
+    }
+  }
+
+  lintDocument(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
+    this.lintText(doc.uri, doc.getText());
+  }
+
+  /** Re-applies settings (severity overrides, expiry days) to everything linted so far. */
+  relintAll(): void {
+    for (const f of [...this.files.values()]) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === f.uri.toString());
+      const text = open ? open.getText() : readFileCapped(f.uri.fsPath);
+      if (text === undefined) this.forget(f.uri);
+      else this.lintText(f.uri, text);
+    }
+    this.changed.fire();
+  }
+
+  private async doScan(): Promise<void> {
+    const started = Date.now();
+    const uris = await vscode.workspace.findFiles(CANDIDATE_GLOB, EXCLUDE_GLOB, MAX_FILES);
+    const seen = new Set<string>();
+    let n = 0;
+    for (const uri of uris) {
+      seen.add(uri.toString());
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const text = open ? open.getText() : readFileCapped(uri.fsPath);
+      if (text !== undefined) this.lintText(uri, text, false);
+      // Yield now and then: a big workspace must not freeze the extension host.
+      if (++n % 25 === 0) await new Promise((r) => setImmediate(r));
+    }
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme === 'file' && !seen.has(d.uri.toString())) {
+        seen.add(d.uri.toString());
+        this.lintText(d.uri, d.getText(), false);
+      }
+    }
+    for (const f of [...this.files.values()]) if (!seen.has(f.uri.toString())) this.forget(f.uri, false);
+    this.log.info(`Linted ${this.files.size} mail config file(s) of ${uris.length} candidate(s) in ${Date.now() - started} ms; ${this.endpoints().length} endpoint(s) found.`);
+    this.changed.fire();
+  }
+
+  private lintText(uri: vscode.Uri, text: string, notify = true): void {
+    const file = uri.fsPath;
+    if (lintersFor(file, text).length === 0) {
+      if (this.files.has(uri.toString())) this.forget(uri, notify);
+      return;
+    }
+    const s = this.settings();
+    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays));
+    const findings = applySeverityOverrides(result.findings, s.severityOverrides);
+    this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints });
+    this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
+    if (notify) this.changed.fire();
+  }
+
+  private forget(uri: vscode.Uri, notify = true): void {
+    this.files.delete(uri.toString());
+    this.diagnostics.delete(`lint:${uri.toString()}`);
+    if (notify) this.changed.fire();
+  }
+
+  private scheduleDocument(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
+    const key = doc.uri.toString();
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.set(key, setTimeout(() => {
+      this.typingTimers.delete(key);
+      if (!doc.isClosed) this.lintDocument(doc);
+    }, TYPING_DEBOUNCE_MS));
+  }
+
+  /**
+   * A changed code or config file is linted again on its own; a changed `.env` feeds the transports of other files,
+   * so it (and a burst of many changes, like a branch switch) re-scans the workspace.
+   */
+  private scheduleFile(uri: vscode.Uri): void {
+    if (this.pendingFiles && !/(^|[\\/])(\.env[^\\/]*|[^\\/]*\.env)$/.test(uri.fsPath) && this.pendingFiles.size < 50) {
+      this.pendingFiles.set(uri.toString(), uri);
+    } else {
+      this.pendingFiles = undefined;
+    }
+    this.debounceWatch();
+  }
+
+  private scheduleScan(): void {
+    this.pendingFiles = undefined;
+    this.debounceWatch();
+  }
+
+  private debounceWatch(): void {
+    clearTimeout(this.watchTimer);
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = undefined;
+      const files = this.pendingFiles;
+      this.pendingFiles = new Map();
+      if (!files) {
+        void this.scanWorkspace();
+        return;
+      }
+      // Files beside a changed one may read it (master.cf reads main.cf): lint them again too.
+      const dirs = new Set([...files.values()].map((u) => path.dirname(u.fsPath)));
+      for (const f of this.files.values()) if (dirs.has(path.dirname(f.uri.fsPath))) files.set(f.uri.toString(), f.uri);
+      for (const uri of files.values()) {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const text = open ? open.getText() : readFileCapped(uri.fsPath);
+        if (text === undefined) this.forget(uri, false);
+        else this.lintText(uri, text, false);
+      }
+      this.changed.fire();
+    }, WATCH_DEBOUNCE_MS);
+  }
+
+  private onClosed(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
+    clearTimeout(this.typingTimers.get(doc.uri.toString()));
+    this.typingTimers.delete(doc.uri.toString());
+    // Back to what is on disk (the unsaved text is gone); a file outside the workspace scan just disappears.
+    const text = readFileCapped(doc.uri.fsPath);
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined;
+    if (text !== undefined && inWorkspace) this.lintText(doc.uri, text);
+    else this.forget(doc.uri);
+  }
+
+  dispose(): void {
+    clearTimeout(this.watchTimer);
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}

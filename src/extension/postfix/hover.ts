@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readForLint } from '../lintHost';
+import { effectiveValue } from './effective';
+import { tlsParamDoc } from './tlsParamDocs';
+
+/**
+ * Hovers on a Postfix parameter name (in main.cf, or after `-o` in master.cf) explain TLS parameters and show the
+ * value Postfix would use: in master.cf the service's `-o` wins, then main.cf beside it, then the default.
+ */
+export class PostfixHoverProvider implements vscode.HoverProvider {
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const range = doc.getWordRangeAtPosition(pos, /[A-Za-z0-9_]+/);
+    if (!range) return undefined;
+    const name = doc.getText(range);
+    const line = doc.lineAt(pos.line).text;
+    const before = line.slice(0, range.start.character);
+    const after = line.slice(range.end.character);
+    const isMaster = path.basename(doc.uri.fsPath) === 'master.cf';
+    // Only names in a parameter position: `name =` at the start of a main.cf line, or `-o name=` in master.cf.
+    const isName = isMaster ? /-o\s*\{?\s*$/.test(before) && /^\s*=/.test(after) : /^\s*$/.test(before) && /^\s*=/.test(after);
+    const isRef = /\$\{?$/.test(before) || /\$\($/.test(before);
+    if (!isName && !isRef) return undefined;
+
+    const doc1 = tlsParamDoc(name);
+    const mainText = isMaster ? readForLint(path.join(path.dirname(doc.uri.fsPath), 'main.cf')) ?? '' : doc.getText();
+    const overrides = isMaster ? masterOverrides(doc, pos.line) : {};
+    const eff = effectiveValue(mainText, name, overrides);
+    if (!doc1 && !eff) return undefined;
+    const m = new vscode.MarkdownString();
+    m.appendMarkdown(`**\`${name}\`**\n\n`);
+    if (doc1) m.appendMarkdown(`${doc1}\n\n`);
+    if (eff) {
+      const src = eff.from === 'file' ? (overrides[name] !== undefined ? 'this service\'s `-o`' : isMaster ? 'main.cf' : 'this file') : eff.from === 'default' ? 'the Postfix default' : 'the machine';
+      m.appendMarkdown(`Effective value (from ${src}): \`${code(eff.raw)}\``);
+      if (eff.expanded !== undefined) m.appendMarkdown(` = \`${code(eff.expanded)}\``);
+      if (!eff.complete && eff.from !== 'machine-dependent') m.appendMarkdown(' (partly unresolved)');
+    }
+    return new vscode.Hover(m, range);
+  }
+}
+
+function code(s: string): string {
+  return s.replace(/`/g, "'").slice(0, 200);
+}
+
+/** `-o name=value` pairs of the master.cf service around `line` (the service line and its indented continuation). */
+function masterOverrides(doc: vscode.TextDocument, line: number): Record<string, string> {
+  let first = line;
+  while (first > 0 && /^\s/.test(doc.lineAt(first).text)) first--;
+  let last = line;
+  while (last + 1 < doc.lineCount && /^\s+\S/.test(doc.lineAt(last + 1).text)) last++;
+  const text = Array.from({ length: last - first + 1 }, (_, i) => doc.lineAt(first + i).text).join(' ');
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/-o\s+([A-Za-z0-9_]+)=(\S*)/g)) out[m[1]] = m[2];
+  return out;
+}

@@ -1,0 +1,115 @@
+// No `vscode` import: validation is pure, so it runs in unit tests and the adapter only supplies the raw values.
+import { isSeverityOverride, type SeverityOverrides } from '../core/report/overrides';
+
+export interface Settings {
+  timeoutMs: number;
+  concurrency: number;
+  extraCaFiles: string[];
+  expiryWarningDays: number;
+  probeOnStartup: boolean;
+  /** Exact names or `*.example.com` wildcards, lower-cased. */
+  ignoredHosts: string[];
+  severityOverrides: SeverityOverrides;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  timeoutMs: 10_000,
+  concurrency: 4,
+  extraCaFiles: [],
+  expiryWarningDays: 30,
+  probeOnStartup: false,
+  ignoredHosts: [],
+  severityOverrides: {},
+};
+
+/** Keys under the `mailTlsDoctor` section, as declared in package.json. */
+export const SettingKey = {
+  timeout: 'probe.timeoutSeconds',
+  concurrency: 'probe.concurrency',
+  extraCaFiles: 'probe.extraCaFiles',
+  probeOnStartup: 'probe.onStartup',
+  ignoredHosts: 'probe.ignoredHosts',
+  expiryWarningDays: 'certificates.expiryWarningDays',
+  severityOverrides: 'severityOverrides',
+} as const;
+
+export interface SettingsReading {
+  settings: Settings;
+  /** One sentence per bad value: which setting, what was wrong, what is used instead. */
+  problems: string[];
+}
+
+/** Validates raw configuration values; a bad value falls back to the default and yields a problem. */
+export function readSettings(get: (key: string) => unknown, section = 'mailTlsDoctor'): SettingsReading {
+  const problems: string[] = [];
+  const name = (k: string) => `${section}.${k}`;
+  const int = (key: string, min: number, max: number, fallback: number): number => {
+    const v = get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      problems.push(`${name(key)} must be a number from ${min} to ${max} (got ${JSON.stringify(v)}); using ${fallback}.`);
+      return fallback;
+    }
+    return v;
+  };
+  const strings = (key: string): string[] => {
+    const v = get(key);
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      problems.push(`${name(key)} must be a list of strings; ignoring it.`);
+      return [];
+    }
+    return v.map((x: string) => x.trim()).filter((x) => x.length > 0);
+  };
+
+  const timeoutSeconds = int(SettingKey.timeout, 1, 120, DEFAULT_SETTINGS.timeoutMs / 1000);
+  const concurrency = Math.floor(int(SettingKey.concurrency, 1, 32, DEFAULT_SETTINGS.concurrency));
+  const expiryWarningDays = Math.floor(int(SettingKey.expiryWarningDays, 1, 365, DEFAULT_SETTINGS.expiryWarningDays));
+
+  const startup = get(SettingKey.probeOnStartup);
+  let probeOnStartup = DEFAULT_SETTINGS.probeOnStartup;
+  if (typeof startup === 'boolean') probeOnStartup = startup;
+  else if (startup !== undefined && startup !== null) problems.push(`${name(SettingKey.probeOnStartup)} must be true or false; using false.`);
+
+  const ignoredHosts: string[] = [];
+  for (const h of strings(SettingKey.ignoredHosts)) {
+    if (/^(\*\.)?[A-Za-z0-9_.:-]+$/.test(h)) ignoredHosts.push(h.toLowerCase());
+    else problems.push(`${name(SettingKey.ignoredHosts)}: "${h.slice(0, 60)}" is not a host name or *.domain pattern; ignoring it.`);
+  }
+
+  const severityOverrides: Record<string, 'error' | 'warning' | 'info' | 'off'> = {};
+  const rawOverrides = get(SettingKey.severityOverrides);
+  if (rawOverrides !== undefined && rawOverrides !== null) {
+    if (typeof rawOverrides !== 'object' || Array.isArray(rawOverrides)) {
+      problems.push(`${name(SettingKey.severityOverrides)} must be an object like {"cert.expires-soon": "info"}; ignoring it.`);
+    } else {
+      for (const [id, value] of Object.entries(rawOverrides as Record<string, unknown>)) {
+        if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(id)) {
+          problems.push(`${name(SettingKey.severityOverrides)}: "${id.slice(0, 60)}" is not a finding id (like cert.expired or cert.*); ignoring it.`);
+        } else if (!isSeverityOverride(value)) {
+          problems.push(`${name(SettingKey.severityOverrides)}: "${id}" must be "error", "warning", "info" or "off" (got ${JSON.stringify(value)}); ignoring it.`);
+        } else {
+          severityOverrides[id] = value;
+        }
+      }
+    }
+  }
+
+  return {
+    settings: {
+      timeoutMs: timeoutSeconds * 1000,
+      concurrency,
+      extraCaFiles: strings(SettingKey.extraCaFiles),
+      expiryWarningDays,
+      probeOnStartup,
+      ignoredHosts,
+      severityOverrides,
+    },
+    problems,
+  };
+}
+
+export function isIgnoredHost(host: string, ignored: readonly string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return ignored.some((p) => (p.startsWith('*.') ? h.endsWith(p.slice(1)) : h === p.replace(/\.$/, '')));
+}

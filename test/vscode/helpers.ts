@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { MailTlsDoctorApi, TreeSnapshotNode } from '../../src/extension/api';
+
+export const EXTENSION_ID = 'mail-tls-doctor.mail-tls-doctor';
+export const SOURCE = 'Mail TLS Doctor';
+
+export async function activateExtension(): Promise<MailTlsDoctorApi> {
+  const ext = vscode.extensions.getExtension<MailTlsDoctorApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed in the host`);
+  const api = await ext.activate();
+  await api.whenStarted();
+  return api;
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the test host opened no workspace folder');
+  return f.uri;
+}
+
+export function wsUri(...segments: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), ...segments);
+}
+
+/** Polls until `get` returns a truthy value; the message says what never happened. */
+export async function waitFor<T>(get: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await get();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Removes a folder a test created inside the workspace. The offline runner works on a scratch copy anyway, but
+ * @vscode/test-cli opens test/fixtures/workspace itself, which must stay as committed.
+ */
+export async function removeCreated(...segments: string[]): Promise<void> {
+  await vscode.workspace.fs.delete(wsUri(...segments), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+}
+
+export function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+}
+
+export function codeOf(d: vscode.Diagnostic): string | undefined {
+  return typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code);
+}
+
+export function findNode(nodes: TreeSnapshotNode[], pred: (n: TreeSnapshotNode) => boolean): TreeSnapshotNode | undefined {
+  for (const n of nodes) {
+    if (pred(n)) return n;
+    const inner = findNode(n.children, pred);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+export function flatten(nodes: TreeSnapshotNode[]): TreeSnapshotNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
