@@ -1,0 +1,124 @@
+/**
+ * Seed documents the fuzzer mutates: one realistic file per format, written the way people write them (comments,
+ * continuation lines, quoting, TLS settings right and wrong). The host names are only text: nothing connects.
+ */
+
+export interface Format {
+  /** A file name the registry's `matches` accepts for this format. */
+  path: string;
+  seeds: string[];
+  /** Words the token soup draws on, so random text still looks like the format to its parser. */
+  vocabulary: string[];
+}
+
+const mainCf = `# Postfix main.cf
+myhostname = mail.example.test
+relayhost = [smtp.gmail.com]:587
+smtp_tls_security_level = may
+smtp_tls_protocols = !SSLv2, !SSLv3
+smtpd_tls_cert_file = /etc/ssl/certs/ssl-cert-snakeoil.pem
+smtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key
+smtpd_tls_security_level = may
+smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1
+smtp_sasl_auth_enable = yes
+smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd
+smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt
+smtp_tls_policy_maps = hash:/etc/postfix/tls_policy,
+    texthash:/etc/postfix/tls_extra
+tls_high_cipherlist = $tls_medium_cipherlist
+smtpd_tls_ciphers = low
+smtp_tls_loglevel = 1
+`;
+
+const masterCf = `# service type  private unpriv  chroot  wakeup  maxproc command + args
+smtp      inet  n       -       y       -       -       smtpd
+submission inet n       -       y       -       -       smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+smtps     inet  n       -       y       -       -       smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+relay     unix  -       -       y       -       -       smtp
+  -o smtp_tls_security_level=none
+`;
+
+const dotenv = `# mail
+SMTP_HOST=smtp.example.test
+SMTP_PORT=465
+SMTP_SECURE=false
+SMTP_USER="user@example.test"
+SMTP_PASS='p@ss word'
+export MAIL_URL=smtps://user:pass@mail.example.test:465
+IMAP_HOST: imap.example.test
+EMPTY=
+QUOTED="a # not a comment" # a comment
+`;
+
+const nodemailerJs = `const nodemailer = require('nodemailer');
+const transporter = nodemailer.createTransport({
+  host: process.env.SMTP_HOST || 'smtp.example.test',
+  port: Number(process.env.SMTP_PORT) || 587,
+  secure: true,
+  requireTLS: false,
+  auth: { user: process.env.SMTP_USER, pass: process.env.SMTP_PASS },
+  tls: { rejectUnauthorized: false, minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' },
+});
+module.exports = transporter;
+`;
+
+const nodemailerTs = `import nodemailer, { type Transporter } from 'nodemailer';
+const port = 465;
+export const mailer: Transporter = nodemailer.createTransport({
+  service: 'gmail',
+  host: \`smtp.\${'example'}.test\`,
+  port,
+  secure: port === 465,
+  ignoreTLS: true,
+  tls: { servername: 'mail.example.test' },
+} as any);
+export const url = nodemailer.createTransport('smtp://user:secret@smtp.example.test:25/?pool=true');
+`;
+
+const mailLog = `Nov 28 05:00:01 mx postfix/smtp[1234]: 4ABCD1234: to=<a@example.test>, relay=smtp.example.test[192.0.2.10]:25, delay=1.2, delays=0.1/0/1/0, dsn=4.7.5, status=deferred (TLS is required, but was not offered by host smtp.example.test[192.0.2.10])
+Nov 28 05:00:02 mx postfix/smtp[1235]: warning: TLS library problem: error:0A000086:SSL routines::certificate verify failed:../ssl/statem/statem_clnt.c:1889:
+Nov 28 05:00:03 mx postfix/smtp[1235]: Untrusted TLS connection established to mx.example.test[192.0.2.20]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)
+Nov 28 05:00:04 mx postfix/smtpd[99]: SSL_accept error from unknown[198.51.100.7]: lost connection
+Nov 28 05:00:05 mx postfix/smtpd[99]: warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_srvr.c:1657:
+2026-11-28T05:00:06.123456+00:00 mx postfix/smtp[77]: connect to mx.example.test[192.0.2.30]:25: Connection timed out
+Nov 28 05:00:07 mx postfix/smtp[78]: 4ABCD1235: Cannot start TLS: handshake failure
+Nov 28 05:00:08 mx dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=198.51.100.8, lip=192.0.2.1, TLS handshaking: SSL_accept() failed: error:0A00006C:SSL routines::bad key share, session=<abc>
+`;
+
+export const FORMATS: Readonly<Record<string, Format>> = {
+  'postfix-main': {
+    path: 'etc/postfix/main.cf',
+    seeds: [mainCf],
+    vocabulary: ['relayhost', 'smtp_tls_security_level', 'smtpd_tls_protocols', 'smtp_tls_mandatory_ciphers', 'smtpd_tls_cert_file', 'smtp_tls_wrappermode', '=', ' = ', '[', ']', ':587', ':465', 'encrypt', 'may', 'none', 'dane', 'verify', 'secure', '!SSLv2', '!TLSv1', '>=TLSv1.2', '$myhostname', '${x}', 'hash:/etc/postfix/x', ',', '#', '\n', '\n  ', '\n\t', ' '],
+  },
+  'postfix-master': {
+    path: 'etc/postfix/master.cf',
+    seeds: [masterCf],
+    vocabulary: ['smtp', 'submission', 'smtps', 'inet', 'unix', 'n', '-', 'y', '0', 'smtpd', 'smtp', '-o', ' -o ', 'smtpd_tls_wrappermode=yes', 'smtpd_tls_security_level=encrypt', '{', '}', '=', '\n', '\n  ', ' ', '\t', '#'],
+  },
+  dotenv: {
+    path: '.env',
+    seeds: [dotenv],
+    vocabulary: ['SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'MAIL_URL', 'export ', '=', ':', '"', "'", '`', '#', '\\', '\\n', 'smtps://u:p@h:465', '465', '587', 'true', 'false', '\n', ' ', '${SMTP_HOST}'],
+  },
+  'nodemailer-js': {
+    path: 'src/mailer.js',
+    seeds: [nodemailerJs],
+    vocabulary: ['nodemailer.createTransport(', 'createTransport', '{', '}', '(', ')', ',', ':', 'host', 'port', 'secure', 'requireTLS', 'ignoreTLS', 'tls', 'rejectUnauthorized', 'true', 'false', '465', '587', "'smtp.example.test'", '"', "'", '`', '${', 'process.env.SMTP_HOST', '//', '/*', '*/', '\n', ' ', '...', '=>'],
+  },
+  'nodemailer-ts': {
+    path: 'src/mailer.ts',
+    seeds: [nodemailerTs],
+    vocabulary: ['nodemailer.createTransport(', '{', '}', '(', ')', '<', '>', 'as any', ': Transporter', ',', ':', 'secure', 'port', 'host', 'service', "'gmail'", 'true', '`', '${', '}`', '\n', ' ', '!', '?.'],
+  },
+  maillog: {
+    path: 'var/log/mail.log',
+    seeds: [mailLog],
+    vocabulary: ['Nov 28 05:00:01 mx postfix/smtp[1]: ', 'relay=', 'to=<', '>', '[', ']', ':25', 'status=deferred (', ')', 'TLS is required, but was not offered by host', 'SSL routines::', 'certificate verify failed', 'error:0A000086', 'Untrusted TLS connection established to', 'TLSv1.2', 'with cipher', 'lost connection', 'dovecot: imap-login:', '\n', ' ', ',', '=', '(', ':'],
+  },
+};
