@@ -59,6 +59,10 @@ function run(cmd, args, opts, log) {
   });
 }
 
+function withoutNpmVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k)));
+}
+
 function pidAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
@@ -97,15 +101,17 @@ export async function ensureHost({ log = (s) => process.stderr.write(s) } = {}) 
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     fs.mkdirSync(path.join(cacheDir, 'node24'), { recursive: true });
     fs.writeFileSync(path.join(cacheDir, 'node24', 'package.json'), '{"private":true}\n');
-    await run(npm, ['install', ...quiet, NODE_PACKAGE], { cwd: path.join(cacheDir, 'node24'), env: process.env }, log);
+    await run(npm, ['install', ...quiet, NODE_PACKAGE], { cwd: path.join(cacheDir, 'node24'), env: withoutNpmVariables(process.env) }, log);
     if (!fs.existsSync(p.nodeBin)) throw new Error(`${NODE_PACKAGE} did not provide ${p.nodeBin}`);
 
     // code-server's postinstall refuses any Node but 24 and builds native modules: give it Node 24 first on PATH,
     // the headers from the same package (no header download) and no prebuilt-binary downloads.
     fs.mkdirSync(path.join(cacheDir, 'code-server'), { recursive: true });
     fs.writeFileSync(path.join(cacheDir, 'code-server', 'package.json'), '{"private":true}\n');
+    // Under `npm test` the outer npm's npm_* variables (its user agent says node/v20, which code-server's
+    // postinstall reads) would leak into the inner npm as config: start from an environment without them.
     const env = {
-      ...process.env,
+      ...withoutNpmVariables(process.env),
       PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: p.nodeDir,
       npm_config_build_from_source: 'true',
