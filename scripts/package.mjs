@@ -19,10 +19,12 @@ step(process.execPath, ['scripts/build.mjs']);
 const args = [vsce, 'package', '--no-dependencies', '--out', out];
 // The README goes in through --readme-path (.vscodeignore leaves it out). Without a repository URL (or
 // MTD_VSIX_BASE_URL) vsce cannot turn README-relative images into absolute links and refuses to package: the VSIX
-// then gets the README without the screenshots (they are not shipped anyway).
+// then gets the README without the screenshots (they are not shipped anyway) and with relative links as text.
 if (!pkg.repository) args.push('--allow-missing-repository');
 if (!pkg.repository && !process.env.MTD_VSIX_BASE_URL) {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8').replace(/^!\[[^\]]*\]\((?!https?:)[^)]*\)\n/gm, '');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8').replace(/^!\[[^\]]*\]\((?!https?:)[^)]*\)\n/gm, '')
+    // Relative links (docs/findings-*.md) have no absolute form either: keep their text, drop the link.
+    .replace(/\[([^\]]+)\]\((?!https?:|#|mailto:)[^)]*\)/g, '$1');
   const tmp = path.join(root, '.cache', 'vsix-README.md');
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
   fs.writeFileSync(tmp, readme);
