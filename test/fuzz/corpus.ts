@@ -67,6 +67,17 @@ const transporter = nodemailer.createTransport({
 module.exports = transporter;
 `;
 
+// STARTTLS without requireTLS: the rule that inserts an option, so the fuzzer damages the text around an insertion.
+const nodemailerJsInsert = `import nodemailer from 'nodemailer';
+export const relay = nodemailer.createTransport({
+  host: 'smtp.example.test',
+  port: 587,
+  secure: false,
+  auth: { user: 'me', pass: process.env.SMTP_PASS },
+});
+export function later(x) { return \`\${x}\`.trim(); }
+`;
+
 const nodemailerTs = `import nodemailer, { type Transporter } from 'nodemailer';
 const port = 465;
 export const mailer: Transporter = nodemailer.createTransport({
@@ -108,7 +119,7 @@ export const FORMATS: Readonly<Record<string, Format>> = {
   },
   'nodemailer-js': {
     path: 'src/mailer.js',
-    seeds: [nodemailerJs],
+    seeds: [nodemailerJs, nodemailerJsInsert],
     vocabulary: ['nodemailer.createTransport(', 'createTransport', '{', '}', '(', ')', ',', ':', 'host', 'port', 'secure', 'requireTLS', 'ignoreTLS', 'tls', 'rejectUnauthorized', 'true', 'false', '465', '587', "'smtp.example.test'", '"', "'", '`', '${', 'process.env.SMTP_HOST', '//', '/*', '*/', '\n', ' ', '...', '=>'],
   },
   'nodemailer-ts': {

@@ -1,10 +1,11 @@
 /** Applies a finding's edits the way the editor does (positions are 0-based line/UTF-16 character). */
 import type { Position, TextEdit } from '../../src/core/finding';
 
-/** Offsets of each line start; lines end at `\n` (see lineLengths in properties.ts). */
+/** Offsets of each line start in VS Code's line model: `\r\n`, `\n` and a lone `\r` each end a line. */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const breaks = /\r\n|\n|\r/g;
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
   return starts;
 }
 
@@ -41,7 +42,8 @@ export function mapPosition(text: string, edits: readonly TextEdit[], p: Positio
   }
   const target = offset + shift;
   const next = applyEdits(text, edits) ?? text;
-  const before = next.slice(0, target);
-  const line = before.split('\n').length - 1;
-  return { line, character: target - (before.lastIndexOf('\n') + 1) };
+  const starts2 = lineStarts(next);
+  let line = 0;
+  while (line + 1 < starts2.length && starts2[line + 1] <= target) line++;
+  return { line, character: target - starts2[line] };
 }

@@ -10,12 +10,12 @@ const SEVERITIES = new Set(['error', 'warning', 'info']);
 const FINDING_ID = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?:\.[a-z0-9-]+)+$/;
 
 /**
- * Line lengths as the engine counts them (TextDoc, the LSP convention for files with \n or \r\n endings): lines
- * end at `\n`, and a `\r` before it is not part of the line. A position past the end of its line would land on
- * the next one in the editor. (A lone `\r` is a line break to VS Code but not to the engine; see robustness.md.)
+ * Line lengths as VS Code counts them (and the LSP): a line ends at `\r\n`, `\n` or a lone `\r`, and the break is
+ * not part of the line. A position past the end of its line would land on the next one in the editor. Written
+ * here on its own, not taken from the engine, so a shared mistake cannot hide.
  */
 export function lineLengths(text: string): number[] {
-  return text.split('\n').map((l) => (l.endsWith('\r') ? l.length - 1 : l.length));
+  return text.split(/\r\n|\n|\r/).map((l) => l.length);
 }
 
 export function rangeProblem(r: Range | undefined, lines: number[], what: string): string | undefined {

@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { make: () => lab.malformedCertificate('garbage'), variants: ALL, expect: /^(tls\.handshake-failed|tls\.lost-connection)$/ },
   { make: () => lab.malformedCertificate('truncated'), variants: STARTTLS_ONLY, expect: /^(tls\.handshake-failed|tls\.lost-connection)$/ },
   { make: () => lab.malformedCertificate('bad-framing'), variants: STARTTLS_ONLY, expect: /^(tls\.handshake-failed|tls\.lost-connection)$/ },
-  { make: lab.resetMidReply, variants: ALL, expect: /^(protocol\.bad-reply|tls\.lost-connection)$/ },
+  { make: lab.resetMidReply, variants: ALL, expect: /^(protocol\.bad-reply|tls\.lost-connection|tls\.closed-after-handshake)$/ },
   { make: lab.longChain, variants: ALL, expect: /^cert\./, handshakes: true },
   { make: lab.neverClose, variants: ALL, expect: /^cert\./, handshakes: true },
 ];
@@ -153,6 +153,75 @@ describe('hostile servers vs the probe engine', function () {
       assert.ok(await waitFor(() => clientSocketsTo(server.port) === 0, 1000), `${server.behaviour}: sockets left open`);
     });
     await Promise.all(runs);
+  });
+
+  describe('a failure in the dialogue after a successful handshake is a finding, not a transcript note', () => {
+    const cases: Array<['reset' | 'close' | 'garbage', RegExp]> = [
+      ['reset', /^tls\.closed-after-handshake$/],
+      ['close', /^tls\.closed-after-handshake$/],
+      ['garbage', /^protocol\.bad-reply$/],
+    ];
+    for (const [how, expect] of cases) {
+      it(`${how} at the first command over TLS: ${expect.source}, over every protocol and mode`, async () => {
+        await Promise.all(
+          ALL.map(async (v) => {
+            const server = await startHostile(lab.failAfterTls(how), v);
+            servers.push(server);
+            const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, scanVersions: false, limiter: new ConnectionLimiter() });
+            const label = `${v.protocol}/${v.mode}: ${describeResult(r)}`;
+            // TLS itself worked, and what it showed is still reported.
+            assert.ok(r.tls, label);
+            assert.ok(r.certificates.length > 0, label);
+            const f = r.findings.find((x) => expect.test(x.id));
+            assert.ok(f, label);
+            assert.equal(f.severity, 'error', label);
+            assert.ok(f.evidence?.some((e) => /TLS|handshake/.test(e)), `${label}: the evidence shows the handshake`);
+            if (f.id === 'tls.closed-after-handshake') {
+              const command = v.protocol === 'smtp' ? 'EHLO' : v.protocol === 'imap' ? 'CAPABILITY' : 'CAPA';
+              assert.match(f.title, new RegExp(command), label);
+              assert.ok(f.evidence?.some((e) => e.startsWith('C: ') && e.includes(command)), `${label}: the evidence shows the command`);
+              assert.match(f.evidence?.at(-1) ?? '', how === 'reset' ? /reset/ : /closed/, label);
+            }
+            assert.ok(!r.findings.some((x) => x.id === 'probe.internal-error'), label);
+          }),
+        );
+      });
+    }
+
+    it('the version scan still runs after such a failure (TLS itself works)', async () => {
+      const server = await startHostile(lab.failAfterTls('reset'), { protocol: 'smtp', mode: 'starttls' });
+      servers.push(server);
+      const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
+      assert.ok(r.findings.some((f) => f.id === 'tls.closed-after-handshake'), describeResult(r));
+      assert.equal(r.versions['TLSv1.3'], true, describeResult(r));
+      assert.ok(r.versions['TLSv1.2'] !== null, describeResult(r));
+    });
+  });
+
+  it('pop3: noise that starts with "-" or "+" is a bad reply, not a "-ERR" rejection', async () => {
+    for (const line of ['-oS\u00a7 noise', '+ noise']) {
+      const server = await startHostile(lab.noiseLine(line), { protocol: 'pop3', mode: 'starttls' });
+      servers.push(server);
+      const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, scanVersions: false, limiter: new ConnectionLimiter() });
+      assert.ok(r.findings.some((f) => f.id === 'protocol.bad-reply'), describeResult(r));
+      assert.ok(!r.findings.some((f) => f.id === 'greeting.rejected'), describeResult(r));
+    }
+  });
+
+  describe('protocol.bad-reply speaks of the protocol probed', () => {
+    for (const protocol of ['smtp', 'imap', 'pop3'] as const) {
+      it(`${protocol}: garbage instead of a greeting`, async () => {
+        const server = await startHostile(lab.garbage(1), { protocol, mode: 'starttls' });
+        servers.push(server);
+        const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, scanVersions: false, limiter: new ConnectionLimiter() });
+        const f = r.findings.find((x) => x.id === 'protocol.bad-reply');
+        assert.ok(f, describeResult(r));
+        const text = `${f.title} ${f.detail} ${f.fix}`;
+        assert.match(f.title, new RegExp(protocol.toUpperCase()));
+        if (protocol === 'smtp') assert.match(text, /SMTP inspection/);
+        else assert.doesNotMatch(text, /SMTP|fixup/, text);
+      });
+    }
   });
 
   describe('abort', () => {

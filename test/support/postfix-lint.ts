@@ -31,15 +31,11 @@ export function only(r: LintResult, id: string): Finding {
 
 export const range = (l1: number, c1: number, l2: number, c2: number): Range => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
 
-/** The text a range covers (ranges are 0-based, UTF-16, across lines). */
+/** The text a range covers (ranges are 0-based, UTF-16, across lines; `\r\n`, `\n` and a lone `\r` end a line). */
 export function slice(text: string, r: Range): string {
-  const lines = text.split('\n');
-  const starts: number[] = [];
-  let o = 0;
-  for (const l of lines) {
-    starts.push(o);
-    o += l.length + 1;
-  }
+  const starts = [0];
+  const breaks = /\r\n|\n|\r/g;
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
   return text.slice(starts[r.start.line] + r.start.character, starts[r.end.line] + r.end.character);
 }
 

@@ -50,6 +50,46 @@ describe('dotenv lint', () => {
     assert.deepEqual(e[1].valueRange, { start: { line: 1, character: 10 }, end: { line: 1, character: 19 } });
   });
 
+  describe('dotenv.invalid-host', () => {
+    it('a mail host variable whose value is no host name, at the value', () => {
+      const text = '# mail\nSMTP_HOST=smtp.example.com:587\nIMAP_SERVER="imap example.com"\nMAIL_HOST=mäil.example.com\n';
+      const fs = lintDotenv('/ws/.env', text);
+      assert.deepEqual(fs.map((f) => [f.id, f.range?.start.line]), [['dotenv.invalid-host', 1], ['dotenv.invalid-host', 2], ['dotenv.invalid-host', 3]]);
+      assert.match(fs[0].title, /^SMTP_HOST="smtp\.example\.com:587" is not a valid host name: it includes a port/);
+      assert.deepEqual(fs[1].range, { start: { line: 2, character: 13 }, end: { line: 2, character: 29 } });
+      assert.match(fs[2].title, /non-ASCII/);
+    });
+    it('the host of a mail URL in any variable, narrowed to the host, with user and password never shown', () => {
+      const text = 'MAIL_URL=smtps://me%40x.com:Hunter2:Pw@smtp example.com:465\nexport IMAP_URI="imaps://me:Hunter2@mail\\nQUIT:993"\n';
+      const fs = lintDotenv('/ws/.env', text);
+      assert.deepEqual(fs.map((f) => f.id), ['dotenv.invalid-host', 'dotenv.invalid-host']);
+      assert.deepEqual(fs[0].range, { start: { line: 0, character: 39 }, end: { line: 0, character: 55 } });
+      assert.match(fs[0].title, /MAIL_URL \("smtp example\.com"\).*white space/);
+      assert.match(fs[1].title, /"mail\\nQUIT".*contains LF/);
+      const json = JSON.stringify(fs);
+      assert.ok(!json.includes('Hunter2') && !json.includes('me%40') && !json.includes('://me'), json);
+    });
+    it('stays quiet on good names, placeholders, interpolation and other variables', () => {
+      assert.deepEqual(ids('SMTP_HOST=smtp.example.com\nMAIL_URL=smtp://u:p@[2001:db8::1]:587\nSMTP_SERVER=192.0.2.1\n'), []);
+      assert.deepEqual(ids('SMTP_HOST=\nMAIL_URL=smtp://${SMTP_HOST}:587\nREDIS_HOST=redis host\nAPP_URL=https://bad host/\n'), []);
+    });
+    it('hides the value of a secret-looking host variable', () => {
+      const [f] = lintDotenv('/ws/.env', 'SMTP_AUTH_HOST=tok en-xyz987\n');
+      assert.equal(f.id, 'dotenv.invalid-host');
+      assert.ok(!JSON.stringify(f).includes('xyz987'));
+    });
+  });
+
+  it('counts a lone CR as a line break, as dotenv and the editor do', () => {
+    const text = '# mail\rSMTP_HOST=smtp.example.com\rSMTP_PORT=587\r\nexport SMTP_SECURE="true"\rSMTP_PASS=s3cr3t-value\r';
+    const [f] = lintDotenv('/ws/.env', text);
+    assert.equal(f.id, 'dotenv.secure-on-starttls-port');
+    assert.deepEqual(f.range, { start: { line: 3, character: 20 }, end: { line: 3, character: 24 } });
+    assert.deepEqual(f.related?.[0].range, { start: { line: 2, character: 10 }, end: { line: 2, character: 13 } });
+    assert.deepEqual(lintDotenv('/ws/.env', applyEdits(text, f.edits ?? [])), []);
+    assert.deepEqual(parseDotenv('A=1\rB=2').map((e) => [e.key, e.value, e.line]), [['A', '1', 0], ['B', '2', 1]]);
+  });
+
   it('any input: findings or nothing, never an exception', () => {
     for (const t of ['', '\u0000\u0001=\n', '='.repeat(100000), 'A'.repeat(50000) + '=1', '\n'.repeat(50000)]) {
       assert.ok(Array.isArray(lintDotenv('/ws/.env', t)));

@@ -6,24 +6,46 @@
  */
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { lintText } from '../../src/core/lint';
+import type { Range } from '../../src/core/finding';
+import { lintText, type LintResult } from '../../src/core/lint';
 import { documents } from '../fuzz/arbitraries';
 import { growthOptions, growthProblem, measureGrowth, pathologicalFor } from '../fuzz/complexity';
 import { fcParams, isLongRun } from '../fuzz/config';
 import { FORMATS } from '../fuzz/corpus';
-import { applyEdits, mapPosition } from '../fuzz/edits';
-import { loadParser, PARSERS } from '../fuzz/parsers';
+import { applyEdits, lineStarts, mapPosition, offsetAt } from '../fuzz/edits';
 import { lintResultProblem } from '../fuzz/properties';
 import { EMPTY_HOST, fuzzTargets } from '../fuzz/targets';
 
 const { targets, unmatched, unloadable } = fuzzTargets();
 
-const tolerant = loadParser(PARSERS.find((p) => p.exportName === 'parseTolerant')!);
-function isDamagedScript(formatName: string, text: string, path: string): boolean {
-  if (!formatName.startsWith('nodemailer')) return false;
-  if (typeof tolerant === 'string') return true;
-  const parsed = tolerant(text, path) as { repaired: boolean } | undefined;
-  return parsed === undefined || parsed.repaired;
+const BREAK = /\r\n|\n|\r/g;
+
+function withBreaks(text: string, eol: string): string {
+  return text.replace(BREAK, eol);
+}
+
+/** The text a range covers, in VS Code's line model, with its line breaks written as `\n`. */
+function covered(text: string, r: Range | undefined): string | undefined {
+  if (!r) return undefined;
+  const starts = lineStarts(text);
+  return withBreaks(text.slice(offsetAt(starts, r.start), offsetAt(starts, r.end)), '\n');
+}
+
+/** What a result says and where it points, with line breaks in texts normalised: equal for equal line layouts. */
+function layout(text: string, r: LintResult, path: string): unknown {
+  const here = (file: string | undefined) => file === undefined || file === path;
+  return {
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      title: f.title,
+      evidence: f.evidence,
+      range: f.range,
+      text: here(f.file) ? covered(text, f.range) : undefined,
+      edits: f.edits?.map((e) => ({ range: e.range, newText: withBreaks(e.newText, '\n'), text: here(f.file) ? covered(text, e.range) : undefined })),
+      related: f.related?.map((x) => x.range),
+    })),
+    endpoints: r.endpoints.map((d) => ({ endpoint: d.endpoint, range: d.range, text: here(d.file) ? covered(text, d.range) : undefined })),
+  };
 }
 
 describe('fuzz: config and log parsers', function () {
@@ -55,12 +77,7 @@ describe('fuzz: config and log parsers', function () {
       it('applying a finding\'s edits makes that finding go away', () => {
         fc.assert(
           fc.property(documents(t.format), (text) => {
-            // A JS file the parser had to repair is half-typed: a fix placed next to the damage cannot be judged
-            // (see docs/robustness.md: such fixes are offered today, and some do not work).
-            if (isDamagedScript(t.formatName, text, t.format.path)) return;
             const before = t.linter.lint(t.format.path, text, EMPTY_HOST).findings;
-            // Likewise a config with a syntax error: a fix placed after a dangling `-o` inherits the damage.
-            if (before.some((f) => f.id.endsWith('syntax-error'))) return;
             for (const f of before) {
               if (!f.edits?.length || (f.file !== undefined && f.file !== t.format.path)) continue;
               const fixed = applyEdits(text, f.edits);
@@ -74,6 +91,21 @@ describe('fuzz: config and log parsers', function () {
               );
               assert.equal(survivor, undefined, `${f.id} survives its own fix "${f.editTitle}"`);
             }
+          }),
+          fcParams(60),
+        );
+      });
+
+      it('ranges land on the same lines and text whatever the line breaks (\\n, \\r\\n, lone \\r), as VS Code counts them', () => {
+        fc.assert(
+          fc.property(documents(t.format), fc.constantFrom('\r', '\r\n'), (doc, eol) => {
+            // Every break of one kind, then of another: VS Code shows the same lines, so a linter must point at
+            // the same places, and every range must cover the same text.
+            const lf = withBreaks(doc, '\n');
+            const other = withBreaks(doc, eol);
+            const a = layout(lf, t.linter.lint(t.format.path, lf, EMPTY_HOST), t.format.path);
+            const b = layout(other, t.linter.lint(t.format.path, other, EMPTY_HOST), t.format.path);
+            assert.deepEqual(b, a);
           }),
           fcParams(60),
         );

@@ -68,4 +68,15 @@ describe('mail log lint', () => {
       assert.ok(Array.isArray(lintMailLog('/x/mail.log', t).findings));
     }
   });
+
+  it('counts a lone CR as a line break, as the editor does', () => {
+    const lines = text.split(/\r?\n/);
+    const cr = lintMailLog('/var/log/mail.log', lines.join('\r'));
+    assert.deepEqual(
+      cr.findings.map((f) => [f.id, f.range, f.related?.[0].range]),
+      r.findings.map((f) => [f.id, f.range, f.related?.[0].range]),
+    );
+    const mixed = lintMailLog('/var/log/mail.log', lines.map((l, i) => l + (i % 3 === 0 ? '\r' : i % 3 === 1 ? '\r\n' : '\n')).join(''));
+    assert.deepEqual(mixed.findings.map((f) => f.range), r.findings.map((f) => f.range));
+  });
 });

@@ -197,6 +197,91 @@ describe('nodemailer rules', () => {
     }
   });
 
+  describe('quick fixes next to damaged text', () => {
+    it('adds requireTLS: true to an intact object even when the file is damaged elsewhere', () => {
+      for (const tail of [`class X { foo(: ) => }} ]] ((\n`, `const s = 'unterminated\n`, `function later() {\n  return (\n`]) {
+        const code = `const t = nodemailer.createTransport({\n  host: 'smtp.example.com',\n  port: 587,\n});\n${tail}`;
+        const f = lint('m.js', code).findings.find((x) => x.id === 'nodemailer.starttls-not-required');
+        assert.equal(f?.editTitle, 'Add requireTLS: true', tail);
+        const fixed = applyEdits(code, f.edits ?? []);
+        assert.equal(fixed, code.replace('port: 587,\n', 'port: 587,\n  requireTLS: true,\n'));
+        assert.ok(!ids(lint('m.js', fixed)).includes('nodemailer.starttls-not-required'), tail);
+      }
+    });
+    it('adds nothing to an object the parser had to repair (a file that ends at host: process.)', () => {
+      for (const code of [
+        `const t = nodemailer.createTransport({\n  port: 587,\n  secure: false,\n  host: process.`,
+        `const t = nodemailer.createTransport({\n  host: 'smtp.example.com',\n  port: 587,\n  auth: { user: 'me', pass: 'unterminated\n});\n`,
+        `const t = nodemailer.createTransport({ host: 'smtp.example.com', port: 587, secure: false x });\n`,
+      ]) {
+        for (const file of ['m.js', 'm.ts']) {
+          const f = lint(file, code).findings.find((x) => x.id === 'nodemailer.starttls-not-required');
+          assert.ok(f, `${file}: ${code}`);
+          assert.equal(f.edits, undefined, `${file}: ${code}`);
+        }
+      }
+    });
+  });
+
+  describe('nodemailer.invalid-host', () => {
+    it('reports a host, EHLO name or tls.servername that is no host name, at its value, and discovers no endpoint', () => {
+      const code = `const t = nodemailer.createTransport({\n  host: "smtp.example.com\\r\\nQUIT",\n  port: 587,\n  requireTLS: true,\n  name: 'my laptop',\n  tls: { servername: 'mäil.example.com' },\n});\n`;
+      const r = lint('m.js', code);
+      const fs = r.findings.filter((f) => f.id === 'nodemailer.invalid-host');
+      assert.deepEqual(fs.map((f) => f.range?.start.line), [1, 4, 5]);
+      assert.match(fs[0].title, /^host "smtp\.example\.com\\r\\nQUIT" is not a valid host name: the host name contains CR\.$/);
+      assert.match(fs[1].title, /^name \(the EHLO name\) "my laptop" .*white space/);
+      assert.match(fs[2].title, /^tls\.servername .*non-ASCII/);
+      for (const f of fs) assert.doesNotMatch(JSON.stringify(f), /\\r\\n|\\u0000|\r|\n/);
+      assert.deepEqual(r.endpoints, []);
+      assert.deepEqual(ids(lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: 'mx1.example.com', tls: { servername: '192.0.2.1' } });`)), []);
+    });
+    it('says so for a host with a port, and for a name from .env, pointing at the .env line', () => {
+      const r = lint('m.js', `nodemailer.createTransport({ host: process.env.SMTP_HOST, port: 465 });`, { '.env': 'SMTP_HOST=smtp.example.com:465\n' });
+      const f = r.findings.find((x) => x.id === 'nodemailer.invalid-host');
+      assert.match(f?.title ?? '', /"smtp\.example\.com:465" \(from SMTP_HOST\).*includes a port/);
+      assert.deepEqual(f?.related?.[0].range, { start: { line: 0, character: 10 }, end: { line: 0, character: 30 } });
+      assert.deepEqual(r.endpoints, []);
+    });
+    it('reads the host of a connection URL as written, and never shows the user info', () => {
+      for (const [url, reason] of [
+        ['smtps://user:S3cretPw@mail example.com:465', /white space/],
+        ['smtps://user:S3cret:Pw@mäil.example.com:465', /non-ASCII/],
+        ['smtp://user:S3cret@Pw@mail\\texample.com:587/?pool=true', /control character 0x09/],
+      ] as const) {
+        const r = lint('m.js', `nodemailer.createTransport(${JSON.stringify(url).replace(/\\\\/g, '\\')});`);
+        const f = r.findings.find((x) => x.id === 'nodemailer.invalid-host');
+        assert.ok(f, url);
+        assert.match(f.title, reason);
+        assert.match(f.title, /from the connection URL/);
+        const json = JSON.stringify(r);
+        assert.ok(!json.includes('S3cret') && !json.includes('user'), json);
+        assert.deepEqual(r.endpoints, [], url);
+      }
+    });
+    it('hides a bad name that comes from a secret-looking variable', () => {
+      const r = lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: process.env.SMTP_AUTH_NAME });`, { '.env': 'SMTP_AUTH_NAME=tok en-xyz987\n' });
+      const f = r.findings.find((x) => x.id === 'nodemailer.invalid-host');
+      assert.match(f?.title ?? '', /\(hidden\)/);
+      assert.ok(!JSON.stringify(r).includes('xyz987'));
+    });
+  });
+
+  it('ranges land on the line the editor shows in files with lone CR line breaks', () => {
+    const code = `const nodemailer = require('nodemailer');\r// a comment\rconst t = nodemailer.createTransport({\r  host: 'smtp.example.com',\r  port: 587,\r  secure: true,\r});\r`;
+    const r = lint('m.js', code);
+    const f = r.findings.find((x) => x.id === 'nodemailer.secure-on-starttls-port') as Finding;
+    assert.deepEqual(f.range, { start: { line: 5, character: 10 }, end: { line: 5, character: 14 } });
+    assert.deepEqual(r.endpoints[0].range, { start: { line: 3, character: 8 }, end: { line: 3, character: 26 } });
+    assert.equal(applyEdits(code, f.edits ?? []), code.replace('secure: true', 'secure: false'));
+    const plain = code.replace('  secure: true,\r', '');
+    const add = lint('m.js', plain).findings.find((x) => x.id === 'nodemailer.starttls-not-required') as Finding;
+    assert.equal(applyEdits(plain, add.edits ?? []), plain.replace('port: 587,\r', 'port: 587,\r  requireTLS: true,\r'));
+    const rm = `nodemailer.createTransport({\r  host: 'smtp.example.com',\r  port: 465,\r  tls: {\r    ciphers: 'SSLv3',\r  },\r});\r`;
+    const c = lint('m.js', rm).findings.find((x) => x.id === 'nodemailer.sslv3-cipher') as Finding;
+    assert.equal(applyEdits(rm, c.edits ?? []), rm.replace("    ciphers: 'SSLv3',\r", ''));
+  });
+
   it('ignores files without createTransport, bundles and vendored code cheaply', () => {
     assert.deepEqual(lint('m.js', 'const x = 1;').findings, []);
     const { nodemailerLinter } = require('../../src/core/lint/nodemailer') as typeof import('../../src/core/lint/nodemailer');

@@ -5,8 +5,9 @@ import { lint } from '../support/postfix-lint';
 
 const PIECES = ['smtpd_tls_protocols', 'relayhost', '=', ' ', '\t', '\r\n', '\n', '#', '$', '${', '}', '{', '-o', '>=', '!', ',', ':', '[', ']', 'TLSv1', 'yes', '465', 'é', '✉', '\u0000', 'smtp inet n - y - - smtpd'];
 
+/** In VS Code's line model: `\r\n`, `\n` and a lone `\r` each end a line. */
 function inside(text: string, line: number, character: number): boolean {
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n|\n|\r/);
   return line >= 0 && line < lines.length && character >= 0 && character <= lines[line].length;
 }
 

@@ -198,6 +198,20 @@ describe('postfix main.cf rules', () => {
       const fixed = assertFixes('main.cf', text, 'postfix.protocols-gap');
       assert.equal(fixed, 'myhostname = mail.example.com\r\nsmtpd_tls_mandatory_protocols = >=TLSv1.2\r\n');
     });
+    it('counts a lone CR as a line break, as the editor does', () => {
+      const text = 'myhostname = mail.example.com\rsmtpd_tls_mandatory_protocols = !SSLv2,\r\t!SSLv3,\r# note\r\n    !TLSv1.1\rsmtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\r';
+      const r = lint('main.cf', text);
+      const gap = only(r, 'postfix.protocols-gap');
+      assert.deepEqual(gap.range, range(1, 32, 4, 12));
+      assert.deepEqual(only(r, 'postfix.protocols-syntax').range, range(6, 2, 6, 12));
+      assert.equal(slice(text, only(r, 'postfix.protocols-syntax').range!), '>= TLSv1.2');
+      assertFixes('main.cf', text, 'postfix.protocols-gap');
+      const dup = 'relayhost = [a.example]:587\rrelayhost = [c.example]:587\r';
+      const f = only(lint('main.cf', dup), 'postfix.duplicate-parameter');
+      assert.deepEqual(f.range, range(0, 0, 0, 9));
+      assert.match(f.title, /line 2/);
+      assert.equal(assertFixes('main.cf', dup, 'postfix.duplicate-parameter'), 'relayhost = [c.example]:587\r');
+    });
     it('places a token range on the continuation line that holds it', () => {
       const text = `${HOST}smtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\n`;
       const f = only(lint('main.cf', text), 'postfix.protocols-syntax');
@@ -250,5 +264,43 @@ describe('postfix master.cf rules', () => {
   it('reports broken entries', () => {
     assert.ok(ids(lint('master.cf', 'smtp inet n -\n')).includes('postfix.master-syntax-error'));
     assert.ok(ids(lint('master.cf', 'smtp inet n - y - - smtpd -o\n')).includes('postfix.master-syntax-error'));
+  });
+  it('postfix.relayhost-invalid: a service\'s own -o relayhost= with a name that is no host, secrets hidden', () => {
+    const text = 'relay unix - - n - - smtp\n  -o relayhost=[smtp.exa\u0007mple.net]:587\nout unix - - n - - smtp\n  -o relayhost=[me:Hunter2Secret@bad_host!]:587\n';
+    const r = lint('master.cf', text, MAIN);
+    const fs = r.findings.filter((f) => f.id === 'postfix.relayhost-invalid');
+    assert.deepEqual(fs.map((f) => f.range?.start.line), [1, 3]);
+    assert.equal(slice(text, fs[0].range!), '[smtp.exa\u0007mple.net]:587');
+    assert.match(fs[0].title, /relay service/);
+    assert.match(fs[0].detail, /control character 0x07/);
+    assert.doesNotMatch(JSON.stringify(r), /Hunter2Secret|\u0007/);
+    assert.deepEqual(r.endpoints, []);
+    const good = lint('master.cf', 'relay unix - - n - - smtp\n  -o relayhost=[smtp.example.net]:587\n', MAIN);
+    assert.ok(!ids(good).includes('postfix.relayhost-invalid'));
+  });
+  it('offers no added -o line to an entry with a syntax error (it would land after the damage)', () => {
+    // A dangling -o: "-o smtpd_tls_security_level=encrypt" added below it becomes the dangling -o's argument list.
+    const text = 'submission inet n - y - - smtpd\n  -o syslog_name=postfix/submission -o\n';
+    const r = lint('master.cf', text, MAIN);
+    const f = only(r, 'postfix.submission-without-encrypt');
+    assert.equal(f.edits, undefined, JSON.stringify(f.edits));
+    assert.ok(ids(r).includes('postfix.master-syntax-error'));
+    // An open brace swallows what follows it, the added line included.
+    assert.equal(only(lint('master.cf', 'smtps inet n - y - - smtpd\n  -o { syslog_name=x\n', MAIN), 'postfix.smtps-without-wrappermode').edits, undefined);
+    // Replacing a value the entry does set still works next to the damage.
+    const own = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may -o\n';
+    assert.equal(slice(own, only(lint('master.cf', own, MAIN), 'postfix.submission-without-encrypt').edits![0].range), 'may');
+    assertFixes('master.cf', own, 'postfix.submission-without-encrypt', MAIN);
+  });
+  it('ranges land on the line the editor shows in files with lone CR line breaks', () => {
+    const text = 'submission inet n - y - - smtpd\r  -o smtpd_tls_security_level=may\r  -o { smtpd_tls_protocols = >=TLSv1 }\r';
+    const r = lint('master.cf', text, MAIN);
+    const legacy = only(r, 'postfix.legacy-protocols');
+    assert.deepEqual(legacy.range, range(2, 29, 2, 36));
+    assert.equal(slice(text, legacy.range!), '>=TLSv1');
+    assert.equal(slice(text, only(r, 'postfix.submission-without-encrypt').range!), 'may');
+    assertFixes('master.cf', text, 'postfix.legacy-protocols', MAIN);
+    const added = assertFixes('master.cf', 'submission inet n - y - - smtpd\r', 'postfix.submission-without-encrypt', MAIN);
+    assert.equal(added, 'submission inet n - y - - smtpd\r  -o smtpd_tls_security_level=encrypt\r');
   });
 });

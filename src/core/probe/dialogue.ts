@@ -119,8 +119,9 @@ function imap(): Dialogue {
 function pop3(): Dialogue {
   const single = async (c: Conn, step: string, ms?: number) => {
     const l = await c.line(step, ms);
-    if (!/^[+-]/.test(l)) throw new ProtocolError(`not a POP3 reply: "${l.slice(0, 80)}"`);
-    return { ok: l.startsWith('+OK'), lines: [l] };
+    // RFC 1939 status indicators are exactly "+OK" and "-ERR": a bare "+" or "-" is noise, not an answer.
+    if (!/^(\+OK|-ERR)\b/i.test(l)) throw new ProtocolError(`not a POP3 reply: "${l.slice(0, 80)}"`);
+    return { ok: /^\+OK/i.test(l), lines: [l] };
   };
   return {
     async greeting(c, ms) {

@@ -16,7 +16,48 @@ function tlsSetting(ep: Endpoint, implicit: boolean): string {
   return implicit ? `implicit TLS ("SSL/TLS") on port ${port}` : `STARTTLS on port ${port}`;
 }
 
+/** What each checked name is, for the finding's id and wording. */
+export type EndpointName = 'host' | 'servername' | 'EHLO name';
+
+const NAME_IDS: Record<EndpointName, string> = {
+  host: 'endpoint.invalid-host',
+  servername: 'endpoint.invalid-servername',
+  'EHLO name': 'endpoint.invalid-ehlo-name',
+};
+
 export const probeFindings = {
+  invalidName(role: EndpointName, shown: string, reason: string): Finding {
+    return {
+      id: NAME_IDS[role],
+      severity: 'error',
+      title: `Not probed: the ${role} "${shown}" is not a valid host name (${reason}).`,
+      detail: `Every name is checked before it can reach a socket or a mail dialogue, and no connection was opened. A name with CR, LF, NUL, spaces or other control characters could smuggle a command into the ${role === 'EHLO name' ? 'SMTP dialogue' : 'dialogue'}; a name with non-ASCII characters, empty or over-long labels cannot be resolved or verified by any mail client either.`,
+      fix: role === 'EHLO name'
+        ? 'Give a fully-qualified DNS name (e.g. `mx1.example.com`) or an address literal (`[192.0.2.1]`, `[IPv6:2001:db8::1]`).'
+        : `Correct the ${role} where it comes from (the config file or the command line): a DNS name (an IDN in its \`xn--\` form) or an IPv4/IPv6 address, without spaces, brackets, a port or a zone id.`,
+      evidence: [`${role}: ${shown}`, reason],
+    };
+  },
+  invalidPort(ep: Endpoint, shown: string): Finding {
+    return {
+      id: 'endpoint.invalid-port',
+      severity: 'error',
+      title: `Not probed: ${shown} is not a TCP port.`,
+      detail: 'A port is a whole number from 1 to 65535; no connection was opened.',
+      fix: `Give the port the server listens on (${ep.protocol.toUpperCase()}: ${ep.protocol === 'smtp' ? '25, 587 or 465' : ep.protocol === 'imap' ? '143 or 993' : '110 or 995'}).`,
+      evidence: [`port: ${shown}`],
+    };
+  },
+  caUnreadable(file: string, reason: string): Finding {
+    return {
+      id: 'endpoint.ca-unreadable',
+      severity: 'error',
+      title: `Not probed: the extra CA file ${file} cannot be read (${reason}).`,
+      detail: 'The probe judges the certificate against the extra CA files it was given; without this one its verdict could be wrong, so it opened no connection.',
+      fix: 'Check the path and the permissions of the file (a PEM file of at most 5 MB), or remove it from the settings / the --ca options.',
+      evidence: [`CA file: ${file}`, reason],
+    };
+  },
   dnsUnresolved(ep: Endpoint, reason: string): Finding {
     return {
       id: 'dns.unresolved',
@@ -75,12 +116,28 @@ export const probeFindings = {
     };
   },
   protocolError(ep: Endpoint, message: string, evidence: string[]): Finding {
+    const name = ep.protocol.toUpperCase();
+    // Firewalls with an application-layer "fixup" exist for SMTP (Cisco ASA/PIX "inspect esmtp"); IMAP and POP3
+    // are mangled by generic proxies and protocol filters instead.
+    const middlebox = ep.protocol === 'smtp' ? 'a proxy, an "SMTP fixup" / "SMTP inspection" firewall' : `a proxy, a load balancer or a firewall that inspects or filters ${name}`;
+    const inspection = ep.protocol === 'smtp' ? 'disable SMTP inspection ("fixup smtp", "inspect esmtp") on firewalls in between' : `disable ${name} inspection or application-layer filtering on firewalls and proxies in between`;
     return {
       id: 'protocol.bad-reply',
       severity: 'error',
-      title: `The server's replies do not follow ${ep.protocol.toUpperCase()}.`,
-      detail: `${message}. Either another service listens on this port, or something in between (a proxy, an "SMTP fixup" firewall) mangles the dialogue.`,
-      fix: 'Check which program listens on the port; disable protocol inspection ("fixup", "SMTP inspection") on firewalls in between; make sure the protocol is right (--protocol).',
+      title: `The server's replies do not follow ${name}.`,
+      detail: `${message}. Either another service listens on this port, or something in between (${middlebox}) mangles the dialogue.`,
+      fix: `Check which program listens on the port; ${inspection}; make sure the protocol is right (--protocol).`,
+      evidence,
+    };
+  },
+  closedAfterHandshake(ep: Endpoint, command: string, evidence: string[]): Finding {
+    const server = ep.protocol === 'smtp' ? 'smtpd' : ep.protocol === 'imap' ? 'the IMAP service (Dovecot imap-login)' : 'the POP3 service (Dovecot pop3-login)';
+    return {
+      id: 'tls.closed-after-handshake',
+      severity: 'error',
+      title: `The server dropped the connection right after a successful TLS handshake (at ${command}).`,
+      detail: `TLS itself worked (version, cipher and certificate are reported), but the server closed or reset the connection instead of answering ${command} over TLS. Clients see a "lost connection" after the handshake: nodemailer "Connection closed unexpectedly", Postfix "lost connection with ... while performing the EHLO handshake", Thunderbird/Outlook a connection error after accepting the certificate, so no mail gets through. The TLS layer is fine; what sits behind it fails: ${server} crashes or is restricted after TLS (a Postfix smtpd or postscreen misconfiguration, a process limit, a chroot missing files), or a TLS-terminating proxy or load balancer has no working backend.`,
+      fix: `Look at the server's log at the time of the probe (Postfix: \`grep -E 'fatal|panic|warning' /var/log/mail.log\`, \`postfix check\`; Dovecot: \`doveadm log errors\`); check the service's limits and its chroot in master.cf; if a proxy terminates TLS, check its backend and health checks. Repeat the probe (\`--repeat 5\`) to see whether it happens every time.`,
       evidence,
     };
   },

@@ -7,40 +7,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { isIpLiteral } from '../endpoint';
 import type { Scope } from './scope';
+import { contextFor, offeredCiphers } from './secureContexts';
 import { tlsRuntime } from './tlsRuntime';
 import type { TlsVersionName } from './types';
-
-/**
- * A trust anchor that signs nothing. Giving Node a `ca` list stops it from loading its root store, and with it
- * from appending locally found issuers to the chain the server sent.
- */
-const PLACEHOLDER_CA = `-----BEGIN CERTIFICATE-----
-MIIB3TCCAYOgAwIBAgIURkF5Jm5zib6AK9BqT8LDVU5/AaIwCgYIKoZIzj0EAwIw
-QzFBMD8GA1UEAww4TWFpbCBUTFMgRG9jdG9yIHBsYWNlaG9sZGVyIHRydXN0IGFu
-Y2hvciAoc2lnbnMgbm90aGluZykwIBcNMjYxMTI4MDUwNjI4WhgPMjEyNjExMDQw
-NTA2MjhaMEMxQTA/BgNVBAMMOE1haWwgVExTIERvY3RvciBwbGFjZWhvbGRlciB0
-cnVzdCBhbmNob3IgKHNpZ25zIG5vdGhpbmcpMFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAEnnd988w+Ti9FLIGh/c8v4ZNEwZU44AjGrYgPX351tPo8w2RX7bms9PQT
-aFUQxT6JCBvBh/Hc2pF9clkxymhx5KNTMFEwHQYDVR0OBBYEFB2HjEaX40EhprNV
-Wvw4T7madg2KMB8GA1UdIwQYMBaAFB2HjEaX40EhprNVWvw4T7madg2KMA8GA1Ud
-EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAMK2WR/QK7nt32fljyEMFBFT
-oCb71TlFOWqLLK9OnQEJAiAMg5TpSb6BDhNLtcr3xq/wmTicla8itT6ZxL8rvCOM
-Yg==
------END CERTIFICATE-----
-`;
-
-const contexts = new Map<string, tls.SecureContext>();
-
-/** One context per settings: building one parses the CA list and costs more than a loopback handshake. */
-function contextFor(minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion, ciphers: string | undefined): tls.SecureContext {
-  const key = `${minVersion}|${maxVersion}|${ciphers ?? ''}`;
-  let ctx = contexts.get(key);
-  if (!ctx) {
-    ctx = tls.createSecureContext({ ca: [PLACEHOLDER_CA], minVersion, maxVersion, ciphers });
-    contexts.set(key, ctx);
-  }
-  return ctx;
-}
 
 export interface HandshakeResult {
   socket: tls.TLSSocket;
@@ -73,8 +42,7 @@ export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<Hand
     secureContext = contextFor(
       opts.version ?? (rt.canOffer.TLSv1 ? 'TLSv1' : rt.canOffer['TLSv1.1'] ? 'TLSv1.1' : 'TLSv1.2'),
       opts.version ?? 'TLSv1.3',
-      // The main handshake is permissive on purpose: it must see what the server negotiates, weak or not.
-      rt.permissiveCiphers ?? (legacy ? undefined : tls.DEFAULT_CIPHERS),
+      offeredCiphers(rt.permissiveCiphers, legacy),
     );
   } catch (e) {
     // Our own library refused the settings: the server was never asked, so this is "not tested".

@@ -3,15 +3,16 @@
  * Pure Node (net, tls, dns); no editor API, so the CLI, the extension and the tests share it.
  */
 import * as dns from 'node:dns';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Endpoint } from '../endpoint';
-import { isIpLiteral, printable, validateHostname } from '../endpoint';
+import { isIpLiteral, printable } from '../endpoint';
+import type { Finding } from '../finding';
 import { probeFindings } from './findings';
 import { abortError, ConnectionLimiter } from './limiter';
 import { Scope, TimeoutError } from './scope';
 import { probeAddress } from './session';
 import type { ProbeOptions, ProbeResult } from './types';
+import { endpointProblem, readCaFiles } from './validate';
 
 export type { ProbeOptions, ProbeResult, TranscriptLine, TlsVersionName } from './types';
 export { TLS_VERSIONS } from './types';
@@ -24,66 +25,86 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Shared by every probe that brings no limiter of its own, so concurrent callers respect the same caps. */
 export const defaultLimiter = new ConnectionLimiter();
 
-/** Resolves with one result per address the endpoint's host has (one result with no address if none). */
+/**
+ * Resolves with one result per address the endpoint's host has (one result with no address if none, or if
+ * the endpoint is invalid: a bad name, port or CA file is a finding, and no connection is opened). Rejects only
+ * when the signal aborts.
+ */
 export async function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
-  checkEndpoint(endpoint, opts);
-  if (opts.signal?.aborted) throw abortError(opts.signal);
   const started = new Date();
+  const invalid = endpointProblem(endpoint, opts);
+  if (invalid) return [unprobed(endpoint, opts, started, invalid, `not probed: ${invalid.title}`)];
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  const ca = readCaFiles(endpoint);
+  if ('finding' in ca) return [unprobed(endpoint, opts, started, ca.finding, `not probed: ${ca.finding.title}`)];
   const resolved = await resolveAll(endpoint.host, opts);
   if ('error' in resolved) {
-    return [
-      {
-        endpoint,
-        probedFrom: opts.probedFrom ?? os.hostname(),
-        tls: null,
-        versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
-        certificates: [],
-        findings: [probeFindings.dnsUnresolved(endpoint, resolved.error)],
-        transcript: [{ at: 0, kind: 'note', text: `resolve ${endpoint.host}: ${resolved.error}` }],
-        startedAt: started.toISOString(),
-        durationMs: Date.now() - started.getTime(),
-      },
-    ];
+    return [unprobed(endpoint, opts, started, probeFindings.dnsUnresolved(endpoint, resolved.error), `resolve ${endpoint.host}: ${resolved.error}`)];
   }
-  const extraCaPems = (endpoint.caFiles ?? []).map(readCaFile);
   const servername = endpoint.servername ?? endpoint.host;
   const limiter = opts.limiter ?? defaultLimiter;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return Promise.all(resolved.addresses.map((address) => probeAddress({ endpoint, address, servername, extraCaPems, opts, limiter, timeoutMs })));
+  return Promise.all(resolved.addresses.map((address) => probeAddress({ endpoint, address, servername, extraCaPems: ca.pems, opts, limiter, timeoutMs })));
 }
 
-/** Probes many endpoints with bounded concurrency; results come in endpoint order (and stream via onResult). */
+/**
+ * Probes many endpoints with bounded concurrency; results come in endpoint order (and stream via onResult).
+ * It settles only once every probe it started has ended: if one fails (an abort, an `onResult` that throws),
+ * the others are cancelled and awaited first, so no probe goes on unobserved after it returns.
+ */
 export async function probeMany(
   endpoints: Endpoint[],
   opts: ProbeOptions & { concurrency?: number; onResult?: (r: ProbeResult) => void } = {},
 ): Promise<ProbeResult[]> {
   const { concurrency = 16, onResult, ...rest } = opts;
-  const shared: ProbeOptions = { ...rest, limiter: rest.limiter ?? defaultLimiter };
+  // Checked up front: a bad endpoint's result is ready before any connection to the good ones is opened.
+  const problems = endpoints.map((ep) => endpointProblem(ep, rest));
+  const stop = new AbortController();
+  const outer = rest.signal;
+  const forward = () => stop.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
+  const shared: ProbeOptions = { ...rest, signal: stop.signal, limiter: rest.limiter ?? defaultLimiter };
   const out: ProbeResult[][] = new Array(endpoints.length);
+  let failure: { error: unknown } | undefined;
   let next = 0;
   const worker = async () => {
-    while (next < endpoints.length) {
+    while (!failure && next < endpoints.length) {
       const i = next++;
-      const results = await probeEndpoint(endpoints[i], shared);
-      out[i] = results;
-      for (const r of results) onResult?.(r);
+      try {
+        const problem = problems[i];
+        const results = problem ? [unprobed(endpoints[i], rest, new Date(), problem, `not probed: ${problem.title}`)] : await probeEndpoint(endpoints[i], shared);
+        out[i] = results;
+        for (const r of results) onResult?.(r);
+      } catch (error) {
+        // The first failure wins; the ones it causes in the other workers (aborts) are its consequence.
+        failure ??= { error };
+        stop.abort(error);
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, endpoints.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, endpoints.length)) }, worker));
+  } finally {
+    outer?.removeEventListener('abort', forward);
+  }
+  if (failure) throw outer?.aborted ? abortError(outer) : failure.error;
   return out.flat();
 }
 
-function checkEndpoint(ep: Endpoint, opts: ProbeOptions): void {
-  for (const [what, name] of [
-    ['host', ep.host],
-    ['servername', ep.servername],
-    ['EHLO name', opts.ehloName?.replace(/^\[(IPv6:)?(.*)\]$/, '$2')],
-  ] as const) {
-    if (name === undefined) continue;
-    const check = validateHostname(name);
-    if (!check.ok) throw new TypeError(`invalid ${what} "${printable(name)}": ${check.reason}`);
-  }
-  if (!Number.isInteger(ep.port) || ep.port < 1 || ep.port > 65535) throw new TypeError(`invalid port ${ep.port}`);
+/** The result of an endpoint that was never connected to (invalid, or its name does not resolve). */
+function unprobed(endpoint: Endpoint, opts: ProbeOptions, started: Date, finding: Finding, note: string): ProbeResult {
+  return {
+    endpoint,
+    probedFrom: opts.probedFrom ?? os.hostname(),
+    tls: null,
+    versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
+    certificates: [],
+    findings: [finding],
+    transcript: [{ at: 0, kind: 'note', text: printable(note, 300) }],
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+  };
 }
 
 async function resolveAll(host: string, opts: ProbeOptions): Promise<{ addresses: string[] } | { error: string }> {
@@ -114,13 +135,4 @@ async function resolveAll(host: string, opts: ProbeOptions): Promise<{ addresses
 async function defaultResolve(host: string): Promise<string[]> {
   const all = await dns.promises.lookup(host, { all: true, verbatim: true });
   return all.map((a) => a.address);
-}
-
-function readCaFile(file: string): string {
-  try {
-    if (fs.statSync(file).size > 5 * 1024 * 1024) throw Object.assign(new Error('larger than 5 MB'), { code: 'larger than 5 MB' });
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TypeError(`cannot read the CA file ${printable(file, 200)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }

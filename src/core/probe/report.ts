@@ -1,5 +1,5 @@
 /** Human-readable rendering of probe results for the CLI (and any plain-text consumer). */
-import { endpointLabel } from '../endpoint';
+import { endpointLabel, printable } from '../endpoint';
 import type { Finding } from '../finding';
 import { compareSeverity } from '../finding';
 import { formatLine } from './transcript';
@@ -18,7 +18,8 @@ export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): stri
   const out: string[] = [];
   const at = r.address && r.address !== r.endpoint.host ? ` at ${r.address}` : '';
   const name = r.endpoint.servername && r.endpoint.servername !== r.endpoint.host ? `, name ${r.endpoint.servername}` : '';
-  out.push(p.bold(`${endpointLabel(r.endpoint)}${at}${name}`) + p.dim(`  (from ${r.probedFrom}, ${r.durationMs} ms)`));
+  // An endpoint refused as invalid still carries the name it was given, control characters and all.
+  out.push(p.bold(printable(`${endpointLabel(r.endpoint)}${at}${name}`, 300)) + p.dim(`  (from ${r.probedFrom}, ${r.durationMs} ms)`));
   if (r.tls) out.push(`  TLS       ${r.tls.version} ${r.tls.cipher}`);
   if (TLS_VERSIONS.some((v) => r.versions[v] !== null)) {
     out.push(`  Versions  ${TLS_VERSIONS.map((v) => `${v.replace('TLSv', 'TLS ').replace(/ 1$/, ' 1.0')} ${r.versions[v] === null ? p.dim('not tested') : r.versions[v] ? 'yes' : 'no'}`).join(', ')}`);

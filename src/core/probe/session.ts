@@ -261,24 +261,32 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
   noteHandshake(conn, hs);
   conn.upgrade(hs.socket);
   // Only a failure before the greeting is complete is a greeting problem (a reset during EHLO is not).
-  let step = mode === 'implicit' ? 'greeting' : 'the dialogue after TLS';
+  let step = 'greeting';
   try {
     if (mode === 'implicit') {
       const g = await dialogue.greeting(conn);
       findings.push(...greetingFindings(ctx, conn, g.lines));
       if (!g.ok) return { hs, mode, scan: false, findings: [...findings, rejected(ctx, conn, dialogue, g.lines, g.busy)] };
-      step = 'capabilities';
     }
-    // The capabilities over TLS are what a client really gets (AUTH often appears only now).
+    step = mode === 'implicit' ? 'capabilities' : 'capabilities after TLS';
+    // The capabilities over TLS are what a client really gets (AUTH often appears only now), and a server
+    // whose service dies behind a working TLS layer fails every client here.
     await dialogue.capabilities(conn);
     await dialogue.goodbye(conn);
   } catch (err) {
     if (isAbort(err)) throw err;
-    const f = dialogueFailure(ctx, conn, err, step);
-    if (mode === 'implicit') findings.push(f);
-    else conn.transcript.add('note', `after TLS: ${f.title}`);
+    if (err instanceof ConnectionClosedError && step !== 'greeting') {
+      findings.push(F.closedAfterHandshake(ctx.endpoint, capabilityCommand(ctx.endpoint), [...conn.transcript.tail(4), `(${err.message} instead of answering over TLS)`]));
+    } else {
+      findings.push(dialogueFailure(ctx, conn, err, step));
+    }
   }
+  // The TLS layer worked, so testing each version still tells something whatever the dialogue did afterwards.
   return { hs, mode, scan: true, findings };
+}
+
+function capabilityCommand(ep: Endpoint): string {
+  return ep.protocol === 'smtp' ? 'EHLO' : ep.protocol === 'imap' ? 'CAPABILITY' : 'CAPA';
 }
 
 function noteHandshake(conn: Conn, hs: HandshakeResult): void {

@@ -6,6 +6,7 @@
 import * as tls from 'node:tls';
 import type { TlsVersionName } from './types';
 import { TLS_VERSIONS } from './types';
+import { contextFor, offeredCiphers } from './secureContexts';
 
 export const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 
@@ -21,12 +22,13 @@ let cached: TlsRuntime | undefined;
 
 export function tlsRuntime(): TlsRuntime {
   if (cached) return cached;
-  const permissiveCiphers = accepts({ ciphers: LEGACY_CIPHERS }) ? LEGACY_CIPHERS : undefined;
+  // Built with the settings the handshakes use: the contexts made here are the ones they then reuse.
+  const permissiveCiphers = accepts('TLSv1.2', 'TLSv1.3', LEGACY_CIPHERS) ? LEGACY_CIPHERS : undefined;
   const canOffer = {} as Record<TlsVersionName, boolean>;
   for (const v of TLS_VERSIONS) {
     const legacy = v === 'TLSv1' || v === 'TLSv1.1';
     // Without the security-level override OpenSSL 3 builds the context but fails every legacy handshake.
-    canOffer[v] = legacy && !permissiveCiphers && isOpenSsl() ? false : accepts({ minVersion: v, maxVersion: v, ciphers: legacy ? permissiveCiphers : undefined });
+    canOffer[v] = legacy && !permissiveCiphers && isOpenSsl() ? false : accepts(v, v, offeredCiphers(permissiveCiphers, legacy));
   }
   const library = process.versions.openssl ? `OpenSSL ${process.versions.openssl}` : 'unknown TLS library';
   cached = { permissiveCiphers, canOffer, library };
@@ -38,9 +40,9 @@ export function setTlsRuntimeForTests(rt: TlsRuntime | undefined): void {
   cached = rt;
 }
 
-function accepts(opts: tls.SecureContextOptions): boolean {
+function accepts(min: tls.SecureVersion, max: tls.SecureVersion, ciphers: string | undefined): boolean {
   try {
-    tls.createSecureContext(opts);
+    contextFor(min, max, ciphers);
     return true;
   } catch {
     return false;

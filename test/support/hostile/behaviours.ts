@@ -56,6 +56,14 @@ export const garbage = (kilobytes = 256): Behaviour => ({
   },
 });
 
+/** One fixed line of noise instead of a greeting, e.g. one that starts like a status but is not one. */
+export const noiseLine = (line: string): Behaviour => ({
+  name: 'noise-line',
+  greet(c) {
+    c.write(`${line}\r\n`);
+  },
+});
+
 /** Says yes to STARTTLS, then keeps talking plaintext. In implicit mode: plaintext where TLS is due. */
 export const startTlsPlaintext = (): Behaviour => {
   const plaintext = (c: Conn) => {
@@ -91,6 +99,20 @@ export const resetMidReply = (): Behaviour => ({
     const full = c.phrases.capabilities(tag, c.secure);
     c.write(full.slice(0, Math.max(4, full.length >> 1)));
     c.later(10, () => c.raw.resetAndDestroy());
+  },
+});
+
+/**
+ * Healthy until TLS is up, then fails the first command over TLS (EHLO / CAPABILITY / CAPA): a reset, a plain
+ * close, or garbage. What a server looks like when its TLS layer works but the service behind it does not.
+ */
+export const failAfterTls = (how: 'reset' | 'close' | 'garbage'): Behaviour => ({
+  name: `fail-after-tls-${how}`,
+  capability(c, tag) {
+    if (!c.secure) return defaultCapability(c, tag);
+    if (how === 'garbage') return c.write('\u0000\u00ff HTTP/1.1 400 Bad Request\r\n\r\n');
+    if (how === 'close') return c.sock.end();
+    c.raw.resetAndDestroy();
   },
 });
 

@@ -3,10 +3,12 @@
  * switches that turn off certificate checks for the whole process. Only host, port and TLS switch values are
  * ever quoted; everything else in a `.env` is treated as a secret.
  */
+import { printable } from '../../endpoint';
 import type { Finding, RelatedLocation } from '../../finding';
+import { hostProblem, isMailUrl, urlHost } from '../hosts';
 import type { Linter, LintResult } from '../types';
 import { isEnvFileName } from './envFiles';
-import { parseDotenv, type EnvEntry } from './parse';
+import { isShowableKey, parseDotenv, type EnvEntry } from './parse';
 
 const STARTTLS_PORTS = new Set([25, 587, 2525]);
 const SECURE_SUFFIX = /^(.*?)(SECURE|USE_SSL|SSL)$/i;
@@ -33,6 +35,10 @@ export function lintDotenv(path: string, text: string): Finding[] {
     const portNumber = Number(port.value);
     if (TRUE.test(secure.value) && STARTTLS_PORTS.has(portNumber)) findings.push(secureOnStarttls(path, secure, port, portNumber));
     if (FALSE.test(secure.value) && portNumber === 465) findings.push(plaintextOnImplicit(path, secure, port));
+  }
+  for (const e of byKey.values()) {
+    const f = invalidHost(path, e);
+    if (f) findings.push(f);
   }
   const nodeTls = byKey.get('NODE_TLS_REJECT_UNAUTHORIZED');
   if (nodeTls && nodeTls.value.trim() === '0') findings.push(processWideNoVerify(path, nodeTls));
@@ -97,6 +103,55 @@ function processWideNoVerify(path: string, e: EnvEntry): Finding {
     evidence: ['NODE_TLS_REJECT_UNAUTHORIZED=0'],
     file: path,
     range: e.valueRange,
+  };
+}
+
+/** Variables that name a mail server: `SMTP_HOST`, `MAIL_SERVER`, `IMAP_HOSTNAME`, `EMAIL_HOST`... */
+const MAIL_HOST_KEY = /(^|_)(SMTP|MAIL|EMAIL|IMAP|POP3?|MX|RELAY|NODEMAILER)(_[A-Z0-9]+)*_?(HOST|HOSTNAME|SERVER)$/i;
+
+/**
+ * A mail host variable, or a mail URL in any variable, whose host is no host name. Only a host variable's value is
+ * quoted; a URL's host is taken from after its user info, so the password never shows.
+ */
+function invalidHost(path: string, e: EnvEntry): Finding | undefined {
+  const value = e.value;
+  // Empty values are placeholders (.env.example), and `${X}` is expanded by dotenv-expand: neither is a name yet.
+  if (value.trim() === '' || value.includes('$')) return undefined;
+  let host: string;
+  let range = e.valueRange;
+  const fromUrl = isMailUrl(value);
+  if (fromUrl) {
+    const u = urlHost(value);
+    if (!u || u.host === '') return undefined;
+    host = u.host;
+    // The value's text in the file is the value itself unless escapes were decoded; then the whole value it is.
+    const r = e.valueRange;
+    if (r.start.line === r.end.line && r.end.character - r.start.character === value.length) {
+      range = { start: { line: r.start.line, character: r.start.character + u.start }, end: { line: r.start.line, character: r.start.character + u.end } };
+    }
+  } else if (e.key.length <= 100 && MAIL_HOST_KEY.test(e.key)) {
+    // The cap keeps the key pattern linear on absurd names; no real variable name is that long.
+    host = value;
+  } else {
+    return undefined;
+  }
+  const hidden = !fromUrl && !isShowableKey(e.key);
+  const reason = hostProblem(host, hidden);
+  if (reason === undefined) return undefined;
+  const shownHost = hidden ? '(hidden)' : `"${printable(host)}"`;
+  return {
+    id: 'dotenv.invalid-host',
+    severity: 'error',
+    title: fromUrl ? `The mail server in ${e.key} (${shownHost}) is not a valid host name: ${reason}.` : `${e.key}=${shownHost} is not a valid host name: ${reason}.`,
+    detail:
+      'A client that reads this variable (nodemailer, an SMTP or IMAP library) hands the name to DNS as it is: the connection fails ' +
+      '("getaddrinfo ENOTFOUND") or goes to a host nobody meant. Mail TLS Doctor does not probe a name like this.',
+    fix: fromUrl
+      ? `Write ${e.key} as ${value.slice(0, value.indexOf('://')).toLowerCase()}://host:port with the server name alone as host (a user and password go before the @, percent-encoded).`
+      : `Set ${e.key} to the server name alone (smtp.example.com) or an IP address; the port goes in its own variable.`,
+    evidence: [fromUrl ? `${e.key}: host ${shownHost} (the rest of the URL is not shown)` : `${e.key}=${shownHost}`],
+    file: path,
+    range,
   };
 }
 

@@ -4,6 +4,7 @@
  * skipped, as dotenv itself does.
  */
 import type { Range } from '../../finding';
+import { forEachLine } from '../lines';
 
 export interface EnvEntry {
   key: string;
@@ -22,16 +23,11 @@ const ENTRY = /^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(.*)$/;
 
 export function parseDotenv(text: string): EnvEntry[] {
   const out: EnvEntry[] = [];
-  let start = 0;
-  for (let line = 0; line < MAX_LINES && start <= text.length; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const raw = text.slice(start, Math.min(end, start + MAX_LINE_LENGTH)).replace(/\r$/, '');
+  // dotenv itself turns `\r\n` and a lone `\r` into `\n` before it reads lines, as the editor counts them.
+  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, line) => {
     const entry = parseLine(raw, line);
     if (entry) out.push(entry);
-    if (end >= text.length) break;
-    start = end + 1;
-  }
+  });
   return out;
 }
 

@@ -10,6 +10,7 @@ import { endpointLabel } from '../../endpoint';
 import type { Finding, Range } from '../../finding';
 import type { CatalogEntry } from '../../explain/catalog';
 import { classifyLine, evidenceLine, looksLikePostfix, type LineMatch } from '../../explain';
+import { forEachLine } from '../lines';
 import type { DiscoveredEndpoint, Linter, LintResult } from '../types';
 
 const LOG_NAME = /^(mail\.(log|err|warn|info)|maillog)(\.\d+)?$/i;
@@ -75,16 +76,11 @@ export function lintMailLog(file: string, text: string): LintResult {
     g.lastLine = line;
   };
 
-  let start = 0;
-  for (let line = 0; line < MAX_LINES && start < text.length; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const raw = text.slice(start, Math.min(end, start + MAX_LINE_LENGTH)).replace(/\r$/, '');
-    start = end + 1;
-    if (!INTERESTING.test(raw)) continue;
+  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, line) => {
+    if (!INTERESTING.test(raw)) return;
     const proc = PROCESS.exec(raw);
     const matches = classifyCached(proc ? raw.slice(proc.index + proc[0].length) : raw, cache);
-    if (!matches.length) continue;
+    if (!matches.length) return;
     const procKey = proc ? `${proc[1]}[${proc[2]}]` : undefined;
     const range: Range = { start: { line, character: 0 }, end: { line, character: raw.length } };
     const named = matches.find((m) => m.endpoint)?.endpoint;
@@ -105,7 +101,7 @@ export function lintMailLog(file: string, text: string): LintResult {
       }
     }
     if (pendingByProcess.size > 10_000) flush(pendingByProcess, add);
-  }
+  });
   flush(pendingByProcess, add);
 
   const findings: Finding[] = [];

@@ -4,7 +4,7 @@ import type { Finding } from '../../finding';
 import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { effectiveOf, type Effective } from './effective';
-import { parseTolerant } from './parse';
+import { isDamaged, parseTolerant } from './parse';
 import { LineIndex } from './positions';
 import { runRules } from './rules';
 import { findTransports, type TransportSite } from './transports';
@@ -44,7 +44,7 @@ export function lintNodemailer(path: string, text: string, host: LintHost): Lint
   });
   for (const site of sites) {
     const eff = effectiveOf(site);
-    out.findings.push(...runRules(site, eff, { file: path, text, index, repaired: parsed.repaired }).map((f) => withinText(f, text.length, index)));
+    out.findings.push(...runRules(site, eff, { file: path, text, index, isDamaged: (s, e) => isDamaged(parsed, s, e) }).map((f) => withinText(f, text.length, index)));
     const ep = endpointOf(site, eff, path);
     if (ep) out.endpoints.push(ep);
   }
@@ -56,11 +56,10 @@ function endpointOf(site: TransportSite, eff: Effective, path: string): Discover
   if (!eff.host || !validateHostname(eff.host).ok) return undefined;
   const mode = eff.secure === undefined ? undefined : eff.secure ? 'implicit' : 'starttls';
   const servername = site.tls.get('servername');
-  const endpoint = makeEndpoint(eff.host, eff.port, {
-    protocol: 'smtp',
-    mode,
-    servername: servername?.resolved.known && typeof servername.resolved.value === 'string' && validateHostname(servername.resolved.value).ok ? servername.resolved.value : undefined,
-  });
+  const sni = servername?.resolved.known && typeof servername.resolved.value === 'string' && servername.resolved.value !== '' ? servername.resolved.value : undefined;
+  // Probing with another name than the one configured would check a connection nodemailer never makes.
+  if (sni !== undefined && !validateHostname(sni).ok) return undefined;
+  const endpoint = makeEndpoint(eff.host, eff.port, { protocol: 'smtp', mode, servername: sni });
   return {
     endpoint,
     file: path,

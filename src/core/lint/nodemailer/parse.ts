@@ -12,6 +12,17 @@ export interface ParsedSource {
   ast: File;
   /** True when the text had to be repaired before it parsed: values near the damage may be missing. */
   repaired: boolean;
+  /**
+   * Where the text was damaged, as offsets [start, end) of the user's text: characters a repair replaced, closers
+   * appended after the end (a span at `text.length`), and errors the parser recovered from by itself. Code that
+   * adds text must keep away from them: structure there is a guess.
+   */
+  damage: Array<{ start: number; end: number }>;
+}
+
+/** True when [start, end) holds or touches a damaged span. */
+export function isDamaged(parsed: ParsedSource, start: number, end: number): boolean {
+  return parsed.damage.some((d) => (d.start === d.end ? d.start >= start && d.start <= end : d.start < end && d.end > start));
 }
 
 /** Each repair costs one parse; a bound keeps a hopeless file linear in practice. */
@@ -33,7 +44,7 @@ export function parseTolerant(text: string, path: string): ParsedSource | undefi
   let firstError: number | undefined;
   for (let attempt = 0; attempt <= MAX_REPAIRS; attempt++) {
     const result = tryParse(src, plugins);
-    if ('ast' in result) return { ast: result.ast, repaired: attempt > 0 };
+    if ('ast' in result) return { ast: result.ast, repaired: attempt > 0, damage: damageOf(text, src, result.ast) };
     if (result.pos === undefined) return undefined;
     firstError ??= result.pos;
     const next = attempt < MAX_REPAIRS ? repair(src, text.length, result.pos, result.reason, result.message) : undefined;
@@ -43,8 +54,26 @@ export function parseTolerant(text: string, path: string): ParsedSource | undefi
   if (firstError === undefined) return undefined;
   // Last resort: keep what precedes the line of the first damage, and close it.
   const cut = blankFrom(text, lineStart(text, firstError));
-  const last = tryParse(cut + closersFor(cut), plugins);
-  return 'ast' in last ? { ast: last.ast, repaired: true } : undefined;
+  const closed = cut + closersFor(cut);
+  const last = tryParse(closed, plugins);
+  return 'ast' in last ? { ast: last.ast, repaired: true, damage: damageOf(text, closed, last.ast) } : undefined;
+}
+
+/** The spans where the parsed source differs from the user's text, plus the parser's own recovered errors. */
+function damageOf(text: string, src: string, ast: File): ParsedSource['damage'] {
+  const out: ParsedSource['damage'] = [];
+  const n = Math.min(text.length, src.length);
+  for (let i = 0; i < n; i++) {
+    if (src[i] === text[i]) continue;
+    const start = i;
+    while (i < n && src[i] !== text[i]) i++;
+    out.push({ start, end: i });
+  }
+  if (src.length !== text.length) out.push({ start: n, end: n });
+  for (const e of (ast as File & { errors?: Array<{ pos?: number }> }).errors ?? []) {
+    if (typeof e.pos === 'number') out.push({ start: e.pos, end: e.pos });
+  }
+  return out;
 }
 
 type Attempt = { ast: File } | { pos?: number; reason: string; message: string };
@@ -83,8 +112,9 @@ function repair(src: string, originalLength: number, pos: number, reason: string
     const cut = blankFrom(base, lineStart(base, Math.max(0, lastNonSpace(base, originalLength))));
     return cut === base ? undefined : cut + closersFor(cut);
   }
-  if (/expected ","/.test(message) && pos > 0 && /\s/.test(src[pos - 1])) {
-    // `secure: tr⏎  auth: {` — a missing comma at a line break: put it in the white space.
+  if (/expected ","/.test(message) && pos > 0 && /\s/.test(src[pos - 1]) && !/[\n\r\u2028\u2029]/.test(src[pos - 1])) {
+    // `secure: tr⏎  auth: {` — a missing comma at a line break: put it in the white space (the indentation), never
+    // in the line break itself, which would join two lines and move later repairs.
     return src.slice(0, pos - 1) + ',' + src.slice(pos);
   }
   return blankLine(src, pos);
@@ -148,7 +178,7 @@ export function closersFor(src: string): string {
         i++;
       } else if (inString !== '`' && (c === '\n' || c === '\r')) inString = undefined;
     } else if (c === '/' && src[i + 1] === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
+      while (i < src.length && src[i] !== '\n' && src[i] !== '\r') i++;
     } else if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       if (end < 0) return '*/' + closersFromStack(stack, '');

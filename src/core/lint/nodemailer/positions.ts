@@ -1,34 +1,12 @@
 /** Offsets to editor positions, and the removal of a property with its comma, for the edits the rules offer. */
-import type { Position, Range, TextEdit } from '../../finding';
+import type { TextEdit } from '../../finding';
+import { isBreakChar, LineIndex as SharedLineIndex } from '../lines';
 
-export class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(private readonly text: string) {
-    // LF only, like the shared lint helpers (src/core/lint/edits.ts): a lone CR stays part of its line.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  position(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - this.starts[lo] };
-  }
-
-  range(start: number, end: number): Range {
-    return { start: this.position(start), end: this.position(end) };
-  }
-
+/** Editor positions for offsets, plus the indentation of the line holding an offset. */
+export class LineIndex extends SharedLineIndex {
   /** The white space that starts the line holding `offset`. */
   indentAt(offset: number): string {
-    const line = this.position(offset).line;
-    const start = this.starts[line];
+    const start = this.starts[this.position(offset).line];
     return /^[ \t]*/.exec(this.text.slice(start, start + 200))?.[0] ?? '';
   }
 }
@@ -45,7 +23,7 @@ export function removalEdit(text: string, index: LineIndex, start: number, end: 
   while (lineBegin > 0 && (text[lineBegin - 1] === ' ' || text[lineBegin - 1] === '\t')) lineBegin--;
   let after = stop;
   while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
-  const ownLine = (lineBegin === 0 || text[lineBegin - 1] === '\n') && (text[after] === '\n' || text[after] === '\r' || after >= text.length);
+  const ownLine = (lineBegin === 0 || isBreakChar(text[lineBegin - 1])) && (isBreakChar(text[after]) || after >= text.length);
   if (ownLine) {
     let lineEnd = after;
     if (text[lineEnd] === '\r') lineEnd++;

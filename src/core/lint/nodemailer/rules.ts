@@ -6,6 +6,9 @@
 import type { Finding, RelatedLocation, TextEdit } from '../../finding';
 import { isShowableKey } from '../dotenv/parse';
 import type { Effective } from './effective';
+import { printable } from '../../endpoint';
+import { hostProblem } from '../hosts';
+import { eolOf } from '../lines';
 import { LineIndex, removalEdit } from './positions';
 import type { EnvOrigin } from './resolve';
 import { definitions, type OptionSite, type TransportSite } from './transports';
@@ -14,8 +17,8 @@ export interface RuleContext {
   file: string;
   text: string;
   index: LineIndex;
-  /** The parse needed repairs: structure near the damage is a guess, so no edit that adds code is offered. */
-  repaired: boolean;
+  /** True when [start, end) holds or touches text the parser had to repair: structure there is a guess. */
+  isDamaged(start: number, end: number): boolean;
 }
 
 const STARTTLS_PORTS = new Set([25, 587, 2525]);
@@ -36,6 +39,7 @@ export const RULES: Rule[] = [
   serviceOverridden,
   unknownService,
   obsoleteOption,
+  invalidNames,
 ];
 
 export function runRules(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
@@ -245,7 +249,7 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: RuleContex
   const anchor = site.options.get('port') ?? site.options.get('secure') ?? site.options.get('host') ?? site.options.get('service');
   let edit: TextEdit | undefined;
   if (req?.code && req.resolved.literal && !req.fromUrl) edit = { range: req.code.valueRange, newText: 'true' };
-  else if (!req && anchor?.code && !anchor.fromUrl && !rc.repaired) edit = insertAfter(rc, anchor, 'requireTLS: true');
+  else if (!req && anchor?.code && !anchor.fromUrl && !insertsIntoDamage(site, anchor, rc)) edit = insertAfter(rc, anchor, 'requireTLS: true');
   return [
     {
       id: 'nodemailer.starttls-not-required',
@@ -337,6 +341,52 @@ function obsoleteOption(site: TransportSite, _eff: Effective, rc: RuleContext): 
   ];
 }
 
+/** What each name option is for, and what a bad one breaks. */
+const NAME_OPTIONS = [
+  {
+    label: 'host',
+    detail: 'nodemailer hands it to DNS as it is: the connection fails ("getaddrinfo ENOTFOUND") or goes to a host nobody meant.',
+    fix: 'Write the server name alone (smtp.example.com) or an IP address; the port goes in port, and a URL in url.',
+  },
+  {
+    label: 'name (the EHLO name)',
+    detail: 'nodemailer sends it in EHLO/HELO: servers answer "501 Invalid domain name" or count it against the mail as spam, and a line break in it would split the command.',
+    fix: "Set name to this machine's fully-qualified host name, or remove it (nodemailer then uses the machine's own name).",
+  },
+  {
+    label: 'tls.servername',
+    detail: 'Node sends it as SNI and checks the certificate against it: the handshake or the certificate check fails.',
+    fix: "Set tls.servername to the name on the server's certificate, or remove it (the host is used).",
+  },
+];
+
+/** A host, EHLO name or TLS servername that is no host name: nodemailer would fail with it, and no probe uses it. */
+function invalidNames(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+  const sites = [eff.service ? undefined : site.options.get('host'), site.options.get('name'), site.tls.get('servername')];
+  const out: Finding[] = [];
+  sites.forEach((opt, i) => {
+    if (!opt?.resolved.known || typeof opt.resolved.value !== 'string' || opt.resolved.value === '') return;
+    // A URL's host is taken from after its user info, so it can be quoted; a secret-named variable cannot.
+    const hidden = !opt.fromUrl && opt.resolved.env.some((e) => !isShowableKey(e.key));
+    const reason = hostProblem(opt.resolved.value, hidden);
+    if (reason === undefined) return;
+    const o = NAME_OPTIONS[i];
+    const value = hidden ? '(hidden)' : `"${printable(opt.resolved.value)}"`;
+    const from = opt.fromUrl ? ' (from the connection URL)' : opt.resolved.env.length ? ` (from ${opt.resolved.env.map((e) => e.key).join(', ')})` : '';
+    out.push({
+      id: 'nodemailer.invalid-host',
+      severity: 'error',
+      title: `${o.label} ${value}${from} is not a valid host name: ${reason}.`,
+      detail: `${o.detail} Mail TLS Doctor does not probe a name like this.`,
+      fix: o.fix,
+      evidence: [`${o.label}: ${value}${from}`],
+      ...at(opt, rc),
+      related: related([opt]),
+    });
+  });
+  return out;
+}
+
 // ---- helpers ----
 
 function at(site: OptionSite | undefined, rc: RuleContext, fallback?: TransportSite): Pick<Finding, 'file' | 'range'> {
@@ -400,6 +450,17 @@ function quoteLike(text: string, site: OptionSite, value: string): string {
   return `${quote}${value.replace(/\\/g, '\\\\').split(quote).join(`\\${quote}`)}${quote}`;
 }
 
+/**
+ * Code added into an object the parser had to repair lands next to the damage and may not parse (a file that
+ * ends at `host: process.`): only an object read without repair, from the anchor to its closing brace, gets one.
+ */
+function insertsIntoDamage(site: TransportSite, anchor: OptionSite, rc: RuleContext): boolean {
+  if (!anchor.code) return true;
+  const start = Math.min(site.objectStart ?? anchor.code.start, anchor.code.start);
+  const end = Math.max(site.objectEnd ?? anchor.code.end, anchor.code.end);
+  return end > rc.text.length || rc.isDamaged(start, end);
+}
+
 /** Adds `prop` on its own line after `anchor`, in the anchor's indentation. */
 function insertAfter(rc: RuleContext, anchor: OptionSite, prop: string): TextEdit | undefined {
   if (!anchor.code) return undefined;
@@ -408,11 +469,13 @@ function insertAfter(rc: RuleContext, anchor: OptionSite, prop: string): TextEdi
   while (i < rc.text.length && (rc.text[i] === ' ' || rc.text[i] === '\t')) i++;
   const hasComma = rc.text[i] === ',';
   const indent = rc.index.indentAt(anchor.code.start);
-  const sameLineObject = rc.index.position(anchor.code.start).line === rc.index.position(anchor.code.end).line && !/^[ \t]*$/.test(rc.text.slice(rc.text.lastIndexOf('\n', anchor.code.start - 1) + 1, anchor.code.start));
+  const startLine = rc.index.position(anchor.code.start).line;
+  const sameLineObject = startLine === rc.index.position(anchor.code.end).line && !/^[ \t]*$/.test(rc.text.slice(rc.index.starts[startLine], anchor.code.start));
+  const eol = eolOf(rc.text);
   if (hasComma) {
     pos = i + 1;
-    const newText = sameLineObject ? ` ${prop},` : `\n${indent}${prop},`;
+    const newText = sameLineObject ? ` ${prop},` : `${eol}${indent}${prop},`;
     return { range: rc.index.range(pos, pos), newText };
   }
-  return { range: rc.index.range(pos, pos), newText: sameLineObject ? `, ${prop}` : `,\n${indent}${prop}` };
+  return { range: rc.index.range(pos, pos), newText: sameLineObject ? `, ${prop}` : `,${eol}${indent}${prop}` };
 }

@@ -6,6 +6,7 @@
  */
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
+import { hostProblem, urlHost } from '../hosts';
 import { LineIndex } from './positions';
 import { isEnvObject, resolveValue, type ResolveContext, type Resolved } from './resolve';
 
@@ -36,6 +37,7 @@ export interface TransportSite {
   tls: Map<string, OptionSite>;
   /** The object literal holding the options, when there is one: where an option can be added. */
   objectStart?: number;
+  objectEnd?: number;
   /** A spread or computed key we could not see through: an absent option may in fact be set. */
   openEnded: boolean;
   /** The URL (never kept as text: it may hold a password) was given but could not be read. */
@@ -145,6 +147,7 @@ function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContex
   const obj = objectOf(arg, ctx);
   if (obj) {
     site.objectStart = obj.start ?? undefined;
+    site.objectEnd = obj.end ?? undefined;
     readObject(obj, ctx, fc, site.options, site, 0);
     const tlsNode = site.options.get('tls');
     const tlsObj = tlsNode?.code ? objectAt(obj, 'tls', ctx) : undefined;
@@ -250,21 +253,27 @@ function applyUrl(urlSite: OptionSite, site: TransportSite): void {
     if (!v.known) site.openEnded = true;
     return;
   }
+  const base = { env: v.env, missingEnv: [], literal: false };
+  const set = (into: Map<string, OptionSite>, key: string, value: string | number | boolean) => {
+    into.set(key, { key, resolved: { ...base, known: true, value }, fromUrl: true, code: urlSite.code ? { ...urlSite.code } : undefined });
+  };
+  // The host as written decides whether it is usable: the URL parser drops tabs and line breaks and
+  // percent-encodes the rest, which would hide exactly the names that must be reported.
+  const written = urlHost(v.value);
+  const writtenBad = written !== undefined && written.host !== '' && hostProblem(written.host) !== undefined;
   let url: URL;
   try {
     url = new URL(v.value);
   } catch {
     site.unreadableUrl = true;
+    if (writtenBad && written) set(site.options, 'host', written.host);
     return;
   }
-  const base = { env: v.env, missingEnv: [], literal: false };
-  const set = (into: Map<string, OptionSite>, key: string, value: string | number | boolean) => {
-    into.set(key, { key, resolved: { ...base, known: true, value }, fromUrl: true, code: urlSite.code ? { ...urlSite.code } : undefined });
-  };
   if (url.protocol === 'smtp:') set(site.options, 'secure', false);
   else if (url.protocol === 'smtps:') set(site.options, 'secure', true);
   else return;
-  if (url.hostname) set(site.options, 'host', url.hostname.replace(/^\[|\]$/g, ''));
+  if (writtenBad && written) set(site.options, 'host', written.host);
+  else if (url.hostname) set(site.options, 'host', url.hostname.replace(/^\[|\]$/g, ''));
   if (url.port && Number(url.port)) set(site.options, 'port', Number(url.port));
   if (url.username || url.password) set(site.options, 'auth', '[object]');
   for (const [k, raw] of url.searchParams) {

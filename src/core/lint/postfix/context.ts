@@ -1,3 +1,4 @@
+import { printable } from '../../endpoint';
 import type { Finding, Range, Severity, TextEdit } from '../../finding';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logical-lines';
@@ -13,6 +14,8 @@ export interface ServiceInfo {
   role: ServiceRole;
   port?: number;
   lastLine: number;
+  /** The entry has a syntax error: no line is added to it (it would land after the damage and not take effect). */
+  damaged?: boolean;
 }
 
 /**
@@ -36,6 +39,7 @@ export function where(ctx: RuleContext): string {
 export function setParameter(ctx: RuleContext, name: string, value: string, after?: Setting): TextEdit[] {
   const own = ctx.scope.setting(name);
   if (own) return [{ range: own.valueRange, newText: value }];
+  if (ctx.service?.damaged) return [];
   return [addParameter(ctx, name, value, after)];
 }
 
@@ -81,7 +85,8 @@ export function report(ctx: RuleContext, f: FindingInput): void {
 export function shown(s: Setting | undefined, name?: string, value?: string): string {
   const n = s?.name ?? name ?? '';
   const v = s?.value ?? value ?? '';
-  return `${n} = ${redact(n, v)}`;
+  // Control characters in a value (a NUL, an escape sequence) are shown escaped, never written to a terminal.
+  return printable(`${n} = ${redact(n, v)}`, 400);
 }
 
 export function redact(name: string, value: string): string {

@@ -1,4 +1,5 @@
 import type { Position, Range } from '../../finding';
+import { eolOf, splitLines } from '../lines';
 
 /**
  * Postfix's reading of main.cf and master.cf (readllines): a line that starts with white space continues the
@@ -18,17 +19,17 @@ export interface LogicalLine {
   orphan: boolean;
 }
 
-/** The document's lines, with end-of-line CRs left out of the column arithmetic. */
+/**
+ * The document's lines as the editor shows them (`\r\n`, `\n` and a lone `\r` end a line), so every range lands on
+ * the line the user sees. Postfix itself ends lines at `\n` only; a file with lone CRs is one long line to it, which
+ * no real main.cf is, so the editor's view wins.
+ */
 export class TextDoc {
   readonly lines: string[];
   readonly eol: string;
   constructor(readonly text: string) {
-    this.lines = text.split('\n');
-    for (let i = 0; i < this.lines.length; i++) {
-      const l = this.lines[i];
-      if (l.endsWith('\r')) this.lines[i] = l.slice(0, -1);
-    }
-    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    this.lines = splitLines(text);
+    this.eol = eolOf(text);
   }
   get lineCount(): number {
     return this.lines.length;

@@ -7,7 +7,7 @@ import { siblingText } from './main-linter';
 import { parseMainCf } from './main-parser';
 import { parseMasterCf } from './master-parser';
 import { checkCertificates } from './rules/certs';
-import { checkClientLevel } from './rules/client';
+import { checkClientLevel, checkRelayOverride } from './rules/client';
 import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
@@ -89,6 +89,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     checkUnknownNames(ctx, winners, referenced);
     checkServiceTls(ctx);
     checkEncryptOnMx(ctx, false);
+    checkRelayOverride(ctx);
     if (info.role === 'client') checkClientLevel(ctx, true);
     if (info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') checkCertificates(ctx, path);
 

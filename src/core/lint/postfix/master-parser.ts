@@ -17,6 +17,8 @@ export interface Service {
   overrides: Setting[];
   firstLine: number;
   lastLine: number;
+  /** The entry has a syntax error (a dangling `-o`, an open `{`): a line added to it would inherit the damage. */
+  damaged: boolean;
 }
 
 export interface MasterProblem {
@@ -51,14 +53,17 @@ export function parseMasterCf(text: string): MasterCf {
     }
     const field = (i: number): Field => ({ text: ll.text.slice(toks[i].start, toks[i].end), range: rangeOf(ll, toks[i].start, toks[i].end) });
     const args = toks.slice(8).map((_, k) => field(8 + k));
+    const problemsBefore = problems.length;
+    const parsedOverrides = overrides(ll, toks.slice(8), problems);
     services.push({
       name: field(0),
       type: field(1),
       command: field(7),
       args,
-      overrides: overrides(ll, toks.slice(8), problems),
+      overrides: parsedOverrides,
       firstLine: ll.firstLine,
       lastLine: ll.lastLine,
+      damaged: open !== undefined || problems.length > problemsBefore,
     });
   }
   return { doc, services, problems };

@@ -32,5 +32,5 @@ export function describeService(s: Service): ServiceInfo & { host?: string } {
     role = 'client';
   }
   const host = addr.host !== undefined && validateHostname(addr.host).ok ? addr.host : undefined;
-  return { name: s.name.text, nameRange: s.name.range, role, port: addr.port, lastLine: s.lastLine, host };
+  return { name: s.name.text, nameRange: s.name.range, role, port: addr.port, lastLine: s.lastLine, damaged: s.damaged, host };
 }

@@ -1,6 +1,7 @@
 import { endpointLabel, makeEndpoint, printable, validateHostname } from '../../../endpoint';
 import type { Range } from '../../../finding';
 import type { DiscoveredEndpoint } from '../../types';
+import type { Setting } from '../main-parser';
 import { hideUserinfo, redact, report, RuleContext, setParameter, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';
 import type { Scope } from '../scope';
@@ -28,21 +29,8 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
 
   for (const d of dests) {
     const whole = rangeOf(d, d.start, d.end);
-    const hostCheck = validateHostname(d.host);
-    if (!hostCheck.ok || (d.portText !== undefined && d.port === undefined)) {
-      if (relay && whole) {
-        report(ctx, {
-          id: 'postfix.relayhost-invalid',
-          severity: 'error',
-          title: `relayhost "${printable(redact('relayhost', value.value.slice(d.start, d.end)))}" is not a destination Postfix can use.`,
-          detail: !hostCheck.ok
-            ? `The host part is not a valid host name: ${hideUserinfo(hostCheck.reason)}. Mail to the relay is deferred.`
-            : `"${printable((d.portText ?? '').replace(/^.*@/, '(hidden)@'))}" is neither a port number nor a known service name (smtp, submission, submissions).`,
-          fix: 'Write it as [host.example.com]:587 (STARTTLS) or [host.example.com]:465 with smtp_tls_wrappermode = yes.',
-          range: whole,
-          evidence: [shown(relay)],
-        });
-      }
+    if (!usable(d)) {
+      if (relay && whole) reportInvalid(ctx, relay, value.value, d, whole);
       continue;
     }
     const port = d.port ?? 25;
@@ -95,6 +83,40 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
   }
   checkClientLevel(ctx, relay !== undefined && dests.length > 0);
   return endpoints;
+}
+
+const usable = (d: Destination) => validateHostname(d.host).ok && !(d.portText !== undefined && d.port === undefined);
+
+function reportInvalid(ctx: RuleContext, relay: Setting, value: string, d: Destination, range: Range): void {
+  const hostCheck = validateHostname(d.host);
+  report(ctx, {
+    id: 'postfix.relayhost-invalid',
+    severity: 'error',
+    title: `relayhost "${printable(redact('relayhost', value.slice(d.start, d.end)))}"${ctx.service ? ` (in the ${ctx.service.name} service)` : ''} is not a destination Postfix can use.`,
+    detail: !hostCheck.ok
+      ? `The host part is not a valid host name: ${hideUserinfo(hostCheck.reason)}. Mail to the relay is deferred.`
+      : `"${printable((d.portText ?? '').replace(/^.*@/, '(hidden)@'))}" is neither a port number nor a known service name (smtp, submission, submissions).`,
+    fix: ctx.service
+      ? 'Write it as -o relayhost=[host.example.com]:587 (STARTTLS) or [host.example.com]:465 with -o smtp_tls_wrappermode=yes.'
+      : 'Write it as [host.example.com]:587 (STARTTLS) or [host.example.com]:465 with smtp_tls_wrappermode = yes.',
+    range,
+    evidence: [shown(relay)],
+  });
+}
+
+/**
+ * master.cf: a service's own `-o relayhost=...` is checked like main.cf's. Only its syntax: which relay a service
+ * really uses also depends on transport maps, so the relays themselves are not offered as endpoints here.
+ */
+export function checkRelayOverride(ctx: RuleContext): void {
+  const relay = ctx.scope.setting('relayhost');
+  if (!relay) return;
+  const value = ctx.scope.resolved('relayhost');
+  if (!value.complete) return;
+  const literal = value.value === relay.value;
+  for (const d of parseDestinations(value.value)) {
+    if (!usable(d)) reportInvalid(ctx, relay, value.value, d, literal ? relay.valueSubRange(d.start, d.end) : relay.valueRange);
+  }
 }
 
 function reportWrapperOnStarttls(ctx: RuleContext, range: Range, target: string, evidence: string): void {

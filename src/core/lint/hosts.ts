@@ -1,0 +1,53 @@
+/**
+ * Host names as configs write them: the reason one is unusable, in words a finding can quote, and the host of a
+ * connection URL as the user wrote it. A URL usually carries a password, so the host is taken from after the
+ * last `@`: nothing of the user info can end up in a finding.
+ */
+import { validateHostname } from '../endpoint';
+
+/** Why `host` cannot be used, or undefined when it can. With `hideText`, no part of the name is quoted. */
+export function hostProblem(host: string, hideText = false): string | undefined {
+  const check = validateHostname(host);
+  if (check.ok) return undefined;
+  // `smtp.example.com:587` in a host setting is the most common slip; "not a valid IPv6 address" would mislead.
+  if (/^[^:[\]]+:\d*$/.test(host) && validateHostname(host.slice(0, host.lastIndexOf(':'))).ok) {
+    return 'it includes a port: a host setting takes the name only (the port has its own setting)';
+  }
+  return hideText ? check.reason.replace(/the label "[^"]*"(\.\.\.)?/, 'a label') : check.reason;
+}
+
+export interface UrlHost {
+  /** The host as written (without IPv6 brackets). */
+  host: string;
+  /** Where it is in the URL text. */
+  start: number;
+  end: number;
+}
+
+const MAIL_URL = /^(smtps?|imaps?|pop3s?|submissions?):\/\//i;
+
+export function isMailUrl(text: string): boolean {
+  return MAIL_URL.test(text);
+}
+
+/**
+ * The host of `smtp://user:pass@host:587/...` as written: after the last `@` (a password may hold `@`, `/` or
+ * `:` unencoded), up to the port, path, query or fragment. Undefined when the text is not a mail URL.
+ */
+export function urlHost(url: string): UrlHost | undefined {
+  const scheme = MAIL_URL.exec(url);
+  if (!scheme) return undefined;
+  const authorityStart = scheme[0].length;
+  const at = url.lastIndexOf('@');
+  let start = at >= authorityStart ? at + 1 : authorityStart;
+  let end = start;
+  while (end < url.length && !'/?#'.includes(url[end])) end++;
+  if (url[start] === '[') {
+    const close = url.indexOf(']', start);
+    if (close >= 0 && close < end) return { host: url.slice(start + 1, close), start: start + 1, end: close };
+  }
+  const colon = url.lastIndexOf(':', end - 1);
+  if (colon >= start) end = colon;
+  if (end < start) start = end;
+  return { host: url.slice(start, end), start, end };
+}

@@ -1,0 +1,45 @@
+/**
+ * Checks an endpoint before anything touches the network: the names that go into SNI and the dialogue, the
+ * port, and the extra CA files. A bad endpoint becomes a finding, so a caller probing many endpoints gets one
+ * result per endpoint instead of an exception that would leave the others running unobserved.
+ */
+import * as fs from 'node:fs';
+import type { Endpoint } from '../endpoint';
+import { printable, validateHostname } from '../endpoint';
+import type { Finding } from '../finding';
+import { probeFindings as F, type EndpointName } from './findings';
+import type { ProbeOptions } from './types';
+
+const MAX_CA_FILE_BYTES = 5 * 1024 * 1024;
+
+/** The first thing wrong with the endpoint (or the EHLO name), or undefined when it may be probed. */
+export function endpointProblem(ep: Endpoint, opts: ProbeOptions): Finding | undefined {
+  const names: Array<[EndpointName, unknown]> = [
+    ['host', ep.host],
+    ['servername', ep.servername],
+    // An address literal is how RFC 5321 writes an address in EHLO; what is inside the brackets must be valid.
+    ['EHLO name', typeof opts.ehloName === 'string' ? opts.ehloName.replace(/^\[(IPv6:)?(.*)\]$/, '$2') : opts.ehloName],
+  ];
+  for (const [role, name] of names) {
+    if (name === undefined) continue;
+    const text = typeof name === 'string' ? name : String(name);
+    const check = validateHostname(text);
+    if (!check.ok) return F.invalidName(role, printable(text), check.reason);
+  }
+  if (!Number.isInteger(ep.port) || ep.port < 1 || ep.port > 65535) return F.invalidPort(ep, printable(String(ep.port)));
+  return undefined;
+}
+
+/** The extra CA files' text, or a finding naming the file that cannot be read. */
+export function readCaFiles(ep: Endpoint): { pems: string[] } | { finding: Finding } {
+  const pems: string[] = [];
+  for (const file of ep.caFiles ?? []) {
+    try {
+      if (fs.statSync(file).size > MAX_CA_FILE_BYTES) return { finding: F.caUnreadable(printable(file, 200), 'larger than 5 MB') };
+      pems.push(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      return { finding: F.caUnreadable(printable(file, 200), (err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+    }
+  }
+  return { pems };
+}
