@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIO } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { makeEndpoint, printable, validateHostname } from '../../src/core/endpoint';
 import type { Finding } from '../../src/core/finding';
@@ -18,6 +17,7 @@ import { lintResultProblem } from '../fuzz/properties';
 import { EMPTY_HOST } from '../fuzz/targets';
 import * as lab from '../support/hostile';
 import { startHostile, type HostileServer } from '../support/hostile';
+import { captureIO } from '../support/cli';
 
 /** Names that would split, extend or disguise a command line if they were written into one. */
 const BAD_NAMES: Array<[string, string]> = [
@@ -37,20 +37,6 @@ const BAD_NAMES: Array<[string, string]> = [
 
 const PLAIN: Painter = { red: (t) => t, yellow: (t) => t, green: (t) => t, cyan: (t) => t, dim: (t) => t, bold: (t) => t };
 
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    color: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 describe('injection: names from configs and users never reach a dialogue unvalidated', function () {
   this.timeout(20000);
@@ -102,7 +88,7 @@ describe('injection: names from configs and users never reach a dialogue unvalid
         ['probe', `${name}:${server.port}`, '--timeout', '1000'],
         ['probe', `127.0.0.1:${server.port}`, '--servername', name, '--timeout', '1000'],
       ]) {
-        const io = capture();
+        const io = captureIO();
         const code = await main(argv, io);
         assert.equal(code, 2, `${what}: ${io.stderr}`);
         assert.match(io.stderr, /invalid/, what);
@@ -174,7 +160,7 @@ describe('injection: names from configs and users never reach a dialogue unvalid
       fs.writeFileSync(path.join(dir, 'src', 'mailer.js'), `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js(name)}, port: ${server.port} });\n`);
       fs.writeFileSync(path.join(dir, '.env'), `MAIL_URL="smtp://user:${PASSWORD}@${name.replace(/\r/g, '').replace(/\n/g, '\\n')}:${server.port}"\n`);
       for (const argv of [['lint', dir], ['lint', dir, '--json']]) {
-        const io = capture();
+        const io = captureIO();
         const code = await main(argv, io);
         assert.equal(code, 1, io.stderr);
         for (const id of ['nodemailer.invalid-host', 'dotenv.invalid-host']) assert.ok(io.stdout.includes(id), `${argv.join(' ')}: ${id}\n${io.stdout}`);

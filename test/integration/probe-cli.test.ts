@@ -3,23 +3,9 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
 import { startLab, type Lab } from '../support/lab';
+import { captureIO } from '../support/cli';
 
-function captureIO(color = false): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    color,
-    out(s: string) {
-      io.stdout += s;
-    },
-    err(s: string) {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
 
 describe('mail-tls-doctor probe (CLI)', function () {
   this.timeout(30_000);

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIO } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { explainError } from '../../src/core/explain';
 import { lintText, type LintHost } from '../../src/core/lint';
@@ -18,6 +17,7 @@ import { ConnectionLimiter, probeEndpoint, type ProbeResult, type TranscriptLine
 import { renderMarkdownReport } from '../../src/core/report/markdown';
 import * as lab from '../support/hostile';
 import { startHostile, type HostileServer } from '../support/hostile';
+import { captureIO } from '../support/cli';
 
 /** A secret whose two random halves are each checked: a partial leak (up to an `@` or `/`) still shows. */
 interface Secret {
@@ -53,20 +53,6 @@ function assertClean(what: string, text: string): void {
   assert.deepEqual(leaked, [], `${what} shows an encoded secret`);
 }
 
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    color: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 function workspace(port: number): Record<string, string> {
   const sasl = secret((a, b) => `Pa55-${a}-${b}`);
@@ -206,7 +192,7 @@ describe('secrets never appear in output', function () {
 
   it('the CLI (lint, human and --json) prints none', async () => {
     for (const argv of [['lint', dir], ['lint', dir, '--json'], ['lint', ...Object.keys(files).map((f) => path.join(dir, f))]]) {
-      const io = capture();
+      const io = captureIO();
       const code = await main(argv, io);
       assert.ok(code === 0 || code === 1, `${argv.join(' ')}: exit ${code}\n${io.stderr}`);
       assert.ok(io.stdout.length > 0);
@@ -220,7 +206,7 @@ describe('secrets never appear in output', function () {
     for (const text of texts) {
       assertClean('explainError', JSON.stringify(explainError(text)));
       for (const argv of [['explain', text], ['explain', text, '--json']]) {
-        const io = capture();
+        const io = captureIO();
         await main(argv, io);
         assertClean(`mail-tls-doctor explain${argv.includes('--json') ? ' --json' : ''}`, io.stdout + io.stderr);
       }
