@@ -95,11 +95,11 @@ export class Controller implements vscode.Disposable {
     return this.lint.endpoints().filter((d) => endpointKey(d.endpoint) === k);
   }
 
-  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false): Promise<ProbeResult[]> {
+  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false, cancellation?: vscode.CancellationToken): Promise<ProbeResult[]> {
     if (explicit) for (const e of endpoints) this.explicitlyProbed.add(endpointKey(e));
     await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
     try {
-      const results = await this.probes.run({ endpoints, title });
+      const results = await this.probes.run({ endpoints, title, cancellation });
       this.publishProbeDiagnostics();
       return results;
     } finally {

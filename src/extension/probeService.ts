@@ -18,6 +18,8 @@ export type ProbeState =
 export interface ProbeRun {
   endpoints: Endpoint[];
   title: string;
+  /** Cancels like the notification's Cancel button, for a caller that cannot press it (a script, a test). */
+  cancellation?: vscode.CancellationToken;
 }
 
 /**
@@ -59,7 +61,7 @@ export class ProbeService implements vscode.Disposable {
   }
 
   /** Probes with progress and a cancel button; cancelling aborts every connection in flight. */
-  async run({ endpoints, title }: ProbeRun): Promise<ProbeResult[]> {
+  async run({ endpoints, title, cancellation }: ProbeRun): Promise<ProbeResult[]> {
     const unique = [...new Map(endpoints.map((e) => [endpointKey(e), e])).values()];
     if (unique.length === 0) return [];
     const s = this.settings();
@@ -73,14 +75,13 @@ export class ProbeService implements vscode.Disposable {
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
         async (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
+          const abort = abortOnCancel(cancellation ? [token, cancellation] : [token]);
           try {
             return await this.probeAll(unique, s, abort.signal, (done, ep) =>
               progress.report({ increment: 100 / unique.length, message: `${done}/${unique.length}: ${endpointLabel(ep)}` }),
             );
           } finally {
-            sub.dispose();
+            abort.dispose();
           }
         },
       );
@@ -164,6 +165,17 @@ export class ProbeService implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/**
+ * One AbortController for every token that may cancel a run: the Cancel button and a caller's token take the
+ * same path to the probes' signal, so what a test proves with its token holds for the button.
+ */
+function abortOnCancel(tokens: readonly vscode.CancellationToken[]): { signal: AbortSignal; dispose(): void } {
+  const abort = new AbortController();
+  const subs = tokens.map((t) => t.onCancellationRequested(() => abort.abort()));
+  if (tokens.some((t) => t.isCancellationRequested)) abort.abort();
+  return { signal: abort.signal, dispose: () => subs.forEach((sub) => sub.dispose()) };
 }
 
 function isReadableFile(f: string): boolean {

@@ -8,6 +8,8 @@ export interface ProbeHostOptions {
   protocol?: Protocol;
   mode?: TlsMode;
   servername?: string;
+  /** Cancels the probe like the progress notification's Cancel button does (for scripts and tests). */
+  cancellation?: vscode.CancellationToken;
 }
 
 /** `Probe Workspace Mail Servers`: an explicit request, so in an untrusted workspace it asks once, modally. */
@@ -85,7 +87,13 @@ export async function probeHost(ctl: Controller, target?: string, opts: ProbeHos
   const ep: Endpoint = makeEndpoint(parsed.host, parsed.port ?? defaultPort(protocol, mode), { protocol, mode, servername: opts.servername });
   ctl.addManual(ep);
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  return ctl.probeEndpoints([ep], `Mail TLS Doctor: probing ${parsed.host}`, true);
+  return ctl.probeEndpoints([ep], `Mail TLS Doctor: probing ${parsed.host}`, true, asCancellationToken(opts.cancellation));
+}
+
+/** Command arguments can come from anywhere: anything that is not a token is ignored rather than crashing the run. */
+function asCancellationToken(t: unknown): vscode.CancellationToken | undefined {
+  const c = t as Partial<vscode.CancellationToken> | undefined;
+  return typeof c?.onCancellationRequested === 'function' && typeof c.isCancellationRequested === 'boolean' ? (c as vscode.CancellationToken) : undefined;
 }
 
 async function pickMode(port: number | undefined): Promise<{ protocol: Protocol; mode: TlsMode } | undefined> {
