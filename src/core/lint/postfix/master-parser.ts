@@ -17,7 +17,10 @@ export interface Service {
   overrides: Setting[];
   firstLine: number;
   lastLine: number;
-  /** The entry has a syntax error (a dangling `-o`, an open `{`): a line added to it would inherit the damage. */
+  /**
+   * A line added to the entry would not work: it has a syntax error (a dangling `-o`, an open `{`), or its options
+   * end before its last argument (a pipe's `argv=...`, a stray word), so an `-o` added at the end is no option.
+   */
   damaged: boolean;
 }
 
@@ -54,7 +57,7 @@ export function parseMasterCf(text: string): MasterCf {
     const field = (i: number): Field => ({ text: ll.text.slice(toks[i].start, toks[i].end), range: rangeOf(ll, toks[i].start, toks[i].end) });
     const args = toks.slice(8).map((_, k) => field(8 + k));
     const problemsBefore = problems.length;
-    const parsedOverrides = overrides(ll, toks.slice(8), problems);
+    const { settings: parsedOverrides, optionsEnded } = overrides(ll, toks.slice(8), problems);
     services.push({
       name: field(0),
       type: field(1),
@@ -63,7 +66,7 @@ export function parseMasterCf(text: string): MasterCf {
       overrides: parsedOverrides,
       firstLine: ll.firstLine,
       lastLine: ll.lastLine,
-      damaged: open !== undefined || problems.length > problemsBefore,
+      damaged: open !== undefined || optionsEnded || problems.length > problemsBefore,
     });
   }
   return { doc, services, problems };
@@ -75,7 +78,10 @@ interface Tok {
   unbalanced?: boolean;
 }
 
-/** White-space separated fields; a field that starts with `{` runs to its matching `}` (Postfix 3.0+). */
+/**
+ * White-space separated fields, read as Postfix 3.0+ does (mystrtokq): white space inside "{ ... }" does not end a
+ * field, wherever the brace opens (`-o { a = b c }` and `-o a={ b c }` alike); a "}" with no "{" open is text.
+ */
 function tokenize(ll: LogicalLine): Tok[] {
   const t = ll.text;
   const out: Tok[] = [];
@@ -84,35 +90,42 @@ function tokenize(ll: LogicalLine): Tok[] {
     while (i < t.length && isBlank(t[i])) i++;
     if (i >= t.length) break;
     const start = i;
-    if (t[i] === '{') {
-      let depth = 0;
-      for (; i < t.length; i++) {
-        if (t[i] === '{') depth++;
-        else if (t[i] === '}' && --depth === 0) break;
-      }
-      if (i >= t.length) {
-        out.push({ start, end: t.length, unbalanced: true });
-        break;
-      }
-      i++;
-      out.push({ start, end: i });
-    } else {
-      while (i < t.length && !isBlank(t[i])) i++;
-      out.push({ start, end: i });
+    let depth = 0;
+    for (; i < t.length; i++) {
+      if (t[i] === '{') depth++;
+      else if (t[i] === '}' && depth > 0) depth--;
+      else if (depth === 0 && isBlank(t[i])) break;
     }
+    out.push(depth > 0 ? { start, end: i, unbalanced: true } : { start, end: i });
   }
   return out;
 }
 
-function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): Setting[] {
+/** Where the "}" that closes the "{" at `open` is, or -1. */
+function closingBrace(t: string, open: number, end: number): number {
+  let depth = 0;
+  for (let i = open; i < end; i++) {
+    if (t[i] === '{') depth++;
+    else if (t[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): { settings: Setting[]; optionsEnded: boolean } {
   const out: Setting[] = [];
+  let optionsEnded = false;
   const t = ll.text;
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
     const word = t.slice(a.start, a.end);
+    // Options come first, as for getopt: the first other argument (a pipe's `flags=`, `argv=`) or "--" ends them.
+    if (!word.startsWith('-') || word === '--') {
+      optionsEnded = true;
+      break;
+    }
     let tok: Tok | undefined;
     if (word === '-o') tok = args[++k];
-    else if (word.startsWith('-o') && word.length > 2) tok = { start: a.start + 2, end: a.end };
+    else if (word.startsWith('-o')) tok = { start: a.start + 2, end: a.end };
     else continue;
     if (!tok) {
       problems.push({ kind: 'bad-override', range: rangeOf(ll, a.start, a.end), excerpt: word });
@@ -120,9 +133,14 @@ function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): Set
     }
     let s = tok.start;
     let e = tok.end;
-    if (t[s] === '{' && t[e - 1] === '}') {
+    if (t[s] === '{') {
+      // `{ name = value }`: the value ends at the matching "}" (an open brace is reported already).
+      const close = closingBrace(t, s, e);
+      if (close >= 0 && close < e - 1) {
+        problems.push({ kind: 'bad-override', range: rangeOf(ll, close + 1, e), excerpt: t.slice(tok.start, Math.min(tok.end, tok.start + 80)) });
+      }
+      if (close >= 0) e = close;
       s++;
-      e--;
       while (s < e && isBlank(t[s])) s++;
     }
     const eq = t.indexOf('=', s);
@@ -140,5 +158,5 @@ function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): Set
     // An override spans only its own token: removing it must not remove the whole service line.
     out.push({ ...setting, firstLine: -1, lastLine: -1 });
   }
-  return out;
+  return { settings: out, optionsEnded };
 }
