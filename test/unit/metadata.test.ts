@@ -1,0 +1,56 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    return e.isDirectory() ? sources(rel) : e.name.endsWith('.ts') ? [rel] : [];
+  });
+}
+
+/** The docs page the editor links a finding id to (src/extension/findingDocs.ts uses the same families). */
+function pageFor(id: string): string {
+  const family = id.split('.')[0];
+  if (family === 'postfix') return 'docs/findings-postfix.md';
+  if (family === 'nodemailer' || family === 'dotenv') return 'docs/findings-nodemailer.md';
+  if (family === 'explain' || family === 'maillog') return 'docs/findings-explain.md';
+  if (family === 'cert') return 'docs/findings-cert.md';
+  return 'docs/findings-probe.md';
+}
+
+describe('metadata', () => {
+  it('every finding id the core can produce is documented on the page its diagnostics link to', () => {
+    const family = '(?:probe|tcp|dns|greeting|starttls|tls|mode|clock|cert|postfix|nodemailer|dotenv|explain|maillog|endpoint|protocol|lint)';
+    const literal = new RegExp(`['\`](${family}\\.[a-z0-9]+(?:-[a-z0-9]+)*)['\`]`, 'g');
+    const ids = new Set<string>();
+    for (const file of sources('src/core')) {
+      for (const line of read(file).split('\n')) {
+        if (/\blabel:/.test(line)) continue; // option paths like 'tls.servername' are labels, not ids
+        for (const m of line.matchAll(literal)) ids.add(m[1]);
+      }
+    }
+    assert.ok(ids.size > 80, `only ${ids.size} ids found: the scan is broken`);
+    const undocumented = [...ids].filter((id) => !read(pageFor(id)).includes(`\`${id}\``));
+    assert.deepEqual(undocumented, []);
+  });
+
+  it('the version in package.json heads the changelog', () => {
+    const { version } = JSON.parse(read('package.json')) as { version: string };
+    const first = /^## (\S+)/m.exec(read('CHANGELOG.md'));
+    assert.equal(first?.[1], version);
+  });
+
+  it('engines.vscode is no newer than the @types/vscode the code is checked against', () => {
+    const pkg = JSON.parse(read('package.json')) as { engines: { vscode: string }; devDependencies: Record<string, string> };
+    const engine = pkg.engines.vscode.replace(/^\^/, '');
+    const types = pkg.devDependencies['@types/vscode'].replace(/^[\^~]/, '');
+    const minor = (v: string) => v.split('.').slice(0, 2).map(Number);
+    const [eMaj, eMin] = minor(engine);
+    const [tMaj, tMin] = minor(types);
+    assert.ok(tMaj < eMaj || (tMaj === eMaj && tMin <= eMin), `@types/vscode ${types} is newer than engines.vscode ${engine}`);
+  });
+});
