@@ -32,15 +32,22 @@ export interface MailTlsDoctorApi {
 
 export function makeApi(ctl: Controller, started: Promise<void>): MailTlsDoctorApi {
   return {
-    getTreeSnapshot: (maxDepth = 6) => snapshot(ctl, undefined, maxDepth),
+    getTreeSnapshot: (maxDepth = 6) => {
+      ctl.flushRender(); // the tree refresh is coalesced; a reader must not see the state before the last change
+      return snapshot(ctl, undefined, maxDepth);
+    },
     whenStarted: () => started,
     whenIdle: async () => {
       await started;
       await ctl.lint.whenIdle();
       await ctl.probes.whenIdle();
+      ctl.flushRender();
     },
     probeStateCount: () => ctl.probes.allStates().length,
-    badge: () => ctl.view.badge?.value,
+    badge: () => {
+      ctl.flushRender();
+      return ctl.view.badge?.value;
+    },
     get isTrusted() {
       return ctl.trusted;
     },

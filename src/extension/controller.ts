@@ -12,6 +12,8 @@ import { DEFAULT_SETTINGS, isIgnoredHost, readSettings, type Settings } from './
 import { ResultTreeProvider, type EndpointEntry, type TreeInput } from './tree';
 
 export const MANUAL_GROUP = 'Probed by hand';
+/** Bursts of changes (a scan, a relint, a probe run's states) within this window give one tree refresh. */
+const RENDER_DELAY_MS = 50;
 
 /**
  * The extension's state in one place: settings, the lint and probe services, the tree, the status bar and the
@@ -30,6 +32,7 @@ export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Endpoint keys the user asked to probe in this session: an untrusted workspace's hosts need that. */
   private readonly explicitlyProbed = new Set<string>();
+  private renderTimer: NodeJS.Timeout | undefined;
 
   constructor(extensionUri: vscode.Uri) {
     this.diagnostics = new DiagnosticsStore(extensionUri);
@@ -41,14 +44,16 @@ export class Controller implements vscode.Disposable {
     this.status.command = Command.showView;
     this.disposables.push(
       this.log, this.diagnostics, this.lint, this.probes, this.view, this.status, this.tree,
-      this.lint.onDidChange(() => this.render()),
-      this.probes.onDidChange(() => this.render()),
+      this.lint.onDidChange(() => this.scheduleRender()),
+      this.probes.onDidChange(() => this.scheduleRender()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(CONFIG_SECTION)) return;
         this.loadSettings(true);
-        this.lint.relintAll();
+        this.lint.relintAll().catch((err) => this.logFailure('Linting again with the new settings', err));
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onTrustGranted()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.onTrustGranted().catch((err) => this.logFailure('Work after the workspace was trusted', err));
+      }),
     );
     this.render();
   }
@@ -174,7 +179,22 @@ export class Controller implements vscode.Disposable {
     return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep) };
   }
 
+  private logFailure(what: string, err: unknown): void {
+    this.log.error(`${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  }
+
+  private scheduleRender(): void {
+    this.renderTimer ??= setTimeout(() => this.render(), RENDER_DELAY_MS);
+  }
+
+  /** Runs a pending render now, for readers (the API) that must see the latest state. */
+  flushRender(): void {
+    if (this.renderTimer) this.render();
+  }
+
   render(): void {
+    clearTimeout(this.renderTimer);
+    this.renderTimer = undefined;
     const input = this.treeInput();
     this.tree.setInput(input);
     const endpointCount = input.groups.reduce((n, g) => n + g.entries.length, 0);
@@ -205,5 +225,7 @@ export class Controller implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    clearTimeout(this.renderTimer); // after the services: their last events may have scheduled one
+    this.renderTimer = undefined;
   }
 }

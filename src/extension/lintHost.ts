@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LintHost } from '../core/lint/types';
+import type { EnvReadCache } from './envReadCache';
 
 /** Logs larger than this are linted by their tail only (mail logs grow without bound). */
 export const MAX_LINT_BYTES = 4 * 1024 * 1024;
@@ -9,16 +10,23 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
 export function readForLint(fsPath: string): string | undefined {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath);
-  if (open) return open.getText();
-  return readFileCapped(fsPath);
+  return openText(fsPath) ?? readFileCapped(fsPath);
+}
+
+function openText(fsPath: string): string | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
 
 export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | undefined {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(fsPath, 'r');
-    const size = fs.fstatSync(fd).size;
+    // Only regular files: opening a FIFO named `.env` or `mail.log` would wait for a writer forever and freeze
+    // the extension host, and a device never ends. O_NONBLOCK covers a file swapped for a FIFO after the stat.
+    if (!fs.statSync(fsPath).isFile()) return undefined;
+    fd = fs.openSync(fsPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return undefined;
+    const size = stat.size;
     if (size > MAX_CONFIG_BYTES && !isLogName(fsPath)) return undefined;
     const start = Math.max(0, size - max);
     const buf = Buffer.alloc(Math.min(size, max));
@@ -38,9 +46,9 @@ function isLogName(fsPath: string): boolean {
   return /(^|[\\/])(maillog|mail\.(log|err|warn|info)|[^\\/]*\.log)(\.\d+)?$/.test(fsPath);
 }
 
-export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number): LintHost {
+export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, envCache?: EnvReadCache): LintHost {
   return {
-    readFile: readForLint,
+    readFile: envCache ? (p) => openText(p) ?? envCache.read(p, readFileCapped) : readForLint,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };

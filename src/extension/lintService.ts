@@ -5,7 +5,8 @@ import type { DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
-import { lintHostFor, readFileCapped } from './lintHost';
+import { EnvReadCache } from './envReadCache';
+import { lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
 
 /** Names the linters handle; the scan reads only these, and each linter still decides from the text. */
@@ -15,6 +16,9 @@ const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,coverage,.cache,.vsco
 const MAX_FILES = 3000;
 const TYPING_DEBOUNCE_MS = 300;
 const WATCH_DEBOUNCE_MS = 750;
+/** Files linted between two yields to the event loop in a scan or a relint. */
+const YIELD_EVERY = 25;
+const ENV_FILE = /(^|[\\/])(\.env[^\\/]*|[^\\/]*\.env)$/;
 
 export interface LintedFile {
   uri: vscode.Uri;
@@ -35,6 +39,10 @@ export class LintService implements vscode.Disposable {
   private pendingFiles: Map<string, vscode.Uri> | undefined = new Map();
   private scanning: Promise<void> | undefined;
   private rescanRequested = false;
+  /** The latest relint; an older one stops at its next yield, since the newer one covers every file again. */
+  private relinting: Promise<void> | undefined;
+  private relintGeneration = 0;
+  private readonly envCache = new EnvReadCache();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the set of files, findings or endpoints changed. */
@@ -46,7 +54,13 @@ export class LintService implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(CANDIDATE_GLOB);
-    const onFs = (uri: vscode.Uri) => this.scheduleFile(uri);
+    const onFs = (uri: vscode.Uri) => {
+      if (ENV_FILE.test(uri.fsPath)) this.envCache.clear();
+      this.scheduleFile(uri);
+    };
+    const onEnvWritten = (d: vscode.TextDocument) => {
+      if (ENV_FILE.test(d.uri.fsPath)) this.envCache.clear();
+    };
     this.disposables.push(
       this.changed,
       watcher,
@@ -55,7 +69,8 @@ export class LintService implements vscode.Disposable {
       watcher.onDidDelete(onFs),
       vscode.workspace.onDidOpenTextDocument((d) => this.lintDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.onClosed(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => { onEnvWritten(d); this.onClosed(d); }),
+      vscode.workspace.onDidSaveTextDocument(onEnvWritten),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
     );
   }
@@ -78,16 +93,22 @@ export class LintService implements vscode.Disposable {
       this.scanning = undefined;
       if (this.rescanRequested) {
         this.rescanRequested = false;
-        void this.scanWorkspace();
+        this.scanInBackground();
       }
     });
     return this.scanning;
   }
 
-  /** Resolves once no scan or typing lint is pending: what the tests wait for. */
+  /** A scan nobody awaits: its failure goes to the output channel instead of an unhandled rejection. */
+  private scanInBackground(): void {
+    this.scanWorkspace().catch((err) => this.log.error(`Workspace lint failed: ${errorText(err)}`));
+  }
+
+  /** Resolves once no scan, relint or typing lint is pending: what the tests wait for. */
   async whenIdle(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       if (this.scanning) await this.scanning;
+      else if (this.relinting) await this.relinting;
       else if (this.watchTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
       else return;
     }
@@ -99,28 +120,39 @@ export class LintService implements vscode.Disposable {
   }
 
   /** Re-applies settings (severity overrides, expiry days) to everything linted so far. */
-  relintAll(): void {
+  relintAll(): Promise<void> {
+    const run = this.doRelintAll(++this.relintGeneration).finally(() => {
+      if (this.relinting === run) this.relinting = undefined;
+    });
+    this.relinting = run;
+    return run;
+  }
+
+  private async doRelintAll(generation: number): Promise<void> {
+    let n = 0;
     for (const f of [...this.files.values()]) {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === f.uri.toString());
-      const text = open ? open.getText() : readFileCapped(f.uri.fsPath);
-      if (text === undefined) this.forget(f.uri);
-      else this.lintText(f.uri, text);
+      if (generation !== this.relintGeneration) return;
+      if (!this.files.has(f.uri.toString())) continue; // forgotten while we yielded
+      const text = readForLint(f.uri.fsPath);
+      if (text === undefined) this.forget(f.uri, false);
+      else this.lintText(f.uri, text, false);
+      if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     this.changed.fire();
   }
 
   private async doScan(): Promise<void> {
     const started = Date.now();
+    this.envCache.clear();
     const uris = await vscode.workspace.findFiles(CANDIDATE_GLOB, EXCLUDE_GLOB, MAX_FILES);
     const seen = new Set<string>();
     let n = 0;
     for (const uri of uris) {
       seen.add(uri.toString());
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const text = open ? open.getText() : readFileCapped(uri.fsPath);
+      const text = readForLint(uri.fsPath);
       if (text !== undefined) this.lintText(uri, text, false);
       // Yield now and then: a big workspace must not freeze the extension host.
-      if (++n % 25 === 0) await new Promise((r) => setImmediate(r));
+      if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     for (const d of vscode.workspace.textDocuments) {
       if (d.uri.scheme === 'file' && !seen.has(d.uri.toString())) {
@@ -140,7 +172,7 @@ export class LintService implements vscode.Disposable {
       return;
     }
     const s = this.settings();
-    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays));
+    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays, this.envCache));
     const findings = applySeverityOverrides(result.findings, s.severityOverrides);
     this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
@@ -168,7 +200,7 @@ export class LintService implements vscode.Disposable {
    * so it (and a burst of many changes, like a branch switch) re-scans the workspace.
    */
   private scheduleFile(uri: vscode.Uri): void {
-    if (this.pendingFiles && !/(^|[\\/])(\.env[^\\/]*|[^\\/]*\.env)$/.test(uri.fsPath) && this.pendingFiles.size < 50) {
+    if (this.pendingFiles && !ENV_FILE.test(uri.fsPath) && this.pendingFiles.size < 50) {
       this.pendingFiles.set(uri.toString(), uri);
     } else {
       this.pendingFiles = undefined;
@@ -188,15 +220,14 @@ export class LintService implements vscode.Disposable {
       const files = this.pendingFiles;
       this.pendingFiles = new Map();
       if (!files) {
-        void this.scanWorkspace();
+        this.scanInBackground();
         return;
       }
       // Files beside a changed one may read it (master.cf reads main.cf): lint them again too.
       const dirs = new Set([...files.values()].map((u) => path.dirname(u.fsPath)));
       for (const f of this.files.values()) if (dirs.has(path.dirname(f.uri.fsPath))) files.set(f.uri.toString(), f.uri);
       for (const uri of files.values()) {
-        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        const text = open ? open.getText() : readFileCapped(uri.fsPath);
+        const text = readForLint(uri.fsPath);
         if (text === undefined) this.forget(uri, false);
         else this.lintText(uri, text, false);
       }
@@ -220,4 +251,8 @@ export class LintService implements vscode.Disposable {
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.stack ?? err.message : String(err);
 }
