@@ -15,6 +15,7 @@ import { explainError } from '../../src/core/explain';
 import { lintText, type LintHost } from '../../src/core/lint';
 import { ConnectionLimiter, probeEndpoint, type ProbeResult, type TranscriptLine } from '../../src/core/probe';
 import { renderMarkdownReport } from '../../src/core/report/markdown';
+import { isSecretName } from '../../src/core/secrets';
 import * as lab from '../support/hostile';
 import { startHostile, type HostileServer } from '../support/hostile';
 import { captureIO } from '../support/cli';
@@ -120,15 +121,40 @@ function workspace(port: number): Record<string, string> {
       `export const u = nodemailer.createTransport(\`smtp://u:${secret((x, y) => `${x}${y}`)}@127.0.0.1:${port}/?requireTLS=false\`);`,
       '',
     ].join('\n'),
+    // Credentials written where the host belongs: the finding must name the mistake without quoting them.
+    'hostapp/.env': [`SMTP_HOST=bob:${secret((a, b) => `${a}${b}`)}@smtp.example.test`, 'SMTP_PORT=587', ''].join('\n'),
+    'hostapp/mailer.js': [
+      "const nodemailer = require('nodemailer');",
+      `module.exports = nodemailer.createTransport({ host: 'bob:${secret((x, y) => `${x}${y}`)}@smtp.example.test', port: 587 });`,
+      '',
+    ].join('\n'),
     'var/log/mail.log': [
       `Nov 28 05:00:01 mx postfix/smtpd[1]: < unknown[192.0.2.7]: AUTH PLAIN ${Buffer.from(`\u0000mailer\u0000${sasl}`).toString('base64')}`,
       `Nov 28 05:00:02 mx postfix/smtp[2]: 4AB12: to=<a@b.test>, relay=relay.example.test[192.0.2.1]:587, delay=1, dsn=4.7.8, status=deferred (SASL authentication failed; server relay.example.test[192.0.2.1] said: 535 5.7.8 Error: authentication failed: ${secret((a, b) => `${a}${b}`)})`,
       'Nov 28 05:00:03 mx postfix/smtp[3]: 4AB13: to=<c@d.test>, relay=mx.example.test[192.0.2.2]:25, status=deferred (TLS is required, but was not offered by host mx.example.test[192.0.2.2])',
       `Nov 28 05:00:04 mx app[4]: Error: Invalid login: 535-5.7.8 Username and Password not accepted smtps://mailer:${secret((a, b) => `${a}${b}`)}@smtp.gmail.com:465`,
+      `Nov 28 05:00:05 mx postfix/smtp[5]: 4AB14: to=<e@f.test>, relay=mx.example.test[192.0.2.2]:25, status=deferred (TLS is required, but was not offered by host mx.example.test[192.0.2.2]) maps=static:bob:${secret((a, b) => `${a}${b}`)}`,
+      `Nov 28 05:00:06 mx app[6]: Error: self-signed certificate in certificate chain {"user":"bob","pass":"${secret((a, b) => `${a}${b}`)}"} Authorization: Basic ${secret((a, b) => `${a}${b}`)}`,
       '',
     ].join('\n'),
   };
 }
+
+/**
+ * Credentials in the forms a key-name word list misses: a JSON key (quote before the `:`), an Authorization
+ * header (scheme word first), a secret word inside a longer name, a Postfix in-line map. Each line is one the
+ * explainer recognises, so its (masked) evidence line is really shown.
+ */
+let forms: string[] | undefined;
+const credentialForms = (): string[] =>
+  (forms ??= [
+    `Error: self-signed certificate in certificate chain; options {"user":"bob","pass":"${secret((a, b) => `${a}${b}`)}"}`,
+    `Error: Greeting never received; Authorization: Basic ${secret((a, b) => `${a}${b}`)}`,
+    `Error: self-signed certificate in certificate chain; Authorization: Bearer ${secret((a, b) => `${a}.${b}`)}`,
+    `Error: self-signed certificate in certificate chain; mysecret_token=${secret((a, b) => `${a}${b}`)} MAIL_API_TOKEN: '${secret((a, b) => `${a}${b}`)}'`,
+    `postfix/smtp[7]: 4AB15: to=<g@h.test>, relay=mx.example.test[192.0.2.2]:25, status=deferred (TLS is required, but was not offered by host mx.example.test[192.0.2.2]) smtp_sasl_password_maps=static:bob:${secret((a, b) => `${a}${b}`)}`,
+    `postfix/smtp[8]: 4AB16: to=<g@h.test>, relay=mx.example.test[192.0.2.2]:25, status=deferred (TLS is required, but was not offered by host mx.example.test[192.0.2.2]) maps=static:bob:${secret((a, b) => `${a}${b}`)}`,
+  ]);
 
 /** Error texts as users paste them, with the credentials their tools printed. */
 function pastedErrors(): string[] {
@@ -138,6 +164,7 @@ function pastedErrors(): string[] {
     `Error: self-signed certificate in certificate chain (transport smtp://u:${secret((a, b) => `${a}/${b}`)}@mail.example.test:587)`,
     `C: AUTH PLAIN ${Buffer.from(`\u0000mailer\u0000${secret((a, b) => `${a}${b}`)}`).toString('base64')}\nS: 535 5.7.8 Authentication credentials invalid`,
     `Error: Greeting never received; password: "${secret((a, b) => `${a} ${b}`)}" token=${secret((a, b) => `${a}${b}`)}`,
+    ...credentialForms(),
   ];
 }
 
@@ -190,6 +217,24 @@ describe('secrets never appear in output', function () {
     assert.ok(findings >= 8, `only ${findings} findings: the traps near the secrets were not reached`);
   });
 
+  it('credentials where a host belongs still give an invalid-host finding that names the mistake', () => {
+    const cases: [string, string][] = [['hostapp/.env', 'dotenv.invalid-host'], ['hostapp/mailer.js', 'nodemailer.invalid-host']];
+    for (const [rel, id] of cases) {
+      const found = lintText(path.join(dir, rel), files[rel], fsHost()).findings.filter((f) => f.id === id);
+      assert.equal(found.length, 1, `${rel}: ${id}`);
+      assert.match(found[0].title, /contains a user name and password/, found[0].title);
+      assert.doesNotMatch(found[0].title, /IPv6/);
+      assert.match(found[0].title, /\(hidden\)@smtp\.example\.test/, found[0].title);
+    }
+  });
+
+  it('explain keeps the evidence lines that held credentials, masked', () => {
+    for (const text of credentialForms()) {
+      const ms = explainError(text).matches;
+      assert.ok(ms.length > 0 && ms.every((m) => m.evidence.length > 0), `no explanation for: ${text.slice(0, 60)}`);
+    }
+  });
+
   it('the CLI (lint, human and --json) prints none', async () => {
     for (const argv of [['lint', dir], ['lint', dir, '--json'], ['lint', ...Object.keys(files).map((f) => path.join(dir, f))]]) {
       const io = captureIO();
@@ -237,4 +282,15 @@ describe('secrets never appear in output', function () {
     assertClean('Markdown report', report);
   });
 
+});
+
+describe('the shared secret-name rule', () => {
+  it('names that hold credentials in any format are secret; host, port and TLS switches are not', () => {
+    for (const n of ['SMTP_PASS', 'SMTP_PASSWORD', 'smtp_sasl_password_maps', 'mysecret_token', 'Authorization', 'Proxy-Authorization', 'auth', 'api-key', 'clientSecret', 'refreshToken', 'privateKey', 'pwd', 'key']) {
+      assert.ok(isSecretName(n), n);
+    }
+    for (const n of ['SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'smtp_sasl_auth_enable', 'smtp_send_dummy_mail_auth', 'keySelector', 'smtp_tls_security_level', 'user', 'relayhost']) {
+      assert.ok(!isSecretName(n), n);
+    }
+  });
 });

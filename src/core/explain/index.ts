@@ -5,6 +5,7 @@
  */
 import { makeEndpoint, printable, validateHostname, type Endpoint } from '../endpoint';
 import type { Finding, Severity } from '../finding';
+import { hideUserinfo, maskNamedValues } from '../secrets';
 import { CATALOG, type CatalogEntry, type Cause } from './catalog';
 
 export type { Cause, Likelihood } from './catalog';
@@ -131,10 +132,13 @@ function* splitLines(text: string): Generator<string> {
 
 /** Masks anything that looks like a credential, then makes the line printable. */
 export function evidenceLine(line: string): string {
-  const masked = line
+  const named = maskNamedValues(
     // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
-    .replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@')
-    .replace(/\b(pass(?:word)?|pwd|secret|token|api[_-]?key|auth)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1$2(hidden)')
+    line.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@'),
+  );
+  const masked = hideUserinfo(named)
+    // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
+    .replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)')
     .replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)');
   return printable(masked.trim(), 300);
 }

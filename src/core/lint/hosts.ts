@@ -9,6 +9,13 @@ import { validateHostname } from '../endpoint';
 export function hostProblem(host: string, hideText = false): string | undefined {
   const check = validateHostname(host);
   if (check.ok) return undefined;
+  // `user:pass@host` is credentials where the name belongs; the IPv6 or label reason would mislead (and quote them).
+  const at = host.lastIndexOf('@');
+  if (at >= 0) {
+    return host.slice(0, at).includes(':')
+      ? 'it contains a user name and password (they go in the auth settings, never in the host)'
+      : 'it contains a user name before the @ (it goes in the auth settings, not in the host)';
+  }
   // `smtp.example.com:587` in a host setting is the most common slip; "not a valid IPv6 address" would mislead.
   if (/^[^:[\]]+:\d*$/.test(host) && validateHostname(host.slice(0, host.lastIndexOf(':'))).ok) {
     return 'it includes a port: a host setting takes the name only (the port has its own setting)';

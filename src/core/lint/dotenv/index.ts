@@ -5,6 +5,7 @@
  */
 import { printable } from '../../endpoint';
 import type { Finding, RelatedLocation } from '../../finding';
+import { hideHostUserinfo } from '../../secrets';
 import { hostProblem, isMailUrl, urlHost } from '../hosts';
 import type { Linter, LintResult } from '../types';
 import { isEnvFileName } from './envFiles';
@@ -138,7 +139,7 @@ function invalidHost(path: string, e: EnvEntry): Finding | undefined {
   const hidden = !fromUrl && !isShowableKey(e.key);
   const reason = hostProblem(host, hidden);
   if (reason === undefined) return undefined;
-  const shownHost = hidden ? '(hidden)' : `"${printable(host)}"`;
+  const shownHost = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(host))}"`;
   return {
     id: 'dotenv.invalid-host',
     severity: 'error',

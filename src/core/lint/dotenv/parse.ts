@@ -4,6 +4,7 @@
  * skipped, as dotenv itself does.
  */
 import type { Range } from '../../finding';
+import { isSecretName } from '../../secrets';
 import { forEachLine } from '../lines';
 
 export interface EnvEntry {
@@ -65,7 +66,8 @@ function parseLine(raw: string, line: number): EnvEntry | undefined {
 
 /** Keys whose values are credentials or could be: their values are never shown, not even in evidence. */
 export function isSecretKey(key: string): boolean {
-  return /PASS|PWD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|PRIVATE|SALT|COOKIE|SESSION|SIGNATURE|CERT|DSN|URL|URI|USER|LOGIN/i.test(key);
+  // Wider than the shared rule on purpose: a variable's value is only quoted when its name says host, port or TLS.
+  return isSecretName(key) || /PASS|PWD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|PRIVATE|SALT|COOKIE|SESSION|SIGNATURE|CERT|DSN|URL|URI|USER|LOGIN/i.test(key);
 }
 
 /** Only host, port and TLS switches may be quoted back to the user; everything else stays hidden. */

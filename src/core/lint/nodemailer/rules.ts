@@ -7,6 +7,7 @@ import type { Finding, RelatedLocation, TextEdit } from '../../finding';
 import { isShowableKey } from '../dotenv/parse';
 import type { Effective } from './effective';
 import { printable } from '../../endpoint';
+import { hideHostUserinfo } from '../../secrets';
 import { hostProblem } from '../hosts';
 import { eolOf } from '../lines';
 import { LineIndex, removalEdit } from './positions';
@@ -371,7 +372,7 @@ function invalidNames(site: TransportSite, eff: Effective, rc: RuleContext): Fin
     const reason = hostProblem(opt.resolved.value, hidden);
     if (reason === undefined) return;
     const o = NAME_OPTIONS[i];
-    const value = hidden ? '(hidden)' : `"${printable(opt.resolved.value)}"`;
+    const value = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(opt.resolved.value))}"`;
     const from = opt.fromUrl ? ' (from the connection URL)' : opt.resolved.env.length ? ` (from ${opt.resolved.env.map((e) => e.key).join(', ')})` : '';
     out.push({
       id: 'nodemailer.invalid-host',

@@ -1,5 +1,6 @@
 import { printable } from '../../endpoint';
 import type { Finding, Range, Severity, TextEdit } from '../../finding';
+import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logical-lines';
 import type { Setting } from './main-parser';
@@ -90,24 +91,10 @@ export function shown(s: Setting | undefined, name?: string, value?: string): st
 }
 
 export function redact(name: string, value: string): string {
-  if (/passw|secret|token|_key$/i.test(name) && !/_file$/.test(name)) return '(hidden)';
+  // A file's path is not a secret (showing it is the point of a missing-file finding); its contents would be.
+  if (isSecretName(name) && !/_file$/.test(name)) return '(hidden)';
   const flat = hideUserinfo(value.replace(/\s+/g, ' '));
   // Everything after an in-line map type is hidden: `inline:{ user = pass }` spans spaces.
   const cut = flat.replace(/\b(static|inline|randmap|pipemap|unionmap):.*$/i, '$1:(hidden)');
   return cut.length > 160 ? `${cut.slice(0, 160)}...` : cut;
-}
-
-/**
- * Credentials written where a host belongs (`relayhost = [user:pass@smtp.example.com]:587`, a URL's userinfo):
- * everything before the token's last `@` is hidden when it holds a `:`. A plain address (`postmaster@example.com`)
- * stays as it is.
- */
-export function hideUserinfo(value: string): string {
-  return value.replace(/[^\s,]+/g, (tok) => {
-    const at = tok.lastIndexOf('@');
-    if (at < 0) return tok;
-    const scheme = tok.indexOf('//');
-    const start = Math.max(tok.lastIndexOf('[', at) + 1, scheme >= 0 && scheme < at ? scheme + 2 : 0);
-    return tok.slice(start, at).includes(':') ? `${tok.slice(0, start)}(hidden)${tok.slice(at)}` : tok;
-  });
 }

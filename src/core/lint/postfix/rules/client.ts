@@ -2,7 +2,8 @@ import { endpointLabel, makeEndpoint, printable, validateHostname } from '../../
 import type { Range } from '../../../finding';
 import type { DiscoveredEndpoint } from '../../types';
 import type { Setting } from '../main-parser';
-import { hideUserinfo, redact, report, RuleContext, setParameter, shown } from '../context';
+import { hideUserinfo } from '../../../secrets';
+import { redact, report, RuleContext, setParameter, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';
 import type { Scope } from '../scope';
 

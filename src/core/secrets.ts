@@ -1,0 +1,77 @@
+/**
+ * The one rule for what counts as a secret, shared by every linter and the error explainer: which setting names
+ * hold credentials, and how credentials written inside other values (a host, a URL, a log line) are cut out.
+ * Every pattern is bounded so that hostile input stays linear.
+ */
+
+/**
+ * Names of settings, variables, JSON keys and headers that hold a credential: passwords, tokens, secrets, keys,
+ * `auth`/`Authorization`. Matched anywhere in the name (`mysecret_token`, `SMTP_PASS`, `smtp_sasl_password_maps`),
+ * but `auth` only as the whole name and `key` only as the last word, so `smtp_sasl_auth_enable`,
+ * `smtp_send_dummy_mail_auth` (Postfix switches) or `keySelector` stay showable.
+ */
+const SECRET_NAME = /passw|pass(?![a-z])|pwd|secret|token|api[_-]?key|private[_-]?key|credential|^auth$|authorization$|(?:^|[^a-z])key$/i;
+
+export function isSecretName(name: string): boolean {
+  // The cap keeps the test cheap on absurd names; no real setting name is that long.
+  return SECRET_NAME.test(name.slice(0, 200));
+}
+
+/**
+ * Credentials written where a host belongs (`relayhost = [user:pass@smtp.example.com]:587`, a URL's userinfo):
+ * everything before a token's last `@` is hidden when it holds a `:`. A plain address (`postmaster@example.com`)
+ * stays as it is.
+ */
+export function hideUserinfo(value: string): string {
+  return value.replace(/[^\s,]+/g, (tok) => {
+    const at = tok.lastIndexOf('@');
+    if (at < 0) return tok;
+    const scheme = tok.indexOf('//');
+    const start = Math.max(tok.lastIndexOf('[', at) + 1, scheme >= 0 && scheme < at ? scheme + 2 : 0);
+    return tok.slice(start, at).includes(':') ? `${tok.slice(0, start)}(hidden)${tok.slice(at)}` : tok;
+  });
+}
+
+/**
+ * A single host value (`bob:hunter2@smtp.example.com`): everything before its last `@` is user info, whatever it
+ * holds (a password may contain spaces, `:` or `@`), so all of it is hidden.
+ */
+export function hideHostUserinfo(host: string): string {
+  const at = host.lastIndexOf('@');
+  return at < 0 ? host : `(hidden)${host.slice(at)}`;
+}
+
+// `name = value`, `name: value`, `"name": value` in free text. The name is a run of name characters, so a
+// secret word inside it (`mysecret_token`) is found; the value is taken by valueEnd, never by the regex.
+const NAMED = /([A-Za-z][\w.-]{0,63})(["']?[ \t]{0,8}[=:][ \t]{0,8})/g;
+// An Authorization header's scheme word comes before the credential; the whole rest of the line is hidden.
+const AUTH_HEADER = /(?:^|[^a-z])authorization$/i;
+
+/** Masks the value of every secret-named `name=value` / `name: value` / `"name": "value"` in a line of text. */
+export function maskNamedValues(line: string): string {
+  let out = '';
+  let last = 0;
+  NAMED.lastIndex = 0;
+  for (let m = NAMED.exec(line); m; m = NAMED.exec(line)) {
+    if (!isSecretName(m[1])) continue;
+    const start = m.index + m[0].length;
+    const end = AUTH_HEADER.test(m[1]) ? line.length : valueEnd(line, start);
+    if (end === start) continue;
+    out += `${line.slice(last, start)}(hidden)`;
+    last = end;
+    NAMED.lastIndex = end;
+  }
+  return out + line.slice(last);
+}
+
+/** Where a value that starts at `start` ends: a quoted string (with its quotes), or a run without white space. */
+function valueEnd(line: string, start: number): number {
+  const q = line[start];
+  if (q === '"' || q === "'" || q === '`') {
+    const close = line.indexOf(q, start + 1);
+    return close < 0 ? line.length : close + 1;
+  }
+  let end = start;
+  while (end < line.length && !/\s/.test(line[end])) end++;
+  return end;
+}
