@@ -110,7 +110,8 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   try {
     for (let i = 0; i < a.repeat; i++) {
       if (!a.json && a.repeat > 1) io.err(p.dim(`run ${i + 1} of ${a.repeat}...\n`));
-      const run = await probeMany(endpoints, { signal: io.signal, timeoutMs: a.timeoutMs });
+      // Later runs wait out a back-off an earlier run's 421 started (the note below says so) instead of giving up.
+      const run = await probeMany(endpoints, { signal: io.signal, timeoutMs: a.timeoutMs, ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}) });
       runs.push(run);
       if (i + 1 < a.repeat && run.some((r) => r.transcript.some((l) => /no new connection to it for/.test(l.text)))) {
         io.err(p.dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));

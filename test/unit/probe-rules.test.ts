@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { clockSkew, dateInGreeting } from '../../src/core/probe/clock';
 import { looksLikePlaintextGreeting } from '../../src/core/probe/dialogue';
 import { classifyTlsError } from '../../src/core/probe/errors';
-import { ConnectionLimiter } from '../../src/core/probe/limiter';
+import { BackoffError, ConnectionLimiter } from '../../src/core/probe/limiter';
+import { addressLiteral } from '../../src/core/probe/session';
 import { describeRepeats, summarizeRepeats } from '../../src/core/probe/repeat';
 import { TimeoutError } from '../../src/core/probe/scope';
 import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from '../../src/core/probe/tlsRules';
@@ -109,6 +110,37 @@ describe('probe rules', () => {
       assert.equal(other, false);
       r();
       await p;
+    });
+    it('refuses a queued request when a back-off it will not wait for starts, at once', async () => {
+      const l = new ConnectionLimiter({ perHost: 1 });
+      const r = await l.acquire('a');
+      const queued = l.acquire('a', undefined, { maxBackoffMs: 0 });
+      l.backOff('a', 60_000);
+      await assert.rejects(queued, (e: unknown) => e instanceof BackoffError && e.remainingMs > 59_000);
+      r();
+    });
+    it('tells a request it is held by a back-off once, then grants it when the back-off ends', async () => {
+      const l = new ConnectionLimiter();
+      l.backOff('a', 60);
+      const told: number[] = [];
+      const release = await l.acquire('a', undefined, { maxBackoffMs: 1000, onBackoff: (ms) => told.push(ms) });
+      assert.equal(told.length, 1);
+      assert.ok(told[0] > 0 && told[0] <= 60);
+      assert.equal(l.backoffRemaining('a'), 0);
+      release();
+      l.backOff('b', 100);
+      await assert.rejects(l.acquire('b', undefined, { maxBackoffMs: 10 }), BackoffError);
+    });
+  });
+
+  describe('EHLO address literal', () => {
+    it('writes IPv4, IPv6 and IPv4-mapped addresses as RFC 5321 literals', () => {
+      assert.equal(addressLiteral('127.0.0.1'), '[127.0.0.1]');
+      assert.equal(addressLiteral('::ffff:127.0.0.1'), '[127.0.0.1]');
+      assert.equal(addressLiteral('::FFFF:10.1.2.3'), '[10.1.2.3]');
+      assert.equal(addressLiteral('::1'), '[IPv6:::1]');
+      assert.equal(addressLiteral('::ffff:7f00:1'), '[IPv6:::ffff:7f00:1]');
+      assert.equal(addressLiteral('fe80::1'), '[IPv6:fe80::1]');
     });
   });
 

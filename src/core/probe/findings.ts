@@ -115,6 +115,17 @@ export const probeFindings = {
       evidence: lines.slice(0, 6),
     };
   },
+  backingOff(ep: Endpoint, remainingMs: number, maxWaitMs: number): Finding {
+    const secs = Math.ceil(remainingMs / 1000);
+    return {
+      id: 'probe.backing-off',
+      severity: 'warning',
+      title: `Not probed: the server said it was busy to an earlier connection, and is left alone for another ${secs} s.`,
+      detail: `An earlier connection from this machine to ${ep.host} port ${ep.port} got a "service not available" greeting (SMTP 421 / IMAP BYE), so the probe opens no new connection to it for a while. Waiting ${secs} s would be longer than this probe waits for a back-off (${Math.round(maxWaitMs / 1000)} s, its step timeout unless set otherwise), so it ended without connecting: nothing is known about this server's TLS yet.`,
+      fix: `Probe again in ${secs} s or later, with fewer parallel probes of the same server; if it keeps saying it is busy, see the "turned the connection away" finding of the earlier probe.`,
+      evidence: [`back-off remaining: ${secs} s`, `longest wait for a back-off: ${maxWaitMs} ms`],
+    };
+  },
   protocolError(ep: Endpoint, message: string, evidence: string[]): Finding {
     const name = ep.protocol.toUpperCase();
     // Firewalls with an application-layer "fixup" exist for SMTP (Cisco ASA/PIX "inspect esmtp"); IMAP and POP3

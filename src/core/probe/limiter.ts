@@ -10,7 +10,22 @@ export interface LimiterOptions {
   backoffMs?: number;
 }
 
-type Waiter = { host: string; grant: () => void };
+export interface AcquireOptions {
+  /** Refuse (reject with BackoffError) rather than wait longer than this for a back-off; default: wait. */
+  maxBackoffMs?: number;
+  /** Told once when this request is held back by a back-off, with how long is left. */
+  onBackoff?: (remainingMs: number) => void;
+}
+
+/** The host is backing off for longer than the caller agreed to wait. */
+export class BackoffError extends Error {
+  override name = 'BackoffError';
+  constructor(readonly remainingMs: number) {
+    super(`the server said it was busy; no new connection to it for ${Math.ceil(remainingMs / 1000)} s`);
+  }
+}
+
+type Waiter = { host: string; grant: () => void; refuse: (remainingMs: number) => void; maxBackoffMs: number; onBackoff?: (ms: number) => void; told: boolean };
 
 export class ConnectionLimiter {
   readonly perHost: number;
@@ -20,7 +35,6 @@ export class ConnectionLimiter {
   private total = 0;
   private readonly queue: Waiter[] = [];
   private readonly backoffUntil = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(opts: LimiterOptions = {}) {
     this.perHost = Math.max(1, opts.perHost ?? 2);
@@ -28,14 +42,25 @@ export class ConnectionLimiter {
     this.backoffMs = Math.max(0, opts.backoffMs ?? 30_000);
   }
 
-  /** Waits for a slot; resolves to the release function (idempotent). Rejects when the signal aborts. */
-  acquire(host: string, signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot; resolves to the release function (idempotent). Rejects when the signal aborts, and with
+   * a BackoffError when the host backs off for longer than `maxBackoffMs` (checked again whenever a back-off
+   * starts while this request waits in the queue).
+   */
+  acquire(host: string, signal?: AbortSignal, opts: AcquireOptions = {}): Promise<() => void> {
     const key = host.toLowerCase();
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
       let granted = false;
       const waiter: Waiter = {
         host: key,
+        maxBackoffMs: opts.maxBackoffMs ?? Infinity,
+        onBackoff: opts.onBackoff,
+        told: false,
+        refuse: (ms) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(new BackoffError(ms));
+        },
         grant: () => {
           granted = true;
           signal?.removeEventListener('abort', onAbort);
@@ -69,12 +94,9 @@ export class ConnectionLimiter {
     const key = host.toLowerCase();
     const until = Date.now() + ms;
     if ((this.backoffUntil.get(key) ?? 0) < until) this.backoffUntil.set(key, until);
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.pump();
-    }, ms);
-    t.unref();
-    this.timers.add(t);
+    setTimeout(() => this.pump(), ms).unref();
+    // Waiters already queued for this host learn of the back-off now, not once they would have been granted.
+    this.pump();
   }
 
   /** Milliseconds until `host` may be contacted again (0 when it may now). */
@@ -84,12 +106,22 @@ export class ConnectionLimiter {
   }
 
   private pump(): void {
-    for (let i = 0; i < this.queue.length && this.total < this.global; ) {
+    const now = Date.now();
+    for (const [host, until] of this.backoffUntil) if (until <= now) this.backoffUntil.delete(host);
+    for (let i = 0; i < this.queue.length; ) {
       const w = this.queue[i];
-      if ((this.active.get(w.host) ?? 0) < this.perHost && this.backoffRemaining(w.host) === 0) {
+      const wait = this.backoffRemaining(w.host);
+      if (wait > w.maxBackoffMs) {
+        this.queue.splice(i, 1);
+        w.refuse(wait);
+      } else if (wait === 0 && this.total < this.global && (this.active.get(w.host) ?? 0) < this.perHost) {
         this.queue.splice(i, 1);
         w.grant();
       } else {
+        if (wait > 0 && !w.told) {
+          w.told = true;
+          w.onBackoff?.(wait);
+        }
         i++;
       }
     }

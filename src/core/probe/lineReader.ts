@@ -95,21 +95,6 @@ export class LineReader {
     });
   }
 
-  /** Waits until the server closes or sends anything (used to tell "silent" from "spoke"). */
-  waitForData(step: string, ms: number): Promise<void> {
-    return this.scope.step<void>(step, ms, (resolve, reject) => {
-      const check = () => {
-        if (this.buf.length > 0) resolve();
-        else if (this.closed) reject(this.closed);
-      };
-      this.wake = check;
-      check();
-      return () => {
-        this.wake = undefined;
-      };
-    });
-  }
-
   /** Stops reading so the socket can be handed to TLS; returns what was buffered and never consumed. */
   detach(): string {
     this.socket.off('data', this.onData);

@@ -16,7 +16,7 @@ import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
 import { tlsHandshake, type HandshakeResult } from './handshake';
 import { ConnectionClosedError, ProtocolLimitError } from './lineReader';
-import type { ConnectionLimiter } from './limiter';
+import { BackoffError, type ConnectionLimiter } from './limiter';
 import { isAbort, Scope, TimeoutError } from './scope';
 import { tcpConnect } from './tcp';
 import { tlsRuntime } from './tlsRuntime';
@@ -46,8 +46,10 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
   let tlsInfo: ProbeResult['tls'] = null;
   let certificates: CertificateInfo[] = [];
   let trusted: boolean | undefined;
+  const maxBackoffMs = ctx.opts.maxBackoffWaitMs ?? ctx.timeoutMs;
   try {
-    const main = await withSlot(ctx, scope, (held) => mainConnection(ctx, scope, transcript, held));
+    // Waiting out a back-off longer than a step's timeout would look like a hang: such a probe ends instead.
+    const main = await withSlot(ctx, scope, transcript, { maxBackoffMs }, (held) => mainConnection(ctx, scope, transcript, held));
     findings.push(...main.findings);
     if (main.hs) {
       const hs = main.hs;
@@ -71,8 +73,13 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
     }
   } catch (err) {
     if (isAbort(err) || scope.aborted) throw err;
-    // A bug in our own code must still end as a readable result, not a crash of the caller.
-    findings.push(F.internalError(String((err as Error)?.message ?? err), transcript.tail()));
+    if (err instanceof BackoffError) {
+      transcript.add('note', `not probed: ${err.message}`);
+      findings.push(F.backingOff(ctx.endpoint, err.remainingMs, maxBackoffMs));
+    } else {
+      // A bug in our own code must still end as a readable result, not a crash of the caller.
+      findings.push(F.internalError(String((err as Error)?.message ?? err), transcript.tail()));
+    }
   } finally {
     scope.dispose();
   }
@@ -95,14 +102,23 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
  * Runs `fn` holding one of the host's connection slots. The slot is only given back once every socket the
  * connection used is closed, so the server never sees more connections than the limit.
  */
-async function withSlot<T>(ctx: SessionContext, scope: Scope, fn: (held: Socket[]) => Promise<T>): Promise<T> {
-  const release = await ctx.limiter.acquire(limiterKey(ctx), scope.signal);
+async function withSlot<T>(
+  ctx: SessionContext,
+  scope: Scope,
+  transcript: Transcript,
+  slot: { maxBackoffMs: number; label?: string },
+  fn: (held: Socket[]) => Promise<T>,
+): Promise<T> {
+  const release = await ctx.limiter.acquire(limiterKey(ctx), scope.signal, {
+    maxBackoffMs: slot.maxBackoffMs,
+    onBackoff: (ms) => transcript.add('note', `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`, slot.label),
+  });
   const held: Socket[] = [];
   try {
     return await fn(held);
   } finally {
-    // Outermost first: destroying a TCP socket under a live TLS socket leaves the descriptor open.
-    await Promise.all([...held].reverse().map(closed));
+    // Outermost first, one after the other: destroying a TCP socket under a live TLS socket leaves the descriptor open.
+    for (const socket of [...held].reverse()) await closed(socket);
     release();
   }
 }
@@ -153,8 +169,13 @@ function ehloName(ctx: SessionContext, socket: Socket): string {
   const check = validateHostname(host);
   if (check.ok && check.kind === 'name' && host.includes('.')) return host;
   // RFC 5321 address literal: always valid, and it tells the truth about where we connect from.
-  const local = socket.localAddress ?? '127.0.0.1';
-  return local.includes(':') ? `[IPv6:${local.replace(/^::ffff:(?=\d)/, '')}]` : `[${local}]`;
+  return addressLiteral(socket.localAddress ?? '127.0.0.1');
+}
+
+/** RFC 5321 address literal; an IPv4-mapped IPv6 address is written as the IPv4 address it is. */
+export function addressLiteral(address: string): string {
+  const local = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return local.includes(':') ? `[IPv6:${local}]` : `[${local}]`;
 }
 
 async function mainConnection(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[]): Promise<MainOutcome> {
@@ -179,7 +200,7 @@ async function starttlsMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue)
     return fail(dialogueFailure(ctx, conn, err, 'greeting'));
   }
   findings.push(...greetingFindings(ctx, conn, greeting.lines));
-  if (!greeting.ok) return fail(rejected(ctx, conn, dialogue, greeting.lines, greeting.busy));
+  if (!greeting.ok) return fail(await rejected(ctx, conn, dialogue, greeting.lines, greeting.busy));
   try {
     const caps = await dialogue.capabilities(conn);
     if (caps.refused) {
@@ -266,7 +287,7 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
     if (mode === 'implicit') {
       const g = await dialogue.greeting(conn);
       findings.push(...greetingFindings(ctx, conn, g.lines));
-      if (!g.ok) return { hs, mode, scan: false, findings: [...findings, rejected(ctx, conn, dialogue, g.lines, g.busy)] };
+      if (!g.ok) return { hs, mode, scan: false, findings: [...findings, await rejected(ctx, conn, dialogue, g.lines, g.busy)] };
     }
     step = mode === 'implicit' ? 'capabilities' : 'capabilities after TLS';
     // The capabilities over TLS are what a client really gets (AUTH often appears only now), and a server
@@ -347,14 +368,15 @@ function dialogueFailure(ctx: SessionContext, conn: Conn, err: unknown, step: st
   return F.protocolError(ep, String((err as Error)?.message ?? err), evidence);
 }
 
-function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lines: string[], busy: boolean): Finding {
+async function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lines: string[], busy: boolean): Promise<Finding> {
   let backoff: number | undefined;
   if (busy) {
     backoff = ctx.limiter.backoffMs;
     ctx.limiter.backOff(limiterKey(ctx), backoff);
     conn.transcript.add('note', `the server is busy: no new connection to it for ${Math.round(backoff / 1000)} s`);
   }
-  void dialogue.goodbye(conn);
+  // Awaited so its transcript lines land before the transcript is finished (goodbye never throws).
+  await dialogue.goodbye(conn);
   return F.greetingRejected(ctx.endpoint, lines, busy, backoff);
 }
 
@@ -394,8 +416,13 @@ async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Trans
         transcript.add('note', `${v}: not tested (this runtime's TLS library, ${rt.library}, cannot offer it)`, v);
         return;
       }
-      if (ctx.limiter.backoffRemaining(limiterKey(ctx)) > 0) return;
-      versions[v] = await withSlot(ctx, scope, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
+      try {
+        // A back-off (even one that starts while this waits in the queue) means "not tested", never a wait.
+        versions[v] = await withSlot(ctx, scope, transcript, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
+      } catch (err) {
+        if (!(err instanceof BackoffError)) throw err;
+        transcript.add('note', `${v}: not tested (${err.message})`, v);
+      }
     }),
   );
 }
@@ -447,8 +474,6 @@ async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcr
     }
     transcript.add('tls', `${v} refused (${f.alert ? `alert ${f.alert}` : f.reason})`, v);
     return false;
-  } finally {
-    c.socket.destroy();
   }
 }
 

@@ -33,6 +33,11 @@ export interface ProbeOptions {
   expiryWarningDays?: number;
   /** Shared between probes: per-host connection cap and back-off after a 421. */
   limiter?: ConnectionLimiter;
+  /**
+   * How long a probe may wait for a host's back-off (after a 421) before it ends with `probe.backing-off`
+   * instead; default its step timeout (`timeoutMs`). A --repeat run that means to wait passes Infinity.
+   */
+  maxBackoffWaitMs?: number;
   /** Called for every transcript line as it happens (the editor streams them to an output channel). */
   onTranscript?: (line: TranscriptLine) => void;
   /** Where the probe runs; default `os.hostname()`. */

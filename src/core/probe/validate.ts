@@ -35,7 +35,10 @@ export function readCaFiles(ep: Endpoint): { pems: string[] } | { finding: Findi
   const pems: string[] = [];
   for (const file of ep.caFiles ?? []) {
     try {
-      if (fs.statSync(file).size > MAX_CA_FILE_BYTES) return { finding: F.caUnreadable(printable(file, 200), 'larger than 5 MB') };
+      const stat = fs.statSync(file);
+      // A device or a FIFO (/dev/zero, a pipe) would be read forever or block: only regular files.
+      if (!stat.isFile()) return { finding: F.caUnreadable(printable(file, 200), 'not a regular file') };
+      if (stat.size > MAX_CA_FILE_BYTES) return { finding: F.caUnreadable(printable(file, 200), 'larger than 5 MB') };
       pems.push(fs.readFileSync(file, 'utf8'));
     } catch (err) {
       return { finding: F.caUnreadable(printable(file, 200), (err as NodeJS.ErrnoException).code ?? (err as Error).message) };
