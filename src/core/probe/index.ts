@@ -3,6 +3,7 @@
  * Pure Node (net, tls, dns); no editor API, so the CLI, the extension and the tests share it.
  */
 import * as dns from 'node:dns';
+import { setMaxListeners } from 'node:events';
 import * as os from 'node:os';
 import type { Endpoint } from '../endpoint';
 import { isIpLiteral, printable } from '../endpoint';
@@ -60,6 +61,9 @@ export async function probeMany(
   // Checked up front: a bad endpoint's result is ready before any connection to the good ones is opened.
   const problems = endpoints.map((ep) => endpointProblem(ep, rest));
   const stop = new AbortController();
+  // Every running probe hangs a few listeners on this shared signal (its scopes, its queued slot requests) and
+  // removes them when it ends: many at once is expected, so raise Node's leak-warning threshold to match.
+  setMaxListeners(Math.max(10, concurrency * 16), stop.signal);
   const outer = rest.signal;
   const forward = () => stop.abort(outer?.reason);
   if (outer?.aborted) forward();
