@@ -8,6 +8,7 @@ import type { Protocol, TlsMode } from '../../src/core/endpoint';
 import { ConnectionLimiter, probeEndpoint, type ProbeResult } from '../../src/core/probe';
 import * as lab from '../support/hostile';
 import { startHostile, type Behaviour, type HostileServer } from '../support/hostile';
+import { waitFor } from '../support/wait';
 
 /** Per step (connect, each reply, the handshake): short, so the whole file stays fast. */
 const STEP_MS = 600;
@@ -52,15 +53,6 @@ const CASES: Case[] = [
   { make: lab.longChain, variants: ALL, expect: /^cert\./, handshakes: true },
   { make: lab.neverClose, variants: ALL, expect: /^cert\./, handshakes: true },
 ];
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
 
 /**
  * Sockets of this process still connected to `port`. Counted on the client side because a server may keep its

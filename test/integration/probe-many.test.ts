@@ -12,21 +12,13 @@ import * as path from 'node:path';
 import { ConnectionLimiter, probeEndpoint, probeMany, type ProbeResult } from '../../src/core/probe';
 import * as lab from '../support/hostile';
 import { startHostile, type HostileServer } from '../support/hostile';
+import { waitFor } from '../support/wait';
 
 const STEP_MS = 1500;
 
 function clientSocketsTo(port: number): number {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter((h) => h instanceof net.Socket && h.remotePort === port).length;
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
