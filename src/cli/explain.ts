@@ -11,6 +11,7 @@ import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint } from './io';
 const MAX_INPUT = 4 * 1024 * 1024;
 
 export async function runExplain(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--report')) return (require('./explainReport') as typeof import('./explainReport')).runExplainReport(args, io);
   let json = false;
   const words: string[] = [];
   let stdin = false;

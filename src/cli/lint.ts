@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { endpointLabel } from '../core/endpoint';
 import { compareSeverity, Finding, hasError } from '../core/finding';
 import { lintersFor, lintText } from '../core/lint';
+import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, paint, UsageError } from './io';
 
@@ -122,6 +123,12 @@ function readText(p: string): string | undefined {
   try {
     const st = fs.statSync(p);
     if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+    // Gzipped TLS-RPT reports (`*.json.gz`) are linted as the JSON they hold, decompressed with a cap.
+    if (/\.gz$/i.test(p)) {
+      if (st.size > MAX_COMPRESSED_BYTES) return undefined;
+      const d = decodeReportBytes(fs.readFileSync(p));
+      return d.ok ? d.text : undefined;
+    }
     return fs.readFileSync(p, 'utf8');
   } catch {
     return undefined;

@@ -5,6 +5,7 @@ export const USAGE = `Usage:
                         [--servername NAME] [--ca FILE]... [--timeout MS] [--repeat N] [--json] [--verbose]
   mail-tls-doctor lint PATH... [--json]
   mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input) [--json]
+  mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]
   mail-tls-doctor --help | --version
 `;
 
@@ -16,6 +17,11 @@ const commands: Record<string, () => Command> = {
   lint: () => require('./lint').runLint,
   explain: () => require('./explain').runExplain,
 };
+
+/** Whether this CLI has a command (e.g. the domain `check`, suggested by other commands only when present). */
+export function hasCommand(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(commands, name);
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;

@@ -9,6 +9,7 @@ const PAGE_BY_FAMILY: Readonly<Record<string, string>> = {
   explain: 'findings-explain.md',
   maillog: 'findings-explain.md',
   cert: 'findings-cert.md',
+  tlsrpt: 'findings-tlsrpt.md',
 };
 const DEFAULT_PAGE = 'findings-probe.md';
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LintHost } from '../core/lint/types';
+import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
 import type { EnvReadCache } from './envReadCache';
 
 /** Logs larger than this are linted by their tail only (mail logs grow without bound). */
@@ -27,6 +28,13 @@ export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | u
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return undefined;
     const size = stat.size;
+    // A gzipped TLS-RPT report is linted as the JSON it holds, decompressed with a cap (never a gzip bomb).
+    if (/\.gz$/i.test(fsPath)) {
+      if (size > MAX_COMPRESSED_BYTES) return undefined;
+      const gz = Buffer.alloc(size);
+      const d = decodeReportBytes(gz.subarray(0, fs.readSync(fd, gz, 0, size, 0)));
+      return d.ok ? d.text : undefined;
+    }
     if (size > MAX_CONFIG_BYTES && !isLogName(fsPath)) return undefined;
     const start = Math.max(0, size - max);
     const buf = Buffer.alloc(Math.min(size, max));

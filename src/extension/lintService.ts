@@ -11,7 +11,7 @@ import type { Settings } from './settings';
 
 /** Names the linters handle; the scan reads only these, and each linter still decides from the text. */
 export const CANDIDATE_GLOB =
-  '**/{main.cf,master.cf,.env,.env.*,*.env,*.log,maillog,mail.log,mail.err,mail.warn,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts}';
+  '**/{main.cf,master.cf,.env,.env.*,*.env,*.log,maillog,mail.log,mail.err,mail.warn,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts,*.json,*.json.gz}';
 const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,coverage,.cache,.vscode-test}/**';
 const MAX_FILES = 3000;
 const TYPING_DEBOUNCE_MS = 300;

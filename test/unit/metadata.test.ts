@@ -19,12 +19,13 @@ function pageFor(id: string): string {
   if (family === 'nodemailer' || family === 'dotenv') return 'docs/findings-nodemailer.md';
   if (family === 'explain' || family === 'maillog') return 'docs/findings-explain.md';
   if (family === 'cert') return 'docs/findings-cert.md';
+  if (family === 'tlsrpt') return 'docs/findings-tlsrpt.md';
   return 'docs/findings-probe.md';
 }
 
 describe('metadata', () => {
   it('every finding id the core can produce is documented on the page its diagnostics link to', () => {
-    const family = '(?:probe|tcp|dns|greeting|starttls|tls|mode|clock|cert|postfix|nodemailer|dotenv|explain|maillog|endpoint|protocol|lint)';
+    const family = '(?:probe|tcp|dns|greeting|starttls|tls|mode|clock|cert|postfix|nodemailer|dotenv|explain|maillog|endpoint|protocol|lint|tlsrpt)';
     const literal = new RegExp(`['\`](${family}\\.[a-z0-9]+(?:-[a-z0-9]+)*)['\`]`, 'g');
     const ids = new Set<string>();
     for (const file of sources('src/core')) {

@@ -2,10 +2,11 @@ import { postfixMainLinter, postfixMasterLinter } from './postfix';
 import { dotenvLinter } from './dotenv';
 import { maillogLinter } from './maillog';
 import { nodemailerLinter } from './nodemailer';
+import { tlsrptLinter } from '../tlsrpt/linter';
 import type { Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
-export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, nodemailerLinter, dotenvLinter, maillogLinter];
+export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, nodemailerLinter, dotenvLinter, maillogLinter, tlsrptLinter];
 
 export function lintersFor(path: string, text?: string): Linter[] {
   return LINTERS.filter((l) => safeMatch(l, path, text));
