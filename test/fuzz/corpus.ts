@@ -101,6 +101,15 @@ Nov 28 05:00:07 mx postfix/smtp[78]: 4ABCD1235: Cannot start TLS: handshake fail
 Nov 28 05:00:08 mx dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=198.51.100.8, lip=192.0.2.1, TLS handshaking: SSL_accept() failed: error:0A00006C:SSL routines::bad key share, session=<abc>
 `;
 
+/** A TLS-RPT report (RFC 8460) with a failure row; the fuzzer mutates it into every shape. */
+const tlsRptReport = JSON.stringify({
+  'organization-name': 'Sender Example', 'date-range': { 'start-datetime': '2025-01-01T00:00:00Z', 'end-datetime': '2025-01-01T23:59:59Z' },
+  'contact-info': 'tlsrpt@sender.example', 'report-id': 'r-1',
+  policies: [{ policy: { 'policy-type': 'sts', 'policy-string': ['version: STSv1', 'mode: enforce', 'mx: mx.example.org', 'max_age: 86400'], 'policy-domain': 'example.org' },
+    summary: { 'total-successful-session-count': 3, 'total-failure-session-count': 1 },
+    'failure-details': [{ 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.org', 'failed-session-count': 1 }] }],
+}, null, 1);
+
 export const FORMATS: Readonly<Record<string, Format>> = {
   'postfix-main': {
     path: 'etc/postfix/main.cf',
@@ -131,5 +140,10 @@ export const FORMATS: Readonly<Record<string, Format>> = {
     path: 'var/log/mail.log',
     seeds: [mailLog],
     vocabulary: ['Nov 28 05:00:01 mx postfix/smtp[1]: ', 'relay=', 'to=<', '>', '[', ']', ':25', 'status=deferred (', ')', 'TLS is required, but was not offered by host', 'SSL routines::', 'certificate verify failed', 'error:0A000086', 'Untrusted TLS connection established to', 'TLSv1.2', 'with cipher', 'lost connection', 'dovecot: imap-login:', '\n', ' ', ',', '=', '(', ':'],
+  },
+  tlsrpt: {
+    path: 'reports/google.com!example.org!1725321600!1725407999!001.json',
+    seeds: [tlsRptReport],
+    vocabulary: ['{', '}', '[', ']', ',', ':', '"', '"policies"', '"policy"', '"policy-type"', '"sts"', '"tlsa"', '"no-policy-found"', '"policy-domain"', '"summary"', '"total-successful-session-count"', '"total-failure-session-count"', '"failure-details"', '"result-type"', '"failed-session-count"', '"certificate-expired"', '"receiving-mx-hostname"', '"mx.example.org"', '"date-range"', '"start-datetime"', '"2025-01-01T00:00:00Z"', '"organization-name"', '"report-id"', 'null', '-1', '1e308', '0', '12', '"\\r"', '\n', ' '],
   },
 };

@@ -5,6 +5,7 @@
  */
 import { makeEndpoint, printable, validateHostname } from '../endpoint';
 import type { Finding, Range, Severity } from '../finding';
+import { LineIndex } from '../lint/lines';
 import { cliCommandFor } from '../report/cliCommand';
 import { resultTypeInfo } from './resultTypes';
 import type { ParseProblem, ProblemKind, TlsRptFailure, TlsRptPolicy, TlsRptReport } from './types';
@@ -226,19 +227,13 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-/** The range of the first `"needle"` in the text (case-insensitive), for a finding's position. */
+/** The range of the first `"needle"` in the text (case-insensitive), in the editor's line model, for a finding's position. */
 export function locate(text: string | undefined, needle: string | undefined): Range | undefined {
   if (text === undefined) return undefined;
   const zero: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   if (!needle) return zero;
   const idx = text.toLowerCase().indexOf(`"${needle.toLowerCase()}"`);
   if (idx < 0) return zero;
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < idx; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  const character = idx - lineStart + 1;
-  return { start: { line, character }, end: { line, character: character + needle.length } };
+  const index = new LineIndex(text);
+  return { start: index.position(idx + 1), end: index.position(idx + 1 + needle.length) };
 }

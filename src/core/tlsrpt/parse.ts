@@ -65,8 +65,9 @@ export function parseTlsRpt(text: string): ParseOutcome {
   let data: unknown;
   try {
     data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (err) {
-    return { problems: [{ kind: 'not-json', message: `The file is not valid JSON (${err instanceof Error ? err.message : 'parse error'}).` }] };
+  } catch {
+    // JSON.parse's message quotes the text around the error: it could carry anything, so it is not repeated.
+    return { problems: [{ kind: 'not-json', message: 'The file is not valid JSON (a truncated download, or a mail part saved with its headers?).' }] };
   }
   if (!isObj(data)) return { problems: [{ kind: 'not-tlsrpt', message: 'The JSON is not an object, so it is not a TLS-RPT report.' }] };
   const rawPolicies = get(data, 'policies');
