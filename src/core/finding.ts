@@ -2,6 +2,8 @@
  * The one result shape shared by probes, lints and error explanations, so the CLI, the JSON report and the
  * editor (diagnostics, tree, quick fixes) render every source the same way.
  */
+import type { FindingId } from './findings/registry';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Zero-based, like the editor's positions; `character` counts UTF-16 code units. */
@@ -29,8 +31,11 @@ export interface RelatedLocation {
 }
 
 export interface Finding {
-  /** Stable id, e.g. `cert.expired`, `postfix.legacy-protocols`: documented, and used as diagnostic code. */
-  id: string;
+  /**
+   * Stable id, e.g. `cert.expired`, `postfix.legacy-protocols`: declared in src/core/findings/registry.ts,
+   * documented, and used as diagnostic code.
+   */
+  id: FindingId;
   severity: Severity;
   /** One plain-language sentence: what is wrong. */
   title: string;

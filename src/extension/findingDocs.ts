@@ -1,16 +1,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { docsPageForFamily, findingDocs, isFindingId } from '../core/findings';
 
-/** Which page of docs/ documents a finding id, by its family (the part before the first dot). */
-const PAGE_BY_FAMILY: Readonly<Record<string, string>> = {
-  postfix: 'findings-postfix.md',
-  nodemailer: 'findings-nodemailer.md',
-  dotenv: 'findings-nodemailer.md',
-  explain: 'findings-explain.md',
-  maillog: 'findings-explain.md',
-  cert: 'findings-cert.md',
-  tlsrpt: 'findings-tlsrpt.md',
-};
+/** For a string that is no registered id (a stale override key): its family's page, else the probe page. */
 const DEFAULT_PAGE = 'findings-probe.md';
 
 const lineCache = new Map<string, Map<string, number>>();
@@ -43,9 +35,11 @@ export function readmeUri(extensionUri: vscode.Uri): vscode.Uri {
  * line that names it, e.g. `docs/findings-postfix.md#L24`. Falls back to the README.
  */
 export function findingDocUri(extensionUri: vscode.Uri, id: string): vscode.Uri {
-  const page = PAGE_BY_FAMILY[id.split('.')[0]] ?? DEFAULT_PAGE;
+  const { page, anchor } = isFindingId(id)
+    ? findingDocs(id)
+    : { page: docsPageForFamily(id.split('.')[0]) ?? DEFAULT_PAGE, anchor: id };
   const file = vscode.Uri.joinPath(extensionUri, 'docs', page);
   if (!fs.existsSync(file.fsPath)) return readmeUri(extensionUri);
-  const line = lineOf(file, id);
+  const line = lineOf(file, anchor);
   return line ? file.with({ fragment: `L${line}` }) : file;
 }

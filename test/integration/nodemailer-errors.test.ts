@@ -120,7 +120,7 @@ async function nodemailerError(port: number, options: Record<string, unknown>): 
 function assertExplains(caught: Caught, id: string): void {
   // As a user pastes it: the message alone, and "CODE message" as nodemailer logs it.
   for (const text of [caught.message, `${caught.code ?? ''} ${caught.message}`]) {
-    const ids = explainError(text).matches.map((m) => m.id);
+    const ids: string[] = explainError(text).matches.map((m) => m.id);
     assert.ok(ids.includes(id), `"${text}" should be explained as ${id}, got ${JSON.stringify(ids)}`);
   }
 }

@@ -50,7 +50,7 @@ describe('nodemailer workspace fixture through the lint registry', () => {
 
   it('legacy.mjs: a half-typed file still yields its findings', () => {
     const r = lint('legacy.mjs');
-    const ids = new Set(r.findings.map((f) => f.id));
+    const ids = new Set<string>(r.findings.map((f) => f.id));
     for (const id of ['nodemailer.service-overridden', 'nodemailer.obsolete-option', 'nodemailer.legacy-tls-version', 'nodemailer.plaintext-on-implicit-port']) {
       assert.ok(ids.has(id), `${id} in ${JSON.stringify([...ids])}`);
     }

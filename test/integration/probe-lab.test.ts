@@ -32,7 +32,7 @@ describe('probe engine against the failure lab', function () {
   for (const name of LAB_SERVER_NAMES) {
     it(`diagnoses "${name}"`, () => {
       const r = results[name];
-      const ids = r.findings.map((f) => f.id);
+      const ids: string[] = r.findings.map((f) => f.id);
       const expect = lab.servers[name].expect;
       for (const id of expect) assert.ok(ids.includes(id), `${name}: expected ${id}, got ${ids.join(', ') || 'nothing'}`);
       if (expect.length === 0) {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { explainError, evidenceLine, matchToFinding } from '../../src/core/explain';
 
-const idsOf = (t: string) => explainError(t).matches.map((m) => m.id);
+const idsOf = (t: string): string[] => explainError(t).matches.map((m) => m.id);
 
 describe('explainError', () => {
   // Postfix lines as Postfix 3.7 logs them; nodemailer texts as nodemailer 10 throws them (see the integration test).

@@ -5,6 +5,7 @@ import { effectiveValue } from '../../src/extension/postfix/effective';
 import { isIgnoredHost, readSettings } from '../../src/extension/settings';
 import { probedFromLabel } from '../../src/extension/where';
 import { mergeEdits } from '../../src/extension/mergeEdits';
+import type { FindingId } from '../../src/core/findings';
 
 describe('extension settings', () => {
   const from = (values: Record<string, unknown>) => readSettings((k) => values[k]);
@@ -100,7 +101,7 @@ describe('Postfix hover: effective value', () => {
 
 describe('fix all: merging the edits of several findings', () => {
   const at = (line: number, from: number, to: number, newText: string) => ({ range: { start: { line, character: from }, end: { line, character: to } }, newText });
-  const f = (...edits: ReturnType<typeof at>[]) => ({ id: 'x', severity: 'warning' as const, title: '', detail: '', fix: '', edits });
+  const f = (...edits: ReturnType<typeof at>[]) => ({ id: 'x' as FindingId, severity: 'warning' as const, title: '', detail: '', fix: '', edits });
 
   it('keeps disjoint edits, drops duplicates and edits that overlap an earlier one', () => {
     const merged = mergeEdits([f(at(1, 0, 5, 'a')), f(at(1, 0, 5, 'a'), at(3, 0, 2, 'b')), f(at(1, 3, 8, 'c'))]);

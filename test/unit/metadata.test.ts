@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { allFindingIds, docsPageForFamily, FAMILIES, findingDocs, isFindingId } from '../../src/core/findings';
 
 const root = path.resolve(__dirname, '../..');
 const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
@@ -12,22 +13,19 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The docs page the editor links a finding id to (src/extension/findingDocs.ts uses the same families). */
-function pageFor(id: string): string {
-  const family = id.split('.')[0];
-  if (family === 'postfix') return 'docs/findings-postfix.md';
-  if (family === 'nodemailer' || family === 'dotenv') return 'docs/findings-nodemailer.md';
-  if (family === 'explain' || family === 'maillog') return 'docs/findings-explain.md';
-  if (family === 'cert') return 'docs/findings-cert.md';
-  if (family === 'tlsrpt') return 'docs/findings-tlsrpt.md';
-  return 'docs/findings-probe.md';
+/** The docs page the editor links a finding id to, and the id its row names (both from the finding registry). */
+function docsOf(id: string): { page: string; anchor: string } {
+  if (!isFindingId(id)) return { page: `docs/${docsPageForFamily(id.split('.')[0]) ?? 'findings-probe.md'}`, anchor: id };
+  const { page, anchor } = findingDocs(id);
+  return { page: `docs/${page}`, anchor };
 }
 
 describe('metadata', () => {
   it('every finding id the core can produce is documented on the page its diagnostics link to', () => {
-    const family = '(?:probe|tcp|dns|greeting|starttls|tls|mode|clock|cert|postfix|nodemailer|dotenv|explain|maillog|endpoint|protocol|lint|tlsrpt)';
+    // Every registered id, and every id-like literal of a registered family in the core (a string-typed id).
+    const family = `(?:${Object.keys(FAMILIES).join('|')})`;
     const literal = new RegExp(`['\`](${family}\\.[a-z0-9]+(?:-[a-z0-9]+)*)['\`]`, 'g');
-    const ids = new Set<string>();
+    const ids = new Set<string>(allFindingIds());
     for (const file of sources('src/core')) {
       for (const line of read(file).split('\n')) {
         if (/\blabel:/.test(line)) continue; // option paths like 'tls.servername' are labels, not ids
@@ -35,7 +33,10 @@ describe('metadata', () => {
       }
     }
     assert.ok(ids.size > 80, `only ${ids.size} ids found: the scan is broken`);
-    const undocumented = [...ids].filter((id) => !read(pageFor(id)).includes(`\`${id}\``));
+    const undocumented = [...ids].filter((id) => {
+      const { page, anchor } = docsOf(id);
+      return !read(page).includes(`\`${anchor}\``);
+    });
     assert.deepEqual(undocumented, []);
   });
 

@@ -25,7 +25,7 @@ function lint(file: string, code: string, env: Record<string, string> = {}): Lin
   return lintNodemailer(path.join(ROOT, file), code, hostWith(files));
 }
 
-const ids = (r: LintResult) => r.findings.map((f) => f.id);
+const ids = (r: LintResult): string[] => r.findings.map((f) => f.id);
 
 interface Case {
   rule: string;

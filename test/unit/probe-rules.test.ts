@@ -8,6 +8,7 @@ import { describeRepeats, summarizeRepeats } from '../../src/core/probe/repeat';
 import { TimeoutError } from '../../src/core/probe/scope';
 import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from '../../src/core/probe/tlsRules';
 import type { ProbeResult } from '../../src/core/probe';
+import type { FindingId } from '../../src/core/findings';
 
 describe('probe rules', () => {
   describe('dates in greetings', () => {
@@ -152,7 +153,7 @@ describe('probe rules', () => {
       tls: null,
       versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
       certificates: [],
-      findings: ids.map((id) => ({ id, severity: 'error' as const, title: id, detail: '', fix: '' })),
+      findings: ids.map((id) => ({ id: id as FindingId, severity: 'error' as const, title: id, detail: '', fix: '' })),
       transcript: [],
       startedAt: '',
       durationMs: 0,

@@ -7,9 +7,10 @@ import { cliCommandFor } from '../../src/core/report/cliCommand';
 import { md, renderMarkdownReport } from '../../src/core/report/markdown';
 import { applySeverityOverrides, overrideFor } from '../../src/core/report/overrides';
 import { countVerdicts, verdictOf } from '../../src/core/report/verdict';
+import type { FindingId } from '../../src/core/findings';
 
 const finding = (id: string, severity: Finding['severity'], extra: Partial<Finding> = {}): Finding => ({
-  id, severity, title: `${id} title`, detail: `${id} detail`, fix: `${id} fix`, ...extra,
+  id: id as FindingId, severity, title: `${id} title`, detail: `${id} detail`, fix: `${id} fix`, ...extra,
 });
 
 function result(findings: Finding[], extra: Partial<ProbeResult> = {}): ProbeResult {

@@ -5,6 +5,7 @@
  * specific reason usually rides on the same line ("ETIMEDOUT Greeting never received").
  */
 import type { Severity } from '../finding';
+import type { ExplainId } from '../findings';
 
 export type Likelihood = 'likely' | 'possible';
 
@@ -14,7 +15,7 @@ export interface Cause {
 }
 
 export interface CatalogEntry {
-  id: string;
+  id: ExplainId;
   pattern: RegExp;
   generic?: boolean;
   severity: Severity;

@@ -5,13 +5,14 @@
  */
 import { makeEndpoint, printable, validateHostname, type Endpoint } from '../endpoint';
 import type { Finding, Severity } from '../finding';
+import { makeFinding, type ExplainId } from '../findings';
 import { hideUserinfo, maskNamedValues } from '../secrets';
 import { CATALOG, type CatalogEntry, type Cause } from './catalog';
 
 export type { Cause, Likelihood } from './catalog';
 
 export interface ExplanationMatch {
-  id: string;
+  id: ExplainId;
   severity: Severity;
   title: string;
   detail: string;
@@ -146,12 +147,11 @@ export function evidenceLine(line: string): string {
 /** The same explanation as a Finding, for the editor and the JSON report. */
 export function matchToFinding(m: ExplanationMatch): Finding {
   const causes = m.causes.map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`).join(' ');
-  return {
-    id: m.id,
+  return makeFinding(m.id, {
     severity: m.severity,
     title: m.title,
     detail: `${m.detail} ${causes}`,
     fix: m.fix,
     evidence: m.evidence,
-  };
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
+import type { FindingId } from '../findings';
 import { formatDuration } from '../cert/wording';
 
 function tlsSetting(ep: Endpoint, implicit: boolean): string {
@@ -19,7 +20,7 @@ function tlsSetting(ep: Endpoint, implicit: boolean): string {
 /** What each checked name is, for the finding's id and wording. */
 export type EndpointName = 'host' | 'servername' | 'EHLO name';
 
-const NAME_IDS: Record<EndpointName, string> = {
+const NAME_IDS: Record<EndpointName, FindingId> = {
   host: 'endpoint.invalid-host',
   servername: 'endpoint.invalid-servername',
   'EHLO name': 'endpoint.invalid-ehlo-name',

@@ -67,7 +67,7 @@ export function defineInteropSuite(server: ServerName): void {
       describe(key, () => {
         it('our engine reports what is wrong, and only that', () => {
           const { ours } = outcome();
-          const ids = ours.findings.map((f) => f.id);
+          const ids: string[] = ours.findings.map((f) => f.id);
           const why = () => explain(lab, outcome());
           for (const id of expected.present) assert.ok(ids.includes(id), `expected ${id}, got [${ids.join(', ')}]\n${why()}`);
           for (const id of expected.absent) assert.ok(!ids.includes(id), `did not expect ${id}, got [${ids.join(', ')}]\n${why()}`);
@@ -104,7 +104,7 @@ export function defineInteropSuite(server: ServerName): void {
               assert.equal(ours.trusted, ossl.verdict.trusted, `trust verdict (openssl: ${ossl.verdict.verifyError ?? 'ok'})\n${why()}`);
               if (ossl.verdict.verifyError) {
                 // Not just "untrusted" on both sides: the same reason.
-                const ids = ours.findings.map((f) => f.id);
+                const ids: string[] = ours.findings.map((f) => f.id);
                 const accepted = findingsForOpensslError(ossl.verdict.verifyError);
                 assert.ok(accepted.some((id) => ids.includes(id)), `openssl says "${ossl.verdict.verifyError}", so we should report one of [${accepted.join(', ')}], got [${ids.join(', ')}]\n${why()}`);
               }

@@ -9,6 +9,7 @@ import type { Endpoint } from '../../endpoint';
 import { endpointLabel } from '../../endpoint';
 import type { Finding, Range } from '../../finding';
 import type { CatalogEntry } from '../../explain/catalog';
+import { maillogId } from '../../findings';
 import { classifyLine, evidenceLine, looksLikePostfix, type LineMatch } from '../../explain';
 import { forEachLine } from '../lines';
 import type { DiscoveredEndpoint, Linter, LintResult } from '../types';
@@ -150,7 +151,7 @@ function toFinding(file: string, g: Group): Finding {
     .join(' ');
   const sameLine = g.first.start.line === g.last.start.line;
   return {
-    id: `maillog.${g.entry.id.replace(/^explain\./, '')}`,
+    id: maillogId(g.entry.id),
     severity: g.entry.severity,
     title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
     detail: `${g.entry.detail} ${causes} First seen on line ${g.first.start.line + 1}${sameLine ? '' : `, last on line ${g.last.start.line + 1}`}.`,

@@ -1,5 +1,6 @@
 import { printable } from '../../endpoint';
 import type { Finding, Range, Severity, TextEdit } from '../../finding';
+import type { FindingId } from '../../findings';
 import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logical-lines';
@@ -61,7 +62,7 @@ export function removeSetting(ctx: RuleContext, s: Setting): TextEdit | undefine
 }
 
 export interface FindingInput {
-  id: string;
+  id: FindingId;
   severity: Severity;
   title: string;
   detail: string;

@@ -6,6 +6,7 @@ import type { CertificateInfo } from '../../../cert/types';
 import { certEvidence } from '../../../cert/wording';
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
+import type { FindingId } from '../../../findings';
 import { report, RuleContext } from '../context';
 import type { Setting } from '../main-parser';
 
@@ -167,7 +168,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
   const leaf = certs[0];
   const info = describeCertificate(leaf.der);
   if ('error' in info) return;
-  const on = (f: Finding, range: Range, id: string): void =>
+  const on = (f: Finding, range: Range, id: FindingId): void =>
     report(ctx, { id, severity: f.severity, title: f.title, detail: f.detail, fix: f.fix, range, evidence: f.evidence });
 
   if (Date.parse(info.notAfter) < now.getTime()) on(F.expired(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
@@ -216,7 +217,7 @@ function checkChain(
   leaf: CertificateInfo,
   rest: (CertificateInfo | { error: string })[],
   range: Range,
-  on: (f: Finding, range: Range, id: string) => void,
+  on: (f: Finding, range: Range, id: FindingId) => void,
 ): void {
   if (leaf.selfSigned) return;
   const next = rest[0];

@@ -1,0 +1,68 @@
+/**
+ * Reading the finding registry (./registry.ts): specs, docs locations, and the one way to build a finding.
+ */
+import type { Finding, Severity } from '../finding';
+import { FAMILIES, FINDINGS, type ExplainId, type Family, type FindingId, type FindingSpec, type MaillogId, type RegisteredId } from './registry';
+
+export { FAMILIES, FINDINGS };
+export type { ExplainId, Family, FindingId, FindingSpec, MaillogId, RegisteredId };
+
+const registered = FINDINGS as Readonly<Record<string, FindingSpec>>;
+
+/** The mail-log id for an explain entry: `explain.cert-expired` -> `maillog.cert-expired`. */
+export function maillogId(id: ExplainId): MaillogId {
+  return `maillog.${id.slice('explain.'.length)}` as MaillogId;
+}
+
+function explainIdOf(id: string): ExplainId | undefined {
+  if (!id.startsWith('maillog.')) return undefined;
+  const explain = `explain.${id.slice('maillog.'.length)}`;
+  return Object.hasOwn(registered, explain) ? (explain as ExplainId) : undefined;
+}
+
+export function isFindingId(id: string): id is FindingId {
+  return Object.hasOwn(registered, id) || explainIdOf(id) !== undefined;
+}
+
+/** Every id, the derived `maillog.*` ones included, in registry order. */
+export function allFindingIds(): FindingId[] {
+  const ids = Object.keys(FINDINGS) as RegisteredId[];
+  const explain = ids.filter((id): id is ExplainId => id.startsWith('explain.'));
+  return [...ids, ...explain.map(maillogId)];
+}
+
+export function familyOf(id: FindingId): Family {
+  return id.slice(0, id.indexOf('.')) as Family;
+}
+
+/** The registry entry of an id (for `maillog.*`, its explain entry's). */
+export function findingSpec(id: FindingId): FindingSpec {
+  return registered[explainIdOf(id) ?? id];
+}
+
+/** Where an id is explained: its family's docs page and the id whose table row names it. */
+export function findingDocs(id: FindingId): { page: string; anchor: string } {
+  const spec = findingSpec(id);
+  const explain = explainIdOf(id);
+  return { page: FAMILIES[familyOf(id)].page, anchor: spec.docsAs ?? explain ?? id };
+}
+
+/** The family's docs page for any string that looks like an id (an override key, a stale id): undefined if none. */
+export function docsPageForFamily(family: string): string | undefined {
+  return Object.hasOwn(FAMILIES, family) ? FAMILIES[family as Family].page : undefined;
+}
+
+export type FindingParts = Omit<Finding, 'id' | 'severity' | 'title'> & { severity?: Severity; title?: string };
+
+/**
+ * Builds a finding: the severity and title default to the registry's; `detail` and `fix` are always the caller's.
+ * Optional fields left undefined are dropped, so the result serialises the same as a hand-written literal.
+ */
+export function makeFinding(id: FindingId, parts: FindingParts): Finding {
+  const spec = findingSpec(id);
+  const out: Finding = { id, severity: parts.severity ?? spec.severity, title: parts.title ?? spec.title, detail: parts.detail, fix: parts.fix };
+  for (const [k, v] of Object.entries(parts)) {
+    if (v !== undefined && !(k in out)) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}

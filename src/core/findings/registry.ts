@@ -1,0 +1,176 @@
+/**
+ * THE FINDING REGISTRY: every finding id the tool can report, declared once.
+ *
+ * How to add a finding id (one line):
+ *   1. Add `'family.my-new-id': { severity: 'warning', title: 'What is wrong, in one short sentence.' },` to
+ *      FINDINGS below (keep it sorted within its family). `severity` is the default; a finding may still report
+ *      another one when the docs say so. `title` is the generic title (docs, lists); findings usually say more.
+ *   2. Document it: a table row naming `` `family.my-new-id` `` on the family's docs page (FAMILIES below).
+ *      test/unit/finding-registry.test.ts fails until both directions agree.
+ *   3. Build the finding with `makeFinding('family.my-new-id', { ... })` (src/core/findings/make.ts), or an object
+ *      literal typed `Finding`: an id that is not registered here does not compile.
+ * A new family is one more line in FAMILIES (its docs page); TypeScript reports a family missing there.
+ * `maillog.*` ids are derived from the `explain.*` ids (one per catalog entry) and are not listed here.
+ */
+import type { Severity } from '../finding';
+
+export interface FindingSpec {
+  /** The default severity. */
+  readonly severity: Severity;
+  /** The generic title: one plain sentence. */
+  readonly title: string;
+  /** The id whose docs row explains this one, when it is documented together with another id. */
+  readonly docsAs?: string;
+}
+
+export const FINDINGS = {
+  // Certificates (src/core/cert): docs/findings-cert.md
+  'cert.bad-signature': { severity: 'error', title: 'A signature on the certificate chain does not verify.' },
+  'cert.chain-order': { severity: 'info', title: 'The server sends its chain out of order or with extra certificates.' },
+  'cert.chain-too-long': { severity: 'error', title: 'No trusted root was reached within the chain length limit.' },
+  'cert.expired': { severity: 'error', title: 'A certificate on the chain has expired.' },
+  'cert.expires-soon': { severity: 'warning', title: 'A certificate on the chain expires soon.' },
+  'cert.hostname-mismatch': { severity: 'error', title: 'The certificate does not cover the name the client connects to.' },
+  'cert.invalid-ca': { severity: 'error', title: 'A certificate that signed another one is not a CA.' },
+  'cert.malformed': { severity: 'error', title: 'A certificate the server sent cannot be decoded.' },
+  'cert.missing-intermediate': { severity: 'error', title: 'The server does not send its intermediate certificate.' },
+  'cert.not-yet-valid': { severity: 'error', title: 'A certificate on the chain is not valid yet.' },
+  'cert.self-signed': { severity: 'error', title: 'The server certificate is self-signed.' },
+  'cert.untrusted-root': { severity: 'error', title: 'The chain ends in a CA the client does not trust.' },
+  'cert.weak-key': { severity: 'error', title: 'A certificate on the chain has a weak key.' },
+  'cert.weak-signature': { severity: 'error', title: 'A certificate on the chain is signed with SHA-1 or MD5.' },
+  'cert.wrong-purpose': { severity: 'error', title: 'The server certificate is not meant for TLS servers.' },
+
+  // Probes (src/core/probe): docs/findings-probe.md
+  'clock.skew': { severity: 'warning', title: 'The server clock is off.' },
+  'dns.unresolved': { severity: 'error', title: 'The host name does not resolve.' },
+  'endpoint.ca-unreadable': { severity: 'error', title: 'Not probed: an extra CA file cannot be read.' },
+  'endpoint.invalid-ehlo-name': { severity: 'error', title: 'Not probed: the EHLO name is not a valid host name.' },
+  'endpoint.invalid-host': { severity: 'error', title: 'Not probed: the host is not a valid host name.' },
+  'endpoint.invalid-port': { severity: 'error', title: 'Not probed: the port is not a TCP port.' },
+  'endpoint.invalid-servername': { severity: 'error', title: 'Not probed: the name to verify is not a valid host name.' },
+  'greeting.rejected': { severity: 'error', title: 'The server rejected the connection in its greeting.' },
+  'greeting.timeout': { severity: 'error', title: 'Connected, but no greeting came.' },
+  'mode.expects-implicit-tls': { severity: 'error', title: 'The port expects implicit TLS, not STARTTLS.' },
+  'mode.expects-starttls': { severity: 'error', title: 'The port expects STARTTLS, not implicit TLS.' },
+  'probe.backing-off': { severity: 'warning', title: 'Not probed: the server asked clients to back off.' },
+  'probe.internal-error': { severity: 'error', title: 'The probe stopped on an unexpected error of its own.' },
+  'protocol.bad-reply': { severity: 'error', title: 'The server replies do not follow the protocol.' },
+  'starttls.not-offered': { severity: 'error', title: 'The server does not offer STARTTLS.' },
+  'starttls.refused': { severity: 'error', title: 'The server refused the STARTTLS command.' },
+  'tcp.refused': { severity: 'error', title: 'The connection was refused.' },
+  'tcp.timeout': { severity: 'error', title: 'The connection timed out.' },
+  'tls.closed-after-handshake': { severity: 'error', title: 'The server closed the connection after the TLS handshake.' },
+  'tls.handshake-failed': { severity: 'error', title: 'The TLS handshake failed.' },
+  'tls.handshake-timeout': { severity: 'error', title: 'The TLS handshake timed out.' },
+  'tls.legacy-version-accepted': { severity: 'warning', title: 'The server accepts TLS 1.0 or 1.1.' },
+  'tls.lost-connection': { severity: 'error', title: 'The server dropped the connection during the TLS handshake.' },
+  'tls.modern-version-missing': { severity: 'error', title: 'The server accepts neither TLS 1.2 nor TLS 1.3.' },
+  'tls.no-tls13': { severity: 'info', title: 'The server does not offer TLS 1.3.' },
+  'tls.weak-cipher': { severity: 'warning', title: 'The server chose a weak cipher suite.' },
+  'tls.weak-key-exchange': { severity: 'warning', title: 'The server uses a weak key exchange.' },
+
+  // Linters (src/core/lint): docs/findings-nodemailer.md (nodemailer, dotenv), docs/findings-postfix.md, lint.*
+  'dotenv.invalid-host': { severity: 'error', title: 'A mail host variable is no host name.' },
+  'dotenv.plaintext-on-implicit-port': { severity: 'error', title: 'Plain text configured on an implicit-TLS port.' },
+  'dotenv.secure-on-starttls-port': { severity: 'error', title: 'Implicit TLS configured on a STARTTLS port.' },
+  'dotenv.tls-verification-disabled': { severity: 'warning', title: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks.' },
+  'lint.internal-error': { severity: 'warning', title: 'A linter failed on this file.' },
+  'nodemailer.ignore-tls': { severity: 'warning', title: 'ignoreTLS skips STARTTLS: mail and password go in clear text.' },
+  'nodemailer.invalid-host': { severity: 'error', title: 'A host name in the transport is no host name.' },
+  'nodemailer.legacy-tls-version': { severity: 'warning', title: 'The transport allows or pins a TLS version below 1.2.' },
+  'nodemailer.obsolete-option': { severity: 'warning', title: 'An option nodemailer ignores.' },
+  'nodemailer.plaintext-on-implicit-port': { severity: 'error', title: '`secure: false` on a port that expects TLS from the first byte.' },
+  'nodemailer.secure-on-starttls-port': { severity: 'error', title: '`secure: true` on a port that speaks plain text first.' },
+  'nodemailer.service-overridden': { severity: 'warning', title: 'The `service` overrides the host, port or secure set next to it.' },
+  'nodemailer.sslv3-cipher': { severity: 'warning', title: 'The transport pins the SSLv3 cipher list.' },
+  'nodemailer.starttls-not-required': { severity: 'info', title: 'STARTTLS is not required: a stripped STARTTLS goes unnoticed.' },
+  'nodemailer.tls-verification-disabled': { severity: 'warning', title: '`tls.rejectUnauthorized: false` accepts any certificate.' },
+  'nodemailer.unknown-service': { severity: 'error', title: 'nodemailer does not know this `service`.' },
+  'postfix.cert-expired': { severity: 'error', title: 'The configured server certificate has expired (or is not valid yet).' },
+  'postfix.cert-expiring-soon': { severity: 'warning', title: 'The configured server certificate expires soon.', docsAs: 'postfix.cert-expired' },
+  'postfix.cert-file-missing': { severity: 'error', title: 'A configured certificate or key file cannot be read.' },
+  'postfix.cert-hostname': { severity: 'warning', title: 'The certificate does not cover myhostname.' },
+  'postfix.cert-key-mismatch': { severity: 'error', title: 'The private key does not belong to the certificate.' },
+  'postfix.cert-missing-intermediate': { severity: 'error', title: 'The certificate file lacks the intermediate certificate.' },
+  'postfix.cert-unreadable': { severity: 'error', title: 'The certificate or key file holds no usable PEM data.' },
+  'postfix.cert-weak-key': { severity: 'error', title: 'The configured server certificate has a weak key.' },
+  'postfix.deprecated-parameter': { severity: 'warning', title: 'A deprecated or removed Postfix parameter.' },
+  'postfix.duplicate-parameter': { severity: 'warning', title: 'The parameter is set twice; the last one wins.' },
+  'postfix.encrypt-on-public-mx': { severity: 'warning', title: 'Mandatory TLS on the public MX service.' },
+  'postfix.legacy-protocols': { severity: 'warning', title: 'The protocol list allows SSLv3, TLS 1.0 or TLS 1.1.' },
+  'postfix.master-syntax-error': { severity: 'error', title: 'A master.cf line Postfix cannot read.' },
+  'postfix.obsolete-cipher-grade': { severity: 'warning', title: 'An obsolete cipher grade.' },
+  'postfix.protocols-gap': { severity: 'warning', title: 'The protocol list leaves a gap.' },
+  'postfix.protocols-syntax': { severity: 'error', title: 'Postfix rejects this protocol list.' },
+  'postfix.relay-credentials-in-clear': { severity: 'error', title: 'Relay credentials may be sent without TLS.' },
+  'postfix.relayhost-invalid': { severity: 'error', title: 'The relayhost host or port is unusable.' },
+  'postfix.relayhost-mx-lookup': { severity: 'warning', title: 'The relayhost is looked up by MX (no brackets).' },
+  'postfix.relayhost-needs-wrappermode': { severity: 'error', title: 'A relay on an implicit-TLS port without wrapper mode.' },
+  'postfix.smtps-without-wrappermode': { severity: 'error', title: 'An implicit-TLS service without wrapper mode.' },
+  'postfix.submission-without-encrypt': { severity: 'warning', title: 'The submission service does not require TLS.' },
+  'postfix.syntax-error': { severity: 'error', title: 'A main.cf line Postfix cannot read.' },
+  'postfix.unknown-parameter': { severity: 'warning', title: 'Postfix does not know this parameter.' },
+  'postfix.verify-without-ca': { severity: 'error', title: 'Certificate verification without any CA.' },
+  'postfix.wrappermode-needs-encrypt': { severity: 'warning', title: 'Wrapper mode with a TLS level below encrypt.' },
+  'postfix.wrappermode-on-starttls-port': { severity: 'error', title: 'Wrapper mode towards a STARTTLS port.' },
+
+  // Error explanations (src/core/explain/catalog.ts): docs/findings-explain.md; each also exists as maillog.*
+  'explain.auth-needs-tls': { severity: 'error', title: 'The server refuses to proceed before TLS.' },
+  'explain.cert-expired': { severity: 'error', title: 'The server certificate has expired.' },
+  'explain.cert-not-yet-valid': { severity: 'error', title: 'The server certificate is not valid yet.' },
+  'explain.connection-refused': { severity: 'error', title: 'Nothing accepts connections on that host and port.' },
+  'explain.connection-reset': { severity: 'error', title: 'The server (or something in between) reset the connection.' },
+  'explain.connection-timeout': { severity: 'error', title: 'The connection timed out.' },
+  'explain.disconnected-before-tls': { severity: 'error', title: 'The server closed the connection during the TLS handshake.' },
+  'explain.dns-failure': { severity: 'error', title: 'The mail server name does not resolve.' },
+  'explain.greeting-never-received': { severity: 'error', title: 'The server never sent its SMTP greeting.' },
+  'explain.handshake-failure': { severity: 'error', title: 'The TLS handshake failed.' },
+  'explain.hostname-mismatch': { severity: 'error', title: 'The certificate is not valid for the host name used.' },
+  'explain.incomplete-chain': { severity: 'error', title: 'The server does not send its intermediate certificate.' },
+  'explain.postfix-cannot-start-tls': { severity: 'error', title: 'Postfix could not start TLS with the peer.' },
+  'explain.postfix-cert-verification-failed': { severity: 'error', title: "Postfix could not verify the remote server's certificate." },
+  'explain.postfix-ssl-connect-error': { severity: 'error', title: "Postfix's TLS handshake with the remote server failed." },
+  'explain.postfix-ssl-connect-lost': { severity: 'error', title: 'Postfix lost the connection during the TLS handshake.' },
+  'explain.postfix-untrusted-tls': { severity: 'info', title: "The peer's certificate was not verified." },
+  'explain.self-signed-in-chain': { severity: 'error', title: 'The certificate chain ends in a root the client does not trust.' },
+  'explain.self-signed-leaf': { severity: 'error', title: 'The server presents a self-signed certificate.' },
+  'explain.socket-error': { severity: 'error', title: 'nodemailer reports a socket-level error.' },
+  'explain.starttls-unavailable': { severity: 'error', title: 'The server does not offer STARTTLS, and the client requires it.' },
+  'explain.tls-library-problem': { severity: 'warning', title: 'Postfix reports a TLS error from OpenSSL.' },
+  'explain.tls-version-rejected': { severity: 'error', title: 'Client and server share no TLS version.' },
+  'explain.unknown-issuer': { severity: 'error', title: 'The issuer of the server certificate is unknown here.' },
+  'explain.wrong-version-number': { severity: 'error', title: 'TLS was started on a connection that speaks plain text.' },
+} as const satisfies Record<string, FindingSpec>;
+
+/** An id declared above. */
+export type RegisteredId = keyof typeof FINDINGS;
+/** The part of an id before its first dot. */
+export type FamilyOf<Id extends string> = Id extends `${infer F}.${string}` ? F : never;
+export type ExplainId = Extract<RegisteredId, `explain.${string}`>;
+/** A mail-log finding: one per explain entry, `maillog.<entry>`. */
+export type MaillogId = ExplainId extends `explain.${infer Rest}` ? `maillog.${Rest}` : never;
+/** Every id a finding can carry. */
+export type FindingId = RegisteredId | MaillogId;
+export type Family = FamilyOf<FindingId>;
+
+/** Which docs page (under docs/) documents each family: a family missing here is a compile error. */
+export const FAMILIES: Record<Family, { readonly page: string }> = {
+  cert: { page: 'findings-cert.md' },
+  clock: { page: 'findings-probe.md' },
+  dns: { page: 'findings-probe.md' },
+  endpoint: { page: 'findings-probe.md' },
+  greeting: { page: 'findings-probe.md' },
+  mode: { page: 'findings-probe.md' },
+  probe: { page: 'findings-probe.md' },
+  protocol: { page: 'findings-probe.md' },
+  starttls: { page: 'findings-probe.md' },
+  tcp: { page: 'findings-probe.md' },
+  tls: { page: 'findings-probe.md' },
+  dotenv: { page: 'findings-nodemailer.md' },
+  lint: { page: 'findings-probe.md' },
+  nodemailer: { page: 'findings-nodemailer.md' },
+  postfix: { page: 'findings-postfix.md' },
+  explain: { page: 'findings-explain.md' },
+  maillog: { page: 'findings-explain.md' },
+};
