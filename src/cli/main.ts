@@ -1,7 +1,8 @@
+import { PROTOCOL_NAMES } from '../core/protocols';
 import { CliIO, EXIT_USAGE, UsageError } from './io';
 
 export const USAGE = `Usage:
-  mail-tls-doctor probe HOST[:PORT]... [--protocol smtp|imap|pop3] [--starttls|--implicit]
+  mail-tls-doctor probe HOST[:PORT]... [--protocol ${PROTOCOL_NAMES.join('|')}] [--starttls|--implicit]
                         [--servername NAME] [--ca FILE]... [--timeout MS] [--repeat N] [--json] [--verbose]
   mail-tls-doctor lint PATH... [--json]
   mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input) [--json]

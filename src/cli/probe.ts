@@ -1,6 +1,7 @@
 /** `mail-tls-doctor probe`: argument parsing and output; the work is done by src/core/probe. */
 import * as fs from 'node:fs';
 import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
+import { isProtocol, protocolList } from '../core/protocols';
 import { hasError } from '../core/finding';
 import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
@@ -19,7 +20,6 @@ export interface ProbeArgs {
   verbose: boolean;
 }
 
-const PROTOCOLS: readonly string[] = ['smtp', 'imap', 'pop3'];
 
 export function parseProbeArgs(args: string[]): ProbeArgs {
   const out: ProbeArgs = { targets: [], caFiles: [], repeat: 1, json: false, verbose: false };
@@ -36,8 +36,8 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
     switch (flag) {
       case '--protocol': {
         const p = value().toLowerCase();
-        if (!PROTOCOLS.includes(p)) throw new UsageError(`--protocol must be smtp, imap or pop3, not "${printable(p)}"`);
-        out.protocol = p as Protocol;
+        if (!isProtocol(p)) throw new UsageError(`--protocol must be ${protocolList()}, not "${printable(p)}"`);
+        out.protocol = p;
         break;
       }
       case '--starttls':

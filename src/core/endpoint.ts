@@ -2,8 +2,10 @@
  * What a probe targets: host, port, protocol and TLS mode, plus the name to verify. Everything that comes from a
  * config or the user passes `validateHostname` before it can reach a socket or a dialogue line.
  */
-export type Protocol = 'smtp' | 'imap' | 'pop3';
-export type TlsMode = 'starttls' | 'implicit';
+import { defaultPort, PORT_DEFAULTS, PROTOCOLS, type Protocol, type TlsMode } from './protocols';
+
+export { defaultPort, PORT_DEFAULTS };
+export type { Protocol, TlsMode };
 
 export interface Endpoint {
   host: string;
@@ -14,29 +16,6 @@ export interface Endpoint {
   servername?: string;
   /** Extra trusted CA files (PEM), on top of Node's root store. */
   caFiles?: string[];
-}
-
-export interface PortDefault {
-  protocol: Protocol;
-  mode: TlsMode;
-}
-
-export const PORT_DEFAULTS: Readonly<Record<number, PortDefault>> = {
-  25: { protocol: 'smtp', mode: 'starttls' },
-  587: { protocol: 'smtp', mode: 'starttls' },
-  2525: { protocol: 'smtp', mode: 'starttls' },
-  465: { protocol: 'smtp', mode: 'implicit' },
-  143: { protocol: 'imap', mode: 'starttls' },
-  993: { protocol: 'imap', mode: 'implicit' },
-  110: { protocol: 'pop3', mode: 'starttls' },
-  995: { protocol: 'pop3', mode: 'implicit' },
-};
-
-/** The usual port when only the protocol and mode are known. */
-export function defaultPort(protocol: Protocol, mode: TlsMode): number {
-  if (protocol === 'smtp') return mode === 'implicit' ? 465 : 587;
-  if (protocol === 'imap') return mode === 'implicit' ? 993 : 143;
-  return mode === 'implicit' ? 995 : 110;
 }
 
 export type HostnameCheck = { ok: true; kind: 'name' | 'ipv4' | 'ipv6' } | { ok: false; reason: string };
@@ -149,5 +128,5 @@ export function makeEndpoint(host: string, port: number | undefined, opts: Endpo
 
 export function endpointLabel(ep: Endpoint): string {
   const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `${ep.protocol.toUpperCase()} ${host}:${ep.port} (${ep.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`;
+  return `${PROTOCOLS[ep.protocol].label} ${host}:${ep.port} (${ep.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`;
 }

@@ -4,6 +4,7 @@
  * last `@`: nothing of the user info can end up in a finding.
  */
 import { validateHostname } from '../endpoint';
+import { PROTOCOL_NAMES, PROTOCOLS } from '../protocols';
 
 /** Why `host` cannot be used, or undefined when it can. With `hideText`, no part of the name is quoted. */
 export function hostProblem(host: string, hideText = false): string | undefined {
@@ -31,7 +32,8 @@ export interface UrlHost {
   end: number;
 }
 
-const MAIL_URL = /^(smtps?|imaps?|pop3s?|submissions?):\/\//i;
+/** `scheme://` for every URL scheme of the protocol table. */
+const MAIL_URL = new RegExp(`^(${PROTOCOL_NAMES.flatMap((p) => PROTOCOLS[p].urlSchemes).join('|')}):\\/\\/`, 'i');
 
 export function isMailUrl(text: string): boolean {
   return MAIL_URL.test(text);

@@ -2,7 +2,7 @@
  * The plaintext part of SMTP, IMAP and POP3 that a TLS probe needs: greeting, capabilities, STARTTLS, and a
  * polite goodbye. Nothing else is ever sent: no AUTH, no MAIL, no credentials.
  */
-import type { Protocol } from '../endpoint';
+import { protocolOfGreeting, type Protocol } from '../protocols';
 import type { Conn } from './conn';
 import { ProtocolLimitError } from './lineReader';
 
@@ -157,11 +157,14 @@ async function politely(c: Conn, command: string, read: () => Promise<unknown>):
   }
 }
 
+/** One dialogue per protocol of the protocol table (src/core/protocols.ts). */
+const DIALOGUES: Record<Protocol, (ehloName: string) => Dialogue> = { smtp, imap, pop3 };
+
 export function dialogueFor(protocol: Protocol, ehloName: string): Dialogue {
-  return protocol === 'smtp' ? smtp(ehloName) : protocol === 'imap' ? imap() : pop3();
+  return DIALOGUES[protocol](ehloName);
 }
 
-/** What a server's first bytes look like when it speaks a plaintext mail protocol. */
+/** What a server's first bytes look like when it speaks a plaintext mail protocol (the table's greetings). */
 export function looksLikePlaintextGreeting(text: string): boolean {
-  return /^(220[ -]|\* (OK|PREAUTH|BYE)\b|\+OK\b|421[ -]|554[ -]|-ERR\b)/i.test(text);
+  return protocolOfGreeting(text) !== undefined;
 }

@@ -6,15 +6,13 @@ import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
 import type { FindingId } from '../findings';
 import { formatDuration } from '../cert/wording';
+import { PROTOCOLS } from '../protocols';
+
+/** The protocol's wording (src/core/protocols.ts). */
+const words = (ep: Endpoint) => PROTOCOLS[ep.protocol].words;
 
 function tlsSetting(ep: Endpoint, implicit: boolean): string {
-  if (ep.protocol === 'smtp') {
-    return implicit
-      ? 'nodemailer: `secure: true` (port 465); Postfix: `smtpd_tls_wrappermode = yes` on the submissions service (master.cf); Thunderbird/Outlook: "SSL/TLS"'
-      : 'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix: no wrapper mode, `smtpd_tls_security_level = may`; Thunderbird/Outlook: "STARTTLS"';
-  }
-  const port = ep.protocol === 'imap' ? (implicit ? 993 : 143) : implicit ? 995 : 110;
-  return implicit ? `implicit TLS ("SSL/TLS") on port ${port}` : `STARTTLS on port ${port}`;
+  return words(ep).clientSetting[implicit ? 'implicit' : 'starttls'];
 }
 
 /** What each checked name is, for the finding's id and wording. */
@@ -45,7 +43,7 @@ export const probeFindings = {
       severity: 'error',
       title: `Not probed: ${shown} is not a TCP port.`,
       detail: 'A port is a whole number from 1 to 65535; no connection was opened.',
-      fix: `Give the port the server listens on (${ep.protocol.toUpperCase()}: ${ep.protocol === 'smtp' ? '25, 587 or 465' : ep.protocol === 'imap' ? '143 or 993' : '110 or 995'}).`,
+      fix: `Give the port the server listens on (${PROTOCOLS[ep.protocol].label}: ${words(ep).ports}).`,
       evidence: [`port: ${shown}`],
     };
   },
@@ -75,7 +73,7 @@ export const probeFindings = {
       severity: 'error',
       title: `Nothing accepts connections on port ${ep.port} of ${address}.`,
       detail: `The host answered, but refused the connection (${code}): no server listens on that port, or a firewall rejects it actively. Clients see "ECONNREFUSED" / "Connection refused".`,
-      fix: `Check the port (${ep.protocol.toUpperCase()} uses ${ep.protocol === 'smtp' ? '25, 587 (STARTTLS) or 465 (implicit TLS)' : ep.protocol === 'imap' ? '143 (STARTTLS) or 993 (implicit TLS)' : '110 (STARTTLS) or 995 (implicit TLS)'}); on the server check that the service runs and listens on this address (\`ss -ltnp\`), e.g. that Postfix's master.cf enables the submission/submissions service.`,
+      fix: `Check the port (${PROTOCOLS[ep.protocol].label} uses ${words(ep).portsWithModes}); on the server check that the service runs and listens on this address (\`ss -ltnp\`), e.g. that Postfix's master.cf enables the submission/submissions service.`,
       evidence: [`connect ${address}:${ep.port}: ${code}`],
     };
   },
@@ -97,7 +95,7 @@ export const probeFindings = {
       id: 'greeting.timeout',
       severity: 'error',
       title: `The server accepted the connection but sent no greeting within ${ms} ms.`,
-      detail: `A ${ep.protocol.toUpperCase()} server speaks first. Silence means an overloaded or hung server, a tarpit or greylisting delay (Postfix postscreen waits several seconds on purpose), or a proxy/firewall that accepts and then stalls. Clients report "Greeting never received" (nodemailer) or a timeout.`,
+      detail: `A ${PROTOCOLS[ep.protocol].label} server speaks first. Silence means an overloaded or hung server, a tarpit or greylisting delay (Postfix postscreen waits several seconds on purpose), or a proxy/firewall that accepts and then stalls. Clients report "Greeting never received" (nodemailer) or a timeout.`,
       fix: 'Retry with a longer --timeout; check the server\'s load and logs; if a proxy or load balancer sits in front, check its health checks and backend.',
       evidence,
     };
@@ -128,11 +126,8 @@ export const probeFindings = {
     };
   },
   protocolError(ep: Endpoint, message: string, evidence: string[]): Finding {
-    const name = ep.protocol.toUpperCase();
-    // Firewalls with an application-layer "fixup" exist for SMTP (Cisco ASA/PIX "inspect esmtp"); IMAP and POP3
-    // are mangled by generic proxies and protocol filters instead.
-    const middlebox = ep.protocol === 'smtp' ? 'a proxy, an "SMTP fixup" / "SMTP inspection" firewall' : `a proxy, a load balancer or a firewall that inspects or filters ${name}`;
-    const inspection = ep.protocol === 'smtp' ? 'disable SMTP inspection ("fixup smtp", "inspect esmtp") on firewalls in between' : `disable ${name} inspection or application-layer filtering on firewalls and proxies in between`;
+    const name = PROTOCOLS[ep.protocol].label;
+    const { middlebox, inspection } = words(ep);
     return {
       id: 'protocol.bad-reply',
       severity: 'error',
@@ -143,7 +138,7 @@ export const probeFindings = {
     };
   },
   closedAfterHandshake(ep: Endpoint, command: string, evidence: string[]): Finding {
-    const server = ep.protocol === 'smtp' ? 'smtpd' : ep.protocol === 'imap' ? 'the IMAP service (Dovecot imap-login)' : 'the POP3 service (Dovecot pop3-login)';
+    const { server } = words(ep);
     return {
       id: 'tls.closed-after-handshake',
       severity: 'error',
@@ -168,10 +163,8 @@ export const probeFindings = {
       id: 'starttls.not-offered',
       severity: 'error',
       title: 'The server does not offer STARTTLS.',
-      detail: `Its capability list has no ${ep.protocol === 'pop3' ? 'STLS' : 'STARTTLS'}, so the connection can only stay unencrypted. Clients that require TLS fail (nodemailer \`requireTLS\`: "Error upgrading connection with STARTTLS"; Gmail marks mail from it as not encrypted). Often TLS is simply not configured, or a firewall strips the STARTTLS line.`,
-      fix: ep.protocol === 'smtp'
-        ? 'Postfix: set `smtpd_tls_cert_file`, `smtpd_tls_key_file` and `smtpd_tls_security_level = may` (port 25) or `encrypt` (587), then `postfix reload`. Check that no firewall does SMTP inspection (it hides STARTTLS as "XXXXXXXA"). Or use the implicit-TLS port (465).'
-        : 'Dovecot: set `ssl = yes` with `ssl_cert` and `ssl_key`; or use the implicit-TLS port.',
+      detail: `Its capability list has no ${PROTOCOLS[ep.protocol].starttlsVerb}, so the connection can only stay unencrypted. Clients that require TLS fail (nodemailer \`requireTLS\`: "Error upgrading connection with STARTTLS"; Gmail marks mail from it as not encrypted). Often TLS is simply not configured, or a firewall strips the STARTTLS line.`,
+      fix: words(ep).enableStarttls,
       evidence,
     };
   },

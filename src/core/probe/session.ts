@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Endpoint, TlsMode } from '../endpoint';
 import { validateHostname } from '../endpoint';
 import type { Finding } from '../finding';
+import { PROTOCOLS, protocolOfGreeting } from '../protocols';
 import { judgeChain } from '../cert/judge';
 import type { CertificateInfo } from '../cert/types';
 import { clockSkew } from './clock';
@@ -307,7 +308,7 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
 }
 
 function capabilityCommand(ep: Endpoint): string {
-  return ep.protocol === 'smtp' ? 'EHLO' : ep.protocol === 'imap' ? 'CAPABILITY' : 'CAPA';
+  return PROTOCOLS[ep.protocol].capabilityCommand;
 }
 
 function noteHandshake(conn: Conn, hs: HandshakeResult): void {
@@ -325,7 +326,7 @@ async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: 
     const line = await conn.line('greeting');
     if (!looksLikePlaintextGreeting(line)) return undefined;
     // Say goodbye in the protocol the server speaks, which may not be the one we were asked to probe.
-    const spoken = /^[245]\d\d[ -]/.test(line) ? 'smtp' : line.startsWith('*') ? 'imap' : 'pop3';
+    const spoken = protocolOfGreeting(line) ?? ctx.endpoint.protocol;
     await dialogueFor(spoken, ehloName(ctx, c.socket)).goodbye(conn);
     return line;
   } catch (err) {

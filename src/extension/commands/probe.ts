@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { defaultPort, makeEndpoint, parseTarget, PORT_DEFAULTS, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../../core/endpoint';
+import { PROTOCOL_NAMES, PROTOCOLS, TLS_MODES } from '../../core/protocols';
 import type { ProbeResult } from '../../core/probe/types';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
@@ -42,14 +43,8 @@ interface ModeItem extends vscode.QuickPickItem {
   mode: TlsMode;
 }
 
-const MODES: { protocol: Protocol; mode: TlsMode }[] = [
-  { protocol: 'smtp', mode: 'starttls' },
-  { protocol: 'smtp', mode: 'implicit' },
-  { protocol: 'imap', mode: 'starttls' },
-  { protocol: 'imap', mode: 'implicit' },
-  { protocol: 'pop3', mode: 'starttls' },
-  { protocol: 'pop3', mode: 'implicit' },
-];
+/** Every protocol and mode of the protocol table, in its order. */
+const MODES: { protocol: Protocol; mode: TlsMode }[] = PROTOCOL_NAMES.flatMap((protocol) => TLS_MODES.map((mode) => ({ protocol, mode })));
 
 /**
  * `Probe Host...`: host[:port] typed by the user (validated as they type), then protocol and mode with the port's
@@ -101,7 +96,7 @@ async function pickMode(port: number | undefined): Promise<{ protocol: Protocol;
   const items: ModeItem[] = MODES.map(({ protocol, mode }) => ({
     protocol,
     mode,
-    label: `${protocol.toUpperCase()} ${mode === 'implicit' ? 'with implicit TLS' : 'with STARTTLS'}`,
+    label: `${PROTOCOLS[protocol].label} ${mode === 'implicit' ? 'with implicit TLS' : 'with STARTTLS'}`,
     description: port !== undefined ? `port ${port}` : `port ${defaultPort(protocol, mode)}`,
     detail: preferred && preferred.protocol === protocol && preferred.mode === mode ? `The usual pairing for port ${port}` : undefined,
   }));
