@@ -5,6 +5,8 @@
  */
 import { makeEndpoint, printable, validateHostname } from '../endpoint';
 import type { Finding, Range, Severity } from '../finding';
+import type { FindingId } from '../findings';
+import type { ResultType } from './parse';
 import { LineIndex } from '../lint/lines';
 import { cliCommandFor } from '../report/cliCommand';
 import { resultTypeInfo } from './resultTypes';
@@ -36,7 +38,7 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
   const sender = report.organization ? printable(report.organization, 80) : 'An unnamed sender';
   const period = periodText(report);
   const at = (needle: string | undefined) => locate(ctx.text, needle);
-  const base = (id: string, severity: Severity, range: Range | undefined): Pick<Finding, 'id' | 'severity' | 'file' | 'range'> => ({
+  const base = (id: FindingId, severity: Severity, range: Range | undefined): Pick<Finding, 'id' | 'severity' | 'file' | 'range'> => ({
     id,
     severity,
     ...(ctx.file ? { file: ctx.file } : {}),
@@ -62,7 +64,7 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
       const named = (t: string) => (p.domain && validateHostname(p.domain).ok ? t.replace(/\bDOMAIN\b/g, p.domain) : t);
       const mxText = mxs.length ? ` at ${mxs.slice(0, 3).map((m) => printable(m, 100)).join(', ')}${mxs.length > 3 ? ` and ${mxs.length - 3} more` : ''}` : '';
       findings.push({
-        ...base(`tlsrpt.${info ? type : 'unknown-result-type'}`, sessions === 0 ? 'info' : testing ? 'warning' : 'error', at(type)),
+        ...base(info ? (`tlsrpt.${type as ResultType}` as const) : 'tlsrpt.unknown-result-type', sessions === 0 ? 'info' : testing ? 'warning' : 'error', at(type)),
         title: `${sender} reports ${sessions} failed session${sessions === 1 ? '' : 's'}${mxText}: ${info?.title ?? `result type "${printable(type, 60)}"`} (${label}${period}).`,
         detail:
           `${named(info?.detail ?? '') || 'RFC 8460 does not define this result type; the sender\'s own documentation may.'}` +
@@ -123,7 +125,7 @@ function doubleCounting(
   sender: string,
   ctx: FindingContext,
   at: (n: string | undefined) => Range | undefined,
-  base: (id: string, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
+  base: (id: FindingId, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
 ): Finding[] {
   const out: Finding[] = [];
   const byDomain = new Map<string, TlsRptPolicy[]>();
@@ -154,7 +156,7 @@ function doubleCounting(
   return out;
 }
 
-const PROBLEM_FINDING: Record<ProblemKind, { id: string; severity: Severity; title: string; fix: string }> = {
+const PROBLEM_FINDING: Record<ProblemKind, { id: FindingId; severity: Severity; title: string; fix: string }> = {
   'not-json': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This TLS-RPT report cannot be read.', fix: 'Save the report attachment as sent (application/tlsrpt+json or +gzip) and read it again.' },
   'not-tlsrpt': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This file is not a TLS-RPT report.', fix: 'Give the JSON (or .json.gz) attachment of a TLS-RPT report mail.' },
   'too-large': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This TLS-RPT report is too large to read.', fix: 'A daily report is a few kilobytes; check that the file is what it claims to be.' },
@@ -169,7 +171,7 @@ const PROBLEM_FINDING: Record<ProblemKind, { id: string; severity: Severity; tit
 function problemFindings(
   problems: readonly ParseProblem[],
   ctx: FindingContext,
-  base: (id: string, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
+  base: (id: FindingId, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
 ): Finding[] {
   const byId = new Map<string, { kind: ProblemKind; messages: string[] }>();
   for (const p of problems) {
