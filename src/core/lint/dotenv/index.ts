@@ -11,7 +11,8 @@ import type { Linter, LintResult } from '../types';
 import { isEnvFileName } from './envFiles';
 import { isShowableKey, parseDotenv, type EnvEntry } from './parse';
 
-const STARTTLS_PORTS = new Set([25, 587, 2525]);
+/** 26 is a common alternative submission port (hosting providers), STARTTLS like 587. */
+const STARTTLS_PORTS = new Set([25, 26, 587, 2525]);
 const SECURE_SUFFIX = /^(.*?)(SECURE|USE_SSL|SSL)$/i;
 const PORT_SUFFIX = /^(.*?)PORT$/i;
 const TRUE = /^(true|1|yes|on)$/i;

@@ -15,12 +15,22 @@ export interface Effective {
   /** False when the host is set but its value could not be resolved. */
   hostKnown: boolean;
   port?: number;
+  /**
+   * Where the port comes from: written (an option, the URL, a resolved variable), a known service's table, or
+   * nodemailer's default (`secure ? 465 : 587`), which is only an assumption when the options are not all seen.
+   */
+  portFrom: 'option' | 'service' | 'default' | 'unknown';
+  /** False for a transport that is not SMTP (`sendmail: true`, `streamTransport`, `jsonTransport`, `SES`). */
+  smtp: boolean;
   secure?: boolean;
   /** Who decided `secure`: the user's option (or URL), the service table, or the port default. */
   secureFrom: 'option' | 'service' | 'default' | 'unknown';
   requireTLS?: boolean;
   ignoreTLS?: boolean;
 }
+
+/** Options that make createTransport build something other than an SMTP transport. */
+const NON_SMTP = ['sendmail', 'streamTransport', 'jsonTransport', 'SES', 'transport'];
 
 export function effectiveOf(site: TransportSite): Effective {
   const opt = (k: string): OptionSite | undefined => site.options.get(k);
@@ -44,11 +54,17 @@ export function effectiveOf(site: TransportSite): Effective {
   }
 
   let portValue: { known: boolean; value?: unknown };
-  if (service?.port !== undefined) portValue = { known: true, value: service.port };
-  else {
+  let portFrom: Effective['portFrom'];
+  if (service?.port !== undefined) {
+    portValue = { known: true, value: service.port };
+    portFrom = 'service';
+  } else {
     const p = opt('port');
     portValue = p ? { known: p.resolved.known, value: p.resolved.value } : { known: true, value: undefined };
+    portFrom = !p ? 'default' : p.resolved.known && Number(p.resolved.value) ? 'option' : p.resolved.known ? 'default' : 'unknown';
   }
+  // A `service` whose value cannot be read may set the port: nothing about the port is known then.
+  if (serviceSite && !serviceSite.resolved.known && portFrom === 'default') portFrom = 'unknown';
 
   let port: number | undefined;
   let secure: boolean | undefined;
@@ -75,6 +91,11 @@ export function effectiveOf(site: TransportSite): Effective {
     host,
     hostKnown,
     port,
+    portFrom,
+    smtp: !NON_SMTP.some((k) => {
+      const o = opt(k);
+      return o !== undefined && (!o.resolved.known || Boolean(o.resolved.value));
+    }),
     secure,
     secureFrom,
     requireTLS: flag(opt('requireTLS'), service?.requireTLS === true ? true : undefined),

@@ -1,5 +1,8 @@
 /** The nodemailer linter: transports in JS/TS files, their values resolved through `.env`, the rules, endpoints. */
-import { makeEndpoint, validateHostname } from '../../endpoint';
+import * as nodePath from 'node:path';
+import { makeEndpoint, printable, validateHostname } from '../../endpoint';
+import { moduleLoader } from './modules';
+import { processWideNoVerify } from './process-env';
 import type { Finding } from '../../finding';
 import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
@@ -7,7 +10,7 @@ import { effectiveOf, type Effective } from './effective';
 import { isDamaged, parseTolerant } from './parse';
 import { LineIndex } from './positions';
 import { runRules } from './rules';
-import { findTransports, type TransportSite } from './transports';
+import { findTransports, type OptionSite, type TransportSite } from './transports';
 
 const CODE_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 /** Bundles and vendored code: big, generated, and not where a user configures a transport. */
@@ -27,7 +30,7 @@ export const nodemailerLinter: Linter = {
 };
 
 export function mentionsTransport(text: string): boolean {
-  return text.length <= MAX_BYTES && text.includes('createTransport');
+  return text.length <= MAX_BYTES && (text.includes('createTransport') || text.includes('NODE_TLS_REJECT_UNAUTHORIZED'));
 }
 
 export function lintNodemailer(path: string, text: string, host: LintHost): LintResult {
@@ -37,17 +40,18 @@ export function lintNodemailer(path: string, text: string, host: LintHost): Lint
   if (!parsed) return out;
   let envFiles: EnvFile[] | undefined;
   const index = new LineIndex(text);
-  const sites = findTransports(parsed.ast, {
-    text,
-    index,
-    lookupEnv: (key) => lookupEnv((envFiles ??= loadEnvFiles(path, host)), key),
-  });
+  const env = (key: string) => lookupEnv((envFiles ??= loadEnvFiles(path, host)), key);
+  const sites = findTransports(parsed.ast, { text, index, lookupEnv: env, loadModule: moduleLoader(path, host, env) });
   for (const site of sites) {
     const eff = effectiveOf(site);
-    out.findings.push(...runRules(site, eff, { file: path, text, index, isDamaged: (s, e) => isDamaged(parsed, s, e) }).map((f) => withinText(f, text.length, index)));
+    const found = runRules(site, eff, { file: path, text, index, isDamaged: (s, e) => isDamaged(parsed, s, e) });
+    out.findings.push(...found.map((f) => (site.module ? fromModule(f, site, path) : withinText(f, text.length, index))));
     const ep = endpointOf(site, eff, path);
-    if (ep) out.endpoints.push(ep);
+    if (ep) out.endpoints.push(site.module ? { ...ep, range: site.argRange } : ep);
   }
+  const templated = sites.flatMap((site) => [...site.options.values(), ...site.tls.values()]).filter((o) => o.resolved.templated && o.code);
+  if (templated.length > 0 && !sites.some((s) => s.module)) out.findings.push(templateFinding(path, templated));
+  if (text.includes('NODE_TLS_REJECT_UNAUTHORIZED')) out.findings.push(...processWideNoVerify(parsed.ast, path, index, env));
   out.findings.sort(byPosition);
   return out;
 }
@@ -65,6 +69,41 @@ function endpointOf(site: TransportSite, eff: Effective, path: string): Discover
     file: path,
     range: site.options.get('host')?.code?.valueRange ?? site.callRange,
     source: eff.service ? `nodemailer transport (service ${eff.service.name})` : 'nodemailer transport',
+  };
+}
+
+/**
+ * A finding about options written in another module: it stays on this file's `createTransport` argument (the
+ * editor shows it where the transport is made) and points at the option in the module; edits, computed for
+ * another file's text, are dropped.
+ */
+function fromModule(f: Finding, site: TransportSite, path: string): Finding {
+  const { edits: _edits, editTitle: _title, ...rest } = f;
+  const module = site.module ?? '';
+  const related = [...(f.related ?? [])];
+  if (f.range && f.file === path) related.unshift({ file: module, range: f.range, message: 'the option is written here' });
+  return {
+    ...rest,
+    file: path,
+    range: site.argRange,
+    evidence: [...(f.evidence ?? []), `options from ${printable(nodePath.basename(module), 120)} (imported here)`],
+    related,
+  };
+}
+
+/** One info per file whose transport options are template text (`host: '{{ smtp_host }}'`). */
+function templateFinding(path: string, options: OptionSite[]): Finding {
+  const keys = [...new Set(options.map((o) => o.key))];
+  return {
+    id: 'nodemailer.template-values',
+    severity: 'info',
+    title: `Transport option${keys.length > 1 ? 's' : ''} ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} template text, filled in when the file is rendered: not checked.`,
+    detail: 'A value such as \'{{ smtp_port }}\' or \'<%= host %>\' is decided by the template engine (a generator, Ansible, ' +
+      'a build step), so no rule reads it as a host, a port or a switch. The rest of the transport is checked as usual.',
+    fix: 'To check the values too, lint the rendered file.',
+    evidence: keys.map((k) => `${k}: (template)`),
+    file: path,
+    range: options[0].code?.valueRange,
   };
 }
 

@@ -7,6 +7,7 @@
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import type { EnvHit } from '../dotenv/envFiles';
+import { hasTemplateMarkup } from '../templates';
 
 export type Primitive = string | number | boolean | null | undefined;
 
@@ -26,6 +27,8 @@ export interface Resolved {
   missingEnv: string[];
   /** True when the value is written as a literal right here, so an edit can replace it. */
   literal: boolean;
+  /** The text holds template markup (`'{{ smtp_port }}'`, `'<%= host %>'`): its value is decided when rendered. */
+  templated?: boolean;
 }
 
 export interface ResolveContext {
@@ -52,12 +55,15 @@ export function resolveValue(node: t.Node | null | undefined, ctx: ResolveContex
   const r = (n: t.Node | null | undefined) => resolveValue(n, ctx, depth + 1, seen);
   switch (node.type) {
     case 'StringLiteral':
+      if (hasTemplateMarkup(node.value)) return { ...unknown(), templated: true };
+      return known(node.value, [], true);
     case 'NumericLiteral':
     case 'BooleanLiteral':
       return known(node.value, [], true);
     case 'NullLiteral':
       return known(null, [], true);
     case 'TemplateLiteral': {
+      if (node.quasis.some((q) => hasTemplateMarkup(q.value.raw))) return { ...unknown(), templated: true };
       if (node.expressions.length === 0) return known(node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(''), [], true);
       const parts = node.expressions.map((e) => r(e));
       if (!parts.every((p) => p.known)) return unknown(parts.flatMap((p) => p.env), parts.flatMap((p) => p.missingEnv));

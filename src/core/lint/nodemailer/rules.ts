@@ -22,8 +22,9 @@ export interface RuleContext {
   isDamaged(start: number, end: number): boolean;
 }
 
-const STARTTLS_PORTS = new Set([25, 587, 2525]);
-const SUBMISSION_STARTTLS_PORTS = new Set([587, 2525]);
+/** Port 26 is a common alternative submission port (hosting providers), with STARTTLS like 587. */
+const STARTTLS_PORTS = new Set([25, 26, 587, 2525]);
+const SUBMISSION_STARTTLS_PORTS = new Set([26, 587, 2525]);
 const LEGACY_VERSIONS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 const LEGACY_METHOD = /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/;
 
@@ -244,6 +245,8 @@ function ignoreTls(site: TransportSite, eff: Effective, rc: RuleContext): Findin
 
 function starttlsNotRequired(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
   if (eff.secure !== false || eff.port === undefined || !SUBMISSION_STARTTLS_PORTS.has(eff.port)) return [];
+  // Only a port that is written or resolved (or a known service's) counts: nodemailer's 587 default is an assumption.
+  if (!eff.smtp || (eff.portFrom !== 'option' && eff.portFrom !== 'service')) return [];
   if (eff.requireTLS !== false || eff.ignoreTLS !== false) return [];
   const req = site.options.get('requireTLS');
   if (!req && site.openEnded) return [];

@@ -8,7 +8,8 @@ import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import { hostProblem, urlHost } from '../hosts';
 import { LineIndex } from './positions';
-import { isEnvObject, resolveValue, type ResolveContext, type Resolved } from './resolve';
+import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
+import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
 
 export interface OptionSite {
   key: string;
@@ -42,14 +43,30 @@ export interface TransportSite {
   openEnded: boolean;
   /** The URL (never kept as text: it may hold a password) was given but could not be read. */
   unreadableUrl?: boolean;
+  /** The options object is written in another module (`require('./mailConfig')`): option places are in that file. */
+  module?: string;
+  /** Properties of the options object (or of `transporter.options`) assigned after it was written. */
+  mutated?: boolean;
 }
 
-const TOP_KEYS = new Set(['host', 'port', 'secure', 'service', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secureConnection', 'auth', 'url', 'name', 'tls']);
+const TOP_KEYS = new Set([
+  'host', 'port', 'secure', 'service', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secureConnection', 'auth', 'url', 'name', 'tls',
+  'sendmail', 'streamTransport', 'jsonTransport', 'SES', 'transport',
+]);
 
 export interface FindContext {
   text: string;
   index: LineIndex;
   lookupEnv: ResolveContext['lookupEnv'];
+  /** Reads a relative module of the workspace, for options built in another file. */
+  loadModule?: ModuleLoader;
+}
+
+/** What the walk learns besides bindings: imports from local modules and objects whose properties are assigned. */
+interface Walk {
+  imports: Map<string, ImportBinding>;
+  /** Names whose properties are assigned somewhere (`opts.port = 465`, `transporter.options.secure = true`). */
+  mutated: Set<string>;
 }
 
 const MAX_NODES = 2_000_000;
@@ -58,6 +75,7 @@ export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
+  const walk: Walk = { imports: new Map(), mutated: new Set() };
   let visited = 0;
   const stack: unknown[] = [ast.program];
   while (stack.length > 0 && visited < MAX_NODES) {
@@ -70,7 +88,7 @@ export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
     const n = node as t.Node;
     if (typeof n.type !== 'string') continue;
     visited++;
-    collect(n, ctx, creators, calls);
+    collect(n, ctx, creators, calls, walk);
     for (const key of Object.keys(n)) {
       if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
       const child = (n as unknown as Record<string, unknown>)[key];
@@ -80,19 +98,26 @@ export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
   const out: TransportSite[] = [];
   for (const call of calls) {
     if (!isCreateTransport(call.callee, creators)) continue;
-    const site = transportOf(call, ctx, fc);
-    if (site) out.push(site);
+    const site = transportOf(call, ctx, fc, walk);
+    if (site) {
+      if (isMutated(call, ctx, walk)) {
+        site.mutated = true;
+        site.openEnded = true;
+      }
+      out.push(site);
+    }
   }
   return out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character);
 }
 
-function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[]): void {
+function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[], walk: Walk): void {
   if (n.type === 'CallExpression') calls.push(n);
   else if (n.type === 'VariableDeclarator') {
     if (n.id.type === 'Identifier' && n.init) ctx.bindings.set(n.id.name, n.init);
     else if (n.id.type === 'ObjectPattern' && n.init) {
       const fromEnv = isEnvObject(n.init);
       const fromNodemailer = isRequireOf(n.init, 'nodemailer');
+      const fromModule = requiredModule(n.init);
       for (const p of n.id.properties) {
         if (p.type !== 'ObjectProperty' || p.computed) continue;
         const imported = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'StringLiteral' ? p.key.value : undefined;
@@ -100,6 +125,7 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
         if (!imported || !local) continue;
         if (fromEnv) ctx.envAliases.set(local, imported);
         if (fromNodemailer && imported === 'createTransport') creators.add(local);
+        if (fromModule !== undefined) walk.imports.set(local, { source: fromModule, imported });
       }
     }
   } else if (n.type === 'ImportDeclaration' && n.source.value === 'nodemailer') {
@@ -109,7 +135,60 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
         if (imported === 'createTransport') creators.add(s.local.name);
       }
     }
+  } else if (n.type === 'ImportDeclaration' && n.importKind !== 'type') {
+    for (const s of n.specifiers) {
+      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+      walk.imports.set(s.local.name, { source: n.source.value, imported });
+    }
+  } else if (n.type === 'AssignmentExpression' && (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression')) {
+    // `opts.port = 465` or `transporter.options.port = 465`: the object is not what its literal says.
+    let o: t.Node = n.left.object;
+    if ((o.type === 'MemberExpression' || o.type === 'OptionalMemberExpression') && propertyName(o) === 'options') o = o.object;
+    if (o.type === 'Identifier') walk.mutated.add(o.name);
   }
+}
+
+/** True when the options variable, or the transporter this call creates, gets properties assigned. */
+function isMutated(call: t.CallExpression, ctx: ResolveContext, walk: Walk): boolean {
+  if (walk.mutated.size === 0) return false;
+  const arg = call.arguments[0];
+  if (arg?.type === 'Identifier' && walk.mutated.has(arg.name)) return true;
+  for (const name of walk.mutated) {
+    const init = ctx.bindings.get(name);
+    if (init === call || (init?.type === 'AwaitExpression' && init.argument === call)) return true;
+  }
+  return false;
+}
+
+/** The options object a local module exports, for `createTransport(x)` where x comes from `require`/`import`. */
+function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: Walk): { obj: t.ObjectExpression; module: LoadedModule } | undefined {
+  if (!fc.loadModule) return undefined;
+  let spec: string | undefined;
+  let name = 'default';
+  let n: t.Node | undefined = node;
+  if (n.type === 'Identifier') {
+    const imp = walk.imports.get(n.name);
+    if (imp) {
+      spec = imp.source;
+      name = imp.imported === '*' ? 'default' : imp.imported;
+    } else n = ctx.bindings.get(n.name);
+  }
+  if (spec === undefined && n && (n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression')) {
+    const prop = propertyName(n);
+    const inner = requiredModule(n.object) ?? (n.object.type === 'Identifier' ? walk.imports.get(n.object.name)?.source : undefined);
+    if (prop && inner !== undefined) {
+      spec = inner;
+      name = prop;
+    }
+  } else if (spec === undefined && n) {
+    spec = requiredModule(n);
+  }
+  if (spec === undefined) return undefined;
+  const m = fc.loadModule(spec);
+  if (!m) return undefined;
+  const value = exported(m, name);
+  const obj = value ? objectOf(value, m.ctx) : undefined;
+  return obj ? { obj, module: m } : undefined;
 }
 
 function isRequireOf(node: t.Node, mod: string): boolean {
@@ -130,7 +209,7 @@ function isCreateTransport(callee: t.Node, creators: Set<string>): boolean {
   return false;
 }
 
-function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContext): TransportSite | undefined {
+function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContext, walk: Walk): TransportSite | undefined {
   let arg: t.Node | undefined = call.arguments[0];
   if (!arg || arg.type === 'SpreadElement' || arg.type === 'ArgumentPlaceholder') return undefined;
   // nodemailer-smtp-transport era: createTransport(smtpTransport({...})).
@@ -152,6 +231,17 @@ function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContex
     const tlsNode = site.options.get('tls');
     const tlsObj = tlsNode?.code ? objectAt(obj, 'tls', ctx) : undefined;
     if (tlsObj) readObject(tlsObj, ctx, fc, site.tls, site, 0);
+    const url = site.options.get('url');
+    if (url) applyUrl(url, site);
+    return site;
+  }
+  const other = moduleObject(arg, ctx, fc, walk);
+  if (other) {
+    const mfc: FindContext = { text: other.module.text, index: other.module.index, lookupEnv: fc.lookupEnv };
+    site.module = other.module.path;
+    readObject(other.obj, other.module.ctx, mfc, site.options, site, 0);
+    const tlsObj = site.options.get('tls')?.code ? objectAt(other.obj, 'tls', other.module.ctx) : undefined;
+    if (tlsObj) readObject(tlsObj, other.module.ctx, mfc, site.tls, site, 0);
     const url = site.options.get('url');
     if (url) applyUrl(url, site);
     return site;

@@ -31,6 +31,18 @@ export interface RuleContext {
   host: LintHost;
   service?: ServiceInfo;
   findings: Finding[];
+  /** Shared by every context of one file: how named local files (certificates, keys, CA files) are handled. */
+  files?: FileChecks;
+}
+
+/**
+ * Local files are judged only where a finding about them can be true: the live config of this machine, or a
+ * workspace that mirrors the server's files (another file the config names was found there). Elsewhere the
+ * files that could not be read are only counted, for one summary.
+ */
+export interface FileChecks {
+  reportMissing: boolean;
+  skipped: Array<{ path: string; setting: Setting }>;
 }
 
 export function where(ctx: RuleContext): string {

@@ -1,5 +1,6 @@
 import type { Position, Range } from '../../finding';
 import { eolOf, splitLines } from '../lines';
+import { isTemplateControlLine } from '../templates';
 
 /**
  * Postfix's reading of main.cf and master.cf (readllines): a line that starts with white space continues the
@@ -77,6 +78,8 @@ export function readLogicalLines(doc: TextDoc): LogicalLine[] {
     const line = doc.lines[i];
     const nb = firstNonBlank(line);
     if (nb === line.length || line[nb] === '#') continue;
+    // A template's own control line (`{% if x %}`, `{{ end }}`) is not Postfix text: it vanishes when rendered.
+    if (isTemplateControlLine(line)) continue;
     if (nb > 0 && cur) {
       cur.starts.push(cur.len);
       cur.lines.push(i);

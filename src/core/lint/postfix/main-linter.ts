@@ -5,7 +5,8 @@ import type { RuleContext } from './context';
 import { report } from './context';
 import { parseMainCf } from './main-parser';
 import { parseMasterCf } from './master-parser';
-import { checkCertificates } from './rules/certs';
+import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
+import { reportTemplate, templateInfo } from './rules/templates';
 import { checkRelay } from './rules/client';
 import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
@@ -37,9 +38,12 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   const findings: Finding[] = [];
   const cf = parseMainCf(text);
   const scope = new Scope(cf.settings);
-  const ctx: RuleContext = { file: path, doc: cf.doc, scope, host, findings };
+  const ctx: RuleContext = { file: path, doc: cf.doc, scope, host, findings, files: fileChecksFor(path, cf.settings, host) };
+  const template = templateInfo(cf.doc, cf.settings, scope);
 
   for (const p of cf.problems) {
+    // Template markup where Postfix expects a name (`{{ .EXTRA }}` on a line of its own) is rendered away.
+    if (template && template.markupLine(p.firstLine)) continue;
     const orphan = p.kind === 'orphan-continuation';
     const firstLine = cf.doc.lines[p.firstLine];
     const indent = firstLine.length - firstLine.trimStart().length;
@@ -79,9 +83,12 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     checkCipherGrade(ctx, s);
   }
   checkUnknownNames(ctx, winners, referencedNames([...cf.settings.map((s) => s.value), ...masterValues]));
-  checkDuplicates(ctx, cf.settings);
+  checkDuplicates(ctx, template ? cf.settings.filter((s) => !template.conditional(s)) : cf.settings);
   const endpoints = checkRelay(ctx);
   checkEncryptOnMx(ctx, publicMxInherits);
   checkCertificates(ctx, path);
+  checkOtherFiles(ctx, path);
+  reportSkippedFiles(ctx);
+  if (template) reportTemplate(ctx, template);
   return { findings, endpoints };
 }

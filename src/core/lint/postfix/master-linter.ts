@@ -6,7 +6,9 @@ import { report, RuleContext } from './context';
 import { siblingText } from './main-linter';
 import { parseMainCf } from './main-parser';
 import { parseMasterCf } from './master-parser';
-import { checkCertificates } from './rules/certs';
+import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
+import { reportTemplate, templateInfo } from './rules/templates';
+import { isPlaceholderWord } from '../templates';
 import { checkClientLevel, checkRelayOverride } from './rules/client';
 import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { checkUnknownNames, referencedNames } from './rules/names';
@@ -57,9 +59,14 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
   const mainText = siblingText(path, 'main.cf', host);
   const main = mainText !== undefined ? parseMainCf(mainText) : undefined;
   const mainScope = new Scope(main?.settings ?? []);
-  const base: RuleContext = { file: path, doc: cf.doc, scope: mainScope, host, findings };
+  const overrides = cf.services.flatMap((svc) => svc.overrides);
+  const files = fileChecksFor(path, [...(main?.settings ?? []), ...overrides], host);
+  const base: RuleContext = { file: path, doc: cf.doc, scope: mainScope, host, findings, files };
+  const template = templateInfo(cf.doc, overrides, mainScope);
 
   for (const p of cf.problems) {
+    // Template markup in an entry (`{{ .PORT }} inet ...`, `<%= opts %>`) is rendered away before Postfix reads it.
+    if (template && template.markupLine(p.range.start.line)) continue;
     const t = PROBLEM_TEXT[p.kind];
     report(base, {
       id: 'postfix.master-syntax-error',
@@ -92,10 +99,11 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     checkRelayOverride(ctx);
     if (info.role === 'client') checkClientLevel(ctx, true);
     if (info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') checkCertificates(ctx, path);
+    checkOtherFiles(ctx, path);
 
     if ((info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') && info.port !== undefined) {
       const hostName = info.host ?? (myhostname.complete ? myhostname.value.trim() : '');
-      if (hostName !== '' && validateHostname(hostName).ok) {
+      if (hostName !== '' && !isPlaceholderWord(hostName) && validateHostname(hostName).ok) {
         const implicit = scope.flag('smtpd_tls_wrappermode');
         endpoints.push({
           endpoint: makeEndpoint(hostName, info.port, implicit ? { protocol: 'smtp', mode: 'implicit' } : { protocol: 'smtp' }),
@@ -106,5 +114,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
       }
     }
   }
+  reportSkippedFiles(base);
+  if (template) reportTemplate(base, template);
   return { findings, endpoints };
 }

@@ -86,12 +86,22 @@ function tokenize(ll: LogicalLine): Tok[] {
   const t = ll.text;
   const out: Tok[] = [];
   let i = 0;
+  let erbCloses = true;
   while (i < t.length) {
     while (i < t.length && isBlank(t[i])) i++;
     if (i >= t.length) break;
     const start = i;
     let depth = 0;
     for (; i < t.length; i++) {
+      // ERB/EJS markup (`<%= opts %>`) is one opaque token, white space and all.
+      if (t[i] === '<' && t[i + 1] === '%' && erbCloses) {
+        const close = t.indexOf('%>', i + 2);
+        if (close >= 0) {
+          i = close + 1;
+          continue;
+        }
+        erbCloses = false; // no later "<%" can close either: stay linear
+      }
       if (t[i] === '{') depth++;
       else if (t[i] === '}' && depth > 0) depth--;
       else if (depth === 0 && isBlank(t[i])) break;

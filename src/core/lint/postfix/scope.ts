@@ -1,6 +1,7 @@
 import { expand } from './expand';
 import type { Setting } from './main-parser';
 import { postfixDefault } from './params';
+import { envSubstitutions, hasTemplateMarkup } from '../templates';
 
 /**
  * Where a parameter gets its value: main.cf (last assignment wins, then Postfix's default), or a master.cf
@@ -9,6 +10,7 @@ import { postfixDefault } from './params';
 export class Scope {
   private readonly own = new Map<string, Setting>();
   private readonly cache = new Map<string, { value: string; complete: boolean }>();
+  private readonly templatedNames = new Set<string>();
 
   constructor(
     settings: readonly Setting[],
@@ -38,14 +40,39 @@ export class Scope {
     return this.parent ? this.parent.raw(name) : postfixDefault(name);
   }
 
-  /** The expanded value, and whether every `$name` in it could be resolved. */
+  /**
+   * The expanded value, and whether every `$name` in it could be resolved. A value holding template markup
+   * (`{{ x }}`, `<%= x %>`) or shell-style `${VAR}` substitution, directly or through a `$name`, is incomplete: it
+   * is decided when the file is rendered, and keeps its markup so it never equals a keyword.
+   */
   resolved(name: string): { value: string; complete: boolean } {
     const hit = this.cache.get(name);
     if (hit) return hit;
     const raw = this.raw(name);
-    const r = raw === null ? { value: '', complete: false } : raw === undefined ? { value: '', complete: true } : expand(raw, (n) => this.raw(n));
+    let templated = false;
+    const look = (n: string) => {
+      const v = this.raw(n);
+      if (typeof v === 'string' && this.isTemplated(v)) templated = true;
+      return v;
+    };
+    let r = raw === null ? { value: '', complete: false } : raw === undefined ? { value: '', complete: true } : expand(raw, look);
+    if (typeof raw === 'string' && (templated || this.isTemplated(raw))) {
+      r = { value: raw, complete: false };
+      this.templatedNames.add(name);
+    }
     this.cache.set(name, r);
     return r;
+  }
+
+  /** True when this parameter's value is (or refers to) template markup or `${VAR}` substitution. */
+  templated(name: string): boolean {
+    this.resolved(name);
+    return this.templatedNames.has(name);
+  }
+
+  isTemplated(value: string): boolean {
+    if (hasTemplateMarkup(value)) return true;
+    return value.includes('$') && envSubstitutions(value, (n) => this.raw(n) !== undefined).length > 0;
   }
 
   value(name: string): string {

@@ -7,7 +7,8 @@ import { certEvidence } from '../../../cert/wording';
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
-import { report, RuleContext } from '../context';
+import { FileChecks, report, RuleContext } from '../context';
+import { hasTemplateMarkup, isPlaceholderWord } from '../../templates';
 import type { Setting } from '../main-parser';
 
 interface NamedFile {
@@ -50,48 +51,140 @@ function own(ctx: RuleContext, name: string): Setting | undefined {
   return s && ctx.scope.resolved(name).complete ? s : undefined;
 }
 
+/** Parameters that name a local certificate, key or CA file (server and client side alike). */
+export const FILE_PARAM = /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client)_tls_(cert_file|key_file|eccert_file|eckey_file|dcert_file|dkey_file|chain_files|CAfile)$/;
+
+/** True when this config is the one Postfix runs on this machine (not a copy in a project). */
+export function isLiveConfig(configPath: string): boolean {
+  return nodePath.resolve(configPath).startsWith('/etc/postfix/');
+}
+
+/** The file names a value lists; template expressions and placeholders (`PH_SSL_KEY_FILE`) are not names. */
+export function fileNames(value: string): Array<{ text: string; index: number }> {
+  const out: Array<{ text: string; index: number }> = [];
+  for (const m of value.matchAll(/[^\s,]+/g)) {
+    if (isPlaceholderWord(m[0]) || hasTemplateMarkup(m[0])) continue;
+    out.push({ text: m[0], index: m.index ?? 0 });
+  }
+  return out;
+}
+
+/** Reads a named file where it may be: as written, under the workspace mirror, beside the config. */
+export function findFile(ctx: RuleContext, configPath: string, p: string): { text: string; at: string; tried: string[] } | { tried: string[] } {
+  const tried = candidates(p, configPath, ctx.host.workspaceRoot);
+  for (const c of tried) {
+    const text = safeRead(ctx, c);
+    if (text !== undefined) return { text, at: c, tried };
+  }
+  return { tried };
+}
+
 /** Splits the value into file names and reads each; reports the missing ones. Undefined when any is missing. */
-function load(ctx: RuleContext, configPath: string, s: Setting): LoadedFile[] | undefined {
+function load(ctx: RuleContext, configPath: string, s: Setting, severity: 'error' | 'warning' = 'error'): LoadedFile[] | undefined {
   const value = ctx.scope.value(s.name);
   const literal = value === s.value.trim();
   const out: LoadedFile[] = [];
   let missing = false;
-  const re = /[^\s,]+/g;
-  for (const m of value.matchAll(re)) {
-    const p = m[0];
-    const range = literal ? s.valueSubRange(m.index ?? 0, (m.index ?? 0) + p.length) : s.valueRange;
-    const tried = candidates(p, configPath, ctx.host.workspaceRoot);
-    let found: { text: string; at: string } | undefined;
-    for (const c of tried) {
-      const text = safeRead(ctx, c);
-      if (text !== undefined) {
-        found = { text, at: c };
-        break;
-      }
-    }
-    if (!found) {
+  for (const m of fileNames(value)) {
+    const p = m.text;
+    const range = literal ? s.valueSubRange(m.index, m.index + p.length) : s.valueRange;
+    const found = findFile(ctx, configPath, p);
+    if (!('text' in found)) {
       missing = true;
-      const live = nodePath.resolve(configPath).startsWith('/etc/postfix/');
-      report(ctx, {
-        id: 'postfix.cert-file-missing',
-        severity: live ? 'error' : 'info',
-        title: `${s.name} names ${printable(p)}, which could not be found or read.`,
-        detail: live
-          ? 'Postfix cannot load its certificate or key ("cannot get certificate from file"), disables TLS for the ' +
-            'server (no STARTTLS) and clients that require TLS cannot connect.'
-          : 'The file is not in this workspace (looked for it as written and under the workspace folder that ' +
-            'mirrors the path). If this config is a copy of a server\'s, check the file on the server: a missing ' +
-            'or unreadable file there turns TLS off.',
-        fix: 'Fix the path (absolute paths are safest), or copy the file into the workspace at the mirrored path ' +
-          `(e.g. ${mirrorExample(p)}) to have it checked.`,
-        range,
-        evidence: tried.map((t) => `looked for ${printable(t, 200)}`),
-      });
+      reportMissing(ctx, configPath, s, p, range, found.tried, severity);
       continue;
     }
     out.push({ path: p, range, setting: s, text: found.text, foundAt: found.at });
   }
   return missing ? undefined : out;
+}
+
+function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: string, range: Range, tried: string[], severity: 'error' | 'warning'): void {
+  const live = isLiveConfig(configPath);
+  if (ctx.files && !ctx.files.reportMissing && !live) {
+    ctx.files.skipped.push({ path: p, setting: s });
+    return;
+  }
+  const server = severity === 'error';
+  report(ctx, {
+    id: 'postfix.cert-file-missing',
+    severity: live ? severity : 'info',
+    title: `${s.name} names ${printable(p)}, which could not be found or read.`,
+    detail: live
+      ? server
+        ? 'Postfix cannot load its certificate or key ("cannot get certificate from file"), disables TLS for the ' +
+          'server (no STARTTLS) and clients that require TLS cannot connect.'
+        : 'Postfix logs a warning and goes on without the file: with a missing CA file no certificate it should ' +
+          'check can be trusted (verify/secure deliveries fail), with a missing client certificate or key the ' +
+          'client presents none.'
+      : 'This workspace holds other files this config names, at the paths the server uses, but not this one. If ' +
+        'the copy is complete, the server lacks it too; a missing or unreadable file there turns TLS off.',
+    fix: 'Fix the path (absolute paths are safest), or copy the file into the workspace at the mirrored path ' +
+      `(e.g. ${mirrorExample(p)}) to have it checked.`,
+    range,
+    evidence: tried.map((t) => `looked for ${printable(t, 200)}`),
+  });
+}
+
+/** CA files and client certificates: named files must exist (where that can be known) and hold certificates. */
+export function checkOtherFiles(ctx: RuleContext, configPath: string): void {
+  for (const name of ['smtpd_tls_CAfile', 'smtp_tls_CAfile', 'lmtp_tls_CAfile', 'smtp_tls_cert_file', 'smtp_tls_key_file', 'smtp_tls_chain_files', 'smtp_tls_eccert_file', 'smtp_tls_eckey_file']) {
+    const s = own(ctx, name);
+    if (!s || ctx.scope.value(name) === '') continue;
+    const files = load(ctx, configPath, s, 'warning');
+    if (!files) continue;
+    if (!/CAfile$/.test(name)) continue;
+    for (const f of files) {
+      const b = parsePemBundle(f.text);
+      if (b.certificates.length > 0) continue;
+      report(ctx, {
+        id: 'postfix.cert-unreadable',
+        severity: 'error',
+        title: `${printable(f.path)} (${name}) holds no certificate.`,
+        detail: 'Postfix reads trust anchors from this file; with none in it, no peer certificate can be verified ' +
+          '(verify/secure levels fail, client certificates are never trusted).',
+        fix: 'Point it at a PEM bundle of CA certificates (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt).',
+        range: f.range,
+        evidence: b.errors.slice(0, 3),
+      });
+    }
+  }
+}
+
+/** Decides, once per file, whether missing local files can be reported line by line (see FileChecks). */
+export function fileChecksFor(configPath: string, settings: readonly Setting[], host: RuleContext['host']): FileChecks {
+  const probe = { host } as RuleContext;
+  let reportMissing = isLiveConfig(configPath);
+  for (const s of settings) {
+    if (reportMissing) break;
+    if (!FILE_PARAM.test(s.name) || hasTemplateMarkup(s.value)) continue;
+    for (const m of fileNames(s.value)) {
+      if ('text' in findFile(probe, configPath, m.text)) {
+        reportMissing = true;
+        break;
+      }
+    }
+  }
+  return { reportMissing, skipped: [] };
+}
+
+/** The one summary of files that were not checked, for a copy of a config whose files are elsewhere. */
+export function reportSkippedFiles(ctx: RuleContext): void {
+  const skipped = ctx.files?.skipped ?? [];
+  if (skipped.length === 0) return;
+  const names = [...new Set(skipped.map((s) => s.path))];
+  report(ctx, {
+    id: 'postfix.file-checks-skipped',
+    severity: 'info',
+    title: `${names.length} certificate, key or CA file${names.length > 1 ? 's' : ''} named here ${names.length > 1 ? 'were' : 'was'} not checked: ${names.length > 1 ? 'they are' : 'it is'} not in this workspace.`,
+    detail: 'This config is not the live one of this machine (/etc/postfix), and the workspace holds none of the ' +
+      'files it names at their server paths, so it looks like a copy that will run elsewhere: whether the files ' +
+      'exist there cannot be told from here.',
+    fix: 'To have them checked (expiry, chain, key match), copy them into the workspace at the mirrored path ' +
+      `(e.g. ${mirrorExample(names[0])}), or lint the live config on the server.`,
+    range: skipped[0].setting.valueRange,
+    evidence: names.slice(0, 6).map((n) => `not checked: ${printable(n, 200)}`),
+  });
 }
 
 function safeRead(ctx: RuleContext, p: string): string | undefined {

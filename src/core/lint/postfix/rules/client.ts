@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { endpointLabel, makeEndpoint, printable, validateHostname } from '../../../endpoint';
+import { isPlaceholderWord } from '../../templates';
 import type { Range } from '../../../finding';
 import type { DiscoveredEndpoint } from '../../types';
 import type { Setting } from '../main-parser';
@@ -25,7 +27,8 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
   const wrapper = ctx.scope.flag('smtp_tls_wrappermode');
   const wrapperSetting = ctx.scope.setting('smtp_tls_wrappermode');
   const literal = relay !== undefined && value.value === relay.value;
-  const dests = value.complete ? parseDestinations(value.value) : [];
+  // An installer placeholder (`relayhost = PH_RELAYHOST`) is a value still to be filled in, not a host.
+  const dests = value.complete ? parseDestinations(value.value).filter((d) => !isPlaceholderWord(d.host)) : [];
   const rangeOf = (d: Destination, s: number, e: number): Range | undefined => (relay && literal ? relay.valueSubRange(s, e) : relay?.valueRange);
 
   for (const d of dests) {
@@ -62,7 +65,21 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
     if (wrapper && (port === 25 || port === 587)) {
       reportWrapperOnStarttls(ctx, wrapperSetting?.valueRange ?? portRange, `relayhost ${endpointLabel(ep).replace(/ \(.*\)$/, '')}`, shown(relay));
     }
-    if (!d.bracketed) {
+    if (!d.bracketed && isIP(d.host) !== 0) {
+      report(ctx, {
+        id: 'postfix.relayhost-invalid',
+        severity: 'error',
+        title: `relayhost ${printable(d.host)} is an IP address without [brackets]: Postfix cannot deliver to it.`,
+        detail: 'Without brackets Postfix treats the value as a mail domain and looks up its MX records; a numeric ' +
+          'domain has none and is no valid domain name, so every delivery is deferred ("Host or domain name not ' +
+          'found" / "malformed domain name") and mail stays queued.',
+        fix: `Write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`.`,
+        range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole,
+        evidence: [shown(relay)],
+        edits: literal ? [{ range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole, newText: `[${d.host}]` }] : undefined,
+        editTitle: `Write [${d.host}]`,
+      });
+    } else if (!d.bracketed) {
       report(ctx, {
         id: 'postfix.relayhost-mx-lookup',
         severity: 'warning',
