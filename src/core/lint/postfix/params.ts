@@ -29,43 +29,90 @@ export function postfixDefault(name: string): string | null | undefined {
   return Object.prototype.hasOwnProperty.call(defaults, name) ? defaults[name] : undefined;
 }
 
+/** Known names by length: a suggestion is at most 2 edits away, so only 5 lengths are ever compared. */
+const namesByLength = new Map<number, Array<{ name: string; counts: Uint8Array }>>();
+for (const n of names) {
+  const entry = { name: n, counts: letterCounts(n) };
+  const list = namesByLength.get(n.length);
+  if (list) list.push(entry);
+  else namesByLength.set(n.length, [entry]);
+}
+
+/** How often each character occurs (letters, digits and `_` apart; anything else shares one bucket). */
+function letterCounts(s: string): Uint8Array {
+  const c = new Uint8Array(38);
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    const k = ch >= 97 && ch <= 122 ? ch - 97 : ch >= 48 && ch <= 57 ? ch - 22 : ch === 95 ? 36 : 37;
+    if (c[k] < 255) c[k]++;
+  }
+  return c;
+}
+
+/**
+ * A lower bound of the edit distance: one edit changes the character counts by at most 2 in total (a
+ * substitution), an insertion or deletion by 1, a swap by 0. Far cheaper than the distance itself.
+ */
+function countsBound(a: Uint8Array, b: Uint8Array): number {
+  let diff = 0;
+  for (let k = 0; k < 38; k++) diff += Math.abs(a[k] - b[k]);
+  return Math.ceil(diff / 2);
+}
+
 /** The closest real parameter name within a small edit distance, for "did you mean". */
 export function suggestParameter(name: string): string | undefined {
   if (name.length < 4 || name.length > 80) return undefined;
   const max = name.length < 10 ? 1 : 2;
   let best: string | undefined;
   let bestD = max + 1;
-  for (const n of names) {
-    if (Math.abs(n.length - name.length) > max) continue;
-    const d = distance(name, n, bestD);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
+  const counts = letterCounts(name);
+  // Nearest lengths first, so an exact-length match tightens the cap before the farther lengths are tried.
+  for (const delta of [0, -1, 1, -2, 2]) {
+    if (Math.abs(delta) > max) continue;
+    for (const n of namesByLength.get(name.length + delta) ?? []) {
+      if (countsBound(counts, n.counts) >= bestD) continue;
+      const d = distance(name, n.name, bestD);
+      if (d < bestD) {
+        bestD = d;
+        best = n.name;
+      }
     }
   }
   return best;
 }
 
-/** Damerau-Levenshtein (adjacent swaps count 1), abandoned once every cell exceeds `cap`. */
+// Three reusable rows: the search runs for every unknown name of a large file, and fresh arrays per pair
+// made it mostly garbage collection. Names are at most 80 characters long (checked above) plus 2 edits.
+const ROW = 84;
+let rowPrev2 = new Int32Array(ROW);
+let rowPrev = new Int32Array(ROW);
+let rowCur = new Int32Array(ROW);
+
+/** Damerau-Levenshtein (adjacent swaps count 1), abandoned once every cell reaches `cap`. */
 function distance(a: string, b: string, cap: number): number {
   const m = a.length;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let j = 0; j <= n; j++) {
+    rowPrev[j] = j;
+    rowPrev2[j] = 0;
+  }
   for (let i = 1; i <= m; i++) {
-    const cur = new Array<number>(n + 1);
+    const cur = rowCur;
     cur[0] = i;
-    let rowMin = cur[0];
+    let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let v = Math.min(rowPrev[j] + 1, cur[j - 1] + 1, rowPrev[j - 1] + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, rowPrev2[j - 2] + 1);
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin >= cap) return cap;
-    prev2 = prev;
-    prev = cur;
+    rowCur = rowPrev2;
+    rowPrev2 = rowPrev;
+    rowPrev = cur;
   }
-  return prev[n];
+  return rowPrev[n];
 }
