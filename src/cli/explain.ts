@@ -1,45 +1,53 @@
 /**
  * `mail-tls-doctor explain "TEXT"` (or the text on standard input): what a mail TLS error means, its likely causes,
  * the fix, and the probe command for the server it names.
- * Exit codes: 0 when at least one explanation matched, 1 when the text matched nothing we know, 2 on bad usage.
+ * Exit codes: 0 when at least one explanation matched, 1 when the text matched nothing we know, 2 on bad usage;
+ * with `--fail-on`, 1 when a recognised error reaches that severity.
  */
-import { endpointLabel, type Endpoint } from '../core/endpoint';
+import { endpointLabel, printable, type Endpoint } from '../core/endpoint';
 import { explainError, type ExplanationMatch } from '../core/explain';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint } from './io';
+import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint, UsageError } from './io';
+import { RunOutput, takeCommonOptions } from './output';
 
 /** Pasted logs can be long; explaining more than this is never useful and must stay bounded. */
 const MAX_INPUT = 4 * 1024 * 1024;
 
 export async function runExplain(args: string[], io: CliIO): Promise<number> {
   if (args.includes('--report')) return (require('./explainReport') as typeof import('./explainReport')).runExplainReport(args, io);
-  let json = false;
+  try {
+    return await explainCommand(args, io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`mail-tls-doctor explain: ${err.message} (see: mail-tls-doctor help explain)\n`);
+    return EXIT_USAGE;
+  }
+}
+
+async function explainCommand(args: string[], io: CliIO): Promise<number> {
+  const { common, rest } = takeCommonOptions(args);
   const words: string[] = [];
   let stdin = false;
-  for (const a of args) {
-    if (a === '--json') json = true;
+  let dashes = false;
+  for (const a of rest) {
+    if (dashes) words.push(a);
     else if (a === '-') stdin = true;
-    else if (a === '--') continue;
-    else if (a.startsWith('--')) {
-      io.err(`mail-tls-doctor explain: unknown option "${a}"\nUsage: mail-tls-doctor explain "ERROR TEXT" [--json]   (or the text on standard input)\n`);
-      return EXIT_USAGE;
-    } else words.push(a);
+    else if (a === '--') dashes = true;
+    else if (a.startsWith('--')) throw new UsageError(`unknown option "${printable(a)}"`);
+    else words.push(a);
   }
   let text = words.join(' ');
   if (text.trim() === '' || stdin) {
-    if (!io.readStdin) {
-      io.err('mail-tls-doctor explain: give the error text as an argument or on standard input\n');
-      return EXIT_USAGE;
-    }
+    if (!io.readStdin) throw new UsageError('give the error text as an argument or on standard input');
     text = `${text}\n${await io.readStdin()}`;
   }
-  if (text.trim() === '') {
-    io.err('mail-tls-doctor explain: the error text is empty\n');
-    return EXIT_USAGE;
-  }
+  if (text.trim() === '') throw new UsageError('the error text is empty');
   const { matches } = explainError(text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text);
-  if (json) io.out(`${JSON.stringify({ matches }, null, 2)}\n`);
-  else io.out(render(matches, io.color));
-  return matches.length ? EXIT_OK : EXIT_FINDINGS;
+  const out = new RunOutput(io, common);
+  out.emit({ type: 'explain', matches });
+  const code = out.finish({ json: () => ({ matches }), text: () => render(matches, io.color) });
+  // Without --fail-on, explain keeps its meaning: 0 when something was recognised, 1 when nothing was.
+  if (!common.failOnGiven) return matches.length ? EXIT_OK : EXIT_FINDINGS;
+  return code;
 }
 
 export function render(matches: ExplanationMatch[], color: boolean): string {

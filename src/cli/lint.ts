@@ -1,16 +1,17 @@
 /**
- * `mail-tls-doctor lint PATH... [--json]`: walks files and folders, lints every file a registered linter claims
+ * `mail-tls-doctor lint PATH... [--format text|json|jsonl|sarif] [--fail-on ...]`: walks files and folders, lints every file a registered linter claims
  * (Postfix main.cf/master.cf, nodemailer code, .env, mail logs...) and prints one line per finding. Knows no
  * format itself: formats come from the lint registry.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { endpointLabel } from '../core/endpoint';
-import { compareSeverity, Finding, hasError } from '../core/finding';
+import { endpointLabel, printable } from '../core/endpoint';
+import { compareSeverity, Finding } from '../core/finding';
 import { lintersFor, lintText } from '../core/lint';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, paint, UsageError } from './io';
+import { CliIO, EXIT_USAGE, paint, UsageError } from './io';
+import { RunOutput, takeCommonOptions } from './output';
 
 /** Bigger files are refused with a message: no config or log worth linting is this large, and reading it costs memory. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -18,7 +19,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 /** A folder argument such as `/` must not turn into a whole-disk crawl. */
 const MAX_FILES_VISITED = 100_000;
 
-interface FileReport {
+export interface FileReport {
   file: string;
   findings: Finding[];
   endpoints: DiscoveredEndpoint[];
@@ -26,18 +27,50 @@ interface FileReport {
 }
 
 export async function runLint(args: string[], io: CliIO): Promise<number> {
-  const json = args.includes('--json');
+  const { common, rest } = takeCommonOptions(args);
   const paths: string[] = [];
-  for (const a of args) {
-    if (a === '--json') continue;
-    if (a === '--') continue;
-    if (a.startsWith('-')) throw new UsageError(`unknown option "${a}"`);
-    paths.push(a);
+  let dashes = false;
+  for (const a of rest) {
+    if (dashes) paths.push(a);
+    else if (a === '--') dashes = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}"`);
+    else paths.push(a);
   }
   if (paths.length === 0) throw new UsageError('give at least one file or folder to lint');
 
+  const c = paint(io.color);
+  const counts = { error: 0, warning: 0, info: 0 };
+  const out = new RunOutput(io, common, {
+    text: (r) => {
+      if (r.type !== 'lint') return undefined;
+      for (const f of r.findings) counts[f.severity]++;
+      return renderFileText(r, c, io);
+    },
+  });
   const reports: FileReport[] = [];
   const problems: string[] = [];
+  for (const r of lintPaths(paths, problems, io.signal)) {
+    reports.push(r);
+    out.emit({ type: 'lint', ...r });
+  }
+  if (common.format !== 'json') for (const p of problems) io.err(`${p}\n`);
+  const code = out.finish({
+    json: () => ({ files: reports, problems }),
+    text: () => {
+      const linted = reports.filter((r) => !r.skipped).length;
+      io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
+      return undefined;
+    },
+  });
+  if (problems.some((m) => m.endsWith('no such file or folder')) && reports.length === 0) return EXIT_USAGE;
+  return code;
+}
+
+/**
+ * Lints every file under the paths, one report per file as soon as it is done. Shared with
+ * `probe --from-config`, which probes the endpoints the configs name.
+ */
+export function* lintPaths(paths: readonly string[], problems: string[], signal?: AbortSignal): Generator<FileReport> {
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -49,20 +82,11 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     const root = st.isDirectory() ? path.resolve(p) : process.cwd();
     const files = st.isDirectory() ? walk(p, problems) : [p];
     for (const f of files) {
-      if (io.signal?.aborted) break;
+      if (signal?.aborted) return;
       const r = lintFile(f, root, st.isDirectory());
-      if (r) reports.push(r);
+      if (r) yield r;
     }
   }
-
-  const findings = reports.flatMap((r) => r.findings);
-  if (json) {
-    io.out(`${JSON.stringify({ files: reports, problems }, null, 2)}\n`);
-  } else {
-    printHuman(reports, problems, io);
-  }
-  if (problems.some((m) => m.endsWith('no such file or folder')) && reports.length === 0) return 2;
-  return hasError(findings) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 function walk(dir: string, problems: string[]): string[] {
@@ -135,28 +159,22 @@ function readText(p: string): string | undefined {
   }
 }
 
-function printHuman(reports: FileReport[], problems: string[], io: CliIO): void {
-  const c = paint(io.color);
+function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): string {
   const colour = { error: c.red, warning: c.yellow, info: c.cyan };
-  let counts = { error: 0, warning: 0, info: 0 };
-  for (const r of reports) {
-    if (r.skipped) {
-      io.err(`${r.file}: ${r.skipped}\n`);
-      continue;
-    }
-    for (const f of r.findings) {
-      counts = { ...counts, [f.severity]: counts[f.severity] + 1 };
-      const line = (f.range?.start.line ?? 0) + 1;
-      const col = (f.range?.start.character ?? 0) + 1;
-      io.out(`${r.file}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(f.id)} ${oneLine(f.title)}\n`);
-    }
-    for (const e of r.endpoints) {
-      io.out(c.dim(`${r.file}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${endpointLabel(e.endpoint)} (${e.source})\n`));
-    }
+  if (r.skipped) {
+    io.err(`${r.file}: ${r.skipped}\n`);
+    return '';
   }
-  for (const p of problems) io.err(`${p}\n`);
-  const linted = reports.filter((r) => !r.skipped).length;
-  io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
+  const lines: string[] = [];
+  for (const f of r.findings) {
+    const line = (f.range?.start.line ?? 0) + 1;
+    const col = (f.range?.start.character ?? 0) + 1;
+    lines.push(`${r.file}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(f.id)} ${oneLine(f.title)}\n`);
+  }
+  for (const e of r.endpoints) {
+    lines.push(c.dim(`${r.file}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${endpointLabel(e.endpoint)} (${e.source})\n`));
+  }
+  return lines.join('');
 }
 
 function oneLine(s: string): string {

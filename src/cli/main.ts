@@ -1,14 +1,8 @@
-import { PROTOCOL_NAMES } from '../core/protocols';
+import { printable } from '../core/endpoint';
+import { helpFor, USAGE } from './help';
 import { CliIO, EXIT_USAGE, UsageError } from './io';
 
-export const USAGE = `Usage:
-  mail-tls-doctor probe HOST[:PORT]... [--protocol ${PROTOCOL_NAMES.join('|')}] [--starttls|--implicit]
-                        [--servername NAME] [--ca FILE]... [--timeout MS] [--repeat N] [--json] [--verbose]
-  mail-tls-doctor lint PATH... [--json]
-  mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input) [--json]
-  mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]
-  mail-tls-doctor --help | --version
-`;
+export { USAGE };
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
 
@@ -17,6 +11,7 @@ const commands: Record<string, () => Command> = {
   probe: () => require('./probe').runProbe,
   lint: () => require('./lint').runLint,
   explain: () => require('./explain').runExplain,
+  report: () => require('./report').runReport,
 };
 
 /** Whether this CLI has a command (e.g. the domain `check`, suggested by other commands only when present). */
@@ -26,9 +21,21 @@ export function hasCommand(name: string): boolean {
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     (name === undefined ? io.err : io.out)(USAGE);
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  // `help COMMAND` and `COMMAND --help` print that command's usage and succeed.
+  const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (name === 'help' || (commands[name] && (beforeDashes.includes('--help') || beforeDashes.includes('-h')))) {
+    const which = name === 'help' ? rest[0] : name;
+    const text = helpFor(which);
+    if (!text) {
+      io.err(`mail-tls-doctor: no help for "${printable(which)}": not a command (${Object.keys(commands).join(', ')})\n`);
+      return EXIT_USAGE;
+    }
+    io.out(text);
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.out(`${require('../../package.json').version}\n`);
@@ -36,14 +43,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    io.err(`mail-tls-doctor: unknown command "${name}"\n\n${USAGE}`);
+    io.err(`mail-tls-doctor: unknown command "${printable(name)}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   try {
     return await load()(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`mail-tls-doctor ${name}: ${err.message}\n\n${USAGE}`);
+      // One line: what was wrong and where the usage is.
+      io.err(`mail-tls-doctor ${name}: ${err.message} (see: mail-tls-doctor help ${name})\n`);
       return EXIT_USAGE;
     }
     io.err(`mail-tls-doctor ${name}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

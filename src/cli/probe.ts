@@ -3,10 +3,14 @@ import * as fs from 'node:fs';
 import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
 import { isProtocol, protocolList } from '../core/protocols';
 import { hasError } from '../core/finding';
+import type { DefinedAt } from '../core/report/records';
 import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, paint, UsageError } from './io';
+import { CliIO, paint, UsageError } from './io';
+import { lintPaths } from './lint';
+import { RunOutput, takeCommonOptions } from './output';
+import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
 
 export interface ProbeArgs {
   targets: { host: string; port?: number }[];
@@ -16,13 +20,16 @@ export interface ProbeArgs {
   caFiles: string[];
   timeoutMs?: number;
   repeat: number;
-  json: boolean;
   verbose: boolean;
+  inputs: string[];
+  fromConfig: string[];
+  shard?: Shard;
+  concurrency?: number;
 }
 
 
 export function parseProbeArgs(args: string[]): ProbeArgs {
-  const out: ProbeArgs = { targets: [], caFiles: [], repeat: 1, json: false, verbose: false };
+  const out: ProbeArgs = { targets: [], caFiles: [], repeat: 1, verbose: false, inputs: [], fromConfig: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -71,8 +78,17 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
       case '--repeat':
         out.repeat = intArg(flag, value(), 1, 100);
         break;
-      case '--json':
-        out.json = true;
+      case '--input':
+        out.inputs.push(value());
+        break;
+      case '--from-config':
+        out.fromConfig.push(value());
+        break;
+      case '--shard':
+        out.shard = parseShard(value());
+        break;
+      case '--concurrency':
+        out.concurrency = intArg(flag, value(), 1, 256);
         break;
       case '--verbose':
       case '-v':
@@ -86,7 +102,9 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
       }
     }
   }
-  if (out.targets.length === 0) throw new UsageError('give at least one HOST[:PORT] to probe');
+  if (out.targets.length === 0 && out.inputs.length === 0 && out.fromConfig.length === 0) {
+    throw new UsageError('give at least one HOST[:PORT] to probe (or --input FILE, --from-config PATH)');
+  }
   return out;
 }
 
@@ -96,25 +114,51 @@ function intArg(flag: string, v: string, min: number, max: number): number {
 }
 
 export async function runProbe(args: string[], io: CliIO): Promise<number> {
-  const a = parseProbeArgs(args);
-  const endpoints: Endpoint[] = a.targets.map((t) => makeEndpoint(t.host, t.port, { protocol: a.protocol, mode: a.mode, servername: a.servername, caFiles: a.caFiles }));
+  const { common, rest } = takeCommonOptions(args);
+  const a = parseProbeArgs(rest);
+  const text = common.format === 'text';
   const p = paint(io.color);
-  if (!a.json) {
+  const opts = { protocol: a.protocol, mode: a.mode, servername: a.servername, caFiles: a.caFiles };
+  const targets: Target[] = a.targets.map((t) => ({ endpoint: makeEndpoint(t.host, t.port, opts) }));
+  for (const file of a.inputs) {
+    const input = await readInput(file, io.readStdin);
+    targets.push(...parseTargetList(input.name, input.text, opts));
+  }
+  for (const t of configTargets(a, io)) targets.push(t);
+  const all = dedupeTargets(targets);
+  const planned = all.filter((t) => inShard(t.endpoint, a.shard));
+  if (text && a.shard) io.err(p.dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${all.length} endpoint(s)\n`));
+  if (text && targets.length > all.length) io.err(p.dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
+  const endpoints = planned.map((t) => t.endpoint);
+  const definedAt = new Map(planned.map((t) => [t.endpoint, t.definedAt]));
+  if (text) {
     for (const ep of endpoints) {
       if (isIpLiteral(ep.host) && !ep.servername) {
         io.err(p.dim(`note: ${ep.host} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`));
       }
     }
   }
+  const out = new RunOutput(io, common);
   const runs: ProbeResult[][] = [];
   try {
     for (let i = 0; i < a.repeat; i++) {
-      if (!a.json && a.repeat > 1) io.err(p.dim(`run ${i + 1} of ${a.repeat}...\n`));
+      if (text && a.repeat > 1) io.err(p.dim(`run ${i + 1} of ${a.repeat}...\n`));
+      const run = i + 1;
       // Later runs wait out a back-off an earlier run's 421 started (the note below says so) instead of giving up.
-      const run = await probeMany(endpoints, { signal: io.signal, timeoutMs: a.timeoutMs, ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}) });
-      runs.push(run);
-      if (i + 1 < a.repeat && run.some((r) => r.transcript.some((l) => /no new connection to it for/.test(l.text)))) {
-        io.err(p.dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));
+      const results = await probeMany(endpoints, {
+        signal: io.signal,
+        timeoutMs: a.timeoutMs,
+        ...(a.concurrency ? { concurrency: a.concurrency } : {}),
+        ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}),
+        // Streamed as each endpoint address is done (JSON Lines); the text and JSON forms come at the end.
+        onResult: (r) => {
+          const at = definedAt.get(r.endpoint);
+          out.emit({ type: 'probe', ...(a.repeat > 1 ? { run } : {}), ...r, ...(at?.length ? { definedAt: at } : {}) });
+        },
+      });
+      runs.push(results);
+      if (i + 1 < a.repeat && results.some((r) => r.transcript.some((l) => /no new connection to it for/.test(l.text)))) {
+        if (text) io.err(p.dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));
       }
     }
   } catch (err) {
@@ -124,19 +168,48 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
     }
     throw err;
   }
-  const all = runs.flat();
   const verdicts = a.repeat > 1 ? summarizeRepeats(runs) : undefined;
-  if (a.json) {
-    const results = runs.flatMap((run, i) => run.map((r) => (a.repeat > 1 ? { run: i + 1, ...r } : r)));
-    io.out(`${JSON.stringify(verdicts ? { results, repeat: verdicts } : { results }, null, 2)}\n`);
-  } else {
-    for (const r of representative(runs)) io.out(`${formatResult(r, p, a.verbose)}\n`);
-    if (verdicts) {
-      io.out(p.bold(`Over ${a.repeat} runs:\n`));
-      for (const line of describeRepeats(verdicts)) io.out(`  ${line}\n`);
+  for (const v of verdicts ?? []) out.emit({ type: 'repeat', ...v });
+  return out.finish({
+    json: () => {
+      const results = runs.flatMap((run, i) => run.map((r) => withPlace(a.repeat > 1 ? { run: i + 1, ...r } : r, definedAt.get(r.endpoint))));
+      return { results, ...(verdicts ? { repeat: verdicts } : {}), ...(a.shard ? { shard: a.shard } : {}) };
+    },
+    text: () => {
+      const lines: string[] = [];
+      if (endpoints.length === 0) lines.push(p.dim('No endpoint to probe in this run.\n'));
+      for (const r of representative(runs)) lines.push(`${formatResult(r, p, a.verbose)}\n`);
+      if (verdicts) {
+        lines.push(p.bold(`Over ${a.repeat} runs:\n`));
+        for (const line of describeRepeats(verdicts)) lines.push(`  ${line}\n`);
+      }
+      return lines.join('');
+    },
+  });
+}
+
+function withPlace<T extends object>(r: T, at: DefinedAt[] | undefined): T & { definedAt?: DefinedAt[] } {
+  return at?.length ? { ...r, definedAt: at } : r;
+}
+
+/** `--from-config PATH`: the endpoints the configs under PATH name, each with the line that named it. */
+function configTargets(a: ProbeArgs, io: CliIO): Target[] {
+  if (a.fromConfig.length === 0) return [];
+  const problems: string[] = [];
+  const out: Target[] = [];
+  for (const report of lintPaths(a.fromConfig, problems, io.signal)) {
+    for (const e of report.endpoints) {
+      const endpoint: Endpoint = { ...e.endpoint };
+      // --ca adds trust for every endpoint; --servername only names those the config gives no name to verify.
+      if (a.caFiles.length) endpoint.caFiles = [...(endpoint.caFiles ?? []), ...a.caFiles];
+      if (a.servername && !endpoint.servername) endpoint.servername = a.servername;
+      out.push({ endpoint, definedAt: { file: e.file, range: e.range, source: e.source } });
     }
   }
-  return all.some((r) => hasError(r.findings)) ? EXIT_FINDINGS : EXIT_OK;
+  const missing = problems.filter((m) => m.endsWith('no such file or folder'));
+  if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
+  for (const m of problems) io.err(`${m}\n`);
+  return out;
 }
 
 /** For each endpoint address, the first run that failed (the one worth reading), else the last run. */

@@ -11,6 +11,8 @@ export interface RepeatVerdict {
   address?: string;
   runs: number;
   failedRuns: number;
+  /** failedRuns / runs, from 0 to 1. */
+  failureRate: number;
   /** Error-level finding ids with the number of runs they appeared in. */
   errors: { id: string; runs: number }[];
   verdict: 'ok' | 'persistent' | 'intermittent';
@@ -41,6 +43,7 @@ export function summarizeRepeats(runs: ProbeResult[][]): RepeatVerdict[] {
       address: g.address,
       runs: n,
       failedRuns: failed,
+      failureRate: n ? failed / n : 0,
       errors: [...counts].map(([id, c]) => ({ id, runs: c })),
       verdict: failed === 0 ? 'ok' : failed === n ? 'persistent' : 'intermittent',
     };
@@ -58,7 +61,7 @@ export function describeRepeats(verdicts: RepeatVerdict[]): string[] {
       const ids = v.errors.map((e) => `${e.id} ${e.runs}/${v.runs}`).join(', ');
       if (v.verdict === 'ok') out.push(`${target}${at}: no error in ${v.runs} runs.`);
       else if (v.verdict === 'persistent') out.push(`${target}${at}: fails in every run (${ids}): a persistent fault, not a glitch.`);
-      else out.push(`${target}${at}: fails in ${v.failedRuns} of ${v.runs} runs (${ids}): intermittent.`);
+      else out.push(`${target}${at}: fails in ${v.failedRuns} of ${v.runs} runs (${percent(v.failureRate)}; ${ids}): intermittent, a glitch rather than a configuration fault.`);
     }
     const bad = vs.filter((v) => v.verdict !== 'ok');
     if (vs.length > 1 && bad.length > 0 && bad.length < vs.length) {
@@ -66,4 +69,8 @@ export function describeRepeats(verdicts: RepeatVerdict[]): string[] {
     }
   }
   return out;
+}
+
+export function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
 }

@@ -1,0 +1,77 @@
+/** Usage of each command, for `mail-tls-doctor help COMMAND` and `COMMAND --help`. */
+import { PROTOCOL_NAMES } from '../core/protocols';
+
+const COMMON = `Output and exit code (every command):
+  --format text|json|jsonl|sarif   text (default); one JSON document; JSON Lines (one object per endpoint,
+                                   file or explanation, printed as soon as it is done); SARIF 2.1.0 for code
+                                   scanning. --json is the same as --format json.
+  --fail-on error|warning|info|never
+                                   the lowest severity that makes the exit code 1 (default: error).
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 3 internal error,
+130 cancelled.`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  probe: `Usage: mail-tls-doctor probe [HOST[:PORT]...] [options]
+Connects to each mail server (SMTP, IMAP, POP3; STARTTLS or implicit TLS), checks its TLS and certificate,
+and explains every problem with its fix.
+
+Targets:
+  HOST[:PORT]                 a host name or address, [IPv6]:PORT; the port picks protocol and TLS mode
+  --input FILE|-              one target per line (or standard input); # starts a comment; blank lines skipped
+  --from-config PATH          probe the servers the configs under PATH name (Postfix relayhost, nodemailer...);
+                              findings then point at the config line
+  --shard K/N                 probe only the K-th of N stable parts of the targets (1 <= K <= N): the same
+                              target always lands in the same part, so N CI jobs share a list
+Probe:
+  --protocol ${PROTOCOL_NAMES.join('|')}   --starttls | --implicit   --servername NAME   --ca FILE (repeatable)
+  --timeout MS                per step (connect, each reply, the handshake); default 10000
+  --concurrency N             endpoints probed at once (default 16); connections per server are capped anyway
+  --repeat N                  probe N times and say per endpoint whether a failure is persistent or
+                              intermittent (with its rate)
+  --verbose, -v               info findings, the certificate chain and the transcript (text format)
+An endpoint named by several targets is probed once per run; a server that answered "too many
+connections" is left alone for the rest of the run's back-off.
+
+${COMMON}
+`,
+  lint: `Usage: mail-tls-doctor lint PATH... [options]
+Lints every file under each PATH that a linter knows (Postfix main.cf/master.cf, nodemailer code, .env,
+mail logs). Findings are located at the file, line and column (SARIF: file and range).
+
+${COMMON}
+`,
+  explain: `Usage: mail-tls-doctor explain "ERROR TEXT" [options]   (or the text on standard input, or -)
+Says what a mail TLS error or log line means, its likely causes, the fix, and the probe command to check.
+  mail-tls-doctor explain --report FILE...   reads TLS-RPT reports (RFC 8460; .json or .json.gz) instead
+Without --fail-on the exit code is 0 when something was recognised and 1 when nothing was; with --fail-on
+it follows the severities of what was recognised.
+
+${COMMON}
+`,
+  report: `Usage: mail-tls-doctor report FILE... [options]   (JSON Lines from --format jsonl; - is standard input)
+Merges the JSON Lines of many runs (e.g. the shards of a CI matrix) into one report. A record that appears in
+several files is counted once.
+  --format sarif|json|markdown|text   (default text)
+  --fail-on error|warning|info|never  exit 1 when the merged findings reach it (default: error)
+Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input.
+`,
+};
+
+export const USAGE = `Usage:
+  mail-tls-doctor probe HOST[:PORT]... | --input FILE | --from-config PATH  [--shard K/N] [--repeat N] [...]
+  mail-tls-doctor lint PATH...
+  mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input)
+  mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]
+  mail-tls-doctor report FILE.jsonl...   (merge JSON Lines from many runs)
+  mail-tls-doctor help COMMAND | --help | --version
+Every command takes --format text|json|jsonl|sarif (--json) and --fail-on error|warning|info|never.
+`;
+
+export function helpFor(command: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(COMMAND_HELP, command) ? COMMAND_HELP[command] : undefined;
+}
+
+/** Commands plug their own help in here (e.g. `check`) without editing this file's table. */
+export function registerHelp(command: string, text: string): void {
+  (COMMAND_HELP as Record<string, string>)[command] = text;
+}

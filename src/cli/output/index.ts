@@ -1,0 +1,65 @@
+/**
+ * The one output layer of the CLI. A command hands every record to `emit` as soon as it is done and calls
+ * `finish` at the end; the layer streams JSON Lines, collects SARIF, and decides the exit code from
+ * `--fail-on`. Text and the JSON document stay with the command (their shapes are the command's), through the
+ * `text` and `json` callbacks. A new command (the domain `check`) plugs in with `subject` records.
+ */
+import type { Finding } from '../../core/finding';
+import { recordFindings, type RunRecord } from '../../core/report/records';
+import { failsThreshold } from '../../core/report/threshold';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
+import type { CommonOptions } from './options';
+import { sarifFor } from './sarif';
+
+export { takeCommonOptions, FORMATS, type CommonOptions, type Format } from './options';
+
+export interface RunOutputHooks {
+  /** Text for one record, printed as soon as it is emitted (format text); may print nothing. */
+  text?: (r: RunRecord) => string | undefined;
+}
+
+export class RunOutput {
+  readonly records: RunRecord[] = [];
+
+  constructor(
+    readonly io: CliIO,
+    readonly common: CommonOptions,
+    private readonly hooks: RunOutputHooks = {},
+  ) {}
+
+  get format() {
+    return this.common.format;
+  }
+
+  /** One finished record: streamed now as a JSON line (jsonl) or as text (when the command renders per record). */
+  emit(r: RunRecord): void {
+    this.records.push(r);
+    if (this.common.format === 'jsonl') this.io.out(`${JSON.stringify(r)}\n`);
+    else if (this.common.format === 'text' && this.hooks.text) {
+      const t = this.hooks.text(r);
+      if (t) this.io.out(t);
+    }
+  }
+
+  /**
+   * Writes what is written at the end: the SARIF log, or the command's JSON document (`json`) or closing text
+   * (`text`). Returns the exit code the findings deserve under `--fail-on`.
+   */
+  finish(end: { json?: () => unknown; text?: () => string | undefined } = {}): number {
+    if (this.common.format === 'sarif') this.io.out(`${JSON.stringify(sarifFor(this.records), null, 2)}\n`);
+    else if (this.common.format === 'json' && end.json) this.io.out(`${JSON.stringify(end.json(), null, 2)}\n`);
+    else if (this.common.format === 'text' && end.text) {
+      const t = end.text();
+      if (t) this.io.out(t);
+    }
+    return this.exitCode();
+  }
+
+  findings(): Finding[] {
+    return this.records.flatMap(recordFindings);
+  }
+
+  exitCode(): number {
+    return failsThreshold(this.findings(), this.common.failOn) ? EXIT_FINDINGS : EXIT_OK;
+  }
+}
