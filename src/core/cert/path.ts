@@ -56,7 +56,7 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
     return ok;
   };
 
-  const leafNode: PathNode = store.fingerprints.has(leaf.cert.info.fingerprint256) && leaf.cert.selfIssued
+  const leafNode: PathNode = store.contains(leaf.cert) && leaf.cert.selfIssued
     ? { cert: leaf.cert, source: 'store' }
     : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };
 
@@ -70,7 +70,7 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
     const top = nodes[nodes.length - 1];
     const c = top.cert;
     if (c.selfIssued) {
-      const inStore = top.source === 'store' || store.fingerprints.has(c.info.fingerprint256);
+      const inStore = top.source === 'store' || store.contains(c);
       const path: ChainPath = { nodes, end: inStore ? 'anchored' : 'untrusted-self-signed', badSignatures: bad };
       if (inStore && bad.length === 0) return path;
       if (inStore) firstFlawed ??= path;
@@ -85,7 +85,7 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
     const candidates: PathNode[] = [];
     for (const s of store.bySubject(c.issuerKey)) candidates.push({ cert: s, source: 'store' });
     for (const s of usable) {
-      if (s.cert.subjectKey === c.issuerKey && !store.fingerprints.has(s.cert.info.fingerprint256)) {
+      if (s.cert.subjectKey === c.issuerKey && !store.contains(s.cert)) {
         candidates.push({ cert: s.cert, source: 'sent', sentIndex: s.sentIndex });
       }
     }

@@ -1,8 +1,16 @@
 /**
- * The certificates a client trusts: Node's bundled roots (parsed once per process, on first use, because the
- * ~140 roots cost tens of milliseconds) plus the extra CA files a user or config names.
+ * The certificates a client trusts: Node's bundled roots plus the extra CA files a user or config names.
+ *
+ * A CLI run judges one or a few chains, and a path build needs one or two roots; parsing all ~140 roots to
+ * find them (X509Certificate each) cost tens of milliseconds per process. So the roots are found through an
+ * index by subject, kept in the user's cache folder and keyed by a hash of the bundled roots, and only the
+ * roots a lookup names are parsed. The index is a hint, never trusted: every root it points at is parsed and
+ * its subject checked, so a stale or altered index can hide a root (a false "untrusted") but never add trust.
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { fromX509, nameKey, ParsedCert, parseCertificate } from './parsed';
 import { parsePemBundle } from './pem';
@@ -10,44 +18,81 @@ import { parsePemBundle } from './pem';
 export interface TrustStore {
   /** The certificates named `subjectKey`: only these are fully parsed, so a lookup costs what it finds. */
   bySubject(subjectKey: string): ParsedCert[];
-  fingerprints: Set<string>;
+  /** Whether this very certificate (same fingerprint) is in the store. */
+  contains(cert: ParsedCert): boolean;
 }
 
-/**
- * A system root indexed by the cheap fields only. The full parse (DER fields, key size, the self-signature
- * check) of ~140 roots costs a few hundred ms, which every CLI run would pay; a path build needs one or two.
- */
 interface LazyRoot {
-  x509: X509Certificate;
+  pem: string;
   parsed?: ParsedCert | null;
 }
 
-let systemRoots: { bySubject: Map<string, LazyRoot[]>; fingerprints: string[] } | undefined;
+let systemRoots: Map<string, LazyRoot[]> | undefined;
 
-function loadSystemRoots() {
+function loadSystemRoots(): Map<string, LazyRoot[]> {
   if (!systemRoots) {
-    systemRoots = { bySubject: new Map(), fingerprints: [] };
-    for (const pem of rootCertificates) {
-      let x509: X509Certificate;
-      try {
-        x509 = new X509Certificate(pem);
-      } catch {
-        continue;
-      }
-      const key = nameKey(x509.subject);
-      const list = systemRoots.bySubject.get(key);
-      if (list) list.push({ x509 });
-      else systemRoots.bySubject.set(key, [{ x509 }]);
-      systemRoots.fingerprints.push(x509.fingerprint256); // the form CertificateInfo uses
+    const index = readCachedIndex() ?? buildIndex();
+    systemRoots = new Map();
+    for (const [key, positions] of Object.entries(index)) {
+      const roots = positions.filter((i) => Number.isInteger(i) && i >= 0 && i < rootCertificates.length).map((i) => ({ pem: rootCertificates[i] }));
+      if (roots.length) systemRoots.set(key, roots);
     }
   }
   return systemRoots;
 }
 
-function parsedRoot(r: LazyRoot): ParsedCert | undefined {
+type Index = Record<string, number[]>;
+
+const INDEX_FORMAT = 1;
+
+function cacheFile(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const digest = createHash('sha256').update(rootCertificates.join('\n')).digest('hex').slice(0, 24);
+  return path.join(base, 'mail-tls-doctor', `roots-${INDEX_FORMAT}-${digest}.json`);
+}
+
+function readCachedIndex(): Index | undefined {
+  try {
+    const file = cacheFile();
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > 1_000_000) return undefined;
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+    for (const v of Object.values(data as Record<string, unknown>)) if (!Array.isArray(v)) return undefined;
+    return data as Index;
+  } catch {
+    return undefined;
+  }
+}
+
+function buildIndex(): Index {
+  const index: Index = {};
+  rootCertificates.forEach((pem, i) => {
+    try {
+      const key = nameKey(new X509Certificate(pem).subject);
+      (index[key] ??= []).push(i);
+    } catch {
+      // An unreadable bundled root cannot anchor anything.
+    }
+  });
+  // Best effort: a read-only home or a full disk only means the next run builds the index again.
+  try {
+    const file = cacheFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(index), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    /* not cached */
+  }
+  return index;
+}
+
+function parsedRoot(r: LazyRoot, subjectKey: string): ParsedCert | undefined {
   if (r.parsed === undefined) {
     try {
-      r.parsed = fromX509(r.x509);
+      const p = fromX509(new X509Certificate(r.pem));
+      r.parsed = p.subjectKey === subjectKey ? p : null;
     } catch {
       r.parsed = null;
     }
@@ -64,31 +109,31 @@ export interface TrustStoreOptions {
 export function buildTrustStore(opts: TrustStoreOptions): { store: TrustStore; errors: string[] } {
   const errors: string[] = [];
   const extra = new Map<string, ParsedCert[]>();
-  const fingerprints = new Set<string>();
+  const seen = new Set<string>();
   for (const [i, pem] of (opts.extraCaPems ?? []).entries()) {
     const bundle = parsePemBundle(pem);
     errors.push(...bundle.errors.map((e) => `extra CA text ${i + 1}: ${e}`));
     for (const der of bundle.certificates) {
       const p = parseCertificate(der);
-      if ('error' in p || fingerprints.has(p.info.fingerprint256)) continue;
-      fingerprints.add(p.info.fingerprint256);
+      if ('error' in p || seen.has(p.info.fingerprint256)) continue;
+      seen.add(p.info.fingerprint256);
       const list = extra.get(p.subjectKey);
       if (list) list.push(p);
       else extra.set(p.subjectKey, [p]);
     }
   }
-  const system = opts.useSystemRoots !== false ? loadSystemRoots() : undefined;
-  for (const f of system?.fingerprints ?? []) fingerprints.add(f);
+  const useSystem = opts.useSystemRoots !== false;
+  const bySubject = (subjectKey: string): ParsedCert[] => {
+    const found = [...(extra.get(subjectKey) ?? [])];
+    for (const r of (useSystem ? loadSystemRoots().get(subjectKey) : undefined) ?? []) {
+      const p = parsedRoot(r, subjectKey);
+      if (p && !found.some((f) => f.info.fingerprint256 === p.info.fingerprint256)) found.push(p);
+    }
+    return found;
+  };
   const store: TrustStore = {
-    fingerprints,
-    bySubject(subjectKey) {
-      const found = [...(extra.get(subjectKey) ?? [])];
-      for (const r of system?.bySubject.get(subjectKey) ?? []) {
-        const p = parsedRoot(r);
-        if (p && !found.some((f) => f.info.fingerprint256 === p.info.fingerprint256)) found.push(p);
-      }
-      return found;
-    },
+    bySubject,
+    contains: (cert) => bySubject(cert.subjectKey).some((s) => s.info.fingerprint256 === cert.info.fingerprint256),
   };
   return { store, errors };
 }

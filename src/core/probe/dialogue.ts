@@ -111,7 +111,9 @@ function imap(): Dialogue {
       return { ok: r.ok, lines: r.lines };
     },
     async goodbye(c) {
-      await politely(c, `a${++n} LOGOUT`, () => c.lines('LOGOUT', (l) => l.startsWith(`a${n} `), Math.min(c.timeoutMs, 2000)));
+      // The untagged BYE is the answer that matters (RFC 3501 7.1.5). Servers that write BYE and the tagged OK
+      // in two segments (Dovecot) would otherwise hold the OK behind our delayed ACK for about 40 ms.
+      await politely(c, `a${++n} LOGOUT`, () => c.lines('LOGOUT', (l) => l.startsWith(`a${n} `) || /^\* BYE\b/i.test(l), Math.min(c.timeoutMs, 2000)));
     },
   };
 }
