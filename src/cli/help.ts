@@ -37,6 +37,9 @@ ${COMMON}
   lint: `Usage: mail-tls-doctor lint PATH... [options]
 Lints every file under each PATH that a linter knows (Postfix main.cf/master.cf, nodemailer code, .env,
 mail logs). Findings are located at the file, line and column (SARIF: file and range).
+  --postfix-version 3.5       the Postfix version the configs are for: quick fixes use ">=TLSv1.2" only for
+                              3.6 and later (default: postconf mail_version for this machine's live config,
+                              else compatibility_level or the file's syntax; unknown: "!SSLv2, !SSLv3, ...")
 
 ${COMMON}
 `,

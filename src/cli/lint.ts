@@ -9,6 +9,8 @@ import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
 import { lintersFor, lintText } from '../core/lint';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
+import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
+import { parsePostfixVersion } from '../core/lint/postfix/version';
 import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_USAGE, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
@@ -30,10 +32,16 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   const { common, rest } = takeCommonOptions(args);
   const paths: string[] = [];
   let dashes = false;
-  for (const a of rest) {
+  let postfixVersion: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
     if (dashes) paths.push(a);
     else if (a === '--') dashes = true;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}"`);
+    else if (a === '--postfix-version' || a.startsWith('--postfix-version=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
+      if (v === undefined || !parsePostfixVersion(v)) throw new UsageError('--postfix-version needs a version such as 3.5 or 3.7.11');
+      postfixVersion = v;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}"`);
     else paths.push(a);
   }
   if (paths.length === 0) throw new UsageError('give at least one file or folder to lint');
@@ -49,7 +57,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   });
   const reports: FileReport[] = [];
   const problems: string[] = [];
-  for (const r of lintPaths(paths, problems, io.signal)) {
+  for (const r of lintPaths(paths, problems, io.signal, postfixVersion)) {
     reports.push(r);
     out.emit({ type: 'lint', ...r });
   }
@@ -70,7 +78,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
  * Lints every file under the paths, one report per file as soon as it is done. Shared with
  * `probe --from-config`, which probes the endpoints the configs name.
  */
-export function* lintPaths(paths: readonly string[], problems: string[], signal?: AbortSignal): Generator<FileReport> {
+export function* lintPaths(paths: readonly string[], problems: string[], signal?: AbortSignal, postfixVersion?: string): Generator<FileReport> {
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -83,7 +91,7 @@ export function* lintPaths(paths: readonly string[], problems: string[], signal?
     const files = st.isDirectory() ? walk(p, problems) : [p];
     for (const f of files) {
       if (signal?.aborted) return;
-      const r = lintFile(f, root, st.isDirectory());
+      const r = lintFile(f, root, st.isDirectory(), postfixVersion);
       if (r) yield r;
     }
   }
@@ -120,7 +128,7 @@ function walk(dir: string, problems: string[]): string[] {
   return out.sort();
 }
 
-function lintFile(file: string, root: string, fromFolder: boolean): FileReport | undefined {
+function lintFile(file: string, root: string, fromFolder: boolean, postfixVersion?: string): FileReport | undefined {
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -136,7 +144,9 @@ function lintFile(file: string, root: string, fromFolder: boolean): FileReport |
   if (!fromFolder && lintersFor(file, text).length === 0) {
     return { file, findings: [], endpoints: [], skipped: 'no linter for this kind of file (supported: Postfix main.cf/master.cf and the other registered formats)' };
   }
-  const host: LintHost = { readFile: readText, workspaceRoot: root };
+  const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion };
+  // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
+  if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
   const r = lintText(file, text, host);
   r.findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || compareSeverity(a.severity, b.severity));
   return { file, findings: r.findings, endpoints: r.endpoints };

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
 import type { EnvReadCache } from './envReadCache';
@@ -54,10 +55,15 @@ function isLogName(fsPath: string): boolean {
   return /(^|[\\/])(maillog|mail\.(log|err|warn|info)|[^\\/]*\.log)(\.\d+)?$/.test(fsPath);
 }
 
-export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, envCache?: EnvReadCache): LintHost {
-  return {
+export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, envCache?: EnvReadCache, postfixVersion?: string): LintHost {
+  const host: LintHost = {
     readFile: envCache ? (p) => openText(p) ?? envCache.read(p, readFileCapped) : readForLint,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };
+  if (postfixVersion) host.postfixVersion = postfixVersion;
+  // A main.cf/master.cf in this machine's Postfix config directory is the live config: its advice uses the exact
+  // version (postconf mail_version, asked once per session).
+  else if (/(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(uri.fsPath)) host.localPostfix = detectLocalPostfix();
+  return host;
 }

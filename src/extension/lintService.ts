@@ -172,7 +172,7 @@ export class LintService implements vscode.Disposable {
       return;
     }
     const s = this.settings();
-    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays, this.envCache));
+    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays, this.envCache, s.postfixVersion));
     const findings = applySeverityOverrides(result.findings, s.severityOverrides);
     this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);

@@ -10,6 +10,8 @@ export interface Settings {
   /** Exact names or `*.example.com` wildcards, lower-cased. */
   ignoredHosts: string[];
   severityOverrides: SeverityOverrides;
+  /** The Postfix version the configs are for ("" = unknown: edits use the syntax every version reads). */
+  postfixVersion: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -20,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   probeOnStartup: false,
   ignoredHosts: [],
   severityOverrides: {},
+  postfixVersion: '',
 };
 
 /** Keys under the `mailTlsDoctor` section, as declared in package.json. */
@@ -31,6 +34,7 @@ export const SettingKey = {
   ignoredHosts: 'probe.ignoredHosts',
   expiryWarningDays: 'certificates.expiryWarningDays',
   severityOverrides: 'severityOverrides',
+  postfixVersion: 'postfix.version',
 } as const;
 
 export interface SettingsReading {
@@ -95,6 +99,13 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
     }
   }
 
+  let postfixVersion = '';
+  const rawVersion = get(SettingKey.postfixVersion);
+  if (typeof rawVersion === 'string' && /^\s*\d{1,3}\.\d{1,3}(\.\d{1,4})?\s*$/.test(rawVersion)) postfixVersion = rawVersion.trim();
+  else if (rawVersion !== undefined && rawVersion !== null && rawVersion !== '') {
+    problems.push(`${name(SettingKey.postfixVersion)} must be a version such as "3.5" or "3.7.11"; treating the version as unknown.`);
+  }
+
   return {
     settings: {
       timeoutMs: timeoutSeconds * 1000,
@@ -104,6 +115,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
       probeOnStartup,
       ignoredHosts,
       severityOverrides,
+      postfixVersion,
     },
     problems,
   };

@@ -5,18 +5,27 @@ const HOST = 'myhostname = mail.example.com\n';
 
 describe('postfix main.cf rules', () => {
   describe('postfix.legacy-protocols', () => {
-    it('flags both syntaxes, with the value range and a >=TLSv1.2 fix', () => {
+    it('flags both syntaxes, with the value range and a fix in the syntax every Postfix reads', () => {
       const text = `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3\n`;
       const f = only(lint('main.cf', text), 'postfix.legacy-protocols');
       assert.equal(f.severity, 'warning');
       assert.deepEqual(f.range, range(1, 32, 1, 46));
       assert.equal(slice(text, f.range!), '!SSLv2, !SSLv3');
       assert.match(f.title, /TLSv1, TLSv1.1/);
-      assert.equal(assertFixes('main.cf', text, 'postfix.legacy-protocols'), `${HOST}smtpd_tls_mandatory_protocols = >=TLSv1.2\n`);
+      // Version unknown and the file uses "!": the edit must work on Postfix 3.5 (RHEL 8/9, Debian 11).
+      assert.equal(assertFixes('main.cf', text, 'postfix.legacy-protocols'), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+      assert.match(f.fix, /!SSLv2, !SSLv3, !TLSv1, !TLSv1\.1 \(works on every Postfix version\) or .*>=TLSv1\.2 \(Postfix 3\.6 and later only/);
       assert.equal(only(lint('main.cf', `${HOST}smtp_tls_mandatory_protocols = >=TLSv1\n`), 'postfix.legacy-protocols').severity, 'warning');
+      // The file already uses bounds: Postfix 3.6+ (or broken already), so the edit keeps that syntax.
+      assert.equal(assertFixes('main.cf', `${HOST}smtp_tls_mandatory_protocols = >=TLSv1\n`, 'postfix.legacy-protocols'), `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`);
     });
     it('is info for opportunistic TLS on the public MX, warning for a relay client', () => {
-      assert.equal(only(lint('main.cf', `${HOST}smtpd_tls_protocols = >=TLSv1\n`), 'postfix.legacy-protocols').severity, 'info');
+      const opp = only(lint('main.cf', `${HOST}smtpd_tls_protocols = >=TLSv1\n`), 'postfix.legacy-protocols');
+      assert.equal(opp.severity, 'info');
+      // No tightening of opportunistic TLS: no edit, and the text says why and points at the mandatory list.
+      assert.equal(opp.edits, undefined);
+      assert.match(opp.detail, /plain text/);
+      assert.match(opp.fix, /Leave this list.*smtpd_tls_mandatory_protocols/);
       assert.equal(only(lint('main.cf', `${HOST}smtp_tls_protocols = >=TLSv1.1\n`), 'postfix.legacy-protocols').severity, 'info');
       const relay = `${HOST}relayhost = [smtp.example.net]:587\nsmtp_tls_security_level = encrypt\nsmtp_tls_protocols = >=TLSv1.1\n`;
       assert.equal(only(lint('main.cf', relay), 'postfix.legacy-protocols').severity, 'warning');
@@ -36,11 +45,19 @@ describe('postfix main.cf rules', () => {
   });
 
   describe('postfix.protocols-gap', () => {
-    it('reports the hole that leaves only TLSv1', () => {
-      const text = `${HOST}smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1.1\n`;
+    it('reports the hole that leaves only TLSv1 in a client list, closing it without moving the floor', () => {
+      const text = `${HOST}smtp_tls_protocols = !SSLv2, !SSLv3, !TLSv1.1\n`;
       const f = only(lint('main.cf', text), 'postfix.protocols-gap');
+      assert.equal(f.severity, 'error');
       assert.match(f.title, /leaves only TLSv1: TLSv1.2, TLSv1.3 are disabled too/);
-      assertFixes('main.cf', text, 'postfix.protocols-gap');
+      // Opportunistic client list: the gap closes, TLS 1.0 stays (tightening opportunistic TLS is not advised).
+      assert.equal(assertFixes('main.cf', text, 'postfix.protocols-gap'), `${HOST}smtp_tls_protocols = !SSLv2, !SSLv3\n`);
+    });
+    it('is no hole on the server side: an OpenSSL server skips the excluded version', () => {
+      // A live Postfix 3.7 smtpd with this list negotiates TLS 1.3, 1.2 and 1.0: only TLS 1.0 is worth a word.
+      const r = lint('main.cf', `${HOST}smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1.1\n`);
+      assert.deepEqual(ids(r), ['postfix.legacy-protocols']);
+      assert.match(only(r, 'postfix.legacy-protocols').title, /permits TLSv1\.$/);
     });
     it('reports an include list that forgets TLSv1.3, not an explicit cap', () => {
       assert.ok(ids(lint('main.cf', `${HOST}smtpd_tls_protocols = TLSv1.2\n`)).includes('postfix.protocols-gap'));
@@ -50,12 +67,20 @@ describe('postfix main.cf rules', () => {
   });
 
   describe('postfix.protocols-syntax', () => {
-    it('flags white space after >= with an exact range and a joining edit', () => {
+    it('flags white space after >= with an exact range; the edit depends on the Postfix version', () => {
       const text = `${HOST}smtp_tls_mandatory_protocols = >= TLSv1.2\n`;
       const f = only(lint('main.cf', text), 'postfix.protocols-syntax');
       assert.equal(f.severity, 'error');
       assert.equal(slice(text, f.range!), '>= TLSv1.2');
-      assert.equal(assertFixes('main.cf', text, 'postfix.protocols-syntax'), `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`);
+      // On 3.6+ ">=" alone is no bound and TLSv1.2 an include list: TLS 1.2 only. Older Postfix rejects the list.
+      assert.match(f.detail, /TLS 1\.2 only, TLS 1\.3 off/);
+      assert.match(f.detail, /before 3\.6 .* rejects the whole list/);
+      // Version unknown: the exclusion form of what was meant, which every Postfix reads.
+      assert.equal(assertFixes('main.cf', text, 'postfix.protocols-syntax'), `${HOST}smtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+      // Declared 3.6+: a warning (TLS works, 1.3 is off) and the joining edit.
+      const v38 = only(lint('main.cf', text, {}, { postfixVersion: '3.8.4' }), 'postfix.protocols-syntax');
+      assert.equal(v38.severity, 'warning');
+      assert.equal(assertFixes('main.cf', text, 'postfix.protocols-syntax', {}, { postfixVersion: '3.8.4' }), `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`);
     });
     it('flags unknown tokens but accepts hex bounds and any case', () => {
       const text = `${HOST}smtpd_tls_protocols = !SSLv2, TLS1.2\n`;
@@ -81,9 +106,11 @@ describe('postfix main.cf rules', () => {
       for (const n of ['smtpd_tls_eecdh_grade = strong', 'tls_eecdh_ultra_curve = secp384r1', 'smtpd_tls_cipherlist = HIGH', 'smtpd_tls_dh512_param_file = /x']) {
         assertFixes('main.cf', `${HOST}${n}\n`, 'postfix.deprecated-parameter');
       }
-      for (const n of ['smtp_tls_per_site = hash:/etc/postfix/tls_per_site', 'smtpd_tls_dcert_file = /etc/postfix/dsa.pem', 'smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem']) {
+      for (const n of ['smtp_tls_per_site = hash:/etc/postfix/tls_per_site', 'smtpd_tls_dcert_file = /etc/postfix/dsa.pem']) {
         assert.ok(ids(lint('main.cf', `${HOST}${n}\n`)).includes('postfix.deprecated-parameter'), n);
       }
+      // Not obsolete: postconf(5) 3.7 documents it as current (a 2048-bit file is fine; 3.7+ with OpenSSL 3 prefers the default).
+      assert.deepEqual(ids(lint('main.cf', `${HOST}smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem\n`)), []);
     });
     it('leaves the successors alone', () => {
       assert.deepEqual(ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\ntls_eecdh_auto_curves = X25519 prime256v1\n`)), []);
@@ -156,7 +183,10 @@ describe('postfix main.cf rules', () => {
   describe('server rules', () => {
     it('postfix.encrypt-on-public-mx: encrypt in main.cf, unless master.cf gives port 25 its own level', () => {
       const text = `${HOST}smtpd_tls_security_level = encrypt\n`;
-      assertFixes('main.cf', text, 'postfix.encrypt-on-public-mx');
+      // Without master.cf nobody knows whether submission inherits encrypt: no edit.
+      assert.equal(only(lint('main.cf', text), 'postfix.encrypt-on-public-mx').edits, undefined);
+      // master.cf without other smtpd services: the main.cf edit is safe.
+      assertFixes('main.cf', text, 'postfix.encrypt-on-public-mx', { 'master.cf': 'smtp inet n - y - - smtpd\n' });
       const master = 'smtp inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\nsubmission inet n - y - - smtpd\n';
       assert.ok(!ids(lint('main.cf', text, { 'master.cf': master })).includes('postfix.encrypt-on-public-mx'));
       assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\n`)).includes('postfix.encrypt-on-public-mx'));
@@ -192,17 +222,17 @@ describe('postfix main.cf rules', () => {
 
   describe('ranges across continuation lines and CRLF', () => {
     it('keeps value ranges exact on continuation lines with a comment in between', () => {
-      const text = 'myhostname = mail.example.com\r\nsmtpd_tls_mandatory_protocols = !SSLv2,\r\n\t!SSLv3,\r\n# note\r\n    !TLSv1.1\r\n';
+      const text = 'myhostname = mail.example.com\r\nsmtp_tls_mandatory_protocols = !SSLv2,\r\n\t!SSLv3,\r\n# note\r\n    !TLSv1.1\r\n';
       const f = only(lint('main.cf', text), 'postfix.protocols-gap');
-      assert.deepEqual(f.range, range(1, 32, 4, 12));
+      assert.deepEqual(f.range, range(1, 31, 4, 12));
       const fixed = assertFixes('main.cf', text, 'postfix.protocols-gap');
-      assert.equal(fixed, 'myhostname = mail.example.com\r\nsmtpd_tls_mandatory_protocols = >=TLSv1.2\r\n');
+      assert.equal(fixed, 'myhostname = mail.example.com\r\nsmtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\r\n');
     });
     it('counts a lone CR as a line break, as the editor does', () => {
-      const text = 'myhostname = mail.example.com\rsmtpd_tls_mandatory_protocols = !SSLv2,\r\t!SSLv3,\r# note\r\n    !TLSv1.1\rsmtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\r';
+      const text = 'myhostname = mail.example.com\rsmtp_tls_mandatory_protocols = !SSLv2,\r\t!SSLv3,\r# note\r\n    !TLSv1.1\rsmtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\r';
       const r = lint('main.cf', text);
       const gap = only(r, 'postfix.protocols-gap');
-      assert.deepEqual(gap.range, range(1, 32, 4, 12));
+      assert.deepEqual(gap.range, range(1, 31, 4, 12));
       assert.deepEqual(only(r, 'postfix.protocols-syntax').range, range(6, 2, 6, 12));
       assert.equal(slice(text, only(r, 'postfix.protocols-syntax').range!), '>= TLSv1.2');
       assertFixes('main.cf', text, 'postfix.protocols-gap');

@@ -85,7 +85,8 @@ export const CATALOG: CatalogEntry[] = [
       likely('The server only offers TLS 1.0 or 1.1.'),
       possible('The client is pinned to an old version (tls.minVersion/maxVersion, secureProtocol: TLSv1_method, smtp_tls_protocols).'),
     ],
-    fix: 'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = >=TLSv1.2; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
+    fix: 'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 on every version, or ' +
+      '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
   },
   {
     id: 'explain.handshake-failure',

@@ -14,6 +14,10 @@ export interface LintHost {
   now?: Date;
   /** Days before expiry that count as "expires soon" (default 30). */
   expiryWarningDays?: number;
+  /** The Postfix version the user declared (setting `mailTlsDoctor.postfix.version`, CLI `--postfix-version`). */
+  postfixVersion?: string;
+  /** The Postfix installed on this machine (`postconf -d -h config_directory mail_version`), if any. */
+  localPostfix?: { configDirectory: string; version: string };
 }
 
 /** A mail server a config talks to, with the place that defined it. */

@@ -11,6 +11,10 @@ import { PROTOCOLS } from '../protocols';
 /** The protocol's wording (src/core/protocols.ts). */
 const words = (ep: Endpoint) => PROTOCOLS[ep.protocol].words;
 
+/** Postfix's TLS 1.2+ list in both syntaxes: `>=` bounds exist only since Postfix 3.6 (older Postfix rejects the list). */
+const POSTFIX_TLS12 = (name: string) =>
+  `\`${name} = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\` (every Postfix version) or \`${name} = >=TLSv1.2\` (Postfix 3.6 and later only: older Postfix rejects the whole list and turns TLS off)`;
+
 function tlsSetting(ep: Endpoint, implicit: boolean): string {
   return words(ep).clientSetting[implicit ? 'implicit' : 'starttls'];
 }
@@ -204,11 +208,11 @@ export const probeFindings = {
       severity: 'error',
       title: alert ? `The TLS handshake failed: the server sent the alert "${alert}".` : `The TLS handshake failed: ${reason}.`,
       detail: alert === 'protocol version'
-        ? 'The server shares no TLS version with this client: it only speaks versions the client will not offer (or the reverse). Gmail, OpenSSL 3 and current Node refuse TLS 1.0/1.1.'
+        ? 'The server shares no TLS version with this client: it only speaks versions the client will not offer (or the reverse). Microsoft 365 and OpenSSL 3 at security level 2 (Debian\'s and Ubuntu\'s system default) refuse TLS 1.0/1.1.'
         : alert === 'handshake failure'
           ? 'The server found no cipher suite, curve or signature algorithm in common with the client, or requires something the client does not offer.'
           : 'The handshake ended with an error before any certificate could be checked. Clients report the same reason (e.g. "ssl3_read_bytes:tlsv1 alert ...").',
-      fix: 'Enable TLS 1.2 and 1.3 with current ciphers on the server (Postfix: `smtpd_tls_protocols = >=TLSv1.2`, `smtpd_tls_mandatory_ciphers = medium`; Dovecot: `ssl_min_protocol = TLSv1.2`), and make sure its certificate and key load.',
+      fix: `Enable TLS 1.2 and 1.3 on the server (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, with the cipher settings at their defaults; Dovecot: \`ssl_min_protocol = TLSv1.2\`), and make sure its certificate and key load.`,
       evidence: [reason, ...evidence],
     };
   },
@@ -244,12 +248,20 @@ export const probeFindings = {
     };
   },
   legacyVersionAccepted(ep: Endpoint, versions: string[]): Finding {
+    // Port 25 of an MX is opportunistic TLS: a sender that cannot do TLS 1.2 falls back to plain text when the
+    // server refuses its version, which is worse than old TLS (Postfix TLS_README). Only mandatory TLS is tightened.
+    const mx = ep.protocol === 'smtp' && ep.port === 25;
     return {
       id: 'tls.legacy-version-accepted',
-      severity: 'warning',
+      severity: mx ? 'info' : 'warning',
       title: `The server still accepts ${versions.join(' and ')}.`,
-      detail: 'TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow downgrade attacks and rely on SHA-1/MD5. Compliance scans (PCI DSS) flag them; modern clients never use them.',
-      fix: 'Postfix: `smtpd_tls_protocols = >=TLSv1.2` and `smtpd_tls_mandatory_protocols = >=TLSv1.2` (Debian still defaults to >=TLSv1); Dovecot: `ssl_min_protocol = TLSv1.2`; then reload.',
+      detail: 'TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow downgrade attacks and rely on SHA-1/MD5. Compliance scans (PCI DSS) flag them.' +
+        (mx
+          ? ' On port 25 this is opportunistic TLS: senders that only speak TLS 1.0/1.1 would send in plain text if the server refused those versions, so accepting them here is the lesser evil (Postfix TLS_README, RFC 7435).'
+          : ' Current mail clients and libraries (Outlook, Thunderbird, nodemailer on Node 20) use TLS 1.2 or 1.3.'),
+      fix: mx
+        ? `Leave the opportunistic list (\`smtpd_tls_protocols\`) as it is on port 25; require TLS 1.2 where TLS is mandatory (submission, relays): ${POSTFIX_TLS12('smtpd_tls_mandatory_protocols')}; Dovecot and other implicit-TLS services: \`ssl_min_protocol = TLSv1.2\`. Postfix 3.6 and later default to \`>=TLSv1\` upstream.`
+        : `Postfix: ${POSTFIX_TLS12('smtpd_tls_mandatory_protocols')}, and the same for \`smtpd_tls_protocols\` when this port's TLS is opportunistic (upstream Postfix 3.6+ defaults both to \`>=TLSv1\`); Dovecot: \`ssl_min_protocol = TLSv1.2\`; then reload.`,
       evidence: versions.map((v) => `${v}: handshake accepted`),
     };
   },
@@ -259,7 +271,7 @@ export const probeFindings = {
       severity: 'error',
       title: 'The server accepts neither TLS 1.2 nor TLS 1.3.',
       detail: 'Current clients (OpenSSL 3, Node, nodemailer, Gmail, Outlook) refuse TLS 1.0/1.1, so they all fail: "tlsv1 alert protocol version" or "unsupported protocol". Mail to or from this server falls back to plaintext or bounces.',
-      fix: 'Upgrade the TLS library / server software and enable TLS 1.2 and 1.3 (Postfix: `smtpd_tls_protocols = >=TLSv1.2`; Dovecot: `ssl_min_protocol = TLSv1.2`).',
+      fix: `Upgrade the TLS library / server software and enable TLS 1.2 and 1.3 (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, and the same for \`smtpd_tls_mandatory_protocols\`; Dovecot: \`ssl_min_protocol = TLSv1.2\`).`,
       evidence,
     };
   },
@@ -269,7 +281,7 @@ export const probeFindings = {
       severity: 'info',
       title: 'The server does not offer TLS 1.3.',
       detail: 'TLS 1.2 works with every current client, but TLS 1.3 is faster (one round trip less) and drops legacy options. Gmail and most providers use it when offered.',
-      fix: 'Upgrade to OpenSSL 1.1.1 or later and make sure the protocol list allows it (Postfix `smtpd_tls_protocols = >=TLSv1.2`, which includes 1.3).',
+      fix: `Upgrade to OpenSSL 1.1.1 or later and make sure the protocol lists allow it: an include list such as "TLSv1 TLSv1.1 TLSv1.2" leaves 1.3 out (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, both of which include 1.3).`,
       evidence: ['TLSv1.3: handshake refused', 'TLSv1.2: handshake accepted'],
     };
   },

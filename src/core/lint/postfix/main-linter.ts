@@ -8,10 +8,11 @@ import { parseMasterCf } from './master-parser';
 import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
 import { reportTemplate, templateInfo } from './rules/templates';
 import { checkRelay } from './rules/client';
-import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
+import { checkCipherGrade, checkDeprecated, levelGroupOf } from './rules/deprecated';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx } from './rules/server';
+import { isKnownParameter } from './params';
 import { Scope } from './scope';
 import { describeService } from './services';
 
@@ -47,6 +48,10 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     const orphan = p.kind === 'orphan-continuation';
     const firstLine = cf.doc.lines[p.firstLine];
     const indent = firstLine.length - firstLine.trimStart().length;
+    // Un-indenting makes the line take effect: only for a real parameter that nothing else in the file sets
+    // (else it would be an unused name or a second assignment).
+    const orphanName = /^\s*([A-Za-z0-9_]+)\s*=/.exec(firstLine)?.[1];
+    const orphanFixable = orphan && orphanName !== undefined && isKnownParameter(orphanName) && scope.setting(orphanName) === undefined;
     report(ctx, {
       id: 'postfix.syntax-error',
       severity: orphan ? 'warning' : 'error',
@@ -60,7 +65,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
       fix: orphan ? 'Remove the leading white space.' : 'Write it as "name = value" (one parameter per line; continuation lines start with white space), or comment it out with #.',
       range: p.range,
       evidence: [`line ${p.firstLine + 1}: ${p.excerpt.replace(/\s+/g, ' ')}`],
-      edits: orphan ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }] : undefined,
+      edits: orphanFixable ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }] : undefined,
       editTitle: 'Remove the leading white space',
     });
   }
@@ -71,21 +76,33 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   const master = masterText !== undefined ? parseMasterCf(masterText) : undefined;
   const masterValues: string[] = [];
   let publicMxInherits = master === undefined;
+  // Level groups a service sets with legacy -o switches (or an empty own level): converting main.cf's switches
+  // first would change what those services get.
+  const masterLegacyGroups = new Set<string>();
+  const otherServicesInherit: string[] = [];
   for (const svc of master?.services ?? []) {
     for (const o of svc.overrides) masterValues.push(o.value);
+    const ownLevels = new Map(svc.overrides.map((o) => [o.name, o.value.trim()]));
+    for (const o of svc.overrides) {
+      const g = levelGroupOf(o.name);
+      if (g && !ownLevels.get(g.level)) masterLegacyGroups.add(g.level);
+      if (/^(smtpd|smtp|lmtp)_tls_security_level$/.test(o.name) && o.value.trim() === '') masterLegacyGroups.add(o.name);
+    }
+    const role = describeService(svc).role;
+    if ((role === 'submission' || role === 'smtps') && !ownLevels.has('smtpd_tls_security_level')) otherServicesInherit.push(svc.name.text);
     if (describeService(svc).role === 'mx' && !svc.overrides.some((o) => o.name === 'smtpd_tls_security_level')) publicMxInherits = true;
   }
 
   const winners = [...new Map(cf.settings.map((s) => [s.name, s])).values()];
   for (const s of winners) {
     checkProtocols(ctx, s);
-    checkDeprecated(ctx, s);
+    checkDeprecated(ctx, s, { masterLegacyGroups });
     checkCipherGrade(ctx, s);
   }
   checkUnknownNames(ctx, winners, referencedNames([...cf.settings.map((s) => s.value), ...masterValues]));
   checkDuplicates(ctx, template ? cf.settings.filter((s) => !template.conditional(s)) : cf.settings);
   const endpoints = checkRelay(ctx);
-  checkEncryptOnMx(ctx, publicMxInherits);
+  checkEncryptOnMx(ctx, publicMxInherits, master === undefined ? undefined : otherServicesInherit);
   checkCertificates(ctx, path);
   checkOtherFiles(ctx, path);
   reportSkippedFiles(ctx);

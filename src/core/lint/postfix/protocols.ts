@@ -1,9 +1,20 @@
 /**
  * Postfix's TLS protocol lists (`smtpd_tls_protocols` and friends), read the way tls_proto.c and OpenSSL read
  * them: names to include or `!names` to exclude (separated by white space, commas or colons), and since Postfix
- * 3.6 `>=version` / `<=version` bounds, where a version is a name or a hexadecimal number (`0x0303`). OpenSSL
- * cannot skip a version: it enables the run that starts at the lowest allowed version and stops at the first hole.
+ * 3.6 `>=version` / `<=version` bounds, where a version is a name or a hexadecimal number (`0x0303`).
+ *
+ * A hole (`!TLSv1.1` with TLSv1 still allowed) acts differently on the two sides. An OpenSSL client cannot skip a
+ * version in its ClientHello range: it offers the run that starts at the lowest allowed version and stops at the
+ * first excluded one, so the newer versions are lost. An OpenSSL server picks from the versions the client offers
+ * and skips the disabled ones: a Postfix 3.7 smtpd with `!SSLv2, !SSLv3, !TLSv1.1` negotiated TLS 1.3, 1.2 and
+ * 1.0 (checked live), so on the server side every allowed version stays enabled.
  */
+export type ProtocolSide = 'client' | 'server';
+
+/** smtp_*, lmtp_* and tlsproxy_client_* lists are client lists; smtpd_*, postscreen_* and tlsproxy_* server ones. */
+export function protocolSide(name: string): ProtocolSide {
+  return /^(smtp|lmtp|tlsproxy_client)_/.test(name) ? 'client' : 'server';
+}
 export const VERSIONS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type Version = (typeof VERSIONS)[number];
 const LEGACY: ReadonlySet<Version> = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
@@ -65,7 +76,7 @@ function boundVersion(s: string): number {
   return n > 0x0304 && n <= 0x03ff ? 6 : -1;
 }
 
-export function analyzeProtocols(value: string): ProtocolAnalysis {
+export function analyzeProtocols(value: string, side: ProtocolSide = 'client'): ProtocolAnalysis {
   const tokens = tokenizeProtocols(value);
   const syntax: SyntaxIssue[] = [];
   const include = new Set<number>();
@@ -116,7 +127,7 @@ export function analyzeProtocols(value: string): ProtocolAnalysis {
   const usable = allowedIdx.filter((v) => v > 0);
   const effectiveIdx: number[] = [];
   for (const v of usable) {
-    if (effectiveIdx.length === 0 || v === effectiveIdx[effectiveIdx.length - 1] + 1) effectiveIdx.push(v);
+    if (side === 'server' || effectiveIdx.length === 0 || v === effectiveIdx[effectiveIdx.length - 1] + 1) effectiveIdx.push(v);
     else break;
   }
   const effective = effectiveIdx.map((v) => VERSIONS[v]);

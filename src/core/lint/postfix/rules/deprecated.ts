@@ -6,44 +6,47 @@ import { PARAMS_VERSION } from '../params';
 interface Successor {
   /** The parameter that replaces it. */
   name: string;
-  /** The equivalent value for the old one's value, when there is an exact one. */
-  value?: (oldValue: string, ctx: RuleContext) => string | undefined;
   why: string;
   /** Removing it changes nothing Postfix does today (ignored, or never used since 2.3). */
   removable?: boolean;
 }
 
-const yesNo = (yes: string, no: string) => (v: string) => (v.toLowerCase() === 'yes' ? yes : v.toLowerCase() === 'no' ? no : undefined);
-
 const IGNORED_SINCE_36 = 'Postfix 3.6 and later ignore it';
+const LEVELS_23 = 'Postfix 2.3 replaced it with security levels';
+
+/**
+ * The pre-2.3 switches that together decide a TLS security level (smtpd.c, smtp_tls_policy.c): a non-empty
+ * *_tls_security_level wins; otherwise enforce = yes gives encrypt (the client: verify while
+ * smtp_tls_enforce_peername = yes, its default), use = yes gives may, and nothing gives none. They are converted
+ * together, in one edit, so applying it never leaves two level lines or a lower level.
+ */
+interface LevelGroup {
+  level: string;
+  use: string;
+  enforce: string;
+  peername?: string;
+}
+const LEVEL_GROUPS: LevelGroup[] = [
+  { level: 'smtpd_tls_security_level', use: 'smtpd_use_tls', enforce: 'smtpd_enforce_tls' },
+  { level: 'smtp_tls_security_level', use: 'smtp_use_tls', enforce: 'smtp_enforce_tls', peername: 'smtp_tls_enforce_peername' },
+  { level: 'lmtp_tls_security_level', use: 'lmtp_use_tls', enforce: 'lmtp_enforce_tls', peername: 'lmtp_tls_enforce_peername' },
+];
+const groupMembers = (g: LevelGroup): string[] => [g.use, g.enforce, ...(g.peername ? [g.peername] : [])];
+export const levelGroupOf = (name: string): LevelGroup | undefined => LEVEL_GROUPS.find((g) => groupMembers(g).includes(name));
 
 /** Obsolete TLS parameters and what replaced them (postconf(5), TLS_README, FORWARD_SECRECY_README). */
 const TABLE: Record<string, Successor> = {
-  smtp_use_tls: { name: 'smtp_tls_security_level', value: yesNo('may', 'none'), why: 'Postfix 2.3 replaced it with security levels' },
-  smtpd_use_tls: { name: 'smtpd_tls_security_level', value: yesNo('may', 'none'), why: 'Postfix 2.3 replaced it with security levels' },
-  lmtp_use_tls: { name: 'lmtp_tls_security_level', value: yesNo('may', 'none'), why: 'Postfix 2.3 replaced it with security levels' },
-  smtp_enforce_tls: {
-    name: 'smtp_tls_security_level',
-    // With the default smtp_tls_enforce_peername = yes, enforcing TLS also verified the peer name.
-    value: (v, ctx) => (v.toLowerCase() === 'yes' ? (ctx.scope.value('smtp_tls_enforce_peername').toLowerCase() === 'no' ? 'encrypt' : 'verify') : undefined),
-    why: 'Postfix 2.3 replaced it with security levels',
-  },
-  smtpd_enforce_tls: { name: 'smtpd_tls_security_level', value: yesNo('encrypt', 'may'), why: 'Postfix 2.3 replaced it with security levels' },
-  smtp_tls_enforce_peername: { name: 'smtp_tls_security_level', why: 'Postfix 2.3 replaced it with security levels (verify, encrypt)' },
-  smtp_tls_per_site: { name: 'smtp_tls_policy_maps', why: 'smtp_tls_policy_maps replaced it in Postfix 2.3 (its table uses levels: none, may, encrypt, verify, secure)' },
-  lmtp_tls_per_site: { name: 'lmtp_tls_policy_maps', why: 'lmtp_tls_policy_maps replaced it in Postfix 2.3' },
-  smtpd_tls_dh1024_param_file: {
-    name: 'tls_ffdhe_auto_groups',
-    why: 'with Postfix 3.7+ built against OpenSSL 3, an empty value or "auto" lets OpenSSL pick the DH group, which postconf(5) calls the most interoperable choice (Postfix 3.8 adds tls_ffdhe_auto_groups)',
-  },
-  smtpd_tls_dh512_param_file: { name: '(none)', why: `export-grade DH is gone: ${IGNORED_SINCE_36} silently`, removable: true },
-  smtpd_tls_eecdh_grade: { name: 'tls_eecdh_auto_curves', why: `${IGNORED_SINCE_36} and behave as if it were "auto" (curves come from tls_eecdh_auto_curves)`, removable: true },
+  smtpd_tls_dh512_param_file: { name: '(none)', why: `export-grade DH is gone: ${IGNORED_SINCE_36} silently (postconf(5))`, removable: true },
+  smtpd_tls_eecdh_grade: { name: 'tls_eecdh_auto_curves', why: `${IGNORED_SINCE_36} and behave as if it were "auto" (curves come from tls_eecdh_auto_curves; postconf(5))`, removable: true },
   tls_eecdh_strong_curve: { name: 'tls_eecdh_auto_curves', why: `it only served smtpd_tls_eecdh_grade = strong, which ${IGNORED_SINCE_36}`, removable: true },
   tls_eecdh_ultra_curve: { name: 'tls_eecdh_auto_curves', why: `it only served smtpd_tls_eecdh_grade = ultra, which ${IGNORED_SINCE_36}`, removable: true },
+  smtp_tls_per_site: { name: 'smtp_tls_policy_maps', why: 'smtp_tls_policy_maps replaced it in Postfix 2.3 (its table uses levels: none, may, encrypt, verify, secure)' },
+  lmtp_tls_per_site: { name: 'lmtp_tls_policy_maps', why: 'lmtp_tls_policy_maps replaced it in Postfix 2.3' },
   smtp_tls_cipherlist: { name: 'smtp_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)', removable: true },
   smtpd_tls_cipherlist: { name: 'smtpd_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)', removable: true },
   lmtp_tls_cipherlist: { name: 'lmtp_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3', removable: true },
 };
+for (const g of LEVEL_GROUPS) for (const m of groupMembers(g)) TABLE[m] = { name: g.level, why: LEVELS_23 };
 for (const side of ['smtpd', 'smtp', 'lmtp']) {
   for (const part of ['dcert', 'dkey']) {
     TABLE[`${side}_tls_${part}_file`] = {
@@ -53,27 +56,119 @@ for (const side of ['smtpd', 'smtp', 'lmtp']) {
   }
 }
 
-export function checkDeprecated(ctx: RuleContext, s: Setting): void {
+const yesNo = (v: string): boolean | undefined => (v.toLowerCase() === 'yes' ? true : v.toLowerCase() === 'no' ? false : undefined);
+
+/** The level the legacy switches give in this scope, or undefined when a value is not yes/no (Postfix stops there). */
+export function legacyLevel(ctx: RuleContext, g: LevelGroup): string | undefined {
+  const use = yesNo(ctx.scope.value(g.use) || 'no');
+  const enforce = yesNo(ctx.scope.value(g.enforce) || 'no');
+  const peer = g.peername ? yesNo(ctx.scope.value(g.peername) || 'yes') : false;
+  if (use === undefined || enforce === undefined || peer === undefined) return undefined;
+  if (enforce) return g.peername ? (peer ? 'verify' : 'encrypt') : 'encrypt';
+  return use ? 'may' : 'none';
+}
+
+/** Removes a master.cf `-o name=value` that sits alone on its continuation line (the usual layout). */
+function removeOverrideLine(ctx: RuleContext, s: Setting): TextEdit | undefined {
+  const line = s.nameRange.start.line;
+  if (s.valueRange.end.line !== line) return undefined;
+  const text = ctx.doc.lines[line] ?? '';
+  const before = text.slice(0, s.nameRange.start.character);
+  const after = text.slice(s.valueRange.end.character);
+  if (!/^[ \t]+-o[ \t]*$/.test(before) || after.trim() !== '') return undefined;
+  return { range: ctx.doc.deleteLines(line, line), newText: '' };
+}
+
+function removeOwn(ctx: RuleContext, s: Setting): TextEdit | undefined {
+  return ctx.service ? removeOverrideLine(ctx, s) : removeSetting(ctx, s);
+}
+
+export interface DeprecatedOptions {
+  /** main.cf only: the level groups that a master.cf service sets with legacy -o switches and no own level. */
+  masterLegacyGroups?: ReadonlySet<string>;
+}
+
+interface GroupFix {
+  edits?: TextEdit[];
+  editTitle?: string;
+  level?: string;
+  /** The successor is set (non-empty) in this scope: the switches are ignored. */
+  ignored: boolean;
+  blocker?: string;
+}
+
+/** One edit for the whole group: the effective level written once, every legacy switch of this file removed. */
+function groupFix(ctx: RuleContext, g: LevelGroup, opts: DeprecatedOptions): GroupFix {
+  const successorValue = ctx.scope.value(g.level);
+  const ignored = successorValue !== '';
+  const level = ignored ? successorValue : legacyLevel(ctx, g);
+  const own = groupMembers(g).map((n) => ctx.scope.setting(n)).filter((x): x is Setting => x !== undefined)
+    .sort((a, b) => a.nameRange.start.line - b.nameRange.start.line || a.nameRange.start.character - b.nameRange.start.character);
+  if (level === undefined) return { ignored, blocker: 'a switch has a value other than yes or no (Postfix stops with "bad boolean configuration")' };
+  if (!ctx.service && opts.masterLegacyGroups?.has(g.level)) {
+    return { ignored, level, blocker: `a master.cf service sets ${groupMembers(g).join('/')} with -o and no own ${g.level}: converting main.cf first would change that service's level, so convert the master.cf service first` };
+  }
+  const edits: TextEdit[] = [];
+  const ownLevel = ctx.scope.setting(g.level);
+  let first = true;
+  for (const s of own) {
+    if (!ignored && first && !ownLevel) {
+      edits.push({ range: { start: s.nameRange.start, end: s.valueRange.end }, newText: ctx.service ? `${g.level}=${level}` : `${g.level} = ${level}` });
+      first = false;
+      continue;
+    }
+    const rm = removeOwn(ctx, s);
+    if (!rm) return { ignored, level, blocker: 'a switch shares its line with other options' };
+    edits.push(rm);
+  }
+  if (!ignored && ownLevel) edits.push({ range: { start: ownLevel.nameRange.start, end: ownLevel.valueRange.end }, newText: ctx.service ? `${g.level}=${level}` : `${g.level} = ${level}` });
+  const names = own.map((s) => s.name).join(' and ');
+  return {
+    ignored,
+    level,
+    edits,
+    editTitle: ignored ? `Remove ${names} (ignored: ${g.level} = ${level})` : `Replace ${names} with ${g.level} = ${level}`,
+  };
+}
+
+export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOptions = {}): void {
   const succ = TABLE[s.name];
   if (!succ) return;
   const value = ctx.scope.value(s.name);
-  const equivalent = succ.value?.(value, ctx);
+  const group = levelGroupOf(s.name);
+  if (group) {
+    const fix = groupFix(ctx, group, opts);
+    const others = groupMembers(group).filter((n) => n !== s.name && ctx.scope.value(n) !== '');
+    report(ctx, {
+      id: 'postfix.deprecated-parameter',
+      severity: 'warning',
+      title: `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
+      detail: `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
+        (fix.ignored
+          ? `${group.level} = ${fix.level} is in effect here and takes precedence, so this switch is ignored and only misleads readers. `
+          : `Together${others.length ? ` with ${others.join(', ')}` : ''} it gives the level "${fix.level ?? '?'}": a non-empty ${group.level} ` +
+            `wins, else ${group.enforce} = yes means ${group.peername ? 'verify (encrypt with ' + group.peername + ' = no)' : 'encrypt'}, else ${group.use} = yes means may, else none. ` +
+            'The switches are converted together: converting them one at a time would leave two level lines, the last of which wins. ') +
+        (fix.blocker ? `No edit is offered: ${fix.blocker}. ` : ''),
+      fix: fix.ignored
+        ? `Remove ${[s.name, ...others].join(', ')}; ${group.level} already decides. Then run \`postfix reload\`.`
+        : `Remove ${[s.name, ...others].join(', ')} and set ${group.level} = ${fix.level ?? '(the level you want)'}, then run \`postfix reload\`.`,
+      range: s.nameRange,
+      evidence: [shown(s), ...others.map((n) => shown(undefined, n, ctx.scope.value(n))), `parameter list: Postfix ${PARAMS_VERSION}`],
+      edits: fix.blocker ? undefined : fix.edits,
+      editTitle: fix.editTitle,
+    });
+    return;
+  }
   const successorSet = succ.name !== '(none)' && ctx.scope.setting(succ.name) !== undefined;
   let edits: TextEdit[] | undefined;
   let editTitle: string | undefined;
   const remove = removeSetting(ctx, s);
-  if (equivalent !== undefined && !successorSet && remove) {
-    // Rewrite the line in place, so the new parameter sits where the old one was.
-    edits = [{ range: { start: s.nameRange.start, end: s.valueRange.end }, newText: `${succ.name} = ${equivalent}` }];
-    editTitle = `Replace with ${succ.name} = ${equivalent}`;
-  } else if (equivalent !== undefined && !successorSet && ctx.service) {
-    edits = [{ range: { start: s.nameRange.start, end: s.valueRange.end }, newText: `${succ.name}=${equivalent}` }];
-    editTitle = `Replace with ${succ.name}=${equivalent}`;
-  } else if (remove && (value === '' || successorSet || succ.removable)) {
+  if (remove && (value === '' || successorSet || succ.removable)) {
     edits = [remove];
     editTitle = `Remove ${s.name}`;
   }
-  const successorText = succ.name === '(none)' ? 'nothing replaces it' : `its successor is ${succ.name}${equivalent !== undefined ? ` = ${equivalent}` : ''}`;
+  const successorText = succ.name === '(none)' ? 'nothing replaces it' : `its successor is ${succ.name}`;
   report(ctx, {
     id: 'postfix.deprecated-parameter',
     severity: 'warning',
@@ -83,7 +178,7 @@ export function checkDeprecated(ctx: RuleContext, s: Setting): void {
       ' Newer Postfix releases warn about or drop obsolete parameters, and a reader of this file is misled about what is in effect.',
     fix: succ.name === '(none)'
       ? `Remove ${s.name}.`
-      : `Remove ${s.name}${equivalent !== undefined && !successorSet ? ` and set ${succ.name} = ${equivalent}` : `; configure ${succ.name} instead if you need the behaviour`}, then run \`postfix reload\`.`,
+      : `Remove ${s.name}${successorSet ? '' : `; configure ${succ.name} instead if you need the behaviour`}, then run \`postfix reload\`.`,
     range: s.nameRange,
     evidence: [shown(s), `parameter list: Postfix ${PARAMS_VERSION}`],
     edits,

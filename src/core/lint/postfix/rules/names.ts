@@ -16,6 +16,8 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
     if (isKnownParameter(s.name) || referenced.has(s.name)) continue;
     const guess = budget-- > 0 ? suggestParameter(s.name) : undefined;
     if (!guess) continue;
+    // Renaming onto a name this file already sets would make two assignments, the later one winning: no edit then.
+    const taken = ctx.scope.setting(guess);
     report(ctx, {
       id: 'postfix.unknown-parameter',
       severity: 'warning',
@@ -23,10 +25,12 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
       detail: `Postfix ${PARAMS_VERSION} has no parameter called ${printable(s.name)}, so this line has no effect ` +
         `(postconf reports it as "unused parameter") and ${guess} keeps its ${ctx.scope.raw(guess) ? 'default' : 'current'} value. ` +
         'If your Postfix is newer than the parameter list, check `postconf -d` there.',
-      fix: `Rename it to ${guess}, then run \`postfix reload\`.`,
+      fix: taken
+        ? `${guess} is already set on line ${taken.nameRange.start.line + 1}: merge the two into that line and remove this one, then run \`postfix reload\`.`
+        : `Rename it to ${guess}, then run \`postfix reload\`.`,
       range: s.nameRange,
       evidence: [`${printable(s.name)} (closest known name: ${guess})`],
-      edits: [{ range: s.nameRange, newText: guess }],
+      edits: taken ? undefined : [{ range: s.nameRange, newText: guess }],
       editTitle: `Rename to ${guess}`,
     });
   }

@@ -1,25 +1,52 @@
+import type { TextEdit } from '../../../finding';
 import { report, RuleContext, setParameter, shown } from '../context';
 
 const RFC3207 = 'RFC 3207 says a publicly-referenced SMTP server must not require STARTTLS: other mail servers ' +
   'deliver to an MX without knowing whether it has TLS, and the ones that cannot negotiate it (or fail the ' +
   'handshake) get "530 Must issue a STARTTLS command first" and bounce or delay mail to you.';
 
-/** `smtpd_tls_security_level = encrypt` where the public MX (port 25) inherits or sets it. */
-export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean): void {
-  const s = ctx.scope.setting('smtpd_tls_security_level');
-  if (!s || ctx.scope.value('smtpd_tls_security_level').toLowerCase() !== 'encrypt') return;
+/**
+ * `smtpd_tls_security_level = encrypt` where the public MX (port 25) inherits or sets it. The edit never lowers
+ * another service: in main.cf it is offered only when master.cf is known and no submission/smtps service inherits
+ * main.cf's level (they would drop to "may", with AUTH offered before STARTTLS); in master.cf it gives the port-25
+ * service its own `-o smtpd_tls_security_level=may` and leaves main.cf (and the services inheriting it) alone.
+ */
+export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean, inheritingServices?: readonly string[]): void {
+  const at = ctx.scope.definedAt('smtpd_tls_security_level');
+  if (!at || ctx.scope.value('smtpd_tls_security_level').toLowerCase() !== 'encrypt') return;
   if (ctx.service ? ctx.service.role !== 'mx' : !publicMxInheritsMain) return;
+  const own = at.inherited ? undefined : at.setting;
+  let edits: TextEdit[] | undefined;
+  let editTitle: string | undefined;
+  let caveat = '';
+  if (ctx.service) {
+    edits = setParameter(ctx, 'smtpd_tls_security_level', 'may');
+    editTitle = own ? 'Set -o smtpd_tls_security_level=may' : `Add -o smtpd_tls_security_level=may to the ${ctx.service.name} service`;
+  } else if (inheritingServices === undefined) {
+    caveat = ' No edit is offered: without master.cf beside this file it is unknown whether a submission or smtps ' +
+      'service inherits this level, and changing it here would drop that service to "may" (AUTH offered before STARTTLS).';
+  } else if (inheritingServices.length > 0) {
+    caveat = ` No edit is offered here: ${inheritingServices.join(', ')} in master.cf inherit${inheritingServices.length === 1 ? 's' : ''} this ` +
+      'level and would drop to "may" (AUTH offered before STARTTLS). The edit on the port-25 service in master.cf fixes it without that.';
+  } else {
+    edits = [{ range: at.setting.valueRange, newText: 'may' }];
+    editTitle = 'Set smtpd_tls_security_level = may';
+  }
   report(ctx, {
     id: 'postfix.encrypt-on-public-mx',
     severity: 'warning',
-    title: `smtpd_tls_security_level = encrypt on the public SMTP service (${ctx.service ? `${ctx.service.name} in master.cf` : 'main.cf'}).`,
-    detail: RFC3207 + ' Mandatory TLS belongs on the submission service (port 587), where your own users connect.',
-    fix: 'Set smtpd_tls_security_level = may for port 25 and require TLS only on submission: in master.cf, add ' +
-      '"-o smtpd_tls_security_level=encrypt" under the submission service. Then run `postfix reload`.',
-    range: s.valueRange,
-    evidence: [shown(s)],
-    edits: [{ range: s.valueRange, newText: 'may' }],
-    editTitle: 'Set smtpd_tls_security_level = may',
+    title: `smtpd_tls_security_level = encrypt on the public SMTP service (${ctx.service ? `${ctx.service.name} in master.cf${own ? '' : ', inherited from main.cf'}` : 'main.cf'}).`,
+    detail: RFC3207 + ' Mandatory TLS belongs on the submission service (port 587), where your own users connect.' + caveat,
+    fix: ctx.service
+      ? `Add "-o smtpd_tls_security_level=may" under the ${ctx.service.name} service (port 25) and keep encrypt in main.cf for the ` +
+        'services that inherit it. Then run `postfix reload`.'
+      : 'Give port 25 opportunistic TLS without lowering submission: either add "-o smtpd_tls_security_level=may" under the ' +
+        'smtp (port 25) service in master.cf, or set smtpd_tls_security_level = may here after adding ' +
+        '"-o smtpd_tls_security_level=encrypt" under every submission/smtps service. Then run `postfix reload`.',
+    range: own ? own.valueRange : ctx.service ? ctx.service.nameRange : at.setting.valueRange,
+    evidence: [shown(at.setting) + (at.inherited ? ' (main.cf)' : '')],
+    edits,
+    editTitle,
   });
 }
 
