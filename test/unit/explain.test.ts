@@ -26,7 +26,7 @@ describe('explainError', () => {
     ['ssl3_read_bytes:tlsv1 alert protocol version:../ssl/record/rec_layer_s3.c:1586:SSL alert number 70', 'explain.tls-version-rejected'],
     ['ETLS Error upgrading connection with STARTTLS: 502 5.5.1 Error: command not implemented', 'explain.starttls-unavailable'],
     ['530 5.7.0 Must issue a STARTTLS command first', 'explain.auth-needs-tls'],
-    ['postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (TLS is required, but was not offered by host mx.b.test[192.0.2.8])', 'explain.starttls-unavailable'],
+    ['postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (TLS is required, but was not offered by host mx.b.test[192.0.2.8])', 'explain.postfix-tls-required-not-offered'],
     ['postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (Server certificate not verified)', 'explain.postfix-cert-verification-failed'],
     ['getaddrinfo ENOTFOUND smtp.exmaple.com', 'explain.dns-failure'],
   ];
@@ -50,7 +50,8 @@ describe('explainError', () => {
 
   it('a client named with "from" is not a server to probe', () => {
     const m = explainError('postfix/smtpd[3001]: SSL_accept error from unknown[192.0.2.200]: lost connection\npostfix/smtpd[3001]: warning: TLS library problem: error:0A0000C1:SSL routines::no shared cipher').matches;
-    assert.ok(m.some((x) => x.id === 'explain.handshake-failure'));
+    assert.ok(m.some((x) => x.id === 'explain.no-shared-cipher'));
+    assert.ok(m.some((x) => x.id === 'explain.postfix-ssl-accept-lost'));
     assert.ok(m.every((x) => x.endpoint === undefined));
   });
 

@@ -48,7 +48,7 @@ describe('mail log lint', () => {
     const untrusted = byId('maillog.postfix-untrusted-tls');
     assert.equal(untrusted.length, 1);
     assert.match(untrusted[0].title, /2 times/);
-    assert.equal(byId('maillog.handshake-failure').length, 1);
+    assert.equal(byId('maillog.no-shared-cipher').length, 1);
   });
 
   it('never repeats a password found in a log line', () => {

@@ -6,6 +6,7 @@
  */
 import type { Severity } from '../finding';
 import type { ExplainId } from '../findings';
+import { POSTFIX_TLS_CATALOG } from './catalog-postfix-tls';
 
 export type Likelihood = 'likely' | 'possible';
 
@@ -25,6 +26,8 @@ export interface CatalogEntry {
   fix: string;
   /** When the text is a Postfix log, the causes and fix differ (the client is Postfix, not nodemailer). */
   postfix?: { causes: Cause[]; fix: string };
+  /** Less specific entries this one replaces when both match the same line. */
+  supersedes?: ExplainId[];
 }
 
 const likely = (cause: string): Cause => ({ cause, likelihood: 'likely' });
@@ -35,6 +38,8 @@ const VERIFY_POSTFIX_FIX =
   'smtp_tls_CAfile at the CA that signed it; if its chain is incomplete, the server must send its intermediate certificate.';
 
 export const CATALOG: CatalogEntry[] = [
+  // Postfix-specific TLS lines (server side, TLS grades, DANE/MTA-STS, Postfix 3.11 tls=) first: they supersede broader entries.
+  ...POSTFIX_TLS_CATALOG,
   {
     id: 'explain.wrong-version-number',
     pattern: /wrong version number|ERR_SSL_WRONG_VERSION_NUMBER/i,

@@ -74,7 +74,9 @@ export function classifyLine(rawLine: string): LineMatch[] {
   const specific: CatalogEntry[] = [];
   const generic: CatalogEntry[] = [];
   for (const e of CATALOG) if (e.pattern.test(line)) (e.generic ? generic : specific).push(e);
-  const entries = specific.length ? specific : generic;
+  const chosen = specific.length ? specific : generic;
+  const superseded = new Set(chosen.flatMap((e) => e.supersedes ?? []));
+  const entries = superseded.size ? chosen.filter((e) => !superseded.has(e.id)) : chosen;
   if (!entries.length) return [];
   const endpoint = endpointIn(line);
   return entries.map((entry) => (endpoint ? { entry, endpoint } : { entry }));

@@ -10,7 +10,7 @@
  *   3. Build the finding with `makeFinding('family.my-new-id', { ... })` (src/core/findings/make.ts), or an object
  *      literal typed `Finding`: an id that is not registered here does not compile.
  * A new family is one more line in FAMILIES (its docs page); TypeScript reports a family missing there.
- * `maillog.*` ids are derived from the `explain.*` ids (one per catalog entry) and are not listed here.
+ * `maillog.*` ids are derived from the `explain.*` ids (one per catalog entry); only the per-delivery ones are listed here.
  */
 import type { Severity } from '../finding';
 
@@ -146,6 +146,7 @@ export const FINDINGS = {
   // Error explanations (src/core/explain/catalog.ts): docs/findings-explain.md; each also exists as maillog.*
   'explain.auth-needs-tls': { severity: 'error', title: 'The server refuses to proceed before TLS.' },
   'explain.cert-expired': { severity: 'error', title: 'The server certificate has expired.' },
+  'explain.cert-key-mismatch': { severity: 'error', title: "The configured certificate and private key do not belong together." },
   'explain.cert-not-yet-valid': { severity: 'error', title: 'The server certificate is not valid yet.' },
   'explain.connection-refused': { severity: 'error', title: 'Nothing accepts connections on that host and port.' },
   'explain.connection-reset': { severity: 'error', title: 'The server (or something in between) reset the connection.' },
@@ -156,19 +157,50 @@ export const FINDINGS = {
   'explain.handshake-failure': { severity: 'error', title: 'The TLS handshake failed.' },
   'explain.hostname-mismatch': { severity: 'error', title: 'The certificate is not valid for the host name used.' },
   'explain.incomplete-chain': { severity: 'error', title: 'The server does not send its intermediate certificate.' },
+  'explain.no-shared-cipher': { severity: 'warning', title: "A client and this server share no cipher." },
+  'explain.peer-alert-certificate-expired': { severity: 'error', title: "The peer rejected the certificate this side sent: it has expired." },
+  'explain.postfix-anonymous-tls': { severity: 'info', title: "A TLS session was established; the peer sent no certificate." },
   'explain.postfix-cannot-start-tls': { severity: 'error', title: 'Postfix could not start TLS with the peer.' },
   'explain.postfix-cert-verification-failed': { severity: 'error', title: "Postfix could not verify the remote server's certificate." },
+  'explain.postfix-dnssec-probe': { severity: 'warning', title: "Postfix's DNSSEC self-test failed: the resolver does not validate." },
+  'explain.postfix-lost-after-starttls': { severity: 'warning', title: "A client gave up right after STARTTLS." },
+  'explain.postfix-no-server-cert': { severity: 'error', title: "The Postfix server has no usable certificate, so TLS is disabled." },
+  'explain.postfix-policy-invalid-attribute': { severity: 'error', title: "Postfix does not understand an attribute its TLS policy service returned." },
+  'explain.postfix-policy-lookup-error': { severity: 'error', title: "The TLS policy lookup failed, so Postfix defers the mail." },
+  'explain.postfix-server-cert-not-trusted': { severity: 'warning', title: "Postfix noted that a remote server's certificate is not trusted." },
+  'explain.postfix-ssl-accept-error': { severity: 'warning', title: "The TLS handshake with a connecting client failed." },
+  'explain.postfix-ssl-accept-lost': { severity: 'warning', title: "A client hung up during the TLS handshake with this server." },
   'explain.postfix-ssl-connect-error': { severity: 'error', title: "Postfix's TLS handshake with the remote server failed." },
   'explain.postfix-ssl-connect-lost': { severity: 'error', title: 'Postfix lost the connection during the TLS handshake.' },
+  'explain.postfix-tls-field-downgraded': { severity: 'warning', title: "Postfix used a weaker TLS level than configured for this delivery." },
+  'explain.postfix-tls-field-failed': { severity: 'error', title: "The TLS level Postfix required for this delivery failed." },
+  'explain.postfix-tls-field-plaintext': { severity: 'warning', title: "Delivered in plain text: the remote server did not offer STARTTLS." },
+  'explain.postfix-tls-handshake-lost': { severity: 'error', title: "The remote server closed the connection during the TLS handshake." },
+  'explain.postfix-tls-required-not-offered': { severity: 'error', title: "Postfix requires TLS for this destination, but the server did not offer STARTTLS." },
+  'explain.postfix-tlsa-lookup-error': { severity: 'error', title: "Postfix could not look up the TLSA records of a destination." },
+  'explain.postfix-trusted-tls': { severity: 'info', title: "A TLS session was established with a trusted chain; the name was not verified." },
   'explain.postfix-untrusted-tls': { severity: 'info', title: "The peer's certificate was not verified." },
+  'explain.postfix-verified-tls': { severity: 'info', title: "A TLS session was established and the server certificate verified." },
+  'explain.postfix-verify-expired': { severity: 'error', title: "Postfix could not verify the remote certificate: it has expired." },
+  'explain.postfix-verify-hostname-mismatch': { severity: 'error', title: "Postfix could not verify the remote certificate: it does not name the host." },
+  'explain.postfix-verify-not-yet-valid': { severity: 'error', title: "Postfix could not verify the remote certificate: it is not valid yet." },
+  'explain.postfix-verify-self-signed': { severity: 'error', title: "Postfix could not verify the remote certificate: it is self-signed or privately rooted." },
+  'explain.postfix-verify-untrusted-issuer': { severity: 'error', title: "Postfix could not verify the remote certificate: its issuer is unknown." },
+  'explain.postfix-wrappermode-requires-encrypt': { severity: 'error', title: "Implicit TLS (port 465) needs smtp_tls_wrappermode = yes with level encrypt." },
   'explain.self-signed-in-chain': { severity: 'error', title: 'The certificate chain ends in a root the client does not trust.' },
   'explain.self-signed-leaf': { severity: 'error', title: 'The server presents a self-signed certificate.' },
   'explain.socket-error': { severity: 'error', title: 'nodemailer reports a socket-level error.' },
   'explain.starttls-unavailable': { severity: 'error', title: 'The server does not offer STARTTLS, and the client requires it.' },
   'explain.tls-library-problem': { severity: 'warning', title: 'Postfix reports a TLS error from OpenSSL.' },
+  'explain.tls-policy-service-answer': { severity: 'info', title: "An MTA-STS/DANE policy service reported the policy of a destination." },
   'explain.tls-version-rejected': { severity: 'error', title: 'Client and server share no TLS version.' },
   'explain.unknown-issuer': { severity: 'error', title: 'The issuer of the server certificate is unknown here.' },
   'explain.wrong-version-number': { severity: 'error', title: 'TLS was started on a connection that speaks plain text.' },
+
+  // Per-delivery mail-log findings (src/core/lint/maillog/deliveryFindings.ts): docs/findings-explain.md
+  'maillog.destination-intermittent': { severity: 'warning', title: "Mail to a destination fails on TLS intermittently." },
+  'maillog.destination-persistent': { severity: 'error', title: "Mail to a destination fails on TLS every time since a point in time." },
+  'maillog.inbound-tls': { severity: 'info', title: "Inbound (smtpd) TLS handshakes failed or used TLS 1.0/1.1." },
 } as const satisfies Record<string, FindingSpec>;
 
 /** An id declared above. */

@@ -12,7 +12,9 @@ import type { CatalogEntry } from '../../explain/catalog';
 import { maillogId } from '../../findings';
 import { classifyLine, evidenceLine, looksLikePostfix, type LineMatch } from '../../explain';
 import { forEachLine } from '../lines';
-import type { DiscoveredEndpoint, Linter, LintResult } from '../types';
+import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
+import { analyzeMailLog } from './deliveries';
+import { deliveryFindings } from './deliveryFindings';
 
 const LOG_NAME = /^(mail\.(log|err|warn|info)|maillog)(\.\d+)?$/i;
 const MAX_LINES = 1_000_000;
@@ -21,7 +23,7 @@ const MAX_FINDINGS = 200;
 /** A cheap first sieve: the catalog's regexes run only on lines that can match one of them. */
 const INTERESTING = /TLS|SSL|certificate|verif|STARTTLS|handshake|cipher|lost connection|timed out|timeout|refused|Greeting|E[A-Z]{4,}/i;
 /** Postfix process tag: `postfix/smtp[1234]:`, `postfix-out/smtp[77]:`. */
-const PROCESS = /\b(postfix[\w.-]*\/[\w.-]+)\[(\d+)\]:/;
+const PROCESS = /\b(postfix[\w.-]*(?:\/[\w.-]+)+)\[(\d+)\]:/;
 
 export const maillogLinter: Linter = {
   format: 'maillog',
@@ -31,7 +33,7 @@ export const maillogLinter: Linter = {
     if (!/\.log$/i.test(base)) return false;
     return text === undefined || looksLikePostfixLog(text);
   },
-  lint: (p: string, text: string): LintResult => lintMailLog(p, typeof text === 'string' ? text : ''),
+  lint: (p: string, text: string, host?: LintHost): LintResult => lintMailLog(p, typeof text === 'string' ? text : '', host?.now),
 };
 
 export function looksLikePostfixLog(text: string): boolean {
@@ -56,7 +58,7 @@ interface Pending {
   line: string;
 }
 
-export function lintMailLog(file: string, text: string): LintResult {
+export function lintMailLog(file: string, text: string, now?: Date): LintResult {
   const groups = new Map<string, Group>();
   const pendingByProcess = new Map<string, Pending[]>();
   const lastEndpoint = new Map<string, Endpoint>();
@@ -120,6 +122,7 @@ export function lintMailLog(file: string, text: string): LintResult {
       endpoints.push({ endpoint: g.endpoint, file, range: g.first, source: `${path.basename(file)} (${g.count} ${g.count === 1 ? 'failure' : 'failures'})` });
     }
   }
+  findings.push(...deliveryFindings(file, analyzeMailLog(text, now)));
   return { findings, endpoints };
 }
 
