@@ -1,5 +1,7 @@
 // Bundles the extension and the CLI into dist/ (one file each, so the VSIX and the npm bin need no node_modules).
 import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = !process.argv.includes('--dev');
@@ -14,9 +16,29 @@ const common = {
   logLevel: 'warning',
 };
 
+// The CLI is split by command: dist/cli.js holds the dispatcher, and each command that src/cli/main.ts loads on
+// demand (`() => require('./probe')`) is its own bundle, dist/cli-probe.js. A probe then never loads the JS/TS
+// parser that only `lint` needs, and `--version` loads neither.
+const mainSource = fs.readFileSync('src/cli/main.ts', 'utf8');
+const commandModules = [...new Set([...mainSource.matchAll(/\(\)\s*=>\s*require\('\.\/([\w-]+)'\)/g)].map((m) => m[1]))];
+const splitCommands = {
+  name: 'split-cli-commands',
+  setup(build) {
+    // A command module reached through require() from another CLI module (probe's --from-config reads configs
+    // with lint's walker) comes from that command's own bundle too; a static import stays bundled.
+    build.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) => {
+      const name = args.path.slice(2);
+      const fromCli = path.dirname(path.resolve(args.importer)) === path.resolve('src/cli');
+      if (!fromCli || args.kind !== 'require-call' || !commandModules.includes(name)) return undefined;
+      return { path: `./cli-${name}.js`, external: true };
+    });
+  },
+};
+
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [splitCommands] },
+  ...commandModules.map((name) => ({ ...common, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js`, plugins: [splitCommands] })),
 ];
 
 if (watch) {

@@ -8,7 +8,6 @@ import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { CliIO, paint, UsageError } from './io';
-import { lintPaths } from './lint';
 import { RunOutput, takeCommonOptions } from './output';
 import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
 
@@ -197,6 +196,8 @@ function configTargets(a: ProbeArgs, io: CliIO): Target[] {
   if (a.fromConfig.length === 0) return [];
   const problems: string[] = [];
   const out: Target[] = [];
+  // Required here, not imported: only --from-config needs the config parsers (and their JS/TS parser).
+  const { lintPaths } = require('./lint') as typeof import('./lint');
   for (const report of lintPaths(a.fromConfig, problems, io.signal)) {
     for (const e of report.endpoints) {
       const endpoint: Endpoint = { ...e.endpoint };

@@ -108,4 +108,21 @@ describe('mail-tls-doctor probe (CLI)', function () {
     assert.equal(code, 0);
     assert.equal(JSON.parse(stdout).results[0].trusted, true);
   });
+
+  it('the bundled probe loads only its own command bundle (no config parsers), --version none at all', async function () {
+    const dist = path.join(__dirname, '../../dist');
+    if (!fs.existsSync(path.join(dist, 'cli.js'))) this.skip();
+    // Which dist/ files a run loaded, reported by the process itself as it exits.
+    const loaded = (args: string[]) =>
+      new Promise<string[]>((resolve, reject) => {
+        const report = `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => require('path').basename(f)))));`;
+        execFile(process.execPath, ['-e', `${report} process.argv.splice(1, 0, 'cli'); require(${JSON.stringify(path.join(dist, 'cli.js'))});`, '--', ...args], { timeout: 20_000 }, (_err, _out, stderr) => {
+          const m = /LOADED (\[.*\])/.exec(stderr);
+          if (m) resolve((JSON.parse(m[1]) as string[]).sort());
+          else reject(new Error(`no report: ${stderr}`));
+        });
+      });
+    assert.deepEqual(await loaded(['probe', target('healthy'), ...common(), '--json']), ['cli-probe.js', 'cli.js']);
+    assert.deepEqual(await loaded(['--version']), ['cli.js']);
+  });
 });
