@@ -152,6 +152,29 @@ export const probeFindings = {
       evidence,
     };
   },
+  closedBeforeGreeting(ep: Endpoint, evidence: string[]): Finding {
+    const backend = ep.protocol === 'smtp' ? 'the SMTP server (Postfix, Exim)' : ep.protocol === 'imap' ? 'the IMAP server (Dovecot)' : 'the POP3 server (Dovecot)';
+    return {
+      id: 'tls.closed-before-greeting',
+      severity: 'error',
+      title: 'The TLS handshake succeeded, then the server hung up without a greeting.',
+      detail: `TLS itself worked (version, cipher and certificate are reported), but the connection was closed or reset before a single byte of the ${PROTOCOLS[ep.protocol].label} greeting came over it. A mail server that terminates TLS itself greets right after the handshake, so this is typically a TLS terminator (stunnel, HAProxy, nginx, a load balancer) whose backend is down or unreachable: it completes the handshake, fails to connect to ${backend} behind it, and drops the client. Clients see a "lost connection" or "Connection closed unexpectedly" right after TLS, and no mail gets through.`,
+      fix: 'On the TLS terminator, check the backend it connects to (stunnel `connect =`, HAProxy `server` lines, nginx `proxy_pass`) and its log at the time of the probe (e.g. stunnel "connect_blocking: connect ...: Connection refused"); check that the backend service runs and listens there (`ss -ltnp`), and that the terminator can reach it (`nc -v BACKEND PORT` from the terminator\'s host). If no terminator is involved, read the mail server\'s log: its service dies right after the handshake.',
+      evidence,
+    };
+  },
+  noTls(ep: Endpoint, evidence: string[]): Finding {
+    return {
+      id: 'mode.no-tls',
+      severity: 'error',
+      title: `Port ${ep.port} speaks plain text and offers no TLS at all, but implicit TLS was tried.`,
+      detail: `The server answered the TLS ClientHello with a plaintext greeting (OpenSSL: "wrong version number"), and its capability list (${PROTOCOLS[ep.protocol].capabilityCommand}) does not offer ${PROTOCOLS[ep.protocol].starttlsVerb} either: neither implicit TLS nor STARTTLS works on this port, so switching the client to STARTTLS would not help.`,
+      fix: ep.protocol === 'smtp'
+        ? 'Configure TLS on the server (Postfix: `smtpd_tls_cert_file`, `smtpd_tls_key_file`, `smtpd_tls_security_level = may`; Exim: `tls_certificate`, `tls_privatekey`, `tls_advertise_hosts = *`), or connect to the port that has TLS (465 implicit, 587 STARTTLS).'
+        : 'Configure TLS on the server (Dovecot: `ssl = yes` with `ssl_cert` and `ssl_key`), or connect to the port that has TLS (993/995 implicit, 143/110 STARTTLS).',
+      evidence,
+    };
+  },
   internalError(message: string, evidence: string[]): Finding {
     return {
       id: 'probe.internal-error',
@@ -226,13 +249,17 @@ export const probeFindings = {
       evidence,
     };
   },
-  expectsStarttls(ep: Endpoint, evidence: string[]): Finding {
+  /** `offered`: the plaintext capability list offers STARTTLS (true), or does not list capabilities (undefined). */
+  expectsStarttls(ep: Endpoint, evidence: string[], offered?: true): Finding {
+    const command = PROTOCOLS[ep.protocol].starttlsVerb;
     return {
       id: 'mode.expects-starttls',
       severity: 'error',
       title: `Port ${ep.port} speaks plaintext first (STARTTLS), but implicit TLS was tried.`,
-      detail: 'The server answered the TLS ClientHello with a plaintext greeting, which TLS reads as a garbage record: OpenSSL reports "wrong version number" (nodemailer: "ssl3_get_record:wrong version number", Postfix: "SSL_connect error ... wrong version number").',
-      fix: `Use STARTTLS on this port (${tlsSetting(ep, false)}), or connect to the implicit-TLS port instead (${tlsSetting(ep, true)}).`,
+      detail: `The server answered the TLS ClientHello with a plaintext greeting, which TLS reads as a garbage record: OpenSSL reports "wrong version number" (nodemailer: "ssl3_get_record:wrong version number", Postfix: "SSL_connect error ... wrong version number"). ${offered ? `Its capability list offers ${command}, so STARTTLS works on this port.` : `It does not list its capabilities, so whether it offers ${command} is not known.`}`,
+      fix: offered
+        ? `Use STARTTLS on this port (${tlsSetting(ep, false)}), or connect to the implicit-TLS port instead (${tlsSetting(ep, true)}).`
+        : `Try STARTTLS on this port (${tlsSetting(ep, false)}; probe it with \`--starttls\`), or connect to the implicit-TLS port instead (${tlsSetting(ep, true)}).`,
       evidence,
     };
   },

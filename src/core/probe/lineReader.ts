@@ -68,6 +68,11 @@ export class LineReader {
     return this.buf;
   }
 
+  /** Bytes received so far on this connection (consumed or not). */
+  get received(): number {
+    return this.total;
+  }
+
   get isClosed(): boolean {
     return this.closed !== undefined;
   }

@@ -12,7 +12,7 @@ import { judgeChain } from '../cert/judge';
 import type { CertificateInfo } from '../cert/types';
 import { clockSkew } from './clock';
 import { Conn } from './conn';
-import { dialogueFor, looksLikePlaintextGreeting, type Dialogue } from './dialogue';
+import { dialogueFor, looksLikePlaintextGreeting, type Dialogue, type Greeting } from './dialogue';
 import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
 import { tlsHandshake, type HandshakeResult } from './handshake';
@@ -23,6 +23,7 @@ import { tcpConnect } from './tcp';
 import { tlsRuntime } from './tlsRuntime';
 import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from './tlsRules';
 import { Transcript } from './transcript';
+import { decideVersions, onlyAlertsReceived, type VersionAttempt } from './versionDecision';
 import { TLS_VERSIONS, type ProbeOptions, type ProbeResult, type TlsVersionName } from './types';
 
 export interface SessionContext {
@@ -42,7 +43,9 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
   const started = new Date();
   const transcript = new Transcript(ctx.opts.onTranscript);
   const scope = new Scope(ctx.opts.signal);
-  const versions: Record<TlsVersionName, boolean | null> = { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
+  let versions: Record<TlsVersionName, boolean | null> = { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
+  let versionReasons: ProbeResult['versionReasons'];
+  const attempts: Partial<Record<TlsVersionName, VersionAttempt>> = {};
   const findings: Finding[] = [];
   let tlsInfo: ProbeResult['tls'] = null;
   let certificates: CertificateInfo[] = [];
@@ -55,7 +58,10 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
     if (main.hs) {
       const hs = main.hs;
       tlsInfo = { version: hs.version, cipher: hs.cipher };
-      if (isVersionName(hs.version)) versions[hs.version] = true;
+      if (isVersionName(hs.version)) {
+        versions[hs.version] = true;
+        attempts[hs.version] = { kind: 'accepted', detail: `negotiated on the main connection, ${hs.cipher}` };
+      }
       findings.push(...negotiationFindings(ctx.endpoint, hs));
       const judged = judgeChain(hs.chain, {
         servername: ctx.servername,
@@ -69,8 +75,14 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
       findings.push(...judged.findings);
     }
     if (main.scan && ctx.opts.scanVersions !== false) {
-      await scanVersions(ctx, scope, transcript, main.mode, versions);
-      findings.push(...versionFindings(ctx.endpoint, versions));
+      await scanVersions(ctx, scope, transcript, main.mode, attempts);
+      const decided = decideVersions(attempts);
+      versions = decided.versions;
+      versionReasons = decided.reasons;
+      for (const v of TLS_VERSIONS) {
+        if (attempts[v]?.kind === 'alert-before-hello') transcript.add('note', `${v}: ${decided.reasons[v]}`, v);
+      }
+      findings.push(...versionFindings(ctx.endpoint, versions, decided.reasons));
     }
   } catch (err) {
     if (isAbort(err) || scope.aborted) throw err;
@@ -90,6 +102,7 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
     probedFrom: ctx.opts.probedFrom ?? os.hostname(),
     tls: tlsInfo,
     versions,
+    ...(versionReasons ? { versionReasons } : {}),
     certificates,
     trusted,
     findings: dedupe(findings),
@@ -188,18 +201,27 @@ async function mainConnection(ctx: SessionContext, scope: Scope, transcript: Tra
   return mode === 'implicit' ? implicitMain(ctx, conn, dialogue) : starttlsMain(ctx, conn, dialogue);
 }
 
+/**
+ * How long a STARTTLS probe waits for the first byte of a greeting before it also tries TLS on a second
+ * connection. Mail servers greet within milliseconds (even Postfix's postscreen sends its banner at once); a
+ * port that stays silent this long is most likely waiting for a ClientHello (465, 993, 995), so the wrong pair
+ * is named in about a second instead of after the whole greeting timeout. The first connection keeps waiting
+ * for a late greeting all the same, and the second one needs a free connection slot (the per-host cap holds).
+ */
+export const SILENT_PORT_MS = 800;
+
 async function starttlsMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
   const ep = ctx.endpoint;
   const findings: Finding[] = [];
   const fail = (f: Finding, scan = false): MainOutcome => ({ mode: 'starttls', findings: [...findings, f], scan });
-  let greeting;
-  try {
-    greeting = await dialogue.greeting(conn);
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    if (err instanceof TimeoutError && conn.reader.pending.length === 0) return silentServer(ctx, conn);
+  const waited = await greetingOrTls(ctx, conn, dialogue);
+  if ('outcome' in waited) return waited.outcome;
+  if ('error' in waited) {
+    const err = waited.error;
+    if (err instanceof TimeoutError && conn.reader.received === 0) return silentServer(ctx, conn, waited.sideFailure);
     return fail(dialogueFailure(ctx, conn, err, 'greeting'));
   }
+  const greeting = waited.greeting;
   findings.push(...greetingFindings(ctx, conn, greeting.lines));
   if (!greeting.ok) return fail(await rejected(ctx, conn, dialogue, greeting.lines, greeting.busy));
   try {
@@ -232,28 +254,112 @@ async function starttlsMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue)
   return afterHandshakeStart(ctx, conn, dialogue, 'starttls', findings, true);
 }
 
-/** No greeting at all: maybe the port wants TLS first (a STARTTLS client on 465 / 993 / 995). */
-async function silentServer(ctx: SessionContext, conn: Conn): Promise<MainOutcome> {
+type GreetingWait =
+  | { greeting: Greeting }
+  | { error: unknown; sideFailure?: string }
+  /** The port turned out to want TLS first; the probe went on over a second connection. */
+  | { outcome: MainOutcome };
+
+/**
+ * Waits for the plaintext greeting; if not a byte of it has come after SILENT_PORT_MS, also tries a TLS
+ * handshake on a second connection. A handshake there settles it (the first connection is dropped); anything
+ * else leaves the first connection to its greeting timeout.
+ */
+async function greetingOrTls(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<GreetingWait> {
+  const greeting: Promise<GreetingWait> = dialogue.greeting(conn).then(
+    (g) => ({ greeting: g }),
+    (error) => ({ error }),
+  );
+  if (ctx.timeoutMs <= 2 * SILENT_PORT_MS) return settled(await greeting);
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<'silent'>((resolve) => {
+    timer = setTimeout(() => resolve('silent'), SILENT_PORT_MS);
+  });
+  const first = await Promise.race([greeting, silent]);
+  clearTimeout(timer);
+  if (first !== 'silent') return settled(first);
+  if (conn.reader.received > 0) return settled(await greeting);
+  conn.transcript.add('note', `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`);
+  const stop = new AbortController();
+  const side = secondConnectionTls(ctx, conn, stop.signal);
+  const raced = await Promise.race([greeting.then((g) => ({ g })), side.then((o) => ({ o }))]);
+  if ('o' in raced && raced.o.outcome) {
+    // The port wants TLS first: the plaintext connection would only wait out its timeout.
+    conn.socket.destroy();
+    await greeting;
+    return { outcome: raced.o.outcome };
+  }
+  if ('g' in raced) {
+    // A greeting (or an error) came first: the second connection is no longer needed.
+    stop.abort();
+    const o = await side;
+    if (o.outcome) {
+      // It finished its handshake in the same instant; the plaintext greeting still decides.
+      conn.transcript.add('note', 'a greeting came after all; the second connection is not used');
+    }
+    return settled(raced.g, o.failure);
+  }
+  return settled(await greeting, raced.o.failure);
+
+  function settled(w: GreetingWait, sideFailure?: string): GreetingWait {
+    if ('error' in w && isAbort(w.error)) throw w.error;
+    return 'error' in w && sideFailure ? { ...w, sideFailure } : w;
+  }
+}
+
+/**
+ * A TLS handshake on a second connection to the same port, holding a slot of its own; on success the probe
+ * goes on there with implicit TLS. Resolves with the outcome, or with why it failed (undefined when it was
+ * stopped or never got a slot); rejects only when the probe is cancelled.
+ */
+async function secondConnectionTls(ctx: SessionContext, conn: Conn, stop: AbortSignal): Promise<{ outcome?: MainOutcome; failure?: string }> {
   const ep = ctx.endpoint;
+  const label = 'TLS first';
+  const scope = new Scope(conn.scope.signal ? AbortSignal.any([conn.scope.signal, stop]) : stop);
+  try {
+    return await withSlot(ctx, scope, conn.transcript, { maxBackoffMs: 0, label }, async (held) => {
+      const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, conn.transcript, held, label);
+      if (!c.socket) return { failure: 'no second connection' };
+      const side = new Conn(c.socket, scope, conn.transcript, ctx.timeoutMs, label, held);
+      side.reader.detach();
+      let hs: HandshakeResult;
+      try {
+        hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, timeoutMs: Math.min(ctx.timeoutMs, 5000) });
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        const reason = classifyTlsError(err).reason;
+        conn.transcript.add('note', `TLS handshake on a second connection failed: ${reason}`, label);
+        return { failure: reason };
+      }
+      const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${hs.version} ${hs.cipher}`]);
+      return { outcome: await afterHandshake(ctx, side, dialogueFor(ep.protocol, ehloName(ctx, c.socket)), 'implicit', [found], hs) };
+    });
+  } catch (err) {
+    if (conn.scope.aborted) throw err;
+    if (isAbort(err) || err instanceof BackoffError) return {};
+    throw err;
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** No greeting at all: maybe the port wants TLS first (a STARTTLS client on 465 / 993 / 995). */
+async function silentServer(ctx: SessionContext, conn: Conn, sideFailure?: string): Promise<MainOutcome> {
+  const ep = ctx.endpoint;
+  const timedOut = F.greetingTimeout(ep, ctx.timeoutMs, [`connected to ${ctx.address} port ${ep.port}`, `(no greeting in ${ctx.timeoutMs} ms)`, ...(sideFailure ? [`TLS handshake on a second connection: ${sideFailure}`] : [])]);
+  // A second connection already got a definite "no" to TLS: trying again on this one would say the same.
+  if (sideFailure) return { mode: 'starttls', scan: false, findings: [timedOut] };
   conn.transcript.add('note', `no greeting within ${ctx.timeoutMs} ms; trying a TLS handshake on the same connection`);
   conn.reader.detach();
   const ms = Math.min(ctx.timeoutMs, 5000);
   try {
     const hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ms });
-    noteHandshake(conn, hs);
-    conn.upgrade(hs.socket);
-    const implicitDialogue = dialogueFor(ep.protocol, ehloName(ctx, hs.socket));
-    try {
-      const g = await implicitDialogue.greeting(conn, Math.min(ctx.timeoutMs, 3000));
-      if (g.ok) await implicitDialogue.goodbye(conn);
-    } catch (err) {
-      if (isAbort(err)) throw err;
-    }
-    return { hs, mode: 'implicit', scan: true, findings: [F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${hs.version} ${hs.cipher}`])] };
+    const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${hs.version} ${hs.cipher}`]);
+    return afterHandshake(ctx, conn, dialogueFor(ep.protocol, ehloName(ctx, conn.socket)), 'implicit', [found], hs);
   } catch (err) {
     if (isAbort(err)) throw err;
     conn.transcript.add('note', `TLS handshake on the same port failed too: ${classifyTlsError(err).reason}`);
-    return { mode: 'starttls', scan: false, findings: [F.greetingTimeout(ep, ctx.timeoutMs, [`connected to ${ctx.address} port ${ep.port}`, `(no greeting in ${ctx.timeoutMs} ms)`])] };
+    return { mode: 'starttls', scan: false, findings: [timedOut] };
   }
 }
 
@@ -276,10 +382,19 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
       // The failed connection is dead; the plaintext check reuses its slot instead of opening a second one.
       conn.socket.destroy();
       const plain = await plaintextGreeting(ctx, conn.scope, conn.transcript);
-      if (plain) return { mode, scan: false, findings: [...findings, F.expectsStarttls(ep, [`TLS: ${failure.reason}`, `plaintext connection: S: ${plain}`])] };
+      if (plain) {
+        const evidence = [`TLS: ${failure.reason}`, `plaintext connection: S: ${plain.greeting}`, ...plain.capabilities.slice(0, 8).map((l) => `S: ${l}`)];
+        const found = plain.starttls === false ? F.noTls(ep, evidence) : F.expectsStarttls(ep, evidence, plain.starttls);
+        return { mode, scan: false, findings: [...findings, found] };
+      }
     }
     return { mode, scan: failure.kind === 'alert' || failure.kind === 'no-common-version', findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls)] };
   }
+  return afterHandshake(ctx, conn, dialogue, mode, findings, hs);
+}
+
+/** The dialogue over a TLS session that just came up: greeting (implicit TLS), capabilities, goodbye. */
+async function afterHandshake(ctx: SessionContext, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], hs: HandshakeResult): Promise<MainOutcome> {
   noteHandshake(conn, hs);
   conn.upgrade(hs.socket);
   // Only a failure before the greeting is complete is a greeting problem (a reset during EHLO is not).
@@ -297,7 +412,10 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
     await dialogue.goodbye(conn);
   } catch (err) {
     if (isAbort(err)) throw err;
-    if (err instanceof ConnectionClosedError && step !== 'greeting') {
+    if (err instanceof ConnectionClosedError && step === 'greeting' && conn.reader.received === 0) {
+      // Not one byte over a good TLS session: the TLS layer has nothing behind it (a terminator's backend is down).
+      findings.push(F.closedBeforeGreeting(ctx.endpoint, [...conn.transcript.tail(4), `(${err.message} before sending any greeting over TLS)`]));
+    } else if (err instanceof ConnectionClosedError && step !== 'greeting') {
       findings.push(F.closedAfterHandshake(ctx.endpoint, capabilityCommand(ctx.endpoint), [...conn.transcript.tail(4), `(${err.message} instead of answering over TLS)`]));
     } else {
       findings.push(dialogueFailure(ctx, conn, err, step));
@@ -317,18 +435,38 @@ function noteHandshake(conn: Conn, hs: HandshakeResult): void {
   conn.transcript.add('tls', `the server sent ${hs.chain.length} certificate${hs.chain.length === 1 ? '' : 's'}`);
 }
 
-/** On a "wrong version number", look at what the port says in plaintext: the proof it wants STARTTLS. */
-async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: Transcript): Promise<string | undefined> {
+/**
+ * On a "wrong version number", look at what the port says in plaintext: the proof it speaks plaintext first,
+ * and whether it offers STARTTLS (EHLO / CAPABILITY / CAPA), so the advice is "use STARTTLS" only when it works.
+ */
+async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: Transcript): Promise<{ greeting: string; starttls?: boolean; capabilities: string[] } | undefined> {
   const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, transcript, [], 'plaintext');
   if (!c.socket) return undefined;
   const conn = new Conn(c.socket, scope, transcript, Math.min(ctx.timeoutMs, 5000), 'plaintext');
   try {
     const line = await conn.line('greeting');
     if (!looksLikePlaintextGreeting(line)) return undefined;
-    // Say goodbye in the protocol the server speaks, which may not be the one we were asked to probe.
+    // Speak the protocol the server speaks, which may not be the one we were asked to probe.
     const spoken = protocolOfGreeting(line) ?? ctx.endpoint.protocol;
-    await dialogueFor(spoken, ehloName(ctx, c.socket)).goodbye(conn);
-    return line;
+    const dialogue = dialogueFor(spoken, ehloName(ctx, c.socket));
+    // The rest of a multi-line SMTP greeting comes before any command may be sent.
+    if (spoken === 'smtp' && /^\d{3}-/.test(line)) await conn.lines('greeting', (l) => /^\d{3} /.test(l));
+    if (!/^(220[ -]|\* OK|\* PREAUTH|\+OK)/i.test(line)) {
+      await dialogue.goodbye(conn);
+      return { greeting: line, capabilities: [] };
+    }
+    let starttls: boolean | undefined;
+    let capabilities: string[] = [];
+    try {
+      const caps = await dialogue.capabilities(conn);
+      capabilities = caps.lines;
+      starttls = caps.known ? caps.starttls : undefined;
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      transcript.add('note', `capabilities on the plaintext connection: ${(err as Error).message}`, 'plaintext');
+    }
+    await dialogue.goodbye(conn);
+    return { greeting: line, starttls, capabilities };
   } catch (err) {
     if (isAbort(err)) throw err;
     return undefined;
@@ -398,83 +536,100 @@ function negotiationFindings(ep: Endpoint, hs: HandshakeResult): Finding[] {
   return out;
 }
 
-function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>): Finding[] {
+function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>, reasons: Record<TlsVersionName, string>): Finding[] {
   const out: Finding[] = [];
   const legacy = acceptedLegacy(v);
   if (legacy.length) out.push(F.legacyVersionAccepted(ep, legacy));
-  if (modernMissing(v)) out.push(F.modernVersionMissing(ep, TLS_VERSIONS.map((x) => `${x}: ${v[x] === null ? 'not tested' : v[x] ? 'accepted' : 'refused'}`)));
+  if (modernMissing(v)) out.push(F.modernVersionMissing(ep, TLS_VERSIONS.map((x) => `${x}: ${reasons[x]}`)));
   if (lacksTls13(v)) out.push(F.noTls13(ep));
   return out;
 }
 
-/** One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time. */
-async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, versions: Record<TlsVersionName, boolean | null>): Promise<void> {
+/**
+ * One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time.
+ * Each attempt is recorded as what it saw; `decideVersions` turns the set into accepted / refused / not decided.
+ */
+async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>): Promise<void> {
   const rt = tlsRuntime();
   await Promise.all(
     TLS_VERSIONS.map(async (v) => {
-      if (versions[v] !== null) return;
+      if (attempts[v]) return;
       if (!rt.canOffer[v]) {
         transcript.add('note', `${v}: not tested (this runtime's TLS library, ${rt.library}, cannot offer it)`, v);
+        attempts[v] = { kind: 'undecided', untested: true, detail: `this runtime's TLS library, ${rt.library}, cannot offer it` };
         return;
       }
       try {
         // A back-off (even one that starts while this waits in the queue) means "not tested", never a wait.
-        versions[v] = await withSlot(ctx, scope, transcript, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
+        attempts[v] = await withSlot(ctx, scope, transcript, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
       } catch (err) {
         if (!(err instanceof BackoffError)) throw err;
         transcript.add('note', `${v}: not tested (${err.message})`, v);
+        attempts[v] = { kind: 'undecided', untested: true, detail: err.message };
       }
     }),
   );
 }
 
-async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<boolean | null> {
+async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt> {
   const ep = ctx.endpoint;
   const c = await connect(ctx, scope, transcript, held, v);
-  if (!c.socket) return null;
+  if (!c.socket) return { kind: 'undecided', detail: 'no connection' };
   const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, v, held);
   const dialogue = dialogueFor(ep.protocol, ehloName(ctx, c.socket));
+  const before = (detail: string): VersionAttempt => ({ kind: 'undecided', detail: `the dialogue before TLS failed: ${detail}` });
   try {
     if (mode === 'starttls') {
       const g = await dialogue.greeting(conn);
       if (!g.ok) {
         if (g.busy) ctx.limiter.backOff(limiterKey(ctx));
-        return null;
+        return before(g.lines[0] ?? 'no greeting');
       }
       const caps = await dialogue.capabilities(conn);
-      if (!caps.starttls && caps.known) return null;
-      if (!(await dialogue.startTls(conn)).ok) return null;
+      if (!caps.starttls && caps.known) return before('STARTTLS not offered');
+      if (!(await dialogue.startTls(conn)).ok) return before('STARTTLS refused');
     }
     conn.reader.detach();
   } catch (err) {
     if (isAbort(err)) throw err;
-    return null;
+    return before(String((err as Error)?.message ?? err));
   }
+  // What the server sends from here on is its answer to our ClientHello: only alert records, or a ServerHello.
+  const sentBefore = c.socket.bytesRead;
   try {
     const hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, version: v, timeoutMs: ctx.timeoutMs });
     transcript.add('tls', `${v} accepted (${hs.cipher})`, v);
     conn.upgrade(hs.socket);
     if (mode === 'implicit') await dialogue.greeting(conn, Math.min(ctx.timeoutMs, 2000)).catch(() => undefined);
     await dialogue.goodbye(conn);
-    return true;
+    return { kind: 'accepted', detail: hs.cipher };
   } catch (err) {
     if (isAbort(err)) throw err;
-    const f = classifyTlsError(err);
-    if (f.kind === 'local') {
-      transcript.add('note', `${v}: not tested (${f.reason})`, v);
-      return null;
-    }
-    if (f.kind === 'timeout') {
-      transcript.add('tls', `${v}: no answer to the handshake`, v);
-      return null;
-    }
-    if (f.kind === 'alert' && f.alert !== 'protocol version') {
-      // e.g. "handshake failure": no common cipher with this version's offer, which says nothing about the version.
-      transcript.add('tls', `${v}: not decided (alert ${f.alert})`, v);
-      return null;
-    }
-    transcript.add('tls', `${v} refused (${f.alert ? `alert ${f.alert}` : f.reason})`, v);
-    return false;
+    const attempt = versionAttempt(classifyTlsError(err), c.socket.bytesRead - sentBefore, ctx.timeoutMs);
+    const said = attempt.kind === 'alert-before-hello' ? `alert "${attempt.alert}" instead of a ServerHello` : attempt.kind === 'accepted' ? '' : attempt.detail;
+    transcript.add(attempt.kind === 'undecided' && attempt.untested ? 'note' : 'tls', `${v}: ${attempt.kind === 'refused' ? 'refused' : attempt.kind === 'undecided' ? (attempt.untested ? 'not tested' : 'not decided') : 'failed'} (${said})`, v);
+    return attempt;
+  }
+}
+
+/** What one failed single-version handshake says, given how many bytes the server answered with. */
+export function versionAttempt(f: TlsFailure, bytesFromServer: number, timeoutMs: number): VersionAttempt {
+  switch (f.kind) {
+    case 'local':
+      return { kind: 'undecided', untested: true, detail: f.reason };
+    case 'timeout':
+      return { kind: 'undecided', detail: bytesFromServer ? `no complete answer within ${timeoutMs} ms` : `no answer at all within ${timeoutMs} ms` };
+    case 'no-common-version':
+      return { kind: 'refused', detail: `the server answered with another version: ${f.reason}` };
+    case 'alert':
+      if (f.alert === 'protocol version') return { kind: 'refused', detail: 'alert "protocol version"' };
+      if (onlyAlertsReceived(bytesFromServer)) return { kind: 'alert-before-hello', alert: f.alert ?? 'unknown' };
+      // e.g. "handshake failure" after a ServerHello: a cipher, curve or certificate problem, not the version.
+      return { kind: 'undecided', detail: `alert "${f.alert}" after the server's ServerHello` };
+    case 'lost':
+      return { kind: 'undecided', detail: bytesFromServer ? `the server closed or reset the connection during the handshake (${f.reason})` : `the server closed or reset the connection before any reply (${f.reason})` };
+    default:
+      return { kind: 'undecided', detail: f.reason };
   }
 }
 

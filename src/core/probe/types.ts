@@ -53,6 +53,12 @@ export interface ProbeResult {
   tls: { version: string; cipher: string } | null;
   /** true accepted, false refused, null not tested (not reached, or this runtime's TLS library cannot offer it). */
   versions: Record<TlsVersionName, boolean | null>;
+  /**
+   * Why each version got its verdict, e.g. `refused (alert "handshake failure" instead of a ServerHello, while
+   * TLSv1.1 completed a handshake on the same endpoint)` or `not decided (the server closed or reset the
+   * connection before any reply)`. Present when the versions were scanned.
+   */
+  versionReasons?: Record<TlsVersionName, string>;
   certificates: CertificateInfo[];
   trusted?: boolean;
   findings: Finding[];
