@@ -431,8 +431,8 @@ function capabilityCommand(ep: Endpoint): string {
 
 function noteHandshake(conn: Conn, hs: HandshakeResult): void {
   const eph = hs.ephemeral ? `, key exchange ${hs.ephemeral.name ?? hs.ephemeral.type ?? '?'}${hs.ephemeral.size ? ` ${hs.ephemeral.size} bits` : ''}` : '';
-  conn.transcript.add('tls', `${hs.version} ${hs.cipher}${eph}`);
-  conn.transcript.add('tls', `the server sent ${hs.chain.length} certificate${hs.chain.length === 1 ? '' : 's'}`);
+  conn.transcript.add('tls', `${hs.version} ${hs.cipher}${eph}`, conn.label);
+  conn.transcript.add('tls', `the server sent ${hs.chain.length} certificate${hs.chain.length === 1 ? '' : 's'}`, conn.label);
 }
 
 /**

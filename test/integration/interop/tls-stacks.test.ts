@@ -1,0 +1,308 @@
+/**
+ * The TLS-stack interop tier: real GnuTLS (`gnutls-serv`, Exim's TLS library on Debian, restricted with the
+ * priority strings Exim admins write in `tls_require_ciphers`) and real stunnel (a TLS terminator in front of a
+ * plaintext mail service, or of nothing when its backend is down). Our verdicts, version sets and causes are
+ * checked against `openssl s_client` (per version too) and, for SMTP, `posttls-finger`.
+ *
+ * GnuTLS runs as `gnutls-serv --echo` behind a plaintext IMAP front that splices the connection through at
+ * STARTTLS (test/support/mailservers/tlsstacks.ts): the handshake is GnuTLS's own, byte for byte.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Protocol, TlsMode } from '../../../src/core/endpoint';
+import { ConnectionLimiter, probeEndpoint, tlsRuntime, TLS_VERSIONS, type ProbeResult, type TlsVersionName } from '../../../src/core/probe';
+import { SILENT_PORT_MS } from '../../../src/core/probe/session';
+import { startMailServer, type RunningServer } from '../../support/lab/mailServer';
+import { SERVER_NAME, writeServerCerts } from '../../support/mailservers/certs';
+import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslVerdict } from '../../support/mailservers/openssl-client';
+import { fingerPath, postTlsFinger, type FingerVerdict } from '../../support/mailservers/posttls-finger';
+import { track } from '../../support/mailservers/reaper';
+import { closedPort, stackTools, startGnutlsServ, startImapStarttlsFront, startStunnel, type StackServer } from '../../support/mailservers/tlsstacks';
+import { announceSkip } from '../../support/mailservers/tools';
+import { makePki } from '../../support/pki';
+
+const STEP_TIMEOUT_MS = 5_000;
+/** Cases observed at once (each runs our probe, 6 s_client and a posttls-finger): the machine is shared. */
+const CONCURRENCY = 3;
+
+type Versions = Record<TlsVersionName, boolean>;
+const V = (a: boolean, b: boolean, c: boolean, d: boolean): Versions => ({ TLSv1: a, 'TLSv1.1': b, 'TLSv1.2': c, 'TLSv1.3': d });
+
+interface Case {
+  name: string;
+  protocol: Protocol;
+  /** How we (and the reference tools) are told to talk to it. */
+  mode: TlsMode;
+  /** What the port really speaks. */
+  serverMode: TlsMode;
+  /** Which server, by key in the `ports` map the `before` hook fills. */
+  port: string;
+  present: string[];
+  absent: string[];
+  trusted: boolean;
+  versions?: Versions;
+  negotiated?: TlsVersionName;
+  /** posttls-finger must say this (SMTP only). */
+  finger?: RegExp;
+}
+
+const MODE_PROBLEMS = ['mode.expects-implicit-tls', 'mode.expects-starttls', 'mode.no-tls'];
+const CONN_PROBLEMS = ['greeting.rejected', 'greeting.timeout', 'tls.closed-before-greeting', 'tls.closed-after-handshake', 'tls.handshake-failed', 'protocol.bad-reply'];
+const healthy = (extra: string[] = []) => [...MODE_PROBLEMS, ...CONN_PROBLEMS, 'tls.modern-version-missing', ...extra];
+
+const GNUTLS_PRIORITIES: Record<string, string> = {
+  'gnutls-legacy': 'NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1',
+  'gnutls-tls11': 'NORMAL:-VERS-ALL:+VERS-TLS1.1',
+  'gnutls-tls12': 'NORMAL:-VERS-ALL:+VERS-TLS1.2',
+  'gnutls-tls13': 'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+};
+
+const CASES: Case[] = [
+  // GnuTLS answers a single-version hello it cannot serve with handshake_failure (40), not protocol_version.
+  {
+    name: 'GnuTLS TLS 1.0/1.1 only (Exim tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1)',
+    protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-legacy', trusted: true,
+    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'], absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
+    versions: V(true, true, false, false), negotiated: 'TLSv1.1',
+  },
+  {
+    name: 'GnuTLS TLS 1.1 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls11', trusted: true,
+    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'], absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
+    versions: V(false, true, false, false), negotiated: 'TLSv1.1',
+  },
+  {
+    name: 'GnuTLS TLS 1.2 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls12', trusted: true,
+    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+  },
+  {
+    name: 'GnuTLS TLS 1.3 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls13', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, false, true), negotiated: 'TLSv1.3',
+  },
+  // stunnel (OpenSSL) refuses TLS 1.0/1.1 with internal_error (80).
+  {
+    name: 'stunnel in front of a plaintext SMTP server (port 465 style)', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-smtps', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    finger: /Verified TLS connection established/,
+  },
+  {
+    name: 'stunnel with sslVersionMax = TLSv1.2', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-tls12', trusted: true,
+    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+  },
+  {
+    name: 'stunnel with sslVersionMin = TLSv1 at security level 0', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-legacy', trusted: true,
+    present: ['tls.legacy-version-accepted'], absent: healthy(['tls.no-tls13']), versions: V(true, true, true, true), negotiated: 'TLSv1.3',
+  },
+  // The backend behind stunnel is down: TLS completes, then the connection is dropped before any greeting.
+  {
+    name: 'stunnel on 465 with its backend down', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-smtps-down', trusted: true,
+    present: ['tls.closed-before-greeting'], absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake', 'tls.legacy-version-accepted'],
+    versions: V(false, false, true, true), negotiated: 'TLSv1.3', finger: /lost connection while reading server greeting/,
+  },
+  {
+    name: 'stunnel on 993 with its backend down', protocol: 'imap', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-imaps-down', trusted: true,
+    present: ['tls.closed-before-greeting'], absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake'],
+    versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+  },
+  // Wrong pairs: STARTTLS asked of stunnel's implicit-TLS ports.
+  {
+    name: 'STARTTLS asked of stunnel on 465', protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'stunnel-smtps', trusted: true,
+    present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered', 'tls.closed-before-greeting'],
+    versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+  },
+  {
+    name: 'STARTTLS asked of stunnel on 993 with its backend down', protocol: 'imap', mode: 'starttls', serverMode: 'implicit', port: 'stunnel-imaps-down', trusted: true,
+    present: ['mode.expects-implicit-tls', 'tls.closed-before-greeting'], absent: ['mode.expects-starttls', 'greeting.timeout', 'greeting.rejected'],
+    negotiated: 'TLSv1.3',
+  },
+];
+
+interface Observed {
+  ours: ProbeResult;
+  openssl?: { verdict: OpensslVerdict; negotiated: TlsVersionName | null; versions: Record<TlsVersionName, boolean> };
+  finger?: FingerVerdict;
+}
+
+describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
+  this.timeout(90_000);
+  const ports: Record<string, number> = {};
+  const stops: Array<() => Promise<void>> = [];
+  const logs: Array<() => string> = [];
+  const observed = new Map<string, Observed | { error: unknown }>();
+  let caFile = '';
+  let fingerConfig = '';
+  let workDir = '';
+  const timings: string[] = [];
+
+  before(async function () {
+    // Starting is quick; observing is a probe, six s_client runs and a posttls-finger per case.
+    this.timeout(240_000);
+    const tools = stackTools();
+    if (!tools.ok) {
+      if (process.env.MTD_REQUIRE_INTEROP) throw new Error(`the TLS-stack interop tier must run here (MTD_REQUIRE_INTEROP) but: ${tools.reasons.join('; ')}`);
+      announceSkip('interop tests against real GnuTLS and stunnel', tools.reasons);
+      this.skip();
+    }
+    const pki = makePki('Stack Lab');
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-stacks-'));
+    const remove = () => {
+      fs.rmSync(pki.dir, { recursive: true, force: true });
+      if (!process.env.MTD_KEEP_INTEROP) fs.rmSync(workDir, { recursive: true, force: true });
+    };
+    stops.push(async () => remove());
+    track('TLS-stack lab folders', () => undefined, remove);
+    caFile = pki.rootFile();
+    const cert = writeServerCerts(pki, path.join(workDir, 'certs'))['full-chain'];
+    // posttls-finger reads main.cf from MAIL_CONFIG: one with DNS off, so it never looks anything up.
+    fingerConfig = path.join(workDir, 'finger');
+    fs.mkdirSync(fingerConfig);
+    fs.writeFileSync(path.join(fingerConfig, 'main.cf'), 'compatibility_level = 3.6\nsmtp_dns_support_level = disabled\ndisable_dns_lookups = yes\nsmtp_host_lookup = native\ninet_protocols = ipv4\n');
+
+    const started: StackServer[] = [];
+    try {
+      for (const [key, priority] of Object.entries(GNUTLS_PRIORITIES)) {
+        const gnutls = await startGnutlsServ({ ...cert, priority });
+        started.push(gnutls);
+        logs.push(() => `--- gnutls-serv ${priority} ---\n${gnutls.log()}`);
+        const front = await startImapStarttlsFront(gnutls.port);
+        started.push(front);
+        ports[key] = front.port;
+      }
+      const plainSmtp: RunningServer = await startMailServer({ protocol: 'smtp', serves: 'starttls', name: SERVER_NAME });
+      stops.push(plainSmtp.close);
+      const down = await closedPort();
+      const stunnel = await startStunnel({
+        ...cert,
+        services: [
+          { name: 'stunnel-smtps', connectPort: plainSmtp.port },
+          { name: 'stunnel-tls12', connectPort: plainSmtp.port, options: { sslVersionMax: 'TLSv1.2' } },
+          { name: 'stunnel-legacy', connectPort: plainSmtp.port, options: { sslVersionMin: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } },
+          { name: 'stunnel-smtps-down', connectPort: down },
+          { name: 'stunnel-imaps-down', connectPort: down },
+        ],
+      });
+      started.push(stunnel);
+      logs.push(() => `--- stunnel ---\n${stunnel.log()}`);
+      Object.assign(ports, stunnel.ports);
+    } finally {
+      stops.push(...started.map((s) => s.stop));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < CASES.length) {
+        const c = CASES[next++];
+        const t0 = Date.now();
+        observed.set(c.name, await observe(c).catch((error) => ({ error })));
+        timings.push(`${c.port} ${c.mode} ${Date.now() - t0} ms`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  });
+
+  after(async () => {
+    if (timings.length) process.stdout.write(`      [interop TLS stacks] per case: ${timings.join(', ')}\n`);
+    await Promise.allSettled(stops.splice(0).reverse().map((s) => s()));
+  });
+
+  async function observe(c: Case): Promise<Observed> {
+    const port = ports[c.port];
+    const [[ours], openssl, finger] = await Promise.all([
+      probeEndpoint({ host: '127.0.0.1', port, protocol: c.protocol, mode: c.mode, servername: SERVER_NAME, caFiles: [caFile] }, {
+        timeoutMs: STEP_TIMEOUT_MS,
+        ehloName: 'probe.test',
+        // Its own per-host cap: cases that share a port must not wait for each other's slots.
+        limiter: new ConnectionLimiter(),
+        resolve: async (host) => {
+          throw new Error(`unexpected name resolution of ${host}`);
+        },
+      }),
+      opensslPath()
+        ? (async () => {
+            const t = { port, protocol: c.protocol, mode: c.serverMode, servername: SERVER_NAME, caFile };
+            const [verdict, negotiated, versions] = await Promise.all([sClient(t, { timeoutMs: STEP_TIMEOUT_MS + 2000 }), sClientNegotiated(t, undefined, STEP_TIMEOUT_MS + 2000), sClientVersions(t, STEP_TIMEOUT_MS + 2000)]);
+            return { verdict, negotiated, versions };
+          })()
+        : undefined,
+      c.protocol === 'smtp' && fingerPath() ? postTlsFinger({ port, wrapper: c.serverMode === 'implicit', servername: SERVER_NAME, caFile, configDir: fingerConfig }) : undefined,
+    ]);
+    return { ours, openssl, finger };
+  }
+
+  const get = (c: Case): Observed => {
+    const o = observed.get(c.name);
+    if (!o) throw new Error(`no outcome for ${c.name}`);
+    if ('error' in o) throw o.error;
+    return o;
+  };
+  const explain = (o: Observed, reference?: string) =>
+    [
+      `ours: tls=${JSON.stringify(o.ours.tls)} trusted=${o.ours.trusted} versions=${JSON.stringify(o.ours.versions)}`,
+      `reasons: ${JSON.stringify(o.ours.versionReasons)}`,
+      `findings: ${o.ours.findings.map((f) => f.id).join(', ')}`,
+      `transcript:\n${o.ours.transcript.slice(-30).map((l) => `  ${l.at} ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`).join('\n')}`,
+      reference ? `reference:\n${reference.split('\n').filter(Boolean).slice(-20).join('\n')}` : '',
+      logs.map((l) => l().split('\n').slice(-15).join('\n')).join('\n'),
+    ].join('\n');
+
+  for (const c of CASES) {
+    describe(c.name, () => {
+      it('our engine reports what is wrong, and only that', () => {
+        const o = get(c);
+        const ids = o.ours.findings.map((f) => f.id);
+        for (const id of c.present) assert.ok(ids.includes(id), `expected ${id}\n${explain(o)}`);
+        for (const id of c.absent) assert.ok(!ids.includes(id), `did not expect ${id}\n${explain(o)}`);
+        assert.equal(o.ours.trusted, c.trusted, explain(o));
+        if (c.negotiated) assert.equal(o.ours.tls?.version, c.negotiated, explain(o));
+        for (const v of TLS_VERSIONS) {
+          if (!c.versions) break;
+          const want = tlsRuntime().canOffer[v] ? c.versions[v] : null;
+          assert.equal(o.ours.versions[v], want, `${v}: ${o.ours.versionReasons?.[v]}\n${explain(o)}`);
+        }
+        for (const f of o.ours.findings) assert.ok(f.title && f.detail && f.fix, `incomplete finding ${f.id}`);
+        if (c.mode !== c.serverMode) {
+          // Named by a handshake on a second connection after SILENT_PORT_MS of silence, not after the greeting timeout.
+          const t = o.ours.transcript;
+          const connected = t.find((l) => !l.conn && /^connected to /.test(l.text));
+          const named = t.find((l) => l.conn === 'TLS first' && l.kind === 'tls' && /^TLSv/.test(l.text));
+          assert.ok(connected && named, `no TLS handshake on a second connection\n${explain(o)}`);
+          assert.ok(!t.some((l) => /^no greeting within/.test(l.text)), `the greeting timeout ran out\n${explain(o)}`);
+          assert.ok(named.at - connected.at < STEP_TIMEOUT_MS, `named ${named.at - connected.at} ms after connecting (silent delay ${SILENT_PORT_MS} ms)\n${explain(o)}`);
+        }
+      });
+
+      it('agrees with openssl s_client (trust, negotiated version, each version)', function () {
+        const o = get(c);
+        if (!o.openssl) this.skip();
+        const ossl = o.openssl!;
+        const why = () => explain(o, ossl.verdict.raw);
+        const legacyOnly = ossl.negotiated === null && (o.ours.tls?.version === 'TLSv1' || o.ours.tls?.version === 'TLSv1.1');
+        if (legacyOnly) {
+          // s_client at its default security level gets no session from a TLS 1.0/1.1-only server; we negotiate
+          // the old version on purpose (to judge the certificate) and must then say that current clients fail.
+          assert.equal(ossl.verdict.handshake, false, why());
+          assert.ok(o.ours.findings.some((f) => f.id === 'tls.modern-version-missing' && f.severity === 'error'), `current clients fail here, so must our verdict\n${why()}`);
+        } else {
+          assert.equal(o.ours.tls?.version ?? null, ossl.negotiated, `negotiated version\n${why()}`);
+          assert.equal(o.ours.trusted, ossl.verdict.trusted, `trust verdict\n${why()}`);
+        }
+        for (const v of TLS_VERSIONS) {
+          if (o.ours.versions[v] === null && !tlsRuntime().canOffer[v]) continue;
+          assert.equal(o.ours.versions[v], ossl.versions[v], `${v}: ours ${o.ours.versions[v]} (${o.ours.versionReasons?.[v]}), openssl ${ossl.versions[v]}\n${why()}`);
+        }
+      });
+
+      if (c.protocol === 'smtp') {
+        it('agrees with posttls-finger', function () {
+          const o = get(c);
+          if (!o.finger) this.skip();
+          const finger = o.finger!;
+          const why = () => explain(o, finger.raw);
+          assert.equal(finger.version, o.ours.tls?.version ?? null, `negotiated version\n${why()}`);
+          assert.equal(finger.trust, o.ours.trusted ? 'Verified' : 'Untrusted', `trust verdict\n${why()}`);
+          if (c.finger) assert.match(finger.raw, c.finger, why());
+        });
+      }
+    });
+  }
+});
