@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Protocol, TlsMode } from '../../../src/core/endpoint';
+import type { FindingId } from '../../../src/core/findings/registry';
 import { ConnectionLimiter, probeEndpoint, tlsRuntime, TLS_VERSIONS, type ProbeResult, type TlsVersionName } from '../../../src/core/probe';
 import { SILENT_PORT_MS } from '../../../src/core/probe/session';
 import { startMailServer, type RunningServer } from '../../support/lab/mailServer';
@@ -39,8 +40,8 @@ interface Case {
   serverMode: TlsMode;
   /** Which server, by key in the `ports` map the `before` hook fills. */
   port: string;
-  present: string[];
-  absent: string[];
+  present: FindingId[];
+  absent: FindingId[];
   trusted: boolean;
   versions?: Versions;
   negotiated?: TlsVersionName;
@@ -48,9 +49,9 @@ interface Case {
   finger?: RegExp;
 }
 
-const MODE_PROBLEMS = ['mode.expects-implicit-tls', 'mode.expects-starttls', 'mode.no-tls'];
-const CONN_PROBLEMS = ['greeting.rejected', 'greeting.timeout', 'tls.closed-before-greeting', 'tls.closed-after-handshake', 'tls.handshake-failed', 'protocol.bad-reply'];
-const healthy = (extra: string[] = []) => [...MODE_PROBLEMS, ...CONN_PROBLEMS, 'tls.modern-version-missing', ...extra];
+const MODE_PROBLEMS: FindingId[] = ['mode.expects-implicit-tls', 'mode.expects-starttls', 'mode.no-tls'];
+const CONN_PROBLEMS: FindingId[] = ['greeting.rejected', 'greeting.timeout', 'tls.closed-before-greeting', 'tls.closed-after-handshake', 'tls.handshake-failed', 'protocol.bad-reply'];
+const healthy = (extra: FindingId[] = []): FindingId[] => [...MODE_PROBLEMS, ...CONN_PROBLEMS, 'tls.modern-version-missing', ...extra];
 
 const GNUTLS_PRIORITIES: Record<string, string> = {
   'gnutls-legacy': 'NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1',
