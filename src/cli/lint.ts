@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
 import { lintersFor, lintText } from '../core/lint';
+import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
@@ -15,8 +16,8 @@ import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_USAGE, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
-/** Bigger files are refused with a message: no config or log worth linting is this large, and reading it costs memory. */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** The shared byte limit (src/core/lint/fileKinds.ts): bigger configs are refused with a message, logs read by their tail. */
+export const MAX_FILE_BYTES = LINT_MAX_BYTES;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 /** A folder argument such as `/` must not turn into a whole-disk crawl. */
 const MAX_FILES_VISITED = 100_000;
@@ -135,10 +136,9 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   } catch {
     return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   }
-  if (size > MAX_FILE_BYTES) {
-    return { file, findings: [], endpoints: [], skipped: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB (${(size / 1024 / 1024).toFixed(1)} MB); not linted` };
-  }
-  const text = readText(file);
+  const plan = readPlan(file, size);
+  if (plan.read === 'skip') return { file, findings: [], endpoints: [], skipped: plan.reason };
+  const text = plan.read === 'tail' ? readTail(file, plan.bytes) : readText(file);
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
   if (!fromFolder && lintersFor(file, text).length === 0) {
@@ -166,6 +166,23 @@ function readText(p: string): string | undefined {
     return fs.readFileSync(p, 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+/** The last `bytes` bytes of a log, from its first whole line on. */
+function readTail(p: string, bytes: number): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(p, 'r');
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buf = Buffer.alloc(Math.min(size, bytes));
+    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, start)).toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -1,14 +1,10 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { readPlan } from '../core/lint/fileKinds';
 import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
 import type { EnvReadCache } from './envReadCache';
-
-/** Logs larger than this are linted by their tail only (mail logs grow without bound). */
-export const MAX_LINT_BYTES = 4 * 1024 * 1024;
-/** Configs and code larger than this are skipped: a tail of them means nothing, and a bundle is not a config. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
 export function readForLint(fsPath: string): string | undefined {
@@ -19,7 +15,7 @@ function openText(fsPath: string): string | undefined {
   return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
 
-export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | undefined {
+export function readFileCapped(fsPath: string): string | undefined {
   let fd: number | undefined;
   try {
     // Only regular files: opening a FIFO named `.env` or `mail.log` would wait for a writer forever and freeze
@@ -36,7 +32,9 @@ export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | u
       const d = decodeReportBytes(gz.subarray(0, fs.readSync(fd, gz, 0, size, 0)));
       return d.ok ? d.text : undefined;
     }
-    if (size > MAX_CONFIG_BYTES && !isLogName(fsPath)) return undefined;
+    const plan = readPlan(fsPath, size);
+    if (plan.read === 'skip') return undefined;
+    const max = plan.read === 'tail' ? plan.bytes : size;
     const start = Math.max(0, size - max);
     const buf = Buffer.alloc(Math.min(size, max));
     fs.readSync(fd, buf, 0, buf.length, start);
@@ -49,10 +47,6 @@ export function readFileCapped(fsPath: string, max = MAX_LINT_BYTES): string | u
   } finally {
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
   }
-}
-
-function isLogName(fsPath: string): boolean {
-  return /(^|[\\/])(maillog|mail\.(log|err|warn|info)|[^\\/]*\.log)(\.\d+)?$/.test(fsPath);
 }
 
 export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, envCache?: EnvReadCache, postfixVersion?: string): LintHost {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { lintersFor, lintText } from '../core/lint';
+import { candidateGlob } from '../core/lint/fileKinds';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
@@ -9,9 +10,8 @@ import { EnvReadCache } from './envReadCache';
 import { lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
 
-/** Names the linters handle; the scan reads only these, and each linter still decides from the text. */
-export const CANDIDATE_GLOB =
-  '**/{main.cf,master.cf,.env,.env.*,*.env,*.log,maillog,mail.log,mail.err,mail.warn,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts,*.json,*.json.gz}';
+/** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
+export const CANDIDATE_GLOB = candidateGlob();
 const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,coverage,.cache,.vscode-test}/**';
 const MAX_FILES = 3000;
 const TYPING_DEBOUNCE_MS = 300;

@@ -34,9 +34,30 @@ export interface LintResult {
   endpoints: DiscoveredEndpoint[];
 }
 
+/**
+ * The files a linter owns. The editor's scan glob, the CLI's walk, the read limits and the manifest's activation
+ * events are derived from (or, for package.json, checked against) these; see src/core/lint/fileKinds.ts.
+ */
+export interface FileKind {
+  /**
+   * Base names this linter may claim, as globs in the subset both VS Code and fileKinds.ts understand: `*`, `?`
+   * and `[0-9]`, no braces. `matches()` may still refuse a file by its text; it never claims a name outside these.
+   */
+  readonly names: readonly string[];
+  /** The activation events the manifest needs for this kind, e.g. `workspaceContains:**\/main.cf`. */
+  readonly activation: readonly string[];
+  /**
+   * A file over the shared byte limit (LINT_MAX_BYTES): `skip` it (a part of a config means nothing) or lint its
+   * last bytes (`tail`: logs grow without bound and their latest lines matter).
+   */
+  readonly oversize: 'skip' | 'tail';
+}
+
 export interface Linter {
   /** Short name of the format: `postfix-main`, `postfix-master`, `nodemailer`, `dotenv`, `maillog`. */
   format: string;
+  /** The files it owns: names, activation events, what happens to an oversized file. */
+  files: FileKind;
   /** Decides from the path (and, when the name is not enough, the text) whether this linter applies. */
   matches(path: string, text?: string): boolean;
   /** Must never throw: bad input yields findings (or none), not an exception. */

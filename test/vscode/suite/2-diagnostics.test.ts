@@ -7,7 +7,22 @@ describe('extension: diagnostics from the lint engine', () => {
     await activateExtension();
   });
 
-  after(() => removeCreated('etc', 'postfix', 'typing'));
+  after(async () => {
+    await removeCreated('etc', 'postfix', 'typing');
+    await removeCreated('rotated-logs');
+  });
+
+  it('scans every log name the mail-log linter owns: mail.info and a rotated mail.log.1, like the CLI', async () => {
+    const line = 'Nov 27 10:05:12 mail postfix/smtp[1240]: SSL_connect error to smtp.example.com[192.0.2.10]:465: lost connection\n';
+    const info = wsUri('rotated-logs', 'mail.info');
+    const rotated = wsUri('rotated-logs', 'mail.log.1');
+    await vscode.workspace.fs.writeFile(info, Buffer.from(line));
+    await vscode.workspace.fs.writeFile(rotated, Buffer.from(line));
+    await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
+    for (const uri of [info, rotated]) {
+      await waitFor(() => ours(uri).some((x) => codeOf(x) === 'maillog.postfix-ssl-connect-lost'), `a diagnostic in ${uri.path}`);
+    }
+  });
 
   it('marks the relayhost port in main.cf, with the finding id as code and a link to its explanation', async () => {
     const uri = wsUri('etc', 'postfix', 'main.cf');

@@ -16,6 +16,7 @@ import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types'
 import { analyzeMailLog } from './deliveries';
 import { deliveryFindings } from './deliveryFindings';
 
+const LOG_BASES = ['mail.log', 'mail.err', 'mail.warn', 'mail.info', 'maillog'];
 const LOG_NAME = /^(mail\.(log|err|warn|info)|maillog)(\.\d+)?$/i;
 const MAX_LINES = 1_000_000;
 const MAX_LINE_LENGTH = 4_096;
@@ -27,6 +28,12 @@ const PROCESS = /\b(postfix[\w.-]*(?:\/[\w.-]+)+)\[(\d+)\]:/;
 
 export const maillogLinter: Linter = {
   format: 'maillog',
+  files: {
+    // Rotated logs keep their number (`mail.log.1`); compressed ones (`mail.log.2.gz`) are not text.
+    names: ['*.log', ...LOG_BASES.flatMap((b) => [b, `${b}.[0-9]`, `${b}.[0-9][0-9]`])],
+    activation: ['onLanguage:log', 'workspaceContains:**/{mail.log,maillog}'],
+    oversize: 'tail',
+  },
   matches(p: string, text?: string): boolean {
     const base = p.split(/[\\/]/).pop() ?? '';
     if (LOG_NAME.test(base)) return true;

@@ -20,6 +20,11 @@ const MAX_BYTES = 1_000_000;
 
 export const nodemailerLinter: Linter = {
   format: 'nodemailer',
+  files: {
+    names: ['*.js', '*.mjs', '*.cjs', '*.jsx', '*.ts', '*.mts', '*.cts', '*.tsx'],
+    activation: ['onLanguage:javascript', 'onLanguage:typescript'],
+    oversize: 'skip',
+  },
   matches(path: string, text?: string): boolean {
     if (!CODE_FILE.test(path) || SKIP_PATH.test(path)) return false;
     return text === undefined || mentionsTransport(text);

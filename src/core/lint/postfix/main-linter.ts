@@ -31,6 +31,7 @@ export function siblingText(path: string, name: string, host: LintHost): string 
 
 export const postfixMainLinter: Linter = {
   format: 'postfix-main',
+  files: { names: ['main.cf', '*.main.cf', '*-main.cf', '*_main.cf'], activation: ['onLanguage:postfix', 'workspaceContains:**/main.cf'], oversize: 'skip' },
   matches: (path) => isMainCf(path),
   lint: lintMainCf,
 };

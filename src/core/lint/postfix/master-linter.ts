@@ -24,6 +24,7 @@ export function isMasterCf(path: string): boolean {
 
 export const postfixMasterLinter: Linter = {
   format: 'postfix-master',
+  files: { names: ['master.cf', '*.master.cf', '*-master.cf', '*_master.cf'], activation: ['onLanguage:postfix', 'workspaceContains:**/master.cf'], oversize: 'skip' },
   matches: (path) => isMasterCf(path),
   lint: lintMasterCf,
 };
