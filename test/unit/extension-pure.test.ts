@@ -1,7 +1,7 @@
 // The editor adapter's pure parts (no `vscode` import): settings validation, where probes run, the Postfix hover's
 // effective value. The parts that need the editor are tested in the real host (test/vscode).
 import * as assert from 'node:assert/strict';
-import { effectiveValue } from '../../src/extension/postfix/effective';
+import { effectiveValue } from '../../src/core/lint/postfix/effective';
 import { isIgnoredHost, readSettings } from '../../src/extension/settings';
 import { probedFromLabel } from '../../src/extension/where';
 import { mergeEdits } from '../../src/extension/mergeEdits';

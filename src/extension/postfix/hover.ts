@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readForLint } from '../lintHost';
-import { effectiveValue } from './effective';
+import { effectiveValue, serviceOverridesAt } from '../../core/lint/postfix/effective';
 import { tlsParamDoc } from './tlsParamDocs';
 
 /**
@@ -24,7 +24,7 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
 
     const doc1 = tlsParamDoc(name);
     const mainText = isMaster ? readForLint(path.join(path.dirname(doc.uri.fsPath), 'main.cf')) ?? '' : doc.getText();
-    const overrides = isMaster ? masterOverrides(doc, pos.line) : {};
+    const overrides = isMaster ? serviceOverridesAt(doc.getText(), pos.line) : {};
     const eff = effectiveValue(mainText, name, overrides);
     if (!doc1 && !eff) return undefined;
     const m = new vscode.MarkdownString();
@@ -42,16 +42,4 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
 
 function code(s: string): string {
   return s.replace(/`/g, "'").slice(0, 200);
-}
-
-/** `-o name=value` pairs of the master.cf service around `line` (the service line and its indented continuation). */
-function masterOverrides(doc: vscode.TextDocument, line: number): Record<string, string> {
-  let first = line;
-  while (first > 0 && /^\s/.test(doc.lineAt(first).text)) first--;
-  let last = line;
-  while (last + 1 < doc.lineCount && /^\s+\S/.test(doc.lineAt(last + 1).text)) last++;
-  const text = Array.from({ length: last - first + 1 }, (_, i) => doc.lineAt(first + i).text).join(' ');
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/-o\s+([A-Za-z0-9_]+)=(\S*)/g)) out[m[1]] = m[2];
-  return out;
 }

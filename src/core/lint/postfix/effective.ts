@@ -1,8 +1,12 @@
-// No `vscode` import: the effective value of a main.cf parameter, for the hover.
-import { expand } from '../../core/lint/postfix/expand';
-import { parseMainCf } from '../../core/lint/postfix/main-parser';
-import { postfixDefault } from '../../core/lint/postfix/params';
-import { redact } from '../../core/lint/postfix/context';
+/**
+ * The value Postfix uses for a parameter at a place: main.cf, then a master.cf service's `-o` in every form
+ * (`-o name=value`, `-oname=value`, `-o { name = value }`), as the lint parser reads them. Serves the hovers.
+ */
+import { redact } from './context';
+import { expand } from './expand';
+import { parseMainCf } from './main-parser';
+import { parseMasterCf } from './master-parser';
+import { postfixDefault } from './params';
 
 export interface EffectiveValue {
   /** The value as the file (or Postfix's default) gives it, secrets hidden. */
@@ -39,4 +43,12 @@ export function effectiveValue(mainCfText: string, name: string, overrides: Reco
   const shownRaw = redact(name, raw);
   const shownExpanded = redact(name, e.value);
   return { raw: shownRaw, expanded: shownExpanded !== shownRaw ? shownExpanded : undefined, from, complete: e.complete };
+}
+
+/** The `-o` overrides of the master.cf service whose entry spans `line` (0-based), by name; the last one wins. */
+export function serviceOverridesAt(masterCfText: string, line: number): Record<string, string> {
+  const service = parseMasterCf(masterCfText).services.find((s) => s.firstLine <= line && line <= s.lastLine);
+  const out: Record<string, string> = {};
+  for (const o of service?.overrides ?? []) out[o.name] = o.value;
+  return out;
 }
