@@ -66,7 +66,7 @@ describe('template-aware Postfix lint', () => {
   it('an ERB master.cf: <%= %> fields are one token, no master syntax errors', () => {
     const master = `smtp      inet  n       -       y       -       -       smtpd\n<%= @submission_port %> inet n - y - - smtpd\n  -o smtpd_tls_security_level=<%= @level %>\n  -o smtpd_sasl_auth_enable=yes\n<% if @smtps %>\nsmtps     inet  n       -       y       -       -       smtpd\n  -o smtpd_tls_wrappermode=yes\n<% end %>\n`;
     const r = lint('master.cf', master, { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_security_level = may\n' });
-    assert.deepEqual(ids(r).filter((i) => i !== 'postfix.sasl-before-starttls'), ['postfix.template-file']);
+    assert.deepEqual(ids(r).filter((i) => i !== 'postfix.mandatory-protocols-default'), ['postfix.template-file']);
     assert.match(only(r, 'postfix.template-file').title, /master\.cf is a template \(ERB\/EJS markup\)/);
   });
 
@@ -81,7 +81,7 @@ describe('template-aware Postfix lint', () => {
   });
 
   it('installer placeholders (PH_SSL_KEY_FILE) are not files or hosts', () => {
-    const main = 'myhostname = PH_HOSTNAME\nsmtpd_tls_key_file = PH_SSL_KEY_FILE\nsmtpd_tls_cert_file = PH_SSL_CERT_FILE\nsmtp_tls_CAfile = PH_SSL_CA_FILE\n';
+    const main = 'myhostname = PH_HOSTNAME\nsmtpd_tls_key_file = PH_SSL_KEY_FILE\nsmtpd_tls_cert_file = PH_SSL_CERT_FILE\nsmtp_tls_CAfile = PH_SSL_CA_FILE\nsmtp_tls_security_level = may\n';
     const r = lint('main.cf', main);
     assert.deepEqual(ids(r), ['postfix.template-file']);
     assert.match(r.findings[0].title, /installer placeholders/);
@@ -102,7 +102,7 @@ describe('template-aware Postfix lint', () => {
 });
 
 describe('local-file findings only where they can be true', () => {
-  const copy = 'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/letsencrypt/live/mail.example.com/fullchain.pem\nsmtpd_tls_key_file = /etc/letsencrypt/live/mail.example.com/privkey.pem\nsmtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n';
+  const copy = 'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/letsencrypt/live/mail.example.com/fullchain.pem\nsmtpd_tls_key_file = /etc/letsencrypt/live/mail.example.com/privkey.pem\nsmtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\nsmtp_tls_security_level = may\n';
 
   it('a copied config whose files are elsewhere: one summary, no per-line findings', () => {
     const r = lint('main.cf', copy);

@@ -14,7 +14,9 @@ import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx } from './rules/server';
 import { isKnownParameter } from './params';
 import { Scope } from './scope';
-import { describeService } from './services';
+import { describeService, smtpdServices } from './services';
+import { checkNoOutboundTls } from './rules/defaults';
+import { checkEncryptWithoutVerification, checkInlineCredentials, checkSaslBeforeStarttls, checkSaslClientWithoutTls, SERVER_AUTH_PARAMS } from './rules/sasl';
 
 export function isMainCf(path: string): boolean {
   const base = nodePath.basename(path).toLowerCase();
@@ -104,6 +106,16 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   checkDuplicates(ctx, template ? cf.settings.filter((s) => !template.conditional(s)) : cf.settings);
   const endpoints = checkRelay(ctx);
   checkEncryptOnMx(ctx, publicMxInherits, master === undefined ? undefined : otherServicesInherit);
+  // SMTP AUTH on port 25 comes from main.cf unless the port-25 smtpd (behind postscreen: its `pass` service)
+  // overrides what decides it; without master.cf the stock one (no overrides) is assumed.
+  const port25 = master ? smtpdServices(master.services).filter((x) => x.port25) : [];
+  if (!master || port25.some((x) => !x.service.overrides.some((o) => SERVER_AUTH_PARAMS.includes(o.name)))) {
+    checkSaslBeforeStarttls(ctx, 'The port-25 smtpd (main.cf settings)');
+  }
+  checkSaslClientWithoutTls(ctx);
+  checkEncryptWithoutVerification(ctx);
+  checkInlineCredentials(ctx);
+  checkNoOutboundTls(ctx);
   checkCertificates(ctx, path);
   checkOtherFiles(ctx, path);
   reportSkippedFiles(ctx);

@@ -15,7 +15,9 @@ import { checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx, checkServiceTls } from './rules/server';
 import { Scope } from './scope';
-import { describeService } from './services';
+import { describeService, smtpdServices } from './services';
+import { checkMandatoryProtocolsDefault } from './rules/defaults';
+import { checkInlineCredentials, checkSaslBeforeStarttls, SERVER_AUTH_PARAMS } from './rules/sasl';
 
 export function isMasterCf(path: string): boolean {
   const base = nodePath.basename(path).toLowerCase();
@@ -84,6 +86,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
   for (const m of main?.settings ?? []) referenced.add(m.name);
   const myhostname = mainText !== undefined ? mainScope.resolved('myhostname') : { value: '', complete: false };
 
+  const smtpd = new Map(smtpdServices(cf.services).map((x) => [x.service, x]));
   for (const svc of cf.services) {
     const info = describeService(svc);
     const scope = new Scope(svc.overrides, mainScope);
@@ -101,6 +104,13 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     if (info.role === 'client') checkClientLevel(ctx, true);
     if (info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') checkCertificates(ctx, path);
     checkOtherFiles(ctx, path);
+    checkMandatoryProtocolsDefault(ctx, mainText !== undefined);
+    checkInlineCredentials(ctx);
+    const exposed = smtpd.get(svc);
+    // A service's own overrides decide here; what it inherits from main.cf is reported in main.cf.
+    if (exposed && svc.overrides.some((o) => SERVER_AUTH_PARAMS.includes(o.name))) {
+      checkSaslBeforeStarttls(ctx, exposed.port25 && svc.type.text === 'pass' ? `The ${info.name} service (the smtpd behind postscreen on port 25)` : `The ${info.name} service`);
+    }
 
     if ((info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') && info.port !== undefined) {
       const hostName = info.host ?? (myhostname.complete ? myhostname.value.trim() : '');

@@ -25,6 +25,11 @@ export class Scope {
     return this.own.get(name);
   }
 
+  /** Names assigned in this scope's own file. */
+  ownNames(): IterableIterator<string> {
+    return this.own.keys();
+  }
+
   /** The assignment that decides the value: own first, then the parent's. */
   definedAt(name: string): { setting: Setting; inherited: boolean } | undefined {
     const s = this.own.get(name);

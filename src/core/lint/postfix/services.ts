@@ -19,6 +19,26 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '::1';
 }
 
+/**
+ * The smtpd processes that talk to the Internet: inet smtpd services not bound to loopback, and the `pass` smtpd
+ * behind postscreen (postscreen hands it the port-25 connections). `port25` marks the one(s) port 25 reaches.
+ */
+export function smtpdServices(services: readonly Service[]): Array<{ service: Service; port25: boolean }> {
+  const command = (s: Service) => s.command.text.replace(/^.*\//, '');
+  const postscreen25 = services.some((s) => s.type.text === 'inet' && command(s) === 'postscreen' && serviceAddress(s.name.text).port === 25);
+  const out: Array<{ service: Service; port25: boolean }> = [];
+  for (const s of services) {
+    if (command(s) !== 'smtpd') continue;
+    if (s.type.text === 'pass') out.push({ service: s, port25: postscreen25 });
+    else if (s.type.text === 'inet') {
+      const a = serviceAddress(s.name.text);
+      if (a.host !== undefined && isLoopback(a.host)) continue;
+      out.push({ service: s, port25: a.port === 25 });
+    }
+  }
+  return out;
+}
+
 export function describeService(s: Service): ServiceInfo & { host?: string } {
   const command = s.command.text.replace(/^.*\//, '');
   let role: ServiceRole = 'other';
