@@ -130,7 +130,7 @@ describe('postfix.mandatory-protocols-default', () => {
     assert.deepEqual(fs.map((f) => [f.severity, f.range?.start.line]), [['info', 0], ['info', 3]]);
     assert.match(fs[0].title, /default \(>=TLSv1\), which still allows TLSv1, TLSv1.1/);
     const fixed = assertFixes('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', 'postfix.mandatory-protocols-default', { 'main.cf': HOST });
-    assert.match(fixed, /-o smtpd_tls_mandatory_protocols=>=TLSv1\.2\n$/);
+    assert.match(fixed, /-o smtpd_tls_mandatory_protocols=!SSLv2,!SSLv3,!TLSv1,!TLSv1\.1\n$/);
   });
   it('is quiet when main.cf sets it, when main.cf is not known, or when TLS is not mandatory', () => {
     const master = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';

@@ -4,6 +4,7 @@ import { PARAMS_VERSION, postfixDefault } from '../params';
 import { analyzeProtocols } from '../protocols';
 import { clientLevel } from './client';
 import { serverLevel } from './sasl';
+import { tls12Advice, tls12Value } from '../version';
 
 /**
  * `postfix.mandatory-protocols-default`: a submission (encrypt) or smtps (wrapper mode) service where
@@ -27,12 +28,12 @@ export function checkMandatoryProtocolsDefault(ctx: RuleContext, mainKnown: bool
     detail: `Postfix ${PARAMS_VERSION} (and the releases before it) default to "${def}" for mandatory TLS, so your users' logins may use ` +
       'TLS 1.0/1.1 (deprecated, RFC 8996) if their client offers nothing better. Every current mail client speaks TLS 1.2, so ' +
       'raising the floor only turns away software that should not be sending passwords anyway.',
-    fix: 'Set smtpd_tls_mandatory_protocols = >=TLSv1.2 in main.cf, or -o smtpd_tls_mandatory_protocols=>=TLSv1.2 on this service ' +
-      '(Postfix 3.6 or later; older: "!SSLv2, !SSLv3, !TLSv1, !TLSv1.1"), then run `postfix reload`.',
+    fix: `Set ${tls12Advice('smtpd_tls_mandatory_protocols', ctx)} in main.cf (for every service) or as an -o override on this service, ` +
+      'then run `postfix reload`.',
     range: svc.nameRange,
     evidence: [`smtpd_tls_mandatory_protocols = ${def} (default, set neither in main.cf nor in the service)`],
-    edits: setParameter(ctx, 'smtpd_tls_mandatory_protocols', '>=TLSv1.2'),
-    editTitle: 'Add -o smtpd_tls_mandatory_protocols=>=TLSv1.2',
+    edits: setParameter(ctx, 'smtpd_tls_mandatory_protocols', tls12Value(ctx)),
+    editTitle: `Add -o smtpd_tls_mandatory_protocols=${tls12Value(ctx)}`,
   });
 }
 
