@@ -125,3 +125,31 @@ describe('postfix advice: encrypt on the public MX never drops submission', () =
     assert.ok(!ids(lint('master.cf', out, { 'main.cf': main })).includes('postfix.submission-without-encrypt'));
   });
 });
+
+describe('postfix advice: what Postfix then does (misleading texts corrected)', function () {
+  this.timeout(20000);
+  it('wrappermode below encrypt is an error: the client skips every server', () => {
+    const f = only(lint('main.cf', `${HOST}relayhost = [smtp.example.net]:465\nsmtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n`), 'postfix.wrappermode-needs-encrypt');
+    assert.equal(f.severity, 'error');
+    assert.match(f.detail, /skips every address/);
+  });
+  it('verify with smtp_tls_trust_anchor_file has its trust: no verify-without-ca', () => {
+    const base = `${HOST}relayhost = [smtp.example.net]:587\nsmtp_tls_security_level = verify\n`;
+    assert.ok(ids(lint('main.cf', base)).includes('postfix.verify-without-ca'));
+    assert.ok(!ids(lint('main.cf', `${base}smtp_tls_trust_anchor_file = /etc/postfix/relay-ta.pem\n`)).includes('postfix.verify-without-ca'));
+  });
+  it('certificate problems: STARTTLS stays announced and is answered with 454 (seen live)', () => {
+    const cfg = `${HOST}smtpd_tls_cert_file = /etc/ssl/mail/cert.pem\nsmtpd_tls_key_file = /etc/ssl/mail/key.pem\n`;
+    const r = lint('main.cf', cfg, { '/ws/etc/ssl/mail/cert.pem': 'not a certificate\n', '/ws/etc/ssl/mail/key.pem': 'nor a key\n' });
+    const f = r.findings.find((x) => x.id === 'postfix.cert-unreadable');
+    assert.ok(f, JSON.stringify(ids(r)));
+    assert.match(f.detail, /454 4\.7\.0 TLS not available due to local problem/);
+    assert.doesNotMatch(f.detail, /no STARTTLS|STARTTLS disappears/);
+  });
+  it('protocols-syntax on the server side names the 454 answer; on the client side the aborted TLS session', () => {
+    const s = only(lint('main.cf', `${HOST}smtpd_tls_protocols = TLSv1.4\n`), 'postfix.protocols-syntax');
+    assert.match(s.detail, /still announces STARTTLS but answers it with "454 4\.7\.0/);
+    const c = only(lint('main.cf', `${HOST}smtp_tls_protocols = TLSv1.4\n`), 'postfix.protocols-syntax');
+    assert.match(c.detail, /aborting TLS session/);
+  });
+});

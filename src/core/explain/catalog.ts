@@ -25,7 +25,7 @@ export interface CatalogEntry {
   causes: Cause[];
   fix: string;
   /** When the text is a Postfix log, the causes and fix differ (the client is Postfix, not nodemailer). */
-  postfix?: { causes: Cause[]; fix: string };
+  postfix?: { causes: Cause[]; fix: string; title?: string; detail?: string };
   /** Less specific entries this one replaces when both match the same line. */
   supersedes?: ExplainId[];
 }
@@ -34,7 +34,7 @@ const likely = (cause: string): Cause => ({ cause, likelihood: 'likely' });
 const possible = (cause: string): Cause => ({ cause, likelihood: 'possible' });
 
 const VERIFY_POSTFIX_FIX =
-  'Check what the server sends (probe it, or posttls-finger -c -l verbose "[host]:port"). If it is a relay you must trust, point ' +
+  'Check what the server sends (probe it, or posttls-finger -c -L verbose "[host]:port"). If it is a relay you must trust, point ' +
   'smtp_tls_CAfile at the CA that signed it; if its chain is incomplete, the server must send its intermediate certificate.';
 
 export const CATALOG: CatalogEntry[] = [
@@ -99,10 +99,10 @@ export const CATALOG: CatalogEntry[] = [
     severity: 'error',
     title: 'The TLS handshake failed: no cipher suite or key both sides accept.',
     detail:
-      'The peers agreed on a version but not on a cipher suite, signature algorithm or key size. OpenSSL 3 refuses DH keys under 2048 bits and SHA-1 signatures at its default level.',
+      'The peers agreed on a version but not on a cipher suite, signature algorithm or key size. At security level 2 (the system OpenSSL configuration of Debian and Ubuntu) OpenSSL refuses DH keys under 2048 bits and SHA-1 signatures; OpenSSL\'s compiled-in level 1 and Node 20 still accept 1024-bit DH. (A Postfix server without a usable certificate does not get this far: it answers STARTTLS with 454.)',
     causes: [
       likely('The cipher lists do not overlap (a client restricted with tls.ciphers, e.g. the misleading "SSLv3", or a server with only legacy suites).'),
-      possible('The server has no usable certificate or key for the requested name (Postfix logs "no shared cipher" when smtpd_tls_cert_file is missing).'),
+      possible('A server that supports only RSA or only ECDSA certificates meets a client that accepts the other kind only.'),
       possible('The server uses a DH group or signature below OpenSSL 3\'s security level ("dh key too small").'),
     ],
     fix: 'Probe the server to see what it offers. Drop client cipher restrictions; on the server configure a certificate and key and modern suites (Postfix: smtpd_tls_chain_files, tls_medium_cipherlist defaults).',
@@ -112,7 +112,7 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /SELF_SIGNED_CERT_IN_CHAIN|self[- ]signed certificate in certificate chain/i,
     severity: 'error',
     title: 'The certificate chain ends in a root the client does not trust ("self-signed certificate in certificate chain").',
-    detail: 'The server sent a chain whose root is not in Node\'s trust store: a private/company CA, or a proxy that re-signs TLS.',
+    detail: 'The server sent a chain whose root is not in the client\'s trust store (Node\'s bundled roots plus NODE_EXTRA_CA_CERTS; for Postfix, smtp_tls_CAfile/CApath): a private/company CA, or a proxy that re-signs TLS.',
     causes: [
       likely('A TLS-inspecting proxy or antivirus on your network re-signs the connection with its own root.'),
       likely('The server uses certificates from a private or company CA.'),
@@ -160,7 +160,7 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /CERT_HAS_EXPIRED|certificate has expired/i,
     severity: 'error',
     title: 'The server certificate has expired.',
-    detail: 'Every verifying client (nodemailer, Gmail, Microsoft 365 for inbound MTA-STS) now refuses the connection.',
+    detail: 'Every verifying client now refuses the connection: nodemailer, mail clients, and MTAs that verify (Postfix at verify/secure, senders honouring your MTA-STS policy or DANE). MTAs with opportunistic TLS, Gmail among them, still deliver unless MTA-STS or a policy of theirs requires verification.',
     causes: [likely('Renewal failed or the server was not reloaded after renewal (Postfix and Dovecot read certificates at start).'), possible('The client\'s clock is wrong.')],
     fix: 'Renew the certificate and reload the server (postfix reload; doveadm reload). Check the automation that should have renewed it.',
   },
@@ -197,6 +197,18 @@ export const CATALOG: CatalogEntry[] = [
       possible('The port is implicit TLS (465) or a different service.'),
     ],
     fix: 'Enable TLS on the server (Postfix: smtpd_tls_security_level = may plus a certificate), or use the provider\'s submission port 587/465. Keep requireTLS.',
+    postfix: {
+      title: 'Postfix requires TLS for this delivery, but the receiving server did not offer STARTTLS.',
+      detail: 'Postfix logs "TLS is required, but was not offered by host" when its security level for the destination is ' +
+        'encrypt or higher and the remote EHLO reply has no STARTTLS; the mail is deferred. RFC 3207 does not oblige a ' +
+        'public MX to offer TLS, so with Internet delivery the local setting is usually the cause.',
+      causes: [
+        likely('smtp_tls_security_level = encrypt (or verify/secure) in main.cf applies to all Internet delivery, and this MX does not offer TLS.'),
+        possible('A TLS policy entry (smtp_tls_policy_maps) or MTA-STS/DANE requires TLS for this destination and STARTTLS is missing or stripped (Cisco "ESMTP inspection").'),
+      ],
+      fix: 'Use smtp_tls_security_level = may for Internet delivery and require TLS per destination in smtp_tls_policy_maps ' +
+        '(e.g. "[smtp.example.com]:587 encrypt"); if TLS is required on purpose, ask the receiver to enable STARTTLS and leave the mail queued.',
+    },
   },
   {
     id: 'explain.disconnected-before-tls',
@@ -222,7 +234,7 @@ export const CATALOG: CatalogEntry[] = [
       possible('A firewall or IPS on either side drops STARTTLS traffic.'),
       possible('The remote is overloaded and drops connections.'),
     ],
-    fix: 'Probe that endpoint (or posttls-finger -c -l verbose "[host]:port") to see what it accepts; if it is legacy-only, add a per-destination tls_policy entry instead of loosening the global defaults.',
+    fix: 'Probe that endpoint (or posttls-finger -c -L verbose "[host]:port") to see what it accepts; if it is legacy-only, add a per-destination tls_policy entry instead of loosening the global defaults.',
   },
   {
     id: 'explain.postfix-cannot-start-tls',
@@ -313,6 +325,16 @@ export const CATALOG: CatalogEntry[] = [
       possible('Wrong host or port, or the server is down.'),
     ],
     fix: 'Try port 587 or 465 instead of 25; check firewalls and the provider\'s egress rules; probe the endpoint.',
+    postfix: {
+      causes: [
+        likely('This network blocks outgoing port 25 (most cloud providers and home ISPs), so Postfix cannot reach MX hosts.'),
+        possible('The remote host is down or drops connections; Postfix tries the next MX and retries later.'),
+      ],
+      fix: 'MX delivery always uses port 25, so changing the port is no option for it. If port 25 is blocked, send through a ' +
+        'relay (smarthost): relayhost = [smtp.provider.example]:587 with smtp_sasl_auth_enable = yes and ' +
+        'smtp_tls_security_level = encrypt (or [host]:465 with smtp_tls_wrappermode = yes); or ask the provider to lift the block. ' +
+        'Check with a probe of the MX on port 25 from this machine.',
+    },
   },
   {
     id: 'explain.postfix-ssl-connect-error',

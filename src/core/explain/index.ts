@@ -112,7 +112,8 @@ function build(host: string, port: number | undefined): Endpoint | undefined {
 function toMatch(entry: CatalogEntry, postfix: boolean, endpoint: Endpoint | undefined): ExplanationMatch {
   const variant = postfix && entry.postfix ? entry.postfix : entry;
   const causes = [...variant.causes].sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1));
-  const m: ExplanationMatch = { id: entry.id, severity: entry.severity, title: entry.title, detail: entry.detail, causes, fix: variant.fix, evidence: [], count: 0 };
+  const pf = postfix ? entry.postfix : undefined;
+  const m: ExplanationMatch = { id: entry.id, severity: entry.severity, title: pf?.title ?? entry.title, detail: pf?.detail ?? entry.detail, causes, fix: variant.fix, evidence: [], count: 0 };
   if (endpoint) m.endpoint = endpoint;
   return m;
 }

@@ -201,7 +201,7 @@ export const probeFindings = {
       severity: 'error',
       title: 'The server refused the STARTTLS command.',
       detail: 'It advertises STARTTLS but answered with an error (e.g. "454 TLS not available due to temporary reason"): the server usually cannot load its certificate or key, or its TLS setup is broken.',
-      fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot load certificate"/"TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (`openssl x509 -noout -modulus` vs `openssl rsa -noout -modulus`).',
+      fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot get RSA certificate from file ... disabling TLS support", "TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (\`openssl x509 -in cert.pem -noout -pubkey | openssl sha256\` and \`openssl pkey -in key.pem -pubout | openssl sha256\` print the same hash; this works for RSA and ECDSA keys, unlike \`-modulus\`).',
       evidence,
     };
   },
@@ -297,7 +297,7 @@ export const probeFindings = {
       id: 'tls.modern-version-missing',
       severity: 'error',
       title: 'The server accepts neither TLS 1.2 nor TLS 1.3.',
-      detail: 'Current clients (OpenSSL 3, Node, nodemailer, Gmail, Outlook) refuse TLS 1.0/1.1, so they all fail: "tlsv1 alert protocol version" or "unsupported protocol". Mail to or from this server falls back to plaintext or bounces.',
+      detail: 'Many current peers refuse TLS 1.0/1.1: Microsoft 365, OpenSSL 3 at security level 2 (the Debian/Ubuntu system default), Node 20 and nodemailer at their defaults. They fail with "tlsv1 alert protocol version" or "unsupported protocol"; mail between them and this server falls back to plain text (opportunistic TLS) or is deferred (mandatory TLS). (Google documents TLS 1.0 to 1.3 for Gmail, so Gmail is not among them.)',
       fix: `Upgrade the TLS library / server software and enable TLS 1.2 and 1.3 (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, and the same for \`smtpd_tls_mandatory_protocols\`; Dovecot: \`ssl_min_protocol = TLSv1.2\`).`,
       evidence,
     };
@@ -318,7 +318,7 @@ export const probeFindings = {
       severity: 'warning',
       title: `The server chose a weak cipher suite: ${cipher}.`,
       detail: `With a client that offers modern suites, the server still picked ${cipher} (${version}): ${reason}. Strict clients and compliance scans reject it.`,
-      fix: 'Prefer ECDHE with AES-GCM or ChaCha20-Poly1305: Postfix `smtpd_tls_mandatory_ciphers = high`, `tls_preempt_cipherlist = yes`, and `smtpd_tls_exclude_ciphers = aNULL, eNULL, RC4, 3DES, MD5, EXPORT`; Dovecot `ssl_cipher_list` with `ssl_prefer_server_ciphers = yes`.',
+      fix: 'Postfix: return the cipher settings to their defaults (`smtpd_tls_ciphers` and `smtpd_tls_mandatory_ciphers` = medium; remove changes to `tls_medium_cipherlist`, `tls_high_cipherlist` and `tls_preempt_cipherlist`; `postconf -n | grep cipher` shows them), and run a current OpenSSL: Postfix\'s default "medium" grade with OpenSSL 1.1.1 or 3 prefers ECDHE with AES-GCM or ChaCha20-Poly1305. Do not restrict opportunistic TLS on port 25 with `*_mandatory_ciphers = high` (it only applies where TLS is mandatory) or cipher exclusions, which postconf(5) advises against ("DO NOT exclude ciphers unless it is essential"). Dovecot: `ssl_cipher_list` back to its default, with `ssl_prefer_server_ciphers = yes`.',
       evidence: [`negotiated ${version} ${cipher}`],
     };
   },
@@ -327,8 +327,8 @@ export const probeFindings = {
       id: 'tls.weak-key-exchange',
       severity: 'warning',
       title: `The server uses ${bits}-bit Diffie-Hellman parameters.`,
-      detail: `Ephemeral DH under 2048 bits is breakable (Logjam). OpenSSL 3 at its default security level and Gmail refuse it ("dh key too small"), so those clients fail or fall back to another cipher.`,
-      fix: 'Generate 2048-bit (or larger) parameters (`openssl dhparam -out dh2048.pem 2048`) and point the server to them (Postfix `smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem`, despite its name; Dovecot `ssl_dh = </etc/dovecot/dh.pem`), or prefer ECDHE suites.',
+      detail: `Ephemeral DH under 2048 bits is within reach of well-funded attackers (Logjam, weakdh.org). Clients whose OpenSSL runs at security level 2 (the system default of Debian and Ubuntu) refuse it with "dh key too small" and fail or pick another cipher; OpenSSL's compiled-in level 1 and Node 20 still accept 1024 bits.`,
+      fix: 'Postfix 3.7+ built with OpenSSL 3: remove `smtpd_tls_dh1024_param_file` (or set it to `auto`) so OpenSSL picks the group, which postconf(5) recommends. Older Postfix: remove it to get the compiled-in 2048-bit group (Postfix 3.1+), or point it at a 2048-bit file (`openssl dhparam -out /etc/postfix/dh2048.pem 2048`; the "1024" in the name is historical). Dovecot: `ssl_dh = </etc/dovecot/dh.pem` with 2048-bit parameters. ECDHE suites avoid the question altogether.',
       evidence: [`ephemeral key: DH ${bits} bits (${cipher})`],
     };
   },

@@ -22,7 +22,7 @@ export function weakCipherReason(cipher: string, version: string): string | unde
   return undefined;
 }
 
-/** Ephemeral finite-field DH under 2048 bits (Logjam; OpenSSL 3 and Gmail refuse it). */
+/** Ephemeral finite-field DH under 2048 bits (Logjam; OpenSSL at security level 2, Debian's default, refuses it). */
 export function weakKeyExchange(eph: { type?: string; name?: string; size?: number } | undefined): number | undefined {
   if (eph?.type === 'DH' && typeof eph.size === 'number' && eph.size < 2048) return eph.size;
   return undefined;

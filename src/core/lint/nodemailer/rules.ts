@@ -158,7 +158,7 @@ function legacyPin(site: OptionSite, shown: string, rc: RuleContext): Finding {
     severity: 'error',
     title: `${shown} pins the connection below TLS 1.2.`,
     detail:
-      'Modern servers (Gmail, Microsoft 365, any OpenSSL 3 server at its defaults) refuse TLS 1.0/1.1, and Node 20 refuses them too ' +
+      'Many servers (Microsoft 365, OpenSSL 3 servers at security level 2, the Debian/Ubuntu default) refuse TLS 1.0/1.1, and Node 20 refuses them too ' +
       'unless the security level is lowered: the handshake fails with "unsupported protocol" or "tlsv1 alert protocol version".',
     fix: `Remove ${shown.split(':')[0]}: Node then negotiates the best version both sides support (TLS 1.2 or 1.3).`,
     evidence: [shown],

@@ -112,13 +112,15 @@ function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: stri
     title: `${s.name} names ${printable(p)}, which could not be found or read.`,
     detail: live
       ? server
-        ? 'Postfix cannot load its certificate or key ("cannot get certificate from file"), disables TLS for the ' +
-          'server (no STARTTLS) and clients that require TLS cannot connect.'
+        ? 'Postfix cannot load its certificate or key (smtpd logs "cannot get RSA certificate from file ...: disabling ' +
+          'TLS support"). It still announces STARTTLS but answers it with "454 4.7.0 TLS not available due to local ' +
+          'problem": clients that require TLS cannot send, and senders on port 25 deliver in plain text.'
         : 'Postfix logs a warning and goes on without the file: with a missing CA file no certificate it should ' +
           'check can be trusted (verify/secure deliveries fail), with a missing client certificate or key the ' +
           'client presents none.'
       : 'This workspace holds other files this config names, at the paths the server uses, but not this one. If ' +
-        'the copy is complete, the server lacks it too; a missing or unreadable file there turns TLS off.',
+        'the copy is complete, the server lacks it too; a missing or unreadable certificate or key there makes smtpd ' +
+        'answer STARTTLS with "454 4.7.0 TLS not available due to local problem".',
     fix: 'Fix the path (absolute paths are safest), or copy the file into the workspace at the mirrored path ' +
       `(e.g. ${mirrorExample(p)}) to have it checked.`,
     range,
@@ -234,7 +236,8 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
         severity: 'error',
         title: `${printable(f.path)} has blocks Postfix cannot use.`,
         detail: 'Postfix refuses a certificate or key file it cannot parse (or an encrypted key: it has no way to ask ' +
-          'for the passphrase) and turns TLS off for the server.',
+          'for the passphrase) and logs "...: disabling TLS support": smtpd still announces STARTTLS but answers it ' +
+          'with "454 4.7.0 TLS not available due to local problem".',
         fix: 'Replace the file with a PEM file holding the private key and the certificate chain, key unencrypted ' +
           '(`openssl pkey -in key.pem -out key-plain.pem`), readable by root.',
         range: f.range,
@@ -251,7 +254,9 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
         id: 'postfix.cert-unreadable',
         severity: 'error',
         title: `${printable(f.path)} holds no certificate.`,
-        detail: 'Postfix finds no server certificate and turns TLS off: no STARTTLS, and clients that require TLS cannot connect.',
+        detail: 'Postfix finds no server certificate ("cannot get RSA certificate from file ...: disabling TLS support"): ' +
+          'smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not available due to local problem", so ' +
+          'clients that require TLS cannot send and senders on port 25 deliver in plain text.',
         fix: 'Point the setting at the PEM file with the certificate chain (certbot: fullchain.pem).',
         range: f.range,
       });
@@ -276,8 +281,9 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
       id: 'postfix.cert-key-mismatch',
       severity: 'error',
       title: `The private key in ${printable(keyFile.path)} does not belong to the certificate in ${printable(leaf.file.path)}.`,
-      detail: 'Postfix checks the pair at start-up, logs "key does not match certificate" (or "cannot load ' +
-        'RSA private key"), and turns TLS off: STARTTLS disappears and clients that require TLS fail.',
+      detail: 'Postfix checks the pair when smtpd starts and logs "key values mismatch" and "cannot get RSA private key ' +
+        'from file ...: disabling TLS support". smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not ' +
+        'available due to local problem": clients that require TLS cannot send, senders on port 25 deliver in plain text.',
       fix: 'Use the key generated with this certificate (certbot: privkey.pem from the same live/NAME directory), ' +
         'or reissue the certificate for this key. Then run `postfix reload`.',
       range: keyFile.range,

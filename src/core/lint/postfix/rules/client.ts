@@ -164,11 +164,12 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
     const anchor = levelSetting ?? wrapperOwn!;
     report(ctx, {
       id: 'postfix.wrappermode-needs-encrypt',
-      severity: 'warning',
+      severity: 'error',
       title: `smtp_tls_wrappermode = yes needs smtp_tls_security_level = encrypt or stronger (it is "${level || 'none'}").`,
       detail: 'postconf(5): wrapper mode "requires smtp_tls_security_level = encrypt or stronger". At a lower ' +
-        'level Postfix logs a warning for every delivery and the session does not get the mandatory-TLS settings ' +
-        '(protocols, ciphers) you would expect for a relay.',
+        'level the SMTP client logs: smtp_tls_wrappermode requires "smtp_tls_security_level = encrypt" (or ' +
+        'stronger), and skips the server (smtp_connect.c): it skips every address of every destination this ' +
+        'applies to, so nothing is delivered and mail stays in the queue.',
       fix: 'Set smtp_tls_security_level = encrypt (or verify with a CA file), then run `postfix reload`.',
       range: levelSetting ? levelSetting.valueRange : anchor.valueRange,
       evidence: [shown(wrapperOwn, 'smtp_tls_wrappermode', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level)],
@@ -208,7 +209,8 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
   }
 
   if ((level === 'verify' || level === 'secure') && levelSetting) {
-    const ca = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '';
+    // smtp_tls_trust_anchor_file replaces CAfile/CApath as the trust for verify/secure (postconf(5)).
+    const ca = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.value('smtp_tls_trust_anchor_file') !== '';
     if (!ca && !scope.flag('tls_append_default_CA')) {
       report(ctx, {
         id: 'postfix.verify-without-ca',
