@@ -57,6 +57,9 @@ several files is counted once.
   --format sarif|json|markdown|text   (default text)
   --fail-on error|warning|info|never  exit 1 when the merged findings reach it (default: error)
 Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input.
+  mail-tls-doctor report --format html FILE... [--output FILE.html] [--title TEXT]
+      the Mail TLS Report of mail logs and TLS-RPT reports (.json, .json.gz): failures per destination over
+      time (SVG), result types per MX, every finding; one self-contained HTML file (no script, no remote content)
 `,
 };
 
@@ -66,6 +69,7 @@ export const USAGE = `Usage:
   mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input)
   mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]
   mail-tls-doctor report FILE.jsonl...   (merge JSON Lines from many runs)
+  mail-tls-doctor report --format html MAIL.LOG|REPORT.json[.gz]... [--output FILE.html]
   mail-tls-doctor help COMMAND | --help | --version
 Every command takes --format text|json|jsonl|sarif (--json) and --fail-on error|warning|info|never.
 `;

@@ -22,6 +22,9 @@ const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
+  // Mail logs and TLS-RPT reports as one self-contained HTML view (src/cli/reportHtml.ts).
+  const html = require('./reportHtml') as typeof import('./reportHtml');
+  if (html.wantsHtml(args)) return html.runReportHtml(args, io);
   const { common, rest } = takeCommonOptions(args, REPORT_FORMATS);
   const format = common.format as ReportFormat;
   const files: string[] = [];
