@@ -206,7 +206,9 @@ function candidates(p: string, configPath: string, root: string | undefined): st
   const out: string[] = [];
   const dir = nodePath.dirname(configPath);
   if (nodePath.isAbsolute(p)) {
-    out.push(p);
+    // The path as written names this machine's file: the server's own only for the live config (or when it lies
+    // in the workspace). A copy's /etc/ssl/certs/... here is some other machine's file.
+    if (isLiveConfig(configPath) || (root !== undefined && inside(root, p))) out.push(p);
     if (root) out.push(nodePath.join(root, p.replace(/^\/+/, '')));
     if (p.startsWith('/etc/postfix/')) out.push(nodePath.join(dir, p.slice('/etc/postfix/'.length)));
   } else {
@@ -214,6 +216,12 @@ function candidates(p: string, configPath: string, root: string | undefined): st
     if (root) out.push(nodePath.join(root, p));
   }
   return [...new Set(out)];
+}
+
+function inside(root: string, p: string): boolean {
+  const r = nodePath.resolve(root);
+  const q = nodePath.resolve(p);
+  return q === r || q.startsWith(r.endsWith(nodePath.sep) ? r : r + nodePath.sep);
 }
 
 function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]): void {
