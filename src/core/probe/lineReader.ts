@@ -39,7 +39,11 @@ export class LineReader {
     } else {
       this.buf += chunk.toString('latin1');
       if (this.buf.length > LIMITS.maxLineBytes && !this.buf.includes('\n')) {
+        // Nothing more from this server can be read as a line: stop taking bytes (and memory) at once rather
+        // than filling the dialogue's allowance with a flood.
         this.overflow ??= new ProtocolLimitError(`the server sent a line longer than ${LIMITS.maxLineBytes} bytes`);
+        this.buf = this.buf.slice(0, LIMITS.maxLineBytes + 1);
+        this.socket.destroy();
       }
     }
     this.wake?.();
