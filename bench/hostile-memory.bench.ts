@@ -31,7 +31,6 @@ interface ChildReport {
 /** In the child: probe the endpoints (all at once, ROUNDS times), then report the process's peak RSS. */
 async function childMain(endpoints: Endpoint[]): Promise<void> {
   // Loaded here, not at the top: the parent (which runs the servers) must not count it, and the idle child does.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ConnectionLimiter, probeMany } = require('../src/core/probe') as typeof import('../src/core/probe');
   let probes = 0;
   let findings = 0;

@@ -205,6 +205,5 @@ function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): 
 }
 
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }

@@ -30,7 +30,6 @@ const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
  */
 export function validateHostname(input: string): HostnameCheck {
   if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'the host name is empty' };
-  // eslint-disable-next-line no-control-regex
   const ctl = /[\u0000-\u001f\u007f]/.exec(input);
   if (ctl) {
     const code = ctl[0].charCodeAt(0);
@@ -38,7 +37,6 @@ export function validateHostname(input: string): HostnameCheck {
     return { ok: false, reason: `the host name contains ${name}` };
   }
   if (/\s/.test(input)) return { ok: false, reason: 'the host name contains white space' };
-  // eslint-disable-next-line no-control-regex
   if (/[^\u0000-\u007f]/.test(input)) {
     return { ok: false, reason: 'the host name contains non-ASCII characters (give an IDN in its xn-- form)' };
   }
@@ -60,7 +58,6 @@ export function validateHostname(input: string): HostnameCheck {
 
 function isIPv6(s: string): boolean {
   // Delegate to Node, which knows every textual form (zone ids are refused: they cannot go into a dialogue).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isIPv6: nodeIsIPv6 } = require('node:net') as typeof import('node:net');
   return !s.includes('%') && nodeIsIPv6(s);
 }
@@ -103,7 +100,6 @@ export function parseTarget(text: string): ParsedTarget | { error: string } {
 
 /** Makes untrusted text safe to show in one line of output. */
 export function printable(s: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return escaped.length > max ? `${escaped.slice(0, max)}...` : escaped;
 }

@@ -14,7 +14,6 @@ export interface SarifValidation {
 }
 
 function multitool(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bin = require('@microsoft/sarif-multitool') as string;
   // npm may skip the package's postinstall `chmod u+x`.
   const mode = fs.statSync(bin).mode;

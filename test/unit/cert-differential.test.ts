@@ -24,10 +24,6 @@ interface Scenario {
   servername: string;
 }
 
-function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
-}
-
 /** What a Node.js client reports for this chain: 'OK' or its authorizationError code. */
 async function nodeVerdict(s: Scenario): Promise<string> {
   // The server must be able to load weak certificates; only the client's verdict is under test.

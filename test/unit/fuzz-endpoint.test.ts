@@ -10,7 +10,6 @@ import { fcParams } from '../fuzz/config';
 import { growthProblem, measureGrowth } from '../fuzz/complexity';
 import { NASTY } from '../fuzz/arbitraries';
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0020\u007f-\uffff]/;
 
 /** Valid names, addresses, and the same with a hostile character spliced in. */

@@ -9,7 +9,6 @@ import * as util from 'node:util';
 export const LOG_MARK = '[mtd] ';
 
 export function runMochaFolder(dir: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require('mocha') as typeof import('mocha');
   const Base = Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void; useColors: boolean };
   Base.useColors = false;

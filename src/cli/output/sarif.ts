@@ -4,7 +4,6 @@ import { docsUrlFor } from '../../core/report/docs';
 import type { RunRecord } from '../../core/report/records';
 import { toSarif, type RuleText } from '../../core/report/sarif';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../../../package.json') as { version: string; homepage?: string; repository?: string | { url?: string } };
 
 /** Set by the finding registry when it is present: its title and help for an id. */

@@ -302,7 +302,7 @@ export const probeFindings = {
       evidence,
     };
   },
-  noTls13(ep: Endpoint): Finding {
+  noTls13(_ep: Endpoint): Finding {
     return {
       id: 'tls.no-tls13',
       severity: 'info',

@@ -293,7 +293,6 @@ function hash(s: string): string {
 }
 
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 

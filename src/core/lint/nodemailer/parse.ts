@@ -195,7 +195,7 @@ export function closersFor(src: string): string {
   }
   const open = inString ? inString : '';
   const tail = src.trimEnd();
-  const hanging = !inString && /[:=?|&+\-*/.!<>,(\[]$/.test(tail) && !/[,(\[]$/.test(tail) ? HOLE : '';
+  const hanging = !inString && /[:=?|&+\-*/.!<>,([]$/.test(tail) && !/[,([]$/.test(tail) ? HOLE : '';
   return closersFromStack(stack, open + hanging);
 }
 

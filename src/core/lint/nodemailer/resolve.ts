@@ -133,10 +133,10 @@ export function resolveValue(node: t.Node | null | undefined, ctx: ResolveContex
         case '!==':
           return known(x !== y, [a, b]);
         case '==':
-          // eslint-disable-next-line eqeqeq
+          // eslint-disable-next-line eqeqeq -- evaluates the code's own loose comparison, as JavaScript does
           return known(x == y, [a, b]);
         case '!=':
-          // eslint-disable-next-line eqeqeq
+          // eslint-disable-next-line eqeqeq -- evaluates the code's own loose comparison, as JavaScript does
           return known(x != y, [a, b]);
         case '+':
           return known(typeof x === 'number' && typeof y === 'number' ? x + y : String(x) + String(y), [a, b]);
