@@ -30,7 +30,10 @@ export async function runReportHtml(args: string[], io: CliIO): Promise<number> 
     else if (a === '--output' || a === '-o') output = args[++i];
     else if (a.startsWith('--output=')) output = a.slice('--output='.length);
     else if (a === '--title') title = args[++i] ?? title;
-    else if (a === '--') files.push(...args.slice(i + 1)), (i = args.length);
+    else if (a === '--') {
+      files.push(...args.slice(i + 1));
+      i = args.length;
+    }
     else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}" for --format html`);
     else files.push(a);
   }

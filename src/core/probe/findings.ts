@@ -201,7 +201,7 @@ export const probeFindings = {
       severity: 'error',
       title: 'The server refused the STARTTLS command.',
       detail: 'It advertises STARTTLS but answered with an error (e.g. "454 TLS not available due to temporary reason"): the server usually cannot load its certificate or key, or its TLS setup is broken.',
-      fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot get RSA certificate from file ... disabling TLS support", "TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (\`openssl x509 -in cert.pem -noout -pubkey | openssl sha256\` and \`openssl pkey -in key.pem -pubout | openssl sha256\` print the same hash; this works for RSA and ECDSA keys, unlike \`-modulus\`).',
+      fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot get RSA certificate from file ... disabling TLS support", "TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (`openssl x509 -in cert.pem -noout -pubkey | openssl sha256` and `openssl pkey -in key.pem -pubout | openssl sha256` print the same hash; this works for RSA and ECDSA keys, unlike `-modulus`).',
       evidence,
     };
   },
