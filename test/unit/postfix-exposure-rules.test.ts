@@ -139,3 +139,12 @@ describe('postfix.mandatory-protocols-default', () => {
     assert.ok(!ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\n', { 'main.cf': HOST })).includes('postfix.mandatory-protocols-default'));
   });
 });
+
+describe('postfix.encrypt-on-public-mx only on a server that receives mail for domains', () => {
+  it('a relay with mydestination = localhost only (clients from mynetworks) may require TLS on port 25', () => {
+    const relay = `${HOST}mydestination = localhost, localhost.localdomain, localhost\nmynetworks = 127.0.0.0/8 192.0.2.0/24\nsmtpd_tls_security_level = encrypt\n`;
+    assert.ok(!ids(lint('main.cf', relay)).includes('postfix.encrypt-on-public-mx'));
+    assert.ok(ids(lint('main.cf', `${relay}virtual_mailbox_domains = example.com\n`)).includes('postfix.encrypt-on-public-mx'));
+    assert.ok(ids(lint('main.cf', `${HOST}smtpd_tls_security_level = encrypt\n`)).includes('postfix.encrypt-on-public-mx'));
+  });
+});

@@ -1,4 +1,5 @@
 import type { TextEdit } from '../../../finding';
+import { acceptsMailForDomains } from './mx';
 import { report, RuleContext, setParameter, shown } from '../context';
 
 const RFC3207 = 'RFC 3207 says a publicly-referenced SMTP server must not require STARTTLS: other mail servers ' +
@@ -15,6 +16,7 @@ export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean
   const at = ctx.scope.definedAt('smtpd_tls_security_level');
   if (!at || ctx.scope.value('smtpd_tls_security_level').toLowerCase() !== 'encrypt') return;
   if (ctx.service ? ctx.service.role !== 'mx' : !publicMxInheritsMain) return;
+  if (!acceptsMailForDomains(ctx.scope)) return; // a relay for its own networks, no MX: it may require TLS
   const own = at.inherited ? undefined : at.setting;
   let edits: TextEdit[] | undefined;
   let editTitle: string | undefined;
