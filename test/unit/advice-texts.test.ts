@@ -95,3 +95,10 @@ describe('advice texts: explain', () => {
     assert.match(h.detail, /454/);
   });
 });
+
+describe('advice texts: imprecise claims made precise', () => {
+  it('Dovecot: mail_max_userip_connections is not offered as the pre-login limit', () => {
+    const f = F.greetingRejected(sub, ['* BYE too many connections'], true);
+    assert.match(f.fix, /counts only logged-in sessions/);
+  });
+});

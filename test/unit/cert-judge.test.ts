@@ -149,7 +149,7 @@ describe('cert judgeChain: one finding per defect', () => {
     assert.ok(f);
     assert.match(f.title, /Mail TLS Doctor Test Intermediate CA/);
     assert.match(f.detail, /http:\/\/ca\.test\/intermediate\.der/);
-    assert.match(f.detail, /mail clients and MTAs never do/);
+    assert.match(f.detail, /Windows chain engine \(Outlook, Exchange\) fetch that .* Node-based clients \(Postfix, Exim, nodemailer\) do not/);
     assert.match(f.fix, /fullchain\.pem/);
     assert.equal(j.certificates[0].aiaIssuerUrl, 'http://ca.test/intermediate.der');
     const j2 = judgeChain(chain(leaf.certPem), { ...opts, extraCaPems: [pki.root.certPem + pki.intermediate.certPem] });

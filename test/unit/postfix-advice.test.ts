@@ -153,3 +153,21 @@ describe('postfix advice: what Postfix then does (misleading texts corrected)', 
     assert.match(c.detail, /aborting TLS session/);
   });
 });
+
+describe('postfix advice: imprecise claims made precise', () => {
+  it('submission with smtpd_tls_auth_only = yes: info, no password in the clear', () => {
+    const master = 'submission inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n';
+    assert.equal(only(lint('master.cf', master, { 'main.cf': HOST }), 'postfix.submission-without-encrypt').severity, 'warning');
+    const f = only(lint('master.cf', master, { 'main.cf': `${HOST}smtpd_tls_auth_only = yes\n` }), 'postfix.submission-without-encrypt');
+    assert.equal(f.severity, 'info');
+    assert.match(f.detail, /passwords do not travel in the clear/);
+  });
+  it('an unbracketed relayhost is valid: info and no routing-changing edit, unless it names a submission port', () => {
+    const f = only(lint('main.cf', `${HOST}relayhost = relay.example.net\n`), 'postfix.relayhost-mx-lookup');
+    assert.equal(f.severity, 'info');
+    assert.equal(f.edits, undefined);
+    const g = only(lint('main.cf', `${HOST}relayhost = smtp.example.net:587\nsmtp_tls_security_level = encrypt\n`), 'postfix.relayhost-mx-lookup');
+    assert.equal(g.severity, 'warning');
+    assert.ok(g.edits);
+  });
+});

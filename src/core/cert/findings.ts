@@ -79,13 +79,13 @@ export function untrustedRoot(top: CertificateInfo, how: 'sent-root' | 'store-in
 
 export function missingIntermediate(leaf: CertificateInfo): Finding {
   const aia = leaf.aiaIssuerUrl
-    ? ` The certificate says where its issuer can be downloaded (AIA caIssuers): ${leaf.aiaIssuerUrl}. Browsers fetch that and hide the mistake; mail clients and MTAs never do.`
-    : ' Browsers often hide this mistake by fetching or caching the missing certificate; mail clients and MTAs never do.';
+    ? ` The certificate says where its issuer can be downloaded (AIA caIssuers): ${leaf.aiaIssuerUrl}. Browsers and the Windows chain engine (Outlook, Exchange) fetch that and hide the mistake; OpenSSL-, GnuTLS- and Node-based clients (Postfix, Exim, nodemailer) do not.`
+    : ' Browsers and the Windows chain engine (Outlook, Exchange) often hide this mistake by fetching or caching the missing certificate; OpenSSL-, GnuTLS- and Node-based clients (Postfix, Exim, nodemailer) do not.';
   return {
     id: 'cert.missing-intermediate',
     severity: 'error',
     title: `The server sends only its own certificate: the intermediate "${leaf.issuer}" is missing.`,
-    detail: `${STRICT_PEERS} with "unable to verify the first certificate" (UNABLE_TO_VERIFY_LEAF_SIGNATURE).${aia} (If "${leaf.issuer}" is your own private root rather than an intermediate, clients must trust it instead.)`,
+    detail: `Clients that verify and do not fetch missing certificates (Node.js/nodemailer, OpenSSL- and GnuTLS-based clients, Postfix at verify/secure) refuse the connection with "unable to verify the first certificate" (UNABLE_TO_VERIFY_LEAF_SIGNATURE); MTAs with opportunistic TLS still deliver unless the domain publishes MTA-STS or DANE.${aia} (If "${leaf.issuer}" is your own private root rather than an intermediate, clients must trust it instead.)`,
     fix: `Serve the full chain, not just the certificate: with certbot use fullchain.pem, never cert.pem. ${CHAIN_FIX_POSTFIX} ${CHAIN_FIX_DOVECOT} ${CHAIN_FIX_CAT}${leaf.aiaIssuerUrl ? ` The intermediate can be fetched from ${leaf.aiaIssuerUrl} (convert DER with \`openssl x509 -inform der -in it.cer -out intermediate.pem\`).` : ''}`,
     evidence: [...certEvidence(leaf, 'server certificate'), ...(leaf.aiaIssuerUrl ? [`AIA caIssuers: ${leaf.aiaIssuerUrl}`] : [])],
   };
@@ -111,7 +111,7 @@ export function weakKey(info: CertificateInfo, role: string, severity: 'error' |
     detail:
       info.keyType === 'ec'
         ? `Curves under 256 bits are below what public CAs issue; curves under 224 bits are refused by OpenSSL clients at security level 2 (the default on Debian, Ubuntu and RHEL) with "EE certificate key too weak".`
-        : `Keys under 2048 bits are refused by OpenSSL clients at security level 2, the default on Debian 11+, Ubuntu 20.04+ and RHEL 9, with "EE certificate key too weak" (Postfix and Dovecot on those systems, curl, openssl s_client). Node.js 20 still accepts 1024 bits, so a nodemailer test may pass while real MTAs fail. No public CA has issued such keys since 2013.`,
+        : `Keys under 2048 bits are refused by OpenSSL clients at security level 2, the default on Debian 11+, Ubuntu 20.04+ and RHEL 9, with "EE certificate key too weak" when they verify the certificate (Postfix at verify/secure, mail clients, curl, openssl s_client with -verify_return_error). Opportunistic MTAs (Postfix at may/encrypt) do not verify and still connect; Node.js 20 still accepts 1024 bits, so a nodemailer test may pass while verifying clients fail. No public CA has issued such keys since 2013.`,
     fix: 'Issue a new key and certificate with at least RSA 2048 or ECDSA P-256: `certbot certonly --key-type ecdsa -d mail.example.com` or `openssl req -newkey rsa:3072 ...`, then point the server at the new pair and reload.',
     evidence: [...certEvidence(info, role), `key: ${info.keyType} ${info.keyBits} bits`],
   };

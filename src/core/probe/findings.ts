@@ -113,7 +113,7 @@ export const probeFindings = {
         ? `It answered with a "service not available" greeting (SMTP 421 / IMAP BYE). Mail servers do this when one client opens too many connections, under load, or during maintenance; senders retry later.${backoffMs ? ` The probe opened no more connections to it for ${Math.round(backoffMs / 1000)} s.` : ''}`
         : 'It answered with a rejection (e.g. SMTP 554) instead of a welcome: this client address is blocked (a blocklist, a policy, or a misconfigured postscreen/access list), or the service is shut.',
       fix: busy
-        ? 'Probe again later, with fewer parallel connections; if it persists, raise the per-client limits (Postfix `smtpd_client_connection_count_limit`, Dovecot `mail_max_userip_connections`) or check the server\'s load.'
+        ? 'Probe again later, with fewer parallel connections; if it persists, raise the per-client limits (Postfix `smtpd_client_connection_count_limit`; Dovecot before login: the login services `process_limit`/`client_limit`, as `mail_max_userip_connections` counts only logged-in sessions) or check the server\'s load.'
         : 'Read the reply text: it usually names the reason or a blocklist. Check the server\'s access rules and whether this client\'s address is listed.',
       evidence: lines.slice(0, 6),
     };

@@ -66,7 +66,9 @@ function secureOnStarttls(path: string, secure: EnvEntry, port: EnvEntry, n: num
     detail:
       `Port ${n} speaks plain SMTP and upgrades with STARTTLS. A client told to be "secure" (nodemailer's secure: true, SMTPS) starts TLS at once ` +
       'and fails with "wrong version number" before the server can answer.',
-    fix: `Set ${secure.key}=false (the client then upgrades with STARTTLS; with nodemailer also set requireTLS), or set ${port.key}=465.`,
+    fix: `Set ${secure.key}=false (the client then upgrades with STARTTLS; with nodemailer also set requireTLS), or set ${port.key}=465. ` +
+      `Check how the code reads it: "false" only works if the code converts the string (\`secure: process.env.${secure.key} === 'true'\`); ` +
+      `passed as it is (\`secure: process.env.${secure.key}\`), nodemailer takes the non-empty string "false" for true.`,
     evidence: [`${secure.key}=${secure.value}`, `${port.key}=${n}`],
     file: path,
     range: secure.valueRange,

@@ -80,19 +80,26 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
         editTitle: `Write [${d.host}]`,
       });
     } else if (!d.bracketed) {
+      // Valid Postfix (relaying to a domain's MX hosts). Only with a submission port is the MX lookup almost surely
+      // unintended (MX hosts take mail on 25); the edit changes routing (MX hosts -> the name's own address), so it
+      // is offered only then.
+      const submissionPort = port === 587 || port === 465;
       report(ctx, {
         id: 'postfix.relayhost-mx-lookup',
-        severity: 'warning',
+        severity: submissionPort ? 'warning' : 'info',
         title: `relayhost ${printable(d.host)} has no brackets, so Postfix looks up its MX records.`,
         detail: 'Without [brackets] Postfix treats the name as a mail domain: it delivers to the hosts in its MX ' +
           'records (falling back to its address only when there are none) and, at the verify level, checks the ' +
           'certificate against those MX names. For a provider\'s submission host (smtp.gmail.com, ' +
-          'email-smtp.*.amazonaws.com, smtp.sendgrid.net) you want a direct connection.',
-        fix: `Write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`.`,
+          'email-smtp.*.amazonaws.com, smtp.sendgrid.net) you want a direct connection' +
+          (submissionPort
+            ? `, the more so on port ${d.portText}: MX hosts take mail on port 25.`
+            : '; for a relay domain whose MX hosts you mean to use it is right as it is (brackets would send the mail to the name\'s own address instead).'),
+        fix: `For a provider's submission host write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`${submissionPort ? '' : '; for a relay domain leave it'}.`,
         range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole,
         evidence: [shown(relay)],
-        edits: literal ? [{ range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole, newText: `[${d.host}]` }] : undefined,
-        editTitle: `Write [${d.host}]`,
+        edits: literal && submissionPort ? [{ range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole, newText: `[${d.host}]` }] : undefined,
+        editTitle: `Write [${d.host}] (connect to it directly, no MX lookup)`,
       });
     }
   }

@@ -78,13 +78,20 @@ export function checkServiceTls(ctx: RuleContext): void {
     const enforced = level === 'encrypt' || (level === '' && ctx.scope.flag('smtpd_enforce_tls'));
     if (!enforced && ctx.scope.resolved('smtpd_tls_security_level').complete) {
       const own = ctx.scope.setting('smtpd_tls_security_level');
+      // smtpd_tls_auth_only = yes: AUTH is neither announced nor accepted before STARTTLS (postconf(5)), so no
+      // password crosses in the clear; what remains is mail submitted without TLS by clients that do not log in.
+      const authOnly = ctx.scope.flag('smtpd_tls_auth_only');
       report(ctx, {
         id: 'postfix.submission-without-encrypt',
-        severity: 'warning',
+        severity: authOnly ? 'info' : 'warning',
         title: `The submission service does not require TLS (smtpd_tls_security_level is "${level || 'unset'}").`,
-        detail: 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
-          'who strips it, gets to send the password in the clear. RFC 8314 and Postfix\'s own master.cf example ' +
-          'set encrypt on submission (opportunistic TLS is for port 25 only).',
+        detail: (authOnly
+          ? 'smtpd_tls_auth_only = yes keeps AUTH off unencrypted sessions, so passwords do not travel in the clear; ' +
+            'but a client that skips STARTTLS (or whose STARTTLS an attacker strips) can still connect and, if your ' +
+            'restrictions allow it without login, submit mail unencrypted. '
+          : 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
+            'who strips it, gets to send the password in the clear. ') +
+          'RFC 8314 and Postfix\'s own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only).',
       fix: 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
         range: own ? own.valueRange : svc.nameRange,
         evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`],
