@@ -281,13 +281,24 @@ async function greetingOrTls(ctx: SessionContext, conn: Conn, dialogue: Dialogue
   if (conn.reader.received > 0) return settled(await greeting);
   conn.transcript.add('note', `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`);
   const stop = new AbortController();
-  const side = secondConnectionTls(ctx, conn, stop.signal);
+  const started = { slot: false };
+  const side = secondConnectionTls(ctx, conn, stop.signal, started);
   const raced = await Promise.race([greeting.then((g) => ({ g })), side.then((o) => ({ o }))]);
   if ('o' in raced && raced.o.outcome) {
     // The port wants TLS first: the plaintext connection would only wait out its timeout.
     conn.socket.destroy();
     await greeting;
     return { outcome: raced.o.outcome };
+  }
+  if ('g' in raced && 'error' in raced.g && raced.g.error instanceof TimeoutError && conn.reader.received === 0 && started.slot) {
+    // The greeting timed out while the second connection (which has its slot) is still at it: its answer is the
+    // better one. One still waiting for a slot is stopped instead: the slot it waits for may be this one.
+    const o = await side;
+    if (o.outcome) {
+      conn.socket.destroy();
+      return { outcome: o.outcome };
+    }
+    return settled(raced.g, o.failure);
   }
   if ('g' in raced) {
     // A greeting (or an error) came first: the second connection is no longer needed.
@@ -312,12 +323,13 @@ async function greetingOrTls(ctx: SessionContext, conn: Conn, dialogue: Dialogue
  * goes on there with implicit TLS. Resolves with the outcome, or with why it failed (undefined when it was
  * stopped or never got a slot); rejects only when the probe is cancelled.
  */
-async function secondConnectionTls(ctx: SessionContext, conn: Conn, stop: AbortSignal): Promise<{ outcome?: MainOutcome; failure?: string }> {
+async function secondConnectionTls(ctx: SessionContext, conn: Conn, stop: AbortSignal, started: { slot: boolean }): Promise<{ outcome?: MainOutcome; failure?: string }> {
   const ep = ctx.endpoint;
   const label = 'TLS first';
   const scope = new Scope(conn.scope.signal ? AbortSignal.any([conn.scope.signal, stop]) : stop);
   try {
     return await withSlot(ctx, scope, conn.transcript, { maxBackoffMs: 0, label }, async (held) => {
+      started.slot = true;
       const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, conn.transcript, held, label);
       if (!c.socket) return { failure: 'no second connection' };
       const side = new Conn(c.socket, scope, conn.transcript, ctx.timeoutMs, label, held);
