@@ -29,6 +29,7 @@ Probe:
   --repeat N                  probe N times and say per endpoint whether a failure is persistent or
                               intermittent (with its rate)
   --verbose, -v               info findings, the certificate chain and the transcript (text format)
+  --resolver IP[:PORT]        resolve host names through this DNS server only (not the system's)
 An endpoint named by several targets is probed once per run; a server that answered "too many
 connections" is left alone for the rest of the run's back-off.
 
@@ -65,6 +66,7 @@ Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable inp
 
 export const USAGE = `Usage:
   mail-tls-doctor probe HOST[:PORT]... | --input FILE | --from-config PATH  [--shard K/N] [--repeat N] [...]
+  mail-tls-doctor check DOMAIN... [--resolver IP[:PORT]] [--ca FILE]... [--timeout MS]
   mail-tls-doctor lint PATH...
   mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input)
   mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]

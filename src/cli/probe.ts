@@ -24,6 +24,8 @@ export interface ProbeArgs {
   fromConfig: string[];
   shard?: Shard;
   concurrency?: number;
+  /** --resolver: every name is resolved through this server only. */
+  resolver?: import('../core/dns/client').DnsServer;
 }
 
 
@@ -89,6 +91,9 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
       case '--concurrency':
         out.concurrency = intArg(flag, value(), 1, 256);
         break;
+      case '--resolver':
+        out.resolver = require('./check').parseResolverArg(value());
+        break;
       case '--verbose':
       case '-v':
         out.verbose = true;
@@ -137,6 +142,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
       }
     }
   }
+  const resolve = a.resolver ? resolverFor(a.resolver, io.signal, a.timeoutMs) : undefined;
   const out = new RunOutput(io, common);
   const runs: ProbeResult[][] = [];
   try {
@@ -147,6 +153,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
       const results = await probeMany(endpoints, {
         signal: io.signal,
         timeoutMs: a.timeoutMs,
+        resolve,
         ...(a.concurrency ? { concurrency: a.concurrency } : {}),
         ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}),
         // Streamed as each endpoint address is done (JSON Lines); the text and JSON forms come at the end.
@@ -211,6 +218,12 @@ function configTargets(a: ProbeArgs, io: CliIO): Target[] {
   if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
   for (const m of problems) io.err(`${m}\n`);
   return out;
+}
+
+function resolverFor(server: import('../core/dns/client').DnsServer, signal: AbortSignal | undefined, timeoutMs: number | undefined) {
+  // Loaded only with --resolver, so a plain probe does not pay for the DNS client.
+  const { DomainResolver, addressResolver } = require('../core/dns/resolver') as typeof import('../core/dns/resolver');
+  return addressResolver(new DomainResolver({ server, source: 'option', trusted: true }, { signal, timeoutMs }));
 }
 
 /** For each endpoint address, the first run that failed (the one worth reading), else the last run. */

@@ -42,7 +42,7 @@ export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): stri
   return out.join('\n') + '\n';
 }
 
-function formatFinding(f: Finding, p: Painter, verbose: boolean): string[] {
+export function formatFinding(f: Finding, p: Painter, verbose: boolean): string[] {
   const tag = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.cyan('info   ');
   const lines = [`  ${tag} ${f.title} ${p.dim(`[${f.id}]`)}`];
   if (verbose) lines.push(...wrap(f.detail, '          '));

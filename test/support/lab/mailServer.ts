@@ -42,7 +42,7 @@ export interface RunningServer {
 
 const MAX_LINE = 4096;
 
-export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1'): Promise<RunningServer> {
+export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1', listenPort = 0): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
   const ctx = spec.tls ? withoutDhWarning(() => tls.createSecureContext(tlsOptions(spec.tls!))) : undefined;
   const track = (s: net.Socket) => {
@@ -65,7 +65,7 @@ export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1'):
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    server.listen(listenPort, host, () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;
   return {

@@ -1,0 +1,137 @@
+/** `mail-tls-doctor check DOMAIN...`: argument parsing and output; the work is done by src/core/domain. */
+import * as fs from 'node:fs';
+import { printable, validateHostname } from '../core/endpoint';
+import { parseServer, type DnsServer } from '../core/dns/client';
+import { chooseResolver, DomainResolver } from '../core/dns/resolver';
+import { checkDomain, type DomainReport } from '../core/domain';
+import { formatDomain } from '../core/domain/report';
+import type { RunRecord } from '../core/report/records';
+import { registerHelp } from './help';
+import { CliIO, paint, UsageError } from './io';
+import { RunOutput, takeCommonOptions } from './output';
+
+registerHelp(
+  'check',
+  `Usage: mail-tls-doctor check DOMAIN... [options]
+Looks at each mail domain the way a sending MTA does: the MX hosts (every address probed on port 25 with
+STARTTLS, the MX name as SNI and reference name), DNSSEC, DANE TLSA records matched against the presented
+chain, the MTA-STS record and policy, the TLS-RPT record, and what an opportunistic, a DANE and an
+MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
+  --resolver IP[:PORT]   send every DNS query of the run to this server and nowhere else; its AD bit is the
+                         DNSSEC status. Default: the system's first resolver, trusted only on loopback
+  --ca FILE              extra trusted CA (repeatable): MX certificates and the MTA-STS policy host
+  --timeout MS           per probe step, DNS query and policy fetch; default 10000
+  --smtp-port N          probe the MX hosts on port N instead of 25 (a lab, a port forward)
+  --https-port N         fetch the MTA-STS policy from port N instead of 443 (a lab)
+  --verbose, -v          info findings, certificate chains and transcripts (text format)
+Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
+{"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.
+`,
+);
+
+export interface CheckArgs {
+  domains: string[];
+  resolver?: DnsServer;
+  caFiles: string[];
+  timeoutMs?: number;
+  smtpPort?: number;
+  httpsPort?: number;
+  verbose: boolean;
+}
+
+export function parseResolverArg(v: string): DnsServer {
+  const s = parseServer(v);
+  if ('error' in s) throw new UsageError(`--resolver: ${s.error}`);
+  return s;
+}
+
+export function parseCheckArgs(args: string[]): CheckArgs {
+  const out: CheckArgs = { domains: [], caFiles: [], verbose: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = args[++i];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--resolver':
+        out.resolver = parseResolverArg(value());
+        break;
+      case '--ca': {
+        const f = value();
+        try {
+          if (!fs.statSync(f).isFile()) throw new Error('not a file');
+          fs.accessSync(f, fs.constants.R_OK);
+        } catch {
+          throw new UsageError(`--ca ${printable(f)}: cannot read that file`);
+        }
+        out.caFiles.push(f);
+        break;
+      }
+      case '--timeout':
+        out.timeoutMs = intArg(flag, value(), 100, 600_000);
+        break;
+      case '--smtp-port':
+        out.smtpPort = intArg(flag, value(), 1, 65535);
+        break;
+      case '--https-port':
+        out.httpsPort = intArg(flag, value(), 1, 65535);
+        break;
+      case '--verbose':
+      case '-v':
+        out.verbose = true;
+        break;
+      default: {
+        if (arg.startsWith('-')) throw new UsageError(`unknown option "${printable(arg)}"`);
+        const d = arg.replace(/\.$/, '');
+        const check = validateHostname(d);
+        if (!check.ok || check.kind !== 'name' || !d.includes('.')) throw new UsageError(`"${printable(arg)}" is not a mail domain${check.ok ? '' : `: ${check.reason}`}`);
+        out.domains.push(d.toLowerCase());
+      }
+    }
+  }
+  if (out.domains.length === 0) throw new UsageError('give at least one DOMAIN to check');
+  return out;
+}
+
+function intArg(flag: string, v: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${printable(v)}"`);
+  return Number(v);
+}
+
+export async function runCheck(args: string[], io: CliIO): Promise<number> {
+  const { common, rest } = takeCommonOptions(args);
+  const a = parseCheckArgs(rest);
+  const choice = chooseResolver(a.resolver);
+  if ('error' in choice) throw new UsageError(choice.error);
+  const p = paint(io.color);
+  const out = new RunOutput(io, common, { text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined) });
+  const reports: DomainReport[] = [];
+  try {
+    for (const domain of a.domains) {
+      // One resolver per domain, so each domain's DNSSEC summary reads only its own answers.
+      const resolver = new DomainResolver(choice, { signal: io.signal, timeoutMs: a.timeoutMs });
+      const report = await checkDomain(domain, { resolver, caFiles: a.caFiles, timeoutMs: a.timeoutMs, signal: io.signal, smtpPort: a.smtpPort, httpsPort: a.httpsPort });
+      reports.push(report);
+      // The per-address probes are probe records (SARIF, JSON Lines); the domain's own findings a subject record.
+      for (const r of report.results) out.emit({ type: 'probe', ...r });
+      const { findings, results: _results, domain: name, ...rest } = report;
+      const subject = { type: 'subject', kind: 'domain', name, findings, ...rest } as RunRecord;
+      // Text renders the whole domain at once, from the report kept beside the record (not serialised).
+      Object.defineProperty(subject, 'report', { value: report, enumerable: false });
+      out.emit(subject);
+    }
+  } catch (err) {
+    if (err instanceof Error && err.name === 'AbortError') {
+      io.err('mail-tls-doctor check: cancelled\n');
+      return 130;
+    }
+    throw err;
+  }
+  return out.finish({ json: () => ({ domains: reports }) });
+}

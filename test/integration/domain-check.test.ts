@@ -1,0 +1,195 @@
+import * as assert from 'node:assert/strict';
+import * as dns from 'node:dns';
+import { DomainResolver } from '../../src/core/dns/resolver';
+import { checkDomain, type DomainReport } from '../../src/core/domain';
+import { main } from '../../src/cli/main';
+import { ConnectionLimiter } from '../../src/core/probe';
+import { captureIO } from '../support/cli';
+import { startDnsServer } from '../support/dns/server';
+import { startDomainLab, type DomainLab } from '../support/domainlab';
+
+// The CommonJS module object (patchable), so the test can count getaddrinfo calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dnsModule = require('node:dns') as { lookup: unknown; promises: { lookup: unknown } };
+
+const DOMAINS = [
+  'good.test', 'null.test', 'implicit.test', 'unresolved.test', 'allunresolved.test', 'cname.test', 'bogus.test',
+  'danebad.test', 'unsigned.test', 'usage.test', 'nostarttls.test',
+  'txtbad.test', 'nopolicyhost.test', 'redirect.test', 'ctype.test', 'badpolicy.test', 'badcert.test', 'testing.test',
+  'mismatch.test', 'wrongname.test', 'big.test', 'norpt.test', 'rptbad.test',
+];
+
+/** The finding each lab domain is built to show (the healthy domain: none at warning or error). */
+const EXPECT: Record<string, string[]> = {
+  'null.test': ['mx.null'],
+  'implicit.test': ['mx.implicit'],
+  'unresolved.test': ['mx.unresolved'],
+  'allunresolved.test': ['mx.unresolved'],
+  'cname.test': ['mx.cname'],
+  'bogus.test': ['dns.bogus'],
+  'danebad.test': ['dane.tlsa-mismatch', 'dane.rollover-single'],
+  'unsigned.test': ['dane.tlsa-unsigned'],
+  'usage.test': ['dane.usage-unsuitable'],
+  'nostarttls.test': ['dane.starttls-missing'],
+  'txtbad.test': ['mtasts.txt-invalid'],
+  'nopolicyhost.test': ['mtasts.policy-fetch-failed'],
+  'redirect.test': ['mtasts.policy-redirect'],
+  'ctype.test': ['mtasts.policy-content-type'],
+  'badpolicy.test': ['mtasts.policy-invalid'],
+  'badcert.test': ['mtasts.policy-cert-invalid'],
+  'testing.test': ['mtasts.testing', 'mtasts.max-age-short'],
+  'mismatch.test': ['mtasts.mx-mismatch'],
+  'wrongname.test': ['mtasts.mx-cert-invalid'],
+  'big.test': ['mtasts.policy-fetch-failed'],
+  'norpt.test': ['tlsrpt.missing'],
+  'rptbad.test': ['tlsrpt.invalid'],
+};
+
+describe('domain check against a loopback lab (in-process DNS, STARTTLS servers, HTTPS policy server)', function () {
+  this.timeout(60_000);
+  let lab: DomainLab;
+  const reports: Record<string, DomainReport> = {};
+  const limiter = new ConnectionLimiter();
+
+  before(async () => {
+    lab = await startDomainLab();
+    await Promise.all(
+      DOMAINS.map(async (d) => {
+        const resolver = new DomainResolver({ server: { host: lab.dns.host, port: lab.dns.port }, source: 'option', trusted: true }, { timeoutMs: 2000 });
+        reports[d] = await checkDomain(d, { resolver, caFiles: [lab.caFile], timeoutMs: 3000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter, probedFrom: 'domain-test' } });
+      }),
+    );
+  });
+  after(() => lab?.close());
+
+  const ids = (d: string) => reports[d].findings.map((f) => f.id);
+  const sender = (d: string, kind: string) => reports[d].senders.find((s) => s.sender === kind)!;
+
+  it('the healthy domain: DANE matches (EE and TA), MTA-STS enforce, TLS-RPT, no warning or error', () => {
+    const r = reports['good.test'];
+    assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+    assert.equal(r.dnssec.mx, 'secure');
+    assert.equal(r.mx.hosts[0].name, 'mx1.good.test');
+    assert.deepEqual(r.mx.hosts[0].addresses, ['127.0.0.11']);
+    assert.equal(r.results.length, 1);
+    assert.equal(r.results[0].endpoint.servername, 'mx1.good.test');
+    assert.equal(r.results[0].trusted, true);
+    const dane = r.dane.hosts[0];
+    assert.equal(dane.applies, true);
+    assert.equal(dane.addresses[0].verdict, 'match');
+    assert.deepEqual(dane.addresses[0].matches.map((m) => [m.record.slice(0, 5), m.certIndex]).sort(), [['2 1 1', 1], ['3 1 1', 0]]);
+    assert.equal(r.mtaSts.status, 'ok');
+    assert.equal(r.mtaSts.policy?.mode, 'enforce');
+    assert.equal(r.tlsRpt.status, 'ok');
+    assert.equal(sender('good.test', 'opportunistic').outcome, 'unverified-tls');
+    assert.equal(sender('good.test', 'dane').outcome, 'verified-tls');
+    assert.equal(sender('good.test', 'mta-sts').outcome, 'verified-tls');
+  });
+
+  for (const [domain, expected] of Object.entries(EXPECT)) {
+    it(`${domain}: ${expected.join(', ')}`, () => {
+      for (const id of expected) assert.ok((ids(domain) as string[]).includes(id), `${domain}: expected ${id}, got ${ids(domain).join(', ') || 'nothing'}`);
+    });
+  }
+
+  it('the sender\'s view follows the consequence', () => {
+    assert.equal(sender('null.test', 'opportunistic').outcome, 'rejected');
+    assert.equal(sender('bogus.test', 'dane').outcome, 'deferred');
+    assert.deepEqual(sender('bogus.test', 'dane').findings, ['dns.bogus']);
+    assert.equal(sender('danebad.test', 'dane').outcome, 'deferred');
+    assert.deepEqual(sender('danebad.test', 'dane').findings, ['dane.tlsa-mismatch']);
+    assert.equal(sender('danebad.test', 'opportunistic').outcome, 'unverified-tls');
+    assert.equal(sender('nostarttls.test', 'dane').outcome, 'deferred');
+    assert.equal(sender('nostarttls.test', 'opportunistic').outcome, 'cleartext');
+    assert.equal(sender('unsigned.test', 'dane').outcome, 'unverified-tls', 'unsigned TLSA records are ignored');
+    assert.equal(sender('usage.test', 'dane').outcome, 'verified-tls', 'the usable 3 1 1 and 3 0 2 records still authenticate');
+    assert.equal(sender('mismatch.test', 'mta-sts').outcome, 'deferred');
+    assert.deepEqual(sender('mismatch.test', 'mta-sts').findings, ['mtasts.mx-mismatch']);
+    assert.equal(sender('wrongname.test', 'mta-sts').outcome, 'deferred');
+    assert.equal(sender('wrongname.test', 'opportunistic').outcome, 'unverified-tls');
+    assert.equal(sender('testing.test', 'mta-sts').outcome, 'unverified-tls', 'testing mode delivers');
+    assert.equal(sender('unresolved.test', 'opportunistic').outcome, 'unverified-tls');
+    assert.equal(sender('unresolved.test', 'opportunistic').via, 'mx1.good.test');
+    assert.equal(sender('allunresolved.test', 'opportunistic').outcome, 'deferred');
+    assert.equal(reports['allunresolved.test'].findings.find((f) => f.id === 'mx.unresolved')?.severity, 'error');
+    assert.equal(reports['unresolved.test'].findings.find((f) => f.id === 'mx.unresolved')?.severity, 'warning');
+  });
+
+  it('severity: what makes a strict sender defer is an error, testing mode only warns', () => {
+    const sev = (d: string, id: string) => reports[d].findings.find((f) => f.id === id)?.severity;
+    assert.equal(sev('danebad.test', 'dane.tlsa-mismatch'), 'error');
+    assert.equal(sev('nostarttls.test', 'dane.starttls-missing'), 'error');
+    assert.equal(sev('mismatch.test', 'mtasts.mx-mismatch'), 'error');
+    assert.equal(sev('wrongname.test', 'mtasts.mx-cert-invalid'), 'error');
+    assert.equal(sev('bogus.test', 'dns.bogus'), 'error');
+    assert.equal(sev('testing.test', 'mtasts.testing'), 'info');
+  });
+
+  it('the policy fetch sends the policy host as Host and never follows the redirect', () => {
+    assert.ok(lab.policyHits.includes('mta-sts.redirect.test /.well-known/mta-sts.txt'));
+    assert.ok(!lab.policyHits.some((h) => h.startsWith('www.redirect.test')));
+  });
+
+  it('a resolver that hands out signed data without AD is reported as not validating', async () => {
+    const nonValidating = await startDnsServer({ ...lab.dns.spec, signed: undefined, bogus: undefined, signaturesWithoutAd: true });
+    try {
+      const resolver = new DomainResolver({ server: { host: nonValidating.host, port: nonValidating.port }, source: 'option', trusted: true }, { timeoutMs: 2000 });
+      const r = await checkDomain('good.test', { resolver, caFiles: [lab.caFile], timeoutMs: 3000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter } });
+      assert.ok(r.findings.some((f) => f.id === 'dns.resolver-not-validating'), r.findings.map((f) => f.id).join(', '));
+      assert.equal(r.dnssec.mx, 'insecure');
+    } finally {
+      await nonValidating.close();
+    }
+  });
+
+  it('CLI: with --resolver every query goes to that server and no packet anywhere else; JSON shape; exit 0', async () => {
+    const before = lab.dns.log.length;
+    const saved = dns.getServers();
+    const origLookup = dnsModule.lookup as (...a: unknown[]) => unknown;
+    const origPromiseLookup = dnsModule.promises.lookup as (...a: unknown[]) => unknown;
+    let systemLookups = 0;
+    // The "system" resolver is the decoy; any getaddrinfo call would be counted too.
+    dns.setServers([lab.decoy.address]);
+    dnsModule.lookup = (...args: unknown[]) => {
+      systemLookups++;
+      return origLookup(...args);
+    };
+    dnsModule.promises.lookup = (...args: unknown[]) => {
+      systemLookups++;
+      return origPromiseLookup(...args);
+    };
+    try {
+      const io = captureIO();
+      const code = await main(['check', 'good.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort), '--json'], io);
+      assert.equal(code, 0, io.stderr + io.stdout.slice(0, 2000));
+      const out = JSON.parse(io.stdout) as { domains: Record<string, unknown>[] };
+      assert.deepEqual(Object.keys(out.domains[0]).sort(), ['dane', 'dnssec', 'domain', 'findings', 'mtaSts', 'mx', 'results', 'senders', 'tlsRpt'].sort());
+      const asked = lab.dns.log.slice(before).map((q) => `${q.name}/${q.type}`);
+      for (const q of ['good.test/MX', 'mx1.good.test/A', 'mx1.good.test/AAAA', '_25._tcp.mx1.good.test/TLSA', '_mta-sts.good.test/TXT', 'mta-sts.good.test/A', '_smtp._tls.good.test/TXT']) {
+        assert.ok(asked.includes(q), `${q} not asked of the --resolver server: ${asked.join(' ')}`);
+      }
+      assert.equal(lab.decoy.log.length, 0, 'the system resolver got a packet');
+      assert.equal(systemLookups, 0, 'dns.lookup (getaddrinfo) was called');
+      // probe --resolver resolves through the given server too.
+      const p = captureIO();
+      await main(['probe', `mx1.good.test:${lab.smtpPort}`, '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--json'], p);
+      const probed = JSON.parse(p.stdout) as { results: { address: string; trusted: boolean }[] };
+      assert.equal(probed.results[0].address, '127.0.0.11');
+      assert.equal(probed.results[0].trusted, true);
+      assert.equal(lab.decoy.log.length, 0);
+      assert.equal(systemLookups, 0);
+    } finally {
+      dns.setServers(saved);
+      dnsModule.lookup = origLookup;
+      dnsModule.promises.lookup = origPromiseLookup;
+    }
+  });
+
+  it('CLI: a failing domain exits 1 and the text output names the finding and the senders', async () => {
+    const io = captureIO();
+    const code = await main(['check', 'danebad.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort)], io);
+    assert.equal(code, 1);
+    assert.match(io.stdout, /\[dane\.tlsa-mismatch\]/);
+    assert.match(io.stdout, /dane +deferred/);
+  });
+});
