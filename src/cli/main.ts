@@ -12,6 +12,7 @@ const commands: Record<string, () => Command> = {
   lint: () => require('./lint').runLint,
   explain: () => require('./explain').runExplain,
   report: () => require('./report').runReport,
+  check: () => require('./check').runCheck,
 };
 
 /** Whether this CLI has a command (e.g. the domain `check`, suggested by other commands only when present). */
@@ -29,6 +30,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (name === 'help' || (commands[name] && (beforeDashes.includes('--help') || beforeDashes.includes('-h')))) {
     const which = name === 'help' ? rest[0] : name;
+    // A command that registers its own help (registerHelp) does so when its module loads.
+    if (which && Object.prototype.hasOwnProperty.call(commands, which) && !helpFor(which)) commands[which]();
     const text = helpFor(which);
     if (!text) {
       io.err(`mail-tls-doctor: no help for "${printable(which)}": not a command (${Object.keys(commands).join(', ')})\n`);
