@@ -56,7 +56,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     await Promise.all(
       DOMAINS.map(async (d) => {
         const resolver = new DomainResolver({ server: { host: lab.dns.host, port: lab.dns.port }, source: 'option', trusted: true }, { timeoutMs: 2000 });
-        reports[d] = await checkDomain(d, { resolver, caFiles: [lab.caFile], timeoutMs: 3000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter, probedFrom: 'domain-test' } });
+        reports[d] = await checkDomain(d, { resolver, caFiles: [lab.caFile], timeoutMs: 8000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter, probedFrom: 'domain-test' } });
       }),
     );
   });
@@ -160,7 +160,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     };
     try {
       const io = captureIO();
-      const code = await main(['check', 'good.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort), '--json'], io);
+      const code = await main(['check', 'good.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort), '--json'], io);
       assert.equal(code, 0, io.stderr + io.stdout.slice(0, 2000));
       const out = JSON.parse(io.stdout) as { domains: Record<string, unknown>[] };
       assert.deepEqual(Object.keys(out.domains[0]).sort(), ['dane', 'dnssec', 'domain', 'findings', 'mtaSts', 'mx', 'results', 'senders', 'tlsRpt'].sort());
@@ -172,7 +172,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
       assert.equal(systemLookups, 0, 'dns.lookup (getaddrinfo) was called');
       // probe --resolver resolves through the given server too.
       const p = captureIO();
-      await main(['probe', `mx1.good.test:${lab.smtpPort}`, '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--json'], p);
+      await main(['probe', `mx1.good.test:${lab.smtpPort}`, '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--json'], p);
       const probed = JSON.parse(p.stdout) as { results: { address: string; trusted: boolean }[] };
       assert.equal(probed.results[0].address, '127.0.0.11');
       assert.equal(probed.results[0].trusted, true);
@@ -187,7 +187,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
 
   it('CLI: a failing domain exits 1 and the text output names the finding and the senders', async () => {
     const io = captureIO();
-    const code = await main(['check', 'danebad.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '3000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort)], io);
+    const code = await main(['check', 'danebad.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort)], io);
     assert.equal(code, 1);
     assert.match(io.stdout, /\[dane\.tlsa-mismatch\]/);
     assert.match(io.stdout, /dane +deferred/);
