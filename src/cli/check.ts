@@ -6,29 +6,9 @@ import { chooseResolver, DomainResolver } from '../core/dns/resolver';
 import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
-import { registerHelp } from './help';
 import { CliIO, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
-registerHelp(
-  'check',
-  `Usage: mail-tls-doctor check DOMAIN... [options]
-Looks at each mail domain the way a sending MTA does: the MX hosts (every address probed on port 25 with
-STARTTLS, the MX name as SNI and reference name), DNSSEC, DANE TLSA records matched against the presented
-chain, the MTA-STS record and policy, the TLS-RPT record, and what an opportunistic, a DANE and an
-MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
-  --resolver IP[:PORT]   send every DNS query of the run to this server and nowhere else; its AD bit is the
-                         DNSSEC status. Default: the system's first resolver, trusted only on loopback
-  --ca FILE              extra trusted CA (repeatable): MX certificates and the MTA-STS policy host
-  --timeout MS           per probe step, DNS query and policy fetch; default 10000
-  --smtp-port N          probe the MX hosts on port N instead of 25 (a lab, a port forward)
-  --https-port N         fetch the MTA-STS policy from port N instead of 443 (a lab)
-  --verbose, -v          info findings, certificate chains and transcripts (text format)
-Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
-{"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.
-`,
-);
 
 export interface CheckArgs {
   domains: string[];

@@ -30,8 +30,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (name === 'help' || (commands[name] && (beforeDashes.includes('--help') || beforeDashes.includes('-h')))) {
     const which = name === 'help' ? rest[0] : name;
-    // A command that registers its own help (registerHelp) does so when its module loads.
-    if (which && Object.prototype.hasOwnProperty.call(commands, which) && !helpFor(which)) commands[which]();
     const text = helpFor(which);
     if (!text) {
       io.err(`mail-tls-doctor: no help for "${printable(which)}": not a command (${Object.keys(commands).join(', ')})\n`);

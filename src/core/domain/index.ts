@@ -72,7 +72,7 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const dnssec = {
     resolver: r.label,
     trusted,
-    mx: mxLookup.status === 'bogus' ? 'bogus' : !trusted ? 'unknown' : mxLookup.secure ? 'secure' : 'insecure',
+    mx: mxLookup.status === 'bogus' ? 'bogus' : !trusted || !['ok', 'nodata', 'nxdomain'].includes(mxLookup.status) ? 'unknown' : mxLookup.secure ? 'secure' : 'insecure',
   } as const;
   const report: DomainReport = { domain, mx, dnssec, dane, mtaSts, tlsRpt, senders: [], results, findings };
   report.senders = senderViews(report);
