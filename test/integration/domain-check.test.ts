@@ -9,7 +9,6 @@ import { startDnsServer } from '../support/dns/server';
 import { startDomainLab, type DomainLab } from '../support/domainlab';
 
 // The CommonJS module object (patchable), so the test can count getaddrinfo calls.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dnsModule = require('node:dns') as { lookup: unknown; promises: { lookup: unknown } };
 
 const DOMAINS = [
