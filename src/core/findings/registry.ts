@@ -101,6 +101,7 @@ export const FINDINGS = {
   'postfix.deprecated-parameter': { severity: 'warning', title: 'A deprecated or removed Postfix parameter.' },
   'postfix.duplicate-parameter': { severity: 'warning', title: 'The parameter is set twice; the last one wins.' },
   'postfix.encrypt-on-public-mx': { severity: 'warning', title: 'Mandatory TLS on the public MX service.' },
+  'postfix.dane-without-dnssec': { severity: 'warning', title: 'DANE is configured but DNSSEC lookups are off: DANE is silently off.' },
   'postfix.encrypt-without-verification': { severity: 'info', title: 'Credentials go to a relay whose certificate is never checked.' },
   'postfix.file-checks-skipped': { severity: 'info', title: 'Certificate, key or CA files named in a copied config were not checked.' },
   'postfix.inline-credentials': { severity: 'warning', title: 'A SASL password is written into the Postfix config itself.' },

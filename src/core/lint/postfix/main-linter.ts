@@ -16,6 +16,7 @@ import { isKnownParameter } from './params';
 import { Scope } from './scope';
 import { describeService, smtpdServices } from './services';
 import { checkNoOutboundTls } from './rules/defaults';
+import { checkDaneWithoutDnssec, checkVerifyWithoutCa } from './rules/dane';
 import { checkEncryptWithoutVerification, checkInlineCredentials, checkSaslBeforeStarttls, checkSaslClientWithoutTls, SERVER_AUTH_PARAMS } from './rules/sasl';
 
 export function isMainCf(path: string): boolean {
@@ -114,6 +115,8 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   }
   checkSaslClientWithoutTls(ctx);
   checkEncryptWithoutVerification(ctx);
+  checkDaneWithoutDnssec(ctx);
+  checkVerifyWithoutCa(ctx);
   checkInlineCredentials(ctx);
   checkNoOutboundTls(ctx);
   checkCertificates(ctx, path);

@@ -1,0 +1,64 @@
+/**
+ * Client-side policy settings that the domain check is about (issue 14 item 9): DANE without DNSSEC lookups
+ * (Postfix silently downgrades to `may`), and certificate verification (`verify`, `secure`, or an MTA-STS
+ * socketmap policy) with no CA to verify against (every peer is "Untrusted": mail deferred).
+ */
+import { report, RuleContext, setParameter, shown } from '../context';
+import { clientLevel } from './client';
+
+const COMPLETE = (ctx: RuleContext, names: string[]) => names.every((n) => ctx.scope.resolved(n).complete);
+
+/** `postfix.dane-without-dnssec`: smtp_tls_security_level = dane/dane-only but smtp_dns_support_level is not dnssec. */
+export function checkDaneWithoutDnssec(ctx: RuleContext): void {
+  const scope = ctx.scope;
+  if (!COMPLETE(ctx, ['smtp_tls_security_level', 'smtp_dns_support_level'])) return;
+  const level = clientLevel(scope);
+  if (level !== 'dane' && level !== 'dane-only') return;
+  if (scope.value('smtp_dns_support_level').toLowerCase() === 'dnssec') return;
+  const setting = scope.setting('smtp_tls_security_level');
+  if (!setting) return;
+  const dns = scope.setting('smtp_dns_support_level');
+  report(ctx, {
+    id: 'postfix.dane-without-dnssec',
+    severity: 'warning',
+    title: `smtp_tls_security_level = ${level} without smtp_dns_support_level = dnssec: DANE is silently off.`,
+    detail: 'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a validating ' +
+      'resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it, the dane level behaves like may (opportunistic TLS, no ' +
+      'authentication) and dane-only defers everything, and the log says nothing about why.',
+    fix: 'Set smtp_dns_support_level = dnssec, run a validating resolver on this host (unbound) listed in /etc/resolv.conf with ' +
+      '"options trust-ad", then `postfix reload`; `mail-tls-doctor check DOMAIN --resolver 127.0.0.1` shows what DANE then sees.',
+    range: setting.valueRange,
+    evidence: [shown(setting), dns ? shown(dns) : 'smtp_dns_support_level = (unset: no DNSSEC)'],
+    edits: setParameter(ctx, 'smtp_dns_support_level', 'dnssec', setting),
+    editTitle: 'Set smtp_dns_support_level = dnssec',
+  });
+}
+
+/**
+ * `postfix.verify-without-ca` for an MTA-STS socketmap in smtp_tls_policy_maps (its enforce policies come back as
+ * `secure`) with no smtp_tls_CAfile, smtp_tls_CApath or tls_append_default_CA: Postfix trusts no CA, so no MX of
+ * an MTA-STS domain verifies. The global verify/secure case is checked by client.ts.
+ */
+export function checkVerifyWithoutCa(ctx: RuleContext): void {
+  const scope = ctx.scope;
+  if (!COMPLETE(ctx, ['smtp_tls_security_level', 'smtp_tls_policy_maps', 'smtp_tls_CAfile', 'smtp_tls_CApath', 'smtp_tls_trust_anchor_file', 'tls_append_default_CA'])) return;
+  if (scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.value('smtp_tls_trust_anchor_file') !== '' || scope.flag('tls_append_default_CA')) return;
+  const level = clientLevel(scope);
+  if (level === 'verify' || level === 'secure') return; // reported by client.ts
+  if (!/\bsocketmap:/i.test(scope.value('smtp_tls_policy_maps'))) return;
+  const setting = scope.setting('smtp_tls_policy_maps');
+  if (!setting) return;
+  report(ctx, {
+    id: 'postfix.verify-without-ca',
+    severity: 'error',
+    title: 'An MTA-STS policy map (socketmap) is used but no CA is configured (smtp_tls_CAfile / smtp_tls_CApath): mail to MTA-STS domains is deferred.',
+    detail: 'Postfix does not use OpenSSL\'s default CA store unless tls_append_default_CA = yes; without smtp_tls_CAfile or smtp_tls_CApath ' +
+      'every peer is "Untrusted", so the verify and secure levels (and the secure level an MTA-STS resolver such as postfix-mta-sts-resolver ' +
+      'returns for enforce policies) defer the mail with "Server certificate not trusted".',
+    fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt), then `postfix reload`.',
+    range: setting.valueRange,
+    evidence: [shown(setting), 'smtp_tls_CAfile, smtp_tls_CApath: (unset)'],
+    edits: setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', setting),
+    editTitle: 'Set smtp_tls_CAfile to the system CA bundle',
+  });
+}
