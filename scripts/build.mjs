@@ -38,6 +38,8 @@ const splitCommands = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [splitCommands] },
+  // The GitHub Action's entry point (action.yml): the dispatcher plus INPUT_* handling; commands load as above.
+  { ...common, entryPoints: ['src/action.ts'], outfile: 'dist/action.js', plugins: [splitCommands] },
   ...commandModules.map((name) => ({ ...common, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js`, plugins: [splitCommands] })),
 ];
 
