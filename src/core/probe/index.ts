@@ -15,7 +15,7 @@ import { probeAddress } from './session';
 import type { ProbeOptions, ProbeResult } from './types';
 import { endpointProblem, readCaFiles } from './validate';
 
-export type { ProbeOptions, ProbeResult, TranscriptLine, TlsVersionName } from './types';
+export type { Dialer, ProbeOptions, ProbeResult, TranscriptLine, TlsVersionName } from './types';
 export { TLS_VERSIONS } from './types';
 export { ConnectionLimiter } from './limiter';
 export type { LimiterOptions } from './limiter';

@@ -24,7 +24,7 @@ import { tlsRuntime } from './tlsRuntime';
 import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from './tlsRules';
 import { Transcript } from './transcript';
 import { decideVersions, onlyAlertsReceived, type VersionAttempt } from './versionDecision';
-import { TLS_VERSIONS, type ProbeOptions, type ProbeResult, type TlsVersionName } from './types';
+import { TLS_VERSIONS, type Dialer, type ProbeOptions, type ProbeResult, type TlsVersionName } from './types';
 
 export interface SessionContext {
   endpoint: Endpoint;
@@ -154,6 +154,8 @@ function closed(socket: Socket): Promise<void> {
   });
 }
 
+const TCP_DIALER: Dialer = { connect: tcpConnect };
+
 /** Mail daemons count connections per client and per service (Postfix's anvil: per master.cf service). */
 function limiterKey(ctx: SessionContext): string {
   return `${ctx.address}|${ctx.endpoint.port}`;
@@ -162,7 +164,7 @@ function limiterKey(ctx: SessionContext): string {
 async function connect(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[], label?: string): Promise<{ socket?: Socket; finding?: Finding }> {
   const { endpoint: ep, address, timeoutMs } = ctx;
   try {
-    const socket = await tcpConnect(scope, address, ep.port, timeoutMs);
+    const socket = await (ctx.opts.dialer ?? TCP_DIALER).connect(scope, address, ep.port, timeoutMs);
     held.push(socket);
     transcript.add('note', `connected to ${address} port ${ep.port}`, label);
     return { socket };

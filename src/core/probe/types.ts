@@ -2,7 +2,9 @@
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
 import type { CertificateInfo } from '../cert/types';
+import type { Socket } from 'node:net';
 import type { ConnectionLimiter } from './limiter';
+import type { Scope } from './scope';
 
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -19,8 +21,19 @@ export interface TranscriptLine {
   conn?: string;
 }
 
+/**
+ * Opens the byte stream a probe talks over. The default is a TCP connection (src/core/probe/tcp.ts); tests inject
+ * a scripted in-memory server. STARTTLS and implicit TLS run `tls.connect({ socket })` over whatever it returns.
+ */
+export interface Dialer {
+  /** Resolves with a connected stream, or rejects with the system error (`code`: ECONNREFUSED...) or a timeout. */
+  connect(scope: Scope, address: string, port: number, timeoutMs: number): Promise<Socket>;
+}
+
 export interface ProbeOptions {
   signal?: AbortSignal;
+  /** How connections are opened; default TCP. */
+  dialer?: Dialer;
   /** Per step (connect, each reply, the handshake); default 10000. */
   timeoutMs?: number;
   /** Injectable name resolution; default `dns.lookup(host, { all: true })`. */
