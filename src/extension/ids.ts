@@ -15,6 +15,7 @@ export const Command = {
   exportReport: 'mailTlsDoctor.exportReport',
   openDocs: 'mailTlsDoctor.openDocs',
   showView: 'mailTlsDoctor.showView',
+  showTlsReport: 'mailTlsDoctor.showTlsReport',
   // Tree item actions.
   probeAgain: 'mailTlsDoctor.probeAgain',
   openDefinition: 'mailTlsDoctor.openDefinition',

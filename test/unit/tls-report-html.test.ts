@@ -89,6 +89,8 @@ describe('Mail TLS Report (HTML)', () => {
       assert.match(html, /^<!DOCTYPE html>/);
       assert.match(html, /<svg class="chart"/);
       assert.match(html, /tlsrpt\.same-sessions-counted-twice/);
+      // The chart counts the 7 sessions Microsoft lists under both TLSA and STS once.
+      assert.match(html, /example\.net: 1 failed, 6 succeeded/);
       assert.match(html, /maillog\.destination-persistent/);
       const usage = captureIO();
       assert.equal(await main(['report', '--format', 'html', path.join(fixtures, 'tlsrpt/README.md')], usage), 2);

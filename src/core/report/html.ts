@@ -97,7 +97,7 @@ export function renderTlsReportHtml(m: TlsViewModel, opts: HtmlOptions = {}): st
     .map((r, i) => {
       const where = r.file ? `${escapeHtml(r.file, 200)}${r.line !== undefined ? `:${r.line + 1}` : ''}` : '';
       const actions = interactive
-        ? `<td class="actions">${r.file && r.line !== undefined ? `<button data-act="open" data-row="${i}">Open line</button>` : ''}<button data-act="explain" data-row="${i}">Explain</button></td>`
+        ? `<td class="actions">${r.file && r.line !== undefined ? `<button data-act="open" data-row="${i}">Open line</button>` : ''}<button data-act="explain" data-row="${i}">Explain</button>${r.check ? `<button data-act="check" data-row="${i}">Check ${escapeHtml(r.check, 120)} now</button>` : ''}</td>`
         : '';
       return `<tr class="${r.severity}"><td><span class="sev ${r.severity}">${r.severity}</span></td><td><code>${escapeHtml(r.id, 80)}</code></td><td>${escapeHtml(r.title, 600)}<div class="fix">${escapeHtml(r.fix, 800)}</div></td><td class="where">${where}</td>${actions}</tr>`;
     })

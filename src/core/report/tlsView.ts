@@ -37,6 +37,8 @@ export interface TableRow {
   file?: string;
   /** Zero-based line, for "open the line". */
   line?: number;
+  /** `host:port` to probe for "check now" (only names the product itself put in a check command). */
+  check?: string;
 }
 
 export interface TlsViewModel {
@@ -83,9 +85,23 @@ export function buildTlsViewModel(logs: readonly LogInput[], reports: readonly R
   }
   for (const r of reports) {
     const t = r.start ? Date.parse(r.start) : NaN;
+    // A sender that lists a domain under both its TLSA and its STS policy counts the same sessions twice
+    // (tlsrpt.same-sessions-counted-twice): per report and domain the chart takes the larger count, not the sum.
+    const perDomain = new Map<string, { failed: number; ok: number; dane: { failed: number; ok: number }; sts: { failed: number; ok: number } }>();
     for (const p of r.policies) {
       const dest = p.domain ?? '(no policy-domain)';
-      if (Number.isFinite(t)) events.push({ t, dest, failed: p.failed, ok: p.successful });
+      const d = perDomain.get(dest) ?? { failed: 0, ok: 0, dane: { failed: 0, ok: 0 }, sts: { failed: 0, ok: 0 } };
+      const bucketOf = p.type === 'tlsa' ? d.dane : p.type === 'sts' ? d.sts : d;
+      bucketOf.failed += p.failed;
+      bucketOf.ok += p.successful;
+      perDomain.set(dest, d);
+    }
+    for (const [dest, d] of perDomain) {
+      const failed = d.failed + Math.max(d.dane.failed, d.sts.failed);
+      const ok = d.ok + Math.max(d.dane.ok, d.sts.ok);
+      if (Number.isFinite(t)) events.push({ t, dest, failed, ok });
+    }
+    for (const p of r.policies) {
       for (const f of p.failures) addMx(f.receivingMx ?? p.domain ?? '(no MX named)', f.resultType, f.sessions, 'sessions');
     }
     for (const f of r.findings) rows.push(row(f, r.file));
@@ -127,7 +143,9 @@ export function buildTlsViewModel(logs: readonly LogInput[], reports: readonly R
 }
 
 function row(f: Finding, file: string): TableRow {
+  const check = /Check now: mail-tls-doctor probe ([A-Za-z0-9.-]{1,253}:\d{1,5})\b/.exec(f.fix)?.[1];
   return {
+    ...(check ? { check } : {}),
     severity: f.severity,
     id: f.id,
     title: f.title,

@@ -6,6 +6,7 @@ import { Command, VIEW_ID } from '../ids';
 import { explainErrorCommand } from './explain';
 import { probeHost, probeWorkspace } from './probe';
 import { exportReport } from './report';
+import { showTlsReport } from './tlsReport';
 import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
 
 /** Every command of the manifest, bound to its handler; the disposables go to the extension context. */
@@ -24,6 +25,7 @@ export function registerCommands(ctl: Controller, actions: FindingCodeActions, e
     r(Command.showTranscript, (node) => showTranscript(ctl, node)),
     r(Command.exportReport, () => exportReport(ctl)),
     r(Command.openDocs, () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri))),
+    r(Command.showTlsReport, (uri?: unknown, uris?: unknown) => showTlsReport(ctl, extensionUri, Array.isArray(uris) && uris.length ? uris : uri)),
     r(Command.showView, () => vscode.commands.executeCommand(`${VIEW_ID}.focus`)),
     r(Command.probeAgain, (node) => probeAgain(ctl, node)),
     r(Command.openDefinition, (node) => openDefinition(ctl, node)),
