@@ -59,6 +59,10 @@ describe('Mail TLS Report (HTML)', () => {
     assert.doesNotMatch(web, / style="/, 'inline style attributes are blocked by a nonce CSP');
     // A nonce or CSP source that could break out of the attribute is refused.
     assert.doesNotMatch(renderTlsReportHtml(model(), { nonce: `x'; script-src *` }), /script-src \*/);
+    const web2 = renderTlsReportHtml(model(), { nonce: 'abcDEF123456', cspSource: "'self' https://*.vscode-cdn.net http://127.0.0.1:37313" });
+    assert.match(web2, /style-src 'nonce-abcDEF123456' 'self' https:\/\/\*\.vscode-cdn\.net http:\/\/127\.0\.0\.1:37313;/);
+    assert.doesNotMatch(renderTlsReportHtml(model(), { nonce: 'abcDEF123456', cspSource: `'self'; script-src *` }), /script-src \*/);
+    assert.doesNotMatch(renderTlsReportHtml(model(), { nonce: 'abcDEF123456', cspSource: `x" onload="y` }), /onload/);
   });
 
   it('escapes everything from logs and reports, and no secret from a log reaches the page', () => {

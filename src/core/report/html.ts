@@ -81,7 +81,10 @@ const SEV_ORDER: Severity[] = ['error', 'warning', 'info'];
 
 export function renderTlsReportHtml(m: TlsViewModel, opts: HtmlOptions = {}): string {
   const nonce = opts.nonce && /^[A-Za-z0-9+/=]{8,}$/.test(opts.nonce) ? opts.nonce : undefined;
-  const cspSource = opts.cspSource && /^[\w:/.*-]+$/.test(opts.cspSource) && !/['";]/.test(opts.cspSource) ? ` ${opts.cspSource}` : '';
+  // webview.cspSource is a list of sources ("'self' https://*.vscode-cdn.net"): each token a keyword or a host source.
+  const cspTokens = (opts.cspSource ?? '').split(/ +/).filter(Boolean);
+  const cspOk = cspTokens.length > 0 && cspTokens.length <= 8 && cspTokens.every((t) => /^(?:'self'|[a-z][a-z0-9+.-]*:(?:\/\/[\w.*:-]+(?:\/[\w./*-]*)?)?|[\w*][\w.*:-]*)$/i.test(t));
+  const cspSource = cspOk ? ` ${cspTokens.join(' ')}` : '';
   // No remote content: nothing but inline SVG, our nonce'd style (and, in the webview, our nonce'd script).
   const csp = nonce
     ? `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'${cspSource}; script-src 'nonce-${nonce}';`
