@@ -51,7 +51,7 @@ describe('shipping: the npm package and the GitHub Action', function () {
     const r = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { env: cleanEnv() });
     assert.equal(r.code, 0, r.stderr);
     const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
-    for (const f of files) assert.match(f, /^(dist\/cli(-[\w-]+)?\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/, `unexpected file in the npm package: ${f}`);
+    for (const f of files) assert.match(f, /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/, `unexpected file in the npm package: ${f}`);
     assert.ok(files.includes('dist/cli.js') && files.includes('dist/cli-probe.js') && files.includes('dist/cli-lint.js'));
   });
 
@@ -69,6 +69,10 @@ describe('shipping: the npm package and the GitHub Action', function () {
     const lint = await run(bin, ['lint', path.join(root, 'test/fixtures/postfix/legacy-everything'), '--json']);
     assert.ok(lint.code === 0 || lint.code === 1, lint.stderr);
     assert.ok((JSON.parse(lint.stdout) as { files: unknown[] }).files.length > 0);
+    // JavaScript needs the parser's own bundle (dist/babel-parser.js): it must be in the package.
+    const js = await run(bin, ['lint', path.join(root, 'test/fixtures/nodemailer'), '--json']);
+    assert.ok(js.code === 0 || js.code === 1, js.stderr);
+    assert.ok((JSON.stringify(JSON.parse(js.stdout)).match(/"nodemailer\.[\w-]+"/g) ?? []).length > 0, 'nodemailer findings from the installed CLI');
     const probe = await run(bin, ['probe', target('healthy'), '--servername', 'mail.lab.test', '--ca', lab.caFile, '--timeout', '3000', '--json']);
     assert.equal(probe.code, 0, probe.stderr);
     assert.equal((JSON.parse(probe.stdout) as { results: Array<{ trusted: boolean }> }).results[0].trusted, true);

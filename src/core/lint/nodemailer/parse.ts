@@ -5,7 +5,7 @@
  * We repair exactly those and parse again. Every repair keeps the offsets of the text the user wrote (characters
  * are replaced, or closers appended after the end), so ranges from the repaired tree point into the real file.
  */
-import { parse, type ParserPlugin } from '@babel/parser';
+import type { ParserPlugin } from '@babel/parser';
 import type { File } from '@babel/types';
 
 export interface ParsedSource {
@@ -23,6 +23,16 @@ export interface ParsedSource {
 /** True when [start, end) holds or touches a damaged span. */
 export function isDamaged(parsed: ParsedSource, start: number, end: number): boolean {
   return parsed.damage.some((d) => (d.start === d.end ? d.start >= start && d.start <= end : d.start < end && d.end > start));
+}
+
+/**
+ * Loaded on the first JavaScript/TypeScript file: the parser is most of the bundles' size, and an editor session
+ * with only Postfix files, or a probe, never needs it. The build gives it a bundle of its own
+ * (dist/babel-parser.js, scripts/build.mjs).
+ */
+let babelParser: typeof import('@babel/parser') | undefined;
+function babel(): typeof import('@babel/parser') {
+  return (babelParser ??= require('@babel/parser') as typeof import('@babel/parser'));
 }
 
 /** Each repair costs one parse; a bound keeps a hopeless file linear in practice. */
@@ -80,7 +90,7 @@ type Attempt = { ast: File } | { pos?: number; reason: string; message: string }
 
 function tryParse(src: string, plugins: ParserPlugin[]): Attempt {
   try {
-    const ast = parse(src, {
+    const ast = babel().parse(src, {
       sourceType: 'unambiguous',
       errorRecovery: true,
       allowReturnOutsideFunction: true,
