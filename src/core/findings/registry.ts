@@ -124,7 +124,7 @@ export const FINDINGS = {
   'postfix.template-file': { severity: 'info', title: 'The file is a template: template expressions are not checked.' },
   'postfix.unknown-parameter': { severity: 'warning', title: 'Postfix does not know this parameter.' },
   'postfix.verify-without-ca': { severity: 'error', title: 'Certificate verification without any CA.' },
-  'postfix.wrappermode-needs-encrypt': { severity: 'warning', title: 'Wrapper mode with a TLS level below encrypt.' },
+  'postfix.wrappermode-needs-encrypt': { severity: 'error', title: 'Wrapper mode with a TLS level below encrypt.' },
   'postfix.wrappermode-on-starttls-port': { severity: 'error', title: 'Wrapper mode towards a STARTTLS port.' },
 
   // TLS-RPT reports (src/core/tlsrpt): docs/findings-tlsrpt.md; one id per RFC 8460 result type, then the reader's
