@@ -2,7 +2,6 @@
 export const EXTENSION_ID = 'mail-tls-doctor.mail-tls-doctor';
 export const DIAGNOSTIC_SOURCE = 'Mail TLS Doctor';
 export const CONFIG_SECTION = 'mailTlsDoctor';
-export const VIEW_CONTAINER = 'mailTlsDoctor';
 export const VIEW_ID = 'mailTlsDoctor.endpoints';
 export const POSTFIX_LANGUAGE = 'postfix';
 

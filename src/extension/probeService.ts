@@ -157,11 +157,6 @@ export class ProbeService implements vscode.Disposable {
     this.changed.fire(key);
   }
 
-  clear(): void {
-    this.states.clear();
-    this.changed.fire(undefined);
-  }
-
   dispose(): void {
     this.changed.dispose();
   }

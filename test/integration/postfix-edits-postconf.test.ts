@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../../src/core/finding';
 import { lintText } from '../../src/core/lint';
-import { applyEdits } from '../../src/core/lint/edits';
+import { applyEdits } from '../support/applyEdits';
 import type { LintHost } from '../../src/core/lint/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');

@@ -1,7 +1,7 @@
 /** Helpers for the Postfix lint tests: lint in-memory files and check that a finding's edits remove it. */
 import * as assert from 'node:assert/strict';
 import type { Finding, Range } from '../../src/core/finding';
-import { applyEdits } from '../../src/core/lint/edits';
+import { applyEdits } from './applyEdits';
 import { lintText } from '../../src/core/lint';
 import type { LintHost, LintResult } from '../../src/core/lint/types';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { applyEdits } from '../../src/core/lint/edits';
+import { applyEdits } from '../support/applyEdits';
 import { dotenvLinter, lintDotenv } from '../../src/core/lint/dotenv';
 import { isSecretKey, parseDotenv } from '../../src/core/lint/dotenv/parse';
 

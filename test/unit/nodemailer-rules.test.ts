@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Finding } from '../../src/core/finding';
-import { applyEdits } from '../../src/core/lint/edits';
+import { applyEdits } from '../support/applyEdits';
 import { lintNodemailer } from '../../src/core/lint/nodemailer';
 import type { LintHost, LintResult } from '../../src/core/lint/types';
 

@@ -4,7 +4,7 @@
  * test/integration/postfix-edits-postconf.test.ts.)
  */
 import * as assert from 'node:assert/strict';
-import { applyEdits } from '../../src/core/lint/edits';
+import { applyEdits } from '../support/applyEdits';
 import { parsePostfixVersion } from '../../src/core/lint/postfix/version';
 import { assertFixes, ids, lint, only } from '../support/postfix-lint';
 

@@ -25,10 +25,6 @@ export class Scope {
     return this.signal?.aborted === true;
   }
 
-  throwIfAborted(): void {
-    if (this.signal?.aborted) throw abortError(this.signal);
-  }
-
   track<S extends Socket>(socket: S): S {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));

@@ -1,9 +1,9 @@
-import type { TextEdit } from '../finding';
-import { LineIndex } from './lines';
+import type { TextEdit } from '../../src/core/finding';
+import { LineIndex } from '../../src/core/lint/lines';
 
 /**
  * Applies non-overlapping edits the way an editor does: all positions refer to the original text, in the editor's
- * line model (`\r\n`, `\n` and a lone `\r` end a line). Shared by the lint tests and the CLI's `--fix` style previews.
+ * line model (`\r\n`, `\n` and a lone `\r` end a line). Test-only: checks that a finding's edits make it disappear.
  */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const index = new LineIndex(text);
