@@ -49,11 +49,12 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
 
   // MX walk, with TXT lookups for MTA-STS and TLS-RPT in parallel.
   const [mxLookup, stsTxt, rptTxt] = await Promise.all([r.lookup(domain, 'MX'), r.lookup(`_mta-sts.${domain}`, 'TXT'), r.lookup(`_smtp._tls.${domain}`, 'TXT')]);
+  // The policy fetch does not depend on the MX hosts: it runs while they are resolved and probed.
+  const policyFetch = fetchStsPolicy(domain, stsTxt, r, { extraCaPems: readExtraCas(o.caFiles), timeoutMs, o });
+  policyFetch.catch(() => undefined); // an abort rejects it too; it is awaited (and rethrown) below
   const mx = await walkMx(domain, mxLookup, r, findings);
 
   // Probes and TLSA lookups of every MX, in parallel.
-  const caPems = readCaFiles({ host: domain, port: 25, protocol: 'smtp', mode: 'starttls', caFiles: o.caFiles });
-  const extraCaPems = 'pems' in caPems ? caPems.pems : [];
   const probes = mx.hosts.flatMap((h) => h.addresses.map((address) => ({ host: h, address })));
   const [results, tlsa] = await Promise.all([
     Promise.all(probes.map(({ host, address }) => probeMx(host.name, address, o, timeoutMs))),
@@ -62,7 +63,7 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const resultFor = (host: string, address: string) => results[probes.findIndex((p) => p.host.name === host && p.address === address)];
 
   const dane = judgeDane(mx.hosts, tlsa, resultFor, trusted, findings, o.now);
-  const mtaSts = await judgeMtaSts(domain, stsTxt, mx, r, { extraCaPems, timeoutMs, o }, resultFor, findings);
+  const mtaSts = judgeMtaSts(domain, await policyFetch, mx, resultFor, findings);
   const tlsRpt = judgeTlsRpt(domain, rptTxt, dane.published || mtaSts.status !== 'absent', findings);
 
   // A trusted resolver that returned signed data and never set AD does not validate (or the chain is broken).
@@ -100,6 +101,8 @@ async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Fi
   const names = implicit ? [{ preference: 0, name: domain }] : records.filter((x) => x.name !== '');
   const hosts: MxHost[] = await Promise.all(
     names.map(async ({ preference, name }) => {
+      // The TLSA question at the MX name does not wait for the addresses (the resolver keeps the answer).
+      r.lookup(`_25._tcp.${name}`, 'TLSA').catch(() => undefined);
       const { addresses, a, aaaa } = await r.addresses(name);
       const bogus = [a, aaaa].find((x) => x.status === 'bogus');
       if (bogus) findings.push(F.bogus(name, bogus.type, bogus.detail));
@@ -210,35 +213,40 @@ interface FetchCtx {
   o: CheckOptions;
 }
 
-async function judgeMtaSts(
-  domain: string,
-  txt: Lookup,
-  mx: MxReport,
-  r: DomainResolver,
-  ctx: FetchCtx,
-  resultFor: (host: string, address: string) => ProbeResult,
-  findings: Finding[],
-): Promise<MtaStsReport> {
+function readExtraCas(caFiles: string[] | undefined): string[] {
+  const ca = readCaFiles({ host: 'localhost', port: 25, protocol: 'smtp', mode: 'starttls', caFiles });
+  return 'pems' in ca ? ca.pems : [];
+}
+
+interface PolicyFetched {
+  report: MtaStsReport;
+  findings: Finding[];
+  body?: string;
+}
+
+/** The TXT verdict and the policy fetch, with their findings; the MX judgement comes later (judgeMtaSts). */
+async function fetchStsPolicy(domain: string, txt: Lookup, r: DomainResolver, ctx: FetchCtx): Promise<PolicyFetched> {
+  const findings: Finding[] = [];
   if (txt.status === 'bogus') {
     findings.push(F.bogus(`_mta-sts.${domain}`, 'TXT', txt.detail));
-    return { status: 'lookup-failed', txt: [] };
+    return { report: { status: 'lookup-failed', txt: [] }, findings };
   }
-  if (txt.status !== 'ok' && txt.status !== 'nodata' && txt.status !== 'nxdomain') return { status: 'lookup-failed', txt: [] };
+  if (txt.status !== 'ok' && txt.status !== 'nodata' && txt.status !== 'nxdomain') return { report: { status: 'lookup-failed', txt: [] }, findings };
   const texts = txt.records.map((x) => txtString(x.data));
   const v = checkStsTxt(texts);
-  if (v.ok === 'absent') return { status: 'absent', txt: texts };
+  if (v.ok === 'absent') return { report: { status: 'absent', txt: texts }, findings };
   if (v.ok === false) {
     findings.push(F.mtastsTxtInvalid(domain, v.reason, v.records));
-    return { status: 'invalid-txt', txt: texts };
+    return { report: { status: 'invalid-txt', txt: texts }, findings };
   }
   const policyHost = `mta-sts.${domain}`;
   const url = `https://${policyHost}/.well-known/mta-sts.txt`;
-  const base: MtaStsReport = { status: 'fetch-failed', txt: texts, id: v.id, url };
+  const report: MtaStsReport = { status: 'fetch-failed', txt: texts, id: v.id, url };
   const { addresses, a, aaaa } = await r.addresses(policyHost);
   if (addresses.length === 0) {
     const bogus = [a, aaaa].find((x) => x.status === 'bogus');
     findings.push(bogus ? F.bogus(policyHost, bogus.type, bogus.detail) : F.policyFetchFailed(url, `${policyHost} has no address (${a.detail})`));
-    return base;
+    return { report, findings };
   }
   let outcome: FetchOutcome | undefined;
   for (const address of addresses) {
@@ -248,18 +256,26 @@ async function judgeMtaSts(
   switch (outcome!.kind) {
     case 'redirect':
       findings.push(F.policyRedirect(url, outcome!.status, outcome!.location));
-      return base;
+      return { report, findings };
     case 'content-type':
       findings.push(F.policyContentType(url, outcome!.contentType));
-      return base;
+      return { report, findings };
     case 'cert':
       findings.push(F.policyCertInvalid(url, outcome!.reason));
-      return base;
+      return { report, findings };
     case 'failed':
       findings.push(F.policyFetchFailed(url, outcome!.reason));
-      return base;
+      return { report, findings };
   }
-  const parsed = parsePolicy(outcome!.body);
+  return { report, findings, body: outcome!.body };
+}
+
+function judgeMtaSts(domain: string, fetched: PolicyFetched, mx: MxReport, resultFor: (host: string, address: string) => ProbeResult, findings: Finding[]): MtaStsReport {
+  findings.push(...fetched.findings);
+  const base = fetched.report;
+  if (fetched.body === undefined) return base;
+  const url = base.url!;
+  const parsed = parsePolicy(fetched.body);
   if ('problems' in parsed) {
     findings.push(F.policyInvalid(url, parsed.problems));
     return { ...base, status: 'invalid-policy' };

@@ -116,6 +116,19 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
+// Building a context from the ~150 system roots costs tens of milliseconds: one per set of extra CAs is enough.
+const contexts = new Map<string, tls.SecureContext>();
+function contextFor(extra: string[]): tls.SecureContext {
+  const key = extra.join('\n');
+  let c = contexts.get(key);
+  if (!c) {
+    c = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extra] });
+    if (contexts.size > 16) contexts.clear();
+    contexts.set(key, c);
+  }
+  return c;
+}
+
 const CERT_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
 
 /** GET https://HOST/.well-known/mta-sts.txt at one address; never throws except on abort. */
@@ -141,7 +154,7 @@ export function fetchPolicy(o: FetchOptions): Promise<FetchOutcome> {
       path: '/.well-known/mta-sts.txt',
       servername: o.host,
       headers: { host: o.host, 'user-agent': 'mail-tls-doctor', accept: 'text/plain' },
-      ca: [...tls.rootCertificates, ...(o.extraCaPems ?? [])],
+      secureContext: contextFor(o.extraCaPems ?? []),
       rejectUnauthorized: true,
       agent: false,
       // The address comes from the run's resolver; never ask the system for a name.
