@@ -11,6 +11,7 @@ import { conditionalLines, hasTemplateMarkup, isTemplateControlLine, templateTag
 import type { LintResult } from '../../src/core/lint/types';
 import { assertFixes, ids, lint, only, slice } from '../support/postfix-lint';
 import { lintText } from '../../src/core/lint';
+import { lintDotenv } from '../../src/core/lint/dotenv';
 
 const JINJA_MAIN = `# managed by ansible
 myhostname = {{ ansible_fqdn }}
@@ -218,6 +219,16 @@ describe('nodemailer: options from another module, NODE_TLS_REJECT_UNAUTHORIZED 
     assert.deepEqual(outside.findings, []);
   });
 
+  it('follows config.mail of a required config module, and a TypeScript cast of an imported object', () => {
+    const cfg = "module.exports = {\n  port: 3000,\n  mail: { host: 'smtp.example.com', port: 587, secure: true },\n};\n";
+    const member = run('src/mailer.js', "const nodemailer = require('nodemailer');\nconst config = require('../config');\nnodemailer.createTransport(config.mail);\n", { 'config.js': cfg });
+    assert.deepEqual(member.findings.map((x) => x.id), ['nodemailer.secure-on-starttls-port']);
+    const direct = run('src/mailer.js', "const nodemailer = require('nodemailer');\nnodemailer.createTransport(require('../config').mail);\n", { 'config/index.js': cfg });
+    assert.deepEqual(direct.findings.map((x) => x.id), ['nodemailer.secure-on-starttls-port']);
+    const cast = run('src/send.ts', "import nodemailer from 'nodemailer';\nimport type SMTPTransport from 'nodemailer/lib/smtp-transport';\nimport options from './options';\nexport const t = nodemailer.createTransport(options as SMTPTransport.Options);\n", { 'src/options.ts': "export default { host: 'smtp.example.com', port: 465, secure: false };\n" });
+    assert.deepEqual(cast.findings.map((x) => x.id), ['nodemailer.plaintext-on-implicit-port']);
+  });
+
   it('NODE_TLS_REJECT_UNAUTHORIZED set to 0 in code, in any spelling; not when set to 1', () => {
     for (const line of ["process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';", 'process.env["NODE_TLS_REJECT_UNAUTHORIZED"] = 0;']) {
       const r = run('index.js', `require('dotenv').config();\n${line}\n`);
@@ -226,5 +237,13 @@ describe('nodemailer: options from another module, NODE_TLS_REJECT_UNAUTHORIZED 
       assert.equal(f?.range?.start.line, 1);
     }
     assert.deepEqual(run('index.js', "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '1';\n").findings, []);
+  });
+});
+
+describe('.env templates', () => {
+  it('a templated host is no invalid host; port 26 pairs with SECURE like 587', () => {
+    assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_HOST={{ smtp_host }}\nMAIL_SERVER=<%= mail_server %>\n'), []);
+    assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_HOST=smtp example.com\n').map((f) => f.id), ['dotenv.invalid-host']);
+    assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_SECURE=true\nSMTP_PORT=26\n').map((f) => f.id), ['dotenv.secure-on-starttls-port']);
   });
 });

@@ -8,6 +8,7 @@ import type { Finding, RelatedLocation } from '../../finding';
 import { hideHostUserinfo } from '../../secrets';
 import { hostProblem, isMailUrl, urlHost } from '../hosts';
 import type { Linter, LintResult } from '../types';
+import { hasTemplateMarkup } from '../templates';
 import { isEnvFileName } from './envFiles';
 import { isShowableKey, parseDotenv, type EnvEntry } from './parse';
 
@@ -122,6 +123,8 @@ function invalidHost(path: string, e: EnvEntry): Finding | undefined {
   const value = e.value;
   // Empty values are placeholders (.env.example), and `${X}` is expanded by dotenv-expand: neither is a name yet.
   if (value.trim() === '' || value.includes('$')) return undefined;
+  // A template's value (`SMTP_HOST={{ smtp_host }}`, `<%= host %>`) is filled in when the file is rendered.
+  if (hasTemplateMarkup(value)) return undefined;
   let host: string;
   let range = e.valueRange;
   const fromUrl = isMailUrl(value);

@@ -166,6 +166,9 @@ function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: 
   let spec: string | undefined;
   let name = 'default';
   let n: t.Node | undefined = node;
+  // `mailConfig as SMTPTransport.Options`, `mailConfig!`, `(mailConfig)`: the same object.
+  while (n && (n.type === 'TSAsExpression' || n.type === 'TSSatisfiesExpression' || n.type === 'TSNonNullExpression' || n.type === 'ParenthesizedExpression' || n.type === 'TSTypeAssertion')) n = n.expression;
+  if (!n) return undefined;
   if (n.type === 'Identifier') {
     const imp = walk.imports.get(n.name);
     if (imp) {
@@ -175,7 +178,10 @@ function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: 
   }
   if (spec === undefined && n && (n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression')) {
     const prop = propertyName(n);
-    const inner = requiredModule(n.object) ?? (n.object.type === 'Identifier' ? walk.imports.get(n.object.name)?.source : undefined);
+    // `require('./config').mail`, `config.mail` with `config` imported, or bound to `require('./config')`.
+    const obj = n.object;
+    const bound = obj.type === 'Identifier' ? ctx.bindings.get(obj.name) : undefined;
+    const inner = requiredModule(obj) ?? (obj.type === 'Identifier' ? walk.imports.get(obj.name)?.source ?? (bound ? requiredModule(bound) : undefined) : undefined);
     if (prop && inner !== undefined) {
       spec = inner;
       name = prop;
