@@ -44,11 +44,14 @@ function readBounded(file: string): Uint8Array | string {
 export async function runExplainReport(args: string[], io: CliIO): Promise<number> {
   let json = false;
   const files: string[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const format = a === '--format' ? args[++i]?.toLowerCase() : a.startsWith('--format=') ? a.slice('--format='.length).toLowerCase() : undefined;
+    if (a === '--json' || format === 'json') json = true;
+    else if (format === 'text') json = false;
     else if (a === '--report' || a === '--') continue;
     else if (a.startsWith('--')) {
-      io.err(`mail-tls-doctor explain: unknown option "${a}"\nUsage: mail-tls-doctor explain --report FILE... [--json]\n`);
+      io.err(`mail-tls-doctor explain: unknown option "${printable(a, 60)}"\nUsage: mail-tls-doctor explain --report FILE... [--json | --format json|text]\n`);
       return EXIT_USAGE;
     } else files.push(a);
   }

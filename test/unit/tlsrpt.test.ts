@@ -56,6 +56,9 @@ describe('TLS-RPT reports', () => {
       assert.match(mailru.findings[0].detail, /Client\.Timeout exceeded/);
       assert.match(mailru.findings[0].fix, /mta-sts\.example\.com/, 'the fix names the real policy host');
 
+      const viaFormat = captureIO();
+      await main(['explain', '--report', gz, '--format', 'json'], viaFormat);
+      assert.deepEqual((JSON.parse(viaFormat.stdout) as { reports: ReportSummary[] }).reports[0].policies, out.reports[0].policies);
       const human = captureIO();
       assert.equal(await main(['explain', '--report', gz], human), 0, 'only successes: exit 0');
       assert.match(human.stdout, /no-policy-found entry example\.org: 37 succeeded, 0 failed/);
