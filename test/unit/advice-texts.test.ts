@@ -8,6 +8,13 @@ import { explainError } from '../../src/core/explain';
 import { CATALOG } from '../../src/core/explain/catalog';
 import { probeFindings as F } from '../../src/core/probe/findings';
 import type { Finding } from '../../src/core/finding';
+import * as fsm from 'node:fs';
+import * as os from 'node:os';
+import * as pathm from 'node:path';
+import { main } from '../../src/cli/main';
+import { lintText } from '../../src/core/lint';
+import { readSettings } from '../../src/extension/settings';
+import { captureIO } from '../support/cli';
 
 const mx = makeEndpoint('mx.example.com', 25, { protocol: 'smtp' });
 const sub = makeEndpoint('mail.example.com', 587, { protocol: 'smtp' });
@@ -100,5 +107,41 @@ describe('advice texts: imprecise claims made precise', () => {
   it('Dovecot: mail_max_userip_connections is not offered as the pre-login limit', () => {
     const f = F.greetingRejected(sub, ['* BYE too many connections'], true);
     assert.match(f.fix, /counts only logged-in sessions/);
+  });
+});
+
+describe('advice: where the Postfix version comes from (setting, CLI flag)', () => {
+  it('the setting is validated: a version is kept, anything else is unknown with a problem', () => {
+    assert.equal(readSettings((k) => (k === 'postfix.version' ? ' 3.5 ' : undefined)).settings.postfixVersion, '3.5');
+    const bad = readSettings((k) => (k === 'postfix.version' ? 'latest' : undefined));
+    assert.equal(bad.settings.postfixVersion, '');
+    assert.match(bad.problems.join('\n'), /postfix\.version/);
+  });
+  it('lint --postfix-version picks the edit syntax; a bad value is a usage error', async () => {
+    const dir = fsm.mkdtempSync(pathm.join(os.tmpdir(), 'mtd-advice-cli-'));
+    try {
+      const file = pathm.join(dir, 'main.cf');
+      fsm.writeFileSync(file, 'myhostname = mail.example.com\nsmtpd_tls_mandatory_protocols = SSLv3 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3\n');
+      const edit = async (extra: string[]) => {
+        const io = captureIO();
+        await main(['lint', file, '--format', 'json', ...extra], io);
+        const out = JSON.parse(io.stdout);
+        const f = out.files[0].findings.find((x: { id: string }) => x.id === 'postfix.legacy-protocols');
+        return f.edits[0].newText as string;
+      };
+      assert.equal(await edit([]), '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1');
+      assert.equal(await edit(['--postfix-version', '3.8']), '>=TLSv1.2');
+      assert.equal(await edit(['--postfix-version=3.5.27']), '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1');
+      const io = captureIO();
+      assert.equal(await main(['lint', file, '--postfix-version', 'newest'], io), 2);
+    } finally {
+      fsm.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('.env SECURE=false says when it does nothing (nodemailer takes the string "false" for true)', async () => {
+    const r = lintText('/ws/.env', 'SMTP_HOST=smtp.example.com\nSMTP_PORT=587\nSMTP_SECURE=true\n', { readFile: () => undefined, workspaceRoot: '/ws' });
+    const f = r.findings.find((x) => x.id === 'dotenv.secure-on-starttls-port');
+    assert.ok(f, JSON.stringify(r.findings.map((x) => x.id)));
+    assert.match(f.fix, /takes the non-empty string "false" for true/);
   });
 });
