@@ -163,7 +163,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
         },
       });
       runs.push(results);
-      if (i + 1 < a.repeat && results.some((r) => r.transcript.some((l) => /no new connection to it for/.test(l.text)))) {
+      if (i + 1 < a.repeat && results.some((r) => r.backoffMs !== undefined)) {
         if (text) io.err(p.dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));
       }
     }

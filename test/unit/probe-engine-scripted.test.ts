@@ -50,9 +50,14 @@ describe('the probe engine over an injected dialer (no socket)', () => {
     assert.ok((await probe('smtp', 587, dialer)).ids.includes('starttls.refused'));
   });
 
-  it('a busy greeting is greeting.rejected', async () => {
+  it('a busy greeting is greeting.rejected, with the back-off as a result field', async () => {
     const { dialer } = scriptedDialer(() => ({ greeting: ['421 4.7.0 too many connections'], reply: () => ['221 bye'] }));
-    assert.ok((await probe('smtp', 25, dialer)).ids.includes('greeting.rejected'));
+    const { ids, result } = await probe('smtp', 25, dialer);
+    assert.ok(ids.includes('greeting.rejected'));
+    assert.equal(typeof result.backoffMs, 'number');
+    assert.ok(result.backoffMs! > 0);
+    const calm = scriptedDialer(() => ({ greeting: ['220 x'], reply: (c) => (c.startsWith('EHLO') ? ['250 x'] : ['221 bye']) }));
+    assert.equal((await probe('smtp', 25, calm.dialer)).result.backoffMs, undefined);
   });
 
   it('IMAP and POP3 without STARTTLS/STLS: the protocol table picks the dialogue', async () => {

@@ -34,6 +34,8 @@ export interface SessionContext {
   opts: ProbeOptions;
   limiter: ConnectionLimiter;
   timeoutMs: number;
+  /** Set when the server said it was busy: how long the limiter now leaves it alone (the result's `backoffMs`). */
+  backoffMs?: number;
 }
 
 /** How the main connection ended. `scan` says whether testing each version can tell more. */
@@ -103,6 +105,7 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
     tls: tlsInfo,
     versions,
     ...(versionReasons ? { versionReasons } : {}),
+    ...(ctx.backoffMs !== undefined ? { backoffMs: ctx.backoffMs } : {}),
     certificates,
     trusted,
     findings: dedupe(findings),
@@ -526,6 +529,7 @@ async function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lin
   if (busy) {
     backoff = ctx.limiter.backoffMs;
     ctx.limiter.backOff(limiterKey(ctx), backoff);
+    ctx.backoffMs = backoff;
     conn.transcript.add('note', `the server is busy: no new connection to it for ${Math.round(backoff / 1000)} s`);
   }
   // Awaited so its transcript lines land before the transcript is finished (goodbye never throws).
@@ -596,7 +600,10 @@ async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcr
     if (mode === 'starttls') {
       const g = await dialogue.greeting(conn);
       if (!g.ok) {
-        if (g.busy) ctx.limiter.backOff(limiterKey(ctx));
+        if (g.busy) {
+          ctx.limiter.backOff(limiterKey(ctx));
+          ctx.backoffMs = ctx.limiter.backoffMs;
+        }
         return before(g.lines[0] ?? 'no greeting');
       }
       const caps = await dialogue.capabilities(conn);

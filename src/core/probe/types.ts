@@ -72,6 +72,8 @@ export interface ProbeResult {
    * connection before any reply)`. Present when the versions were scanned.
    */
   versionReasons?: Record<TlsVersionName, string>;
+  /** The server said it was busy (SMTP 421, IMAP BYE): new connections to it wait this long. */
+  backoffMs?: number;
   certificates: CertificateInfo[];
   trusted?: boolean;
   findings: Finding[];
