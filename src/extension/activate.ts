@@ -6,6 +6,7 @@ import { SCHEME, VirtualDocs } from './commands/virtualDocs';
 import { Controller } from './controller';
 import { POSTFIX_LANGUAGE } from './ids';
 import { PostfixHoverProvider } from './postfix/hover';
+import { WatchService } from './watch';
 
 /**
  * Wires the core engine into the editor. Nothing here waits on the network or the workspace scan: activation
@@ -14,8 +15,10 @@ import { PostfixHoverProvider } from './postfix/hover';
 export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
   const ctl = new Controller(context.extensionUri);
   const actions = new FindingCodeActions(ctl.diagnostics);
+  const watch = new WatchService(ctl, context.workspaceState);
   context.subscriptions.push(
     ctl,
+    watch,
     ...registerCommands(ctl, actions, context.extensionUri),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, actions, { providedCodeActionKinds: FindingCodeActions.kinds }),
     vscode.languages.registerHoverProvider({ language: POSTFIX_LANGUAGE }, new PostfixHoverProvider()),
@@ -25,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
   const started = new Promise<void>((resolve) => setTimeout(resolve, 0))
     .then(() => ctl.start())
     .catch((err) => ctl.log.error(`Startup failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
-  return makeApi(ctl, started);
+  return makeApi(ctl, started, watch);
 }
 
 export function deactivate(): void {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Controller } from './controller';
+import type { Endpoint } from '../core/endpoint';
 import type { Node } from './tree';
+import type { WatchService, WatchStatus } from './watch';
 
 /** A plain copy of a tree item, for tests and for anyone scripting the extension. */
 export interface TreeSnapshotNode {
@@ -28,9 +30,15 @@ export interface MailTlsDoctorApi {
   /** The view's badge (failing endpoints), undefined when none fail. */
   badge(): number | undefined;
   readonly isTrusted: boolean;
+  /** Watch mode: interval, pause, transitions logged, the status bar's soonest expiry. */
+  watch(): WatchStatus | undefined;
+  /** Runs one watch round now, as the timer would (tests cannot wait minutes). */
+  runWatchRound(): Promise<void>;
+  /** Presses a button of a watch notification (tests cannot click notifications). */
+  respondToWatch(ep: Endpoint, choice: string): Promise<void>;
 }
 
-export function makeApi(ctl: Controller, started: Promise<void>): MailTlsDoctorApi {
+export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchService): MailTlsDoctorApi {
   return {
     getTreeSnapshot: (maxDepth = 6) => {
       ctl.flushRender(); // the tree refresh is coalesced; a reader must not see the state before the last change
@@ -51,6 +59,12 @@ export function makeApi(ctl: Controller, started: Promise<void>): MailTlsDoctorA
     get isTrusted() {
       return ctl.trusted;
     },
+    watch: () => watch?.status(),
+    runWatchRound: async () => {
+      await started;
+      await watch?.round('request');
+    },
+    respondToWatch: async (ep, choice) => watch?.respond(ep, choice),
   };
 }
 

@@ -33,6 +33,8 @@ export class Controller implements vscode.Disposable {
   /** Endpoint keys the user asked to probe in this session: an untrusted workspace's hosts need that. */
   private readonly explicitlyProbed = new Set<string>();
   private renderTimer: NodeJS.Timeout | undefined;
+  /** Watch mode's verdict per endpoint over its last rounds (set by the watch service), shown in the tree. */
+  persistence?: (ep: Endpoint) => string | undefined;
 
   constructor(extensionUri: vscode.Uri) {
     this.diagnostics = new DiagnosticsStore(extensionUri);
@@ -100,11 +102,11 @@ export class Controller implements vscode.Disposable {
     return this.lint.endpoints().filter((d) => endpointKey(d.endpoint) === k);
   }
 
-  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false, cancellation?: vscode.CancellationToken): Promise<ProbeResult[]> {
+  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false, cancellation?: vscode.CancellationToken, background = false): Promise<ProbeResult[]> {
     if (explicit) for (const e of endpoints) this.explicitlyProbed.add(endpointKey(e));
     await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
     try {
-      const results = await this.probes.run({ endpoints, title, cancellation });
+      const results = await this.probes.run({ endpoints, title, cancellation, background });
       this.publishProbeDiagnostics();
       return results;
     } finally {
@@ -176,7 +178,7 @@ export class Controller implements vscode.Disposable {
     const manual = [...this.manual.values()].map((endpoint) => ({ endpoint, definitions: [] }));
     const out: TreeInput['groups'] = sorted.map((g) => ({ label: g.label, uri: g.uri, entries: [...g.entries.values()] }));
     if (manual.length) out.push({ label: MANUAL_GROUP, entries: manual });
-    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep) };
+    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep), persistence: (ep) => this.persistence?.(ep) };
   }
 
   private logFailure(what: string, err: unknown): void {

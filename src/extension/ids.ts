@@ -21,6 +21,8 @@ export const Command = {
   copyFinding: 'mailTlsDoctor.copyFinding',
   copyCliCommand: 'mailTlsDoctor.copyCliCommand',
   fixAllOfKind: 'mailTlsDoctor.fixAllOfKind',
+  // Watch mode's status bar item (soonest certificate expiry).
+  showEndpoint: 'mailTlsDoctor.showEndpoint',
 } as const;
 
 /** `contextValue`s of tree items; package.json's `view/item/context` menus match on them. */

@@ -20,6 +20,8 @@ export interface ProbeRun {
   title: string;
   /** Cancels like the notification's Cancel button, for a caller that cannot press it (a script, a test). */
   cancellation?: vscode.CancellationToken;
+  /** Watch mode: progress in the status bar area instead of a notification. */
+  background?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export class ProbeService implements vscode.Disposable {
   }
 
   /** Probes with progress and a cancel button; cancelling aborts every connection in flight. */
-  async run({ endpoints, title, cancellation }: ProbeRun): Promise<ProbeResult[]> {
+  async run({ endpoints, title, cancellation, background }: ProbeRun): Promise<ProbeResult[]> {
     const unique = [...new Map(endpoints.map((e) => [endpointKey(e), e])).values()];
     if (unique.length === 0) return [];
     const s = this.settings();
@@ -73,7 +75,7 @@ export class ProbeService implements vscode.Disposable {
     this.running++;
     try {
       return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        { location: background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title, cancellable: !background },
         async (progress, token) => {
           const abort = abortOnCancel(cancellation ? [token, cancellation] : [token]);
           try {

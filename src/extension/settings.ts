@@ -12,6 +12,8 @@ export interface Settings {
   severityOverrides: SeverityOverrides;
   /** The Postfix version the configs are for ("" = unknown: edits use the syntax every version reads). */
   postfixVersion: string;
+  /** Watch mode: re-probe the workspace's endpoints every so many minutes; 0 = off, else at least 5. */
+  probeIntervalMinutes: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ignoredHosts: [],
   severityOverrides: {},
   postfixVersion: '',
+  probeIntervalMinutes: 0,
 };
 
 /** Keys under the `mailTlsDoctor` section, as declared in package.json. */
@@ -35,6 +38,7 @@ export const SettingKey = {
   expiryWarningDays: 'certificates.expiryWarningDays',
   severityOverrides: 'severityOverrides',
   postfixVersion: 'postfix.version',
+  probeIntervalMinutes: 'probe.intervalMinutes',
 } as const;
 
 export interface SettingsReading {
@@ -106,6 +110,12 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
     problems.push(`${name(SettingKey.postfixVersion)} must be a version such as "3.5" or "3.7.11"; treating the version as unknown.`);
   }
 
+  let probeIntervalMinutes = Math.floor(int(SettingKey.probeIntervalMinutes, 0, 10_080, 0));
+  if (probeIntervalMinutes > 0 && probeIntervalMinutes < 5) {
+    problems.push(`${name(SettingKey.probeIntervalMinutes)} is ${probeIntervalMinutes}; watch mode probes at most every 5 minutes, so 5 is used.`);
+    probeIntervalMinutes = 5;
+  }
+
   return {
     settings: {
       timeoutMs: timeoutSeconds * 1000,
@@ -116,6 +126,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
       ignoredHosts,
       severityOverrides,
       postfixVersion,
+      probeIntervalMinutes,
     },
     problems,
   };

@@ -21,11 +21,13 @@ export interface TreeInput {
   state(ep: Endpoint): ProbeState | undefined;
   /** Why an endpoint that was never probed has no result (shown instead of a result). */
   notProbedReason(ep: Endpoint): string;
+  /** Watch mode: persistent or intermittent over the last rounds (with the rate), when watched. */
+  persistence?(ep: Endpoint): string | undefined;
 }
 
 export type Node =
   | { kind: 'group'; label: string; uri?: vscode.Uri; entries: EndpointEntry[] }
-  | { kind: 'endpoint'; entry: EndpointEntry; state?: ProbeState; reason: string }
+  | { kind: 'endpoint'; entry: EndpointEntry; state?: ProbeState; reason: string; persistence?: string }
   | { kind: 'address'; endpoint: Endpoint; result: ProbeResult }
   | { kind: 'section'; label: string; icon: string; children: Node[]; tooltip?: string }
   | { kind: 'finding'; endpoint?: Endpoint; finding: Finding }
@@ -58,7 +60,7 @@ export class ResultTreeProvider implements vscode.TreeDataProvider<Node> {
     if (!node) return this.input.groups.filter((g) => g.entries.length > 0).map((g) => ({ kind: 'group', ...g }));
     switch (node.kind) {
       case 'group':
-        return node.entries.map((entry) => ({ kind: 'endpoint', entry, state: this.input.state(entry.endpoint), reason: this.input.notProbedReason(entry.endpoint) }));
+        return node.entries.map((entry) => ({ kind: 'endpoint', entry, state: this.input.state(entry.endpoint), reason: this.input.notProbedReason(entry.endpoint), persistence: this.input.persistence?.(entry.endpoint) }));
       case 'endpoint':
         return endpointChildren(node);
       case 'address':
@@ -102,8 +104,9 @@ function endpointChildren(node: Extract<Node, { kind: 'endpoint' }>): Node[] {
   if (s.kind === 'probing') return [{ kind: 'info', label: 'Probing...', icon: 'loading~spin' }];
   if (s.kind === 'cancelled') return [{ kind: 'info', label: 'Cancelled', icon: 'circle-slash' }];
   if (s.kind === 'error') return [{ kind: 'info', label: 'The probe could not run', description: s.message, icon: 'error', color: 'problemsErrorIcon.foreground', tooltip: s.message }];
-  if (s.results.length === 1) return resultChildren(ep, s.results[0]);
-  return s.results.map((result) => ({ kind: 'address', endpoint: ep, result }));
+  const watched: Node[] = node.persistence ? [{ kind: 'info', label: `Watch: ${node.persistence}`, icon: 'history' }] : [];
+  if (s.results.length === 1) return [...watched, ...resultChildren(ep, s.results[0])];
+  return [...watched, ...s.results.map((result): Node => ({ kind: 'address', endpoint: ep, result }))];
 }
 
 function resultChildren(ep: Endpoint, r: ProbeResult): Node[] {
@@ -258,7 +261,7 @@ function endpointItem(node: Extract<Node, { kind: 'endpoint' }>): vscode.TreeIte
     const v = verdictOf(findings);
     item.iconPath = icon(...VERDICT_ICON[v]);
     const versions = [...new Set(s.results.map((r) => r.tls?.version ?? 'no TLS'))].join(', ');
-    item.description = `${versions} · ${findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : 'no findings'}`;
+    item.description = `${versions} · ${findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : 'no findings'}${node.persistence && !node.persistence.startsWith('no failure') ? ` · ${node.persistence}` : ''}`;
     item.collapsibleState = v === 'pass' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
     t.appendMarkdown(`**${v.toUpperCase()}**: ${md(item.description)}\n\n`);
     t.appendMarkdown(`Probed from ${md(s.results[0]?.probedFrom ?? '?')}\n\n`);

@@ -38,13 +38,15 @@ export interface MailServerSpec {
 export interface RunningServer {
   port: number;
   close(): Promise<void>;
+  /** Serves another certificate (or TLS settings) from the next connection on: a renewed or expired certificate. */
+  setTls(tls: LabTls): void;
 }
 
 const MAX_LINE = 4096;
 
 export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1', listenPort = 0): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
-  const ctx = spec.tls ? withoutDhWarning(() => tls.createSecureContext(tlsOptions(spec.tls!))) : undefined;
+  let ctx = spec.tls ? withoutDhWarning(() => tls.createSecureContext(tlsOptions(spec.tls!))) : undefined;
   const track = (s: net.Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -75,6 +77,9 @@ export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1', 
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+    setTls: (t) => {
+      ctx = withoutDhWarning(() => tls.createSecureContext(tlsOptions(t)));
+    },
   };
 }
 
