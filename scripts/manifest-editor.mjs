@@ -28,8 +28,8 @@ const capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
     description:
-      'Lints run in untrusted workspaces; no connection is opened to a host named in the workspace without your explicit command, and extra CA files from workspace settings are ignored.',
-    restrictedConfigurations: ['mailTlsDoctor.probe.extraCaFiles'],
+      'Lints run in untrusted workspaces; no connection is opened to a host named in the workspace without your explicit command, files outside the workspace are not read through symbolic links, and probe-on-startup and extra CA files are never taken from workspace settings.',
+    restrictedConfigurations: ['mailTlsDoctor.probe.extraCaFiles', 'mailTlsDoctor.probe.onStartup'],
   },
   virtualWorkspaces: false,
 };
@@ -115,12 +115,12 @@ const contributes = {
         markdownDescription: 'How many endpoints are probed at the same time. Connections to one host are capped separately.',
       },
       'mailTlsDoctor.probe.extraCaFiles': {
-        type: 'array', items: { type: 'string' }, default: [], scope: 'machine-overridable',
-        markdownDescription: 'PEM files with CA certificates to trust on top of the system roots (a private CA, a test lab). Ignored in untrusted workspaces when set by the workspace.',
+        type: 'array', items: { type: 'string' }, default: [], scope: 'machine',
+        markdownDescription: 'PEM files with CA certificates to trust on top of the system roots (a private CA, a test lab). User or remote machine settings only: a workspace cannot set it.',
       },
       'mailTlsDoctor.probe.onStartup': {
-        type: 'boolean', default: false,
-        markdownDescription: 'Probe the mail servers the workspace names when it opens. Never in an untrusted workspace.',
+        type: 'boolean', default: false, scope: 'machine',
+        markdownDescription: 'Probe the mail servers the workspace names when it opens. User or remote machine settings only (a workspace cannot turn it on), and never in an untrusted workspace.',
       },
       'mailTlsDoctor.probe.ignoredHosts': {
         type: 'array', items: { type: 'string' }, default: [],

@@ -5,6 +5,7 @@
  * with `--fail-on`, 1 when a recognised error reaches that severity.
  */
 import { endpointLabel, printable, type Endpoint } from '../core/endpoint';
+import { termSafe as t } from '../core/escape';
 import { explainError, type ExplanationMatch } from '../core/explain';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
@@ -58,14 +59,15 @@ export function render(matches: ExplanationMatch[], color: boolean): string {
   const out: string[] = [];
   for (const m of matches) {
     const mark = m.severity === 'error' ? c.red('error') : m.severity === 'warning' ? c.yellow('warning') : c.cyan('info');
-    out.push(`${mark} ${c.bold(m.title)} ${c.dim(`[${m.id}]`)}${m.count > 1 ? c.dim(` (${m.count} lines)`) : ''}`);
-    if (m.endpoint) out.push(`  server: ${endpointLabel(m.endpoint)}`);
-    out.push(`  ${m.detail}`);
+    // Titles, details and evidence quote the pasted text: through the terminal escaper before any colour.
+    out.push(`${mark} ${c.bold(t(m.title))} ${c.dim(`[${t(m.id)}]`)}${m.count > 1 ? c.dim(` (${m.count} lines)`) : ''}`);
+    if (m.endpoint) out.push(`  server: ${t(endpointLabel(m.endpoint))}`);
+    out.push(`  ${t(m.detail)}`);
     out.push('  causes:');
-    m.causes.forEach((cause, i) => out.push(`    ${i + 1}. ${cause.likelihood === 'likely' ? 'likely' : 'possible'}: ${cause.cause}`));
-    out.push(`  fix: ${m.fix}`);
-    if (m.endpoint) out.push(`  check: ${c.cyan(probeCommand(m.endpoint))}`);
-    for (const e of m.evidence) out.push(c.dim(`  > ${e}`));
+    m.causes.forEach((cause, i) => out.push(`    ${i + 1}. ${cause.likelihood === 'likely' ? 'likely' : 'possible'}: ${t(cause.cause)}`));
+    out.push(`  fix: ${t(m.fix)}`);
+    if (m.endpoint) out.push(`  check: ${c.cyan(t(probeCommand(m.endpoint)))}`);
+    for (const e of m.evidence) out.push(c.dim(`  > ${t(e)}`));
     out.push('');
   }
   return `${out.join('\n')}\n`;

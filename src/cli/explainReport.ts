@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { printable } from '../core/endpoint';
+import { jsonText, termSafe as t } from '../core/escape';
 import { hasError, type Finding } from '../core/finding';
 import { MAX_COMPRESSED_BYTES, MAX_REPORT_BYTES, policyLabel, readReportBytes, type ReportSummary } from '../core/tlsrpt';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint } from './io';
@@ -60,7 +61,7 @@ export async function runExplainReport(args: string[], io: CliIO): Promise<numbe
     return EXIT_USAGE;
   }
   const reports = files.map((f) => readReportFile(f));
-  if (json) io.out(`${JSON.stringify({ reports }, null, 2)}\n`);
+  if (json) io.out(`${jsonText({ reports })}\n`);
   else io.out(renderReports(reports, io.color));
   const failed = reports.some((r) => r.policies.some((p) => p.failed > 0) || hasError(r.findings));
   return failed ? EXIT_FINDINGS : EXIT_OK;
@@ -89,10 +90,11 @@ export function renderReports(reports: ReportSummary[], color: boolean): string 
 
 function renderFinding(f: Finding, c: ReturnType<typeof paint>): string[] {
   const mark = f.severity === 'error' ? c.red('error') : f.severity === 'warning' ? c.yellow('warning') : c.cyan('info');
-  const lines = [`  ${mark} ${f.title} ${c.dim(`[${f.id}]`)}`];
+  // Report texts quote the sender's JSON (organisation, domains, failure reasons): terminal-escaped.
+  const lines = [`  ${mark} ${t(f.title)} ${c.dim(`[${t(f.id)}]`)}`];
   if (f.severity !== 'info') {
-    lines.push(`    ${f.detail}`, `    fix: ${f.fix}`);
-    for (const e of f.evidence ?? []) lines.push(c.dim(`    > ${e}`));
+    lines.push(`    ${t(f.detail)}`, `    fix: ${t(f.fix)}`);
+    for (const e of f.evidence ?? []) lines.push(c.dim(`    > ${t(e)}`));
   }
   return lines;
 }

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
+import { termSafe as t } from '../core/escape';
+import { readBounded, readTextBounded } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
@@ -62,7 +64,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     reports.push(r);
     out.emit({ type: 'lint', ...r });
   }
-  if (common.format !== 'json') for (const p of problems) io.err(`${p}\n`);
+  if (common.format !== 'json') for (const p of problems) io.err(`${t(p)}\n`);
   const code = out.finish({
     json: () => ({ files: reports, problems }),
     text: () => {
@@ -118,8 +120,11 @@ function walk(dir: string, problems: string[]): string[] {
         return out.sort();
       }
       const full = path.join(d, e.name);
-      // Symbolic links are not followed: a link loop or a link to / must not run away.
-      if (e.isDirectory()) {
+      // Symbolic links are not followed: a link loop or a link to / must not run away, and a link must not pull
+      // a file from outside the folder (a token, ~/.netrc) into the output. One that looks lintable is named.
+      if (e.isSymbolicLink()) {
+        if (lintersFor(full).length > 0) problems.push(`${full}: a symbolic link; not followed (lint its target by name to include it)`);
+      } else if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
       } else if (e.isFile() && lintersFor(full).length > 0) {
         out.push(full);
@@ -138,7 +143,18 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   }
   const plan = readPlan(file, size);
   if (plan.read === 'skip') return { file, findings: [], endpoints: [], skipped: plan.reason };
-  const text = plan.read === 'tail' ? readTail(file, plan.bytes) : readText(file);
+  let text: string | undefined;
+  if (plan.read === 'tail') text = readTail(file, plan.bytes);
+  else if (/\.gz$/i.test(file)) text = readText(file);
+  else {
+    // A bounded read whatever stat said: /proc files report size 0 and stream without end; a file may grow.
+    const read = readBounded(file, LINT_MAX_BYTES);
+    if (!read.ok) {
+      const skipped = read.reason === 'too-large' ? `larger than ${LINT_MAX_BYTES / 1024 / 1024} MB; not linted` : read.reason === 'not-a-file' ? 'not a regular file; not linted' : 'cannot be read';
+      return { file, findings: [], endpoints: [], skipped };
+    }
+    text = read.data.toString('utf8');
+  }
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
   if (!fromFolder && lintersFor(file, text).length === 0) {
@@ -152,29 +168,29 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   return { file, findings: r.findings, endpoints: r.endpoints };
 }
 
-/** Reads a file for the lints (also certificate files they name); undefined when absent, unreadable or too big. */
+/**
+ * Reads a file for the lints (also certificate files they name): regular files only, at most MAX_FILE_BYTES + 1
+ * bytes read; undefined when absent, unreadable or too big.
+ */
 function readText(p: string): string | undefined {
-  try {
-    const st = fs.statSync(p);
-    if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
-    // Gzipped TLS-RPT reports (`*.json.gz`) are linted as the JSON they hold, decompressed with a cap.
-    if (/\.gz$/i.test(p)) {
-      if (st.size > MAX_COMPRESSED_BYTES) return undefined;
-      const d = decodeReportBytes(fs.readFileSync(p));
-      return d.ok ? d.text : undefined;
-    }
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
+  // Gzipped TLS-RPT reports (`*.json.gz`) are linted as the JSON they hold, decompressed with a cap.
+  if (/\.gz$/i.test(p)) {
+    const gz = readBounded(p, Math.min(MAX_FILE_BYTES, MAX_COMPRESSED_BYTES));
+    if (!gz.ok) return undefined;
+    const d = decodeReportBytes(gz.data);
+    return d.ok ? d.text : undefined;
   }
+  return readTextBounded(p, MAX_FILE_BYTES);
 }
 
 /** The last `bytes` bytes of a log, from its first whole line on. */
 function readTail(p: string, bytes: number): string | undefined {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(p, 'r');
-    const size = fs.fstatSync(fd).size;
+    fd = fs.openSync(p, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const size = st.size;
     const start = Math.max(0, size - bytes);
     const buf = Buffer.alloc(Math.min(size, bytes));
     const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, start)).toString('utf8');
@@ -189,21 +205,18 @@ function readTail(p: string, bytes: number): string | undefined {
 function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): string {
   const colour = { error: c.red, warning: c.yellow, info: c.cyan };
   if (r.skipped) {
-    io.err(`${r.file}: ${r.skipped}\n`);
+    io.err(`${t(r.file)}: ${t(r.skipped)}\n`);
     return '';
   }
   const lines: string[] = [];
   for (const f of r.findings) {
     const line = (f.range?.start.line ?? 0) + 1;
     const col = (f.range?.start.character ?? 0) + 1;
-    lines.push(`${r.file}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(f.id)} ${oneLine(f.title)}\n`);
+    lines.push(`${t(r.file)}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(t(f.id))} ${t(f.title)}\n`);
   }
   for (const e of r.endpoints) {
-    lines.push(c.dim(`${r.file}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${endpointLabel(e.endpoint)} (${e.source})\n`));
+    lines.push(`${c.dim(`${t(r.file)}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${t(endpointLabel(e.endpoint))} (${t(e.source)})`)}\n`);
   }
   return lines.join('');
 }
 
-function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-}

@@ -1,4 +1,4 @@
-import { printable } from '../core/endpoint';
+import { termSafe } from '../core/escape';
 import { helpFor, USAGE } from './help';
 import { CliIO, EXIT_USAGE, UsageError } from './io';
 
@@ -32,7 +32,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const which = name === 'help' ? rest[0] : name;
     const text = helpFor(which);
     if (!text) {
-      io.err(`mail-tls-doctor: no help for "${printable(which)}": not a command (${Object.keys(commands).join(', ')})\n`);
+      io.err(`mail-tls-doctor: no help for "${termSafe(which, 80)}": not a command (${Object.keys(commands).join(', ')})\n`);
       return EXIT_USAGE;
     }
     io.out(text);
@@ -44,7 +44,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    io.err(`mail-tls-doctor: unknown command "${printable(name)}"\n\n${USAGE}`);
+    io.err(`mail-tls-doctor: unknown command "${termSafe(name, 80)}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   try {
@@ -52,10 +52,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       // One line: what was wrong and where the usage is.
-      io.err(`mail-tls-doctor ${name}: ${err.message} (see: mail-tls-doctor help ${name})\n`);
+      io.err(`mail-tls-doctor ${name}: ${termSafe(err.message)} (see: mail-tls-doctor help ${name})\n`);
       return EXIT_USAGE;
     }
-    io.err(`mail-tls-doctor ${name}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    const text = err instanceof Error ? err.stack ?? err.message : String(err);
+    io.err(`mail-tls-doctor ${name}: internal error: ${text.split('\n').map((l) => termSafe(l)).join('\n')}\n`);
     return 3;
   }
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
 import { isProtocol, protocolList } from '../core/protocols';
+import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
 import type { DefinedAt } from '../core/report/records';
 import { probeMany, type ProbeResult } from '../core/probe';
@@ -138,7 +139,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   if (text) {
     for (const ep of endpoints) {
       if (isIpLiteral(ep.host) && !ep.servername) {
-        io.err(p.dim(`note: ${ep.host} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`));
+        io.err(p.dim(`note: ${t(ep.host)} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`));
       }
     }
   }
@@ -187,7 +188,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
       for (const r of representative(runs)) lines.push(`${formatResult(r, p, a.verbose)}\n`);
       if (verdicts) {
         lines.push(p.bold(`Over ${a.repeat} runs:\n`));
-        for (const line of describeRepeats(verdicts)) lines.push(`  ${line}\n`);
+        for (const line of describeRepeats(verdicts)) lines.push(`  ${t(line)}\n`);
       }
       return lines.join('');
     },

@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs';
 import { endpointLabel, printable } from '../core/endpoint';
+import { jsonText, termSafe } from '../core/escape';
 import type { Finding } from '../core/finding';
+import { readBounded } from '../core/fsread';
 import { describeRepeats, percent } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { md, renderMarkdownReport, type ReportEntry } from '../core/report/markdown';
@@ -84,7 +86,10 @@ async function readFile(file: string, io: Pick<CliIO, 'readStdin'>): Promise<str
   }
   if (!st.isFile()) throw new UsageError(`${printable(file)}: not a regular file`);
   if (st.size > MAX_REPORT_INPUT_BYTES) throw new UsageError(`${printable(file)}: larger than ${MAX_REPORT_INPUT_BYTES / 1024 / 1024} MB`);
-  return fs.readFileSync(file, 'utf8');
+  // Bounded whatever stat said: the file may have grown, or be a /proc file that reports size 0.
+  const r = readBounded(file, MAX_REPORT_INPUT_BYTES);
+  if (!r.ok) throw new UsageError(`${printable(file)}: ${r.reason === 'too-large' ? `larger than ${MAX_REPORT_INPUT_BYTES / 1024 / 1024} MB` : r.message}`);
+  return r.data.toString('utf8');
 }
 
 /** The same record read from two files (a shard uploaded twice) is one record. */
@@ -95,7 +100,7 @@ function identity(r: RunRecord): string {
 }
 
 function render(records: RunRecord[], format: ReportFormat, color: boolean): string {
-  if (format === 'sarif') return `${JSON.stringify(sarifFor(records), null, 2)}\n`;
+  if (format === 'sarif') return `${jsonText(sarifFor(records))}\n`;
   const probes = records.filter((r): r is ProbeRecord => r.type === 'probe');
   const lint = records.filter((r) => r.type === 'lint');
   const repeats = records.filter((r) => r.type === 'repeat');
@@ -106,7 +111,7 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
       const { type: _type, ...rest } = r;
       return rest;
     };
-    return `${JSON.stringify({ results: probes.map(strip), repeat: repeats.map(strip), files: lint.map(strip), matches: explain.flatMap((e) => e.matches), subjects: subjects.map(strip), summary: counts(records) }, null, 2)}\n`;
+    return `${jsonText({ results: probes.map(strip), repeat: repeats.map(strip), files: lint.map(strip), matches: explain.flatMap((e) => e.matches), subjects: subjects.map(strip), summary: counts(records) })}\n`;
   }
   const shown = representative(probes);
   if (format === 'markdown') {
@@ -135,9 +140,9 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
   const p = paint(color);
   const out: string[] = [];
   for (const r of shown) out.push(formatResult(r, p, false));
-  for (const l of lint) for (const f of l.findings) out.push(`${l.file}:${(f.range?.start.line ?? 0) + 1}:${(f.range?.start.character ?? 0) + 1} ${f.severity} ${f.id} ${printable(f.title, 300)}\n`);
+  for (const l of lint) for (const f of l.findings) out.push(`${termSafe(l.file)}:${(f.range?.start.line ?? 0) + 1}:${(f.range?.start.character ?? 0) + 1} ${f.severity} ${termSafe(f.id)} ${printable(f.title, 300)}\n`);
   for (const s of subjects) for (const f of s.findings) out.push(`${s.kind} ${printable(s.name)}: ${f.severity} ${f.id} ${printable(f.title, 300)}\n`);
-  if (repeats.length) out.push(`${describeRepeats(repeats).join('\n')}\n`);
+  if (repeats.length) out.push(`${describeRepeats(repeats).map((l) => termSafe(l)).join('\n')}\n`);
   const c = counts(records);
   out.push(`${c.endpoints} endpoint(s), ${c.files} file(s): ${c.error} error(s), ${c.warning} warning(s), ${c.info} info\n`);
   return out.join('');

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { makeEndpoint, parseTarget, printable, type Endpoint, type EndpointOptions } from '../core/endpoint';
+import { readBounded } from '../core/fsread';
 import type { DefinedAt } from '../core/report/records';
 import { UsageError } from './io';
 
@@ -51,11 +52,11 @@ export async function readInput(file: string, readStdin?: () => Promise<string>)
   }
   if (!st.isFile()) throw new UsageError(`--input ${printable(file)}: not a regular file`);
   if (st.size > MAX_INPUT_BYTES) throw new UsageError(`--input ${printable(file)}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`);
-  try {
-    return { name: file, text: fs.readFileSync(file, 'utf8') };
-  } catch {
-    throw new UsageError(`--input ${printable(file)}: cannot read it`);
-  }
+  // Bounded whatever stat said: a /proc file reports size 0 and streams without end.
+  const r = readBounded(file, MAX_INPUT_BYTES);
+  if (r.ok) return { name: file, text: r.data.toString('utf8') };
+  if (r.reason === 'too-large') throw new UsageError(`--input ${printable(file)}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`);
+  throw new UsageError(`--input ${printable(file)}: cannot read it`);
 }
 
 /**

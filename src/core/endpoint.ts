@@ -2,6 +2,7 @@
  * What a probe targets: host, port, protocol and TLS mode, plus the name to verify. Everything that comes from a
  * config or the user passes `validateHostname` before it can reach a socket or a dialogue line.
  */
+import { termSafe } from './escape';
 import { defaultPort, PORT_DEFAULTS, PROTOCOLS, type Protocol, type TlsMode } from './protocols';
 
 export { defaultPort, PORT_DEFAULTS };
@@ -98,10 +99,9 @@ export function parseTarget(text: string): ParsedTarget | { error: string } {
   return { host, port: Number(portText) };
 }
 
-/** Makes untrusted text safe to show in one line of output. */
+/** Makes untrusted text safe to show in one line of output: the terminal sink's escaper (see core/escape.ts). */
 export function printable(s: string, max = 80): string {
-  const escaped = s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-  return escaped.length > max ? `${escaped.slice(0, max)}...` : escaped;
+  return termSafe(s, max);
 }
 
 export interface EndpointOptions {

@@ -75,3 +75,26 @@ function valueEnd(line: string, start: number): number {
   while (end < line.length && !/\s/.test(line[end])) end++;
   return end;
 }
+
+// A config line that starts with a secret-named setting, with or without its `=` (`smtp_sasl_password_maps
+// static:bob:pw`, a Postfix line that lacks the `=`; `-o smtp_sasl_password_maps=...` is matched by NAMED).
+const LEADING_SECRET_NAME = /^(\s{0,64}[-+]?[A-Za-z][\w.-]{0,127})(\s{0,64}[=:]\s{0,64}|\s{1,64})(?=\S)/;
+
+/**
+ * The one masking rule for an excerpt of a config or log line shown anywhere (evidence, titles, the report, the
+ * CLI): the value of a leading secret-named setting (even without its `=`), every secret-named `name=value`,
+ * credentials in a URL or `user:pass@host`, Postfix in-line maps that hold credentials, and SMTP AUTH arguments.
+ */
+export function maskExcerpt(line: string): string {
+  let s = line;
+  const lead = LEADING_SECRET_NAME.exec(s);
+  const leadName = lead?.[1].trim().replace(/^[-+]/, '');
+  // A file's path is not a secret (showing it is the point of a missing-file finding); its contents would be.
+  if (lead && leadName && isSecretName(leadName) && !/_file$/.test(leadName)) s = `${lead[1]}${lead[2]}(hidden)`;
+  // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
+  s = maskNamedValues(s.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@'));
+  return hideUserinfo(s)
+    // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
+    .replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)')
+    .replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)');
+}

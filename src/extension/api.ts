@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Controller } from './controller';
 import type { Endpoint } from '../core/endpoint';
+import { recentNotices } from './notify';
 import type { Node } from './tree';
 import type { WatchService, WatchStatus } from './watch';
 
@@ -36,6 +37,8 @@ export interface MailTlsDoctorApi {
   runWatchRound(): Promise<void>;
   /** Presses a button of a watch notification (tests cannot click notifications). */
   respondToWatch(ep: Endpoint, choice: string): Promise<void>;
+  /** The latest notification texts the extension showed, exactly as shown (escaped), oldest first. */
+  recentNotices(): string[];
 }
 
 export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchService): MailTlsDoctorApi {
@@ -65,6 +68,7 @@ export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchSe
       await watch?.round('request');
     },
     respondToWatch: async (ep, choice) => watch?.respond(ep, choice),
+    recentNotices: () => recentNotices(),
   };
 }
 

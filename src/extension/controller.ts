@@ -8,10 +8,13 @@ import { endpointKey } from './endpointKey';
 import { CONFIG_SECTION, ContextKey, Command, VIEW_ID } from './ids';
 import { LintService } from './lintService';
 import { ProbeService } from './probeService';
-import { DEFAULT_SETTINGS, isIgnoredHost, readSettings, type Settings } from './settings';
+import { showWarning } from './notify';
+import { DEFAULT_SETTINGS, isIgnoredHost, readSettings, SettingKey, type Settings } from './settings';
 import { ResultTreeProvider, type EndpointEntry, type TreeInput } from './tree';
 
 export const MANUAL_GROUP = 'Probed by hand';
+/** Never taken from workspace or folder settings: they make the extension connect or trust without being asked. */
+const MACHINE_ONLY_SETTINGS: ReadonlySet<string> = new Set([SettingKey.probeOnStartup, SettingKey.extraCaFiles]);
 /** Bursts of changes (a scan, a relint, a probe run's states) within this window give one tree refresh. */
 const RENDER_DELAY_MS = 50;
 
@@ -139,11 +142,22 @@ export class Controller implements vscode.Disposable {
 
   private loadSettings(announce: boolean): void {
     const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    const { settings, problems } = readSettings((k) => cfg.get(k));
+    const { settings, problems, problemKeys } = readSettings((k) => {
+      if (!MACHINE_ONLY_SETTINGS.has(k)) return cfg.get(k);
+      // Settings that make the extension connect or trust on its own: only the user's (or the remote machine's)
+      // value counts. The manifest scopes them `machine`; this holds even where a host ignored that scope.
+      const i = cfg.inspect(k);
+      if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined) {
+        this.log.warn(`Setting: ${CONFIG_SECTION}.${k} is set by the workspace; ignored (only user or remote machine settings count for it).`);
+      }
+      return i?.globalValue ?? i?.defaultValue;
+    });
     this.settingsValue = settings;
     for (const p of problems) this.log.warn(`Setting: ${p}`);
-    if (announce && problems.length) {
-      void vscode.window.showWarningMessage(`Mail TLS Doctor: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more; see the output)` : ''}`);
+    if (announce && problemKeys.length) {
+      // The values are workspace text: the notification names only the settings and points to the output.
+      void showWarning(`Mail TLS Doctor: ${problemKeys.length === 1 ? 'the setting' : 'the settings'} ${problemKeys.join(', ')} ${problemKeys.length === 1 ? 'has a value' : 'have values'} that cannot be used; the defaults apply. Details are in the output "Mail TLS Doctor".`, 'Show Output')
+        .then((pick) => pick && this.log.show(true));
     }
   }
 

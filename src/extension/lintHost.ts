@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { readPlan } from '../core/lint/fileKinds';
+import { linkOutside, readBounded, readTextBounded } from '../core/fsread';
+import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
@@ -15,30 +16,45 @@ function openText(fsPath: string): string | undefined {
   return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
 
+/**
+ * The real path of a workspace file that is a symbolic link out of the workspace folders, when that must not be
+ * followed: in an untrusted workspace (restricted mode), a repository must not get `~/.netrc` or a token file
+ * linted, shown in Problems or turned into a probe host through a link. Undefined when the file may be read.
+ */
+export function blockedLink(fsPath: string): string | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  return linkOutside(fsPath, roots);
+}
+
+/**
+ * Reads a file from disk for the lints: regular files only (opening a FIFO named `.env` or `mail.log` would wait
+ * for a writer forever and freeze the extension host; O_NONBLOCK covers a file swapped for a FIFO after a check),
+ * never through a link out of an untrusted workspace, and bounded whatever `stat` says (a /proc file reports size
+ * 0 and streams without end): at most LINT_MAX_BYTES + 1 bytes are read, logs over it by their tail.
+ */
 export function readFileCapped(fsPath: string): string | undefined {
+  if (blockedLink(fsPath) !== undefined) return undefined;
+  // A gzipped TLS-RPT report is linted as the JSON it holds, decompressed with a cap (never a gzip bomb).
+  if (/\.gz$/i.test(fsPath)) {
+    const gz = readBounded(fsPath, MAX_COMPRESSED_BYTES);
+    if (!gz.ok) return undefined;
+    const d = decodeReportBytes(gz.data);
+    return d.ok ? d.text : undefined;
+  }
   let fd: number | undefined;
   try {
-    // Only regular files: opening a FIFO named `.env` or `mail.log` would wait for a writer forever and freeze
-    // the extension host, and a device never ends. O_NONBLOCK covers a file swapped for a FIFO after the stat.
-    if (!fs.statSync(fsPath).isFile()) return undefined;
     fd = fs.openSync(fsPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return undefined;
-    const size = stat.size;
-    // A gzipped TLS-RPT report is linted as the JSON it holds, decompressed with a cap (never a gzip bomb).
-    if (/\.gz$/i.test(fsPath)) {
-      if (size > MAX_COMPRESSED_BYTES) return undefined;
-      const gz = Buffer.alloc(size);
-      const d = decodeReportBytes(gz.subarray(0, fs.readSync(fd, gz, 0, size, 0)));
-      return d.ok ? d.text : undefined;
-    }
-    const plan = readPlan(fsPath, size);
+    const plan = readPlan(fsPath, stat.size);
     if (plan.read === 'skip') return undefined;
-    const max = plan.read === 'tail' ? plan.bytes : size;
-    const start = Math.max(0, size - max);
-    const buf = Buffer.alloc(Math.min(size, max));
-    fs.readSync(fd, buf, 0, buf.length, start);
-    let text = buf.toString('utf8');
+    if (plan.read === 'all') return readTextBounded(fsPath, LINT_MAX_BYTES);
+    const start = Math.max(0, stat.size - plan.bytes);
+    // The buffer is the bound: a log that grows while it is read is read no further than this.
+    const buf = Buffer.alloc(Math.min(stat.size, plan.bytes));
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    let text = buf.subarray(0, n).toString('utf8');
     // A tail starts mid-line: drop the partial first line so no half-entry gets linted.
     if (start > 0) text = text.slice(text.indexOf('\n') + 1);
     return text;

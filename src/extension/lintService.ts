@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { linkOutsideFinding } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
 import { candidateGlob } from '../core/lint/fileKinds';
 import type { DiscoveredEndpoint } from '../core/lint/types';
@@ -7,7 +8,7 @@ import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
 import { EnvReadCache } from './envReadCache';
-import { lintHostFor, readFileCapped, readForLint } from './lintHost';
+import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
@@ -133,9 +134,7 @@ export class LintService implements vscode.Disposable {
     for (const f of [...this.files.values()]) {
       if (generation !== this.relintGeneration) return;
       if (!this.files.has(f.uri.toString())) continue; // forgotten while we yielded
-      const text = readForLint(f.uri.fsPath);
-      if (text === undefined) this.forget(f.uri, false);
-      else this.lintText(f.uri, text, false);
+      this.lintFromDisk(f.uri);
       if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     this.changed.fire();
@@ -149,8 +148,7 @@ export class LintService implements vscode.Disposable {
     let n = 0;
     for (const uri of uris) {
       seen.add(uri.toString());
-      const text = readForLint(uri.fsPath);
-      if (text !== undefined) this.lintText(uri, text, false);
+      this.lintFromDisk(uri);
       // Yield now and then: a big workspace must not freeze the extension host.
       if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
@@ -177,6 +175,23 @@ export class LintService implements vscode.Disposable {
     this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
     if (notify) this.changed.fire();
+  }
+
+  /**
+   * Lints a file as the editor sees it (open document first, then the disk), without notifying. A link out of an
+   * untrusted workspace is not read: the file gets one finding saying so instead.
+   */
+  private lintFromDisk(uri: vscode.Uri): void {
+    const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+    if (!open && blockedLink(uri.fsPath) !== undefined) {
+      const finding = linkOutsideFinding(uri.fsPath);
+      this.files.set(uri.toString(), { uri, findings: [finding], endpoints: [] });
+      this.diagnostics.set(`lint:${uri.toString()}`, [finding], uri.fsPath);
+      return;
+    }
+    const text = readForLint(uri.fsPath);
+    if (text === undefined) this.forget(uri, false);
+    else this.lintText(uri, text, false);
   }
 
   private forget(uri: vscode.Uri, notify = true): void {
@@ -226,11 +241,7 @@ export class LintService implements vscode.Disposable {
       // Files beside a changed one may read it (master.cf reads main.cf): lint them again too.
       const dirs = new Set([...files.values()].map((u) => path.dirname(u.fsPath)));
       for (const f of this.files.values()) if (dirs.has(path.dirname(f.uri.fsPath))) files.set(f.uri.toString(), f.uri);
-      for (const uri of files.values()) {
-        const text = readForLint(uri.fsPath);
-        if (text === undefined) this.forget(uri, false);
-        else this.lintText(uri, text, false);
-      }
+      for (const uri of files.values()) this.lintFromDisk(uri);
       this.changed.fire();
     }, WATCH_DEBOUNCE_MS);
   }

@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import type { Endpoint } from '../core/endpoint';
 import { endpointLabel } from '../core/endpoint';
 import { probeEndpoint, type ProbeResult, type TranscriptLine } from '../core/probe';
+import { termSafe } from '../core/escape';
 import { formatLine } from '../core/probe/transcript';
 import { applySeverityOverrides } from '../core/report/overrides';
 import { endpointKey } from './endpointKey';
 import type { Settings } from './settings';
+import { notice, showError } from './notify';
 import { probedFromLabel } from './where';
 
 export type ProbeState =
@@ -69,18 +71,19 @@ export class ProbeService implements vscode.Disposable {
     const s = this.settings();
     const caProblem = s.extraCaFiles.find((f) => !isReadableFile(f));
     if (caProblem) {
-      void vscode.window.showErrorMessage(`Mail TLS Doctor: the extra CA file "${caProblem}" (setting mailTlsDoctor.probe.extraCaFiles) cannot be read.`);
+      this.log.error(`The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; nothing was probed.`);
+      void showError('Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); nothing was probed.');
       return [];
     }
     this.running++;
     try {
       return await vscode.window.withProgress(
-        { location: background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title, cancellable: !background },
+        { location: background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: notice(title), cancellable: !background },
         async (progress, token) => {
           const abort = abortOnCancel(cancellation ? [token, cancellation] : [token]);
           try {
             return await this.probeAll(unique, s, abort.signal, (done, ep) =>
-              progress.report({ increment: 100 / unique.length, message: `${done}/${unique.length}: ${endpointLabel(ep)}` }),
+              progress.report({ increment: 100 / unique.length, message: notice(`${done}/${unique.length}: ${endpointLabel(ep)}`) }),
             );
           } finally {
             abort.dispose();

@@ -1,4 +1,5 @@
 // No `vscode` import: validation is pure, so it runs in unit tests and the adapter only supplies the raw values.
+import { termSafe } from '../core/escape';
 import { isSeverityOverride, type SeverityOverrides } from '../core/report/overrides';
 
 export interface Settings {
@@ -43,19 +44,29 @@ export const SettingKey = {
 
 export interface SettingsReading {
   settings: Settings;
-  /** One sentence per bad value: which setting, what was wrong, what is used instead. */
+  /**
+   * One sentence per bad value: which setting, what was wrong, what is used instead. Values are quoted through the
+   * terminal escaper (one line each), for the output channel; never put them into a notification.
+   */
   problems: string[];
+  /** The full names of the settings that have a problem: what a notification may name. */
+  problemKeys: string[];
 }
 
 /** Validates raw configuration values; a bad value falls back to the default and yields a problem. */
 export function readSettings(get: (key: string) => unknown, section = 'mailTlsDoctor'): SettingsReading {
   const problems: string[] = [];
-  const name = (k: string) => `${section}.${k}`;
+  const problemKeys = new Set<string>();
+  const name = (k: string) => {
+    problemKeys.add(`${section}.${k}`);
+    return `${section}.${k}`;
+  };
+  const quote = (v: unknown) => termSafe(JSON.stringify(v) ?? String(v), 80);
   const int = (key: string, min: number, max: number, fallback: number): number => {
     const v = get(key);
     if (v === undefined || v === null) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      problems.push(`${name(key)} must be a number from ${min} to ${max} (got ${JSON.stringify(v)}); using ${fallback}.`);
+      problems.push(`${name(key)} must be a number from ${min} to ${max} (got ${quote(v)}); using ${fallback}.`);
       return fallback;
     }
     return v;
@@ -82,7 +93,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
   const ignoredHosts: string[] = [];
   for (const h of strings(SettingKey.ignoredHosts)) {
     if (/^(\*\.)?[A-Za-z0-9_.:-]+$/.test(h)) ignoredHosts.push(h.toLowerCase());
-    else problems.push(`${name(SettingKey.ignoredHosts)}: "${h.slice(0, 60)}" is not a host name or *.domain pattern; ignoring it.`);
+    else problems.push(`${name(SettingKey.ignoredHosts)}: ${quote(h.slice(0, 60))} is not a host name or *.domain pattern; ignoring it.`);
   }
 
   const severityOverrides: Record<string, 'error' | 'warning' | 'info' | 'off'> = {};
@@ -93,9 +104,9 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
     } else {
       for (const [id, value] of Object.entries(rawOverrides as Record<string, unknown>)) {
         if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(id)) {
-          problems.push(`${name(SettingKey.severityOverrides)}: "${id.slice(0, 60)}" is not a finding id (like cert.expired or cert.*); ignoring it.`);
+          problems.push(`${name(SettingKey.severityOverrides)}: ${quote(id.slice(0, 60))} is not a finding id (like cert.expired or cert.*); ignoring it.`);
         } else if (!isSeverityOverride(value)) {
-          problems.push(`${name(SettingKey.severityOverrides)}: "${id}" must be "error", "warning", "info" or "off" (got ${JSON.stringify(value)}); ignoring it.`);
+          problems.push(`${name(SettingKey.severityOverrides)}: ${quote(id)} must be "error", "warning", "info" or "off" (got ${quote(value)}); ignoring it.`);
         } else {
           severityOverrides[id] = value;
         }
@@ -129,6 +140,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
       probeIntervalMinutes,
     },
     problems,
+    problemKeys: [...problemKeys],
   };
 }
 

@@ -4,7 +4,7 @@ import { endpointLabel, type Endpoint } from '../core/endpoint';
 import type { Finding } from '../core/finding';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import { TLS_VERSIONS, type ProbeResult } from '../core/probe/types';
-import { md } from '../core/report/markdown';
+import { mdCodeBlock, mdInline as md } from '../core/escape';
 import { resultVerdict, verdictOf, type Verdict } from '../core/report/verdict';
 import { endpointKey } from './endpointKey';
 import { TreeContext } from './ids';
@@ -216,7 +216,7 @@ function treeItem(node: Node): vscode.TreeItem {
       item.description = `expires ${c.notAfter.slice(0, 10)}`;
       item.iconPath = icon(expired ? 'warning' : 'file-certificate', expired ? 'problemsErrorIcon.foreground' : undefined);
       const t = new vscode.MarkdownString();
-      t.appendMarkdown(`**${md(c.subject)}**\n\nIssuer: ${md(c.issuer)}\n\nValid ${c.notBefore} to ${c.notAfter}\n\nSHA-256 \`${c.fingerprint256}\``);
+      t.appendMarkdown(`**${md(c.subject)}**\n\nIssuer: ${md(c.issuer)}\n\nValid ${md(c.notBefore)} to ${md(c.notAfter)}\n\nSHA-256 \`${c.fingerprint256}\``);
       item.tooltip = t;
       return item;
     }
@@ -275,8 +275,8 @@ function findingTooltip(f: Finding): vscode.MarkdownString {
   const t = new vscode.MarkdownString();
   t.appendMarkdown(`**${md(f.title)}** (\`${f.id}\`, ${f.severity})\n\n${md(f.detail)}\n\n**Fix:** ${md(f.fix)}`);
   if (f.evidence?.length) {
-    t.appendMarkdown('\n\n');
-    t.appendCodeblock(f.evidence.join('\n'), 'text');
+    // Not appendCodeblock: its fixed ``` fence closes at the first evidence line that holds one.
+    t.appendMarkdown(`\n\n${mdCodeBlock(f.evidence)}`);
   }
   return t;
 }

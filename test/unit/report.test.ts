@@ -101,7 +101,7 @@ describe('report: Markdown', () => {
   it('escapes text from servers so it cannot inject links, HTML or close a code fence', () => {
     assert.ok(!/(^|[^\\])\]\(http/m.test(text), 'an unescaped ]( would make a link');
     assert.ok(!/(^|[^\\])<img/m.test(text), 'an unescaped < would make HTML');
-    assert.match(text, /CN=evil\\\]\(http:\/\/x\.test\) \\<img/);
+    assert.match(text, /CN=evil\\\]\(http\\:\/\\\/x\.test\) \\<img/);
     assert.match(text, /^````$/m, 'the evidence fence is longer than the backtick run inside it');
     assert.equal(md('a_b*c'), 'a\\_b\\*c');
   });

@@ -4,6 +4,7 @@
  * `--fail-on`. Text and the JSON document stay with the command (their shapes are the command's), through the
  * `text` and `json` callbacks. A new command (the domain `check`) plugs in with `subject` records.
  */
+import { jsonText } from '../../core/escape';
 import type { Finding } from '../../core/finding';
 import { recordFindings, type RunRecord } from '../../core/report/records';
 import { failsThreshold } from '../../core/report/threshold';
@@ -34,7 +35,7 @@ export class RunOutput {
   /** One finished record: streamed now as a JSON line (jsonl) or as text (when the command renders per record). */
   emit(r: RunRecord): void {
     this.records.push(r);
-    if (this.common.format === 'jsonl') this.io.out(`${JSON.stringify(r)}\n`);
+    if (this.common.format === 'jsonl') this.io.out(`${jsonText(r, 0)}\n`);
     else if (this.common.format === 'text' && this.hooks.text) {
       const t = this.hooks.text(r);
       if (t) this.io.out(t);
@@ -46,8 +47,8 @@ export class RunOutput {
    * (`text`). Returns the exit code the findings deserve under `--fail-on`.
    */
   finish(end: { json?: () => unknown; text?: () => string | undefined } = {}): number {
-    if (this.common.format === 'sarif') this.io.out(`${JSON.stringify(sarifFor(this.records), null, 2)}\n`);
-    else if (this.common.format === 'json' && end.json) this.io.out(`${JSON.stringify(end.json(), null, 2)}\n`);
+    if (this.common.format === 'sarif') this.io.out(`${jsonText(sarifFor(this.records))}\n`);
+    else if (this.common.format === 'json' && end.json) this.io.out(`${jsonText(end.json())}\n`);
     else if (this.common.format === 'text' && end.text) {
       const t = end.text();
       if (t) this.io.out(t);

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { fromX509, nameKey, ParsedCert, parseCertificate } from './parsed';
 import { parsePemBundle } from './pem';
+import { readTextBounded } from '../fsread';
 
 export interface TrustStore {
   /** The certificates named `subjectKey`: only these are fully parsed, so a lookup costs what it finds. */
@@ -54,9 +55,9 @@ function cacheFile(): string {
 function readCachedIndex(): Index | undefined {
   try {
     const file = cacheFile();
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > 1_000_000) return undefined;
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const text = readTextBounded(file, 1_000_000);
+    if (text === undefined) return undefined;
+    const data = JSON.parse(text) as unknown;
     if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
     for (const v of Object.values(data as Record<string, unknown>)) if (!Array.isArray(v)) return undefined;
     return data as Index;

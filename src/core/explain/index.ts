@@ -6,7 +6,7 @@
 import { makeEndpoint, printable, validateHostname, type Endpoint } from '../endpoint';
 import type { Finding, Severity } from '../finding';
 import { makeFinding, type ExplainId } from '../findings';
-import { hideUserinfo, maskNamedValues } from '../secrets';
+import { maskExcerpt } from '../secrets';
 import { CATALOG, type CatalogEntry, type Cause } from './catalog';
 
 export type { Cause, Likelihood } from './catalog';
@@ -136,15 +136,7 @@ function* splitLines(text: string): Generator<string> {
 
 /** Masks anything that looks like a credential, then makes the line printable. */
 export function evidenceLine(line: string): string {
-  const named = maskNamedValues(
-    // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
-    line.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@'),
-  );
-  const masked = hideUserinfo(named)
-    // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
-    .replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)')
-    .replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)');
-  return printable(masked.trim(), 300);
+  return printable(maskExcerpt(line).trim(), 300);
 }
 
 /** The same explanation as a Finding, for the editor and the JSON report. */

@@ -78,6 +78,7 @@ export const FINDINGS = {
   'dotenv.secure-on-starttls-port': { severity: 'error', title: 'Implicit TLS configured on a STARTTLS port.' },
   'dotenv.tls-verification-disabled': { severity: 'warning', title: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks.' },
   'lint.internal-error': { severity: 'warning', title: 'A linter failed on this file.' },
+  'lint.link-outside-workspace': { severity: 'warning', title: 'A link out of the workspace was not read (restricted mode).' },
   'nodemailer.ignore-tls': { severity: 'warning', title: 'ignoreTLS skips STARTTLS: mail and password go in clear text.' },
   'nodemailer.invalid-host': { severity: 'error', title: 'A host name in the transport is no host name.' },
   'nodemailer.legacy-tls-version': { severity: 'warning', title: 'The transport allows or pins a TLS version below 1.2.' },

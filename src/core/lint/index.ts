@@ -3,6 +3,8 @@ import { dotenvLinter } from './dotenv';
 import { maillogLinter } from './maillog';
 import { nodemailerLinter } from './nodemailer';
 import { tlsrptLinter } from '../tlsrpt/linter';
+import type { Finding } from '../finding';
+import { maskExcerpt } from '../secrets';
 import type { Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
@@ -18,7 +20,9 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
   for (const linter of lintersFor(path, text)) {
     try {
       const r = linter.lint(path, text, host);
-      out.findings.push(...r.findings);
+      // The guard behind every linter's own care: evidence quotes config and log lines, and goes everywhere
+      // (Problems, the tree, the report, the CLI, JSON), so it passes the one masking rule here.
+      out.findings.push(...r.findings.map(maskEvidence));
       out.endpoints.push(...r.endpoints);
     } catch (err) {
       out.findings.push({
@@ -32,6 +36,10 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
     }
   }
   return out;
+}
+
+function maskEvidence(f: Finding): Finding {
+  return f.evidence?.length ? { ...f, evidence: f.evidence.map(maskExcerpt) } : f;
 }
 
 function safeMatch(l: Linter, path: string, text?: string): boolean {

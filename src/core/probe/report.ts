@@ -1,5 +1,10 @@
-/** Human-readable rendering of probe results for the CLI (and any plain-text consumer). */
-import { endpointLabel, printable } from '../endpoint';
+/**
+ * Human-readable rendering of probe results for the CLI (and any plain-text consumer). Every text that came from
+ * the server or the certificate (and every other string not written here) goes through the terminal escaper `t`
+ * before any colour is added: a banner or a subject cannot move the cursor, set the title or reorder the line.
+ */
+import { endpointLabel } from '../endpoint';
+import { termSafe as t } from '../escape';
 import type { Finding } from '../finding';
 import { compareSeverity } from '../finding';
 import { formatLine } from './transcript';
@@ -19,37 +24,37 @@ export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): stri
   const at = r.address && r.address !== r.endpoint.host ? ` at ${r.address}` : '';
   const name = r.endpoint.servername && r.endpoint.servername !== r.endpoint.host ? `, name ${r.endpoint.servername}` : '';
   // An endpoint refused as invalid still carries the name it was given, control characters and all.
-  out.push(p.bold(printable(`${endpointLabel(r.endpoint)}${at}${name}`, 300)) + p.dim(`  (from ${r.probedFrom}, ${r.durationMs} ms)`));
-  if (r.tls) out.push(`  TLS       ${r.tls.version} ${r.tls.cipher}`);
+  out.push(p.bold(t(`${endpointLabel(r.endpoint)}${at}${name}`, 300)) + p.dim(`  (from ${t(r.probedFrom)}, ${r.durationMs} ms)`));
+  if (r.tls) out.push(`  TLS       ${t(r.tls.version)} ${t(r.tls.cipher)}`);
   if (TLS_VERSIONS.some((v) => r.versions[v] !== null)) {
     out.push(`  Versions  ${TLS_VERSIONS.map((v) => `${v.replace('TLSv', 'TLS ').replace(/ 1$/, ' 1.0')} ${r.versions[v] === null ? p.dim('not tested') : r.versions[v] ? 'yes' : 'no'}`).join(', ')}`);
   }
   if (r.certificates.length) {
     const leaf = r.certificates[0];
-    out.push(`  Chain     ${r.certificates.length} sent, ${r.trusted ? p.green('trusted') : p.red('not trusted')}; leaf ${leaf.subject}, valid until ${leaf.notAfter.slice(0, 10)}`);
-    if (verbose) for (const [i, c] of r.certificates.entries()) out.push(p.dim(`            ${i}: ${c.subject}  <- ${c.issuer}  (${c.keyType} ${c.keyBits}, ${c.signatureAlgorithm})`));
+    out.push(`  Chain     ${r.certificates.length} sent, ${r.trusted ? p.green('trusted') : p.red('not trusted')}; leaf ${t(leaf.subject)}, valid until ${t(leaf.notAfter.slice(0, 10))}`);
+    if (verbose) for (const [i, c] of r.certificates.entries()) out.push(p.dim(`            ${i}: ${t(c.subject)}  <- ${t(c.issuer)}  (${t(c.keyType)} ${c.keyBits}, ${t(c.signatureAlgorithm)})`));
   }
   const findings = [...r.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
   const shown = verbose ? findings : findings.filter((f) => f.severity !== 'info');
   if (findings.every((f) => f.severity === 'info')) out.push(`  ${p.green('OK')}: no errors or warnings`);
   for (const f of shown) out.push(...formatFinding(f, p, verbose));
   const hidden = findings.length - shown.length;
-  if (hidden > 0) out.push(p.dim(`  (${hidden} info finding${hidden === 1 ? '' : 's'}: ${findings.filter((f) => f.severity === 'info').map((f) => f.id).join(', ')}; --verbose shows them)`));
+  if (hidden > 0) out.push(p.dim(`  (${hidden} info finding${hidden === 1 ? '' : 's'}: ${findings.filter((f) => f.severity === 'info').map((f) => t(f.id)).join(', ')}; --verbose shows them)`));
   if (verbose && r.transcript.length) {
     out.push(p.dim('  Transcript:'));
-    for (const l of r.transcript) out.push(p.dim(`    ${String(l.at).padStart(5)} ms  ${formatLine(l)}`));
+    for (const l of r.transcript) out.push(p.dim(`    ${String(l.at).padStart(5)} ms  ${t(formatLine(l))}`));
   }
   return out.join('\n') + '\n';
 }
 
 export function formatFinding(f: Finding, p: Painter, verbose: boolean): string[] {
   const tag = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.cyan('info   ');
-  const lines = [`  ${tag} ${f.title} ${p.dim(`[${f.id}]`)}`];
-  if (verbose) lines.push(...wrap(f.detail, '          '));
-  lines.push(...wrap(`Fix: ${f.fix}`, '          '));
+  const lines = [`  ${tag} ${t(f.title)} ${p.dim(`[${t(f.id)}]`)}`];
+  if (verbose) lines.push(...wrap(t(f.detail), '          '));
+  lines.push(...wrap(`Fix: ${t(f.fix)}`, '          '));
   if (f.evidence?.length) {
     const ev = verbose ? f.evidence : f.evidence.slice(0, 3);
-    for (const e of ev) lines.push(p.dim(`          > ${e}`));
+    for (const e of ev) lines.push(p.dim(`          > ${t(e)}`));
   }
   return lines;
 }

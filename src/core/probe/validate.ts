@@ -3,7 +3,7 @@
  * port, and the extra CA files. A bad endpoint becomes a finding, so a caller probing many endpoints gets one
  * result per endpoint instead of an exception that would leave the others running unobserved.
  */
-import * as fs from 'node:fs';
+import { readBounded } from '../fsread';
 import type { Endpoint } from '../endpoint';
 import { printable, validateHostname } from '../endpoint';
 import type { Finding } from '../finding';
@@ -34,15 +34,14 @@ export function endpointProblem(ep: Endpoint, opts: ProbeOptions): Finding | und
 export function readCaFiles(ep: Endpoint): { pems: string[] } | { finding: Finding } {
   const pems: string[] = [];
   for (const file of ep.caFiles ?? []) {
-    try {
-      const stat = fs.statSync(file);
-      // A device or a FIFO (/dev/zero, a pipe) would be read forever or block: only regular files.
-      if (!stat.isFile()) return { finding: F.caUnreadable(printable(file, 200), 'not a regular file') };
-      if (stat.size > MAX_CA_FILE_BYTES) return { finding: F.caUnreadable(printable(file, 200), 'larger than 5 MB') };
-      pems.push(fs.readFileSync(file, 'utf8'));
-    } catch (err) {
-      return { finding: F.caUnreadable(printable(file, 200), (err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+    // A device or a FIFO (/dev/zero, a pipe) would be read forever or block: only regular files. And at most
+    // MAX_CA_FILE_BYTES + 1 bytes whatever stat says: /proc/self/pagemap reports size 0 and streams gigabytes.
+    const r = readBounded(file, MAX_CA_FILE_BYTES);
+    if (!r.ok) {
+      const why = r.reason === 'too-large' ? 'larger than 5 MB' : r.reason === 'not-a-file' ? 'not a regular file' : r.reason === 'missing' ? 'ENOENT' : r.message;
+      return { finding: F.caUnreadable(printable(file, 200), why) };
     }
+    pems.push(r.data.toString('utf8'));
   }
   return { pems };
 }

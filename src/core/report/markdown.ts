@@ -1,4 +1,5 @@
 import { endpointLabel, type Endpoint } from '../endpoint';
+import { mdCodeBlock, mdInline } from '../escape';
 import { compareSeverity, type Finding } from '../finding';
 import type { ProbeResult } from '../probe/types';
 import { TLS_VERSIONS } from '../probe/types';
@@ -86,31 +87,16 @@ function renderFinding(f: Finding, out: string[], file?: string): void {
   out.push(`#### ${f.severity.toUpperCase()} \`${code(f.id)}\`${where}: ${md(f.title)}`, '');
   if (f.detail) out.push(md(f.detail), '');
   if (f.fix) out.push(`**Fix:** ${md(f.fix)}`, '');
-  if (f.evidence?.length) {
-    const fence = fenceFor(f.evidence);
-    out.push(fence, ...f.evidence, fence, '');
-  }
+  if (f.evidence?.length) out.push(mdCodeBlock(f.evidence, ''));
 }
 
 function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => compareSeverity(a.severity, b.severity) || a.id.localeCompare(b.id));
 }
 
-/**
- * Escapes untrusted inline text: emphasis, code spans, link and image brackets (a `(` is harmless once `[`/`]`
- * are escaped), HTML, headings, tables and strike-through. Line breaks become spaces.
- */
-export function md(s: string): string {
-  return s.replace(/[\\`*_[\]#|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
+/** The Markdown sink's inline escaper (core/escape.ts), under the name the renderers use. */
+export const md = mdInline;
 
 function code(s: string): string {
   return s.replace(/`/g, "'");
-}
-
-/** A code fence longer than any backtick run inside, so evidence cannot close it early. */
-function fenceFor(lines: readonly string[]): string {
-  let longest = 2;
-  for (const l of lines) for (const m of l.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
-  return '`'.repeat(longest + 1);
 }

@@ -5,6 +5,7 @@ import type { Finding } from '../../core/finding';
 import { renderMarkdownReport } from '../../core/report/markdown';
 import type { Controller } from '../controller';
 import { Command } from '../ids';
+import { showInfo } from '../notify';
 import { showMarkdown } from './virtualDocs';
 
 /**
@@ -25,7 +26,7 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
   const findings = matches.map(matchToFinding);
   ctl.log.info(`Explained an error text: ${findings.map((f) => f.id).join(', ') || 'no match'}`);
   if (findings.length === 0) {
-    void vscode.window.showInformationMessage('Mail TLS Doctor does not recognise this text as a mail TLS error. Try the whole log line, including the server name.');
+    void showInfo('Mail TLS Doctor does not recognise this text as a mail TLS error. Try the whole log line, including the server name.');
     return [];
   }
   const body = renderMarkdownReport({ title: 'Mail TLS error explained', generatedAt: new Date(), entries: [], lintFindings: [{ file: 'The pasted text', findings }] });
@@ -33,8 +34,7 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
   const endpoint = matches.find((m) => m.endpoint)?.endpoint;
   if (endpoint && text === undefined) {
     const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-    void vscode.window
-      .showInformationMessage(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe')
+    void showInfo(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe')
       .then((go) => go && vscode.commands.executeCommand(Command.probeHost, `${host}:${endpoint.port}`, { protocol: endpoint.protocol, mode: endpoint.mode }));
   }
   return findings;

@@ -13,7 +13,8 @@ import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript
 export function registerCommands(ctl: Controller, actions: FindingCodeActions, extensionUri: vscode.Uri): vscode.Disposable[] {
   const r = vscode.commands.registerCommand;
   return [
-    r(Command.probeWorkspace, (args?: { skipTrustPrompt?: boolean }) => probeWorkspace(ctl, args)),
+    // No argument reaches the handler: a command link (`command:mailTlsDoctor.probeWorkspace?...`) must not weaken the trust prompt.
+    r(Command.probeWorkspace, () => probeWorkspace(ctl)),
     r(Command.probeHost, (target?: string, opts?: Parameters<typeof probeHost>[2]) => probeHost(ctl, typeof target === 'string' ? target : undefined, opts)),
     r(Command.explainError, (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined)),
     r(Command.lintWorkspace, async () => {

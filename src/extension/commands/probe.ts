@@ -4,6 +4,7 @@ import { PROTOCOL_NAMES, PROTOCOLS, TLS_MODES } from '../../core/protocols';
 import type { ProbeResult } from '../../core/probe/types';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
+import { showError, showInfo, showModalWarning } from '../notify';
 
 export interface ProbeHostOptions {
   protocol?: Protocol;
@@ -13,23 +14,27 @@ export interface ProbeHostOptions {
   cancellation?: vscode.CancellationToken;
 }
 
-/** `Probe Workspace Mail Servers`: an explicit request, so in an untrusted workspace it asks once, modally. */
-export async function probeWorkspace(ctl: Controller, args?: { skipTrustPrompt?: boolean }): Promise<ProbeResult[]> {
+/**
+ * `Probe Workspace Mail Servers`: an explicit request, so in an untrusted workspace it asks once, modally. The
+ * registered command passes no options (a command link or another extension must not skip the prompt); only code
+ * of this extension can, and none does outside tests of this function.
+ */
+export async function probeWorkspace(ctl: Controller, internal: { skipTrustPrompt?: boolean } = {}): Promise<ProbeResult[]> {
   await ctl.lint.whenIdle();
   const endpoints = ctl.workspaceEndpoints();
   if (endpoints.length === 0) {
-    const pick = await vscode.window.showInformationMessage(
+    const pick = await showInfo(
       'Mail TLS Doctor found no mail servers in this workspace (Postfix relayhost, nodemailer transports, mail logs).',
       'Probe Host...',
     );
     if (pick) await vscode.commands.executeCommand(Command.probeHost);
     return [];
   }
-  if (!ctl.trusted && !args?.skipTrustPrompt) {
+  if (!ctl.trusted && internal.skipTrustPrompt !== true) {
     const hosts = [...new Set(endpoints.map((e) => e.host))];
-    const go = await vscode.window.showWarningMessage(
+    const go = await showModalWarning(
       `This workspace is not trusted. Connect to ${hosts.length} host(s) named in its files? ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', ...' : ''}`,
-      { modal: true, detail: 'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.' },
+      'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.',
       'Connect',
     );
     if (go !== 'Connect') return [];
@@ -65,7 +70,7 @@ export async function probeHost(ctl: Controller, target?: string, opts: ProbeHos
   if (!text) return [];
   const parsed = parseTarget(text);
   if ('error' in parsed) {
-    void vscode.window.showErrorMessage(`Mail TLS Doctor: ${parsed.error}`);
+    void showError(`Mail TLS Doctor: ${parsed.error}`);
     return [];
   }
   let protocol = opts.protocol;
@@ -76,7 +81,7 @@ export async function probeHost(ctl: Controller, target?: string, opts: ProbeHos
     ({ protocol, mode } = picked);
   }
   if (opts.servername !== undefined && !validateHostname(opts.servername).ok) {
-    void vscode.window.showErrorMessage('Mail TLS Doctor: the servername is not a valid host name.');
+    void showError('Mail TLS Doctor: the servername is not a valid host name.');
     return [];
   }
   const ep: Endpoint = makeEndpoint(parsed.host, parsed.port ?? defaultPort(protocol, mode), { protocol, mode, servername: opts.servername });

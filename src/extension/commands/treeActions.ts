@@ -4,6 +4,7 @@ import { formatLine } from '../../core/probe/transcript';
 import { cliCommandFor } from '../../core/report/cliCommand';
 import type { Controller } from '../controller';
 import { toRange } from '../diagnostics';
+import { showInfo } from '../notify';
 import type { Node } from '../tree';
 import { showText } from './virtualDocs';
 
@@ -18,7 +19,7 @@ export async function probeAgain(ctl: Controller, node?: EndpointNode): Promise<
 export async function openDefinition(ctl: Controller, node?: EndpointNode): Promise<void> {
   const def = node?.entry.definitions[0] ?? (node ? ctl.definitionsOf(node.entry.endpoint)[0] : undefined);
   if (!def) {
-    void vscode.window.showInformationMessage('This endpoint was probed by hand; no config file defines it.');
+    void showInfo('This endpoint was probed by hand; no config file defines it.');
     return;
   }
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(def.file));
@@ -32,7 +33,7 @@ export async function showTranscript(ctl: Controller, node?: EndpointNode): Prom
   let ep: Endpoint | undefined = node?.entry.endpoint;
   if (!ep) {
     if (done.length === 0) {
-      void vscode.window.showInformationMessage('No probe has run yet: probe the workspace or a host first.');
+      void showInfo('No probe has run yet: probe the workspace or a host first.');
       return undefined;
     }
     const pick = done.length === 1 ? { ep: done[0].endpoint } : await vscode.window.showQuickPick(
@@ -44,7 +45,7 @@ export async function showTranscript(ctl: Controller, node?: EndpointNode): Prom
   if (!ep) return undefined;
   const state = ctl.probes.state(ep);
   if (state?.kind !== 'done') {
-    void vscode.window.showInformationMessage(`${endpointLabel(ep)} has no finished probe yet.`);
+    void showInfo(`${endpointLabel(ep)} has no finished probe yet.`);
     return undefined;
   }
   const text = state.results

@@ -431,6 +431,8 @@ function evidence(site: TransportSite, keys: string[]): string[] {
 
 function show(key: string, v: unknown): string {
   if (key === 'auth' || key === 'url') return '(set)';
+  // A host value never shows user info (`bob:pw@smtp.example.com`), whatever it holds.
+  if (key === 'host' && typeof v === 'string') v = hideHostUserinfo(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v);
   return String(v);
 }

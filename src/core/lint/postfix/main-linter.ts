@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import type { Finding } from '../../finding';
+import { maskExcerpt } from '../../secrets';
 import type { Linter, LintHost, LintResult } from '../types';
 import type { RuleContext } from './context';
 import { report } from './context';
@@ -68,7 +69,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
           'postfix, postconf and every daemon refuse to start until it is fixed.',
       fix: orphan ? 'Remove the leading white space.' : 'Write it as "name = value" (one parameter per line; continuation lines start with white space), or comment it out with #.',
       range: p.range,
-      evidence: [`line ${p.firstLine + 1}: ${p.excerpt.replace(/\s+/g, ' ')}`],
+      evidence: [`line ${p.firstLine + 1}: ${maskExcerpt(p.excerpt.replace(/\s+/g, ' '))}`],
       edits: orphanFixable ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }] : undefined,
       editTitle: 'Remove the leading white space',
     });

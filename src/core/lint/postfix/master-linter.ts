@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import { makeEndpoint, validateHostname } from '../../endpoint';
 import type { Finding } from '../../finding';
+import { maskExcerpt } from '../../secrets';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { report, RuleContext } from './context';
 import { siblingText } from './main-linter';
@@ -78,7 +79,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
       detail: t.detail,
       fix: 'Write the entry as "service type private unpriv chroot wakeup maxproc command [-o name=value ...]", with continuation lines indented.',
       range: p.range,
-      evidence: [p.excerpt.replace(/\s+/g, ' ')],
+      evidence: [maskExcerpt(p.excerpt.replace(/\s+/g, ' '))],
     });
   }
 

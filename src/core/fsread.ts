@@ -1,0 +1,110 @@
+/**
+ * Every file read of the CLI and the extension goes through here: bounded by bytes whatever `stat` says (files in
+ * /proc report size 0 and never end; a file can grow between the stat and the read), regular files only (a FIFO
+ * would block the reader forever, a device never ends), and the workspace boundary checked on real paths.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import type { Finding } from './finding';
+
+export type BoundedRead =
+  | { ok: true; data: Buffer }
+  | { ok: false; reason: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; message: string };
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads a regular file, at most `maxBytes + 1` bytes of it (rounded up to 8): more than `maxBytes` is `too-large`,
+ * without reading on.
+ * Opens with O_NONBLOCK, so a file swapped for a FIFO after a check cannot block, and checks the opened file.
+ */
+export function readBounded(path: string, maxBytes: number): BoundedRead {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    if (!fs.fstatSync(fd).isFile()) return { ok: false, reason: 'not-a-file', message: 'not a regular file' };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // Whole 8-byte units: /proc files such as pagemap refuse (EINVAL) reads of other sizes. So at most
+      // maxBytes + 8 bytes are ever read, and one byte more than maxBytes is enough to refuse the file.
+      const want = Math.min(CHUNK, Math.ceil((maxBytes + 1 - total) / 8) * 8);
+      const buf = Buffer.allocUnsafe(want);
+      const n = fs.readSync(fd, buf, 0, want, null);
+      if (n === 0) break;
+      chunks.push(n === want ? buf : buf.subarray(0, n));
+      total += n;
+      if (total > maxBytes) return { ok: false, reason: 'too-large', message: `larger than ${formatBytes(maxBytes)}` };
+    }
+    return { ok: true, data: Buffer.concat(chunks, total) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing', message: 'no such file' };
+    if (code === 'EISDIR') return { ok: false, reason: 'not-a-file', message: 'a folder, not a file' };
+    return { ok: false, reason: 'unreadable', message: code ?? (err as Error).message };
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+/** `readBounded` as UTF-8 text, or undefined for anything that is not a readable regular file within the bound. */
+export function readTextBounded(path: string, maxBytes: number): string | undefined {
+  const r = readBounded(path, maxBytes);
+  return r.ok ? r.data.toString('utf8') : undefined;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
+function isWithin(child: string, root: string): boolean {
+  const rel = nodePath.relative(root, child);
+  return rel === '' || (!rel.startsWith('..') && !nodePath.isAbsolute(rel));
+}
+
+/**
+ * The workspace boundary on real paths: when `path` lies in one of the `roots` (workspace folders) but its real
+ * path (links resolved, at any level) lies in none of their real paths, returns that real path: a symbolic link
+ * out of the workspace. Undefined otherwise (inside, not in any root, or not resolvable).
+ */
+export function linkOutside(path: string, roots: readonly string[]): string | undefined {
+  const abs = nodePath.resolve(path);
+  if (!roots.some((r) => isWithin(abs, nodePath.resolve(r)))) return undefined;
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    return undefined;
+  }
+  const realRoots = roots.map((r) => {
+    try {
+      return fs.realpathSync(r);
+    } catch {
+      return nodePath.resolve(r);
+    }
+  });
+  return realRoots.some((r) => isWithin(real, r)) ? undefined : real;
+}
+
+/** The finding on a workspace file that is a link out of the workspace and was therefore not read. */
+export function linkOutsideFinding(file: string): Finding {
+  return {
+    id: 'lint.link-outside-workspace',
+    severity: 'warning',
+    title: 'This file is a symbolic link to a file outside the workspace; it was not read (restricted mode).',
+    detail:
+      'In an untrusted workspace, Mail TLS Doctor reads no file outside the workspace folders through a link: a ' +
+      'repository could point main.cf or .env at your credentials and have them shown as findings or used as host names.',
+    fix: 'Trust the workspace if you trust the link, or replace the link with a copy of the file.',
+    file,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  };
+}
