@@ -4,7 +4,7 @@ import { endpointLabel, type Endpoint } from '../core/endpoint';
 import type { Finding } from '../core/finding';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import { TLS_VERSIONS, type ProbeResult } from '../core/probe/types';
-import { mdCodeBlock, mdInline as md } from '../core/escape';
+import { mdCodeBlock, mdInline as md, termSafe } from '../core/escape';
 import { resultVerdict, verdictOf, type Verdict } from '../core/report/verdict';
 import { endpointKey } from './endpointKey';
 import { TreeContext } from './ids';
@@ -178,7 +178,9 @@ function treeItem(node: Node): vscode.TreeItem {
   const C = vscode.TreeItemCollapsibleState;
   switch (node.kind) {
     case 'group': {
-      const item = new vscode.TreeItem(node.label, C.Expanded);
+      // Labels are plain text, but a bidi override in a file name or a certificate field would still reorder what
+      // is shown: external text in labels and descriptions goes through the one-line escaper.
+      const item = new vscode.TreeItem(termSafe(node.label), C.Expanded);
       item.iconPath = node.uri ? vscode.ThemeIcon.File : icon('terminal');
       item.resourceUri = node.uri;
       item.description = `${node.entries.length} endpoint${node.entries.length === 1 ? '' : 's'}`;
@@ -202,7 +204,7 @@ function treeItem(node: Node): vscode.TreeItem {
     }
     case 'finding': {
       const f = node.finding;
-      const item = new vscode.TreeItem(f.title, C.Collapsed);
+      const item = new vscode.TreeItem(termSafe(f.title), C.Collapsed);
       item.description = f.id;
       item.iconPath = icon(...SEVERITY_ICON[f.severity]);
       item.contextValue = TreeContext.finding;
@@ -211,7 +213,7 @@ function treeItem(node: Node): vscode.TreeItem {
     }
     case 'cert': {
       const c = node.cert;
-      const item = new vscode.TreeItem(`${node.index}: ${c.subject}`, C.Collapsed);
+      const item = new vscode.TreeItem(termSafe(`${node.index}: ${c.subject}`), C.Collapsed);
       const expired = Date.parse(c.notAfter) < Date.now();
       item.description = `expires ${c.notAfter.slice(0, 10)}`;
       item.iconPath = icon(expired ? 'warning' : 'file-certificate', expired ? 'problemsErrorIcon.foreground' : undefined);
@@ -221,8 +223,8 @@ function treeItem(node: Node): vscode.TreeItem {
       return item;
     }
     case 'info': {
-      const item = new vscode.TreeItem(node.label, C.None);
-      item.description = node.description;
+      const item = new vscode.TreeItem(termSafe(node.label), C.None);
+      item.description = node.description === undefined ? undefined : termSafe(node.description);
       item.iconPath = icon(node.icon, node.color);
       if (node.tooltip) item.tooltip = node.tooltip;
       return item;
