@@ -24,6 +24,7 @@ import {
 import type { Controller } from './controller';
 import { endpointKey } from './endpointKey';
 import { Command } from './ids';
+import { notice } from './notify';
 
 export const SHOW_ENDPOINT_COMMAND = Command.showEndpoint;
 const MUTED_KEY = 'mailTlsDoctor.watch.mutedHosts';
@@ -166,7 +167,7 @@ export class WatchService implements vscode.Disposable {
     this.log.push(entry);
     if (!entry.notified) return;
     const show = t.kind === 'expiry-warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-    void show(`Mail TLS Doctor: ${text}`, SHOW, MUTE).then((choice) => this.respond(t.endpoint, choice));
+    void show(notice(`Mail TLS Doctor: ${text}`), SHOW, MUTE).then((choice) => this.respond(t.endpoint, choice));
   }
 
   /** The notification's buttons (also used by tests, which cannot press them). */

@@ -13,6 +13,7 @@ import type { ReportSummary } from '../../core/tlsrpt';
 import type { Controller } from '../controller';
 import { findingDocUri } from '../findingDocs';
 import { Command } from '../ids';
+import { showWarning } from '../notify';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 const VIEW_TYPE = 'mailTlsDoctor.tlsReport';
@@ -83,7 +84,7 @@ export async function showTlsReport(ctl: Controller, extensionUri: vscode.Uri, a
     else ctl.log.info(`Mail TLS Report: ${uri.fsPath} skipped (${input.skipped})`);
   }
   if (!logs.length && !reports.length) {
-    void vscode.window.showWarningMessage('Mail TLS Doctor: none of these files is a mail log or a TLS-RPT report.');
+    void showWarning('Mail TLS Doctor: none of these files is a mail log or a TLS-RPT report.');
     return undefined;
   }
   const model = buildTlsViewModel(logs, reports);
