@@ -27,9 +27,15 @@ describe('version decision across TLS stacks', () => {
   });
 
   it('keeps "not decided" for what is really undecided, and says which', () => {
-    const reset = versionAttempt({ kind: 'lost', reason: 'socket disconnected' }, 0, 1000) as { kind: string; detail: string };
+    const reset = versionAttempt({ kind: 'lost', reason: 'read ECONNRESET' }, 0, 1000) as { kind: string; detail: string };
     assert.equal(reset.kind, 'undecided');
-    assert.match(reset.detail, /before any reply/);
+    assert.match(reset.detail, /reset the connection before any reply/);
+    // A clean close without a reply (Dovecot on OpenSSL 3) is the server's answer, decided like an alert.
+    assert.deepEqual(versionAttempt({ kind: 'lost', reason: 'Client network socket disconnected before secure TLS connection was established' }, 0, 1000), { kind: 'closed-before-hello' });
+    const d = decideVersions({ TLSv1: { kind: 'closed-before-hello' }, 'TLSv1.2': { kind: 'accepted' } });
+    assert.equal(d.versions.TLSv1, false);
+    assert.match(d.reasons.TLSv1, /^refused \(the server closed the connection without any reply, while TLSv1.2 completed/);
+    assert.equal(decideVersions({ TLSv1: { kind: 'closed-before-hello' } }).versions.TLSv1, null);
     const silent = versionAttempt({ kind: 'timeout', reason: 'no answer' }, 0, 1500) as { kind: string; detail: string };
     assert.equal(silent.kind, 'undecided');
     assert.match(silent.detail, /no answer at all within 1500 ms/);
@@ -60,12 +66,12 @@ describe('version decision across TLS stacks', () => {
 
     const mixed = decideVersions({
       TLSv1: { kind: 'undecided', untested: true, detail: 'this runtime cannot offer it' },
-      'TLSv1.1': { kind: 'undecided', detail: 'the server closed or reset the connection before any reply' },
+      'TLSv1.1': { kind: 'undecided', detail: 'the server reset the connection before any reply' },
       'TLSv1.2': { kind: 'accepted' },
     });
     assert.deepEqual(mixed.versions, { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': true, 'TLSv1.3': null });
     assert.equal(mixed.reasons.TLSv1, 'not tested (this runtime cannot offer it)');
-    assert.equal(mixed.reasons['TLSv1.1'], 'not decided (the server closed or reset the connection before any reply)');
+    assert.equal(mixed.reasons['TLSv1.1'], 'not decided (the server reset the connection before any reply)');
     assert.equal(mixed.reasons['TLSv1.3'], 'not tested');
   });
 });

@@ -82,7 +82,8 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
       versions = decided.versions;
       versionReasons = decided.reasons;
       for (const v of TLS_VERSIONS) {
-        if (attempts[v]?.kind === 'alert-before-hello') transcript.add('note', `${v}: ${decided.reasons[v]}`, v);
+        const k = attempts[v]?.kind;
+        if (k === 'alert-before-hello' || k === 'closed-before-hello') transcript.add('note', `${v}: ${decided.reasons[v]}`, v);
       }
       findings.push(...versionFindings(ctx.endpoint, versions, decided.reasons));
     }
@@ -627,7 +628,7 @@ async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcr
   } catch (err) {
     if (isAbort(err)) throw err;
     const attempt = versionAttempt(classifyTlsError(err), c.socket.bytesRead - sentBefore, ctx.timeoutMs);
-    const said = attempt.kind === 'alert-before-hello' ? `alert "${attempt.alert}" instead of a ServerHello` : attempt.kind === 'accepted' ? '' : attempt.detail;
+    const said = attempt.kind === 'alert-before-hello' ? `alert "${attempt.alert}" instead of a ServerHello` : attempt.kind === 'closed-before-hello' ? 'closed without any reply' : attempt.kind === 'accepted' ? '' : attempt.detail;
     transcript.add(attempt.kind === 'undecided' && attempt.untested ? 'note' : 'tls', `${v}: ${attempt.kind === 'refused' ? 'refused' : attempt.kind === 'undecided' ? (attempt.untested ? 'not tested' : 'not decided') : 'failed'} (${said})`, v);
     return attempt;
   }
@@ -648,7 +649,12 @@ export function versionAttempt(f: TlsFailure, bytesFromServer: number, timeoutMs
       // e.g. "handshake failure" after a ServerHello: a cipher, curve or certificate problem, not the version.
       return { kind: 'undecided', detail: `alert "${f.alert}" after the server's ServerHello` };
     case 'lost':
-      return { kind: 'undecided', detail: bytesFromServer ? `the server closed or reset the connection during the handshake (${f.reason})` : `the server closed or reset the connection before any reply (${f.reason})` };
+      if (bytesFromServer) return { kind: 'undecided', detail: `the server closed or reset the connection during the handshake (${f.reason})` };
+      // A reset (RST) may come from anything on the way; a clean close after reading the hello is the server's answer.
+      if (/ECONNRESET|EPIPE|reset/i.test(f.reason) && !/socket disconnected before secure TLS/i.test(f.reason)) {
+        return { kind: 'undecided', detail: `the server reset the connection before any reply (${f.reason})` };
+      }
+      return { kind: 'closed-before-hello' };
     default:
       return { kind: 'undecided', detail: f.reason };
   }

@@ -6,8 +6,9 @@
  * - accepted: the handshake completed;
  * - refused: the server answered with another version, or with a `protocol_version` alert; or it answered with
  *   any other alert before its ServerHello (its only reply was alert records) while another version completed a
- *   handshake on the same endpoint (with the same offer of ciphers, only the version differs);
- * - not decided (`null`), with the reason: a reset or close before any reply, no answer in time, an alert after
+ *   handshake on the same endpoint (with the same offer of ciphers, only the version differs); the same for a
+ *   clean close without any reply (Dovecot on OpenSSL 3 drops a version it does not serve without an alert);
+ * - not decided (`null`), with the reason: a reset (RST) before any reply, no answer in time, an alert after
  *   the ServerHello (a cipher, key or certificate problem, not a version), every version failing with the same
  *   kind of alert (the endpoint is broken, not version-picky), or a version this runtime cannot offer.
  *
@@ -21,6 +22,8 @@ export type VersionAttempt =
   | { kind: 'refused'; detail: string }
   /** Any other alert, and nothing but alerts, before the ServerHello. */
   | { kind: 'alert-before-hello'; alert: string }
+  /** A clean close (FIN) without a byte of reply: Dovecot's refusal of a version it does not serve. */
+  | { kind: 'closed-before-hello' }
   /** `untested`: the server was never asked (this runtime cannot offer the version, or a back-off). */
   | { kind: 'undecided'; detail: string; untested?: boolean };
 
@@ -56,13 +59,14 @@ export function decideVersions(attempts: Partial<Record<TlsVersionName, VersionA
     } else if (a.kind === 'refused') {
       versions[v] = false;
       reasons[v] = `refused (${a.detail})`;
-    } else if (a.kind === 'alert-before-hello') {
+    } else if (a.kind === 'alert-before-hello' || a.kind === 'closed-before-hello') {
+      const what = a.kind === 'alert-before-hello' ? `alert "${a.alert}" instead of a ServerHello` : 'the server closed the connection without any reply';
       if (accepted.length) {
         versions[v] = false;
-        reasons[v] = `refused (alert "${a.alert}" instead of a ServerHello, while ${accepted.join(' and ')} completed a handshake on the same endpoint)`;
+        reasons[v] = `refused (${what}, while ${accepted.join(' and ')} completed a handshake on the same endpoint)`;
       } else {
         versions[v] = null;
-        reasons[v] = `not decided (alert "${a.alert}" instead of a ServerHello, but no version completed a handshake, so the alert may not be about the version)`;
+        reasons[v] = `not decided (${what}, but no version completed a handshake, so it may not be about the version)`;
       }
     } else {
       versions[v] = null;
