@@ -14,7 +14,7 @@ export const TLS_PARAM_DOCS: Readonly<Record<string, string>> = {
   smtp_tls_key_file: 'Private key of `smtp_tls_cert_file`.',
   smtp_tls_chain_files: 'Postfix 3.4+: key and certificate chain files for the SMTP client.',
   smtpd_tls_protocols:
-    'TLS versions the server accepts with opportunistic TLS (level `may`). Every version reads `!SSLv2, !SSLv3, !TLSv1, !TLSv1.1`; only Postfix 3.6+ reads `>=TLSv1.2` (older Postfix rejects the whole list and turns TLS off). On a public MX leave it at the default: a sender refused here falls back to plain text.',
+    'TLS versions the server accepts with opportunistic TLS (level `may`). TLS 1.0/1.1 are deprecated (RFC 8996), but on a public MX refusing them sends such senders to plain text. Every version reads `!SSLv2, !SSLv3, !TLSv1, !TLSv1.1`; only Postfix 3.6+ reads `>=TLSv1.2` (older Postfix rejects the whole list and turns TLS off). On a public MX leave it at the default: a sender refused here falls back to plain text.',
   smtpd_tls_mandatory_protocols: 'TLS versions accepted where TLS is mandatory (`smtpd_tls_security_level = encrypt`, port 465/587). For TLS 1.2+: `!SSLv2, !SSLv3, !TLSv1, !TLSv1.1` (every version) or `>=TLSv1.2` (Postfix 3.6+ only).',
   smtp_tls_protocols: 'TLS versions the SMTP client offers with opportunistic TLS. A client cannot skip a version: excluding a middle one (`!TLSv1.1` with TLSv1 allowed) disables every newer one too.',
   smtp_tls_mandatory_protocols: 'TLS versions the SMTP client offers when TLS is mandatory (`encrypt`, `verify`, `secure`).',
