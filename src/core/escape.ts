@@ -11,7 +11,6 @@
  * the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), the direction marks and the Unicode
  * line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
 const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {

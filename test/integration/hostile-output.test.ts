@@ -17,14 +17,12 @@ import { captureIO } from '../support/cli';
 import { startHostile, type Behaviour, type HostileServer } from '../support/hostile';
 import { labPki } from '../support/hostile/certs';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it');
 const markdown = new MarkdownIt({ html: true, linkify: true });
 markdown.linkify.set({ fuzzyLink: false });
 
 /** What a terminal would act on: OSC title + BEL, C1 CSI erase, C1 OSC, a bidi override, a lone CR. */
 const ESCAPES = '\u001b]0;pwned\u0007\u009b2J\u009d0;t\u009c\u202eevil\u2066';
-const MARKDOWN = '```\n![p](//127.0.0.1:9/p.png) [Fix](command:workbench.action.terminal.new)';
 
 function derOfPem(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');

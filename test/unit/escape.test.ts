@@ -9,7 +9,6 @@ import { isTermSafe, jsonText, mdCodeBlock, mdInline, noticeText, termSafe } fro
 import { renderMarkdownReport } from '../../src/core/report/markdown';
 import type { Finding } from '../../src/core/finding';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it');
 // Linkify on, but not fuzzy: bare domain names are left readable on purpose (see mdInline).
 const renderer = new MarkdownIt({ html: true, linkify: true });
