@@ -1,11 +1,11 @@
 /** `mail-tls-doctor check DOMAIN...`: argument parsing and output; the work is done by src/core/domain. */
-import * as fs from 'node:fs';
 import { printable, validateHostname } from '../core/endpoint';
 import { parseServer, type DnsServer } from '../core/dns/client';
 import { chooseResolver, DomainResolver } from '../core/dns/resolver';
 import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
+import { caFileArg, intArg } from './args';
 import { CliIO, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
@@ -42,17 +42,9 @@ export function parseCheckArgs(args: string[]): CheckArgs {
       case '--resolver':
         out.resolver = parseResolverArg(value());
         break;
-      case '--ca': {
-        const f = value();
-        try {
-          if (!fs.statSync(f).isFile()) throw new Error('not a file');
-          fs.accessSync(f, fs.constants.R_OK);
-        } catch {
-          throw new UsageError(`--ca ${printable(f)}: cannot read that file`);
-        }
-        out.caFiles.push(f);
+      case '--ca':
+        out.caFiles.push(caFileArg(value()));
         break;
-      }
       case '--timeout':
         out.timeoutMs = intArg(flag, value(), 100, 600_000);
         break;
@@ -77,11 +69,6 @@ export function parseCheckArgs(args: string[]): CheckArgs {
   }
   if (out.domains.length === 0) throw new UsageError('give at least one DOMAIN to check');
   return out;
-}
-
-function intArg(flag: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${printable(v)}"`);
-  return Number(v);
 }
 
 export async function runCheck(args: string[], io: CliIO): Promise<number> {

@@ -1,5 +1,4 @@
 /** `mail-tls-doctor probe`: argument parsing and output; the work is done by src/core/probe. */
-import * as fs from 'node:fs';
 import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
 import { isProtocol, protocolList } from '../core/protocols';
 import { termSafe as t } from '../core/escape';
@@ -8,6 +7,7 @@ import type { DefinedAt } from '../core/report/records';
 import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
+import { caFileArg, intArg } from './args';
 import { CliIO, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
@@ -63,17 +63,9 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
         out.servername = n;
         break;
       }
-      case '--ca': {
-        const f = value();
-        try {
-          if (!fs.statSync(f).isFile()) throw new Error('not a file');
-          fs.accessSync(f, fs.constants.R_OK);
-        } catch {
-          throw new UsageError(`--ca ${printable(f)}: cannot read that file`);
-        }
-        out.caFiles.push(f);
+      case '--ca':
+        out.caFiles.push(caFileArg(value()));
         break;
-      }
       case '--timeout':
         out.timeoutMs = intArg(flag, value(), 100, 600_000);
         break;
@@ -111,11 +103,6 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
     throw new UsageError('give at least one HOST[:PORT] to probe (or --input FILE, --from-config PATH)');
   }
   return out;
-}
-
-function intArg(flag: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${printable(v)}"`);
-  return Number(v);
 }
 
 export async function runProbe(args: string[], io: CliIO): Promise<number> {
