@@ -1,5 +1,6 @@
 /** `mail-tls-doctor check DOMAIN...`: argument parsing and output; the work is done by src/core/domain. */
-import { printable, validateHostname } from '../core/endpoint';
+import { printable } from '../core/endpoint';
+import { parseMailDomain } from '../core/domain/name';
 import { parseServer, type DnsServer } from '../core/dns/client';
 import { chooseResolver, DomainResolver } from '../core/dns/resolver';
 import { checkDomain, type DomainReport } from '../core/domain';
@@ -60,10 +61,9 @@ export function parseCheckArgs(args: string[]): CheckArgs {
         break;
       default: {
         if (arg.startsWith('-')) throw new UsageError(`unknown option "${printable(arg)}"`);
-        const d = arg.replace(/\.$/, '');
-        const check = validateHostname(d);
-        if (!check.ok || check.kind !== 'name' || !d.includes('.')) throw new UsageError(`"${printable(arg)}" is not a mail domain${check.ok ? '' : `: ${check.reason}`}`);
-        out.domains.push(d.toLowerCase());
+        const d = parseMailDomain(arg);
+        if ('error' in d) throw new UsageError(`"${printable(arg)}" is not a mail domain: ${d.error}`);
+        out.domains.push(d.domain);
       }
     }
   }

@@ -1,6 +1,7 @@
 // No `vscode` import: validation is pure, so it runs in unit tests and the adapter only supplies the raw values.
 import { termSafe } from '../core/escape';
 import { isSeverityOverride, type SeverityOverrides } from '../core/report/overrides';
+import { parseServer, type DnsServer } from '../core/dns/client';
 
 export interface Settings {
   timeoutMs: number;
@@ -15,6 +16,8 @@ export interface Settings {
   postfixVersion: string;
   /** Watch mode: re-probe the workspace's endpoints every so many minutes; 0 = off, else at least 5. */
   probeIntervalMinutes: number;
+  /** The DNS resolver the domain check asks (and whose AD bit it trusts); undefined: the system's. */
+  dnsResolver?: DnsServer;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -40,6 +43,7 @@ export const SettingKey = {
   severityOverrides: 'severityOverrides',
   postfixVersion: 'postfix.version',
   probeIntervalMinutes: 'probe.intervalMinutes',
+  dnsResolver: 'dns.resolver',
 } as const;
 
 export interface SettingsReading {
@@ -127,6 +131,16 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
     probeIntervalMinutes = 5;
   }
 
+  let dnsResolver: DnsServer | undefined;
+  const rawResolver = get(SettingKey.dnsResolver);
+  if (typeof rawResolver === 'string' && rawResolver.trim() !== '') {
+    const server = parseServer(rawResolver);
+    if ('error' in server) problems.push(`${name(SettingKey.dnsResolver)}: ${quote(rawResolver.slice(0, 60))} is not a resolver address (an IP address with an optional :PORT, like 127.0.0.1 or [::1]:5353); using the system's resolver.`);
+    else dnsResolver = server;
+  } else if (rawResolver !== undefined && rawResolver !== null && rawResolver !== '') {
+    problems.push(`${name(SettingKey.dnsResolver)} must be an address such as "127.0.0.1" or "[::1]:5353"; using the system's resolver.`);
+  }
+
   return {
     settings: {
       timeoutMs: timeoutSeconds * 1000,
@@ -138,6 +152,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
       severityOverrides,
       postfixVersion,
       probeIntervalMinutes,
+      dnsResolver,
     },
     problems,
     problemKeys: [...problemKeys],

@@ -30,11 +30,13 @@ export interface ResolverChoice {
   source: 'option' | 'system';
   /** Whether its AD bit is believed: a resolver the user named, or the system's when it runs on loopback. */
   trusted: boolean;
+  /** How the user named it, for the label: `--resolver` (default) or a setting's name. */
+  givenBy?: string;
 }
 
 /** The resolver a run uses: the one given, else the system's first, whose AD bit counts only on loopback. */
-export function chooseResolver(given?: DnsServer, systemServers: () => string[] = () => dns.getServers()): ResolverChoice | { error: string } {
-  if (given) return { server: given, source: 'option', trusted: true };
+export function chooseResolver(given?: DnsServer, systemServers: () => string[] = () => dns.getServers(), givenBy?: string): ResolverChoice | { error: string } {
+  if (given) return { server: given, source: 'option', trusted: true, ...(givenBy ? { givenBy } : {}) };
   const first = systemServers()[0];
   if (!first) return { error: 'this system has no DNS resolver configured; give one with --resolver IP[:PORT]' };
   const server = parseServer(first);
@@ -57,7 +59,7 @@ export class DomainResolver {
   constructor(readonly choice: ResolverChoice, private readonly opts: ResolverOptions = {}) {}
 
   get label(): string {
-    return `${formatServer(this.choice.server)} (${this.choice.source === 'option' ? 'given with --resolver' : 'system resolver'}${this.choice.trusted ? '' : ', not on loopback: its AD bit is not trusted'})`;
+    return `${formatServer(this.choice.server)} (${this.choice.source === 'option' ? `given with ${this.choice.givenBy ?? '--resolver'}` : 'system resolver'}${this.choice.trusted ? '' : ', not on loopback: its AD bit is not trusted'})`;
   }
 
   lookup(name: string, type: RecordType): Promise<Lookup> {

@@ -5,7 +5,7 @@ import { nodemailerLinter } from './nodemailer';
 import { tlsrptLinter } from '../tlsrpt/linter';
 import type { Finding } from '../finding';
 import { maskExcerpt } from '../secrets';
-import type { Linter, LintHost, LintResult } from './types';
+import type { DiscoveredDomain, Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
 export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, nodemailerLinter, dotenvLinter, maillogLinter, tlsrptLinter];
@@ -15,8 +15,8 @@ export function lintersFor(path: string, text?: string): Linter[] {
 }
 
 /** Lints one file with every linter that applies. A linter that throws becomes a finding, never a crash. */
-export function lintText(path: string, text: string, host: LintHost): LintResult {
-  const out: LintResult = { findings: [], endpoints: [] };
+export function lintText(path: string, text: string, host: LintHost): LintResult & { domains: DiscoveredDomain[] } {
+  const out: LintResult & { domains: DiscoveredDomain[] } = { findings: [], endpoints: [], domains: [] };
   for (const linter of lintersFor(path, text)) {
     try {
       const r = linter.lint(path, text, host);
@@ -24,6 +24,7 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
       // (Problems, the tree, the report, the CLI, JSON), so it passes the one masking rule here.
       out.findings.push(...r.findings.map(maskEvidence));
       out.endpoints.push(...r.endpoints);
+      out.domains.push(...(r.domains ?? []));
     } catch (err) {
       out.findings.push({
         id: 'lint.internal-error',
@@ -50,4 +51,4 @@ function safeMatch(l: Linter, path: string, text?: string): boolean {
   }
 }
 
-export type { Linter, LintHost, LintResult, DiscoveredEndpoint } from './types';
+export type { Linter, LintHost, LintResult, DiscoveredEndpoint, DiscoveredDomain } from './types';

@@ -29,9 +29,24 @@ export interface DiscoveredEndpoint {
   source: string;
 }
 
+/**
+ * A mail domain a config names (an unbracketed relayhost, a policy-map or transport-map entry): what the domain
+ * check (src/core/domain) can look at, and the place its findings belong to.
+ */
+export interface DiscoveredDomain {
+  /** Lower case, no trailing dot. */
+  domain: string;
+  file: string;
+  range: Range;
+  /** What named it, in words: `relayhost in main.cf (no brackets: MX lookup)`, `smtp_tls_policy_maps entry`. */
+  source: string;
+}
+
 export interface LintResult {
   findings: Finding[];
   endpoints: DiscoveredEndpoint[];
+  /** Mail domains the file names, offered to the domain check (absent: none). */
+  domains?: DiscoveredDomain[];
 }
 
 /**

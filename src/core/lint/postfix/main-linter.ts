@@ -9,6 +9,7 @@ import { parseMasterCf } from './master-parser';
 import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
 import { reportTemplate, templateInfo } from './rules/templates';
 import { checkRelay } from './rules/client';
+import { relayDomains } from './rules/relay-domains';
 import { checkCipherGrade, checkDeprecated, levelGroupOf } from './rules/deprecated';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
@@ -124,5 +125,5 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   checkOtherFiles(ctx, path);
   reportSkippedFiles(ctx);
   if (template) reportTemplate(ctx, template);
-  return { findings, endpoints };
+  return { findings, endpoints, domains: relayDomains(ctx) };
 }
