@@ -1,6 +1,7 @@
 /**
- * Each finding's documentation names what backs it: every registered postfix.* id, and every probe TLS id
- * (tls.*, starttls.*, mode.*), appears in the "Sources" section of its docs page.
+ * Each finding's documentation names what backs it: every registered postfix.* id, every probe TLS id
+ * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.* and dotenv.* id appears in the "Sources" section of its
+ * docs page, and each entry names a checkable source.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,13 +21,19 @@ function sourcesOf(page: string): string {
 
 describe('advice: every finding documents its sources', () => {
   const ids = Object.keys(FINDINGS);
-  for (const [page, re] of [['findings-postfix.md', /^postfix\./], ['findings-probe.md', /^(tls|starttls|mode)\./]] as const) {
+  const pages = [
+    ['findings-postfix.md', /^postfix\./],
+    ['findings-probe.md', /^(tls|starttls|mode)\./],
+    ['findings-cert.md', /^cert\./],
+    ['findings-nodemailer.md', /^(nodemailer|dotenv)\./],
+  ] as const;
+  for (const [page, re] of pages) {
     it(`${page}: every ${re.source} id is in its Sources section, each entry names a source`, () => {
       const sources = sourcesOf(page);
       const missing = ids.filter((id) => re.test(id) && !sources.includes(`\`${id}\``));
       assert.deepEqual(missing, []);
       for (const entry of sources.split('\n- ').slice(1)) {
-        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md/, entry.slice(0, 80));
+        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs/, entry.slice(0, 80));
       }
     });
   }
