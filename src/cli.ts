@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { main } from './cli/main';
 
 const controller = new AbortController();
@@ -6,8 +7,10 @@ process.once('SIGINT', () => controller.abort());
 main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
-  color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-  readStdin: process.stdin.isTTY ? undefined : () => readAll(process.stdin),
+  // isatty() rather than process.stdin.isTTY: merely touching process.stdin sets up a stream (a pipe socket under
+  // a CI runner or an editor) that no command but `explain -` reads, at a cost every run would pay.
+  color: isatty(1) && !process.env.NO_COLOR,
+  readStdin: isatty(0) ? undefined : () => readAll(process.stdin),
   signal: controller.signal,
 }).then(
   (code) => {

@@ -12,6 +12,9 @@
  */
 const SECRET_NAME = /passw|pass(?![a-z])|pwd|secret|token|api[_-]?key|private[_-]?key|credential|^auth$|authorization$|(?:^|[^a-z])key$/i;
 
+/** A word every name SECRET_NAME matches contains: a quick test for text that cannot hold a secret name. */
+const SECRET_WORD = /pass|pwd|secret|token|key|credential|auth/i;
+
 export function isSecretName(name: string): boolean {
   // The cap keeps the test cheap on absurd names; no real setting name is that long.
   return SECRET_NAME.test(name.slice(0, 200));
@@ -23,6 +26,8 @@ export function isSecretName(name: string): boolean {
  * stays as it is.
  */
 export function hideUserinfo(value: string): string {
+  // Only a token with an `@` can hold user info; most values have none (a lint builds thousands of excerpts).
+  if (!value.includes('@')) return value;
   return value.replace(/[^\s,]+/g, (tok) => {
     const at = tok.lastIndexOf('@');
     if (at < 0) return tok;
@@ -87,12 +92,16 @@ const LEADING_SECRET_NAME = /^(\s{0,64}[-+]?[A-Za-z][\w.-]{0,127})(\s{0,64}[=:]\
  */
 export function maskExcerpt(line: string): string {
   let s = line;
-  const lead = LEADING_SECRET_NAME.exec(s);
+  // Every secret name holds one of these words, so a line without any has no secret-named value to mask.
+  const named = SECRET_WORD.test(line);
+  const lead = named ? LEADING_SECRET_NAME.exec(s) : null;
   const leadName = lead?.[1].trim().replace(/^[-+]/, '');
   // A file's path is not a secret (showing it is the point of a missing-file finding); its contents would be.
   if (lead && leadName && isSecretName(leadName) && !/_file$/.test(leadName)) s = `${lead[1]}${lead[2]}(hidden)`;
   // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
-  s = maskNamedValues(s.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@'));
+  // Credentials before a host (in a URL or `user:pass@host`) need an `@`, which masking never adds.
+  if (line.includes('@')) s = s.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@');
+  if (named) s = maskNamedValues(s);
   return hideUserinfo(s)
     // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
     .replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)')

@@ -40,7 +40,10 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
 }
 
 function maskEvidence(f: Finding): Finding {
-  return f.evidence?.length ? { ...f, evidence: f.evidence.map(maskExcerpt) } : f;
+  if (!f.evidence?.length) return f;
+  const evidence = f.evidence.map(maskExcerpt);
+  // Most evidence was masked where it was written: a copy only where this pass hid more.
+  return evidence.every((e, i) => e === f.evidence![i]) ? f : { ...f, evidence };
 }
 
 function safeMatch(l: Linter, path: string, text?: string): boolean {
