@@ -20,6 +20,7 @@ import { SERVER_NAME, writeServerCerts } from '../../support/mailservers/certs';
 import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslVerdict } from '../../support/mailservers/openssl-client';
 import { fingerPath, postTlsFinger, type FingerVerdict } from '../../support/mailservers/posttls-finger';
 import { eximTools, startExim, type EximScenario } from '../../support/mailservers/exim';
+import { opensmtpdTools, startOpensmtpd, type OpensmtpdScenario } from '../../support/mailservers/opensmtpd';
 import { track } from '../../support/mailservers/reaper';
 import { closedPort, stackTools, startGnutlsServ, startImapStarttlsFront, startStunnel, type StackServer } from '../../support/mailservers/tlsstacks';
 import { announceSkip } from '../../support/mailservers/tools';
@@ -48,6 +49,8 @@ interface Case {
   trusted: boolean | null;
   /** Needs the unpacked Exim (skipped with a notice when it cannot run here). */
   exim?: true;
+  /** Needs the unpacked OpenSMTPD (skipped with a notice when the package could not be had). */
+  opensmtpd?: true;
   versions?: Versions;
   negotiated?: TlsVersionName;
   /** posttls-finger must say this (SMTP only). */
@@ -72,6 +75,15 @@ const EXIM_SCENARIOS: EximScenario[] = [
   { name: 'smtps', implicit: true },
   { name: '454', brokenCert: true },
   { name: 'notls', noTls: true },
+];
+
+const OPENSMTPD_SCENARIOS: OpensmtpdScenario[] = [
+  { name: 'tls', tls: 'tls' },
+  { name: 'smtps', tls: 'smtps' },
+  { name: 'require', tls: 'tls-require' },
+  { name: 'tls12', tls: 'tls', protocols: 'tlsv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' },
+  { name: 'tls13', tls: 'tls', protocols: 'tlsv1.3' },
+  { name: 'plain', tls: 'none' },
 ];
 
 const CASES: Case[] = [
@@ -171,6 +183,48 @@ const CASES: Case[] = [
     name: 'STARTTLS asked of Exim on its tls_on_connect port', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'exim-smtps', trusted: true,
     present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'], versions: V(true, true, true, true), negotiated: 'TLSv1.3',
   },
+  // Real OpenSMTPD 7.4 (OpenSSL 3 through its bundled libtls), the listener options of smtpd.conf(5)
+  // (test/support/mailservers/opensmtpd.ts). Its libtls serves TLS 1.2 and 1.3 only, whatever `ciphers` says.
+  {
+    name: 'OpenSMTPD listen ... tls (STARTTLS)', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    finger: /Verified TLS connection established/,
+  },
+  {
+    name: 'OpenSMTPD listen ... smtps (implicit TLS)', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd-smtps', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    finger: /Verified TLS connection established/,
+  },
+  {
+    name: 'OpenSMTPD listen ... tls-require', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-require', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+  },
+  {
+    name: 'OpenSMTPD listen ... tls protocols "tlsv1.2" ciphers "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"', opensmtpd: true,
+    protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls12', trusted: true,
+    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+    finger: /Verified TLS connection established/,
+  },
+  {
+    name: 'OpenSMTPD listen ... tls protocols "tlsv1.3"', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls13', trusted: true,
+    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, false, true), negotiated: 'TLSv1.3',
+  },
+  {
+    name: 'OpenSMTPD without tls, asked for STARTTLS', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-plain', trusted: null,
+    present: ['starttls.not-offered'], absent: [...MODE_PROBLEMS, 'protocol.bad-reply'],
+  },
+  {
+    name: 'Implicit TLS asked of OpenSMTPD without tls', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'opensmtpd-plain', trusted: null,
+    present: ['mode.no-tls'], absent: ['mode.expects-starttls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+  },
+  {
+    name: 'Implicit TLS asked of OpenSMTPD\'s tls-require port', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'opensmtpd-require', trusted: null,
+    present: ['mode.expects-starttls'], absent: ['mode.no-tls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+  },
+  {
+    name: 'STARTTLS asked of OpenSMTPD\'s smtps port', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd-smtps', trusted: true,
+    present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'], versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+  },
 ];
 
 interface Observed {
@@ -251,6 +305,17 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
       } else {
         announceSkip('interop tests against a real Exim (GnuTLS)', exim.reasons);
       }
+      const smtpd = opensmtpdTools();
+      if (smtpd.ok) {
+        const instance = await startOpensmtpd({ ...cert, hostname: SERVER_NAME, scenarios: OPENSMTPD_SCENARIOS });
+        started.push({ port: 0, log: instance.log, stop: instance.stop });
+        logs.push(() => `--- OpenSMTPD ${instance.version} ---\n${instance.log()}`);
+        for (const [name, port] of Object.entries(instance.ports)) ports[`opensmtpd-${name}`] = port;
+      } else if (process.env.MTD_REQUIRE_INTEROP && !smtpd.unobtainable) {
+        throw new Error(`the OpenSMTPD part of the TLS-stack tier must run here (MTD_REQUIRE_INTEROP) but: ${smtpd.reasons.join('; ')}`);
+      } else {
+        announceSkip('interop tests against a real OpenSMTPD', smtpd.reasons);
+      }
     } finally {
       stops.push(...started.map((s) => s.stop));
     }
@@ -298,7 +363,7 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
 
   const get = (ctx: Mocha.Context, c: Case): Observed => {
     const o = observed.get(c.name);
-    if (!o && c.exim && ports[c.port] === undefined) ctx.skip();
+    if (!o && (c.exim || c.opensmtpd) && ports[c.port] === undefined) ctx.skip();
     if (!o) throw new Error(`no outcome for ${c.name}`);
     if ('error' in o) throw o.error;
     return o;
