@@ -1,6 +1,6 @@
 /** Option values shared by the commands: the same checks and the same one-line usage errors everywhere. */
-import * as fs from 'node:fs';
 import { printable } from '../core/endpoint';
+import { caFileProblem } from '../core/probe/validate';
 import { UsageError } from './io';
 
 export function intArg(flag: string, v: string, min: number, max: number): number {
@@ -10,11 +10,6 @@ export function intArg(flag: string, v: string, min: number, max: number): numbe
 
 /** `--ca FILE`: a readable regular file, checked before any connection. */
 export function caFileArg(f: string): string {
-  try {
-    if (!fs.statSync(f).isFile()) throw new Error('not a file');
-    fs.accessSync(f, fs.constants.R_OK);
-  } catch {
-    throw new UsageError(`--ca ${printable(f)}: cannot read that file`);
-  }
+  if (caFileProblem(f) !== undefined) throw new UsageError(`--ca ${printable(f)}: cannot read that file`);
   return f;
 }

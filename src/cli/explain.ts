@@ -4,7 +4,7 @@
  * Exit codes: 0 when at least one explanation matched, 1 when the text matched nothing we know, 2 on bad usage;
  * with `--fail-on`, 1 when a recognised error reaches that severity.
  */
-import { endpointLabel, printable, type Endpoint } from '../core/endpoint';
+import { endpointLabel, hostPort, printable, type Endpoint } from '../core/endpoint';
 import { termSafe as t } from '../core/escape';
 import { explainError, type ExplanationMatch } from '../core/explain';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint, UsageError } from './io';
@@ -74,6 +74,5 @@ export function render(matches: ExplanationMatch[], color: boolean): string {
 }
 
 export function probeCommand(ep: Endpoint): string {
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `mail-tls-doctor probe ${host}:${ep.port} --${ep.mode === 'implicit' ? 'implicit' : 'starttls'}`;
+  return `mail-tls-doctor probe ${hostPort(ep.host, ep.port)} --${ep.mode === 'implicit' ? 'implicit' : 'starttls'}`;
 }

@@ -122,7 +122,11 @@ export function makeEndpoint(host: string, port: number | undefined, opts: Endpo
   return ep;
 }
 
+/** `host:port`, an IPv6 address in brackets (`[2001:db8::1]:25`): the one way host and port are written together. */
+export function hostPort(host: string, port: number | string): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export function endpointLabel(ep: Endpoint): string {
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `${PROTOCOLS[ep.protocol].label} ${host}:${ep.port} (${ep.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`;
+  return `${PROTOCOLS[ep.protocol].label} ${hostPort(ep.host, ep.port)} (${ep.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'})`;
 }

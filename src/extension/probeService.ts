@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Endpoint } from '../core/endpoint';
 import { endpointLabel } from '../core/endpoint';
-import { probeEndpoint, type ProbeResult, type TranscriptLine } from '../core/probe';
+import { probeMany, type ProbeResult, type TranscriptLine } from '../core/probe';
 import { termSafe } from '../core/escape';
 import { formatLine } from '../core/probe/transcript';
+import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
 import { endpointKey } from './endpointKey';
 import type { Settings } from './settings';
@@ -69,7 +69,7 @@ export class ProbeService implements vscode.Disposable {
     const unique = [...new Map(endpoints.map((e) => [endpointKey(e), e])).values()];
     if (unique.length === 0) return [];
     const s = this.settings();
-    const caProblem = s.extraCaFiles.find((f) => !isReadableFile(f));
+    const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
       this.log.error(`The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; nothing was probed.`);
       void showError('Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); nothing was probed.');
@@ -96,6 +96,10 @@ export class ProbeService implements vscode.Disposable {
     }
   }
 
+  /**
+   * The core's `probeMany` does the pool, the up-front checks and cancel-on-failure; this keeps the tree's state
+   * per endpoint from its callbacks. A cancel leaves every endpoint not done as cancelled and returns what finished.
+   */
   private async probeAll(
     endpoints: Endpoint[],
     s: Settings,
@@ -104,45 +108,48 @@ export class ProbeService implements vscode.Disposable {
   ): Promise<ProbeResult[]> {
     for (const ep of endpoints) this.setState(ep, { kind: 'probing' });
     const probedFrom = probedFromLabel(vscode.env.remoteName);
+    const withCas = endpoints.map((ep) => (s.extraCaFiles.length ? { ...ep, caFiles: [...(ep.caFiles ?? []), ...s.extraCaFiles] } : { ...ep }));
     const all: ProbeResult[] = [];
-    let next = 0;
+    const settled = new Set<number>();
+    const started = new Set<number>();
     let done = 0;
-    const worker = async () => {
-      while (next < endpoints.length) {
-        const ep = { ...endpoints[next++] };
-        if (s.extraCaFiles.length) ep.caFiles = [...(ep.caFiles ?? []), ...s.extraCaFiles];
-        if (signal.aborted) {
-          this.setState(ep, { kind: 'cancelled' });
-          continue;
-        }
-        const label = endpointLabel(ep);
-        this.log.info(`Probing ${label} from ${probedFrom}`);
-        try {
-          const raw = await probeEndpoint(ep, {
-            signal,
-            timeoutMs: s.timeoutMs,
-            expiryWarningDays: s.expiryWarningDays,
-            probedFrom,
-            onTranscript: (line: TranscriptLine) => this.log.trace(`[${label}] ${formatLine(line)}`),
-          });
+    const settle = (i: number, ep: Endpoint, state: ProbeState) => {
+      settled.add(i);
+      this.setState(ep, state);
+    };
+    try {
+      await probeMany(withCas, {
+        signal,
+        concurrency: s.concurrency,
+        timeoutMs: s.timeoutMs,
+        expiryWarningDays: s.expiryWarningDays,
+        probedFrom,
+        onStart: (ep, i) => {
+          started.add(i);
+          this.log.info(`Probing ${endpointLabel(ep)} from ${probedFrom}`);
+        },
+        onTranscript: (line: TranscriptLine, ep) => this.log.trace(`[${endpointLabel(ep)}] ${formatLine(line)}`),
+        onEndpointDone: (ep, raw, i) => {
           const results = raw.map((r) => ({ ...r, findings: applySeverityOverrides(r.findings, s.severityOverrides) }));
           all.push(...results);
-          this.logResults(label, results);
-          this.setState(ep, { kind: 'done', results });
-        } catch (err) {
-          if (signal.aborted) {
-            this.log.info(`Cancelled: ${label}`);
-            this.setState(ep, { kind: 'cancelled' });
-          } else {
-            const message = err instanceof Error ? err.message : String(err);
-            this.log.error(`Probe of ${label} failed: ${message}`);
-            this.setState(ep, { kind: 'error', message });
-          }
-        }
-        onDone(++done, ep);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(s.concurrency, endpoints.length)) }, worker));
+          this.logResults(endpointLabel(ep), results);
+          settle(i, ep, { kind: 'done', results });
+          onDone(++done, ep);
+        },
+        onFailure: (ep, err, i) => {
+          const message = err instanceof Error ? err.message : String(err);
+          this.log.error(`Probe of ${endpointLabel(ep)} failed: ${message}`);
+          settle(i, ep, { kind: 'error', message });
+        },
+      });
+    } catch {
+      // A cancel, or the failure onFailure named: every endpoint not done is cancelled (probeMany stopped them).
+      withCas.forEach((ep, i) => {
+        if (settled.has(i)) return;
+        if (started.has(i)) this.log.info(`Cancelled: ${endpointLabel(ep)}`);
+        settle(i, ep, { kind: 'cancelled' });
+      });
+    }
     return all;
   }
 
@@ -176,13 +183,4 @@ function abortOnCancel(tokens: readonly vscode.CancellationToken[]): { signal: A
   const subs = tokens.map((t) => t.onCancellationRequested(() => abort.abort()));
   if (tokens.some((t) => t.isCancellationRequested)) abort.abort();
   return { signal: abort.signal, dispose: () => subs.forEach((sub) => sub.dispose()) };
-}
-
-function isReadableFile(f: string): boolean {
-  try {
-    fs.accessSync(f, fs.constants.R_OK);
-    return fs.statSync(f).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -79,6 +79,41 @@ describe('probeMany leaves no probe behind', function () {
     assert.ok(await waitFor(() => slow.stats.open === 0, 1000), `the server still sees ${slow.stats.open} connection(s)`);
   });
 
+  it('the callbacks name the endpoint of each start, transcript line, finished endpoint and the failure that ends the run', async () => {
+    const fast = await server(lab.healthy);
+    const slow = await server(() => lab.slowCapabilities(500));
+    const good = fast.endpoint({ servername: 'first' });
+    const invalid = { ...fast.endpoint(), port: 0 };
+    const events: string[] = [];
+    const transcriptOf = new Set<string>();
+    await probeMany([good, invalid], {
+      timeoutMs: STEP_MS,
+      scanVersions: false,
+      limiter: new ConnectionLimiter(),
+      concurrency: 1,
+      onStart: (ep, i) => events.push(`start ${i} ${ep.servername ?? ''}`),
+      onEndpointDone: (ep, results, i) => events.push(`done ${i} ${ep.port} ${results.length}`),
+      onTranscript: (line, ep) => transcriptOf.add(ep.servername ?? ''),
+    });
+    // The invalid endpoint is not started (no connection), but it is done with its one result.
+    assert.deepEqual(events, ['start 0 first', `done 0 ${fast.port} 1`, 'done 1 0 1']);
+    assert.deepEqual([...transcriptOf], ['first']);
+
+    const boom = new Error('the caller failed');
+    const failed: string[] = [];
+    const run = probeMany([good, slow.endpoint({ servername: 'slow' })], {
+      timeoutMs: STEP_MS,
+      limiter: new ConnectionLimiter(),
+      onEndpointDone: (ep) => {
+        if (ep.servername === 'first') throw boom;
+      },
+      onFailure: (ep, err, i) => failed.push(`${i} ${ep.servername ?? ''} ${err === boom}`),
+    });
+    await assert.rejects(run, (e) => e === boom);
+    assert.deepEqual(failed, ['0 first true']);
+    assert.ok(await waitFor(() => clientSocketsTo(slow.port) === 0, 200), 'the slow probe was stopped when probeMany settled');
+  });
+
   it('an abort rejects with AbortError once every probe has let go of its connections', async () => {
     const slow = await server(() => lab.slowCapabilities(2000));
     const ac = new AbortController();

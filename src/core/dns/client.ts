@@ -8,6 +8,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as packet from 'dns-packet';
+import { hostPort } from '../endpoint';
 
 export interface DnsServer {
   host: string;
@@ -65,7 +66,7 @@ const MAX_TCP_MESSAGE = 65535;
 const UDP_TRIES = 2;
 
 export function formatServer(s: DnsServer): string {
-  return net.isIPv6(s.host) ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
+  return hostPort(s.host, s.port);
 }
 
 /** Parses `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 literal. Names are refused: a resolver is an address. */

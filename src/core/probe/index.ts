@@ -12,7 +12,7 @@ import { probeFindings } from './findings';
 import { abortError, ConnectionLimiter } from './limiter';
 import { Scope, TimeoutError } from './scope';
 import { probeAddress } from './session';
-import type { ProbeOptions, ProbeResult } from './types';
+import type { ProbeOptions, ProbeResult, TranscriptLine } from './types';
 import { endpointProblem, readCaFiles } from './validate';
 
 export type { Dialer, ProbeOptions, ProbeResult, TranscriptLine, TlsVersionName } from './types';
@@ -48,16 +48,32 @@ export async function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {})
   return Promise.all(resolved.addresses.map((address) => probeAddress({ endpoint, address, servername, extraCaPems: ca.pems, opts, limiter, timeoutMs })));
 }
 
+/** `probeMany`'s options: a probe's, the pool size, and callbacks that say which endpoint each event is for. */
+export interface ProbeManyOptions extends Omit<ProbeOptions, 'onTranscript'> {
+  /** How many endpoints are probed at once; default 16. */
+  concurrency?: number;
+  /** An endpoint's probe starts (after the up-front checks; not called for an endpoint that is not probed). */
+  onStart?: (endpoint: Endpoint, index: number) => void;
+  /** Each result as it is ready (one per address). */
+  onResult?: (r: ProbeResult) => void;
+  /** An endpoint is done: all its results (one per address, or the one that says why it was not probed). */
+  onEndpointDone?: (endpoint: Endpoint, results: ProbeResult[], index: number) => void;
+  /** Every transcript line as it happens, with the endpoint it belongs to. */
+  onTranscript?: (line: TranscriptLine, endpoint: Endpoint) => void;
+  /**
+   * The failure that ends the run (anything but the caller's own abort), with the endpoint whose probe or callback
+   * failed; the other probes are then cancelled and `probeMany` rejects with this error once they have ended.
+   */
+  onFailure?: (endpoint: Endpoint, error: unknown, index: number) => void;
+}
+
 /**
  * Probes many endpoints with bounded concurrency; results come in endpoint order (and stream via onResult).
  * It settles only once every probe it started has ended: if one fails (an abort, an `onResult` that throws),
  * the others are cancelled and awaited first, so no probe goes on unobserved after it returns.
  */
-export async function probeMany(
-  endpoints: Endpoint[],
-  opts: ProbeOptions & { concurrency?: number; onResult?: (r: ProbeResult) => void } = {},
-): Promise<ProbeResult[]> {
-  const { concurrency = 16, onResult, ...rest } = opts;
+export async function probeMany(endpoints: Endpoint[], opts: ProbeManyOptions = {}): Promise<ProbeResult[]> {
+  const { concurrency = 16, onStart, onResult, onEndpointDone, onTranscript, onFailure, ...rest } = opts;
   // Checked up front: a bad endpoint's result is ready before any connection to the good ones is opened.
   const problems = endpoints.map((ep) => endpointProblem(ep, rest));
   const stop = new AbortController();
@@ -75,13 +91,21 @@ export async function probeMany(
   const worker = async () => {
     while (!failure && next < endpoints.length) {
       const i = next++;
+      const endpoint = endpoints[i];
       try {
         const problem = problems[i];
-        const results = problem ? [unprobed(endpoints[i], rest, new Date(), problem, `not probed: ${problem.title}`)] : await probeEndpoint(endpoints[i], shared);
+        let results: ProbeResult[];
+        if (problem) results = [unprobed(endpoint, rest, new Date(), problem, `not probed: ${problem.title}`)];
+        else {
+          onStart?.(endpoint, i);
+          results = await probeEndpoint(endpoint, onTranscript ? { ...shared, onTranscript: (line) => onTranscript(line, endpoint) } : shared);
+        }
         out[i] = results;
         for (const r of results) onResult?.(r);
+        onEndpointDone?.(endpoint, results, i);
       } catch (error) {
         // The first failure wins; the ones it causes in the other workers (aborts) are its consequence.
+        if (!failure && !outer?.aborted) onFailure?.(endpoint, error, i);
         failure ??= { error };
         stop.abort(error);
       }

@@ -94,7 +94,14 @@ export class ConnectionLimiter {
     const key = host.toLowerCase();
     const until = Date.now() + ms;
     if ((this.backoffUntil.get(key) ?? 0) < until) this.backoffUntil.set(key, until);
-    setTimeout(() => this.pump(), ms).unref();
+    // A timer may fire a moment before Date.now() reaches `until` (timers run on another clock): then it waits
+    // the rest, or a waiter for this host would stay queued with nothing left to wake it.
+    const wake = () => {
+      const left = this.backoffRemaining(key);
+      if (left > 0) setTimeout(wake, left).unref();
+      else this.pump();
+    };
+    setTimeout(wake, ms).unref();
     // Waiters already queued for this host learn of the back-off now, not once they would have been granted.
     this.pump();
   }

@@ -34,6 +34,16 @@ export interface SessionContext {
   opts: ProbeOptions;
   limiter: ConnectionLimiter;
   timeoutMs: number;
+}
+
+/**
+ * The state of one address's probe, passed whole to every step: what it probes, its cancellation scope, its
+ * transcript, and what it learned on the way (the back-off). Connections and their sockets are not in it: each
+ * holds its own slot (`withSlot`), and a step that opens one is handed the list its sockets go into.
+ */
+interface Session extends SessionContext {
+  readonly scope: Scope;
+  readonly transcript: Transcript;
   /** Set when the server said it was busy: how long the limiter now leaves it alone (the result's `backoffMs`). */
   backoffMs?: number;
 }
@@ -41,10 +51,10 @@ export interface SessionContext {
 /** How the main connection ended. `scan` says whether testing each version can tell more. */
 type MainOutcome = { hs?: HandshakeResult; mode: TlsMode; findings: Finding[]; scan: boolean };
 
-export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
+export async function probeAddress(input: SessionContext): Promise<ProbeResult> {
   const started = new Date();
-  const transcript = new Transcript(ctx.opts.onTranscript);
-  const scope = new Scope(ctx.opts.signal);
+  const ctx: Session = { ...input, scope: new Scope(input.opts.signal), transcript: new Transcript(input.opts.onTranscript) };
+  const { scope, transcript } = ctx;
   let versions: Record<TlsVersionName, boolean | null> = { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
   let versionReasons: ProbeResult['versionReasons'];
   const attempts: Partial<Record<TlsVersionName, VersionAttempt>> = {};
@@ -55,7 +65,7 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
   const maxBackoffMs = ctx.opts.maxBackoffWaitMs ?? ctx.timeoutMs;
   try {
     // Waiting out a back-off longer than a step's timeout would look like a hang: such a probe ends instead.
-    const main = await withSlot(ctx, scope, transcript, { maxBackoffMs }, (held) => mainConnection(ctx, scope, transcript, held));
+    const main = await withSlot(ctx, { maxBackoffMs }, (held) => mainConnection(ctx, held));
     findings.push(...main.findings);
     if (main.hs) {
       const hs = main.hs;
@@ -77,7 +87,7 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
       findings.push(...judged.findings);
     }
     if (main.scan && ctx.opts.scanVersions !== false) {
-      await scanVersions(ctx, scope, transcript, main.mode, attempts);
+      await scanVersions(ctx, main.mode, attempts);
       const decided = decideVersions(attempts);
       versions = decided.versions;
       versionReasons = decided.reasons;
@@ -121,15 +131,13 @@ export async function probeAddress(ctx: SessionContext): Promise<ProbeResult> {
  * connection used is closed, so the server never sees more connections than the limit.
  */
 async function withSlot<T>(
-  ctx: SessionContext,
-  scope: Scope,
-  transcript: Transcript,
-  slot: { maxBackoffMs: number; label?: string },
+  ctx: Session,
+  slot: { maxBackoffMs: number; label?: string; scope?: Scope },
   fn: (held: Socket[]) => Promise<T>,
 ): Promise<T> {
-  const release = await ctx.limiter.acquire(limiterKey(ctx), scope.signal, {
+  const release = await ctx.limiter.acquire(limiterKey(ctx), (slot.scope ?? ctx.scope).signal, {
     maxBackoffMs: slot.maxBackoffMs,
-    onBackoff: (ms) => transcript.add('note', `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`, slot.label),
+    onBackoff: (ms) => ctx.transcript.add('note', `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`, slot.label),
   });
   const held: Socket[] = [];
   try {
@@ -161,12 +169,18 @@ function closed(socket: Socket): Promise<void> {
 const TCP_DIALER: Dialer = { connect: tcpConnect };
 
 /** Mail daemons count connections per client and per service (Postfix's anvil: per master.cf service). */
-function limiterKey(ctx: SessionContext): string {
+function limiterKey(ctx: Session): string {
   return `${ctx.address}|${ctx.endpoint.port}`;
 }
 
-async function connect(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[], label?: string): Promise<{ socket?: Socket; finding?: Finding }> {
-  const { endpoint: ep, address, timeoutMs } = ctx;
+/** A connection for the session: `scope` and `timeoutMs` default to the session's (a second connection has its own). */
+async function connect(
+  ctx: Session,
+  held: Socket[],
+  how: { label?: string; scope?: Scope; timeoutMs?: number } = {},
+): Promise<{ socket?: Socket; finding?: Finding }> {
+  const { endpoint: ep, address, transcript } = ctx;
+  const { label, scope = ctx.scope, timeoutMs = ctx.timeoutMs } = how;
   try {
     const socket = await (ctx.opts.dialer ?? TCP_DIALER).connect(scope, address, ep.port, timeoutMs);
     held.push(socket);
@@ -183,7 +197,7 @@ async function connect(ctx: SessionContext, scope: Scope, transcript: Transcript
   }
 }
 
-function ehloName(ctx: SessionContext, socket: Socket): string {
+function ehloName(ctx: Session, socket: Socket): string {
   if (ctx.opts.ehloName) return ctx.opts.ehloName;
   const host = os.hostname();
   const check = validateHostname(host);
@@ -198,11 +212,11 @@ export function addressLiteral(address: string): string {
   return local.includes(':') ? `[IPv6:${local}]` : `[${local}]`;
 }
 
-async function mainConnection(ctx: SessionContext, scope: Scope, transcript: Transcript, held: Socket[]): Promise<MainOutcome> {
+async function mainConnection(ctx: Session, held: Socket[]): Promise<MainOutcome> {
   const mode = ctx.endpoint.mode;
-  const c = await connect(ctx, scope, transcript, held);
+  const c = await connect(ctx, held);
   if (!c.socket) return { mode, findings: [c.finding!], scan: false };
-  const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, undefined, held);
+  const conn = new Conn(c.socket, ctx.scope, ctx.transcript, ctx.timeoutMs, undefined, held);
   const dialogue = dialogueFor(ctx.endpoint.protocol, ehloName(ctx, c.socket));
   return mode === 'implicit' ? implicitMain(ctx, conn, dialogue) : starttlsMain(ctx, conn, dialogue);
 }
@@ -216,7 +230,7 @@ async function mainConnection(ctx: SessionContext, scope: Scope, transcript: Tra
  */
 export const SILENT_PORT_MS = 800;
 
-async function starttlsMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
+async function starttlsMain(ctx: Session, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
   const ep = ctx.endpoint;
   const findings: Finding[] = [];
   const fail = (f: Finding, scan = false): MainOutcome => ({ mode: 'starttls', findings: [...findings, f], scan });
@@ -271,7 +285,7 @@ type GreetingWait =
  * handshake on a second connection. A handshake there settles it (the first connection is dropped); anything
  * else leaves the first connection to its greeting timeout.
  */
-async function greetingOrTls(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<GreetingWait> {
+async function greetingOrTls(ctx: Session, conn: Conn, dialogue: Dialogue): Promise<GreetingWait> {
   const greeting: Promise<GreetingWait> = dialogue.greeting(conn).then(
     (g) => ({ greeting: g }),
     (error) => ({ error }),
@@ -329,14 +343,14 @@ async function greetingOrTls(ctx: SessionContext, conn: Conn, dialogue: Dialogue
  * goes on there with implicit TLS. Resolves with the outcome, or with why it failed (undefined when it was
  * stopped or never got a slot); rejects only when the probe is cancelled.
  */
-async function secondConnectionTls(ctx: SessionContext, conn: Conn, stop: AbortSignal, started: { slot: boolean }): Promise<{ outcome?: MainOutcome; failure?: string }> {
+async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, started: { slot: boolean }): Promise<{ outcome?: MainOutcome; failure?: string }> {
   const ep = ctx.endpoint;
   const label = 'TLS first';
   const scope = new Scope(conn.scope.signal ? AbortSignal.any([conn.scope.signal, stop]) : stop);
   try {
-    return await withSlot(ctx, scope, conn.transcript, { maxBackoffMs: 0, label }, async (held) => {
+    return await withSlot(ctx, { maxBackoffMs: 0, label, scope }, async (held) => {
       started.slot = true;
-      const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, conn.transcript, held, label);
+      const c = await connect(ctx, held, { label, scope, timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       if (!c.socket) return { failure: 'no second connection' };
       const side = new Conn(c.socket, scope, conn.transcript, ctx.timeoutMs, label, held);
       side.reader.detach();
@@ -362,7 +376,7 @@ async function secondConnectionTls(ctx: SessionContext, conn: Conn, stop: AbortS
 }
 
 /** No greeting at all: maybe the port wants TLS first (a STARTTLS client on 465 / 993 / 995). */
-async function silentServer(ctx: SessionContext, conn: Conn, sideFailure?: string): Promise<MainOutcome> {
+async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Promise<MainOutcome> {
   const ep = ctx.endpoint;
   const timedOut = F.greetingTimeout(ep, ctx.timeoutMs, [`connected to ${ctx.address} port ${ep.port}`, `(no greeting in ${ctx.timeoutMs} ms)`, ...(sideFailure ? [`TLS handshake on a second connection: ${sideFailure}`] : [])]);
   // A second connection already got a definite "no" to TLS: trying again on this one would say the same.
@@ -381,12 +395,12 @@ async function silentServer(ctx: SessionContext, conn: Conn, sideFailure?: strin
   }
 }
 
-async function implicitMain(ctx: SessionContext, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
+async function implicitMain(ctx: Session, conn: Conn, dialogue: Dialogue): Promise<MainOutcome> {
   conn.reader.detach();
   return afterHandshakeStart(ctx, conn, dialogue, 'implicit', [], false);
 }
 
-async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], afterStarttls: boolean): Promise<MainOutcome> {
+async function afterHandshakeStart(ctx: Session, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], afterStarttls: boolean): Promise<MainOutcome> {
   const ep = ctx.endpoint;
   conn.transcript.add('tls', 'handshake started');
   let hs: HandshakeResult;
@@ -399,7 +413,7 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
     if (failure.kind === 'plaintext' && mode === 'implicit') {
       // The failed connection is dead; the plaintext check reuses its slot instead of opening a second one.
       conn.socket.destroy();
-      const plain = await plaintextGreeting(ctx, conn.scope, conn.transcript);
+      const plain = await plaintextGreeting(ctx);
       if (plain) {
         const evidence = [`TLS: ${failure.reason}`, `plaintext connection: S: ${plain.greeting}`, ...plain.capabilities.slice(0, 8).map((l) => `S: ${l}`)];
         const found = plain.starttls === false ? F.noTls(ep, evidence) : F.expectsStarttls(ep, evidence, plain.starttls);
@@ -412,7 +426,7 @@ async function afterHandshakeStart(ctx: SessionContext, conn: Conn, dialogue: Di
 }
 
 /** The dialogue over a TLS session that just came up: greeting (implicit TLS), capabilities, goodbye. */
-async function afterHandshake(ctx: SessionContext, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], hs: HandshakeResult): Promise<MainOutcome> {
+async function afterHandshake(ctx: Session, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], hs: HandshakeResult): Promise<MainOutcome> {
   noteHandshake(conn, hs);
   conn.upgrade(hs.socket);
   // Only a failure before the greeting is complete is a greeting problem (a reset during EHLO is not).
@@ -457,10 +471,11 @@ function noteHandshake(conn: Conn, hs: HandshakeResult): void {
  * On a "wrong version number", look at what the port says in plaintext: the proof it speaks plaintext first,
  * and whether it offers STARTTLS (EHLO / CAPABILITY / CAPA), so the advice is "use STARTTLS" only when it works.
  */
-async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: Transcript): Promise<{ greeting: string; starttls?: boolean; capabilities: string[] } | undefined> {
-  const c = await connect({ ...ctx, timeoutMs: Math.min(ctx.timeoutMs, 5000) }, scope, transcript, [], 'plaintext');
+async function plaintextGreeting(ctx: Session): Promise<{ greeting: string; starttls?: boolean; capabilities: string[] } | undefined> {
+  const { transcript } = ctx;
+  const c = await connect(ctx, [], { label: 'plaintext', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
   if (!c.socket) return undefined;
-  const conn = new Conn(c.socket, scope, transcript, Math.min(ctx.timeoutMs, 5000), 'plaintext');
+  const conn = new Conn(c.socket, ctx.scope, transcript, Math.min(ctx.timeoutMs, 5000), 'plaintext');
   try {
     const line = await conn.line('greeting');
     if (!looksLikePlaintextGreeting(line)) return undefined;
@@ -493,7 +508,7 @@ async function plaintextGreeting(ctx: SessionContext, scope: Scope, transcript: 
   }
 }
 
-function tlsFailureFinding(ctx: SessionContext, conn: Conn, failure: TlsFailure, afterStarttls: boolean): Finding {
+function tlsFailureFinding(ctx: Session, conn: Conn, failure: TlsFailure, afterStarttls: boolean): Finding {
   const ep = ctx.endpoint;
   const evidence = conn.transcript.tail(4);
   switch (failure.kind) {
@@ -510,7 +525,7 @@ function tlsFailureFinding(ctx: SessionContext, conn: Conn, failure: TlsFailure,
   }
 }
 
-function dialogueFailure(ctx: SessionContext, conn: Conn, err: unknown, step: string): Finding {
+function dialogueFailure(ctx: Session, conn: Conn, err: unknown, step: string): Finding {
   const ep = ctx.endpoint;
   const evidence = conn.transcript.tail(4);
   if (err instanceof TimeoutError) {
@@ -525,7 +540,7 @@ function dialogueFailure(ctx: SessionContext, conn: Conn, err: unknown, step: st
   return F.protocolError(ep, String((err as Error)?.message ?? err), evidence);
 }
 
-async function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lines: string[], busy: boolean): Promise<Finding> {
+async function rejected(ctx: Session, conn: Conn, dialogue: Dialogue, lines: string[], busy: boolean): Promise<Finding> {
   let backoff: number | undefined;
   if (busy) {
     backoff = ctx.limiter.backoffMs;
@@ -538,7 +553,7 @@ async function rejected(ctx: SessionContext, conn: Conn, dialogue: Dialogue, lin
   return F.greetingRejected(ctx.endpoint, lines, busy, backoff);
 }
 
-function greetingFindings(ctx: SessionContext, conn: Conn, lines: string[]): Finding[] {
+function greetingFindings(ctx: Session, conn: Conn, lines: string[]): Finding[] {
   const text = lines.join(' ');
   const skew = clockSkew(text, ctx.opts.now ?? new Date());
   if (skew === undefined) return [];
@@ -568,7 +583,8 @@ function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>
  * One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time.
  * Each attempt is recorded as what it saw; `decideVersions` turns the set into accepted / refused / not decided.
  */
-async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>): Promise<void> {
+async function scanVersions(ctx: Session, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>): Promise<void> {
+  const { transcript } = ctx;
   const rt = tlsRuntime();
   await Promise.all(
     TLS_VERSIONS.map(async (v) => {
@@ -580,7 +596,7 @@ async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Trans
       }
       try {
         // A back-off (even one that starts while this waits in the queue) means "not tested", never a wait.
-        attempts[v] = await withSlot(ctx, scope, transcript, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, scope, transcript, mode, v, held));
+        attempts[v] = await withSlot(ctx, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, mode, v, held));
       } catch (err) {
         if (!(err instanceof BackoffError)) throw err;
         transcript.add('note', `${v}: not tested (${err.message})`, v);
@@ -590,9 +606,9 @@ async function scanVersions(ctx: SessionContext, scope: Scope, transcript: Trans
   );
 }
 
-async function tryVersion(ctx: SessionContext, scope: Scope, transcript: Transcript, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt> {
-  const ep = ctx.endpoint;
-  const c = await connect(ctx, scope, transcript, held, v);
+async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt> {
+  const { endpoint: ep, scope, transcript } = ctx;
+  const c = await connect(ctx, held, { label: v });
   if (!c.socket) return { kind: 'undecided', detail: 'no connection' };
   const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, v, held);
   const dialogue = dialogueFor(ep.protocol, ehloName(ctx, c.socket));

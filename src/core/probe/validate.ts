@@ -3,6 +3,7 @@
  * port, and the extra CA files. A bad endpoint becomes a finding, so a caller probing many endpoints gets one
  * result per endpoint instead of an exception that would leave the others running unobserved.
  */
+import * as fs from 'node:fs';
 import { readBounded } from '../fsread';
 import type { Endpoint } from '../endpoint';
 import { printable, validateHostname } from '../endpoint';
@@ -28,6 +29,21 @@ export function endpointProblem(ep: Endpoint, opts: ProbeOptions): Finding | und
   }
   if (!Number.isInteger(ep.port) || ep.port < 1 || ep.port > 65535) return F.invalidPort(ep, printable(String(ep.port)));
   return undefined;
+}
+
+/**
+ * Why a CA file that a user named (`--ca`, the setting mailTlsDoctor.probe.extraCaFiles) cannot be used, or
+ * undefined when it is a readable regular file. The check the CLI and the editor make before any probe starts,
+ * without reading the file: `readCaFiles` reads it later within its byte bound, and one too large is a finding.
+ */
+export function caFileProblem(file: string): string | undefined {
+  try {
+    if (!fs.statSync(file).isFile()) return 'not a regular file';
+    fs.accessSync(file, fs.constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
 }
 
 /** The extra CA files' text, or a finding naming the file that cannot be read. */

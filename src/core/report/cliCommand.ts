@@ -1,4 +1,4 @@
-import { PORT_DEFAULTS, type Endpoint } from '../endpoint';
+import { hostPort, PORT_DEFAULTS, type Endpoint } from '../endpoint';
 
 /**
  * The CLI invocation that probes the same endpoint, for "copy as command". Only flags that differ from what the
@@ -6,8 +6,7 @@ import { PORT_DEFAULTS, type Endpoint } from '../endpoint';
  * need no shell quoting; the servername is quoted anyway because it may come from other input.
  */
 export function cliCommandFor(ep: Endpoint): string {
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  const parts = ['mail-tls-doctor', 'probe', `${host}:${ep.port}`];
+  const parts = ['mail-tls-doctor', 'probe', hostPort(ep.host, ep.port)];
   const byPort = PORT_DEFAULTS[ep.port];
   const inferredProtocol = byPort?.protocol ?? 'smtp';
   if (ep.protocol !== inferredProtocol) parts.push('--protocol', ep.protocol);

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
-import { endpointLabel, type Endpoint } from '../endpoint';
+import { endpointLabel, hostPort, type Endpoint } from '../endpoint';
 import { compareSeverity, type Finding, type Range, type Severity } from '../finding';
 import { findingSpec, isFindingId } from '../findings';
 import { docsAnchorFor, docsPageFor } from './docs';
@@ -274,8 +274,7 @@ function endpointKey(ep: Endpoint): string {
 }
 
 function endpointName(ep: Endpoint): string {
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `${host}:${ep.port}`;
+  return hostPort(ep.host, ep.port);
 }
 
 /** `smtp+starttls://mx.example.com:25` (with `?servername=` when it differs): the endpoint as one string. */

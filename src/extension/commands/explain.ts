@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { endpointLabel } from '../../core/endpoint';
+import { endpointLabel, hostPort } from '../../core/endpoint';
 import { explainError, matchToFinding } from '../../core/explain';
 import type { Finding } from '../../core/finding';
 import { renderMarkdownReport } from '../../core/report/markdown';
@@ -33,9 +33,8 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
   await showMarkdown('explanation', body);
   const endpoint = matches.find((m) => m.endpoint)?.endpoint;
   if (endpoint && text === undefined) {
-    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
     void showInfo(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe')
-      .then((go) => go && vscode.commands.executeCommand(Command.probeHost, `${host}:${endpoint.port}`, { protocol: endpoint.protocol, mode: endpoint.mode }));
+      .then((go) => go && vscode.commands.executeCommand(Command.probeHost, hostPort(endpoint.host, endpoint.port), { protocol: endpoint.protocol, mode: endpoint.mode }));
   }
   return findings;
 }
