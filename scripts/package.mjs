@@ -2,6 +2,8 @@
 // only what .vscodeignore lets through, the users' README (docs/extension-readme.md, not the developers' one)
 // and a manifest without the npm-only fields (`bin`, `files`, scripts, dependencies): nothing in the shipped
 // manifest points at a file the VSIX lacks. Prints the VSIX's size and contents.
+//   --no-build   package the dist/ already built (npm run test:vscode packs right after its own build)
+//   --no-list    do not print the contents (`vsce ls --tree`)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,7 +34,7 @@ export function shippedFiles() {
   return files;
 }
 
-step(process.execPath, ['scripts/build.mjs']);
+if (!process.argv.includes('--no-build')) step(process.execPath, ['scripts/build.mjs']);
 fs.rmSync(stage, { recursive: true, force: true });
 for (const f of shippedFiles()) {
   if (f === 'package.json') continue;
@@ -48,6 +50,6 @@ fs.writeFileSync(path.join(stage, '.vscodeignore'), '');
 const args = [vsce, 'package', '--no-dependencies', '--out', out];
 if (process.env.MTD_VSIX_BASE_URL) args.push('--baseContentUrl', process.env.MTD_VSIX_BASE_URL, '--baseImagesUrl', process.env.MTD_VSIX_BASE_URL);
 step(process.execPath, args, stage);
-step(process.execPath, [vsce, 'ls', '--no-dependencies', '--tree'], stage);
+if (!process.argv.includes('--no-list')) step(process.execPath, [vsce, 'ls', '--no-dependencies', '--tree'], stage);
 const size = fs.statSync(out).size;
 console.log(`VSIX: ${path.relative(root, out)}, ${(size / 1024).toFixed(0)} KiB`);

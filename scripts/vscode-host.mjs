@@ -18,6 +18,22 @@ import { ensureHost } from './vscode-host-install.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Prefix the test entry point puts on every line meant for the terminal (see test/vscode/index.ts). */
 export const MTD_LOG_MARK = '[mtd] ';
+/**
+ * A test in the extension host cannot see the window. It logs `[mtd] @window-check {"id","texts"}`; the runner
+ * looks for each text in the workbench (visible, up to 10 s) and writes `{ "found": { text: boolean } }` to
+ * $MTD_WINDOW_CHECK_DIR/<id>.json, which the test waits for (test/vscode/helpers.ts `windowShows`).
+ */
+const WINDOW_CHECK = '@window-check ';
+
+async function windowCheck(page, request, dir) {
+  const { id, texts } = JSON.parse(request);
+  const found = {};
+  for (const t of texts) {
+    found[t] = await page.locator('.monaco-workbench').getByText(t, { exact: false }).first()
+      .waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+  }
+  fs.writeFileSync(path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`), JSON.stringify({ found }));
+}
 const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -52,8 +68,10 @@ export function makeScratch(prefix) {
     // A dead loopback port: the extension gallery can never be reached, so nothing is looked up or downloaded.
     EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery' }),
     VSCODE_CLI_DISABLE_TELEMETRY: '1',
+    // Where the runner answers a test's request to look at the window (see WINDOW_CHECK below).
+    MTD_WINDOW_CHECK_DIR: path.join(dir, 'window-checks'),
   };
-  for (const k of ['VSCODE_AGENT_FOLDER', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']) fs.mkdirSync(env[k], { recursive: true });
+  for (const k of ['VSCODE_AGENT_FOLDER', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'MTD_WINDOW_CHECK_DIR']) fs.mkdirSync(env[k], { recursive: true });
   return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -108,6 +126,59 @@ export async function startServer({ cmd, args, env, listenPattern, log, timeoutM
   return { port, child, stop: () => { process.removeListener('exit', onExit); stop(); } };
 }
 
+/**
+ * Installs a VSIX the way a user does (`code --install-extension FILE`), with the server's own CLI, into the
+ * extensions folder, user data and server data that `startVscodeServer` then uses for the same scratch.
+ */
+export async function installVsix(host, scratch, vsix, { log } = {}) {
+  const child = spawn(host.nodeBin, [
+    host.serverMain, '--install-extension', vsix, '--accept-server-license-terms', '--telemetry-level', 'off',
+    '--server-data-dir', path.join(scratch.dir, 'server-data'), '--user-data-dir', path.join(scratch.dir, 'user-data'),
+    '--extensions-dir', path.join(scratch.dir, 'extensions'),
+  ], { env: { ...process.env, ...scratch.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const done = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { out += d; log?.(d.toString()); });
+    child.stderr.on('data', (d) => { out += d; log?.(d.toString()); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && /successfully installed/.test(out) ? resolve() : reject(new Error(`installing ${vsix} failed (exit ${code}): ${out.slice(-800)}`))));
+  });
+  try {
+    await withTimeout(done, 120_000, `installing ${path.basename(vsix)}`);
+  } finally {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+/**
+ * The host runs tests only with some extension under development. With an installed VSIX, that is this empty
+ * stand-in of another id, so the extension that runs is the installed copy, exactly as a user has it.
+ */
+export function standInExtension(scratch) {
+  const dir = path.join(scratch.dir, 'test-runner-extension');
+  writeJson(path.join(dir, 'package.json'), { name: 'mtd-test-runner', publisher: 'mtd-test', version: '0.0.0', engines: { vscode: '*' } });
+  return dir;
+}
+
+/** Error lines of the server's logs (the server, the extension host, the CLI install) under a scratch. */
+export function serverLogErrors(scratch) {
+  const errors = [];
+  const walk = (dir) => {
+    let entries = [];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) {
+        for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (/\[error\]/.test(line)) errors.push(`${path.relative(scratch.dir, p)}: ${line}`);
+      }
+    }
+  };
+  walk(path.join(scratch.dir, 'server-data'));
+  walk(path.join(scratch.dir, 'user-data'));
+  return errors;
+}
+
 /** The plain VS Code server (not code-server's CLI, which refuses extension development options). */
 /** With `untrusted`, workspace trust is left on and the folder opens in restricted mode (no prompt). */
 export async function startVscodeServer(host, scratch, { settings = {}, untrusted = false, log } = {}) {
@@ -147,6 +218,7 @@ function parseArgs(argv) {
     workspace: path.join(root, 'test', 'fixtures', 'workspace'),
     tests: path.join(root, 'out', 'test', 'vscode', 'index.js'),
     extension: root,
+    vsix: undefined,
     settings: {},
     untrusted: false,
     timeoutMs: 240_000,
@@ -157,6 +229,7 @@ function parseArgs(argv) {
     if (a === '--workspace') opts.workspace = path.resolve(next());
     else if (a === '--tests') opts.tests = path.resolve(next());
     else if (a === '--extension') opts.extension = path.resolve(next());
+    else if (a === '--vsix') opts.vsix = path.resolve(next());
     else if (a === '--settings') opts.settings = JSON.parse(next());
     else if (a === '--untrusted') opts.untrusted = true;
     else if (a === '--timeout') opts.timeoutMs = Number(next()) * 1000;
@@ -173,7 +246,9 @@ export async function runTests(opts) {
   const scratch = makeScratch('mtd-vscode-');
   let server;
   let browser;
+  const problems = [];
   try {
+    if (opts.vsix) await installVsix(host, scratch, opts.vsix, { log: verbose ? (s) => process.stderr.write(`[install] ${s}`) : undefined });
     server = await startVscodeServer(host, scratch, {
       settings: opts.settings, untrusted: opts.untrusted, log: verbose ? (s) => process.stderr.write(`[server] ${s}`) : undefined,
     });
@@ -181,7 +256,7 @@ export async function runTests(opts) {
     fs.cpSync(opts.workspace, workspace, { recursive: true });
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(opts.extension)],
+      ['extensionDevelopmentPath', remote(opts.vsix ? standInExtension(scratch) : opts.extension)],
       ['extensionTestsPath', remote(opts.tests)],
       ['skipWelcome', 'true'],
     ];
@@ -194,6 +269,11 @@ export async function runTests(opts) {
       const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
       // The workbench logs plenty of its own; the test run marks its lines (mocha's reporter, the tests' notes).
       const marked = text.startsWith(MTD_LOG_MARK);
+      if (marked && text.startsWith(WINDOW_CHECK, MTD_LOG_MARK.length)) {
+        windowCheck(page, text.slice(MTD_LOG_MARK.length + WINDOW_CHECK.length), scratch.env.MTD_WINDOW_CHECK_DIR)
+          .catch((e) => process.stderr.write(`vscode-host: window check failed: ${e.message}\n`));
+        return;
+      }
       if (!marked && !verbose) return;
       const line = marked ? text.slice(MTD_LOG_MARK.length) : `[workbench] ${text}`;
       if (type === 'error') process.stderr.write(`${line}\n`);
@@ -201,8 +281,20 @@ export async function runTests(opts) {
     });
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
     if (verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+    // What went wrong in the window (the workbench's own errors, a resource that did not load).
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
     await withTimeout(page.goto(url), 60_000, 'opening the workbench');
-    return await withTimeout(exited, opts.timeoutMs, 'the extension test run');
+    const code = await withTimeout(exited, opts.timeoutMs, 'the extension test run');
+    problems.push(...serverLogErrors(scratch).map((l) => `log: ${l}`));
+    if (verbose) for (const p of problems) process.stderr.write(`vscode-host: ${p}\n`);
+    // An installed VSIX must load without an error that names it (a manifest file it lacks, a walkthrough page
+    // that does not load, an activation failure). The workbench's own noise (an unreachable gallery, the
+    // favicon) is not about the extension; verbose mode prints it all.
+    const ours = opts.vsix ? problems.filter((p) => /mail-tls-doctor/i.test(p)) : [];
+    for (const p of ours) process.stderr.write(`vscode-host: error naming the installed extension: ${p}\n`);
+    return code || (ours.length ? 1 : 0);
   } finally {
     await browser?.close().catch(() => {});
     server?.stop();

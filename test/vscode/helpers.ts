@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MailTlsDoctorApi, TreeSnapshotNode } from '../../src/extension/api';
+import { LOG_MARK } from './mochaRunner';
 
 export const EXTENSION_ID = 'mail-tls-doctor.mail-tls-doctor';
 export const SOURCE = 'Mail TLS Doctor';
@@ -66,4 +69,18 @@ export function findNode(nodes: TreeSnapshotNode[], pred: (n: TreeSnapshotNode) 
 
 export function flatten(nodes: TreeSnapshotNode[]): TreeSnapshotNode[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+/**
+ * Asks the runner (scripts/vscode-host.mjs) which of `texts` the window shows; the extension host cannot see the
+ * workbench itself. Resolves with the texts it did not find. Only the offline runner answers: elsewhere this fails.
+ */
+export async function windowMisses(id: string, texts: string[]): Promise<string[]> {
+  const dir = process.env.MTD_WINDOW_CHECK_DIR;
+  assert.ok(dir, 'MTD_WINDOW_CHECK_DIR is not set: window checks need the offline runner (npm run test:vscode)');
+  const file = path.join(dir, `${id.replace(/[^\w-]/g, '_')}.json`);
+  fs.rmSync(file, { force: true });
+  console.log(`${LOG_MARK}@window-check ${JSON.stringify({ id, texts })}`);
+  const answer = await waitFor(() => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { found: Record<string, boolean> }), `the runner's look at the window (${id})`, 10_000 * texts.length + 5_000);
+  return texts.filter((t) => !answer.found[t]);
 }

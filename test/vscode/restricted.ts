@@ -1,4 +1,5 @@
-// extensionTestsPath of the untrusted session (restricted mode): the suites in restricted/.
+// extensionTestsPath of the untrusted session (restricted mode), which runs the extension installed from its VSIX
+// (scripts/vscode-test.mjs): the suites in restricted/.
 import * as path from 'node:path';
 import { runMochaFolder } from './mochaRunner';
 
