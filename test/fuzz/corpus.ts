@@ -43,6 +43,20 @@ relay     unix  -       -       y       -       -       smtp
   -o smtp_tls_security_level=none
 `;
 
+const tlsPolicy = `# TLS policy table (smtp_tls_policy_maps = hash:/etc/postfix/tls_policy)
+example.org             dane-only
+example.com             secure match=nexthop:dot-nexthop
+    protocols=!SSLv2:!SSLv3
+# a comment inside the entry
+    ciphers=high
+.example.com            verify
+[relay.example.test]:587 encrypt, protocols=>=TLSv1.2
+legacy.example.test     may protocols=TLSv1:TLSv1.1
+typo.example.test       dane_only
+lonely.example.test
+brace.example.test      secure { match = hostname }
+`;
+
 const dotenv = `# mail
 SMTP_HOST=smtp.example.test
 SMTP_PORT=465
@@ -120,6 +134,11 @@ export const FORMATS: Readonly<Record<string, Format>> = {
     path: 'etc/postfix/master.cf',
     seeds: [masterCf],
     vocabulary: ['smtp', 'submission', 'smtps', 'inet', 'unix', 'n', '-', 'y', '0', 'smtpd', 'smtp', '-o', ' -o ', 'smtpd_tls_wrappermode=yes', 'smtpd_tls_security_level=encrypt', '{', '}', '=', '\n', '\n  ', ' ', '\t', '#'],
+  },
+  'postfix-policy-map': {
+    path: 'etc/postfix/tls_policy',
+    seeds: [tlsPolicy],
+    vocabulary: ['example.com', '.example.com', '[mx.example.test]:587', 'none', 'may', 'encrypt', 'dane', 'dane-only', 'fingerprint', 'verify', 'secure', 'match=', 'protocols=', '!SSLv3:!TLSv1', '>=TLSv1.2', 'ciphers=high', 'tafile=/x', 'exclude=', 'servername=', '{', '}', '=', ',', ':', '|', '\n', '\n  ', ' ', '\t', '#'],
   },
   dotenv: {
     path: '.env',

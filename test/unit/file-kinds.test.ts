@@ -14,7 +14,7 @@ const SAMPLES = [
   'mail.log', 'mail.err', 'mail.warn', 'mail.info', 'maillog', 'mail.log.1', 'mail.log.12', 'maillog.3', 'mail.info.1',
   'mail.log.2.gz', 'mail.log.old', 'syslog', 'postfix.log', 'MAIL.LOG',
   'report.json', 'google.com!example.com!1700000000!1700086400.json.gz', 'package.json',
-  'README.md', 'Makefile', 'cert.pem',
+  'README.md', 'Makefile', 'cert.pem', 'tls_policy', 'tls_policy.db', 'mysql_tls_policy.cf',
 ];
 
 describe('linters own their file kinds', () => {

@@ -164,7 +164,10 @@ describe('postfix main.cf rules', () => {
       const text = `${HOST}relayhost = [smtp.example.net]:587\nsmtp_tls_security_level = verify\n`;
       assertFixes('main.cf', text, 'postfix.verify-without-ca');
       assert.ok(!ids(lint('main.cf', `${text}smtp_tls_CApath = /etc/ssl/certs\n`)).includes('postfix.verify-without-ca'));
-      assert.ok(!ids(lint('main.cf', `${text}tls_append_default_CA = yes\n`)).includes('postfix.verify-without-ca'));
+      // tls_append_default_CA appends the system CAs to a CAfile/CApath that is set, and does nothing without one
+      // (Postfix tls_certkey.c, tls_set_ca_certificate_info): still no trust.
+      assert.ok(ids(lint('main.cf', `${text}tls_append_default_CA = yes\n`)).includes('postfix.verify-without-ca'));
+      assert.ok(!ids(lint('main.cf', `${text}smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\ntls_append_default_CA = yes\n`)).includes('postfix.verify-without-ca'));
     });
     it('reports relayhost destinations as endpoints, with ports and wrapper mode resolved', () => {
       const text = `${HOST}relayhost = [smtp.example.net]:465\nsmtp_tls_wrappermode = yes\nsmtp_tls_security_level = encrypt\n`;

@@ -1,4 +1,4 @@
-import { postfixMainLinter, postfixMasterLinter } from './postfix';
+import { postfixMainLinter, postfixMasterLinter, postfixPolicyMapLinter } from './postfix';
 import { dotenvLinter } from './dotenv';
 import { maillogLinter } from './maillog';
 import { nodemailerLinter } from './nodemailer';
@@ -8,7 +8,7 @@ import { maskExcerpt } from '../secrets';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
-export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, nodemailerLinter, dotenvLinter, maillogLinter, tlsrptLinter];
+export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, postfixPolicyMapLinter, nodemailerLinter, dotenvLinter, maillogLinter, tlsrptLinter];
 
 export function lintersFor(path: string, text?: string): Linter[] {
   return LINTERS.filter((l) => safeMatch(l, path, text));

@@ -202,7 +202,7 @@ function mirrorExample(p: string): string {
 }
 
 /** As written; under the workspace mirroring the absolute path; beside the config for /etc/postfix/... and relative names. */
-function candidates(p: string, configPath: string, root: string | undefined): string[] {
+export function candidates(p: string, configPath: string, root: string | undefined): string[] {
   const out: string[] = [];
   const dir = nodePath.dirname(configPath);
   if (nodePath.isAbsolute(p)) {

@@ -218,14 +218,16 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
   if ((level === 'verify' || level === 'secure') && levelSetting) {
     // smtp_tls_trust_anchor_file replaces CAfile/CApath as the trust for verify/secure (postconf(5)).
     const ca = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.value('smtp_tls_trust_anchor_file') !== '';
-    if (!ca && !scope.flag('tls_append_default_CA')) {
+    // tls_append_default_CA adds the system CAs only to a CAfile/CApath that is set (tls_certkey.c,
+    // tls_set_ca_certificate_info), so alone it trusts nothing.
+    if (!ca) {
       report(ctx, {
         id: 'postfix.verify-without-ca',
         severity: 'error',
         title: `smtp_tls_security_level = ${level}, but no smtp_tls_CAfile or smtp_tls_CApath is set.`,
-        detail: 'Postfix does not use OpenSSL\'s default CA store (tls_append_default_CA = no), so with no CA file ' +
-          'or directory no server certificate can be trusted: every delivery fails with "Server certificate not ' +
-          'trusted" and mail stays queued.',
+        detail: 'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds ' +
+          'OpenSSL\'s default CAs to a CAfile or CApath that is set, in every Postfix version), so no server certificate ' +
+          'can be trusted: every delivery fails with "Server certificate not trusted" and mail stays queued.',
         fix: 'Point smtp_tls_CAfile at the system bundle (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt; ' +
           'RHEL/Fedora: /etc/pki/tls/certs/ca-bundle.crt) or set smtp_tls_CApath = /etc/ssl/certs, then `postfix reload`.',
         range: levelSetting.valueRange,

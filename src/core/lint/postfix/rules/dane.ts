@@ -36,13 +36,14 @@ export function checkDaneWithoutDnssec(ctx: RuleContext): void {
 
 /**
  * `postfix.verify-without-ca` for an MTA-STS socketmap in smtp_tls_policy_maps (its enforce policies come back as
- * `secure`) with no smtp_tls_CAfile, smtp_tls_CApath or tls_append_default_CA: Postfix trusts no CA, so no MX of
+ * `secure`) with no smtp_tls_CAfile, smtp_tls_CApath or smtp_tls_trust_anchor_file: Postfix trusts no CA, so no MX of
  * an MTA-STS domain verifies. The global verify/secure case is checked by client.ts.
  */
 export function checkVerifyWithoutCa(ctx: RuleContext): void {
   const scope = ctx.scope;
-  if (!COMPLETE(ctx, ['smtp_tls_security_level', 'smtp_tls_policy_maps', 'smtp_tls_CAfile', 'smtp_tls_CApath', 'smtp_tls_trust_anchor_file', 'tls_append_default_CA'])) return;
-  if (scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.value('smtp_tls_trust_anchor_file') !== '' || scope.flag('tls_append_default_CA')) return;
+  if (!COMPLETE(ctx, ['smtp_tls_security_level', 'smtp_tls_policy_maps', 'smtp_tls_CAfile', 'smtp_tls_CApath', 'smtp_tls_trust_anchor_file'])) return;
+  // tls_append_default_CA only appends to a CAfile/CApath that is set (tls_certkey.c): alone it trusts nothing.
+  if (scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.value('smtp_tls_trust_anchor_file') !== '') return;
   const level = clientLevel(scope);
   if (level === 'verify' || level === 'secure') return; // reported by client.ts
   if (!/\bsocketmap:/i.test(scope.value('smtp_tls_policy_maps'))) return;
@@ -52,8 +53,8 @@ export function checkVerifyWithoutCa(ctx: RuleContext): void {
     id: 'postfix.verify-without-ca',
     severity: 'error',
     title: 'An MTA-STS policy map (socketmap) is used but no CA is configured (smtp_tls_CAfile / smtp_tls_CApath): mail to MTA-STS domains is deferred.',
-    detail: 'Postfix does not use OpenSSL\'s default CA store unless tls_append_default_CA = yes; without smtp_tls_CAfile or smtp_tls_CApath ' +
-      'every peer is "Untrusted", so the verify and secure levels (and the secure level an MTA-STS resolver such as postfix-mta-sts-resolver ' +
+    detail: 'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds OpenSSL\'s ' +
+      'default CAs to a CAfile or CApath that is set), so every peer is "Untrusted", so the verify and secure levels (and the secure level an MTA-STS resolver such as postfix-mta-sts-resolver ' +
       'returns for enforce policies) defer the mail with "Server certificate not trusted".',
     fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt), then `postfix reload`.',
     range: setting.valueRange,

@@ -107,7 +107,8 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
   if (scope.value('smtp_tls_policy_maps') !== '') return;
   const level = scope.setting('smtp_tls_security_level');
   if (!level) return;
-  const hasCa = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '' || scope.flag('tls_append_default_CA');
+  // tls_append_default_CA alone trusts nothing (it appends to a CAfile/CApath that is set): not a CA.
+  const hasCa = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '';
   const edits = [...setParameter(ctx, 'smtp_tls_security_level', 'secure', level)];
   if (!hasCa) edits.push(...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', level));
   report(ctx, {
