@@ -1,5 +1,6 @@
 /** `mail-tls-doctor check DOMAIN...`: argument parsing and output; the work is done by src/core/domain. */
 import { printable } from '../core/endpoint';
+import { termSafe } from '../core/escape';
 import { parseMailDomain } from '../core/domain/name';
 import { parseServer, type DnsServer } from '../core/dns/client';
 import { chooseResolver, DomainResolver } from '../core/dns/resolver';
@@ -19,6 +20,8 @@ export interface CheckArgs {
   smtpPort?: number;
   httpsPort?: number;
   verbose: boolean;
+  /** `--from-config PATH`: also check the mail domains the configs under PATH name (policy-map entries, relayhost). */
+  fromConfig: string[];
 }
 
 export function parseResolverArg(v: string): DnsServer {
@@ -28,7 +31,7 @@ export function parseResolverArg(v: string): DnsServer {
 }
 
 export function parseCheckArgs(args: string[]): CheckArgs {
-  const out: CheckArgs = { domains: [], caFiles: [], verbose: false };
+  const out: CheckArgs = { domains: [], caFiles: [], verbose: false, fromConfig: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -55,6 +58,9 @@ export function parseCheckArgs(args: string[]): CheckArgs {
       case '--https-port':
         out.httpsPort = intArg(flag, value(), 1, 65535);
         break;
+      case '--from-config':
+        out.fromConfig.push(value());
+        break;
       case '--verbose':
       case '-v':
         out.verbose = true;
@@ -67,7 +73,7 @@ export function parseCheckArgs(args: string[]): CheckArgs {
       }
     }
   }
-  if (out.domains.length === 0) throw new UsageError('give at least one DOMAIN to check');
+  if (out.domains.length === 0 && out.fromConfig.length === 0) throw new UsageError('give at least one DOMAIN to check (or --from-config PATH)');
   return out;
 }
 
@@ -76,6 +82,7 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
   const a = parseCheckArgs(rest);
   const choice = chooseResolver(a.resolver);
   if ('error' in choice) throw new UsageError(choice.error);
+  for (const d of configDomains(a.fromConfig, io)) if (!a.domains.includes(d)) a.domains.push(d);
   const p = paint(io.color);
   const out = new RunOutput(io, common, { text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined) });
   const reports: DomainReport[] = [];
@@ -101,4 +108,28 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
     throw err;
   }
   return out.finish({ json: () => ({ domains: reports }) });
+}
+
+/**
+ * `--from-config PATH`: the mail domains the configs under PATH name (each TLS policy-table entry of its own, an
+ * unbracketed relayhost), once each, in the order found; where each came from goes to standard error.
+ */
+function configDomains(paths: string[], io: CliIO): string[] {
+  if (paths.length === 0) return [];
+  const problems: string[] = [];
+  const out: string[] = [];
+  // Required here, not imported: only --from-config needs the config parsers.
+  const { lintPaths } = require('./lint') as typeof import('./lint');
+  for (const report of lintPaths(paths, problems, io.signal)) {
+    for (const d of report.domains ?? []) {
+      if (out.includes(d.domain)) continue;
+      out.push(d.domain);
+      io.err(`${termSafe(d.domain)}: from ${termSafe(d.file)}:${d.range.start.line + 1} (${termSafe(d.source)})\n`);
+    }
+  }
+  const missing = problems.filter((m) => m.endsWith('no such file or folder'));
+  if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
+  for (const m of problems) io.err(`${termSafe(m)}\n`);
+  if (out.length === 0) throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table entries, an unbracketed relayhost)`);
+  return out;
 }

@@ -64,6 +64,8 @@ MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
   --smtp-port N          probe the MX hosts on port N instead of 25 (a lab, a port forward)
   --https-port N         fetch the MTA-STS policy from port N instead of 443 (a lab)
   --verbose, -v          info findings, certificate chains and transcripts (text format)
+  --from-config PATH     also check the mail domains the configs under PATH name (Postfix TLS policy-table
+                         entries such as tls_policy, an unbracketed relayhost); \`lint\` lists them too
 Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
 {"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.
@@ -82,7 +84,7 @@ Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable inp
 
 export const USAGE = `Usage:
   mail-tls-doctor probe HOST[:PORT]... | --input FILE | --from-config PATH  [--shard K/N] [--repeat N] [...]
-  mail-tls-doctor check DOMAIN... [--resolver IP[:PORT]] [--ca FILE]... [--timeout MS]
+  mail-tls-doctor check DOMAIN... | --from-config PATH  [--resolver IP[:PORT]] [--ca FILE]... [--timeout MS]
   mail-tls-doctor lint PATH...
   mail-tls-doctor explain "ERROR TEXT"   (or the text on standard input)
   mail-tls-doctor explain --report FILE...   (TLS-RPT reports, .json or .json.gz) [--json]

@@ -14,7 +14,7 @@ import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
-import type { DiscoveredEndpoint, LintHost } from '../core/lint/types';
+import type { DiscoveredDomain, DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_USAGE, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
@@ -28,6 +28,8 @@ export interface FileReport {
   file: string;
   findings: Finding[];
   endpoints: DiscoveredEndpoint[];
+  /** Mail domains the file names (for `check --from-config`); absent when none. */
+  domains?: DiscoveredDomain[];
   skipped?: string;
 }
 
@@ -165,7 +167,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
   const r = lintText(file, text, host);
   r.findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || compareSeverity(a.severity, b.severity));
-  return { file, findings: r.findings, endpoints: r.endpoints };
+  return { file, findings: r.findings, endpoints: r.endpoints, ...(r.domains.length ? { domains: r.domains } : {}) };
 }
 
 /**
@@ -216,6 +218,9 @@ function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): 
   }
   for (const e of r.endpoints) {
     lines.push(`${c.dim(`${t(r.file)}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${t(endpointLabel(e.endpoint))} (${t(e.source)})`)}\n`);
+  }
+  for (const d of r.domains ?? []) {
+    lines.push(`${c.dim(`${t(r.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} domain ${t(d.domain)} (${t(d.source)}; mail-tls-doctor check ${t(d.domain)})`)}\n`);
   }
   return lines.join('');
 }

@@ -232,8 +232,8 @@ describe('postfix TLS policy table: rules', () => {
     const text = 'Example.ORG dane-only\n.example.net secure\n[relay.example.com]:587 encrypt\nlocalhost none\n192.0.2.1 may\nmail.example.com. verify\n';
     const r = lintMap(text);
     assert.deepEqual(r.domains!.map((d) => [d.domain, slice(text, d.range), d.source]), [
-      ['example.org', 'Example.ORG', 'TLS policy entry (dane-only)'],
-      ['mail.example.com', 'mail.example.com.', 'TLS policy entry (verify)'],
+      ['example.org', 'Example.ORG', 'smtp_tls_policy_maps entry (dane-only)'],
+      ['mail.example.com', 'mail.example.com.', 'smtp_tls_policy_maps entry (verify)'],
     ]);
   });
 

@@ -15,7 +15,7 @@
  */
 import * as nodePath from 'node:path';
 import type { Finding } from '../../finding';
-import { validateHostname } from '../../endpoint';
+import { parseMailDomain } from '../../domain/name';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from '../types';
 import type { RuleContext } from './context';
 import { parseMainCf } from './main-parser';
@@ -106,10 +106,10 @@ export function policyDomains(path: string, map: PolicyMap): DiscoveredDomain[] 
   const out: DiscoveredDomain[] = [];
   for (const e of map.entries) {
     if (policyKeyKind(e.key) !== 'domain') continue;
-    const d = e.key.toLowerCase().replace(/\.$/, '');
-    const v = validateHostname(d);
-    if (!v.ok || v.kind !== 'name' || !d.includes('.')) continue;
-    out.push({ domain: d, file: path, range: e.keyRange, source: `TLS policy entry${e.level && isPolicyLevel(e.level.text) ? ` (${e.level.text.toLowerCase()})` : ''}` });
+    const parsed = parseMailDomain(e.key);
+    if ('error' in parsed) continue;
+    const level = e.level && isPolicyLevel(e.level.text) ? ` (${e.level.text.toLowerCase()})` : '';
+    out.push({ domain: parsed.domain, file: path, range: e.keyRange, source: `smtp_tls_policy_maps entry${level}` });
   }
   return out;
 }
