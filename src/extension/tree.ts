@@ -4,6 +4,7 @@ import { endpointLabel, type Endpoint } from '../core/endpoint';
 import type { Finding } from '../core/finding';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import { TLS_VERSIONS, type ProbeResult } from '../core/probe/types';
+import { versionState, type VersionState } from '../core/probe/versionDecision';
 import { mdCodeBlock, mdInline as md, termSafe } from '../core/escape';
 import { resultVerdict, verdictOf, type Verdict } from '../core/report/verdict';
 import { endpointKey } from './endpointKey';
@@ -39,6 +40,7 @@ const VERDICT_ICON: Record<Verdict, [string, string]> = {
   warn: ['warning', 'problemsWarningIcon.foreground'],
   fail: ['error', 'problemsErrorIcon.foreground'],
 };
+const VERSION_ICON: Record<VersionState, string> = { accepted: 'check', refused: 'close', 'not decided': 'question', 'not tested': 'dash' };
 const SEVERITY_ICON: Record<Finding['severity'], [string, string]> = {
   error: ['error', 'problemsErrorIcon.foreground'],
   warning: ['warning', 'problemsWarningIcon.foreground'],
@@ -131,12 +133,17 @@ function resultChildren(ep: Endpoint, r: ProbeResult): Node[] {
     label: 'TLS versions',
     icon: 'versions',
     children: TLS_VERSIONS.map((v) => {
-      const a = r.versions[v];
+      const state = versionState(r, v);
+      const reason = r.versionReasons?.[v];
       return {
         kind: 'info',
         label: v,
-        description: a === true ? 'accepted' : a === false ? 'refused' : 'not tested',
-        icon: a === true ? 'check' : a === false ? 'close' : 'dash',
+        // Why, next to the verdict: "refused (alert "handshake failure" instead of a ServerHello, while ...)".
+        description: reason && reason !== state ? reason : state,
+        icon: VERSION_ICON[state],
+        ...(state === 'not decided' ? { color: 'problemsWarningIcon.foreground' } : {}),
+        // Plain text, one line: the reason may quote what the server sent (an alert, a cipher).
+        ...(reason ? { tooltip: termSafe(`${v}: ${reason}`) } : {}),
       } satisfies Node;
     }),
   });

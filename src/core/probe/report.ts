@@ -9,6 +9,7 @@ import type { Finding } from '../finding';
 import { compareSeverity } from '../finding';
 import { formatLine } from './transcript';
 import { TLS_VERSIONS, type ProbeResult } from './types';
+import { versionLabel, versionState } from './versionDecision';
 
 export interface Painter {
   red(s: string): string;
@@ -26,8 +27,14 @@ export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): stri
   // An endpoint refused as invalid still carries the name it was given, control characters and all.
   out.push(p.bold(t(`${endpointLabel(r.endpoint)}${at}${name}`, 300)) + p.dim(`  (from ${t(r.probedFrom)}, ${r.durationMs} ms)`));
   if (r.tls) out.push(`  TLS       ${t(r.tls.version)} ${t(r.tls.cipher)}`);
-  if (TLS_VERSIONS.some((v) => r.versions[v] !== null)) {
-    out.push(`  Versions  ${TLS_VERSIONS.map((v) => `${v.replace('TLSv', 'TLS ').replace(/ 1$/, ' 1.0')} ${r.versions[v] === null ? p.dim('not tested') : r.versions[v] ? 'yes' : 'no'}`).join(', ')}`);
+  const states = TLS_VERSIONS.map((v) => ({ v, state: versionState(r, v), reason: r.versionReasons?.[v] }));
+  if (states.some((s) => s.state !== 'not tested')) {
+    const word = { accepted: 'yes', refused: 'no', 'not decided': p.yellow('not decided'), 'not tested': p.dim('not tested') };
+    out.push(`  Versions  ${states.map((s) => `${versionLabel(s.v)} ${word[s.state]}`).join(', ')}`);
+    // Why a version is not decided is what the reader needs to judge it (a reset, a timeout...); --verbose says why for every version.
+    for (const s of states) {
+      if (s.reason && (verbose || s.state === 'not decided')) out.push(`            ${versionLabel(s.v)}: ${t(s.reason, 300)}`);
+    }
   }
   if (r.certificates.length) {
     const leaf = r.certificates[0];

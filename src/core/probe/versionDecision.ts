@@ -75,3 +75,22 @@ export function decideVersions(attempts: Partial<Record<TlsVersionName, VersionA
   }
   return { versions, reasons };
 }
+
+/** What a version's verdict means, in the words every output uses. */
+export type VersionState = 'accepted' | 'refused' | 'not decided' | 'not tested';
+
+/**
+ * A result's verdict for one version. `null` is "not tested" when the server was never asked and "not decided"
+ * when it was asked and its answer did not say (the reason, from `decideVersions`, starts with which it is).
+ */
+export function versionState(r: { versions: Record<TlsVersionName, boolean | null>; versionReasons?: Partial<Record<TlsVersionName, string>> }, v: TlsVersionName): VersionState {
+  const a = r.versions[v];
+  if (a === true) return 'accepted';
+  if (a === false) return 'refused';
+  return r.versionReasons?.[v]?.startsWith('not decided') ? 'not decided' : 'not tested';
+}
+
+/** `TLSv1` -> `TLS 1.0`, `TLSv1.2` -> `TLS 1.2`. */
+export function versionLabel(v: TlsVersionName): string {
+  return v === 'TLSv1' ? 'TLS 1.0' : v.replace('TLSv', 'TLS ');
+}

@@ -3,6 +3,7 @@ import { mdCodeBlock, mdInline } from '../escape';
 import { compareSeverity, type Finding } from '../finding';
 import type { ProbeResult } from '../probe/types';
 import { TLS_VERSIONS } from '../probe/types';
+import { versionState } from '../probe/versionDecision';
 import { resultVerdict, countVerdicts } from './verdict';
 
 /** An endpoint as the report lists it: what defined it (if anything) and its probe result (if probed). */
@@ -64,8 +65,9 @@ function renderEntry(e: ReportEntry, out: string[]): void {
   }
   out.push(`- Probed from ${md(r.probedFrom)}${r.address ? ` (address ${md(r.address)})` : ''} at ${r.startedAt}, ${r.durationMs} ms`);
   out.push(`- Negotiated: ${r.tls ? `${md(r.tls.version)}, ${md(r.tls.cipher)}` : 'no TLS session'}`);
-  const versions = TLS_VERSIONS.map((v) => `${v} ${r.versions[v] === true ? 'accepted' : r.versions[v] === false ? 'refused' : 'not tested'}`);
+  const versions = TLS_VERSIONS.map((v) => `${v} ${versionState(r, v)}`);
   out.push(`- TLS versions: ${versions.join(', ')}`);
+  for (const v of TLS_VERSIONS) if (versionState(r, v) === 'not decided' && r.versionReasons?.[v]) out.push(`  - ${v}: ${md(r.versionReasons[v])}`);
   if (r.trusted !== undefined) out.push(`- Chain trusted: ${r.trusted ? 'yes' : 'no'}`);
   out.push('');
   if (r.certificates.length) {

@@ -12,6 +12,8 @@ import type * as Sarif from 'sarif';
 import { endpointLabel, hostPort, type Endpoint } from '../endpoint';
 import { compareSeverity, type Finding, type Range, type Severity } from '../finding';
 import { findingSpec, isFindingId } from '../findings';
+import { TLS_VERSIONS } from '../probe/types';
+import { versionState } from '../probe/versionDecision';
 import { docsAnchorFor, docsPageFor } from './docs';
 import type { DefinedAt, ProbeRecord, RunRecord } from './records';
 
@@ -79,14 +81,16 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
   // Probes: grouped by endpoint and id across addresses and runs.
   const repeatRuns = new Map<string, number>();
   for (const r of records) if (r.type === 'probe' && r.run !== undefined) repeatRuns.set(endpointKey(r.endpoint), Math.max(repeatRuns.get(endpointKey(r.endpoint)) ?? 0, r.run));
-  const groups = new Map<string, { endpoint: Endpoint; id: string; findings: Finding[]; addresses: Set<string>; runs: Set<number>; definedAt: DefinedAt[] }>();
+  const groups = new Map<string, { endpoint: Endpoint; id: string; findings: Finding[]; addresses: Set<string>; runs: Set<number>; definedAt: DefinedAt[]; versions: Map<string, Record<string, string>> }>();
   const probes = records.filter((r): r is ProbeRecord => r.type === 'probe').sort(compareProbes);
   for (const r of probes) {
     for (const f of r.findings) {
       const key = `${endpointKey(r.endpoint)}|${f.id}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { endpoint: r.endpoint, id: f.id, findings: [], addresses: new Set(), runs: new Set(), definedAt: [] }));
+      if (!g) groups.set(key, (g = { endpoint: r.endpoint, id: f.id, findings: [], addresses: new Set(), runs: new Set(), definedAt: [], versions: new Map() }));
       g.findings.push(f);
+      // The first run's view per address (runs are sorted): each version's verdict with its reason.
+      if (r.versionReasons && !g.versions.has(r.address ?? '')) g.versions.set(r.address ?? '', versionProperties(r));
       if (r.address) g.addresses.add(r.address);
       g.runs.add(r.run ?? 1);
       for (const d of r.definedAt ?? []) if (!g.definedAt.some((x) => x.file === d.file && x.range.start.line === d.range.start.line)) g.definedAt.push(d);
@@ -116,6 +120,7 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
         endpoint: endpointUrl(g.endpoint),
         ...(g.addresses.size ? { addresses: [...g.addresses].sort() } : {}),
         ...(totalRuns && totalRuns > 1 ? { runs: totalRuns, failedRuns: g.runs.size, persistence: g.runs.size === totalRuns ? 'persistent' : 'intermittent' } : {}),
+        ...tlsVersionsProperty(g.versions),
       },
     });
   }
@@ -222,6 +227,27 @@ function buildRules(findings: readonly Finding[], opts: SarifOptions): Sarif.Rep
     };
     return rule;
   });
+}
+
+/**
+ * `tlsVersions`: each TLS version's verdict and why (`"TLSv1.2": "refused (alert \"handshake failure\" instead of
+ * a ServerHello, while TLSv1.1 completed a handshake on the same endpoint)"`), one line each; per address
+ * (`tlsVersionsByAddress`) when the endpoint's addresses answered differently.
+ */
+function versionProperties(r: ProbeRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of TLS_VERSIONS) {
+    const reason = r.versionReasons?.[v];
+    out[v] = reason ? oneLine(reason) : versionState(r, v);
+  }
+  return out;
+}
+
+function tlsVersionsProperty(byAddress: Map<string, Record<string, string>>): Sarif.PropertyBag {
+  const views = [...byAddress.entries()].sort(([a], [b]) => a.localeCompare(b));
+  if (views.length === 0) return {};
+  const same = views.every(([, v]) => JSON.stringify(v) === JSON.stringify(views[0][1]));
+  return same ? { tlsVersions: views[0][1] } : { tlsVersionsByAddress: Object.fromEntries(views) };
 }
 
 /** `cert.expires-soon` -> `CertExpiresSoon`: SARIF rule names are identifier-like. */

@@ -50,6 +50,11 @@ describe('extension: probes and the result tree', function () {
     assert.ok(labels.some((l) => /^Probed from (this machine|the VS Code server host) /.test(l)), labels.join(' | '));
     const versions = findNode(ep.children, (n) => n.label === 'TLS versions');
     assert.deepEqual(versions?.children.map((v) => v.label), ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+    // Each version says why next to its verdict, and in its tooltip (the probe's versionReasons).
+    const v13 = versions!.children.find((v) => v.label === 'TLSv1.3')!;
+    assert.match(v13.description ?? '', /^accepted \(/, JSON.stringify(v13));
+    assert.match(v13.tooltip ?? '', /^TLSv1\.3: accepted \(/, JSON.stringify(v13));
+    for (const v of versions!.children) assert.match(v.description ?? '', /^(accepted|refused|not decided|not tested)( \(|$)/, JSON.stringify(v));
   });
 
   it('an expired certificate shows as a failing endpoint with the finding and its fix, and counts in the badge', async () => {
