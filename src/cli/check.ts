@@ -8,7 +8,7 @@ import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
 import { caFileArg, intArg } from './args';
-import { CliIO, paint, UsageError } from './io';
+import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
 
@@ -84,7 +84,7 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
   if ('error' in choice) throw new UsageError(choice.error);
   for (const d of configDomains(a.fromConfig, io)) if (!a.domains.includes(d)) a.domains.push(d);
   const p = paint(io.color);
-  const out = new RunOutput(io, common, { text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined) });
+  const out = new RunOutput('check', io, common, { text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined) });
   const reports: DomainReport[] = [];
   try {
     for (const domain of a.domains) {
@@ -103,7 +103,7 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') {
       io.err('mail-tls-doctor check: cancelled\n');
-      return 130;
+      return EXIT_CANCELLED;
     }
     throw err;
   }

@@ -43,7 +43,7 @@ async function explainCommand(args: string[], io: CliIO): Promise<number> {
   }
   if (text.trim() === '') throw new UsageError('the error text is empty');
   const { matches } = explainError(text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text);
-  const out = new RunOutput(io, common);
+  const out = new RunOutput('explain', io, common);
   out.emit({ type: 'explain', matches });
   const code = out.finish({ json: () => ({ matches }), text: () => render(matches, io.color) });
   // Without --fail-on, explain keeps its meaning: 0 when something was recognised, 1 when nothing was.

@@ -9,9 +9,15 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
+/** The exit codes, one name each (docs/ci.md and `help` list them). */
 export const EXIT_OK = 0;
+/** Findings at or above `--fail-on` (explain without --fail-on: nothing recognised). */
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+/** A bug: the command could not finish. */
+export const EXIT_INTERNAL = 3;
+/** Cancelled (SIGINT), as a shell reports a process ended by it. */
+export const EXIT_CANCELLED = 130;
 
 export class UsageError extends Error {}
 

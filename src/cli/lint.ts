@@ -53,7 +53,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
 
   const c = paint(io.color);
   const counts = { error: 0, warning: 0, info: 0 };
-  const out = new RunOutput(io, common, {
+  const out = new RunOutput('lint', io, common, {
     text: (r) => {
       if (r.type !== 'lint') return undefined;
       for (const f of r.findings) counts[f.severity]++;

@@ -1,6 +1,6 @@
 import { termSafe } from '../core/escape';
 import { helpFor, USAGE } from './help';
-import { CliIO, EXIT_USAGE, UsageError } from './io';
+import { CliIO, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 
 export { USAGE };
 
@@ -24,7 +24,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     (name === undefined ? io.err : io.out)(USAGE);
-    return name === undefined ? EXIT_USAGE : 0;
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   // `help COMMAND` and `COMMAND --help` print that command's usage and succeed.
   const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
@@ -36,11 +36,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return EXIT_USAGE;
     }
     io.out(text);
-    return 0;
+    return EXIT_OK;
   }
   if (name === '--version' || name === '-V') {
     io.out(`${require('../../package.json').version}\n`);
-    return 0;
+    return EXIT_OK;
   }
   const load = commands[name];
   if (!load) {
@@ -57,6 +57,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     const text = err instanceof Error ? err.stack ?? err.message : String(err);
     io.err(`mail-tls-doctor ${name}: internal error: ${text.split('\n').map((l) => termSafe(l)).join('\n')}\n`);
-    return 3;
+    return EXIT_INTERNAL;
   }
 }

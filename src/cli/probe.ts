@@ -8,7 +8,7 @@ import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { caFileArg, intArg } from './args';
-import { CliIO, paint, UsageError } from './io';
+import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
 
@@ -131,7 +131,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
     }
   }
   const resolve = a.resolver ? resolverFor(a.resolver, io.signal, a.timeoutMs) : undefined;
-  const out = new RunOutput(io, common);
+  const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
   try {
     for (let i = 0; i < a.repeat; i++) {
@@ -158,7 +158,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') {
       io.err('mail-tls-doctor probe: cancelled\n');
-      return 130;
+      return EXIT_CANCELLED;
     }
     throw err;
   }

@@ -16,6 +16,7 @@ import { failsThreshold } from '../core/report/threshold';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, paint, UsageError } from './io';
 import { takeCommonOptions } from './output/options';
 import { sarifFor } from './output/sarif';
+import { jsonDocument } from './output/envelope';
 import { endpointIdentity } from './targets';
 
 /** One shard's JSON Lines of a few thousand endpoints with transcripts stay far below this. */
@@ -111,7 +112,7 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
       const { type: _type, ...rest } = r;
       return rest;
     };
-    return `${jsonText({ results: probes.map(strip), repeat: repeats.map(strip), files: lint.map(strip), matches: explain.flatMap((e) => e.matches), subjects: subjects.map(strip), summary: counts(records) })}\n`;
+    return `${jsonText(jsonDocument('report', { results: probes.map(strip), repeat: repeats.map(strip), files: lint.map(strip), matches: explain.flatMap((e) => e.matches), subjects: subjects.map(strip), summary: counts(records) }))}\n`;
   }
   const shown = representative(probes);
   if (format === 'markdown') {

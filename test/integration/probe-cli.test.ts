@@ -22,6 +22,7 @@ describe('mail-tls-doctor probe (CLI)', function () {
     const code = await main(['probe', target('healthy'), ...common(), '--json'], io);
     assert.equal(code, 0, io.stderr);
     const doc = JSON.parse(io.stdout);
+    assert.equal(doc.schema, 'mail-tls-doctor/probe@1', 'the envelope of every JSON document');
     assert.equal(doc.results.length, 1);
     const r = doc.results[0];
     assert.deepEqual(Object.keys(r.endpoint).sort(), ['caFiles', 'host', 'mode', 'port', 'protocol', 'servername']);

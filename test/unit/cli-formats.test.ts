@@ -111,6 +111,23 @@ describe('CLI output formats, --fail-on and help', function () {
     assert.notEqual((await run('lint', '--', '--help')).stdout.startsWith('Usage:'), true);
   });
 
+  it('every JSON document opens with its versioned schema; JSON Lines records and SARIF carry none', async () => {
+    const lint = JSON.parse((await run('lint', '.', '--json')).stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(lint), ['schema', 'files', 'problems']);
+    assert.equal(lint.schema, 'mail-tls-doctor/lint@1');
+    const explain = JSON.parse((await run('explain', 'Error: ssl3_get_record:wrong version number', '--json')).stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(explain), ['schema', 'matches']);
+    assert.equal(explain.schema, 'mail-tls-doctor/explain@1');
+    write('run.jsonl', (await run('lint', '.', '--format', 'jsonl')).stdout);
+    for (const line of fs.readFileSync('run.jsonl', 'utf8').trimEnd().split('\n')) assert.equal((JSON.parse(line) as Record<string, unknown>).schema, undefined);
+    const report = JSON.parse((await run('report', 'run.jsonl', '--json')).stdout) as Record<string, unknown>;
+    assert.equal(report.schema, 'mail-tls-doctor/report@1');
+    assert.equal((report.files as unknown[]).length, 3);
+    const sarif = JSON.parse((await run('lint', '.', '--format', 'sarif')).stdout) as Record<string, unknown>;
+    assert.equal(sarif.schema, undefined);
+    assert.match(String(sarif.$schema), /sarif/);
+  });
+
   it('JSON Lines: one object per linted file, each a lint record', async () => {
     const r = await run('lint', '.', '--format', 'jsonl');
     const lines = r.stdout.trimEnd().split('\n');

@@ -9,10 +9,12 @@ import type { Finding } from '../../core/finding';
 import { recordFindings, type RunRecord } from '../../core/report/records';
 import { failsThreshold } from '../../core/report/threshold';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
+import { jsonDocument, type JsonCommand } from './envelope';
 import type { CommonOptions } from './options';
 import { sarifFor } from './sarif';
 
 export { takeCommonOptions, FORMATS, type CommonOptions, type Format } from './options';
+export { jsonDocument, schemaId, JSON_SCHEMA_VERSION } from './envelope';
 
 export interface RunOutputHooks {
   /** Text for one record, printed as soon as it is emitted (format text); may print nothing. */
@@ -23,6 +25,8 @@ export class RunOutput {
   readonly records: RunRecord[] = [];
 
   constructor(
+    /** Names the JSON document's schema. */
+    readonly command: JsonCommand,
     readonly io: CliIO,
     readonly common: CommonOptions,
     private readonly hooks: RunOutputHooks = {},
@@ -46,9 +50,9 @@ export class RunOutput {
    * Writes what is written at the end: the SARIF log, or the command's JSON document (`json`) or closing text
    * (`text`). Returns the exit code the findings deserve under `--fail-on`.
    */
-  finish(end: { json?: () => unknown; text?: () => string | undefined } = {}): number {
+  finish(end: { json?: () => object; text?: () => string | undefined } = {}): number {
     if (this.common.format === 'sarif') this.io.out(`${jsonText(sarifFor(this.records))}\n`);
-    else if (this.common.format === 'json' && end.json) this.io.out(`${jsonText(end.json())}\n`);
+    else if (this.common.format === 'json' && end.json) this.io.out(`${jsonText(jsonDocument(this.command, end.json()))}\n`);
     else if (this.common.format === 'text' && end.text) {
       const t = end.text();
       if (t) this.io.out(t);
