@@ -5,7 +5,7 @@
  */
 import { makeEndpoint, printable, validateHostname, type Endpoint } from '../endpoint';
 import type { Finding, Severity } from '../finding';
-import { makeFinding, type ExplainId } from '../findings';
+import { makeFinding, type ExplainId, type FindingId } from '../findings';
 import { maskExcerpt } from '../secrets';
 import { CATALOG, type CatalogEntry, type Cause } from './catalog';
 
@@ -109,9 +109,14 @@ function build(host: string, port: number | undefined): Endpoint | undefined {
   return makeEndpoint(host, port, { protocol: 'smtp' });
 }
 
+/** A catalog entry's causes, likely ones first (otherwise in the catalog's order). */
+export function rankedCauses(causes: readonly Cause[]): Cause[] {
+  return [...causes].sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1));
+}
+
 function toMatch(entry: CatalogEntry, postfix: boolean, endpoint: Endpoint | undefined): ExplanationMatch {
   const variant = postfix && entry.postfix ? entry.postfix : entry;
-  const causes = [...variant.causes].sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1));
+  const causes = rankedCauses(variant.causes);
   const pf = postfix ? entry.postfix : undefined;
   const m: ExplanationMatch = { id: entry.id, severity: entry.severity, title: pf?.title ?? entry.title, detail: pf?.detail ?? entry.detail, causes, fix: variant.fix, evidence: [], count: 0 };
   if (endpoint) m.endpoint = endpoint;
@@ -139,14 +144,35 @@ export function evidenceLine(line: string): string {
   return printable(maskExcerpt(line).trim(), 300);
 }
 
-/** The same explanation as a Finding, for the editor and the JSON report. */
-export function matchToFinding(m: ExplanationMatch): Finding {
+/** What a catalog explanation says, in the words a finding carries. */
+export interface ExplanationParts {
+  severity: Severity;
+  title: string;
+  detail: string;
+  /** Ranked (`rankedCauses`). */
+  causes: readonly Cause[];
+  fix: string;
+  evidence: string[];
+}
+
+/**
+ * The one way an explanation becomes a finding, for `explain` (the editor, the JSON report) and the mail-log
+ * linter: the detail followed by each cause ("Likely: ..."), then `extra.detailEnd`; the location, if any, after.
+ */
+export function explanationFinding(id: FindingId, m: ExplanationParts, extra: { detailEnd?: string } & Pick<Finding, 'file' | 'range' | 'related'> = {}): Finding {
+  const { detailEnd, ...where } = extra;
   const causes = m.causes.map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`).join(' ');
-  return makeFinding(m.id, {
+  return makeFinding(id, {
     severity: m.severity,
     title: m.title,
-    detail: `${m.detail} ${causes}`,
+    detail: `${m.detail} ${causes}${detailEnd ? ` ${detailEnd}` : ''}`,
     fix: m.fix,
     evidence: m.evidence,
+    ...where,
   });
+}
+
+/** The same explanation as a Finding, for the editor and the JSON report. */
+export function matchToFinding(m: ExplanationMatch): Finding {
+  return explanationFinding(m.id, m);
 }

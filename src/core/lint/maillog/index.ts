@@ -10,7 +10,7 @@ import { endpointLabel } from '../../endpoint';
 import type { Finding, Range } from '../../finding';
 import type { CatalogEntry } from '../../explain/catalog';
 import { maillogId } from '../../findings';
-import { classifyLine, evidenceLine, looksLikePostfix, type LineMatch } from '../../explain';
+import { classifyLine, evidenceLine, explanationFinding, looksLikePostfix, rankedCauses, type LineMatch } from '../../explain';
 import { forEachLine } from '../lines';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { analyzeMailLog } from './deliveries';
@@ -155,20 +155,22 @@ function toFinding(file: string, g: Group): Finding {
   const where = g.endpoint ? ` with ${endpointLabel(g.endpoint)}` : '';
   const times = g.count === 1 ? 'once' : `${g.count} times`;
   const postfixVariant = g.entry.postfix ?? g.entry;
-  const causes = [...postfixVariant.causes]
-    .sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1))
-    .map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`)
-    .join(' ');
   const sameLine = g.first.start.line === g.last.start.line;
-  return {
-    id: maillogId(g.entry.id),
-    severity: g.entry.severity,
-    title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
-    detail: `${g.entry.detail} ${causes} First seen on line ${g.first.start.line + 1}${sameLine ? '' : `, last on line ${g.last.start.line + 1}`}.`,
-    fix: postfixVariant.fix,
-    evidence: sameLine || g.firstLine === g.lastLine ? [evidenceLine(g.firstLine)] : [evidenceLine(g.firstLine), evidenceLine(g.lastLine)],
-    file,
-    range: g.first,
-    ...(sameLine ? {} : { related: [{ file, range: g.last, message: `Last occurrence (${times} in all)` }] }),
-  };
+  return explanationFinding(
+    maillogId(g.entry.id),
+    {
+      severity: g.entry.severity,
+      title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
+      detail: g.entry.detail,
+      causes: rankedCauses(postfixVariant.causes),
+      fix: postfixVariant.fix,
+      evidence: sameLine || g.firstLine === g.lastLine ? [evidenceLine(g.firstLine)] : [evidenceLine(g.firstLine), evidenceLine(g.lastLine)],
+    },
+    {
+      detailEnd: `First seen on line ${g.first.start.line + 1}${sameLine ? '' : `, last on line ${g.last.start.line + 1}`}.`,
+      file,
+      range: g.first,
+      ...(sameLine ? {} : { related: [{ file, range: g.last, message: `Last occurrence (${times} in all)` }] }),
+    },
+  );
 }
