@@ -1,18 +1,10 @@
-import { isatty } from 'node:tty';
 import { main } from './cli/main';
+import { processIO } from './cli/stdio';
 
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 
-main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-  // isatty() rather than process.stdin.isTTY: merely touching process.stdin sets up a stream (a pipe socket under
-  // a CI runner or an editor) that no command but `explain -` reads, at a cost every run would pay.
-  color: isatty(1) && !process.env.NO_COLOR,
-  readStdin: isatty(0) ? undefined : () => readAll(process.stdin),
-  signal: controller.signal,
-}).then(
+main(process.argv.slice(2), processIO(controller.signal, readAll)).then(
   (code) => {
     process.exitCode = code;
   },
