@@ -159,6 +159,16 @@ describe('postfix TLS policy table: rules', () => {
     assert.equal(none.severity, 'info');
   });
 
+  it('postfix.policy-map-attribute: { name = value } is an error on Postfix 3.7 (seen live), a warning when the version is unknown', () => {
+    const text = 'a.example secure { match = nexthop:dot-nexthop }\n';
+    const old = only(lintMap(text, undefined, { postfixVersion: '3.7' }), 'postfix.policy-map-attribute');
+    assert.equal(old.severity, 'error');
+    assert.equal(only(lintMap(text), 'postfix.policy-map-attribute').severity, 'warning');
+    assert.equal(fixes(text, 'postfix.policy-map-attribute', undefined, { postfixVersion: '3.7' }), 'a.example secure match=nexthop:dot-nexthop\n');
+    // A value with blanks has no brace-free form: no edit.
+    assert.equal(only(lintMap('a.example secure { match = a b }\n'), 'postfix.policy-map-attribute').edits, undefined);
+  });
+
   it('postfix.policy-map-syntax: key without level, orphan line, duplicate key (warnings, no edits)', () => {
     const r = lintMap('  x.example secure\nlonely\nexample.com may\nEXAMPLE.com encrypt\n');
     assert.deepEqual(r.findings.map((f) => [f.id, f.severity, f.range!.start.line]), [

@@ -38,6 +38,10 @@ export interface PostfixOptions {
   services: PostfixService[];
   /** Main.cf's certificate; services without their own use it. */
   defaultCert: ServerCertFiles;
+  /** Lines appended to main.cf (a later assignment wins), e.g. to let the instance deliver with its SMTP client. */
+  mainExtra?: string;
+  /** Lines appended to master.cf, e.g. `smtp unix - - n - - smtp`. */
+  masterExtra?: string;
 }
 
 const START_ATTEMPTS = 3;
@@ -69,8 +73,8 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
     const portList = await freePorts(opts.services.length);
     const ports: Record<string, number> = {};
     opts.services.forEach((s, i) => (ports[s.name] = portList[i]));
-    fs.writeFileSync(path.join(etc, 'main.cf'), mainCf({ spool, data, logFile, dir, cert: opts.defaultCert }));
-    fs.writeFileSync(path.join(etc, 'master.cf'), masterCf(opts.services, ports));
+    fs.writeFileSync(path.join(etc, 'main.cf'), mainCf({ spool, data, logFile, dir, cert: opts.defaultCert }) + (opts.mainExtra ?? ''));
+    fs.writeFileSync(path.join(etc, 'master.cf'), masterCf(opts.services, ports) + (opts.masterExtra ?? ''));
 
     // Tracked before the start: an interrupt while Postfix starts must still find and stop its master.
     const untrack = track(`postfix ${etc}`, () => readPidFile(pidFile), cleanupDir);

@@ -26,6 +26,8 @@ export interface PolicyAttribute {
   valueRange: Range;
   /** Why Postfix cannot read this token as `name=value`, if it cannot. */
   malformed?: string;
+  /** Written as `{ name = value }`: read as one attribute only by recent Postfix (3.7 splits it at the blanks). */
+  braced?: boolean;
 }
 
 export interface PolicyEntry {
@@ -156,7 +158,7 @@ function attribute(ll: LogicalLine, tok: RawToken): PolicyAttribute {
   const ve = trimEnd(text, text.length);
   const value = text.slice(vs, Math.max(vs, ve));
   const valueRange = rangeOf(ll, base + vs, base + Math.max(vs, ve));
-  return { name, value, range: tok.range, valueRange };
+  return { name, value, range: tok.range, valueRange, ...(base !== tok.start ? { braced: true } : {}) };
 }
 
 function trimEnd(t: string, end: number): number {

@@ -174,6 +174,27 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
         '(":"; "|" between fingerprints), never with blanks or commas.');
       continue;
     }
+    if (a.braced) {
+      // Postfix 3.7 (seen live, test/integration/postfix-policy-map-live.test.ts) splits the value at blanks and
+      // rejects "{" ("malformed attribute/value pair"); the current source reads { name = value } as one attribute.
+      const old = know.version !== undefined && !know.atLeast && !versionAtLeast(know.version, 3, 8);
+      report(ctx, {
+        id: 'postfix.policy-map-attribute',
+        severity: old ? 'error' : 'warning',
+        title: `"{ ${printable(a.name, 40)} = ... }": Postfix 3.7 and older do not read braces in a TLS policy entry${old ? '' : ' (is this Postfix newer?)'}.`,
+        detail: 'Postfix 3.7 splits the entry at white space, reads "{" as an attribute without "=" and logs "malformed attribute/value ' +
+          `pair"; only recent Postfix releases read { name = value } here. ${DEFERRED}` + (know.version ? ` Version: ${describeKnowledge(know)}.` : ''),
+        fix: `Write ${printable(a.name, 40)}=value without blanks (several values joined by colons).`,
+        range: a.range,
+        evidence: [entryText(e)],
+        edits: !/\s/.test(a.value) && a.value !== '' ? [{ range: a.range, newText: `${a.name}=${a.value}` }] : undefined,
+        editTitle: `Write ${a.name}=${a.value}`,
+      });
+      if (old) {
+        valid = false;
+        continue;
+      }
+    }
     const name = a.name.toLowerCase();
     const spec = ATTRIBUTES[name];
     if (!spec) {
