@@ -216,6 +216,8 @@ describe('postfix TLS policy table: rules', () => {
       const f = only(lintMap(text, USES_MAP), 'postfix.dane-without-dnssec');
       assert.equal(slice(text, f.range!), level);
       assert.ok(f.evidence!.some((e) => e.includes(MAIN)));
+      // Postfix warns ("... configured with dnssec lookups disabled", smtp_tls_policy.c): the text must not call the log silent.
+      assert.match(f.detail, /configured with dnssec lookups disabled/);
       assert.ok(!ids(lintMap(text, `${USES_MAP}smtp_dns_support_level = dnssec\n`)).includes('postfix.dane-without-dnssec'));
       // Without the main.cf that uses the table, nothing is known about DNSSEC.
       assert.ok(!ids(lintMap(text)).includes('postfix.dane-without-dnssec'));

@@ -97,7 +97,7 @@ export const domainFindings = {
       severity: 'warning',
       title: `${p(mx)} has TLSA records that SMTP senders cannot use (${records.map((r) => p(r, 40)).join(', ')}).`,
       detail: 'RFC 7672 3.1.3: usages 0 (PKIX-TA) and 1 (PKIX-EE) are not for SMTP, and unknown selector or matching types are ignored. When no record is usable, DANE senders still insist on TLS but do not authenticate the server.',
-      fix: 'Publish `3 1 1` (the SHA-256 of the server key) and/or `2 1 1` (of the issuing CA\'s key) records instead.',
+      fix: 'Publish `3 1 1` records instead (the SHA-256 of the server\'s public key: `openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`). A `2 1 1` record (the key of an issuing CA) matches only if the server sends that CA\'s certificate in its chain and the next certificate comes from the same CA key; Let\'s Encrypt rotates among several intermediates and does not send its root, so a `2 1 1` of one of them breaks at a renewal.',
       evidence: records.map((r) => `TLSA ${p(r, 160)}`),
     };
   },
@@ -106,8 +106,8 @@ export const domainFindings = {
       id: 'dane.tlsa-mismatch',
       severity: 'error',
       title: `No TLSA record of ${p(mx)} matches the certificate chain ${p(address, 45)} presents: DANE senders defer the mail.`,
-      detail: 'RFC 7672: with usable, DNSSEC-validated TLSA records the sender must authenticate the server by them; a chain that matches none (usually a new key without a new TLSA record first) stops delivery from every DANE MTA (Postfix `dane`, Exim, mailbox providers that validate).',
-      fix: 'Publish a TLSA record for the key the server now uses (`openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum` gives the `3 1 1` data) or go back to the key the records name; publish new records a few TTLs before each key change.',
+      detail: 'RFC 7672: with usable, DNSSEC-validated TLSA records the sender must authenticate the server by them; a chain that matches none (usually a new key without a new TLSA record first, or a `2 1 1` record for an intermediate the CA no longer issues from) stops delivery from every DANE MTA (Postfix `dane`, Exim, mailbox providers that validate).',
+      fix: 'Publish a TLSA record for the key the server now uses (`openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum` gives the `3 1 1` data), or go back to the key the records name. Next time publish the record for a new key at least two TTLs before the server uses it (RFC 7671 8.1); certbot\'s `--reuse-key` keeps the key, and so a `3 1 1` record, valid across renewals.',
       evidence: [...records.map((r) => `TLSA ${p(r, 160)}`), ...chain.map((c, i) => `certificate ${i}: ${p(c, 160)}`)],
     };
   },
@@ -126,8 +126,8 @@ export const domainFindings = {
       id: 'dane.rollover-single',
       severity: 'info',
       title: `${p(mx)} has a single usable TLSA record (${p(record, 60)}): the next key or certificate change breaks DANE delivery unless a new record is published first.`,
-      detail: 'RFC 7671 8.1: keep two records at all times, e.g. `3 1 1` for the current key plus `3 1 1` for the next key, or `3 1 1` plus `2 1 1` for the issuing CA.',
-      fix: 'Add a record for the next key (generated in advance) or for the issuer (`2 1 1`).',
+      detail: 'RFC 7671 8.1: the record for a new key must be published at least two TTLs before the server switches to it, or DANE senders defer the mail in between. Publishing the next key\'s record ahead of time (two `3 1 1` records: current and next key) makes every change safe; nothing breaks today.',
+      fix: 'Generate the next key now and publish its `3 1 1` record beside the current one (or renew with certbot `--reuse-key` so the key, and the record, stay the same). A `2 1 1` record of the issuing CA helps only if the server sends that CA\'s certificate and the next certificate comes from the same CA key (not so with Let\'s Encrypt, which rotates intermediates).',
       evidence: [`TLSA ${p(record, 160)}`],
     };
   },
@@ -166,7 +166,7 @@ export const domainFindings = {
       id: 'mtasts.policy-content-type',
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} is served as "${p(type || 'no content type', 60)}", not text/plain: senders ignore it.`,
-      detail: 'RFC 8461 3.3: the media type must be `text/plain`; strict senders (Gmail among them) discard a policy served as text/html or application/octet-stream.',
+      detail: 'RFC 8461 3.2: senders SHOULD check that the policy is served as `text/plain`; senders that do (this check among them) discard a policy served as text/html or application/octet-stream.',
       fix: 'Serve the file with `Content-Type: text/plain` (nginx: `default_type text/plain;` in that location).',
       evidence: [`Content-Type: ${p(type, 120)}`],
     };
@@ -220,13 +220,18 @@ export const domainFindings = {
       fix: 'When the TLS-RPT reports show no failures, set `mode: enforce` and change the `id` of the TXT record.',
     };
   },
-  maxAgeShort(domain: string, maxAge: number): Finding {
+  maxAgeShort(domain: string, maxAge: number, mode: string): Finding {
+    const enforce = mode === 'enforce';
     return {
       id: 'mtasts.max-age-short',
-      severity: 'warning',
-      title: `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): it protects little against a downgrade.`,
-      detail: 'RFC 8461 3.2: max_age is how long senders keep the policy; an attacker who blocks the policy fetch wins once a short-lived policy expires. Weeks are usual (604800 to 31557600).',
-      fix: 'Set `max_age: 604800` (a week) or more once the policy works, and change the TXT id.',
+      severity: enforce ? 'warning' : 'info',
+      title: enforce
+        ? `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): it protects little against a downgrade.`
+        : `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): fine while testing; raise it with the switch to enforce.`,
+      detail: 'RFC 8461 3.2: max_age is how long senders keep the policy, and "it is expected that this value typically be in the range of weeks or greater"; an attacker who blocks the policy fetch wins once a short-lived policy expires. A short value while testing is harmless: testing mode does not stop delivery anyway.',
+      fix: enforce
+        ? 'Set `max_age: 604800` (a week) or more, and change the TXT id.'
+        : 'When you switch to `mode: enforce`, set `max_age: 604800` (a week) or more, and change the TXT id.',
       evidence: [`max_age: ${maxAge}`],
     };
   },

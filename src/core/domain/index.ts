@@ -282,7 +282,8 @@ function judgeMtaSts(domain: string, fetched: PolicyFetched, mx: MxReport, resul
   }
   const policy = parsed.policy;
   if (policy.mode === 'testing') findings.push(F.mtastsTesting(domain));
-  if (policy.maxAge < 86400) findings.push(F.maxAgeShort(domain, policy.maxAge));
+  // mode none (the way to retire a policy: RFC 8461, "Removing MTA-STS") wants a short max_age.
+  if (policy.maxAge < 86400 && policy.mode !== 'none') findings.push(F.maxAgeShort(domain, policy.maxAge, policy.mode));
   const matches: Record<string, string | null> = {};
   if (policy.mode !== 'none') {
     for (const h of mx.hosts) {

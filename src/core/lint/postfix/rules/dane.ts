@@ -1,6 +1,6 @@
 /**
  * Client-side policy settings that the domain check is about (issue 14 item 9): DANE without DNSSEC lookups
- * (Postfix silently downgrades to `may`), and certificate verification (`verify`, `secure`, or an MTA-STS
+ * (Postfix downgrades to `may` with only a warning), and certificate verification (`verify`, `secure`, or an MTA-STS
  * socketmap policy) with no CA to verify against (every peer is "Untrusted": mail deferred).
  */
 import { report, RuleContext, setParameter, shown } from '../context';
@@ -21,10 +21,11 @@ export function checkDaneWithoutDnssec(ctx: RuleContext): void {
   report(ctx, {
     id: 'postfix.dane-without-dnssec',
     severity: 'warning',
-    title: `smtp_tls_security_level = ${level} without smtp_dns_support_level = dnssec: DANE is silently off.`,
+    title: `smtp_tls_security_level = ${level} without smtp_dns_support_level = dnssec: DANE is off.`,
     detail: 'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a validating ' +
-      'resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it, the dane level behaves like may (opportunistic TLS, no ' +
-      'authentication) and dane-only defers everything, and the log says nothing about why.',
+      'resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it, the dane level falls back to may (opportunistic TLS, no ' +
+      'authentication) and dane-only defers every delivery; the only trace is a warning per delivery attempt ' +
+      '("NEXTHOP: dane configured with dnssec lookups disabled"), easy to miss because mail still flows with dane.',
     fix: 'Set smtp_dns_support_level = dnssec, run a validating resolver on this host (unbound) listed in /etc/resolv.conf with ' +
       '"options trust-ad", then `postfix reload`; `mail-tls-doctor check DOMAIN --resolver 127.0.0.1` shows what DANE then sees.',
     range: setting.valueRange,

@@ -329,10 +329,11 @@ function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main
     report(ctx, {
       id: 'postfix.dane-without-dnssec',
       severity: 'warning',
-      title: `${printable(e.key, 80)} is at level ${level}, but main.cf has no smtp_dns_support_level = dnssec: DANE is silently off.`,
+      title: `${printable(e.key, 80)} is at level ${level}, but main.cf has no smtp_dns_support_level = dnssec: DANE is off.`,
       detail: 'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a ' +
         'validating resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it this entry behaves like ' +
-        (level === 'dane' ? 'may (opportunistic TLS, no authentication)' : 'an entry that defers every message') + ', and the log says nothing about why.',
+        (level === 'dane' ? 'may (opportunistic TLS, no authentication)' : 'an entry that defers every message') +
+        '; the only trace is a warning per delivery ("NEXTHOP: ' + level + ' configured with dnssec lookups disabled", smtp_tls_policy.c).',
       fix: `Set smtp_dns_support_level = dnssec in the main.cf that uses this table (${main.path}), run a validating resolver on ` +
         'the host, then `postfix reload`.',
       range: e.level!.range,
