@@ -97,8 +97,3 @@ Every command takes --format text|json|jsonl|sarif (--json) and --fail-on error|
 export function helpFor(command: string): string | undefined {
   return Object.prototype.hasOwnProperty.call(COMMAND_HELP, command) ? COMMAND_HELP[command] : undefined;
 }
-
-/** Commands plug their own help in here (e.g. `check`) without editing this file's table. */
-export function registerHelp(command: string, text: string): void {
-  (COMMAND_HELP as Record<string, string>)[command] = text;
-}

@@ -98,4 +98,10 @@ export class LineIndex {
     if (pos.line >= this.starts.length) return this.text.length;
     return Math.min(this.starts[pos.line] + Math.max(0, pos.character), this.lineEndOffset(pos.line));
   }
+
+  /** The white space that starts the line holding `offset` (an edit that adds a line indents it the same). */
+  indentAt(offset: number): string {
+    const start = this.starts[this.position(offset).line];
+    return /^[ \t]*/.exec(this.text.slice(start, start + 200))?.[0] ?? '';
+  }
 }

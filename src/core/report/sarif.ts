@@ -19,11 +19,6 @@ import type { DefinedAt, ProbeRecord, RunRecord } from './records';
 
 export const FINGERPRINT_KEY = 'mailTlsDoctorFinding/v1';
 
-/** What a rule says about its id when a finding registry knows it (else the findings themselves are used). */
-export interface RuleText {
-  title: string;
-  help?: string;
-}
 
 export interface SarifOptions {
   toolVersion: string;
@@ -31,8 +26,6 @@ export interface SarifOptions {
   srcRoot?: string;
   /** An absolute link to an id's documentation, when there is one. */
   docsUrl?: (id: string) => string | undefined;
-  /** The finding registry's text for an id, when it has one. */
-  ruleText?: (id: string) => RuleText | undefined;
   /** Tool information URI (the project's home page), when known. */
   informationUri?: string;
 }
@@ -205,9 +198,9 @@ function buildRules(findings: readonly Finding[], opts: SarifOptions): Sarif.Rep
     const all = byId.get(id)!;
     // The same findings give the same rule, whatever order shards or addresses came in.
     const sample = [...all].sort((a, b) => compareSeverity(a.severity, b.severity) || a.title.localeCompare(b.title) || a.detail.localeCompare(b.detail))[0];
-    const registry = opts.ruleText?.(id) ?? (isFindingId(id) ? { title: findingSpec(id).title } : undefined);
-    const title = registry?.title ?? sample.title;
-    const helpText = registry?.help ?? [sample.detail, sample.fix ? `Fix: ${sample.fix}` : ''].filter(Boolean).join('\n\n');
+    // The registry's generic title for a known id; the help is what the findings themselves say.
+    const title = isFindingId(id) ? findingSpec(id).title : sample.title;
+    const helpText = [sample.detail, sample.fix ? `Fix: ${sample.fix}` : ''].filter(Boolean).join('\n\n');
     const url = opts.docsUrl?.(id);
     const docs = `Documented in ${docsPageFor(id)} (\`${docsAnchorFor(id)}\`).`;
     const rule: Sarif.ReportingDescriptor = {

@@ -28,11 +28,6 @@ export interface TlsReportPanel {
 
 let current: TlsReportPanel | undefined;
 
-/** For tests: the panel the last command showed. */
-export function currentTlsReport(): TlsReportPanel | undefined {
-  return current;
-}
-
 function readBounded(fsPath: string): Uint8Array | undefined {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !/\.gz$/i.test(fsPath));
   if (open) return Buffer.from(open.getText(), 'utf8');

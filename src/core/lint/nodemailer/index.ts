@@ -8,7 +8,7 @@ import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { effectiveOf, type Effective } from './effective';
 import { isDamaged, parseTolerant } from './parse';
-import { LineIndex } from './positions';
+import { LineIndex } from '../lines';
 import { runRules } from './rules';
 import { findTransports, type OptionSite, type TransportSite } from './transports';
 

@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import type * as t from '@babel/types';
 import type { LintHost } from '../types';
 import { parseTolerant } from './parse';
-import { LineIndex } from './positions';
+import { LineIndex } from '../lines';
 import { isEnvObject, propertyName, type ResolveContext } from './resolve';
 
 const MAX_MODULE_BYTES = 512 * 1024;

@@ -1,15 +1,6 @@
-/** Offsets to editor positions, and the removal of a property with its comma, for the edits the rules offer. */
+/** The removal of a property with its comma, for the edits the rules offer. */
 import type { TextEdit } from '../../finding';
-import { isBreakChar, LineIndex as SharedLineIndex } from '../lines';
-
-/** Editor positions for offsets, plus the indentation of the line holding an offset. */
-export class LineIndex extends SharedLineIndex {
-  /** The white space that starts the line holding `offset`. */
-  indentAt(offset: number): string {
-    const start = this.starts[this.position(offset).line];
-    return /^[ \t]*/.exec(this.text.slice(start, start + 200))?.[0] ?? '';
-  }
-}
+import { isBreakChar, type LineIndex } from '../lines';
 
 /**
  * Removes `start..end` (a property) with the comma after it; when the property has its line to itself, the whole

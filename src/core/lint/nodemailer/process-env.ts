@@ -5,7 +5,7 @@
  */
 import type * as t from '@babel/types';
 import type { Finding } from '../../finding';
-import type { LineIndex } from './positions';
+import type { LineIndex } from '../lines';
 import { envKeyOf, resolveValue, type ResolveContext } from './resolve';
 
 const MAX_NODES = 2_000_000;

@@ -10,11 +10,12 @@ import { printable } from '../../endpoint';
 import { hideHostUserinfo } from '../../secrets';
 import { hostProblem } from '../hosts';
 import { eolOf } from '../lines';
-import { LineIndex, removalEdit } from './positions';
+import type { LineIndex } from '../lines';
+import { removalEdit } from './positions';
 import type { EnvOrigin } from './resolve';
 import { definitions, type OptionSite, type TransportSite } from './transports';
 
-export interface RuleContext {
+export interface TransportRuleContext {
   file: string;
   text: string;
   index: LineIndex;
@@ -28,7 +29,7 @@ const SUBMISSION_STARTTLS_PORTS = new Set([26, 587, 2525]);
 const LEGACY_VERSIONS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 const LEGACY_METHOD = /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/;
 
-type Rule = (site: TransportSite, eff: Effective, rc: RuleContext) => Finding[];
+type Rule = (site: TransportSite, eff: Effective, rc: TransportRuleContext) => Finding[];
 
 export const RULES: Rule[] = [
   secureOnStarttlsPort,
@@ -44,11 +45,11 @@ export const RULES: Rule[] = [
   invalidNames,
 ];
 
-export function runRules(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+export function runRules(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   return RULES.flatMap((rule) => rule(site, eff, rc));
 }
 
-function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   if (eff.secure !== true || eff.secureFrom !== 'option' || eff.port === undefined || !STARTTLS_PORTS.has(eff.port)) return [];
   const secure = site.options.get('secure');
   if (!secure) return [];
@@ -90,7 +91,7 @@ function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: RuleConte
   ];
 }
 
-function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   if (eff.secure !== false || eff.secureFrom !== 'option' || eff.port !== 465) return [];
   const secure = site.options.get('secure');
   if (!secure) return [];
@@ -121,7 +122,7 @@ function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: RuleCo
   ];
 }
 
-function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
   const out: Finding[] = [];
   const min = site.tls.get('minVersion');
   if (min?.resolved.known && LEGACY_VERSIONS.has(String(min.resolved.value))) {
@@ -151,7 +152,7 @@ function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: RuleContext)
   return out;
 }
 
-function legacyPin(site: OptionSite, shown: string, rc: RuleContext): Finding {
+function legacyPin(site: OptionSite, shown: string, rc: TransportRuleContext): Finding {
   const removable = site.resolved.literal && site.code && !site.fromUrl;
   return {
     id: 'nodemailer.legacy-tls-version',
@@ -168,7 +169,7 @@ function legacyPin(site: OptionSite, shown: string, rc: RuleContext): Finding {
   };
 }
 
-function sslv3Cipher(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
   const ciphers = site.tls.get('ciphers');
   if (!ciphers?.resolved.known || typeof ciphers.resolved.value !== 'string') return [];
   const tokens = ciphers.resolved.value.split(':').map((s) => s.trim());
@@ -197,7 +198,7 @@ function sslv3Cipher(site: TransportSite, _eff: Effective, rc: RuleContext): Fin
   ];
 }
 
-function verificationDisabled(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+function verificationDisabled(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
   const ru = site.tls.get('rejectUnauthorized');
   if (!ru?.resolved.known || ru.resolved.value !== false) return [];
   return [
@@ -219,7 +220,7 @@ function verificationDisabled(site: TransportSite, _eff: Effective, rc: RuleCont
   ];
 }
 
-function ignoreTls(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function ignoreTls(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   const ig = site.options.get('ignoreTLS');
   if (!ig || eff.ignoreTLS !== true || eff.requireTLS === true || eff.secure === true) return [];
   const hasAuth = site.options.has('auth');
@@ -243,7 +244,7 @@ function ignoreTls(site: TransportSite, eff: Effective, rc: RuleContext): Findin
   ];
 }
 
-function starttlsNotRequired(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   if (eff.secure !== false || eff.port === undefined || !SUBMISSION_STARTTLS_PORTS.has(eff.port)) return [];
   // Only a port that is written or resolved (or a known service's) counts: nodemailer's 587 default is an assumption.
   if (!eff.smtp || (eff.portFrom !== 'option' && eff.portFrom !== 'service')) return [];
@@ -271,7 +272,7 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: RuleContex
   ];
 }
 
-function serviceOverridden(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   const svc = eff.service;
   if (!svc) return [];
   const out: Finding[] = [];
@@ -302,7 +303,7 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: RuleContext)
   return out;
 }
 
-function unknownService(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function unknownService(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   if (eff.unknownService === undefined) return [];
   const s = site.options.get('service');
   const hasHost = site.options.has('host');
@@ -323,7 +324,7 @@ function unknownService(site: TransportSite, eff: Effective, rc: RuleContext): F
   ];
 }
 
-function obsoleteOption(site: TransportSite, _eff: Effective, rc: RuleContext): Finding[] {
+function obsoleteOption(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
   const old = site.options.get('secureConnection');
   if (!old?.code) return [];
   const hasSecure = site.options.has('secure');
@@ -365,7 +366,7 @@ const NAME_OPTIONS = [
 ];
 
 /** A host, EHLO name or TLS servername that is no host name: nodemailer would fail with it, and no probe uses it. */
-function invalidNames(site: TransportSite, eff: Effective, rc: RuleContext): Finding[] {
+function invalidNames(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   const sites = [eff.service ? undefined : site.options.get('host'), site.options.get('name'), site.tls.get('servername')];
   const out: Finding[] = [];
   sites.forEach((opt, i) => {
@@ -393,7 +394,7 @@ function invalidNames(site: TransportSite, eff: Effective, rc: RuleContext): Fin
 
 // ---- helpers ----
 
-function at(site: OptionSite | undefined, rc: RuleContext, fallback?: TransportSite): Pick<Finding, 'file' | 'range'> {
+function at(site: OptionSite | undefined, rc: TransportRuleContext, fallback?: TransportSite): Pick<Finding, 'file' | 'range'> {
   if (site?.code) return { file: rc.file, range: site.code.valueRange };
   return { file: rc.file, range: fallback?.argRange ?? fallback?.callRange };
 }
@@ -445,7 +446,7 @@ function shown(s: OptionSite): string {
 }
 
 /** Removes an option and every earlier definition it overrides, so none of them takes its place. */
-function removeAll(site: OptionSite, rc: RuleContext): TextEdit[] {
+function removeAll(site: OptionSite, rc: TransportRuleContext): TextEdit[] {
   return definitions(site).map((c) => removalEdit(rc.text, rc.index, c.start, c.end));
 }
 
@@ -460,7 +461,7 @@ function quoteLike(text: string, site: OptionSite, value: string): string {
  * Code added into an object the parser had to repair lands next to the damage and may not parse (a file that
  * ends at `host: process.`): only an object read without repair, from the anchor to its closing brace, gets one.
  */
-function insertsIntoDamage(site: TransportSite, anchor: OptionSite, rc: RuleContext): boolean {
+function insertsIntoDamage(site: TransportSite, anchor: OptionSite, rc: TransportRuleContext): boolean {
   if (!anchor.code) return true;
   const start = Math.min(site.objectStart ?? anchor.code.start, anchor.code.start);
   const end = Math.max(site.objectEnd ?? anchor.code.end, anchor.code.end);
@@ -468,7 +469,7 @@ function insertsIntoDamage(site: TransportSite, anchor: OptionSite, rc: RuleCont
 }
 
 /** Adds `prop` on its own line after `anchor`, in the anchor's indentation. */
-function insertAfter(rc: RuleContext, anchor: OptionSite, prop: string): TextEdit | undefined {
+function insertAfter(rc: TransportRuleContext, anchor: OptionSite, prop: string): TextEdit | undefined {
   if (!anchor.code) return undefined;
   let pos = anchor.code.end;
   let i = pos;

@@ -7,7 +7,7 @@
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import { hostProblem, urlHost } from '../hosts';
-import { LineIndex } from './positions';
+import type { LineIndex } from '../lines';
 import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
 import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
 

@@ -5,7 +5,7 @@ import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logical-lines';
 import type { Setting } from './main-parser';
-import type { Scope } from './scope';
+import type { ParameterScope } from './scope';
 
 /** What a master.cf service is for, as far as TLS rules care. */
 export type ServiceRole = 'mx' | 'submission' | 'smtps' | 'client' | 'other';
@@ -27,7 +27,7 @@ export interface ServiceInfo {
 export interface RuleContext {
   file: string;
   doc: TextDoc;
-  scope: Scope;
+  scope: ParameterScope;
   host: LintHost;
   service?: ServiceInfo;
   findings: Finding[];

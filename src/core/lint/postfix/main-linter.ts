@@ -15,7 +15,7 @@ import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/nam
 import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx } from './rules/server';
 import { isKnownParameter } from './params';
-import { Scope } from './scope';
+import { ParameterScope } from './scope';
 import { describeService, smtpdServices } from './services';
 import { checkNoOutboundTls } from './rules/defaults';
 import { checkDaneWithoutDnssec, checkVerifyWithoutCa } from './rules/dane';
@@ -44,7 +44,7 @@ export const postfixMainLinter: Linter = {
 export function lintMainCf(path: string, text: string, host: LintHost): LintResult {
   const findings: Finding[] = [];
   const cf = parseMainCf(text);
-  const scope = new Scope(cf.settings);
+  const scope = new ParameterScope(cf.settings);
   const ctx: RuleContext = { file: path, doc: cf.doc, scope, host, findings, files: fileChecksFor(path, cf.settings, host) };
   const template = templateInfo(cf.doc, cf.settings, scope);
 

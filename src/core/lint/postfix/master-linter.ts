@@ -15,7 +15,7 @@ import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx, checkServiceTls } from './rules/server';
-import { Scope } from './scope';
+import { ParameterScope } from './scope';
 import { describeService, smtpdServices } from './services';
 import { checkMandatoryProtocolsDefault } from './rules/defaults';
 import { checkInlineCredentials, checkSaslBeforeStarttls, SERVER_AUTH_PARAMS } from './rules/sasl';
@@ -62,7 +62,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
   const cf = parseMasterCf(text);
   const mainText = siblingText(path, 'main.cf', host);
   const main = mainText !== undefined ? parseMainCf(mainText) : undefined;
-  const mainScope = new Scope(main?.settings ?? []);
+  const mainScope = new ParameterScope(main?.settings ?? []);
   const overrides = cf.services.flatMap((svc) => svc.overrides);
   const files = fileChecksFor(path, [...(main?.settings ?? []), ...overrides], host);
   const base: RuleContext = { file: path, doc: cf.doc, scope: mainScope, host, findings, files };
@@ -90,7 +90,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
   const smtpd = new Map(smtpdServices(cf.services).map((x) => [x.service, x]));
   for (const svc of cf.services) {
     const info = describeService(svc);
-    const scope = new Scope(svc.overrides, mainScope);
+    const scope = new ParameterScope(svc.overrides, mainScope);
     const ctx: RuleContext = { ...base, scope, service: info };
     const winners = [...new Map(svc.overrides.map((o) => [o.name, o])).values()];
     for (const o of winners) {

@@ -22,7 +22,7 @@ import { parseMainCf } from './main-parser';
 import { parsePolicyMap, policyKeyKind, PolicyMap } from './policy-map-parser';
 import { candidates } from './rules/certs';
 import { checkPolicyMap, isPolicyLevel } from './rules/policy-map';
-import { Scope } from './scope';
+import { ParameterScope } from './scope';
 import type { Setting } from './main-parser';
 
 export const POLICY_MAP_NAMES = [
@@ -57,7 +57,7 @@ export const postfixPolicyMapLinter: Linter = {
 /** The main.cf that uses this file as (one of) its smtp_tls_policy_maps. */
 export interface ReferencingMainCf {
   path: string;
-  scope: Scope;
+  scope: ParameterScope;
   /** The smtp_tls_policy_maps assignment. */
   setting: Setting;
   /** The table as written there (`hash:/etc/postfix/tls_policy`). */
@@ -78,7 +78,7 @@ export function findReferencingMainCf(mapPath: string, host: LintHost): Referenc
       text = undefined;
     }
     if (text === undefined) continue;
-    const scope = new Scope(parseMainCf(text).settings);
+    const scope = new ParameterScope(parseMainCf(text).settings);
     const setting = scope.setting('smtp_tls_policy_maps');
     const value = scope.resolved('smtp_tls_policy_maps');
     if (!setting || !value.complete) continue;
@@ -96,7 +96,7 @@ export function lintPolicyMap(path: string, text: string, host: LintHost): LintR
   const findings: Finding[] = [];
   const map = parsePolicyMap(text);
   const main = findReferencingMainCf(path, host);
-  const ctx: RuleContext = { file: path, doc: map.doc, scope: main?.scope ?? new Scope([]), host, findings };
+  const ctx: RuleContext = { file: path, doc: map.doc, scope: main?.scope ?? new ParameterScope([]), host, findings };
   checkPolicyMap(ctx, map, main);
   return { findings, endpoints: [], domains: policyDomains(path, map) };
 }

@@ -7,7 +7,7 @@ import { envSubstitutions, hasTemplateMarkup } from '../templates';
  * Where a parameter gets its value: main.cf (last assignment wins, then Postfix's default), or a master.cf
  * service (its `-o` overrides, then main.cf). Rules ask a scope, so the same rule checks both files.
  */
-export class Scope {
+export class ParameterScope {
   private readonly own = new Map<string, Setting>();
   private readonly cache = new Map<string, { value: string; complete: boolean }>();
   private readonly templatedNames = new Set<string>();
@@ -15,7 +15,7 @@ export class Scope {
   constructor(
     settings: readonly Setting[],
     /** The scope this one inherits from (main.cf for a service); undefined means Postfix's defaults. */
-    private readonly parent?: Scope,
+    private readonly parent?: ParameterScope,
   ) {
     for (const s of settings) this.own.set(s.name, s);
   }

@@ -40,7 +40,6 @@ export function versionAtLeast(v: PostfixVersion, major: number, minor: number):
 
 export const formatVersion = (v: PostfixVersion): string => `${v.major}.${v.minor}`;
 
-const PROTOCOL_PARAM = /^(smtpd|smtp|lmtp|postscreen|tlsproxy|tlsproxy_client)_tls_(mandatory_)?protocols$/;
 const PROTOCOL_PARAMS = ['smtpd', 'smtp', 'lmtp', 'postscreen', 'tlsproxy', 'tlsproxy_client'].flatMap((p) => [`${p}_tls_protocols`, `${p}_tls_mandatory_protocols`]);
 
 /** The protocol-list values written in this context's file (and, for a master.cf service, main.cf). */
@@ -120,5 +119,3 @@ export function tls12Advice(name: string, ctx?: RuleContext): string {
   return `${name} = ${EXCLUSION_TLS12} (works on every Postfix version) or ${name} = ${BOUND_TLS12} (Postfix 3.6 and later only: ` +
     'older Postfix rejects the whole list and turns TLS off)';
 }
-
-export const isProtocolParam = (name: string): boolean => PROTOCOL_PARAM.test(name);

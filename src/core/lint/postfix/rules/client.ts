@@ -7,12 +7,12 @@ import type { Setting } from '../main-parser';
 import { hideUserinfo } from '../../../secrets';
 import { redact, report, RuleContext, setParameter, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';
-import type { Scope } from '../scope';
+import type { ParameterScope } from '../scope';
 
 const AT_LEAST_ENCRYPT = new Set(['encrypt', 'dane-only', 'fingerprint', 'verify', 'secure']);
 
 /** The SMTP client's effective level, including what the obsolete use_tls/enforce_tls switches imply. */
-export function clientLevel(scope: Scope): string {
+export function clientLevel(scope: ParameterScope): string {
   const level = scope.value('smtp_tls_security_level').toLowerCase();
   if (level) return level;
   if (scope.flag('smtp_enforce_tls')) return scope.value('smtp_tls_enforce_peername').toLowerCase() === 'no' ? 'encrypt' : 'verify';

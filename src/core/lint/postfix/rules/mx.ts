@@ -1,4 +1,4 @@
-import type { Scope } from '../scope';
+import type { ParameterScope } from '../scope';
 
 const LOCAL = /^(localhost|localhost\.[^\s]*|127\.0\.0\.1|\[127\.0\.0\.1\]|\[::1\])$/i;
 
@@ -8,7 +8,7 @@ const LOCAL = /^(localhost|localhost\.[^\s]*|127\.0\.0\.1|\[127\.0\.0\.1\]|\[::1
  * (mydestination = localhost, mail only from its own networks) may require TLS from its known clients.
  * Unknown values count as "yes", so a rule about MX hosts stays on when in doubt.
  */
-export function acceptsMailForDomains(scope: Scope): boolean {
+export function acceptsMailForDomains(scope: ParameterScope): boolean {
   const names = ['mydestination', 'virtual_mailbox_domains', 'virtual_alias_domains'];
   if (!names.every((n) => scope.resolved(n).complete)) return true;
   // relay_domains defaults to $mydestination (compatibility_level < 2) or nothing: either way it adds no domain

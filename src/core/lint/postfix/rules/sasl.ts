@@ -4,11 +4,11 @@
  */
 import type { Severity } from '../../../finding';
 import { report, RuleContext, setParameter, shown, where } from '../context';
-import type { Scope } from '../scope';
+import type { ParameterScope } from '../scope';
 import { clientLevel } from './client';
 
 /** The server's effective TLS level, including what the obsolete smtpd_use_tls/smtpd_enforce_tls imply. */
-export function serverLevel(scope: Scope): string {
+export function serverLevel(scope: ParameterScope): string {
   const level = scope.value('smtpd_tls_security_level').toLowerCase();
   if (level) return level;
   if (scope.flag('smtpd_enforce_tls')) return 'encrypt';
@@ -18,7 +18,7 @@ export function serverLevel(scope: Scope): string {
 /** Parameters that decide whether an smtpd offers AUTH before TLS. */
 export const SERVER_AUTH_PARAMS = ['smtpd_sasl_auth_enable', 'smtpd_tls_security_level', 'smtpd_use_tls', 'smtpd_enforce_tls', 'smtpd_tls_auth_only', 'smtpd_tls_wrappermode', 'smtpd_sasl_security_options'];
 
-const COMPLETE = (scope: Scope, names: string[]) => names.every((n) => scope.resolved(n).complete);
+const COMPLETE = (scope: ParameterScope, names: string[]) => names.every((n) => scope.resolved(n).complete);
 
 /**
  * `postfix.sasl-before-starttls`: this scope (main.cf as inherited by the port-25 smtpd, or a master.cf smtpd

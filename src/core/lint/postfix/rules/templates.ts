@@ -1,6 +1,6 @@
 import type { TextDoc } from '../logical-lines';
 import type { Setting } from '../main-parser';
-import type { Scope } from '../scope';
+import type { ParameterScope } from '../scope';
 import { conditionalLines, envSubstitutions, hasTemplateMarkup, isPlaceholderWord, templateExpressions } from '../../templates';
 import { printable } from '../../../endpoint';
 import { report, RuleContext } from '../context';
@@ -20,7 +20,7 @@ export interface TemplateInfo {
 }
 
 /** Undefined for a plain Postfix file; otherwise where and what the template markup is. */
-export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: Scope): TemplateInfo | undefined {
+export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: ParameterScope): TemplateInfo | undefined {
   const markup = new Set<number>();
   const kinds = new Set<string>();
   const examples: string[] = [];
