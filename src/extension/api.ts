@@ -52,6 +52,7 @@ export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchSe
       await started;
       await ctl.lint.whenIdle();
       await ctl.probes.whenIdle();
+      await ctl.domainChecks.whenIdle();
       ctl.flushRender();
     },
     probeStateCount: () => ctl.probes.allStates().length,

@@ -3,7 +3,10 @@ import type { Endpoint } from '../core/endpoint';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import type { ProbeResult } from '../core/probe/types';
 import { resultVerdict } from '../core/report/verdict';
+import type { DomainReport } from '../core/domain';
 import { DiagnosticsStore } from './diagnostics';
+import { DomainService, type DomainRun } from './domainService';
+import type { DomainEntry } from './domainTree';
 import { endpointKey } from './endpointKey';
 import { CONFIG_SECTION, ContextKey, Command, VIEW_ID } from './ids';
 import { LintService } from './lintService';
@@ -27,6 +30,7 @@ export class Controller implements vscode.Disposable {
   readonly diagnostics: DiagnosticsStore;
   readonly lint: LintService;
   readonly probes: ProbeService;
+  readonly domainChecks: DomainService;
   readonly tree = new ResultTreeProvider();
   readonly view: vscode.TreeView<unknown>;
   private readonly status = vscode.window.createStatusBarItem('mailTlsDoctor.status', vscode.StatusBarAlignment.Left, 10);
@@ -44,13 +48,18 @@ export class Controller implements vscode.Disposable {
     this.loadSettings(false);
     this.lint = new LintService(this.diagnostics, () => this.settingsValue, this.log);
     this.probes = new ProbeService(() => this.settingsValue, this.log);
+    this.domainChecks = new DomainService(() => this.settingsValue, this.log);
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.status.name = 'Mail TLS Doctor';
     this.status.command = Command.showView;
     this.disposables.push(
-      this.log, this.diagnostics, this.lint, this.probes, this.view, this.status, this.tree,
-      this.lint.onDidChange(() => this.scheduleRender()),
+      this.log, this.diagnostics, this.lint, this.probes, this.domainChecks, this.view, this.status, this.tree,
+      this.lint.onDidChange(() => {
+        this.publishDomainDiagnostics();
+        this.scheduleRender();
+      }),
       this.probes.onDidChange(() => this.scheduleRender()),
+      this.domainChecks.onDidChange(() => this.scheduleRender()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(CONFIG_SECTION)) return;
         this.loadSettings(true);
@@ -115,6 +124,67 @@ export class Controller implements vscode.Disposable {
     } finally {
       await vscode.commands.executeCommand('setContext', ContextKey.probing, this.probes.busy);
     }
+  }
+
+  /** Mail domains the workspace names (without ignored ones), each once. */
+  workspaceDomains(): string[] {
+    return [...new Set(this.lint.domains().map((d) => d.domain))].filter((d) => !isIgnoredHost(d, this.settingsValue.ignoredHosts));
+  }
+
+  /** Runs the domain check; its findings then show on the config lines that name each domain. */
+  async checkDomains(run: DomainRun): Promise<DomainReport[]> {
+    await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
+    try {
+      const reports = await this.domainChecks.run(run);
+      this.publishDomainDiagnostics();
+      return reports;
+    } finally {
+      await vscode.commands.executeCommand('setContext', ContextKey.probing, this.probes.busy || this.domainChecks.busy);
+    }
+  }
+
+  /**
+   * Domain check findings on every config line that names the domain (an unbracketed relayhost, a policy-map
+   * entry): the domain's own findings and the warnings and errors of its MX probes. Infos stay in the tree.
+   */
+  private publishDomainDiagnostics(): void {
+    const defs = this.lint.domains();
+    const keep = new Set<string>();
+    for (const domain of this.domainChecks.domains()) {
+      const state = this.domainChecks.state(domain);
+      if (state?.kind !== 'done') continue;
+      const r = state.report;
+      const probeFindings = r.results.flatMap((res) =>
+        res.findings.map((f) => ({ ...f, title: `${f.title} (MX ${res.endpoint.servername ?? ''} at ${res.address ?? res.endpoint.host})` })),
+      );
+      for (const def of defs.filter((d) => d.domain === domain)) {
+        const key = `domain:${domain}:${def.file}`;
+        if (keep.has(key)) continue;
+        keep.add(key);
+        const findings = [...r.findings, ...probeFindings]
+          .filter((f) => f.severity !== 'info')
+          .map((f) => ({ ...f, file: def.file, range: def.range, edits: undefined, title: `${f.title} (domain check of ${domain})` }));
+        this.diagnostics.set(key, findings, def.file);
+      }
+    }
+    for (const src of this.diagnostics.sources()) if (src.startsWith('domain:') && !keep.has(src)) this.diagnostics.delete(src);
+  }
+
+  private domainEntries(): DomainEntry[] {
+    const byDomain = new Map<string, DomainEntry>();
+    const reason = (d: string) =>
+      isIgnoredHost(d, this.settingsValue.ignoredHosts)
+        ? 'ignored (mailTlsDoctor.probe.ignoredHosts)'
+        : this.trusted
+          ? 'not checked yet (run Check Workspace Mail Domains)'
+          : 'not checked: the workspace is not trusted (run Check Workspace Mail Domains to check anyway)';
+    for (const def of this.lint.domains()) {
+      let e = byDomain.get(def.domain);
+      if (!e) byDomain.set(def.domain, (e = { domain: def.domain, definitions: [], state: this.domainChecks.state(def.domain), reason: reason(def.domain) }));
+      e.definitions.push(def);
+    }
+    for (const d of this.domainChecks.domains()) if (!byDomain.has(d)) byDomain.set(d, { domain: d, definitions: [], state: this.domainChecks.state(d), reason: reason(d) });
+    return [...byDomain.values()];
   }
 
   addManual(ep: Endpoint): void {
@@ -192,7 +262,7 @@ export class Controller implements vscode.Disposable {
     const manual = [...this.manual.values()].map((endpoint) => ({ endpoint, definitions: [] }));
     const out: TreeInput['groups'] = sorted.map((g) => ({ label: g.label, uri: g.uri, entries: [...g.entries.values()] }));
     if (manual.length) out.push({ label: MANUAL_GROUP, entries: manual });
-    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep), persistence: (ep) => this.persistence?.(ep) };
+    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep), persistence: (ep) => this.persistence?.(ep), domains: this.domainEntries() };
   }
 
   private logFailure(what: string, err: unknown): void {

@@ -15,6 +15,8 @@ export const Command = {
   openDocs: 'mailTlsDoctor.openDocs',
   showView: 'mailTlsDoctor.showView',
   showTlsReport: 'mailTlsDoctor.showTlsReport',
+  checkDomain: 'mailTlsDoctor.checkDomain',
+  checkWorkspaceDomains: 'mailTlsDoctor.checkWorkspaceDomains',
   // Tree item actions.
   probeAgain: 'mailTlsDoctor.probeAgain',
   openDefinition: 'mailTlsDoctor.openDefinition',
@@ -29,6 +31,7 @@ export const Command = {
 export const TreeContext = {
   endpoint: 'endpoint',
   finding: 'finding',
+  domain: 'domain',
 } as const;
 
 /** `when`-clause context keys set by the extension. */

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { linkOutsideFinding } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
 import { candidateGlob } from '../core/lint/fileKinds';
-import type { DiscoveredEndpoint } from '../core/lint/types';
+import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
@@ -25,6 +25,8 @@ export interface LintedFile {
   uri: vscode.Uri;
   findings: Finding[];
   endpoints: DiscoveredEndpoint[];
+  /** Mail domains the file names (for the domain check). */
+  domains?: DiscoveredDomain[];
 }
 
 /**
@@ -78,6 +80,10 @@ export class LintService implements vscode.Disposable {
 
   endpoints(): DiscoveredEndpoint[] {
     return [...this.files.values()].flatMap((f) => f.endpoints);
+  }
+
+  domains(): DiscoveredDomain[] {
+    return [...this.files.values()].flatMap((f) => f.domains ?? []);
   }
 
   lintedFiles(): LintedFile[] {
@@ -172,7 +178,7 @@ export class LintService implements vscode.Disposable {
     const s = this.settings();
     const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays, this.envCache, s.postfixVersion));
     const findings = applySeverityOverrides(result.findings, s.severityOverrides);
-    this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints });
+    this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints, domains: result.domains });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
     if (notify) this.changed.fire();
   }

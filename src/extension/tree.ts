@@ -7,6 +7,7 @@ import { TLS_VERSIONS, type ProbeResult } from '../core/probe/types';
 import { versionState, type VersionState } from '../core/probe/versionDecision';
 import { mdCodeBlock, mdInline as md, termSafe } from '../core/escape';
 import { resultVerdict, verdictOf, type Verdict } from '../core/report/verdict';
+import { domainChildren, type DomainEntry } from './domainTree';
 import { endpointKey } from './endpointKey';
 import { TreeContext } from './ids';
 import type { ProbeState } from './probeService';
@@ -24,13 +25,17 @@ export interface TreeInput {
   notProbedReason(ep: Endpoint): string;
   /** Watch mode: persistent or intermittent over the last rounds (with the rate), when watched. */
   persistence?(ep: Endpoint): string | undefined;
+  /** The "Domains" part: domains the workspace names and domains checked by hand. */
+  domains?: DomainEntry[];
 }
 
 export type Node =
   | { kind: 'group'; label: string; uri?: vscode.Uri; entries: EndpointEntry[] }
   | { kind: 'endpoint'; entry: EndpointEntry; state?: ProbeState; reason: string; persistence?: string }
   | { kind: 'address'; endpoint: Endpoint; result: ProbeResult }
-  | { kind: 'section'; label: string; icon: string; children: Node[]; tooltip?: string }
+  | { kind: 'section'; label: string; icon: string; children: Node[]; tooltip?: string; description?: string; expanded?: boolean }
+  | { kind: 'domains'; entries: DomainEntry[] }
+  | { kind: 'domain'; entry: DomainEntry }
   | { kind: 'finding'; endpoint?: Endpoint; finding: Finding }
   | { kind: 'cert'; cert: CertificateInfo; index: number }
   | { kind: 'info'; label: string; description?: string; icon: string; tooltip?: string; color?: string };
@@ -59,7 +64,10 @@ export class ResultTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return this.input.groups.filter((g) => g.entries.length > 0).map((g) => ({ kind: 'group', ...g }));
+    if (!node) {
+      const groups: Node[] = this.input.groups.filter((g) => g.entries.length > 0).map((g) => ({ kind: 'group', ...g }));
+      return this.input.domains?.length ? [...groups, { kind: 'domains', entries: this.input.domains }] : groups;
+    }
     switch (node.kind) {
       case 'group':
         return node.entries.map((entry) => ({ kind: 'endpoint', entry, state: this.input.state(entry.endpoint), reason: this.input.notProbedReason(entry.endpoint), persistence: this.input.persistence?.(entry.endpoint) }));
@@ -69,6 +77,10 @@ export class ResultTreeProvider implements vscode.TreeDataProvider<Node> {
         return resultChildren(node.endpoint, node.result);
       case 'section':
         return node.children;
+      case 'domains':
+        return node.entries.map((entry) => ({ kind: 'domain', entry }));
+      case 'domain':
+        return domainChildren(node.entry);
       case 'finding':
         return findingChildren(node.finding);
       case 'cert':
@@ -204,11 +216,23 @@ function treeItem(node: Node): vscode.TreeItem {
       return item;
     }
     case 'section': {
-      const item = new vscode.TreeItem(node.label, C.Collapsed);
+      // Domain sections are labelled with names from DNS: escaped like every external label.
+      const item = new vscode.TreeItem(termSafe(node.label), node.expanded ? C.Expanded : C.Collapsed);
       item.iconPath = icon(node.icon);
+      if (node.description !== undefined) item.description = termSafe(node.description);
       if (node.tooltip) item.tooltip = node.tooltip;
       return item;
     }
+    case 'domains': {
+      const item = new vscode.TreeItem('Domains', C.Expanded);
+      item.iconPath = icon('globe');
+      item.description = `${node.entries.length} mail domain${node.entries.length === 1 ? '' : 's'}`;
+      item.id = 'domains';
+      item.tooltip = 'Mail domains the workspace names (an unbracketed relayhost, policy and transport maps) and domains checked by hand: MX hosts, DANE, MTA-STS, TLS-RPT and what senders do.';
+      return item;
+    }
+    case 'domain':
+      return domainItem(node.entry);
     case 'finding': {
       const f = node.finding;
       const item = new vscode.TreeItem(termSafe(f.title), C.Collapsed);
@@ -233,10 +257,48 @@ function treeItem(node: Node): vscode.TreeItem {
       const item = new vscode.TreeItem(termSafe(node.label), C.None);
       item.description = node.description === undefined ? undefined : termSafe(node.description);
       item.iconPath = icon(node.icon, node.color);
-      if (node.tooltip) item.tooltip = node.tooltip;
+      if (node.tooltip) item.tooltip = termSafe(node.tooltip);
       return item;
     }
   }
+}
+
+function domainItem(e: DomainEntry): vscode.TreeItem {
+  const s = e.state;
+  const item = new vscode.TreeItem(termSafe(e.domain), vscode.TreeItemCollapsibleState.Collapsed);
+  const verdict = s?.kind === 'done' ? verdictOf(s.report.findings) : '';
+  item.id = `domain:${e.domain}:${s?.kind ?? 'none'}${verdict}`;
+  item.contextValue = TreeContext.domain;
+  const t = new vscode.MarkdownString();
+  t.appendMarkdown(`**${md(e.domain)}**\n\n`);
+  for (const d of e.definitions) t.appendMarkdown(`Named by ${md(d.source)}, line ${d.range.start.line + 1}\n\n`);
+  if (!s) {
+    item.description = e.reason;
+    item.iconPath = icon(e.reason.includes('trusted') ? 'workspace-untrusted' : 'circle-outline');
+    t.appendMarkdown(md(e.reason));
+  } else if (s.kind === 'checking') {
+    item.description = 'checking...';
+    item.iconPath = icon('loading~spin');
+  } else if (s.kind === 'cancelled') {
+    item.description = 'cancelled';
+    item.iconPath = icon('circle-slash');
+  } else if (s.kind === 'error') {
+    item.description = 'the check failed to run';
+    item.iconPath = icon('error', 'problemsErrorIcon.foreground');
+    t.appendMarkdown(md(s.message));
+  } else {
+    const r = s.report;
+    const v = verdictOf(r.findings);
+    item.iconPath = icon(...VERDICT_ICON[v]);
+    const hosts = r.mx.status === 'null' ? 'null MX' : `${r.mx.hosts.length} MX`;
+    const policies = [r.dane.hosts.some((h) => h.applies) ? 'DANE' : '', r.mtaSts.policy ? `MTA-STS ${r.mtaSts.policy.mode}` : '', r.tlsRpt.status === 'ok' ? 'TLS-RPT' : ''].filter(Boolean);
+    item.description = termSafe(`${hosts}${policies.length ? ` · ${policies.join(', ')}` : ''} · ${r.findings.length ? `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}` : 'no findings'}`);
+    item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    t.appendMarkdown(`**${v.toUpperCase()}**: ${md(item.description)}\n\n`);
+    for (const f of sortFindings(r.findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${md(f.title)}\n`);
+  }
+  item.tooltip = t;
+  return item;
 }
 
 function endpointItem(node: Extract<Node, { kind: 'endpoint' }>): vscode.TreeItem {

@@ -32,6 +32,8 @@ export interface CheckOptions {
   smtpPort?: number;
   /** The port of the MTA-STS policy host; default 443. */
   httpsPort?: number;
+  /** MX hosts not to contact (the editor's ignored hosts): looked up, never probed; they count as not reachable. */
+  skipMx?: (name: string) => boolean;
   /** Passed to every probe (limiter, version scan, EHLO name, clock...). */
   probeOptions?: Omit<ProbeOptions, 'signal' | 'timeoutMs' | 'resolve'>;
   now?: Date;
@@ -55,7 +57,7 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const mx = await walkMx(domain, mxLookup, r, findings);
 
   // Probes and TLSA lookups of every MX, in parallel.
-  const probes = mx.hosts.flatMap((h) => h.addresses.map((address) => ({ host: h, address })));
+  const probes = mx.hosts.filter((h) => !o.skipMx?.(h.name)).flatMap((h) => h.addresses.map((address) => ({ host: h, address })));
   const [results, tlsa] = await Promise.all([
     Promise.all(probes.map(({ host, address }) => probeMx(host.name, address, o, timeoutMs))),
     Promise.all(mx.hosts.map((h) => lookupTlsa(h, r))),

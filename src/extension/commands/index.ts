@@ -3,6 +3,7 @@ import { FindingCodeActions, fixAllOfKind } from '../codeActions';
 import type { Controller } from '../controller';
 import { readmeUri } from '../findingDocs';
 import { Command, VIEW_ID } from '../ids';
+import { checkMailDomain, checkWorkspaceDomains } from './domain';
 import { explainErrorCommand } from './explain';
 import { probeHost, probeWorkspace } from './probe';
 import { exportReport } from './report';
@@ -16,6 +17,9 @@ export function registerCommands(ctl: Controller, actions: FindingCodeActions, e
     // No argument reaches the handler: a command link (`command:mailTlsDoctor.probeWorkspace?...`) must not weaken the trust prompt.
     r(Command.probeWorkspace, () => probeWorkspace(ctl)),
     r(Command.probeHost, (target?: string, opts?: Parameters<typeof probeHost>[2]) => probeHost(ctl, typeof target === 'string' ? target : undefined, opts)),
+    r(Command.checkDomain, (target?: unknown, opts?: Parameters<typeof checkMailDomain>[2]) => checkMailDomain(ctl, target, opts ?? {})),
+    // No argument, as for Probe Workspace: a command link must not skip the trust prompt.
+    r(Command.checkWorkspaceDomains, () => checkWorkspaceDomains(ctl)),
     r(Command.explainError, (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined)),
     r(Command.lintWorkspace, async () => {
       await ctl.lint.scanWorkspace();

@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import type { DomainReport } from '../../core/domain';
+import { parseMailDomain } from '../../core/domain/name';
+import type { Controller } from '../controller';
+import { VIEW_ID } from '../ids';
+import { showError, showInfo, showModalWarning } from '../notify';
+import type { Node } from '../tree';
+
+export interface CheckDomainOptions {
+  /** Cancels like the progress notification's Cancel button (scripts, tests). */
+  cancellation?: vscode.CancellationToken;
+  /** Lab ports, as the CLI's --smtp-port / --https-port: MX hosts are probed on 25 and policies fetched on 443. */
+  smtpPort?: number;
+  httpsPort?: number;
+}
+
+/**
+ * `Check Mail Domain...`: the domain typed by the user (validated as they type), or given by the tree's domain
+ * node or a caller. Like Probe Host, the user names what is contacted, so no trust prompt: nothing the workspace
+ * names is checked unless the user picked it.
+ */
+export async function checkMailDomain(ctl: Controller, target?: unknown, opts: CheckDomainOptions = {}): Promise<DomainReport[]> {
+  const node = target as Extract<Node, { kind: 'domain' }> | undefined;
+  const given = typeof target === 'string' ? target : node?.kind === 'domain' && typeof node.entry?.domain === 'string' ? node.entry.domain : undefined;
+  const text = given ?? (await vscode.window.showInputBox({
+    title: 'Mail TLS Doctor: Check Mail Domain',
+    prompt: 'A mail domain: its MX hosts, DANE, MTA-STS and TLS-RPT are checked the way a sending MTA sees them',
+    placeHolder: 'example.com',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      if (!v.trim()) return undefined;
+      const d = parseMailDomain(v);
+      return 'error' in d ? d.error : undefined;
+    },
+  }));
+  if (!text) return [];
+  const parsed = parseMailDomain(text);
+  if ('error' in parsed) {
+    void showError(`Mail TLS Doctor: not a mail domain: ${parsed.error}`);
+    return [];
+  }
+  void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  return ctl.checkDomains({
+    domains: [parsed.domain],
+    title: `Mail TLS Doctor: checking the mail domain ${parsed.domain}`,
+    cancellation: asCancellationToken(opts.cancellation),
+    smtpPort: port(opts.smtpPort),
+    httpsPort: port(opts.httpsPort),
+  });
+}
+
+/**
+ * `Check Workspace Mail Domains`: every domain the workspace's configs name. An explicit request, so in an untrusted
+ * workspace it asks once, modally, as Probe Workspace does; the registered command takes no argument (a command
+ * link must not skip the prompt).
+ */
+export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTrustPrompt?: boolean } = {}): Promise<DomainReport[]> {
+  await ctl.lint.whenIdle();
+  const domains = ctl.workspaceDomains();
+  if (domains.length === 0) {
+    const pick = await showInfo('Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries).', 'Check Mail Domain...');
+    if (pick) return checkMailDomain(ctl);
+    return [];
+  }
+  if (!ctl.trusted && internal.skipTrustPrompt !== true) {
+    const go = await showModalWarning(
+      `This workspace is not trusted. Check ${domains.length} mail domain(s) named in its files? ${domains.slice(0, 5).join(', ')}${domains.length > 5 ? ', ...' : ''}`,
+      'The check asks the DNS resolver about these domains, opens TCP connections and TLS handshakes to their MX hosts on port 25 and fetches their MTA-STS policies over HTTPS. It never sends credentials or mail.',
+      'Check',
+    );
+    if (go !== 'Check') return [];
+  }
+  void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  return ctl.checkDomains({ domains, title: "Mail TLS Doctor: checking the workspace's mail domains" });
+}
+
+function port(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535 ? v : undefined;
+}
+
+function asCancellationToken(t: unknown): vscode.CancellationToken | undefined {
+  const c = t as Partial<vscode.CancellationToken> | undefined;
+  return typeof c?.onCancellationRequested === 'function' && typeof c.isCancellationRequested === 'boolean' ? (c as vscode.CancellationToken) : undefined;
+}
