@@ -110,6 +110,14 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     assert.match(diag.message, /domain check of danebad\.test/);
   });
 
+  it('Check Workspace Mail Domains checks what the configs name (trusted workspace: no prompt), through the resolver setting', async () => {
+    const before = lab.dns.log.length;
+    const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkWorkspaceDomains')) as Report[];
+    assert.ok(reports.some((r) => r.domain === 'danebad.test'), reports.map((r) => r.domain).join(', '));
+    assert.ok(lab.dns.log.slice(before).some((q) => q.name === 'danebad.test' && q.type === 'MX'));
+    assert.deepEqual(lab.decoy.log, []);
+  });
+
   it('the input box refuses what is not a mail domain; a cancelled check shows as cancelled and connects nowhere', async () => {
     const before = lab.dns.log.length;
     const bad = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', '127.0.0.11', ports())) as Report[];
