@@ -173,6 +173,38 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
     assert.ok(!r.transcript.some((l) => l.conn === 'TLS first' && /^connected/.test(l.text)), show(r));
   });
 
+  for (const cap of [2, 1]) {
+    it(`STARTTLS asked of an implicit-TLS port whose handshake fails (an alert) is named too, with the TLS failure (per-host cap ${cap})`, async () => {
+      // Answers every ClientHello with handshake_failure (no cipher for its RSA key): TLS first, but broken, like
+      // Debian 12's OpenSMTPD 6.8 with OpenSSL 3 (internal_error after its certificate).
+      const leaf = pki.leaf({ cn: NAME, sans: [NAME] });
+      const sockets = new Set<net.Socket>();
+      const server = tls.createServer({ cert: pki.chain(leaf), key: leaf.keyPem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }, (s) => s.destroy());
+      server.on('connection', (s: net.Socket) => {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+      });
+      server.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+      const port = (server.address() as net.AddressInfo).port;
+      const timeoutMs = cap === 2 ? 20_000 : 2500;
+      const r = await probe(port, 'smtp', 'starttls', caFile, timeoutMs, { limiter: new ConnectionLimiter({ perHost: cap }), scanVersions: false });
+      assert.ok(ids(r).includes('mode.expects-implicit-tls'), show(r));
+      assert.ok(ids(r).includes('tls.handshake-failed'), show(r));
+      assert.ok(!ids(r).includes('greeting.timeout'), show(r));
+      assert.equal(r.tls, null);
+      const f = r.findings.find((x) => x.id === 'mode.expects-implicit-tls')!;
+      assert.match(f.detail, /answered in TLS \(the handshake itself failed/);
+      assert.doesNotMatch(f.detail, /succeeded/);
+      // With a free slot, after the silent delay on a second connection, not after the greeting timeout.
+      if (cap === 2) assert.ok(r.durationMs < timeoutMs / 2, `took ${r.durationMs} ms\n${show(r)}`);
+    });
+  }
+
   it('a server that greets late (after the silent delay) is still probed with STARTTLS on the first connection', async () => {
     const leaf = pki.leaf({ cn: NAME, sans: [NAME] });
     const ctx = tls.createSecureContext({ cert: pki.chain(leaf), key: leaf.keyPem });

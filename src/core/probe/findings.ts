@@ -239,12 +239,14 @@ export const probeFindings = {
       evidence: [reason, ...evidence],
     };
   },
-  expectsImplicitTls(ep: Endpoint, ms: number, evidence: string[]): Finding {
+  /** `handshake`: false when the port answered the TLS hello in TLS (an alert) but the handshake failed. */
+  expectsImplicitTls(ep: Endpoint, ms: number, evidence: string[], handshake = true): Finding {
+    const how = handshake ? 'a TLS handshake on the same port succeeded' : 'a TLS ClientHello on the same port was answered in TLS (the handshake itself failed, see the TLS finding)';
     return {
       id: 'mode.expects-implicit-tls',
       severity: 'error',
       title: `Port ${ep.port} expects implicit TLS, but STARTTLS was tried.`,
-      detail: `The server sent no plaintext greeting within ${ms} ms, and a TLS handshake on the same port succeeded: it waits for the client to start TLS right away. A STARTTLS client (nodemailer \`secure: false\`) waits forever and fails with "Greeting never received".`,
+      detail: `The server sent no plaintext greeting within ${ms} ms, and ${how}: it waits for the client to start TLS right away. A STARTTLS client (nodemailer \`secure: false\`) waits forever and fails with "Greeting never received".`,
       fix: `Use implicit TLS for this port (${tlsSetting(ep, true)}), or connect to the STARTTLS port instead (${tlsSetting(ep, false)}).`,
       evidence,
     };

@@ -359,9 +359,15 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
         hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       } catch (err) {
         if (isAbort(err)) throw err;
-        const reason = classifyTlsError(err).reason;
-        conn.transcript.add('note', `TLS handshake on a second connection failed: ${reason}`, label);
-        return { failure: reason };
+        const failure = classifyTlsError(err);
+        conn.transcript.add('note', `TLS handshake on a second connection failed: ${failure.reason}`, label);
+        if (failure.kind === 'alert' || failure.kind === 'no-common-version') {
+          // The port answered the ClientHello in TLS (an alert record, or a ServerHello this client cannot take):
+          // it wants TLS first, and its handshake fails. Waiting out the greeting timeout would add nothing.
+          const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${failure.reason}`], false);
+          return { outcome: { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, side, failure, false)] } };
+        }
+        return { failure: failure.reason };
       }
       const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${hs.version} ${hs.cipher}`]);
       return { outcome: await afterHandshake(ctx, side, dialogueFor(ep.protocol, ehloName(ctx, c.socket)), 'implicit', [found], hs) };
@@ -390,7 +396,13 @@ async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Pro
     return afterHandshake(ctx, conn, dialogueFor(ep.protocol, ehloName(ctx, conn.socket)), 'implicit', [found], hs);
   } catch (err) {
     if (isAbort(err)) throw err;
-    conn.transcript.add('note', `TLS handshake on the same port failed too: ${classifyTlsError(err).reason}`);
+    const failure = classifyTlsError(err);
+    conn.transcript.add('note', `TLS handshake on the same port failed too: ${failure.reason}`);
+    if (failure.kind === 'alert' || failure.kind === 'no-common-version') {
+      // Answered in TLS: the port wants TLS first, and its handshake fails (as on the second connection above).
+      const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${failure.reason}`], false);
+      return { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, conn, failure, false)] };
+    }
     return { mode: 'starttls', scan: false, findings: [timedOut] };
   }
 }

@@ -51,6 +51,8 @@ interface Case {
   exim?: true;
   /** Needs the unpacked OpenSMTPD (skipped with a notice when the package could not be had). */
   opensmtpd?: true;
+  /** No version completes a handshake, for openssl one version at a time either. */
+  noVersionWorks?: true;
   versions?: Versions;
   negotiated?: TlsVersionName;
   /** posttls-finger must say this (SMTP only). */
@@ -84,6 +86,12 @@ const OPENSMTPD_SCENARIOS: OpensmtpdScenario[] = [
   { name: 'tls12', tls: 'tls', protocols: 'tlsv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' },
   { name: 'tls13', tls: 'tls', protocols: 'tlsv1.3' },
   { name: 'plain', tls: 'none' },
+];
+
+/** Debian 12's own OpenSMTPD 6.8.0p2: with OpenSSL 3 every handshake ends in internal_error (no `protocols` in 6.8). */
+const OPENSMTPD68_SCENARIOS: OpensmtpdScenario[] = [
+  { name: 'tls', tls: 'tls' },
+  { name: 'smtps', tls: 'smtps' },
 ];
 
 const CASES: Case[] = [
@@ -225,6 +233,24 @@ const CASES: Case[] = [
     name: 'STARTTLS asked of OpenSMTPD\'s smtps port', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd-smtps', trusted: true,
     present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'], versions: V(false, false, true, true), negotiated: 'TLSv1.3',
   },
+  // Debian 12's OpenSMTPD 6.8 on OpenSSL 3: its key engine fails ("missing private key"), every client gets an
+  // internal_error alert after the certificate. s_client (TLS 1.3 prints "New, TLSv1.3" all the same) and
+  // posttls-finger get no session; neither do we, and we say the handshake fails, not that nothing answered.
+  {
+    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... tls: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd68-tls', trusted: null,
+    present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'greeting.timeout', 'tls.closed-before-greeting'],
+  },
+  {
+    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... smtps: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
+    present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'greeting.timeout', 'tls.closed-before-greeting'],
+  },
+  {
+    name: 'STARTTLS asked of Debian 12 OpenSMTPD 6.8\'s smtps port: TLS first, and broken', opensmtpd: true, noVersionWorks: true,
+    protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
+    present: ['mode.expects-implicit-tls', 'tls.handshake-failed'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
+  },
 ];
 
 interface Observed {
@@ -316,6 +342,17 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
       } else {
         announceSkip('interop tests against a real OpenSMTPD', smtpd.reasons);
       }
+      const smtpd68 = opensmtpdTools('debian12');
+      if (smtpd68.ok) {
+        const instance = await startOpensmtpd({ ...cert, hostname: SERVER_NAME, scenarios: OPENSMTPD68_SCENARIOS, build: 'debian12' });
+        started.push({ port: 0, log: instance.log, stop: instance.stop });
+        logs.push(() => `--- OpenSMTPD ${instance.version} (Debian 12) ---\n${instance.log()}`);
+        for (const [name, port] of Object.entries(instance.ports)) ports[`opensmtpd68-${name}`] = port;
+      } else if (process.env.MTD_REQUIRE_INTEROP && !smtpd68.unobtainable) {
+        throw new Error(`the OpenSMTPD 6.8 part of the TLS-stack tier must run here (MTD_REQUIRE_INTEROP) but: ${smtpd68.reasons.join('; ')}`);
+      } else {
+        announceSkip("interop tests against Debian 12's OpenSMTPD 6.8", smtpd68.reasons);
+      }
     } finally {
       stops.push(...started.map((s) => s.stop));
     }
@@ -399,7 +436,8 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           // (how long that takes is measured in the transcript, not asserted: the machine is shared).
           const t = o.ours.transcript;
           const connected = t.find((l) => !l.conn && /^connected to /.test(l.text));
-          const named = t.find((l) => l.conn === 'TLS first' && l.kind === 'tls' && /^TLSv/.test(l.text));
+          // A handshake there, or a TLS alert in answer to its hello (a TLS-first port whose handshake fails).
+          const named = t.find((l) => l.conn === 'TLS first' && ((l.kind === 'tls' && /^TLSv/.test(l.text)) || (l.kind === 'note' && /^TLS handshake on a second connection failed: .*alert/.test(l.text))));
           assert.ok(connected && named, `no TLS handshake on a second connection\n${explain(o)}`);
           assert.ok(t.some((l) => l.text === `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`), explain(o));
           assert.ok(!t.some((l) => /^no greeting within/.test(l.text)), `the greeting timeout ran out\n${explain(o)}`);
@@ -416,6 +454,11 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           // No TLS for us. s_client, talking the port's real mode, confirms what our finding says about it.
           if (c.present.includes('mode.expects-starttls')) assert.notEqual(ossl.negotiated, null, `STARTTLS works on this port\n${why()}`);
           else assert.equal(ossl.negotiated, null, `openssl got a TLS session where we found none\n${why()}`);
+          if (c.noVersionWorks) {
+            // Nor one version at a time; ours are then all "not decided" (every version fails alike), none accepted.
+            assert.deepEqual(TLS_VERSIONS.filter((v) => ossl.versions[v]), [], why());
+            assert.deepEqual(TLS_VERSIONS.filter((v) => o.ours.versions[v] === true), [], why());
+          }
           return;
         }
         if (legacyOnly) {

@@ -47,8 +47,15 @@ function repoRoot(): string {
   return path.resolve(__dirname, '../../..');
 }
 
-export function findSmtpd(): string | undefined {
-  const root = process.env.MTD_OPENSMTPD_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd');
+/**
+ * `current`: 7.4 (backports), in .cache/opensmtpd or $MTD_OPENSMTPD_ROOT. `debian12`: Debian 12's own 6.8.0p2,
+ * whose TLS fails with OpenSSL 3 (the case of a broken TLS-first port), in .cache/opensmtpd-6.8 or
+ * $MTD_OPENSMTPD68_ROOT.
+ */
+export type OpensmtpdBuild = 'current' | 'debian12';
+
+export function findSmtpd(build: OpensmtpdBuild = 'current'): string | undefined {
+  const root = build === 'current' ? process.env.MTD_OPENSMTPD_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd') : process.env.MTD_OPENSMTPD68_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd-6.8');
   const bin = path.join(root, 'usr/sbin/smtpd');
   return fs.existsSync(bin) ? bin : undefined;
 }
@@ -57,14 +64,16 @@ export function findSmtpd(): string | undefined {
  * Why OpenSMTPD cannot run here (empty when it can). `MTD_OPENSMTPD_UNAVAILABLE` is set by .ci/run when the
  * package could not be downloaded, with the reason: the tier then skips instead of failing.
  */
-export function opensmtpdTools(): { ok: boolean; reasons: string[]; unobtainable?: string } {
+export function opensmtpdTools(build: OpensmtpdBuild = 'current'): { ok: boolean; reasons: string[]; unobtainable?: string } {
   const reasons: string[] = [];
-  const unobtainable = process.env.MTD_OPENSMTPD_UNAVAILABLE || undefined;
-  if (!findSmtpd()) {
+  const unobtainable = (build === 'current' ? process.env.MTD_OPENSMTPD_UNAVAILABLE : process.env.MTD_OPENSMTPD68_UNAVAILABLE) || undefined;
+  if (!findSmtpd(build)) {
     reasons.push(
       unobtainable
         ? `the opensmtpd package could not be obtained: ${unobtainable}`
-        : 'no OpenSMTPD unpacked in .cache/opensmtpd (.ci/run: apt-get download opensmtpd/bookworm-backports + dpkg -x) or $MTD_OPENSMTPD_ROOT',
+        : build === 'current'
+          ? 'no OpenSMTPD unpacked in .cache/opensmtpd (.ci/run: apt-get download opensmtpd/bookworm-backports + dpkg -x) or $MTD_OPENSMTPD_ROOT'
+          : "no OpenSMTPD 6.8 unpacked in .cache/opensmtpd-6.8 (.ci/run: apt-get download Debian 12's opensmtpd + dpkg -x) or $MTD_OPENSMTPD68_ROOT",
     );
   }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) reasons.push('OpenSMTPD must be started as root (it binds, chroots and drops to its users)');
@@ -72,8 +81,8 @@ export function opensmtpdTools(): { ok: boolean; reasons: string[]; unobtainable
   return { ok: reasons.length === 0, reasons, unobtainable };
 }
 
-export async function startOpensmtpd(p: { certFile: string; keyFile: string; hostname: string; scenarios: OpensmtpdScenario[] }): Promise<OpensmtpdInstance> {
-  const smtpd = findSmtpd();
+export async function startOpensmtpd(p: { certFile: string; keyFile: string; hostname: string; scenarios: OpensmtpdScenario[]; build?: OpensmtpdBuild }): Promise<OpensmtpdInstance> {
+  const smtpd = findSmtpd(p.build);
   if (!smtpd) throw new Error('OpenSMTPD is not available');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-opensmtpd-'));
   // A tmpfs covers /var inside the namespace: the folder must be elsewhere.

@@ -49,7 +49,7 @@ export async function sClient(t: OpensslTarget, opts: { only?: TlsVersionName; t
   if (opts.only) args.push(VERSION_FLAG[opts.only], '-cipher', 'DEFAULT:@SECLEVEL=0');
   const r = await run(openssl, args, { timeoutMs: opts.timeoutMs ?? 8_000, input: QUIT[t.protocol], inputDelayMs: 3_000, inputWhen: SESSION_REPORTED });
   const raw = `${r.stdout}\n${r.stderr}\n(exit ${r.code ?? r.signal}${r.timedOut ? ', killed after the time limit' : ''}, ${r.ms} ms)`;
-  const session = parseSession(r.stdout);
+  const session = parseSession(r.stdout, r.stderr);
   const verifyCode = /Verify return code: (\d+) \(([^)]*)\)/.exec(r.stdout);
   const verifyError = /verify error:num=\d+:([^\n]+)/.exec(raw)?.[1]?.trim() ?? (verifyCode && verifyCode[1] !== '0' ? verifyCode[2] : undefined);
   const handshake = session !== undefined;
@@ -75,7 +75,7 @@ export async function sClientNegotiated(t: OpensslTarget, only?: TlsVersionName,
   if (only) args.push(VERSION_FLAG[only], '-cipher', 'DEFAULT:@SECLEVEL=0');
   if (t.mode === 'starttls') args.push('-starttls', t.protocol);
   const r = await run(openssl, args, { timeoutMs, input: QUIT[t.protocol], inputDelayMs: 3_000, inputWhen: SESSION_REPORTED });
-  return parseSession(r.stdout)?.version ?? null;
+  return parseSession(r.stdout, r.stderr)?.version ?? null;
 }
 
 /**
@@ -83,10 +83,15 @@ export async function sClientNegotiated(t: OpensslTarget, only?: TlsVersionName,
  * cipher's minimum version (ECDHE-RSA-AES256-SHA shows `TLSv1.0` even under TLS 1.2); the negotiated version is
  * the `Protocol  :` line of the SSL-Session block. Under TLS 1.3 that block only comes with a session ticket,
  * after the report, but then the cipher itself (TLS_AES_*, TLS_CHACHA20_*) exists in TLS 1.3 only.
+ * A fatal alert received during the handshake means no session, whatever the summary lines say.
  */
-function parseSession(stdout: string): { version: TlsVersionName; cipher: string } | undefined {
+function parseSession(stdout: string, stderr: string): { version: TlsVersionName; cipher: string } | undefined {
   const m = /^(?:New|Reused), (\S+), Cipher is (\S+)/m.exec(stdout);
   if (!m || m[2] === '(NONE)') return undefined;
+  // Under TLS 1.3 the cipher is set at the ServerHello: a handshake the server then ends with a fatal alert
+  // (OpenSMTPD 6.8 with OpenSSL 3: internal_error instead of its CertificateVerify) still prints "New, TLSv1.3,
+  // Cipher is ..." and "Verify return code: 0". The alert s_client received says there was no session.
+  if (/ssl3_read_bytes:\S+ alert [^:\n]*: SSL alert number \d+|:tlsv1 alert |:sslv3 alert /.test(stderr)) return undefined;
   const p = /^\s*Protocol\s*: (TLSv1(?:\.[0123])?)\s*$/m.exec(stdout)?.[1] ?? (m[1] === 'TLSv1.3' ? 'TLSv1.3' : undefined);
   if (!p) return undefined;
   return { version: (p === 'TLSv1.0' ? 'TLSv1' : p) as TlsVersionName, cipher: m[2] };
