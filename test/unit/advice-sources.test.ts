@@ -1,6 +1,6 @@
 /**
  * Each finding's documentation names what backs it: every registered postfix.* id, every probe TLS id
- * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.* and dotenv.* id appears in the "Sources" section of its
+ * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.*, dotenv.*, explain.* and maillog.* id appears in the "Sources" section of its
  * docs page, and each entry names a checkable source.
  */
 import * as assert from 'node:assert/strict';
@@ -26,6 +26,7 @@ describe('advice: every finding documents its sources', () => {
     ['findings-probe.md', /^(tls|starttls|mode)\./],
     ['findings-cert.md', /^cert\./],
     ['findings-nodemailer.md', /^(nodemailer|dotenv)\./],
+    ['findings-explain.md', /^(explain|maillog)\./],
   ] as const;
   for (const [page, re] of pages) {
     it(`${page}: every ${re.source} id is in its Sources section, each entry names a source`, () => {
@@ -33,7 +34,7 @@ describe('advice: every finding documents its sources', () => {
       const missing = ids.filter((id) => re.test(id) && !sources.includes(`\`${id}\``));
       assert.deepEqual(missing, []);
       for (const entry of sources.split('\n- ').slice(1)) {
-        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs/, entry.slice(0, 80));
+        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source/, entry.slice(0, 80));
       }
     });
   }
