@@ -111,8 +111,8 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
 }
 
 /**
- * `--from-config PATH`: the mail domains the configs under PATH name (each TLS policy-table entry of its own, an
- * unbracketed relayhost), once each, in the order found; where each came from goes to standard error.
+ * `--from-config PATH`: the mail domains the configs under PATH name (TLS policy-table and transport-table entries,
+ * an unbracketed relayhost), once each, in the order found; where each came from goes to standard error.
  */
 function configDomains(paths: string[], io: CliIO): string[] {
   if (paths.length === 0) return [];
@@ -130,6 +130,6 @@ function configDomains(paths: string[], io: CliIO): string[] {
   const missing = problems.filter((m) => m.endsWith('no such file or folder'));
   if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
   for (const m of problems) io.err(`${termSafe(m)}\n`);
-  if (out.length === 0) throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table entries, an unbracketed relayhost)`);
+  if (out.length === 0) throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table or transport-table entries, an unbracketed relayhost)`);
   return out;
 }

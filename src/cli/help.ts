@@ -65,7 +65,7 @@ MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
   --https-port N         fetch the MTA-STS policy from port N instead of 443 (a lab)
   --verbose, -v          info findings, certificate chains and transcripts (text format)
   --from-config PATH     also check the mail domains the configs under PATH name (Postfix TLS policy-table
-                         entries such as tls_policy, an unbracketed relayhost); \`lint\` lists them too
+                         and transport-table entries, an unbracketed relayhost); \`lint\` lists them too
 Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
 {"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.

@@ -265,3 +265,31 @@ describe('postfix TLS policy table: rules', () => {
     assert.equal(good.domains!.length, 4);
   });
 });
+
+describe('postfix transport table: domains delivered by MX lookup, offered from the main.cf that uses the table', () => {
+  it('offers the key for `smtp:` entries and the next-hop for `smtp:name`; never bracketed, local, error or parent-domain entries', () => {
+    const transport = [
+      'example.com      smtp:',
+      'Example.ORG      relay:mx-pool.example.net',
+      'bracket.example  smtp:[10.0.0.1]:25',
+      'sub.example      smtp:[relay.example.net]',
+      '.example.com     smtp:',
+      'user@example.io  smtp:',
+      'local.example    local:',
+      'dead.example     error:mail for dead.example is not accepted',
+      'port.example     smtp:other.example:587',
+      '',
+    ].join('\n');
+    const main = 'transport_maps = hash:/etc/postfix/transport\n';
+    const r = lintText(MAIN, main, memoryHost({ [MAIN]: main, '/ws/etc/postfix/transport': transport }));
+    assert.deepEqual(r.domains.map((d) => [d.domain, d.file, slice(transport, d.range)]), [
+      ['example.com', '/ws/etc/postfix/transport', 'example.com'],
+      ['mx-pool.example.net', '/ws/etc/postfix/transport', 'Example.ORG'],
+    ]);
+    assert.match(r.domains[1].source, /for example\.org/);
+    // A main.cf without transport_maps, or whose table is not in the workspace, offers none.
+    assert.deepEqual(lintText(MAIN, 'myhostname = a.example\n', memoryHost({})).domains, []);
+    assert.deepEqual(lintText(MAIN, main, memoryHost({ [MAIN]: main })).domains, []);
+  });
+});
+

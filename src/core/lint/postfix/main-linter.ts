@@ -10,6 +10,7 @@ import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles }
 import { reportTemplate, templateInfo } from './rules/templates';
 import { checkRelay } from './rules/client';
 import { relayDomains } from './rules/relay-domains';
+import { transportDomains } from './rules/transport-domains';
 import { checkCipherGrade, checkDeprecated, levelGroupOf } from './rules/deprecated';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
@@ -125,5 +126,5 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   checkOtherFiles(ctx, path);
   reportSkippedFiles(ctx);
   if (template) reportTemplate(ctx, template);
-  return { findings, endpoints, domains: relayDomains(ctx) };
+  return { findings, endpoints, domains: [...relayDomains(ctx), ...transportDomains(ctx)] };
 }
