@@ -110,6 +110,23 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     assert.match(diag.message, /domain check of danebad\.test/);
   });
 
+  it('a TLS policy map entry names its domain too: the finding lands on that entry', async () => {
+    const uri = wsUri('domainlab', 'tls_policy');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('# smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n.sub.example dane\ndanebad.test dane\n'));
+    await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
+    const d = await waitFor(() => {
+      const n = child(domainsGroup(), 'danebad.test');
+      return n?.tooltip?.includes('smtp\\_tls\\_policy\\_maps entry') ? n : undefined;
+    }, 'danebad.test named by the policy map as well');
+    assert.match(d.tooltip ?? '', /relayhost in main\.cf/);
+    assert.equal(child(domainsGroup(), 'sub.example'), undefined, 'a .parent key is not a domain of its own');
+    await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'danebad.test', ports());
+    const diag = await waitFor(() => ours(uri).find((x) => codeOf(x) === 'dane.tlsa-mismatch'), 'the domain finding on the policy map entry');
+    assert.equal(diag.range.start.line, 2);
+    assert.equal(diag.range.start.character, 0);
+    assert.equal(diag.range.end.character, 'danebad.test'.length);
+  });
+
   it('Check Workspace Mail Domains checks what the configs name (trusted workspace: no prompt), through the resolver setting', async () => {
     const before = lab.dns.log.length;
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkWorkspaceDomains')) as Report[];
