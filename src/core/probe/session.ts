@@ -16,7 +16,7 @@ import { dialogueFor, looksLikePlaintextGreeting, type Dialogue, type Greeting }
 import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
 import { tlsHandshake, type HandshakeResult } from './handshake';
-import { ConnectionClosedError, ProtocolLimitError } from './lineReader';
+import { ConnectionClosedError, LIMITS, ProtocolLimitError } from './lineReader';
 import { BackoffError, type ConnectionLimiter } from './limiter';
 import { isAbort, Scope, TimeoutError } from './scope';
 import { tcpConnect } from './tcp';
@@ -151,10 +151,22 @@ async function withSlot<T>(
 
 /**
  * Half-closes and waits for the server's own close (it hangs up after QUIT or an alert), so that by the time
- * the slot is reused the server has seen this connection end; destroys it if the server keeps it open.
+ * the slot is reused the server has seen this connection end; destroys it if the server keeps it open, or keeps
+ * talking: the dialogue is over, so what still comes is dropped unread, and a server that sends more than a
+ * line's worth after that (a flood) is not about to hang up.
  */
 function closed(socket: Socket): Promise<void> {
   if (socket.closed) return Promise.resolve();
+  // The dialogue's reader would keep turning a flood into strings up to its whole allowance, for nobody. (A
+  // socket nobody reads, e.g. the TCP socket under a TLS one, is left alone: resuming it would steal TLS bytes.)
+  if (socket.listenerCount('data') > 0) {
+    socket.removeAllListeners('data');
+    let unread = 0;
+    socket.on('data', (chunk: Buffer) => {
+      unread += chunk.length;
+      if (unread > LIMITS.maxLineBytes) socket.destroy();
+    });
+  }
   return new Promise<void>((resolve) => {
     const t = setTimeout(() => socket.destroy(), 250);
     socket.once('close', () => {
