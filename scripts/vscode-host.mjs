@@ -32,7 +32,9 @@ async function windowCheck(page, request, dir) {
     found[t] = await page.locator('.monaco-workbench').getByText(t, { exact: false }).first()
       .waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
   }
-  fs.writeFileSync(path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`), JSON.stringify({ found }));
+  const file = path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ found }));
+  fs.renameSync(`${file}.tmp`, file); // the test polls for the name: it must never read half a file
 }
 const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

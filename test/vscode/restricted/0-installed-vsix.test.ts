@@ -45,6 +45,8 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
     assert.notEqual(path.resolve(ext.extensionPath), root);
     assert.match(path.basename(ext.extensionPath), /^mail-tls-doctor\.mail-tls-doctor-\d+\.\d+\.\d+$/);
     assert.ok(!fs.existsSync(installed('src')) && !fs.existsSync(installed('test')) && !fs.existsSync(installed('node_modules')), 'sources, tests or node_modules were shipped');
+    // The README's screenshots are served from the repository (see below), not shipped.
+    assert.ok(!fs.existsSync(installed('media/screenshots')), 'the screenshots were shipped');
   });
 
   it('its manifest gives the details page an icon, links and a banner, and nothing that points at a missing file', () => {
