@@ -72,6 +72,15 @@ describe('advice texts: probe findings', () => {
 });
 
 describe('advice texts: explain', () => {
+  it('no catalog entry offers ">=TLSv1.2" without the form every Postfix reads and the version it needs', () => {
+    for (const e of CATALOG) {
+      for (const t of [e.fix, e.postfix?.fix ?? '', ...e.causes.map((c) => c.cause), ...(e.postfix?.causes ?? []).map((c) => c.cause)]) {
+        if (!/>=\s*TLSv1\.2/.test(t)) continue;
+        assert.match(t, /!SSLv2, !SSLv3, !TLSv1, !TLSv1\.1/, e.id);
+        assert.match(t, /3\.6/, e.id);
+      }
+    }
+  });
   it('posttls-finger is given -L (log options), never "-l verbose" (an invalid security level)', () => {
     for (const e of CATALOG) {
       for (const text of [e.fix, e.postfix?.fix ?? '']) {

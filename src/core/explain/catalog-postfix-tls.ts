@@ -99,7 +99,9 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Not an error: for inbound mail (smtpd) clients normally send no certificate. The line shows the version and cipher; TLSv1 or TLSv1.1 ' +
       'there means this server still accepts legacy protocols from that client.',
     causes: [likely('Normal opportunistic TLS.')],
-    fix: 'Nothing to fix. To refuse legacy versions on submission ports set smtpd_tls_mandatory_protocols = >=TLSv1.2 there.',
+    fix: 'Nothing to fix for port 25 (opportunistic TLS: a legacy-only client would fall back to plain text). To refuse legacy versions on ' +
+      'submission ports set smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 there (every Postfix version; ' +
+      '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off).',
   },
   {
     id: 'explain.postfix-verified-tls',

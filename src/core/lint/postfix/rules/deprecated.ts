@@ -197,7 +197,7 @@ export function checkCipherGrade(ctx: RuleContext, s: Setting): void {
     severity: 'warning',
     title: `${s.name} = ${v} asks for an obsolete cipher grade.`,
     detail: `The "${v}" grade enables ciphers that give no real protection (40/56-bit export and single-DES ` +
-      'suites), which OpenSSL 3 has dropped anyway; Postfix 3.8 and later treat "export" and "low" as "medium". ' +
+      'suites; OpenSSL 1.1.0 and later no longer have them at all); postconf(5): "This choice is insecure and SHOULD NOT be used". ' +
       'Postfix\'s default, "medium", already interoperates with every current client.',
     fix: `Set ${s.name} = medium (or remove the line to get the default), then run \`postfix reload\`.`,
     range: s.valueRange,
