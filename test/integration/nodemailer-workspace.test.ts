@@ -6,19 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintText } from '../../src/core/lint';
-import type { LintHost } from '../../src/core/lint/types';
+import { diskLintHost } from '../support/lintHost';
 
 const APP = path.join(__dirname, '..', 'fixtures', 'nodemailer', 'app');
-const host: LintHost = {
-  readFile: (p) => {
-    try {
-      return fs.readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  workspaceRoot: APP,
-};
+const host = diskLintHost(APP);
 const lint = (name: string) => lintText(path.join(APP, name), fs.readFileSync(path.join(APP, name), 'utf8'), host);
 const SECRET = 'fixture-password-do-not-print';
 

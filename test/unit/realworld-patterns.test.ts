@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintText } from '../../src/core/lint';
-import type { LintHost } from '../../src/core/lint/types';
+import { diskLintHost } from '../support/lintHost';
 
 const ROOT = path.resolve(__dirname, '../fixtures/realworld-patterns');
 const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'expected.json'), 'utf8')) as Record<string, string[]>;
@@ -17,16 +17,7 @@ function files(dir: string): string[] {
 }
 
 describe('real-world patterns (own fixtures)', () => {
-  const host: LintHost = {
-    readFile: (p) => {
-      try {
-        return fs.readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    workspaceRoot: ROOT,
-  };
+  const host = diskLintHost(ROOT);
   const all = files(ROOT).filter((f) => !/README\.md$|expected\.json$/.test(f));
 
   it('every fixture file is listed in expected.json', () => {

@@ -19,6 +19,7 @@ import { isSecretName } from '../../src/core/secrets';
 import * as lab from '../support/hostile';
 import { startHostile, type HostileServer } from '../support/hostile';
 import { captureIO } from '../support/cli';
+import { diskLintHost } from '../support/lintHost';
 
 /** A secret whose two random halves are each checked: a partial leak (up to an `@` or `/`) still shows. */
 interface Secret {
@@ -190,16 +191,7 @@ describe('secrets never appear in output', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const fsHost = (): LintHost => ({
-    readFile: (p) => {
-      try {
-        return fs.readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    workspaceRoot: dir,
-  });
+  const fsHost = (): LintHost => diskLintHost(dir);
 
   it('the secrets really are in the files (the test would prove nothing otherwise)', () => {
     const all = Object.values(files).join('\n');

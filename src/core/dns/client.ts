@@ -155,23 +155,14 @@ function udpExchange(server: DnsServer, msg: Buffer, check: (p: packet.Packet) =
     if (signal?.aborted) return reject(abortReason(signal));
     // Addresses only: the socket never asks the system resolver, not even for its own wildcard bind address.
     const sock = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', lookup: literalOnly });
-    let done = false;
-    const finish = (err: Error | undefined, value?: packet.Packet) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+    const end = exchangeEnd(ms, signal, resolve, reject, () => {
       try {
         sock.close();
       } catch {
         /* already closed */
       }
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onAbort = () => finish(abortReason(signal!));
-    const timer = setTimeout(() => finish(undefined, undefined), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const finish = end.finish;
     sock.on('error', (err) => finish(err));
     sock.on('message', (buf, rinfo) => {
       // Only the server asked may answer (a connected socket already filters; this keeps the rule explicit).
@@ -185,9 +176,36 @@ function udpExchange(server: DnsServer, msg: Buffer, check: (p: packet.Packet) =
       if (check(p)) finish(undefined, p);
     });
     sock.connect(server.port, server.host, () => {
-      if (!done) sock.send(msg, (err) => err && finish(err));
+      if (!end.done()) sock.send(msg, (err) => err && finish(err));
     });
   });
+}
+
+/**
+ * How one exchange ends, whichever comes first: an answer, an error, the deadline (undefined), or the abort. It
+ * settles once; the timer, the abort listener and the socket (`close`) are cleaned up on the way out.
+ */
+function exchangeEnd(
+  ms: number,
+  signal: AbortSignal | undefined,
+  resolve: (p: packet.Packet | undefined) => void,
+  reject: (err: Error) => void,
+  close: () => void,
+): { finish: (err: Error | undefined, value?: packet.Packet) => void; done: () => boolean } {
+  let done = false;
+  const finish = (err: Error | undefined, value?: packet.Packet) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    close();
+    if (err) reject(err);
+    else resolve(value);
+  };
+  const onAbort = () => finish(abortReason(signal!));
+  const timer = setTimeout(() => finish(undefined, undefined), ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { finish, done: () => done };
 }
 
 function literalOnly(host: string, _opts: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
@@ -206,19 +224,7 @@ function tcpExchange(server: DnsServer, msg: Buffer, ms: number, signal?: AbortS
     if (signal?.aborted) return reject(abortReason(signal));
     const sock = net.connect({ host: server.host, port: server.port, lookup: literalOnly as never });
     let buf = Buffer.alloc(0);
-    let done = false;
-    const finish = (err: Error | undefined, value?: packet.Packet) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onAbort = () => finish(abortReason(signal!));
-    const timer = setTimeout(() => finish(undefined, undefined), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const { finish } = exchangeEnd(ms, signal, resolve, reject, () => sock.destroy());
     sock.on('error', (err) => finish(err));
     sock.on('connect', () => {
       const len = Buffer.alloc(2);

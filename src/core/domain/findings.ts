@@ -7,6 +7,8 @@ import { printable } from '../endpoint';
 import type { Finding } from '../finding';
 
 const p = (s: string, max = 120) => printable(s, max);
+/** The TXT records as found, for the evidence of a record that is wrong. */
+const txtEvidence = (records: string[]) => records.map((r) => `TXT "${p(r, 160)}"`);
 
 export const domainFindings = {
   mxNull(domain: string): Finding {
@@ -138,7 +140,7 @@ export const domainFindings = {
       title: `The MTA-STS record of ${p(domain)} is invalid (${p(why, 100)}): senders ignore the policy.`,
       detail: 'RFC 8461 3.1: `_mta-sts.DOMAIN` must hold exactly one TXT record starting with `v=STSv1`, with an `id` of 1 to 32 letters and digits. Otherwise senders do not fetch the policy, and mail is not protected by it.',
       fix: `Publish one record: \`_mta-sts.${p(domain)}. IN TXT "v=STSv1; id=20260101T000000"\` (change the id whenever the policy changes).`,
-      evidence: records.map((r) => `TXT "${p(r, 160)}"`),
+      evidence: txtEvidence(records),
     };
   },
   policyFetchFailed(url: string, why: string): Finding {
@@ -251,7 +253,7 @@ export const domainFindings = {
       title: `The TLS-RPT record of ${p(domain)} is invalid (${p(why, 100)}): senders send no reports.`,
       detail: 'RFC 8460 3: exactly one TXT record starting with `v=TLSRPTv1`, with `rua=` listing `mailto:` or `https:` URIs separated by commas.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,
-      evidence: records.map((r) => `TXT "${p(r, 160)}"`),
+      evidence: txtEvidence(records),
     };
   },
 };

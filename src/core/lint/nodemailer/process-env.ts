@@ -7,35 +7,18 @@ import type * as t from '@babel/types';
 import type { Finding } from '../../finding';
 import type { LineIndex } from '../lines';
 import { envKeyOf, resolveValue, type ResolveContext } from './resolve';
-
-const MAX_NODES = 2_000_000;
+import { forEachNode } from './traverse';
 
 export function processWideNoVerify(ast: t.File, path: string, index: LineIndex, lookupEnv: ResolveContext['lookupEnv']): Finding[] {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv };
   const out: Finding[] = [];
-  const stack: unknown[] = [ast.program];
-  let visited = 0;
-  while (stack.length > 0 && visited < MAX_NODES) {
-    const node = stack.pop();
-    if (!node || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
-      continue;
-    }
-    const n = node as t.Node;
-    if (typeof n.type !== 'string') continue;
-    visited++;
+  forEachNode(ast, (n) => {
     if (n.type === 'AssignmentExpression' && n.operator === '=' && (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression') && envKeyOf(n.left) === 'NODE_TLS_REJECT_UNAUTHORIZED') {
       const v = resolveValue(n.right, ctx);
       // Node stores env values as strings: 0 becomes '0', which is what disables the checks.
       if (v.known && String(v.value) === '0') out.push(finding(path, index, n));
     }
-    for (const key of Object.keys(n)) {
-      if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
-      const child = (n as unknown as Record<string, unknown>)[key];
-      if (child && typeof child === 'object') stack.push(child);
-    }
-  }
+  });
   return out;
 }
 

@@ -10,6 +10,7 @@ import { hostProblem, urlHost } from '../hosts';
 import type { LineIndex } from '../lines';
 import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
 import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
+import { forEachNode } from './traverse';
 
 export interface OptionSite {
   key: string;
@@ -69,32 +70,12 @@ interface Walk {
   mutated: Set<string>;
 }
 
-const MAX_NODES = 2_000_000;
-
 export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
   const walk: Walk = { imports: new Map(), mutated: new Set() };
-  let visited = 0;
-  const stack: unknown[] = [ast.program];
-  while (stack.length > 0 && visited < MAX_NODES) {
-    const node = stack.pop();
-    if (!node || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
-      continue;
-    }
-    const n = node as t.Node;
-    if (typeof n.type !== 'string') continue;
-    visited++;
-    collect(n, ctx, creators, calls, walk);
-    for (const key of Object.keys(n)) {
-      if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
-      const child = (n as unknown as Record<string, unknown>)[key];
-      if (child && typeof child === 'object') stack.push(child);
-    }
-  }
+  forEachNode(ast, (n) => collect(n, ctx, creators, calls, walk));
   const out: TransportSite[] = [];
   for (const call of calls) {
     if (!isCreateTransport(call.callee, creators)) continue;

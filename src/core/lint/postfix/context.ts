@@ -57,6 +57,11 @@ export function setParameter(ctx: RuleContext, name: string, value: string, afte
   return [addParameter(ctx, name, value, after)];
 }
 
+/** The quick fix of many rules: set `name = value` where it is written (or add it after `after`), with its title. */
+export function setParameterFix(ctx: RuleContext, name: string, value: string, after?: Setting): { edits: TextEdit[]; editTitle: string } {
+  return { edits: setParameter(ctx, name, value, after), editTitle: `Set ${name} = ${value}` };
+}
+
 export function addParameter(ctx: RuleContext, name: string, value: string, after?: Setting): TextEdit {
   if (ctx.service) {
     const ins = ctx.doc.insertLineAfter(ctx.service.lastLine, `  -o ${name}=${value}`);

@@ -5,7 +5,7 @@ import type { Range } from '../../../finding';
 import type { DiscoveredEndpoint } from '../../types';
 import type { Setting } from '../main-parser';
 import { hideUserinfo } from '../../../secrets';
-import { redact, report, RuleContext, setParameter, shown } from '../context';
+import { redact, report, RuleContext, setParameter, setParameterFix, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';
 import type { ParameterScope } from '../scope';
 
@@ -180,8 +180,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
       fix: 'Set smtp_tls_security_level = encrypt (or verify with a CA file), then run `postfix reload`.',
       range: levelSetting ? levelSetting.valueRange : anchor.valueRange,
       evidence: [shown(wrapperOwn, 'smtp_tls_wrappermode', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level)],
-      edits: setParameter(ctx, 'smtp_tls_security_level', 'encrypt', wrapperOwn ?? levelSetting),
-      editTitle: 'Set smtp_tls_security_level = encrypt',
+      ...setParameterFix(ctx, 'smtp_tls_security_level', 'encrypt', wrapperOwn ?? levelSetting),
     });
   }
 
@@ -209,8 +208,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
           'before AUTH, then run `postfix reload`.',
         range: anchor === levelSetting || anchor === sasl ? anchor.valueRange : anchor.nameRange,
         evidence: [shown(sasl, 'smtp_sasl_auth_enable', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level || '(unset)')],
-        edits: setParameter(ctx, 'smtp_tls_security_level', 'encrypt', sasl ?? anchor),
-        editTitle: 'Set smtp_tls_security_level = encrypt',
+        ...setParameterFix(ctx, 'smtp_tls_security_level', 'encrypt', sasl ?? anchor),
       });
     }
   }

@@ -3,7 +3,7 @@
  * (Postfix downgrades to `may` with only a warning), and certificate verification (`verify`, `secure`, or an MTA-STS
  * socketmap policy) with no CA to verify against (every peer is "Untrusted": mail deferred).
  */
-import { report, RuleContext, setParameter, shown } from '../context';
+import { report, RuleContext, setParameter, setParameterFix, shown } from '../context';
 import { clientLevel } from './client';
 
 const COMPLETE = (ctx: RuleContext, names: string[]) => names.every((n) => ctx.scope.resolved(n).complete);
@@ -29,9 +29,8 @@ export function checkDaneWithoutDnssec(ctx: RuleContext): void {
     fix: 'Set smtp_dns_support_level = dnssec, run a validating resolver on this host (unbound) listed in /etc/resolv.conf with ' +
       '"options trust-ad", then `postfix reload`; `mail-tls-doctor check DOMAIN --resolver 127.0.0.1` shows what DANE then sees.',
     range: setting.valueRange,
-    evidence: [shown(setting), dns ? shown(dns) : 'smtp_dns_support_level = (unset: no DNSSEC)'],
-    edits: setParameter(ctx, 'smtp_dns_support_level', 'dnssec', setting),
-    editTitle: 'Set smtp_dns_support_level = dnssec',
+    evidence: [shown(setting), shown(dns, 'smtp_dns_support_level', '(unset: no DNSSEC)')],
+    ...setParameterFix(ctx, 'smtp_dns_support_level', 'dnssec', setting),
   });
 }
 

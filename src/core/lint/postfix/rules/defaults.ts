@@ -1,5 +1,5 @@
 /** What Postfix does when a parameter is left at its default: TLS 1.0/1.1 on mandatory TLS, no outbound TLS. */
-import { report, RuleContext, setParameter, shown } from '../context';
+import { report, RuleContext, setParameter, setParameterFix, shown } from '../context';
 import { PARAMS_VERSION, postfixDefault } from '../params';
 import { analyzeProtocols } from '../protocols';
 import { clientLevel } from './client';
@@ -70,12 +70,11 @@ export function checkNoOutboundTls(ctx: RuleContext): void {
     fix: 'Set smtp_tls_security_level = may (and smtp_tls_loglevel = 1 to see it in the log), then run `postfix reload`.',
     range: (own ?? anchor).valueRange,
     evidence: [
-      own ? shown(own) : 'smtp_tls_security_level = (unset: none)',
+      shown(own, 'smtp_tls_security_level', '(unset: none)'),
       'relayhost = (empty: direct delivery to MX hosts)',
       shown(anchor),
       ...(clientTls.length > 0 ? [`set here but without effect at level none: ${clientTls.slice(0, 4).join(', ')}`] : []),
     ],
-    edits: setParameter(ctx, 'smtp_tls_security_level', 'may', anchor),
-    editTitle: 'Set smtp_tls_security_level = may',
+    ...setParameterFix(ctx, 'smtp_tls_security_level', 'may', anchor),
   });
 }

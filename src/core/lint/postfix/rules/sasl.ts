@@ -3,7 +3,7 @@
  * to a relay whose certificate is never checked, and passwords written into main.cf itself.
  */
 import type { Severity } from '../../../finding';
-import { report, RuleContext, setParameter, shown, where } from '../context';
+import { report, RuleContext, setParameter, setParameterFix, shown, where } from '../context';
 import type { ParameterScope } from '../scope';
 import { clientLevel } from './client';
 
@@ -89,9 +89,8 @@ export function checkSaslClientWithoutTls(ctx: RuleContext): void {
     fix: 'Set smtp_tls_security_level = encrypt for the hosts you authenticate to (globally, or per host in smtp_tls_policy_maps), ' +
       'or at least may, then run `postfix reload`.',
     range: sasl.valueRange,
-    evidence: [shown(sasl), level ? shown(level) : 'smtp_tls_security_level = (unset: none)'],
-    edits: setParameter(ctx, 'smtp_tls_security_level', 'may', sasl),
-    editTitle: 'Set smtp_tls_security_level = may',
+    evidence: [shown(sasl), shown(level, 'smtp_tls_security_level', '(unset: none)')],
+    ...setParameterFix(ctx, 'smtp_tls_security_level', 'may', sasl),
   });
 }
 
