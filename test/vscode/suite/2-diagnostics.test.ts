@@ -10,6 +10,16 @@ describe('extension: diagnostics from the lint engine', () => {
   after(async () => {
     await removeCreated('etc', 'postfix', 'typing');
     await removeCreated('rotated-logs');
+    await removeCreated('policy-table');
+  });
+
+  it('scans a Postfix TLS policy table by its name and marks an entry Postfix rejects', async () => {
+    const uri = wsUri('policy-table', 'tls_policy');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('# per-destination TLS\nexample.org dane_only\nexample.com may\n'));
+    await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
+    const d = await waitFor(() => ours(uri).find((x) => codeOf(x) === 'postfix.policy-map-level'), 'the policy-map-level diagnostic');
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [1, 12, 21]);
   });
 
   it('scans every log name the mail-log linter owns: mail.info and a rotated mail.log.1, like the CLI', async () => {
