@@ -225,7 +225,18 @@ export const probeFindings = {
       evidence,
     };
   },
-  handshakeFailed(ep: Endpoint, reason: string, alert: string | undefined, evidence: string[]): Finding {
+  /** `afterHello`: the alert came after the server's ServerHello (version and cipher were settled; its own side failed). */
+  handshakeFailed(ep: Endpoint, reason: string, alert: string | undefined, evidence: string[], afterHello = false): Finding {
+    if (alert && afterHello) {
+      return {
+        id: 'tls.handshake-failed',
+        severity: 'error',
+        title: `The TLS handshake failed: the server sent the alert "${alert}" after its ServerHello.`,
+        detail: `The server answered with its ServerHello (it agreed on a version and a cipher), then ended the handshake with the alert "${alert}": the failure is on its own side, after the version was settled, typically when it signs with its private key (a key it cannot use or that does not match the certificate, a failing key engine or HSM; Debian 12's OpenSMTPD 6.8 with OpenSSL 3 fails every handshake this way). Enabling other TLS versions does not help.`,
+        fix: "Read the server's log for the handshake error (OpenSMTPD: \"missing private key\", Postfix: \"SSL_accept error\", Exim: \"TLS error on connection\"); check that the private key matches the certificate (`openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same key) and that the server can read it; OpenSMTPD 6.8 linked with OpenSSL 3: upgrade to OpenSMTPD 7 (Debian 12: bookworm-backports).",
+        evidence: [reason, ...evidence],
+      };
+    }
     return {
       id: 'tls.handshake-failed',
       severity: 'error',

@@ -367,6 +367,7 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
       const side = new Conn(c.socket, scope, conn.transcript, ctx.timeoutMs, label, held);
       side.reader.detach();
       let hs: HandshakeResult;
+      const readBefore = c.socket.bytesRead;
       try {
         hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       } catch (err) {
@@ -377,7 +378,7 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
           // The port answered the ClientHello in TLS (an alert record, or a ServerHello this client cannot take):
           // it wants TLS first, and its handshake fails. Waiting out the greeting timeout would add nothing.
           const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${failure.reason}`], false);
-          return { outcome: { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, side, failure, false)] } };
+          return { outcome: { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, side, failure, false, c.socket.bytesRead - readBefore)] } };
         }
         return { failure: failure.reason };
       }
@@ -402,6 +403,7 @@ async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Pro
   conn.transcript.add('note', `no greeting within ${ctx.timeoutMs} ms; trying a TLS handshake on the same connection`);
   conn.reader.detach();
   const ms = Math.min(ctx.timeoutMs, 5000);
+  const readBefore = conn.socket.bytesRead;
   try {
     const hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ms });
     const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${hs.version} ${hs.cipher}`]);
@@ -413,7 +415,7 @@ async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Pro
     if (failure.kind === 'alert' || failure.kind === 'no-common-version') {
       // Answered in TLS: the port wants TLS first, and its handshake fails (as on the second connection above).
       const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${failure.reason}`], false);
-      return { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, conn, failure, false)] };
+      return { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, conn, failure, false, conn.socket.bytesRead - readBefore)] };
     }
     return { mode: 'starttls', scan: false, findings: [timedOut] };
   }
@@ -428,6 +430,7 @@ async function afterHandshakeStart(ctx: Session, conn: Conn, dialogue: Dialogue,
   const ep = ctx.endpoint;
   conn.transcript.add('tls', 'handshake started');
   let hs: HandshakeResult;
+  const readBefore = conn.socket.bytesRead;
   try {
     hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ctx.timeoutMs });
   } catch (err) {
@@ -444,7 +447,7 @@ async function afterHandshakeStart(ctx: Session, conn: Conn, dialogue: Dialogue,
         return { mode, scan: false, findings: [...findings, found] };
       }
     }
-    return { mode, scan: failure.kind === 'alert' || failure.kind === 'no-common-version', findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls)] };
+    return { mode, scan: failure.kind === 'alert' || failure.kind === 'no-common-version', findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls, conn.socket.bytesRead - readBefore)] };
   }
   return afterHandshake(ctx, conn, dialogue, mode, findings, hs);
 }
@@ -532,7 +535,8 @@ async function plaintextGreeting(ctx: Session): Promise<{ greeting: string; star
   }
 }
 
-function tlsFailureFinding(ctx: Session, conn: Conn, failure: TlsFailure, afterStarttls: boolean): Finding {
+/** `bytesFromServer`: what the server sent in answer to the ClientHello, when known (alert records only, or more). */
+function tlsFailureFinding(ctx: Session, conn: Conn, failure: TlsFailure, afterStarttls: boolean, bytesFromServer?: number): Finding {
   const ep = ctx.endpoint;
   const evidence = conn.transcript.tail(4);
   switch (failure.kind) {
@@ -540,8 +544,10 @@ function tlsFailureFinding(ctx: Session, conn: Conn, failure: TlsFailure, afterS
       return F.handshakeTimeout(ep, ctx.timeoutMs, evidence);
     case 'lost':
       return F.lostConnection(ep, afterStarttls, [...evidence, failure.reason]);
-    case 'alert':
-      return F.handshakeFailed(ep, failure.reason, failure.alert, evidence);
+    case 'alert': {
+      const afterHello = bytesFromServer !== undefined && bytesFromServer > 0 && !onlyAlertsReceived(bytesFromServer) && failure.alert !== 'protocol version';
+      return F.handshakeFailed(ep, failure.reason, failure.alert, afterHello ? [...evidence, `(the alert came after ${bytesFromServer} bytes of handshake from the server: its ServerHello and more)`] : evidence, afterHello);
+    }
     case 'no-common-version':
       return F.handshakeFailed(ep, `no TLS version in common (${failure.reason})`, undefined, evidence);
     default:

@@ -53,6 +53,8 @@ interface Case {
   opensmtpd?: true;
   /** No version completes a handshake, for openssl one version at a time either. */
   noVersionWorks?: true;
+  /** A finding's detail must say this (its cause). */
+  says?: [FindingId, RegExp];
   versions?: Versions;
   negotiated?: TlsVersionName;
   /** posttls-finger must say this (SMTP only). */
@@ -238,16 +240,19 @@ const CASES: Case[] = [
   // posttls-finger get no session; neither do we, and we say the handshake fails, not that nothing answered.
   {
     name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... tls: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
     protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd68-tls', trusted: null,
     present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
     name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... smtps: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
     protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
     present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
     name: 'STARTTLS asked of Debian 12 OpenSMTPD 6.8\'s smtps port: TLS first, and broken', opensmtpd: true, noVersionWorks: true,
+    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
     protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
     present: ['mode.expects-implicit-tls', 'tls.handshake-failed'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
   },
@@ -431,6 +436,7 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           assert.equal(o.ours.versions[v], want, `${v}: ${o.ours.versionReasons?.[v]}\n${explain(o)}`);
         }
         for (const f of o.ours.findings) assert.ok(f.title && f.detail && f.fix, `incomplete finding ${f.id}`);
+        if (c.says) assert.match(o.ours.findings.find((f) => f.id === c.says![0])?.detail ?? '', c.says[1], explain(o));
         if (c.mode === 'starttls' && c.serverMode === 'implicit') {
           // Named by a handshake on a second connection after SILENT_PORT_MS of silence, not by the greeting timeout
           // (how long that takes is measured in the transcript, not asserted: the machine is shared).
