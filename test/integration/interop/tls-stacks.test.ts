@@ -240,19 +240,19 @@ const CASES: Case[] = [
   // posttls-finger get no session; neither do we, and we say the handshake fails, not that nothing answered.
   {
     name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... tls: every handshake fails', opensmtpd: true, noVersionWorks: true,
-    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
+    says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
     protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd68-tls', trusted: null,
     present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
     name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... smtps: every handshake fails', opensmtpd: true, noVersionWorks: true,
-    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
+    says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
     protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
     present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
     name: 'STARTTLS asked of Debian 12 OpenSMTPD 6.8\'s smtps port: TLS first, and broken', opensmtpd: true, noVersionWorks: true,
-    says: ['tls.handshake-failed', /after its ServerHello.*its own side/],
+    says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
     protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
     present: ['mode.expects-implicit-tls', 'tls.handshake-failed'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
   },
