@@ -7,7 +7,7 @@ import { formatLine } from '../core/probe/transcript';
 import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
 import { CONFIG_SECTION } from './ids';
-import { notice, showError } from './notify';
+import { notice, showError, showInfo } from './notify';
 import { isIgnoredHost, SettingKey, type Settings } from './settings';
 import { probedFromLabel } from './where';
 
@@ -68,7 +68,10 @@ export class DomainService implements vscode.Disposable {
   async run({ domains, title, cancellation, smtpPort, httpsPort }: DomainRun): Promise<DomainReport[]> {
     const s = this.settings();
     const unique = [...new Set(domains)].filter((d) => !isIgnoredHost(d, s.ignoredHosts));
-    if (unique.length === 0) return [];
+    if (unique.length === 0) {
+      if (domains.length) void showInfo('Mail TLS Doctor: the domain is in mailTlsDoctor.probe.ignoredHosts; nothing was checked.');
+      return [];
+    }
     const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
       this.log.error(`The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; no domain was checked.`);

@@ -139,6 +139,10 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     const before = lab.dns.log.length;
     const bad = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', '127.0.0.11', ports())) as Report[];
     assert.deepEqual(bad, []);
+    // The session's probe.ignoredHosts holds *.example.com: an ignored domain is not looked up, and the user is told.
+    const ignored = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'mail.example.com', ports())) as Report[];
+    assert.deepEqual(ignored, []);
+    assert.ok(api.recentNotices().some((n) => n.includes('ignoredHosts; nothing was checked')), api.recentNotices().join(' | '));
     const cts = new vscode.CancellationTokenSource();
     cts.cancel();
     const none = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'nostarttls.test', { ...ports(), cancellation: cts.token })) as Report[];
