@@ -174,7 +174,7 @@ async function main() {
       if (!rel.startsWith('media/') || rel.includes('..') || !fs.existsSync(file)) return route.abort('blockedbyclient');
       return route.fulfill({ path: file, contentType: 'image/png' });
     });
-    await withTimeout(page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`), 60_000, 'opening the workbench');
+    await withTimeout(page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 60_000 }), 65_000, 'opening the workbench');
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
     fs.mkdirSync(outDir, { recursive: true });

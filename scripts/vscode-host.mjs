@@ -287,7 +287,7 @@ export async function runTests(opts) {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    await withTimeout(page.goto(url), 60_000, 'opening the workbench');
+    await withTimeout(page.goto(url, { timeout: 60_000 }), 65_000, 'opening the workbench'); // Playwright alone would stop at 30 s
     const code = await withTimeout(exited, opts.timeoutMs, 'the extension test run');
     problems.push(...serverLogErrors(scratch).map((l) => `log: ${l}`));
     if (verbose) for (const p of problems) process.stderr.write(`vscode-host: ${p}\n`);
