@@ -66,13 +66,22 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
       reportWrapperOnStarttls(ctx, wrapperSetting?.valueRange ?? portRange, `relayhost ${endpointLabel(ep).replace(/ \(.*\)$/, '')}`, shown(relay));
     }
     if (!d.bracketed && isIP(d.host) !== 0) {
+      // IPv4: smtp_domain_addr() asks for MX records, dns_lookup() answers "not found" for a numeric name without a
+      // query, and smtp_host_addr() then uses the address itself (smtp_addr.c): it works, brackets only say so.
+      // IPv6: without brackets the colons of the address cannot be told from the :port separator.
+      const v4 = isIP(d.host) === 4;
       report(ctx, {
         id: 'postfix.relayhost-invalid',
-        severity: 'error',
-        title: `relayhost ${printable(d.host)} is an IP address without [brackets]: Postfix cannot deliver to it.`,
-        detail: 'Without brackets Postfix treats the value as a mail domain and looks up its MX records; a numeric ' +
-          'domain has none and is no valid domain name, so every delivery is deferred ("Host or domain name not ' +
-          'found" / "malformed domain name") and mail stays queued.',
+        severity: v4 ? 'info' : 'error',
+        title: v4
+          ? `relayhost ${printable(d.host)} is an IP address without [brackets]; it works, but [${printable(d.host)}] says what is meant.`
+          : `relayhost ${printable(d.host)} is an IPv6 address without [brackets]: Postfix cannot read it.`,
+        detail: v4
+          ? 'Without brackets Postfix first treats the value as a mail domain and asks for its MX records; a numeric name ' +
+            'is answered "not found" at once ("invalid host or domain name", dns_lookup.c), and Postfix then connects to ' +
+            'the address itself (smtp_addr.c). postconf(5) documents the bracketed form ([hostaddress]) for addresses.'
+          : 'postconf(5) documents addresses only as [hostaddress] or [hostaddress]:port; without brackets the colons ' +
+            'of an IPv6 address cannot be told apart from the :port separator, so the destination is not the address meant.',
         fix: `Write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`.`,
         range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole,
         evidence: [shown(relay)],
