@@ -216,7 +216,7 @@ interface FetchCtx {
 }
 
 function readExtraCas(caFiles: string[] | undefined): string[] {
-  const ca = readCaFiles({ host: 'localhost', port: 25, protocol: 'smtp', mode: 'starttls', caFiles });
+  const ca = readCaFiles(caFiles);
   return 'pems' in ca ? ca.pems : [];
 }
 

@@ -36,7 +36,7 @@ export async function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {})
   const invalid = endpointProblem(endpoint, opts);
   if (invalid) return [unprobed(endpoint, opts, started, invalid, `not probed: ${invalid.title}`)];
   if (opts.signal?.aborted) throw abortError(opts.signal);
-  const ca = readCaFiles(endpoint);
+  const ca = readCaFiles(endpoint.caFiles);
   if ('finding' in ca) return [unprobed(endpoint, opts, started, ca.finding, `not probed: ${ca.finding.title}`)];
   const resolved = await resolveAll(endpoint.host, opts);
   if ('error' in resolved) {

@@ -47,9 +47,9 @@ export function caFileProblem(file: string): string | undefined {
 }
 
 /** The extra CA files' text, or a finding naming the file that cannot be read. */
-export function readCaFiles(ep: Endpoint): { pems: string[] } | { finding: Finding } {
+export function readCaFiles(files: readonly string[] = []): { pems: string[] } | { finding: Finding } {
   const pems: string[] = [];
-  for (const file of ep.caFiles ?? []) {
+  for (const file of files) {
     // A device or a FIFO (/dev/zero, a pipe) would be read forever or block: only regular files. And at most
     // MAX_CA_FILE_BYTES + 1 bytes whatever stat says: /proc/self/pagemap reports size 0 and streams gigabytes.
     const r = readBounded(file, MAX_CA_FILE_BYTES);
