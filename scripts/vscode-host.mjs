@@ -223,7 +223,9 @@ function parseArgs(argv) {
     vsix: undefined,
     settings: {},
     untrusted: false,
-    timeoutMs: 240_000,
+    // A backstop against a hung window, not a speed limit: every test has its own timeout. The trusted session
+    // takes about 80 s on an idle 2-core machine and passed 240 s at load 20, failing a run that had no fault.
+    timeoutMs: 480_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
