@@ -19,7 +19,7 @@ import { startDovecot, type DovecotInstance } from '../test/support/mailservers/
 import { startPostfix, type PostfixInstance } from '../test/support/mailservers/postfix';
 import { findTool } from '../test/support/mailservers/tools';
 import { makePki } from '../test/support/pki';
-import { median, ms, ratio, timeIt } from './stats';
+import { median, ms, ratio, timeInTurns } from './stats';
 
 const RUNS = 15;
 const root = path.resolve(__dirname, '..');
@@ -38,8 +38,10 @@ function runProcess(cmd: string, args: string[], input = '', env: NodeJS.Process
 
 export async function run(log: (line: string) => void): Promise<void> {
   if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
-  const nodeBare = median(await timeIt(() => runProcess(process.execPath, ['-e', '0']), RUNS));
-  const version = median(await timeIt(() => runProcess(process.execPath, [cli, '--version']), RUNS));
+  // In turns: each pair sees the same load, so the ratio holds even while the machine's load drifts.
+  const [bareTimes, versionTimes] = await timeInTurns([() => runProcess(process.execPath, ['-e', '0']), () => runProcess(process.execPath, [cli, '--version'])], RUNS);
+  const nodeBare = median(bareTimes);
+  const version = median(versionTimes);
   log(`node -e 0: median ${ms(nodeBare)}; mail-tls-doctor --version: ${ms(version)} -> ${ratio(version, nodeBare)} (goal <= 1.2x)`);
 
   const pki = makePki('Bench');
@@ -95,16 +97,25 @@ export async function run(log: (line: string) => void): Promise<void> {
       const results = await probeEndpoint(row.ep, { limiter: limiter() }); // warm-up, and a sanity check
       const bad = results.filter((r) => r.trusted !== true);
       if (bad.length) throw new Error(`${row.label}: the healthy endpoint was not judged trusted: ${bad.map((r) => r.findings.map((f) => f.id).join(', ')).join('; ')}`);
-      const inProcess = median(await timeIt(() => probeEndpoint(row.ep, { limiter: limiter() }), RUNS));
       const cliArgs = ['probe', ...row.cliArgs, '--servername', SERVER_NAME, '--ca', caFile, '--json'];
-      const whole = median(await timeIt(() => runProcess(process.execPath, [cli, ...cliArgs]), RUNS));
-      const added = Math.max(0, whole - nodeBare);
-      log(`${row.label}: full diagnosis in-process ${ms(inProcess)}; CLI process ${ms(whole)} (adds ${ms(added)} to node -e 0)`);
+      // In turns, with node -e 0 again: what the CLI adds is taken against the bare start under the same load.
+      const turns = await timeInTurns(
+        [
+          () => probeEndpoint(row.ep, { limiter: limiter() }),
+          () => runProcess(process.execPath, [cli, ...cliArgs]),
+          () => runProcess(process.execPath, ['-e', '0']),
+          ...(row.reference ? [row.reference.run] : []),
+        ],
+        RUNS,
+      );
+      const [inProcess, whole, bare] = turns.slice(0, 3).map(median);
+      const added = Math.max(0, whole - bare);
+      log(`${row.label}: full diagnosis in-process ${ms(inProcess)}; CLI process ${ms(whole)} (adds ${ms(added)} to node -e 0, ${ms(bare)} in these turns)`);
       if (!row.reference) {
         log(`  skipped: reference tool for ${row.label} (not installed)`);
         continue;
       }
-      const ref = median(await timeIt(row.reference.run, RUNS));
+      const ref = median(turns[3]);
       log(`  ${row.reference.name}: ${ms(ref)} -> in-process ${ratio(inProcess, ref)}, CLI added ${ratio(added, ref)} (goal <= 2x each)`);
     }
   } finally {

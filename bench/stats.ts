@@ -15,5 +15,21 @@ export async function timeIt(fn: () => Promise<unknown> | unknown, runs: number)
   return out;
 }
 
+/**
+ * Times several functions in turns (a, b, c, a, b, c...), so that each sees the same load: on a shared machine
+ * the load drifts, and timing one after the other would put that drift into their ratio.
+ */
+export async function timeInTurns(fns: Array<() => Promise<unknown> | unknown>, runs: number): Promise<number[][]> {
+  const out: number[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, fn] of fns.entries()) {
+      const t = process.hrtime.bigint();
+      await fn();
+      out[j].push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }
+  return out;
+}
+
 export const ms = (x: number) => `${x.toFixed(1)} ms`;
 export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
