@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Finding } from './finding';
+import { makeFinding } from './findings';
 
 export type BoundedRead =
   | { ok: true; data: Buffer }
@@ -96,8 +97,7 @@ export function linkOutside(path: string, roots: readonly string[]): string | un
 
 /** The finding on a workspace file that is a link out of the workspace and was therefore not read. */
 export function linkOutsideFinding(file: string): Finding {
-  return {
-    id: 'lint.link-outside-workspace',
+  return makeFinding('lint.link-outside-workspace', {
     severity: 'warning',
     title: 'This file is a symbolic link to a file outside the workspace; it was not read (restricted mode).',
     detail:
@@ -106,5 +106,5 @@ export function linkOutsideFinding(file: string): Finding {
     fix: 'Trust the workspace if you trust the link, or replace the link with a copy of the file.',
     file,
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-  };
+  });
 }

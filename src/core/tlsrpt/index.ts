@@ -7,6 +7,7 @@ import { decodeReportBytes } from './decode';
 import { reportFindings } from './findings';
 import { parseTlsRpt } from './parse';
 import type { TlsRptReport } from './types';
+import { makeFinding } from '../findings';
 
 export { decodeReportBytes, isGzip, MAX_REPORT_BYTES, MAX_COMPRESSED_BYTES } from './decode';
 export { parseTlsRpt, looksLikeTlsRpt, RESULT_TYPES, POLICY_TYPES, readDate } from './parse';
@@ -48,14 +49,13 @@ export function readReportBytes(file: string, bytes: Uint8Array, opts: ReadOptio
   if (!decoded.ok) {
     return {
       summary: emptySummary(file, [
-        {
-          id: 'tlsrpt.unreadable',
+        makeFinding('tlsrpt.unreadable', {
           severity: 'error',
           title: 'This TLS-RPT report cannot be read.',
           detail: `The file ${decoded.gzipped ? 'is gzip but ' : ''}${decoded.reason}.`,
           fix: 'Save the report attachment as sent (application/tlsrpt+json or application/tlsrpt+gzip) and read it again.',
           file,
-        },
+        }),
       ]),
     };
   }

@@ -11,6 +11,7 @@ import type { Linter, LintResult } from '../types';
 import { hasTemplateMarkup } from '../templates';
 import { isEnvFileName } from './envFiles';
 import { isShowableKey, parseDotenv, type EnvEntry } from './parse';
+import { makeFinding } from '../../findings';
 
 /** 26 is a common alternative submission port (hosting providers), STARTTLS like 587. */
 const STARTTLS_PORTS = new Set([25, 26, 587, 2525]);
@@ -60,8 +61,7 @@ function portFor(prefix: string, byKey: Map<string, EnvEntry>): EnvEntry | undef
 }
 
 function secureOnStarttls(path: string, secure: EnvEntry, port: EnvEntry, n: number): Finding {
-  return {
-    id: 'dotenv.secure-on-starttls-port',
+  return makeFinding('dotenv.secure-on-starttls-port', {
     severity: 'error',
     title: `${secure.key}=${secure.value} with ${port.key}=${n}: implicit TLS on a port that starts in plain text.`,
     detail:
@@ -76,12 +76,11 @@ function secureOnStarttls(path: string, secure: EnvEntry, port: EnvEntry, n: num
     related: [pointer(path, port, `${port.key} sets the port here`)],
     edits: [{ range: secure.valueRange, newText: 'false' }],
     editTitle: `Set ${secure.key}=false (STARTTLS on port ${n})`,
-  };
+  });
 }
 
 function plaintextOnImplicit(path: string, secure: EnvEntry, port: EnvEntry): Finding {
-  return {
-    id: 'dotenv.plaintext-on-implicit-port',
+  return makeFinding('dotenv.plaintext-on-implicit-port', {
     severity: 'error',
     title: `${secure.key}=${secure.value} with ${port.key}=465: plain text on the implicit-TLS port.`,
     detail:
@@ -94,12 +93,11 @@ function plaintextOnImplicit(path: string, secure: EnvEntry, port: EnvEntry): Fi
     related: [pointer(path, port, `${port.key} sets the port here`)],
     edits: [{ range: secure.valueRange, newText: 'true' }],
     editTitle: `Set ${secure.key}=true (implicit TLS on port 465)`,
-  };
+  });
 }
 
 function processWideNoVerify(path: string, e: EnvEntry): Finding {
-  return {
-    id: 'dotenv.tls-verification-disabled',
+  return makeFinding('dotenv.tls-verification-disabled', {
     severity: 'warning',
     title: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every TLS connection of the process.',
     detail:
@@ -109,7 +107,7 @@ function processWideNoVerify(path: string, e: EnvEntry): Finding {
     evidence: ['NODE_TLS_REJECT_UNAUTHORIZED=0'],
     file: path,
     range: e.valueRange,
-  };
+  });
 }
 
 /** Variables that name a mail server: `SMTP_HOST`, `MAIL_SERVER`, `IMAP_HOSTNAME`, `EMAIL_HOST`... */
@@ -147,8 +145,7 @@ function invalidHost(path: string, e: EnvEntry): Finding | undefined {
   const reason = hostProblem(host, hidden);
   if (reason === undefined) return undefined;
   const shownHost = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(host))}"`;
-  return {
-    id: 'dotenv.invalid-host',
+  return makeFinding('dotenv.invalid-host', {
     severity: 'error',
     title: fromUrl ? `The mail server in ${e.key} (${shownHost}) is not a valid host name: ${reason}.` : `${e.key}=${shownHost} is not a valid host name: ${reason}.`,
     detail:
@@ -160,7 +157,7 @@ function invalidHost(path: string, e: EnvEntry): Finding | undefined {
     evidence: [fromUrl ? `${e.key}: host ${shownHost} (the rest of the URL is not shown)` : `${e.key}=${shownHost}`],
     file: path,
     range,
-  };
+  });
 }
 
 function pointer(path: string, e: EnvEntry, message: string): RelatedLocation {

@@ -7,6 +7,7 @@ import { printable } from '../../endpoint';
 import { CATALOG } from '../../explain/catalog';
 import type { Finding } from '../../finding';
 import type { DestinationStats, InboundStats, MailLogAnalysis } from './deliveries';
+import { makeFinding } from '../../findings';
 
 const MAX_DESTINATION_FINDINGS = 50;
 
@@ -59,8 +60,7 @@ function inboundFinding(file: string, i: InboundStats): Finding | undefined {
   const top = i.clients.filter((c) => c.failures > 0).slice(0, 3).map((c) => `${printable(c.client, 80)} (${c.failures})`);
   const causes = Object.entries(i.failuresByCause).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${causeTitle(id)} (${n} lines)`);
   const failingClients = i.clients.filter((c) => c.failures > 0).length;
-  return {
-    id: 'maillog.inbound-tls',
+  return makeFinding('maillog.inbound-tls', {
     severity: i.failures > 0 && i.failures >= i.sessions ? 'warning' : 'info',
     title: `Inbound (smtpd): ${i.failures} TLS handshake${i.failures === 1 ? '' : 's'} failed from ${failingClients} client${failingClients === 1 ? '' : 's'}, ${i.sessions} TLS session${i.sessions === 1 ? '' : 's'} established${i.legacySessions ? ` (${i.legacySessions} with TLS 1.0/1.1)` : ''}.`,
     detail:
@@ -71,5 +71,5 @@ function inboundFinding(file: string, i: InboundStats): Finding | undefined {
       '"medium" ciphers on port 25. Legacy TLS 1.0/1.1 sessions come from old senders: refuse them only on submission ports.',
     file,
     ...(i.firstFailure ? { range: i.firstFailure.range, evidence: [i.firstFailure.text] } : {}),
-  };
+  });
 }

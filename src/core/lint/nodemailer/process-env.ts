@@ -8,6 +8,7 @@ import type { Finding } from '../../finding';
 import type { LineIndex } from '../lines';
 import { envKeyOf, resolveValue, type ResolveContext } from './resolve';
 import { forEachNode } from './traverse';
+import { makeFinding } from '../../findings';
 
 export function processWideNoVerify(ast: t.File, path: string, index: LineIndex, lookupEnv: ResolveContext['lookupEnv']): Finding[] {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv };
@@ -23,8 +24,7 @@ export function processWideNoVerify(ast: t.File, path: string, index: LineIndex,
 }
 
 function finding(path: string, index: LineIndex, n: t.AssignmentExpression): Finding {
-  return {
-    id: 'nodemailer.tls-verification-disabled',
+  return makeFinding('nodemailer.tls-verification-disabled', {
     severity: 'warning',
     title: 'NODE_TLS_REJECT_UNAUTHORIZED is set to 0 in code: certificate checks are off for every TLS connection of the process.',
     detail:
@@ -36,5 +36,5 @@ function finding(path: string, index: LineIndex, n: t.AssignmentExpression): Fin
     evidence: ['process.env.NODE_TLS_REJECT_UNAUTHORIZED = 0'],
     file: path,
     range: index.range(n.start ?? 0, n.end ?? n.start ?? 0),
-  };
+  });
 }
