@@ -26,6 +26,7 @@ import type { Finding } from '../../src/core/finding';
 import { lintText } from '../../src/core/lint';
 import { applyEdits } from '../support/applyEdits';
 import type { LintHost } from '../../src/core/lint/types';
+import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
 
@@ -100,7 +101,7 @@ const clean = (l: string) => l.replace(/^postconf: /, '').replace(/\/tmp\/mtd-ed
 async function snapshot(postconf: string, run: ReturnType<typeof limiter>, files: { main: string; master: string }, sameMaster?: Snapshot): Promise<Snapshot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-edit-postconf-'));
   try {
-    fs.writeFileSync(path.join(dir, 'main.cf'), files.main);
+    writePostfixConfig(path.join(dir, 'main.cf'), files.main);
     fs.writeFileSync(path.join(dir, 'master.cf'), files.master);
     // -P and -M read master.cf only: with master.cf unchanged their output is the base's.
     const none: Run = { status: 0, stdout: '', stderr: '' };

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseMasterCf } from '../../src/core/lint/postfix';
+import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
 
@@ -39,7 +40,7 @@ function postconfRun(postconf: string, dir: string, flag: string): Promise<Run> 
 async function runPostconf(postconf: string, master: string): Promise<{ m: Run; p: Run }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-master-postconf-'));
   try {
-    fs.writeFileSync(path.join(tmp, 'main.cf'), '# minimal main.cf: postconf reads master.cf beside it\n');
+    writePostfixConfig(path.join(tmp, 'main.cf'), '# minimal main.cf: postconf reads master.cf beside it\n');
     fs.writeFileSync(path.join(tmp, 'master.cf'), master);
     const [m, p] = await Promise.all([postconfRun(postconf, tmp, '-M'), postconfRun(postconf, tmp, '-P')]);
     return { m, p };
@@ -108,7 +109,7 @@ function cases(): Case[] {
 describe('postfix: master.cf parses the way postconf -M / -P read it', function () {
   const postconf = findPostconf();
   const all = cases();
-  // postconf takes 1-2 s per run here (it looks up this machine's name): start every run at once.
+  // Every run at once: each is a process of its own (writePostfixConfig spares them Postfix's wait for a fresh main.cf).
   const results = new Map<string, Promise<{ m: Run; p: Run }>>();
   before(function () {
     if (!postconf) {

@@ -17,6 +17,7 @@ import { makePki, type TestPki } from '../support/pki';
 import { writeServerCerts } from '../support/mailservers/certs';
 import { startPostfix, type PostfixInstance } from '../support/mailservers/postfix';
 import { findTool } from '../support/mailservers/tools';
+import { writePostfixConfig } from '../support/postfixConfig';
 
 interface Sink {
   port: number;
@@ -128,7 +129,7 @@ describe('postfix TLS policy tables: what a live Postfix SMTP client does with e
       `\n[127.0.0.1]:${sinks[SCENARIOS.length - 1].port} dane_only\n`;
     fs.writeFileSync(path.join(dir, 'transport'), transport);
     fs.writeFileSync(path.join(dir, 'tls_policy'), policy);
-    fs.writeFileSync(path.join(dir, 'main.cf'), '');
+    writePostfixConfig(path.join(dir, 'main.cf'), '');
     for (const t of ['transport', 'tls_policy']) {
       const r = spawnSync('postmap', ['-c', dir, `hash:${path.join(dir, t)}`], { encoding: 'utf8', timeout: 15_000 });
       assert.equal(r.status, 0, r.stderr);

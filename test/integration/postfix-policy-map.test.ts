@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePolicyMap } from '../../src/core/lint/postfix/policy-map-parser';
 import { findTool } from '../support/mailservers/tools';
+import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
 
@@ -41,7 +42,7 @@ interface PostmapRun {
 function postmap(text: string): PostmapRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-postmap-'));
   try {
-    fs.writeFileSync(path.join(dir, 'main.cf'), '');
+    writePostfixConfig(path.join(dir, 'main.cf'), '');
     const file = path.join(dir, 'tls_policy');
     fs.writeFileSync(file, text);
     const built = spawnSync('postmap', ['-c', dir, `hash:${file}`], { encoding: 'utf8', timeout: 15_000 });

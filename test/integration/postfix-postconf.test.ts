@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseMainCf } from '../../src/core/lint/postfix';
 import { isKnownParameter } from '../../src/core/lint/postfix/params';
 import { referencedNames } from '../../src/core/lint/postfix/rules/names';
+import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
 
@@ -22,7 +23,7 @@ function findPostconf(): string | undefined {
 
 function runPostconf(postconf: string, d: string): Promise<{ status: number; stdout: string; stderr: string }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-postconf-'));
-  fs.writeFileSync(path.join(tmp, 'main.cf'), fs.readFileSync(path.join(FIXTURES, d, 'main.cf')));
+  writePostfixConfig(path.join(tmp, 'main.cf'), fs.readFileSync(path.join(FIXTURES, d, 'main.cf')));
   // postconf reads master.cf beside main.cf too (it warns without one).
   const master = path.join(FIXTURES, d, 'master.cf');
   fs.writeFileSync(path.join(tmp, 'master.cf'), fs.existsSync(master) ? fs.readFileSync(master) : '');
@@ -46,7 +47,7 @@ describe('postfix: main.cf parses the way postconf reads it', function () {
   });
 
   const dirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'main.cf'))).sort();
-  // postconf takes about 2 s per run here (it looks up this machine's name): run them all at once.
+  // Every run at once: each is a process of its own (writePostfixConfig spares them Postfix's wait for a fresh main.cf).
   const results = new Map<string, Promise<{ status: number; stdout: string; stderr: string }>>();
   before(function () {
     if (!postconf) return;

@@ -25,6 +25,7 @@ import { track } from '../../support/mailservers/reaper';
 import { closedPort, stackTools, startGnutlsServ, startImapStarttlsFront, startStunnel, type StackServer } from '../../support/mailservers/tlsstacks';
 import { announceSkip } from '../../support/mailservers/tools';
 import { makePki } from '../../support/pki';
+import { writePostfixConfig } from '../../support/postfixConfig';
 
 /** Per step of our probe. Loopback answers in milliseconds, but Exim forks and GnuTLS handshakes slowly on a loaded machine. */
 const STEP_TIMEOUT_MS = 8_000;
@@ -297,7 +298,7 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
     // posttls-finger reads main.cf from MAIL_CONFIG: one with DNS off, so it never looks anything up.
     fingerConfig = path.join(workDir, 'finger');
     fs.mkdirSync(fingerConfig);
-    fs.writeFileSync(path.join(fingerConfig, 'main.cf'), 'compatibility_level = 3.6\nsmtp_dns_support_level = disabled\ndisable_dns_lookups = yes\nsmtp_host_lookup = native\ninet_protocols = ipv4\n');
+    writePostfixConfig(path.join(fingerConfig, 'main.cf'), 'compatibility_level = 3.6\nsmtp_dns_support_level = disabled\ndisable_dns_lookups = yes\nsmtp_host_lookup = native\ninet_protocols = ipv4\n');
 
     const started: StackServer[] = [];
     try {

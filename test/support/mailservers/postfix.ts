@@ -15,6 +15,7 @@ import { isRunning, killPid, readPidFile, track, waitGone } from './reaper';
 import { findTool } from './tools';
 import { run } from './run';
 import type { ServerCertFiles } from './certs';
+import { writePostfixConfig } from '../postfixConfig';
 
 export interface PostfixService {
   /** A label, unique in the instance; becomes the key of `ports`. */
@@ -73,7 +74,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
     const portList = await freePorts(opts.services.length);
     const ports: Record<string, number> = {};
     opts.services.forEach((s, i) => (ports[s.name] = portList[i]));
-    fs.writeFileSync(path.join(etc, 'main.cf'), mainCf({ spool, data, logFile, dir, cert: opts.defaultCert }) + (opts.mainExtra ?? ''));
+    writePostfixConfig(path.join(etc, 'main.cf'), mainCf({ spool, data, logFile, dir, cert: opts.defaultCert }) + (opts.mainExtra ?? ''));
     fs.writeFileSync(path.join(etc, 'master.cf'), masterCf(opts.services, ports) + (opts.masterExtra ?? ''));
 
     // Tracked before the start: an interrupt while Postfix starts must still find and stop its master.
