@@ -1,12 +1,16 @@
 // `npm run screenshots`: drives the real VS Code UI (the offline VS Code server + headless Chromium + Playwright)
 // and writes PNGs to media/screenshots/: the result tree, the Problems panel, a quick fix, Probe Host, the
-// extension's details page, its walkthrough and watch mode (status-bar expiry and a transition notification). The
+// extension's details page, its walkthrough, watch mode (status-bar expiry and a transition notification) and the
+// Domains part of the view after Check Mail Domain... (the domain lab of the tests; see `domains` below). The
 // extension is the packed VSIX installed with `--install-extension` into a fresh extensions folder, as a user has
 // it. The workspace is a scratch copy of the fixtures whose configs point at the probe lab's real TLS servers on
 // loopback, so the tree shows real probe results. Nothing leaves the machine: the browser may only talk to
 // 127.0.0.1 (the README's images, which vsce points at the repository, are answered from this checkout's files).
 // Each PNG is cropped to what it shows and quantised to 256 colours (upng-js).
-//   npm run screenshots [-- NAME...]    only these (tree problems quickfix probe-host details walkthrough watch)
+//   npm run screenshots [-- NAME...]    only these (tree problems quickfix probe-host details walkthrough watch domains)
+// `domains` listens on the real mail ports of two loopback addresses (127.0.0.11:25 for the MX host, 127.0.0.21:443
+// for the MTA-STS policy server), as the domain check contacts MX hosts on 25 and policy hosts on 443: it needs root
+// (or CAP_NET_BIND_SERVICE) and those ports free, and says so when they are not.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -62,14 +66,38 @@ async function driver(dir, op) {
   return JSON.parse(fs.readFileSync(answer, 'utf8'));
 }
 
+const escapeRegExp = (s) => s.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&');
+
 /** The lab is TypeScript: bundle it for this plain-Node script. */
 async function loadLab(scratchDir) {
   const outfile = path.join(scratchDir, 'lab.cjs');
   await esbuild.build({
-    stdin: { contents: "export * from './lab/index'; export { startMailServer } from './lab/mailServer'; export { makePki } from './pki';", resolveDir: path.join(root, 'test/support'), loader: 'ts' },
+    stdin: { contents: "export * from './lab/index'; export { startMailServer } from './lab/mailServer'; export { makePki } from './pki'; export { startDomainLab } from './domainlab';", resolveDir: path.join(root, 'test/support'), loader: 'ts' },
     bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error',
   });
   return createRequire(import.meta.url)(outfile);
+}
+
+/**
+ * The domain lab (test/support/domainlab: a DNS server on loopback with signed test zones, MX hosts, an MTA-STS
+ * policy server with a run-time CA) on the ports a sending MTA uses, so the extension checks a domain exactly as a
+ * user's Check Mail Domain... does, with no lab ports passed in. Fails with what to do when it cannot listen there.
+ */
+async function startDomainLabOnMailPorts(labModule) {
+  try {
+    return await labModule.startDomainLab({ smtpPort: 25, httpsPort: 443 });
+  } catch (err) {
+    const where = `${err.address ?? '127.0.0.x'}:${err.port ?? '25/443'}`;
+    if (err.code === 'EACCES') {
+      throw new Error(`the domains screenshot listens on ${where} (the MX hosts' port 25 and the MTA-STS port 443 on loopback) and may not: run it as root (or with CAP_NET_BIND_SERVICE), or leave it out (npm run screenshots -- tree problems ...)`);
+    }
+    if (err.code === 'EADDRINUSE') {
+      const ss = spawnSync('ss', ['-ltn'], { encoding: 'utf8' });
+      const taken = (ss.stdout ?? '').split('\n').filter((l) => /:(25|443)\s/.test(l)).join('\n');
+      throw new Error(`the domains screenshot listens on ${where}, which is taken${taken ? `:\n${taken}` : ' (see ss -ltn)'}\nStop that listener, or leave the scene out (npm run screenshots -- tree problems ...)`);
+    }
+    throw err;
+  }
 }
 
 function writeWorkspace(dir, lab) {
@@ -132,6 +160,7 @@ async function main() {
   let browser;
   let lab;
   let watched;
+  let domainLab;
   const checks = scratch.env.MTD_WINDOW_CHECK_DIR;
   try {
     const labModule = await loadLab(scratch.dir);
@@ -143,13 +172,16 @@ async function main() {
       return { certPem: pki.chain(leaf), keyPem: leaf.keyPem };
     };
     watched = await labModule.startMailServer({ protocol: 'smtp', serves: 'starttls', tls: cert(200), name: 'billing.lab.test' });
+    if (want('domains')) domainLab = await startDomainLabOnMailPorts(labModule);
     const workspace = path.join(scratch.dir, 'workspace');
     writeWorkspace(workspace, lab);
     await installVsix(host, scratch, vsix, { log: verbose ? (x) => process.stderr.write(`[install] ${x}`) : undefined });
     server = await startVscodeServer(host, scratch, {
       settings: {
         'workbench.secondarySideBar.defaultVisibility': 'hidden', 'window.commandCenter': false, 'editor.minimap.enabled': false,
-        'mailTlsDoctor.probe.extraCaFiles': [lab.caFile, pki.rootFile()],
+        'mailTlsDoctor.probe.extraCaFiles': [lab.caFile, pki.rootFile(), ...(domainLab ? [domainLab.caFile] : [])],
+        // Every DNS question of the domain check goes to the lab's DNS server on loopback.
+        ...(domainLab ? { 'mailTlsDoctor.dns.resolver': domainLab.dns.address } : {}),
         'mailTlsDoctor.probe.intervalMinutes': 60,
         'mailTlsDoctor.probe.onStartup': true,
       },
@@ -293,6 +325,43 @@ async function main() {
       // The window's bottom strip: the notification and the whole status bar.
       await shot(page, 'watch.png', { x: 0, y: box.y, width: vp.width, height: vp.height - box.y });
     }
+    // 6. Check Mail Domain...: the lab's healthy good.test (signed zone, DANE 3 1 1 + 2 1 1, MTA-STS enforce,
+    // TLS-RPT), typed into the command's input box. The endpoint groups are folded so the whole Domains part shows:
+    // domain -> MX -> address -> probe result, DANE, MTA-STS, TLS-RPT and the sender's view.
+    if (want('domains')) {
+      const sidebar = page.locator('.part.sidebar');
+      const exact = (label) => new RegExp(`^${escapeRegExp(label)}$`);
+      const row = (label) => sidebar.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(label) }) }).first();
+      await command(page, 'Notifications: Clear All Notifications');
+      await command(page, 'Mail TLS Doctor: Check Mail Domain...');
+      await page.locator('.quick-input-widget input').fill('good.test');
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter');
+      const domain = row('good.test');
+      await domain.filter({ hasText: 'MTA-STS enforce' }).waitFor({ timeout: 60_000 });
+      for (let i = 0; i < 20; i++) {
+        const open = sidebar.locator('.monaco-list-row[aria-level="1"][aria-expanded="true"]').filter({ hasNot: page.locator('.label-name', { hasText: exact('Domains') }) });
+        if ((await open.count()) === 0) break;
+        await open.first().locator('.monaco-tl-twistie').click();
+        await page.waitForTimeout(300);
+      }
+      for (const label of ['DANE', '_25._tcp.mx1.good.test', 'MTA-STS', 'TLS-RPT']) {
+        const r = row(label);
+        await r.waitFor({ timeout: 10_000 });
+        if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
+        await page.waitForTimeout(300);
+      }
+      // The last twistie clicked left its row selected: Escape in the tree clears selection and focus.
+      await page.keyboard.press('Escape');
+      await command(page, 'Notifications: Clear All Notifications');
+      await page.mouse.move(5, 5); // no hover highlight or tooltip over the tree
+      await page.waitForTimeout(1000);
+      const senders = sidebar.locator('.monaco-list-row').filter({ hasText: 'MTA-STS sender' }).first();
+      await senders.waitFor({ timeout: 10_000 });
+      const box = await around(page, [row('Domains'), senders], 0);
+      if (!box) throw new Error('the Domains part is not on the page');
+      await shot(page, 'domains.png', { ...box, height: box.height + 4 }); // not a pixel of the row above
+    }
     await driver(checks, 'exit').catch(() => {});
     say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
@@ -306,6 +375,7 @@ async function main() {
     server?.stop();
     await lab?.close().catch(() => {});
     await watched?.close().catch(() => {});
+    await domainLab?.close().catch(() => {});
     scratch.cleanup();
   }
 }

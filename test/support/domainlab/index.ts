@@ -105,7 +105,14 @@ function records(leafPem: string, intermediatePem: string): TestRecord[] {
   ];
 }
 
-export async function startDomainLab(): Promise<DomainLab> {
+export interface DomainLabOptions {
+  /** The port the MX hosts listen on (default: one the system picks). The screenshot run uses the real 25. */
+  smtpPort?: number;
+  /** The port of the MTA-STS policy server (default: one the system picks); the screenshot run uses 443. */
+  httpsPort?: number;
+}
+
+export async function startDomainLab(opts: DomainLabOptions = {}): Promise<DomainLab> {
   const pki = makePki('Domain Lab');
   const leaf = (cn: string) => pki.leaf({ cn });
   const good = leaf('mx1.good.test');
@@ -114,11 +121,17 @@ export async function startDomainLab(): Promise<DomainLab> {
   const wrong = leaf('somebody-else.test');
   const servers: RunningServer[] = [];
   const tlsOf = (i: Issued) => ({ certPem: pki.chain(i), keyPem: i.keyPem });
-  const first = await startMailServer({ protocol: 'smtp', serves: 'starttls', tls: tlsOf(multi) }, '127.0.0.11');
+  const first = await startMailServer({ protocol: 'smtp', serves: 'starttls', tls: tlsOf(multi) }, '127.0.0.11', opts.smtpPort ?? 0);
   servers.push(first);
   const smtpPort = first.port;
-  servers.push(await startMailServer({ protocol: 'smtp', serves: 'starttls', offerStarttls: false }, '127.0.0.12', smtpPort));
-  servers.push(await startMailServer({ protocol: 'smtp', serves: 'starttls', tls: tlsOf(wrong) }, '127.0.0.13', smtpPort));
+  const closeServers = () => Promise.all(servers.map((s) => s.close()));
+  try {
+    servers.push(await startMailServer({ protocol: 'smtp', serves: 'starttls', offerStarttls: false }, '127.0.0.12', smtpPort));
+    servers.push(await startMailServer({ protocol: 'smtp', serves: 'starttls', tls: tlsOf(wrong) }, '127.0.0.13', smtpPort));
+  } catch (err) {
+    await closeServers();
+    throw err;
+  }
 
   const contexts = new Map<string, tls.SecureContext>();
   const ctxFor = (name: string) => {
@@ -147,7 +160,18 @@ export async function startDomainLab(): Promise<DomainLab> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => web.listen(0, '127.0.0.21', () => resolve()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      web.once('error', reject);
+      web.listen(opts.httpsPort ?? 0, '127.0.0.21', () => {
+        web.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await closeServers();
+    throw err;
+  }
   const httpsPort = (web.address() as net.AddressInfo).port;
 
   const dns = await startDnsServer({ records: records(multi.certPem, pki.intermediate.certPem), signed: new Set(SIGNED), bogus: new Set(['bogus.test']) });
