@@ -1,6 +1,22 @@
 // ESLint with typescript-eslint's recommended rules (the VS Code extension generator's default), run by `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import * as path from 'node:path';
+
+// One file-name case in src/ and test/: camelCase, as VS Code's own sources and its extension samples name files
+// (and most of src/ already did). A test/vscode suite file may start with its run order: `4-probeTree.test.ts`.
+const fileNameCase = {
+  meta: { type: 'suggestion', schema: [], messages: { name: 'File names are camelCase ({{name}}): see docs/architecture.md, "File names".' } },
+  create(context) {
+    return {
+      Program(node) {
+        const file = path.relative(process.cwd(), context.filename).split(path.sep).join('/');
+        const stem = path.basename(file).replace(file.startsWith('test/vscode/') ? /^\d+-/ : /^$/, '').split('.')[0];
+        if (!/^[a-z][a-zA-Z0-9]*$/.test(stem)) context.report({ node, messageId: 'name', data: { name: path.basename(file) } });
+      },
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.cache/**', 'test/fixtures/**'] },
@@ -24,6 +40,11 @@ export default tseslint.config(
       // targets load modules by computed path. Static imports stay `import`.
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    plugins: { local: { rules: { 'file-name-case': fileNameCase } } },
+    rules: { 'local/file-name-case': 'error' },
   },
   {
     // The layering rule: src/core never imports the editor API.

@@ -12,7 +12,7 @@ import { readBounded, readTextBounded } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
-import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
+import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
 import type { DiscoveredDomain, DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_USAGE, paint, UsageError } from './io';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { linkOutside, readBounded, readTextBounded } from '../core/fsread';
 import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
-import { detectLocalPostfix } from '../core/lint/postfix/local-postfix';
+import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
 import type { EnvReadCache } from './envReadCache';

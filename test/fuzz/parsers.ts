@@ -22,8 +22,8 @@ export interface ParserTarget {
 const one = (fn: (...a: unknown[]) => unknown, text: string) => fn(text);
 
 export const PARSERS: ParserTarget[] = [
-  { name: 'parseMainCf', module: 'lint/postfix/main-parser', exportName: 'parseMainCf', format: 'postfix-main', call: one, rangesIntoText: true },
-  { name: 'parseMasterCf', module: 'lint/postfix/master-parser', exportName: 'parseMasterCf', format: 'postfix-master', call: one, rangesIntoText: true },
+  { name: 'parseMainCf', module: 'lint/postfix/mainParser', exportName: 'parseMainCf', format: 'postfix-main', call: one, rangesIntoText: true },
+  { name: 'parseMasterCf', module: 'lint/postfix/masterParser', exportName: 'parseMasterCf', format: 'postfix-master', call: one, rangesIntoText: true },
   { name: 'parseDestinations', module: 'lint/postfix/destinations', exportName: 'parseDestinations', format: 'postfix-main', call: one, rangesIntoText: false },
   { name: 'tokenizeProtocols', module: 'lint/postfix/protocols', exportName: 'tokenizeProtocols', format: 'postfix-main', call: one, rangesIntoText: false },
   { name: 'analyzeProtocols', module: 'lint/postfix/protocols', exportName: 'analyzeProtocols', format: 'postfix-main', call: one, rangesIntoText: false },

@@ -5,4 +5,4 @@ export type { ChainJudgement, JudgeOptions } from './judge';
 export { matchesHostname, coveredNames } from './hostname';
 export { parsePemBundle, keyMatchesCertificate, describeCertificate } from './pem';
 export type { PemBundle } from './pem';
-export { VERIFY_MESSAGES } from './verify-codes';
+export { VERIFY_MESSAGES } from './verifyCodes';

@@ -4,13 +4,13 @@
  * Pure: the chain and the trust store come in, nothing touches the network or the clock unless told to.
  */
 import type { Finding } from '../finding';
-import { extraFindings } from './findings-extra';
+import { extraFindings } from './findingsExtra';
 import * as F from './findings';
 import { coveredNames, matchesIdentities } from './hostname';
 import { isWeakSignature } from './fields';
 import { ParsedCert, parseCertificate } from './parsed';
 import { buildPath, ChainPath } from './path';
-import { buildTrustStore } from './trust-store';
+import { buildTrustStore } from './trustStore';
 import type { CertificateInfo } from './types';
 import { roleOf } from './wording';
 

@@ -5,7 +5,7 @@
  * because a hostile server may send dozens of look-alike certificates.
  */
 import type { ParsedCert } from './parsed';
-import type { TrustStore } from './trust-store';
+import type { TrustStore } from './trustStore';
 
 export interface PathNode {
   cert: ParsedCert;

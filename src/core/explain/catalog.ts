@@ -6,7 +6,7 @@
  */
 import type { Severity } from '../finding';
 import type { ExplainId } from '../findings';
-import { POSTFIX_TLS_CATALOG } from './catalog-postfix-tls';
+import { POSTFIX_TLS_CATALOG } from './catalogPostfixTls';
 
 export type Likelihood = 'likely' | 'possible';
 

@@ -13,7 +13,7 @@ import { matchTlsa } from '../../../src/core/domain/dane';
 import { captureIO } from '../../support/cli';
 import { dnsInteropTools, startDnsInterop, type DnsInterop } from '../../support/dnsinterop';
 import { SERVER_NAME, writeServerCerts } from '../../support/mailservers/certs';
-import { opensslPath } from '../../support/mailservers/openssl-client';
+import { opensslPath } from '../../support/mailservers/opensslClient';
 import { startPostfix, type PostfixInstance } from '../../support/mailservers/postfix';
 import { run } from '../../support/mailservers/run';
 import { announceSkip, serverTools } from '../../support/mailservers/tools';

@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { probeEndpoint, tlsRuntime, TLS_VERSIONS, type ProbeResult } from '../../../src/core/probe';
 import { plannedTargets, startLab, targetKey, type Lab, type ServerName, type Target } from '../../support/mailservers/lab';
-import { fingerPath } from '../../support/mailservers/posttls-finger';
-import { opensslPath } from '../../support/mailservers/openssl-client';
+import { fingerPath } from '../../support/mailservers/posttlsFinger';
+import { opensslPath } from '../../support/mailservers/opensslClient';
 import { gatherReferences, type References } from '../../support/mailservers/references';
 import { announceSkip, serverTools } from '../../support/mailservers/tools';
 import { EXPECTATIONS } from './expectations';

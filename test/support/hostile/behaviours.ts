@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { healthyTls, longChainTls } from './certs';
-import { serveMalformedCertificate, type MalformedCertKind } from './raw-tls';
+import { serveMalformedCertificate, type MalformedCertKind } from './rawTls';
 import { defaultCapability, type Behaviour, type Conn } from './server';
 
 /** A server that answers like a real one: the baseline, and the target of the limits tests. */
@@ -83,7 +83,7 @@ export const startTlsPlaintext = (): Behaviour => {
 /** A real TLS server that sends a chain of 50 certificates. */
 export const longChain = (): Behaviour => ({ name: 'long-chain', tls: longChainTls });
 
-/** A hand-written TLS handshake whose certificate is broken (see raw-tls.ts). */
+/** A hand-written TLS handshake whose certificate is broken (see rawTls.ts). */
 export const malformedCertificate = (kind: MalformedCertKind = 'garbage'): Behaviour => ({
   name: `malformed-cert-${kind}`,
   handshake(c) {

@@ -2,4 +2,4 @@
 export * from './behaviours';
 export { startHostile, connectionStats, type HostileServer, type HostileOptions, type ConnectionStats, type Behaviour } from './server';
 export { healthyTls, longChainTls, LONG_CHAIN_LENGTH, type LabTls } from './certs';
-export type { MalformedCertKind } from './raw-tls';
+export type { MalformedCertKind } from './rawTls';

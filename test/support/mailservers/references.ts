@@ -3,8 +3,8 @@
  * for every protocol, `posttls-finger` for SMTP. Tools that are not installed are simply absent.
  */
 import type { TlsMode } from '../../../src/core/endpoint';
-import { fingerPath, postTlsFinger, type FingerVerdict } from './posttls-finger';
-import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslTarget, type OpensslVerdict, type TlsVersionName } from './openssl-client';
+import { fingerPath, postTlsFinger, type FingerVerdict } from './posttlsFinger';
+import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslTarget, type OpensslVerdict, type TlsVersionName } from './opensslClient';
 import type { Target } from './lab';
 
 export interface OpensslView {

@@ -2,7 +2,7 @@
 import * as nodePath from 'node:path';
 import { makeEndpoint, printable, validateHostname } from '../../endpoint';
 import { moduleLoader } from './modules';
-import { processWideNoVerify } from './process-env';
+import { processWideNoVerify } from './processEnv';
 import type { Finding } from '../../finding';
 import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';

@@ -3,8 +3,8 @@ import type { Finding, Range, Severity, TextEdit } from '../../finding';
 import type { FindingId } from '../../findings';
 import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
-import type { TextDoc } from './logical-lines';
-import type { Setting } from './main-parser';
+import type { TextDoc } from './logicalLines';
+import type { Setting } from './mainParser';
 import type { ParameterScope } from './scope';
 
 /** What a master.cf service is for, as far as TLS rules care. */

@@ -4,8 +4,8 @@
  */
 import { redact } from './context';
 import { expand } from './expand';
-import { parseMainCf } from './main-parser';
-import { parseMasterCf } from './master-parser';
+import { parseMainCf } from './mainParser';
+import { parseMasterCf } from './masterParser';
 import { postfixDefault } from './params';
 
 export interface EffectiveValue {

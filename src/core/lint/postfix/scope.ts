@@ -1,5 +1,5 @@
 import { expand } from './expand';
-import type { Setting } from './main-parser';
+import type { Setting } from './mainParser';
 import { postfixDefault } from './params';
 import { envSubstitutions, hasTemplateMarkup } from '../templates';
 

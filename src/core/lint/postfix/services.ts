@@ -1,7 +1,7 @@
 import { validateHostname } from '../../endpoint';
 import type { ServiceInfo, ServiceRole } from './context';
 import { servicePort } from './destinations';
-import type { Service } from './master-parser';
+import type { Service } from './masterParser';
 
 const SERVERS = new Set(['smtpd', 'postscreen']);
 const CLIENTS = new Set(['smtp', 'lmtp']);

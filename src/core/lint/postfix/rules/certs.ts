@@ -9,7 +9,7 @@ import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
 import { FileChecks, report, RuleContext } from '../context';
 import { hasTemplateMarkup, isPlaceholderWord } from '../../templates';
-import type { Setting } from '../main-parser';
+import type { Setting } from '../mainParser';
 
 interface NamedFile {
   path: string;

@@ -3,7 +3,7 @@ import { endpointLabel, makeEndpoint, printable, validateHostname } from '../../
 import { isPlaceholderWord } from '../../templates';
 import type { Range } from '../../../finding';
 import type { DiscoveredEndpoint } from '../../types';
-import type { Setting } from '../main-parser';
+import type { Setting } from '../mainParser';
 import { hideUserinfo } from '../../../secrets';
 import { redact, report, RuleContext, setParameter, setParameterFix, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';

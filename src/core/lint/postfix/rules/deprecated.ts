@@ -1,6 +1,6 @@
 import type { TextEdit } from '../../../finding';
 import { removeSetting, report, RuleContext, shown } from '../context';
-import type { Setting } from '../main-parser';
+import type { Setting } from '../mainParser';
 import { PARAMS_VERSION } from '../params';
 
 interface Successor {

@@ -1,6 +1,6 @@
 import { printable } from '../../../endpoint';
 import { removeSetting, report, RuleContext, shown } from '../context';
-import type { Setting } from '../main-parser';
+import type { Setting } from '../mainParser';
 import { isKnownParameter, PARAMS_VERSION, suggestParameter } from '../params';
 
 /** Unknown names get a "did you mean" only while the suggestion search stays cheap (a file of 10,000 typos). */

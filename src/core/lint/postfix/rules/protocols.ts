@@ -1,6 +1,6 @@
 import type { Severity } from '../../../finding';
 import { report, RuleContext, shown, where } from '../context';
-import type { Setting } from '../main-parser';
+import type { Setting } from '../mainParser';
 import { analyzeProtocols, protocolSide, ProtocolSide, Version, VERSIONS } from '../protocols';
 import { BOUND_TLS12, describeKnowledge, EXCLUSION_TLS12, knownVersion, knowsBounds, tls12Advice, tls12Value } from '../version';
 

@@ -1,5 +1,5 @@
-import type { TextDoc } from '../logical-lines';
-import type { Setting } from '../main-parser';
+import type { TextDoc } from '../logicalLines';
+import type { Setting } from '../mainParser';
 import type { ParameterScope } from '../scope';
 import { conditionalLines, envSubstitutions, hasTemplateMarkup, isPlaceholderWord, templateExpressions } from '../../templates';
 import { printable } from '../../../endpoint';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { assertFixes, ids, lint, only, range, slice } from '../support/postfix-lint';
+import { assertFixes, ids, lint, only, range, slice } from '../support/postfixLint';
 
 const HOST = 'myhostname = mail.example.com\n';
 

@@ -12,7 +12,7 @@ import { parseMailDomain } from '../../../domain/name';
 import type { DiscoveredDomain } from '../../types';
 import type { RuleContext } from '../context';
 import { parseDestinations } from '../destinations';
-import { parsePolicyMap } from '../policy-map-parser';
+import { parsePolicyMap } from '../policyMapParser';
 import { candidates } from './certs';
 
 const FILE_TABLE = /^(?:proxy:)?(hash|btree|lmdb|cdb|dbm|sdbm|texthash):(.+)$/i;

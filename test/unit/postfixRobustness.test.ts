@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyEdits } from '../support/applyEdits';
-import { lint } from '../support/postfix-lint';
+import { lint } from '../support/postfixLint';
 
 const PIECES = ['smtpd_tls_protocols', 'relayhost', '=', ' ', '\t', '\r\n', '\n', '#', '$', '${', '}', '{', '-o', '>=', '!', ',', ':', '[', ']', 'TLSv1', 'yes', '465', 'é', '✉', '\u0000', 'smtp inet n - y - - smtpd'];
 

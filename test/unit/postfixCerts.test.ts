@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { makePki, TestPki } from '../support/pki';
-import { ids, lint, only } from '../support/postfix-lint';
+import { ids, lint, only } from '../support/postfixLint';
 
 const DAY = 86_400_000;
 

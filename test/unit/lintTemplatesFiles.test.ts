@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { lintNodemailer } from '../../src/core/lint/nodemailer';
 import { conditionalLines, hasTemplateMarkup, isTemplateControlLine, templateTags } from '../../src/core/lint/templates';
 import type { LintResult } from '../../src/core/lint/types';
-import { assertFixes, ids, lint, only, slice } from '../support/postfix-lint';
+import { assertFixes, ids, lint, only, slice } from '../support/postfixLint';
 import { lintText } from '../../src/core/lint';
 import { lintDotenv } from '../../src/core/lint/dotenv';
 

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintersFor, lintText } from '../../src/core/lint';
 import { candidateGlob } from '../../src/core/lint/fileKinds';
-import { parsePolicyMap, policyKeyKind } from '../../src/core/lint/postfix/policy-map-parser';
-import { findReferencingMainCf, postfixPolicyMapLinter } from '../../src/core/lint/postfix/policy-map-linter';
+import { parsePolicyMap, policyKeyKind } from '../../src/core/lint/postfix/policyMapParser';
+import { findReferencingMainCf, postfixPolicyMapLinter } from '../../src/core/lint/postfix/policyMapLinter';
 import type { LintHost, LintResult } from '../../src/core/lint/types';
 import { applyEdits } from '../support/applyEdits';
-import { memoryHost, slice } from '../support/postfix-lint';
+import { memoryHost, slice } from '../support/postfixLint';
 
 const MAP = '/ws/etc/postfix/tls_policy';
 const MAIN = '/ws/etc/postfix/main.cf';

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { domainFindings as F } from '../../src/core/domain/findings';
 import type { Finding } from '../../src/core/finding';
-import { lint, only } from '../support/postfix-lint';
+import { lint, only } from '../support/postfixLint';
 
 const text = (f: Finding) => [f.title, f.detail, f.fix].join('\n');
 

@@ -1,5 +1,5 @@
 import type { Range } from '../../finding';
-import { isBlank, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logical-lines';
+import { isBlank, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
 
 /** One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). */
 export interface Setting {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { judgeChain } from '../../src/core/cert/judge';
-import { NODE_UNNAMED_CODES } from '../../src/core/cert/verify-codes';
+import { NODE_UNNAMED_CODES } from '../../src/core/cert/verifyCodes';
 import { issue, Issued, makePki, TestPki } from '../support/pki';
 
 const DAY = 86_400_000;

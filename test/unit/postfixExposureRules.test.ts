@@ -4,7 +4,7 @@
  * relay setups with inline credentials).
  */
 import * as assert from 'node:assert/strict';
-import { assertFixes, ids, lint, only, slice } from '../support/postfix-lint';
+import { assertFixes, ids, lint, only, slice } from '../support/postfixLint';
 
 const HOST = 'myhostname = mail.example.com\n';
 const STOCK_MASTER = 'smtp inet n - y - - smtpd\nsubmission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes\n';

@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { makePki, type TestPki } from '../support/pki';
 import { SERVER_NAME, writeServerCerts } from '../support/mailservers/certs';
-import { sClientVersions } from '../support/mailservers/openssl-client';
+import { sClientVersions } from '../support/mailservers/opensslClient';
 import { startPostfix, type PostfixInstance } from '../support/mailservers/postfix';
 import { findTool } from '../support/mailservers/tools';
 

@@ -1,6 +1,6 @@
 import type { Range } from '../../finding';
-import { isBlank, LogicalLine, rangeOf, readLogicalLines, TextDoc } from './logical-lines';
-import { makeSetting, Setting } from './main-parser';
+import { isBlank, LogicalLine, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
+import { makeSetting, Setting } from './mainParser';
 
 export interface Field {
   text: string;

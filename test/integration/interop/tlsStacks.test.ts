@@ -17,8 +17,8 @@ import { ConnectionLimiter, probeEndpoint, tlsRuntime, TLS_VERSIONS, type ProbeR
 import { SILENT_PORT_MS } from '../../../src/core/probe/session';
 import { startMailServer, type RunningServer } from '../../support/lab/mailServer';
 import { SERVER_NAME, writeServerCerts } from '../../support/mailservers/certs';
-import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslVerdict } from '../../support/mailservers/openssl-client';
-import { fingerPath, postTlsFinger, type FingerVerdict } from '../../support/mailservers/posttls-finger';
+import { opensslPath, sClient, sClientNegotiated, sClientVersions, type OpensslVerdict } from '../../support/mailservers/opensslClient';
+import { fingerPath, postTlsFinger, type FingerVerdict } from '../../support/mailservers/posttlsFinger';
 import { eximTools, startExim, type EximScenario } from '../../support/mailservers/exim';
 import { opensmtpdTools, startOpensmtpd, type OpensmtpdScenario } from '../../support/mailservers/opensmtpd';
 import { track } from '../../support/mailservers/reaper';

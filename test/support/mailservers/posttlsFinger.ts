@@ -5,7 +5,7 @@
  */
 import { findTool } from './tools';
 import { run } from './run';
-import type { TlsVersionName } from './openssl-client';
+import type { TlsVersionName } from './opensslClient';
 
 export type FingerTrust = 'Verified' | 'Trusted' | 'Untrusted' | 'Anonymous';
 

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parsePolicyMap } from '../../src/core/lint/postfix/policy-map-parser';
+import { parsePolicyMap } from '../../src/core/lint/postfix/policyMapParser';
 import { findTool } from '../support/mailservers/tools';
 import { writePostfixConfig } from '../support/postfixConfig';
 

@@ -18,12 +18,12 @@ import type { Finding } from '../../finding';
 import { parseMailDomain } from '../../domain/name';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from '../types';
 import type { RuleContext } from './context';
-import { parseMainCf } from './main-parser';
-import { parsePolicyMap, policyKeyKind, PolicyMap } from './policy-map-parser';
+import { parseMainCf } from './mainParser';
+import { parsePolicyMap, policyKeyKind, PolicyMap } from './policyMapParser';
 import { candidates } from './rules/certs';
-import { checkPolicyMap, isPolicyLevel } from './rules/policy-map';
+import { checkPolicyMap, isPolicyLevel } from './rules/policyMap';
 import { ParameterScope } from './scope';
-import type { Setting } from './main-parser';
+import type { Setting } from './mainParser';
 
 export const POLICY_MAP_NAMES = [
   'tls_policy', 'tls_policy_map', 'tls_policy_maps', 'tls_policies',

@@ -1,12 +1,12 @@
 /**
  * Advice that can be applied blindly: edits in the syntax the user's Postfix reads, pairs of switches converted in
  * one edit, no edit that lowers another service's security. (The real-postconf comparison of every edit is in
- * test/integration/postfix-edits-postconf.test.ts.)
+ * test/integration/postfixEditsPostconf.test.ts.)
  */
 import * as assert from 'node:assert/strict';
 import { applyEdits } from '../support/applyEdits';
 import { parsePostfixVersion } from '../../src/core/lint/postfix/version';
-import { assertFixes, ids, lint, only } from '../support/postfix-lint';
+import { assertFixes, ids, lint, only } from '../support/postfixLint';
 
 const HOST = 'myhostname = mail.example.com\n';
 

@@ -10,7 +10,7 @@
  * the others `name=value` attributes.
  */
 import type { Range } from '../../finding';
-import { isBlank, LogicalLine, rangeOf, readLogicalLines, TextDoc } from './logical-lines';
+import { isBlank, LogicalLine, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
 
 export interface PolicyToken {
   text: string;

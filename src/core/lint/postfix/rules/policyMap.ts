@@ -8,8 +8,8 @@
 import type { Severity } from '../../../finding';
 import { printable } from '../../../endpoint';
 import { report, RuleContext, shown } from '../context';
-import type { ReferencingMainCf } from '../policy-map-linter';
-import type { PolicyAttribute, PolicyEntry, PolicyMap } from '../policy-map-parser';
+import type { ReferencingMainCf } from '../policyMapLinter';
+import type { PolicyAttribute, PolicyEntry, PolicyMap } from '../policyMapParser';
 import { analyzeProtocols } from '../protocols';
 import { exclusionList } from './protocols';
 import { describeKnowledge, knownVersion, knowsBounds, tls12Value, versionAtLeast } from '../version';
@@ -175,7 +175,7 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
       continue;
     }
     if (a.braced) {
-      // Postfix 3.7 (seen live, test/integration/postfix-policy-map-live.test.ts) splits the value at blanks and
+      // Postfix 3.7 (seen live, test/integration/postfixPolicyMapLive.test.ts) splits the value at blanks and
       // rejects "{" ("malformed attribute/value pair"); the current source reads { name = value } as one attribute.
       const old = know.version !== undefined && !know.atLeast && !versionAtLeast(know.version, 3, 8);
       report(ctx, {
