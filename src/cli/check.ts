@@ -122,7 +122,8 @@ function configDomains(paths: string[], io: CliIO): string[] {
   const { lintPaths } = require('./lint') as typeof import('./lint');
   for (const report of lintPaths(paths, problems, io.signal)) {
     for (const d of report.domains ?? []) {
-      if (out.includes(d.domain)) continue;
+      // A sender's own domain (nodemailer from/auth.user) is not where the config delivers: only when named.
+      if (d.sender || out.includes(d.domain)) continue;
       out.push(d.domain);
       io.err(`${termSafe(d.domain)}: from ${termSafe(d.file)}:${d.range.start.line + 1} (${termSafe(d.source)})\n`);
     }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Endpoint } from '../core/endpoint';
-import type { DiscoveredEndpoint } from '../core/lint/types';
+import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { ProbeResult } from '../core/probe/types';
 import { resultVerdict } from '../core/report/verdict';
 import type { DomainReport } from '../core/domain';
@@ -126,9 +126,17 @@ export class Controller implements vscode.Disposable {
     }
   }
 
+  /**
+   * The config places naming mail domains the domain check is offered: sender domains (nodemailer `from`,
+   * `auth.user`) only when the user asked for them (setting domains.includeSenderDomains).
+   */
+  private offeredDomains(): DiscoveredDomain[] {
+    return this.lint.domains().filter((d) => !d.sender || this.settingsValue.includeSenderDomains);
+  }
+
   /** Mail domains the workspace names (without ignored ones), each once. */
   workspaceDomains(): string[] {
-    return [...new Set(this.lint.domains().map((d) => d.domain))].filter((d) => !isIgnoredHost(d, this.settingsValue.ignoredHosts));
+    return [...new Set(this.offeredDomains().map((d) => d.domain))].filter((d) => !isIgnoredHost(d, this.settingsValue.ignoredHosts));
   }
 
   /** Runs the domain check; its findings then show on the config lines that name each domain. */
@@ -148,7 +156,7 @@ export class Controller implements vscode.Disposable {
    * entry): the domain's own findings and the warnings and errors of its MX probes. Infos stay in the tree.
    */
   private publishDomainDiagnostics(): void {
-    const defs = this.lint.domains();
+    const defs = this.offeredDomains();
     const keep = new Set<string>();
     for (const domain of this.domainChecks.domains()) {
       const state = this.domainChecks.state(domain);
@@ -178,7 +186,7 @@ export class Controller implements vscode.Disposable {
         : this.trusted
           ? 'not checked yet (run Check Workspace Mail Domains)'
           : 'not checked: the workspace is not trusted (run Check Workspace Mail Domains to check anyway)';
-    for (const def of this.lint.domains()) {
+    for (const def of this.offeredDomains()) {
       let e = byDomain.get(def.domain);
       if (!e) byDomain.set(def.domain, (e = { domain: def.domain, definitions: [], state: this.domainChecks.state(def.domain), reason: reason(def.domain) }));
       e.definitions.push(def);

@@ -18,6 +18,8 @@ export interface Settings {
   probeIntervalMinutes: number;
   /** The DNS resolver the domain check asks (and whose AD bit it trusts); undefined: the system's. */
   dnsResolver?: DnsServer;
+  /** Offer the sender domains nodemailer files name (`from`, `auth.user`) to the domain check too. */
+  includeSenderDomains: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   severityOverrides: {},
   postfixVersion: '',
   probeIntervalMinutes: 0,
+  includeSenderDomains: false,
 };
 
 /** Keys under the `mailTlsDoctor` section, as declared in package.json. */
@@ -44,6 +47,7 @@ export const SettingKey = {
   postfixVersion: 'postfix.version',
   probeIntervalMinutes: 'probe.intervalMinutes',
   dnsResolver: 'dns.resolver',
+  includeSenderDomains: 'domains.includeSenderDomains',
 } as const;
 
 export interface SettingsReading {
@@ -131,6 +135,11 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
     probeIntervalMinutes = 5;
   }
 
+  const senders = get(SettingKey.includeSenderDomains);
+  let includeSenderDomains = DEFAULT_SETTINGS.includeSenderDomains;
+  if (typeof senders === 'boolean') includeSenderDomains = senders;
+  else if (senders !== undefined && senders !== null) problems.push(`${name(SettingKey.includeSenderDomains)} must be true or false; using false.`);
+
   let dnsResolver: DnsServer | undefined;
   const rawResolver = get(SettingKey.dnsResolver);
   if (typeof rawResolver === 'string' && rawResolver.trim() !== '') {
@@ -153,6 +162,7 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
       postfixVersion,
       probeIntervalMinutes,
       dnsResolver,
+      includeSenderDomains,
     },
     problems,
     problemKeys: [...problemKeys],

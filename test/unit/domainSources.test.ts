@@ -1,5 +1,10 @@
 /** The mail domains a workspace names (offered to the domain check) and the extension's domain-check settings. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { captureIO } from '../support/cli';
 import { parseMailDomain } from '../../src/core/domain/name';
 import { lintText } from '../../src/core/lint';
 import { readSettings } from '../../src/extension/settings';
@@ -91,5 +96,79 @@ describe('setting mailTlsDoctor.dns.resolver', () => {
       assert.deepEqual(r.problemKeys, ['mailTlsDoctor.dns.resolver']);
       assert.ok(!r.problems.join('').includes('\u202e'), 'the value is quoted through the escaper');
     }
+  });
+});
+
+describe('domain sources: sender domains in nodemailer files (from, auth.user)', () => {
+  const files: Record<string, string> = {
+    '/w/.env': 'SMTP_USER=Alerts@Mail.Sender.Example\nSMTP_PASS=hunter2-secret\nMAIL_FROM=\'"Billing" <billing@billing.example>\'\n',
+  };
+  const envHost = { readFile: (p: string) => files[p], workspaceRoot: '/w' };
+  const senders = (text: string, file = '/w/app/mailer.js') => lintText(file, text, envHost).domains;
+
+  it('the domain of a literal auth.user, with the range of the value, marked as a sender domain', () => {
+    const text = "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: 'smtp.relay.example', port: 587, auth: { user: 'app@users.example', pass: 'pw-literal' } });\n";
+    const [d, ...rest] = senders(text);
+    assert.equal(rest.length, 0);
+    assert.equal(d.domain, 'users.example');
+    assert.equal(d.sender, true);
+    assert.equal(d.file, '/w/app/mailer.js');
+    assert.equal(text.split('\n')[1].slice(d.range.start.character, d.range.end.character), "'app@users.example'");
+    assert.match(d.source, /nodemailer auth\.user/);
+  });
+
+  it('values from .env resolve (the .env key is named), and from in the defaults and in sendMail counts; the password never appears', () => {
+    const text = [
+      "import nodemailer from 'nodemailer';",
+      'const t = nodemailer.createTransport({ host: process.env.SMTP_HOST, auth: { user: process.env.SMTP_USER, pass: process.env.SMTP_PASS } }, { from: process.env.MAIL_FROM });',
+      "await t.sendMail({ from: { name: 'Ops', address: 'ops@ops.example' }, to: 'x@rcpt.example', text: 'hi' });",
+      "await t.sendMail({ from: '\"Me\" <me@me.example>', to: 'y@rcpt.example' });",
+      '',
+    ].join('\n');
+    const ds = senders(text);
+    assert.deepEqual(ds.map((d) => d.domain), ['mail.sender.example', 'billing.example', 'ops.example', 'me.example']);
+    assert.ok(ds.every((d) => d.sender === true));
+    assert.match(ds[0].source, /auth\.user \(from \.env SMTP_USER\)/);
+    assert.match(ds[1].source, /from \(transport defaults\) \(from \.env MAIL_FROM\)/);
+    assert.deepEqual(ds.map((d) => d.range.start.line), [1, 1, 2, 3]);
+    const all = JSON.stringify(lintText('/w/app/mailer.js', text, envHost));
+    assert.ok(!all.includes('hunter2-secret'), 'the password reached the lint result');
+    assert.ok(!all.includes('x@rcpt.example') && !all.includes('rcpt.example'), 'a recipient is not a sender domain');
+  });
+
+  it('the user name of a smtps:// URL gives its domain, never its password; what is not an address gives nothing', () => {
+    const url = senders("require('nodemailer').createTransport('smtps://bob%40url.example:s3cret-pw@smtp.url.example:465');\n");
+    assert.deepEqual(url.map((d) => [d.domain, d.sender]), [['url.example', true]]);
+    assert.match(url[0].source, /in the URL/);
+    assert.ok(!JSON.stringify(url).includes('s3cret-pw'));
+    for (const user of ["'apikey'", "'user@localhost'", "'a b@example.com'", "'x@192.0.2.1'", 'process.env.NOT_SET', 'getUser()', "'{{ smtp_user }}'"]) {
+      assert.deepEqual(senders(`require('nodemailer').createTransport({ host: 'h.example', auth: { user: ${user}, pass: 'p' } });\n`), [], user);
+    }
+  });
+
+  it('check --from-config takes only destinations: a folder whose only domain is a sender domain names none', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-senders-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'mailer.js'), "require('nodemailer').createTransport({ host: 'h.example', auth: { user: 'me@self.example', pass: 'p' } });\n");
+      const lint = captureIO();
+      await main(['lint', dir], lint);
+      assert.match(lint.stdout, /domain self\.example \(nodemailer auth\.user: a sender domain/);
+      const io = captureIO();
+      // The usage error comes before any DNS question (the resolver address is never used).
+      assert.equal(await main(['check', '--from-config', dir, '--resolver', '127.0.0.1:9'], io), 2);
+      assert.match(io.stderr, /no mail domain named/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('setting mailTlsDoctor.domains.includeSenderDomains', () => {
+  const read = (v: unknown) => readSettings((k) => (k === 'domains.includeSenderDomains' ? v : undefined));
+  it('off unless set to true; another type is a problem', () => {
+    assert.equal(read(undefined).settings.includeSenderDomains, false);
+    assert.equal(read(true).settings.includeSenderDomains, true);
+    assert.equal(read('yes').settings.includeSenderDomains, false);
+    assert.deepEqual(read('yes').problemKeys, ['mailTlsDoctor.domains.includeSenderDomains']);
   });
 });

@@ -40,6 +40,11 @@ export interface DiscoveredDomain {
   range: Range;
   /** What named it, in words: `relayhost in main.cf (no brackets: MX lookup)`, `smtp_tls_policy_maps entry`. */
   source: string;
+  /**
+   * A sender's own domain (nodemailer `from`, `auth.user`), not a destination the config delivers to: offered to
+   * the domain check only when the user asks for sender domains.
+   */
+  sender?: true;
 }
 
 export interface LintResult {

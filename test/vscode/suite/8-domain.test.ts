@@ -135,6 +135,24 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     assert.deepEqual(lab.decoy.log, []);
   });
 
+  it('sender domains (nodemailer auth.user, from) are listed only when the user asks: setting domains.includeSenderDomains', async () => {
+    const uri = wsUri('domainlab', 'notify.js');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from("const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport({ host: '127.0.0.1', port: 2525, auth: { user: 'alerts@sender.test', pass: 'do-not-show-me' } });\n"));
+    await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
+    assert.equal(child(domainsGroup(), 'sender.test'), undefined, 'a sender domain was listed without being asked for');
+    try {
+      await config().update('domains.includeSenderDomains', true, vscode.ConfigurationTarget.Global);
+      const d = await waitFor(() => child(domainsGroup(), 'sender.test'), 'sender.test under Domains once asked for');
+      assert.match(d.tooltip ?? '', /Named by nodemailer auth\.user/);
+      assert.match(d.description ?? '', /^not checked yet/);
+      assert.ok(!JSON.stringify(api.getTreeSnapshot(9)).includes('do-not-show-me'), 'the password reached the tree');
+      assert.equal(lab.dns.log.filter((q) => q.name.includes('sender.test')).length, 0, 'listing a sender domain looked it up');
+    } finally {
+      await config().update('domains.includeSenderDomains', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor(() => (child(domainsGroup(), 'sender.test') ? undefined : true), 'sender.test gone again with the setting off');
+  });
+
   it('the input box refuses what is not a mail domain; a cancelled check shows as cancelled and connects nowhere', async () => {
     const before = lab.dns.log.length;
     const bad = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', '127.0.0.11', ports())) as Report[];

@@ -10,7 +10,8 @@ import { effectiveOf, type Effective } from './effective';
 import { isDamaged, parseTolerant } from './parse';
 import { LineIndex } from '../lines';
 import { runRules } from './rules';
-import { findTransports, type OptionSite, type TransportSite } from './transports';
+import { senderDomains } from './senders';
+import { findMailSites, type OptionSite, type TransportSite } from './transports';
 
 const CODE_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 /** Bundles and vendored code: big, generated, and not where a user configures a transport. */
@@ -46,7 +47,7 @@ export function lintNodemailer(path: string, text: string, host: LintHost): Lint
   let envFiles: EnvFile[] | undefined;
   const index = new LineIndex(text);
   const env = (key: string) => lookupEnv((envFiles ??= loadEnvFiles(path, host)), key);
-  const sites = findTransports(parsed.ast, { text, index, lookupEnv: env, loadModule: moduleLoader(path, host, env) });
+  const { transports: sites, sendMailFrom } = findMailSites(parsed.ast, { text, index, lookupEnv: env, loadModule: moduleLoader(path, host, env) });
   for (const site of sites) {
     const eff = effectiveOf(site);
     const found = runRules(site, eff, { file: path, text, index, isDamaged: (s, e) => isDamaged(parsed, s, e) });
@@ -57,6 +58,8 @@ export function lintNodemailer(path: string, text: string, host: LintHost): Lint
   const templated = sites.flatMap((site) => [...site.options.values(), ...site.tls.values()]).filter((o) => o.resolved.templated && o.code);
   if (templated.length > 0 && !sites.some((s) => s.module)) out.findings.push(templateFinding(path, templated));
   if (text.includes('NODE_TLS_REJECT_UNAUTHORIZED')) out.findings.push(...processWideNoVerify(parsed.ast, path, index, env));
+  const senders = senderDomains(path, sites, sendMailFrom);
+  if (senders.length) out.domains = senders;
   out.findings.sort(byPosition);
   return out;
 }

@@ -2,7 +2,8 @@
  * Finds nodemailer SMTP transports in a parsed file: `nodemailer.createTransport({...})` (any object, so
  * `mailer.createTransport` too), `createTransport` imported or required by name, a `smtp://`/`smtps://` URL, an
  * options object bound to a variable, `{...base, port}` spreads, and the old `smtpTransport({...})` wrapper.
- * Each option keeps its place in the code and its resolved value, for the rules and their edits.
+ * Each option keeps its place in the code and its resolved value, for the rules and their edits. Besides: the sender
+ * addresses (`auth.user`, `from`) whose domains are offered to the domain check on request (./senders.ts).
  */
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
@@ -48,6 +49,20 @@ export interface TransportSite {
   module?: string;
   /** Properties of the options object (or of `transporter.options`) assigned after it was written. */
   mutated?: boolean;
+  /**
+   * `auth.user` (or the URL's user name): only this key of `auth` is read, never the password. Its domain part is
+   * a sender domain (src/core/lint/nodemailer/senders.ts).
+   */
+  authUser?: OptionSite;
+  /** `from` in createTransport's second argument (the message defaults). */
+  defaultFrom?: OptionSite;
+}
+
+/** What a file's nodemailer calls say: the transports, and the `from` of each `sendMail({...})` message. */
+export interface MailSites {
+  transports: TransportSite[];
+  /** `from` of messages given to `sendMail`, in the order written. */
+  sendMailFrom: OptionSite[];
 }
 
 const TOP_KEYS = new Set([
@@ -70,7 +85,7 @@ interface Walk {
   mutated: Set<string>;
 }
 
-export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
+export function findMailSites(ast: t.File, fc: FindContext): MailSites {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
@@ -88,7 +103,45 @@ export function findTransports(ast: t.File, fc: FindContext): TransportSite[] {
       out.push(site);
     }
   }
-  return out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character);
+  const sendMailFrom = calls.filter(isSendMail).flatMap((call) => {
+    const obj = call.arguments[0] ? objectOf(call.arguments[0], ctx) : undefined;
+    const from = obj ? pickOption(obj, 'from', ctx, fc) : undefined;
+    return from ? [from] : [];
+  });
+  return { transports: out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character), sendMailFrom };
+}
+
+function isSendMail(call: t.CallExpression): boolean {
+  const c = call.callee;
+  return (c.type === 'MemberExpression' || c.type === 'OptionalMemberExpression') && propertyName(c) === 'sendMail';
+}
+
+/**
+ * One key of an options object, resolved, with its place (the last definition wins, as in JavaScript). A sender
+ * address written as `{ name, address }` gives its `address`. Nothing else of the object is read.
+ */
+function pickOption(obj: t.ObjectExpression, key: string, ctx: ResolveContext, fc: FindContext, depth = 0): OptionSite | undefined {
+  let found: OptionSite | undefined;
+  forEachProperty(obj, ctx, 0, (name, p) => {
+    if (name !== key) return;
+    const inner = objectOf(p.value, ctx);
+    if (inner) {
+      // `const a = { address: a }` must not loop.
+      const address = depth < 2 ? pickOption(inner, 'address', ctx, fc, depth + 1) : undefined;
+      found = address ? { ...address, key } : undefined;
+      return;
+    }
+    found = { key, resolved: resolveValue(p.value, ctx), code: codeOf(p, p.value, fc) };
+  });
+  return found;
+}
+
+/** `auth.user` of the options object and `from` of the defaults argument: never any other key of `auth`. */
+function readSenders(call: t.CallExpression, obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContext, site: TransportSite): void {
+  const auth = site.options.get('auth')?.code ? objectAt(obj, 'auth', ctx) : undefined;
+  if (auth) site.authUser = pickOption(auth, 'user', ctx, fc);
+  const defaults = call.arguments[1] && call.arguments[1].type !== 'SpreadElement' && call.arguments[1].type !== 'ArgumentPlaceholder' ? objectOf(call.arguments[1], ctx) : undefined;
+  if (defaults) site.defaultFrom = pickOption(defaults, 'from', ctx, fc);
 }
 
 function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[], walk: Walk): void {
@@ -218,6 +271,7 @@ function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContex
     const tlsNode = site.options.get('tls');
     const tlsObj = tlsNode?.code ? objectAt(obj, 'tls', ctx) : undefined;
     if (tlsObj) readObject(tlsObj, ctx, fc, site.tls, site, 0);
+    readSenders(call, obj, ctx, fc, site);
     const url = site.options.get('url');
     if (url) applyUrl(url, site);
     return site;
@@ -229,6 +283,8 @@ function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContex
     readObject(other.obj, other.module.ctx, mfc, site.options, site, 0);
     const tlsObj = site.options.get('tls')?.code ? objectAt(other.obj, 'tls', other.module.ctx) : undefined;
     if (tlsObj) readObject(tlsObj, other.module.ctx, mfc, site.tls, site, 0);
+    const auth = site.options.get('auth')?.code ? objectAt(other.obj, 'auth', other.module.ctx) : undefined;
+    if (auth) site.authUser = pickOption(auth, 'user', other.module.ctx, mfc);
     const url = site.options.get('url');
     if (url) applyUrl(url, site);
     return site;
@@ -353,6 +409,16 @@ function applyUrl(urlSite: OptionSite, site: TransportSite): void {
   else if (url.hostname) set(site.options, 'host', url.hostname.replace(/^\[|\]$/g, ''));
   if (url.port && Number(url.port)) set(site.options, 'port', Number(url.port));
   if (url.username || url.password) set(site.options, 'auth', '[object]');
+  // The user name only (the password is never read out of the URL).
+  if (url.username) {
+    let user = url.username;
+    try {
+      user = decodeURIComponent(user);
+    } catch {
+      // kept as written
+    }
+    site.authUser = { key: 'user', resolved: { ...base, known: true, value: user }, fromUrl: true, code: urlSite.code ? { ...urlSite.code } : undefined };
+  }
   for (const [k, raw] of url.searchParams) {
     const value: string | number | boolean = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !isNaN(Number(raw)) ? Number(raw) : raw;
     if (k.startsWith('tls.')) set(site.tls, k.slice(4), value);
