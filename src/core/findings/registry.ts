@@ -6,7 +6,7 @@
  *      FINDINGS below (keep it sorted within its family). `severity` is the default; a finding may still report
  *      another one when the docs say so. `title` is the generic title (docs, lists); findings usually say more.
  *   2. Document it: a table row naming `` `family.my-new-id` `` on the family's docs page (FAMILIES below).
- *      test/unit/findingRegistry.test.ts fails until both directions agree.
+ *      test/unit/core/findings/registry.test.ts fails until both directions agree.
  *   3. Build the finding with `makeFinding('family.my-new-id', { ... })` (src/core/findings/make.ts), or an object
  *      literal typed `Finding`: an id that is not registered here does not compile.
  * A new family is one more line in FAMILIES (its docs page); TypeScript reports a family missing there.

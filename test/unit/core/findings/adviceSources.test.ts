@@ -1,0 +1,41 @@
+/**
+ * Each finding's documentation names what backs it: every registered postfix.* id, every probe TLS id
+ * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.*, dotenv.*, explain.* and maillog.* id appears in the "Sources" section of its
+ * docs page, and each entry names a checkable source.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FINDINGS } from '../../../../src/core/findings/registry';
+
+const DOCS = path.join(__dirname, '..', '..', '..', '..', 'docs');
+
+function sourcesOf(page: string): string {
+  const text = fs.readFileSync(path.join(DOCS, page), 'utf8');
+  const at = text.indexOf('\n## Sources');
+  assert.ok(at >= 0, `${page} has no "## Sources" section`);
+  const rest = text.slice(at + 1);
+  const next = rest.indexOf('\n## ', 3);
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+describe('advice: every finding documents its sources', () => {
+  const ids = Object.keys(FINDINGS);
+  const pages = [
+    ['findings-postfix.md', /^postfix\./],
+    ['findings-probe.md', /^(tls|starttls|mode)\./],
+    ['findings-cert.md', /^cert\./],
+    ['findings-nodemailer.md', /^(nodemailer|dotenv)\./],
+    ['findings-explain.md', /^(explain|maillog)\./],
+  ] as const;
+  for (const [page, re] of pages) {
+    it(`${page}: every ${re.source} id is in its Sources section, each entry names a source`, () => {
+      const sources = sourcesOf(page);
+      const missing = ids.filter((id) => re.test(id) && !sources.includes(`\`${id}\``));
+      assert.deepEqual(missing, []);
+      for (const entry of sources.split('\n- ').slice(1)) {
+        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source/, entry.slice(0, 80));
+      }
+    });
+  }
+});

@@ -1,0 +1,91 @@
+/**
+ * Bounded reads and the workspace boundary (src/core/fsread.ts) on real files: /proc files that report size 0 and
+ * stream gigabytes, FIFOs, folders, and symbolic links out of a folder.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { linkOutside, readBounded, readTextBounded } from '../../../src/core/fsread';
+
+describe('fsread: bounded reads', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-fsread-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('/proc/self/pagemap (stat size 0, streams without end) is refused after max + 1 bytes', function () {
+    if (!fs.existsSync('/proc/self/pagemap')) this.skip();
+    assert.equal(fs.statSync('/proc/self/pagemap').size, 0, 'the premise: stat says 0 bytes');
+    const before = process.memoryUsage().rss;
+    const r = readBounded('/proc/self/pagemap', 1024 * 1024);
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.reason, 'too-large');
+    assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory stays bounded');
+  });
+
+  it('reads a file up to the bound exactly, and refuses one byte more', () => {
+    const f = path.join(dir, 'exact.pem');
+    fs.writeFileSync(f, 'x'.repeat(1000));
+    const ok = readBounded(f, 1000);
+    assert.ok(ok.ok && ok.data.length === 1000);
+    const over = readBounded(f, 999);
+    assert.ok(!over.ok && over.reason === 'too-large');
+    assert.equal(readTextBounded(f, 1000), 'x'.repeat(1000));
+  });
+
+  it('refuses FIFOs, folders and devices without blocking, and says missing for a missing file', () => {
+    const fifo = path.join(dir, 'main.cf');
+    execFileSync('mkfifo', [fifo]);
+    const r = readBounded(fifo, 1024);
+    assert.ok(!r.ok && r.reason === 'not-a-file');
+    const d = readBounded(dir, 1024);
+    assert.ok(!d.ok && d.reason === 'not-a-file');
+    const z = readBounded('/dev/zero', 1024);
+    assert.ok(!z.ok && z.reason === 'not-a-file');
+    const m = readBounded(path.join(dir, 'nope'), 1024);
+    assert.ok(!m.ok && m.reason === 'missing');
+  });
+});
+
+describe('fsread: the workspace boundary on real paths', () => {
+  let base: string;
+  let ws: string;
+  let secret: string;
+  before(() => {
+    base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-boundary-')));
+    ws = path.join(base, 'ws');
+    fs.mkdirSync(path.join(ws, 'etc', 'postfix'), { recursive: true });
+    secret = path.join(base, 'home', '.netrc');
+    fs.mkdirSync(path.dirname(secret), { recursive: true });
+    fs.writeFileSync(secret, 'machine smtp.example.com login bob password Hunter2-Secret\n');
+    fs.writeFileSync(path.join(ws, 'etc', 'postfix', 'real.cf'), 'relayhost = x\n');
+    fs.symlinkSync(secret, path.join(ws, 'etc', 'postfix', 'main.cf'));
+    fs.symlinkSync(path.join(ws, 'etc', 'postfix', 'real.cf'), path.join(ws, 'inside-link.cf'));
+    fs.symlinkSync(path.join(base, 'home'), path.join(ws, 'homedir'));
+  });
+  after(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  it('finds a file link out of the workspace', () => {
+    assert.equal(linkOutside(path.join(ws, 'etc', 'postfix', 'main.cf'), [ws]), secret);
+  });
+
+  it('finds a folder link out of the workspace (the link is a parent, not the file)', () => {
+    assert.equal(linkOutside(path.join(ws, 'homedir', '.netrc'), [ws]), secret);
+  });
+
+  it('lets links that stay inside, plain files, and paths outside every folder through', () => {
+    assert.equal(linkOutside(path.join(ws, 'inside-link.cf'), [ws]), undefined);
+    assert.equal(linkOutside(path.join(ws, 'etc', 'postfix', 'real.cf'), [ws]), undefined);
+    assert.equal(linkOutside(secret, [ws]), undefined, 'a path named outside is not a link escape');
+  });
+
+  it('holds when the workspace folder itself is reached through a link', () => {
+    const alias = path.join(base, 'alias');
+    fs.symlinkSync(ws, alias);
+    assert.equal(linkOutside(path.join(alias, 'etc', 'postfix', 'real.cf'), [alias]), undefined);
+    assert.equal(linkOutside(path.join(alias, 'etc', 'postfix', 'main.cf'), [alias]), secret);
+  });
+});

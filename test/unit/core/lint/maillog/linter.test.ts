@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lintMailLog, maillogLinter } from '../../../../../src/core/lint/maillog';
+
+const FIXTURE = path.join(__dirname, '..', '..', '..', '..', 'fixtures', 'logs', 'mail.log');
+
+describe('mail log lint', () => {
+  const text = fs.readFileSync(FIXTURE, 'utf8');
+  const r = lintMailLog('/var/log/mail.log', text);
+  const byId = (id: string) => r.findings.filter((f) => f.id === id);
+
+  it('applies to mail logs by name, and to *.log only when it looks like Postfix', () => {
+    for (const p of ['/var/log/mail.log', '/var/log/maillog', '/x/mail.err', '/x/mail.warn', '/x/mail.log.1', 'C:\\logs\\mail.log']) assert.ok(maillogLinter.matches(p), p);
+    assert.ok(maillogLinter.matches('/x/server.log', text));
+    assert.ok(!maillogLinter.matches('/x/server.log', '2024-01-01 GET /index.html 200\nwrong version number\n'));
+    assert.ok(!maillogLinter.matches('/x/mail.log.gz'));
+  });
+
+  it('one finding per distinct server and error, with the count and first/last lines', () => {
+    const lost = byId('maillog.postfix-ssl-connect-lost');
+    assert.equal(lost.length, 1);
+    assert.match(lost[0].title, /legacy\.example\.org:25.*\(3 times\)/);
+    assert.equal(lost[0].range?.start.line, 4);
+    assert.equal(lost[0].related?.[0].range.start.line, 7);
+    assert.equal(lost[0].severity, 'error');
+  });
+
+  it('the OpenSSL reason takes the server of its Postfix process', () => {
+    const wv = byId('maillog.wrong-version-number');
+    assert.equal(wv.length, 1);
+    assert.match(wv[0].title, /relay\.example\.test:587/);
+    assert.match(wv[0].fix, /smtp_tls_wrappermode/);
+  });
+
+  it('returns the failing servers as endpoints, never the clients of smtpd', () => {
+    const eps = r.endpoints.map((e) => `${e.endpoint.host}:${e.endpoint.port}:${e.endpoint.mode}`).sort();
+    assert.deepEqual(eps, [
+      'alt1.example-mx.test:25:starttls',
+      'legacy.example.org:25:starttls',
+      'relay.example.test:587:starttls',
+      'smtp.partner.test:25:starttls',
+    ]);
+    assert.ok(r.endpoints.every((e) => e.source.startsWith('mail.log (')));
+  });
+
+  it('groups informational lines across servers and reports smtpd-side errors without a server', () => {
+    const untrusted = byId('maillog.postfix-untrusted-tls');
+    assert.equal(untrusted.length, 1);
+    assert.match(untrusted[0].title, /2 times/);
+    assert.equal(byId('maillog.no-shared-cipher').length, 1);
+  });
+
+  it('never repeats a password found in a log line', () => {
+    assert.ok(!JSON.stringify(r).includes('hunter2'));
+  });
+
+  it('bounded on huge logs: a million repeated lines become one finding', () => {
+    const line = 'Nov 28 04:00:03 mx1 postfix/smtp[2103]: SSL_connect error to legacy.example.org[192.0.2.44]:25: lost connection\n';
+    const huge = line.repeat(200_000);
+    const out = lintMailLog('/var/log/mail.log', huge);
+    assert.equal(out.findings.length, 1);
+    assert.match(out.findings[0].title, /200000 times/);
+  });
+
+  it('any input: findings or nothing, never an exception', () => {
+    for (const t of ['', '\u0000'.repeat(1000), 'x'.repeat(100_000), 'postfix/smtp[1]: SSL_connect error to [::1]:99999: lost connection', 'to a[b]:1\n'.repeat(1000)]) {
+      assert.ok(Array.isArray(lintMailLog('/x/mail.log', t).findings));
+    }
+  });
+
+  it('counts a lone CR as a line break, as the editor does', () => {
+    const lines = text.split(/\r?\n/);
+    const cr = lintMailLog('/var/log/mail.log', lines.join('\r'));
+    assert.deepEqual(
+      cr.findings.map((f) => [f.id, f.range, f.related?.[0].range]),
+      r.findings.map((f) => [f.id, f.range, f.related?.[0].range]),
+    );
+    const mixed = lintMailLog('/var/log/mail.log', lines.map((l, i) => l + (i % 3 === 0 ? '\r' : i % 3 === 1 ? '\r\n' : '\n')).join(''));
+    assert.deepEqual(mixed.findings.map((f) => f.range), r.findings.map((f) => f.range));
+  });
+});
