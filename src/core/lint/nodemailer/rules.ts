@@ -4,6 +4,7 @@
  * that fed it. Values are quoted only for host, port and TLS switches; never for `auth` or anything from a URL.
  */
 import type { Finding, RelatedLocation, TextEdit } from '../../finding';
+import { makeFinding } from '../../findings';
 import { isShowableKey } from '../dotenv/parse';
 import type { Effective } from './effective';
 import { printable } from '../../endpoint';
@@ -69,8 +70,7 @@ function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: Transport
     editTitle = 'Use port 465 (implicit TLS)';
   }
   return [
-    {
-      id: 'nodemailer.secure-on-starttls-port',
+    makeFinding('nodemailer.secure-on-starttls-port', {
       severity: 'error',
       title: `secure: true on port ${eff.port}, which speaks plain SMTP first and upgrades with STARTTLS.`,
       detail:
@@ -87,7 +87,7 @@ function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: Transport
       ...at(secure, rc),
       related: related([secure, port]),
       ...(edits.length ? { edits, editTitle } : {}),
-    },
+    }),
   ];
 }
 
@@ -106,8 +106,7 @@ function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: Transp
     editTitle = 'Use port 587 (STARTTLS)';
   }
   return [
-    {
-      id: 'nodemailer.plaintext-on-implicit-port',
+    makeFinding('nodemailer.plaintext-on-implicit-port', {
       severity: 'error',
       title: 'secure: false on port 465, which expects TLS from the first byte.',
       detail:
@@ -118,7 +117,7 @@ function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: Transp
       ...at(secure, rc),
       related: related([secure, port]),
       ...(edits.length ? { edits, editTitle } : {}),
-    },
+    }),
   ];
 }
 
@@ -127,8 +126,7 @@ function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: TransportRul
   const min = site.tls.get('minVersion');
   if (min?.resolved.known && LEGACY_VERSIONS.has(String(min.resolved.value))) {
     const literal = min.resolved.literal && min.code && !min.fromUrl;
-    out.push({
-      id: 'nodemailer.legacy-tls-version',
+    out.push(makeFinding('nodemailer.legacy-tls-version', {
       severity: 'warning',
       title: `tls.minVersion allows ${String(min.resolved.value)}, a protocol version broken and retired (RFC 8996).`,
       detail:
@@ -139,7 +137,7 @@ function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: TransportRul
       ...at(min, rc),
       related: related([min]),
       ...(literal && min.code ? { edits: [{ range: min.code.valueRange, newText: quoteLike(rc.text, min, 'TLSv1.2') }], editTitle: "Require TLS 1.2 or later (minVersion: 'TLSv1.2')" } : {}),
-    });
+    }));
   }
   const max = site.tls.get('maxVersion');
   if (max?.resolved.known && LEGACY_VERSIONS.has(String(max.resolved.value))) {
@@ -154,8 +152,7 @@ function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: TransportRul
 
 function legacyPin(site: OptionSite, shown: string, rc: TransportRuleContext): Finding {
   const removable = site.resolved.literal && site.code && !site.fromUrl;
-  return {
-    id: 'nodemailer.legacy-tls-version',
+  return makeFinding('nodemailer.legacy-tls-version', {
     severity: 'error',
     title: `${shown} pins the connection below TLS 1.2.`,
     detail:
@@ -166,7 +163,7 @@ function legacyPin(site: OptionSite, shown: string, rc: TransportRuleContext): F
     ...at(site, rc),
     related: related([site]),
     ...(removable && site.code ? { edits: removeAll(site, rc), editTitle: `Remove ${shown.split(':')[0]}` } : {}),
-  };
+  });
 }
 
 function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
@@ -181,8 +178,7 @@ function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleCont
     edits = rest.length === 0 ? removeAll(ciphers, rc) : [{ range: ciphers.code.valueRange, newText: quoteLike(rc.text, ciphers, rest.join(':')) }];
   }
   return [
-    {
-      id: 'nodemailer.sslv3-cipher',
+    makeFinding('nodemailer.sslv3-cipher', {
       severity: 'warning',
       title: "tls.ciphers: 'SSLv3' does not mean what it says: SSLv3 is a protocol, not a cipher.",
       detail:
@@ -194,7 +190,7 @@ function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleCont
       ...at(ciphers, rc),
       related: related([ciphers]),
       ...(edits ? { edits, editTitle: rest.length === 0 ? 'Remove tls.ciphers' : 'Remove SSLv3 from tls.ciphers' } : {}),
-    },
+    }),
   ];
 }
 
@@ -202,8 +198,7 @@ function verificationDisabled(site: TransportSite, _eff: Effective, rc: Transpor
   const ru = site.tls.get('rejectUnauthorized');
   if (!ru?.resolved.known || ru.resolved.value !== false) return [];
   return [
-    {
-      id: 'nodemailer.tls-verification-disabled',
+    makeFinding('nodemailer.tls-verification-disabled', {
       severity: 'warning',
       title: 'tls.rejectUnauthorized: false accepts any certificate, so anyone on the path can read the mail and the password.',
       detail:
@@ -216,7 +211,7 @@ function verificationDisabled(site: TransportSite, _eff: Effective, rc: Transpor
       evidence: ['tls.rejectUnauthorized: false'],
       ...at(ru, rc),
       related: related([ru]),
-    },
+    }),
   ];
 }
 
@@ -226,8 +221,7 @@ function ignoreTls(site: TransportSite, eff: Effective, rc: TransportRuleContext
   const hasAuth = site.options.has('auth');
   const removable = ig.resolved.literal && ig.code && !ig.fromUrl;
   return [
-    {
-      id: 'nodemailer.ignore-tls',
+    makeFinding('nodemailer.ignore-tls', {
       severity: hasAuth ? 'error' : 'warning',
       title: hasAuth
         ? 'ignoreTLS: true with auth: the user name and password go over the network in clear text.'
@@ -240,7 +234,7 @@ function ignoreTls(site: TransportSite, eff: Effective, rc: TransportRuleContext
       ...at(ig, rc),
       related: related([ig]),
       ...(removable && ig.code ? { edits: removeAll(ig, rc), editTitle: 'Remove ignoreTLS' } : {}),
-    },
+    }),
   ];
 }
 
@@ -256,8 +250,7 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
   if (req?.code && req.resolved.literal && !req.fromUrl) edit = { range: req.code.valueRange, newText: 'true' };
   else if (!req && anchor?.code && !anchor.fromUrl && !insertsIntoDamage(site, anchor, rc)) edit = insertAfter(rc, anchor, 'requireTLS: true');
   return [
-    {
-      id: 'nodemailer.starttls-not-required',
+    makeFinding('nodemailer.starttls-not-required', {
       severity: 'info',
       title: `Port ${eff.port} without requireTLS: if STARTTLS is stripped, nodemailer sends in clear text without a word.`,
       detail:
@@ -268,7 +261,7 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
       ...at(req ?? anchor, rc, site),
       related: related([req, site.options.get('port')]),
       ...(edit ? { edits: [edit], editTitle: 'Add requireTLS: true' } : {}),
-    },
+    }),
   ];
 }
 
@@ -283,8 +276,7 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
     const same = key === 'host' ? String(v).toLowerCase() === String(theirs).toLowerCase() : key === 'port' ? Number(v) === theirs : Boolean(v) === theirs;
     if (same) return;
     const removable = mine.code && !mine.fromUrl;
-    out.push({
-      id: 'nodemailer.service-overridden',
+    out.push(makeFinding('nodemailer.service-overridden', {
       severity: 'warning',
       title: `${key} is ignored: service '${svc.name}' sets ${key} to ${String(theirs)}.`,
       detail:
@@ -295,7 +287,7 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
       ...at(mine, rc),
       related: related([mine, site.options.get('service')]),
       ...(removable && mine.code ? { edits: removeAll(mine, rc), editTitle: `Remove the ignored ${key}` } : {}),
-    });
+    }));
   };
   check('host', svc.host);
   check('port', svc.port);
@@ -309,8 +301,7 @@ function unknownService(site: TransportSite, eff: Effective, rc: TransportRuleCo
   const hasHost = site.options.has('host');
   const name = s ? shown(s) : JSON.stringify(eff.unknownService);
   return [
-    {
-      id: 'nodemailer.unknown-service',
+    makeFinding('nodemailer.unknown-service', {
       severity: hasHost ? 'info' : 'error',
       title: `nodemailer does not know the service ${name} and silently ignores it.`,
       detail: hasHost
@@ -320,7 +311,7 @@ function unknownService(site: TransportSite, eff: Effective, rc: TransportRuleCo
       evidence: [`service: ${name}`],
       ...at(s, rc, site),
       related: related([s]),
-    },
+    }),
   ];
 }
 
@@ -332,8 +323,7 @@ function obsoleteOption(site: TransportSite, _eff: Effective, rc: TransportRuleC
     ? removeAll(old, rc)
     : [...definitions(old).slice(1).map((c) => removalEdit(rc.text, rc.index, c.start, c.end)), { range: old.code.keyRange, newText: 'secure' }];
   return [
-    {
-      id: 'nodemailer.obsolete-option',
+    makeFinding('nodemailer.obsolete-option', {
       severity: 'warning',
       title: 'secureConnection is ignored by nodemailer: the option is called secure.',
       detail: 'secureConnection belonged to nodemailer 0.x. Today it has no effect, so the transport uses the port default instead of what it says.',
@@ -342,7 +332,7 @@ function obsoleteOption(site: TransportSite, _eff: Effective, rc: TransportRuleC
       ...at(old, rc),
       edits,
       editTitle: hasSecure ? 'Remove secureConnection' : 'Rename to secure',
-    },
+    }),
   ];
 }
 
@@ -378,8 +368,7 @@ function invalidNames(site: TransportSite, eff: Effective, rc: TransportRuleCont
     const o = NAME_OPTIONS[i];
     const value = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(opt.resolved.value))}"`;
     const from = opt.fromUrl ? ' (from the connection URL)' : opt.resolved.env.length ? ` (from ${opt.resolved.env.map((e) => e.key).join(', ')})` : '';
-    out.push({
-      id: 'nodemailer.invalid-host',
+    out.push(makeFinding('nodemailer.invalid-host', {
       severity: 'error',
       title: `${o.label} ${value}${from} is not a valid host name: ${reason}.`,
       detail: `${o.detail} Mail TLS Doctor does not probe a name like this.`,
@@ -387,7 +376,7 @@ function invalidNames(site: TransportSite, eff: Effective, rc: TransportRuleCont
       evidence: [`${o.label}: ${value}${from}`],
       ...at(opt, rc),
       related: related([opt]),
-    });
+    }));
   });
   return out;
 }
