@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePorts, waitForPort } from './ports';
-import { killPid, track, waitGone } from './reaper';
+import { freePorts } from './ports';
+import { track, untilListening } from './reaper';
 import { findTool } from './tools';
 
 const NOBODY = 65534;
@@ -166,21 +166,10 @@ begin transports
     }
     return `${out}\n${main}`.slice(-16 * 1024);
   };
-  const stop = async () => {
-    killPid(child.pid, 'SIGTERM');
-    if (!(await waitGone(child.pid, 3_000))) killPid(child.pid, 'SIGKILL');
+  const stop = await untilListening('exim', child, ports, log, () => {
     untrack();
     remove();
-  };
-  try {
-    await Promise.race([
-      Promise.all(ports.map((port) => waitForPort(port, 15_000))),
-      new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`exim exited (${code}) before listening:\n${log()}`)))),
-    ]);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  });
   const version = /exim (\d[\d.]*) daemon started/i.exec(out)?.[1] ?? 'unknown';
   return { ports: byName, version, log, stop };
 }

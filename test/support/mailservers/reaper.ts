@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM/SIGHUP.
  */
 import * as fs from 'node:fs';
+import { waitForPort } from './ports';
 
 interface Tracked {
   name: string;
@@ -106,4 +107,32 @@ export async function waitGone(pid: number | undefined, timeoutMs: number): Prom
     await new Promise((r) => setTimeout(r, 25));
   }
   return true;
+}
+
+/**
+ * Waits until a spawned server listens on every port, or fails with its log when it exits first; returns its
+ * stop function (SIGTERM, SIGKILL after 3 s, then the clean-up), which also runs when the wait fails.
+ */
+export async function untilListening(
+  name: string,
+  child: { pid?: number; once(event: 'exit', f: (code: number | null) => void): unknown },
+  ports: number[],
+  log: () => string,
+  cleanUp: () => void,
+): Promise<() => Promise<void>> {
+  const stop = async () => {
+    killPid(child.pid, 'SIGTERM');
+    if (!(await waitGone(child.pid, 3_000))) killPid(child.pid, 'SIGKILL');
+    cleanUp();
+  };
+  try {
+    await Promise.race([
+      Promise.all(ports.map((port) => waitForPort(port, 15_000))),
+      new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening:\n${log()}`)))),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return stop;
 }
