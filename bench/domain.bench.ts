@@ -16,10 +16,20 @@ export async function run(log: (line: string) => void): Promise<void> {
   const lab = await startDomainLab();
   try {
     const limiter = () => new ConnectionLimiter({ global: 256 });
-    const probe = () => probeEndpoint({ host: '127.0.0.11', port: lab.smtpPort, protocol: 'smtp', mode: 'starttls', servername: 'mx1.good.test', caFiles: [lab.caFile] }, { limiter: limiter() });
+    const probe = () =>
+      probeEndpoint(
+        { host: '127.0.0.11', port: lab.smtpPort, protocol: 'smtp', mode: 'starttls', servername: 'mx1.good.test', caFiles: [lab.caFile] },
+        { limiter: limiter() },
+      );
     const check = async () => {
       const resolver = new DomainResolver({ server: { host: lab.dns.host, port: lab.dns.port }, source: 'option', trusted: true });
-      const r = await checkDomain('good.test', { resolver, caFiles: [lab.caFile], smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { limiter: limiter() } });
+      const r = await checkDomain('good.test', {
+        resolver,
+        caFiles: [lab.caFile],
+        smtpPort: lab.smtpPort,
+        httpsPort: lab.httpsPort,
+        probeOptions: { limiter: limiter() },
+      });
       if (r.findings.some((f) => f.severity !== 'info')) throw new Error(`the healthy lab domain has findings: ${r.findings.map((f) => f.id).join(', ')}`);
     };
     await probe(); // warm-up: the root store, the TLS contexts

@@ -110,7 +110,9 @@ export async function run(log: (line: string) => void): Promise<void> {
     log(`peak RSS idle (engine loaded, no probe): ${mb(idle.maxRssKb)}`);
     log(`peak RSS healthy baseline: ${mb(base.maxRssKb)} (${base.probes} probes)`);
     log(`peak RSS hostile lab:      ${mb(bad.maxRssKb)} (${bad.probes} probes, ${bad.findings} findings)`);
-    log(`hostile / healthy: ${ratio(bad.maxRssKb, base.maxRssKb)}; above idle: ${ratio(bad.maxRssKb - idle.maxRssKb, Math.max(1, base.maxRssKb - idle.maxRssKb))}`);
+    log(
+      `hostile / healthy: ${ratio(bad.maxRssKb, base.maxRssKb)}; above idle: ${ratio(bad.maxRssKb - idle.maxRssKb, Math.max(1, base.maxRssKb - idle.maxRssKb))}`,
+    );
     const small = await runChild(floodSmall);
     const big = await runChild(flood);
     log(`floods only (8 MB lines, 256 KB garbage, endless replies): ${mb(small.maxRssKb)}; the same at 64 MB / 2 MB: ${mb(big.maxRssKb)}`);

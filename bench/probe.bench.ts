@@ -57,7 +57,10 @@ const { makePki } = require(process.env.MTD_ROOT + '/test/support/pki.ts');
  * Starts `count` healthy SMTP servers in a child process; closing ends the child. `distinct`: server i listens on
  * 127.0.0.(2+i), all on the same port; otherwise all on 127.0.0.1, each on its own port.
  */
-export async function startServerFarm(count: number, distinct = false): Promise<{ ports: number[]; hosts: string[]; caFile: string; cpuMs(): Promise<number>; close(): Promise<void> }> {
+export async function startServerFarm(
+  count: number,
+  distinct = false,
+): Promise<{ ports: number[]; hosts: string[]; caFile: string; cpuMs(): Promise<number>; close(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', FARM], {
     env: { ...process.env, MTD_ROOT: path.resolve(__dirname, '..'), MTD_COUNT: String(count), MTD_DISTINCT: distinct ? '1' : '0' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -125,13 +128,19 @@ export async function run(log: (line: string) => void): Promise<void> {
           serverCpu = (await farm.cpuMs()) - s0;
         }, 3),
       );
-      const sequential = median(await timeIt(async () => {
-        for (const e of many) await probeEndpoint(e, { limiter: limiter() });
-      }, 1));
+      const sequential = median(
+        await timeIt(async () => {
+          for (const e of many) await probeEndpoint(e, { limiter: limiter() });
+        }, 1),
+      );
       log(distinct ? '100 endpoints on 100 distinct addresses (127.0.0.2-101), same port:' : '100 endpoints on 127.0.0.1, 100 ports:');
       log(`  1 endpoint: median ${ms(one)}; 100 together (probeMany, default concurrency 16): median ${ms(hundred)}; 100 one after another: ${ms(sequential)}`);
-      log(`  ratio 100 together / 1: ${ratio(hundred, one)}${distinct ? ' (goal <= 3x)' : ''}; 100 together / 100 one after another: ${ratio(hundred, sequential)}`);
-      log(`  CPU for the 100 (last run): the probe ${ms(cpu)}, the servers ${ms(serverCpu)}; together ${ratio(cpu + serverCpu, hundred)} of the wall time (2.00x: both cores busy all along)`);
+      log(
+        `  ratio 100 together / 1: ${ratio(hundred, one)}${distinct ? ' (goal <= 3x)' : ''}; 100 together / 100 one after another: ${ratio(hundred, sequential)}`,
+      );
+      log(
+        `  CPU for the 100 (last run): the probe ${ms(cpu)}, the servers ${ms(serverCpu)}; together ${ratio(cpu + serverCpu, hundred)} of the wall time (2.00x: both cores busy all along)`,
+      );
       await farm.close();
       servers.pop();
     }

@@ -39,7 +39,10 @@ function runProcess(cmd: string, args: string[], input = '', env: NodeJS.Process
 export async function run(log: (line: string) => void): Promise<void> {
   if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   // In turns: each pair sees the same load, so the ratio holds even while the machine's load drifts.
-  const [bareTimes, versionTimes] = await timeInTurns([() => runProcess(process.execPath, ['-e', '0']), () => runProcess(process.execPath, [cli, '--version'])], RUNS);
+  const [bareTimes, versionTimes] = await timeInTurns(
+    [() => runProcess(process.execPath, ['-e', '0']), () => runProcess(process.execPath, [cli, '--version'])],
+    RUNS,
+  );
   const nodeBare = median(bareTimes);
   const version = median(versionTimes);
   log(`node -e 0: median ${ms(nodeBare)}; mail-tls-doctor --version: ${ms(version)} -> ${ratio(version, nodeBare)} (goal <= 1.2x)`);
@@ -79,9 +82,24 @@ export async function run(log: (line: string) => void): Promise<void> {
       });
     }
     if (dovecot) {
-      for (const [listener, mode] of [['imap', 'starttls'], ['imaps', 'implicit']] as const) {
+      for (const [listener, mode] of [
+        ['imap', 'starttls'],
+        ['imaps', 'implicit'],
+      ] as const) {
         const port = dovecot.ports[listener]!;
-        const sClientArgs = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', SERVER_NAME, '-verify_hostname', SERVER_NAME, '-CAfile', caFile, '-verify_return_error', '-brief'];
+        const sClientArgs = [
+          's_client',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-servername',
+          SERVER_NAME,
+          '-verify_hostname',
+          SERVER_NAME,
+          '-CAfile',
+          caFile,
+          '-verify_return_error',
+          '-brief',
+        ];
         if (mode === 'starttls') sClientArgs.push('-starttls', 'imap');
         rows.push({
           label: `Dovecot IMAP ${mode === 'starttls' ? 'STARTTLS' : 'implicit TLS'}`,
@@ -96,7 +114,8 @@ export async function run(log: (line: string) => void): Promise<void> {
       const limiter = () => new ConnectionLimiter({ global: 256 });
       const results = await probeEndpoint(row.ep, { limiter: limiter() }); // warm-up, and a sanity check
       const bad = results.filter((r) => r.trusted !== true);
-      if (bad.length) throw new Error(`${row.label}: the healthy endpoint was not judged trusted: ${bad.map((r) => r.findings.map((f) => f.id).join(', ')).join('; ')}`);
+      if (bad.length)
+        throw new Error(`${row.label}: the healthy endpoint was not judged trusted: ${bad.map((r) => r.findings.map((f) => f.id).join(', ')).join('; ')}`);
       const cliArgs = ['probe', ...row.cliArgs, '--servername', SERVER_NAME, '--ca', caFile, '--json'];
       // In turns, with node -e 0 again: what the CLI adds is taken against the bare start under the same load.
       const turns = await timeInTurns(

@@ -27,7 +27,9 @@ export async function run(log: (line: string) => void): Promise<void> {
           if (!r.findings.some((f) => f.id === 'mode.expects-implicit-tls')) throw new Error('the wrong pair was not named');
         }, RUNS),
       );
-      log(`timeout ${timeoutMs} ms: wrong pair named in ${ms(named)} (silent delay ${SILENT_PORT_MS} ms) = ${ratio(named, timeoutMs)} of the timeout; right mode ${ms(base)}; wrong/right ${ratio(named, base)}`);
+      log(
+        `timeout ${timeoutMs} ms: wrong pair named in ${ms(named)} (silent delay ${SILENT_PORT_MS} ms) = ${ratio(named, timeoutMs)} of the timeout; right mode ${ms(base)}; wrong/right ${ratio(named, base)}`,
+      );
     }
   } finally {
     await lab.close();

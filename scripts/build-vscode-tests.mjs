@@ -9,7 +9,10 @@ const entries = [
   path.join(src, 'index.ts'),
   path.join(src, 'restricted.ts'),
   ...['suite', 'restricted'].flatMap((d) =>
-    fs.readdirSync(path.join(src, d)).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(src, d, f)),
+    fs
+      .readdirSync(path.join(src, d))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.join(src, d, f)),
   ),
 ];
 fs.rmSync('out/test/vscode', { recursive: true, force: true });

@@ -41,7 +41,18 @@ try {
       while (next < names.length) {
         const name = names[next++];
         const s = lab.servers[name];
-        const args = [`${s.host}:${s.port}`, '--protocol', s.protocol, s.mode === 'implicit' ? '--implicit' : '--starttls', '--servername', s.servername, '--ca', lab.caFile, '--timeout', '1500'];
+        const args = [
+          `${s.host}:${s.port}`,
+          '--protocol',
+          s.protocol,
+          s.mode === 'implicit' ? '--implicit' : '--starttls',
+          '--servername',
+          s.servername,
+          '--ca',
+          lab.caFile,
+          '--timeout',
+          '1500',
+        ];
         runs.set(name, { args, ...(await runCli(args)) });
       }
     }),
@@ -55,14 +66,18 @@ try {
     const wrongExit = r.code !== 0 && r.code !== 1;
     const ok = missing.length === 0 && !healthyButNoisy && !wrongExit;
     if (!ok) failures++;
-    console.log(`${ok ? green('PASS') : red('FAIL')} ${bold(name)}: ${s.description}; expected ${s.expect.length ? s.expect.join(', ') : 'no error or warning'}`);
+    console.log(
+      `${ok ? green('PASS') : red('FAIL')} ${bold(name)}: ${s.description}; expected ${s.expect.length ? s.expect.join(', ') : 'no error or warning'}`,
+    );
     console.log(dim(`$ mail-tls-doctor probe ${r.args.join(' ')}   (exit ${r.code})`));
     process.stdout.write(r.stdout.trimEnd().replace(/^/gm, '  ') + '\n');
     if (r.stderr.trim()) process.stdout.write(dim(r.stderr.replace(/^/gm, '  ')));
     if (missing.length) console.log(red(`  missing: ${missing.join(', ')}`));
     console.log();
   }
-  console.log(bold(failures === 0 ? green(`All ${names.length} diagnoses as expected.`) : red(`${failures} of ${names.length} diagnoses differ from the expected ones.`)));
+  console.log(
+    bold(failures === 0 ? green(`All ${names.length} diagnoses as expected.`) : red(`${failures} of ${names.length} diagnoses differ from the expected ones.`)),
+  );
 } finally {
   await lab.close();
 }

@@ -42,7 +42,11 @@ for (const line of text.split('\n')) {
   else if (line.endsWith(' =')) defaults[line.slice(0, -2)] = '';
 }
 for (const name of MACHINE_DEPENDENT) defaults[name] = null;
-const sorted = Object.fromEntries(Object.keys(defaults).sort().map((k) => [k, defaults[k]]));
+const sorted = Object.fromEntries(
+  Object.keys(defaults)
+    .sort()
+    .map((k) => [k, defaults[k]]),
+);
 const out = {
   postfixVersion: version,
   source: `postconf -d (Postfix ${version})`,

@@ -88,8 +88,7 @@ const contributes = {
     },
     {
       view: 'mailTlsDoctor.endpoints',
-      contents:
-        'This workspace is in restricted mode: its configs are linted, but no host named in it is contacted unless you run a probe command yourself.',
+      contents: 'This workspace is in restricted mode: its configs are linted, but no host named in it is contacted unless you run a probe command yourself.',
       when: '!isWorkspaceTrusted',
     },
   ],
@@ -107,33 +106,53 @@ const contributes = {
     title: 'Mail TLS Doctor',
     properties: {
       'mailTlsDoctor.probe.timeoutSeconds': {
-        type: 'number', default: 10, minimum: 1, maximum: 120,
+        type: 'number',
+        default: 10,
+        minimum: 1,
+        maximum: 120,
         markdownDescription: 'Seconds each probe step (connect, each reply, the TLS handshake) may take before it counts as a timeout.',
       },
       'mailTlsDoctor.probe.concurrency': {
-        type: 'integer', default: 4, minimum: 1, maximum: 32,
+        type: 'integer',
+        default: 4,
+        minimum: 1,
+        maximum: 32,
         markdownDescription: 'How many endpoints are probed at the same time. Connections to one host are capped separately.',
       },
       'mailTlsDoctor.probe.extraCaFiles': {
-        type: 'array', items: { type: 'string' }, default: [], scope: 'machine',
-        markdownDescription: 'PEM files with CA certificates to trust on top of the system roots (a private CA, a test lab). User or remote machine settings only: a workspace cannot set it.',
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        scope: 'machine',
+        markdownDescription:
+          'PEM files with CA certificates to trust on top of the system roots (a private CA, a test lab). User or remote machine settings only: a workspace cannot set it.',
       },
       'mailTlsDoctor.probe.onStartup': {
-        type: 'boolean', default: false, scope: 'machine',
-        markdownDescription: 'Probe the mail servers the workspace names when it opens. User or remote machine settings only (a workspace cannot turn it on), and never in an untrusted workspace.',
+        type: 'boolean',
+        default: false,
+        scope: 'machine',
+        markdownDescription:
+          'Probe the mail servers the workspace names when it opens. User or remote machine settings only (a workspace cannot turn it on), and never in an untrusted workspace.',
       },
       'mailTlsDoctor.probe.ignoredHosts': {
-        type: 'array', items: { type: 'string' }, default: [],
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
         markdownDescription: 'Host names never probed from the workspace scan: exact names or `*.example.com`.',
       },
       'mailTlsDoctor.certificates.expiryWarningDays': {
-        type: 'integer', default: 30, minimum: 1, maximum: 365,
+        type: 'integer',
+        default: 30,
+        minimum: 1,
+        maximum: 365,
         markdownDescription: 'A certificate expiring within this many days gets a warning.',
       },
       'mailTlsDoctor.severityOverrides': {
-        type: 'object', default: {},
+        type: 'object',
+        default: {},
         additionalProperties: { type: 'string', enum: ['error', 'warning', 'info', 'off'] },
-        markdownDescription: 'Severity per finding id, or `off` to hide it. A key like `cert.*` covers a family. Example: `{ "tls.no-tls13": "off", "cert.expires-soon": "info" }`.',
+        markdownDescription:
+          'Severity per finding id, or `off` to hide it. A key like `cert.*` covers a family. Example: `{ "tls.no-tls13": "off", "cert.expires-soon": "info" }`.',
       },
     },
   },

@@ -22,11 +22,21 @@ const step = (cmd, args, cwd = root) => {
 
 /** The `!path` lines of .vscodeignore, expanded (`*` within one path segment only). */
 export function shippedFiles() {
-  const patterns = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+  const patterns = fs
+    .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('!'))
+    .map((l) => l.slice(1));
   const files = [];
   for (const p of patterns) {
     const dir = path.dirname(p);
-    const re = new RegExp(`^${path.basename(p).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    const re = new RegExp(
+      `^${path
+        .basename(p)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')}$`,
+    );
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
     for (const f of fs.readdirSync(abs)) if (re.test(f) && fs.statSync(path.join(abs, f)).isFile()) files.push(path.join(dir, f));

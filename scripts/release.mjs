@@ -40,8 +40,16 @@ const dry = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ig
 const allowed = /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/;
 const stray = dry.files.map((f) => f.path).filter((f) => !allowed.test(f));
 if (stray.length) fail(`the npm package would hold: ${stray.join(', ')}`);
-const tarball = execFileSync('npm', ['pack', '--pack-destination', out, '--ignore-scripts', '--silent'], { cwd: root, encoding: 'utf8', env: npmEnv }).trim().split('\n').pop();
+const tarball = execFileSync('npm', ['pack', '--pack-destination', out, '--ignore-scripts', '--silent'], { cwd: root, encoding: 'utf8', env: npmEnv })
+  .trim()
+  .split('\n')
+  .pop();
 
-const sums = [path.basename(vsix), tarball].map((f) => `${createHash('sha256').update(fs.readFileSync(path.join(out, f))).digest('hex')}  ${f}`);
+const sums = [path.basename(vsix), tarball].map(
+  (f) =>
+    `${createHash('sha256')
+      .update(fs.readFileSync(path.join(out, f)))
+      .digest('hex')}  ${f}`,
+);
 fs.writeFileSync(path.join(out, 'SHA256SUMS'), `${sums.join('\n')}\n`);
 console.log(`release ${pkg.version}:\n${sums.map((s) => `  ${s}`).join('\n')}\n  (in ${path.relative(root, out)}/)`);

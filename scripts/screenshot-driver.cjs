@@ -14,7 +14,7 @@ exports.run = async function run() {
   const api = await ext.activate();
   await api.whenStarted();
   const deadline = Date.now() + 15 * 60_000;
-  for (let n = 1; Date.now() < deadline; ) {
+  for (let n = 1; Date.now() < deadline;) {
     const file = path.join(dir, `request-${n}.json`);
     if (!fs.existsSync(file)) {
       await new Promise((r) => setTimeout(r, 100));

@@ -72,8 +72,17 @@ const escapeRegExp = (s) => s.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&');
 async function loadLab(scratchDir) {
   const outfile = path.join(scratchDir, 'lab.cjs');
   await esbuild.build({
-    stdin: { contents: "export * from './lab/index'; export { startMailServer } from './lab/mailServer'; export { makePki } from './pki'; export { startDomainLab } from './domainlab';", resolveDir: path.join(root, 'test/support'), loader: 'ts' },
-    bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error',
+    stdin: {
+      contents:
+        "export * from './lab/index'; export { startMailServer } from './lab/mailServer'; export { makePki } from './pki'; export { startDomainLab } from './domainlab';",
+      resolveDir: path.join(root, 'test/support'),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
   });
   return createRequire(import.meta.url)(outfile);
 }
@@ -89,12 +98,19 @@ async function startDomainLabOnMailPorts(labModule) {
   } catch (err) {
     const where = `${err.address ?? '127.0.0.x'}:${err.port ?? '25/443'}`;
     if (err.code === 'EACCES') {
-      throw new Error(`the domains screenshot listens on ${where} (the MX hosts' port 25 and the MTA-STS port 443 on loopback) and may not: run it as root (or with CAP_NET_BIND_SERVICE), or leave it out (npm run screenshots -- tree problems ...)`);
+      throw new Error(
+        `the domains screenshot listens on ${where} (the MX hosts' port 25 and the MTA-STS port 443 on loopback) and may not: run it as root (or with CAP_NET_BIND_SERVICE), or leave it out (npm run screenshots -- tree problems ...)`,
+      );
     }
     if (err.code === 'EADDRINUSE') {
       const ss = spawnSync('ss', ['-ltn'], { encoding: 'utf8' });
-      const taken = (ss.stdout ?? '').split('\n').filter((l) => /:(25|443)\s/.test(l)).join('\n');
-      throw new Error(`the domains screenshot listens on ${where}, which is taken${taken ? `:\n${taken}` : ' (see ss -ltn)'}\nStop that listener, or leave the scene out (npm run screenshots -- tree problems ...)`);
+      const taken = (ss.stdout ?? '')
+        .split('\n')
+        .filter((l) => /:(25|443)\s/.test(l))
+        .join('\n');
+      throw new Error(
+        `the domains screenshot listens on ${where}, which is taken${taken ? `:\n${taken}` : ' (see ss -ltn)'}\nStop that listener, or leave the scene out (npm run screenshots -- tree problems ...)`,
+      );
     }
     throw err;
   }
@@ -120,11 +136,18 @@ module.exports = nodemailer.createTransport({
   fs.writeFileSync(path.join(dir, 'app/mailer.js'), transport('Notifications', s.healthy.port));
   fs.writeFileSync(path.join(dir, 'app/alerts.js'), transport('Alerts', s['leaf-only'].port));
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(dir, '.vscode/settings.json'), JSON.stringify({
-    'mailTlsDoctor.probe.ignoredHosts': ['*.example.com', '*.example.net', '*.example.org'],
-    'mailTlsDoctor.probe.extraCaFiles': [lab.caFile],
-    'mailTlsDoctor.probe.onStartup': true,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, '.vscode/settings.json'),
+    JSON.stringify(
+      {
+        'mailTlsDoctor.probe.ignoredHosts': ['*.example.com', '*.example.net', '*.example.org'],
+        'mailTlsDoctor.probe.extraCaFiles': [lab.caFile],
+        'mailTlsDoctor.probe.onStartup': true,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 async function command(page, name) {
@@ -154,7 +177,11 @@ async function main() {
   const host = await ensureHost();
   const scratch = makeScratch('mtd-shots-');
   const vsix = path.join(scratch.dir, 'mail-tls-doctor.vsix');
-  const packed = spawnSync(process.execPath, ['scripts/package.mjs', '--no-build', '--no-list'], { cwd: root, env: { ...process.env, MTD_VSIX_OUT: vsix }, encoding: 'utf8' });
+  const packed = spawnSync(process.execPath, ['scripts/package.mjs', '--no-build', '--no-list'], {
+    cwd: root,
+    env: { ...process.env, MTD_VSIX_OUT: vsix },
+    encoding: 'utf8',
+  });
   if (packed.status !== 0) throw new Error(`packing the VSIX failed:\n${packed.stdout}${packed.stderr}`);
   let server;
   let browser;
@@ -178,7 +205,9 @@ async function main() {
     await installVsix(host, scratch, vsix, { log: verbose ? (x) => process.stderr.write(`[install] ${x}`) : undefined });
     server = await startVscodeServer(host, scratch, {
       settings: {
-        'workbench.secondarySideBar.defaultVisibility': 'hidden', 'window.commandCenter': false, 'editor.minimap.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'window.commandCenter': false,
+        'editor.minimap.enabled': false,
         'mailTlsDoctor.probe.extraCaFiles': [lab.caFile, pki.rootFile(), ...(domainLab ? [domainLab.caFile] : [])],
         // Every DNS question of the domain check goes to the lab's DNS server on loopback.
         ...(domainLab ? { 'mailTlsDoctor.dns.resolver': domainLab.dns.address } : {}),
@@ -206,7 +235,13 @@ async function main() {
       if (!rel.startsWith('media/') || rel.includes('..') || !fs.existsSync(file)) return route.abort('blockedbyclient');
       return route.fulfill({ path: file, contentType: 'image/png' });
     });
-    await withTimeout(page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 60_000 }), 65_000, 'opening the workbench');
+    await withTimeout(
+      page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, {
+        timeout: 60_000,
+      }),
+      65_000,
+      'opening the workbench',
+    );
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
     fs.mkdirSync(outDir, { recursive: true });
@@ -221,7 +256,12 @@ async function main() {
       await item.click();
       await page.locator('.extension-editor .header .name', { hasText: 'Mail TLS Doctor' }).first().waitFor({ timeout: 20_000 });
       // The README renders in a webview laid over the editor, out of reach of a locator: give it time.
-      await page.locator('.extension-editor').getByText('Installation', { exact: false }).first().waitFor({ timeout: 20_000 }).catch(() => {});
+      await page
+        .locator('.extension-editor')
+        .getByText('Installation', { exact: false })
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .catch(() => {});
       await page.waitForTimeout(3000);
       await shot(page, 'details.png', await around(page, [editorPart], 0));
       await command(page, 'View: Close All Editors');
@@ -304,9 +344,17 @@ async function main() {
     // timer (probe.intervalMinutes) are asked for through the driver, as nobody waits an hour for a screenshot.
     if (want('watch')) {
       fs.mkdirSync(path.join(workspace, 'etc/postfix-billing'), { recursive: true });
-      fs.writeFileSync(path.join(workspace, 'etc/postfix-billing/main.cf'), `# Billing relay\nrelayhost = [127.0.0.1]:${watched.port}\nsmtp_tls_security_level = encrypt\n`);
+      fs.writeFileSync(
+        path.join(workspace, 'etc/postfix-billing/main.cf'),
+        `# Billing relay\nrelayhost = [127.0.0.1]:${watched.port}\nsmtp_tls_security_level = encrypt\n`,
+      );
       await command(page, 'Mail TLS Doctor: Lint Workspace');
-      await page.locator('.part.sidebar').getByText(`127.0.0.1:${watched.port}`, { exact: false }).first().waitFor({ timeout: 20_000 }).catch(() => {});
+      await page
+        .locator('.part.sidebar')
+        .getByText(`127.0.0.1:${watched.port}`, { exact: false })
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .catch(() => {});
       await driver(checks, 'watch-round');
       await command(page, 'Notifications: Clear All Notifications');
       watched.setTls(cert(5));
@@ -317,7 +365,10 @@ async function main() {
       await command(page, 'Notifications: Show Notifications');
       const toast = page.locator('.notifications-center').filter({ hasText: 'expires in' }).first();
       await toast.waitFor({ timeout: 20_000 });
-      const status = page.locator('.statusbar-item').filter({ hasText: /cert expire/ }).first();
+      const status = page
+        .locator('.statusbar-item')
+        .filter({ hasText: /cert expire/ })
+        .first();
       await status.waitFor({ timeout: 20_000 });
       await page.waitForTimeout(800);
       const vp = page.viewportSize();
@@ -331,7 +382,11 @@ async function main() {
     if (want('domains')) {
       const sidebar = page.locator('.part.sidebar');
       const exact = (label) => new RegExp(`^${escapeRegExp(label)}$`);
-      const row = (label) => sidebar.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(label) }) }).first();
+      const row = (label) =>
+        sidebar
+          .locator('.monaco-list-row')
+          .filter({ has: page.locator('.label-name', { hasText: exact(label) }) })
+          .first();
       await command(page, 'Notifications: Clear All Notifications');
       await command(page, 'Mail TLS Doctor: Check Mail Domain...');
       await page.locator('.quick-input-widget input').fill('good.test');
@@ -340,7 +395,9 @@ async function main() {
       const domain = row('good.test');
       await domain.filter({ hasText: 'MTA-STS enforce' }).waitFor({ timeout: 60_000 });
       for (let i = 0; i < 20; i++) {
-        const open = sidebar.locator('.monaco-list-row[aria-level="1"][aria-expanded="true"]').filter({ hasNot: page.locator('.label-name', { hasText: exact('Domains') }) });
+        const open = sidebar
+          .locator('.monaco-list-row[aria-level="1"][aria-expanded="true"]')
+          .filter({ hasNot: page.locator('.label-name', { hasText: exact('Domains') }) });
         if ((await open.count()) === 0) break;
         await open.first().locator('.monaco-tl-twistie').click();
         await page.waitForTimeout(300);
@@ -367,7 +424,11 @@ async function main() {
   } catch (err) {
     // What the page showed when it went wrong is the fastest way to see why.
     const failure = path.join(process.env.TMPDIR ?? '/tmp', 'mtd-screenshots-failure.png');
-    await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: failure }).catch(() => {});
+    await browser
+      ?.contexts()[0]
+      ?.pages()[0]
+      ?.screenshot({ path: failure })
+      .catch(() => {});
     say(`failed; the page at that moment: ${failure}`);
     throw err;
   } finally {

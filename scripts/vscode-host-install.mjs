@@ -45,12 +45,19 @@ function run(cmd, args, opts, log) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const timer = setTimeout(() => {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       reject(new Error(`${cmd} ${args.join(' ')} timed out after ${INSTALL_TIMEOUT_MS / 60_000} min`));
     }, INSTALL_TIMEOUT_MS);
     child.stdout.on('data', (d) => log(d.toString()));
     child.stderr.on('data', (d) => log(d.toString()));
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
@@ -64,7 +71,12 @@ function withoutNpmVariables(env) {
 }
 
 function pidAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Another process (a parallel test run, the screenshot script) may be installing: wait for it instead of racing. */
@@ -77,8 +89,15 @@ async function takeLock() {
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
       let owner = NaN;
-      try { owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8')); } catch { /* being written */ }
-      if (Number.isFinite(owner) && !pidAlive(owner)) { fs.rmSync(lockDir, { recursive: true, force: true }); continue; }
+      try {
+        owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
+      if (Number.isFinite(owner) && !pidAlive(owner)) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
       if (isComplete()) return false;
       await new Promise((r) => setTimeout(r, 2000));
     }
@@ -143,6 +162,11 @@ function npmCli() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureHost()
-    .then((p) => { console.log(JSON.stringify(p, null, 2)); })
-    .catch((e) => { console.error(`vscode-host: ${e.message}`); process.exit(1); });
+    .then((p) => {
+      console.log(JSON.stringify(p, null, 2));
+    })
+    .catch((e) => {
+      console.error(`vscode-host: ${e.message}`);
+      process.exit(1);
+    });
 }

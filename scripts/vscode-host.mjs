@@ -29,8 +29,15 @@ async function windowCheck(page, request, dir) {
   const { id, texts } = JSON.parse(request);
   const found = {};
   for (const t of texts) {
-    found[t] = await page.locator('.monaco-workbench').getByText(t, { exact: false }).first()
-      .waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+    found[t] = await page
+      .locator('.monaco-workbench')
+      .getByText(t, { exact: false })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .then(
+        () => true,
+        () => false,
+      );
   }
   const file = path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`);
   fs.writeFileSync(`${file}.tmp`, JSON.stringify({ found }));
@@ -38,14 +45,25 @@ async function windowCheck(page, request, dir) {
 }
 const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 /** Loopback only: the workbench must never reach the marketplace, telemetry, CDNs or anything else. */
 export function isLoopbackUrl(url) {
   let u;
-  try { u = new URL(url); } catch { return false; }
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
   if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
   const h = u.hostname.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
@@ -55,7 +73,9 @@ export function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms); }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms);
+    }),
   ]);
 }
 
@@ -73,7 +93,8 @@ export function makeScratch(prefix) {
     // Where the runner answers a test's request to look at the window (see WINDOW_CHECK below).
     MTD_WINDOW_CHECK_DIR: path.join(dir, 'window-checks'),
   };
-  for (const k of ['VSCODE_AGENT_FOLDER', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'MTD_WINDOW_CHECK_DIR']) fs.mkdirSync(env[k], { recursive: true });
+  for (const k of ['VSCODE_AGENT_FOLDER', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'MTD_WINDOW_CHECK_DIR'])
+    fs.mkdirSync(env[k], { recursive: true });
   return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -105,27 +126,57 @@ export async function startServer({ cmd, args, env, listenPattern, log, timeoutM
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 2000).unref();
   };
   // Kill the group even when this process dies from a signal or an uncaught error.
-  const onExit = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  const onExit = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
   process.once('exit', onExit);
-  const port = await withTimeout(new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (d) => {
-      const s = d.toString();
-      log?.(s);
-      seen = (seen + s).slice(-4096);
-      const m = listenPattern.exec(seen);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => reject(new Error(`server exited early (${code ?? signal}): ${seen.slice(-800)}`)));
-  }), timeoutMs, 'starting the VS Code server').catch((e) => { stop(); throw e; });
-  return { port, child, stop: () => { process.removeListener('exit', onExit); stop(); } };
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      let seen = '';
+      const onData = (d) => {
+        const s = d.toString();
+        log?.(s);
+        seen = (seen + s).slice(-4096);
+        const m = listenPattern.exec(seen);
+        if (m) resolve(Number(m[1]));
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('error', reject);
+      child.on('exit', (code, signal) => reject(new Error(`server exited early (${code ?? signal}): ${seen.slice(-800)}`)));
+    }),
+    timeoutMs,
+    'starting the VS Code server',
+  ).catch((e) => {
+    stop();
+    throw e;
+  });
+  return {
+    port,
+    child,
+    stop: () => {
+      process.removeListener('exit', onExit);
+      stop();
+    },
+  };
 }
 
 /**
@@ -133,22 +184,47 @@ export async function startServer({ cmd, args, env, listenPattern, log, timeoutM
  * extensions folder, user data and server data that `startVscodeServer` then uses for the same scratch.
  */
 export async function installVsix(host, scratch, vsix, { log } = {}) {
-  const child = spawn(host.nodeBin, [
-    host.serverMain, '--install-extension', vsix, '--accept-server-license-terms', '--telemetry-level', 'off',
-    '--server-data-dir', path.join(scratch.dir, 'server-data'), '--user-data-dir', path.join(scratch.dir, 'user-data'),
-    '--extensions-dir', path.join(scratch.dir, 'extensions'),
-  ], { env: { ...process.env, ...scratch.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    host.nodeBin,
+    [
+      host.serverMain,
+      '--install-extension',
+      vsix,
+      '--accept-server-license-terms',
+      '--telemetry-level',
+      'off',
+      '--server-data-dir',
+      path.join(scratch.dir, 'server-data'),
+      '--user-data-dir',
+      path.join(scratch.dir, 'user-data'),
+      '--extensions-dir',
+      path.join(scratch.dir, 'extensions'),
+    ],
+    { env: { ...process.env, ...scratch.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   const done = new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { out += d; log?.(d.toString()); });
-    child.stderr.on('data', (d) => { out += d; log?.(d.toString()); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      log?.(d.toString());
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      log?.(d.toString());
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 && /successfully installed/.test(out) ? resolve() : reject(new Error(`installing ${vsix} failed (exit ${code}): ${out.slice(-800)}`))));
+    child.on('exit', (code) =>
+      code === 0 && /successfully installed/.test(out) ? resolve() : reject(new Error(`installing ${vsix} failed (exit ${code}): ${out.slice(-800)}`)),
+    );
   });
   try {
     await withTimeout(done, 120_000, `installing ${path.basename(vsix)}`);
   } finally {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -167,7 +243,11 @@ export function serverLogErrors(scratch) {
   const errors = [];
   const walk = (dir) => {
     let entries = [];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
@@ -189,13 +269,29 @@ export async function startVscodeServer(host, scratch, { settings = {}, untruste
   // Remote "Machine" settings live under the user-data dir when one is given (else under server-data/data).
   writeJson(path.join(userData, 'Machine', 'settings.json'), { ...BASE_SETTINGS, ...settings });
   const args = [
-    host.serverMain, '--host', '127.0.0.1', '--port', '0', '--without-connection-token', '--accept-server-license-terms',
-    '--server-data-dir', serverData, '--user-data-dir', userData,
-    '--extensions-dir', path.join(scratch.dir, 'extensions'), '--telemetry-level', 'off', '--enable-smoke-test-driver',
+    host.serverMain,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--server-data-dir',
+    serverData,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    path.join(scratch.dir, 'extensions'),
+    '--telemetry-level',
+    'off',
+    '--enable-smoke-test-driver',
   ];
   if (!untrusted) args.push('--disable-workspace-trust');
   return startServer({
-    cmd: host.nodeBin, args, env: { ...process.env, ...scratch.env }, log,
+    cmd: host.nodeBin,
+    args,
+    env: { ...process.env, ...scratch.env },
+    log,
     listenPattern: /Extension host agent listening on (\d+)/,
   });
 }
@@ -205,11 +301,16 @@ export async function launchBrowser() {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set MTD_CHROMIUM to its path`);
   }
   const { chromium } = await import('playwright-core');
-  const browser = await withTimeout(chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    // Playwright gives each launch a fresh temporary profile of its own.
-    args: CHROMIUM_ARGS,
-  }), 60_000, 'launching Chromium');
+  const browser = await withTimeout(
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Playwright gives each launch a fresh temporary profile of its own.
+      args: CHROMIUM_ARGS,
+    }),
+    60_000,
+    'launching Chromium',
+  );
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.route('**/*', (route) => (isLoopbackUrl(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
   return { browser, context };
@@ -229,7 +330,10 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
     if (a === '--workspace') opts.workspace = path.resolve(next());
     else if (a === '--tests') opts.tests = path.resolve(next());
     else if (a === '--extension') opts.extension = path.resolve(next());
@@ -254,7 +358,9 @@ export async function runTests(opts) {
   try {
     if (opts.vsix) await installVsix(host, scratch, opts.vsix, { log: verbose ? (s) => process.stderr.write(`[install] ${s}`) : undefined });
     server = await startVscodeServer(host, scratch, {
-      settings: opts.settings, untrusted: opts.untrusted, log: verbose ? (s) => process.stderr.write(`[server] ${s}`) : undefined,
+      settings: opts.settings,
+      untrusted: opts.untrusted,
+      log: verbose ? (s) => process.stderr.write(`[server] ${s}`) : undefined,
     });
     const workspace = path.join(scratch.dir, 'workspace');
     fs.cpSync(opts.workspace, workspace, { recursive: true });
@@ -268,14 +374,17 @@ export async function runTests(opts) {
     ({ browser } = await launchBrowser());
     const page = await browser.contexts()[0].newPage();
     let resolveExit;
-    const exited = new Promise((r) => { resolveExit = r; });
+    const exited = new Promise((r) => {
+      resolveExit = r;
+    });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
       // The workbench logs plenty of its own; the test run marks its lines (mocha's reporter, the tests' notes).
       const marked = text.startsWith(MTD_LOG_MARK);
       if (marked && text.startsWith(WINDOW_CHECK, MTD_LOG_MARK.length)) {
-        windowCheck(page, text.slice(MTD_LOG_MARK.length + WINDOW_CHECK.length), scratch.env.MTD_WINDOW_CHECK_DIR)
-          .catch((e) => process.stderr.write(`vscode-host: window check failed: ${e.message}\n`));
+        windowCheck(page, text.slice(MTD_LOG_MARK.length + WINDOW_CHECK.length), scratch.env.MTD_WINDOW_CHECK_DIR).catch((e) =>
+          process.stderr.write(`vscode-host: window check failed: ${e.message}\n`),
+        );
         return;
       }
       if (!marked && !verbose) return;
@@ -286,9 +395,13 @@ export async function runTests(opts) {
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
     if (verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
     // What went wrong in the window (the workbench's own errors, a resource that did not load).
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
     await withTimeout(page.goto(url, { timeout: 60_000 }), 65_000, 'opening the workbench'); // Playwright alone would stop at 30 s
     const code = await withTimeout(exited, opts.timeoutMs, 'the extension test run');
     problems.push(...serverLogErrors(scratch).map((l) => `log: ${l}`));
@@ -309,11 +422,19 @@ export async function runTests(opts) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   let opts;
-  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`vscode-host: ${e.message}`); process.exit(2); }
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`vscode-host: ${e.message}`);
+    process.exit(2);
+  }
   runTests(opts)
     .then((code) => {
       console.log(`vscode-host: extension tests ${code === 0 ? 'passed' : `failed (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       process.exit(code);
     })
-    .catch((e) => { console.error(`vscode-host: ${e.stack ?? e.message}`); process.exit(1); });
+    .catch((e) => {
+      console.error(`vscode-host: ${e.stack ?? e.message}`);
+      process.exit(1);
+    });
 }

@@ -26,7 +26,11 @@ const packLog = path.join(vsixDir, 'package.log');
 const packed = new Promise((resolve) => {
   // Output to a file, not a pipe: spawnSync below blocks this process's event loop while the packer runs.
   const out = fs.openSync(packLog, 'w');
-  const child = spawn(node, ['scripts/package.mjs', '--no-build', '--no-list'], { cwd: root, env: { ...process.env, MTD_VSIX_OUT: vsix }, stdio: ['ignore', out, out] });
+  const child = spawn(node, ['scripts/package.mjs', '--no-build', '--no-list'], {
+    cwd: root,
+    env: { ...process.env, MTD_VSIX_OUT: vsix },
+    stdio: ['ignore', out, out],
+  });
   fs.closeSync(out);
   child.on('exit', (code) => resolve(code ?? 1));
   child.on('error', () => resolve(1));
@@ -40,12 +44,19 @@ try {
   if ((await packed) !== 0) console.error(`test:vscode: packing the VSIX failed:\n${fs.readFileSync(packLog, 'utf8')}`);
   else {
     restricted = run([
-      'scripts/vscode-host.mjs', '--untrusted', '--vsix', vsix,
-      '--workspace', 'test/fixtures/workspace/restricted',
-      '--tests', 'out/test/vscode/restricted.js',
+      'scripts/vscode-host.mjs',
+      '--untrusted',
+      '--vsix',
+      vsix,
+      '--workspace',
+      'test/fixtures/workspace/restricted',
+      '--tests',
+      'out/test/vscode/restricted.js',
     ]);
   }
-  console.log(`test:vscode: trusted session ${trusted === 0 ? 'passed' : 'FAILED'}, installed-VSIX restricted session ${restricted === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `test:vscode: trusted session ${trusted === 0 ? 'passed' : 'FAILED'}, installed-VSIX restricted session ${restricted === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   process.exitCode = trusted || restricted ? 1 : 0;
 } finally {
   fs.rmSync(vsixDir, { recursive: true, force: true });

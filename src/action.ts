@@ -34,7 +34,15 @@ export async function runAction(): Promise<number> {
   }
   const format = input('format', 'sarif');
   const outputFile = input('output', `mail-tls-doctor.${format === 'text' ? 'txt' : format}`);
-  const argv = [command, ...list(input('targets', command === 'lint' ? '.' : '')), '--format', format, '--fail-on', input('fail-on', 'error'), ...list(input('args'))];
+  const argv = [
+    command,
+    ...list(input('targets', command === 'lint' ? '.' : '')),
+    '--format',
+    format,
+    '--fail-on',
+    input('fail-on', 'error'),
+    ...list(input('args')),
+  ];
   let out = '';
   const code = await main(argv, {
     out: (s) => {

@@ -4,7 +4,8 @@ import { caFileProblem } from '../core/probe/validate';
 import { UsageError } from './io';
 
 export function intArg(flag: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${printable(v)}"`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${printable(v)}"`);
   return Number(v);
 }
 

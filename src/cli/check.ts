@@ -11,7 +11,6 @@ import { caFileArg, intArg } from './args';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
-
 export interface CheckArgs {
   domains: string[];
   resolver?: DnsServer;
@@ -84,13 +83,22 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
   if ('error' in choice) throw new UsageError(choice.error);
   for (const d of configDomains(a.fromConfig, io)) if (!a.domains.includes(d)) a.domains.push(d);
   const p = paint(io.color);
-  const out = new RunOutput('check', io, common, { text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined) });
+  const out = new RunOutput('check', io, common, {
+    text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined),
+  });
   const reports: DomainReport[] = [];
   try {
     for (const domain of a.domains) {
       // One resolver per domain, so each domain's DNSSEC summary reads only its own answers.
       const resolver = new DomainResolver(choice, { signal: io.signal, timeoutMs: a.timeoutMs });
-      const report = await checkDomain(domain, { resolver, caFiles: a.caFiles, timeoutMs: a.timeoutMs, signal: io.signal, smtpPort: a.smtpPort, httpsPort: a.httpsPort });
+      const report = await checkDomain(domain, {
+        resolver,
+        caFiles: a.caFiles,
+        timeoutMs: a.timeoutMs,
+        signal: io.signal,
+        smtpPort: a.smtpPort,
+        httpsPort: a.httpsPort,
+      });
       reports.push(report);
       // The per-address probes are probe records (SARIF, JSON Lines); the domain's own findings a subject record.
       for (const r of report.results) out.emit({ type: 'probe', ...r });
@@ -131,6 +139,7 @@ function configDomains(paths: string[], io: CliIO): string[] {
   const missing = problems.filter((m) => m.endsWith('no such file or folder'));
   if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
   for (const m of problems) io.err(`${termSafe(m)}\n`);
-  if (out.length === 0) throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table or transport-table entries, an unbracketed relayhost)`);
+  if (out.length === 0)
+    throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table or transport-table entries, an unbracketed relayhost)`);
   return out;
 }

@@ -19,7 +19,24 @@ function hasDomainCheck(): boolean {
 export function readReportFile(file: string, domainCheck = hasDomainCheck()): ReportSummary {
   const bytes = readBounded(file);
   if (typeof bytes === 'string') {
-    return { file, organization: null, reportId: null, start: null, end: null, policies: [], findings: [{ id: 'tlsrpt.unreadable', severity: 'error', title: 'This TLS-RPT report cannot be read.', detail: bytes, fix: 'Check the path and that it is a regular file.', file }] };
+    return {
+      file,
+      organization: null,
+      reportId: null,
+      start: null,
+      end: null,
+      policies: [],
+      findings: [
+        {
+          id: 'tlsrpt.unreadable',
+          severity: 'error',
+          title: 'This TLS-RPT report cannot be read.',
+          detail: bytes,
+          fix: 'Check the path and that it is a regular file.',
+          file,
+        },
+      ],
+    };
   }
   return readReportBytes(file, bytes, { domainCheck }).summary;
 }
@@ -38,7 +55,12 @@ function readBounded(file: string): Uint8Array | string {
   } catch (err) {
     return `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`;
   } finally {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
   }
 }
 

@@ -152,7 +152,12 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
     // A bounded read whatever stat said: /proc files report size 0 and stream without end; a file may grow.
     const read = readBounded(file, LINT_MAX_BYTES);
     if (!read.ok) {
-      const skipped = read.reason === 'too-large' ? `larger than ${LINT_MAX_BYTES / 1024 / 1024} MB; not linted` : read.reason === 'not-a-file' ? 'not a regular file; not linted' : 'cannot be read';
+      const skipped =
+        read.reason === 'too-large'
+          ? `larger than ${LINT_MAX_BYTES / 1024 / 1024} MB; not linted`
+          : read.reason === 'not-a-file'
+            ? 'not a regular file; not linted'
+            : 'cannot be read';
       return { file, findings: [], endpoints: [], skipped };
     }
     text = read.data.toString('utf8');
@@ -160,7 +165,12 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
   if (!fromFolder && lintersFor(file, text).length === 0) {
-    return { file, findings: [], endpoints: [], skipped: 'no linter for this kind of file (supported: Postfix main.cf/master.cf and the other registered formats)' };
+    return {
+      file,
+      findings: [],
+      endpoints: [],
+      skipped: 'no linter for this kind of file (supported: Postfix main.cf/master.cf and the other registered formats)',
+    };
   }
   const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
@@ -220,8 +230,9 @@ function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): 
     lines.push(`${c.dim(`${t(r.file)}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${t(endpointLabel(e.endpoint))} (${t(e.source)})`)}\n`);
   }
   for (const d of r.domains ?? []) {
-    lines.push(`${c.dim(`${t(r.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} domain ${t(d.domain)} (${t(d.source)}; mail-tls-doctor check ${t(d.domain)})`)}\n`);
+    lines.push(
+      `${c.dim(`${t(r.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} domain ${t(d.domain)} (${t(d.source)}; mail-tls-doctor check ${t(d.domain)})`)}\n`,
+    );
   }
   return lines.join('');
 }
-

@@ -55,8 +55,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.err(`mail-tls-doctor ${name}: ${termSafe(err.message)} (see: mail-tls-doctor help ${name})\n`);
       return EXIT_USAGE;
     }
-    const text = err instanceof Error ? err.stack ?? err.message : String(err);
-    io.err(`mail-tls-doctor ${name}: internal error: ${text.split('\n').map((l) => termSafe(l)).join('\n')}\n`);
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    io.err(
+      `mail-tls-doctor ${name}: internal error: ${text
+        .split('\n')
+        .map((l) => termSafe(l))
+        .join('\n')}\n`,
+    );
     return EXIT_INTERNAL;
   }
 }

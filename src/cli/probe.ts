@@ -29,7 +29,6 @@ export interface ProbeArgs {
   resolver?: import('../core/dns/client').DnsServer;
 }
 
-
 export function parseProbeArgs(args: string[]): ProbeArgs {
   const out: ProbeArgs = { targets: [], caFiles: [], repeat: 1, verbose: false, inputs: [], fromConfig: [] };
   for (let i = 0; i < args.length; i++) {
@@ -120,13 +119,16 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   const all = dedupeTargets(targets);
   const planned = all.filter((t) => inShard(t.endpoint, a.shard));
   if (text && a.shard) io.err(p.dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${all.length} endpoint(s)\n`));
-  if (text && targets.length > all.length) io.err(p.dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
+  if (text && targets.length > all.length)
+    io.err(p.dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
   const endpoints = planned.map((t) => t.endpoint);
   const definedAt = new Map(planned.map((t) => [t.endpoint, t.definedAt]));
   if (text) {
     for (const ep of endpoints) {
       if (isIpLiteral(ep.host) && !ep.servername) {
-        io.err(p.dim(`note: ${t(ep.host)} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`));
+        io.err(
+          p.dim(`note: ${t(ep.host)} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`),
+        );
       }
     }
   }

@@ -116,16 +116,31 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
   }
   const shown = representative(probes);
   if (format === 'markdown') {
-    const entries: ReportEntry[] = shown.map((r) => ({ endpoint: r.endpoint, result: r, definedBy: r.definedAt?.map((d) => `${d.source} (${d.file}:${d.range.start.line + 1})`) }));
-    let text = renderMarkdownReport({ title: 'Mail TLS Doctor report', generatedAt: new Date(), entries, lintFindings: lint.map((l) => ({ file: l.file, findings: l.findings })) });
+    const entries: ReportEntry[] = shown.map((r) => ({
+      endpoint: r.endpoint,
+      result: r,
+      definedBy: r.definedAt?.map((d) => `${d.source} (${d.file}:${d.range.start.line + 1})`),
+    }));
+    let text = renderMarkdownReport({
+      title: 'Mail TLS Doctor report',
+      generatedAt: new Date(),
+      entries,
+      lintFindings: lint.map((l) => ({ file: l.file, findings: l.findings })),
+    });
     const extra: string[] = [];
     const flaky = repeats.filter((v) => v.verdict !== 'ok');
     if (flaky.length) {
       extra.push('## Repeated probes', '');
-      for (const v of flaky) extra.push(`- ${md(v.target)}${v.address ? ` at ${md(v.address)}` : ''}: ${v.verdict} (failed ${v.failedRuns} of ${v.runs} runs, ${percent(v.failedRuns / v.runs)})`);
+      for (const v of flaky)
+        extra.push(
+          `- ${md(v.target)}${v.address ? ` at ${md(v.address)}` : ''}: ${v.verdict} (failed ${v.failedRuns} of ${v.runs} runs, ${percent(v.failedRuns / v.runs)})`,
+        );
       extra.push('');
     }
-    const other = [...subjects.map((s) => ({ name: `${s.kind} ${s.name}`, findings: s.findings })), ...explain.map((e) => ({ name: 'explained error text', findings: recordFindings(e) }))].filter((o) => o.findings.length);
+    const other = [
+      ...subjects.map((s) => ({ name: `${s.kind} ${s.name}`, findings: s.findings })),
+      ...explain.map((e) => ({ name: 'explained error text', findings: recordFindings(e) })),
+    ].filter((o) => o.findings.length);
     if (other.length) {
       extra.push('## Other findings', '');
       for (const o of other) {
@@ -141,9 +156,18 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
   const p = paint(color);
   const out: string[] = [];
   for (const r of shown) out.push(formatResult(r, p, false));
-  for (const l of lint) for (const f of l.findings) out.push(`${termSafe(l.file)}:${(f.range?.start.line ?? 0) + 1}:${(f.range?.start.character ?? 0) + 1} ${f.severity} ${termSafe(f.id)} ${printable(f.title, 300)}\n`);
+  for (const l of lint)
+    for (const f of l.findings)
+      out.push(
+        `${termSafe(l.file)}:${(f.range?.start.line ?? 0) + 1}:${(f.range?.start.character ?? 0) + 1} ${f.severity} ${termSafe(f.id)} ${printable(f.title, 300)}\n`,
+      );
   for (const s of subjects) for (const f of s.findings) out.push(`${s.kind} ${printable(s.name)}: ${f.severity} ${f.id} ${printable(f.title, 300)}\n`);
-  if (repeats.length) out.push(`${describeRepeats(repeats).map((l) => termSafe(l)).join('\n')}\n`);
+  if (repeats.length)
+    out.push(
+      `${describeRepeats(repeats)
+        .map((l) => termSafe(l))
+        .join('\n')}\n`,
+    );
   const c = counts(records);
   out.push(`${c.endpoints} endpoint(s), ${c.files} file(s): ${c.error} error(s), ${c.warning} warning(s), ${c.info} info\n`);
   return out.join('');
@@ -169,5 +193,7 @@ function representative(probes: ProbeRecord[]): ProbeRecord[] {
     const prev = by.get(key);
     if (!prev || !prev.findings.some((f) => f.severity === 'error')) by.set(key, r);
   }
-  return [...by.values()].sort((a, b) => endpointIdentity(a.endpoint).localeCompare(endpointIdentity(b.endpoint)) || (a.address ?? '').localeCompare(b.address ?? ''));
+  return [...by.values()].sort(
+    (a, b) => endpointIdentity(a.endpoint).localeCompare(endpointIdentity(b.endpoint)) || (a.address ?? '').localeCompare(b.address ?? ''),
+  );
 }

@@ -33,8 +33,7 @@ export async function runReportHtml(args: string[], io: CliIO): Promise<number> 
     else if (a === '--') {
       files.push(...args.slice(i + 1));
       i = args.length;
-    }
-    else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}" for --format html`);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option "${printable(a)}" for --format html`);
     else files.push(a);
   }
   if (output === '') throw new UsageError('--output needs a file name');
@@ -56,7 +55,9 @@ export async function runReportHtml(args: string[], io: CliIO): Promise<number> 
   const html = renderTlsReportHtml(buildTlsViewModel(logs, reports, title), { generated: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   if (output) {
     fs.writeFileSync(output, html);
-    io.err(`wrote ${printable(output, 200)} (${logs.length} mail log${logs.length === 1 ? '' : 's'}, ${reports.length} TLS-RPT report${reports.length === 1 ? '' : 's'})\n`);
+    io.err(
+      `wrote ${printable(output, 200)} (${logs.length} mail log${logs.length === 1 ? '' : 's'}, ${reports.length} TLS-RPT report${reports.length === 1 ? '' : 's'})\n`,
+    );
   } else io.out(html);
   const findings = [...logs.flatMap((l) => l.findings), ...reports.flatMap((r) => r.findings)];
   return hasError(findings) ? EXIT_FINDINGS : EXIT_OK;
@@ -76,6 +77,11 @@ function readBounded(file: string): Uint8Array | string {
   } catch (err) {
     return `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
   } finally {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
   }
 }

@@ -76,7 +76,15 @@ export function parseTargetList(name: string, text: string, opts: EndpointOption
     const start = raw.indexOf(content);
     out.push({
       endpoint: makeEndpoint(t.host, t.port, opts),
-      ...(name === '-' ? {} : { definedAt: { file: name, range: { start: { line: i, character: start }, end: { line: i, character: start + content.length } }, source: `line ${i + 1} of the target list` } }),
+      ...(name === '-'
+        ? {}
+        : {
+            definedAt: {
+              file: name,
+              range: { start: { line: i, character: start }, end: { line: i, character: start + content.length } },
+              source: `line ${i + 1} of the target list`,
+            },
+          }),
     });
   });
   return out;

@@ -43,7 +43,10 @@ export function isTermSafe(s: string): boolean {
  * escapes too. Parsing the result gives exactly the same value.
  */
 export function jsonText(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -55,18 +58,20 @@ export function jsonText(value: unknown, indent = 2): string {
  * and a leading list or underline marker escaped, so text that starts a paragraph stays a paragraph.
  */
 export function mdInline(s: string): string {
-  return termSafe(String(s).replace(/\r\n|\r|\n/g, ' '))
-    .replace(/[\\`*_[\]#|<>~!&@]/g, (c) => `\\${c}`)
-    // Autolinks and linkified text: `http://`, `//host`, `www.` (an escaped character splits the text a linkifier
-    // sees). Bare domain names stay readable: hovers do not link them, and a preview that does (fuzzy linkify)
-    // makes an http link the user sees in full, never a command or an image.
-    .replace(/:(?=\/\/)/g, '\\:')
-    .replace(/\/(?=\/)/g, '/\\')
-    .replace(/(www)\./gi, '$1\\.')
-    // Where the text starts a block: no indented code, list item, ordered list or setext underline.
-    .replace(/^[ \t]+/, '')
-    .replace(/^([-+=])/, '\\$1')
-    .replace(/^(\d{1,9})([.)])/, '$1\\$2');
+  return (
+    termSafe(String(s).replace(/\r\n|\r|\n/g, ' '))
+      .replace(/[\\`*_[\]#|<>~!&@]/g, (c) => `\\${c}`)
+      // Autolinks and linkified text: `http://`, `//host`, `www.` (an escaped character splits the text a linkifier
+      // sees). Bare domain names stay readable: hovers do not link them, and a preview that does (fuzzy linkify)
+      // makes an http link the user sees in full, never a command or an image.
+      .replace(/:(?=\/\/)/g, '\\:')
+      .replace(/\/(?=\/)/g, '/\\')
+      .replace(/(www)\./gi, '$1\\.')
+      // Where the text starts a block: no indented code, list item, ordered list or setext underline.
+      .replace(/^[ \t]+/, '')
+      .replace(/^([-+=])/, '\\$1')
+      .replace(/^(\d{1,9})([.)])/, '$1\\$2')
+  );
 }
 
 /**
@@ -88,6 +93,8 @@ export function mdCodeBlock(lines: readonly string[], info = 'text'): string {
  * point to the output channel rather than quote external text; this is the guard for whatever still reaches one.
  */
 export function noticeText(s: string, max = 300): string {
-  const one = termSafe(String(s).replace(/\r\n|\r|\n/g, ' ')).replace(/\[/g, '(').replace(/\]/g, ')');
+  const one = termSafe(String(s).replace(/\r\n|\r|\n/g, ' '))
+    .replace(/\[/g, '(')
+    .replace(/\]/g, ')');
   return one.length > max ? `${one.slice(0, max)}...` : one;
 }

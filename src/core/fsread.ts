@@ -8,9 +8,7 @@ import * as nodePath from 'node:path';
 import type { Finding } from './finding';
 import { makeFinding } from './findings';
 
-export type BoundedRead =
-  | { ok: true; data: Buffer }
-  | { ok: false; reason: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; message: string };
+export type BoundedRead = { ok: true; data: Buffer } | { ok: false; reason: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; message: string };
 
 const CHUNK = 64 * 1024;
 

@@ -55,13 +55,16 @@ export const PROTOCOLS: Readonly<Record<Protocol, ProtocolSpec>> = {
       portsWithModes: '25, 587 (STARTTLS) or 465 (implicit TLS)',
       server: 'smtpd',
       clientSetting: {
-        implicit: 'nodemailer: `secure: true` (port 465); Postfix: `smtpd_tls_wrappermode = yes` on the submissions service (master.cf); Thunderbird/Outlook: "SSL/TLS"',
-        starttls: 'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix: no wrapper mode, `smtpd_tls_security_level = may`; Thunderbird/Outlook: "STARTTLS"',
+        implicit:
+          'nodemailer: `secure: true` (port 465); Postfix: `smtpd_tls_wrappermode = yes` on the submissions service (master.cf); Thunderbird/Outlook: "SSL/TLS"',
+        starttls:
+          'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix: no wrapper mode, `smtpd_tls_security_level = may`; Thunderbird/Outlook: "STARTTLS"',
       },
       // Firewalls with an application-layer "fixup" exist for SMTP (Cisco ASA/PIX "inspect esmtp").
       middlebox: 'a proxy, an "SMTP fixup" / "SMTP inspection" firewall',
       inspection: 'disable SMTP inspection ("fixup smtp", "inspect esmtp") on firewalls in between',
-      enableStarttls: 'Postfix: set `smtpd_tls_cert_file`, `smtpd_tls_key_file` and `smtpd_tls_security_level = may` (port 25) or `encrypt` (587), then `postfix reload`. Check that no firewall does SMTP inspection (it hides STARTTLS as "XXXXXXXA"). Or use the implicit-TLS port (465).',
+      enableStarttls:
+        'Postfix: set `smtpd_tls_cert_file`, `smtpd_tls_key_file` and `smtpd_tls_security_level = may` (port 25) or `encrypt` (587), then `postfix reload`. Check that no firewall does SMTP inspection (it hides STARTTLS as "XXXXXXXA"). Or use the implicit-TLS port (465).',
     },
   },
   imap: {

@@ -24,10 +24,12 @@ export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
     vscode.languages.registerHoverProvider({ language: POSTFIX_LANGUAGE }, new PostfixHoverProvider()),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, new VirtualDocs()),
   );
-  ctl.log.info(`Mail TLS Doctor ${context.extension.packageJSON.version} active; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}; remote: ${vscode.env.remoteName ?? 'none'}.`);
+  ctl.log.info(
+    `Mail TLS Doctor ${context.extension.packageJSON.version} active; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}; remote: ${vscode.env.remoteName ?? 'none'}.`,
+  );
   const started = new Promise<void>((resolve) => setTimeout(resolve, 0))
     .then(() => ctl.start())
-    .catch((err) => ctl.log.error(`Startup failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+    .catch((err) => ctl.log.error(`Startup failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   return makeApi(ctl, started, watch);
 }
 

@@ -53,7 +53,14 @@ export class Controller implements vscode.Disposable {
     this.status.name = 'Mail TLS Doctor';
     this.status.command = Command.showView;
     this.disposables.push(
-      this.log, this.diagnostics, this.lint, this.probes, this.domainChecks, this.view, this.status, this.tree,
+      this.log,
+      this.diagnostics,
+      this.lint,
+      this.probes,
+      this.domainChecks,
+      this.view,
+      this.status,
+      this.tree,
       this.lint.onDidChange(() => {
         this.publishDomainDiagnostics();
         this.scheduleRender();
@@ -96,7 +103,7 @@ export class Controller implements vscode.Disposable {
       this.log.info(`Not probing on ${reason}: the workspace is not trusted (hosts named in it are probed only when you run a probe command).`);
       return [];
     }
-    return this.probeEndpoints(this.workspaceEndpoints(), 'Mail TLS Doctor: probing the workspace\'s mail servers');
+    return this.probeEndpoints(this.workspaceEndpoints(), "Mail TLS Doctor: probing the workspace's mail servers");
   }
 
   /** Discovered endpoints, deduplicated, without ignored hosts. */
@@ -114,7 +121,13 @@ export class Controller implements vscode.Disposable {
     return this.lint.endpoints().filter((d) => endpointKey(d.endpoint) === k);
   }
 
-  async probeEndpoints(endpoints: Endpoint[], title: string, explicit = false, cancellation?: vscode.CancellationToken, background = false): Promise<ProbeResult[]> {
+  async probeEndpoints(
+    endpoints: Endpoint[],
+    title: string,
+    explicit = false,
+    cancellation?: vscode.CancellationToken,
+    background = false,
+  ): Promise<ProbeResult[]> {
     if (explicit) for (const e of endpoints) this.explicitlyProbed.add(endpointKey(e));
     await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
     try {
@@ -191,7 +204,8 @@ export class Controller implements vscode.Disposable {
       if (!e) byDomain.set(def.domain, (e = { domain: def.domain, definitions: [], state: this.domainChecks.state(def.domain), reason: reason(def.domain) }));
       e.definitions.push(def);
     }
-    for (const d of this.domainChecks.domains()) if (!byDomain.has(d)) byDomain.set(d, { domain: d, definitions: [], state: this.domainChecks.state(d), reason: reason(d) });
+    for (const d of this.domainChecks.domains())
+      if (!byDomain.has(d)) byDomain.set(d, { domain: d, definitions: [], state: this.domainChecks.state(d), reason: reason(d) });
     return [...byDomain.values()];
   }
 
@@ -234,8 +248,10 @@ export class Controller implements vscode.Disposable {
     for (const p of problems) this.log.warn(`Setting: ${p}`);
     if (announce && problemKeys.length) {
       // The values are workspace text: the notification names only the settings and points to the output.
-      void showWarning(`Mail TLS Doctor: ${problemKeys.length === 1 ? 'the setting' : 'the settings'} ${problemKeys.join(', ')} ${problemKeys.length === 1 ? 'has a value' : 'have values'} that cannot be used; the defaults apply. Details are in the output "Mail TLS Doctor".`, 'Show Output')
-        .then((pick) => pick && this.log.show(true));
+      void showWarning(
+        `Mail TLS Doctor: ${problemKeys.length === 1 ? 'the setting' : 'the settings'} ${problemKeys.join(', ')} ${problemKeys.length === 1 ? 'has a value' : 'have values'} that cannot be used; the defaults apply. Details are in the output "Mail TLS Doctor".`,
+        'Show Output',
+      ).then((pick) => pick && this.log.show(true));
     }
   }
 
@@ -270,11 +286,17 @@ export class Controller implements vscode.Disposable {
     const manual = [...this.manual.values()].map((endpoint) => ({ endpoint, definitions: [] }));
     const out: TreeInput['groups'] = sorted.map((g) => ({ label: g.label, uri: g.uri, entries: [...g.entries.values()] }));
     if (manual.length) out.push({ label: MANUAL_GROUP, entries: manual });
-    return { groups: out, state: (ep) => this.probes.state(ep), notProbedReason: (ep) => this.notProbedReason(ep), persistence: (ep) => this.persistence?.(ep), domains: this.domainEntries() };
+    return {
+      groups: out,
+      state: (ep) => this.probes.state(ep),
+      notProbedReason: (ep) => this.notProbedReason(ep),
+      persistence: (ep) => this.persistence?.(ep),
+      domains: this.domainEntries(),
+    };
   }
 
   private logFailure(what: string, err: unknown): void {
-    this.log.error(`${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    this.log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
   private scheduleRender(): void {

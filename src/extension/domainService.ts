@@ -11,11 +11,7 @@ import { notice, showError, showInfo } from './notify';
 import { isIgnoredHost, SettingKey, type Settings } from './settings';
 import { probedFromLabel } from './where';
 
-export type DomainState =
-  | { kind: 'checking' }
-  | { kind: 'done'; report: DomainReport }
-  | { kind: 'error'; message: string }
-  | { kind: 'cancelled' };
+export type DomainState = { kind: 'checking' } | { kind: 'done'; report: DomainReport } | { kind: 'error'; message: string } | { kind: 'cancelled' };
 
 export interface DomainRun {
   domains: string[];
@@ -74,8 +70,12 @@ export class DomainService implements vscode.Disposable {
     }
     const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
-      this.log.error(`The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; no domain was checked.`);
-      void showError('Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); no domain was checked.');
+      this.log.error(
+        `The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; no domain was checked.`,
+      );
+      void showError(
+        'Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); no domain was checked.',
+      );
       return [];
     }
     const choice = chooseResolver(s.dnsResolver, undefined, `${CONFIG_SECTION}.${SettingKey.dnsResolver}`);
@@ -86,31 +86,34 @@ export class DomainService implements vscode.Disposable {
     }
     this.running++;
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: notice(title), cancellable: true }, async (progress, token) => {
-        const abort = new AbortController();
-        const subs = [token, ...(cancellation ? [cancellation] : [])].map((t) => t.onCancellationRequested(() => abort.abort()));
-        if (token.isCancellationRequested || cancellation?.isCancellationRequested) abort.abort();
-        const out: DomainReport[] = [];
-        try {
-          for (const d of unique) this.setState(d, { kind: 'checking' });
-          let done = 0;
-          // One domain after another (each one's MX addresses are probed in parallel by the core).
-          for (const domain of unique) {
-            if (abort.signal.aborted) {
-              this.setState(domain, { kind: 'cancelled' });
-              continue;
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: notice(title), cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const subs = [token, ...(cancellation ? [cancellation] : [])].map((t) => t.onCancellationRequested(() => abort.abort()));
+          if (token.isCancellationRequested || cancellation?.isCancellationRequested) abort.abort();
+          const out: DomainReport[] = [];
+          try {
+            for (const d of unique) this.setState(d, { kind: 'checking' });
+            let done = 0;
+            // One domain after another (each one's MX addresses are probed in parallel by the core).
+            for (const domain of unique) {
+              if (abort.signal.aborted) {
+                this.setState(domain, { kind: 'cancelled' });
+                continue;
+              }
+              progress.report({ message: notice(`${done + 1}/${unique.length}: ${domain}`) });
+              const report = await this.checkOne(domain, s, choice, abort.signal, smtpPort, httpsPort);
+              if (report) out.push(report);
+              progress.report({ increment: 100 / unique.length });
+              done++;
             }
-            progress.report({ message: notice(`${done + 1}/${unique.length}: ${domain}`) });
-            const report = await this.checkOne(domain, s, choice, abort.signal, smtpPort, httpsPort);
-            if (report) out.push(report);
-            progress.report({ increment: 100 / unique.length });
-            done++;
+            return out;
+          } finally {
+            subs.forEach((x) => x.dispose());
           }
-          return out;
-        } finally {
-          subs.forEach((x) => x.dispose());
-        }
-      });
+        },
+      );
     } finally {
       if (--this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
       this.changed.fire();

@@ -45,7 +45,17 @@ export function domainChildren(e: DomainEntry): Node[] {
   if (!s) return [{ kind: 'info', label: e.reason, icon: 'circle-outline' }];
   if (s.kind === 'checking') return [{ kind: 'info', label: 'Checking...', icon: 'loading~spin' }];
   if (s.kind === 'cancelled') return [{ kind: 'info', label: 'Cancelled', icon: 'circle-slash' }];
-  if (s.kind === 'error') return [{ kind: 'info', label: 'The domain check could not run', description: s.message, icon: 'error', color: 'problemsErrorIcon.foreground', tooltip: s.message }];
+  if (s.kind === 'error')
+    return [
+      {
+        kind: 'info',
+        label: 'The domain check could not run',
+        description: s.message,
+        icon: 'error',
+        color: 'problemsErrorIcon.foreground',
+        tooltip: s.message,
+      },
+    ];
   return reportNodes(s.report);
 }
 
@@ -54,7 +64,13 @@ const findingNodes = (fs: Finding[]): Node[] => sortBySeverity(fs).map((finding)
 
 function reportNodes(r: DomainReport): Node[] {
   const out: Node[] = [];
-  out.push({ kind: 'info', label: `Resolver ${r.dnssec.resolver}`, description: `MX answer ${r.dnssec.mx}`, icon: 'server-environment', tooltip: 'Every DNS question of this check went to this resolver; its AD bit is the DNSSEC status.' });
+  out.push({
+    kind: 'info',
+    label: `Resolver ${r.dnssec.resolver}`,
+    description: `MX answer ${r.dnssec.mx}`,
+    icon: 'server-environment',
+    tooltip: 'Every DNS question of this check went to this resolver; its AD bit is the DNSSEC status.',
+  });
   out.push(...findingNodes(r.findings.filter((f) => familyOf(f, 'dns.'))));
   out.push(mxSection(r), daneSection(r), mtaStsSection(r), tlsRptSection(r), sendersSection(r));
   return out;
@@ -71,9 +87,21 @@ function mxSection(r: DomainReport): Node {
     });
     if (h.addresses.length === 0) addrs.push({ kind: 'info', label: `No address (${h.addressStatus})`, icon: 'error', color: 'problemsErrorIcon.foreground' });
     const alias = h.cnames.length ? `alias of ${h.cnames.join(' -> ')}, ` : '';
-    children.push({ kind: 'section', label: `${h.preference} ${h.name}`, description: `${alias}${h.addresses.length} address${h.addresses.length === 1 ? '' : 'es'}${h.addressesSecure ? ', DNSSEC' : ''}`, icon: 'server', children: addrs, expanded: true });
+    children.push({
+      kind: 'section',
+      label: `${h.preference} ${h.name}`,
+      description: `${alias}${h.addresses.length} address${h.addresses.length === 1 ? '' : 'es'}${h.addressesSecure ? ', DNSSEC' : ''}`,
+      icon: 'server',
+      children: addrs,
+      expanded: true,
+    });
   }
-  const description = r.mx.status === 'null' ? 'null MX: accepts no mail' : r.mx.status === 'ok' ? `${r.mx.hosts.length} host${r.mx.hosts.length === 1 ? '' : 's'}${r.mx.secure ? ', DNSSEC' : ''}` : r.mx.status;
+  const description =
+    r.mx.status === 'null'
+      ? 'null MX: accepts no mail'
+      : r.mx.status === 'ok'
+        ? `${r.mx.hosts.length} host${r.mx.hosts.length === 1 ? '' : 's'}${r.mx.secure ? ', DNSSEC' : ''}`
+        : r.mx.status;
   return { kind: 'section', label: 'MX', description, icon: 'mail', children, expanded: true };
 }
 
@@ -91,7 +119,13 @@ function daneSection(r: DomainReport): Node {
         color: a.verdict === 'match' ? 'testing.iconPassed' : a.verdict === 'mismatch' || a.verdict === 'no-tls' ? 'problemsErrorIcon.foreground' : undefined,
       });
     }
-    children.push({ kind: 'section', label: h.tlsaName, description: `${h.records.length ? `${h.records.length} record${h.records.length === 1 ? '' : 's'}` : h.status}, ${h.secure ? 'DNSSEC' : 'not validated'}${h.applies ? ', DANE applies' : ''}`, icon: 'shield', children: rows });
+    children.push({
+      kind: 'section',
+      label: h.tlsaName,
+      description: `${h.records.length ? `${h.records.length} record${h.records.length === 1 ? '' : 's'}` : h.status}, ${h.secure ? 'DNSSEC' : 'not validated'}${h.applies ? ', DANE applies' : ''}`,
+      icon: 'shield',
+      children: rows,
+    });
   }
   const description = r.dane.published ? (r.dane.hosts.some((h) => h.applies) ? 'published, DNSSEC-validated' : 'published, not usable') : 'no TLSA records';
   return { kind: 'section', label: 'DANE', description, icon: 'shield', children };
@@ -104,10 +138,22 @@ function mtaStsSection(r: DomainReport): Node {
   // The URL is shown as text: a tree label never becomes a link.
   if (m.url) children.push({ kind: 'info', label: `Policy ${m.url}`, description: m.status, icon: 'globe' });
   if (m.policy) {
-    children.push({ kind: 'info', label: `mode ${m.policy.mode}`, description: `max_age ${m.policy.maxAge} s`, icon: m.policy.mode === 'enforce' ? 'lock' : 'unlock' });
+    children.push({
+      kind: 'info',
+      label: `mode ${m.policy.mode}`,
+      description: `max_age ${m.policy.maxAge} s`,
+      icon: m.policy.mode === 'enforce' ? 'lock' : 'unlock',
+    });
     for (const p of m.policy.mx) {
-      const hosts = Object.entries(m.mxMatches ?? {}).filter(([, pat]) => pat === p).map(([h]) => h);
-      children.push({ kind: 'info', label: `mx: ${p}`, description: hosts.length ? `matches ${hosts.join(', ')}` : 'matches no MX host', icon: 'symbol-field' });
+      const hosts = Object.entries(m.mxMatches ?? {})
+        .filter(([, pat]) => pat === p)
+        .map(([h]) => h);
+      children.push({
+        kind: 'info',
+        label: `mx: ${p}`,
+        description: hosts.length ? `matches ${hosts.join(', ')}` : 'matches no MX host',
+        icon: 'symbol-field',
+      });
     }
   }
   const description = m.policy ? `${m.status}, mode ${m.policy.mode}` : m.status;

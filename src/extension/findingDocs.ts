@@ -13,9 +13,11 @@ function lineOf(file: vscode.Uri, id: string): number | undefined {
   if (!lines) {
     lines = new Map();
     try {
-      fs.readFileSync(file.fsPath, 'utf8').split('\n').forEach((text, i) => {
-        for (const m of text.matchAll(/`([a-z0-9-]+(?:\.[a-z0-9-]+)+)`/g)) if (!lines!.has(m[1])) lines!.set(m[1], i + 1);
-      });
+      fs.readFileSync(file.fsPath, 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          for (const m of text.matchAll(/`([a-z0-9-]+(?:\.[a-z0-9-]+)+)`/g)) if (!lines!.has(m[1])) lines!.set(m[1], i + 1);
+        });
     } catch {
       // Not shipped or unreadable: the link opens the page (or the README) without a line.
     }
@@ -35,9 +37,7 @@ export function readmeUri(extensionUri: vscode.Uri): vscode.Uri {
  * line that names it, e.g. `docs/findings-postfix.md#L24`. Falls back to the README.
  */
 export function findingDocUri(extensionUri: vscode.Uri, id: string): vscode.Uri {
-  const { page, anchor } = isFindingId(id)
-    ? findingDocs(id)
-    : { page: docsPageForFamily(id.split('.')[0]) ?? DEFAULT_PAGE, anchor: id };
+  const { page, anchor } = isFindingId(id) ? findingDocs(id) : { page: docsPageForFamily(id.split('.')[0]) ?? DEFAULT_PAGE, anchor: id };
   const file = vscode.Uri.joinPath(extensionUri, 'docs', page);
   if (!fs.existsSync(file.fsPath)) return readmeUri(extensionUri);
   const line = lineOf(file, anchor);

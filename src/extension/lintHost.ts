@@ -61,7 +61,12 @@ export function readFileCapped(fsPath: string): string | undefined {
   } catch {
     return undefined;
   } finally {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
   }
 }
 

@@ -72,7 +72,10 @@ export class LintService implements vscode.Disposable {
       watcher.onDidDelete(onFs),
       vscode.workspace.onDidOpenTextDocument((d) => this.lintDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => { onEnvWritten(d); this.onClosed(d); }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        onEnvWritten(d);
+        this.onClosed(d);
+      }),
       vscode.workspace.onDidSaveTextDocument(onEnvWritten),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
     );
@@ -165,7 +168,9 @@ export class LintService implements vscode.Disposable {
       }
     }
     for (const f of [...this.files.values()]) if (!seen.has(f.uri.toString())) this.forget(f.uri, false);
-    this.log.info(`Linted ${this.files.size} mail config file(s) of ${uris.length} candidate(s) in ${Date.now() - started} ms; ${this.endpoints().length} endpoint(s) found.`);
+    this.log.info(
+      `Linted ${this.files.size} mail config file(s) of ${uris.length} candidate(s) in ${Date.now() - started} ms; ${this.endpoints().length} endpoint(s) found.`,
+    );
     this.changed.fire();
   }
 
@@ -210,10 +215,13 @@ export class LintService implements vscode.Disposable {
     if (doc.uri.scheme !== 'file') return;
     const key = doc.uri.toString();
     clearTimeout(this.typingTimers.get(key));
-    this.typingTimers.set(key, setTimeout(() => {
-      this.typingTimers.delete(key);
-      if (!doc.isClosed) this.lintDocument(doc);
-    }, TYPING_DEBOUNCE_MS));
+    this.typingTimers.set(
+      key,
+      setTimeout(() => {
+        this.typingTimers.delete(key);
+        if (!doc.isClosed) this.lintDocument(doc);
+      }, TYPING_DEBOUNCE_MS),
+    );
   }
 
   /**
@@ -271,5 +279,5 @@ export class LintService implements vscode.Disposable {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.stack ?? err.message : String(err);
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

@@ -11,11 +11,7 @@ import type { Settings } from './settings';
 import { notice, showError } from './notify';
 import { probedFromLabel } from './where';
 
-export type ProbeState =
-  | { kind: 'probing' }
-  | { kind: 'done'; results: ProbeResult[] }
-  | { kind: 'error'; message: string }
-  | { kind: 'cancelled' };
+export type ProbeState = { kind: 'probing' } | { kind: 'done'; results: ProbeResult[] } | { kind: 'error'; message: string } | { kind: 'cancelled' };
 
 export interface ProbeRun {
   endpoints: Endpoint[];
@@ -71,8 +67,12 @@ export class ProbeService implements vscode.Disposable {
     const s = this.settings();
     const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
-      this.log.error(`The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; nothing was probed.`);
-      void showError('Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); nothing was probed.');
+      this.log.error(
+        `The extra CA file ${JSON.stringify(termSafe(caProblem, 300))} (setting mailTlsDoctor.probe.extraCaFiles) cannot be read; nothing was probed.`,
+      );
+      void showError(
+        'Mail TLS Doctor: a file in the setting mailTlsDoctor.probe.extraCaFiles cannot be read (see the output "Mail TLS Doctor"); nothing was probed.',
+      );
       return [];
     }
     this.running++;
@@ -100,12 +100,7 @@ export class ProbeService implements vscode.Disposable {
    * The core's `probeMany` does the pool, the up-front checks and cancel-on-failure; this keeps the tree's state
    * per endpoint from its callbacks. A cancel leaves every endpoint not done as cancelled and returns what finished.
    */
-  private async probeAll(
-    endpoints: Endpoint[],
-    s: Settings,
-    signal: AbortSignal,
-    onDone: (done: number, ep: Endpoint) => void,
-  ): Promise<ProbeResult[]> {
+  private async probeAll(endpoints: Endpoint[], s: Settings, signal: AbortSignal, onDone: (done: number, ep: Endpoint) => void): Promise<ProbeResult[]> {
     for (const ep of endpoints) this.setState(ep, { kind: 'probing' });
     const probedFrom = probedFromLabel(vscode.env.remoteName);
     const withCas = endpoints.map((ep) => (s.extraCaFiles.length ? { ...ep, caFiles: [...(ep.caFiles ?? []), ...s.extraCaFiles] } : { ...ep }));

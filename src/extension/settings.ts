@@ -144,7 +144,10 @@ export function readSettings(get: (key: string) => unknown, section = 'mailTlsDo
   const rawResolver = get(SettingKey.dnsResolver);
   if (typeof rawResolver === 'string' && rawResolver.trim() !== '') {
     const server = parseServer(rawResolver);
-    if ('error' in server) problems.push(`${name(SettingKey.dnsResolver)}: ${quote(rawResolver.slice(0, 60))} is not a resolver address (an IP address with an optional :PORT, like 127.0.0.1 or [::1]:5353); using the system's resolver.`);
+    if ('error' in server)
+      problems.push(
+        `${name(SettingKey.dnsResolver)}: ${quote(rawResolver.slice(0, 60))} is not a resolver address (an IP address with an optional :PORT, like 127.0.0.1 or [::1]:5353); using the system's resolver.`,
+      );
     else dnsResolver = server;
   } else if (rawResolver !== undefined && rawResolver !== null && rawResolver !== '') {
     problems.push(`${name(SettingKey.dnsResolver)} must be an address such as "127.0.0.1" or "[::1]:5353"; using the system's resolver.`);

@@ -70,7 +70,13 @@ export class ResultTreeProvider implements vscode.TreeDataProvider<Node> {
     }
     switch (node.kind) {
       case 'group':
-        return node.entries.map((entry) => ({ kind: 'endpoint', entry, state: this.input.state(entry.endpoint), reason: this.input.notProbedReason(entry.endpoint), persistence: this.input.persistence?.(entry.endpoint) }));
+        return node.entries.map((entry) => ({
+          kind: 'endpoint',
+          entry,
+          state: this.input.state(entry.endpoint),
+          reason: this.input.notProbedReason(entry.endpoint),
+          persistence: this.input.persistence?.(entry.endpoint),
+        }));
       case 'endpoint':
         return endpointChildren(node);
       case 'address':
@@ -117,7 +123,10 @@ function endpointChildren(node: Extract<Node, { kind: 'endpoint' }>): Node[] {
   if (!s) return [{ kind: 'info', label: node.reason, icon: 'circle-outline' }];
   if (s.kind === 'probing') return [{ kind: 'info', label: 'Probing...', icon: 'loading~spin' }];
   if (s.kind === 'cancelled') return [{ kind: 'info', label: 'Cancelled', icon: 'circle-slash' }];
-  if (s.kind === 'error') return [{ kind: 'info', label: 'The probe could not run', description: s.message, icon: 'error', color: 'problemsErrorIcon.foreground', tooltip: s.message }];
+  if (s.kind === 'error')
+    return [
+      { kind: 'info', label: 'The probe could not run', description: s.message, icon: 'error', color: 'problemsErrorIcon.foreground', tooltip: s.message },
+    ];
   const watched: Node[] = node.persistence ? [{ kind: 'info', label: `Watch: ${node.persistence}`, icon: 'history' }] : [];
   if (s.results.length === 1) return [...watched, ...resultChildren(ep, s.results[0])];
   return [...watched, ...s.results.map((result): Node => ({ kind: 'address', endpoint: ep, result }))];
@@ -136,7 +145,12 @@ function resultChildren(ep: Endpoint, r: ProbeResult): Node[] {
       kind: 'section',
       label: `Certificate chain (${r.certificates.length} as sent)`,
       icon: r.trusted === false ? 'workspace-untrusted' : 'verified',
-      tooltip: r.trusted === undefined ? undefined : r.trusted ? 'The chain verifies against the trusted roots.' : 'The chain does not verify against the trusted roots.',
+      tooltip:
+        r.trusted === undefined
+          ? undefined
+          : r.trusted
+            ? 'The chain verifies against the trusted roots.'
+            : 'The chain does not verify against the trusted roots.',
       children: r.certificates.map((cert, index) => ({ kind: 'cert', cert, index })),
     });
   }
@@ -228,7 +242,8 @@ function treeItem(node: Node): vscode.TreeItem {
       item.iconPath = icon('globe');
       item.description = `${node.entries.length} mail domain${node.entries.length === 1 ? '' : 's'}`;
       item.id = 'domains';
-      item.tooltip = 'Mail domains the workspace names (an unbracketed relayhost, policy and transport maps) and domains checked by hand: MX hosts, DANE, MTA-STS, TLS-RPT and what senders do.';
+      item.tooltip =
+        'Mail domains the workspace names (an unbracketed relayhost, policy and transport maps) and domains checked by hand: MX hosts, DANE, MTA-STS, TLS-RPT and what senders do.';
       return item;
     }
     case 'domain':
@@ -291,8 +306,14 @@ function domainItem(e: DomainEntry): vscode.TreeItem {
     const v = verdictOf(r.findings);
     item.iconPath = icon(...VERDICT_ICON[v]);
     const hosts = r.mx.status === 'null' ? 'null MX' : `${r.mx.hosts.length} MX`;
-    const policies = [r.dane.hosts.some((h) => h.applies) ? 'DANE' : '', r.mtaSts.policy ? `MTA-STS ${r.mtaSts.policy.mode}` : '', r.tlsRpt.status === 'ok' ? 'TLS-RPT' : ''].filter(Boolean);
-    item.description = termSafe(`${hosts}${policies.length ? ` · ${policies.join(', ')}` : ''} · ${r.findings.length ? `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}` : 'no findings'}`);
+    const policies = [
+      r.dane.hosts.some((h) => h.applies) ? 'DANE' : '',
+      r.mtaSts.policy ? `MTA-STS ${r.mtaSts.policy.mode}` : '',
+      r.tlsRpt.status === 'ok' ? 'TLS-RPT' : '',
+    ].filter(Boolean);
+    item.description = termSafe(
+      `${hosts}${policies.length ? ` · ${policies.join(', ')}` : ''} · ${r.findings.length ? `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}` : 'no findings'}`,
+    );
     item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
     t.appendMarkdown(`**${v.toUpperCase()}**: ${md(item.description)}\n\n`);
     for (const f of sortFindings(r.findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${md(f.title)}\n`);

@@ -210,7 +210,12 @@ export class WatchService implements vscode.Disposable {
     const e = this.expiry;
     this.item.text = `${e.level === 'ok' ? '$(watch)' : '$(warning)'} cert ${expiryPhrase(e.days)}`;
     this.item.tooltip = `Mail TLS Doctor: the soonest certificate expiry among probed endpoints: ${printable(`${e.endpoint.host}:${e.endpoint.port}`)}, valid until ${e.notAfter} (warning at ${warningDays} days). Click to open it.`;
-    this.item.backgroundColor = e.level === 'expired' ? new vscode.ThemeColor('statusBarItem.errorBackground') : e.level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      e.level === 'expired'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : e.level === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.command = { title: 'Open endpoint', command: SHOW_ENDPOINT_COMMAND, arguments: [e.endpoint] };
     this.item.show();
   }
@@ -225,7 +230,17 @@ export class WatchService implements vscode.Disposable {
       rounds: this.rounds,
       transitions: [...this.log],
       mutedHosts: this.mutedHosts(),
-      ...(e ? { expiry: { text: this.item.text, tooltip: String(this.item.tooltip), color: (this.item.backgroundColor as vscode.ThemeColor | undefined)?.id, level: e.level, endpoint: e.endpoint } } : {}),
+      ...(e
+        ? {
+            expiry: {
+              text: this.item.text,
+              tooltip: String(this.item.tooltip),
+              color: (this.item.backgroundColor as vscode.ThemeColor | undefined)?.id,
+              level: e.level,
+              endpoint: e.endpoint,
+            },
+          }
+        : {}),
     };
   }
 

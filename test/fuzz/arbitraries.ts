@@ -6,7 +6,33 @@ import fc from 'fast-check';
 import type { Format } from './corpus';
 
 /** Characters that break naive parsers: line ends of every kind, NUL, quotes, escapes, lone surrogates, BOM. */
-export const NASTY = ['\r', '\n', '\r\n', '\u0000', '\t', '"', "'", '`', '\\', '{', '}', '[', ']', '(', ')', '$', '#', '=', '\u2028', '\ud800', '\udfff', '\ufeff', '\u00e9', '\u{1f4e7}', ' '];
+export const NASTY = [
+  '\r',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\t',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '$',
+  '#',
+  '=',
+  '\u2028',
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '\u00e9',
+  '\u{1f4e7}',
+  ' ',
+];
 
 const nasty = fc.constantFrom(...NASTY);
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
@@ -36,9 +62,7 @@ function applyEdit(doc: string, e: Edit): string {
 
 /** A seed of the format after a handful of random edits. */
 export function mutatedDocument(format: Format): fc.Arbitrary<string> {
-  return fc
-    .tuple(fc.constantFrom(...format.seeds), fc.array(edit, { minLength: 1, maxLength: 12 }))
-    .map(([seed, edits]) => edits.reduce(applyEdit, seed));
+  return fc.tuple(fc.constantFrom(...format.seeds), fc.array(edit, { minLength: 1, maxLength: 12 })).map(([seed, edits]) => edits.reduce(applyEdit, seed));
 }
 
 /** Random text built from the format's vocabulary, hostile characters and arbitrary strings. */

@@ -60,11 +60,24 @@ export const PATHOLOGICAL: Readonly<Record<string, ReadonlyArray<[string, (n: nu
   ],
   maillog: [
     ['one long line', (n) => `Nov 28 05:00:01 mx postfix/smtp[1]: ${'x'.repeat(n)}`],
-    ['many failures', (n) => 'Nov 28 05:00:01 mx postfix/smtp[1]: 4AB: to=<a@b.test>, relay=h.test[192.0.2.1]:25, status=deferred (TLS is required, but was not offered by host h.test[192.0.2.1])\n'.repeat(n / 150)],
+    [
+      'many failures',
+      (n) =>
+        'Nov 28 05:00:01 mx postfix/smtp[1]: 4AB: to=<a@b.test>, relay=h.test[192.0.2.1]:25, status=deferred (TLS is required, but was not offered by host h.test[192.0.2.1])\n'.repeat(
+          n / 150,
+        ),
+    ],
     ['nested parentheses', (n) => `Nov 28 05:00:01 mx postfix/smtp[1]: status=deferred ${'('.repeat(n)}`],
     ['many brackets', (n) => `Nov 28 05:00:01 mx postfix/smtp[1]: relay=${'h['.repeat(n >> 1)}`],
     ['ssl routines', (n) => `Nov 28 05:00:01 mx postfix/smtp[1]: warning: TLS library problem: ${'error:0A000086:SSL routines::'.repeat(n / 30)}`],
-    ['many distinct hosts', (n) => Array.from({ length: n / 120 }, (_, i) => `Nov 28 05:00:01 mx postfix/smtp[1]: Untrusted TLS connection established to h${i}.test[192.0.2.1]:25: TLSv1.2\n`).join('')],
+    [
+      'many distinct hosts',
+      (n) =>
+        Array.from(
+          { length: n / 120 },
+          (_, i) => `Nov 28 05:00:01 mx postfix/smtp[1]: Untrusted TLS connection established to h${i}.test[192.0.2.1]:25: TLSv1.2\n`,
+        ).join(''),
+    ],
   ],
 };
 

@@ -65,10 +65,15 @@ export function loadParser(t: ParserTarget): ((...args: unknown[]) => unknown) |
 }
 
 /** Every {start:{line,character}, end:{...}} inside a result (TextDoc and similar skipped: they hold the text). */
-export function collectRanges(value: unknown, out: Array<{ start: { line: number; character: number }; end: { line: number; character: number } }> = [], depth = 0): typeof out {
+export function collectRanges(
+  value: unknown,
+  out: Array<{ start: { line: number; character: number }; end: { line: number; character: number } }> = [],
+  depth = 0,
+): typeof out {
   if (depth > 12 || value === null || typeof value !== 'object') return out;
   const v = value as Record<string, unknown>;
-  const isPos = (p: unknown) => !!p && typeof p === 'object' && typeof (p as { line?: unknown }).line === 'number' && typeof (p as { character?: unknown }).character === 'number';
+  const isPos = (p: unknown) =>
+    !!p && typeof p === 'object' && typeof (p as { line?: unknown }).line === 'number' && typeof (p as { character?: unknown }).character === 'number';
   if (isPos(v.start) && isPos(v.end)) {
     out.push(v as (typeof out)[number]);
     return out;

@@ -28,14 +28,20 @@ describe('check --from-config: the mail domains a config names', function () {
     await main(['lint', GOOD, '--json'], json);
     const files = (JSON.parse(json.stdout) as { files: Array<{ file: string; domains?: Array<{ domain: string }> }> }).files;
     const table = files.find((f) => f.file.endsWith('tls_policy'))!;
-    assert.deepEqual(table.domains!.map((d) => d.domain), ['example.org', 'example.com', 'legacy.example', 'lan.example']);
+    assert.deepEqual(
+      table.domains!.map((d) => d.domain),
+      ['example.org', 'example.com', 'legacy.example', 'lan.example'],
+    );
   });
 
   it('checks each domain once, asking only the given resolver, and says where each came from', async () => {
     const io = captureIO();
     await main(['check', '--from-config', GOOD, 'example.com', '--resolver', dns!.address, '--timeout', '2000', '--json'], io);
     const out = JSON.parse(io.stdout) as { domains: Array<{ domain: string }> };
-    assert.deepEqual(out.domains.map((d) => d.domain), ['example.com', 'example.org', 'legacy.example', 'lan.example']);
+    assert.deepEqual(
+      out.domains.map((d) => d.domain),
+      ['example.com', 'example.org', 'legacy.example', 'lan.example'],
+    );
     assert.match(io.stderr, /example\.org: from .*tls_policy:2 \(smtp_tls_policy_maps entry \(dane-only\)\)/);
     const asked = new Set(dns!.log.map((q) => q.name.toLowerCase()));
     for (const d of ['example.org', 'legacy.example', 'lan.example']) assert.ok(asked.has(d), `${d} not asked: ${[...asked].join(', ')}`);

@@ -33,10 +33,11 @@ async function countingRelay(port: number): Promise<{ port: number; count: () =>
   return {
     port: (server.address() as net.AddressInfo).port,
     count: () => n,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -65,17 +66,29 @@ describe('probe in CI formats', function () {
     assert.equal(code, 1, 'the silent server is an error');
     assert.equal(writes.length, 2);
     const recs = writes.map((w) => JSON.parse(w.text) as { type: string; endpoint: { port: number }; findings: { id: string }[] });
-    assert.ok(writes.every((w) => w.text.endsWith('\n') && !w.text.slice(0, -1).includes('\n')), 'one line per object');
-    assert.deepEqual(recs.map((r) => r.type), ['probe', 'probe']);
+    assert.ok(
+      writes.every((w) => w.text.endsWith('\n') && !w.text.slice(0, -1).includes('\n')),
+      'one line per object',
+    );
+    assert.deepEqual(
+      recs.map((r) => r.type),
+      ['probe', 'probe'],
+    );
     // The healthy server answers at once; the silent one takes its greeting timeout: the healthy line comes first.
-    assert.deepEqual(recs.map((r) => r.endpoint.port), [lab.servers.healthy.port, lab.servers.silent.port]);
+    assert.deepEqual(
+      recs.map((r) => r.endpoint.port),
+      [lab.servers.healthy.port, lab.servers.silent.port],
+    );
     assert.ok(recs[1].findings.some((f) => f.id === 'greeting.timeout'));
   });
 
   it('--from-config: SARIF results point at the config line that named the server', async () => {
     const cfg = path.join(dir, 'etc/postfix');
     fs.mkdirSync(cfg, { recursive: true });
-    fs.writeFileSync(path.join(cfg, 'main.cf'), `# relay through the lab\nmyhostname = client.lab.test\nrelayhost = [127.0.0.1]:${lab.servers.expired.port}\nsmtp_tls_security_level = secure\n`);
+    fs.writeFileSync(
+      path.join(cfg, 'main.cf'),
+      `# relay through the lab\nmyhostname = client.lab.test\nrelayhost = [127.0.0.1]:${lab.servers.expired.port}\nsmtp_tls_security_level = secure\n`,
+    );
     const io = captureIO();
     const before = process.cwd();
     process.chdir(dir);
@@ -102,7 +115,11 @@ describe('probe in CI formats', function () {
     const r = (JSON.parse(bare.stdout) as Sarif.Log).runs[0].results!.find((x) => x.ruleId === 'cert.expired')!;
     assert.equal(r.locations![0].physicalLocation, undefined);
     assert.equal(r.locations![0].logicalLocations![0].kind, 'resource');
-    assert.equal(r.partialFingerprints!['mailTlsDoctorFinding/v1'], expired.partialFingerprints!['mailTlsDoctorFinding/v1'], 'the same finding on the same endpoint: the same fingerprint');
+    assert.equal(
+      r.partialFingerprints!['mailTlsDoctorFinding/v1'],
+      expired.partialFingerprints!['mailTlsDoctorFinding/v1'],
+      'the same finding on the same endpoint: the same fingerprint',
+    );
     logs.bare = JSON.parse(bare.stdout) as Sarif.Log;
   });
 
@@ -121,7 +138,10 @@ describe('probe in CI formats', function () {
       assert.equal(relay.count() - single, single);
       const doc = JSON.parse(many.stdout) as { results: { definedAt?: { file: string; range: { start: { line: number } } }[] }[] };
       assert.equal(doc.results.length, 1);
-      assert.deepEqual(doc.results[0].definedAt!.map((d) => d.range.start.line + 1), [2, 4]);
+      assert.deepEqual(
+        doc.results[0].definedAt!.map((d) => d.range.start.line + 1),
+        [2, 4],
+      );
     } finally {
       await relay.close();
     }
@@ -133,7 +153,10 @@ describe('probe in CI formats', function () {
     const code = await main(['probe', '--input', '-', '--timeout', '1500', '--format', 'jsonl'], io);
     assert.equal(code, 1);
     const rec = JSON.parse(io.stdout.trim()) as { findings: { id: string }[]; definedAt?: unknown };
-    assert.deepEqual(rec.findings.map((f) => f.id), ['tcp.refused']);
+    assert.deepEqual(
+      rec.findings.map((f) => f.id),
+      ['tcp.refused'],
+    );
     assert.equal(rec.definedAt, undefined, 'standard input is no file to point at');
     const bad = path.join(dir, 'bad.txt');
     fs.writeFileSync(bad, 'mx1.example.net\nmx2 example net\n');
@@ -178,9 +201,18 @@ describe('probe in CI formats', function () {
 
       const l = captureIO();
       await main(['probe', target('refused'), ...common(), '--repeat', '2', '--format', 'jsonl'], l);
-      const recs = l.stdout.trim().split('\n').map((x) => JSON.parse(x) as { type: string; run?: number; verdict?: string; failureRate?: number });
-      assert.deepEqual(recs.map((r) => r.type), ['probe', 'probe', 'repeat']);
-      assert.deepEqual(recs.map((r) => r.run), [1, 2, undefined]);
+      const recs = l.stdout
+        .trim()
+        .split('\n')
+        .map((x) => JSON.parse(x) as { type: string; run?: number; verdict?: string; failureRate?: number });
+      assert.deepEqual(
+        recs.map((r) => r.type),
+        ['probe', 'probe', 'repeat'],
+      );
+      assert.deepEqual(
+        recs.map((r) => r.run),
+        [1, 2, undefined],
+      );
       assert.equal(recs[2].verdict, 'persistent');
 
       const s = captureIO();
@@ -196,15 +228,29 @@ describe('probe in CI formats', function () {
   });
 
   it('an intermittent finding is one SARIF result with its rate', async () => {
-    const base = { type: 'probe' as const, endpoint: { host: 'mx.example.net', port: 25, protocol: 'smtp' as const, mode: 'starttls' as const }, address: '192.0.2.1', probedFrom: 't', tls: null, versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null }, certificates: [], transcript: [], startedAt: '', durationMs: 1 };
+    const base = {
+      type: 'probe' as const,
+      endpoint: { host: 'mx.example.net', port: 25, protocol: 'smtp' as const, mode: 'starttls' as const },
+      address: '192.0.2.1',
+      probedFrom: 't',
+      tls: null,
+      versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
+      certificates: [],
+      transcript: [],
+      startedAt: '',
+      durationMs: 1,
+    };
     const lost = { id: 'tls.lost-connection' as const, severity: 'error' as const, title: 'lost', detail: '', fix: '' };
-    const log = toSarif([1, 2, 3, 4].map((run) => ({ ...base, run, findings: run % 2 ? [lost] : [] })), { toolVersion: '0' });
+    const log = toSarif(
+      [1, 2, 3, 4].map((run) => ({ ...base, run, findings: run % 2 ? [lost] : [] })),
+      { toolVersion: '0' },
+    );
     assert.equal(log.runs[0].results!.length, 1);
     assert.equal(log.runs[0].results![0].properties!.persistence, 'intermittent');
     assert.match(log.runs[0].results![0].message.text!, /Seen in 2 of 4 runs \(50%\): intermittent/);
   });
 
-  it('the probe SARIF logs pass Microsoft\'s validator', async function () {
+  it("the probe SARIF logs pass Microsoft's validator", async function () {
     if (!Object.keys(logs).length) this.skip();
     const v = await validateSarifLogs(logs);
     for (const [name, r] of Object.entries(v)) assert.deepEqual(r.errors, [], name);

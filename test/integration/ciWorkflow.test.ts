@@ -59,10 +59,12 @@ describe('docs/ci.md workflows: sharded probes merged into one report', function
   }
 
   function summary(log: Sarif.Log): string[] {
-    return log.runs[0].results!.map((r) => {
-      const loc = r.locations![0].physicalLocation;
-      return `${r.ruleId} ${r.level} ${r.partialFingerprints![FINGERPRINT_KEY]} ${loc?.artifactLocation?.uri}:${loc?.region?.startLine}`;
-    }).sort();
+    return log.runs[0]
+      .results!.map((r) => {
+        const loc = r.locations![0].physicalLocation;
+        return `${r.ruleId} ${r.level} ${r.partialFingerprints![FINGERPRINT_KEY]} ${loc?.artifactLocation?.uri}:${loc?.region?.startLine}`;
+      })
+      .sort();
   }
 
   for (const flavour of ['GitHub Actions', 'GitLab CI'] as const) {
@@ -111,11 +113,18 @@ describe('docs/ci.md workflows: sharded probes merged into one report', function
 
       const whole = await unsharded(cwd);
       assert.deepEqual(summary(merged), summary(whole));
-      assert.deepEqual(merged.runs[0].tool.driver.rules!.map((r) => r.id), whole.runs[0].tool.driver.rules!.map((r) => r.id));
+      assert.deepEqual(
+        merged.runs[0].tool.driver.rules!.map((r) => r.id),
+        whole.runs[0].tool.driver.rules!.map((r) => r.id),
+      );
       // The expected findings are there, located at the list's line naming the server.
       const at = (name: string, id: string) => {
         const line = list.split('\n').findIndex((l) => l.startsWith(`127.0.0.1:${lab.servers[name].port} `)) + 1;
-        return merged.runs[0].results!.find((r) => r.ruleId === id && r.locations!.some((l) => l.physicalLocation?.region?.startLine === line && l.physicalLocation.artifactLocation?.uri === 'mail-servers.txt'));
+        return merged.runs[0].results!.find(
+          (r) =>
+            r.ruleId === id &&
+            r.locations!.some((l) => l.physicalLocation?.region?.startLine === line && l.physicalLocation.artifactLocation?.uri === 'mail-servers.txt'),
+        );
       };
       for (const name of ['expired', 'expires-soon', 'wrong-name', 'self-signed', 'refused']) {
         for (const id of lab.servers[name].expect) assert.ok(at(name, id), `${id} for ${name} at its line`);
@@ -128,7 +137,7 @@ describe('docs/ci.md workflows: sharded probes merged into one report', function
     });
   }
 
-  it('the merged and unsharded SARIF pass Microsoft\'s validator', async function () {
+  it("the merged and unsharded SARIF pass Microsoft's validator", async function () {
     if (Object.keys(logs).length === 0) this.skip();
     const v = await validateSarifLogs(logs);
     for (const [name, r] of Object.entries(v)) assert.deepEqual(r.errors, [], name);
@@ -137,10 +146,17 @@ describe('docs/ci.md workflows: sharded probes merged into one report', function
   it('the shard of an endpoint depends only on the endpoint, and every shard gets some of many', () => {
     const eps = Array.from({ length: 400 }, (_, i) => makeEndpoint(`mx${i}.example.net`, 25));
     const a = eps.map((e) => shardOf(e, 4));
-    const b = [...eps].reverse().map((e) => shardOf(e, 4)).reverse();
+    const b = [...eps]
+      .reverse()
+      .map((e) => shardOf(e, 4))
+      .reverse();
     assert.deepEqual(a, b);
     const counts = [1, 2, 3, 4].map((k) => a.filter((x) => x === k).length);
     for (const c of counts) assert.ok(c > 50, `balanced enough: ${counts}`);
-    assert.equal(shardOf(makeEndpoint('MX1.Example.NET.', 25), 4), shardOf(makeEndpoint('mx1.example.net', 25), 4), 'case and the root dot do not move an endpoint');
+    assert.equal(
+      shardOf(makeEndpoint('MX1.Example.NET.', 25), 4),
+      shardOf(makeEndpoint('mx1.example.net', 25), 4),
+      'case and the root dot do not move an endpoint',
+    );
   });
 });

@@ -12,10 +12,29 @@ import { startDomainLab, type DomainLab } from '../support/domainlab';
 const dnsModule = require('node:dns') as { lookup: unknown; promises: { lookup: unknown } };
 
 const DOMAINS = [
-  'good.test', 'null.test', 'implicit.test', 'unresolved.test', 'allunresolved.test', 'cname.test', 'bogus.test',
-  'danebad.test', 'unsigned.test', 'usage.test', 'nostarttls.test',
-  'txtbad.test', 'nopolicyhost.test', 'redirect.test', 'ctype.test', 'badpolicy.test', 'badcert.test', 'testing.test',
-  'mismatch.test', 'wrongname.test', 'big.test', 'norpt.test', 'rptbad.test',
+  'good.test',
+  'null.test',
+  'implicit.test',
+  'unresolved.test',
+  'allunresolved.test',
+  'cname.test',
+  'bogus.test',
+  'danebad.test',
+  'unsigned.test',
+  'usage.test',
+  'nostarttls.test',
+  'txtbad.test',
+  'nopolicyhost.test',
+  'redirect.test',
+  'ctype.test',
+  'badpolicy.test',
+  'badcert.test',
+  'testing.test',
+  'mismatch.test',
+  'wrongname.test',
+  'big.test',
+  'norpt.test',
+  'rptbad.test',
 ];
 
 /** The finding each lab domain is built to show (the healthy domain: none at warning or error). */
@@ -55,7 +74,14 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     await Promise.all(
       DOMAINS.map(async (d) => {
         const resolver = new DomainResolver({ server: { host: lab.dns.host, port: lab.dns.port }, source: 'option', trusted: true }, { timeoutMs: 2000 });
-        reports[d] = await checkDomain(d, { resolver, caFiles: [lab.caFile], timeoutMs: 8000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter, probedFrom: 'domain-test' } });
+        reports[d] = await checkDomain(d, {
+          resolver,
+          caFiles: [lab.caFile],
+          timeoutMs: 8000,
+          smtpPort: lab.smtpPort,
+          httpsPort: lab.httpsPort,
+          probeOptions: { scanVersions: false, limiter, probedFrom: 'domain-test' },
+        });
       }),
     );
   });
@@ -66,7 +92,10 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
 
   it('the healthy domain: DANE matches (EE and TA), MTA-STS enforce, TLS-RPT, no warning or error', () => {
     const r = reports['good.test'];
-    assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+      [],
+    );
     assert.equal(r.dnssec.mx, 'secure');
     assert.equal(r.mx.hosts[0].name, 'mx1.good.test');
     assert.deepEqual(r.mx.hosts[0].addresses, ['127.0.0.11']);
@@ -76,7 +105,10 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     const dane = r.dane.hosts[0];
     assert.equal(dane.applies, true);
     assert.equal(dane.addresses[0].verdict, 'match');
-    assert.deepEqual(dane.addresses[0].matches.map((m) => [m.record.slice(0, 5), m.certIndex]).sort(), [['2 1 1', 1], ['3 1 1', 0]]);
+    assert.deepEqual(dane.addresses[0].matches.map((m) => [m.record.slice(0, 5), m.certIndex]).sort(), [
+      ['2 1 1', 1],
+      ['3 1 1', 0],
+    ]);
     assert.equal(r.mtaSts.status, 'ok');
     assert.equal(r.mtaSts.policy?.mode, 'enforce');
     assert.equal(r.tlsRpt.status, 'ok');
@@ -91,7 +123,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     });
   }
 
-  it('the sender\'s view follows the consequence', () => {
+  it("the sender's view follows the consequence", () => {
     assert.equal(sender('null.test', 'opportunistic').outcome, 'rejected');
     assert.equal(sender('bogus.test', 'dane').outcome, 'deferred');
     assert.deepEqual(sender('bogus.test', 'dane').findings, ['dns.bogus']);
@@ -134,9 +166,22 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
   it('a resolver that hands out signed data without AD is reported as not validating', async () => {
     const nonValidating = await startDnsServer({ ...lab.dns.spec, signed: undefined, bogus: undefined, signaturesWithoutAd: true });
     try {
-      const resolver = new DomainResolver({ server: { host: nonValidating.host, port: nonValidating.port }, source: 'option', trusted: true }, { timeoutMs: 2000 });
-      const r = await checkDomain('good.test', { resolver, caFiles: [lab.caFile], timeoutMs: 3000, smtpPort: lab.smtpPort, httpsPort: lab.httpsPort, probeOptions: { scanVersions: false, limiter } });
-      assert.ok(r.findings.some((f) => f.id === 'dns.resolver-not-validating'), r.findings.map((f) => f.id).join(', '));
+      const resolver = new DomainResolver(
+        { server: { host: nonValidating.host, port: nonValidating.port }, source: 'option', trusted: true },
+        { timeoutMs: 2000 },
+      );
+      const r = await checkDomain('good.test', {
+        resolver,
+        caFiles: [lab.caFile],
+        timeoutMs: 3000,
+        smtpPort: lab.smtpPort,
+        httpsPort: lab.httpsPort,
+        probeOptions: { scanVersions: false, limiter },
+      });
+      assert.ok(
+        r.findings.some((f) => f.id === 'dns.resolver-not-validating'),
+        r.findings.map((f) => f.id).join(', '),
+      );
       assert.equal(r.dnssec.mx, 'insecure');
     } finally {
       await nonValidating.close();
@@ -161,12 +206,37 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     };
     try {
       const io = captureIO();
-      const code = await main(['check', 'good.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort), '--json'], io);
+      const code = await main(
+        [
+          'check',
+          'good.test',
+          '--resolver',
+          lab.dns.address,
+          '--ca',
+          lab.caFile,
+          '--timeout',
+          '8000',
+          '--smtp-port',
+          String(lab.smtpPort),
+          '--https-port',
+          String(lab.httpsPort),
+          '--json',
+        ],
+        io,
+      );
       assert.equal(code, 0, io.stderr + io.stdout.slice(0, 2000));
       const out = JSON.parse(io.stdout) as { domains: Record<string, unknown>[] };
       assert.deepEqual(Object.keys(out.domains[0]).sort(), ['dane', 'dnssec', 'domain', 'findings', 'mtaSts', 'mx', 'results', 'senders', 'tlsRpt'].sort());
       const asked = lab.dns.log.slice(before).map((q) => `${q.name}/${q.type}`);
-      for (const q of ['good.test/MX', 'mx1.good.test/A', 'mx1.good.test/AAAA', '_25._tcp.mx1.good.test/TLSA', '_mta-sts.good.test/TXT', 'mta-sts.good.test/A', '_smtp._tls.good.test/TXT']) {
+      for (const q of [
+        'good.test/MX',
+        'mx1.good.test/A',
+        'mx1.good.test/AAAA',
+        '_25._tcp.mx1.good.test/TLSA',
+        '_mta-sts.good.test/TXT',
+        'mta-sts.good.test/A',
+        '_smtp._tls.good.test/TXT',
+      ]) {
         assert.ok(asked.includes(q), `${q} not asked of the --resolver server: ${asked.join(' ')}`);
       }
       assert.equal(lab.decoy.log.length, 0, 'the system resolver got a packet');
@@ -188,7 +258,23 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
 
   it('CLI: a failing domain exits 1 and the text output names the finding and the senders', async () => {
     const io = captureIO();
-    const code = await main(['check', 'danebad.test', '--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort), '--https-port', String(lab.httpsPort)], io);
+    const code = await main(
+      [
+        'check',
+        'danebad.test',
+        '--resolver',
+        lab.dns.address,
+        '--ca',
+        lab.caFile,
+        '--timeout',
+        '8000',
+        '--smtp-port',
+        String(lab.smtpPort),
+        '--https-port',
+        String(lab.httpsPort),
+      ],
+      io,
+    );
     assert.equal(code, 1);
     assert.match(io.stdout, /\[dane\.tlsa-mismatch\]/);
     assert.match(io.stdout, /dane +deferred/);

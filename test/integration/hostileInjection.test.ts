@@ -37,7 +37,6 @@ const BAD_NAMES: Array<[string, string]> = [
 
 const PLAIN: Painter = { red: (t) => t, yellow: (t) => t, green: (t) => t, cyan: (t) => t, dim: (t) => t, bold: (t) => t };
 
-
 describe('injection: names from configs and users never reach a dialogue unvalidated', function () {
   this.timeout(20000);
   let server: HostileServer;
@@ -65,7 +64,11 @@ describe('injection: names from configs and users never reach a dialogue unvalid
         const [r] = results;
         assert.equal(r.address, undefined, `${what}: no address was probed`);
         assert.equal(r.tls, null, what);
-        assert.deepEqual(r.findings.map((f) => f.id), [ids[role]], what);
+        assert.deepEqual(
+          r.findings.map((f) => f.id),
+          [ids[role]],
+          what,
+        );
         const f = r.findings[0];
         assert.equal(f.severity, 'error', what);
         assert.ok(f.title.includes(`the ${role} "${printable(name)}"`), `${what}: the title names the value, escaped: ${f.title}`);
@@ -122,14 +125,62 @@ describe('injection: names from configs and users never reach a dialogue unvalid
   const js = (name: string) => JSON.stringify(name);
   const namedIn: Array<{ format: string; file: string; id: string; line: number; text: (name: string) => string | undefined; label?: RegExp }> = [
     // A master.cf line cannot hold a raw line break: the rest of the name goes on a continuation line, where it is another field.
-    { format: 'master.cf -o relayhost=', file: 'etc/postfix/master.cf', id: 'postfix.relayhost-invalid', line: 1, text: (n) => `relay unix - - n - - smtp\n  -o relayhost=[${n.replace(/\r\n|\n|\r/g, '\n   ')}]:587\n` },
-    { format: 'nodemailer host', file: 'src/mailer.js', id: 'nodemailer.invalid-host', line: 1, label: /^host /, text: (n) => `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js(n)}, port: 465 });\n` },
-    { format: 'nodemailer name (EHLO)', file: 'src/mailer.js', id: 'nodemailer.invalid-host', line: 2, label: /^name \(the EHLO name\) /, text: (n) => `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: 'smtp.example.test', port: 465,\n  name: ${js(n)} });\n` },
-    { format: 'nodemailer tls.servername', file: 'src/mailer.js', id: 'nodemailer.invalid-host', line: 2, label: /^tls\.servername /, text: (n) => `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: '127.0.0.1', port: 465,\n  tls: { servername: ${js(n)} } });\n` },
-    { format: 'nodemailer URL', file: 'src/mailer.ts', id: 'nodemailer.invalid-host', line: 1, label: /from the connection URL/, text: (n) => `import nodemailer from 'nodemailer';\nexport const t = nodemailer.createTransport(\`smtps://user:${PASSWORD}@${n.replace(/[`\\$]/g, '')}:465\`);\n` },
+    {
+      format: 'master.cf -o relayhost=',
+      file: 'etc/postfix/master.cf',
+      id: 'postfix.relayhost-invalid',
+      line: 1,
+      text: (n) => `relay unix - - n - - smtp\n  -o relayhost=[${n.replace(/\r\n|\n|\r/g, '\n   ')}]:587\n`,
+    },
+    {
+      format: 'nodemailer host',
+      file: 'src/mailer.js',
+      id: 'nodemailer.invalid-host',
+      line: 1,
+      label: /^host /,
+      text: (n) => `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js(n)}, port: 465 });\n`,
+    },
+    {
+      format: 'nodemailer name (EHLO)',
+      file: 'src/mailer.js',
+      id: 'nodemailer.invalid-host',
+      line: 2,
+      label: /^name \(the EHLO name\) /,
+      text: (n) => `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: 'smtp.example.test', port: 465,\n  name: ${js(n)} });\n`,
+    },
+    {
+      format: 'nodemailer tls.servername',
+      file: 'src/mailer.js',
+      id: 'nodemailer.invalid-host',
+      line: 2,
+      label: /^tls\.servername /,
+      text: (n) =>
+        `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: '127.0.0.1', port: 465,\n  tls: { servername: ${js(n)} } });\n`,
+    },
+    {
+      format: 'nodemailer URL',
+      file: 'src/mailer.ts',
+      id: 'nodemailer.invalid-host',
+      line: 1,
+      label: /from the connection URL/,
+      text: (n) =>
+        `import nodemailer from 'nodemailer';\nexport const t = nodemailer.createTransport(\`smtps://user:${PASSWORD}@${n.replace(/[`\\$]/g, '')}:465\`);\n`,
+    },
     // dotenv reads "\n" in a double-quoted value as a line break; a CR has no escape and would end the line.
-    { format: '.env SMTP_HOST', file: '.env', id: 'dotenv.invalid-host', line: 1, text: (n) => (n.includes('\r') ? undefined : `# mail\nSMTP_HOST="${n.replace(/\n/g, '\\n')}"\n`) },
-    { format: '.env MAIL_URL', file: '.env', id: 'dotenv.invalid-host', line: 1, text: (n) => (n.includes('\r') ? undefined : `SMTP_PORT=587\nMAIL_URL="smtp://user:${PASSWORD}@${n.replace(/\n/g, '\\n')}:587"\n`) },
+    {
+      format: '.env SMTP_HOST',
+      file: '.env',
+      id: 'dotenv.invalid-host',
+      line: 1,
+      text: (n) => (n.includes('\r') ? undefined : `# mail\nSMTP_HOST="${n.replace(/\n/g, '\\n')}"\n`),
+    },
+    {
+      format: '.env MAIL_URL',
+      file: '.env',
+      id: 'dotenv.invalid-host',
+      line: 1,
+      text: (n) => (n.includes('\r') ? undefined : `SMTP_PORT=587\nMAIL_URL="smtp://user:${PASSWORD}@${n.replace(/\n/g, '\\n')}:587"\n`),
+    },
   ];
   for (const c of namedIn) {
     it(`${c.format}: a bad name is a clear finding at its line, and no endpoint`, () => {
@@ -145,7 +196,11 @@ describe('injection: names from configs and users never reach a dialogue unvalid
         assert.ok(printableFinding(f), `${what}: ${JSON.stringify(f)}`);
         assert.ok(!JSON.stringify(r).includes(PASSWORD), `${what}: the URL's password shows`);
         // The EHLO name is not part of an endpoint (a probe says its own): the server may still be probed.
-        if (c.format.includes('EHLO')) assert.ok(r.endpoints.every((d) => d.endpoint.host === 'smtp.example.test' && d.endpoint.servername === undefined), what);
+        if (c.format.includes('EHLO'))
+          assert.ok(
+            r.endpoints.every((d) => d.endpoint.host === 'smtp.example.test' && d.endpoint.servername === undefined),
+            what,
+          );
         else assert.deepEqual(r.endpoints, [], what);
       }
     });
@@ -157,9 +212,15 @@ describe('injection: names from configs and users never reach a dialogue unvalid
     try {
       const name = BAD_NAMES[0][1];
       fs.mkdirSync(path.join(dir, 'src'));
-      fs.writeFileSync(path.join(dir, 'src', 'mailer.js'), `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js(name)}, port: ${server.port} });\n`);
+      fs.writeFileSync(
+        path.join(dir, 'src', 'mailer.js'),
+        `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js(name)}, port: ${server.port} });\n`,
+      );
       fs.writeFileSync(path.join(dir, '.env'), `MAIL_URL="smtp://user:${PASSWORD}@${name.replace(/\r/g, '').replace(/\n/g, '\\n')}:${server.port}"\n`);
-      for (const argv of [['lint', dir], ['lint', dir, '--json']]) {
+      for (const argv of [
+        ['lint', dir],
+        ['lint', dir, '--json'],
+      ]) {
         const io = captureIO();
         const code = await main(argv, io);
         assert.equal(code, 1, io.stderr);
@@ -182,10 +243,19 @@ describe('injection: names from configs and users never reach a dialogue unvalid
       const files: Array<[string, string]> = [
         ['etc/postfix/main.cf', `relayhost = [${name}]:587\nsmtp_tls_security_level = encrypt\n`],
         ['etc/postfix/master.cf', `relay unix - - n - - smtp\n  -o relayhost=[${name}]:587\n`],
-        ['src/mailer.js', `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js}, port: 587, name: ${js}, tls: { servername: ${js} } });\n`],
-        ['src/mailer.ts', `import nodemailer from 'nodemailer';\nexport const t = nodemailer.createTransport(\`smtps://user@${name.replace(/[`\\$]/g, '')}:465\`);\n`],
+        [
+          'src/mailer.js',
+          `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: ${js}, port: 587, name: ${js}, tls: { servername: ${js} } });\n`,
+        ],
+        [
+          'src/mailer.ts',
+          `import nodemailer from 'nodemailer';\nexport const t = nodemailer.createTransport(\`smtps://user@${name.replace(/[`\\$]/g, '')}:465\`);\n`,
+        ],
         ['.env', `SMTP_HOST=${name}\nMAIL_URL=smtp://u@${name}:587\n`],
-        ['var/log/mail.log', `Nov 28 05:00:01 mx postfix/smtp[1]: 4AB: to=<a@b.test>, relay=${name}[192.0.2.1]:25, status=deferred (TLS is required, but was not offered by host ${name}[192.0.2.1])\n`],
+        [
+          'var/log/mail.log',
+          `Nov 28 05:00:01 mx postfix/smtp[1]: 4AB: to=<a@b.test>, relay=${name}[192.0.2.1]:25, status=deferred (TLS is required, but was not offered by host ${name}[192.0.2.1])\n`,
+        ],
       ];
       for (const [file, text] of files) {
         const r = lintText(file, text, EMPTY_HOST);

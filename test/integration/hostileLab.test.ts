@@ -183,7 +183,11 @@ describe('hostile lab (checked with a bare socket)', function () {
     const t = await tlsOver(c.sock);
     let n = 0;
     const seen = new Set<string>();
-    for (let cert: tls.DetailedPeerCertificate | undefined = t.getPeerCertificate(true); cert && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate) {
+    for (
+      let cert: tls.DetailedPeerCertificate | undefined = t.getPeerCertificate(true);
+      cert && !seen.has(cert.fingerprint256);
+      cert = cert.issuerCertificate
+    ) {
       seen.add(cert.fingerprint256);
       n++;
     }

@@ -67,7 +67,10 @@ describe('hostile output: servers cannot write to the terminal or the report', f
       servers.push(s);
       const { text, json } = await probeCli([`${s.host}:${s.port}`, '--protocol', protocol, '--starttls']);
       const r = json.results[0];
-      assert.ok(r.findings.some((f) => f.id === 'starttls.not-offered'), `premise: ${r.findings.map((f) => f.id).join(', ')}`);
+      assert.ok(
+        r.findings.some((f) => f.id === 'starttls.not-offered'),
+        `premise: ${r.findings.map((f) => f.id).join(', ')}`,
+      );
       assert.ok(JSON.stringify(r.transcript).includes('pwned'), 'premise: the hostile lines reached the result');
       assertTerminalSafe(text, `${protocol} text output`);
       assert.match(text, /\\x9b2J/, 'the escapes are shown, as visible text');
@@ -112,7 +115,10 @@ describe('hostile output: file and folder names', function () {
     await main(['lint', base, '--json'], jio);
     assertTerminalSafe(jio.stdout, 'lint --json output');
     const parsed = JSON.parse(jio.stdout) as { files: { file: string }[] };
-    assert.ok(parsed.files.some((f) => f.file === path.join(evilDir, 'main.cf')), 'JSON holds the exact name');
+    assert.ok(
+      parsed.files.some((f) => f.file === path.join(evilDir, 'main.cf')),
+      'JSON holds the exact name',
+    );
   });
 
   it('lint does not follow a symbolic link out of the folder, and says so', async () => {
@@ -126,7 +132,10 @@ describe('hostile output: file and folder names', function () {
     assert.ok(!io.stdout.includes('Hunter2') && !io.stdout.includes('token-abc123'), io.stdout);
     const parsed = JSON.parse(io.stdout) as { files: unknown[]; problems: string[] };
     assert.equal(parsed.files.length, 0);
-    assert.ok(parsed.problems.some((p) => p.includes('main.cf') && /symbolic link/.test(p)), parsed.problems.join('\n'));
+    assert.ok(
+      parsed.problems.some((p) => p.includes('main.cf') && /symbolic link/.test(p)),
+      parsed.problems.join('\n'),
+    );
   });
 });
 
@@ -159,14 +168,20 @@ describe('bounded reads: /proc/self/pagemap (size 0, streams without end)', func
     const parsed = JSON.parse(String(r.stdout)) as { files: { findings: { id: string; title: string }[] }[] };
     const findings = parsed.files.flatMap((f) => f.findings);
     // The file was looked for (and refused after the bound): reported as unreadable or as not checked.
-    assert.ok(findings.some((f) => f.title.includes('pagemap.pem') || f.id === 'postfix.file-checks-skipped'), JSON.stringify(findings.map((f) => [f.id, f.title])));
+    assert.ok(
+      findings.some((f) => f.title.includes('pagemap.pem') || f.id === 'postfix.file-checks-skipped'),
+      JSON.stringify(findings.map((f) => [f.id, f.title])),
+    );
   });
 
   it('probe --ca /proc/self/pagemap is refused without reading it whole', () => {
     const r = cli(['probe', '127.0.0.1:9', '--ca', '/proc/self/pagemap', '--json', '--timeout', '1000']);
     assert.equal(r.signal, null, `killed by ${r.signal}: ${String(r.stderr).slice(0, 500)}`);
     const parsed = JSON.parse(String(r.stdout)) as { results: ProbeResult[] };
-    assert.deepEqual(parsed.results[0].findings.map((f) => f.id), ['endpoint.ca-unreadable']);
+    assert.deepEqual(
+      parsed.results[0].findings.map((f) => f.id),
+      ['endpoint.ca-unreadable'],
+    );
     assert.match(parsed.results[0].findings[0].evidence?.join(' ') ?? '', /larger than 5 MB/);
   });
 });

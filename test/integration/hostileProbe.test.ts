@@ -130,7 +130,10 @@ describe('hostile servers vs the probe engine', function () {
     const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, scanVersions: false, limiter: new ConnectionLimiter() });
     assert.ok(r.certificates.length >= 1 && r.certificates.length <= lab.LONG_CHAIN_LENGTH, `${r.certificates.length} certificates`);
     assert.notEqual(r.trusted, true);
-    assert.ok(r.findings.some((f) => f.severity === 'error' && f.id.startsWith('cert.')), describeResult(r));
+    assert.ok(
+      r.findings.some((f) => f.severity === 'error' && f.id.startsWith('cert.')),
+      describeResult(r),
+    );
   });
 
   it('with the TLS version scan on, handshaking hostile servers still end in time and close everything', async () => {
@@ -142,7 +145,10 @@ describe('hostile servers vs the probe engine', function () {
       const elapsed = performance.now() - t0;
       // Main connection, then version scans two at a time (the per-host cap): three rounds of steps at most.
       assert.ok(elapsed < 3 * mainBoundMs(), `${server.behaviour}: ${Math.round(elapsed)} ms`);
-      assert.ok(Object.values(r.versions).some((x) => x !== null), describeResult(r));
+      assert.ok(
+        Object.values(r.versions).some((x) => x !== null),
+        describeResult(r),
+      );
       assert.ok(server.stats.maxOpen <= 2, `${server.behaviour}: ${server.stats.maxOpen} connections at once`);
       assert.ok(await waitFor(() => clientSocketsTo(server.port) === 0, 1000), `${server.behaviour}: sockets left open`);
     });
@@ -169,11 +175,17 @@ describe('hostile servers vs the probe engine', function () {
             const f = r.findings.find((x) => expect.test(x.id));
             assert.ok(f, label);
             assert.equal(f.severity, 'error', label);
-            assert.ok(f.evidence?.some((e) => /TLS|handshake/.test(e)), `${label}: the evidence shows the handshake`);
+            assert.ok(
+              f.evidence?.some((e) => /TLS|handshake/.test(e)),
+              `${label}: the evidence shows the handshake`,
+            );
             if (f.id === 'tls.closed-after-handshake') {
               const command = v.protocol === 'smtp' ? 'EHLO' : v.protocol === 'imap' ? 'CAPABILITY' : 'CAPA';
               assert.match(f.title, new RegExp(command), label);
-              assert.ok(f.evidence?.some((e) => e.startsWith('C: ') && e.includes(command)), `${label}: the evidence shows the command`);
+              assert.ok(
+                f.evidence?.some((e) => e.startsWith('C: ') && e.includes(command)),
+                `${label}: the evidence shows the command`,
+              );
               assert.match(f.evidence?.at(-1) ?? '', how === 'reset' ? /reset/ : /closed/, label);
             }
             assert.ok(!r.findings.some((x) => x.id === 'probe.internal-error'), label);
@@ -186,7 +198,10 @@ describe('hostile servers vs the probe engine', function () {
       const server = await startHostile(lab.failAfterTls('reset'), { protocol: 'smtp', mode: 'starttls' });
       servers.push(server);
       const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
-      assert.ok(r.findings.some((f) => f.id === 'tls.closed-after-handshake'), describeResult(r));
+      assert.ok(
+        r.findings.some((f) => f.id === 'tls.closed-after-handshake'),
+        describeResult(r),
+      );
       assert.equal(r.versions['TLSv1.3'], true, describeResult(r));
       assert.ok(r.versions['TLSv1.2'] !== null, describeResult(r));
     });
@@ -197,7 +212,10 @@ describe('hostile servers vs the probe engine', function () {
       const server = await startHostile(lab.noiseLine(line), { protocol: 'pop3', mode: 'starttls' });
       servers.push(server);
       const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, scanVersions: false, limiter: new ConnectionLimiter() });
-      assert.ok(r.findings.some((f) => f.id === 'protocol.bad-reply'), describeResult(r));
+      assert.ok(
+        r.findings.some((f) => f.id === 'protocol.bad-reply'),
+        describeResult(r),
+      );
       assert.ok(!r.findings.some((f) => f.id === 'greeting.rejected'), describeResult(r));
     }
   });

@@ -22,7 +22,10 @@ describe('limits: connection caps and back-off', function () {
     const eps = Array.from({ length: 10 }, () => server.endpoint());
     const results = await probeMany(eps, { concurrency: 10, limiter, timeoutMs: 3000 });
     assert.equal(results.length, 10);
-    assert.ok(results.every((r) => r.tls !== null), 'every probe got through');
+    assert.ok(
+      results.every((r) => r.tls !== null),
+      'every probe got through',
+    );
     assert.ok(server.stats.accepted > 10, `version scans opened more connections (${server.stats.accepted})`);
     assert.equal(server.stats.maxOpen, 2, `peak ${server.stats.maxOpen} connections at once`);
   });
@@ -33,7 +36,10 @@ describe('limits: connection caps and back-off', function () {
     const b = await startHostile(lab.slowCapabilities(80), { stats });
     servers.push(a, b);
     const limiter = new ConnectionLimiter({ perHost: 1, global: 64 });
-    await probeMany([a, b, a, b].map((s) => s.endpoint()), { concurrency: 4, limiter, timeoutMs: 3000, scanVersions: false });
+    await probeMany(
+      [a, b, a, b].map((s) => s.endpoint()),
+      { concurrency: 4, limiter, timeoutMs: 3000, scanVersions: false },
+    );
     // One address, two services: at most one connection to each at a time, so at most two to the address.
     assert.ok(stats.maxOpen <= 2 && stats.maxOpen >= 1, `peak ${stats.maxOpen}`);
   });
@@ -50,7 +56,10 @@ describe('limits: connection caps and back-off', function () {
     );
     assert.equal(results.length, 200);
     const failed = results.filter((r) => r.tls === null);
-    assert.deepEqual(failed.map((r) => `${r.address}: ${r.findings.map((f) => f.id).join(',')}`), []);
+    assert.deepEqual(
+      failed.map((r) => `${r.address}: ${r.findings.map((f) => f.id).join(',')}`),
+      [],
+    );
     assert.equal(stats.accepted, 200);
     assert.equal(stats.byAddress.size, 200);
     assert.ok(stats.maxOpen <= 16, `peak ${stats.maxOpen} connections at once`);
@@ -83,14 +92,21 @@ describe('limits: connection caps and back-off', function () {
     const busy = results.filter((r) => r.findings.some((f) => f.id === 'greeting.rejected'));
     assert.ok(busy.length >= 1, 'the server said 421 at least once');
     assert.ok(busy.every((r) => r.findings.some((f) => /too many connections|temporarily unavailable/.test(f.title))));
-    assert.ok(results.some((r) => r.tls !== null), 'the probes that waited got through');
+    assert.ok(
+      results.some((r) => r.tls !== null),
+      'the probes that waited got through',
+    );
 
     // Every 421 opens a quiet period; accepts inside one (allowing 40 ms for the client to read the 421, and
     // 40 ms of timer slack at the end) would mean a probe ignored the back-off.
     const accepts = server.stats.acceptedAt.get(server.host) ?? [];
     for (const t421 of behaviour.busyAt) {
       const early = accepts.filter((t) => t > t421 + 40 && t < t421 + backoffMs - 40);
-      assert.deepEqual(early.map((t) => Math.round(t - t421)), [], `accepts (ms after a 421) inside the back-off`);
+      assert.deepEqual(
+        early.map((t) => Math.round(t - t421)),
+        [],
+        `accepts (ms after a 421) inside the back-off`,
+      );
     }
   });
 

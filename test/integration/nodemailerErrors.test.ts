@@ -69,9 +69,7 @@ async function startSmtp(opts: ServerOptions): Promise<Running> {
     sock.write('220 localhost ESMTP test\r\n');
     speak(sock, secured);
   };
-  const server = opts.implicit
-    ? tls.createServer(opts.implicit, (s) => onConnection(s, true))
-    : net.createServer((s) => onConnection(s, false));
+  const server = opts.implicit ? tls.createServer(opts.implicit, (s) => onConnection(s, true)) : net.createServer((s) => onConnection(s, false));
   server.on('tlsClientError', () => undefined);
   if (opts.implicit) {
     // The raw TCP sockets of a TLS server (a client that never starts TLS) must be closable too.
@@ -191,7 +189,12 @@ describe('real nodemailer errors map to the right explanation', function () {
   });
 
   it('expired certificate', async () => {
-    const expired = pki.leaf({ cn: 'localhost', sans: ['localhost', '127.0.0.1'], notBefore: new Date(Date.now() - 20 * 86400e3), notAfter: new Date(Date.now() - 86400e3) });
+    const expired = pki.leaf({
+      cn: 'localhost',
+      sans: ['localhost', '127.0.0.1'],
+      notBefore: new Date(Date.now() - 20 * 86400e3),
+      notAfter: new Date(Date.now() - 86400e3),
+    });
     const s = await start({ implicit: { key: expired.keyPem, cert: pki.chain(expired) } });
     const caught = await nodemailerError(s.port, { secure: true, tls: { ca: pki.root.certPem } });
     assert.match(caught.message, /certificate has expired/);

@@ -22,27 +22,44 @@ describe('nodemailer workspace fixture through the lint registry', () => {
     assert.deepEqual(f?.range?.start, { line: 7, character: 10 });
     assert.deepEqual(
       f?.related?.map((rel) => [path.basename(rel.file), rel.range.start.line]),
-      [['.env', 3], ['.env', 2]],
+      [
+        ['.env', 3],
+        ['.env', 2],
+      ],
     );
-    assert.deepEqual(r.endpoints.map((e) => [e.endpoint.host, e.endpoint.port, e.endpoint.mode]), [['smtp.example.com', 587, 'implicit']]);
+    assert.deepEqual(
+      r.endpoints.map((e) => [e.endpoint.host, e.endpoint.port, e.endpoint.mode]),
+      [['smtp.example.com', 587, 'implicit']],
+    );
     assert.ok(!JSON.stringify(r).includes(SECRET));
   });
 
   it('.env: the same contradiction seen from the .env side, and the process-wide switch', () => {
     const r = lint('.env');
-    assert.deepEqual(r.findings.map((f) => f.id), ['dotenv.secure-on-starttls-port', 'dotenv.tls-verification-disabled']);
+    assert.deepEqual(
+      r.findings.map((f) => f.id),
+      ['dotenv.secure-on-starttls-port', 'dotenv.tls-verification-disabled'],
+    );
     assert.ok(!JSON.stringify(r).includes(SECRET));
   });
 
   it('typed.ts: destructured env and ignoreTLS with auth', () => {
     const r = lint('typed.ts');
-    assert.deepEqual(r.findings.map((f) => [f.id, f.severity]), [['nodemailer.ignore-tls', 'error']]);
+    assert.deepEqual(
+      r.findings.map((f) => [f.id, f.severity]),
+      [['nodemailer.ignore-tls', 'error']],
+    );
   });
 
   it('legacy.mjs: a half-typed file still yields its findings', () => {
     const r = lint('legacy.mjs');
     const ids = new Set<string>(r.findings.map((f) => f.id));
-    for (const id of ['nodemailer.service-overridden', 'nodemailer.obsolete-option', 'nodemailer.legacy-tls-version', 'nodemailer.plaintext-on-implicit-port']) {
+    for (const id of [
+      'nodemailer.service-overridden',
+      'nodemailer.obsolete-option',
+      'nodemailer.legacy-tls-version',
+      'nodemailer.plaintext-on-implicit-port',
+    ]) {
       assert.ok(ids.has(id), `${id} in ${JSON.stringify([...ids])}`);
     }
     assert.ok(!r.findings.some((f) => f.id === 'lint.internal-error'));

@@ -86,7 +86,13 @@ describe('postfix advice: the behaviour the texts describe, seen on a live Postf
     if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });
   });
 
-  const target = (name: string) => ({ port: pf!.ports[name], protocol: 'smtp' as const, mode: 'starttls' as const, servername: SERVER_NAME, caFile: pki!.rootFile() });
+  const target = (name: string) => ({
+    port: pf!.ports[name],
+    protocol: 'smtp' as const,
+    mode: 'starttls' as const,
+    servername: SERVER_NAME,
+    caFile: pki!.rootFile(),
+  });
 
   it('smtpd with "!SSLv2, !SSLv3, !TLSv1.1" still negotiates TLS 1.0, 1.2 and 1.3 (no client-side hole)', async () => {
     const v = await sClientVersions(target('hole'));

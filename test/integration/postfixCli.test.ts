@@ -18,7 +18,10 @@ describe('mail-tls-doctor lint (CLI, real files)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-lint-cli-'));
     fs.mkdirSync(path.join(dir, 'etc', 'postfix'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'node_modules', 'x'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'etc', 'postfix', 'main.cf'), 'myhostname = mail.example.com\nrelayhost = [smtp.gmail.com]:465\nsmtp_sasl_password_maps = static:me:TopSecret99\n');
+    fs.writeFileSync(
+      path.join(dir, 'etc', 'postfix', 'main.cf'),
+      'myhostname = mail.example.com\nrelayhost = [smtp.gmail.com]:465\nsmtp_sasl_password_maps = static:me:TopSecret99\n',
+    );
     fs.writeFileSync(path.join(dir, 'node_modules', 'x', 'main.cf'), 'smtpd_tls_protocols = TLSv1\n');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -96,7 +96,11 @@ interface Snapshot {
   masterWarnings: string[];
 }
 
-const clean = (l: string) => l.replace(/^postconf: /, '').replace(/\/tmp\/mtd-edit-postconf-\w+/g, 'DIR').trim();
+const clean = (l: string) =>
+  l
+    .replace(/^postconf: /, '')
+    .replace(/\/tmp\/mtd-edit-postconf-\w+/g, 'DIR')
+    .trim();
 
 async function snapshot(postconf: string, run: ReturnType<typeof limiter>, files: { main: string; master: string }, sameMaster?: Snapshot): Promise<Snapshot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-edit-postconf-'));
@@ -117,8 +121,17 @@ async function snapshot(postconf: string, run: ReturnType<typeof limiter>, files
       if (i > 0) main.set(line.slice(0, i), line.slice(i + 2).trim());
     }
     if (sameMaster) {
-      const warnings = all.stderr.split('\n').map(clean).filter((l) => l !== '');
-      return { main, services: sameMaster.services, serviceList: sameMaster.serviceList, warnings: [...new Set([...warnings, ...sameMaster.masterWarnings])].sort(), masterWarnings: sameMaster.masterWarnings };
+      const warnings = all.stderr
+        .split('\n')
+        .map(clean)
+        .filter((l) => l !== '');
+      return {
+        main,
+        services: sameMaster.services,
+        serviceList: sameMaster.serviceList,
+        warnings: [...new Set([...warnings, ...sameMaster.masterWarnings])].sort(),
+        masterWarnings: sameMaster.masterWarnings,
+      };
     }
     const services = new Map<string, Map<string, string>>();
     for (const line of p.stdout.split('\n')) {
@@ -128,10 +141,19 @@ async function snapshot(postconf: string, run: ReturnType<typeof limiter>, files
       if (!services.has(key)) services.set(key, new Map());
       services.get(key)!.set(mm[3], mm[4].trim());
     }
-    const serviceList = m.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.split(/\s+/).slice(0, 2).join('/'));
+    const serviceList = m.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split(/\s+/).slice(0, 2).join('/'));
     for (const s of serviceList) if (!services.has(s)) services.set(s, new Map());
     const masterWarnings = [...p.stderr.split('\n'), ...m.stderr.split('\n')].map(clean).filter((l) => l !== '');
-    const warnings = [...all.stderr.split('\n').map(clean).filter((l) => l !== ''), ...masterWarnings];
+    const warnings = [
+      ...all.stderr
+        .split('\n')
+        .map(clean)
+        .filter((l) => l !== ''),
+      ...masterWarnings,
+    ];
     return { main, services, serviceList, warnings: [...new Set(warnings)].sort(), masterWarnings };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -214,7 +236,11 @@ function scopes(s: Snapshot): Map<string, Effective> {
   const out = new Map<string, Effective>();
   const mainV: Values = (n) => s.main.get(n) ?? '';
   out.set('main.cf', effective(mainV));
-  for (const [svc, o] of s.services) out.set(svc, effective((n) => (o.has(n) ? o.get(n)! : mainV(n))));
+  for (const [svc, o] of s.services)
+    out.set(
+      svc,
+      effective((n) => (o.has(n) ? o.get(n)! : mainV(n))),
+    );
   return out;
 }
 
@@ -247,7 +273,8 @@ function compare(before: Snapshot, after: Snapshot, opts: { allowLower: Set<stri
         problems.push(`${scope}: ${n} = "${ea.lists[n]}" uses >=/<= bounds (Postfix 3.6+) although the version is not known to be 3.6+`);
       }
       if (pb === 'rejected') continue;
-      if (pb.length > 0 && (pa.length === 0 || Math.min(...pa) < Math.min(...pb))) problems.push(`${scope}: ${n} lowered ${JSON.stringify(pb)} -> ${JSON.stringify(pa)}`);
+      if (pb.length > 0 && (pa.length === 0 || Math.min(...pa) < Math.min(...pb)))
+        problems.push(`${scope}: ${n} lowered ${JSON.stringify(pb)} -> ${JSON.stringify(pa)}`);
       for (const modern of [4, 5]) if (pb.includes(modern) && !pa.includes(modern)) problems.push(`${scope}: ${n} lost ${NAMES[modern]}`);
     }
     for (const n of GRADES) {
@@ -294,7 +321,10 @@ function cases(): Case[] {
     const texts = { main: main ?? '', master: master ?? '' };
     for (const v of VARIANTS) {
       const r = lintBoth(texts, v.host);
-      for (const [file, list] of [['main.cf', main === undefined ? [] : r.main], ['master.cf', master === undefined ? [] : r.master]] as const) {
+      for (const [file, list] of [
+        ['main.cf', main === undefined ? [] : r.main],
+        ['master.cf', master === undefined ? [] : r.master],
+      ] as const) {
         for (const f of list) if (f.edits && f.edits.length > 0) out.push({ fixture: d, variant: v.name, file, finding: f, texts, host: v.host });
       }
     }
@@ -332,7 +362,10 @@ describe('postfix: every edit keeps or raises the effective security (real postc
 
   it('covers every Postfix rule that offers an edit', () => {
     const seen = new Set<string>(all.map((c) => c.finding.id));
-    assert.deepEqual(EDIT_RULES.filter((id) => !seen.has(id)), []);
+    assert.deepEqual(
+      EDIT_RULES.filter((id) => !seen.has(id)),
+      [],
+    );
   });
 
   // One test per fixture and variant: all its edits, each applied alone to the original files.
@@ -347,20 +380,25 @@ describe('postfix: every edit keeps or raises the effective security (real postc
       const variant = VARIANTS.find((v) => v.name === group[0].variant)!;
       const base = await snap(group[0].texts);
       const failures: string[] = [];
-      await Promise.all(group.map(async (c) => {
-        const key = c.file === 'main.cf' ? 'main' : 'master';
-        const edited = { ...c.texts, [key]: applyEdits(c.texts[key], c.finding.edits!) };
-        const after = await snap(edited, c.file === 'main.cf' ? base : undefined);
-        const allowLower = new Set(c.finding.id === 'postfix.encrypt-on-public-mx' ? [...port25Services(base), ...(c.file === 'main.cf' ? ['main.cf'] : [])] : []);
-        // With the version unknown, a file that already writes ">=" bounds is taken for Postfix 3.6+ (as the linter does).
-        const fileUsesBounds = /^\s*\S*_tls_(mandatory_)?protocols\s*=.*[<>]=\S/m.test(c.texts.main) || /_tls_(mandatory_)?protocols\s*=\s*[^\n]*[<>]=\S/.test(c.texts.master);
-        const boundsOk = variant.boundsOk || (variant.name === 'version unknown' && fileUsesBounds);
-        const problems = compare(base, after, { allowLower, boundsOk });
-        // The finding must be gone after its own edit (same file, same title).
-        const again = lintBoth(edited, c.host)[key];
-        if (again.some((f) => f.id === c.finding.id && f.title === c.finding.title)) problems.push('the finding is still reported after its edit');
-        for (const p of problems) failures.push(`${c.file} ${c.finding.id} "${c.finding.editTitle}" (${c.finding.title}): ${p}`);
-      }));
+      await Promise.all(
+        group.map(async (c) => {
+          const key = c.file === 'main.cf' ? 'main' : 'master';
+          const edited = { ...c.texts, [key]: applyEdits(c.texts[key], c.finding.edits!) };
+          const after = await snap(edited, c.file === 'main.cf' ? base : undefined);
+          const allowLower = new Set(
+            c.finding.id === 'postfix.encrypt-on-public-mx' ? [...port25Services(base), ...(c.file === 'main.cf' ? ['main.cf'] : [])] : [],
+          );
+          // With the version unknown, a file that already writes ">=" bounds is taken for Postfix 3.6+ (as the linter does).
+          const fileUsesBounds =
+            /^\s*\S*_tls_(mandatory_)?protocols\s*=.*[<>]=\S/m.test(c.texts.main) || /_tls_(mandatory_)?protocols\s*=\s*[^\n]*[<>]=\S/.test(c.texts.master);
+          const boundsOk = variant.boundsOk || (variant.name === 'version unknown' && fileUsesBounds);
+          const problems = compare(base, after, { allowLower, boundsOk });
+          // The finding must be gone after its own edit (same file, same title).
+          const again = lintBoth(edited, c.host)[key];
+          if (again.some((f) => f.id === c.finding.id && f.title === c.finding.title)) problems.push('the finding is still reported after its edit');
+          for (const p of problems) failures.push(`${c.file} ${c.finding.id} "${c.finding.editTitle}" (${c.finding.title}): ${p}`);
+        }),
+      );
       assert.deepEqual(failures, []);
     });
   }

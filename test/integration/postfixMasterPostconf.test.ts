@@ -121,7 +121,11 @@ describe('postfix: master.cf parses the way postconf -M / -P read it', function 
 
   it('has master.cf fixtures to compare, tricky ones included', () => {
     assert.ok(all.length >= 8, `only ${all.length} cases`);
-    for (const d of ['master-continuations', 'master-braces', 'master-options']) assert.ok(all.some((c) => c.name === d), d);
+    for (const d of ['master-continuations', 'master-braces', 'master-options'])
+      assert.ok(
+        all.some((c) => c.name === d),
+        d,
+      );
   });
 
   for (const c of all) {

@@ -51,9 +51,18 @@ function postmap(text: string): PostmapRun {
     const dump = new Map<string, string>();
     for (const line of dumped.split('\n').filter(Boolean)) {
       const tab = line.indexOf('\t');
-      dump.set(line.slice(0, tab), line.slice(tab + 1).replace(/\s+/g, ' ').trim());
+      dump.set(
+        line.slice(0, tab),
+        line
+          .slice(tab + 1)
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
     }
-    const warnings = built.stderr.split('\n').filter((l) => l.includes('warning:')).map((l) => l.replace(/^.*warning: /, '').replace(dir + '/', ''));
+    const warnings = built.stderr
+      .split('\n')
+      .filter((l) => l.includes('warning:'))
+      .map((l) => l.replace(/^.*warning: /, '').replace(dir + '/', ''));
     return { dump, warnings };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -88,9 +97,12 @@ describe('postfix TLS policy tables read the way the real postmap reads them', f
       assert.deepEqual([...mine.entries()].sort(), [...real.dump.entries()].sort());
       // The lines postmap ignores, each with its reason (as postmap words it while building the table).
       const expected = ours.problems.map((p) =>
-        p.kind === 'no-value' ? `no value: line ${p.firstLine + 1}`
-          : p.kind === 'duplicate-key' ? `duplicate: ${p.excerpt.split(' ')[0].toLowerCase()}`
-            : 'orphan');
+        p.kind === 'no-value'
+          ? `no value: line ${p.firstLine + 1}`
+          : p.kind === 'duplicate-key'
+            ? `duplicate: ${p.excerpt.split(' ')[0].toLowerCase()}`
+            : 'orphan',
+      );
       const said = real.warnings.map((w) => {
         const noValue = /^tls_policy, line (\d+): expected format: key whitespace value$/.exec(w);
         if (noValue) return `no value: line ${noValue[1]}`;

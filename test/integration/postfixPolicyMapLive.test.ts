@@ -61,16 +61,25 @@ function startSink(): Promise<Sink> {
     });
     sock.on('error', () => sock.destroy());
   });
-  return new Promise((resolve) => sink.server.listen(0, '127.0.0.1', () => {
-    sink.port = (sink.server.address() as net.AddressInfo).port;
-    resolve(sink);
-  }));
+  return new Promise((resolve) =>
+    sink.server.listen(0, '127.0.0.1', () => {
+      sink.port = (sink.server.address() as net.AddressInfo).port;
+      resolve(sink);
+    }),
+  );
 }
 
 /** One SMTP session to the instance's smtpd: one message to every recipient. */
 function inject(port: number, rcpts: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const script = ['EHLO client.test', 'MAIL FROM:<sender@mail.test>', ...rcpts.map((r) => `RCPT TO:<${r}>`), 'DATA', 'Subject: policy\r\n\r\nhello\r\n.', 'QUIT'];
+    const script = [
+      'EHLO client.test',
+      'MAIL FROM:<sender@mail.test>',
+      ...rcpts.map((r) => `RCPT TO:<${r}>`),
+      'DATA',
+      'Subject: policy\r\n\r\nhello\r\n.',
+      'QUIT',
+    ];
     const sock = net.connect({ host: '127.0.0.1', port });
     const timer = setTimeout(() => sock.destroy(new Error(`injection timed out: ${buf}`)), 20_000);
     let buf = '';
@@ -124,7 +133,8 @@ describe('postfix TLS policy tables: what a live Postfix SMTP client does with e
     fs.chmodSync(dir, 0o755);
     for (let i = 0; i < SCENARIOS.length; i++) sinks.push(await startSink());
     const transport = SCENARIOS.map((s, i) => `${s.domain} smtp:[127.0.0.1]:${sinks[i].port}`).join('\n') + '\n';
-    const policy = SCENARIOS.map((s, i) => `[127.0.0.1]:${sinks[i].port} ${s.value}`).join('\n') +
+    const policy =
+      SCENARIOS.map((s, i) => `[127.0.0.1]:${sinks[i].port} ${s.value}`).join('\n') +
       // A second entry for dup.test's next-hop: postmap keeps the first (may), so the message is delivered.
       `\n[127.0.0.1]:${sinks[SCENARIOS.length - 1].port} dane_only\n`;
     fs.writeFileSync(path.join(dir, 'transport'), transport);
@@ -138,7 +148,13 @@ describe('postfix TLS policy tables: what a live Postfix SMTP client does with e
     const certs = writeServerCerts(pki, path.join(pki.dir, 'certs'));
     pf = await startPostfix({
       defaultCert: certs['full-chain'],
-      services: [{ name: 'in', tls: 'none', overrides: { smtpd_relay_restrictions: 'permit_mynetworks,reject', smtpd_recipient_restrictions: 'permit_mynetworks,reject' } }],
+      services: [
+        {
+          name: 'in',
+          tls: 'none',
+          overrides: { smtpd_relay_restrictions: 'permit_mynetworks,reject', smtpd_recipient_restrictions: 'permit_mynetworks,reject' },
+        },
+      ],
       mainExtra: `default_transport = smtp\nrelay_transport = smtp\ntransport_maps = hash:${dir}/transport\nsmtp_tls_policy_maps = hash:${dir}/tls_policy\n`,
       masterExtra: 'smtp      unix  -       -       n       -       -       smtp\n',
     });
@@ -152,7 +168,10 @@ describe('postfix TLS policy tables: what a live Postfix SMTP client does with e
   });
 
   it('delivers or defers each destination as the linter predicts', async () => {
-    await inject(pf!.ports.in, SCENARIOS.map((s) => `user@${s.domain}`));
+    await inject(
+      pf!.ports.in,
+      SCENARIOS.map((s) => `user@${s.domain}`),
+    );
     const status = (d: string) => new RegExp(`to=<user@${d.replace(/\./g, '\\.')}>.*status=(sent|deferred)`).exec(pf!.log())?.[1];
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && SCENARIOS.some((s) => status(s.domain) === undefined)) await new Promise((r) => setTimeout(r, 250));

@@ -46,7 +46,10 @@ describe('postfix: main.cf parses the way postconf reads it', function () {
     }
   });
 
-  const dirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'main.cf'))).sort();
+  const dirs = fs
+    .readdirSync(FIXTURES)
+    .filter((d) => fs.existsSync(path.join(FIXTURES, d, 'main.cf')))
+    .sort();
   // Every run at once: each is a process of its own (writePostfixConfig spares them Postfix's wait for a fresh main.cf).
   const results = new Map<string, Promise<{ status: number; stdout: string; stderr: string }>>();
   before(function () {

@@ -15,10 +15,11 @@ async function rawServer(onConnect: (s: net.Socket) => void): Promise<{ port: nu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -31,7 +32,10 @@ describe('probe bounds', function () {
     const srv = await rawServer((s) => s.write(`220 ${'x'.repeat(100_000)}`));
     try {
       const [r] = await probeEndpoint(ep(srv.port), { timeoutMs: 3000 });
-      assert.deepEqual(r.findings.map((f) => f.id), ['protocol.bad-reply']);
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['protocol.bad-reply'],
+      );
       assert.match(r.findings[0].detail, /longer than/);
       assert.ok(JSON.stringify(r).length < 50_000, 'the result stays small');
     } finally {
@@ -46,7 +50,10 @@ describe('probe bounds', function () {
     });
     try {
       const [r] = await probeEndpoint(ep(srv.port), { timeoutMs: 3000 });
-      assert.deepEqual(r.findings.map((f) => f.id), ['protocol.bad-reply']);
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['protocol.bad-reply'],
+      );
       assert.ok(r.transcript.length <= 401);
     } finally {
       await srv.close();
@@ -57,7 +64,10 @@ describe('probe bounds', function () {
     const srv = await rawServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     try {
       const [r] = await probeEndpoint(ep(srv.port), { timeoutMs: 3000 });
-      assert.deepEqual(r.findings.map((f) => f.id), ['protocol.bad-reply']);
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['protocol.bad-reply'],
+      );
     } finally {
       await srv.close();
     }
@@ -67,12 +77,16 @@ describe('probe bounds', function () {
     const srv = await rawServer((s) => {
       s.write('220 mx ESMTP\r\n');
       s.on('data', (d) => {
-        for (const line of d.toString().split('\r\n').filter(Boolean)) s.write(/^QUIT/i.test(line) ? '221 bye\r\n' : '554 5.7.1 <[127.0.0.1]>: Helo command rejected: policy\r\n');
+        for (const line of d.toString().split('\r\n').filter(Boolean))
+          s.write(/^QUIT/i.test(line) ? '221 bye\r\n' : '554 5.7.1 <[127.0.0.1]>: Helo command rejected: policy\r\n');
       });
     });
     try {
       const [r] = await probeEndpoint(ep(srv.port), { timeoutMs: 3000 });
-      assert.deepEqual(r.findings.map((f) => f.id), ['greeting.rejected']);
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['greeting.rejected'],
+      );
       assert.ok(!r.transcript.some((l) => l.kind === 'C' && l.text === 'STARTTLS'));
       assert.ok(r.transcript.some((l) => l.kind === 'C' && l.text === 'QUIT'));
     } finally {
@@ -114,7 +128,11 @@ describe('probe bounds', function () {
       try {
         const limiter = new ConnectionLimiter();
         const rs = await Promise.all([1, 2, 3].map(() => probeEndpoint({ ...ep(proxy.port), caFiles: [lab.caFile] }, { timeoutMs: 3000, limiter })));
-        for (const [r] of rs) assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
+        for (const [r] of rs)
+          assert.deepEqual(
+            r.findings.filter((f) => f.severity !== 'info'),
+            [],
+          );
         assert.ok(peak <= 2, `peak ${peak}`);
         assert.ok(peak >= 1);
       } finally {

@@ -6,7 +6,6 @@ import { main } from '../../src/cli/main';
 import { startLab, type Lab } from '../support/lab';
 import { captureIO } from '../support/cli';
 
-
 describe('mail-tls-doctor probe (CLI)', function () {
   this.timeout(30_000);
   let lab: Lab;
@@ -58,7 +57,10 @@ describe('mail-tls-doctor probe (CLI)', function () {
     const doc = JSON.parse(io.stdout);
     assert.equal(doc.results.length, 2);
     assert.equal(doc.results[0].endpoint.protocol, 'imap');
-    assert.deepEqual(doc.results[0].findings.filter((f: { severity: string }) => f.severity !== 'info'), []);
+    assert.deepEqual(
+      doc.results[0].findings.filter((f: { severity: string }) => f.severity !== 'info'),
+      [],
+    );
     // The SMTP STARTTLS server probed as implicit-TLS IMAP: the wrong pair is diagnosed, so exit 1.
     assert.equal(code, 1);
   });
@@ -73,7 +75,10 @@ describe('mail-tls-doctor probe (CLI)', function () {
     await main(['probe', target('refused'), '--repeat', '2', '--json', '--timeout', '1500'], j);
     const doc = JSON.parse(j.stdout);
     assert.equal(doc.results.length, 2);
-    assert.deepEqual(doc.results.map((r: { run: number }) => r.run), [1, 2]);
+    assert.deepEqual(
+      doc.results.map((r: { run: number }) => r.run),
+      [1, 2],
+    );
     assert.equal(doc.repeat[0].verdict, 'persistent');
   });
 
@@ -117,11 +122,16 @@ describe('mail-tls-doctor probe (CLI)', function () {
     const loaded = (args: string[]) =>
       new Promise<string[]>((resolve, reject) => {
         const report = `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => require('path').basename(f)))));`;
-        execFile(process.execPath, ['-e', `${report} process.argv.splice(1, 0, 'cli'); require(${JSON.stringify(path.join(dist, 'cli.js'))});`, '--', ...args], { timeout: 20_000 }, (_err, _out, stderr) => {
-          const m = /LOADED (\[.*\])/.exec(stderr);
-          if (m) resolve((JSON.parse(m[1]) as string[]).sort());
-          else reject(new Error(`no report: ${stderr}`));
-        });
+        execFile(
+          process.execPath,
+          ['-e', `${report} process.argv.splice(1, 0, 'cli'); require(${JSON.stringify(path.join(dist, 'cli.js'))});`, '--', ...args],
+          { timeout: 20_000 },
+          (_err, _out, stderr) => {
+            const m = /LOADED (\[.*\])/.exec(stderr);
+            if (m) resolve((JSON.parse(m[1]) as string[]).sort());
+            else reject(new Error(`no report: ${stderr}`));
+          },
+        );
       });
     assert.deepEqual(await loaded(['probe', target('healthy'), ...common(), '--json']), ['cli-probe.js', 'cli.js']);
     assert.deepEqual(await loaded(['--version']), ['cli.js']);

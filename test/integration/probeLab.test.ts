@@ -36,7 +36,11 @@ describe('probe engine against the failure lab', function () {
       const expect = lab.servers[name].expect;
       for (const id of expect) assert.ok(ids.includes(id), `${name}: expected ${id}, got ${ids.join(', ') || 'nothing'}`);
       if (expect.length === 0) {
-        assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.id), [], `${name} should be healthy`);
+        assert.deepEqual(
+          r.findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+          [],
+          `${name} should be healthy`,
+        );
         assert.equal(r.trusted, true);
       } else {
         // The class's id must not be a side effect that also shows on a healthy server.
@@ -72,16 +76,29 @@ describe('probe engine against the failure lab', function () {
     assert.ok(texts.some((x) => x.startsWith('tls TLSv1.')));
     assert.ok(texts.includes('C QUIT'));
     const order = ['C STARTTLS', 'S 220 2.0.0 Ready to start TLS', 'tls handshake started'].map((x) => texts.indexOf(x));
-    assert.deepEqual([...order].sort((a, b) => a - b), order, 'never pipelined: STARTTLS waits for its reply');
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'never pipelined: STARTTLS waits for its reply',
+    );
     assert.ok(t.some((l) => l.conn === 'TLSv1' && l.kind === 'tls' && /refused/.test(l.text)));
   });
 
   it('says which of several addresses fails', async () => {
     const ep = { ...endpointOf('healthy'), host: 'mail.lab.test' };
     const rs = await probeEndpoint(ep, { timeoutMs: TIMEOUT, scanVersions: false, resolve: async () => ['127.0.0.1', '127.0.0.2'] });
-    assert.deepEqual(rs.map((r) => r.address), ['127.0.0.1', '127.0.0.2']);
-    assert.deepEqual(rs[0].findings.filter((f) => f.severity === 'error'), []);
-    assert.deepEqual(rs[1].findings.map((f) => f.id), ['tcp.refused']);
+    assert.deepEqual(
+      rs.map((r) => r.address),
+      ['127.0.0.1', '127.0.0.2'],
+    );
+    assert.deepEqual(
+      rs[0].findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+    assert.deepEqual(
+      rs[1].findings.map((f) => f.id),
+      ['tcp.refused'],
+    );
     assert.match(rs[1].findings[0].title, /127\.0\.0\.2/);
   });
 
@@ -94,11 +111,19 @@ describe('probe engine against the failure lab', function () {
       return this.skip(); // no IPv6 loopback on this machine
     }
     try {
-      const [r] = await probeEndpoint({ host: '::1', port: srv.port, protocol: 'smtp', mode: 'starttls', servername: 'mail.lab.test', caFiles: [lab.caFile] }, { timeoutMs: TIMEOUT, scanVersions: false });
+      const [r] = await probeEndpoint(
+        { host: '::1', port: srv.port, protocol: 'smtp', mode: 'starttls', servername: 'mail.lab.test', caFiles: [lab.caFile] },
+        { timeoutMs: TIMEOUT, scanVersions: false },
+      );
       assert.equal(r.address, '::1');
       assert.equal(r.trusted, true);
-      assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
-      assert.ok(r.transcript.some((l) => l.kind === 'C' && l.text === 'EHLO [IPv6:::1]') || r.transcript.some((l) => l.kind === 'C' && /^EHLO \S+\.\S+$/.test(l.text)));
+      assert.deepEqual(
+        r.findings.filter((f) => f.severity !== 'info'),
+        [],
+      );
+      assert.ok(
+        r.transcript.some((l) => l.kind === 'C' && l.text === 'EHLO [IPv6:::1]') || r.transcript.some((l) => l.kind === 'C' && /^EHLO \S+\.\S+$/.test(l.text)),
+      );
     } finally {
       await srv.close();
     }
@@ -109,7 +134,10 @@ describe('probe engine against the failure lab', function () {
     const rs = await probeEndpoint(ep, { resolve: async () => Promise.reject(Object.assign(new Error('queryA ENOTFOUND'), { code: 'ENOTFOUND' })) });
     assert.equal(rs.length, 1);
     assert.equal(rs[0].address, undefined);
-    assert.deepEqual(rs[0].findings.map((f) => f.id), ['dns.unresolved']);
+    assert.deepEqual(
+      rs[0].findings.map((f) => f.id),
+      ['dns.unresolved'],
+    );
   });
 
   it('says "not tested" (null) for versions this runtime cannot offer, never "refused"', async () => {
@@ -135,7 +163,10 @@ describe('probe engine against the failure lab', function () {
     const key = `127.0.0.1|${lab.servers['greeting-421'].port}`;
     assert.ok(limiter.backoffRemaining(key) > 0);
     const ac = new AbortController();
-    const granted = limiter.acquire(key, ac.signal).then(() => 'granted', () => 'cancelled');
+    const granted = limiter.acquire(key, ac.signal).then(
+      () => 'granted',
+      () => 'cancelled',
+    );
     const first = await Promise.race([granted, new Promise((r) => setTimeout(() => r('waiting'), 100))]);
     assert.equal(first, 'waiting');
     ac.abort();

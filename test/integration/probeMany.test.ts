@@ -50,7 +50,10 @@ describe('probeMany leaves no probe behind', function () {
     assert.equal(streamed.length, 4);
     for (const i of [0, 3]) {
       assert.ok(results[i].tls, `endpoint ${i} was probed`);
-      assert.ok(Object.values(results[i].versions).some((v) => v !== null), `endpoint ${i}: the version scan ran`);
+      assert.ok(
+        Object.values(results[i].versions).some((v) => v !== null),
+        `endpoint ${i}: the version scan ran`,
+      );
     }
     // Everything the run started has ended by the time it returned.
     const accepted = slow.stats.accepted + fast.stats.accepted;
@@ -133,7 +136,10 @@ describe('probeMany leaves no probe behind', function () {
     try {
       const missing = path.join(dir, 'missing\nca.pem');
       const [r] = await probeEndpoint(s.endpoint({ caFiles: [missing] }), { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
-      assert.deepEqual(r.findings.map((f) => f.id), ['endpoint.ca-unreadable']);
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['endpoint.ca-unreadable'],
+      );
       assert.match(r.findings[0].title, /missing\\nca\.pem.*ENOENT/);
       await sleep(50);
       assert.equal(s.stats.accepted, 0);
@@ -146,7 +152,11 @@ describe('probeMany leaves no probe behind', function () {
     const s = await server(lab.healthy);
     for (const port of [0, 65536, 1.5, Number.NaN]) {
       const [r] = await probeEndpoint(s.endpoint({ port }), { limiter: new ConnectionLimiter() });
-      assert.deepEqual(r.findings.map((f) => f.id), ['endpoint.invalid-port'], String(port));
+      assert.deepEqual(
+        r.findings.map((f) => f.id),
+        ['endpoint.invalid-port'],
+        String(port),
+      );
     }
   });
 });

@@ -76,13 +76,24 @@ async function implicitServer(pki: TestPki, protocol: Protocol, greet: boolean):
   };
 }
 
-async function probe(port: number, protocol: Protocol, mode: TlsMode, caFile: string, timeoutMs: number, extra: { limiter?: ConnectionLimiter; scanVersions?: boolean } = {}): Promise<ProbeResult> {
-  const [r] = await probeEndpoint({ host: '127.0.0.1', port, protocol, mode, servername: NAME, caFiles: [caFile] }, { timeoutMs, ehloName: 'probe.test', ...extra });
+async function probe(
+  port: number,
+  protocol: Protocol,
+  mode: TlsMode,
+  caFile: string,
+  timeoutMs: number,
+  extra: { limiter?: ConnectionLimiter; scanVersions?: boolean } = {},
+): Promise<ProbeResult> {
+  const [r] = await probeEndpoint(
+    { host: '127.0.0.1', port, protocol, mode, servername: NAME, caFiles: [caFile] },
+    { timeoutMs, ehloName: 'probe.test', ...extra },
+  );
   return r;
 }
 
 const ids = (r: ProbeResult) => r.findings.map((f) => f.id);
-const show = (r: ProbeResult) => `findings: ${ids(r).join(', ')}\n${r.transcript.map((l) => `  ${l.at} ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`).join('\n')}`;
+const show = (r: ProbeResult) =>
+  `findings: ${ids(r).join(', ')}\n${r.transcript.map((l) => `  ${l.at} ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`).join('\n')}`;
 
 describe('wrong mode pairs and a TLS layer with nothing behind it', function () {
   this.timeout(30_000);
@@ -134,7 +145,10 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
       assert.ok(!ids(r).includes('mode.expects-starttls'), show(r));
       // The capability list was really asked for on the plaintext connection.
       const asked = protocol === 'smtp' ? /^EHLO / : protocol === 'imap' ? /CAPABILITY$/ : /^CAPA$/;
-      assert.ok(r.transcript.some((l) => l.conn === 'plaintext' && l.kind === 'C' && asked.test(l.text)), show(r));
+      assert.ok(
+        r.transcript.some((l) => l.conn === 'plaintext' && l.kind === 'C' && asked.test(l.text)),
+        show(r),
+      );
     });
 
     it(`${protocol}: implicit TLS asked of a plaintext port that offers STARTTLS says "use STARTTLS"`, async () => {
@@ -157,7 +171,10 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
     assert.ok(ids(r).includes('mode.expects-implicit-tls'), show(r));
     assert.ok(!ids(r).includes('greeting.timeout'), show(r));
     assert.equal(r.trusted, true, show(r));
-    assert.ok(r.transcript.some((l) => l.conn === 'TLS first' && l.kind === 'S' && /^220 /.test(l.text)), `the greeting over TLS came on the second connection\n${show(r)}`);
+    assert.ok(
+      r.transcript.some((l) => l.conn === 'TLS first' && l.kind === 'S' && /^220 /.test(l.text)),
+      `the greeting over TLS came on the second connection\n${show(r)}`,
+    );
     // The whole probe (version scan included) ends long before one greeting timeout would have passed.
     assert.ok(r.durationMs < timeoutMs / 2, `took ${r.durationMs} ms\n${show(r)}`);
     assert.ok(server.peak <= 2, `at most 2 connections at once, saw ${server.peak}`);
@@ -179,7 +196,9 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
       // Debian 12's OpenSMTPD 6.8 with OpenSSL 3 (internal_error after its certificate).
       const leaf = pki.leaf({ cn: NAME, sans: [NAME] });
       const sockets = new Set<net.Socket>();
-      const server = tls.createServer({ cert: pki.chain(leaf), key: leaf.keyPem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }, (s) => s.destroy());
+      const server = tls.createServer({ cert: pki.chain(leaf), key: leaf.keyPem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }, (s) =>
+        s.destroy(),
+      );
       server.on('connection', (s: net.Socket) => {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
@@ -246,14 +265,20 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
       }, SILENT_PORT_MS + 700);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    closers.push(() => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    );
     const r = await probe((server.address() as net.AddressInfo).port, 'smtp', 'starttls', caFile, 6000, { scanVersions: false });
     assert.ok(!ids(r).some((id) => id.startsWith('mode.')), show(r));
     assert.equal(r.trusted, true, show(r));
     assert.ok(ehlos >= 1, show(r));
-    assert.ok(r.transcript.some((l) => l.conn === 'TLS first' && /second connection failed/.test(l.text)), show(r));
+    assert.ok(
+      r.transcript.some((l) => l.conn === 'TLS first' && /second connection failed/.test(l.text)),
+      show(r),
+    );
   });
 });

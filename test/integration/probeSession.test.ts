@@ -34,7 +34,10 @@ describe('probe session: slots, back-off and goodbye', function () {
     const [r] = await probeEndpoint(server.endpoint(), { timeoutMs: STEP_MS, limiter });
     // Far below the 60 s back-off: the probe did not wait it out.
     assert.ok(performance.now() - t0 < 10_000);
-    assert.deepEqual(r.findings.map((f) => f.id), ['probe.backing-off']);
+    assert.deepEqual(
+      r.findings.map((f) => f.id),
+      ['probe.backing-off'],
+    );
     assert.match(r.findings[0].title, /busy.*6\d s|busy.*59 s/);
     assert.ok(r.transcript.some((l) => l.kind === 'note' && /not probed: the server said it was busy/.test(l.text)));
     assert.equal(r.tls, null);
@@ -60,7 +63,10 @@ describe('probe session: slots, back-off and goodbye', function () {
     const limiter = new ConnectionLimiter();
     limiter.backOff(keyOf(server), 1200);
     const [short] = await probeEndpoint(server.endpoint(), { timeoutMs: 1000, maxBackoffWaitMs: 100, limiter, scanVersions: false });
-    assert.deepEqual(short.findings.map((f) => f.id), ['probe.backing-off']);
+    assert.deepEqual(
+      short.findings.map((f) => f.id),
+      ['probe.backing-off'],
+    );
     const [patient] = await probeEndpoint(server.endpoint(), { timeoutMs: 1000, maxBackoffWaitMs: Infinity, limiter, scanVersions: false });
     assert.ok(patient.tls, 'waited out a back-off longer than its step timeout');
     assert.ok(patient.transcript.some((l) => /^waiting [12] s before connecting/.test(l.text)));
@@ -117,11 +123,14 @@ describe('probe session: slots, back-off and goodbye', function () {
 
     const special: Array<[string, () => string]> = [
       ['/dev/zero (endless)', () => '/dev/zero'],
-      ['a FIFO (blocks on read)', () => {
-        const fifo = path.join(dir, 'ca.fifo');
-        execFileSync('mkfifo', [fifo]);
-        return fifo;
-      }],
+      [
+        'a FIFO (blocks on read)',
+        () => {
+          const fifo = path.join(dir, 'ca.fifo');
+          execFileSync('mkfifo', [fifo]);
+          return fifo;
+        },
+      ],
       ['a directory', () => dir],
     ];
     for (const [name, make] of special) {
@@ -129,7 +138,10 @@ describe('probe session: slots, back-off and goodbye', function () {
         const server = await startHostile(lab.healthy());
         servers.push(server);
         const [r] = await probeEndpoint(server.endpoint({ caFiles: [make()] }), { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
-        assert.deepEqual(r.findings.map((f) => f.id), ['endpoint.ca-unreadable']);
+        assert.deepEqual(
+          r.findings.map((f) => f.id),
+          ['endpoint.ca-unreadable'],
+        );
         assert.match(r.findings[0].title, /not a regular file/);
         await sleep(50);
         assert.equal(server.stats.accepted, 0);

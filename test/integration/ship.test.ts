@@ -51,7 +51,12 @@ describe('shipping: the npm package and the GitHub Action', function () {
     const r = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { env: cleanEnv() });
     assert.equal(r.code, 0, r.stderr);
     const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
-    for (const f of files) assert.match(f, /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/, `unexpected file in the npm package: ${f}`);
+    for (const f of files)
+      assert.match(
+        f,
+        /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/,
+        `unexpected file in the npm package: ${f}`,
+      );
     assert.ok(files.includes('dist/cli.js') && files.includes('dist/cli-probe.js') && files.includes('dist/cli-lint.js'));
   });
 
@@ -61,7 +66,9 @@ describe('shipping: the npm package and the GitHub Action', function () {
     const tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
     const prefix = path.join(work, 'prefix');
     fs.mkdirSync(prefix);
-    const installed = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--global', '--prefix', prefix, tarball], { env: cleanEnv({ npm_config_cache: path.join(work, 'npm-cache') }) });
+    const installed = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--global', '--prefix', prefix, tarball], {
+      env: cleanEnv({ npm_config_cache: path.join(work, 'npm-cache') }),
+    });
     assert.equal(installed.code, 0, installed.stderr);
     const bin = path.join(prefix, 'bin', 'mail-tls-doctor');
     const version = await run(bin, ['--version']);
@@ -94,7 +101,10 @@ describe('shipping: the npm package and the GitHub Action', function () {
     const r = await run(process.execPath, [path.join(root, 'dist', 'action.js')], { cwd: work, env });
     assert.equal(r.code, 1, `the expired certificate is an error, so the step fails\n${r.stderr}`);
     const log = JSON.parse(fs.readFileSync(sarifFile, 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
-    assert.ok(log.runs[0].results.some((x) => x.ruleId === 'cert.expired'), 'the expired certificate is reported');
+    assert.ok(
+      log.runs[0].results.some((x) => x.ruleId === 'cert.expired'),
+      'the expired certificate is reported',
+    );
     const v = await validateSarif(log);
     assert.deepEqual(v.errors, []);
     const set = fs.readFileSync(outputs, 'utf8');

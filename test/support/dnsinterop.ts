@@ -74,7 +74,10 @@ export async function startDnsInterop(zones: ZoneSpec[]): Promise<DnsInterop> {
   fs.mkdirSync(ubDir);
   const [knotPort, resolverPort] = await freePorts(2);
   for (const z of zones) {
-    fs.writeFileSync(path.join(knotDir, `${z.name}.zone`), `$ORIGIN ${z.name}.\n$TTL 300\n@ SOA ns.${z.name}. admin.${z.name}. 1 3600 600 86400 300\n@ NS ns.${z.name}.\nns A 127.0.0.1\n${z.body}\n`);
+    fs.writeFileSync(
+      path.join(knotDir, `${z.name}.zone`),
+      `$ORIGIN ${z.name}.\n$TTL 300\n@ SOA ns.${z.name}. admin.${z.name}. 1 3600 600 86400 300\n@ NS ns.${z.name}.\nns A 127.0.0.1\n${z.body}\n`,
+    );
   }
   const knotConf = path.join(knotDir, 'knot.conf');
   fs.writeFileSync(
@@ -118,7 +121,11 @@ export async function startDnsInterop(zones: ZoneSpec[]): Promise<DnsInterop> {
       }
     }
     const anchors = zones.flatMap((z) =>
-      z.anchor === 'ds' ? ds[z.name].map((d) => `  trust-anchor: "${d}"`) : z.anchor === 'wrong' ? [`  trust-anchor: "${z.name}. DS 12345 13 2 ${'0'.repeat(64)}"`] : [],
+      z.anchor === 'ds'
+        ? ds[z.name].map((d) => `  trust-anchor: "${d}"`)
+        : z.anchor === 'wrong'
+          ? [`  trust-anchor: "${z.name}. DS 12345 13 2 ${'0'.repeat(64)}"`]
+          : [],
     );
     const ubConf = path.join(ubDir, 'unbound.conf');
     fs.writeFileSync(

@@ -60,7 +60,10 @@ export function issue(spec: CertSpec): Issued {
   const now = Date.now();
   cert.validity.notBefore = spec.notBefore ?? new Date(now - DAY);
   cert.validity.notAfter = spec.notAfter ?? new Date(now + 365 * DAY);
-  const subject = [{ name: 'commonName', value: spec.cn }, { name: 'organizationName', value: spec.org ?? 'Mail TLS Doctor Test' }];
+  const subject = [
+    { name: 'commonName', value: spec.cn },
+    { name: 'organizationName', value: spec.org ?? 'Mail TLS Doctor Test' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(spec.issuer ? spec.issuer.cert.subject.attributes : subject);
   const sans = spec.sans ?? (spec.isCA ? [] : [spec.cn]);

@@ -40,7 +40,13 @@ export function slice(text: string, r: Range): string {
 }
 
 /** Applies the finding's edits, lints again, and asserts the finding (same id) is gone. Returns the new text. */
-export function assertFixes(name: 'main.cf' | 'master.cf', text: string, id: string, others: Record<string, string> = {}, extra: Partial<LintHost> = {}): string {
+export function assertFixes(
+  name: 'main.cf' | 'master.cf',
+  text: string,
+  id: string,
+  others: Record<string, string> = {},
+  extra: Partial<LintHost> = {},
+): string {
   const f = only(lint(name, text, others, extra), id);
   assert.ok(f.edits && f.edits.length > 0, `${id} has no edits`);
   assert.ok(f.editTitle, `${id} has no editTitle`);

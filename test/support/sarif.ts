@@ -38,12 +38,22 @@ export async function validateSarifLogs<K extends string>(logs: Record<K, unknow
     });
     const output = path.join(dir, 'validation.out');
     await new Promise<void>((resolve, reject) => {
-      execFile(multitool(), ['validate', ...inputs, '-o', output, '--log', 'ForceOverwrite'], { timeout: 120_000, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } }, (err, _stdout, stderr) => {
-        if (err) reject(new Error(`sarif-multitool failed: ${err.message}\n${stderr}`));
-        else resolve();
-      });
+      execFile(
+        multitool(),
+        ['validate', ...inputs, '-o', output, '--log', 'ForceOverwrite'],
+        { timeout: 120_000, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } },
+        (err, _stdout, stderr) => {
+          if (err) reject(new Error(`sarif-multitool failed: ${err.message}\n${stderr}`));
+          else resolve();
+        },
+      );
     });
-    type R = { level?: string; ruleId?: string; message: { text?: string; id?: string; arguments?: string[] }; locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[] };
+    type R = {
+      level?: string;
+      ruleId?: string;
+      message: { text?: string; id?: string; arguments?: string[] };
+      locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[];
+    };
     const out = JSON.parse(fs.readFileSync(output, 'utf8')) as { runs: { results?: R[] }[] };
     const results = out.runs.flatMap((r) => r.results ?? []);
     const say = (r: R) => `${r.ruleId}: ${r.message.text ?? `${r.message.id} ${JSON.stringify(r.message.arguments ?? [])}`}`;

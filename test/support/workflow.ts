@@ -38,9 +38,7 @@ export interface CommandRun {
  * appended to the arguments of the given subcommands (the test CA for `probe`).
  */
 export async function runCommandLine(line: string, cwd: string, vars: Record<string, string>, extra: Record<string, string[]> = {}): Promise<CommandRun> {
-  const expanded = line
-    .replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => lookup(vars, k))
-    .replace(/\$(\w+)/g, (_, k: string) => lookup(vars, k));
+  const expanded = line.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => lookup(vars, k)).replace(/\$(\w+)/g, (_, k: string) => lookup(vars, k));
   const words = splitWords(expanded);
   let redirect: { file: string; append: boolean } | undefined;
   const argv: string[] = [];
@@ -49,8 +47,16 @@ export async function runCommandLine(line: string, cwd: string, vars: Record<str
     if (w.text === '>' || w.text === '>>') {
       redirect = { file: words[++i].text, append: w.text === '>>' };
     } else if (!w.quoted && w.text.includes('*')) {
-      const re = new RegExp(`^${w.text.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-      const matches = fs.readdirSync(cwd).filter((f) => re.test(f)).sort();
+      const re = new RegExp(
+        `^${w.text
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
+      const matches = fs
+        .readdirSync(cwd)
+        .filter((f) => re.test(f))
+        .sort();
       argv.push(...(matches.length ? matches : [w.text]));
     } else argv.push(w.text);
   }

@@ -81,6 +81,10 @@ export async function windowMisses(id: string, texts: string[]): Promise<string[
   const file = path.join(dir, `${id.replace(/[^\w-]/g, '_')}.json`);
   fs.rmSync(file, { force: true });
   console.log(`${LOG_MARK}@window-check ${JSON.stringify({ id, texts })}`);
-  const answer = await waitFor(() => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { found: Record<string, boolean> }), `the runner's look at the window (${id})`, 10_000 * texts.length + 5_000);
+  const answer = await waitFor(
+    () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { found: Record<string, boolean> }),
+    `the runner's look at the window (${id})`,
+    10_000 * texts.length + 5_000,
+  );
   return texts.filter((t) => !answer.found[t]);
 }

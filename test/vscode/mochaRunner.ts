@@ -14,7 +14,11 @@ export function runMochaFolder(dir: string): Promise<void> {
   Base.useColors = false;
   Base.consoleLog = (...args: unknown[]) => console.log(LOG_MARK + util.format(...args));
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, reporter: 'spec', color: false });
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => (failures ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));

@@ -43,7 +43,8 @@ export function takeCommonOptions(args: readonly string[], allowed: readonly For
     } else if (flag === '--format') {
       const f = value().toLowerCase().replace(/^md$/, 'markdown');
       if (!(allowed as readonly string[]).includes(f)) throw new UsageError(`--format must be ${choices(allowed)}, not "${printable(f)}"`);
-      if (formatGiven && formatGiven !== f) throw new UsageError(`--format ${f} and --${formatGiven === 'json' ? 'json' : `format ${formatGiven}`} exclude each other`);
+      if (formatGiven && formatGiven !== f)
+        throw new UsageError(`--format ${f} and --${formatGiven === 'json' ? 'json' : `format ${formatGiven}`} exclude each other`);
       formatGiven = f;
       common.format = f as Format;
     } else if (flag === '--fail-on') {

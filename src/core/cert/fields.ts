@@ -110,7 +110,7 @@ export function formatIp(bytes: Uint8Array): string | undefined {
 export function compressIpv6(groups: number[]): string {
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -26,37 +26,47 @@ export function extraFindings(path: ChainPath, failures: Failure[], sent: { cert
     if (seen.has(key)) continue;
     seen.add(key);
     if (f.code === 'INVALID_CA' || f.code === 'KEYUSAGE_NO_CERTSIGN') {
-      out.push(makeFinding('cert.invalid-ca', {
-        severity: 'error',
-        title: `"${info.subject}" signed another certificate in the chain but is not allowed to act as a CA.`,
-        detail: `Its ${f.code === 'INVALID_CA' ? 'basic constraints do not mark it as a CA' : 'key usage does not include certificate signing'}, so OpenSSL and Node.js reject the chain ("${f.code === 'INVALID_CA' ? 'invalid CA certificate' : 'key usage does not include certificate signing'}"). This happens when a server certificate is used to sign another one, or with home-made CAs.`,
-        fix: 'Issue the certificate from a real CA certificate (basicConstraints CA:TRUE, keyUsage keyCertSign), e.g. `openssl x509 -req -extfile <(printf "basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign")` for the CA, then re-issue the server certificate from it.',
-        evidence: certEvidence(info, role),
-      }));
+      out.push(
+        makeFinding('cert.invalid-ca', {
+          severity: 'error',
+          title: `"${info.subject}" signed another certificate in the chain but is not allowed to act as a CA.`,
+          detail: `Its ${f.code === 'INVALID_CA' ? 'basic constraints do not mark it as a CA' : 'key usage does not include certificate signing'}, so OpenSSL and Node.js reject the chain ("${f.code === 'INVALID_CA' ? 'invalid CA certificate' : 'key usage does not include certificate signing'}"). This happens when a server certificate is used to sign another one, or with home-made CAs.`,
+          fix: 'Issue the certificate from a real CA certificate (basicConstraints CA:TRUE, keyUsage keyCertSign), e.g. `openssl x509 -req -extfile <(printf "basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign")` for the CA, then re-issue the server certificate from it.',
+          evidence: certEvidence(info, role),
+        }),
+      );
     } else if (f.code === 'CERT_SIGNATURE_FAILURE') {
-      out.push(makeFinding('cert.bad-signature', {
-        severity: 'error',
-        title: `The signature on the ${role} does not verify with its issuer's key.`,
-        detail: 'The chain names an issuer whose key did not sign this certificate: usually an intermediate from another issuance (a renewed CA key, a mixed-up file). Every client refuses it ("certificate signature failure").',
-        fix: `Serve the intermediate that belongs to this certificate (certbot's fullchain.pem from the same renewal). ${CHAIN_FIX_CAT}`,
-        evidence: certEvidence(info, role),
-      }));
+      out.push(
+        makeFinding('cert.bad-signature', {
+          severity: 'error',
+          title: `The signature on the ${role} does not verify with its issuer's key.`,
+          detail:
+            'The chain names an issuer whose key did not sign this certificate: usually an intermediate from another issuance (a renewed CA key, a mixed-up file). Every client refuses it ("certificate signature failure").',
+          fix: `Serve the intermediate that belongs to this certificate (certbot's fullchain.pem from the same renewal). ${CHAIN_FIX_CAT}`,
+          evidence: certEvidence(info, role),
+        }),
+      );
     } else if (f.code === 'INVALID_PURPOSE') {
-      out.push(makeFinding('cert.wrong-purpose', {
-        severity: 'error',
-        title: 'The server certificate is not meant for TLS servers (its extended key usage lacks serverAuth).',
-        detail: 'OpenSSL and Node.js refuse it with "unsupported certificate purpose" (INVALID_PURPOSE). Typical for client or S/MIME certificates put on a server.',
-        fix: 'Use a certificate issued for TLS server authentication (extendedKeyUsage = serverAuth); every public CA issues those for `certbot certonly -d mail.example.com`.',
-        evidence: [...certEvidence(info, role), `extended key usage: ${(node.cert.x509.keyUsage ?? []).join(', ')}`],
-      }));
+      out.push(
+        makeFinding('cert.wrong-purpose', {
+          severity: 'error',
+          title: 'The server certificate is not meant for TLS servers (its extended key usage lacks serverAuth).',
+          detail:
+            'OpenSSL and Node.js refuse it with "unsupported certificate purpose" (INVALID_PURPOSE). Typical for client or S/MIME certificates put on a server.',
+          fix: 'Use a certificate issued for TLS server authentication (extendedKeyUsage = serverAuth); every public CA issues those for `certbot certonly -d mail.example.com`.',
+          evidence: [...certEvidence(info, role), `extended key usage: ${(node.cert.x509.keyUsage ?? []).join(', ')}`],
+        }),
+      );
     } else if (f.code === 'CERT_CHAIN_TOO_LONG') {
-      out.push(makeFinding('cert.chain-too-long', {
-        severity: 'error',
-        title: 'No trusted root was reached within the chain length limit.',
-        detail: 'The certificates the server sent lead through too many issuers (or loop); clients give up.',
-        fix: `Send only the server certificate and its intermediates, in order. ${CHAIN_FIX_CAT}`,
-        evidence: certEvidence(info, role),
-      }));
+      out.push(
+        makeFinding('cert.chain-too-long', {
+          severity: 'error',
+          title: 'No trusted root was reached within the chain length limit.',
+          detail: 'The certificates the server sent lead through too many issuers (or loop); clients give up.',
+          fix: `Send only the server certificate and its intermediates, in order. ${CHAIN_FIX_CAT}`,
+          evidence: certEvidence(info, role),
+        }),
+      );
     }
   }
   const order = orderNotes(path, sent);

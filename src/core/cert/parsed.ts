@@ -41,8 +41,7 @@ export function fromX509(x509: X509Certificate): ParsedCert {
   const notAfter = new Date(x509.validTo);
   const subjectKey = nameKey(x509.subject);
   const issuerKey = nameKey(x509.issuer);
-  const selfIssued =
-    subjectKey === issuerKey && (!raw.authorityKeyId || !raw.subjectKeyId || raw.authorityKeyId === raw.subjectKeyId);
+  const selfIssued = subjectKey === issuerKey && (!raw.authorityKeyId || !raw.subjectKeyId || raw.authorityKeyId === raw.subjectKeyId);
   const { keyType, keyBits } = describeKey(x509);
   let selfSigned = false;
   if (selfIssued) {

@@ -56,9 +56,8 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
     return ok;
   };
 
-  const leafNode: PathNode = store.contains(leaf.cert) && leaf.cert.selfIssued
-    ? { cert: leaf.cert, source: 'store' }
-    : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };
+  const leafNode: PathNode =
+    store.contains(leaf.cert) && leaf.cert.selfIssued ? { cert: leaf.cert, source: 'store' } : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };
 
   let expansions = 0;
   let firstDeadEnd: ChainPath | undefined;

@@ -90,7 +90,10 @@ export function describeCertificate(der: Buffer): CertificateInfo | { error: str
 function decodeBody(body: string): Buffer | undefined {
   // Skip RFC 1421 headers (e.g. "Proc-Type:"), which are followed by a blank line.
   const lines = body.split(/\r?\n/);
-  const b64 = lines.filter((l) => !/^[A-Za-z-]+:/.test(l.trim())).join('').replace(/\s+/g, '');
+  const b64 = lines
+    .filter((l) => !/^[A-Za-z-]+:/.test(l.trim()))
+    .join('')
+    .replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length === 0) return undefined;
   return Buffer.from(b64, 'base64');
 }

@@ -45,7 +45,10 @@ export interface QueryOptions {
 }
 
 export class DnsTimeoutError extends Error {
-  constructor(readonly server: DnsServer, readonly ms: number) {
+  constructor(
+    readonly server: DnsServer,
+    readonly ms: number,
+  ) {
     super(`no answer from ${formatServer(server)} within ${ms} ms`);
     this.name = 'DnsTimeoutError';
   }
@@ -150,7 +153,13 @@ function abortReason(signal: AbortSignal): Error {
 }
 
 /** One datagram out, the first matching datagram back (others are ignored); undefined on timeout. */
-function udpExchange(server: DnsServer, msg: Buffer, check: (p: packet.Packet) => boolean, ms: number, signal?: AbortSignal): Promise<packet.Packet | undefined> {
+function udpExchange(
+  server: DnsServer,
+  msg: Buffer,
+  check: (p: packet.Packet) => boolean,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<packet.Packet | undefined> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     // Addresses only: the socket never asks the system resolver, not even for its own wildcard bind address.
@@ -233,7 +242,8 @@ function tcpExchange(server: DnsServer, msg: Buffer, ms: number, signal?: AbortS
     });
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
-      if (buf.length > MAX_TCP_MESSAGE + 2) return finish(new DnsProtocolError(`${formatServer(server)} sent more than one DNS message's worth of data over TCP`));
+      if (buf.length > MAX_TCP_MESSAGE + 2)
+        return finish(new DnsProtocolError(`${formatServer(server)} sent more than one DNS message's worth of data over TCP`));
       if (buf.length < 2) return;
       const need = buf.readUInt16BE(0);
       if (buf.length < need + 2) return;

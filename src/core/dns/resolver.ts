@@ -35,7 +35,11 @@ export interface ResolverChoice {
 }
 
 /** The resolver a run uses: the one given, else the system's first, whose AD bit counts only on loopback. */
-export function chooseResolver(given?: DnsServer, systemServers: () => string[] = () => dns.getServers(), givenBy?: string): ResolverChoice | { error: string } {
+export function chooseResolver(
+  given?: DnsServer,
+  systemServers: () => string[] = () => dns.getServers(),
+  givenBy?: string,
+): ResolverChoice | { error: string } {
   if (given) return { server: given, source: 'option', trusted: true, ...(givenBy ? { givenBy } : {}) };
   const first = systemServers()[0];
   if (!first) return { error: 'this system has no DNS resolver configured; give one with --resolver IP[:PORT]' };
@@ -56,7 +60,10 @@ export class DomainResolver {
   /** DNS messages sent (a SERVFAIL is asked again with CD). */
   queryCount = 0;
 
-  constructor(readonly choice: ResolverChoice, private readonly opts: ResolverOptions = {}) {}
+  constructor(
+    readonly choice: ResolverChoice,
+    private readonly opts: ResolverOptions = {},
+  ) {}
 
   get label(): string {
     return `${formatServer(this.choice.server)} (${this.choice.source === 'option' ? `given with ${this.choice.givenBy ?? '--resolver'}` : 'system resolver'}${this.choice.trusted ? '' : ', not on loopback: its AD bit is not trusted'})`;
@@ -95,7 +102,12 @@ export class DomainResolver {
         const cd = await q(true).catch(() => undefined);
         if (cd && (cd.rcode === 'NOERROR' || cd.rcode === 'NXDOMAIN')) {
           const signed = cd.answers.some((r) => r.type === 'RRSIG') || cd.authorities.some((r) => r.type === 'RRSIG');
-          return { ...base, status: 'bogus', signed, detail: `SERVFAIL; with checking disabled the resolver answers ${cd.rcode}${signed ? ' with signatures' : ''}: the data fails DNSSEC validation` };
+          return {
+            ...base,
+            status: 'bogus',
+            signed,
+            detail: `SERVFAIL; with checking disabled the resolver answers ${cd.rcode}${signed ? ' with signatures' : ''}: the data fails DNSSEC validation`,
+          };
         }
         return { ...base, status: 'servfail', detail: 'SERVFAIL (also with checking disabled)' };
       }
@@ -118,7 +130,15 @@ export class DomainResolver {
       cnames.push(current);
     }
     const records = res.answers.filter((r) => r.type === type && r.name.toLowerCase().replace(/\.$/, '') === current);
-    return { ...base, status: records.length ? 'ok' : 'nodata', records, secure, signed, cnames, detail: records.length ? `${records.length} record(s)` : 'no record of this type' };
+    return {
+      ...base,
+      status: records.length ? 'ok' : 'nodata',
+      records,
+      secure,
+      signed,
+      cnames,
+      detail: records.length ? `${records.length} record(s)` : 'no record of this type',
+    };
   }
 }
 
@@ -128,7 +148,11 @@ export function addressResolver(r: DomainResolver): (host: string) => Promise<st
     const { addresses, a, aaaa } = await r.addresses(host);
     if (addresses.length) return addresses;
     const failed = [a, aaaa].find((x) => x.status !== 'nodata' && x.status !== 'nxdomain');
-    const err = new Error(failed ? `${failed.type} lookup through ${formatServer(r.choice.server)}: ${failed.detail}` : `no A or AAAA record (asked ${formatServer(r.choice.server)})`) as NodeJS.ErrnoException;
+    const err = new Error(
+      failed
+        ? `${failed.type} lookup through ${formatServer(r.choice.server)}: ${failed.detail}`
+        : `no A or AAAA record (asked ${formatServer(r.choice.server)})`,
+    ) as NodeJS.ErrnoException;
     err.code = failed ? undefined : 'ENOTFOUND';
     throw err;
   };

@@ -42,7 +42,9 @@ export interface DaneVerdict {
 function association(cert: X509Certificate, r: TlsaRecord): string {
   const der = r.selector === 0 ? cert.raw : (cert.publicKey.export({ type: 'spki', format: 'der' }) as Buffer);
   if (r.matchingType === 0) return der.toString('hex');
-  return createHash(r.matchingType === 1 ? 'sha256' : 'sha512').update(der).digest('hex');
+  return createHash(r.matchingType === 1 ? 'sha256' : 'sha512')
+    .update(der)
+    .digest('hex');
 }
 
 /** Whether the chain leads from the server certificate (index 0) to chain[ta] by issuer and signature. */

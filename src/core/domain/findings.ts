@@ -26,7 +26,8 @@ export const domainFindings = {
       id: 'mx.implicit',
       severity: 'warning',
       title: `${p(domain)} has no MX record; senders fall back to the domain's own address${addresses.length ? ` (${addresses.map((a) => p(a, 45)).join(', ')})` : ''}.`,
-      detail: 'RFC 5321 5.1 "implicit MX": mail goes to the A/AAAA of the domain itself. It works, but is often an accident (a web server that does not take mail), and DANE/MTA-STS are looked up for the domain name as the mail host.',
+      detail:
+        'RFC 5321 5.1 "implicit MX": mail goes to the A/AAAA of the domain itself. It works, but is often an accident (a web server that does not take mail), and DANE/MTA-STS are looked up for the domain name as the mail host.',
       fix: 'Publish MX records naming the mail hosts, or a null MX (`MX 0 .`) if the domain takes no mail.',
       evidence: [`${p(domain)} MX: no record`],
     };
@@ -46,7 +47,8 @@ export const domainFindings = {
       id: 'mx.cname',
       severity: 'warning',
       title: `The MX target ${p(mx)} is an alias (CNAME to ${p(target[target.length - 1])}).`,
-      detail: 'RFC 2181 10.3 and RFC 5321 5.1: an MX must name a host, not an alias. Most MTAs follow it anyway, some refuse; with DANE, the TLSA record is looked up at the alias target first (RFC 7672 2.2.3) and the certificate must match one of the names.',
+      detail:
+        'RFC 2181 10.3 and RFC 5321 5.1: an MX must name a host, not an alias. Most MTAs follow it anyway, some refuse; with DANE, the TLSA record is looked up at the alias target first (RFC 7672 2.2.3) and the certificate must match one of the names.',
       fix: `Point the MX at the canonical name (${p(target[target.length - 1])}) directly.`,
       evidence: [`${p(mx)} CNAME ${target.map((t) => p(t)).join(' -> ')}`],
     };
@@ -57,7 +59,7 @@ export const domainFindings = {
       severity: 'error',
       title: `The ${type} lookup of ${p(name)} failed (${p(detail, 100)}): senders defer mail to this domain.`,
       detail: 'Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries.',
-      fix: 'Check the domain\'s delegation and name servers (`dig +trace`), and that the resolver used can reach them.',
+      fix: "Check the domain's delegation and name servers (`dig +trace`), and that the resolver used can reach them.",
       evidence: [`${type} ${p(name)}: ${p(detail, 160)}`],
     };
   },
@@ -66,8 +68,9 @@ export const domainFindings = {
       id: 'dns.bogus',
       severity: 'error',
       title: `DNSSEC validation fails for the ${type} records of ${p(name)}: validating senders defer the mail.`,
-      detail: 'The resolver answers SERVFAIL, and hands the data out only with checking disabled: the signatures or the chain of trust (DS at the parent) do not validate. A validating resolver (every DANE sender, and many others) treats the records as unusable, so the mail stays queued.',
-      fix: 'Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone\'s key (`keymgr ZONE ds`, `dig +cd DNSKEY ZONE`); `delv` or https://dnsviz.net show which link breaks.',
+      detail:
+        'The resolver answers SERVFAIL, and hands the data out only with checking disabled: the signatures or the chain of trust (DS at the parent) do not validate. A validating resolver (every DANE sender, and many others) treats the records as unusable, so the mail stays queued.',
+      fix: "Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone's key (`keymgr ZONE ds`, `dig +cd DNSKEY ZONE`); `delv` or https://dnsviz.net show which link breaks.",
       evidence: [`${type} ${p(name)}: ${p(detail, 200)}`],
     };
   },
@@ -75,10 +78,12 @@ export const domainFindings = {
     return {
       id: 'dns.resolver-not-validating',
       severity: 'warning',
-      title: why === 'untrusted'
-        ? `The DNSSEC status is unknown: the resolver ${p(resolver)} is not on loopback, so its AD bit is not trusted.`
-        : `The DNSSEC status is unknown: ${p(resolver)} returned signed data without the AD bit (it does not validate, or the chain of trust is broken).`,
-      detail: 'Like Postfix (smtp_dns_support_level = dnssec) and glibc (trust-ad), the check believes the AD bit only from a resolver you trust: one you name with --resolver, or the system\'s when it runs on this machine. Without it, DANE cannot be judged: TLSA records are reported but not matched as a DANE sender would.',
+      title:
+        why === 'untrusted'
+          ? `The DNSSEC status is unknown: the resolver ${p(resolver)} is not on loopback, so its AD bit is not trusted.`
+          : `The DNSSEC status is unknown: ${p(resolver)} returned signed data without the AD bit (it does not validate, or the chain of trust is broken).`,
+      detail:
+        "Like Postfix (smtp_dns_support_level = dnssec) and glibc (trust-ad), the check believes the AD bit only from a resolver you trust: one you name with --resolver, or the system's when it runs on this machine. Without it, DANE cannot be judged: TLSA records are reported but not matched as a DANE sender would.",
       fix: 'Run a validating resolver on this machine (unbound) or give one you trust with `--resolver IP[:PORT]`.',
       evidence: [`resolver: ${p(resolver)}`],
     };
@@ -88,7 +93,8 @@ export const domainFindings = {
       id: 'dane.tlsa-unsigned',
       severity: 'warning',
       title: `${p(mx)} publishes TLSA records at ${p(tlsaName)}, but they are not DNSSEC-validated: DANE senders ignore them.`,
-      detail: 'RFC 7672 2.2: only TLSA records from a signed zone (validated by the sender\'s resolver, with validated A/AAAA records of the MX host) count. Unsigned TLSA records protect nothing.',
+      detail:
+        "RFC 7672 2.2: only TLSA records from a signed zone (validated by the sender's resolver, with validated A/AAAA records of the MX host) count. Unsigned TLSA records protect nothing.",
       fix: 'Sign the zone (knot `dnssec-signing: on`, BIND `dnssec-policy default`) and publish its DS at the parent, or remove the TLSA records.',
       evidence: [`${p(tlsaName)} TLSA: answer without AD`],
     };
@@ -98,8 +104,9 @@ export const domainFindings = {
       id: 'dane.usage-unsuitable',
       severity: 'warning',
       title: `${p(mx)} has TLSA records that SMTP senders cannot use (${records.map((r) => p(r, 40)).join(', ')}).`,
-      detail: 'RFC 7672 3.1.3: usages 0 (PKIX-TA) and 1 (PKIX-EE) are not for SMTP, and unknown selector or matching types are ignored. When no record is usable, DANE senders still insist on TLS but do not authenticate the server.',
-      fix: 'Publish `3 1 1` records instead (the SHA-256 of the server\'s public key: `openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`). A `2 1 1` record (the key of an issuing CA) matches only if the server sends that CA\'s certificate in its chain and the next certificate comes from the same CA key; Let\'s Encrypt rotates among several intermediates and does not send its root, so a `2 1 1` of one of them breaks at a renewal.',
+      detail:
+        'RFC 7672 3.1.3: usages 0 (PKIX-TA) and 1 (PKIX-EE) are not for SMTP, and unknown selector or matching types are ignored. When no record is usable, DANE senders still insist on TLS but do not authenticate the server.',
+      fix: "Publish `3 1 1` records instead (the SHA-256 of the server's public key: `openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`). A `2 1 1` record (the key of an issuing CA) matches only if the server sends that CA's certificate in its chain and the next certificate comes from the same CA key; Let's Encrypt rotates among several intermediates and does not send its root, so a `2 1 1` of one of them breaks at a renewal.",
       evidence: records.map((r) => `TLSA ${p(r, 160)}`),
     };
   },
@@ -108,8 +115,9 @@ export const domainFindings = {
       id: 'dane.tlsa-mismatch',
       severity: 'error',
       title: `No TLSA record of ${p(mx)} matches the certificate chain ${p(address, 45)} presents: DANE senders defer the mail.`,
-      detail: 'RFC 7672: with usable, DNSSEC-validated TLSA records the sender must authenticate the server by them; a chain that matches none (usually a new key without a new TLSA record first, or a `2 1 1` record for an intermediate the CA no longer issues from) stops delivery from every DANE MTA (Postfix `dane`, Exim, mailbox providers that validate).',
-      fix: 'Publish a TLSA record for the key the server now uses (`openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum` gives the `3 1 1` data), or go back to the key the records name. Next time publish the record for a new key at least two TTLs before the server uses it (RFC 7671 8.1); certbot\'s `--reuse-key` keeps the key, and so a `3 1 1` record, valid across renewals.',
+      detail:
+        'RFC 7672: with usable, DNSSEC-validated TLSA records the sender must authenticate the server by them; a chain that matches none (usually a new key without a new TLSA record first, or a `2 1 1` record for an intermediate the CA no longer issues from) stops delivery from every DANE MTA (Postfix `dane`, Exim, mailbox providers that validate).',
+      fix: "Publish a TLSA record for the key the server now uses (`openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum` gives the `3 1 1` data), or go back to the key the records name. Next time publish the record for a new key at least two TTLs before the server uses it (RFC 7671 8.1); certbot's `--reuse-key` keeps the key, and so a `3 1 1` record, valid across renewals.",
       evidence: [...records.map((r) => `TLSA ${p(r, 160)}`), ...chain.map((c, i) => `certificate ${i}: ${p(c, 160)}`)],
     };
   },
@@ -128,8 +136,9 @@ export const domainFindings = {
       id: 'dane.rollover-single',
       severity: 'info',
       title: `${p(mx)} has a single usable TLSA record (${p(record, 60)}): the next key or certificate change breaks DANE delivery unless a new record is published first.`,
-      detail: 'RFC 7671 8.1: the record for a new key must be published at least two TTLs before the server switches to it, or DANE senders defer the mail in between. Publishing the next key\'s record ahead of time (two `3 1 1` records: current and next key) makes every change safe; nothing breaks today.',
-      fix: 'Generate the next key now and publish its `3 1 1` record beside the current one (or renew with certbot `--reuse-key` so the key, and the record, stay the same). A `2 1 1` record of the issuing CA helps only if the server sends that CA\'s certificate and the next certificate comes from the same CA key (not so with Let\'s Encrypt, which rotates intermediates).',
+      detail:
+        "RFC 7671 8.1: the record for a new key must be published at least two TTLs before the server switches to it, or DANE senders defer the mail in between. Publishing the next key's record ahead of time (two `3 1 1` records: current and next key) makes every change safe; nothing breaks today.",
+      fix: "Generate the next key now and publish its `3 1 1` record beside the current one (or renew with certbot `--reuse-key` so the key, and the record, stay the same). A `2 1 1` record of the issuing CA helps only if the server sends that CA's certificate and the next certificate comes from the same CA key (not so with Let's Encrypt, which rotates intermediates).",
       evidence: [`TLSA ${p(record, 160)}`],
     };
   },
@@ -138,7 +147,8 @@ export const domainFindings = {
       id: 'mtasts.txt-invalid',
       severity: 'warning',
       title: `The MTA-STS record of ${p(domain)} is invalid (${p(why, 100)}): senders ignore the policy.`,
-      detail: 'RFC 8461 3.1: `_mta-sts.DOMAIN` must hold exactly one TXT record starting with `v=STSv1`, with an `id` of 1 to 32 letters and digits. Otherwise senders do not fetch the policy, and mail is not protected by it.',
+      detail:
+        'RFC 8461 3.1: `_mta-sts.DOMAIN` must hold exactly one TXT record starting with `v=STSv1`, with an `id` of 1 to 32 letters and digits. Otherwise senders do not fetch the policy, and mail is not protected by it.',
       fix: `Publish one record: \`_mta-sts.${p(domain)}. IN TXT "v=STSv1; id=20260101T000000"\` (change the id whenever the policy changes).`,
       evidence: txtEvidence(records),
     };
@@ -148,7 +158,8 @@ export const domainFindings = {
       id: 'mtasts.policy-fetch-failed',
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} cannot be fetched (${p(why, 120)}): senders without a cached copy ignore MTA-STS.`,
-      detail: 'RFC 8461 3.3: the policy is fetched over HTTPS from `mta-sts.DOMAIN`. A sender that cannot fetch it delivers as if there were no policy (no protection); one that cached an earlier policy keeps applying that one until it expires.',
+      detail:
+        'RFC 8461 3.3: the policy is fetched over HTTPS from `mta-sts.DOMAIN`. A sender that cannot fetch it delivers as if there were no policy (no protection); one that cached an earlier policy keeps applying that one until it expires.',
       fix: 'Serve the policy at `https://mta-sts.DOMAIN/.well-known/mta-sts.txt` (status 200, `Content-Type: text/plain`, at most 64 KB), with an A/AAAA record for `mta-sts.DOMAIN`.',
       evidence: [`GET ${p(url)}: ${p(why, 200)}`],
     };
@@ -168,7 +179,8 @@ export const domainFindings = {
       id: 'mtasts.policy-content-type',
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} is served as "${p(type || 'no content type', 60)}", not text/plain: senders ignore it.`,
-      detail: 'RFC 8461 3.2: senders SHOULD check that the policy is served as `text/plain`; senders that do (this check among them) discard a policy served as text/html or application/octet-stream.',
+      detail:
+        'RFC 8461 3.2: senders SHOULD check that the policy is served as `text/plain`; senders that do (this check among them) discard a policy served as text/html or application/octet-stream.',
       fix: 'Serve the file with `Content-Type: text/plain` (nginx: `default_type text/plain;` in that location).',
       evidence: [`Content-Type: ${p(type, 120)}`],
     };
@@ -178,7 +190,8 @@ export const domainFindings = {
       id: 'mtasts.policy-invalid',
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} is invalid (${p(problems[0], 100)}): senders ignore it.`,
-      detail: 'RFC 8461 3.2: the policy needs `version: STSv1`, `mode: enforce|testing|none`, `max_age` (seconds, at most 31557600) and, unless the mode is none, at least one `mx:` pattern.',
+      detail:
+        'RFC 8461 3.2: the policy needs `version: STSv1`, `mode: enforce|testing|none`, `max_age` (seconds, at most 31557600) and, unless the mode is none, at least one `mx:` pattern.',
       fix: 'Fix the file, e.g.:\nversion: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 604800',
       evidence: problems.map((x) => p(x, 200)),
     };
@@ -188,7 +201,8 @@ export const domainFindings = {
       id: 'mtasts.policy-cert-invalid',
       severity: 'warning',
       title: `The certificate of ${p(url)} does not verify (${p(why, 100)}): senders ignore the MTA-STS policy.`,
-      detail: 'RFC 8461 3.3: the policy host\'s certificate must be valid for `mta-sts.DOMAIN` and chain to a trusted root; otherwise the policy could come from anyone.',
+      detail:
+        "RFC 8461 3.3: the policy host's certificate must be valid for `mta-sts.DOMAIN` and chain to a trusted root; otherwise the policy could come from anyone.",
       fix: 'Serve a certificate from a public CA that names `mta-sts.DOMAIN` (`certbot certonly -d mta-sts.example.com`), with its full chain.',
       evidence: [p(why, 200)],
     };
@@ -198,7 +212,8 @@ export const domainFindings = {
       id: 'mtasts.mx-mismatch',
       severity: mode === 'enforce' ? 'error' : 'warning',
       title: `The MX ${p(mx)} matches no \`mx:\` pattern of the MTA-STS policy${mode === 'enforce' ? ': MTA-STS senders do not deliver to it' : ` (mode ${mode}: only reported)`}.`,
-      detail: 'RFC 8461 4.1: a sender enforcing MTA-STS delivers only to MX hosts that match a pattern (exact, or `*.` covering exactly one leftmost label); when no MX matches, the mail is deferred.',
+      detail:
+        'RFC 8461 4.1: a sender enforcing MTA-STS delivers only to MX hosts that match a pattern (exact, or `*.` covering exactly one leftmost label); when no MX matches, the mail is deferred.',
       fix: `Add \`mx: ${p(mx)}\` (or a wildcard that covers it) to the policy, change its \`id\` in the TXT record, or fix the MX records.`,
       evidence: [`MX ${p(mx)}`, ...patterns.map((x) => `policy mx: ${p(x, 120)}`)],
     };
@@ -208,7 +223,8 @@ export const domainFindings = {
       id: 'mtasts.mx-cert-invalid',
       severity: mode === 'enforce' ? 'error' : 'warning',
       title: `${p(mx)} (${p(address, 45)}) ${p(why, 120)}${mode === 'enforce' ? ': MTA-STS senders do not deliver to it' : ` (mode ${mode}: only reported)`}.`,
-      detail: 'RFC 8461 4.2: under an MTA-STS policy the MX must offer STARTTLS and present a certificate that chains to a trusted root, is in date and names the MX host itself.',
+      detail:
+        'RFC 8461 4.2: under an MTA-STS policy the MX must offer STARTTLS and present a certificate that chains to a trusted root, is in date and names the MX host itself.',
       fix: 'Serve a certificate from a public CA naming the MX host (`certbot certonly -d MX`), with its full chain, on port 25.',
       evidence: [`${p(mx)} ${p(address, 45)}: ${p(why, 200)}`],
     };
@@ -230,7 +246,8 @@ export const domainFindings = {
       title: enforce
         ? `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): it protects little against a downgrade.`
         : `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): fine while testing; raise it with the switch to enforce.`,
-      detail: 'RFC 8461 3.2: max_age is how long senders keep the policy, and "it is expected that this value typically be in the range of weeks or greater"; an attacker who blocks the policy fetch wins once a short-lived policy expires. A short value while testing is harmless: testing mode does not stop delivery anyway.',
+      detail:
+        'RFC 8461 3.2: max_age is how long senders keep the policy, and "it is expected that this value typically be in the range of weeks or greater"; an attacker who blocks the policy fetch wins once a short-lived policy expires. A short value while testing is harmless: testing mode does not stop delivery anyway.',
       fix: enforce
         ? 'Set `max_age: 604800` (a week) or more, and change the TXT id.'
         : 'When you switch to `mode: enforce`, set `max_age: 604800` (a week) or more, and change the TXT id.',
@@ -242,7 +259,8 @@ export const domainFindings = {
       id: 'tlsrpt.missing',
       severity: 'warning',
       title: `${p(domain)} publishes ${why} but no TLS-RPT record: nobody hears when senders fail.`,
-      detail: 'RFC 8460: `_smtp._tls.DOMAIN` tells senders where to send daily reports of TLS failures (DANE or MTA-STS mismatches). Without it a broken certificate or TLSA record is noticed only when mail is missing.',
+      detail:
+        'RFC 8460: `_smtp._tls.DOMAIN` tells senders where to send daily reports of TLS failures (DANE or MTA-STS mismatches). Without it a broken certificate or TLSA record is noticed only when mail is missing.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,
     };
   },

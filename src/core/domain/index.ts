@@ -50,7 +50,11 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   if (!trusted) findings.push(F.resolverNotValidating(r.label, 'untrusted'));
 
   // MX walk, with TXT lookups for MTA-STS and TLS-RPT in parallel.
-  const [mxLookup, stsTxt, rptTxt] = await Promise.all([r.lookup(domain, 'MX'), r.lookup(`_mta-sts.${domain}`, 'TXT'), r.lookup(`_smtp._tls.${domain}`, 'TXT')]);
+  const [mxLookup, stsTxt, rptTxt] = await Promise.all([
+    r.lookup(domain, 'MX'),
+    r.lookup(`_mta-sts.${domain}`, 'TXT'),
+    r.lookup(`_smtp._tls.${domain}`, 'TXT'),
+  ]);
   // The policy fetch does not depend on the MX hosts: it runs while they are resolved and probed.
   const policyFetch = fetchStsPolicy(domain, stsTxt, r, { extraCaPems: readExtraCas(o.caFiles), timeoutMs, o });
   policyFetch.catch(() => undefined); // an abort rejects it too; it is awaited (and rethrown) below
@@ -75,7 +79,14 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const dnssec = {
     resolver: r.label,
     trusted,
-    mx: mxLookup.status === 'bogus' ? 'bogus' : !trusted || !['ok', 'nodata', 'nxdomain'].includes(mxLookup.status) ? 'unknown' : mxLookup.secure ? 'secure' : 'insecure',
+    mx:
+      mxLookup.status === 'bogus'
+        ? 'bogus'
+        : !trusted || !['ok', 'nodata', 'nxdomain'].includes(mxLookup.status)
+          ? 'unknown'
+          : mxLookup.secure
+            ? 'secure'
+            : 'insecure',
   } as const;
   const report: DomainReport = { domain, mx, dnssec, dane, mtaSts, tlsRpt, senders: [], results, findings };
   report.senders = senderViews(report);
@@ -110,7 +121,7 @@ async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Fi
       if (bogus) findings.push(F.bogus(name, bogus.type, bogus.detail));
       const cnames = a.cnames.length ? a.cnames : aaaa.cnames;
       const statuses = [a.status, aaaa.status];
-      const addressStatus = statuses.includes('ok') ? 'ok' : bogus ? 'bogus' : statuses.find((s) => s !== 'nodata') ?? 'nodata';
+      const addressStatus = statuses.includes('ok') ? 'ok' : bogus ? 'bogus' : (statuses.find((s) => s !== 'nodata') ?? 'nodata');
       const secureOf = (x: Lookup) => x.secure && (x.status === 'ok' || x.status === 'nodata' || x.status === 'nxdomain');
       return { name, preference, cnames, addresses: [...new Set(addresses)], addressStatus, addressesSecure: secureOf(a) && secureOf(aaaa) };
     }),
@@ -199,7 +210,12 @@ function judgeDane(
         continue;
       }
       if (!host.applies) continue;
-      const v = matchTlsa(usable, res.certificates.map((c) => c.pem), names, now);
+      const v = matchTlsa(
+        usable,
+        res.certificates.map((c) => c.pem),
+        names,
+        now,
+      );
       a.matches = v.matches;
       a.problems = v.problems;
       a.verdict = v.ok ? 'match' : 'mismatch';
@@ -252,7 +268,14 @@ async function fetchStsPolicy(domain: string, txt: Lookup, r: DomainResolver, ct
   }
   let outcome: FetchOutcome | undefined;
   for (const address of addresses) {
-    outcome = await fetchPolicy({ address, port: ctx.o.httpsPort, host: policyHost, extraCaPems: ctx.extraCaPems, timeoutMs: ctx.timeoutMs, signal: ctx.o.signal });
+    outcome = await fetchPolicy({
+      address,
+      port: ctx.o.httpsPort,
+      host: policyHost,
+      extraCaPems: ctx.extraCaPems,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.o.signal,
+    });
     if (outcome.kind !== 'failed') break; // a connection failure tries the next address; an answer is the answer
   }
   switch (outcome!.kind) {
@@ -272,7 +295,13 @@ async function fetchStsPolicy(domain: string, txt: Lookup, r: DomainResolver, ct
   return { report, findings, body: outcome!.body };
 }
 
-function judgeMtaSts(domain: string, fetched: PolicyFetched, mx: MxReport, resultFor: (host: string, address: string) => ProbeResult, findings: Finding[]): MtaStsReport {
+function judgeMtaSts(
+  domain: string,
+  fetched: PolicyFetched,
+  mx: MxReport,
+  resultFor: (host: string, address: string) => ProbeResult,
+  findings: Finding[],
+): MtaStsReport {
   findings.push(...fetched.findings);
   const base = fetched.report;
   if (fetched.body === undefined) return base;
@@ -301,7 +330,14 @@ function judgeMtaSts(domain: string, fetched: PolicyFetched, mx: MxReport, resul
         if (!res.tls) findings.push(F.mxCertInvalid(h.name, address, 'offers no working STARTTLS', policy.mode));
         else if (!res.trusted) {
           const why = res.findings.filter((f) => f.id.startsWith('cert.') && f.severity === 'error').map((f) => f.id);
-          findings.push(F.mxCertInvalid(h.name, address, `presents a certificate that does not verify for ${printable(h.name)}${why.length ? ` (${why.join(', ')})` : ''}`, policy.mode));
+          findings.push(
+            F.mxCertInvalid(
+              h.name,
+              address,
+              `presents a certificate that does not verify for ${printable(h.name)}${why.length ? ` (${why.join(', ')})` : ''}`,
+              policy.mode,
+            ),
+          );
         }
       }
     }

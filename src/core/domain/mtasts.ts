@@ -74,7 +74,8 @@ export function parsePolicy(text: string): { policy: StsPolicy } | { problems: s
   const version = fields.get('version');
   if (version !== 'STSv1') problems.push(version === undefined ? 'no version field' : `version "${version.slice(0, 20)}" is not STSv1`);
   const mode = fields.get('mode');
-  if (mode !== 'enforce' && mode !== 'testing' && mode !== 'none') problems.push(mode === undefined ? 'no mode field' : `mode "${mode.slice(0, 20)}" is not enforce, testing or none`);
+  if (mode !== 'enforce' && mode !== 'testing' && mode !== 'none')
+    problems.push(mode === undefined ? 'no mode field' : `mode "${mode.slice(0, 20)}" is not enforce, testing or none`);
   const ageText = fields.get('max_age');
   const maxAge = ageText !== undefined && /^\d{1,10}$/.test(ageText) ? Number(ageText) : NaN;
   if (ageText === undefined) problems.push('no max_age field');
@@ -129,7 +130,8 @@ function contextFor(extra: string[]): tls.SecureContext {
   return c;
 }
 
-const CERT_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
+const CERT_CODES =
+  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
 
 /** GET https://HOST/.well-known/mta-sts.txt at one address; never throws except on abort. */
 export function fetchPolicy(o: FetchOptions): Promise<FetchOutcome> {
@@ -145,7 +147,8 @@ export function fetchPolicy(o: FetchOptions): Promise<FetchOutcome> {
       if (v instanceof Error) reject(v);
       else resolve(v);
     };
-    const onAbort = () => done(o.signal!.reason instanceof Error ? o.signal!.reason : Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
+    const onAbort = () =>
+      done(o.signal!.reason instanceof Error ? o.signal!.reason : Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
     const req = https.request({
       host: o.address,
       port: o.port ?? 443,
@@ -169,7 +172,8 @@ export function fetchPolicy(o: FetchOptions): Promise<FetchOutcome> {
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400) return done({ kind: 'redirect', status, location: typeof res.headers.location === 'string' ? res.headers.location : undefined });
+      if (status >= 300 && status < 400)
+        return done({ kind: 'redirect', status, location: typeof res.headers.location === 'string' ? res.headers.location : undefined });
       if (status !== 200) return done({ kind: 'failed', reason: `HTTP status ${status}` });
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.split(';')[0].trim().toLowerCase() !== 'text/plain') return done({ kind: 'content-type', contentType });

@@ -19,23 +19,33 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
   else if (d.mx.hosts.length === 0) out.push(`  MX        ${d.mx.status}`);
   for (const h of d.mx.hosts) {
     const alias = h.cnames.length ? ` -> ${h.cnames.map((c) => printable(c)).join(' -> ')}` : '';
-    out.push(`  MX ${String(h.preference).padStart(5)}  ${printable(h.name)}${alias}: ${h.addresses.length ? h.addresses.map((a) => printable(a, 45)).join(', ') : p.red(h.addressStatus)}${h.addressesSecure ? ' (DNSSEC)' : ''}`);
+    out.push(
+      `  MX ${String(h.preference).padStart(5)}  ${printable(h.name)}${alias}: ${h.addresses.length ? h.addresses.map((a) => printable(a, 45)).join(', ') : p.red(h.addressStatus)}${h.addressesSecure ? ' (DNSSEC)' : ''}`,
+    );
   }
   for (const h of d.dane.hosts) {
-    out.push(`  DANE      ${printable(h.tlsaName)}: ${h.records.length ? h.records.map((r) => printable(r, 80)).join(' | ') : h.status}${h.secure ? ' (DNSSEC)' : ' (not validated)'}`);
+    out.push(
+      `  DANE      ${printable(h.tlsaName)}: ${h.records.length ? h.records.map((r) => printable(r, 80)).join(' | ') : h.status}${h.secure ? ' (DNSSEC)' : ' (not validated)'}`,
+    );
     for (const a of h.addresses) {
       const m = a.matches.map((x) => `${x.record} = certificate ${x.certIndex} (${printable(x.subject, 80)})`).join('; ');
-      out.push(`            ${printable(a.address, 45)}: ${a.verdict === 'match' ? p.green('match') : a.verdict === 'mismatch' ? p.red('mismatch') : a.verdict}${m ? `: ${m}` : ''}`);
+      out.push(
+        `            ${printable(a.address, 45)}: ${a.verdict === 'match' ? p.green('match') : a.verdict === 'mismatch' ? p.red('mismatch') : a.verdict}${m ? `: ${m}` : ''}`,
+      );
     }
   }
   if (d.dane.hosts.length === 0) out.push('  DANE      no TLSA records');
   const m = d.mtaSts;
-  out.push(`  MTA-STS   ${m.status}${m.policy ? `: mode ${m.policy.mode}, max_age ${m.policy.maxAge}, mx ${m.policy.mx.map((x) => printable(x)).join(', ')}` : ''}`);
+  out.push(
+    `  MTA-STS   ${m.status}${m.policy ? `: mode ${m.policy.mode}, max_age ${m.policy.maxAge}, mx ${m.policy.mx.map((x) => printable(x)).join(', ')}` : ''}`,
+  );
   out.push(`  TLS-RPT   ${d.tlsRpt.status}${d.tlsRpt.rua.length ? `: ${d.tlsRpt.rua.map((x) => printable(x, 80)).join(', ')}` : ''}`);
   out.push('  Senders');
   for (const s of d.senders) {
     const paint = s.outcome === 'verified-tls' ? p.green : s.outcome === 'unverified-tls' ? p.yellow : p.red;
-    out.push(`    ${s.sender.padEnd(14)} ${paint(OUTCOME[s.outcome])}${s.via ? ` via ${printable(s.via)}` : ''}: ${printable(s.reason, 300)}${s.findings.length ? p.dim(` [${s.findings.join(', ')}]`) : ''}`);
+    out.push(
+      `    ${s.sender.padEnd(14)} ${paint(OUTCOME[s.outcome])}${s.via ? ` via ${printable(s.via)}` : ''}: ${printable(s.reason, 300)}${s.findings.length ? p.dim(` [${s.findings.join(', ')}]`) : ''}`,
+    );
   }
   const findings = [...d.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
   if (findings.length === 0) out.push(`  ${p.green('OK')}: no domain findings`);

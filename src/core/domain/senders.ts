@@ -11,7 +11,10 @@ type Try = { outcome: SenderOutcome; reason: string; findings: string[] } | { sk
 const UNREACHABLE = /^(tcp|greeting|endpoint|dns|probe|protocol)\./;
 
 function resultOf(report: DomainReport, host: MxHost, address: string): ProbeResult | undefined {
-  return report.results.find((r) => r.endpoint.servername === host.name && r.address === address) ?? report.results.find((r) => r.endpoint.host === address && r.endpoint.servername === host.name);
+  return (
+    report.results.find((r) => r.endpoint.servername === host.name && r.address === address) ??
+    report.results.find((r) => r.endpoint.host === address && r.endpoint.servername === host.name)
+  );
 }
 
 function unreachable(res: ProbeResult | undefined): string | undefined {
@@ -23,7 +26,11 @@ function unreachable(res: ProbeResult | undefined): string | undefined {
 function opportunistic(res: ProbeResult): Try {
   if (res.tls) return { outcome: 'unverified-tls', reason: `STARTTLS with ${res.tls.version}; the certificate is not checked`, findings: [] };
   const why = res.findings.find((f) => /^(starttls|tls)\./.test(f.id));
-  return { outcome: 'cleartext', reason: why ? `no TLS (${why.id}): the mail goes in plain text` : 'no TLS: the mail goes in plain text', findings: why ? [why.id] : [] };
+  return {
+    outcome: 'cleartext',
+    reason: why ? `no TLS (${why.id}): the mail goes in plain text` : 'no TLS: the mail goes in plain text',
+    findings: why ? [why.id] : [],
+  };
 }
 
 function tryHost(kind: SenderKind, report: DomainReport, host: MxHost, address: string): Try {
@@ -35,7 +42,12 @@ function tryHost(kind: SenderKind, report: DomainReport, host: MxHost, address: 
     if (down) return { skip: `${host.name} (${address}) not reachable (${down})`, findings: [down] };
     if (d?.applies || d?.unusableOnly) {
       if (!res!.tls) return { skip: `${host.name} (${address}) has TLSA records but no working STARTTLS`, findings: ['dane.starttls-missing'] };
-      if (d.unusableOnly) return { outcome: 'unverified-tls', reason: `TLS required by the TLSA records of ${host.name}, none of them usable for authentication`, findings: ['dane.usage-unsuitable'] };
+      if (d.unusableOnly)
+        return {
+          outcome: 'unverified-tls',
+          reason: `TLS required by the TLSA records of ${host.name}, none of them usable for authentication`,
+          findings: ['dane.usage-unsuitable'],
+        };
       const a = d.addresses.find((x) => x.address === address);
       if (a?.verdict === 'match') {
         const m = a.matches[0];
@@ -52,12 +64,22 @@ function tryHost(kind: SenderKind, report: DomainReport, host: MxHost, address: 
       if (!m.mxMatches?.[host.name]) return { skip: `${host.name} matches no mx pattern of the policy`, findings: ['mtasts.mx-mismatch'] };
       if (down) return { skip: `${host.name} (${address}) not reachable (${down})`, findings: [down] };
       if (!res!.tls) return { skip: `${host.name} (${address}) offers no working STARTTLS`, findings: ['mtasts.mx-cert-invalid'] };
-      if (!res!.trusted) return { skip: `${host.name} (${address}) presents a certificate that does not verify for its name`, findings: ['mtasts.mx-cert-invalid'] };
-      return { outcome: 'verified-tls', reason: `MTA-STS enforce: ${host.name} matches "${m.mxMatches[host.name]}" and its certificate verifies`, findings: [] };
+      if (!res!.trusted)
+        return { skip: `${host.name} (${address}) presents a certificate that does not verify for its name`, findings: ['mtasts.mx-cert-invalid'] };
+      return {
+        outcome: 'verified-tls',
+        reason: `MTA-STS enforce: ${host.name} matches "${m.mxMatches[host.name]}" and its certificate verifies`,
+        findings: [],
+      };
     }
     if (down) return { skip: `${host.name} (${address}) not reachable (${down})`, findings: [down] };
     const t = opportunistic(res!);
-    const why = m.status === 'ok' ? `MTA-STS mode ${m.policy?.mode}, not enforced` : m.status === 'absent' ? 'no MTA-STS policy' : `the MTA-STS policy is not usable (${m.status})`;
+    const why =
+      m.status === 'ok'
+        ? `MTA-STS mode ${m.policy?.mode}, not enforced`
+        : m.status === 'absent'
+          ? 'no MTA-STS policy'
+          : `the MTA-STS policy is not usable (${m.status})`;
     return 'outcome' in t ? { ...t, reason: `${why}: ${t.reason}` } : t;
   }
   if (down) return { skip: `${host.name} (${address}) not reachable (${down})`, findings: [down] };
@@ -69,7 +91,8 @@ export function senderViews(report: DomainReport): SenderView[] {
 }
 
 function view(sender: SenderKind, report: DomainReport): SenderView {
-  if (report.mx.status === 'null') return { sender, outcome: 'rejected', reason: 'null MX: the domain accepts no mail; senders bounce at once', findings: ['mx.null'] };
+  if (report.mx.status === 'null')
+    return { sender, outcome: 'rejected', reason: 'null MX: the domain accepts no mail; senders bounce at once', findings: ['mx.null'] };
   if (report.mx.status === 'bogus') return { sender, outcome: 'deferred', reason: 'the MX records fail DNSSEC validation', findings: ['dns.bogus'] };
   if (report.mx.status === 'failed') return { sender, outcome: 'deferred', reason: 'the MX lookup failed', findings: ['dns.unresolved'] };
   const skipped: string[] = [];

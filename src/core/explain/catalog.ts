@@ -80,7 +80,8 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.tls-version-rejected',
-    pattern: /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG_DISALLOWED/i,
+    pattern:
+      /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG_DISALLOWED/i,
     severity: 'error',
     title: 'Client and server share no TLS version.',
     detail:
@@ -90,16 +91,18 @@ export const CATALOG: CatalogEntry[] = [
       likely('The server only offers TLS 1.0 or 1.1.'),
       possible('The client is pinned to an old version (tls.minVersion/maxVersion, secureProtocol: TLSv1_method, smtp_tls_protocols).'),
     ],
-    fix: 'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 on every version, or ' +
+    fix:
+      'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 on every version, or ' +
       '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
   },
   {
     id: 'explain.handshake-failure',
-    pattern: /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm|dh key too small/i,
+    pattern:
+      /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm|dh key too small/i,
     severity: 'error',
     title: 'The TLS handshake failed: no cipher suite or key both sides accept.',
     detail:
-      'The peers agreed on a version but not on a cipher suite, signature algorithm or key size. At security level 2 (the system OpenSSL configuration of Debian and Ubuntu) OpenSSL refuses DH keys under 2048 bits and SHA-1 signatures; OpenSSL\'s compiled-in level 1 and Node 20 still accept 1024-bit DH. (A Postfix server without a usable certificate does not get this far: it answers STARTTLS with 454.)',
+      "The peers agreed on a version but not on a cipher suite, signature algorithm or key size. At security level 2 (the system OpenSSL configuration of Debian and Ubuntu) OpenSSL refuses DH keys under 2048 bits and SHA-1 signatures; OpenSSL's compiled-in level 1 and Node 20 still accept 1024-bit DH. (A Postfix server without a usable certificate does not get this far: it answers STARTTLS with 454.)",
     causes: [
       likely('The cipher lists do not overlap (a client restricted with tls.ciphers, e.g. the misleading "SSLv3", or a server with only legacy suites).'),
       possible('A server that supports only RSA or only ECDSA certificates meets a client that accepts the other kind only.'),
@@ -112,7 +115,8 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /SELF_SIGNED_CERT_IN_CHAIN|self[- ]signed certificate in certificate chain/i,
     severity: 'error',
     title: 'The certificate chain ends in a root the client does not trust ("self-signed certificate in certificate chain").',
-    detail: 'The server sent a chain whose root is not in the client\'s trust store (Node\'s bundled roots plus NODE_EXTRA_CA_CERTS; for Postfix, smtp_tls_CAfile/CApath): a private/company CA, or a proxy that re-signs TLS.',
+    detail:
+      "The server sent a chain whose root is not in the client's trust store (Node's bundled roots plus NODE_EXTRA_CA_CERTS; for Postfix, smtp_tls_CAfile/CApath): a private/company CA, or a proxy that re-signs TLS.",
     causes: [
       likely('A TLS-inspecting proxy or antivirus on your network re-signs the connection with its own root.'),
       likely('The server uses certificates from a private or company CA.'),
@@ -127,7 +131,7 @@ export const CATALOG: CatalogEntry[] = [
     title: 'The server presents a self-signed certificate.',
     detail: 'The certificate is signed by itself, so nothing vouches for it; any attacker can present one just like it.',
     causes: [likely('The server still uses the self-signed certificate made at installation (Debian snakeoil, a default appliance certificate).')],
-    fix: 'Give the server a real certificate (e.g. Let\'s Encrypt). For a test server you control, pin it: tls: { ca: fs.readFileSync(\'server.pem\') }.',
+    fix: "Give the server a real certificate (e.g. Let's Encrypt). For a test server you control, pin it: tls: { ca: fs.readFileSync('server.pem') }.",
     postfix: { causes: [likely('The server uses a self-signed (snakeoil) certificate.')], fix: VERIFY_POSTFIX_FIX },
   },
   {
@@ -150,7 +154,7 @@ export const CATALOG: CatalogEntry[] = [
     detail: 'The client could not build a chain to a trusted root: the intermediate is missing, or the root is not in the trust store.',
     causes: [
       likely('The server does not send its intermediate certificate.'),
-      possible('The certificate comes from a private CA, or the client\'s CA bundle is outdated (old Node or old ca-certificates).'),
+      possible("The certificate comes from a private CA, or the client's CA bundle is outdated (old Node or old ca-certificates)."),
     ],
     fix: 'Probe the server to see its chain. Serve the full chain on the server, or trust the private CA with tls.ca / NODE_EXTRA_CA_CERTS.',
     postfix: { causes: [likely('smtp_tls_CAfile/CApath does not include the issuing CA, or the server sends no intermediate.')], fix: VERIFY_POSTFIX_FIX },
@@ -160,8 +164,12 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /CERT_HAS_EXPIRED|certificate has expired/i,
     severity: 'error',
     title: 'The server certificate has expired.',
-    detail: 'Every verifying client now refuses the connection: nodemailer, mail clients, and MTAs that verify (Postfix at verify/secure, senders honouring your MTA-STS policy or DANE). MTAs with opportunistic TLS, Gmail among them, still deliver unless MTA-STS or a policy of theirs requires verification.',
-    causes: [likely('Renewal failed or the server was not reloaded after renewal (Postfix and Dovecot read certificates at start).'), possible('The client\'s clock is wrong.')],
+    detail:
+      'Every verifying client now refuses the connection: nodemailer, mail clients, and MTAs that verify (Postfix at verify/secure, senders honouring your MTA-STS policy or DANE). MTAs with opportunistic TLS, Gmail among them, still deliver unless MTA-STS or a policy of theirs requires verification.',
+    causes: [
+      likely('Renewal failed or the server was not reloaded after renewal (Postfix and Dovecot read certificates at start).'),
+      possible("The client's clock is wrong."),
+    ],
     fix: 'Renew the certificate and reload the server (postfix reload; doveadm reload). Check the automation that should have renewed it.',
   },
   {
@@ -170,7 +178,7 @@ export const CATALOG: CatalogEntry[] = [
     severity: 'error',
     title: 'The server certificate is not valid yet.',
     detail: 'Its validity starts in the future for this client.',
-    causes: [likely('The client\'s or server\'s clock is wrong.'), possible('A freshly issued certificate with a start time in the future.')],
+    causes: [likely("The client's or server's clock is wrong."), possible('A freshly issued certificate with a start time in the future.')],
     fix: 'Fix the clocks (NTP) on both sides.',
   },
   {
@@ -178,7 +186,7 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames|Hostname\/IP does not match/i,
     severity: 'error',
     title: 'The certificate is not valid for the host name used.',
-    detail: 'The name you connect to is not among the certificate\'s subjectAltNames, so the identity cannot be confirmed.',
+    detail: "The name you connect to is not among the certificate's subjectAltNames, so the identity cannot be confirmed.",
     causes: [
       likely('Connecting by IP address or by an alias (mail.example.com) while the certificate is for another name (smtp.example.com).'),
       possible('A shared host serves a default certificate because no SNI name matched.'),
@@ -187,7 +195,8 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.starttls-unavailable',
-    pattern: /Error upgrading connection with STARTTLS|\bETLS\b|does not support STARTTLS|STARTTLS[^\n]*(not implemented|not supported|not available)|TLS is required, but was not offered|refused to start TLS/i,
+    pattern:
+      /Error upgrading connection with STARTTLS|\bETLS\b|does not support STARTTLS|STARTTLS[^\n]*(not implemented|not supported|not available)|TLS is required, but was not offered|refused to start TLS/i,
     severity: 'error',
     title: 'The server does not offer STARTTLS, and the client requires it.',
     detail: 'With requireTLS the client refuses to continue in plain text; the server either has no TLS configured or STARTTLS is stripped on the way.',
@@ -196,17 +205,21 @@ export const CATALOG: CatalogEntry[] = [
       possible('A firewall or ISP strips STARTTLS from the EHLO reply (Cisco "ESMTP inspection").'),
       possible('The port is implicit TLS (465) or a different service.'),
     ],
-    fix: 'Enable TLS on the server (Postfix: smtpd_tls_security_level = may plus a certificate), or use the provider\'s submission port 587/465. Keep requireTLS.',
+    fix: "Enable TLS on the server (Postfix: smtpd_tls_security_level = may plus a certificate), or use the provider's submission port 587/465. Keep requireTLS.",
     postfix: {
       title: 'Postfix requires TLS for this delivery, but the receiving server did not offer STARTTLS.',
-      detail: 'Postfix logs "TLS is required, but was not offered by host" when its security level for the destination is ' +
+      detail:
+        'Postfix logs "TLS is required, but was not offered by host" when its security level for the destination is ' +
         'encrypt or higher and the remote EHLO reply has no STARTTLS; the mail is deferred. RFC 3207 does not oblige a ' +
         'public MX to offer TLS, so with Internet delivery the local setting is usually the cause.',
       causes: [
         likely('smtp_tls_security_level = encrypt (or verify/secure) in main.cf applies to all Internet delivery, and this MX does not offer TLS.'),
-        possible('A TLS policy entry (smtp_tls_policy_maps) or MTA-STS/DANE requires TLS for this destination and STARTTLS is missing or stripped (Cisco "ESMTP inspection").'),
+        possible(
+          'A TLS policy entry (smtp_tls_policy_maps) or MTA-STS/DANE requires TLS for this destination and STARTTLS is missing or stripped (Cisco "ESMTP inspection").',
+        ),
       ],
-      fix: 'Use smtp_tls_security_level = may for Internet delivery and require TLS per destination in smtp_tls_policy_maps ' +
+      fix:
+        'Use smtp_tls_security_level = may for Internet delivery and require TLS per destination in smtp_tls_policy_maps ' +
         '(e.g. "[smtp.example.com]:587 encrypt"); if TLS is required on purpose, ask the receiver to enable STARTTLS and leave the mail queued.',
     },
   },
@@ -228,9 +241,12 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /SSL_connect error to [^\n]*lost connection/i,
     severity: 'error',
     title: 'Postfix lost the connection during the TLS handshake with the remote server.',
-    detail: 'Postfix sent its ClientHello and the remote side closed without an alert. With security level "may" Postfix retries the delivery without TLS; with "encrypt" or higher the mail is deferred.',
+    detail:
+      'Postfix sent its ClientHello and the remote side closed without an alert. With security level "may" Postfix retries the delivery without TLS; with "encrypt" or higher the mail is deferred.',
     causes: [
-      likely('The remote accepts none of the protocols or ciphers this Postfix offers (too strict smtp_tls_protocols/ciphers here, or a remote that only speaks TLS 1.0).'),
+      likely(
+        'The remote accepts none of the protocols or ciphers this Postfix offers (too strict smtp_tls_protocols/ciphers here, or a remote that only speaks TLS 1.0).',
+      ),
       possible('A firewall or IPS on either side drops STARTTLS traffic.'),
       possible('The remote is overloaded and drops connections.'),
     ],
@@ -244,7 +260,7 @@ export const CATALOG: CatalogEntry[] = [
     detail: 'The TLS handshake after STARTTLS failed; the lines just before it (TLS library problem, SSL_connect/SSL_accept error) name the reason.',
     causes: [
       likely('No common protocol or cipher with the peer (an old TLS 1.0-only peer against OpenSSL 3, or overly strict lists here).'),
-      possible('The server\'s certificate or key is missing or unreadable (on the smtpd side).'),
+      possible("The server's certificate or key is missing or unreadable (on the smtpd side)."),
     ],
     fix: 'Read the preceding "TLS library problem" line for the OpenSSL reason and probe the peer; for a legacy peer use a per-destination tls_policy entry.',
   },
@@ -252,11 +268,12 @@ export const CATALOG: CatalogEntry[] = [
     id: 'explain.postfix-cert-verification-failed',
     pattern: /certificate verification failed for|Server certificate not verified/i,
     severity: 'error',
-    title: 'Postfix could not verify the remote server\'s certificate.',
-    detail: 'The destination uses a TLS security level that verifies (verify, secure, dane or an MTA-STS policy) and the certificate did not pass; the mail is deferred.',
+    title: "Postfix could not verify the remote server's certificate.",
+    detail:
+      'The destination uses a TLS security level that verifies (verify, secure, dane or an MTA-STS policy) and the certificate did not pass; the mail is deferred.',
     causes: [
       likely('The issuer is not in smtp_tls_CAfile/CApath (a private CA, or the CA file is not configured).'),
-      possible('The certificate does not match the expected name (smtp_tls_secure_cert_match / the policy\'s match list).'),
+      possible("The certificate does not match the expected name (smtp_tls_secure_cert_match / the policy's match list)."),
       possible('The remote chain is incomplete or expired.'),
     ],
     fix: 'Probe the remote to see its chain and names. Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (or the private CA), and fix the match list in the TLS policy.',
@@ -266,7 +283,8 @@ export const CATALOG: CatalogEntry[] = [
     pattern: /Untrusted TLS connection established/i,
     severity: 'info',
     title: 'The connection is encrypted, but the peer\'s certificate was not verified ("Untrusted").',
-    detail: 'Normal for opportunistic TLS to MX hosts (level "may"): encrypted against passive eavesdropping, not against an active attacker. It only matters when this destination should be verified (a relayhost with a password).',
+    detail:
+      'Normal for opportunistic TLS to MX hosts (level "may"): encrypted against passive eavesdropping, not against an active attacker. It only matters when this destination should be verified (a relayhost with a password).',
     causes: [
       likely('smtp_tls_CAfile/CApath is not set, so Postfix cannot verify anyone (and logs Untrusted even for good certificates).'),
       possible('The peer really has a self-signed or private-CA certificate.'),
@@ -279,7 +297,10 @@ export const CATALOG: CatalogEntry[] = [
     severity: 'error',
     title: 'The server refuses to proceed (usually AUTH) before TLS.',
     detail: 'The client tried to authenticate or send in plain text; the server requires STARTTLS first.',
-    causes: [likely('ignoreTLS: true, or a client that skips STARTTLS (Postfix: smtp_tls_security_level = none).'), possible('STARTTLS was stripped on the way.')],
+    causes: [
+      likely('ignoreTLS: true, or a client that skips STARTTLS (Postfix: smtp_tls_security_level = none).'),
+      possible('STARTTLS was stripped on the way.'),
+    ],
     fix: 'Remove ignoreTLS and set requireTLS: true (Postfix: smtp_tls_security_level = encrypt for that relay).',
   },
   {
@@ -288,16 +309,22 @@ export const CATALOG: CatalogEntry[] = [
     severity: 'error',
     title: 'Nothing accepts connections on that host and port.',
     detail: 'The host answered with a reset: no server listens there, or a firewall rejects it.',
-    causes: [likely('Wrong port or host (often localhost:587 when the host option is missing or the service name is unknown).'), possible('The mail server is down.')],
+    causes: [
+      likely('Wrong port or host (often localhost:587 when the host option is missing or the service name is unknown).'),
+      possible('The mail server is down.'),
+    ],
     fix: 'Check host and port; a missing host makes nodemailer use localhost.',
   },
   {
     id: 'explain.dns-failure',
     pattern: /ENOTFOUND|EAI_AGAIN|getaddrinfo|Host or domain name not found|Name service error/i,
     severity: 'error',
-    title: 'The mail server\'s name does not resolve.',
+    title: "The mail server's name does not resolve.",
     detail: 'DNS has no address for the host (a typo, a missing record, or no DNS from this machine).',
-    causes: [likely('A typo in the host name, or an environment variable that is empty in this environment.'), possible('DNS is unreachable from this machine or container.')],
+    causes: [
+      likely('A typo in the host name, or an environment variable that is empty in this environment.'),
+      possible('DNS is unreachable from this machine or container.'),
+    ],
     fix: 'Check the host value and resolve it from the same machine (dig +short HOST).',
   },
   {
@@ -324,13 +351,14 @@ export const CATALOG: CatalogEntry[] = [
       likely('Outgoing SMTP ports are blocked (many clouds block port 25, some networks also 465/587).'),
       possible('Wrong host or port, or the server is down.'),
     ],
-    fix: 'Try port 587 or 465 instead of 25; check firewalls and the provider\'s egress rules; probe the endpoint.',
+    fix: "Try port 587 or 465 instead of 25; check firewalls and the provider's egress rules; probe the endpoint.",
     postfix: {
       causes: [
         likely('This network blocks outgoing port 25 (most cloud providers and home ISPs), so Postfix cannot reach MX hosts.'),
         possible('The remote host is down or drops connections; Postfix tries the next MX and retries later.'),
       ],
-      fix: 'MX delivery always uses port 25, so changing the port is no option for it. If port 25 is blocked, send through a ' +
+      fix:
+        'MX delivery always uses port 25, so changing the port is no option for it. If port 25 is blocked, send through a ' +
         'relay (smarthost): relayhost = [smtp.provider.example]:587 with smtp_sasl_auth_enable = yes and ' +
         'smtp_tls_security_level = encrypt (or [host]:465 with smtp_tls_wrappermode = yes); or ask the provider to lift the block. ' +
         'Check with a probe of the MX on port 25 from this machine.',

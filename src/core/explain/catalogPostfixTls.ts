@@ -30,7 +30,7 @@ const verifyFamily = (id: ExplainId, codes: string, text: string, title: string,
   severity: 'error',
   title,
   detail:
-    'Postfix (the smtp client) checked the remote server\'s certificate because this destination\'s TLS level verifies (verify, secure, ' +
+    "Postfix (the smtp client) checked the remote server's certificate because this destination's TLS level verifies (verify, secure, " +
     'dane, fingerprint, or an MTA-STS policy from the policy service), and the check failed, so the mail is deferred. At level "may" the ' +
     'same certificate only makes the session "Untrusted".',
   causes,
@@ -48,7 +48,9 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Inbound (smtpd): the connecting client started TLS (STARTTLS, or directly on the implicit-TLS port 465) and closed the connection ' +
       'before the handshake finished. No mail is lost when the client is a scanner; a real sender retries, possibly without TLS.',
     causes: [
-      likely('The client rejected something in the handshake (our certificate, version or ciphers) without sending an alert, or is a scanner that probes and leaves.'),
+      likely(
+        'The client rejected something in the handshake (our certificate, version or ciphers) without sending an alert, or is a scanner that probes and leaves.',
+      ),
       possible('On port 465 a client that speaks plain SMTP first (smtps service wrapped, client not) gives up.'),
     ],
     fix:
@@ -65,8 +67,12 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Inbound (smtpd), the mirror of the client\'s "SSL_connect error": this server\'s side of the handshake failed. The OpenSSL reason is on the ' +
       '"TLS library problem" line just before it, from the same smtpd process.',
     causes: [
-      likely('The client offers only protocol versions or ciphers this server disabled ("no shared cipher", "unsupported protocol"), typically an old appliance or a scanner.'),
-      possible('The client aborted because it did not trust this server\'s certificate (an alert such as "certificate unknown" or "bad certificate" on the neighbouring line).'),
+      likely(
+        'The client offers only protocol versions or ciphers this server disabled ("no shared cipher", "unsupported protocol"), typically an old appliance or a scanner.',
+      ),
+      possible(
+        'The client aborted because it did not trust this server\'s certificate (an alert such as "certificate unknown" or "bad certificate" on the neighbouring line).',
+      ),
       possible('With OpenSSL 3 and Postfix before 3.7.4 (or 3.6.8), a client that closes without close_notify is logged this way; harmless.'),
     ],
     fix:
@@ -83,7 +89,9 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'The handshake fails; a sending MTA usually retries without TLS.',
     causes: [
       likely('The client (often a scanner or an old appliance) offers only legacy ciphers (RC4, 3DES, export suites) that this server disables.'),
-      possible('The server has no usable certificate/key for the algorithms the client offers (an ECDSA-only certificate against an RSA-only client, or smtpd_tls_cert_file unreadable).'),
+      possible(
+        'The server has no usable certificate/key for the algorithms the client offers (an ECDSA-only certificate against an RSA-only client, or smtpd_tls_cert_file unreadable).',
+      ),
     ],
     fix:
       'If the clients are scanners, ignore it. For a legitimate sender, check smtpd_tls_mandatory_ciphers/smtpd_tls_ciphers (keep "medium" on ' +
@@ -99,7 +107,8 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Not an error: for inbound mail (smtpd) clients normally send no certificate. The line shows the version and cipher; TLSv1 or TLSv1.1 ' +
       'there means this server still accepts legacy protocols from that client.',
     causes: [likely('Normal opportunistic TLS.')],
-    fix: 'Nothing to fix for port 25 (opportunistic TLS: a legacy-only client would fall back to plain text). To refuse legacy versions on ' +
+    fix:
+      'Nothing to fix for port 25 (opportunistic TLS: a legacy-only client would fall back to plain text). To refuse legacy versions on ' +
       'submission ports set smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 there (every Postfix version; ' +
       '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off).',
   },
@@ -124,7 +133,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       '"encrypt" names are not checked. Under "secure" or "verify" a Trusted session that should be Verified means the name did not match.',
     causes: [
       likely('Opportunistic or encrypt level with a CA file configured: normal.'),
-      possible('Under a verifying policy, the certificate does not name the next-hop (smtp_tls_secure_cert_match / the policy\'s match=).'),
+      possible("Under a verifying policy, the certificate does not name the next-hop (smtp_tls_secure_cert_match / the policy's match=)."),
     ],
     fix: 'Nothing to fix at level may/encrypt. For a destination that must be verified, fix the match list or the certificate name.',
   },
@@ -159,15 +168,15 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     '10',
     'certificate has expired',
     'Postfix could not verify the remote certificate: it has expired ("num=10").',
-    [likely('The remote server did not renew its certificate, or renewed without reloading its mail server.'), possible('This machine\'s clock is wrong.')],
-    'Tell the remote admin (probe it to show the dates); check this machine\'s clock. Do not lower the level globally: add a temporary per-destination policy only if you must.',
+    [likely('The remote server did not renew its certificate, or renewed without reloading its mail server.'), possible("This machine's clock is wrong.")],
+    "Tell the remote admin (probe it to show the dates); check this machine's clock. Do not lower the level globally: add a temporary per-destination policy only if you must.",
   ),
   verifyFamily(
     'explain.postfix-verify-not-yet-valid',
     '9',
     'certificate is not yet valid',
     'Postfix could not verify the remote certificate: it is not valid yet ("num=9").',
-    [likely('A clock is wrong (this machine or the issuer\'s).')],
+    [likely("A clock is wrong (this machine or the issuer's).")],
     'Fix the clock (NTP) on this machine; probe the remote to see the certificate dates.',
   ),
   verifyFamily(
@@ -183,7 +192,10 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     '62',
     'hostname mismatch|subject alternative name mismatch',
     'Postfix could not verify the remote certificate: it does not name the host Postfix expected ("num=62", hostname mismatch).',
-    [likely('The certificate lacks the MX or relay name (a default certificate, or one for another name).'), possible('The policy\'s match= list (or smtp_tls_secure_cert_match) names the wrong host.')],
+    [
+      likely('The certificate lacks the MX or relay name (a default certificate, or one for another name).'),
+      possible("The policy's match= list (or smtp_tls_secure_cert_match) names the wrong host."),
+    ],
     'Probe the remote to see the names in its certificate; fix the certificate, or the match list in smtp_tls_policy_maps.',
   ),
   {
@@ -206,7 +218,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     detail:
       'With smtp_dns_support_level = dnssec (needed for DANE) Postfix asks a test query and expects the AD bit. The answer came without it, so ' +
       'Postfix cannot trust any DNSSEC answer: DANE is effectively off and TLSA records are ignored.',
-    causes: [likely('/etc/resolv.conf points at a non-validating resolver (a router, a cloud resolver without DNSSEC, or a container\'s DNS).')],
+    causes: [likely("/etc/resolv.conf points at a non-validating resolver (a router, a cloud resolver without DNSSEC, or a container's DNS).")],
     fix:
       'Run a local validating resolver (unbound) and point /etc/resolv.conf at 127.0.0.1 (inside a chroot too: /var/spool/postfix/etc/resolv.conf); ' +
       'or, if you do not use DANE, set smtp_dns_support_level = enabled.',
@@ -217,11 +229,13 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     severity: 'error',
     title: 'Postfix could not look up the TLSA (DANE) records of a destination, so it defers the mail.',
     detail:
-      'The destination\'s zone is DNSSEC-signed, so Postfix must know whether TLSA records exist; the lookup failed (SERVFAIL), which DANE treats ' +
+      "The destination's zone is DNSSEC-signed, so Postfix must know whether TLSA records exist; the lookup failed (SERVFAIL), which DANE treats " +
       'as a possible attack. The mail stays in the queue.',
     causes: [
-      likely('The destination\'s DNS is broken for TLSA queries: a bogus denial of existence, expired signatures, or name servers that mishandle the TLSA type.'),
-      possible('This machine\'s resolver fails (timeouts, a forwarder that breaks DNSSEC).'),
+      likely(
+        "The destination's DNS is broken for TLSA queries: a bogus denial of existence, expired signatures, or name servers that mishandle the TLSA type.",
+      ),
+      possible("This machine's resolver fails (timeouts, a forwarder that breaks DNSSEC)."),
     ],
     fix:
       'Check with dig +dnssec TLSA _25._tcp.MX and a DNSSEC analyser; if the destination is broken, tell its admin and, until fixed, add a ' +
@@ -248,7 +262,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'guess a weaker policy and defers.',
     causes: [
       likely('The policy service (postfix-mta-sts-resolver, postfix-tlspol) is down or listens elsewhere than the socketmap address.'),
-      possible('The service failed for this domain because the domain\'s DNS is broken.'),
+      possible("The service failed for this domain because the domain's DNS is broken."),
     ],
     fix: 'Check the service (systemctl status; the socketmap address in main.cf) and its log for this domain; postmap -q DOMAIN socketmap:... shows the answer.',
   },
@@ -289,8 +303,8 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     severity: 'warning',
     title: 'Postfix used a weaker TLS level than configured for this delivery (Postfix 3.11 "tls=LEVEL:LOWER").',
     detail: 'The first level is the one configured, the second the one used after a fallback (for example DANE with unusable TLSA records).',
-    causes: [likely('The destination\'s TLSA records are unusable, or a fallback (smtp_tls_fallback_level, RequireTLS: no) applied.')],
-    fix: 'Check the destination\'s TLSA records (mail-tls-doctor check DOMAIN, or dig TLSA _25._tcp.MX) and the fallback settings.',
+    causes: [likely("The destination's TLSA records are unusable, or a fallback (smtp_tls_fallback_level, RequireTLS: no) applied.")],
+    fix: "Check the destination's TLSA records (mail-tls-doctor check DOMAIN, or dig TLSA _25._tcp.MX) and the fallback settings.",
   },
   {
     id: 'explain.postfix-tls-handshake-lost',
@@ -315,7 +329,9 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Inbound (smtpd): the client asked for TLS and then disconnected, during or just after the handshake. The line before it from the same ' +
       'smtpd process (SSL_accept error, TLS library problem) usually names the reason.',
     causes: [
-      likely('The handshake failed (no shared cipher or version), or the client rejected this server\'s certificate (expired, wrong name, missing intermediate).'),
+      likely(
+        "The handshake failed (no shared cipher or version), or the client rejected this server's certificate (expired, wrong name, missing intermediate).",
+      ),
       possible('A scanner that only tests STARTTLS and leaves.'),
     ],
     fix: 'Read the preceding lines of the same smtpd process; probe your own server (mail-tls-doctor probe YOUR-MX:25) to see the certificate clients get.',
@@ -365,7 +381,8 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     pattern: /wrappermode[^\n]*requires[^\n]*smtp_tls_security_level|requires setting "smtp_tls_wrappermode = yes"/i,
     severity: 'error',
     title: 'Implicit TLS (port 465) is set up half-way: Postfix needs smtp_tls_wrappermode = yes together with level encrypt.',
-    detail: 'For a relay on port 465 Postfix must start TLS immediately (wrappermode) and cannot fall back to plain text, so the level must be encrypt or stronger.',
+    detail:
+      'For a relay on port 465 Postfix must start TLS immediately (wrappermode) and cannot fall back to plain text, so the level must be encrypt or stronger.',
     causes: [likely('relayhost = [host]:465 without smtp_tls_wrappermode = yes, or wrappermode on with smtp_tls_security_level = may.')],
     fix: 'For port 465: smtp_tls_wrappermode = yes and smtp_tls_security_level = encrypt; for port 587: wrappermode off, STARTTLS with level encrypt.',
   },

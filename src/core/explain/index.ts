@@ -83,7 +83,9 @@ export function classifyLine(rawLine: string): LineMatch[] {
 }
 
 export function looksLikePostfix(text: string): boolean {
-  return /postfix\/|\bsmtpd?\[\d+\]|SSL_connect error|SSL_accept error|TLS library problem|TLS connection established|Cannot start TLS|certificate verification failed for/.test(text);
+  return /postfix\/|\bsmtpd?\[\d+\]|SSL_connect error|SSL_accept error|TLS library problem|TLS connection established|Cannot start TLS|certificate verification failed for/.test(
+    text,
+  );
 }
 
 /**
@@ -118,7 +120,16 @@ function toMatch(entry: CatalogEntry, postfix: boolean, endpoint: Endpoint | und
   const variant = postfix && entry.postfix ? entry.postfix : entry;
   const causes = rankedCauses(variant.causes);
   const pf = postfix ? entry.postfix : undefined;
-  const m: ExplanationMatch = { id: entry.id, severity: entry.severity, title: pf?.title ?? entry.title, detail: pf?.detail ?? entry.detail, causes, fix: variant.fix, evidence: [], count: 0 };
+  const m: ExplanationMatch = {
+    id: entry.id,
+    severity: entry.severity,
+    title: pf?.title ?? entry.title,
+    detail: pf?.detail ?? entry.detail,
+    causes,
+    fix: variant.fix,
+    evidence: [],
+    count: 0,
+  };
   if (endpoint) m.endpoint = endpoint;
   return m;
 }
@@ -159,7 +170,11 @@ export interface ExplanationParts {
  * The one way an explanation becomes a finding, for `explain` (the editor, the JSON report) and the mail-log
  * linter: the detail followed by each cause ("Likely: ..."), then `extra.detailEnd`; the location, if any, after.
  */
-export function explanationFinding(id: FindingId, m: ExplanationParts, extra: { detailEnd?: string } & Pick<Finding, 'file' | 'range' | 'related'> = {}): Finding {
+export function explanationFinding(
+  id: FindingId,
+  m: ExplanationParts,
+  extra: { detailEnd?: string } & Pick<Finding, 'file' | 'range' | 'related'> = {},
+): Finding {
   const { detailEnd, ...where } = extra;
   const causes = m.causes.map((c) => `${c.likelihood === 'likely' ? 'Likely' : 'Possible'}: ${c.cause}`).join(' ');
   return makeFinding(id, {

@@ -6,7 +6,12 @@
  * value: never split into tokens, never checked as a host, a file or a number.
  */
 
-const PAIRS: ReadonlyArray<[string, string]> = [['{{', '}}'], ['{%', '%}'], ['{#', '#}'], ['<%', '%>']];
+const PAIRS: ReadonlyArray<[string, string]> = [
+  ['{{', '}}'],
+  ['{%', '%}'],
+  ['{#', '#}'],
+  ['<%', '%>'],
+];
 
 export interface TemplateTag {
   start: number;
@@ -53,7 +58,8 @@ export function hasTemplateMarkup(text: string): boolean {
   return templateTags(text, 1).length > 0;
 }
 
-const CONTROL_WORD = /^(if|else|elif|elsif|else if|end\w*|for|range|with|define|block|template|macro|set|unless|while|case|when|include|import|from|raw|filter|call|\/\*)\b/;
+const CONTROL_WORD =
+  /^(if|else|elif|elsif|else if|end\w*|for|range|with|define|block|template|macro|set|unless|while|case|when|include|import|from|raw|filter|call|\/\*)\b/;
 
 function isControl(tag: TemplateTag, text: string): boolean {
   if (tag.open === '{%' || tag.open === '{#') return true;
@@ -94,8 +100,24 @@ export function isPlaceholderWord(word: string): boolean {
 
 /** Upper-case macros Postfix itself expands in commands (local(8) mailbox_command, pipe(8)): not substitutions. */
 const POSTFIX_COMMAND_MACROS = new Set([
-  'CLIENT_ADDRESS', 'CLIENT_HELO', 'CLIENT_HOSTNAME', 'CLIENT_PROTOCOL', 'DOMAIN', 'ENVID', 'EXTENSION', 'HOME', 'LOCAL',
-  'LOGNAME', 'ORIGINAL_RECIPIENT', 'RECIPIENT', 'SASL_METHOD', 'SASL_SENDER', 'SASL_USERNAME', 'SENDER', 'SHELL', 'USER',
+  'CLIENT_ADDRESS',
+  'CLIENT_HELO',
+  'CLIENT_HOSTNAME',
+  'CLIENT_PROTOCOL',
+  'DOMAIN',
+  'ENVID',
+  'EXTENSION',
+  'HOME',
+  'LOCAL',
+  'LOGNAME',
+  'ORIGINAL_RECIPIENT',
+  'RECIPIENT',
+  'SASL_METHOD',
+  'SASL_SENDER',
+  'SASL_USERNAME',
+  'SENDER',
+  'SHELL',
+  'USER',
 ]);
 
 /**
@@ -126,7 +148,8 @@ export function conditionalLines(lines: readonly string[]): boolean[] {
       for (const tag of templateTags(line)) {
         if (tag.open === '{#' || !isControl(tag, line)) continue;
         if (/^end/.test(tag.inner)) closes++;
-        else if (/^(if|for|range|with|define|block|macro|unless|while|case|filter|call|raw)\b/.test(tag.inner) || /\bdo\s*(\|[^|]*\|)?$/.test(tag.inner)) opens++;
+        else if (/^(if|for|range|with|define|block|macro|unless|while|case|filter|call|raw)\b/.test(tag.inner) || /\bdo\s*(\|[^|]*\|)?$/.test(tag.inner))
+          opens++;
       }
     }
     // A line that opens and closes a block (`a = {% if x %}b{% endif %}`) is itself conditional.

@@ -5,7 +5,8 @@
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const ZONES: Record<string, number> = { UT: 0, UTC: 0, GMT: 0, Z: 0, EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420 };
 
-const DATE = /(?:\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|UTC|UT|GMT|Z|[ECMP][SD]T)\b/i;
+const DATE =
+  /(?:\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|UTC|UT|GMT|Z|[ECMP][SD]T)\b/i;
 
 /** The date a greeting carries, or undefined when it has none with a usable time zone. */
 export function dateInGreeting(text: string): Date | undefined {

@@ -91,7 +91,10 @@ function imap(): Dialogue {
     const tag = `a${++n}`;
     c.send(`${tag} ${command}`);
     const lines = await c.lines(command, (l) => l.startsWith(`${tag} `), ms);
-    const status = lines[lines.length - 1].slice(tag.length + 1).split(' ')[0].toUpperCase();
+    const status = lines[lines.length - 1]
+      .slice(tag.length + 1)
+      .split(' ')[0]
+      .toUpperCase();
     return { ok: status === 'OK', lines };
   };
   return {

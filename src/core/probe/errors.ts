@@ -17,10 +17,14 @@ export function classifyTlsError(err: unknown): TlsFailure {
   if (err instanceof Error && err.name === 'TimeoutError') return { kind: 'timeout', reason };
   const alert = /ALERT_([A-Z0-9_]+)$/.exec(code);
   if (alert) return { kind: 'alert', alert: alert[1].toLowerCase().replace(/_/g, ' '), reason };
-  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|RECORD_LAYER_FAILURE/.test(code) || /wrong version number|packet length too long|http request|unknown protocol/i.test(msg)) {
+  if (
+    /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|RECORD_LAYER_FAILURE/.test(code) ||
+    /wrong version number|packet length too long|http request|unknown protocol/i.test(msg)
+  ) {
     return { kind: 'plaintext', reason };
   }
-  if (/NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG|NO_CIPHERS_AVAILABLE|NO_CIPHER_MATCH|ERR_LOCAL_TLS_SETUP|INVALID_PROTOCOL_VERSION/.test(code)) return { kind: 'local', reason };
+  if (/NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG|NO_CIPHERS_AVAILABLE|NO_CIPHER_MATCH|ERR_LOCAL_TLS_SETUP|INVALID_PROTOCOL_VERSION/.test(code))
+    return { kind: 'local', reason };
   if (/UNSUPPORTED_PROTOCOL/.test(code) || /unsupported protocol/i.test(msg)) return { kind: 'no-common-version', reason };
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket disconnected before secure TLS|closed the connection|socket hang up/i.test(msg)) {
     return { kind: 'lost', reason };

@@ -34,9 +34,10 @@ export const probeFindings = {
       severity: 'error',
       title: `Not probed: the ${role} "${shown}" is not a valid host name (${reason}).`,
       detail: `Every name is checked before it can reach a socket or a mail dialogue, and no connection was opened. A name with CR, LF, NUL, spaces or other control characters could smuggle a command into the ${role === 'EHLO name' ? 'SMTP dialogue' : 'dialogue'}; a name with non-ASCII characters, empty or over-long labels cannot be resolved or verified by any mail client either.`,
-      fix: role === 'EHLO name'
-        ? 'Give a fully-qualified DNS name (e.g. `mx1.example.com`) or an address literal (`[192.0.2.1]`, `[IPv6:2001:db8::1]`).'
-        : `Correct the ${role} where it comes from (the config file or the command line): a DNS name (an IDN in its \`xn--\` form) or an IPv4/IPv6 address, without spaces, brackets, a port or a zone id.`,
+      fix:
+        role === 'EHLO name'
+          ? 'Give a fully-qualified DNS name (e.g. `mx1.example.com`) or an address literal (`[192.0.2.1]`, `[IPv6:2001:db8::1]`).'
+          : `Correct the ${role} where it comes from (the config file or the command line): a DNS name (an IDN in its \`xn--\` form) or an IPv4/IPv6 address, without spaces, brackets, a port or a zone id.`,
       evidence: [`${role}: ${shown}`, reason],
     });
   },
@@ -53,7 +54,8 @@ export const probeFindings = {
     return makeFinding('endpoint.ca-unreadable', {
       severity: 'error',
       title: `Not probed: the extra CA file ${file} cannot be read (${reason}).`,
-      detail: 'The probe judges the certificate against the extra CA files it was given; without this one its verdict could be wrong, so it opened no connection.',
+      detail:
+        'The probe judges the certificate against the extra CA files it was given; without this one its verdict could be wrong, so it opened no connection.',
       fix: 'Check the path and the permissions of the file (a PEM file of at most 5 MB), or remove it from the settings / the --ca options.',
       evidence: [`CA file: ${file}`, reason],
     });
@@ -77,9 +79,10 @@ export const probeFindings = {
     });
   },
   tcpTimeout(ep: Endpoint, address: string, ms: number, code?: string): Finding {
-    const port25 = ep.port === 25
-      ? ' Port 25 is special: many ISPs and cloud providers (AWS, Google Cloud, Azure, DigitalOcean, most home connections) block outbound connections to port 25, so the probe may fail from here and work from elsewhere.'
-      : '';
+    const port25 =
+      ep.port === 25
+        ? ' Port 25 is special: many ISPs and cloud providers (AWS, Google Cloud, Azure, DigitalOcean, most home connections) block outbound connections to port 25, so the probe may fail from here and work from elsewhere.'
+        : '';
     return makeFinding('tcp.timeout', {
       severity: 'error',
       title: `No answer at all from ${address} port ${ep.port}${code && code !== 'timeout' ? ` (${code})` : ''}.`,
@@ -93,20 +96,22 @@ export const probeFindings = {
       severity: 'error',
       title: `The server accepted the connection but sent no greeting within ${ms} ms.`,
       detail: `A ${PROTOCOLS[ep.protocol].label} server speaks first. Silence means an overloaded or hung server, a tarpit or greylisting delay (Postfix postscreen waits several seconds on purpose), or a proxy/firewall that accepts and then stalls. Clients report "Greeting never received" (nodemailer) or a timeout.`,
-      fix: 'Retry with a longer --timeout; check the server\'s load and logs; if a proxy or load balancer sits in front, check its health checks and backend.',
+      fix: "Retry with a longer --timeout; check the server's load and logs; if a proxy or load balancer sits in front, check its health checks and backend.",
       evidence,
     });
   },
   greetingRejected(ep: Endpoint, lines: string[], busy: boolean, backoffMs?: number): Finding {
     return makeFinding('greeting.rejected', {
       severity: 'error',
-      title: busy ? 'The server turned the connection away: too many connections or temporarily unavailable.' : 'The server rejected the connection in its greeting.',
+      title: busy
+        ? 'The server turned the connection away: too many connections or temporarily unavailable.'
+        : 'The server rejected the connection in its greeting.',
       detail: busy
         ? `It answered with a "service not available" greeting (SMTP 421 / IMAP BYE). Mail servers do this when one client opens too many connections, under load, or during maintenance; senders retry later.${backoffMs ? ` The probe opened no more connections to it for ${Math.round(backoffMs / 1000)} s.` : ''}`
         : 'It answered with a rejection (e.g. SMTP 554) instead of a welcome: this client address is blocked (a blocklist, a policy, or a misconfigured postscreen/access list), or the service is shut.',
       fix: busy
-        ? 'Probe again later, with fewer parallel connections; if it persists, raise the per-client limits (Postfix `smtpd_client_connection_count_limit`; Dovecot before login: the login services `process_limit`/`client_limit`, as `mail_max_userip_connections` counts only logged-in sessions) or check the server\'s load.'
-        : 'Read the reply text: it usually names the reason or a blocklist. Check the server\'s access rules and whether this client\'s address is listed.',
+        ? "Probe again later, with fewer parallel connections; if it persists, raise the per-client limits (Postfix `smtpd_client_connection_count_limit`; Dovecot before login: the login services `process_limit`/`client_limit`, as `mail_max_userip_connections` counts only logged-in sessions) or check the server's load."
+        : "Read the reply text: it usually names the reason or a blocklist. Check the server's access rules and whether this client's address is listed.",
       evidence: lines.slice(0, 6),
     });
   },
@@ -142,7 +147,8 @@ export const probeFindings = {
     });
   },
   closedBeforeGreeting(ep: Endpoint, evidence: string[]): Finding {
-    const backend = ep.protocol === 'smtp' ? 'the SMTP server (Postfix, Exim)' : ep.protocol === 'imap' ? 'the IMAP server (Dovecot)' : 'the POP3 server (Dovecot)';
+    const backend =
+      ep.protocol === 'smtp' ? 'the SMTP server (Postfix, Exim)' : ep.protocol === 'imap' ? 'the IMAP server (Dovecot)' : 'the POP3 server (Dovecot)';
     return makeFinding('tls.closed-before-greeting', {
       severity: 'error',
       title: 'The TLS handshake succeeded, then the server hung up without a greeting.',
@@ -156,9 +162,10 @@ export const probeFindings = {
       severity: 'error',
       title: `Port ${ep.port} speaks plain text and offers no TLS at all, but implicit TLS was tried.`,
       detail: `The server answered the TLS ClientHello with a plaintext greeting (OpenSSL: "wrong version number"), and its capability list (${PROTOCOLS[ep.protocol].capabilityCommand}) does not offer ${PROTOCOLS[ep.protocol].starttlsVerb} either: neither implicit TLS nor STARTTLS works on this port, so switching the client to STARTTLS would not help.`,
-      fix: ep.protocol === 'smtp'
-        ? 'Configure TLS on the server (Postfix: `smtpd_tls_cert_file`, `smtpd_tls_key_file`, `smtpd_tls_security_level = may`; Exim: `tls_certificate`, `tls_privatekey`, `tls_advertise_hosts = *`), or connect to the port that has TLS (465 implicit, 587 STARTTLS).'
-        : 'Configure TLS on the server (Dovecot: `ssl = yes` with `ssl_cert` and `ssl_key`), or connect to the port that has TLS (993/995 implicit, 143/110 STARTTLS).',
+      fix:
+        ep.protocol === 'smtp'
+          ? 'Configure TLS on the server (Postfix: `smtpd_tls_cert_file`, `smtpd_tls_key_file`, `smtpd_tls_security_level = may`; Exim: `tls_certificate`, `tls_privatekey`, `tls_advertise_hosts = *`), or connect to the port that has TLS (465 implicit, 587 STARTTLS).'
+          : 'Configure TLS on the server (Dovecot: `ssl = yes` with `ssl_cert` and `ssl_key`), or connect to the port that has TLS (993/995 implicit, 143/110 STARTTLS).',
       evidence,
     });
   },
@@ -184,7 +191,8 @@ export const probeFindings = {
     return makeFinding('starttls.refused', {
       severity: 'error',
       title: 'The server refused the STARTTLS command.',
-      detail: 'It advertises STARTTLS but answered with an error (e.g. "454 TLS not available due to temporary reason"): the server usually cannot load its certificate or key, or its TLS setup is broken.',
+      detail:
+        'It advertises STARTTLS but answered with an error (e.g. "454 TLS not available due to temporary reason"): the server usually cannot load its certificate or key, or its TLS setup is broken.',
       fix: 'Check the server\'s log at the time of the probe (Postfix: "cannot get RSA certificate from file ... disabling TLS support", "TLS library problem"); check that the certificate and key files exist, are readable by the server and match each other (`openssl x509 -in cert.pem -noout -pubkey | openssl sha256` and `openssl pkey -in key.pem -pubout | openssl sha256` print the same hash; this works for RSA and ECDSA keys, unlike `-modulus`).',
       evidence,
     });
@@ -192,8 +200,11 @@ export const probeFindings = {
   lostConnection(ep: Endpoint, afterStarttls: boolean, evidence: string[]): Finding {
     return makeFinding('tls.lost-connection', {
       severity: 'error',
-      title: afterStarttls ? 'The server closed the connection after STARTTLS, before TLS was established.' : 'The server closed the connection during the TLS handshake.',
-      detail: 'This is the classic "SSL_connect error ... lost connection" (Postfix) / "Client network socket disconnected before secure TLS connection was established" (Node, nodemailer). The server\'s TLS layer gave up without an alert: typically it cannot read its certificate or key, it shares no protocol version or cipher with the client and drops instead of alerting, or a middlebox kills TLS traffic.',
+      title: afterStarttls
+        ? 'The server closed the connection after STARTTLS, before TLS was established.'
+        : 'The server closed the connection during the TLS handshake.',
+      detail:
+        'This is the classic "SSL_connect error ... lost connection" (Postfix) / "Client network socket disconnected before secure TLS connection was established" (Node, nodemailer). The server\'s TLS layer gave up without an alert: typically it cannot read its certificate or key, it shares no protocol version or cipher with the client and drops instead of alerting, or a middlebox kills TLS traffic.',
       fix: `Look at the server's log at the time of the probe (Postfix: \`grep -i tls /var/log/mail.log\`); check the certificate/key files and their permissions; check the allowed protocols and ciphers (Postfix \`smtpd_tls_protocols\`, \`smtpd_tls_mandatory_ciphers\`); test from another network to rule out a middlebox. If one address of several fails, fix or remove that host.`,
       evidence,
     });
@@ -202,8 +213,9 @@ export const probeFindings = {
     return makeFinding('tls.handshake-timeout', {
       severity: 'error',
       title: `The TLS handshake did not finish within ${ms} ms.`,
-      detail: 'The server (or something in between) stopped answering during the handshake. An MTU/fragmentation problem (large certificate chains stall on broken paths), an overloaded server, or a wrong port/encryption pair are the usual causes.',
-      fix: 'Retry; check the path MTU (`ping -M do -s 1472 HOST`); make sure the port is meant for this TLS mode; check the server\'s load and logs.',
+      detail:
+        'The server (or something in between) stopped answering during the handshake. An MTU/fragmentation problem (large certificate chains stall on broken paths), an overloaded server, or a wrong port/encryption pair are the usual causes.',
+      fix: "Retry; check the path MTU (`ping -M do -s 1472 HOST`); make sure the port is meant for this TLS mode; check the server's load and logs.",
       evidence,
     });
   },
@@ -214,25 +226,28 @@ export const probeFindings = {
         severity: 'error',
         title: `The TLS handshake failed: the server sent the alert "${alert}" after its ServerHello.`,
         detail: `The server answered with its ServerHello (it agreed on a version and a cipher), then ended the handshake with the alert "${alert}": the failure is on its own side, after the version was settled, typically when it signs with its private key (a key it cannot use or that does not match the certificate, a failing key engine or HSM; Debian 12's OpenSMTPD 6.8 with OpenSSL 3 fails every handshake this way). Enabling other TLS versions does not help.`,
-        fix: "Read the server's log for the handshake error (OpenSMTPD: \"missing private key\", Postfix: \"SSL_accept error\", Exim: \"TLS error on connection\"); check that the private key matches the certificate (`openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same key) and that the server can read it; OpenSMTPD 6.8 linked with OpenSSL 3: upgrade to OpenSMTPD 7 (Debian 12: bookworm-backports).",
+        fix: 'Read the server\'s log for the handshake error (OpenSMTPD: "missing private key", Postfix: "SSL_accept error", Exim: "TLS error on connection"); check that the private key matches the certificate (`openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same key) and that the server can read it; OpenSMTPD 6.8 linked with OpenSSL 3: upgrade to OpenSMTPD 7 (Debian 12: bookworm-backports).',
         evidence: [reason, ...evidence],
       });
     }
     return makeFinding('tls.handshake-failed', {
       severity: 'error',
       title: alert ? `The TLS handshake failed: the server sent the alert "${alert}".` : `The TLS handshake failed: ${reason}.`,
-      detail: alert === 'protocol version'
-        ? 'The server shares no TLS version with this client: it only speaks versions the client will not offer (or the reverse). Microsoft 365 and OpenSSL 3 at security level 2 (Debian\'s and Ubuntu\'s system default) refuse TLS 1.0/1.1.'
-        : alert === 'handshake failure'
-          ? 'The server found no cipher suite, curve or signature algorithm in common with the client, or requires something the client does not offer.'
-          : 'The handshake ended with an error before any certificate could be checked. Clients report the same reason (e.g. "ssl3_read_bytes:tlsv1 alert ...").',
+      detail:
+        alert === 'protocol version'
+          ? "The server shares no TLS version with this client: it only speaks versions the client will not offer (or the reverse). Microsoft 365 and OpenSSL 3 at security level 2 (Debian's and Ubuntu's system default) refuse TLS 1.0/1.1."
+          : alert === 'handshake failure'
+            ? 'The server found no cipher suite, curve or signature algorithm in common with the client, or requires something the client does not offer.'
+            : 'The handshake ended with an error before any certificate could be checked. Clients report the same reason (e.g. "ssl3_read_bytes:tlsv1 alert ...").',
       fix: `Enable TLS 1.2 and 1.3 on the server (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, with the cipher settings at their defaults; Dovecot: \`ssl_min_protocol = TLSv1.2\`), and make sure its certificate and key load.`,
       evidence: [reason, ...evidence],
     });
   },
   /** `handshake`: false when the port answered the TLS hello in TLS (an alert) but the handshake failed. */
   expectsImplicitTls(ep: Endpoint, ms: number, evidence: string[], handshake = true): Finding {
-    const how = handshake ? 'a TLS handshake on the same port succeeded' : 'a TLS ClientHello on the same port was answered in TLS (the handshake itself failed, see the TLS finding)';
+    const how = handshake
+      ? 'a TLS handshake on the same port succeeded'
+      : 'a TLS ClientHello on the same port was answered in TLS (the handshake itself failed, see the TLS finding)';
     return makeFinding('mode.expects-implicit-tls', {
       severity: 'error',
       title: `Port ${ep.port} expects implicit TLS, but STARTTLS was tried.`,
@@ -271,7 +286,8 @@ export const probeFindings = {
     return makeFinding('tls.legacy-version-accepted', {
       severity: mx ? 'info' : 'warning',
       title: `The server still accepts ${versions.join(' and ')}.`,
-      detail: 'TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow downgrade attacks and rely on SHA-1/MD5. Compliance scans (PCI DSS) flag them.' +
+      detail:
+        'TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow downgrade attacks and rely on SHA-1/MD5. Compliance scans (PCI DSS) flag them.' +
         (mx
           ? ' On port 25 this is opportunistic TLS: senders that only speak TLS 1.0/1.1 would send in plain text if the server refused those versions, so accepting them here is the lesser evil (Postfix TLS_README, RFC 7435).'
           : ' Current mail clients and libraries (Outlook, Thunderbird, nodemailer on Node 20) use TLS 1.2 or 1.3.'),
@@ -285,7 +301,8 @@ export const probeFindings = {
     return makeFinding('tls.modern-version-missing', {
       severity: 'error',
       title: 'The server accepts neither TLS 1.2 nor TLS 1.3.',
-      detail: 'Many current peers refuse TLS 1.0/1.1: Microsoft 365, OpenSSL 3 at security level 2 (the Debian/Ubuntu system default), Node 20 and nodemailer at their defaults. They fail with "tlsv1 alert protocol version" or "unsupported protocol"; mail between them and this server falls back to plain text (opportunistic TLS) or is deferred (mandatory TLS). (Google documents TLS 1.0 to 1.3 for Gmail, so Gmail is not among them.)',
+      detail:
+        'Many current peers refuse TLS 1.0/1.1: Microsoft 365, OpenSSL 3 at security level 2 (the Debian/Ubuntu system default), Node 20 and nodemailer at their defaults. They fail with "tlsv1 alert protocol version" or "unsupported protocol"; mail between them and this server falls back to plain text (opportunistic TLS) or is deferred (mandatory TLS). (Google documents TLS 1.0 to 1.3 for Gmail, so Gmail is not among them.)',
       fix: `Upgrade the TLS library / server software and enable TLS 1.2 and 1.3 (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, and the same for \`smtpd_tls_mandatory_protocols\`; Dovecot: \`ssl_min_protocol = TLSv1.2\`).`,
       evidence,
     });
@@ -294,7 +311,8 @@ export const probeFindings = {
     return makeFinding('tls.no-tls13', {
       severity: 'info',
       title: 'The server does not offer TLS 1.3.',
-      detail: 'TLS 1.2 works with every current client, but TLS 1.3 is faster (one round trip less) and drops legacy options. Gmail and most providers use it when offered.',
+      detail:
+        'TLS 1.2 works with every current client, but TLS 1.3 is faster (one round trip less) and drops legacy options. Gmail and most providers use it when offered.',
       fix: `Upgrade to OpenSSL 1.1.1 or later and make sure the protocol lists allow it: an include list such as "TLSv1 TLSv1.1 TLSv1.2" leaves 1.3 out (Postfix: ${POSTFIX_TLS12('smtpd_tls_protocols')}, both of which include 1.3).`,
       evidence: ['TLSv1.3: handshake refused', 'TLSv1.2: handshake accepted'],
     });

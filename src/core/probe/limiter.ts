@@ -115,7 +115,7 @@ export class ConnectionLimiter {
   private pump(): void {
     const now = Date.now();
     for (const [host, until] of this.backoffUntil) if (until <= now) this.backoffUntil.delete(host);
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const w = this.queue[i];
       const wait = this.backoffRemaining(w.host);
       if (wait > w.maxBackoffMs) {

@@ -16,7 +16,10 @@ export const LIMITS = {
 
 export class ConnectionClosedError extends Error {
   override name = 'ConnectionClosedError';
-  constructor(readonly reset: boolean, readonly code?: string) {
+  constructor(
+    readonly reset: boolean,
+    readonly code?: string,
+  ) {
     super(reset ? `the server reset the connection${code ? ` (${code})` : ''}` : 'the server closed the connection');
   }
 }

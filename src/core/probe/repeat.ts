@@ -61,11 +61,16 @@ export function describeRepeats(verdicts: RepeatVerdict[]): string[] {
       const ids = v.errors.map((e) => `${e.id} ${e.runs}/${v.runs}`).join(', ');
       if (v.verdict === 'ok') out.push(`${target}${at}: no error in ${v.runs} runs.`);
       else if (v.verdict === 'persistent') out.push(`${target}${at}: fails in every run (${ids}): a persistent fault, not a glitch.`);
-      else out.push(`${target}${at}: fails in ${v.failedRuns} of ${v.runs} runs (${percent(v.failureRate)}; ${ids}): intermittent, a glitch rather than a configuration fault.`);
+      else
+        out.push(
+          `${target}${at}: fails in ${v.failedRuns} of ${v.runs} runs (${percent(v.failureRate)}; ${ids}): intermittent, a glitch rather than a configuration fault.`,
+        );
     }
     const bad = vs.filter((v) => v.verdict !== 'ok');
     if (vs.length > 1 && bad.length > 0 && bad.length < vs.length) {
-      out.push(`${target}: only ${bad.map((v) => v.address).join(', ')} fail${bad.length === 1 ? 's' : ''}; the other addresses are fine. Fix or remove ${bad.length === 1 ? 'that host' : 'those hosts'} (DNS A/AAAA records, load balancer pool).`);
+      out.push(
+        `${target}: only ${bad.map((v) => v.address).join(', ')} fail${bad.length === 1 ? 's' : ''}; the other addresses are fine. Fix or remove ${bad.length === 1 ? 'that host' : 'those hosts'} (DNS A/AAAA records, load balancer pool).`,
+      );
     }
   }
   return out;

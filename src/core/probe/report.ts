@@ -38,15 +38,27 @@ export function formatResult(r: ProbeResult, p: Painter, verbose: boolean): stri
   }
   if (r.certificates.length) {
     const leaf = r.certificates[0];
-    out.push(`  Chain     ${r.certificates.length} sent, ${r.trusted ? p.green('trusted') : p.red('not trusted')}; leaf ${t(leaf.subject)}, valid until ${t(leaf.notAfter.slice(0, 10))}`);
-    if (verbose) for (const [i, c] of r.certificates.entries()) out.push(p.dim(`            ${i}: ${t(c.subject)}  <- ${t(c.issuer)}  (${t(c.keyType)} ${c.keyBits}, ${t(c.signatureAlgorithm)})`));
+    out.push(
+      `  Chain     ${r.certificates.length} sent, ${r.trusted ? p.green('trusted') : p.red('not trusted')}; leaf ${t(leaf.subject)}, valid until ${t(leaf.notAfter.slice(0, 10))}`,
+    );
+    if (verbose)
+      for (const [i, c] of r.certificates.entries())
+        out.push(p.dim(`            ${i}: ${t(c.subject)}  <- ${t(c.issuer)}  (${t(c.keyType)} ${c.keyBits}, ${t(c.signatureAlgorithm)})`));
   }
   const findings = [...r.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
   const shown = verbose ? findings : findings.filter((f) => f.severity !== 'info');
   if (findings.every((f) => f.severity === 'info')) out.push(`  ${p.green('OK')}: no errors or warnings`);
   for (const f of shown) out.push(...formatFinding(f, p, verbose));
   const hidden = findings.length - shown.length;
-  if (hidden > 0) out.push(p.dim(`  (${hidden} info finding${hidden === 1 ? '' : 's'}: ${findings.filter((f) => f.severity === 'info').map((f) => t(f.id)).join(', ')}; --verbose shows them)`));
+  if (hidden > 0)
+    out.push(
+      p.dim(
+        `  (${hidden} info finding${hidden === 1 ? '' : 's'}: ${findings
+          .filter((f) => f.severity === 'info')
+          .map((f) => t(f.id))
+          .join(', ')}; --verbose shows them)`,
+      ),
+    );
   if (verbose && r.transcript.length) {
     out.push(p.dim('  Transcript:'));
     for (const l of r.transcript) out.push(p.dim(`    ${String(l.at).padStart(5)} ms  ${t(formatLine(l))}`));

@@ -7,7 +7,10 @@ import { abortError } from './limiter';
 
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
-  constructor(readonly step: string, readonly ms: number) {
+  constructor(
+    readonly step: string,
+    readonly ms: number,
+  ) {
     super(`${step}: no answer within ${ms} ms`);
   }
 }

@@ -53,4 +53,3 @@ export function contextFor(minVersion: tls.SecureVersion, maxVersion: tls.Secure
 export function offeredCiphers(permissiveCiphers: string | undefined, legacy: boolean): string | undefined {
   return permissiveCiphers ?? (legacy ? undefined : tls.DEFAULT_CIPHERS);
 }
-

@@ -130,14 +130,15 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
  * Runs `fn` holding one of the host's connection slots. The slot is only given back once every socket the
  * connection used is closed, so the server never sees more connections than the limit.
  */
-async function withSlot<T>(
-  ctx: Session,
-  slot: { maxBackoffMs: number; label?: string; scope?: Scope },
-  fn: (held: Socket[]) => Promise<T>,
-): Promise<T> {
+async function withSlot<T>(ctx: Session, slot: { maxBackoffMs: number; label?: string; scope?: Scope }, fn: (held: Socket[]) => Promise<T>): Promise<T> {
   const release = await ctx.limiter.acquire(limiterKey(ctx), (slot.scope ?? ctx.scope).signal, {
     maxBackoffMs: slot.maxBackoffMs,
-    onBackoff: (ms) => ctx.transcript.add('note', `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`, slot.label),
+    onBackoff: (ms) =>
+      ctx.transcript.add(
+        'note',
+        `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`,
+        slot.label,
+      ),
   });
   const held: Socket[] = [];
   try {
@@ -355,7 +356,12 @@ async function greetingOrTls(ctx: Session, conn: Conn, dialogue: Dialogue): Prom
  * goes on there with implicit TLS. Resolves with the outcome, or with why it failed (undefined when it was
  * stopped or never got a slot); rejects only when the probe is cancelled.
  */
-async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, started: { slot: boolean }): Promise<{ outcome?: MainOutcome; failure?: string }> {
+async function secondConnectionTls(
+  ctx: Session,
+  conn: Conn,
+  stop: AbortSignal,
+  started: { slot: boolean },
+): Promise<{ outcome?: MainOutcome; failure?: string }> {
   const ep = ctx.endpoint;
   const label = 'TLS first';
   const scope = new Scope(conn.scope.signal ? AbortSignal.any([conn.scope.signal, stop]) : stop);
@@ -369,7 +375,13 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
       let hs: HandshakeResult;
       const readBefore = c.socket.bytesRead;
       try {
-        hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, timeoutMs: Math.min(ctx.timeoutMs, 5000) });
+        hs = await tlsHandshake(scope, {
+          host: ctx.address,
+          port: ep.port,
+          servername: ctx.servername,
+          socket: c.socket,
+          timeoutMs: Math.min(ctx.timeoutMs, 5000),
+        });
       } catch (err) {
         if (isAbort(err)) throw err;
         const failure = classifyTlsError(err);
@@ -377,12 +389,22 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
         if (failure.kind === 'alert' || failure.kind === 'no-common-version') {
           // The port answered the ClientHello in TLS (an alert record, or a ServerHello this client cannot take):
           // it wants TLS first, and its handshake fails. Waiting out the greeting timeout would add nothing.
-          const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${failure.reason}`], false);
-          return { outcome: { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, side, failure, false, c.socket.bytesRead - readBefore)] } };
+          const found = F.expectsImplicitTls(
+            ep,
+            SILENT_PORT_MS,
+            [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${failure.reason}`],
+            false,
+          );
+          return {
+            outcome: { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, side, failure, false, c.socket.bytesRead - readBefore)] },
+          };
         }
         return { failure: failure.reason };
       }
-      const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [`(no greeting in ${SILENT_PORT_MS} ms)`, `TLS handshake on a second connection to the same port: ${hs.version} ${hs.cipher}`]);
+      const found = F.expectsImplicitTls(ep, SILENT_PORT_MS, [
+        `(no greeting in ${SILENT_PORT_MS} ms)`,
+        `TLS handshake on a second connection to the same port: ${hs.version} ${hs.cipher}`,
+      ]);
       return { outcome: await afterHandshake(ctx, side, dialogueFor(ep.protocol, ehloName(ctx, c.socket)), 'implicit', [found], hs) };
     });
   } catch (err) {
@@ -397,7 +419,11 @@ async function secondConnectionTls(ctx: Session, conn: Conn, stop: AbortSignal, 
 /** No greeting at all: maybe the port wants TLS first (a STARTTLS client on 465 / 993 / 995). */
 async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Promise<MainOutcome> {
   const ep = ctx.endpoint;
-  const timedOut = F.greetingTimeout(ep, ctx.timeoutMs, [`connected to ${ctx.address} port ${ep.port}`, `(no greeting in ${ctx.timeoutMs} ms)`, ...(sideFailure ? [`TLS handshake on a second connection: ${sideFailure}`] : [])]);
+  const timedOut = F.greetingTimeout(ep, ctx.timeoutMs, [
+    `connected to ${ctx.address} port ${ep.port}`,
+    `(no greeting in ${ctx.timeoutMs} ms)`,
+    ...(sideFailure ? [`TLS handshake on a second connection: ${sideFailure}`] : []),
+  ]);
   // A second connection already got a definite "no" to TLS: trying again on this one would say the same.
   if (sideFailure) return { mode: 'starttls', scan: false, findings: [timedOut] };
   conn.transcript.add('note', `no greeting within ${ctx.timeoutMs} ms; trying a TLS handshake on the same connection`);
@@ -406,7 +432,10 @@ async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Pro
   const readBefore = conn.socket.bytesRead;
   try {
     const hs = await tlsHandshake(conn.scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: conn.socket, timeoutMs: ms });
-    const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${hs.version} ${hs.cipher}`]);
+    const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [
+      `(no greeting in ${ctx.timeoutMs} ms)`,
+      `TLS handshake on the same port: ${hs.version} ${hs.cipher}`,
+    ]);
     return afterHandshake(ctx, conn, dialogueFor(ep.protocol, ehloName(ctx, conn.socket)), 'implicit', [found], hs);
   } catch (err) {
     if (isAbort(err)) throw err;
@@ -414,7 +443,12 @@ async function silentServer(ctx: Session, conn: Conn, sideFailure?: string): Pro
     conn.transcript.add('note', `TLS handshake on the same port failed too: ${failure.reason}`);
     if (failure.kind === 'alert' || failure.kind === 'no-common-version') {
       // Answered in TLS: the port wants TLS first, and its handshake fails (as on the second connection above).
-      const found = F.expectsImplicitTls(ep, ctx.timeoutMs, [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${failure.reason}`], false);
+      const found = F.expectsImplicitTls(
+        ep,
+        ctx.timeoutMs,
+        [`(no greeting in ${ctx.timeoutMs} ms)`, `TLS handshake on the same port: ${failure.reason}`],
+        false,
+      );
       return { mode: 'implicit', scan: true, findings: [found, tlsFailureFinding(ctx, conn, failure, false, conn.socket.bytesRead - readBefore)] };
     }
     return { mode: 'starttls', scan: false, findings: [timedOut] };
@@ -426,7 +460,14 @@ async function implicitMain(ctx: Session, conn: Conn, dialogue: Dialogue): Promi
   return afterHandshakeStart(ctx, conn, dialogue, 'implicit', [], false);
 }
 
-async function afterHandshakeStart(ctx: Session, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], afterStarttls: boolean): Promise<MainOutcome> {
+async function afterHandshakeStart(
+  ctx: Session,
+  conn: Conn,
+  dialogue: Dialogue,
+  mode: TlsMode,
+  findings: Finding[],
+  afterStarttls: boolean,
+): Promise<MainOutcome> {
   const ep = ctx.endpoint;
   conn.transcript.add('tls', 'handshake started');
   let hs: HandshakeResult;
@@ -447,7 +488,11 @@ async function afterHandshakeStart(ctx: Session, conn: Conn, dialogue: Dialogue,
         return { mode, scan: false, findings: [...findings, found] };
       }
     }
-    return { mode, scan: failure.kind === 'alert' || failure.kind === 'no-common-version', findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls, conn.socket.bytesRead - readBefore)] };
+    return {
+      mode,
+      scan: failure.kind === 'alert' || failure.kind === 'no-common-version',
+      findings: [...findings, tlsFailureFinding(ctx, conn, failure, afterStarttls, conn.socket.bytesRead - readBefore)],
+    };
   }
   return afterHandshake(ctx, conn, dialogue, mode, findings, hs);
 }
@@ -475,7 +520,9 @@ async function afterHandshake(ctx: Session, conn: Conn, dialogue: Dialogue, mode
       // Not one byte over a good TLS session: the TLS layer has nothing behind it (a terminator's backend is down).
       findings.push(F.closedBeforeGreeting(ctx.endpoint, [...conn.transcript.tail(4), `(${err.message} before sending any greeting over TLS)`]));
     } else if (err instanceof ConnectionClosedError && step !== 'greeting') {
-      findings.push(F.closedAfterHandshake(ctx.endpoint, capabilityCommand(ctx.endpoint), [...conn.transcript.tail(4), `(${err.message} instead of answering over TLS)`]));
+      findings.push(
+        F.closedAfterHandshake(ctx.endpoint, capabilityCommand(ctx.endpoint), [...conn.transcript.tail(4), `(${err.message} instead of answering over TLS)`]),
+      );
     } else {
       findings.push(dialogueFailure(ctx, conn, err, step));
     }
@@ -546,7 +593,13 @@ function tlsFailureFinding(ctx: Session, conn: Conn, failure: TlsFailure, afterS
       return F.lostConnection(ep, afterStarttls, [...evidence, failure.reason]);
     case 'alert': {
       const afterHello = bytesFromServer !== undefined && bytesFromServer > 0 && !onlyAlertsReceived(bytesFromServer) && failure.alert !== 'protocol version';
-      return F.handshakeFailed(ep, failure.reason, failure.alert, afterHello ? [...evidence, `(the alert came after ${bytesFromServer} bytes of handshake from the server: its ServerHello and more)`] : evidence, afterHello);
+      return F.handshakeFailed(
+        ep,
+        failure.reason,
+        failure.alert,
+        afterHello ? [...evidence, `(the alert came after ${bytesFromServer} bytes of handshake from the server: its ServerHello and more)`] : evidence,
+        afterHello,
+      );
     }
     case 'no-common-version':
       return F.handshakeFailed(ep, `no TLS version in common (${failure.reason})`, undefined, evidence);
@@ -604,7 +657,13 @@ function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>
   const out: Finding[] = [];
   const legacy = acceptedLegacy(v);
   if (legacy.length) out.push(F.legacyVersionAccepted(ep, legacy));
-  if (modernMissing(v)) out.push(F.modernVersionMissing(ep, TLS_VERSIONS.map((x) => `${x}: ${reasons[x]}`)));
+  if (modernMissing(v))
+    out.push(
+      F.modernVersionMissing(
+        ep,
+        TLS_VERSIONS.map((x) => `${x}: ${reasons[x]}`),
+      ),
+    );
   if (lacksTls13(v)) out.push(F.noTls13(ep));
   return out;
 }
@@ -665,7 +724,14 @@ async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: 
   // What the server sends from here on is its answer to our ClientHello: only alert records, or a ServerHello.
   const sentBefore = c.socket.bytesRead;
   try {
-    const hs = await tlsHandshake(scope, { host: ctx.address, port: ep.port, servername: ctx.servername, socket: c.socket, version: v, timeoutMs: ctx.timeoutMs });
+    const hs = await tlsHandshake(scope, {
+      host: ctx.address,
+      port: ep.port,
+      servername: ctx.servername,
+      socket: c.socket,
+      version: v,
+      timeoutMs: ctx.timeoutMs,
+    });
     transcript.add('tls', `${v} accepted (${hs.cipher})`, v);
     conn.upgrade(hs.socket);
     if (mode === 'implicit') await dialogue.greeting(conn, Math.min(ctx.timeoutMs, 2000)).catch(() => undefined);
@@ -674,8 +740,19 @@ async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: 
   } catch (err) {
     if (isAbort(err)) throw err;
     const attempt = versionAttempt(classifyTlsError(err), c.socket.bytesRead - sentBefore, ctx.timeoutMs);
-    const said = attempt.kind === 'alert-before-hello' ? `alert "${attempt.alert}" instead of a ServerHello` : attempt.kind === 'closed-before-hello' ? 'closed without any reply' : attempt.kind === 'accepted' ? '' : attempt.detail;
-    transcript.add(attempt.kind === 'undecided' && attempt.untested ? 'note' : 'tls', `${v}: ${attempt.kind === 'refused' ? 'refused' : attempt.kind === 'undecided' ? (attempt.untested ? 'not tested' : 'not decided') : 'failed'} (${said})`, v);
+    const said =
+      attempt.kind === 'alert-before-hello'
+        ? `alert "${attempt.alert}" instead of a ServerHello`
+        : attempt.kind === 'closed-before-hello'
+          ? 'closed without any reply'
+          : attempt.kind === 'accepted'
+            ? ''
+            : attempt.detail;
+    transcript.add(
+      attempt.kind === 'undecided' && attempt.untested ? 'note' : 'tls',
+      `${v}: ${attempt.kind === 'refused' ? 'refused' : attempt.kind === 'undecided' ? (attempt.untested ? 'not tested' : 'not decided') : 'failed'} (${said})`,
+      v,
+    );
     return attempt;
   }
 }

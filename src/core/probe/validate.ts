@@ -54,7 +54,8 @@ export function readCaFiles(files: readonly string[] = []): { pems: string[] } |
     // MAX_CA_FILE_BYTES + 1 bytes whatever stat says: /proc/self/pagemap reports size 0 and streams gigabytes.
     const r = readBounded(file, MAX_CA_FILE_BYTES);
     if (!r.ok) {
-      const why = r.reason === 'too-large' ? 'larger than 5 MB' : r.reason === 'not-a-file' ? 'not a regular file' : r.reason === 'missing' ? 'ENOENT' : r.message;
+      const why =
+        r.reason === 'too-large' ? 'larger than 5 MB' : r.reason === 'not-a-file' ? 'not a regular file' : r.reason === 'missing' ? 'ENOENT' : r.message;
       return { finding: F.caUnreadable(printable(file, 200), why) };
     }
     pems.push(r.data.toString('utf8'));

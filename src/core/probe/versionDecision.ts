@@ -83,7 +83,10 @@ export type VersionState = 'accepted' | 'refused' | 'not decided' | 'not tested'
  * A result's verdict for one version. `null` is "not tested" when the server was never asked and "not decided"
  * when it was asked and its answer did not say (the reason, from `decideVersions`, starts with which it is).
  */
-export function versionState(r: { versions: Record<TlsVersionName, boolean | null>; versionReasons?: Partial<Record<TlsVersionName, string>> }, v: TlsVersionName): VersionState {
+export function versionState(
+  r: { versions: Record<TlsVersionName, boolean | null>; versionReasons?: Partial<Record<TlsVersionName, string>> },
+  v: TlsVersionName,
+): VersionState {
   const a = r.versions[v];
   if (a === true) return 'accepted';
   if (a === false) return 'refused';

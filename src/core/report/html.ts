@@ -46,7 +46,9 @@ export function renderChart(m: TlsViewModel): string {
   const y = (v: number) => top + (H - top - bottom) * (1 - v / max);
   const index = new Map(m.buckets.map((t, i) => [t, i]));
   const parts: string[] = [];
-  parts.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="TLS failures per destination over time" xmlns="http://www.w3.org/2000/svg">`);
+  parts.push(
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="TLS failures per destination over time" xmlns="http://www.w3.org/2000/svg">`,
+  );
   // Axes and grid.
   for (const frac of [0, 0.5, 1]) {
     const v = Math.round(max * frac);
@@ -55,13 +57,16 @@ export function renderChart(m: TlsViewModel): string {
   }
   const labelEvery = Math.max(1, Math.ceil(n / 6));
   m.buckets.forEach((t, i) => {
-    if (i % labelEvery === 0 || i === n - 1) parts.push(`<text x="${x(i).toFixed(1)}" y="${H - bottom + 16}" class="axis" text-anchor="middle">${escapeHtml(isoDay(t, m.bucket))}</text>`);
+    if (i % labelEvery === 0 || i === n - 1)
+      parts.push(`<text x="${x(i).toFixed(1)}" y="${H - bottom + 16}" class="axis" text-anchor="middle">${escapeHtml(isoDay(t, m.bucket))}</text>`);
   });
   m.series.forEach((s: Series, si) => {
     const colour = PALETTE[si % PALETTE.length];
     const pts = s.points.filter((p) => index.has(p.t)).map((p) => ({ p, i: index.get(p.t) ?? 0 }));
     if (pts.length > 1) {
-      parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.map(({ p, i }) => `${x(i).toFixed(1)},${y(p.failed).toFixed(1)}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.map(({ p, i }) => `${x(i).toFixed(1)},${y(p.failed).toFixed(1)}`).join(' ')}"/>`,
+      );
     }
     for (const { p, i } of pts) {
       parts.push(
@@ -69,7 +74,9 @@ export function renderChart(m: TlsViewModel): string {
       );
     }
   });
-  parts.push(`<text x="${left}" y="${H - 6}" class="axis">TLS failures per ${m.bucket} (UTC): failed sessions from TLS-RPT reports, failed delivery attempts from mail logs</text>`);
+  parts.push(
+    `<text x="${left}" y="${H - 6}" class="axis">TLS failures per ${m.bucket} (UTC): failed sessions from TLS-RPT reports, failed delivery attempts from mail logs</text>`,
+  );
   parts.push('</svg>');
   const legend = m.series
     .map((s, si) => `<li><span class="swatch c${si % PALETTE.length}"></span>${escapeHtml(s.destination, 120)}: ${s.failed} failed, ${s.ok} succeeded</li>`)
@@ -83,7 +90,10 @@ export function renderTlsReportHtml(m: TlsViewModel, opts: HtmlOptions = {}): st
   const nonce = opts.nonce && /^[A-Za-z0-9+/=]{8,}$/.test(opts.nonce) ? opts.nonce : undefined;
   // webview.cspSource is a list of sources ("'self' https://*.vscode-cdn.net"): each token a keyword or a host source.
   const cspTokens = (opts.cspSource ?? '').split(/ +/).filter(Boolean);
-  const cspOk = cspTokens.length > 0 && cspTokens.length <= 8 && cspTokens.every((t) => /^(?:'self'|[a-z][a-z0-9+.-]*:(?:\/\/[\w.*:-]+(?:\/[\w./*-]*)?)?|[\w*][\w.*:-]*)$/i.test(t));
+  const cspOk =
+    cspTokens.length > 0 &&
+    cspTokens.length <= 8 &&
+    cspTokens.every((t) => /^(?:'self'|[a-z][a-z0-9+.-]*:(?:\/\/[\w.*:-]+(?:\/[\w./*-]*)?)?|[\w*][\w.*:-]*)$/i.test(t));
   const cspSource = cspOk ? ` ${cspTokens.join(' ')}` : '';
   // No remote content: nothing but inline SVG, our nonce'd style (and, in the webview, our nonce'd script).
   const csp = nonce
@@ -136,7 +146,10 @@ document.addEventListener('click', (e) => {
 <title>${escapeHtml(m.title, 120)}</title>
 <style${nonce ? ` nonce="${nonce}"` : ''}>${style}</style></head>
 <body><h1>${escapeHtml(m.title, 120)}</h1>
-<div class="sub">${m.sources.length} source${m.sources.length === 1 ? '' : 's'}: ${m.sources.slice(0, 10).map((s) => escapeHtml(s, 200)).join(', ')}${m.sources.length > 10 ? ', ...' : ''}${opts.generated ? ` · generated ${escapeHtml(opts.generated, 40)}` : ''}</div>
+<div class="sub">${m.sources.length} source${m.sources.length === 1 ? '' : 's'}: ${m.sources
+    .slice(0, 10)
+    .map((s) => escapeHtml(s, 200))
+    .join(', ')}${m.sources.length > 10 ? ', ...' : ''}${opts.generated ? ` · generated ${escapeHtml(opts.generated, 40)}` : ''}</div>
 <div class="cards"><div class="card"><b>${m.totals.failed}</b>TLS failures</div><div class="card"><b>${m.totals.ok}</b>succeeded</div><div class="card"><b>${counts.error}</b>errors</div><div class="card"><b>${counts.warning}</b>warnings</div><div class="card"><b>${m.series.length}</b>destinations</div></div>
 <h2>Failures per destination over time</h2>
 ${renderChart(m)}

@@ -51,7 +51,10 @@ export function renderMarkdownReport(input: ReportInput): string {
       for (const f of sortFindings(findings)) renderFinding(f, out, file);
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function renderEntry(e: ReportEntry, out: string[]): void {

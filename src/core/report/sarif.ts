@@ -19,7 +19,6 @@ import type { DefinedAt, ProbeRecord, RunRecord } from './records';
 
 export const FINGERPRINT_KEY = 'mailTlsDoctorFinding/v1';
 
-
 export interface SarifOptions {
   toolVersion: string;
   /** Absolute directory file paths are made relative to (the repository root in CI); default the cwd. */
@@ -52,7 +51,12 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
   for (const r of records) {
     if (r.type !== 'lint') continue;
     const occurrences = new Map<string, number>();
-    const sorted = [...r.findings].sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || (a.range?.start.character ?? 0) - (b.range?.start.character ?? 0) || a.id.localeCompare(b.id));
+    const sorted = [...r.findings].sort(
+      (a, b) =>
+        (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) ||
+        (a.range?.start.character ?? 0) - (b.range?.start.character ?? 0) ||
+        a.id.localeCompare(b.id),
+    );
     for (const f of sorted) {
       const file = f.file ?? r.file;
       const uri = artifactUri(file, root);
@@ -73,14 +77,27 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
 
   // Probes: grouped by endpoint and id across addresses and runs.
   const repeatRuns = new Map<string, number>();
-  for (const r of records) if (r.type === 'probe' && r.run !== undefined) repeatRuns.set(endpointKey(r.endpoint), Math.max(repeatRuns.get(endpointKey(r.endpoint)) ?? 0, r.run));
-  const groups = new Map<string, { endpoint: Endpoint; id: string; findings: Finding[]; addresses: Set<string>; runs: Set<number>; definedAt: DefinedAt[]; versions: Map<string, Record<string, string>> }>();
+  for (const r of records)
+    if (r.type === 'probe' && r.run !== undefined) repeatRuns.set(endpointKey(r.endpoint), Math.max(repeatRuns.get(endpointKey(r.endpoint)) ?? 0, r.run));
+  const groups = new Map<
+    string,
+    {
+      endpoint: Endpoint;
+      id: string;
+      findings: Finding[];
+      addresses: Set<string>;
+      runs: Set<number>;
+      definedAt: DefinedAt[];
+      versions: Map<string, Record<string, string>>;
+    }
+  >();
   const probes = records.filter((r): r is ProbeRecord => r.type === 'probe').sort(compareProbes);
   for (const r of probes) {
     for (const f of r.findings) {
       const key = `${endpointKey(r.endpoint)}|${f.id}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { endpoint: r.endpoint, id: f.id, findings: [], addresses: new Set(), runs: new Set(), definedAt: [], versions: new Map() }));
+      if (!g)
+        groups.set(key, (g = { endpoint: r.endpoint, id: f.id, findings: [], addresses: new Set(), runs: new Set(), definedAt: [], versions: new Map() }));
       g.findings.push(f);
       // The first run's view per address (runs are sorted): each version's verdict with its reason.
       if (r.versionReasons && !g.versions.has(r.address ?? '')) g.versions.set(r.address ?? '', versionProperties(r));
@@ -97,7 +114,10 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
     let message = `${label}: ${messageOf(worst)}`;
     if (g.addresses.size > 1) message += ` (at ${[...g.addresses].sort().join(', ')})`;
     if (totalRuns && totalRuns > 1) {
-      message += g.runs.size === totalRuns ? ` Seen in every one of ${totalRuns} runs: persistent.` : ` Seen in ${g.runs.size} of ${totalRuns} runs (${Math.round((100 * g.runs.size) / totalRuns)}%): intermittent.`;
+      message +=
+        g.runs.size === totalRuns
+          ? ` Seen in every one of ${totalRuns} runs: persistent.`
+          : ` Seen in ${g.runs.size} of ${totalRuns} runs (${Math.round((100 * g.runs.size) / totalRuns)}%): intermittent.`;
     }
     const logical: Sarif.LogicalLocation = { name: endpointName(g.endpoint), fullyQualifiedName: endpointUrl(g.endpoint), kind: 'resource' };
     const locations: Sarif.Location[] = g.definedAt.length
@@ -112,7 +132,9 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
       properties: {
         endpoint: endpointUrl(g.endpoint),
         ...(g.addresses.size ? { addresses: [...g.addresses].sort() } : {}),
-        ...(totalRuns && totalRuns > 1 ? { runs: totalRuns, failedRuns: g.runs.size, persistence: g.runs.size === totalRuns ? 'persistent' : 'intermittent' } : {}),
+        ...(totalRuns && totalRuns > 1
+          ? { runs: totalRuns, failedRuns: g.runs.size, persistence: g.runs.size === totalRuns ? 'persistent' : 'intermittent' }
+          : {}),
         ...tlsVersionsProperty(g.versions),
       },
     });
@@ -133,7 +155,13 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
           ruleId: m.id,
           severity: m.severity,
           message: messageOf(f),
-          locations: [{ logicalLocations: [m.endpoint ? { name: endpointName(m.endpoint), fullyQualifiedName: where, kind: 'resource' } : { name: 'error text', kind: 'text' }] }],
+          locations: [
+            {
+              logicalLocations: [
+                m.endpoint ? { name: endpointName(m.endpoint), fullyQualifiedName: where, kind: 'resource' } : { name: 'error text', kind: 'text' },
+              ],
+            },
+          ],
           fingerprint: `${hash(base)}:${n}`,
           properties: { lines: m.count },
         });

@@ -57,19 +57,30 @@ export interface Transition {
  * What changed from `prev` to `next` (keyed alike). An endpoint seen for the first time is a baseline, not a
  * transition. Crossing the warning threshold counts once, when the days left go from above it to at or below it.
  */
-export function diffSnapshots(prev: ReadonlyMap<string, EndpointSnapshot>, next: ReadonlyMap<string, EndpointSnapshot>, warningDays: number, now: Date): Transition[] {
+export function diffSnapshots(
+  prev: ReadonlyMap<string, EndpointSnapshot>,
+  next: ReadonlyMap<string, EndpointSnapshot>,
+  warningDays: number,
+  now: Date,
+): Transition[] {
   const out: Transition[] = [];
   for (const [key, n] of next) {
     const p = prev.get(key);
     if (!p) continue;
     const label = endpointLabel(n.endpoint);
-    if (!p.failing && n.failing) out.push({ kind: 'pass-to-fail', endpoint: n.endpoint, text: `${label} now fails (${n.errorIds.join(', ')}); it passed before.` });
-    else if (p.failing && !n.failing) out.push({ kind: 'fail-to-pass', endpoint: n.endpoint, text: `${label} passes again (it failed with ${p.errorIds.join(', ')}).` });
+    if (!p.failing && n.failing)
+      out.push({ kind: 'pass-to-fail', endpoint: n.endpoint, text: `${label} now fails (${n.errorIds.join(', ')}); it passed before.` });
+    else if (p.failing && !n.failing)
+      out.push({ kind: 'fail-to-pass', endpoint: n.endpoint, text: `${label} passes again (it failed with ${p.errorIds.join(', ')}).` });
     if (n.notAfter && p.notAfter) {
       const before = daysLeft(p.notAfter, now);
       const after = daysLeft(n.notAfter, now);
       if (before > warningDays && after <= warningDays) {
-        out.push({ kind: 'expiry-warning', endpoint: n.endpoint, text: `${label}: its certificate ${expiryPhrase(after)} (warning at ${warningDays} days; valid until ${n.notAfter.slice(0, 10)}).` });
+        out.push({
+          kind: 'expiry-warning',
+          endpoint: n.endpoint,
+          text: `${label}: its certificate ${expiryPhrase(after)} (warning at ${warningDays} days; valid until ${n.notAfter.slice(0, 10)}).`,
+        });
       }
     }
   }
@@ -95,7 +106,12 @@ export function soonestExpiry(snapshots: Iterable<EndpointSnapshot>, warningDays
   for (const s of snapshots) if (s.notAfter && (!best || Date.parse(s.notAfter) < Date.parse(best.notAfter!))) best = s;
   if (!best) return undefined;
   const days = daysLeft(best.notAfter!, now);
-  return { endpoint: best.endpoint, notAfter: best.notAfter!, days, level: Date.parse(best.notAfter!) <= now.getTime() ? 'expired' : days <= warningDays ? 'warning' : 'ok' };
+  return {
+    endpoint: best.endpoint,
+    notAfter: best.notAfter!,
+    days,
+    level: Date.parse(best.notAfter!) <= now.getTime() ? 'expired' : days <= warningDays ? 'warning' : 'ok',
+  };
 }
 
 /**

@@ -62,15 +62,24 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
       const mxForCheck = mxs.length ? mxs : p.mxHosts.map((m) => m.replace(/^\*\./, ''));
       const checks = checkCommands(p, info?.scope === 'domain' ? [] : mxForCheck, ctx.domainCheck ?? false);
       const named = (t: string) => (p.domain && validateHostname(p.domain).ok ? t.replace(/\bDOMAIN\b/g, p.domain) : t);
-      const mxText = mxs.length ? ` at ${mxs.slice(0, 3).map((m) => printable(m, 100)).join(', ')}${mxs.length > 3 ? ` and ${mxs.length - 3} more` : ''}` : '';
+      const mxText = mxs.length
+        ? ` at ${mxs
+            .slice(0, 3)
+            .map((m) => printable(m, 100))
+            .join(', ')}${mxs.length > 3 ? ` and ${mxs.length - 3} more` : ''}`
+        : '';
       findings.push({
-        ...base(info ? (`tlsrpt.${type as ResultType}` as const) : 'tlsrpt.unknown-result-type', sessions === 0 ? 'info' : testing ? 'warning' : 'error', at(type)),
+        ...base(
+          info ? (`tlsrpt.${type as ResultType}` as const) : 'tlsrpt.unknown-result-type',
+          sessions === 0 ? 'info' : testing ? 'warning' : 'error',
+          at(type),
+        ),
         title: `${sender} reports ${sessions} failed session${sessions === 1 ? '' : 's'}${mxText}: ${info?.title ?? `result type "${printable(type, 60)}"`} (${label}${period}).`,
         detail:
-          `${named(info?.detail ?? '') || 'RFC 8460 does not define this result type; the sender\'s own documentation may.'}` +
+          `${named(info?.detail ?? '') || "RFC 8460 does not define this result type; the sender's own documentation may."}` +
           (testing ? ' The MTA-STS policy is in "testing" mode, so the mail was still delivered, possibly without TLS.' : '') +
           reasonText(rows),
-        fix: `${named(info?.fix ?? '') || 'Probe the MX and compare with the sender\'s failure-reason-code.'}${checks.length ? ` Check now: ${checks.join(' ; ')}` : ''}`,
+        fix: `${named(info?.fix ?? '') || "Probe the MX and compare with the sender's failure-reason-code."}${checks.length ? ` Check now: ${checks.join(' ; ')}` : ''}`,
         evidence: rows.slice(0, MAX_EVIDENCE).map(rowEvidence),
       });
     }
@@ -83,7 +92,10 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
           'RFC 8460 says total-failure-session-count is the number of failed sessions and each failure-details row counts some of them. A sender ' +
           'that aggregates or truncates rows differently produces this; trust neither number alone.',
         fix: 'Use the larger number as the upper bound of failures; if it recurs, tell the sender (contact-info in the report).',
-        evidence: [`total-failure-session-count: ${p.failed}`, `sum of failed-session-count: ${detailSum} (${p.failures.length} row${p.failures.length === 1 ? '' : 's'})`],
+        evidence: [
+          `total-failure-session-count: ${p.failed}`,
+          `sum of failed-session-count: ${detailSum} (${p.failures.length} row${p.failures.length === 1 ? '' : 's'})`,
+        ],
       });
     } else if (p.failures.length === 0 && p.failed > 0) {
       findings.push({
@@ -108,7 +120,10 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
           ...base('tlsrpt.all-sessions-succeeded', 'info', at(p.domain)),
           title: `${sender}: all ${p.successful} session${p.successful === 1 ? '' : 's'} under the ${label} succeeded${period}.`,
           detail: `No failures were reported${p.type === 'sts' && p.stsMode ? ` (MTA-STS mode: ${printable(p.stsMode, 20)})` : ''}.`,
-          fix: p.type === 'sts' && p.stsMode === 'testing' ? 'When reports stay clean for a few weeks, switch the MTA-STS policy to mode: enforce.' : 'Nothing to fix.',
+          fix:
+            p.type === 'sts' && p.stsMode === 'testing'
+              ? 'When reports stay clean for a few weeks, switch the MTA-STS policy to mode: enforce.'
+              : 'Nothing to fix.',
         });
       }
     }
@@ -150,22 +165,70 @@ function doubleCounting(
         'A sender that evaluates both DANE and MTA-STS for a domain reports each session once per policy. Adding the policies up counts ' +
         `the sessions twice; the number of distinct sessions is ${same ? a : `between ${Math.max(a, b)} and ${a + b}`}.`,
       fix: 'Nothing to fix on your side; read the per-policy numbers separately and do not add them up.',
-      evidence: [`tlsa: ${tlsa.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`, `sts: ${sts.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`],
+      evidence: [
+        `tlsa: ${tlsa.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
+        `sts: ${sts.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
+      ],
     });
   }
   return out;
 }
 
 const PROBLEM_FINDING: Record<ProblemKind, { id: FindingId; severity: Severity; title: string; fix: string }> = {
-  'not-json': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This TLS-RPT report cannot be read.', fix: 'Save the report attachment as sent (application/tlsrpt+json or +gzip) and read it again.' },
-  'not-tlsrpt': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This file is not a TLS-RPT report.', fix: 'Give the JSON (or .json.gz) attachment of a TLS-RPT report mail.' },
-  'too-large': { id: 'tlsrpt.unreadable', severity: 'error', title: 'This TLS-RPT report is too large to read.', fix: 'A daily report is a few kilobytes; check that the file is what it claims to be.' },
-  'bad-count': { id: 'tlsrpt.bad-count', severity: 'warning', title: 'Some session counts in this report are not plain integers.', fix: 'The counts shown are the ones that could be read; tell the sender if it recurs.' },
-  'bad-date': { id: 'tlsrpt.bad-date', severity: 'warning', title: 'The report\'s date range cannot be read.', fix: 'The period of this report is unknown; its counts are still shown.' },
-  'missing-field': { id: 'tlsrpt.missing-field', severity: 'info', title: 'The report leaves out fields RFC 8460 asks for (read anyway).', fix: 'Nothing to do: real senders omit these; the counts are still read.' },
-  'unknown-policy-type': { id: 'tlsrpt.unknown-type', severity: 'warning', title: 'The report uses a policy or result type RFC 8460 does not define.', fix: 'Check the sender\'s documentation for the type.' },
-  'unknown-result-type': { id: 'tlsrpt.unknown-type', severity: 'warning', title: 'The report uses a policy or result type RFC 8460 does not define.', fix: 'Check the sender\'s documentation for the type.' },
-  truncated: { id: 'tlsrpt.truncated', severity: 'warning', title: 'The report is larger than this reader reads in full; the rest was skipped.', fix: 'Counts cover only what was read.' },
+  'not-json': {
+    id: 'tlsrpt.unreadable',
+    severity: 'error',
+    title: 'This TLS-RPT report cannot be read.',
+    fix: 'Save the report attachment as sent (application/tlsrpt+json or +gzip) and read it again.',
+  },
+  'not-tlsrpt': {
+    id: 'tlsrpt.unreadable',
+    severity: 'error',
+    title: 'This file is not a TLS-RPT report.',
+    fix: 'Give the JSON (or .json.gz) attachment of a TLS-RPT report mail.',
+  },
+  'too-large': {
+    id: 'tlsrpt.unreadable',
+    severity: 'error',
+    title: 'This TLS-RPT report is too large to read.',
+    fix: 'A daily report is a few kilobytes; check that the file is what it claims to be.',
+  },
+  'bad-count': {
+    id: 'tlsrpt.bad-count',
+    severity: 'warning',
+    title: 'Some session counts in this report are not plain integers.',
+    fix: 'The counts shown are the ones that could be read; tell the sender if it recurs.',
+  },
+  'bad-date': {
+    id: 'tlsrpt.bad-date',
+    severity: 'warning',
+    title: "The report's date range cannot be read.",
+    fix: 'The period of this report is unknown; its counts are still shown.',
+  },
+  'missing-field': {
+    id: 'tlsrpt.missing-field',
+    severity: 'info',
+    title: 'The report leaves out fields RFC 8460 asks for (read anyway).',
+    fix: 'Nothing to do: real senders omit these; the counts are still read.',
+  },
+  'unknown-policy-type': {
+    id: 'tlsrpt.unknown-type',
+    severity: 'warning',
+    title: 'The report uses a policy or result type RFC 8460 does not define.',
+    fix: "Check the sender's documentation for the type.",
+  },
+  'unknown-result-type': {
+    id: 'tlsrpt.unknown-type',
+    severity: 'warning',
+    title: 'The report uses a policy or result type RFC 8460 does not define.',
+    fix: "Check the sender's documentation for the type.",
+  },
+  truncated: {
+    id: 'tlsrpt.truncated',
+    severity: 'warning',
+    title: 'The report is larger than this reader reads in full; the rest was skipped.',
+    fix: 'Counts cover only what was read.',
+  },
 };
 
 function problemFindings(
@@ -185,7 +248,11 @@ function problemFindings(
     return {
       ...base(spec.id, spec.severity, ctx.text !== undefined ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : undefined),
       title: spec.title,
-      detail: g.messages.slice(0, 3).map((m) => printable(m, 300)).join(' ') + (g.messages.length > 3 ? ` (${g.messages.length - 3} more)` : ''),
+      detail:
+        g.messages
+          .slice(0, 3)
+          .map((m) => printable(m, 300))
+          .join(' ') + (g.messages.length > 3 ? ` (${g.messages.length - 3} more)` : ''),
       fix: spec.fix,
       evidence: g.messages.slice(0, MAX_EVIDENCE).map((m) => printable(m, 300)),
     };
@@ -213,7 +280,10 @@ function periodText(r: TlsRptReport): string {
 function reasonText(rows: TlsRptFailure[]): string {
   const reasons = unique(rows.map((r) => r.reasonCode ?? r.additionalInfo).filter((x): x is string => !!x));
   if (!reasons.length) return '';
-  return ` The sender says: ${reasons.slice(0, 3).map((r) => `"${printable(r, 200)}"`).join('; ')}.`;
+  return ` The sender says: ${reasons
+    .slice(0, 3)
+    .map((r) => `"${printable(r, 200)}"`)
+    .join('; ')}.`;
 }
 
 function rowEvidence(f: TlsRptFailure): string {

@@ -79,7 +79,12 @@ export function readReportText(file: string, text: string, opts: ReadOptions = {
         domain: p.domain ?? null,
         successful: p.successful,
         failed: p.failed,
-        failures: p.failures.map((f) => ({ resultType: f.resultType, sessions: f.sessions, receivingMx: f.receivingMx ?? null, sendingIp: f.sendingIp ?? null })),
+        failures: p.failures.map((f) => ({
+          resultType: f.resultType,
+          sessions: f.sessions,
+          receivingMx: f.receivingMx ?? null,
+          sendingIp: f.sendingIp ?? null,
+        })),
       })),
       findings: reportFindings(report, problems, ctx),
     },

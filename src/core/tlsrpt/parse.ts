@@ -186,7 +186,7 @@ function readCount(v: unknown, where: string, problems: ParseProblem[]): number 
     problems.push({ kind: 'bad-count', message: `${where} is written as a string ("${v.trim()}"); read as ${Number(v)}.` });
     return Number(v);
   }
-  const shown = v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 40) ?? String(v);
+  const shown = v === undefined ? 'missing' : (JSON.stringify(v)?.slice(0, 40) ?? String(v));
   problems.push({ kind: 'bad-count', message: `${where} is not a session count (${shown}); counted as 0.` });
   return 0;
 }

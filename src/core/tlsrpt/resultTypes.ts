@@ -30,7 +30,7 @@ export const RESULT_TYPE_INFO: Readonly<Record<ResultType, ResultTypeInfo>> = {
       'MTA-STS checks the certificate against the MX name, and the MX name must also match an "mx:" line of the policy.',
     fix:
       'Issue the certificate for the exact MX host name (every name in your MX records), install the full chain and reload; make sure the ' +
-      'MTA-STS policy\'s mx: lines and the MX records name the same hosts.',
+      "MTA-STS policy's mx: lines and the MX records name the same hosts.",
     scope: 'mx',
   },
   'certificate-expired': {
@@ -74,7 +74,7 @@ export const RESULT_TYPE_INFO: Readonly<Record<ResultType, ResultTypeInfo>> = {
   'dnssec-invalid': {
     title: 'DNSSEC validation failed for the domain or its MX',
     detail:
-      'The sender\'s validating resolver returned bogus answers for your MX or TLSA records: expired signatures, a DS in the parent that ' +
+      "The sender's validating resolver returned bogus answers for your MX or TLSA records: expired signatures, a DS in the parent that " +
       'matches no DNSKEY, or a broken denial of existence. Senders that use DANE defer mail when this happens.',
     fix:
       'Check the zone with a DNSSEC analyser (for example dnsviz), re-sign it or fix the DS at the registrar, and make sure signatures are ' +
@@ -83,8 +83,7 @@ export const RESULT_TYPE_INFO: Readonly<Record<ResultType, ResultTypeInfo>> = {
   },
   'dane-required': {
     title: 'the sender requires DANE but found no valid TLSA records',
-    detail:
-      'The sending system is configured to require DANE for your domain, but no DNSSEC-validated TLSA records were found for the MX host.',
+    detail: 'The sending system is configured to require DANE for your domain, but no DNSSEC-validated TLSA records were found for the MX host.',
     fix: 'Publish DNSSEC-signed TLSA records for every MX host (_25._tcp.MX), or ask the sender to drop the DANE requirement.',
     scope: 'mx',
   },
@@ -110,7 +109,7 @@ export const RESULT_TYPE_INFO: Readonly<Record<ResultType, ResultTypeInfo>> = {
     scope: 'domain',
   },
   'sts-webpki-invalid': {
-    title: 'the MTA-STS web server\'s certificate is not valid',
+    title: "the MTA-STS web server's certificate is not valid",
     detail:
       'The HTTPS certificate of mta-sts.DOMAIN failed validation (untrusted issuer, expired, or it does not name mta-sts.DOMAIN), so the ' +
       'sender refused the policy it served.',

@@ -42,15 +42,7 @@ export interface TlsRptReport {
 }
 
 export type ProblemKind =
-  | 'not-json'
-  | 'not-tlsrpt'
-  | 'too-large'
-  | 'bad-count'
-  | 'bad-date'
-  | 'missing-field'
-  | 'unknown-policy-type'
-  | 'unknown-result-type'
-  | 'truncated';
+  'not-json' | 'not-tlsrpt' | 'too-large' | 'bad-count' | 'bad-date' | 'missing-field' | 'unknown-policy-type' | 'unknown-result-type' | 'truncated';
 
 /** Something the reader had to repair or could not read; becomes a finding. */
 export interface ParseProblem {

@@ -22,17 +22,19 @@ export interface CheckDomainOptions {
 export async function checkMailDomain(ctl: Controller, target?: unknown, opts: CheckDomainOptions = {}): Promise<DomainReport[]> {
   const node = target as Extract<Node, { kind: 'domain' }> | undefined;
   const given = typeof target === 'string' ? target : node?.kind === 'domain' && typeof node.entry?.domain === 'string' ? node.entry.domain : undefined;
-  const text = given ?? (await vscode.window.showInputBox({
-    title: 'Mail TLS Doctor: Check Mail Domain',
-    prompt: 'A mail domain: its MX hosts, DANE, MTA-STS and TLS-RPT are checked the way a sending MTA sees them',
-    placeHolder: 'example.com',
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      if (!v.trim()) return undefined;
-      const d = parseMailDomain(v);
-      return 'error' in d ? d.error : undefined;
-    },
-  }));
+  const text =
+    given ??
+    (await vscode.window.showInputBox({
+      title: 'Mail TLS Doctor: Check Mail Domain',
+      prompt: 'A mail domain: its MX hosts, DANE, MTA-STS and TLS-RPT are checked the way a sending MTA sees them',
+      placeHolder: 'example.com',
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        if (!v.trim()) return undefined;
+        const d = parseMailDomain(v);
+        return 'error' in d ? d.error : undefined;
+      },
+    }));
   if (!text) return [];
   const parsed = parseMailDomain(text);
   if ('error' in parsed) {
@@ -58,7 +60,10 @@ export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTru
   await ctl.lint.whenIdle();
   const domains = ctl.workspaceDomains();
   if (domains.length === 0) {
-    const pick = await showInfo('Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries).', 'Check Mail Domain...');
+    const pick = await showInfo(
+      'Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries).',
+      'Check Mail Domain...',
+    );
     if (pick) return checkMailDomain(ctl);
     return [];
   }

@@ -15,12 +15,14 @@ import { showMarkdown } from './virtualDocs';
 export async function explainErrorCommand(ctl: Controller, text?: string): Promise<Finding[]> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  const input = text ?? (await vscode.window.showInputBox({
-    title: 'Mail TLS Doctor: Explain Mail TLS Error',
-    prompt: 'Paste a log line or an error message (Postfix, nodemailer, OpenSSL, Dovecot...)',
-    value: selected?.slice(0, 4000),
-    ignoreFocusOut: true,
-  }));
+  const input =
+    text ??
+    (await vscode.window.showInputBox({
+      title: 'Mail TLS Doctor: Explain Mail TLS Error',
+      prompt: 'Paste a log line or an error message (Postfix, nodemailer, OpenSSL, Dovecot...)',
+      value: selected?.slice(0, 4000),
+      ignoreFocusOut: true,
+    }));
   if (!input?.trim()) return [];
   const { matches } = explainError(input);
   const findings = matches.map(matchToFinding);
@@ -29,12 +31,19 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
     void showInfo('Mail TLS Doctor does not recognise this text as a mail TLS error. Try the whole log line, including the server name.');
     return [];
   }
-  const body = renderMarkdownReport({ title: 'Mail TLS error explained', generatedAt: new Date(), entries: [], lintFindings: [{ file: 'The pasted text', findings }] });
+  const body = renderMarkdownReport({
+    title: 'Mail TLS error explained',
+    generatedAt: new Date(),
+    entries: [],
+    lintFindings: [{ file: 'The pasted text', findings }],
+  });
   await showMarkdown('explanation', body);
   const endpoint = matches.find((m) => m.endpoint)?.endpoint;
   if (endpoint && text === undefined) {
-    void showInfo(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe')
-      .then((go) => go && vscode.commands.executeCommand(Command.probeHost, hostPort(endpoint.host, endpoint.port), { protocol: endpoint.protocol, mode: endpoint.mode }));
+    void showInfo(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe').then(
+      (go) =>
+        go && vscode.commands.executeCommand(Command.probeHost, hostPort(endpoint.host, endpoint.port), { protocol: endpoint.protocol, mode: endpoint.mode }),
+    );
   }
   return findings;
 }

@@ -40,7 +40,7 @@ export async function probeWorkspace(ctl: Controller, internal: { skipTrustPromp
     if (go !== 'Connect') return [];
   }
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  return ctl.probeEndpoints(endpoints, 'Mail TLS Doctor: probing the workspace\'s mail servers', true);
+  return ctl.probeEndpoints(endpoints, "Mail TLS Doctor: probing the workspace's mail servers", true);
 }
 
 interface ModeItem extends vscode.QuickPickItem {
@@ -56,17 +56,19 @@ const MODES: { protocol: Protocol; mode: TlsMode }[] = PROTOCOL_NAMES.flatMap((p
  * usual pairing preselected. Called with arguments (from the tree or a test) it skips the prompts.
  */
 export async function probeHost(ctl: Controller, target?: string, opts: ProbeHostOptions = {}): Promise<ProbeResult[]> {
-  const text = target ?? (await vscode.window.showInputBox({
-    title: 'Mail TLS Doctor: Probe Host',
-    prompt: 'Mail server as host[:port], e.g. smtp.example.com:587, [192.0.2.1]:465, imap.example.com:993',
-    placeHolder: 'smtp.example.com:587',
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      if (!v.trim()) return undefined;
-      const t = parseTarget(v);
-      return 'error' in t ? t.error : undefined;
-    },
-  }));
+  const text =
+    target ??
+    (await vscode.window.showInputBox({
+      title: 'Mail TLS Doctor: Probe Host',
+      prompt: 'Mail server as host[:port], e.g. smtp.example.com:587, [192.0.2.1]:465, imap.example.com:993',
+      placeHolder: 'smtp.example.com:587',
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        if (!v.trim()) return undefined;
+        const t = parseTarget(v);
+        return 'error' in t ? t.error : undefined;
+      },
+    }));
   if (!text) return [];
   const parsed = parseTarget(text);
   if ('error' in parsed) {

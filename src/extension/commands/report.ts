@@ -17,7 +17,8 @@ export function buildReport(ctl: Controller): string {
       if (state?.kind === 'done' && state.results.length) {
         for (const result of state.results) entries.push({ endpoint: e.endpoint, definedBy: defs, result });
       } else {
-        const note = state?.kind === 'error' ? `The probe could not run: ${state.message}` : state?.kind === 'cancelled' ? 'Cancelled.' : ctl.notProbedReason(e.endpoint);
+        const note =
+          state?.kind === 'error' ? `The probe could not run: ${state.message}` : state?.kind === 'cancelled' ? 'Cancelled.' : ctl.notProbedReason(e.endpoint);
         entries.push({ endpoint: e.endpoint, definedBy: defs, note });
       }
     }

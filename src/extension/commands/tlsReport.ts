@@ -43,7 +43,12 @@ function readBounded(fsPath: string): Uint8Array | undefined {
   } catch {
     return undefined;
   } finally {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
   }
 }
 
@@ -83,7 +88,8 @@ export async function showTlsReport(ctl: Controller, extensionUri: vscode.Uri, a
     return undefined;
   }
   const model = buildTlsViewModel(logs, reports);
-  const panel = current?.panel ?? vscode.window.createWebviewPanel(VIEW_TYPE, 'Mail TLS Report', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+  const panel =
+    current?.panel ?? vscode.window.createWebviewPanel(VIEW_TYPE, 'Mail TLS Report', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
   if (!current) {
     panel.onDidDispose(() => (current = undefined));
     panel.webview.onDidReceiveMessage((msg: unknown) => tlsReportMessage(ctl, extensionUri, msg));

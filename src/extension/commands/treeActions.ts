@@ -36,10 +36,13 @@ export async function showTranscript(ctl: Controller, node?: EndpointNode): Prom
       void showInfo('No probe has run yet: probe the workspace or a host first.');
       return undefined;
     }
-    const pick = done.length === 1 ? { ep: done[0].endpoint } : await vscode.window.showQuickPick(
-      done.map((s) => ({ label: endpointLabel(s.endpoint), ep: s.endpoint })),
-      { title: 'Mail TLS Doctor: transcript of which endpoint?' },
-    );
+    const pick =
+      done.length === 1
+        ? { ep: done[0].endpoint }
+        : await vscode.window.showQuickPick(
+            done.map((s) => ({ label: endpointLabel(s.endpoint), ep: s.endpoint })),
+            { title: 'Mail TLS Doctor: transcript of which endpoint?' },
+          );
     ep = pick?.ep;
   }
   if (!ep) return undefined;
@@ -49,7 +52,11 @@ export async function showTranscript(ctl: Controller, node?: EndpointNode): Prom
     return undefined;
   }
   const text = state.results
-    .map((r) => [`# ${endpointLabel(ep!)}${r.address ? ` at ${r.address}` : ''}, probed from ${r.probedFrom} at ${r.startedAt}`, ...r.transcript.map(formatLine)].join('\n'))
+    .map((r) =>
+      [`# ${endpointLabel(ep!)}${r.address ? ` at ${r.address}` : ''}, probed from ${r.probedFrom} at ${r.startedAt}`, ...r.transcript.map(formatLine)].join(
+        '\n',
+      ),
+    )
     .join('\n\n');
   return showText(`transcript-${ep.host}-${ep.port}.log`, `${text}\n`);
 }

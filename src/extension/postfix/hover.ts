@@ -23,7 +23,7 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
     if (!isName && !isRef) return undefined;
 
     const doc1 = tlsParamDoc(name);
-    const mainText = isMaster ? readForLint(path.join(path.dirname(doc.uri.fsPath), 'main.cf')) ?? '' : doc.getText();
+    const mainText = isMaster ? (readForLint(path.join(path.dirname(doc.uri.fsPath), 'main.cf')) ?? '') : doc.getText();
     const overrides = isMaster ? serviceOverridesAt(doc.getText(), pos.line) : {};
     const eff = effectiveValue(mainText, name, overrides);
     if (!doc1 && !eff) return undefined;
@@ -31,7 +31,16 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
     m.appendMarkdown(`**\`${name}\`**\n\n`);
     if (doc1) m.appendMarkdown(`${doc1}\n\n`);
     if (eff) {
-      const src = eff.from === 'file' ? (overrides[name] !== undefined ? 'this service\'s `-o`' : isMaster ? 'main.cf' : 'this file') : eff.from === 'default' ? 'the Postfix default' : 'the machine';
+      const src =
+        eff.from === 'file'
+          ? overrides[name] !== undefined
+            ? "this service's `-o`"
+            : isMaster
+              ? 'main.cf'
+              : 'this file'
+          : eff.from === 'default'
+            ? 'the Postfix default'
+            : 'the machine';
       m.appendMarkdown(`Effective value (from ${src}): \`${code(eff.raw)}\``);
       if (eff.expanded !== undefined) m.appendMarkdown(` = \`${code(eff.expanded)}\``);
       if (!eff.complete && eff.from !== 'machine-dependent') m.appendMarkdown(' (partly unresolved)');

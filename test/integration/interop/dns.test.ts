@@ -87,7 +87,10 @@ describe('interop: domain check with real knot + unbound (DNSSEC) and a real Pos
   it('signed zone validated by unbound: MX secure, DANE-EE and DANE-TA both match the Postfix chain, no warning', () => {
     const r = reports['good.test'];
     assert.equal(r.dnssec.mx, 'secure');
-    assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+      [],
+    );
     const host = r.dane.hosts[0];
     assert.equal(host.secure, true);
     assert.equal(host.addresses[0].verdict, 'match');
@@ -129,7 +132,23 @@ describe('interop: domain check with real knot + unbound (DNSSEC) and a real Pos
     for (const [record, oursMatch] of cases) {
       const r = await run(
         opensslPath()!,
-        ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${port}`, '-servername', SERVER_NAME, '-dane_tlsa_domain', SERVER_NAME, '-dane_tlsa_rrdata', record, '-CAfile', caFile, '-verify_return_error', '-brief'],
+        [
+          's_client',
+          '-starttls',
+          'smtp',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-servername',
+          SERVER_NAME,
+          '-dane_tlsa_domain',
+          SERVER_NAME,
+          '-dane_tlsa_rrdata',
+          record,
+          '-CAfile',
+          caFile,
+          '-verify_return_error',
+          '-brief',
+        ],
         { timeoutMs: 10_000, input: 'QUIT\r\n', inputWhen: /Verification|verify error|CONNECTION ESTABLISHED/i },
       );
       const out = r.stdout + r.stderr;

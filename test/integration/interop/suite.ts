@@ -35,7 +35,11 @@ export function defineInteropSuite(server: ServerName): void {
         this.skip();
       }
       const missing = [opensslPath() ? '' : 'openssl', server === 'postfix' && !fingerPath() ? 'posttls-finger' : ''].filter(Boolean);
-      if (missing.length) announceSkip(`differential checks against ${missing.join(' and ')}`, missing.map((m) => `\`${m}\` is not installed`));
+      if (missing.length)
+        announceSkip(
+          `differential checks against ${missing.join(' and ')}`,
+          missing.map((m) => `\`${m}\` is not installed`),
+        );
 
       let t = Date.now();
       lab = await startLab(server);
@@ -106,7 +110,10 @@ export function defineInteropSuite(server: ServerName): void {
                 // Not just "untrusted" on both sides: the same reason.
                 const ids: string[] = ours.findings.map((f) => f.id);
                 const accepted = findingsForOpensslError(ossl.verdict.verifyError);
-                assert.ok(accepted.some((id) => ids.includes(id)), `openssl says "${ossl.verdict.verifyError}", so we should report one of [${accepted.join(', ')}], got [${ids.join(', ')}]\n${why()}`);
+                assert.ok(
+                  accepted.some((id) => ids.includes(id)),
+                  `openssl says "${ossl.verdict.verifyError}", so we should report one of [${accepted.join(', ')}], got [${ids.join(', ')}]\n${why()}`,
+                );
               }
             } else assert.equal(ossl.verdict.handshake, false, `openssl got a TLS session where we found none\n${why()}`);
           } else {
@@ -204,8 +211,20 @@ function explain(lab: Lab | undefined, o: Observed, reference?: string): string 
     `target: ${targetKey(o.target)} on 127.0.0.1:${o.target.port}`,
     ours ? `ours: tls=${JSON.stringify(ours.tls)} trusted=${ours.trusted} versions=${JSON.stringify(ours.versions)}` : 'ours: no result',
     ours ? `findings: ${ours.findings.map((f) => `${f.id}(${f.severity})`).join(', ')}` : '',
-    ours ? `transcript:\n${ours.transcript.slice(-25).map((l) => `  ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`).join('\n')}` : '',
-    reference ? `reference tool said:\n${reference.split('\n').filter(Boolean).slice(-25).map((l) => `  ${l}`).join('\n')}` : '',
+    ours
+      ? `transcript:\n${ours.transcript
+          .slice(-25)
+          .map((l) => `  ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`)
+          .join('\n')}`
+      : '',
+    reference
+      ? `reference tool said:\n${reference
+          .split('\n')
+          .filter(Boolean)
+          .slice(-25)
+          .map((l) => `  ${l}`)
+          .join('\n')}`
+      : '',
     lab ? `server log (tail):\n${lab.logs().split('\n').slice(-20).join('\n')}` : '',
   ];
   return parts.filter(Boolean).join('\n');

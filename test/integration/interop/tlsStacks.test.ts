@@ -63,7 +63,14 @@ interface Case {
 }
 
 const MODE_PROBLEMS: FindingId[] = ['mode.expects-implicit-tls', 'mode.expects-starttls', 'mode.no-tls'];
-const CONN_PROBLEMS: FindingId[] = ['greeting.rejected', 'greeting.timeout', 'tls.closed-before-greeting', 'tls.closed-after-handshake', 'tls.handshake-failed', 'protocol.bad-reply'];
+const CONN_PROBLEMS: FindingId[] = [
+  'greeting.rejected',
+  'greeting.timeout',
+  'tls.closed-before-greeting',
+  'tls.closed-after-handshake',
+  'tls.handshake-failed',
+  'protocol.bad-reply',
+];
 const healthy = (extra: FindingId[] = []): FindingId[] => [...MODE_PROBLEMS, ...CONN_PROBLEMS, 'tls.modern-version-missing', ...extra];
 
 const GNUTLS_PRIORITIES: Record<string, string> = {
@@ -101,161 +108,408 @@ const CASES: Case[] = [
   // GnuTLS answers a single-version hello it cannot serve with handshake_failure (40), not protocol_version.
   {
     name: 'GnuTLS TLS 1.0/1.1 only (Exim tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1)',
-    protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-legacy', trusted: true,
-    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'], absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
-    versions: V(true, true, false, false), negotiated: 'TLSv1.1',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-legacy',
+    trusted: true,
+    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'],
+    absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
+    versions: V(true, true, false, false),
+    negotiated: 'TLSv1.1',
   },
   {
-    name: 'GnuTLS TLS 1.1 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls11', trusted: true,
-    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'], absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
-    versions: V(false, true, false, false), negotiated: 'TLSv1.1',
+    name: 'GnuTLS TLS 1.1 only',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-tls11',
+    trusted: true,
+    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'],
+    absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
+    versions: V(false, true, false, false),
+    negotiated: 'TLSv1.1',
   },
   {
-    name: 'GnuTLS TLS 1.2 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls12', trusted: true,
-    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+    name: 'GnuTLS TLS 1.2 only',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-tls12',
+    trusted: true,
+    present: ['tls.no-tls13'],
+    absent: healthy(['tls.legacy-version-accepted']),
+    versions: V(false, false, true, false),
+    negotiated: 'TLSv1.2',
   },
   {
-    name: 'GnuTLS TLS 1.3 only', protocol: 'imap', mode: 'starttls', serverMode: 'starttls', port: 'gnutls-tls13', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, false, true), negotiated: 'TLSv1.3',
+    name: 'GnuTLS TLS 1.3 only',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-tls13',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, false, true),
+    negotiated: 'TLSv1.3',
   },
   // stunnel (OpenSSL) refuses TLS 1.0/1.1 with internal_error (80).
   {
-    name: 'stunnel in front of a plaintext SMTP server (port 465 style)', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-smtps', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'stunnel in front of a plaintext SMTP server (port 465 style)',
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'stunnel-smtps',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
     finger: /Verified TLS connection established/,
   },
   {
-    name: 'stunnel with sslVersionMax = TLSv1.2', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-tls12', trusted: true,
-    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+    name: 'stunnel with sslVersionMax = TLSv1.2',
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'stunnel-tls12',
+    trusted: true,
+    present: ['tls.no-tls13'],
+    absent: healthy(['tls.legacy-version-accepted']),
+    versions: V(false, false, true, false),
+    negotiated: 'TLSv1.2',
   },
   {
-    name: 'stunnel with sslVersionMin = TLSv1 at security level 0', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-legacy', trusted: true,
-    present: ['tls.legacy-version-accepted'], absent: healthy(['tls.no-tls13']), versions: V(true, true, true, true), negotiated: 'TLSv1.3',
+    name: 'stunnel with sslVersionMin = TLSv1 at security level 0',
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'stunnel-legacy',
+    trusted: true,
+    present: ['tls.legacy-version-accepted'],
+    absent: healthy(['tls.no-tls13']),
+    versions: V(true, true, true, true),
+    negotiated: 'TLSv1.3',
   },
   // The backend behind stunnel is down: TLS completes, then the connection is dropped before any greeting.
   {
-    name: 'stunnel on 465 with its backend down', protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-smtps-down', trusted: true,
-    present: ['tls.closed-before-greeting'], absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake', 'tls.legacy-version-accepted'],
-    versions: V(false, false, true, true), negotiated: 'TLSv1.3', finger: /lost connection while reading server greeting/,
+    name: 'stunnel on 465 with its backend down',
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'stunnel-smtps-down',
+    trusted: true,
+    present: ['tls.closed-before-greeting'],
+    absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake', 'tls.legacy-version-accepted'],
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
+    finger: /lost connection while reading server greeting/,
   },
   {
-    name: 'stunnel on 993 with its backend down', protocol: 'imap', mode: 'implicit', serverMode: 'implicit', port: 'stunnel-imaps-down', trusted: true,
-    present: ['tls.closed-before-greeting'], absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake'],
-    versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'stunnel on 993 with its backend down',
+    protocol: 'imap',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'stunnel-imaps-down',
+    trusted: true,
+    present: ['tls.closed-before-greeting'],
+    absent: [...MODE_PROBLEMS, 'greeting.rejected', 'tls.closed-after-handshake'],
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
   },
   // Wrong pairs: STARTTLS asked of stunnel's implicit-TLS ports.
   {
-    name: 'STARTTLS asked of stunnel on 465', protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'stunnel-smtps', trusted: true,
-    present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered', 'tls.closed-before-greeting'],
-    versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'STARTTLS asked of stunnel on 465',
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'implicit',
+    port: 'stunnel-smtps',
+    trusted: true,
+    present: ['mode.expects-implicit-tls'],
+    absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered', 'tls.closed-before-greeting'],
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
   },
   {
-    name: 'STARTTLS asked of stunnel on 993 with its backend down', protocol: 'imap', mode: 'starttls', serverMode: 'implicit', port: 'stunnel-imaps-down', trusted: true,
-    present: ['mode.expects-implicit-tls', 'tls.closed-before-greeting'], absent: ['mode.expects-starttls', 'greeting.timeout', 'greeting.rejected'],
+    name: 'STARTTLS asked of stunnel on 993 with its backend down',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'implicit',
+    port: 'stunnel-imaps-down',
+    trusted: true,
+    present: ['mode.expects-implicit-tls', 'tls.closed-before-greeting'],
+    absent: ['mode.expects-starttls', 'greeting.timeout', 'greeting.rejected'],
     negotiated: 'TLSv1.3',
   },
   // Real Exim 4.96 with GnuTLS, configured the way the field reports describe (test/support/mailservers/exim.ts).
   {
-    name: 'Exim (GnuTLS) with tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1', exim: true,
-    protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'exim-legacy', trusted: true,
-    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'], absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
-    versions: V(true, true, false, false), negotiated: 'TLSv1.1',
+    name: 'Exim (GnuTLS) with tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'exim-legacy',
+    trusted: true,
+    present: ['tls.modern-version-missing', 'tls.legacy-version-accepted'],
+    absent: [...MODE_PROBLEMS, ...CONN_PROBLEMS],
+    versions: V(true, true, false, false),
+    negotiated: 'TLSv1.1',
   },
   {
-    name: 'Exim (GnuTLS) with TLS 1.2 only', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'exim-tls12', trusted: true,
-    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+    name: 'Exim (GnuTLS) with TLS 1.2 only',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'exim-tls12',
+    trusted: true,
+    present: ['tls.no-tls13'],
+    absent: healthy(['tls.legacy-version-accepted']),
+    versions: V(false, false, true, false),
+    negotiated: 'TLSv1.2',
     finger: /Verified TLS connection established/,
   },
   {
-    name: 'Exim (GnuTLS) with TLS 1.3 only', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'exim-tls13', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, false, true), negotiated: 'TLSv1.3',
+    name: 'Exim (GnuTLS) with TLS 1.3 only',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'exim-tls13',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, false, true),
+    negotiated: 'TLSv1.3',
   },
   {
-    name: 'Exim (GnuTLS NORMAL) on a tls_on_connect port (465 style)', exim: true, protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'exim-smtps', trusted: true,
-    present: ['tls.legacy-version-accepted'], absent: healthy(['tls.no-tls13']), versions: V(true, true, true, true), negotiated: 'TLSv1.3',
+    name: 'Exim (GnuTLS NORMAL) on a tls_on_connect port (465 style)',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'exim-smtps',
+    trusted: true,
+    present: ['tls.legacy-version-accepted'],
+    absent: healthy(['tls.no-tls13']),
+    versions: V(true, true, true, true),
+    negotiated: 'TLSv1.3',
   },
   {
-    name: 'Exim answering STARTTLS with 454 (its certificate is missing)', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'exim-454', trusted: null,
-    present: ['starttls.refused'], absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'protocol.bad-reply'],
+    name: 'Exim answering STARTTLS with 454 (its certificate is missing)',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'exim-454',
+    trusted: null,
+    present: ['starttls.refused'],
+    absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'protocol.bad-reply'],
   },
   {
-    name: 'Exim without TLS, asked for STARTTLS', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'exim-notls', trusted: null,
-    present: ['starttls.not-offered'], absent: [...MODE_PROBLEMS, 'protocol.bad-reply'],
+    name: 'Exim without TLS, asked for STARTTLS',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'exim-notls',
+    trusted: null,
+    present: ['starttls.not-offered'],
+    absent: [...MODE_PROBLEMS, 'protocol.bad-reply'],
   },
   {
-    name: 'Implicit TLS asked of Exim without TLS: the port has no TLS, not "use STARTTLS"', exim: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'exim-notls', trusted: null,
-    present: ['mode.no-tls'], absent: ['mode.expects-starttls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+    name: 'Implicit TLS asked of Exim without TLS: the port has no TLS, not "use STARTTLS"',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'starttls',
+    port: 'exim-notls',
+    trusted: null,
+    present: ['mode.no-tls'],
+    absent: ['mode.expects-starttls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
   },
   {
-    name: 'Implicit TLS asked of Exim\'s STARTTLS port', exim: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'exim-tls12', trusted: null,
-    present: ['mode.expects-starttls'], absent: ['mode.no-tls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+    name: "Implicit TLS asked of Exim's STARTTLS port",
+    exim: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'starttls',
+    port: 'exim-tls12',
+    trusted: null,
+    present: ['mode.expects-starttls'],
+    absent: ['mode.no-tls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
   },
   {
-    name: 'STARTTLS asked of Exim on its tls_on_connect port', exim: true, protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'exim-smtps', trusted: true,
-    present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'], versions: V(true, true, true, true), negotiated: 'TLSv1.3',
+    name: 'STARTTLS asked of Exim on its tls_on_connect port',
+    exim: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'implicit',
+    port: 'exim-smtps',
+    trusted: true,
+    present: ['mode.expects-implicit-tls'],
+    absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
+    versions: V(true, true, true, true),
+    negotiated: 'TLSv1.3',
   },
   // Real OpenSMTPD 7.4 (OpenSSL 3 through its bundled libtls), the listener options of smtpd.conf(5)
   // (test/support/mailservers/opensmtpd.ts). Its libtls serves TLS 1.2 and 1.3 only, whatever `ciphers` says.
   {
-    name: 'OpenSMTPD listen ... tls (STARTTLS)', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'OpenSMTPD listen ... tls (STARTTLS)',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd-tls',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
     finger: /Verified TLS connection established/,
   },
   {
-    name: 'OpenSMTPD listen ... smtps (implicit TLS)', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd-smtps', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'OpenSMTPD listen ... smtps (implicit TLS)',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'opensmtpd-smtps',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
     finger: /Verified TLS connection established/,
   },
   {
-    name: 'OpenSMTPD listen ... tls-require', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-require', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: 'OpenSMTPD listen ... tls-require',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd-require',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
   },
   {
-    name: 'OpenSMTPD listen ... tls protocols "tlsv1.2" ciphers "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"', opensmtpd: true,
-    protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls12', trusted: true,
-    present: ['tls.no-tls13'], absent: healthy(['tls.legacy-version-accepted']), versions: V(false, false, true, false), negotiated: 'TLSv1.2',
+    name: 'OpenSMTPD listen ... tls protocols "tlsv1.2" ciphers "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd-tls12',
+    trusted: true,
+    present: ['tls.no-tls13'],
+    absent: healthy(['tls.legacy-version-accepted']),
+    versions: V(false, false, true, false),
+    negotiated: 'TLSv1.2',
     finger: /Verified TLS connection established/,
   },
   {
-    name: 'OpenSMTPD listen ... tls protocols "tlsv1.3"', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-tls13', trusted: true,
-    present: [], absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']), versions: V(false, false, false, true), negotiated: 'TLSv1.3',
+    name: 'OpenSMTPD listen ... tls protocols "tlsv1.3"',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd-tls13',
+    trusted: true,
+    present: [],
+    absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
+    versions: V(false, false, false, true),
+    negotiated: 'TLSv1.3',
   },
   {
-    name: 'OpenSMTPD without tls, asked for STARTTLS', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd-plain', trusted: null,
-    present: ['starttls.not-offered'], absent: [...MODE_PROBLEMS, 'protocol.bad-reply'],
+    name: 'OpenSMTPD without tls, asked for STARTTLS',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd-plain',
+    trusted: null,
+    present: ['starttls.not-offered'],
+    absent: [...MODE_PROBLEMS, 'protocol.bad-reply'],
   },
   {
-    name: 'Implicit TLS asked of OpenSMTPD without tls', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'opensmtpd-plain', trusted: null,
-    present: ['mode.no-tls'], absent: ['mode.expects-starttls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+    name: 'Implicit TLS asked of OpenSMTPD without tls',
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'starttls',
+    port: 'opensmtpd-plain',
+    trusted: null,
+    present: ['mode.no-tls'],
+    absent: ['mode.expects-starttls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
   },
   {
-    name: 'Implicit TLS asked of OpenSMTPD\'s tls-require port', opensmtpd: true, protocol: 'smtp', mode: 'implicit', serverMode: 'starttls', port: 'opensmtpd-require', trusted: null,
-    present: ['mode.expects-starttls'], absent: ['mode.no-tls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
+    name: "Implicit TLS asked of OpenSMTPD's tls-require port",
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'starttls',
+    port: 'opensmtpd-require',
+    trusted: null,
+    present: ['mode.expects-starttls'],
+    absent: ['mode.no-tls', 'mode.expects-implicit-tls', 'tls.handshake-failed'],
   },
   {
-    name: 'STARTTLS asked of OpenSMTPD\'s smtps port', opensmtpd: true, protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd-smtps', trusted: true,
-    present: ['mode.expects-implicit-tls'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'], versions: V(false, false, true, true), negotiated: 'TLSv1.3',
+    name: "STARTTLS asked of OpenSMTPD's smtps port",
+    opensmtpd: true,
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'implicit',
+    port: 'opensmtpd-smtps',
+    trusted: true,
+    present: ['mode.expects-implicit-tls'],
+    absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
+    versions: V(false, false, true, true),
+    negotiated: 'TLSv1.3',
   },
   // Debian 12's OpenSMTPD 6.8 on OpenSSL 3: its key engine fails ("missing private key"), every client gets an
   // internal_error alert after the certificate. s_client (TLS 1.3 prints "New, TLSv1.3" all the same) and
   // posttls-finger get no session; neither do we, and we say the handshake fails, not that nothing answered.
   {
-    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... tls: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... tls: every handshake fails',
+    opensmtpd: true,
+    noVersionWorks: true,
     says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
-    protocol: 'smtp', mode: 'starttls', serverMode: 'starttls', port: 'opensmtpd68-tls', trusted: null,
-    present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'greeting.timeout', 'tls.closed-before-greeting'],
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'opensmtpd68-tls',
+    trusted: null,
+    present: ['tls.handshake-failed'],
+    absent: [...MODE_PROBLEMS, 'starttls.not-offered', 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
-    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... smtps: every handshake fails', opensmtpd: true, noVersionWorks: true,
+    name: 'Debian 12 OpenSMTPD 6.8 (OpenSSL 3) listen ... smtps: every handshake fails',
+    opensmtpd: true,
+    noVersionWorks: true,
     says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
-    protocol: 'smtp', mode: 'implicit', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
-    present: ['tls.handshake-failed'], absent: [...MODE_PROBLEMS, 'greeting.timeout', 'tls.closed-before-greeting'],
+    protocol: 'smtp',
+    mode: 'implicit',
+    serverMode: 'implicit',
+    port: 'opensmtpd68-smtps',
+    trusted: null,
+    present: ['tls.handshake-failed'],
+    absent: [...MODE_PROBLEMS, 'greeting.timeout', 'tls.closed-before-greeting'],
   },
   {
-    name: 'STARTTLS asked of Debian 12 OpenSMTPD 6.8\'s smtps port: TLS first, and broken', opensmtpd: true, noVersionWorks: true,
+    name: "STARTTLS asked of Debian 12 OpenSMTPD 6.8's smtps port: TLS first, and broken",
+    opensmtpd: true,
+    noVersionWorks: true,
     says: ['tls.handshake-failed', /answered with its ServerHello.*on its own side/],
-    protocol: 'smtp', mode: 'starttls', serverMode: 'implicit', port: 'opensmtpd68-smtps', trusted: null,
-    present: ['mode.expects-implicit-tls', 'tls.handshake-failed'], absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
+    protocol: 'smtp',
+    mode: 'starttls',
+    serverMode: 'implicit',
+    port: 'opensmtpd68-smtps',
+    trusted: null,
+    present: ['mode.expects-implicit-tls', 'tls.handshake-failed'],
+    absent: ['mode.expects-starttls', 'greeting.timeout', 'starttls.not-offered'],
   },
 ];
 
@@ -298,7 +552,10 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
     // posttls-finger reads main.cf from MAIL_CONFIG: one with DNS off, so it never looks anything up.
     fingerConfig = path.join(workDir, 'finger');
     fs.mkdirSync(fingerConfig);
-    writePostfixConfig(path.join(fingerConfig, 'main.cf'), 'compatibility_level = 3.6\nsmtp_dns_support_level = disabled\ndisable_dns_lookups = yes\nsmtp_host_lookup = native\ninet_protocols = ipv4\n');
+    writePostfixConfig(
+      path.join(fingerConfig, 'main.cf'),
+      'compatibility_level = 3.6\nsmtp_dns_support_level = disabled\ndisable_dns_lookups = yes\nsmtp_host_lookup = native\ninet_protocols = ipv4\n',
+    );
 
     const started: StackServer[] = [];
     try {
@@ -377,29 +634,43 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
 
   after(async () => {
     if (timings.length) process.stdout.write(`      [interop TLS stacks] per case: ${timings.join(', ')}\n`);
-    await Promise.allSettled(stops.splice(0).reverse().map((s) => s()));
+    await Promise.allSettled(
+      stops
+        .splice(0)
+        .reverse()
+        .map((s) => s()),
+    );
   });
 
   async function observe(c: Case): Promise<Observed> {
     const port = ports[c.port];
     const [[ours], openssl, finger] = await Promise.all([
-      probeEndpoint({ host: '127.0.0.1', port, protocol: c.protocol, mode: c.mode, servername: SERVER_NAME, caFiles: [caFile] }, {
-        timeoutMs: STEP_TIMEOUT_MS,
-        ehloName: 'probe.test',
-        // Its own per-host cap: cases that share a port must not wait for each other's slots.
-        limiter: new ConnectionLimiter(),
-        resolve: async (host) => {
-          throw new Error(`unexpected name resolution of ${host}`);
+      probeEndpoint(
+        { host: '127.0.0.1', port, protocol: c.protocol, mode: c.mode, servername: SERVER_NAME, caFiles: [caFile] },
+        {
+          timeoutMs: STEP_TIMEOUT_MS,
+          ehloName: 'probe.test',
+          // Its own per-host cap: cases that share a port must not wait for each other's slots.
+          limiter: new ConnectionLimiter(),
+          resolve: async (host) => {
+            throw new Error(`unexpected name resolution of ${host}`);
+          },
         },
-      }),
+      ),
       opensslPath()
         ? (async () => {
             const t = { port, protocol: c.protocol, mode: c.serverMode, servername: SERVER_NAME, caFile };
-            const [verdict, negotiated, versions] = await Promise.all([sClient(t, { timeoutMs: STEP_TIMEOUT_MS + 2000 }), sClientNegotiated(t, undefined, STEP_TIMEOUT_MS + 2000), sClientVersions(t, STEP_TIMEOUT_MS + 2000)]);
+            const [verdict, negotiated, versions] = await Promise.all([
+              sClient(t, { timeoutMs: STEP_TIMEOUT_MS + 2000 }),
+              sClientNegotiated(t, undefined, STEP_TIMEOUT_MS + 2000),
+              sClientVersions(t, STEP_TIMEOUT_MS + 2000),
+            ]);
             return { verdict, negotiated, versions };
           })()
         : undefined,
-      c.protocol === 'smtp' && fingerPath() ? postTlsFinger({ port, wrapper: c.serverMode === 'implicit', servername: SERVER_NAME, caFile, configDir: fingerConfig }) : undefined,
+      c.protocol === 'smtp' && fingerPath()
+        ? postTlsFinger({ port, wrapper: c.serverMode === 'implicit', servername: SERVER_NAME, caFile, configDir: fingerConfig })
+        : undefined,
     ]);
     return { ours, openssl, finger };
   }
@@ -416,7 +687,10 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
       `ours: tls=${JSON.stringify(o.ours.tls)} trusted=${o.ours.trusted} versions=${JSON.stringify(o.ours.versions)}`,
       `reasons: ${JSON.stringify(o.ours.versionReasons)}`,
       `findings: ${o.ours.findings.map((f) => f.id).join(', ')}`,
-      `transcript:\n${o.ours.transcript.slice(-30).map((l) => `  ${l.at} ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`).join('\n')}`,
+      `transcript:\n${o.ours.transcript
+        .slice(-30)
+        .map((l) => `  ${l.at} ${l.conn ? `[${l.conn}] ` : ''}${l.kind} ${l.text}`)
+        .join('\n')}`,
       reference ? `reference:\n${reference.split('\n').filter(Boolean).slice(-20).join('\n')}` : '',
       logs.map((l) => l().split('\n').slice(-15).join('\n')).join('\n'),
     ].join('\n');
@@ -444,9 +718,16 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           const t = o.ours.transcript;
           const connected = t.find((l) => !l.conn && /^connected to /.test(l.text));
           // A handshake there, or a TLS alert in answer to its hello (a TLS-first port whose handshake fails).
-          const named = t.find((l) => l.conn === 'TLS first' && ((l.kind === 'tls' && /^TLSv/.test(l.text)) || (l.kind === 'note' && /^TLS handshake on a second connection failed: .*alert/.test(l.text))));
+          const named = t.find(
+            (l) =>
+              l.conn === 'TLS first' &&
+              ((l.kind === 'tls' && /^TLSv/.test(l.text)) || (l.kind === 'note' && /^TLS handshake on a second connection failed: .*alert/.test(l.text))),
+          );
           assert.ok(connected && named, `no TLS handshake on a second connection\n${explain(o)}`);
-          assert.ok(t.some((l) => l.text === `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`), explain(o));
+          assert.ok(
+            t.some((l) => l.text === `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`),
+            explain(o),
+          );
           assert.ok(!t.some((l) => /^no greeting within/.test(l.text)), `the greeting timeout ran out\n${explain(o)}`);
         }
       });
@@ -463,8 +744,16 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           else assert.equal(ossl.negotiated, null, `openssl got a TLS session where we found none\n${why()}`);
           if (c.noVersionWorks) {
             // Nor one version at a time; ours are then all "not decided" (every version fails alike), none accepted.
-            assert.deepEqual(TLS_VERSIONS.filter((v) => ossl.versions[v]), [], why());
-            assert.deepEqual(TLS_VERSIONS.filter((v) => o.ours.versions[v] === true), [], why());
+            assert.deepEqual(
+              TLS_VERSIONS.filter((v) => ossl.versions[v]),
+              [],
+              why(),
+            );
+            assert.deepEqual(
+              TLS_VERSIONS.filter((v) => o.ours.versions[v] === true),
+              [],
+              why(),
+            );
           }
           return;
         }
@@ -472,14 +761,21 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           // s_client at its default security level gets no session from a TLS 1.0/1.1-only server; we negotiate
           // the old version on purpose (to judge the certificate) and must then say that current clients fail.
           assert.equal(ossl.verdict.handshake, false, why());
-          assert.ok(o.ours.findings.some((f) => f.id === 'tls.modern-version-missing' && f.severity === 'error'), `current clients fail here, so must our verdict\n${why()}`);
+          assert.ok(
+            o.ours.findings.some((f) => f.id === 'tls.modern-version-missing' && f.severity === 'error'),
+            `current clients fail here, so must our verdict\n${why()}`,
+          );
         } else {
           assert.equal(o.ours.tls?.version ?? null, ossl.negotiated, `negotiated version\n${why()}`);
           assert.equal(o.ours.trusted, ossl.verdict.trusted, `trust verdict\n${why()}`);
         }
         for (const v of TLS_VERSIONS) {
           if (o.ours.versions[v] === null && !tlsRuntime().canOffer[v]) continue;
-          assert.equal(o.ours.versions[v], ossl.versions[v], `${v}: ours ${o.ours.versions[v]} (${o.ours.versionReasons?.[v]}), openssl ${ossl.versions[v]}\n${why()}`);
+          assert.equal(
+            o.ours.versions[v],
+            ossl.versions[v],
+            `${v}: ours ${o.ours.versions[v]} (${o.ours.versionReasons?.[v]}), openssl ${ossl.versions[v]}\n${why()}`,
+          );
         }
       });
 
@@ -495,7 +791,10 @@ describe('interop with real GnuTLS (gnutls-serv) and stunnel', function () {
           } else if (finger.trust === null && (o.ours.tls.version === 'TLSv1' || o.ours.tls.version === 'TLSv1.1')) {
             // posttls-finger (OpenSSL 3, default security level) cannot talk to a TLS 1.0/1.1-only server at all.
             assert.match(finger.raw, /SSL_connect error|legacy sigalg|unsupported protocol|protocol version/i, why());
-            assert.ok(o.ours.findings.some((f) => f.id === 'tls.modern-version-missing'), why());
+            assert.ok(
+              o.ours.findings.some((f) => f.id === 'tls.modern-version-missing'),
+              why(),
+            );
           } else {
             assert.equal(finger.version, o.ours.tls.version, `negotiated version\n${why()}`);
             assert.equal(finger.trust, o.ours.trusted ? 'Verified' : 'Untrusted', `trust verdict\n${why()}`);

@@ -87,7 +87,17 @@ export function answer(spec: DnsServerSpec, query: packet.Packet, transport: 'ud
       name,
       type: 'RRSIG',
       ttl: 60,
-      data: { typeCovered: q.type, algorithm: 13, labels: name.split('.').length, originalTTL: 60, expiration: 2000000000, inception: 1600000000, keyTag: 1, signersName: name, signature: Buffer.alloc(64, 1) },
+      data: {
+        typeCovered: q.type,
+        algorithm: 13,
+        labels: name.split('.').length,
+        originalTTL: 60,
+        expiration: 2000000000,
+        inception: 1600000000,
+        keyTag: 1,
+        signersName: name,
+        signature: Buffer.alloc(64, 1),
+      },
     } as packet.Answer);
   }
   const ad = signed && !spec.signaturesWithoutAd && !has(spec.bogus, name);

@@ -26,9 +26,13 @@ export interface DomainLab {
   close(): Promise<void>;
 }
 
-export const spkiSha256 = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest();
+export const spkiSha256 = (pem: string) =>
+  createHash('sha256')
+    .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest();
 
-const GOOD_POLICY = (mx: string[], mode = 'enforce', maxAge = 604800) => `version: STSv1\r\nmode: ${mode}\r\n${mx.map((m) => `mx: ${m}\r\n`).join('')}max_age: ${maxAge}\r\n`;
+const GOOD_POLICY = (mx: string[], mode = 'enforce', maxAge = 604800) =>
+  `version: STSv1\r\nmode: ${mode}\r\n${mx.map((m) => `mx: ${m}\r\n`).join('')}max_age: ${maxAge}\r\n`;
 
 /** Policy host -> what the HTTPS server answers. */
 const POLICIES: Record<string, { status?: number; type?: string; body?: string; location?: string; wrongCert?: boolean }> = {
@@ -44,9 +48,26 @@ const POLICIES: Record<string, { status?: number; type?: string; body?: string; 
   'mta-sts.norpt.test': { body: GOOD_POLICY(['mx1.good.test']) },
 };
 
-const SIGNED = ['good.test', 'mx1.good.test', '_25._tcp.mx1.good.test', '_mta-sts.good.test', 'mta-sts.good.test', '_smtp._tls.good.test',
-  'bogus.test', 'danebad.test', 'mx.danebad.test', '_25._tcp.mx.danebad.test', 'usage.test', 'mx.usage.test', '_25._tcp.mx.usage.test',
-  'nostarttls.test', 'mx.nostarttls.test', '_25._tcp.mx.nostarttls.test', 'cname.test', 'alias.cname.test'];
+const SIGNED = [
+  'good.test',
+  'mx1.good.test',
+  '_25._tcp.mx1.good.test',
+  '_mta-sts.good.test',
+  'mta-sts.good.test',
+  '_smtp._tls.good.test',
+  'bogus.test',
+  'danebad.test',
+  'mx.danebad.test',
+  '_25._tcp.mx.danebad.test',
+  'usage.test',
+  'mx.usage.test',
+  '_25._tcp.mx.usage.test',
+  'nostarttls.test',
+  'mx.nostarttls.test',
+  '_25._tcp.mx.nostarttls.test',
+  'cname.test',
+  'alias.cname.test',
+];
 
 function records(leafPem: string, intermediatePem: string): TestRecord[] {
   const eeHash = spkiSha256(leafPem);
@@ -54,7 +75,11 @@ function records(leafPem: string, intermediatePem: string): TestRecord[] {
   const mx = (name: string, ...hosts: [number, string][]) => hosts.map(([preference, exchange]) => ({ name, type: 'MX', data: { preference, exchange } }));
   const a = (name: string, ip: string) => ({ name, type: 'A', data: ip });
   const txt = (name: string, ...values: string[]) => values.map((v) => ({ name, type: 'TXT', data: [v] }));
-  const tlsa = (name: string, usage: number, selector: number, matchingType: number, certificate: Buffer) => ({ name, type: 'TLSA', data: { usage, selector, matchingType, certificate } });
+  const tlsa = (name: string, usage: number, selector: number, matchingType: number, certificate: Buffer) => ({
+    name,
+    type: 'TLSA',
+    data: { usage, selector, matchingType, certificate },
+  });
   const policyHost = (d: string) => a(`mta-sts.${d}`, '127.0.0.21');
   return [
     // Healthy: signed, DANE 3 1 1 + 2 1 1, MTA-STS enforce, TLS-RPT.
@@ -90,11 +115,17 @@ function records(leafPem: string, intermediatePem: string): TestRecord[] {
     tlsa('_25._tcp.mx.nostarttls.test', 3, 1, 1, eeHash),
     tlsa('_25._tcp.mx.nostarttls.test', 2, 1, 1, taHash),
     // MTA-STS.
-    ...['txtbad', 'nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'big', 'norpt'].flatMap((d) => mx(`${d}.test`, [10, 'mx1.good.test'])),
+    ...['txtbad', 'nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'big', 'norpt'].flatMap((d) =>
+      mx(`${d}.test`, [10, 'mx1.good.test']),
+    ),
     ...txt('_mta-sts.txtbad.test', 'v=STSv1; id=1', 'v=STSv1; id=2'),
-    ...['nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'wrongname', 'big', 'norpt'].flatMap((d) => txt(`_mta-sts.${d}.test`, 'v=STSv1; id=abc123')),
+    ...['nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'wrongname', 'big', 'norpt'].flatMap((d) =>
+      txt(`_mta-sts.${d}.test`, 'v=STSv1; id=abc123'),
+    ),
     ...['redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'wrongname', 'big', 'norpt'].map((d) => policyHost(`${d}.test`)),
-    ...['txtbad', 'nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'wrongname', 'big'].flatMap((d) => txt(`_smtp._tls.${d}.test`, 'v=TLSRPTv1; rua=mailto:r@example.test')),
+    ...['txtbad', 'nopolicyhost', 'redirect', 'ctype', 'badpolicy', 'badcert', 'testing', 'mismatch', 'wrongname', 'big'].flatMap((d) =>
+      txt(`_smtp._tls.${d}.test`, 'v=TLSRPTv1; rua=mailto:r@example.test'),
+    ),
     ...mx('wrongname.test', [10, 'mx.wrongname.test']),
     a('mx.wrongname.test', '127.0.0.13'),
     // TLS-RPT.
@@ -117,7 +148,10 @@ export async function startDomainLab(opts: DomainLabOptions = {}): Promise<Domai
   const leaf = (cn: string) => pki.leaf({ cn });
   const good = leaf('mx1.good.test');
   // Every MX name that reaches 127.0.0.11 is on its certificate, so only DANE/MTA-STS decide.
-  const multi = pki.leaf({ cn: 'mx1.good.test', sans: ['mx1.good.test', 'mx.danebad.test', 'mx.unsigned.test', 'mx.usage.test', 'alias.cname.test', 'implicit.test'] });
+  const multi = pki.leaf({
+    cn: 'mx1.good.test',
+    sans: ['mx1.good.test', 'mx.danebad.test', 'mx.unsigned.test', 'mx.usage.test', 'alias.cname.test', 'implicit.test'],
+  });
   const wrong = leaf('somebody-else.test');
   const servers: RunningServer[] = [];
   const tlsOf = (i: Issued) => ({ certPem: pki.chain(i), keyPem: i.keyPem });

@@ -166,12 +166,22 @@ function converse(socket: net.Socket, spec: MailServerSpec, secure: boolean, ctx
   const smtpAnswer = (verb: string): 'stop' | void => {
     switch (verb) {
       case 'EHLO':
-        return send([`250-${name} Hello`, '250-PIPELINING', '250-SIZE 10240000', ...(offer ? ['250-STARTTLS'] : []), '250-ENHANCEDSTATUSCODES', '250 8BITMIME']);
+        return send([
+          `250-${name} Hello`,
+          '250-PIPELINING',
+          '250-SIZE 10240000',
+          ...(offer ? ['250-STARTTLS'] : []),
+          '250-ENHANCEDSTATUSCODES',
+          '250 8BITMIME',
+        ]);
       case 'HELO':
         return send([`250 ${name}`]);
       case 'STARTTLS':
         if (secure) return send(['503 5.5.1 Error: TLS already active']);
-        return refuseOrUpgrade(['220 2.0.0 Ready to start TLS'], [offer ? '454 4.7.0 TLS not available due to local problem' : '502 5.5.1 Error: command not implemented']);
+        return refuseOrUpgrade(
+          ['220 2.0.0 Ready to start TLS'],
+          [offer ? '454 4.7.0 TLS not available due to local problem' : '502 5.5.1 Error: command not implemented'],
+        );
       case 'QUIT':
         send(['221 2.0.0 Bye']);
         socket.end();

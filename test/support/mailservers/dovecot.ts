@@ -73,7 +73,13 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
       child.once('error', (err) => resolve(`dovecot did not start: ${err.message}`));
     });
     const untrack = track(`dovecot ${opts.name}`, () => (running(child) ? child.pid : undefined), cleanupDir);
-    const ready = await Promise.race([waitForPort(portList[0], 10_000).then(() => 'ready', (e: unknown) => String(e)), exited]);
+    const ready = await Promise.race([
+      waitForPort(portList[0], 10_000).then(
+        () => 'ready',
+        (e: unknown) => String(e),
+      ),
+      exited,
+    ]);
     if (ready === 'ready') {
       return {
         dir,
@@ -119,7 +125,7 @@ function dovecotConf(dir: string, logFile: string, opts: DovecotOptions, ports: 
   const ssl = opts.cert
     ? `ssl = yes\nssl_cert = <${opts.cert.certFile}\nssl_key = <${opts.cert.keyFile}\n${opts.minProtocol ? `ssl_min_protocol = ${opts.minProtocol}\n` : ''}`
     : 'ssl = no\n';
-  const protocols = [ports.imap ?? ports.imaps ? 'imap' : '', ports.pop3 ?? ports.pop3s ? 'pop3' : ''].filter(Boolean).join(' ');
+  const protocols = [(ports.imap ?? ports.imaps) ? 'imap' : '', (ports.pop3 ?? ports.pop3s) ? 'pop3' : ''].filter(Boolean).join(' ');
   return `# Interop test instance: loopback only, nobody can log in, nothing outside ${dir} is used.
 base_dir = ${dir}/run
 state_dir = ${dir}/state

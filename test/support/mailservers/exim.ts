@@ -61,12 +61,16 @@ export function findExim(): EximBinary | undefined {
 }
 
 function userExists(name: string): boolean {
-  return fs.readFileSync('/etc/passwd', 'utf8').split('\n').some((l) => l.split(':')[0] === name);
+  return fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .some((l) => l.split(':')[0] === name);
 }
 
 export function eximTools(): { ok: boolean; reasons: string[] } {
   const reasons: string[] = [];
-  if (!findExim()) reasons.push('no exim4: neither installed nor unpacked in .cache/exim (.ci/run: apt-get download exim4-daemon-light libidn12 + dpkg -x) or $MTD_EXIM_ROOT');
+  if (!findExim())
+    reasons.push('no exim4: neither installed nor unpacked in .cache/exim (.ci/run: apt-get download exim4-daemon-light libidn12 + dpkg -x) or $MTD_EXIM_ROOT');
   if (typeof process.getuid === 'function' && process.getuid() !== 0) reasons.push('exim must be started as root');
   if (!userExists('Debian-exim') && !findTool('unshare')) reasons.push('no Debian-exim user and no `unshare` to provide one privately');
   return { ok: reasons.length === 0, reasons };
@@ -116,7 +120,10 @@ pid_file_path = ${dir}/exim.pid
 primary_hostname = ${p.hostname}
 daemon_smtp_ports = ${ports.join(' : ')}
 local_interfaces = 127.0.0.1
-tls_on_connect_ports = ${p.scenarios.filter((s) => s.implicit).map((s) => byName[s.name]).join(' : ')}
+tls_on_connect_ports = ${p.scenarios
+      .filter((s) => s.implicit)
+      .map((s) => byName[s.name])
+      .join(' : ')}
 host_lookup =
 rfc1413_hosts =
 keep_environment =
@@ -143,11 +150,26 @@ begin transports
   if (!userExists('Debian-exim')) {
     const passwd = path.join(dir, 'passwd');
     const group = path.join(dir, 'group');
-    fs.writeFileSync(passwd, `${fs.readFileSync('/etc/passwd', 'utf8').replace(/\n?$/, '\n')}Debian-exim:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\n`);
+    fs.writeFileSync(
+      passwd,
+      `${fs.readFileSync('/etc/passwd', 'utf8').replace(/\n?$/, '\n')}Debian-exim:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\n`,
+    );
     fs.writeFileSync(group, `${fs.readFileSync('/etc/group', 'utf8').replace(/\n?$/, '\n')}Debian-exim:x:${NOBODY}:\n`);
     cmd = findTool('unshare')!;
     // `exec` keeps one pid from unshare to the Exim daemon; the bind mounts die with the namespace.
-    args = ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && exec "$3" -bdf -C "$4"`, 'sh', passwd, group, exim.bin, conf];
+    args = [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && exec "$3" -bdf -C "$4"`,
+      'sh',
+      passwd,
+      group,
+      exim.bin,
+      conf,
+    ];
   }
   let out = '';
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

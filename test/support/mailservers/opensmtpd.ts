@@ -55,7 +55,10 @@ function repoRoot(): string {
 export type OpensmtpdBuild = 'current' | 'debian12';
 
 export function findSmtpd(build: OpensmtpdBuild = 'current'): string | undefined {
-  const root = build === 'current' ? process.env.MTD_OPENSMTPD_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd') : process.env.MTD_OPENSMTPD68_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd-6.8');
+  const root =
+    build === 'current'
+      ? (process.env.MTD_OPENSMTPD_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd'))
+      : (process.env.MTD_OPENSMTPD68_ROOT ?? path.join(repoRoot(), '.cache', 'opensmtpd-6.8'));
   const bin = path.join(root, 'usr/sbin/smtpd');
   return fs.existsSync(bin) ? bin : undefined;
 }
@@ -76,12 +79,19 @@ export function opensmtpdTools(build: OpensmtpdBuild = 'current'): { ok: boolean
           : "no OpenSMTPD 6.8 unpacked in .cache/opensmtpd-6.8 (.ci/run: apt-get download Debian 12's opensmtpd + dpkg -x) or $MTD_OPENSMTPD68_ROOT",
     );
   }
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) reasons.push('OpenSMTPD must be started as root (it binds, chroots and drops to its users)');
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    reasons.push('OpenSMTPD must be started as root (it binds, chroots and drops to its users)');
   if (!findTool('unshare')) reasons.push('no `unshare`: OpenSMTPD needs a private mount namespace for its compiled-in /var paths and users');
   return { ok: reasons.length === 0, reasons, unobtainable };
 }
 
-export async function startOpensmtpd(p: { certFile: string; keyFile: string; hostname: string; scenarios: OpensmtpdScenario[]; build?: OpensmtpdBuild }): Promise<OpensmtpdInstance> {
+export async function startOpensmtpd(p: {
+  certFile: string;
+  keyFile: string;
+  hostname: string;
+  scenarios: OpensmtpdScenario[];
+  build?: OpensmtpdBuild;
+}): Promise<OpensmtpdInstance> {
   const smtpd = findSmtpd(p.build);
   if (!smtpd) throw new Error('OpenSMTPD is not available');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-opensmtpd-'));
@@ -120,7 +130,10 @@ ${listeners.join('\n')}
 match from any for any reject
 `,
   );
-  fs.writeFileSync(path.join(dir, 'passwd'), `${fs.readFileSync('/etc/passwd', 'utf8').replace(/\n?$/, '\n')}opensmtpd:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\nopensmtpq:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\n`);
+  fs.writeFileSync(
+    path.join(dir, 'passwd'),
+    `${fs.readFileSync('/etc/passwd', 'utf8').replace(/\n?$/, '\n')}opensmtpd:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\nopensmtpq:x:${NOBODY}:${NOBODY}::/nonexistent:/usr/sbin/nologin\n`,
+  );
   fs.writeFileSync(path.join(dir, 'group'), `${fs.readFileSync('/etc/group', 'utf8').replace(/\n?$/, '\n')}opensmtpd:x:${NOBODY}:\nopensmtpq:x:${NOBODY}:\n`);
   // `lookup file`: OpenSMTPD's resolver (libasr) reads /etc/hosts only; the nameserver line is loopback anyway.
   fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\nlookup file\n');

@@ -180,7 +180,9 @@ function masterCf(services: PostfixService[], ports: Record<string, number>): st
     if (s.tls === 'none') o.smtpd_tls_security_level = 'none';
     if (s.cert) Object.assign(o, { smtpd_tls_cert_file: s.cert.certFile, smtpd_tls_key_file: s.cert.keyFile });
     Object.assign(o, s.overrides ?? {});
-    const args = Object.entries(o).map(([k, v]) => `\n  -o ${k}=${noSpace(v)}`).join('');
+    const args = Object.entries(o)
+      .map(([k, v]) => `\n  -o ${k}=${noSpace(v)}`)
+      .join('');
     return `127.0.0.1:${ports[s.name]} inet n - n - - smtpd${args}`;
   });
   // The internal services smtpd talks to during a session; no pickup, no smtp/lmtp/local delivery agents.

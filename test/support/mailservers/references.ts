@@ -40,7 +40,8 @@ export async function gatherReferences(target: Target, servername: string, caFil
     jobs.push(sClientVersions({ ...base, mode: target.serverMode }, timeoutMs).then((v) => void (refs.opensslVersions = v)));
   }
   if (target.protocol === 'smtp' && fingerPath() && target.postfixConfigDir) {
-    const finger = (mode: TlsMode) => postTlsFinger({ port: target.port, wrapper: mode === 'implicit', servername, caFile, configDir: target.postfixConfigDir! });
+    const finger = (mode: TlsMode) =>
+      postTlsFinger({ port: target.port, wrapper: mode === 'implicit', servername, caFile, configDir: target.postfixConfigDir! });
     jobs.push(finger(target.mode).then((v) => void (refs.finger = v)));
     if (target.mode !== target.serverMode) jobs.push(finger(target.serverMode).then((v) => void (refs.fingerServerMode = v)));
   }

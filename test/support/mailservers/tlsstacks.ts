@@ -63,7 +63,21 @@ export async function startGnutlsServ(p: { certFile: string; keyFile: string; pr
   const bin = findTool('gnutls-serv');
   if (!bin) throw new Error('gnutls-serv is not installed');
   const [port] = await freePorts(1);
-  const args = ['--echo', '--quiet', '--nodb', '--noticket', '--disable-client-cert', '-p', String(port), '--x509certfile', p.certFile, '--x509keyfile', p.keyFile, '--priority', p.priority];
+  const args = [
+    '--echo',
+    '--quiet',
+    '--nodb',
+    '--noticket',
+    '--disable-client-cert',
+    '-p',
+    String(port),
+    '--x509certfile',
+    p.certFile,
+    '--x509keyfile',
+    p.keyFile,
+    '--priority',
+    p.priority,
+  ];
   // gnutls-serv listens on every address; the port is fresh and only loopback clients are pointed at it.
   return spawnServer(`gnutls-serv ${p.priority}`, bin, args, port, os.tmpdir());
 }
@@ -132,7 +146,11 @@ export interface StunnelService {
 }
 
 /** One stunnel (foreground, our child) with one accepting service per entry, each on a free loopback port. */
-export async function startStunnel(p: { certFile: string; keyFile: string; services: StunnelService[] }): Promise<StackServer & { ports: Record<string, number> }> {
+export async function startStunnel(p: {
+  certFile: string;
+  keyFile: string;
+  services: StunnelService[];
+}): Promise<StackServer & { ports: Record<string, number> }> {
   const bin = findTool('stunnel4') ?? findTool('stunnel');
   if (!bin) throw new Error('stunnel is not installed');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-stunnel-'));
@@ -140,7 +158,9 @@ export async function startStunnel(p: { certFile: string; keyFile: string; servi
   const byName: Record<string, number> = {};
   const sections = p.services.map((s, i) => {
     byName[s.name] = ports[i];
-    const extra = Object.entries(s.options ?? {}).map(([k, v]) => `${k} = ${v}\n`).join('');
+    const extra = Object.entries(s.options ?? {})
+      .map(([k, v]) => `${k} = ${v}\n`)
+      .join('');
     return `[${s.name}]\naccept = 127.0.0.1:${ports[i]}\nconnect = 127.0.0.1:${s.connectPort}\n${extra}`;
   });
   const conf = path.join(dir, 'stunnel.conf');
@@ -172,4 +192,3 @@ export async function closedPort(): Promise<number> {
   const [port] = await freePorts(1);
   return port;
 }
-

@@ -35,7 +35,8 @@ export interface ServerTools {
  */
 export function serverTools(server: 'postfix' | 'dovecot'): ServerTools {
   const reasons: string[] = [];
-  if (!findTool(server)) reasons.push(`\`${server}\` is not installed (Debian: apt-get install ${server === 'postfix' ? 'postfix' : 'dovecot-imapd dovecot-pop3d'})`);
+  if (!findTool(server))
+    reasons.push(`\`${server}\` is not installed (Debian: apt-get install ${server === 'postfix' ? 'postfix' : 'dovecot-imapd dovecot-pop3d'})`);
   if (server === 'dovecot' && !fs.existsSync('/usr/lib/dovecot/pop3-login') && findTool('dovecot')) {
     reasons.push('Dovecot has no POP3 support (Debian: apt-get install dovecot-pop3d)');
   }
@@ -47,7 +48,10 @@ export function serverTools(server: 'postfix' | 'dovecot'): ServerTools {
 
 function systemUserExists(name: string): boolean {
   try {
-    return fs.readFileSync('/etc/passwd', 'utf8').split('\n').some((l) => l.split(':')[0] === name);
+    return fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .some((l) => l.split(':')[0] === name);
   } catch {
     return false;
   }

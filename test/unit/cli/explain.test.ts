@@ -25,7 +25,10 @@ describe('mail-tls-doctor explain', () => {
     const { cli, out } = io('Error: Greeting never received\n');
     assert.equal(await runExplain(['--json'], cli), 0);
     const parsed = JSON.parse(out.join('')) as { matches: Array<{ id: string }> };
-    assert.deepEqual(parsed.matches.map((m) => m.id), ['explain.greeting-never-received']);
+    assert.deepEqual(
+      parsed.matches.map((m) => m.id),
+      ['explain.greeting-never-received'],
+    );
   });
 
   it('exits 1 when nothing is recognised, 2 on bad usage', async () => {

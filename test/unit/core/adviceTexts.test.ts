@@ -53,7 +53,7 @@ describe('advice texts: probe findings', () => {
   it('Gmail is not said to refuse TLS 1.0/1.1 (Google documents TLS 1.0-1.3)', () => {
     for (const f of allProbeTexts()) assert.doesNotMatch(`${f.detail} ${f.fix}`, /Gmail[^.]*refuse|refuse[^.]*Gmail/, f.id);
   });
-  it('weak DH: 1024-bit DH is refused at security level 2, and the advice is Postfix\'s own (leave the default)', () => {
+  it("weak DH: 1024-bit DH is refused at security level 2, and the advice is Postfix's own (leave the default)", () => {
     const f = F.weakKeyExchange(sub, 1024, 'DHE-RSA-AES128-GCM-SHA256');
     assert.match(f.detail, /security level 2/);
     assert.match(f.detail, /Node 20 still accept/);
@@ -100,7 +100,10 @@ describe('advice texts: explain', () => {
     const m = explainError('postfix/smtp[9]: 4F2: TLS is required, but was not offered by host mx.example.com[192.0.2.1]').matches;
     const t = m.find((x) => x.id === 'explain.starttls-unavailable' || x.id === 'explain.postfix-tls-required-not-offered');
     assert.ok(t, JSON.stringify(m.map((x) => x.id)));
-    assert.ok(t.causes.some((c) => c.likelihood === 'likely' && /smtp_tls_security_level = encrypt/.test(c.cause)), JSON.stringify(t.causes));
+    assert.ok(
+      t.causes.some((c) => c.likelihood === 'likely' && /smtp_tls_security_level = encrypt/.test(c.cause)),
+      JSON.stringify(t.causes),
+    );
     assert.doesNotMatch(`${t.title} ${t.detail} ${t.fix}`, /requireTLS/);
   });
   it('a Postfix log line is not told about "Node\'s trust store" alone, and a missing certificate is not "no shared cipher"', () => {

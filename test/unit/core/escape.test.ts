@@ -89,10 +89,16 @@ describe('escape: Markdown sink', () => {
   it('inline text never renders a link, an image or HTML (property)', () => {
     const alphabet = fc.constantFrom(...'[]()<>!`*_#|~&@:/\\.wxhtps \r\n-=+>"\''.split(''), 'www.', 'http://', 'command:', '<img ', '](');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), (s) => {
-        const tags = tagsOf(render(mdInline(s)));
-        assert.ok(tags.every((t) => t === 'p'), `${JSON.stringify(s)} -> ${tags.join(',')}`);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+        (s) => {
+          const tags = tagsOf(render(mdInline(s)));
+          assert.ok(
+            tags.every((t) => t === 'p'),
+            `${JSON.stringify(s)} -> ${tags.join(',')}`,
+          );
+        },
+      ),
       { numRuns: 3000 },
     );
   });

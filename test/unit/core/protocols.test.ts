@@ -6,11 +6,20 @@ import { isMailUrl } from '../../../src/core/lint/hosts';
 
 describe('protocol table', () => {
   it('derives the well-known ports and their modes', () => {
+    assert.deepEqual(Object.fromEntries(Object.entries(PORT_DEFAULTS).map(([port, d]) => [port, `${d.protocol}/${d.mode}`])), {
+      25: 'smtp/starttls',
+      587: 'smtp/starttls',
+      2525: 'smtp/starttls',
+      465: 'smtp/implicit',
+      143: 'imap/starttls',
+      993: 'imap/implicit',
+      110: 'pop3/starttls',
+      995: 'pop3/implicit',
+    });
     assert.deepEqual(
-      Object.fromEntries(Object.entries(PORT_DEFAULTS).map(([port, d]) => [port, `${d.protocol}/${d.mode}`])),
-      { 25: 'smtp/starttls', 587: 'smtp/starttls', 2525: 'smtp/starttls', 465: 'smtp/implicit', 143: 'imap/starttls', 993: 'imap/implicit', 110: 'pop3/starttls', 995: 'pop3/implicit' },
+      PROTOCOL_NAMES.flatMap((p) => TLS_MODES.map((m) => defaultPort(p, m))),
+      [587, 465, 143, 993, 110, 995],
     );
-    assert.deepEqual(PROTOCOL_NAMES.flatMap((p) => TLS_MODES.map((m) => defaultPort(p, m))), [587, 465, 143, 993, 110, 995]);
   });
 
   it('no port belongs to two protocols or modes', () => {

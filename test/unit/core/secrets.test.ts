@@ -55,7 +55,6 @@ function assertClean(what: string, text: string): void {
   assert.deepEqual(leaked, [], `${what} shows an encoded secret`);
 }
 
-
 function workspace(port: number): Record<string, string> {
   const sasl = secret((a, b) => `Pa55-${a}-${b}`);
   return {
@@ -210,7 +209,10 @@ describe('secrets never appear in output', function () {
   });
 
   it('credentials where a host belongs still give an invalid-host finding that names the mistake', () => {
-    const cases: [string, string][] = [['hostapp/.env', 'dotenv.invalid-host'], ['hostapp/mailer.js', 'nodemailer.invalid-host']];
+    const cases: [string, string][] = [
+      ['hostapp/.env', 'dotenv.invalid-host'],
+      ['hostapp/mailer.js', 'nodemailer.invalid-host'],
+    ];
     for (const [rel, id] of cases) {
       const found = lintText(path.join(dir, rel), files[rel], fsHost()).findings.filter((f) => f.id === id);
       assert.equal(found.length, 1, `${rel}: ${id}`);
@@ -228,7 +230,11 @@ describe('secrets never appear in output', function () {
   });
 
   it('the CLI (lint, human and --json) prints none', async () => {
-    for (const argv of [['lint', dir], ['lint', dir, '--json'], ['lint', ...Object.keys(files).map((f) => path.join(dir, f))]]) {
+    for (const argv of [
+      ['lint', dir],
+      ['lint', dir, '--json'],
+      ['lint', ...Object.keys(files).map((f) => path.join(dir, f))],
+    ]) {
       const io = captureIO();
       const code = await main(argv, io);
       assert.ok(code === 0 || code === 1, `${argv.join(' ')}: exit ${code}\n${io.stderr}`);
@@ -238,11 +244,14 @@ describe('secrets never appear in output', function () {
     }
   });
 
-  it('explain (library and CLI, human and --json) repeats none of a pasted error\'s credentials', async () => {
+  it("explain (library and CLI, human and --json) repeats none of a pasted error's credentials", async () => {
     const texts = [...pastedErrors(), files['var/log/mail.log']];
     for (const text of texts) {
       assertClean('explainError', JSON.stringify(explainError(text)));
-      for (const argv of [['explain', text], ['explain', text, '--json']]) {
+      for (const argv of [
+        ['explain', text],
+        ['explain', text, '--json'],
+      ]) {
         const io = captureIO();
         await main(argv, io);
         assertClean(`mail-tls-doctor explain${argv.includes('--json') ? ' --json' : ''}`, io.stdout + io.stderr);
@@ -258,30 +267,65 @@ describe('secrets never appear in output', function () {
     const results: ProbeResult[] = [];
     const commandsBefore = stats.commands.length;
     for (const d of local) {
-      results.push(...(await probeEndpoint({ ...d.endpoint, servername: 'localhost' }, { timeoutMs: 2000, limiter: new ConnectionLimiter(), onTranscript: (l) => streamed.push(l) })));
+      results.push(
+        ...(await probeEndpoint(
+          { ...d.endpoint, servername: 'localhost' },
+          { timeoutMs: 2000, limiter: new ConnectionLimiter(), onTranscript: (l) => streamed.push(l) },
+        )),
+      );
     }
-    assert.ok(results.some((r) => r.tls !== null), 'the probes reached the server');
+    assert.ok(
+      results.some((r) => r.tls !== null),
+      'the probes reached the server',
+    );
     assertClean('probe results', JSON.stringify(results));
     assertClean('streamed transcript', JSON.stringify(streamed));
     assertClean('what the server received', stats.commands.slice(commandsBefore).join('\n'));
 
     const report = renderMarkdownReport({
       generatedAt: new Date(),
-      entries: discovered.map((d) => ({ endpoint: d.endpoint, definedBy: [d.source], result: results.find((r) => r.endpoint.port === d.endpoint.port && r.endpoint.host === d.endpoint.host) })),
+      entries: discovered.map((d) => ({
+        endpoint: d.endpoint,
+        definedBy: [d.source],
+        result: results.find((r) => r.endpoint.port === d.endpoint.port && r.endpoint.host === d.endpoint.host),
+      })),
       lintFindings: Object.keys(files).map((rel) => ({ file: rel, findings: lintText(path.join(dir, rel), files[rel], fsHost()).findings })),
     });
     assert.ok(report.length > 500);
     assertClean('Markdown report', report);
   });
-
 });
 
 describe('the shared secret-name rule', () => {
   it('names that hold credentials in any format are secret; host, port and TLS switches are not', () => {
-    for (const n of ['SMTP_PASS', 'SMTP_PASSWORD', 'smtp_sasl_password_maps', 'mysecret_token', 'Authorization', 'Proxy-Authorization', 'auth', 'api-key', 'clientSecret', 'refreshToken', 'privateKey', 'pwd', 'key']) {
+    for (const n of [
+      'SMTP_PASS',
+      'SMTP_PASSWORD',
+      'smtp_sasl_password_maps',
+      'mysecret_token',
+      'Authorization',
+      'Proxy-Authorization',
+      'auth',
+      'api-key',
+      'clientSecret',
+      'refreshToken',
+      'privateKey',
+      'pwd',
+      'key',
+    ]) {
       assert.ok(isSecretName(n), n);
     }
-    for (const n of ['SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'smtp_sasl_auth_enable', 'smtp_send_dummy_mail_auth', 'keySelector', 'smtp_tls_security_level', 'user', 'relayhost']) {
+    for (const n of [
+      'SMTP_HOST',
+      'SMTP_PORT',
+      'SMTP_SECURE',
+      'smtp_sasl_auth_enable',
+      'smtp_send_dummy_mail_auth',
+      'keySelector',
+      'smtp_tls_security_level',
+      'user',
+      'relayhost',
+    ]) {
       assert.ok(!isSecretName(n), n);
     }
   });

@@ -36,21 +36,30 @@ describe('secrets: excerpts of config lines are masked', () => {
   it('main.cf: a secret line missing its "=" is reported without the secret (Problems, report, --json)', () => {
     const text = `relayhost = [smtp.example.com]:587\nsmtp_sasl_password_maps static:bob:${SECRET}\n`;
     const r = lintText('/ws/etc/postfix/main.cf', text, host);
-    assert.ok(r.findings.some((f) => f.id === 'postfix.syntax-error'), 'the malformed line is reported');
+    assert.ok(
+      r.findings.some((f) => f.id === 'postfix.syntax-error'),
+      'the malformed line is reported',
+    );
     assert.ok(!everything(r.findings).includes(SECRET), everything(r.findings));
   });
 
   it('master.cf: a malformed entry holding a secret is reported without it', () => {
     const text = `smtp inet n - n - - smtpd\nsmtp_sasl_password_maps static:bob:${SECRET}\nsubmission inet n - n - - smtpd -o smtp_sasl_password_maps=static:bob:${SECRET} -o\n`;
     const r = lintText('/ws/etc/postfix/master.cf', text, host);
-    assert.ok(r.findings.some((f) => f.id === 'postfix.master-syntax-error'), JSON.stringify(r.findings.map((f) => f.id)));
+    assert.ok(
+      r.findings.some((f) => f.id === 'postfix.master-syntax-error'),
+      JSON.stringify(r.findings.map((f) => f.id)),
+    );
     assert.ok(!everything(r.findings).includes(SECRET), everything(r.findings));
   });
 
   it('nodemailer.service-overridden never quotes user info in a host value', () => {
     const code = `const nodemailer = require('nodemailer');\nnodemailer.createTransport({ service: 'gmail', host: 'bob:${SECRET}@smtp.example.com', port: 587 });\n`;
     const r = lintText('/ws/mail.js', code, host);
-    assert.ok(r.findings.some((f) => f.id === 'nodemailer.service-overridden'), JSON.stringify(r.findings.map((f) => f.id)));
+    assert.ok(
+      r.findings.some((f) => f.id === 'nodemailer.service-overridden'),
+      JSON.stringify(r.findings.map((f) => f.id)),
+    );
     assert.ok(!everything(r.findings).includes(SECRET), everything(r.findings));
   });
 
@@ -58,7 +67,10 @@ describe('secrets: excerpts of config lines are masked', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-secret-'));
     try {
       fs.writeFileSync(path.join(dir, 'main.cf'), `smtp_sasl_password_maps static:bob:${SECRET}\n`);
-      for (const args of [['lint', dir], ['lint', dir, '--json']]) {
+      for (const args of [
+        ['lint', dir],
+        ['lint', dir, '--json'],
+      ]) {
         const io = captureIO();
         await main(args, io);
         assert.ok(io.stdout.length > 0);

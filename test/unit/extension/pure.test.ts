@@ -71,10 +71,17 @@ describe('where probes run', () => {
 });
 
 describe('Postfix hover: effective value', () => {
-  const mainCf = ['relayhost = [smtp.example.com]:587', 'smtp_tls_security_level = may', 'my_level = encrypt', 'smtpd_tls_security_level = $my_level', ''].join('\n');
+  const mainCf = ['relayhost = [smtp.example.com]:587', 'smtp_tls_security_level = may', 'my_level = encrypt', 'smtpd_tls_security_level = $my_level', ''].join(
+    '\n',
+  );
 
   it('takes the last assignment in the file', () => {
-    assert.deepEqual(effectiveValue(`${mainCf}smtp_tls_security_level = encrypt\n`, 'smtp_tls_security_level'), { raw: 'encrypt', expanded: undefined, from: 'file', complete: true });
+    assert.deepEqual(effectiveValue(`${mainCf}smtp_tls_security_level = encrypt\n`, 'smtp_tls_security_level'), {
+      raw: 'encrypt',
+      expanded: undefined,
+      from: 'file',
+      complete: true,
+    });
   });
 
   it('expands $references against the same file', () => {
@@ -100,7 +107,10 @@ describe('Postfix hover: effective value', () => {
 });
 
 describe('fix all: merging the edits of several findings', () => {
-  const at = (line: number, from: number, to: number, newText: string) => ({ range: { start: { line, character: from }, end: { line, character: to } }, newText });
+  const at = (line: number, from: number, to: number, newText: string) => ({
+    range: { start: { line, character: from }, end: { line, character: to } },
+    newText,
+  });
   const f = (...edits: ReturnType<typeof at>[]) => ({ id: 'x' as FindingId, severity: 'warning' as const, title: '', detail: '', fix: '', edits });
 
   it('keeps disjoint edits, drops duplicates and edits that overlap an earlier one', () => {

@@ -10,10 +10,24 @@ describe('offline VS Code runner', () => {
   });
 
   it('lets only loopback, data: and blob: URLs through', () => {
-    for (const u of ['http://127.0.0.1:8080/x', 'http://127.9.9.9/', 'ws://localhost:1/', 'http://[::1]:3000/', 'data:text/plain,hi', 'blob:http://127.0.0.1/abc']) {
+    for (const u of [
+      'http://127.0.0.1:8080/x',
+      'http://127.9.9.9/',
+      'ws://localhost:1/',
+      'http://[::1]:3000/',
+      'data:text/plain,hi',
+      'blob:http://127.0.0.1/abc',
+    ]) {
       assert.ok(host.isLoopbackUrl(u), u);
     }
-    for (const u of ['https://update.code.visualstudio.com/api', 'http://128.0.0.1/', 'https://127.0.0.1.evil.test/', 'http://localhost.evil.test/', 'not a url', 'http://0.0.0.0:80/']) {
+    for (const u of [
+      'https://update.code.visualstudio.com/api',
+      'http://128.0.0.1/',
+      'https://127.0.0.1.evil.test/',
+      'http://localhost.evil.test/',
+      'not a url',
+      'http://0.0.0.0:80/',
+    ]) {
       assert.ok(!host.isLoopbackUrl(u), u);
     }
   });

@@ -20,7 +20,11 @@ interface Manifest {
   bugs?: { url?: string } | string;
   galleryBanner?: { color?: string };
   contributes: {
-    walkthroughs?: Array<{ id: string; title: string; steps: Array<{ id: string; title: string; media: { markdown?: string; image?: string; svg?: string } }> }>;
+    walkthroughs?: Array<{
+      id: string;
+      title: string;
+      steps: Array<{ id: string; title: string; media: { markdown?: string; image?: string; svg?: string } }>;
+    }>;
     viewsContainers?: Record<string, Array<{ icon?: string }>>;
     views?: Record<string, Array<{ icon?: string }>>;
     grammars?: Array<{ path: string }>;
@@ -44,7 +48,10 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
   it('is the installed copy from the VSIX, not the repository', () => {
     assert.notEqual(path.resolve(ext.extensionPath), root);
     assert.match(path.basename(ext.extensionPath), /^mail-tls-doctor\.mail-tls-doctor-\d+\.\d+\.\d+$/);
-    assert.ok(!fs.existsSync(installed('src')) && !fs.existsSync(installed('test')) && !fs.existsSync(installed('node_modules')), 'sources, tests or node_modules were shipped');
+    assert.ok(
+      !fs.existsSync(installed('src')) && !fs.existsSync(installed('test')) && !fs.existsSync(installed('node_modules')),
+      'sources, tests or node_modules were shipped',
+    );
     // The README's screenshots are served from the repository (see below), not shipped.
     assert.ok(!fs.existsSync(installed('media/screenshots')), 'the screenshots were shipped');
   });
@@ -62,8 +69,12 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
     for (const k of ['bin', 'files', 'scripts'] as const) assert.equal(manifest[k], undefined, `the shipped manifest still has "${k}"`);
     const c = manifest.contributes;
     const paths = [
-      ...Object.values(c.viewsContainers ?? {}).flat().map((v) => v.icon),
-      ...Object.values(c.views ?? {}).flat().map((v) => v.icon),
+      ...Object.values(c.viewsContainers ?? {})
+        .flat()
+        .map((v) => v.icon),
+      ...Object.values(c.views ?? {})
+        .flat()
+        .map((v) => v.icon),
       ...(c.grammars ?? []).map((g) => g.path),
       ...(c.languages ?? []).map((l) => l.configuration),
     ].filter((p): p is string => !!p && !p.startsWith('$('));
@@ -71,14 +82,14 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
     for (const p of paths) assert.ok(fs.existsSync(installed(p)), `the manifest names ${p}, which the VSIX lacks`);
   });
 
-  it('its README is the users\' README (the details page), not the developers\'', () => {
+  it("its README is the users' README (the details page), not the developers'", () => {
     const name = fs.readdirSync(ext.extensionPath).find((f) => /^readme\.md$/i.test(f));
     assert.ok(name, 'no README in the VSIX');
     const shipped = fs.readFileSync(installed(name), 'utf8');
     assert.doesNotMatch(shipped, /npm (ci|run|test)/, 'developer commands on the details page');
     // vsce rewrites the README's relative image links against the repository (its raw files on GitHub), so the
     // screenshots need not be in the VSIX: each image must be such an https URL and name a file of the repository.
-    const repo = (typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url ?? '').replace(/\.git$/, '');
+    const repo = (typeof manifest.repository === 'string' ? manifest.repository : (manifest.repository?.url ?? '')).replace(/\.git$/, '');
     const images = [...shipped.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]);
     assert.ok(images.length >= 3, 'screenshots on the details page');
     for (const src of images) {
@@ -89,7 +100,7 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
     assert.equal(shipped.split(`${repo}/raw/HEAD/`).join(''), ours, 'the details page is docs/extension-readme.md');
   });
 
-  it('contributes the walkthrough, and every step\'s media is in the installed folder', () => {
+  it("contributes the walkthrough, and every step's media is in the installed folder", () => {
     const w = manifest.contributes.walkthroughs?.find((x) => x.id === 'mailTlsDoctor.gettingStarted');
     assert.ok(w, 'no walkthrough');
     assert.ok(w.steps.length >= 3);
@@ -110,7 +121,10 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
   it('opens its walkthrough from the command a user (or the Welcome page) runs', async () => {
     const w = manifest.contributes.walkthroughs![0];
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#${w.id}`, false);
-    const tab = await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes(w.title) || /walkthrough|welcome/i.test(t.label)), 'the walkthrough tab');
+    const tab = await waitFor(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes(w.title) || /walkthrough|welcome/i.test(t.label)),
+      'the walkthrough tab',
+    );
     assert.equal(tab.isActive, true);
     // What the page shows: the walkthrough's title and its steps (the runner reports any error naming the
     // extension, such as a step's media that does not load).

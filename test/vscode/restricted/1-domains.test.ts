@@ -25,7 +25,10 @@ describe('restricted mode: mail domains', function () {
     const api = await activateExtension();
     await vscode.workspace.fs.writeFile(wsUri('domains', 'main.cf'), Buffer.from('relayhost = workspace-named.test\n'));
     await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
-    const node = await waitFor(() => findNode(api.getTreeSnapshot(9), (n) => n.contextValue === 'domain' && n.label === 'workspace-named.test'), 'the workspace domain under Domains');
+    const node = await waitFor(
+      () => findNode(api.getTreeSnapshot(9), (n) => n.contextValue === 'domain' && n.label === 'workspace-named.test'),
+      'the workspace domain under Domains',
+    );
     assert.match(node.description ?? '', /not trusted/);
     assert.equal(node.icon, 'workspace-untrusted');
     await api.whenIdle();
@@ -37,9 +40,15 @@ describe('restricted mode: mail domains', function () {
     const api = await activateExtension();
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'typed.test')) as { domain: string; findings: { id: string }[] }[];
     assert.equal(reports.length, 1);
-    assert.ok(reports[0].findings.some((f) => f.id === 'mx.null'), JSON.stringify(reports[0].findings.map((f) => f.id)));
+    assert.ok(
+      reports[0].findings.some((f) => f.id === 'mx.null'),
+      JSON.stringify(reports[0].findings.map((f) => f.id)),
+    );
     assert.ok(dns.log.some((q) => q.name === 'typed.test' && q.type === 'MX'));
-    assert.ok(dns.log.every((q) => !q.name.includes('workspace-named')), 'the workspace domain was looked up too');
+    assert.ok(
+      dns.log.every((q) => !q.name.includes('workspace-named')),
+      'the workspace domain was looked up too',
+    );
     const node = findNode(api.getTreeSnapshot(9), (n) => n.contextValue === 'domain' && n.label === 'typed.test');
     assert.match(node?.description ?? '', /null MX/);
   });

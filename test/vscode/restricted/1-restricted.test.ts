@@ -39,7 +39,9 @@ describe('extension in an untrusted workspace (restricted mode)', function () {
     try {
       const s = lab.servers.healthy;
       const results = (await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `${s.host}:${s.port}`, {
-        protocol: 'smtp', mode: 'starttls', servername: s.servername,
+        protocol: 'smtp',
+        mode: 'starttls',
+        servername: s.servername,
       })) as { tls: unknown }[];
       assert.equal(results.length, 1);
       assert.ok(results[0].tls);

@@ -31,7 +31,10 @@ describe('restricted mode: the workspace boundary and the trust prompt hold', fu
     fs.mkdirSync(dir, { recursive: true });
     fs.symlinkSync(netrc, path.join(dir, 'main.cf'));
     fs.symlinkSync(tokenFile, path.join(dir, '.env'));
-    fs.writeFileSync(path.join(dir, 'mailer.js'), "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: process.env.SMTP_HOST, port: 587 });\n");
+    fs.writeFileSync(
+      path.join(dir, 'mailer.js'),
+      "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: process.env.SMTP_HOST, port: 587 });\n",
+    );
     await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
     await api.whenIdle();
     const d = await waitFor(() => ours(wsUri('linked', 'main.cf')).find((x) => codeOf(x) === 'lint.link-outside-workspace'), 'the link finding on main.cf');

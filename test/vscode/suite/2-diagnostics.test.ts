@@ -46,7 +46,9 @@ describe('extension: diagnostics from the lint engine', () => {
     assert.ok(typeof d.code === 'object', 'the code is not a link');
     assert.ok(d.code.target.path.endsWith('/docs/findings-postfix.md'), d.code.target.toString());
     const line = Number(/^L(\d+)$/.exec(d.code.target.fragment)?.[1]);
-    const docLines = Buffer.from(await vscode.workspace.fs.readFile(d.code.target.with({ fragment: '' }))).toString('utf8').split('\n');
+    const docLines = Buffer.from(await vscode.workspace.fs.readFile(d.code.target.with({ fragment: '' })))
+      .toString('utf8')
+      .split('\n');
     assert.match(docLines[line - 1] ?? '', /`postfix\.relayhost-needs-wrappermode`/);
     const legacy = ours(uri).filter((x) => codeOf(x) === 'postfix.legacy-protocols');
     assert.equal(legacy.length, 2);
@@ -62,7 +64,10 @@ describe('extension: diagnostics from the lint engine', () => {
     const doc = await vscode.workspace.openTextDocument(mailer);
     assert.equal(doc.getText(d.range), 'false');
     const rel = d.relatedInformation ?? [];
-    assert.ok(rel.some((r) => r.location.uri.path.endsWith('/.env') && r.location.range.start.line === 1), `related: ${JSON.stringify(rel.map((r) => [r.location.uri.path, r.location.range.start.line]))}`);
+    assert.ok(
+      rel.some((r) => r.location.uri.path.endsWith('/.env') && r.location.range.start.line === 1),
+      `related: ${JSON.stringify(rel.map((r) => [r.location.uri.path, r.location.range.start.line]))}`,
+    );
   });
 
   it('lints as you type (debounced) and clears the diagnostic when the text is fixed', async () => {
@@ -81,7 +86,10 @@ describe('extension: diagnostics from the lint engine', () => {
   it('explains TLS parameters on hover, with the effective value', async () => {
     const uri = wsUri('etc', 'postfix', 'main.cf');
     const doc = await vscode.workspace.openTextDocument(uri);
-    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('smtpd_tls_protocols'));
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('smtpd_tls_protocols'));
     const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(line, 3))) as vscode.Hover[];
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /smtpd_tls_protocols/);
@@ -89,10 +97,13 @@ describe('extension: diagnostics from the lint engine', () => {
     assert.match(text, /Effective value \(from this file\)/);
   });
 
-  it('in master.cf, a service\'s -o override is the effective value', async () => {
+  it("in master.cf, a service's -o override is the effective value", async () => {
     const uri = wsUri('etc', 'postfix', 'master.cf');
     const doc = await vscode.workspace.openTextDocument(uri);
-    const line = doc.getText().split('\n').findIndex((l) => l.includes('-o smtpd_tls_security_level=may'));
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('-o smtpd_tls_security_level=may'));
     const col = doc.lineAt(line).text.indexOf('smtpd_tls_security_level') + 2;
     const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(line, col))) as vscode.Hover[];
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');

@@ -30,7 +30,7 @@ describe('extension: quick fixes', () => {
     await removeCreated('etc', 'postfix', 'quickfix');
   });
 
-  it('turns the finding\'s edit into a quick fix that changes the text and makes the diagnostic go away', async () => {
+  it("turns the finding's edit into a quick fix that changes the text and makes the diagnostic go away", async () => {
     const d = await waitFor(() => ours(uri).find((x) => codeOf(x) === 'postfix.relayhost-needs-wrappermode'), 'the wrappermode diagnostic');
     const actions = await quickFixes(uri, d.range);
     // The finding's editTitle names what it turns on; other extensions' generic actions ("Fix", "Explain") do not.

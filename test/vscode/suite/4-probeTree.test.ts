@@ -28,11 +28,16 @@ describe('extension: probes and the result tree', function () {
   it('Probe Host shows a passing result with the TLS version, chain and versions under "Probed by hand"', async () => {
     const s = lab.servers.healthy;
     const results = (await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `${s.host}:${s.port}`, {
-      protocol: 'smtp', mode: 'starttls', servername: s.servername,
+      protocol: 'smtp',
+      mode: 'starttls',
+      servername: s.servername,
     })) as { tls: { version: string } | null; findings: { id: string; severity: string }[] }[];
     assert.equal(results.length, 1);
     assert.ok(results[0].tls, 'no TLS session');
-    assert.deepEqual(results[0].findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+    assert.deepEqual(
+      results[0].findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+      [],
+    );
 
     const group = findNode(api.getTreeSnapshot(), (n) => n.label === 'Probed by hand');
     assert.ok(group, 'no "Probed by hand" group');
@@ -43,13 +48,28 @@ describe('extension: probes and the result tree', function () {
     assert.equal(ep.contextValue, 'endpoint');
     assert.match(ep.description ?? '', /TLSv1\.[23]/);
     const labels = flatten(ep.children).map((n) => n.label);
-    assert.ok(labels.some((l) => /^Negotiated TLSv1\.[23]$/.test(l)), labels.join(' | '));
-    assert.ok(labels.some((l) => l.startsWith('Certificate chain (')), labels.join(' | '));
-    assert.ok(labels.some((l) => l.includes('CN=mail.lab.test')), labels.join(' | '));
+    assert.ok(
+      labels.some((l) => /^Negotiated TLSv1\.[23]$/.test(l)),
+      labels.join(' | '),
+    );
+    assert.ok(
+      labels.some((l) => l.startsWith('Certificate chain (')),
+      labels.join(' | '),
+    );
+    assert.ok(
+      labels.some((l) => l.includes('CN=mail.lab.test')),
+      labels.join(' | '),
+    );
     // Where the probe ran: this host is a VS Code server in a browser (the offline runner) or a local desktop.
-    assert.ok(labels.some((l) => /^Probed from (this machine|the VS Code server host) /.test(l)), labels.join(' | '));
+    assert.ok(
+      labels.some((l) => /^Probed from (this machine|the VS Code server host) /.test(l)),
+      labels.join(' | '),
+    );
     const versions = findNode(ep.children, (n) => n.label === 'TLS versions');
-    assert.deepEqual(versions?.children.map((v) => v.label), ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+    assert.deepEqual(
+      versions?.children.map((v) => v.label),
+      ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'],
+    );
     // Each version says why next to its verdict, and in its tooltip (the probe's versionReasons).
     const v13 = versions!.children.find((v) => v.label === 'TLSv1.3')!;
     assert.match(v13.description ?? '', /^accepted \(/, JSON.stringify(v13));
@@ -64,7 +84,12 @@ describe('extension: probes and the result tree', function () {
     assert.ok(ep);
     assert.equal(ep.icon, 'error');
     const finding = findNode(ep.children, (n) => n.contextValue === 'finding' && n.description === 'cert.expired');
-    assert.ok(finding, flatten(ep.children).map((n) => `${n.label} [${n.description}]`).join(' | '));
+    assert.ok(
+      finding,
+      flatten(ep.children)
+        .map((n) => `${n.label} [${n.description}]`)
+        .join(' | '),
+    );
     assert.ok(finding.children.some((c) => c.label.startsWith('Fix: ')));
     assert.ok((api.badge() ?? 0) >= 1);
   });
@@ -72,7 +97,8 @@ describe('extension: probes and the result tree', function () {
   it('Show Transcript opens the dialogue of a probed endpoint', async () => {
     const s = lab.servers.healthy;
     const doc = (await vscode.commands.executeCommand('mailTlsDoctor.showTranscript', {
-      kind: 'endpoint', entry: { endpoint: { host: s.host, port: s.port, protocol: 'smtp', mode: 'starttls', servername: s.servername }, definitions: [] },
+      kind: 'endpoint',
+      entry: { endpoint: { host: s.host, port: s.port, protocol: 'smtp', mode: 'starttls', servername: s.servername }, definitions: [] },
     })) as vscode.TextDocument;
     assert.ok(doc, 'no transcript document');
     assert.match(doc.getText(), /C: EHLO /);
@@ -85,7 +111,10 @@ describe('extension: probes and the result tree', function () {
     for (const d of ['*.example.com', '*.example.net', '*.example.org']) assert.ok(ignoredHosts.includes(d), `session settings missing: ${d}`);
     const s = lab.servers.expired;
     const uri = wsUri('lab', 'main.cf');
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(`# the lab's server as relay\nrelayhost = [127.0.0.1]:${s.port}\nsmtp_tls_security_level = encrypt\n`));
+    await vscode.workspace.fs.writeFile(
+      uri,
+      Buffer.from(`# the lab's server as relay\nrelayhost = [127.0.0.1]:${s.port}\nsmtp_tls_security_level = encrypt\n`),
+    );
     // The file watcher sees the new file and the debounced re-scan adds its group. The wait is generous: on a
     // loaded machine the server's watcher takes a while to report; the message says whether a scan would find it.
     const isGroup = () => api.getTreeSnapshot().find((g) => g.label === 'lab/main.cf');
@@ -96,7 +125,10 @@ describe('extension: probes and the result tree', function () {
     const results = (await vscode.commands.executeCommand('mailTlsDoctor.probeWorkspace')) as { endpoint: { host: string } }[];
     // The fixture's example.com/.net/.org hosts are ignored by the session's settings: only loopback was probed.
     assert.ok(results.length >= 1);
-    assert.ok(results.every((r) => r.endpoint.host === '127.0.0.1'), results.map((r) => r.endpoint.host).join(', '));
+    assert.ok(
+      results.every((r) => r.endpoint.host === '127.0.0.1'),
+      results.map((r) => r.endpoint.host).join(', '),
+    );
     const tree = api.getTreeSnapshot();
     const group = findNode(tree, (n) => n.label === 'lab/main.cf');
     assert.ok(group, tree.map((g) => g.label).join(', '));

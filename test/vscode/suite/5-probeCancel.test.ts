@@ -40,7 +40,10 @@ describe('extension: cancelling a running probe', function () {
     let settled = false;
     const probe = Promise.resolve(
       vscode.commands.executeCommand<unknown[]>('mailTlsDoctor.probeHost', `${server.host}:${server.port}`, {
-        protocol: 'smtp', mode: 'starttls', servername: 'localhost', cancellation: cts.token,
+        protocol: 'smtp',
+        mode: 'starttls',
+        servername: 'localhost',
+        cancellation: cts.token,
       }),
     ).finally(() => (settled = true));
 
@@ -67,7 +70,10 @@ describe('extension: cancelling a running probe', function () {
     assert.ok(ep, 'the endpoint is missing from "Probed by hand"');
     assert.equal(ep.description, 'cancelled');
     assert.equal(ep.icon, 'circle-slash');
-    assert.deepEqual(flatten(ep.children).map((n) => n.label), ['Cancelled']);
+    assert.deepEqual(
+      flatten(ep.children).map((n) => n.label),
+      ['Cancelled'],
+    );
     assert.ok(!flatten(ep.children).some((n) => n.contextValue === 'finding'));
     assert.equal(api.badge(), badgeBefore);
     await api.whenIdle();
@@ -78,7 +84,10 @@ describe('extension: cancelling a running probe', function () {
     const cts = new vscode.CancellationTokenSource();
     cts.cancel();
     const results = await vscode.commands.executeCommand<unknown[]>('mailTlsDoctor.probeHost', `${server.host}:${server.port}`, {
-      protocol: 'smtp', mode: 'starttls', servername: 'localhost', cancellation: cts.token,
+      protocol: 'smtp',
+      mode: 'starttls',
+      servername: 'localhost',
+      cancellation: cts.token,
     });
     cts.dispose();
     assert.deepEqual(results, []);

@@ -65,13 +65,17 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
     before(async function () {
       if (process.platform === 'win32') this.skip(); // no mkfifo
       const mailer = wsUri(dir, 'mailer.js');
-      await vscode.workspace.fs.writeFile(mailer, Buffer.from(
-        "const nodemailer = require('nodemailer');\n" +
-        'module.exports = nodemailer.createTransport({ host: process.env.MTD_FIFO_HOST, port: 465, secure: false });\n',
-      ));
-      await vscode.workspace.fs.writeFile(wsUri(dir, 'master.cf'), Buffer.from(
-        'smtps     inet  n       -       y       -       -       smtpd\n  -o syslog_name=postfix/smtps\n',
-      ));
+      await vscode.workspace.fs.writeFile(
+        mailer,
+        Buffer.from(
+          "const nodemailer = require('nodemailer');\n" +
+            'module.exports = nodemailer.createTransport({ host: process.env.MTD_FIFO_HOST, port: 465, secure: false });\n',
+        ),
+      );
+      await vscode.workspace.fs.writeFile(
+        wsUri(dir, 'master.cf'),
+        Buffer.from('smtps     inet  n       -       y       -       -       smtpd\n  -o syslog_name=postfix/smtps\n'),
+      );
       fifos = fifoNames.map((n) => wsUri(dir, n).fsPath);
       flagFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-fifo-')), 'unblocked');
       watchdog = startFifoWatchdog(fifos, flagFile, 8_000);
@@ -92,21 +96,36 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
       const n = await bounded(vscode.commands.executeCommand<number>('mailTlsDoctor.lintWorkspace'), BOUND_MS, 'Lint Workspace');
       assert.equal(typeof n, 'number');
       assert.ok(n > 0, `Lint Workspace reported ${n} finding(s)`);
-      assert.ok(!fs.existsSync(flagFile), `a reader blocked on a FIFO until the watchdog wrote to it: ${fs.existsSync(flagFile) ? fs.readFileSync(flagFile, 'utf8') : ''}`);
+      assert.ok(
+        !fs.existsSync(flagFile),
+        `a reader blocked on a FIFO until the watchdog wrote to it: ${fs.existsSync(flagFile) ? fs.readFileSync(flagFile, 'utf8') : ''}`,
+      );
 
       // The code beside the FIFOs is linted (its .env lookup skipped the FIFO), and so is master.cf (whose
       // main.cf beside it is a FIFO); the FIFOs themselves carry nothing.
       const mailer = ours(wsUri(dir, 'mailer.js'));
-      assert.ok(mailer.some((d) => codeOf(d) === 'nodemailer.plaintext-on-implicit-port'), `mailer.js: ${mailer.map(codeOf).join(', ')}`);
+      assert.ok(
+        mailer.some((d) => codeOf(d) === 'nodemailer.plaintext-on-implicit-port'),
+        `mailer.js: ${mailer.map(codeOf).join(', ')}`,
+      );
       const master = ours(wsUri(dir, 'master.cf'));
-      assert.ok(master.some((d) => codeOf(d) === 'postfix.smtps-without-wrappermode'), `master.cf: ${master.map(codeOf).join(', ')}`);
+      assert.ok(
+        master.some((d) => codeOf(d) === 'postfix.smtps-without-wrappermode'),
+        `master.cf: ${master.map(codeOf).join(', ')}`,
+      );
       for (const name of fifoNames) assert.deepEqual(ours(wsUri(dir, name)).map(codeOf), [], name);
       // The fixture workspace's own findings are untouched.
       const mainCf = ours(wsUri('etc', 'postfix', 'main.cf'));
-      assert.ok(mainCf.some((d) => codeOf(d) === 'postfix.relayhost-needs-wrappermode'), `main.cf: ${mainCf.map(codeOf).join(', ')}`);
+      assert.ok(
+        mainCf.some((d) => codeOf(d) === 'postfix.relayhost-needs-wrappermode'),
+        `main.cf: ${mainCf.map(codeOf).join(', ')}`,
+      );
       assert.equal(mainCf.filter((d) => codeOf(d) === 'postfix.legacy-protocols').length, 2);
       const app = ours(wsUri('app', 'mailer.js'));
-      assert.ok(app.some((d) => codeOf(d) === 'nodemailer.plaintext-on-implicit-port'), `app/mailer.js: ${app.map(codeOf).join(', ')}`);
+      assert.ok(
+        app.some((d) => codeOf(d) === 'nodemailer.plaintext-on-implicit-port'),
+        `app/mailer.js: ${app.map(codeOf).join(', ')}`,
+      );
       assert.ok(!fs.existsSync(flagFile), 'a reader blocked on a FIFO');
     });
   });
@@ -115,20 +134,22 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
     const dir = 'robust-env';
     const env = () => wsUri(dir, '.env');
     const mailer = () => wsUri(dir, 'mailer.js');
-    const writeEnv = (port: number) =>
-      vscode.workspace.fs.writeFile(env(), Buffer.from(`MTD_ROBUST_HOST=smtp.example.com\nMTD_ROBUST_PORT=${port}\n`));
+    const writeEnv = (port: number) => vscode.workspace.fs.writeFile(env(), Buffer.from(`MTD_ROBUST_HOST=smtp.example.com\nMTD_ROBUST_PORT=${port}\n`));
     const flagged = () => ours(mailer()).some((d) => codeOf(d) === 'nodemailer.plaintext-on-implicit-port');
 
     before(async () => {
       await writeEnv(465);
-      await vscode.workspace.fs.writeFile(mailer(), Buffer.from(
-        "const nodemailer = require('nodemailer');\n" +
-        'module.exports = nodemailer.createTransport({\n' +
-        '  host: process.env.MTD_ROBUST_HOST,\n' +
-        '  port: Number(process.env.MTD_ROBUST_PORT),\n' +
-        '  secure: false,\n' +
-        '});\n',
-      ));
+      await vscode.workspace.fs.writeFile(
+        mailer(),
+        Buffer.from(
+          "const nodemailer = require('nodemailer');\n" +
+            'module.exports = nodemailer.createTransport({\n' +
+            '  host: process.env.MTD_ROBUST_HOST,\n' +
+            '  port: Number(process.env.MTD_ROBUST_PORT),\n' +
+            '  secure: false,\n' +
+            '});\n',
+        ),
+      );
     });
 
     after(() => removeCreated(dir));
@@ -148,7 +169,10 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
       const d = ours(mailer()).find((x) => codeOf(x) === 'nodemailer.plaintext-on-implicit-port');
       assert.ok(d);
       const rel = d.relatedInformation ?? [];
-      assert.ok(rel.some((r) => r.location.uri.toString() === env().toString()), `related: ${rel.map((r) => r.location.uri.toString()).join(', ')}`);
+      assert.ok(
+        rel.some((r) => r.location.uri.toString() === env().toString()),
+        `related: ${rel.map((r) => r.location.uri.toString()).join(', ')}`,
+      );
     });
   });
 
@@ -160,7 +184,10 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
 
     it('"off" removes postfix.legacy-protocols and removing the override restores it', async () => {
       await waitFor(() => legacy().length === 2, 'the two legacy-protocols diagnostics in main.cf');
-      const severities = () => legacy().map((d) => d.severity).sort();
+      const severities = () =>
+        legacy()
+          .map((d) => d.severity)
+          .sort();
       const before = severities();
       await config().update('severityOverrides', { 'postfix.legacy-protocols': 'off' }, vscode.ConfigurationTarget.Global);
       await waitFor(async () => {

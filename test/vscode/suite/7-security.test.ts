@@ -26,7 +26,14 @@ describe('extension: hostile settings and servers cannot act', function () {
     });
     after(async () => {
       await vscode.workspace.fs.writeFile(settingsUri(), original);
-      await waitFor(() => !vscode.workspace.getConfiguration('mailTlsDoctor').get<string[]>('probe.ignoredHosts')?.some((h) => h.includes('command:')), 'the settings restored');
+      await waitFor(
+        () =>
+          !vscode.workspace
+            .getConfiguration('mailTlsDoctor')
+            .get<string[]>('probe.ignoredHosts')
+            ?.some((h) => h.includes('command:')),
+        'the settings restored',
+      );
     });
 
     it('the warning names the settings and never carries a link; probe.onStartup from the workspace is ignored', async () => {
@@ -38,7 +45,14 @@ describe('extension: hostile settings and servers cannot act', function () {
         'mailTlsDoctor.probe.onStartup': true,
       };
       await vscode.workspace.fs.writeFile(settingsUri(), Buffer.from(JSON.stringify(hostile, null, 2)));
-      const notice = await waitFor(() => api.recentNotices().slice(before).find((n) => n.includes('mailTlsDoctor.')), 'the settings warning');
+      const notice = await waitFor(
+        () =>
+          api
+            .recentNotices()
+            .slice(before)
+            .find((n) => n.includes('mailTlsDoctor.')),
+        'the settings warning',
+      );
       assert.doesNotMatch(notice, NOTIFICATION_LINK, notice);
       assert.doesNotMatch(notice, /command:|[[\]]/, notice);
       assert.match(notice, /mailTlsDoctor\.probe\.ignoredHosts/);
@@ -63,11 +77,20 @@ describe('extension: hostile settings and servers cannot act', function () {
     });
     after(() => server?.close());
 
-    it('the finding tooltip keeps the evidence inside its code block (rendered by VS Code\'s Markdown engine)', async () => {
-      await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `${server.host}:${server.port}`, { protocol: 'smtp', mode: 'implicit', servername: 'mail.example.test' });
+    it("the finding tooltip keeps the evidence inside its code block (rendered by VS Code's Markdown engine)", async () => {
+      await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `${server.host}:${server.port}`, {
+        protocol: 'smtp',
+        mode: 'implicit',
+        servername: 'mail.example.test',
+      });
       const ep = await waitFor(() => findNode(api.getTreeSnapshot(), (n) => n.label === `SMTP 127.0.0.1:${server.port} (implicit TLS)`), 'the endpoint');
       const finding = flatten(ep.children).find((n) => n.description === 'cert.hostname-mismatch');
-      assert.ok(finding?.tooltip, `no hostname-mismatch finding: ${flatten(ep.children).map((n) => n.description ?? n.label).join(' | ')}`);
+      assert.ok(
+        finding?.tooltip,
+        `no hostname-mismatch finding: ${flatten(ep.children)
+          .map((n) => n.description ?? n.label)
+          .join(' | ')}`,
+      );
       assert.ok(finding.tooltip.includes('pixel.png'), 'premise: the SAN reached the tooltip');
       const cert = flatten(ep.children).find((n) => n.label.startsWith('0: '));
       const texts = [finding.tooltip, cert?.tooltip ?? ''];
@@ -77,7 +100,9 @@ describe('extension: hostile settings and servers cannot act', function () {
       } catch {
         rendered = undefined; // the built-in Markdown extension is not in this host: the structural check below still runs
       }
-      console.log(`[mtd]       (tooltip ${rendered === undefined ? 'checked structurally only: markdown.api.render is not available' : 'rendered by markdown.api.render'})`);
+      console.log(
+        `[mtd]       (tooltip ${rendered === undefined ? 'checked structurally only: markdown.api.render is not available' : 'rendered by markdown.api.render'})`,
+      );
       if (rendered !== undefined) {
         assert.doesNotMatch(rendered, /<img|<a\s/i, rendered);
         assert.doesNotMatch(rendered, /<strong>Fix<\/strong> run the attached/, 'fake Fix text rendered as Markdown');

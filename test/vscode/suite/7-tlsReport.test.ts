@@ -24,7 +24,11 @@ describe('extension: Mail TLS Report webview', () => {
     assert.match(csp, /^default-src 'none'; img-src data:; style-src 'nonce-[A-Za-z0-9+/=]+' [^;]+; script-src 'nonce-[A-Za-z0-9+/=]+';$/);
     assert.ok(csp.includes(shown.panel.webview.cspSource));
     // No remote content: nothing is loaded from anywhere (the CSP's style-src names the webview's own source).
-    assert.doesNotMatch(html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''), /https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link|<img|<iframe|url\(/i, 'no remote content');
+    assert.doesNotMatch(
+      html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''),
+      /https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link|<img|<iframe|url\(/i,
+      'no remote content',
+    );
     const legacy = shown.model.series.find((s) => s.destination === 'legacy.test');
     assert.deepEqual([legacy?.failed, legacy?.ok], [4, 0]);
     assert.ok(shown.model.rows.some((r) => r.id === 'tlsrpt.certificate-expired' && r.check === 'mx1.mail.company-y.example:25'));

@@ -28,7 +28,10 @@ describe('extension: watch mode, expiry in the status bar, transitions', functio
     await config().update('probe.extraCaFiles', [pki.rootFile()], vscode.ConfigurationTarget.Global);
     await config().update('probe.timeoutSeconds', 5, vscode.ConfigurationTarget.Global);
     await config().update('certificates.expiryWarningDays', 30, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.fs.writeFile(wsUri('watched', 'main.cf'), Buffer.from(`# relay watched by the test\nrelayhost = [127.0.0.1]:${server.port}\nsmtp_tls_security_level = encrypt\n`));
+    await vscode.workspace.fs.writeFile(
+      wsUri('watched', 'main.cf'),
+      Buffer.from(`# relay watched by the test\nrelayhost = [127.0.0.1]:${server.port}\nsmtp_tls_security_level = encrypt\n`),
+    );
     // This suite is about watch rounds, not the file watcher (4-probe-tree covers that): a scan makes the new
     // file's endpoint known at once, where the watcher of a loaded CI machine can take longer than the wait.
     await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
@@ -84,7 +87,10 @@ describe('extension: watch mode, expiry in the status bar, transitions', functio
   it('clicking the status bar opens the config line that names the endpoint', async () => {
     const w = api.watch()!;
     await vscode.commands.executeCommand('mailTlsDoctor.showEndpoint', w.expiry!.endpoint);
-    const ed = await waitFor(() => vscode.window.activeTextEditor?.document.uri.path.endsWith('/watched/main.cf') && vscode.window.activeTextEditor, 'main.cf in the editor');
+    const ed = await waitFor(
+      () => vscode.window.activeTextEditor?.document.uri.path.endsWith('/watched/main.cf') && vscode.window.activeTextEditor,
+      'main.cf in the editor',
+    );
     assert.equal(ed.selection.start.line, 1, 'the relayhost line');
   });
 
@@ -118,7 +124,10 @@ describe('extension: watch mode, expiry in the status bar, transitions', functio
     await api.runWatchRound();
     const again = findNode(api.getTreeSnapshot(), (n) => n.label === label())!;
     assert.match(again.description ?? '', /intermittent: failed 2 of the last 5 watch probes \(40%\)/);
-    assert.ok(again.children.some((c) => /^Watch: intermittent/.test(c.label)), again.children.map((c) => c.label).join(' | '));
+    assert.ok(
+      again.children.some((c) => /^Watch: intermittent/.test(c.label)),
+      again.children.map((c) => c.label).join(' | '),
+    );
     assert.equal(api.watch()!.transitions.filter((x) => x.kind === 'pass-to-fail').length, 2);
   });
 });

@@ -23,7 +23,10 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
   const domainsGroup = () => api.getTreeSnapshot(9).find((n) => n.label === 'Domains');
   const child = (n: TreeSnapshotNode | undefined, label: string | RegExp) =>
     n?.children.find((c) => (typeof label === 'string' ? c.label === label : label.test(c.label)));
-  const labels = (n: TreeSnapshotNode | undefined) => flatten(n?.children ?? []).map((c) => `${c.label}${c.description ? ` [${c.description}]` : ''}`).join(' | ');
+  const labels = (n: TreeSnapshotNode | undefined) =>
+    flatten(n?.children ?? [])
+      .map((c) => `${c.label}${c.description ? ` [${c.description}]` : ''}`)
+      .join(' | ');
 
   before(async () => {
     api = await activateExtension();
@@ -43,8 +46,14 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'Good.Test.', ports())) as Report[];
     assert.equal(reports.length, 1);
     assert.equal(reports[0].domain, 'good.test');
-    assert.deepEqual(reports[0].findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
-    assert.ok(lab.dns.log.some((q) => q.name === 'good.test' && q.type === 'MX'), 'the lab resolver was not asked');
+    assert.deepEqual(
+      reports[0].findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+      [],
+    );
+    assert.ok(
+      lab.dns.log.some((q) => q.name === 'good.test' && q.type === 'MX'),
+      'the lab resolver was not asked',
+    );
     assert.deepEqual(lab.decoy.log, []);
 
     const d = child(domainsGroup(), 'good.test');
@@ -64,23 +73,38 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     const address = child(host, '127.0.0.11');
     assert.ok(address, labels(host));
     assert.equal(address.icon, 'pass');
-    assert.ok(address.children.some((c) => /^Negotiated TLSv1\.[23]$/.test(c.label)), labels(address));
-    assert.ok(flatten(address.children).some((c) => c.label.includes('CN=mx1.good.test')), labels(address));
+    assert.ok(
+      address.children.some((c) => /^Negotiated TLSv1\.[23]$/.test(c.label)),
+      labels(address),
+    );
+    assert.ok(
+      flatten(address.children).some((c) => c.label.includes('CN=mx1.good.test')),
+      labels(address),
+    );
 
     const dane = child(d, 'DANE');
     assert.equal(dane?.description, 'published, DNSSEC-validated');
-    assert.ok(flatten(dane.children).some((c) => c.label === '127.0.0.11: match'), labels(dane));
+    assert.ok(
+      flatten(dane.children).some((c) => c.label === '127.0.0.11: match'),
+      labels(dane),
+    );
     assert.equal(child(d, 'MTA-STS')?.description, 'ok, mode enforce');
-    assert.ok(child(d, 'MTA-STS')?.children.some((c) => c.label === 'mx: mx1.good.test' && c.description === 'matches mx1.good.test'), labels(child(d, 'MTA-STS')));
+    assert.ok(
+      child(d, 'MTA-STS')?.children.some((c) => c.label === 'mx: mx1.good.test' && c.description === 'matches mx1.good.test'),
+      labels(child(d, 'MTA-STS')),
+    );
     assert.equal(child(d, 'TLS-RPT')?.description, 'ok');
     assert.ok(child(d, 'TLS-RPT')?.children.some((c) => c.label === 'rua mailto:tlsrpt@good.test'));
 
     const senders = child(d, "Sender's view");
-    assert.deepEqual(senders?.children.map((c) => c.label), [
-      'Opportunistic sender (Postfix may): delivered with unverified TLS',
-      'DANE sender (Postfix dane): delivered with verified TLS',
-      'MTA-STS sender (enforcing): delivered with verified TLS',
-    ]);
+    assert.deepEqual(
+      senders?.children.map((c) => c.label),
+      [
+        'Opportunistic sender (Postfix may): delivered with unverified TLS',
+        'DANE sender (Postfix dane): delivered with verified TLS',
+        'MTA-STS sender (enforcing): delivered with verified TLS',
+      ],
+    );
     assert.match(senders.children[1].description ?? '', /^via mx1\.good\.test: DANE: TLSA/);
   });
 
@@ -99,7 +123,10 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     assert.equal(d?.icon, 'error');
     const dane = child(d, 'DANE');
     assert.ok(dane && dane.children.some((c) => c.contextValue === 'finding' && c.description === 'dane.tlsa-mismatch'), labels(dane));
-    assert.ok(flatten(dane.children).some((c) => c.label === '127.0.0.11: mismatch'), labels(dane));
+    assert.ok(
+      flatten(dane.children).some((c) => c.label === '127.0.0.11: mismatch'),
+      labels(dane),
+    );
     assert.equal(child(child(d, "Sender's view"), /^DANE sender/)?.label, 'DANE sender (Postfix dane): deferred');
 
     const diag = await waitFor(() => ours(uri).find((x) => codeOf(x) === 'dane.tlsa-mismatch'), 'the domain finding on the relayhost line');
@@ -130,14 +157,22 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
   it('Check Workspace Mail Domains checks what the configs name (trusted workspace: no prompt), through the resolver setting', async () => {
     const before = lab.dns.log.length;
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkWorkspaceDomains')) as Report[];
-    assert.ok(reports.some((r) => r.domain === 'danebad.test'), reports.map((r) => r.domain).join(', '));
+    assert.ok(
+      reports.some((r) => r.domain === 'danebad.test'),
+      reports.map((r) => r.domain).join(', '),
+    );
     assert.ok(lab.dns.log.slice(before).some((q) => q.name === 'danebad.test' && q.type === 'MX'));
     assert.deepEqual(lab.decoy.log, []);
   });
 
   it('sender domains (nodemailer auth.user, from) are listed only when the user asks: setting domains.includeSenderDomains', async () => {
     const uri = wsUri('domainlab', 'notify.js');
-    await vscode.workspace.fs.writeFile(uri, Buffer.from("const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport({ host: '127.0.0.1', port: 2525, auth: { user: 'alerts@sender.test', pass: 'do-not-show-me' } });\n"));
+    await vscode.workspace.fs.writeFile(
+      uri,
+      Buffer.from(
+        "const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport({ host: '127.0.0.1', port: 2525, auth: { user: 'alerts@sender.test', pass: 'do-not-show-me' } });\n",
+      ),
+    );
     await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
     assert.equal(child(domainsGroup(), 'sender.test'), undefined, 'a sender domain was listed without being asked for');
     try {
@@ -160,7 +195,10 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     // The session's probe.ignoredHosts holds *.example.com: an ignored domain is not looked up, and the user is told.
     const ignored = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'mail.example.com', ports())) as Report[];
     assert.deepEqual(ignored, []);
-    assert.ok(api.recentNotices().some((n) => n.includes('ignoredHosts; nothing was checked')), api.recentNotices().join(' | '));
+    assert.ok(
+      api.recentNotices().some((n) => n.includes('ignoredHosts; nothing was checked')),
+      api.recentNotices().join(' | '),
+    );
     const cts = new vscode.CancellationTokenSource();
     cts.cancel();
     const none = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'nostarttls.test', { ...ports(), cancellation: cts.token })) as Report[];
@@ -173,14 +211,18 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     const evil = 'mx\u202e[x](command:workbench.action.quit).hostile.test';
     lab.dns.spec.records.push({ name: 'hostile.test', type: 'MX', data: { preference: 10, exchange: evil } });
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'hostile.test', ports())) as Report[];
-    assert.ok(reports[0].findings.some((f) => f.id === 'mx.unresolved'), JSON.stringify(reports[0].findings.map((f) => f.id)));
+    assert.ok(
+      reports[0].findings.some((f) => f.id === 'mx.unresolved'),
+      JSON.stringify(reports[0].findings.map((f) => f.id)),
+    );
     const d = child(domainsGroup(), 'hostile.test');
     assert.ok(d, labels(domainsGroup()));
     const nodes = [d, ...flatten(d.children)];
     const host = nodes.find((n) => n.label.startsWith('10 mx'));
     assert.equal(host?.label, '10 mx\\u202e[x](command:workbench.action.quit).hostile.test');
     for (const n of nodes) {
-      for (const text of [n.label, n.description ?? '', n.tooltip ?? '']) assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text), `raw control character in ${JSON.stringify(text)}`);
+      for (const text of [n.label, n.description ?? '', n.tooltip ?? ''])
+        assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text), `raw control character in ${JSON.stringify(text)}`);
     }
     // Markdown tooltips (domains and findings; the others are plain text, never rendered): outside code blocks
     // (inert) the brackets of the would-be link are escaped.

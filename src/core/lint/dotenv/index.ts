@@ -67,7 +67,8 @@ function secureOnStarttls(path: string, secure: EnvEntry, port: EnvEntry, n: num
     detail:
       `Port ${n} speaks plain SMTP and upgrades with STARTTLS. A client told to be "secure" (nodemailer's secure: true, SMTPS) starts TLS at once ` +
       'and fails with "wrong version number" before the server can answer.',
-    fix: `Set ${secure.key}=false (the client then upgrades with STARTTLS; with nodemailer also set requireTLS), or set ${port.key}=465. ` +
+    fix:
+      `Set ${secure.key}=false (the client then upgrades with STARTTLS; with nodemailer also set requireTLS), or set ${port.key}=465. ` +
       `Check how the code reads it: "false" only works if the code converts the string (\`secure: process.env.${secure.key} === 'true'\`); ` +
       `passed as it is (\`secure: process.env.${secure.key}\`), nodemailer takes the non-empty string "false" for true.`,
     evidence: [`${secure.key}=${secure.value}`, `${port.key}=${n}`],
@@ -147,7 +148,9 @@ function invalidHost(path: string, e: EnvEntry): Finding | undefined {
   const shownHost = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(host))}"`;
   return makeFinding('dotenv.invalid-host', {
     severity: 'error',
-    title: fromUrl ? `The mail server in ${e.key} (${shownHost}) is not a valid host name: ${reason}.` : `${e.key}=${shownHost} is not a valid host name: ${reason}.`,
+    title: fromUrl
+      ? `The mail server in ${e.key} (${shownHost}) is not a valid host name: ${reason}.`
+      : `${e.key}=${shownHost} is not a valid host name: ${reason}.`,
     detail:
       'A client that reads this variable (nodemailer, an SMTP or IMAP library) hands the name to DNS as it is: the connection fails ' +
       '("getaddrinfo ENOTFOUND") or goes to a host nobody meant. Mail TLS Doctor does not probe a name like this.',

@@ -71,7 +71,8 @@ export interface MailLogAnalysis {
 }
 
 const TAG = /\bpostfix[\w.-]*((?:\/[\w.-]+)+)\[(\d+)\]:\s?/;
-const DELIVERY = /^([0-9A-Za-z]{5,20}): to=<([^>]{0,320})>,(?:[^\n]*?\borig_to=<[^>]*>,)?[^\n]*?\brelay=([^,\s]{1,300}),[^\n]*?\bstatus=(sent|deferred|bounced|expired|undeliverable)\b\s*(?:\(([^\n]*)\))?/;
+const DELIVERY =
+  /^([0-9A-Za-z]{5,20}): to=<([^>]{0,320})>,(?:[^\n]*?\borig_to=<[^>]*>,)?[^\n]*?\brelay=([^,\s]{1,300}),[^\n]*?\bstatus=(sent|deferred|bounced|expired|undeliverable)\b\s*(?:\(([^\n]*)\))?/;
 const TLS_FIELD = /\btls=([!a-z:?-]{1,40})/i;
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
 const SYSLOG_STAMP = /^([A-Z][a-z]{2})\s+(\d{1,2}) (\d{2}):(\d{2}):(\d{2})/;
@@ -189,7 +190,21 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
     let s = dests.get(domain);
     if (!s) {
       if (dests.size >= MAX_DESTINATIONS) return;
-      s = { destination: domain, relays: [], attempts: 0, succeeded: 0, tlsFailures: 0, otherFailures: 0, messages: 0, delivered: 0, stuck: 0, causes: {}, tlsLevels: {}, msgs: new Map(), tlsMsgs: new Set() };
+      s = {
+        destination: domain,
+        relays: [],
+        attempts: 0,
+        succeeded: 0,
+        tlsFailures: 0,
+        otherFailures: 0,
+        messages: 0,
+        delivered: 0,
+        stuck: 0,
+        causes: {},
+        tlsLevels: {},
+        msgs: new Map(),
+        tlsMsgs: new Set(),
+      };
       dests.set(domain, s);
     }
     if (relayHost && !s.relays.includes(relayHost) && s.relays.length < 20) s.relays.push(relayHost);
@@ -208,7 +223,15 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
       s.lastTlsFailure = at;
     } else s.otherFailures++;
     if (attempts.length < MAX_ATTEMPTS_KEPT) {
-      attempts.push({ ...(t !== undefined ? { time: t } : {}), ...(stamp ? { stamp } : {}), line, destination: domain, ...(relayHost ? { relay: relayHost } : {}), outcome, ...(cause ? { cause } : {}) });
+      attempts.push({
+        ...(t !== undefined ? { time: t } : {}),
+        ...(stamp ? { stamp } : {}),
+        line,
+        destination: domain,
+        ...(relayHost ? { relay: relayHost } : {}),
+        outcome,
+        ...(cause ? { cause } : {}),
+      });
     }
   });
 

@@ -40,8 +40,21 @@ export function deliveryFindings(file: string, a: MailLogAnalysis): Finding[] {
       detail:
         `${persistent ? 'No attempt succeeded after the first TLS failure: this is a configuration or certificate fault, not a glitch.' : 'Some attempts succeed: one of several MX hosts or addresses is broken, or the fault comes and goes (overload, a middlebox, a renewal that was reloaded later).'} ` +
         `Main cause: ${entry ? entry.title.replace(/\.$/, '') : 'see the failure lines'}` +
-        `${Object.keys(s.causes).length > 1 ? ` (also: ${Object.keys(s.causes).filter((c) => c !== cause).map(causeTitle).slice(0, 2).join('; ')})` : ''}. ` +
-        `${s.stuck} message${s.stuck === 1 ? '' : 's'} with a TLS failure ${s.stuck === 1 ? 'was' : 'were'} not delivered in this log. Relays: ${s.relays.slice(0, 5).map((r) => printable(r, 100)).join(', ') || 'none named'}. ` +
+        `${
+          Object.keys(s.causes).length > 1
+            ? ` (also: ${Object.keys(s.causes)
+                .filter((c) => c !== cause)
+                .map(causeTitle)
+                .slice(0, 2)
+                .join('; ')})`
+            : ''
+        }. ` +
+        `${s.stuck} message${s.stuck === 1 ? '' : 's'} with a TLS failure ${s.stuck === 1 ? 'was' : 'were'} not delivered in this log. Relays: ${
+          s.relays
+            .slice(0, 5)
+            .map((r) => printable(r, 100))
+            .join(', ') || 'none named'
+        }. ` +
         `Last TLS failure ${last.stamp ? `at ${printable(last.stamp, 40)}` : ''} on line ${last.range.start.line + 1}.`,
       fix: `${entry?.postfix?.fix ?? entry?.fix ?? 'Probe the relay and read the failure lines.'}${persistent ? '' : ' Probe each MX of the destination: an intermittent fault usually sits on one of them.'}`,
       evidence: first.text === last.text ? [first.text] : [first.text, last.text],
@@ -57,8 +70,14 @@ export function deliveryFindings(file: string, a: MailLogAnalysis): Finding[] {
 
 function inboundFinding(file: string, i: InboundStats): Finding | undefined {
   if (i.failures === 0 && i.legacySessions === 0) return undefined;
-  const top = i.clients.filter((c) => c.failures > 0).slice(0, 3).map((c) => `${printable(c.client, 80)} (${c.failures})`);
-  const causes = Object.entries(i.failuresByCause).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${causeTitle(id)} (${n} lines)`);
+  const top = i.clients
+    .filter((c) => c.failures > 0)
+    .slice(0, 3)
+    .map((c) => `${printable(c.client, 80)} (${c.failures})`);
+  const causes = Object.entries(i.failuresByCause)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([id, n]) => `${causeTitle(id)} (${n} lines)`);
   const failingClients = i.clients.filter((c) => c.failures > 0).length;
   return makeFinding('maillog.inbound-tls', {
     severity: i.failures > 0 && i.failures >= i.sessions ? 'warning' : 'info',

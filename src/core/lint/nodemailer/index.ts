@@ -68,7 +68,8 @@ function endpointOf(site: TransportSite, eff: Effective, path: string): Discover
   if (!eff.host || !validateHostname(eff.host).ok) return undefined;
   const mode = eff.secure === undefined ? undefined : eff.secure ? 'implicit' : 'starttls';
   const servername = site.tls.get('servername');
-  const sni = servername?.resolved.known && typeof servername.resolved.value === 'string' && servername.resolved.value !== '' ? servername.resolved.value : undefined;
+  const sni =
+    servername?.resolved.known && typeof servername.resolved.value === 'string' && servername.resolved.value !== '' ? servername.resolved.value : undefined;
   // Probing with another name than the one configured would check a connection nodemailer never makes.
   if (sni !== undefined && !validateHostname(sni).ok) return undefined;
   const endpoint = makeEndpoint(eff.host, eff.port, { protocol: 'smtp', mode, servername: sni });
@@ -106,7 +107,8 @@ function templateFinding(path: string, options: OptionSite[]): Finding {
     id: 'nodemailer.template-values',
     severity: 'info',
     title: `Transport option${keys.length > 1 ? 's' : ''} ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} template text, filled in when the file is rendered: not checked.`,
-    detail: 'A value such as \'{{ smtp_port }}\' or \'<%= host %>\' is decided by the template engine (a generator, Ansible, ' +
+    detail:
+      "A value such as '{{ smtp_port }}' or '<%= host %>' is decided by the template engine (a generator, Ansible, " +
       'a build step), so no rule reads it as a host, a port or a switch. The rest of the transport is checked as usual.',
     fix: 'To check the values too, lint the rendered file.',
     evidence: keys.map((k) => `${k}: (template)`),

@@ -73,7 +73,8 @@ function readModule(ast: t.File, path: string, text: string, lookupEnv: ResolveC
         if (exported) exports.set(v.id.name, v.init);
       } else if (v.id.type === 'ObjectPattern' && v.init && isEnvObject(v.init)) {
         for (const p of v.id.properties) {
-          if (p.type === 'ObjectProperty' && !p.computed && p.key.type === 'Identifier' && p.value.type === 'Identifier') ctx.envAliases.set(p.value.name, p.key.name);
+          if (p.type === 'ObjectProperty' && !p.computed && p.key.type === 'Identifier' && p.value.type === 'Identifier')
+            ctx.envAliases.set(p.value.name, p.key.name);
         }
       }
     }
@@ -81,7 +82,12 @@ function readModule(ast: t.File, path: string, text: string, lookupEnv: ResolveC
   for (const st of ast.program.body) {
     if (st.type === 'VariableDeclaration') declare(st, false);
     else if (st.type === 'ExportNamedDeclaration' && st.declaration?.type === 'VariableDeclaration') declare(st.declaration, true);
-    else if (st.type === 'ExportDefaultDeclaration' && st.declaration.type !== 'FunctionDeclaration' && st.declaration.type !== 'ClassDeclaration' && st.declaration.type !== 'TSDeclareFunction') {
+    else if (
+      st.type === 'ExportDefaultDeclaration' &&
+      st.declaration.type !== 'FunctionDeclaration' &&
+      st.declaration.type !== 'ClassDeclaration' &&
+      st.declaration.type !== 'TSDeclareFunction'
+    ) {
       exports.set('default', st.declaration);
     } else if (st.type === 'ExpressionStatement' && st.expression.type === 'AssignmentExpression' && st.expression.operator === '=') {
       const target = exportTarget(st.expression.left);
@@ -120,7 +126,12 @@ export function exported(m: LoadedModule, name: string): t.Node | undefined {
   for (let i = 0; def && def.type === 'Identifier' && i < 4; i++) def = m.ctx.bindings.get(def.name);
   if (def?.type !== 'ObjectExpression') return undefined;
   for (const p of def.properties) {
-    if (p.type === 'ObjectProperty' && !p.computed && ((p.key.type === 'Identifier' && p.key.name === name) || (p.key.type === 'StringLiteral' && p.key.value === name))) return p.value;
+    if (
+      p.type === 'ObjectProperty' &&
+      !p.computed &&
+      ((p.key.type === 'Identifier' && p.key.name === name) || (p.key.type === 'StringLiteral' && p.key.value === name))
+    )
+      return p.value;
   }
   return undefined;
 }

@@ -14,7 +14,12 @@ export function processWideNoVerify(ast: t.File, path: string, index: LineIndex,
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv };
   const out: Finding[] = [];
   forEachNode(ast, (n) => {
-    if (n.type === 'AssignmentExpression' && n.operator === '=' && (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression') && envKeyOf(n.left) === 'NODE_TLS_REJECT_UNAUTHORIZED') {
+    if (
+      n.type === 'AssignmentExpression' &&
+      n.operator === '=' &&
+      (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression') &&
+      envKeyOf(n.left) === 'NODE_TLS_REJECT_UNAUTHORIZED'
+    ) {
       const v = resolveValue(n.right, ctx);
       // Node stores env values as strings: 0 becomes '0', which is what disables the checks.
       if (v.known && String(v.value) === '0') out.push(finding(path, index, n));
@@ -31,7 +36,8 @@ function finding(path: string, index: LineIndex, n: t.AssignmentExpression): Fin
       'From this line on, the mail transport accepts any certificate, and so does every HTTPS call and database connection of the process: ' +
       'a man in the middle gets the SMTP password and the mail. Node prints a warning about it once; the setting usually hides ' +
       '"self signed certificate in certificate chain" or a server that does not send its intermediate certificate.',
-    fix: 'Remove the assignment and trust the right CA instead (tls: { ca: fs.readFileSync(\'company-ca.pem\') } in the transport, or ' +
+    fix:
+      "Remove the assignment and trust the right CA instead (tls: { ca: fs.readFileSync('company-ca.pem') } in the transport, or " +
       'NODE_EXTRA_CA_CERTS), or fix the server to send its full chain. Probe the server to see which it is.',
     evidence: ['process.env.NODE_TLS_REJECT_UNAUTHORIZED = 0'],
     file: path,

@@ -66,7 +66,11 @@ export function resolveValue(node: t.Node | null | undefined, ctx: ResolveContex
       if (node.quasis.some((q) => hasTemplateMarkup(q.value.raw))) return { ...unknown(), templated: true };
       if (node.expressions.length === 0) return known(node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(''), [], true);
       const parts = node.expressions.map((e) => r(e));
-      if (!parts.every((p) => p.known)) return unknown(parts.flatMap((p) => p.env), parts.flatMap((p) => p.missingEnv));
+      if (!parts.every((p) => p.known))
+        return unknown(
+          parts.flatMap((p) => p.env),
+          parts.flatMap((p) => p.missingEnv),
+        );
       let s = '';
       node.quasis.forEach((q, i) => {
         s += q.value.cooked ?? q.value.raw;

@@ -126,18 +126,25 @@ function legacyTlsVersion(site: TransportSite, _eff: Effective, rc: TransportRul
   const min = site.tls.get('minVersion');
   if (min?.resolved.known && LEGACY_VERSIONS.has(String(min.resolved.value))) {
     const literal = min.resolved.literal && min.code && !min.fromUrl;
-    out.push(makeFinding('nodemailer.legacy-tls-version', {
-      severity: 'warning',
-      title: `tls.minVersion allows ${String(min.resolved.value)}, a protocol version broken and retired (RFC 8996).`,
-      detail:
-        'Allowing TLS 1.0/1.1 lets a downgrade go unnoticed. Node 20 with OpenSSL 3 cannot even negotiate them at the default security level, ' +
-        'so the setting only adds risk; every current mail provider speaks TLS 1.2 or 1.3.',
-      fix: "Set tls.minVersion to 'TLSv1.2' (or remove it: Node's default is TLS 1.2).",
-      evidence: [`tls.minVersion: ${String(min.resolved.value)}`],
-      ...at(min, rc),
-      related: related([min]),
-      ...(literal && min.code ? { edits: [{ range: min.code.valueRange, newText: quoteLike(rc.text, min, 'TLSv1.2') }], editTitle: "Require TLS 1.2 or later (minVersion: 'TLSv1.2')" } : {}),
-    }));
+    out.push(
+      makeFinding('nodemailer.legacy-tls-version', {
+        severity: 'warning',
+        title: `tls.minVersion allows ${String(min.resolved.value)}, a protocol version broken and retired (RFC 8996).`,
+        detail:
+          'Allowing TLS 1.0/1.1 lets a downgrade go unnoticed. Node 20 with OpenSSL 3 cannot even negotiate them at the default security level, ' +
+          'so the setting only adds risk; every current mail provider speaks TLS 1.2 or 1.3.',
+        fix: "Set tls.minVersion to 'TLSv1.2' (or remove it: Node's default is TLS 1.2).",
+        evidence: [`tls.minVersion: ${String(min.resolved.value)}`],
+        ...at(min, rc),
+        related: related([min]),
+        ...(literal && min.code
+          ? {
+              edits: [{ range: min.code.valueRange, newText: quoteLike(rc.text, min, 'TLSv1.2') }],
+              editTitle: "Require TLS 1.2 or later (minVersion: 'TLSv1.2')",
+            }
+          : {}),
+      }),
+    );
   }
   const max = site.tls.get('maxVersion');
   if (max?.resolved.known && LEGACY_VERSIONS.has(String(max.resolved.value))) {
@@ -185,7 +192,7 @@ function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleCont
         "Copied from old answers, ciphers: 'SSLv3' does not enable SSLv3 (Node cannot); as an OpenSSL cipher string it keeps only the suites " +
         'defined back in SSLv3 (CBC with SHA-1), dropping every AES-GCM and ChaCha20 suite for TLS 1.2. Servers that only accept modern suites then ' +
         'fail the handshake ("no shared cipher", "handshake failure").',
-      fix: rest.length === 0 ? 'Remove tls.ciphers: Node\'s default list is the right one.' : `Remove SSLv3 from tls.ciphers (keep ${rest.join(':')}).`,
+      fix: rest.length === 0 ? "Remove tls.ciphers: Node's default list is the right one." : `Remove SSLv3 from tls.ciphers (keep ${rest.join(':')}).`,
       evidence: ['tls.ciphers contains SSLv3'],
       ...at(ciphers, rc),
       related: related([ciphers]),
@@ -204,7 +211,7 @@ function verificationDisabled(site: TransportSite, _eff: Effective, rc: Transpor
       detail:
         'This usually silences "self signed certificate in certificate chain" or "unable to verify the first certificate". The connection is still ' +
         'encrypted, but to whoever answers: a man in the middle gets the SMTP credentials. The real cause is either a private CA your code does not know, ' +
-        "a proxy that re-signs TLS, or a server that does not send its intermediate certificate.",
+        'a proxy that re-signs TLS, or a server that does not send its intermediate certificate.',
       fix:
         "Remove rejectUnauthorized: false and trust the right CA instead: tls: { ca: fs.readFileSync('company-ca.pem') } (or NODE_EXTRA_CA_CERTS), " +
         'or fix the server to send its full chain (Postfix: smtpd_tls_chain_files with the fullchain). Probe the server to see which it is.',
@@ -276,18 +283,20 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
     const same = key === 'host' ? String(v).toLowerCase() === String(theirs).toLowerCase() : key === 'port' ? Number(v) === theirs : Boolean(v) === theirs;
     if (same) return;
     const removable = mine.code && !mine.fromUrl;
-    out.push(makeFinding('nodemailer.service-overridden', {
-      severity: 'warning',
-      title: `${key} is ignored: service '${svc.name}' sets ${key} to ${String(theirs)}.`,
-      detail:
-        `nodemailer applies the well-known settings of a service on top of your options, so ${key}: ${shown(mine)} never takes effect; ` +
-        `the transport connects to ${svc.host}:${svc.port ?? (svc.secure ? 465 : 587)}${svc.secure ? ' with implicit TLS' : ' with STARTTLS'}.`,
-      fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service; otherwise remove ${key}.`,
-      evidence: [`service: ${svc.name}`, `${key}: ${shown(mine)}`],
-      ...at(mine, rc),
-      related: related([mine, site.options.get('service')]),
-      ...(removable && mine.code ? { edits: removeAll(mine, rc), editTitle: `Remove the ignored ${key}` } : {}),
-    }));
+    out.push(
+      makeFinding('nodemailer.service-overridden', {
+        severity: 'warning',
+        title: `${key} is ignored: service '${svc.name}' sets ${key} to ${String(theirs)}.`,
+        detail:
+          `nodemailer applies the well-known settings of a service on top of your options, so ${key}: ${shown(mine)} never takes effect; ` +
+          `the transport connects to ${svc.host}:${svc.port ?? (svc.secure ? 465 : 587)}${svc.secure ? ' with implicit TLS' : ' with STARTTLS'}.`,
+        fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service; otherwise remove ${key}.`,
+        evidence: [`service: ${svc.name}`, `${key}: ${shown(mine)}`],
+        ...at(mine, rc),
+        related: related([mine, site.options.get('service')]),
+        ...(removable && mine.code ? { edits: removeAll(mine, rc), editTitle: `Remove the ignored ${key}` } : {}),
+      }),
+    );
   };
   check('host', svc.host);
   check('port', svc.port);
@@ -321,7 +330,12 @@ function obsoleteOption(site: TransportSite, _eff: Effective, rc: TransportRuleC
   const hasSecure = site.options.has('secure');
   const edits: TextEdit[] = hasSecure
     ? removeAll(old, rc)
-    : [...definitions(old).slice(1).map((c) => removalEdit(rc.text, rc.index, c.start, c.end)), { range: old.code.keyRange, newText: 'secure' }];
+    : [
+        ...definitions(old)
+          .slice(1)
+          .map((c) => removalEdit(rc.text, rc.index, c.start, c.end)),
+        { range: old.code.keyRange, newText: 'secure' },
+      ];
   return [
     makeFinding('nodemailer.obsolete-option', {
       severity: 'warning',
@@ -345,7 +359,8 @@ const NAME_OPTIONS = [
   },
   {
     label: 'name (the EHLO name)',
-    detail: 'nodemailer sends it in EHLO/HELO: servers answer "501 Invalid domain name" or count it against the mail as spam, and a line break in it would split the command.',
+    detail:
+      'nodemailer sends it in EHLO/HELO: servers answer "501 Invalid domain name" or count it against the mail as spam, and a line break in it would split the command.',
     fix: "Set name to this machine's fully-qualified host name, or remove it (nodemailer then uses the machine's own name).",
   },
   {
@@ -368,15 +383,17 @@ function invalidNames(site: TransportSite, eff: Effective, rc: TransportRuleCont
     const o = NAME_OPTIONS[i];
     const value = hidden ? '(hidden)' : `"${printable(hideHostUserinfo(opt.resolved.value))}"`;
     const from = opt.fromUrl ? ' (from the connection URL)' : opt.resolved.env.length ? ` (from ${opt.resolved.env.map((e) => e.key).join(', ')})` : '';
-    out.push(makeFinding('nodemailer.invalid-host', {
-      severity: 'error',
-      title: `${o.label} ${value}${from} is not a valid host name: ${reason}.`,
-      detail: `${o.detail} Mail TLS Doctor does not probe a name like this.`,
-      fix: o.fix,
-      evidence: [`${o.label}: ${value}${from}`],
-      ...at(opt, rc),
-      related: related([opt]),
-    }));
+    out.push(
+      makeFinding('nodemailer.invalid-host', {
+        severity: 'error',
+        title: `${o.label} ${value}${from} is not a valid host name: ${reason}.`,
+        detail: `${o.detail} Mail TLS Doctor does not probe a name like this.`,
+        fix: o.fix,
+        evidence: [`${o.label}: ${value}${from}`],
+        ...at(opt, rc),
+        related: related([opt]),
+      }),
+    );
   });
   return out;
 }
@@ -466,7 +483,8 @@ function insertAfter(rc: TransportRuleContext, anchor: OptionSite, prop: string)
   const hasComma = rc.text[i] === ',';
   const indent = rc.index.indentAt(anchor.code.start);
   const startLine = rc.index.position(anchor.code.start).line;
-  const sameLineObject = startLine === rc.index.position(anchor.code.end).line && !/^[ \t]*$/.test(rc.text.slice(rc.index.starts[startLine], anchor.code.start));
+  const sameLineObject =
+    startLine === rc.index.position(anchor.code.end).line && !/^[ \t]*$/.test(rc.text.slice(rc.index.starts[startLine], anchor.code.start));
   const eol = eolOf(rc.text);
   if (hasComma) {
     pos = i + 1;

@@ -28,7 +28,7 @@ export function senderDomains(path: string, sites: TransportSite[], sendMailFrom
     const domain = addressDomain(o.resolved.value);
     if (!domain) return;
     // Options written in another module stay on this file's createTransport argument, as their findings do.
-    const range: Range | undefined = inModule && site ? site.argRange : o.code?.valueRange ?? site?.argRange;
+    const range: Range | undefined = inModule && site ? site.argRange : (o.code?.valueRange ?? site?.argRange);
     if (!range) return;
     const env = o.resolved.env.map((e) => e.key);
     const from = env.length ? ` (from .env ${[...new Set(env)].join(', ')})` : o.fromUrl ? ' (in the URL)' : '';

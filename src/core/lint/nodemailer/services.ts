@@ -58,7 +58,12 @@ const ROWS: Row[] = [
   [['Outlook365'], 'smtp.office365.com', 587, { secure: false }],
   [['Oveyon'], 'smtp.oveyon.com', 587, { secure: false, requireTLS: true }],
   [['Postmark', 'PostmarkApp'], 'smtp.postmarkapp.com', 2525],
-  [['Proton', 'ProtonMail', 'Proton.me', 'Protonmail.com', 'Protonmail.ch', 'proton.me', 'protonmail.com', 'pm.me', 'protonmail.ch'], 'smtp.protonmail.ch', 587, { requireTLS: true }],
+  [
+    ['Proton', 'ProtonMail', 'Proton.me', 'Protonmail.com', 'Protonmail.ch', 'proton.me', 'protonmail.com', 'pm.me', 'protonmail.ch'],
+    'smtp.protonmail.ch',
+    587,
+    { requireTLS: true },
+  ],
   [['qiye.aliyun'], 'smtp.mxhichina.com', 465, { secure: true }],
   [['QQ', 'qq.com'], 'smtp.qq.com', 465, { secure: true }],
   [['QQex', 'QQ Enterprise', 'exmail.qq.com'], 'smtp.exmail.qq.com', 465, { secure: true }],

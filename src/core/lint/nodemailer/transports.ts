@@ -66,8 +66,23 @@ export interface MailSites {
 }
 
 const TOP_KEYS = new Set([
-  'host', 'port', 'secure', 'service', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secureConnection', 'auth', 'url', 'name', 'tls',
-  'sendmail', 'streamTransport', 'jsonTransport', 'SES', 'transport',
+  'host',
+  'port',
+  'secure',
+  'service',
+  'requireTLS',
+  'ignoreTLS',
+  'opportunisticTLS',
+  'secureConnection',
+  'auth',
+  'url',
+  'name',
+  'tls',
+  'sendmail',
+  'streamTransport',
+  'jsonTransport',
+  'SES',
+  'transport',
 ]);
 
 export interface FindContext {
@@ -108,7 +123,10 @@ export function findMailSites(ast: t.File, fc: FindContext): MailSites {
     const from = obj ? pickOption(obj, 'from', ctx, fc) : undefined;
     return from ? [from] : [];
   });
-  return { transports: out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character), sendMailFrom };
+  return {
+    transports: out.sort((a, b) => a.callRange.start.line - b.callRange.start.line || a.callRange.start.character - b.callRange.start.character),
+    sendMailFrom,
+  };
 }
 
 function isSendMail(call: t.CallExpression): boolean {
@@ -140,7 +158,10 @@ function pickOption(obj: t.ObjectExpression, key: string, ctx: ResolveContext, f
 function readSenders(call: t.CallExpression, obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContext, site: TransportSite): void {
   const auth = site.options.get('auth')?.code ? objectAt(obj, 'auth', ctx) : undefined;
   if (auth) site.authUser = pickOption(auth, 'user', ctx, fc);
-  const defaults = call.arguments[1] && call.arguments[1].type !== 'SpreadElement' && call.arguments[1].type !== 'ArgumentPlaceholder' ? objectOf(call.arguments[1], ctx) : undefined;
+  const defaults =
+    call.arguments[1] && call.arguments[1].type !== 'SpreadElement' && call.arguments[1].type !== 'ArgumentPlaceholder'
+      ? objectOf(call.arguments[1], ctx)
+      : undefined;
   if (defaults) site.defaultFrom = pickOption(defaults, 'from', ctx, fc);
 }
 
@@ -155,7 +176,12 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
       for (const p of n.id.properties) {
         if (p.type !== 'ObjectProperty' || p.computed) continue;
         const imported = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'StringLiteral' ? p.key.value : undefined;
-        const local = p.value.type === 'Identifier' ? p.value.name : p.value.type === 'AssignmentPattern' && p.value.left.type === 'Identifier' ? p.value.left.name : undefined;
+        const local =
+          p.value.type === 'Identifier'
+            ? p.value.name
+            : p.value.type === 'AssignmentPattern' && p.value.left.type === 'Identifier'
+              ? p.value.left.name
+              : undefined;
         if (!imported || !local) continue;
         if (fromEnv) ctx.envAliases.set(local, imported);
         if (fromNodemailer && imported === 'createTransport') creators.add(local);
@@ -171,7 +197,14 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
     }
   } else if (n.type === 'ImportDeclaration' && n.importKind !== 'type') {
     for (const s of n.specifiers) {
-      const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+      const imported =
+        s.type === 'ImportDefaultSpecifier'
+          ? 'default'
+          : s.type === 'ImportNamespaceSpecifier'
+            ? '*'
+            : s.imported.type === 'Identifier'
+              ? s.imported.name
+              : s.imported.value;
       walk.imports.set(s.local.name, { source: n.source.value, imported });
     }
   } else if (n.type === 'AssignmentExpression' && (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression')) {
@@ -201,7 +234,15 @@ function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: 
   let name = 'default';
   let n: t.Node | undefined = node;
   // `mailConfig as SMTPTransport.Options`, `mailConfig!`, `(mailConfig)`: the same object.
-  while (n && (n.type === 'TSAsExpression' || n.type === 'TSSatisfiesExpression' || n.type === 'TSNonNullExpression' || n.type === 'ParenthesizedExpression' || n.type === 'TSTypeAssertion')) n = n.expression;
+  while (
+    n &&
+    (n.type === 'TSAsExpression' ||
+      n.type === 'TSSatisfiesExpression' ||
+      n.type === 'TSNonNullExpression' ||
+      n.type === 'ParenthesizedExpression' ||
+      n.type === 'TSTypeAssertion')
+  )
+    n = n.expression;
   if (!n) return undefined;
   if (n.type === 'Identifier') {
     const imp = walk.imports.get(n.name);
@@ -215,7 +256,8 @@ function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: 
     // `require('./config').mail`, `config.mail` with `config` imported, or bound to `require('./config')`.
     const obj = n.object;
     const bound = obj.type === 'Identifier' ? ctx.bindings.get(obj.name) : undefined;
-    const inner = requiredModule(obj) ?? (obj.type === 'Identifier' ? walk.imports.get(obj.name)?.source ?? (bound ? requiredModule(bound) : undefined) : undefined);
+    const inner =
+      requiredModule(obj) ?? (obj.type === 'Identifier' ? (walk.imports.get(obj.name)?.source ?? (bound ? requiredModule(bound) : undefined)) : undefined);
     if (prop && inner !== undefined) {
       spec = inner;
       name = prop;
@@ -328,7 +370,13 @@ function objectAt(obj: t.ObjectExpression, key: string, ctx: ResolveContext): t.
   return found;
 }
 
-function forEachProperty(obj: t.ObjectExpression, ctx: ResolveContext, depth: number, cb: (name: string, p: t.ObjectProperty) => void, onOpen?: () => void): void {
+function forEachProperty(
+  obj: t.ObjectExpression,
+  ctx: ResolveContext,
+  depth: number,
+  cb: (name: string, p: t.ObjectProperty) => void,
+  onOpen?: () => void,
+): void {
   for (const p of obj.properties) {
     if (p.type === 'SpreadElement') {
       const inner = depth < 6 ? objectOf(p.argument, ctx) : undefined;

@@ -64,15 +64,21 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
       severity: orphan ? 'warning' : 'error',
       title: orphan
         ? 'This line starts with white space but continues nothing, so Postfix ignores it.'
-        : p.kind === 'missing-name' ? 'A line has "=" but no parameter name.' : 'A line is not of the form "name = value".',
+        : p.kind === 'missing-name'
+          ? 'A line has "=" but no parameter name.'
+          : 'A line is not of the form "name = value".',
       detail: orphan
         ? 'postconf warns "logical line must not start with whitespace" and skips the line: the setting has no effect.'
         : 'Postfix stops at this line ("fatal: ... missing \'=\' after attribute name" or "missing attribute name"): ' +
           'postfix, postconf and every daemon refuse to start until it is fixed.',
-      fix: orphan ? 'Remove the leading white space.' : 'Write it as "name = value" (one parameter per line; continuation lines start with white space), or comment it out with #.',
+      fix: orphan
+        ? 'Remove the leading white space.'
+        : 'Write it as "name = value" (one parameter per line; continuation lines start with white space), or comment it out with #.',
       range: p.range,
       evidence: [`line ${p.firstLine + 1}: ${maskExcerpt(p.excerpt.replace(/\s+/g, ' '))}`],
-      edits: orphanFixable ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }] : undefined,
+      edits: orphanFixable
+        ? [{ range: { start: { line: p.firstLine, character: 0 }, end: { line: p.firstLine, character: indent } }, newText: '' }]
+        : undefined,
       editTitle: 'Remove the leading white space',
     });
   }

@@ -27,7 +27,11 @@ export function isMasterCf(path: string): boolean {
 
 export const postfixMasterLinter: Linter = {
   format: 'postfix-master',
-  files: { names: ['master.cf', '*.master.cf', '*-master.cf', '*_master.cf'], activation: ['onLanguage:postfix', 'workspaceContains:**/master.cf'], oversize: 'skip' },
+  files: {
+    names: ['master.cf', '*.master.cf', '*-master.cf', '*_master.cf'],
+    activation: ['onLanguage:postfix', 'workspaceContains:**/master.cf'],
+    oversize: 'skip',
+  },
   matches: (path) => isMasterCf(path),
   lint: lintMasterCf,
 };
@@ -40,7 +44,8 @@ const PROBLEM_TEXT: Record<string, { title: string; detail: string; severity: 'e
   },
   'field-count': {
     title: 'This master.cf entry has fewer than the 8 required fields.',
-    detail: 'Each service needs: service type private unpriv chroot wakeup maxproc command. The master daemon stops ' +
+    detail:
+      'Each service needs: service type private unpriv chroot wakeup maxproc command. The master daemon stops ' +
       'with "bad field count" and Postfix does not start.',
     severity: 'error',
   },
@@ -110,7 +115,10 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     const exposed = smtpd.get(svc);
     // A service's own overrides decide here; what it inherits from main.cf is reported in main.cf.
     if (exposed && svc.overrides.some((o) => SERVER_AUTH_PARAMS.includes(o.name))) {
-      checkSaslBeforeStarttls(ctx, exposed.port25 && svc.type.text === 'pass' ? `The ${info.name} service (the smtpd behind postscreen on port 25)` : `The ${info.name} service`);
+      checkSaslBeforeStarttls(
+        ctx,
+        exposed.port25 && svc.type.text === 'pass' ? `The ${info.name} service (the smtpd behind postscreen on port 25)` : `The ${info.name} service`,
+      );
     }
 
     if ((info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') && info.port !== undefined) {

@@ -12,16 +12,31 @@ const names = Object.keys(defaults);
  * for any master.cf service name, so an unknown prefix with one of these suffixes is never a typo.
  */
 const PER_TRANSPORT_SUFFIXES = [
-  '_delivery_slot_cost', '_delivery_slot_discount', '_delivery_slot_loan', '_destination_concurrency_failed_cohort_limit',
-  '_destination_concurrency_limit', '_destination_concurrency_negative_feedback', '_destination_concurrency_positive_feedback',
-  '_destination_rate_delay', '_destination_recipient_limit', '_extra_recipient_limit', '_initial_destination_concurrency',
-  '_minimum_delivery_slots', '_recipient_limit', '_recipient_refill_delay', '_recipient_refill_limit', '_transport_rate_delay',
+  '_delivery_slot_cost',
+  '_delivery_slot_discount',
+  '_delivery_slot_loan',
+  '_destination_concurrency_failed_cohort_limit',
+  '_destination_concurrency_limit',
+  '_destination_concurrency_negative_feedback',
+  '_destination_concurrency_positive_feedback',
+  '_destination_rate_delay',
+  '_destination_recipient_limit',
+  '_extra_recipient_limit',
+  '_initial_destination_concurrency',
+  '_minimum_delivery_slots',
+  '_recipient_limit',
+  '_recipient_refill_delay',
+  '_recipient_refill_limit',
+  '_transport_rate_delay',
   '_time_limit',
 ];
 
 export function isKnownParameter(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(defaults, name) || Object.prototype.hasOwnProperty.call(newer, name) ||
-    PER_TRANSPORT_SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length);
+  return (
+    Object.prototype.hasOwnProperty.call(defaults, name) ||
+    Object.prototype.hasOwnProperty.call(newer, name) ||
+    PER_TRANSPORT_SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length)
+  );
 }
 
 /** Postfix's default, `null` when it depends on the machine (myhostname...), undefined for unknown names. */

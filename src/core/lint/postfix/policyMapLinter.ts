@@ -26,9 +26,17 @@ import { ParameterScope } from './scope';
 import type { Setting } from './mainParser';
 
 export const POLICY_MAP_NAMES = [
-  'tls_policy', 'tls_policy_map', 'tls_policy_maps', 'tls_policies',
-  'tls-policy', 'tls-policy-map', 'tls-policy-maps', 'tls-policies',
-  'smtp_tls_policy', 'smtp_tls_policy_map', 'smtp_tls_policy_maps',
+  'tls_policy',
+  'tls_policy_map',
+  'tls_policy_maps',
+  'tls_policies',
+  'tls-policy',
+  'tls-policy-map',
+  'tls-policy-maps',
+  'tls-policies',
+  'smtp_tls_policy',
+  'smtp_tls_policy_map',
+  'smtp_tls_policy_maps',
 ] as const;
 
 /** Table types whose source is a `key value` file that postmap compiles (or that Postfix reads as is). */

@@ -112,7 +112,13 @@ export function analyzeProtocols(value: string, side: ProtocolSide = 'client'): 
     const name = neg ? t.slice(1) : t;
     const v = versionByName(name);
     if (v < 0) {
-      syntax.push({ token: tok, reason: name.length === 0 ? '"!" must be followed directly by a protocol name' : `"${name}" is not a TLS protocol name Postfix knows (${VERSIONS.join(', ')})` });
+      syntax.push({
+        token: tok,
+        reason:
+          name.length === 0
+            ? '"!" must be followed directly by a protocol name'
+            : `"${name}" is not a TLS protocol name Postfix knows (${VERSIONS.join(', ')})`,
+      });
       continue;
     }
     (neg ? exclude : include).add(v);

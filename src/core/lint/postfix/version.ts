@@ -40,7 +40,10 @@ export function versionAtLeast(v: PostfixVersion, major: number, minor: number):
 
 export const formatVersion = (v: PostfixVersion): string => `${v.major}.${v.minor}`;
 
-const PROTOCOL_PARAMS = ['smtpd', 'smtp', 'lmtp', 'postscreen', 'tlsproxy', 'tlsproxy_client'].flatMap((p) => [`${p}_tls_protocols`, `${p}_tls_mandatory_protocols`]);
+const PROTOCOL_PARAMS = ['smtpd', 'smtp', 'lmtp', 'postscreen', 'tlsproxy', 'tlsproxy_client'].flatMap((p) => [
+  `${p}_tls_protocols`,
+  `${p}_tls_mandatory_protocols`,
+]);
 
 /** The protocol-list values written in this context's file (and, for a master.cf service, main.cf). */
 function writtenProtocolLists(ctx: RuleContext): string[] {
@@ -116,6 +119,8 @@ export function tls12Advice(name: string, ctx?: RuleContext): string {
   const k = ctx ? knownVersion(ctx) : {};
   const b = knowsBounds(k);
   if (b === false) return `${name} = ${EXCLUSION_TLS12} (${describeKnowledge(k)}: the ">=TLSv1.2" form needs Postfix 3.6 or later)`;
-  return `${name} = ${EXCLUSION_TLS12} (works on every Postfix version) or ${name} = ${BOUND_TLS12} (Postfix 3.6 and later only: ` +
-    'older Postfix rejects the whole list and turns TLS off)';
+  return (
+    `${name} = ${EXCLUSION_TLS12} (works on every Postfix version) or ${name} = ${BOUND_TLS12} (Postfix 3.6 and later only: ` +
+    'older Postfix rejects the whole list and turns TLS off)'
+  );
 }

@@ -42,11 +42,19 @@ describe('CLI output formats, --fail-on and help', function () {
   });
 
   it('the fixtures hold what the threshold tests assume (worst severity error, warning, info)', async () => {
-    for (const [folder, worst] of [['errors', 'error'], ['warn', 'warning'], ['info', 'info']] as const) {
+    for (const [folder, worst] of [
+      ['errors', 'error'],
+      ['warn', 'warning'],
+      ['info', 'info'],
+    ] as const) {
       const doc = JSON.parse((await run('lint', folder, '--json')).stdout) as { files: { findings: { severity: string }[] }[] };
       const severities = new Set(doc.files.flatMap((f) => f.findings.map((x) => x.severity)));
       const rank = ['error', 'warning', 'info'];
-      assert.equal(rank.find((s) => severities.has(s)), worst, folder);
+      assert.equal(
+        rank.find((s) => severities.has(s)),
+        worst,
+        folder,
+      );
     }
   });
 
@@ -89,7 +97,7 @@ describe('CLI output formats, --fail-on and help', function () {
     }
   });
 
-  it('help COMMAND and COMMAND --help print that command\'s usage and exit 0', async () => {
+  it("help COMMAND and COMMAND --help print that command's usage and exit 0", async () => {
     for (const cmd of ['probe', 'lint', 'explain', 'report']) {
       const a = await run('help', cmd);
       const b = await run(cmd, '--help');
@@ -119,7 +127,8 @@ describe('CLI output formats, --fail-on and help', function () {
     assert.deepEqual(Object.keys(explain), ['schema', 'matches']);
     assert.equal(explain.schema, 'mail-tls-doctor/explain@1');
     write('run.jsonl', (await run('lint', '.', '--format', 'jsonl')).stdout);
-    for (const line of fs.readFileSync('run.jsonl', 'utf8').trimEnd().split('\n')) assert.equal((JSON.parse(line) as Record<string, unknown>).schema, undefined);
+    for (const line of fs.readFileSync('run.jsonl', 'utf8').trimEnd().split('\n'))
+      assert.equal((JSON.parse(line) as Record<string, unknown>).schema, undefined);
     const report = JSON.parse((await run('report', 'run.jsonl', '--json')).stdout) as Record<string, unknown>;
     assert.equal(report.schema, 'mail-tls-doctor/report@1');
     assert.equal((report.files as unknown[]).length, 3);
@@ -133,33 +142,54 @@ describe('CLI output formats, --fail-on and help', function () {
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
     const recs = lines.map((l) => JSON.parse(l) as { type: string; file: string; findings: unknown[] });
-    assert.deepEqual(recs.map((x) => x.type), ['lint', 'lint', 'lint']);
+    assert.deepEqual(
+      recs.map((x) => x.type),
+      ['lint', 'lint', 'lint'],
+    );
     assert.deepEqual(recs.map((x) => x.file).sort(), ['errors/main.cf', 'info/main.cf', 'warn/main.cf']);
   });
 
   it('SARIF from lint passes the validator, has one rule per id and locates each finding at its file and range', async () => {
-    const json = JSON.parse((await run('lint', 'errors', 'warn', 'info', '--json')).stdout) as { files: { file: string; findings: { id: string; severity: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[] }[] };
+    const json = JSON.parse((await run('lint', 'errors', 'warn', 'info', '--json')).stdout) as {
+      files: {
+        file: string;
+        findings: { id: string; severity: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
+      }[];
+    };
     const r = await run('lint', 'errors', 'warn', 'info', '--format', 'sarif');
     const log = JSON.parse(r.stdout) as Sarif.Log;
     toValidate.lint = log;
     const run0 = log.runs[0];
     const rules = run0.tool.driver.rules!;
     const ids = json.files.flatMap((f) => f.findings.map((x) => x.id));
-    assert.deepEqual(rules.map((x) => x.id), [...new Set(ids)].sort(), 'one rule per finding id');
+    assert.deepEqual(
+      rules.map((x) => x.id),
+      [...new Set(ids)].sort(),
+      'one rule per finding id',
+    );
     for (const rule of rules) {
       assert.equal(rule.shortDescription?.text, findingSpec(rule.id as FindingId).title, 'the registry title');
       assert.match(rule.help!.text, new RegExp(`docs/findings-postfix\\.md`));
     }
     assert.equal(run0.results!.length, ids.length);
-    const want = json.files.flatMap((f) => f.findings.map((x) => `${x.id}@${f.file}:${x.range.start.line + 1}:${x.range.start.character + 1}-${x.range.end.line + 1}:${x.range.end.character + 1}:${x.severity}`)).sort();
+    const want = json.files
+      .flatMap((f) =>
+        f.findings.map(
+          (x) =>
+            `${x.id}@${f.file}:${x.range.start.line + 1}:${x.range.start.character + 1}-${x.range.end.line + 1}:${x.range.end.character + 1}:${x.severity}`,
+        ),
+      )
+      .sort();
     const level = { error: 'error', warning: 'warning', note: 'info' } as Record<string, string>;
-    const got = run0.results!.map((res) => {
-      const loc = res.locations![0].physicalLocation!;
-      assert.equal(loc.artifactLocation!.uriBaseId, 'SRCROOT');
-      const g = loc.region!;
-      assert.equal(rules[res.ruleIndex!].id, res.ruleId);
-      return `${res.ruleId}@${loc.artifactLocation!.uri}:${g.startLine}:${g.startColumn}-${g.endLine}:${g.endColumn}:${level[res.level!]}`;
-    }).sort();
+    const got = run0
+      .results!.map((res) => {
+        const loc = res.locations![0].physicalLocation!;
+        assert.equal(loc.artifactLocation!.uriBaseId, 'SRCROOT');
+        const g = loc.region!;
+        assert.equal(rules[res.ruleIndex!].id, res.ruleId);
+        return `${res.ruleId}@${loc.artifactLocation!.uri}:${g.startLine}:${g.startColumn}-${g.endLine}:${g.endColumn}:${level[res.level!]}`;
+      })
+      .sort();
     assert.deepEqual(got, want);
     assert.equal(run0.originalUriBaseIds!.SRCROOT.uri, `file://${fs.realpathSync(dir)}/`.replace(/\/\/+$/, '/'));
   });
@@ -185,7 +215,10 @@ describe('CLI output formats, --fail-on and help', function () {
     const sarif = await run('explain', text, '--format', 'sarif');
     const log = JSON.parse(sarif.stdout) as Sarif.Log;
     toValidate.explain = log;
-    assert.deepEqual(log.runs[0].results!.map((r) => r.ruleId), rec.matches.map((m) => m.id));
+    assert.deepEqual(
+      log.runs[0].results!.map((r) => r.ruleId),
+      rec.matches.map((m) => m.id),
+    );
     assert.equal(jsonl.code, 0, 'without --fail-on: 0 when recognised');
     assert.equal((await run('explain', 'all is well')).code, 1, 'without --fail-on: 1 when nothing recognised');
     assert.equal((await run('explain', 'all is well', '--fail-on', 'info')).code, 0);
@@ -193,7 +226,7 @@ describe('CLI output formats, --fail-on and help', function () {
     assert.equal((await run('explain', text, '--fail-on', 'info')).code, 1);
   });
 
-  it('the SARIF logs above pass Microsoft\'s validator, and it does catch a broken one', async () => {
+  it("the SARIF logs above pass Microsoft's validator, and it does catch a broken one", async () => {
     assert.deepEqual(Object.keys(toValidate).sort(), ['explain', 'lint']);
     const v = await validateSarifLogs<string>({ ...toValidate, broken: { version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ ruleId: 'x' }] }] } });
     assert.deepEqual(v.lint.errors, []);

@@ -34,7 +34,9 @@ async function nodeVerdict(s: Scenario): Promise<string> {
     return await new Promise<string>((resolve, reject) => {
       const isIp = /^[\d.]+$/.test(s.servername);
       // SNI cannot carry an IP literal, so for IP names Node's own identity check is pointed at that IP.
-      const identity = isIp ? { checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(s.servername, cert) } : { servername: s.servername };
+      const identity = isIp
+        ? { checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(s.servername, cert) }
+        : { servername: s.servername };
       const sock = tls.connect({ host: '127.0.0.1', port, ca: s.ca, rejectUnauthorized: false, ...identity }, () => {
         resolve(sock.authorized ? 'OK' : String(sock.authorizationError));
         sock.end();
@@ -95,7 +97,13 @@ function scenarios(pki: TestPki): Scenario[] {
   const cnOnly = pki.leaf({ cn: 'mail.test', sans: [] });
   const notCa = issue({ cn: 'Not A CA', issuer: pki.root, sans: [] });
   const signedByNotCa = issue({ cn: 'mail.test', issuer: notCa });
-  const oldInter = issue({ cn: 'Old Intermediate', isCA: true, issuer: pki.root, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+  const oldInter = issue({
+    cn: 'Old Intermediate',
+    isCA: true,
+    issuer: pki.root,
+    notBefore: new Date(Date.now() - 400 * DAY),
+    notAfter: new Date(Date.now() - DAY),
+  });
   const futureUnderOld = issue({ cn: 'mail.test', issuer: oldInter, notBefore: new Date(Date.now() + DAY) });
   const list: [string, Scenario][] = [
     ['healthy', base(ok, [I])],

@@ -70,7 +70,12 @@ describe('cert matchesHostname (RFC 6125)', () => {
   });
 
   it('a hand-made CertificateInfo without a usable PEM still matches from sans and subject', () => {
-    const hand: CertificateInfo = { ...info, pem: 'not a pem', sans: ['DNS:*.example.io', 'IP:10.1.2.3'], subject: 'O=Org\\, CN=fake.example.io, CN=legacy.example.io' };
+    const hand: CertificateInfo = {
+      ...info,
+      pem: 'not a pem',
+      sans: ['DNS:*.example.io', 'IP:10.1.2.3'],
+      subject: 'O=Org\\, CN=fake.example.io, CN=legacy.example.io',
+    };
     assert.equal(matchesHostname(hand, 'a.example.io'), true);
     assert.equal(matchesHostname(hand, '10.1.2.3'), true);
     assert.equal(matchesHostname({ ...hand, sans: [] }, 'legacy.example.io'), true);

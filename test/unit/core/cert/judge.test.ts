@@ -69,7 +69,13 @@ describe('cert judgeChain: one finding per defect', () => {
   });
 
   it('cert.expired for an expired intermediate even when the leaf is fine', () => {
-    const inter = issue({ cn: 'Old Intermediate', isCA: true, issuer: pki.root, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+    const inter = issue({
+      cn: 'Old Intermediate',
+      isCA: true,
+      issuer: pki.root,
+      notBefore: new Date(Date.now() - 400 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+    });
     const leaf = issue({ cn: 'mail.test', issuer: inter });
     const j = judgeChain(chain(leaf.certPem, inter.certPem), opts);
     assert.equal(j.verifyError, 'CERT_HAS_EXPIRED');

@@ -12,7 +12,27 @@ import { makePki, TestPki } from '../../../support/pki';
 function opensslCert(dir: string, name: string, keyArgs: string[], extra: string[] = []): { certPem: string; keyPem: string } {
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.pem`);
-  execFileSync('/usr/bin/openssl', ['req', '-x509', ...keyArgs, '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${name}.test`, '-days', '365', '-addext', `subjectAltName=DNS:${name}.test`, ...extra], { stdio: 'pipe' });
+  execFileSync(
+    '/usr/bin/openssl',
+    [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${name}.test`,
+      '-days',
+      '365',
+      '-addext',
+      `subjectAltName=DNS:${name}.test`,
+      ...extra,
+    ],
+    { stdio: 'pipe' },
+  );
   return { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
 }
 
@@ -111,12 +131,18 @@ describe('cert PEM helpers', () => {
     // A self-signed EC certificate trusted by the caller is fine: no weak-key finding for P-384.
     const j = judgeChain([new X509Certificate(ec.certPem).raw], { servername: 'ec.test', extraCaPems: [ec.certPem], useSystemRoots: false });
     assert.equal(j.trusted, true);
-    assert.deepEqual(j.findings.filter((f) => f.severity !== 'info'), []);
+    assert.deepEqual(
+      j.findings.filter((f) => f.severity !== 'info'),
+      [],
+    );
   });
 
   it('cert.weak-key is a warning for EC P-224 and an error for P-192', function () {
     if (!fs.existsSync('/usr/bin/openssl')) this.skip();
-    for (const [curve, bits, severity] of [['P-224', 224, 'warning'], ['prime192v1', 192, 'error']] as const) {
+    for (const [curve, bits, severity] of [
+      ['P-224', 224, 'warning'],
+      ['prime192v1', 192, 'error'],
+    ] as const) {
       const c = opensslCert(pki.dir, `ec${bits}`, ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${curve}`]);
       const j = judgeChain([new X509Certificate(c.certPem).raw], { servername: `ec${bits}.test`, extraCaPems: [c.certPem], useSystemRoots: false });
       const f = j.findings.find((x) => x.id === 'cert.weak-key');
@@ -132,7 +158,10 @@ describe('cert PEM helpers', () => {
     assert.ok(!('error' in d));
     assert.equal(d.subject, 'CN=mail.test, O=Mail TLS Doctor Test');
     assert.equal(d.issuer, 'CN=Pem Intermediate CA, O=Mail TLS Doctor Test');
-    assert.deepEqual(d.sans, ['DNS:mail.test', 'IP:::1', 'IP:127.0.0.1'].sort((a, b) => (a.startsWith('DNS') ? -1 : b.startsWith('DNS') ? 1 : 0)));
+    assert.deepEqual(
+      d.sans,
+      ['DNS:mail.test', 'IP:::1', 'IP:127.0.0.1'].sort((a, b) => (a.startsWith('DNS') ? -1 : b.startsWith('DNS') ? 1 : 0)),
+    );
     assert.equal(d.keyType, 'rsa');
     assert.equal(d.keyBits, 2048);
     assert.equal(d.signatureAlgorithm, 'sha256WithRSAEncryption');

@@ -28,13 +28,16 @@ describe('DNS client (in-process DNS server on loopback)', function () {
     assert.equal(l.status, 'ok');
     assert.equal(l.secure, true);
     assert.equal(l.signed, true);
-    assert.deepEqual(l.records.map((r) => r.data), [{ preference: 10, exchange: 'mx1.example.test' }]);
+    assert.deepEqual(
+      l.records.map((r) => r.data),
+      [{ preference: 10, exchange: 'mx1.example.test' }],
+    );
     assert.equal(s.log[0].do, true);
     assert.equal(s.log[0].ad, true);
     assert.equal(s.log[0].transport, 'udp');
   });
 
-  it('an answer without AD is not secure; an untrusted resolver\'s AD is ignored', async () => {
+  it("an answer without AD is not secure; an untrusted resolver's AD is ignored", async () => {
     const plain = await start({});
     const l = await resolverFor(plain).lookup('example.test', 'MX');
     assert.equal(l.status, 'ok');
@@ -50,7 +53,10 @@ describe('DNS client (in-process DNS server on loopback)', function () {
     const res = await query({ host: s.host, port: s.port }, 'big.example.test', 'TXT', { timeoutMs: 2000 });
     assert.equal(res.tcp, true);
     assert.equal(res.answers.length, 1);
-    assert.deepEqual(s.log.map((q) => q.transport), ['udp', 'tcp']);
+    assert.deepEqual(
+      s.log.map((q) => q.transport),
+      ['udp', 'tcp'],
+    );
   });
 
   it('follows a CNAME chain in the answer, tells NXDOMAIN from no data', async () => {
@@ -58,7 +64,10 @@ describe('DNS client (in-process DNS server on loopback)', function () {
     const r = resolverFor(s);
     const a = await r.lookup('alias.example.test', 'A');
     assert.deepEqual(a.cnames, ['mx1.example.test']);
-    assert.deepEqual(a.records.map((x) => x.data), ['127.0.0.2']);
+    assert.deepEqual(
+      a.records.map((x) => x.data),
+      ['127.0.0.2'],
+    );
     assert.equal((await r.lookup('mx1.example.test', 'AAAA')).status, 'nodata');
     assert.equal((await r.lookup('nothing.example.test', 'A')).status, 'nxdomain');
   });
@@ -69,7 +78,10 @@ describe('DNS client (in-process DNS server on loopback)', function () {
     const bogus = await r.lookup('mx1.example.test', 'A');
     assert.equal(bogus.status, 'bogus');
     assert.equal(bogus.signed, true);
-    assert.ok(s.log.some((q) => q.name === 'mx1.example.test' && q.cd), 'asked again with CD');
+    assert.ok(
+      s.log.some((q) => q.name === 'mx1.example.test' && q.cd),
+      'asked again with CD',
+    );
     const fail = await r.lookup('example.test', 'MX');
     assert.equal(fail.status, 'servfail');
   });

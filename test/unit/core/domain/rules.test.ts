@@ -19,7 +19,13 @@ describe('domain check rules (pure)', () => {
     const ok = parsePolicy('version: STSv1\r\nmode: enforce\r\nmx: MX1.example.com\r\nmx: *.example.net\r\nmax_age: 31557600\r\n');
     assert.deepEqual(ok, { policy: { version: 'STSv1', mode: 'enforce', maxAge: 31557600, mx: ['mx1.example.com', '*.example.net'] } });
     assert.ok('policy' in parsePolicy('version: STSv1\nmode: none\nmax_age: 86400\n'), 'mode none needs no mx');
-    for (const bad of ['mode: enforce\nmx: a.example\nmax_age: 1\n', 'version: STSv1\nmode: strict\nmx: a.example\nmax_age: 1\n', 'version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n', 'version: STSv1\nmode: enforce\nmax_age: 60\n', 'version: STSv1\nmode: enforce\nmx: a.example\n']) {
+    for (const bad of [
+      'mode: enforce\nmx: a.example\nmax_age: 1\n',
+      'version: STSv1\nmode: strict\nmx: a.example\nmax_age: 1\n',
+      'version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n',
+      'version: STSv1\nmode: enforce\nmax_age: 60\n',
+      'version: STSv1\nmode: enforce\nmx: a.example\n',
+    ]) {
       assert.ok('problems' in parsePolicy(bad), bad);
     }
   });
@@ -33,7 +39,11 @@ describe('domain check rules (pure)', () => {
   });
 
   it('TLS-RPT: one v=TLSRPTv1 record with mailto: or https: rua URIs', () => {
-    assert.deepEqual(checkTlsRpt(['v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/x']), { ok: true, record: 'v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/x', rua: ['mailto:a@example.com', 'https://r.example.com/x'] });
+    assert.deepEqual(checkTlsRpt(['v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/x']), {
+      ok: true,
+      record: 'v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/x',
+      rua: ['mailto:a@example.com', 'https://r.example.com/x'],
+    });
     assert.deepEqual(checkTlsRpt([]), { ok: 'absent' });
     assert.equal(checkTlsRpt(['v=TLSRPTv1;']).ok, false);
     assert.equal(checkTlsRpt(['v=TLSRPTv1; rua=http://r.example.com']).ok, false);
@@ -50,9 +60,18 @@ describe('domain check rules (pure)', () => {
     };
     const data = (pem: string, selector: number, matching: number) => {
       const d = der(pem, selector);
-      return matching === 0 ? d.toString('hex') : createHash(matching === 1 ? 'sha256' : 'sha512').update(d).digest('hex');
+      return matching === 0
+        ? d.toString('hex')
+        : createHash(matching === 1 ? 'sha256' : 'sha512')
+            .update(d)
+            .digest('hex');
     };
-    const rec = (usage: number, selector: number, matchingType: number, pem: string): TlsaRecord => ({ usage, selector, matchingType, data: data(pem, selector, matchingType) });
+    const rec = (usage: number, selector: number, matchingType: number, pem: string): TlsaRecord => ({
+      usage,
+      selector,
+      matchingType,
+      data: data(pem, selector, matchingType),
+    });
 
     it('DANE-EE matches the server certificate for every selector and matching type, with no name check', () => {
       for (const s of [0, 1]) {

@@ -25,8 +25,14 @@ describe('domain sources: relayhost in main.cf', () => {
   });
 
   it('port 25 (by number or service name) still names the domain; other ports, brackets, addresses and placeholders do not', () => {
-    assert.deepEqual(domainsOf('relayhost = example.org:25\n').map((d) => d.domain), ['example.org']);
-    assert.deepEqual(domainsOf('relayhost = example.org:smtp\n').map((d) => d.domain), ['example.org']);
+    assert.deepEqual(
+      domainsOf('relayhost = example.org:25\n').map((d) => d.domain),
+      ['example.org'],
+    );
+    assert.deepEqual(
+      domainsOf('relayhost = example.org:smtp\n').map((d) => d.domain),
+      ['example.org'],
+    );
     assert.deepEqual(domainsOf('relayhost = example.org:587\n'), []);
     assert.deepEqual(domainsOf('relayhost = [smtp.example.org]\n'), []);
     assert.deepEqual(domainsOf('relayhost = [smtp.example.org]:587\n'), []);
@@ -39,8 +45,14 @@ describe('domain sources: relayhost in main.cf', () => {
   it('several destinations (Postfix 3.5+) give one domain each, each with its own range', () => {
     const text = 'relayhost = a.example.com, [b.example.com]:587 c.example.com\n';
     const ds = domainsOf(text);
-    assert.deepEqual(ds.map((d) => d.domain), ['a.example.com', 'c.example.com']);
-    assert.deepEqual(ds.map((d) => text.slice(d.range.start.character, d.range.end.character)), ['a.example.com', 'c.example.com']);
+    assert.deepEqual(
+      ds.map((d) => d.domain),
+      ['a.example.com', 'c.example.com'],
+    );
+    assert.deepEqual(
+      ds.map((d) => text.slice(d.range.start.character, d.range.end.character)),
+      ['a.example.com', 'c.example.com'],
+    );
   });
 
   it('a relayhost from another parameter ($name) names the domain on the relayhost line', () => {
@@ -107,7 +119,8 @@ describe('domain sources: sender domains in nodemailer files (from, auth.user)',
   const senders = (text: string, file = '/w/app/mailer.js') => lintText(file, text, envHost).domains;
 
   it('the domain of a literal auth.user, with the range of the value, marked as a sender domain', () => {
-    const text = "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: 'smtp.relay.example', port: 587, auth: { user: 'app@users.example', pass: 'pw-literal' } });\n";
+    const text =
+      "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ host: 'smtp.relay.example', port: 587, auth: { user: 'app@users.example', pass: 'pw-literal' } });\n";
     const [d, ...rest] = senders(text);
     assert.equal(rest.length, 0);
     assert.equal(d.domain, 'users.example');
@@ -126,11 +139,17 @@ describe('domain sources: sender domains in nodemailer files (from, auth.user)',
       '',
     ].join('\n');
     const ds = senders(text);
-    assert.deepEqual(ds.map((d) => d.domain), ['mail.sender.example', 'billing.example', 'ops.example', 'me.example']);
+    assert.deepEqual(
+      ds.map((d) => d.domain),
+      ['mail.sender.example', 'billing.example', 'ops.example', 'me.example'],
+    );
     assert.ok(ds.every((d) => d.sender === true));
     assert.match(ds[0].source, /auth\.user \(from \.env SMTP_USER\)/);
     assert.match(ds[1].source, /from \(transport defaults\) \(from \.env MAIL_FROM\)/);
-    assert.deepEqual(ds.map((d) => d.range.start.line), [1, 1, 2, 3]);
+    assert.deepEqual(
+      ds.map((d) => d.range.start.line),
+      [1, 1, 2, 3],
+    );
     const all = JSON.stringify(lintText('/w/app/mailer.js', text, envHost));
     assert.ok(!all.includes('hunter2-secret'), 'the password reached the lint result');
     assert.ok(!all.includes('x@rcpt.example') && !all.includes('rcpt.example'), 'a recipient is not a sender domain');
@@ -138,7 +157,10 @@ describe('domain sources: sender domains in nodemailer files (from, auth.user)',
 
   it('the user name of a smtps:// URL gives its domain, never its password; what is not an address gives nothing', () => {
     const url = senders("require('nodemailer').createTransport('smtps://bob%40url.example:s3cret-pw@smtp.url.example:465');\n");
-    assert.deepEqual(url.map((d) => [d.domain, d.sender]), [['url.example', true]]);
+    assert.deepEqual(
+      url.map((d) => [d.domain, d.sender]),
+      [['url.example', true]],
+    );
     assert.match(url[0].source, /in the URL/);
     assert.ok(!JSON.stringify(url).includes('s3cret-pw'));
     for (const user of ["'apikey'", "'user@localhost'", "'a b@example.com'", "'x@192.0.2.1'", 'process.env.NOT_SET', 'getUser()', "'{{ smtp_user }}'"]) {
@@ -149,7 +171,10 @@ describe('domain sources: sender domains in nodemailer files (from, auth.user)',
   it('check --from-config takes only destinations: a folder whose only domain is a sender domain names none', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-senders-'));
     try {
-      fs.writeFileSync(path.join(dir, 'mailer.js'), "require('nodemailer').createTransport({ host: 'h.example', auth: { user: 'me@self.example', pass: 'p' } });\n");
+      fs.writeFileSync(
+        path.join(dir, 'mailer.js'),
+        "require('nodemailer').createTransport({ host: 'h.example', auth: { user: 'me@self.example', pass: 'p' } });\n",
+      );
       const lint = captureIO();
       await main(['lint', dir], lint);
       assert.match(lint.stdout, /domain self\.example \(nodemailer auth\.user: a sender domain/);

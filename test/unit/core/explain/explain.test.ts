@@ -8,9 +8,18 @@ describe('explainError', () => {
   const cases: Array<[string, string]> = [
     ['Nov 28 04:00:03 mx1 postfix/smtp[2103]: SSL_connect error to legacy.example.org[192.0.2.44]:25: lost connection', 'explain.postfix-ssl-connect-lost'],
     ['Nov 28 04:00:04 mx1 postfix/smtp[2103]: 4A1B2C3D4E: Cannot start TLS: handshake failure', 'explain.postfix-cannot-start-tls'],
-    ['postfix/smtp[2306]: certificate verification failed for smtp.partner.test[203.0.113.50]:25: untrusted issuer /CN=Partner CA', 'explain.postfix-cert-verification-failed'],
-    ['postfix/smtp[2304]: Untrusted TLS connection established to mx.example.net[198.51.100.9]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384', 'explain.postfix-untrusted-tls'],
-    ['postfix/smtp[2102]: warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:../ssl/record/ssl3_record.c:354:', 'explain.wrong-version-number'],
+    [
+      'postfix/smtp[2306]: certificate verification failed for smtp.partner.test[203.0.113.50]:25: untrusted issuer /CN=Partner CA',
+      'explain.postfix-cert-verification-failed',
+    ],
+    [
+      'postfix/smtp[2304]: Untrusted TLS connection established to mx.example.net[198.51.100.9]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384',
+      'explain.postfix-untrusted-tls',
+    ],
+    [
+      'postfix/smtp[2102]: warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:../ssl/record/ssl3_record.c:354:',
+      'explain.wrong-version-number',
+    ],
     ['postfix/smtpd[1]: warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading', 'explain.tls-library-problem'],
     ['Error: 80E8A2C2C67F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number', 'explain.wrong-version-number'],
     ['ETIMEDOUT Greeting never received', 'explain.greeting-never-received'],
@@ -21,13 +30,22 @@ describe('explainError', () => {
     ['Error: self signed certificate', 'explain.self-signed-leaf'],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'explain.incomplete-chain'],
     ['Error: certificate has expired (CERT_HAS_EXPIRED)', 'explain.cert-expired'],
-    ["ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate's altnames: Host: smtp.example.com. is not in the cert's altnames: DNS:mail.example.com", 'explain.hostname-mismatch'],
+    [
+      "ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate's altnames: Host: smtp.example.com. is not in the cert's altnames: DNS:mail.example.com",
+      'explain.hostname-mismatch',
+    ],
     ['ESOCKET', 'explain.socket-error'],
     ['ssl3_read_bytes:tlsv1 alert protocol version:../ssl/record/rec_layer_s3.c:1586:SSL alert number 70', 'explain.tls-version-rejected'],
     ['ETLS Error upgrading connection with STARTTLS: 502 5.5.1 Error: command not implemented', 'explain.starttls-unavailable'],
     ['530 5.7.0 Must issue a STARTTLS command first', 'explain.auth-needs-tls'],
-    ['postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (TLS is required, but was not offered by host mx.b.test[192.0.2.8])', 'explain.postfix-tls-required-not-offered'],
-    ['postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (Server certificate not verified)', 'explain.postfix-cert-verification-failed'],
+    [
+      'postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (TLS is required, but was not offered by host mx.b.test[192.0.2.8])',
+      'explain.postfix-tls-required-not-offered',
+    ],
+    [
+      'postfix/smtp[5]: 3F2A: to=<a@b.test>, relay=mx.b.test[192.0.2.8]:25, status=deferred (Server certificate not verified)',
+      'explain.postfix-cert-verification-failed',
+    ],
     ['getaddrinfo ENOTFOUND smtp.exmaple.com', 'explain.dns-failure'],
   ];
   for (const [text, id] of cases) {
@@ -49,14 +67,17 @@ describe('explainError', () => {
   });
 
   it('a client named with "from" is not a server to probe', () => {
-    const m = explainError('postfix/smtpd[3001]: SSL_accept error from unknown[192.0.2.200]: lost connection\npostfix/smtpd[3001]: warning: TLS library problem: error:0A0000C1:SSL routines::no shared cipher').matches;
+    const m = explainError(
+      'postfix/smtpd[3001]: SSL_accept error from unknown[192.0.2.200]: lost connection\npostfix/smtpd[3001]: warning: TLS library problem: error:0A0000C1:SSL routines::no shared cipher',
+    ).matches;
     assert.ok(m.some((x) => x.id === 'explain.no-shared-cipher'));
     assert.ok(m.some((x) => x.id === 'explain.postfix-ssl-accept-lost'));
     assert.ok(m.every((x) => x.endpoint === undefined));
   });
 
   it('in a paste naming one server, the OpenSSL reason line gets that server too', () => {
-    const text = 'postfix/smtp[2102]: warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:\npostfix/smtp[2102]: SSL_connect error to relay.example.test[198.51.100.20]:587: -1';
+    const text =
+      'postfix/smtp[2102]: warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:\npostfix/smtp[2102]: SSL_connect error to relay.example.test[198.51.100.20]:587: -1';
     const m = explainError(text).matches.find((x) => x.id === 'explain.wrong-version-number');
     assert.equal(m?.endpoint?.host, 'relay.example.test');
     assert.ok(m?.causes[0].cause.includes('smtp_tls_wrappermode'), 'Postfix causes for Postfix logs');
@@ -72,7 +93,10 @@ describe('explainError', () => {
   });
 
   it('masks credentials in evidence', () => {
-    assert.equal(evidenceLine('url smtps://bob:pw123@smtp.x.test:465 password=hunter2 AUTH PLAIN AGJvYgBwdzEyMw=='), 'url smtps://(hidden)@smtp.x.test:465 password=(hidden) AUTH PLAIN (hidden)');
+    assert.equal(
+      evidenceLine('url smtps://bob:pw123@smtp.x.test:465 password=hunter2 AUTH PLAIN AGJvYgBwdzEyMw=='),
+      'url smtps://(hidden)@smtp.x.test:465 password=(hidden) AUTH PLAIN (hidden)',
+    );
   });
 
   it('unknown text explains nothing; any input is safe and bounded', () => {

@@ -34,7 +34,11 @@ describe('advice: every finding documents its sources', () => {
       const missing = ids.filter((id) => re.test(id) && !sources.includes(`\`${id}\``));
       assert.deepEqual(missing, []);
       for (const entry of sources.split('\n- ').slice(1)) {
-        assert.match(entry, /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source/, entry.slice(0, 80));
+        assert.match(
+          entry,
+          /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source/,
+          entry.slice(0, 80),
+        );
       }
     });
   }

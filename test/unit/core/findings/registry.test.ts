@@ -2,7 +2,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CATALOG } from '../../../../src/core/explain/catalog';
-import { allFindingIds, FAMILIES, FINDINGS, findingDocs, findingSpec, isFindingId, maillogId, makeFinding, type FindingId } from '../../../../src/core/findings';
+import {
+  allFindingIds,
+  FAMILIES,
+  FINDINGS,
+  findingDocs,
+  findingSpec,
+  isFindingId,
+  maillogId,
+  makeFinding,
+  type FindingId,
+} from '../../../../src/core/findings';
 
 const docsDir = path.resolve(__dirname, '../../../../docs');
 const pages = [...new Set(Object.values(FAMILIES).map((f) => f.page))];
@@ -14,7 +24,10 @@ function rows(page: string): { ids: string[]; cells: string[] }[] {
     .split('\n')
     .filter((l) => l.startsWith('| `'))
     .map((l) => {
-      const cells = l.split('|').slice(1, -1).map((c) => c.trim());
+      const cells = l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
       return { ids: [...cells[0].matchAll(/`([a-z0-9-]+\.[a-z0-9-]+)`/g)].map((m) => m[1]), cells };
     });
 }

@@ -8,13 +8,51 @@ const root = path.resolve(__dirname, '../../../..');
 
 /** Names a workspace may hold: each linter's own, near misses, and unrelated files. */
 const SAMPLES = [
-  'main.cf', 'master.cf', 'old-main.cf', 'site.main.cf', 'x_master.cf', 'main.cf.proto', 'main.cf.dpkg-dist',
-  '.env', '.env.local', '.env.production', 'prod.env', 'env',
-  'mailer.js', 'mailer.mjs', 'mailer.cjs', 'App.jsx', 'mailer.ts', 'mailer.mts', 'mailer.cts', 'App.tsx', 'types.d.ts', 'app.min.js',
-  'mail.log', 'mail.err', 'mail.warn', 'mail.info', 'maillog', 'mail.log.1', 'mail.log.12', 'maillog.3', 'mail.info.1',
-  'mail.log.2.gz', 'mail.log.old', 'syslog', 'postfix.log', 'MAIL.LOG',
-  'report.json', 'google.com!example.com!1700000000!1700086400.json.gz', 'package.json',
-  'README.md', 'Makefile', 'cert.pem', 'tls_policy', 'tls_policy.db', 'mysql_tls_policy.cf',
+  'main.cf',
+  'master.cf',
+  'old-main.cf',
+  'site.main.cf',
+  'x_master.cf',
+  'main.cf.proto',
+  'main.cf.dpkg-dist',
+  '.env',
+  '.env.local',
+  '.env.production',
+  'prod.env',
+  'env',
+  'mailer.js',
+  'mailer.mjs',
+  'mailer.cjs',
+  'App.jsx',
+  'mailer.ts',
+  'mailer.mts',
+  'mailer.cts',
+  'App.tsx',
+  'types.d.ts',
+  'app.min.js',
+  'mail.log',
+  'mail.err',
+  'mail.warn',
+  'mail.info',
+  'maillog',
+  'mail.log.1',
+  'mail.log.12',
+  'maillog.3',
+  'mail.info.1',
+  'mail.log.2.gz',
+  'mail.log.old',
+  'syslog',
+  'postfix.log',
+  'MAIL.LOG',
+  'report.json',
+  'google.com!example.com!1700000000!1700086400.json.gz',
+  'package.json',
+  'README.md',
+  'Makefile',
+  'cert.pem',
+  'tls_policy',
+  'tls_policy.db',
+  'mysql_tls_policy.cf',
 ];
 
 describe('linters own their file kinds', () => {
@@ -23,7 +61,10 @@ describe('linters own their file kinds', () => {
       for (const name of SAMPLES) {
         if (linter.matches(path.join('/ws/app', name))) assert.ok(ownsName(linter, name), `${linter.format} claims ${name} outside its names`);
       }
-      assert.ok(SAMPLES.some((n) => ownsName(linter, n) && linter.matches(path.join('/ws/app', n))), `${linter.format}: no sample`);
+      assert.ok(
+        SAMPLES.some((n) => ownsName(linter, n) && linter.matches(path.join('/ws/app', n))),
+        `${linter.format}: no sample`,
+      );
     }
   });
 
@@ -38,10 +79,22 @@ describe('linters own their file kinds', () => {
     assert.equal(glob, `**/{${candidateNames().join(',')}}`);
     for (const n of candidateNames()) {
       assert.doesNotMatch(n, /[{},/\\]/, `${n}: braces or separators do not nest in VS Code globs`);
-      assert.ok(globToRegExp(n).test(n.replace(/\[0-9\]/g, '7').replace(/\*/g, 'x').replace(/\?/g, 'y')), n);
+      assert.ok(
+        globToRegExp(n).test(
+          n
+            .replace(/\[0-9\]/g, '7')
+            .replace(/\*/g, 'x')
+            .replace(/\?/g, 'y'),
+        ),
+        n,
+      );
     }
     for (const n of SAMPLES) {
-      if (lintersFor(path.join('/ws', n)).length > 0) assert.ok(candidateNames().some((g) => globToRegExp(g).test(n)), `${n} is linted but not scanned`);
+      if (lintersFor(path.join('/ws', n)).length > 0)
+        assert.ok(
+          candidateNames().some((g) => globToRegExp(g).test(n)),
+          `${n} is linted but not scanned`,
+        );
     }
     assert.equal(globToRegExp('mail.log.[0-9]').test('mail.log.1'), true);
     assert.equal(globToRegExp('*.log').test('a/b.log'), false);

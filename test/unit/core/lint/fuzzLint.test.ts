@@ -74,7 +74,7 @@ describe('fuzz: config and log parsers', function () {
         );
       });
 
-      it('applying a finding\'s edits makes that finding go away', () => {
+      it("applying a finding's edits makes that finding go away", () => {
         fc.assert(
           fc.property(documents(t.format), (text) => {
             const before = t.linter.lint(t.format.path, text, EMPTY_HOST).findings;
@@ -87,7 +87,8 @@ describe('fuzz: config and log parsers', function () {
               const at = f.range ? mapPosition(text, f.edits, f.range.start) : undefined;
               const after = t.linter.lint(t.format.path, fixed, EMPTY_HOST).findings;
               const survivor = after.find(
-                (x) => x.id === f.id && x.title === f.title && (at === undefined || (x.range?.start.line === at.line && x.range.start.character === at.character)),
+                (x) =>
+                  x.id === f.id && x.title === f.title && (at === undefined || (x.range?.start.line === at.line && x.range.start.character === at.character)),
               );
               assert.equal(survivor, undefined, `${f.id} survives its own fix "${f.editTitle}"`);
             }

@@ -67,22 +67,29 @@ describe('template-aware Postfix lint', () => {
   it('an ERB master.cf: <%= %> fields are one token, no master syntax errors', () => {
     const master = `smtp      inet  n       -       y       -       -       smtpd\n<%= @submission_port %> inet n - y - - smtpd\n  -o smtpd_tls_security_level=<%= @level %>\n  -o smtpd_sasl_auth_enable=yes\n<% if @smtps %>\nsmtps     inet  n       -       y       -       -       smtpd\n  -o smtpd_tls_wrappermode=yes\n<% end %>\n`;
     const r = lint('master.cf', master, { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_security_level = may\n' });
-    assert.deepEqual(ids(r).filter((i) => i !== 'postfix.mandatory-protocols-default'), ['postfix.template-file']);
+    assert.deepEqual(
+      ids(r).filter((i) => i !== 'postfix.mandatory-protocols-default'),
+      ['postfix.template-file'],
+    );
     assert.match(only(r, 'postfix.template-file').title, /master\.cf is a template \(ERB\/EJS markup\)/);
   });
 
-  it('${VAR} substitution (envsubst) is a template; Postfix\'s own $EXTENSION macro and $names are not', () => {
+  it("${VAR} substitution (envsubst) is a template; Postfix's own $EXTENSION macro and $names are not", () => {
     const r = lint('main.cf', 'relayhost = ${RELAY_HOST}:${RELAY_PORT}\nmyhostname = $MAIL_HOSTNAME\n');
     assert.deepEqual(ids(r), ['postfix.template-file']);
     assert.match(r.findings[0].title, /\$\{VAR\} substitution/);
-    const plain = lint('main.cf', 'myhostname = mail.example.com\nmailbox_command = procmail -a "$EXTENSION"\nmy_relay = [smtp.example.net]:587\nrelayhost = $my_relay\n');
+    const plain = lint(
+      'main.cf',
+      'myhostname = mail.example.com\nmailbox_command = procmail -a "$EXTENSION"\nmy_relay = [smtp.example.net]:587\nrelayhost = $my_relay\n',
+    );
     assert.ok(!ids(plain).includes('postfix.template-file'), JSON.stringify(ids(plain)));
     // An upper-case name the file defines itself is Postfix's own variable, not a substitution.
     assert.ok(!ids(lint('main.cf', 'RELAY = [smtp.example.net]:587\nrelayhost = ${RELAY}\n')).includes('postfix.template-file'));
   });
 
   it('installer placeholders (PH_SSL_KEY_FILE) are not files or hosts', () => {
-    const main = 'myhostname = PH_HOSTNAME\nsmtpd_tls_key_file = PH_SSL_KEY_FILE\nsmtpd_tls_cert_file = PH_SSL_CERT_FILE\nsmtp_tls_CAfile = PH_SSL_CA_FILE\nsmtp_tls_security_level = may\n';
+    const main =
+      'myhostname = PH_HOSTNAME\nsmtpd_tls_key_file = PH_SSL_KEY_FILE\nsmtpd_tls_cert_file = PH_SSL_CERT_FILE\nsmtp_tls_CAfile = PH_SSL_CA_FILE\nsmtp_tls_security_level = may\n';
     const r = lint('main.cf', main);
     assert.deepEqual(ids(r), ['postfix.template-file']);
     assert.match(r.findings[0].title, /installer placeholders/);
@@ -91,7 +98,12 @@ describe('template-aware Postfix lint', () => {
   });
 
   it('the template helpers stay linear and exact', () => {
-    assert.ok(isTemplateControlLine('{% if x %}') && isTemplateControlLine('  {{- end -}}  ') && isTemplateControlLine('<% end %>') && isTemplateControlLine('{# note #}'));
+    assert.ok(
+      isTemplateControlLine('{% if x %}') &&
+        isTemplateControlLine('  {{- end -}}  ') &&
+        isTemplateControlLine('<% end %>') &&
+        isTemplateControlLine('{# note #}'),
+    );
     assert.ok(!isTemplateControlLine('{{ .FQDN }}') && !isTemplateControlLine('<%= @x %>') && !isTemplateControlLine('a = {% if x %}b{% endif %}'));
     assert.ok(!hasTemplateMarkup('-o { smtpd_tls_security_level = encrypt }') && !hasTemplateMarkup('${name?{a}:{b}}'));
     assert.deepEqual(conditionalLines(['a', '{% if x %}', 'b', '{% endif %}', 'c']), [false, true, true, true, false]);
@@ -103,7 +115,8 @@ describe('template-aware Postfix lint', () => {
 });
 
 describe('local-file findings only where they can be true', () => {
-  const copy = 'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/letsencrypt/live/mail.example.com/fullchain.pem\nsmtpd_tls_key_file = /etc/letsencrypt/live/mail.example.com/privkey.pem\nsmtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\nsmtp_tls_security_level = may\n';
+  const copy =
+    'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/letsencrypt/live/mail.example.com/fullchain.pem\nsmtpd_tls_key_file = /etc/letsencrypt/live/mail.example.com/privkey.pem\nsmtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\nsmtp_tls_security_level = may\n';
 
   it('a copied config whose files are elsewhere: one summary, no per-line findings', () => {
     const r = lint('main.cf', copy);
@@ -118,7 +131,10 @@ describe('local-file findings only where they can be true', () => {
     const file = '/etc/postfix/main.cf';
     const r = lintText(file, copy, { readFile: (p) => (p === file ? copy : undefined) });
     const missing = r.findings.filter((f) => f.id === 'postfix.cert-file-missing');
-    assert.deepEqual(missing.map((f) => f.severity), ['error', 'error', 'warning']);
+    assert.deepEqual(
+      missing.map((f) => f.severity),
+      ['error', 'error', 'warning'],
+    );
     assert.ok(!ids(r).includes('postfix.file-checks-skipped'));
   });
 
@@ -134,7 +150,10 @@ describe('local-file findings only where they can be true', () => {
   it('client certificate and CA overrides of a master.cf service are treated alike', () => {
     const master = 'relay unix - - n - - smtp\n  -o smtp_tls_cert_file=/etc/postfix/client.pem\n  -o smtp_tls_CAfile=/etc/postfix/ca.pem\n';
     const r = lint('master.cf', master, { 'main.cf': 'myhostname = mail.example.com\n' });
-    assert.deepEqual(ids(r).filter((i) => i.includes('file')), ['postfix.file-checks-skipped']);
+    assert.deepEqual(
+      ids(r).filter((i) => i.includes('file')),
+      ['postfix.file-checks-skipped'],
+    );
     const mirrored = lint('master.cf', master, { 'main.cf': 'myhostname = mail.example.com\n', '/ws/etc/postfix/client.pem': 'x' });
     assert.equal(only(mirrored, 'postfix.cert-file-missing').severity, 'info');
   });
@@ -181,7 +200,10 @@ describe('nodemailer: starttls-not-required only where the transport is SMTP and
 
   it('template text in options is opaque: one info per file, no host or port findings', () => {
     const r = run(`${NM}nodemailer.createTransport({ host: '{{ smtp_host }}', port: '<%= smtp_port %>', secure: true });`);
-    assert.deepEqual(r.findings.map((f) => f.id), ['nodemailer.template-values']);
+    assert.deepEqual(
+      r.findings.map((f) => f.id),
+      ['nodemailer.template-values'],
+    );
     assert.match(r.findings[0].title, /host, port are template text/);
   });
 });
@@ -191,7 +213,8 @@ describe('nodemailer: options from another module, NODE_TLS_REJECT_UNAUTHORIZED 
   const run = (file: string, code: string, files: Record<string, string> = {}): LintResult =>
     lintNodemailer(path.join(ROOT, file), code, { readFile: (p) => files[path.relative(ROOT, p)], workspaceRoot: ROOT });
 
-  const CONFIG_CJS = "module.exports = {\n  service: 'gmail',\n  port: 587,\n  secure: true,\n  auth: { user: process.env.MAIL_USER, pass: process.env.MAIL_PASS },\n};\n";
+  const CONFIG_CJS =
+    "module.exports = {\n  service: 'gmail',\n  port: 587,\n  secure: true,\n  auth: { user: process.env.MAIL_USER, pass: process.env.MAIL_PASS },\n};\n";
 
   it('follows createTransport(require("../config/mail")) and points at the option in the other file', () => {
     const code = "const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport(require('../config/mail'));\n";
@@ -201,33 +224,81 @@ describe('nodemailer: options from another module, NODE_TLS_REJECT_UNAUTHORIZED 
     assert.equal(f.file, path.join(ROOT, 'src/mailer.js'));
     assert.equal(f.range?.start.line, 1);
     assert.equal(f.edits, undefined);
-    assert.deepEqual(f.related?.[0], { file: path.join(ROOT, 'config/mail.js'), range: { start: { line: 2, character: 8 }, end: { line: 2, character: 11 } }, message: 'the option is written here' });
+    assert.deepEqual(f.related?.[0], {
+      file: path.join(ROOT, 'config/mail.js'),
+      range: { start: { line: 2, character: 8 }, end: { line: 2, character: 11 } },
+      message: 'the option is written here',
+    });
     assert.ok(f.evidence?.includes('options from mail.js (imported here)'));
   });
 
   it('follows a bound require, an ES default import and a named export; not a package or a file outside the workspace', () => {
-    const esm = "export const smtpOptions = { host: 'smtp.example.com', port: 587, secure: true };\nexport default { host: 'smtp.example.com', port: 465, secure: false };\n";
+    const esm =
+      "export const smtpOptions = { host: 'smtp.example.com', port: 587, secure: true };\nexport default { host: 'smtp.example.com', port: 465, secure: false };\n";
     const files = { 'config/mailConfig.ts': esm, 'src/mailConfig.js': CONFIG_CJS };
-    const bound = run('src/send.js', "const mailConfig = require('./mailConfig');\nconst nodeMailer = require('nodemailer');\nconst t = nodeMailer.createTransport(mailConfig);\n", files);
+    const bound = run(
+      'src/send.js',
+      "const mailConfig = require('./mailConfig');\nconst nodeMailer = require('nodemailer');\nconst t = nodeMailer.createTransport(mailConfig);\n",
+      files,
+    );
     assert.ok(bound.findings.some((x) => x.id === 'nodemailer.service-overridden'));
-    const def = run('src/send.ts', "import nodemailer from 'nodemailer';\nimport mailConfig from '../config/mailConfig';\nexport const t = nodemailer.createTransport(mailConfig);\n", files);
-    assert.deepEqual(def.findings.map((x) => x.id), ['nodemailer.plaintext-on-implicit-port']);
-    const named = run('src/send.ts', "import { createTransport } from 'nodemailer';\nimport { smtpOptions } from '../config/mailConfig';\nexport const t = createTransport(smtpOptions);\n", files);
-    assert.deepEqual(named.findings.map((x) => x.id), ['nodemailer.secure-on-starttls-port']);
-    const pkg = run('src/send.ts', "import nodemailer from 'nodemailer';\nimport mailConfig from 'mail-config';\nexport const t = nodemailer.createTransport(mailConfig);\n", files);
+    const def = run(
+      'src/send.ts',
+      "import nodemailer from 'nodemailer';\nimport mailConfig from '../config/mailConfig';\nexport const t = nodemailer.createTransport(mailConfig);\n",
+      files,
+    );
+    assert.deepEqual(
+      def.findings.map((x) => x.id),
+      ['nodemailer.plaintext-on-implicit-port'],
+    );
+    const named = run(
+      'src/send.ts',
+      "import { createTransport } from 'nodemailer';\nimport { smtpOptions } from '../config/mailConfig';\nexport const t = createTransport(smtpOptions);\n",
+      files,
+    );
+    assert.deepEqual(
+      named.findings.map((x) => x.id),
+      ['nodemailer.secure-on-starttls-port'],
+    );
+    const pkg = run(
+      'src/send.ts',
+      "import nodemailer from 'nodemailer';\nimport mailConfig from 'mail-config';\nexport const t = nodemailer.createTransport(mailConfig);\n",
+      files,
+    );
     assert.deepEqual(pkg.findings, []);
-    const outside = run('src/send.js', "const nodemailer = require('nodemailer');\nnodemailer.createTransport(require('../../etc/mail'));\n", { '../etc/mail.js': CONFIG_CJS });
+    const outside = run('src/send.js', "const nodemailer = require('nodemailer');\nnodemailer.createTransport(require('../../etc/mail'));\n", {
+      '../etc/mail.js': CONFIG_CJS,
+    });
     assert.deepEqual(outside.findings, []);
   });
 
   it('follows config.mail of a required config module, and a TypeScript cast of an imported object', () => {
     const cfg = "module.exports = {\n  port: 3000,\n  mail: { host: 'smtp.example.com', port: 587, secure: true },\n};\n";
-    const member = run('src/mailer.js', "const nodemailer = require('nodemailer');\nconst config = require('../config');\nnodemailer.createTransport(config.mail);\n", { 'config.js': cfg });
-    assert.deepEqual(member.findings.map((x) => x.id), ['nodemailer.secure-on-starttls-port']);
-    const direct = run('src/mailer.js', "const nodemailer = require('nodemailer');\nnodemailer.createTransport(require('../config').mail);\n", { 'config/index.js': cfg });
-    assert.deepEqual(direct.findings.map((x) => x.id), ['nodemailer.secure-on-starttls-port']);
-    const cast = run('src/send.ts', "import nodemailer from 'nodemailer';\nimport type SMTPTransport from 'nodemailer/lib/smtp-transport';\nimport options from './options';\nexport const t = nodemailer.createTransport(options as SMTPTransport.Options);\n", { 'src/options.ts': "export default { host: 'smtp.example.com', port: 465, secure: false };\n" });
-    assert.deepEqual(cast.findings.map((x) => x.id), ['nodemailer.plaintext-on-implicit-port']);
+    const member = run(
+      'src/mailer.js',
+      "const nodemailer = require('nodemailer');\nconst config = require('../config');\nnodemailer.createTransport(config.mail);\n",
+      { 'config.js': cfg },
+    );
+    assert.deepEqual(
+      member.findings.map((x) => x.id),
+      ['nodemailer.secure-on-starttls-port'],
+    );
+    const direct = run('src/mailer.js', "const nodemailer = require('nodemailer');\nnodemailer.createTransport(require('../config').mail);\n", {
+      'config/index.js': cfg,
+    });
+    assert.deepEqual(
+      direct.findings.map((x) => x.id),
+      ['nodemailer.secure-on-starttls-port'],
+    );
+    const cast = run(
+      'src/send.ts',
+      "import nodemailer from 'nodemailer';\nimport type SMTPTransport from 'nodemailer/lib/smtp-transport';\nimport options from './options';\nexport const t = nodemailer.createTransport(options as SMTPTransport.Options);\n",
+      { 'src/options.ts': "export default { host: 'smtp.example.com', port: 465, secure: false };\n" },
+    );
+    assert.deepEqual(
+      cast.findings.map((x) => x.id),
+      ['nodemailer.plaintext-on-implicit-port'],
+    );
   });
 
   it('NODE_TLS_REJECT_UNAUTHORIZED set to 0 in code, in any spelling; not when set to 1', () => {
@@ -244,7 +315,13 @@ describe('nodemailer: options from another module, NODE_TLS_REJECT_UNAUTHORIZED 
 describe('.env templates', () => {
   it('a templated host is no invalid host; port 26 pairs with SECURE like 587', () => {
     assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_HOST={{ smtp_host }}\nMAIL_SERVER=<%= mail_server %>\n'), []);
-    assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_HOST=smtp example.com\n').map((f) => f.id), ['dotenv.invalid-host']);
-    assert.deepEqual(lintDotenv('/ws/.env', 'SMTP_SECURE=true\nSMTP_PORT=26\n').map((f) => f.id), ['dotenv.secure-on-starttls-port']);
+    assert.deepEqual(
+      lintDotenv('/ws/.env', 'SMTP_HOST=smtp example.com\n').map((f) => f.id),
+      ['dotenv.invalid-host'],
+    );
+    assert.deepEqual(
+      lintDotenv('/ws/.env', 'SMTP_SECURE=true\nSMTP_PORT=26\n').map((f) => f.id),
+      ['dotenv.secure-on-starttls-port'],
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('dialogues against a scripted in-memory server', () => {
     });
 
     it('421 is busy, 554 is a refusal', async () => {
-      for (const [line, ok, busy] of [['421 4.7.0 too busy', false, true], ['554 5.7.1 no', false, false]] as const) {
+      for (const [line, ok, busy] of [
+        ['421 4.7.0 too busy', false, true],
+        ['554 5.7.1 no', false, false],
+      ] as const) {
         const s = session('smtp', { greeting: [line], reply: () => undefined });
         const g = await s.dialogue.greeting(s.conn);
         assert.deepEqual([g.ok, g.busy], [ok, busy], line);

@@ -13,7 +13,10 @@ import type { FindingId } from '../../../../src/core/findings';
 describe('probe rules', () => {
   describe('dates in greetings', () => {
     it('reads Sendmail and Exim banners with numeric and named zones', () => {
-      assert.equal(dateInGreeting('220 mx.example.com ESMTP Sendmail 8.15.2/8.15.2; Sat, 28 Nov 2026 06:03:55 +0100')?.toISOString(), '2026-11-28T05:03:55.000Z');
+      assert.equal(
+        dateInGreeting('220 mx.example.com ESMTP Sendmail 8.15.2/8.15.2; Sat, 28 Nov 2026 06:03:55 +0100')?.toISOString(),
+        '2026-11-28T05:03:55.000Z',
+      );
       assert.equal(dateInGreeting('220 mx ESMTP Exim 4.96 Sat, 28 Nov 2026 05:03:55 +0000')?.toISOString(), '2026-11-28T05:03:55.000Z');
       assert.equal(dateInGreeting('220 mx ESMTP Sat, 28 Nov 2026 00:03:55 EST')?.toISOString(), '2026-11-28T05:03:55.000Z');
       assert.equal(dateInGreeting('220 mx ESMTP 1 Dec 26 10:00 GMT')?.toISOString(), '2026-12-01T10:00:00.000Z');
@@ -33,7 +36,17 @@ describe('probe rules', () => {
 
   describe('ciphers and key exchange', () => {
     it('flags RC4, 3DES, NULL, EXPORT, anonymous, MD5 and static RSA', () => {
-      for (const c of ['RC4-SHA', 'DES-CBC3-SHA', 'ECDHE-RSA-DES-CBC3-SHA', 'NULL-SHA256', 'EXP-RC4-MD5', 'ADH-AES128-SHA', 'AECDH-AES256-SHA', 'AES128-SHA', 'AES256-GCM-SHA384']) {
+      for (const c of [
+        'RC4-SHA',
+        'DES-CBC3-SHA',
+        'ECDHE-RSA-DES-CBC3-SHA',
+        'NULL-SHA256',
+        'EXP-RC4-MD5',
+        'ADH-AES128-SHA',
+        'AECDH-AES256-SHA',
+        'AES128-SHA',
+        'AES256-GCM-SHA384',
+      ]) {
         assert.ok(weakCipherReason(c, 'TLSv1.2'), c);
       }
     });
@@ -64,12 +77,22 @@ describe('probe rules', () => {
       const f = classifyTlsError(err('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'tlsv1 alert protocol version'));
       assert.equal(f.kind, 'alert');
       assert.equal(f.alert, 'protocol version');
-      const f2 = classifyTlsError(err('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', '801C07E2577F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n'));
+      const f2 = classifyTlsError(
+        err(
+          'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+          '801C07E2577F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n',
+        ),
+      );
       assert.equal(f2.alert, 'handshake failure');
       assert.equal(f2.reason, 'ssl3_read_bytes:sslv3 alert handshake failure: SSL alert number 40');
     });
     it('tells a plaintext server, a lost connection, a timeout and a local limitation apart', () => {
-      const plain = classifyTlsError(err('ERR_SSL_WRONG_VERSION_NUMBER', 'C0B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:\n'));
+      const plain = classifyTlsError(
+        err(
+          'ERR_SSL_WRONG_VERSION_NUMBER',
+          'C0B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:\n',
+        ),
+      );
       assert.equal(plain.kind, 'plaintext');
       assert.equal(plain.reason, 'ssl3_get_record:wrong version number');
       assert.equal(classifyTlsError(err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established')).kind, 'lost');
@@ -165,12 +188,18 @@ describe('probe rules', () => {
         [result('192.0.2.1', []), result('192.0.2.2', ['tls.lost-connection'])],
       ];
       const v = summarizeRepeats(runs);
-      assert.deepEqual(v.map((x) => x.verdict), ['ok', 'intermittent']);
+      assert.deepEqual(
+        v.map((x) => x.verdict),
+        ['ok', 'intermittent'],
+      );
       assert.deepEqual(v[1].errors, [{ id: 'tls.lost-connection', runs: 2 }]);
       const text = describeRepeats(v).join('\n');
       assert.match(text, /192\.0\.2\.2: fails in 2 of 3 runs/);
       assert.match(text, /only 192\.0\.2\.2 fails/);
-      assert.deepEqual(summarizeRepeats([[result('192.0.2.1', ['tcp.refused'])], [result('192.0.2.1', ['tcp.refused'])]]).map((x) => x.verdict), ['persistent']);
+      assert.deepEqual(
+        summarizeRepeats([[result('192.0.2.1', ['tcp.refused'])], [result('192.0.2.1', ['tcp.refused'])]]).map((x) => x.verdict),
+        ['persistent'],
+      );
     });
   });
 });

@@ -15,7 +15,7 @@ describe('version decision across TLS stacks', () => {
     assert.equal(onlyAlertsReceived(1227), false, 'a ServerHello with certificates');
   });
 
-  it('reads each stack\'s refusal the same way: OpenSSL 70, GnuTLS 40 and stunnel 80 before the ServerHello', () => {
+  it("reads each stack's refusal the same way: OpenSSL 70, GnuTLS 40 and stunnel 80 before the ServerHello", () => {
     assert.deepEqual(versionAttempt(alert('protocol version'), 7, 1000), { kind: 'refused', detail: 'alert "protocol version"' });
     assert.deepEqual(versionAttempt(alert('handshake failure'), 7, 1000), { kind: 'alert-before-hello', alert: 'handshake failure' });
     assert.deepEqual(versionAttempt(alert('internal error'), 7, 1000), { kind: 'alert-before-hello', alert: 'internal error' });
@@ -31,7 +31,9 @@ describe('version decision across TLS stacks', () => {
     assert.equal(reset.kind, 'undecided');
     assert.match(reset.detail, /reset the connection before any reply/);
     // A clean close without a reply (Dovecot on OpenSSL 3) is the server's answer, decided like an alert.
-    assert.deepEqual(versionAttempt({ kind: 'lost', reason: 'Client network socket disconnected before secure TLS connection was established' }, 0, 1000), { kind: 'closed-before-hello' });
+    assert.deepEqual(versionAttempt({ kind: 'lost', reason: 'Client network socket disconnected before secure TLS connection was established' }, 0, 1000), {
+      kind: 'closed-before-hello',
+    });
     const d = decideVersions({ TLSv1: { kind: 'closed-before-hello' }, 'TLSv1.2': { kind: 'accepted' } });
     assert.equal(d.versions.TLSv1, false);
     assert.match(d.reasons.TLSv1, /^refused \(the server closed the connection without any reply, while TLSv1.2 completed/);

@@ -40,7 +40,10 @@ function result(extra: Partial<ProbeResult> = {}): ProbeResult {
 describe('version reasons in the outputs', () => {
   it('versionState tells "not decided" (asked, no answer that says) from "not tested" (never asked)', () => {
     const r = result();
-    assert.deepEqual((['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as TlsVersionName[]).map((v) => versionState(r, v)), ['accepted', 'accepted', 'refused', 'not decided']);
+    assert.deepEqual(
+      (['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as TlsVersionName[]).map((v) => versionState(r, v)),
+      ['accepted', 'accepted', 'refused', 'not decided'],
+    );
     const untested = decideVersions({ 'TLSv1.2': { kind: 'accepted' }, TLSv1: { kind: 'undecided', detail: 'this runtime cannot offer it', untested: true } });
     assert.equal(versionState({ versions: untested.versions, versionReasons: untested.reasons }, 'TLSv1'), 'not tested');
     assert.equal(versionState({ versions: untested.versions, versionReasons: untested.reasons }, 'TLSv1.3'), 'not tested');
@@ -54,7 +57,10 @@ describe('version reasons in the outputs', () => {
     assert.match(text, /^ {12}TLS 1\.3: not decided \(the server reset the connection before any reply\)$/m);
     assert.ok(!/TLS 1\.2: refused/.test(text), 'without --verbose only the undecided version gets a reason line');
     const verbose = formatResult(result(), plain, true);
-    assert.match(verbose, /^ {12}TLS 1\.2: refused \(alert "handshake failure" instead of a ServerHello, while TLSv1 and TLSv1\.1 completed a handshake on the same endpoint\)$/m);
+    assert.match(
+      verbose,
+      /^ {12}TLS 1\.2: refused \(alert "handshake failure" instead of a ServerHello, while TLSv1 and TLSv1\.1 completed a handshake on the same endpoint\)$/m,
+    );
     assert.match(verbose, /^ {12}TLS 1\.1: accepted \(negotiated on the main connection, ECDHE-RSA-AES256-SHA\)$/m);
   });
 
@@ -85,7 +91,13 @@ describe('version reasons in the outputs', () => {
     const a = result();
     const b = result({ address: '127.0.0.2' });
     b.versionReasons = { ...b.versionReasons!, 'TLSv1.3': 'not decided (no answer within\n8000 ms)' };
-    const log = toSarif([{ type: 'probe', ...a }, { type: 'probe', ...b }], { toolVersion: '0' });
+    const log = toSarif(
+      [
+        { type: 'probe', ...a },
+        { type: 'probe', ...b },
+      ],
+      { toolVersion: '0' },
+    );
     const res = log.runs[0].results!.find((x) => x.ruleId === 'tls.modern-version-missing')!;
     assert.equal(res.properties?.tlsVersions, undefined);
     const byAddress = res.properties?.tlsVersionsByAddress as Record<string, Record<string, string>>;

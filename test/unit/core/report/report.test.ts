@@ -10,7 +10,12 @@ import { countVerdicts, verdictOf } from '../../../../src/core/report/verdict';
 import type { FindingId } from '../../../../src/core/findings';
 
 const finding = (id: string, severity: Finding['severity'], extra: Partial<Finding> = {}): Finding => ({
-  id: id as FindingId, severity, title: `${id} title`, detail: `${id} detail`, fix: `${id} fix`, ...extra,
+  id: id as FindingId,
+  severity,
+  title: `${id} title`,
+  detail: `${id} detail`,
+  fix: `${id} fix`,
+  ...extra,
 });
 
 function result(findings: Finding[], extra: Partial<ProbeResult> = {}): ProbeResult {
@@ -44,7 +49,13 @@ describe('report: severity overrides', () => {
 
   it('exact ids beat families, longer families beat shorter ones, off drops', () => {
     const out = applySeverityOverrides(fs, { 'cert.*': 'info', 'cert.expired': 'warning', 'tls.no-tls13': 'off' });
-    assert.deepEqual(out.map((f) => [f.id, f.severity]), [['cert.expired', 'warning'], ['cert.expires-soon', 'info']]);
+    assert.deepEqual(
+      out.map((f) => [f.id, f.severity]),
+      [
+        ['cert.expired', 'warning'],
+        ['cert.expires-soon', 'info'],
+      ],
+    );
     assert.equal(overrideFor('cert.chain.x', { 'cert.*': 'info', 'cert.chain.*': 'error' }), 'error');
     assert.equal(overrideFor('certx.y', { 'cert.*': 'info' }), undefined);
   });
@@ -60,8 +71,14 @@ describe('report: CLI command for an endpoint', () => {
     assert.equal(cliCommandFor(makeEndpoint('smtp.example.com', 587)), 'mail-tls-doctor probe smtp.example.com:587');
     assert.equal(cliCommandFor(makeEndpoint('smtp.example.com', 465)), 'mail-tls-doctor probe smtp.example.com:465');
     assert.equal(cliCommandFor(makeEndpoint('smtp.example.com', 465, { mode: 'starttls' })), 'mail-tls-doctor probe smtp.example.com:465 --starttls');
-    assert.equal(cliCommandFor(makeEndpoint('mx.example.com', 2526, { protocol: 'imap', mode: 'implicit' })), 'mail-tls-doctor probe mx.example.com:2526 --protocol imap --implicit');
-    assert.equal(cliCommandFor(makeEndpoint('2001:db8::1', 25, { servername: 'mx.example.com' })), 'mail-tls-doctor probe [2001:db8::1]:25 --servername mx.example.com');
+    assert.equal(
+      cliCommandFor(makeEndpoint('mx.example.com', 2526, { protocol: 'imap', mode: 'implicit' })),
+      'mail-tls-doctor probe mx.example.com:2526 --protocol imap --implicit',
+    );
+    assert.equal(
+      cliCommandFor(makeEndpoint('2001:db8::1', 25, { servername: 'mx.example.com' })),
+      'mail-tls-doctor probe [2001:db8::1]:25 --servername mx.example.com',
+    );
   });
 
   it('quotes CA paths for the shell', () => {
@@ -71,17 +88,38 @@ describe('report: CLI command for an endpoint', () => {
 
 describe('report: Markdown', () => {
   const hostile = 'CN=evil](http://x.test) <img src=x> `code`';
-  const r = result(
-    [finding('cert.expired', 'error', { evidence: ['notAfter=2025-01-01', 'has ``` fence'] }), finding('tls.no-tls13', 'info')],
-    { certificates: [{ subject: hostile, issuer: 'CN=CA', serialNumber: '01', notBefore: '2024-01-01T00:00:00Z', notAfter: '2025-01-01T00:00:00Z', sans: [], keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', fingerprint256: 'AA', isCA: false, selfSigned: false, pem: '' }] },
-  );
+  const r = result([finding('cert.expired', 'error', { evidence: ['notAfter=2025-01-01', 'has ``` fence'] }), finding('tls.no-tls13', 'info')], {
+    certificates: [
+      {
+        subject: hostile,
+        issuer: 'CN=CA',
+        serialNumber: '01',
+        notBefore: '2024-01-01T00:00:00Z',
+        notAfter: '2025-01-01T00:00:00Z',
+        sans: [],
+        keyType: 'rsa',
+        keyBits: 2048,
+        signatureAlgorithm: 'sha256WithRSAEncryption',
+        fingerprint256: 'AA',
+        isCA: false,
+        selfSigned: false,
+        pem: '',
+      },
+    ],
+  });
   const text = renderMarkdownReport({
     generatedAt: new Date('2026-01-02T03:04:05Z'),
     entries: [
       { endpoint: r.endpoint, definedBy: ['relayhost in main.cf (etc/postfix/main.cf:7)'], result: r },
       { endpoint: makeEndpoint('other.example.test', 465), note: 'not probed: the workspace is not trusted' },
     ],
-    lintFindings: [{ file: 'etc/postfix/main.cf', findings: [finding('postfix.legacy-protocols', 'warning', { range: { start: { line: 16, character: 0 }, end: { line: 16, character: 5 } } })] }, { file: 'empty.cf', findings: [] }],
+    lintFindings: [
+      {
+        file: 'etc/postfix/main.cf',
+        findings: [finding('postfix.legacy-protocols', 'warning', { range: { start: { line: 16, character: 0 }, end: { line: 16, character: 5 } } })],
+      },
+      { file: 'empty.cf', findings: [] },
+    ],
   });
 
   it('lists endpoints with verdict, origin, versions, chain, findings with fixes, and lint findings with lines', () => {

@@ -29,10 +29,13 @@ describe('Mail TLS Report (HTML)', () => {
     const rfc = m.series.find((s) => s.destination === 'company-y.example');
     assert.deepEqual([rfc?.failed, rfc?.ok], [303, 5326]);
     assert.equal(m.bucket, 'day', 'a 2016 report and a 2026 log span years');
-    assert.deepEqual(m.mxRows.slice(0, 2).map((r) => [r.mx, r.resultType, r.count, r.unit]), [
-      ['mx2.mail.company-y.example', 'starttls-not-supported', 200, 'sessions'],
-      ['mx1.mail.company-y.example', 'certificate-expired', 100, 'sessions'],
-    ]);
+    assert.deepEqual(
+      m.mxRows.slice(0, 2).map((r) => [r.mx, r.resultType, r.count, r.unit]),
+      [
+        ['mx2.mail.company-y.example', 'starttls-not-supported', 200, 'sessions'],
+        ['mx1.mail.company-y.example', 'certificate-expired', 100, 'sessions'],
+      ],
+    );
     const html = renderTlsReportHtml(m);
     // One dot per destination and bucket, each with its counts as a tooltip.
     assert.match(html, /<circle [^>]*><title>legacy\.test 2026-12-31: 3 failed, 0 succeeded<\/title><\/circle>/);
@@ -48,7 +51,7 @@ describe('Mail TLS Report (HTML)', () => {
     assert.ok(m.buckets.every((t) => t % 3_600_000 === 0));
   });
 
-  it('the file has a strict CSP, no script and nothing remote; the webview variant only a nonce\'d script', () => {
+  it("the file has a strict CSP, no script and nothing remote; the webview variant only a nonce'd script", () => {
     const html = renderTlsReportHtml(model());
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline';">/);
     assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link|<iframe|<img/i);
@@ -75,7 +78,7 @@ describe('Mail TLS Report (HTML)', () => {
     assert.doesNotMatch(html, /<img|<script|onerror=alert/i);
     assert.ok(!html.includes('hunter2'));
     assert.ok(!html.includes('dXNlcjpzM2NyM3Q='));
-    assert.ok(!html.includes('hunter2-secret'), 'the fixture log\'s SASL password line');
+    assert.ok(!html.includes('hunter2-secret'), "the fixture log's SASL password line");
     assert.equal(escapeHtml('<a href="x">\'`&\u0007'), '&#60;a href=&#34;x&#34;&#62;&#39;&#96;&#38;\\x07');
   });
 

@@ -26,7 +26,8 @@ function result(days: number | undefined, errors: string[] = [], address = '192.
     probedFrom: 't',
     tls: null,
     versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
-    certificates: days === undefined ? [] : ([{ notAfter: new Date(now.getTime() + days * DAY + 3600_000).toISOString() }] as unknown as ProbeResult['certificates']),
+    certificates:
+      days === undefined ? [] : ([{ notAfter: new Date(now.getTime() + days * DAY + 3600_000).toISOString() }] as unknown as ProbeResult['certificates']),
     findings: errors.map((id) => ({ id: id as 'cert.expired', severity: 'error' as const, title: id, detail: '', fix: '' })),
     transcript: [],
     startedAt: now.toISOString(),
@@ -67,11 +68,20 @@ describe('watch mode decisions (pure)', () => {
     const snap = (days: number | undefined, errors: string[] = []) => new Map([['k', snapshotOf(ep, [result(days, errors)])]]);
     assert.deepEqual(diffSnapshots(new Map(), snap(5), 30, now), []);
     const warn = diffSnapshots(snap(31), snap(30), 30, now);
-    assert.deepEqual(warn.map((t) => t.kind), ['expiry-warning']);
+    assert.deepEqual(
+      warn.map((t) => t.kind),
+      ['expiry-warning'],
+    );
     assert.match(warn[0].text, /expires in 30 d \(warning at 30 days/);
     assert.deepEqual(diffSnapshots(snap(30), snap(29), 30, now), [], 'already inside the threshold: no new warning');
-    assert.deepEqual(diffSnapshots(snap(40), snap(-1, ['cert.expired']), 30, now).map((t) => t.kind), ['pass-to-fail', 'expiry-warning']);
-    assert.deepEqual(diffSnapshots(snap(-1, ['cert.expired']), snap(300), 30, now).map((t) => t.kind), ['fail-to-pass']);
+    assert.deepEqual(
+      diffSnapshots(snap(40), snap(-1, ['cert.expired']), 30, now).map((t) => t.kind),
+      ['pass-to-fail', 'expiry-warning'],
+    );
+    assert.deepEqual(
+      diffSnapshots(snap(-1, ['cert.expired']), snap(300), 30, now).map((t) => t.kind),
+      ['fail-to-pass'],
+    );
     assert.deepEqual(diffSnapshots(snap(undefined, ['tcp.refused']), snap(undefined, ['tcp.timeout']), 30, now), [], 'still failing');
   });
 

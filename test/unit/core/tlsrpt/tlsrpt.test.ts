@@ -21,7 +21,10 @@ describe('TLS-RPT reports', () => {
     assert.equal(s.reportId, '5065427c-23d3-47ca-b6e0-946ea0e8c4be');
     assert.equal(s.start, '2016-04-01T00:00:00Z');
     assert.equal(s.end, '2016-04-01T23:59:59Z');
-    assert.deepEqual(s.policies.map((p) => [p.type, p.domain, p.successful, p.failed]), [['sts', 'company-y.example', 5326, 303]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.type, p.domain, p.successful, p.failed]),
+      [['sts', 'company-y.example', 5326, 303]],
+    );
     assert.deepEqual(s.policies[0].failures, [
       { resultType: 'certificate-expired', sessions: 100, receivingMx: 'mx1.mail.company-y.example', sendingIp: '2001:db8:abcd:0012::1' },
       { resultType: 'starttls-not-supported', sessions: 200, receivingMx: 'mx2.mail.company-y.example', sendingIp: '2001:db8:abcd:0013::1' },
@@ -37,7 +40,7 @@ describe('TLS-RPT reports', () => {
     assert.match(s.findings[2].detail, /X509_V_ERR_PROOF_OF_POSSESSION/);
   });
 
-  it('decompresses a gzipped Google report named the RFC way, through the CLI, and prints the issue\'s JSON shape', async () => {
+  it("decompresses a gzipped Google report named the RFC way, through the CLI, and prints the issue's JSON shape", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-tlsrpt-'));
     try {
       const gz = path.join(tmp, `${GOOGLE}.gz`);
@@ -67,9 +70,15 @@ describe('TLS-RPT reports', () => {
     }
   });
 
-  it('says when TLSA and STS entries count the same sessions, and reads Microsoft\'s TLSA JSON-in-a-string and bare rows', () => {
+  it("says when TLSA and STS entries count the same sessions, and reads Microsoft's TLSA JSON-in-a-string and bare rows", () => {
     const s = summary('microsoft-tlsa-sts.json');
-    assert.deepEqual(s.policies.map((p) => [p.type, p.successful, p.failed]), [['tlsa', 6, 1], ['sts', 6, 1]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.type, p.successful, p.failed]),
+      [
+        ['tlsa', 6, 1],
+        ['sts', 6, 1],
+      ],
+    );
     assert.deepEqual(s.policies[0].failures, [{ resultType: 'tlsa-invalid', sessions: 1, receivingMx: null, sendingIp: null }]);
     const twice = s.findings.find((f) => f.id === 'tlsrpt.same-sessions-counted-twice');
     assert.ok(twice);
@@ -83,7 +92,10 @@ describe('TLS-RPT reports', () => {
 
   it('reports a summary that disagrees with its failure details, with both numbers', () => {
     const s = summary('summary-mismatch.json');
-    assert.deepEqual(s.policies.map((p) => [p.successful, p.failed]), [[120, 10]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.successful, p.failed]),
+      [[120, 10]],
+    );
     const m = s.findings.find((f) => f.id === 'tlsrpt.summary-mismatch');
     assert.ok(m);
     assert.match(m.title, /counts 10 failed sessions, its failure details add up to 4/);
@@ -93,7 +105,13 @@ describe('TLS-RPT reports', () => {
 
   it('is lenient with null contact, empty rows, CR-terminated policy lines, empty-string fields and a missing policy-domain', () => {
     const s = summary('contact-null-no-domain-cr.json');
-    assert.deepEqual(s.policies.map((p) => [p.domain, p.successful, p.failed]), [['example.ch', 9, 0], [null, 2, 0]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.domain, p.successful, p.failed]),
+      [
+        ['example.ch', 9, 0],
+        [null, 2, 0],
+      ],
+    );
     const { report } = readReportText('x.json', fixture('contact-null-no-domain-cr.json'));
     assert.deepEqual(report?.policies[0].policyStrings, ['version: STSv1', 'mode: enforce', 'max_age: 86400', 'mx: mx1.example.ch', 'mx: mx2.example.ch']);
     assert.equal(report?.policies[0].stsMode, 'enforce');
@@ -110,21 +128,34 @@ describe('TLS-RPT reports', () => {
     assert.equal(s.organization, 'Odd Sender');
     assert.equal(s.start, '2025-05-04T00:00:00Z');
     assert.equal(s.end, '2025-05-04T23:59:59Z');
-    assert.deepEqual(s.policies.map((p) => [p.type, p.domain, p.successful, p.failed]), [['sts', 'example.com', 12, 2]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.type, p.domain, p.successful, p.failed]),
+      [['sts', 'example.com', 12, 2]],
+    );
     assert.deepEqual(s.policies[0].failures, [{ resultType: 'certificate-expired', sessions: 2, receivingMx: 'mx.example.com', sendingIp: null }]);
     assert.ok(ids(s).includes('tlsrpt.bad-count'));
   });
 
   it('checks strictly what matters: negative or fractional counts, unknown types, dates out of order', () => {
     const text = JSON.stringify({
-      'organization-name': 'S', 'report-id': 'r', 'date-range': { 'start-datetime': '2025-01-02T00:00:00Z', 'end-datetime': '2025-01-01T00:00:00Z' },
-      policies: [{ policy: { 'policy-type': 'sts', 'policy-domain': 'example.com' }, summary: { 'total-successful-session-count': -3, 'total-failure-session-count': 1.5 },
-        'failure-details': [{ 'result-type': 'quantum-failure', 'failed-session-count': 1 }] }],
+      'organization-name': 'S',
+      'report-id': 'r',
+      'date-range': { 'start-datetime': '2025-01-02T00:00:00Z', 'end-datetime': '2025-01-01T00:00:00Z' },
+      policies: [
+        {
+          policy: { 'policy-type': 'sts', 'policy-domain': 'example.com' },
+          summary: { 'total-successful-session-count': -3, 'total-failure-session-count': 1.5 },
+          'failure-details': [{ 'result-type': 'quantum-failure', 'failed-session-count': 1 }],
+        },
+      ],
     });
     const { problems } = parseTlsRpt(text);
     assert.deepEqual(problems.map((p) => p.kind).sort(), ['bad-count', 'bad-count', 'bad-date', 'unknown-result-type']);
     const s = readReportText('r.json', text).summary;
-    assert.deepEqual(s.policies.map((p) => [p.successful, p.failed]), [[0, 0]]);
+    assert.deepEqual(
+      s.policies.map((p) => [p.successful, p.failed]),
+      [[0, 0]],
+    );
     assert.ok(ids(s).includes('tlsrpt.unknown-result-type'));
     assert.ok(ids(s).includes('tlsrpt.unknown-type'));
   });
@@ -144,12 +175,19 @@ describe('TLS-RPT reports', () => {
 
   it('never puts report text into a check command unless it is a valid host name', () => {
     const text = JSON.stringify({
-      'organization-name': 'S', 'report-id': 'r', 'date-range': { 'start-datetime': '2025-01-01T00:00:00Z', 'end-datetime': '2025-01-01T23:59:59Z' },
-      policies: [{ policy: { 'policy-type': 'sts', 'policy-domain': 'example.com' }, summary: { 'total-successful-session-count': 0, 'total-failure-session-count': 2 },
-        'failure-details': [
-          { 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.com;rm -rf ~', 'failed-session-count': 1 },
-          { 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx2.example.com', 'failed-session-count': 1 },
-        ] }],
+      'organization-name': 'S',
+      'report-id': 'r',
+      'date-range': { 'start-datetime': '2025-01-01T00:00:00Z', 'end-datetime': '2025-01-01T23:59:59Z' },
+      policies: [
+        {
+          policy: { 'policy-type': 'sts', 'policy-domain': 'example.com' },
+          summary: { 'total-successful-session-count': 0, 'total-failure-session-count': 2 },
+          'failure-details': [
+            { 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.com;rm -rf ~', 'failed-session-count': 1 },
+            { 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx2.example.com', 'failed-session-count': 1 },
+          ],
+        },
+      ],
     });
     const f = readReportText('r.json', text).summary.findings[0];
     assert.match(f.fix, /Check now: mail-tls-doctor probe mx2\.example\.com:25$/);
@@ -167,9 +205,12 @@ describe('TLS-RPT reports', () => {
       assert.equal(code, 0, 'testing-mode failures are warnings, not errors');
       const out = JSON.parse(io.stdout) as { files: Array<{ file: string; findings: Array<{ id: string; range?: { start: { line: number } } }> }> };
       const byName = new Map(out.files.map((f) => [path.basename(f.file), f]));
-      assert.deepEqual(byName.get(`${GOOGLE}.gz`)?.findings.map((f) => f.id), ['tlsrpt.no-policy-found']);
+      assert.deepEqual(
+        byName.get(`${GOOGLE}.gz`)?.findings.map((f) => f.id),
+        ['tlsrpt.no-policy-found'],
+      );
       const rfc = byName.get('report.json');
-      assert.equal(rfc?.findings.find((f) => f.id === 'tlsrpt.certificate-expired')?.range?.start.line, 21, "the line of \"certificate-expired\" in the file");
+      assert.equal(rfc?.findings.find((f) => f.id === 'tlsrpt.certificate-expired')?.range?.start.line, 21, 'the line of "certificate-expired" in the file');
       assert.ok(!byName.has('package.json'), 'other JSON is not a report');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

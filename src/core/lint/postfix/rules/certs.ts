@@ -34,7 +34,10 @@ export function checkCertificates(ctx: RuleContext, configPath: string): void {
     if (files) judge(ctx, files, files);
     return;
   }
-  for (const [certName, keyName] of [['smtpd_tls_cert_file', 'smtpd_tls_key_file'], ['smtpd_tls_eccert_file', 'smtpd_tls_eckey_file']]) {
+  for (const [certName, keyName] of [
+    ['smtpd_tls_cert_file', 'smtpd_tls_key_file'],
+    ['smtpd_tls_eccert_file', 'smtpd_tls_eckey_file'],
+  ]) {
     const certSetting = own(ctx, certName);
     const keySetting = own(ctx, keyName);
     if (!certSetting && !keySetting) continue;
@@ -52,7 +55,8 @@ function own(ctx: RuleContext, name: string): Setting | undefined {
 }
 
 /** Parameters that name a local certificate, key or CA file (server and client side alike). */
-export const FILE_PARAM = /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client)_tls_(cert_file|key_file|eccert_file|eckey_file|dcert_file|dkey_file|chain_files|CAfile)$/;
+export const FILE_PARAM =
+  /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client)_tls_(cert_file|key_file|eccert_file|eckey_file|dcert_file|dkey_file|chain_files|CAfile)$/;
 
 /** True when this config is the one Postfix runs on this machine (not a copy in a project). */
 export function isLiveConfig(configPath: string): boolean {
@@ -121,8 +125,8 @@ function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: stri
       : 'This workspace holds other files this config names, at the paths the server uses, but not this one. If ' +
         'the copy is complete, the server lacks it too; a missing or unreadable certificate or key there makes smtpd ' +
         'answer STARTTLS with "454 4.7.0 TLS not available due to local problem".',
-    fix: 'Fix the path (absolute paths are safest), or copy the file into the workspace at the mirrored path ' +
-      `(e.g. ${mirrorExample(p)}) to have it checked.`,
+    fix:
+      'Fix the path (absolute paths are safest), or copy the file into the workspace at the mirrored path ' + `(e.g. ${mirrorExample(p)}) to have it checked.`,
     range,
     evidence: tried.map((t) => `looked for ${printable(t, 200)}`),
   });
@@ -130,7 +134,16 @@ function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: stri
 
 /** CA files and client certificates: named files must exist (where that can be known) and hold certificates. */
 export function checkOtherFiles(ctx: RuleContext, configPath: string): void {
-  for (const name of ['smtpd_tls_CAfile', 'smtp_tls_CAfile', 'lmtp_tls_CAfile', 'smtp_tls_cert_file', 'smtp_tls_key_file', 'smtp_tls_chain_files', 'smtp_tls_eccert_file', 'smtp_tls_eckey_file']) {
+  for (const name of [
+    'smtpd_tls_CAfile',
+    'smtp_tls_CAfile',
+    'lmtp_tls_CAfile',
+    'smtp_tls_cert_file',
+    'smtp_tls_key_file',
+    'smtp_tls_chain_files',
+    'smtp_tls_eccert_file',
+    'smtp_tls_eckey_file',
+  ]) {
     const s = own(ctx, name);
     if (!s || ctx.scope.value(name) === '') continue;
     const files = load(ctx, configPath, s, 'warning');
@@ -143,7 +156,8 @@ export function checkOtherFiles(ctx: RuleContext, configPath: string): void {
         id: 'postfix.cert-unreadable',
         severity: 'error',
         title: `${printable(f.path)} (${name}) holds no certificate.`,
-        detail: 'Postfix reads trust anchors from this file; with none in it, no peer certificate can be verified ' +
+        detail:
+          'Postfix reads trust anchors from this file; with none in it, no peer certificate can be verified ' +
           '(verify/secure levels fail, client certificates are never trusted).',
         fix: 'Point it at a PEM bundle of CA certificates (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt).',
         range: f.range,
@@ -179,10 +193,12 @@ export function reportSkippedFiles(ctx: RuleContext): void {
     id: 'postfix.file-checks-skipped',
     severity: 'info',
     title: `${names.length} certificate, key or CA file${names.length > 1 ? 's' : ''} named here ${names.length > 1 ? 'were' : 'was'} not checked: ${names.length > 1 ? 'they are' : 'it is'} not in this workspace.`,
-    detail: 'This config is not the live one of this machine (/etc/postfix), and the workspace holds none of the ' +
+    detail:
+      'This config is not the live one of this machine (/etc/postfix), and the workspace holds none of the ' +
       'files it names at their server paths, so it looks like a copy that will run elsewhere: whether the files ' +
       'exist there cannot be told from here.',
-    fix: 'To have them checked (expiry, chain, key match), copy them into the workspace at the mirrored path ' +
+    fix:
+      'To have them checked (expiry, chain, key match), copy them into the workspace at the mirrored path ' +
       `(e.g. ${mirrorExample(names[0])}), or lint the live config on the server.`,
     range: skipped[0].setting.valueRange,
     evidence: names.slice(0, 6).map((n) => `not checked: ${printable(n, 200)}`),
@@ -243,10 +259,12 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
         id: 'postfix.cert-unreadable',
         severity: 'error',
         title: `${printable(f.path)} has blocks Postfix cannot use.`,
-        detail: 'Postfix refuses a certificate or key file it cannot parse (or an encrypted key: it has no way to ask ' +
+        detail:
+          'Postfix refuses a certificate or key file it cannot parse (or an encrypted key: it has no way to ask ' +
           'for the passphrase) and logs "...: disabling TLS support": smtpd still announces STARTTLS but answers it ' +
           'with "454 4.7.0 TLS not available due to local problem".',
-        fix: 'Replace the file with a PEM file holding the private key and the certificate chain, key unencrypted ' +
+        fix:
+          'Replace the file with a PEM file holding the private key and the certificate chain, key unencrypted ' +
           '(`openssl pkey -in key.pem -out key-plain.pem`), readable by root.',
         range: f.range,
         evidence: b.errors.slice(0, 5),
@@ -262,7 +280,8 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
         id: 'postfix.cert-unreadable',
         severity: 'error',
         title: `${printable(f.path)} holds no certificate.`,
-        detail: 'Postfix finds no server certificate ("cannot get RSA certificate from file ...: disabling TLS support"): ' +
+        detail:
+          'Postfix finds no server certificate ("cannot get RSA certificate from file ...: disabling TLS support"): ' +
           'smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not available due to local problem", so ' +
           'clients that require TLS cannot send and senders on port 25 deliver in plain text.',
         fix: 'Point the setting at the PEM file with the certificate chain (certbot: fullchain.pem).',
@@ -279,9 +298,16 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
 
   if (Date.parse(info.notAfter) < now.getTime()) on(F.expired(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
   else if (Date.parse(info.notBefore) > now.getTime()) on(F.notYetValid(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
-  else if (Date.parse(info.notAfter) - now.getTime() < days * 86_400_000) on(F.expiresSoon(info, 'server certificate', now, days), leaf.file.range, 'postfix.cert-expiring-soon');
+  else if (Date.parse(info.notAfter) - now.getTime() < days * 86_400_000)
+    on(F.expiresSoon(info, 'server certificate', now, days), leaf.file.range, 'postfix.cert-expiring-soon');
 
-  checkChain(ctx, info, certs.slice(1).map((c) => describeCertificate(c.der)), leaf.file.range, on);
+  checkChain(
+    ctx,
+    info,
+    certs.slice(1).map((c) => describeCertificate(c.der)),
+    leaf.file.range,
+    on,
+  );
 
   if (keys.length > 0 && !keys.some((k) => keyMatchesCertificate(k, leaf.der))) {
     const keyFile = keyFiles.find((f) => bundle(f).privateKeys.length > 0) ?? keyFiles[0];
@@ -289,10 +315,12 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
       id: 'postfix.cert-key-mismatch',
       severity: 'error',
       title: `The private key in ${printable(keyFile.path)} does not belong to the certificate in ${printable(leaf.file.path)}.`,
-      detail: 'Postfix checks the pair when smtpd starts and logs "key values mismatch" and "cannot get RSA private key ' +
+      detail:
+        'Postfix checks the pair when smtpd starts and logs "key values mismatch" and "cannot get RSA private key ' +
         'from file ...: disabling TLS support". smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not ' +
         'available due to local problem": clients that require TLS cannot send, senders on port 25 deliver in plain text.',
-      fix: 'Use the key generated with this certificate (certbot: privkey.pem from the same live/NAME directory), ' +
+      fix:
+        'Use the key generated with this certificate (certbot: privkey.pem from the same live/NAME directory), ' +
         'or reissue the certificate for this key. Then run `postfix reload`.',
       range: keyFile.range,
       evidence: [...certEvidence(info, 'certificate'), 'the key itself is never shown'],
@@ -310,7 +338,8 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
       id: 'postfix.cert-hostname',
       severity: 'warning',
       title: `The certificate does not cover myhostname (${printable(myhostname)}).`,
-      detail: `${f.detail} Postfix announces itself as myhostname, and your MX record and mail clients usually point at ` +
+      detail:
+        `${f.detail} Postfix announces itself as myhostname, and your MX record and mail clients usually point at ` +
         'that name; if clients use another name that the certificate covers, this is harmless.',
       fix: f.fix,
       range: leaf.file.range,

@@ -41,7 +41,7 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
     const ep = makeEndpoint(d.host, port, wrapper ? { protocol: 'smtp', mode: 'implicit' } : { protocol: 'smtp' });
     if (relay && whole) endpoints.push({ endpoint: ep, file: ctx.file, range: whole, source: 'relayhost in main.cf' });
     if (!relay || !whole) continue;
-    const portRange = d.portStart !== undefined ? rangeOf(d, d.portStart, d.end) ?? whole : whole;
+    const portRange = d.portStart !== undefined ? (rangeOf(d, d.portStart, d.end) ?? whole) : whole;
 
     if (port === 465 && !wrapper) {
       const level = clientLevel(ctx.scope);
@@ -51,10 +51,12 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
         id: 'postfix.relayhost-needs-wrappermode',
         severity: 'error',
         title: `relayhost uses port ${d.portText === '465' ? '465' : `465 (${d.portText})`} but smtp_tls_wrappermode is not yes.`,
-        detail: 'Port 465 (submissions) speaks TLS from the first byte. Without wrapper mode Postfix connects in ' +
+        detail:
+          'Port 465 (submissions) speaks TLS from the first byte. Without wrapper mode Postfix connects in ' +
           'plain text and waits for the 220 greeting, while the server waits for a TLS ClientHello: every delivery ' +
           'ends in "lost connection while receiving the initial server greeting" or a timeout, and mail stays queued.',
-        fix: 'Either add smtp_tls_wrappermode = yes and smtp_tls_security_level = encrypt (Postfix 3.0 or later), ' +
+        fix:
+          'Either add smtp_tls_wrappermode = yes and smtp_tls_security_level = encrypt (Postfix 3.0 or later), ' +
           'or switch the relay to port 587 ([host]:587), which uses STARTTLS. Then run `postfix reload`.',
         range: portRange,
         evidence: [shown(relay), wrapperSetting ? shown(wrapperSetting) : 'smtp_tls_wrappermode = no (default)'],
@@ -97,13 +99,14 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
         id: 'postfix.relayhost-mx-lookup',
         severity: submissionPort ? 'warning' : 'info',
         title: `relayhost ${printable(d.host)} has no brackets, so Postfix looks up its MX records.`,
-        detail: 'Without [brackets] Postfix treats the name as a mail domain: it delivers to the hosts in its MX ' +
+        detail:
+          'Without [brackets] Postfix treats the name as a mail domain: it delivers to the hosts in its MX ' +
           'records (falling back to its address only when there are none) and, at the verify level, checks the ' +
-          'certificate against those MX names. For a provider\'s submission host (smtp.gmail.com, ' +
+          "certificate against those MX names. For a provider's submission host (smtp.gmail.com, " +
           'email-smtp.*.amazonaws.com, smtp.sendgrid.net) you want a direct connection' +
           (submissionPort
             ? `, the more so on port ${d.portText}: MX hosts take mail on port 25.`
-            : '; for a relay domain whose MX hosts you mean to use it is right as it is (brackets would send the mail to the name\'s own address instead).'),
+            : "; for a relay domain whose MX hosts you mean to use it is right as it is (brackets would send the mail to the name's own address instead)."),
         fix: `For a provider's submission host write relayhost = [${d.host}]${d.portText !== undefined ? `:${d.portText}` : ''} and run \`postfix reload\`${submissionPort ? '' : '; for a relay domain leave it'}.`,
         range: rangeOf(d, d.hostStart, d.hostEnd) ?? whole,
         evidence: [shown(relay)],
@@ -159,7 +162,8 @@ function reportWrapperOnStarttls(ctx: RuleContext, range: Range, target: string,
     id: 'postfix.wrappermode-on-starttls-port',
     severity: 'error',
     title: `smtp_tls_wrappermode = yes, but ${target} uses STARTTLS.`,
-    detail: 'Wrapper mode starts TLS immediately, but servers on ports 25 and 587 greet in plain text and expect ' +
+    detail:
+      'Wrapper mode starts TLS immediately, but servers on ports 25 and 587 greet in plain text and expect ' +
       'STARTTLS: the handshake fails ("wrong version number" on the OpenSSL side, or a timeout), and mail stays queued.',
     fix: 'Remove smtp_tls_wrappermode (or set it to no) for STARTTLS relays; keep it only for relays on port 465.',
     range,
@@ -182,7 +186,8 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
       id: 'postfix.wrappermode-needs-encrypt',
       severity: 'error',
       title: `smtp_tls_wrappermode = yes needs smtp_tls_security_level = encrypt or stronger (it is "${level || 'none'}").`,
-      detail: 'postconf(5): wrapper mode "requires smtp_tls_security_level = encrypt or stronger". At a lower ' +
+      detail:
+        'postconf(5): wrapper mode "requires smtp_tls_security_level = encrypt or stronger". At a lower ' +
         'level the SMTP client logs: smtp_tls_wrappermode requires "smtp_tls_security_level = encrypt" (or ' +
         'stronger), and skips the server (smtp_connect.c): it skips every address of every destination this ' +
         'applies to, so nothing is delivered and mail stays in the queue.',
@@ -204,17 +209,20 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
       report(ctx, {
         id: 'postfix.relay-credentials-in-clear',
         severity,
-        title: level === 'none'
-          ? 'SMTP AUTH to the relay is on, but TLS is off (smtp_tls_security_level is none or unset).'
-          : `SMTP AUTH to the relay is on with opportunistic TLS (smtp_tls_security_level = ${level}).`,
-        detail: (level === 'none'
-          ? 'The relay password crosses the network without encryption.'
-          : 'If STARTTLS is missing or stripped by an attacker on the path, Postfix logs in without TLS and sends ' +
-            'the password in the clear; many providers (Gmail, Microsoft 365) refuse AUTH before STARTTLS anyway.') +
-          (noPlain ? ' smtp_sasl_security_options contains noplaintext, which keeps PLAIN/LOGIN off unencrypted sessions, but it also blocks them over TLS unless smtp_sasl_tls_security_options says otherwise.' : '') +
+        title:
+          level === 'none'
+            ? 'SMTP AUTH to the relay is on, but TLS is off (smtp_tls_security_level is none or unset).'
+            : `SMTP AUTH to the relay is on with opportunistic TLS (smtp_tls_security_level = ${level}).`,
+        detail:
+          (level === 'none'
+            ? 'The relay password crosses the network without encryption.'
+            : 'If STARTTLS is missing or stripped by an attacker on the path, Postfix logs in without TLS and sends ' +
+              'the password in the clear; many providers (Gmail, Microsoft 365) refuse AUTH before STARTTLS anyway.') +
+          (noPlain
+            ? ' smtp_sasl_security_options contains noplaintext, which keeps PLAIN/LOGIN off unencrypted sessions, but it also blocks them over TLS unless smtp_sasl_tls_security_options says otherwise.'
+            : '') +
           (policy ? ' smtp_tls_policy_maps is set and may raise the level for the relay; check its entry.' : ''),
-        fix: 'Set smtp_tls_security_level = encrypt (or verify with smtp_tls_CAfile) so the session is encrypted ' +
-          'before AUTH, then run `postfix reload`.',
+        fix: 'Set smtp_tls_security_level = encrypt (or verify with smtp_tls_CAfile) so the session is encrypted ' + 'before AUTH, then run `postfix reload`.',
         range: anchor === levelSetting || anchor === sasl ? anchor.valueRange : anchor.nameRange,
         evidence: [shown(sasl, 'smtp_sasl_auth_enable', 'yes'), shown(levelSetting, 'smtp_tls_security_level', level || '(unset)')],
         ...setParameterFix(ctx, 'smtp_tls_security_level', 'encrypt', sasl ?? anchor),
@@ -232,16 +240,16 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
         id: 'postfix.verify-without-ca',
         severity: 'error',
         title: `smtp_tls_security_level = ${level}, but no smtp_tls_CAfile or smtp_tls_CApath is set.`,
-        detail: 'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds ' +
-          'OpenSSL\'s default CAs to a CAfile or CApath that is set, in every Postfix version), so no server certificate ' +
+        detail:
+          'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds ' +
+          "OpenSSL's default CAs to a CAfile or CApath that is set, in every Postfix version), so no server certificate " +
           'can be trusted: every delivery fails with "Server certificate not trusted" and mail stays queued.',
-        fix: 'Point smtp_tls_CAfile at the system bundle (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt; ' +
+        fix:
+          'Point smtp_tls_CAfile at the system bundle (Debian/Ubuntu: /etc/ssl/certs/ca-certificates.crt; ' +
           'RHEL/Fedora: /etc/pki/tls/certs/ca-bundle.crt) or set smtp_tls_CApath = /etc/ssl/certs, then `postfix reload`.',
         range: levelSetting.valueRange,
         evidence: [shown(levelSetting)],
-        edits: [
-          ...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', levelSetting),
-        ],
+        edits: [...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', levelSetting)],
         editTitle: 'Add smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu path)',
       });
     }

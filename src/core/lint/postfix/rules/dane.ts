@@ -22,11 +22,13 @@ export function checkDaneWithoutDnssec(ctx: RuleContext): void {
     id: 'postfix.dane-without-dnssec',
     severity: 'warning',
     title: `smtp_tls_security_level = ${level} without smtp_dns_support_level = dnssec: DANE is off.`,
-    detail: 'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a validating ' +
+    detail:
+      'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a validating ' +
       'resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it, the dane level falls back to may (opportunistic TLS, no ' +
       'authentication) and dane-only defers every delivery; the only trace is a warning per delivery attempt ' +
       '("NEXTHOP: dane configured with dnssec lookups disabled"), easy to miss because mail still flows with dane.',
-    fix: 'Set smtp_dns_support_level = dnssec, run a validating resolver on this host (unbound) listed in /etc/resolv.conf with ' +
+    fix:
+      'Set smtp_dns_support_level = dnssec, run a validating resolver on this host (unbound) listed in /etc/resolv.conf with ' +
       '"options trust-ad", then `postfix reload`; `mail-tls-doctor check DOMAIN --resolver 127.0.0.1` shows what DANE then sees.',
     range: setting.valueRange,
     evidence: [shown(setting), shown(dns, 'smtp_dns_support_level', '(unset: no DNSSEC)')],
@@ -53,7 +55,8 @@ export function checkVerifyWithoutCa(ctx: RuleContext): void {
     id: 'postfix.verify-without-ca',
     severity: 'error',
     title: 'An MTA-STS policy map (socketmap) is used but no CA is configured (smtp_tls_CAfile / smtp_tls_CApath): mail to MTA-STS domains is deferred.',
-    detail: 'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds OpenSSL\'s ' +
+    detail:
+      "With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds OpenSSL's " +
       'default CAs to a CAfile or CApath that is set), so every peer is "Untrusted", so the verify and secure levels (and the secure level an MTA-STS resolver such as postfix-mta-sts-resolver ' +
       'returns for enforce policies) defer the mail with "Server certificate not trusted".',
     fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt), then `postfix reload`.',

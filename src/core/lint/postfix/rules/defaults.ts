@@ -25,10 +25,12 @@ export function checkMandatoryProtocolsDefault(ctx: RuleContext, mainKnown: bool
     id: 'postfix.mandatory-protocols-default',
     severity: 'info',
     title: `The ${svc.name} service requires TLS but leaves smtpd_tls_mandatory_protocols at its default (${def}), which still allows ${legacy.join(', ')}.`,
-    detail: `Postfix ${PARAMS_VERSION} (and the releases before it) default to "${def}" for mandatory TLS, so your users' logins may use ` +
+    detail:
+      `Postfix ${PARAMS_VERSION} (and the releases before it) default to "${def}" for mandatory TLS, so your users' logins may use ` +
       'TLS 1.0/1.1 (deprecated, RFC 8996) if their client offers nothing better. Every current mail client speaks TLS 1.2, so ' +
       'raising the floor only turns away software that should not be sending passwords anyway.',
-    fix: `Set ${tls12Advice('smtpd_tls_mandatory_protocols', ctx)} in main.cf (for every service) or as an -o override on this service, ` +
+    fix:
+      `Set ${tls12Advice('smtpd_tls_mandatory_protocols', ctx)} in main.cf (for every service) or as an -o override on this service, ` +
       'then run `postfix reload`.',
     range: svc.nameRange,
     evidence: [`smtpd_tls_mandatory_protocols = ${def} (default, set neither in main.cf nor in the service)`],
@@ -44,7 +46,19 @@ export function checkMandatoryProtocolsDefault(ctx: RuleContext, mainKnown: bool
  */
 export function checkNoOutboundTls(ctx: RuleContext): void {
   const scope = ctx.scope;
-  const names = ['smtp_tls_security_level', 'smtp_use_tls', 'smtp_enforce_tls', 'relayhost', 'smtp_tls_policy_maps', 'default_transport', 'relay_transport', 'sender_dependent_relayhost_maps', 'sender_dependent_default_transport_maps', 'smtpd_tls_security_level', 'smtpd_use_tls'];
+  const names = [
+    'smtp_tls_security_level',
+    'smtp_use_tls',
+    'smtp_enforce_tls',
+    'relayhost',
+    'smtp_tls_policy_maps',
+    'default_transport',
+    'relay_transport',
+    'sender_dependent_relayhost_maps',
+    'sender_dependent_default_transport_maps',
+    'smtpd_tls_security_level',
+    'smtpd_use_tls',
+  ];
   if (!names.every((n) => scope.resolved(n).complete)) return;
   if (clientLevel(scope) !== 'none' || scope.value('relayhost') !== '' || scope.value('smtp_tls_policy_maps') !== '') return;
   if (scope.value('sender_dependent_relayhost_maps') !== '' || scope.value('sender_dependent_default_transport_maps') !== '') return;
@@ -58,13 +72,19 @@ export function checkNoOutboundTls(ctx: RuleContext): void {
   const clientTls = [...scope.ownNames()].filter((n) => /^smtp_tls_/.test(n) && n !== 'smtp_tls_security_level');
   const own = scope.setting('smtp_tls_security_level') ?? scope.setting('smtp_use_tls');
   if (!own && clientTls.length === 0) return;
-  const anchor = own ?? scope.setting('smtpd_tls_security_level') ?? scope.setting('smtpd_use_tls') ?? scope.setting('smtpd_tls_cert_file') ?? scope.setting('smtpd_tls_chain_files');
+  const anchor =
+    own ??
+    scope.setting('smtpd_tls_security_level') ??
+    scope.setting('smtpd_use_tls') ??
+    scope.setting('smtpd_tls_cert_file') ??
+    scope.setting('smtpd_tls_chain_files');
   if (!anchor) return;
   report(ctx, {
     id: 'postfix.no-outbound-tls',
     severity: 'warning',
     title: 'This server offers TLS to senders but sends all its own mail in clear text (smtp_tls_security_level is none or unset).',
-    detail: 'It delivers straight to the recipients\' MX hosts (no relayhost) without ever trying STARTTLS, although nearly every mail ' +
+    detail:
+      "It delivers straight to the recipients' MX hosts (no relayhost) without ever trying STARTTLS, although nearly every mail " +
       'server offers it: messages and their headers cross the Internet readable, and Gmail marks them as not encrypted. Opportunistic TLS ' +
       '(may) costs nothing and falls back to plain text only where the peer has no TLS.',
     fix: 'Set smtp_tls_security_level = may (and smtp_tls_loglevel = 1 to see it in the log), then run `postfix reload`.',

@@ -37,13 +37,28 @@ export const levelGroupOf = (name: string): LevelGroup | undefined => LEVEL_GROU
 /** Obsolete TLS parameters and what replaced them (postconf(5), TLS_README, FORWARD_SECRECY_README). */
 const TABLE: Record<string, Successor> = {
   smtpd_tls_dh512_param_file: { name: '(none)', why: `export-grade DH is gone: ${IGNORED_SINCE_36} silently (postconf(5))`, removable: true },
-  smtpd_tls_eecdh_grade: { name: 'tls_eecdh_auto_curves', why: `${IGNORED_SINCE_36} and behave as if it were "auto" (curves come from tls_eecdh_auto_curves; postconf(5))`, removable: true },
+  smtpd_tls_eecdh_grade: {
+    name: 'tls_eecdh_auto_curves',
+    why: `${IGNORED_SINCE_36} and behave as if it were "auto" (curves come from tls_eecdh_auto_curves; postconf(5))`,
+    removable: true,
+  },
   tls_eecdh_strong_curve: { name: 'tls_eecdh_auto_curves', why: `it only served smtpd_tls_eecdh_grade = strong, which ${IGNORED_SINCE_36}`, removable: true },
   tls_eecdh_ultra_curve: { name: 'tls_eecdh_auto_curves', why: `it only served smtpd_tls_eecdh_grade = ultra, which ${IGNORED_SINCE_36}`, removable: true },
-  smtp_tls_per_site: { name: 'smtp_tls_policy_maps', why: 'smtp_tls_policy_maps replaced it in Postfix 2.3 (its table uses levels: none, may, encrypt, verify, secure)' },
+  smtp_tls_per_site: {
+    name: 'smtp_tls_policy_maps',
+    why: 'smtp_tls_policy_maps replaced it in Postfix 2.3 (its table uses levels: none, may, encrypt, verify, secure)',
+  },
   lmtp_tls_per_site: { name: 'lmtp_tls_policy_maps', why: 'lmtp_tls_policy_maps replaced it in Postfix 2.3' },
-  smtp_tls_cipherlist: { name: 'smtp_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)', removable: true },
-  smtpd_tls_cipherlist: { name: 'smtpd_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)', removable: true },
+  smtp_tls_cipherlist: {
+    name: 'smtp_tls_mandatory_ciphers',
+    why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)',
+    removable: true,
+  },
+  smtpd_tls_cipherlist: {
+    name: 'smtpd_tls_mandatory_ciphers',
+    why: 'it is a Postfix < 2.3 control, not used since 2.3 (use cipher grades and *_tls_exclude_ciphers)',
+    removable: true,
+  },
   lmtp_tls_cipherlist: { name: 'lmtp_tls_mandatory_ciphers', why: 'it is a Postfix < 2.3 control, not used since 2.3', removable: true },
 };
 for (const g of LEVEL_GROUPS) for (const m of groupMembers(g)) TABLE[m] = { name: g.level, why: LEVELS_23 };
@@ -102,11 +117,17 @@ function groupFix(ctx: RuleContext, g: LevelGroup, opts: DeprecatedOptions): Gro
   const successorValue = ctx.scope.value(g.level);
   const ignored = successorValue !== '';
   const level = ignored ? successorValue : legacyLevel(ctx, g);
-  const own = groupMembers(g).map((n) => ctx.scope.setting(n)).filter((x): x is Setting => x !== undefined)
+  const own = groupMembers(g)
+    .map((n) => ctx.scope.setting(n))
+    .filter((x): x is Setting => x !== undefined)
     .sort((a, b) => a.nameRange.start.line - b.nameRange.start.line || a.nameRange.start.character - b.nameRange.start.character);
   if (level === undefined) return { ignored, blocker: 'a switch has a value other than yes or no (Postfix stops with "bad boolean configuration")' };
   if (!ctx.service && opts.masterLegacyGroups?.has(g.level)) {
-    return { ignored, level, blocker: `a master.cf service sets ${groupMembers(g).join('/')} with -o and no own ${g.level}: converting main.cf first would change that service's level, so convert the master.cf service first` };
+    return {
+      ignored,
+      level,
+      blocker: `a master.cf service sets ${groupMembers(g).join('/')} with -o and no own ${g.level}: converting main.cf first would change that service's level, so convert the master.cf service first`,
+    };
   }
   const edits: TextEdit[] = [];
   const ownLevel = ctx.scope.setting(g.level);
@@ -121,7 +142,11 @@ function groupFix(ctx: RuleContext, g: LevelGroup, opts: DeprecatedOptions): Gro
     if (!rm) return { ignored, level, blocker: 'a switch shares its line with other options' };
     edits.push(rm);
   }
-  if (!ignored && ownLevel) edits.push({ range: { start: ownLevel.nameRange.start, end: ownLevel.valueRange.end }, newText: ctx.service ? `${g.level}=${level}` : `${g.level} = ${level}` });
+  if (!ignored && ownLevel)
+    edits.push({
+      range: { start: ownLevel.nameRange.start, end: ownLevel.valueRange.end },
+      newText: ctx.service ? `${g.level}=${level}` : `${g.level} = ${level}`,
+    });
   const names = own.map((s) => s.name).join(' and ');
   return {
     ignored,
@@ -143,7 +168,8 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
       id: 'postfix.deprecated-parameter',
       severity: 'warning',
       title: `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
-      detail: `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
+      detail:
+        `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
         (fix.ignored
           ? `${group.level} = ${fix.level} is in effect here and takes precedence, so this switch is ignored and only misleads readers. `
           : `Together${others.length ? ` with ${others.join(', ')}` : ''} it gives the level "${fix.level ?? '?'}": a non-empty ${group.level} ` +
@@ -173,12 +199,14 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
     id: 'postfix.deprecated-parameter',
     severity: 'warning',
     title: `${s.name} is obsolete: ${successorText}.`,
-    detail: `${s.name} is obsolete: ${succ.why}.` +
+    detail:
+      `${s.name} is obsolete: ${succ.why}.` +
       (successorSet ? ` ${succ.name} is also set here and takes precedence, so this line only misleads readers.` : '') +
       ' Newer Postfix releases warn about or drop obsolete parameters, and a reader of this file is misled about what is in effect.',
-    fix: succ.name === '(none)'
-      ? `Remove ${s.name}.`
-      : `Remove ${s.name}${successorSet ? '' : `; configure ${succ.name} instead if you need the behaviour`}, then run \`postfix reload\`.`,
+    fix:
+      succ.name === '(none)'
+        ? `Remove ${s.name}.`
+        : `Remove ${s.name}${successorSet ? '' : `; configure ${succ.name} instead if you need the behaviour`}, then run \`postfix reload\`.`,
     range: s.nameRange,
     evidence: [shown(s), `parameter list: Postfix ${PARAMS_VERSION}`],
     edits,
@@ -196,7 +224,8 @@ export function checkCipherGrade(ctx: RuleContext, s: Setting): void {
     id: 'postfix.obsolete-cipher-grade',
     severity: 'warning',
     title: `${s.name} = ${v} asks for an obsolete cipher grade.`,
-    detail: `The "${v}" grade enables ciphers that give no real protection (40/56-bit export and single-DES ` +
+    detail:
+      `The "${v}" grade enables ciphers that give no real protection (40/56-bit export and single-DES ` +
       'suites; OpenSSL 1.1.0 and later no longer have them at all); postconf(5): "This choice is insecure and SHOULD NOT be used". ' +
       'Postfix\'s default, "medium", already interoperates with every current client.',
     fix: `Set ${s.name} = medium (or remove the line to get the default), then run \`postfix reload\`.`,

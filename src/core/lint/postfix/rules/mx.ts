@@ -15,6 +15,9 @@ export function acceptsMailForDomains(scope: ParameterScope): boolean {
   // unless the file sets it.
   const relay = scope.definedAt('relay_domains') ? scope.resolved('relay_domains') : { value: '', complete: true };
   if (!relay.complete) return true;
-  const words = [...names.map((n) => scope.value(n)), relay.value].join(' ').split(/[\s,]+/).filter((w) => w !== '');
+  const words = [...names.map((n) => scope.value(n)), relay.value]
+    .join(' ')
+    .split(/[\s,]+/)
+    .filter((w) => w !== '');
   return words.some((w) => !LOCAL.test(w));
 }

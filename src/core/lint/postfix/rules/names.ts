@@ -22,7 +22,8 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
       id: 'postfix.unknown-parameter',
       severity: 'warning',
       title: `Unknown parameter ${printable(s.name)}: did you mean ${guess}?`,
-      detail: `Postfix ${PARAMS_VERSION} has no parameter called ${printable(s.name)}, so this line has no effect ` +
+      detail:
+        `Postfix ${PARAMS_VERSION} has no parameter called ${printable(s.name)}, so this line has no effect ` +
         `(postconf reports it as "unused parameter") and ${guess} keeps its ${ctx.scope.raw(guess) ? 'default' : 'current'} value. ` +
         'If your Postfix is newer than the parameter list, check `postconf -d` there.',
       fix: taken
@@ -48,7 +49,8 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]):
       id: 'postfix.duplicate-parameter',
       severity: 'warning',
       title: `${printable(s.name)} is set again on line ${winner.nameRange.start.line + 1}; this earlier value is ignored.`,
-      detail: 'Postfix keeps the last assignment of a parameter ("overriding earlier entry"), so this line has no ' +
+      detail:
+        'Postfix keeps the last assignment of a parameter ("overriding earlier entry"), so this line has no ' +
         'effect. Edits made here will silently do nothing.',
       fix: 'Remove this line, or merge the two values into the later one.',
       range: s.nameRange,

@@ -41,7 +41,8 @@ const ATTRIBUTES: Record<string, { since: [number, number]; multiple: boolean }>
   policy_failure: { since: [3, 10], multiple: false },
 };
 
-const DEFERRED = 'Postfix marks the destination\'s policy invalid and defers every message to it ("4.7.5 client TLS configuration ' +
+const DEFERRED =
+  'Postfix marks the destination\'s policy invalid and defers every message to it ("4.7.5 client TLS configuration ' +
   'problem" in the mail log, after a warning naming this entry); main.cf\'s level is not used instead.';
 
 export function checkPolicyMap(ctx: RuleContext, map: PolicyMap, main: ReferencingMainCf | undefined): void {
@@ -87,8 +88,8 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
         id: 'postfix.policy-map-syntax',
         severity: 'warning',
         title: 'This entry has a key but no security level, so postmap ignores it.',
-        detail: 'postmap warns "expected format: key whitespace value -- ignoring this line": the destination gets ' +
-          'main.cf\'s smtp_tls_security_level instead.',
+        detail:
+          'postmap warns "expected format: key whitespace value -- ignoring this line": the destination gets ' + "main.cf's smtp_tls_security_level instead.",
         fix: 'Write the entry as "destination level [attributes]" on one line (continuation lines start with white space).',
         range: p.range,
         evidence: [line],
@@ -98,7 +99,8 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
         id: 'postfix.policy-map-syntax',
         severity: 'warning',
         title: 'This line starts with white space but continues no entry, so it is ignored.',
-        detail: 'A line that starts with white space continues the entry above it; at the start of the file (or after only ' +
+        detail:
+          'A line that starts with white space continues the entry above it; at the start of the file (or after only ' +
           'comments) there is none, and the line is not an entry of its own.',
         fix: 'Remove the leading white space.',
         range: p.range,
@@ -169,9 +171,13 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
   for (const a of e.attributes) {
     const token = printable(tokenText(a), 80);
     if (a.malformed) {
-      bad(a, `"${token}" is not of the form name=value (${a.malformed}).`, 'Postfix logs "malformed attribute/value pair".',
+      bad(
+        a,
+        `"${token}" is not of the form name=value (${a.malformed}).`,
+        'Postfix logs "malformed attribute/value pair".',
         'Attributes are name=value with no blank around "="; separate several values of one attribute with colons ' +
-        '(":"; "|" between fingerprints), never with blanks or commas.');
+          '(":"; "|" between fingerprints), never with blanks or commas.',
+      );
       continue;
     }
     if (a.braced) {
@@ -182,8 +188,10 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
         id: 'postfix.policy-map-attribute',
         severity: old ? 'error' : 'warning',
         title: `"{ ${printable(a.name, 40)} = ... }": Postfix 3.7 and older do not read braces in a TLS policy entry${old ? '' : ' (is this Postfix newer?)'}.`,
-        detail: 'Postfix 3.7 splits the entry at white space, reads "{" as an attribute without "=" and logs "malformed attribute/value ' +
-          `pair"; only recent Postfix releases read { name = value } here. ${DEFERRED}` + (know.version ? ` Version: ${describeKnowledge(know)}.` : ''),
+        detail:
+          'Postfix 3.7 splits the entry at white space, reads "{" as an attribute without "=" and logs "malformed attribute/value ' +
+          `pair"; only recent Postfix releases read { name = value } here. ${DEFERRED}` +
+          (know.version ? ` Version: ${describeKnowledge(know)}.` : ''),
         fix: `Write ${printable(a.name, 40)}=value without blanks (several values joined by colons).`,
         range: a.range,
         evidence: [entryText(e)],
@@ -198,18 +206,30 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
     const name = a.name.toLowerCase();
     const spec = ATTRIBUTES[name];
     if (!spec) {
-      bad(a, `"${printable(a.name, 40)}" is not a TLS policy attribute.`, 'Postfix logs "invalid attribute name".',
-        `Use ${Object.keys(ATTRIBUTES).slice(0, 8).join(', ')} (see postconf(5), smtp_tls_policy_maps).`);
+      bad(
+        a,
+        `"${printable(a.name, 40)}" is not a TLS policy attribute.`,
+        'Postfix logs "invalid attribute name".',
+        `Use ${Object.keys(ATTRIBUTES).slice(0, 8).join(', ')} (see postconf(5), smtp_tls_policy_maps).`,
+      );
       continue;
     }
     if (know.version && !know.atLeast && !versionAtLeast(know.version, spec.since[0], spec.since[1])) {
-      bad(a, `"${name}" needs Postfix ${spec.since[0]}.${spec.since[1]} or later; ${describeKnowledge(know)} does not know it.`,
-        'Postfix logs "invalid attribute name".', `Remove it, or upgrade Postfix to ${spec.since[0]}.${spec.since[1]} or later.`);
+      bad(
+        a,
+        `"${name}" needs Postfix ${spec.since[0]}.${spec.since[1]} or later; ${describeKnowledge(know)} does not know it.`,
+        'Postfix logs "invalid attribute name".',
+        `Remove it, or upgrade Postfix to ${spec.since[0]}.${spec.since[1]} or later.`,
+      );
       continue;
     }
     if (!spec.multiple && seen.has(name)) {
-      bad(a, `"${name}" is given twice in this entry.`, 'Postfix logs "attribute ... is specified multiple times".',
-        name === 'protocols' || name === 'ciphers' || name === 'exclude' ? `Give ${name} once, with its values joined by colons.` : `Give ${name} once.`);
+      bad(
+        a,
+        `"${name}" is given twice in this entry.`,
+        'Postfix logs "attribute ... is specified multiple times".',
+        name === 'protocols' || name === 'ciphers' || name === 'exclude' ? `Give ${name} once, with its values joined by colons.` : `Give ${name} once.`,
+      );
       continue;
     }
     seen.set(name, a);
@@ -218,21 +238,32 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
       continue;
     }
     if (name === 'match' && level !== 'fingerprint' && level !== 'verify' && level !== 'secure') {
-      bad(a, `match= is not allowed at level ${level}: Postfix rejects the whole entry.`,
+      bad(
+        a,
+        `match= is not allowed at level ${level}: Postfix rejects the whole entry.`,
         `match applies only to the fingerprint, verify and secure levels; Postfix logs "attribute \\"match\\" invalid at security level \\"${level}\\"".`,
         level === 'dane' || level === 'dane-only'
           ? 'Remove match= (DANE matches the TLSA records, not names).'
-          : 'Remove match=, or use level secure (names) or fingerprint (digests) if the certificate must be checked; secure needs smtp_tls_CAfile.');
+          : 'Remove match=, or use level secure (names) or fingerprint (digests) if the certificate must be checked; secure needs smtp_tls_CAfile.',
+      );
       continue;
     }
     if (name === 'tafile' && level !== 'verify' && level !== 'secure') {
-      bad(a, `tafile= is not allowed at level ${level}: Postfix rejects the whole entry.`,
+      bad(
+        a,
+        `tafile= is not allowed at level ${level}: Postfix rejects the whole entry.`,
         `tafile applies only to the verify and secure levels; Postfix logs "attribute \\"tafile\\" invalid at security level \\"${level}\\"".`,
-        'Remove tafile=, or use level secure with it.');
+        'Remove tafile=, or use level secure with it.',
+      );
       continue;
     }
     if ((name === 'connection_reuse' || name === 'enable_rpk') && !/^(yes|no)$/i.test(a.value)) {
-      bad(a, `${name}=${printable(a.value, 40)}: the value must be yes or no.`, 'Postfix logs "attribute ... has bad value".', `Write ${name}=yes or ${name}=no.`);
+      bad(
+        a,
+        `${name}=${printable(a.value, 40)}: the value must be yes or no.`,
+        'Postfix logs "attribute ... has bad value".',
+        `Write ${name}=yes or ${name}=no.`,
+      );
       continue;
     }
   }
@@ -288,10 +319,12 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
     report(ctx, {
       id: 'postfix.protocols-gap',
       severity: noModern ? 'error' : 'warning',
-      title: analysis.effective.length === 0
-        ? `protocols=${printable(a.value, 60)} leaves no TLS version enabled.`
-        : `protocols=${printable(a.value, 60)} leaves only ${analysis.effective.join(', ')}: ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} disabled too.`,
-      detail: 'An OpenSSL client offers one contiguous run of versions: excluding a middle version disables every newer one, ' +
+      title:
+        analysis.effective.length === 0
+          ? `protocols=${printable(a.value, 60)} leaves no TLS version enabled.`
+          : `protocols=${printable(a.value, 60)} leaves only ${analysis.effective.join(', ')}: ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} disabled too.`,
+      detail:
+        'An OpenSSL client offers one contiguous run of versions: excluding a middle version disables every newer one, ' +
         'and an include list turns off every version it does not name (TLSv1.3 forgotten).',
       fix: `Write protocols=${fixValue}.`,
       range: a.valueRange,
@@ -307,12 +340,13 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
       id: 'postfix.legacy-protocols',
       severity,
       title: `protocols=${printable(a.value, 60)} permits ${analysis.legacy.join(', ')} for ${printable(e.key, 80)} (level ${level}).`,
-      detail: (opportunistic
-        ? `At level ${level} TLS is opportunistic: Postfix's TLS_README advises against restricting it, since a peer that cannot do ` +
-          'TLS 1.2 would then get the mail in plain text. That is why no edit is offered here.'
-        : `At level ${level} TLS is mandatory for this destination: there is no plain-text fallback to protect, so deprecated versions only keep the door open to downgrades.`) +
+      detail:
+        (opportunistic
+          ? `At level ${level} TLS is opportunistic: Postfix's TLS_README advises against restricting it, since a peer that cannot do ` +
+            'TLS 1.2 would then get the mail in plain text. That is why no edit is offered here.'
+          : `At level ${level} TLS is mandatory for this destination: there is no plain-text fallback to protect, so deprecated versions only keep the door open to downgrades.`) +
         ' TLS 1.0 and 1.1 are deprecated (RFC 8996); SSLv3 is broken (RFC 7568).',
-      fix: opportunistic ? 'Leave it, or drop the protocols attribute to use main.cf\'s smtp_tls_protocols.' : `Write protocols=${fixValue}.`,
+      fix: opportunistic ? "Leave it, or drop the protocols attribute to use main.cf's smtp_tls_protocols." : `Write protocols=${fixValue}.`,
       range: a.valueRange,
       evidence,
       edits: opportunistic ? undefined : [{ range: a.valueRange, newText: fixValue }],
@@ -324,17 +358,25 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
 function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main: ReferencingMainCf): void {
   const scope = main.scope;
   const where = `${main.table} in ${main.path}`;
-  if ((level === 'dane' || level === 'dane-only') && scope.resolved('smtp_dns_support_level').complete && scope.value('smtp_dns_support_level').toLowerCase() !== 'dnssec') {
+  if (
+    (level === 'dane' || level === 'dane-only') &&
+    scope.resolved('smtp_dns_support_level').complete &&
+    scope.value('smtp_dns_support_level').toLowerCase() !== 'dnssec'
+  ) {
     const dns = scope.setting('smtp_dns_support_level');
     report(ctx, {
       id: 'postfix.dane-without-dnssec',
       severity: 'warning',
       title: `${printable(e.key, 80)} is at level ${level}, but main.cf has no smtp_dns_support_level = dnssec: DANE is off.`,
-      detail: 'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a ' +
+      detail:
+        'Postfix uses DANE only when its DNS lookups ask for DNSSEC validation (smtp_dns_support_level = dnssec, with a ' +
         'validating resolver on loopback in /etc/resolv.conf and "options trust-ad"). Without it this entry behaves like ' +
         (level === 'dane' ? 'may (opportunistic TLS, no authentication)' : 'an entry that defers every message') +
-        '; the only trace is a warning per delivery ("NEXTHOP: ' + level + ' configured with dnssec lookups disabled", smtp_tls_policy.c).',
-      fix: `Set smtp_dns_support_level = dnssec in the main.cf that uses this table (${main.path}), run a validating resolver on ` +
+        '; the only trace is a warning per delivery ("NEXTHOP: ' +
+        level +
+        ' configured with dnssec lookups disabled", smtp_tls_policy.c).',
+      fix:
+        `Set smtp_dns_support_level = dnssec in the main.cf that uses this table (${main.path}), run a validating resolver on ` +
         'the host, then `postfix reload`.',
       range: e.level!.range,
       evidence: [entryText(e), `used by ${where}`, dns ? shown(dns) : 'smtp_dns_support_level = (unset: no DNSSEC)'],
@@ -349,10 +391,12 @@ function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main
       id: 'postfix.verify-without-ca',
       severity: 'error',
       title: `${printable(e.key, 80)} is at level ${level}, but main.cf sets no smtp_tls_CAfile or smtp_tls_CApath: its mail is deferred.`,
-      detail: 'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds the ' +
+      detail:
+        'With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds the ' +
         'system CAs to a CAfile or CApath that is set), so no server certificate is trusted and every delivery to this ' +
         'destination is deferred with "Server certificate not trusted".',
-      fix: `Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt) in ${main.path}, ` +
+      fix:
+        `Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt) in ${main.path}, ` +
         'or give this entry tafile=FILE with its trust anchors; then `postfix reload`.',
       range: e.level!.range,
       evidence: [entryText(e), `used by ${where}`, 'smtp_tls_CAfile, smtp_tls_CApath, smtp_tls_trust_anchor_file: (unset)'],
@@ -367,4 +411,3 @@ function tokenText(a: PolicyAttribute): string {
 function entryText(e: PolicyEntry): string {
   return printable(`${e.key} ${e.value}`, 200);
 }
-

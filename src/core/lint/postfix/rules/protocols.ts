@@ -10,10 +10,10 @@ const PROTOCOL_PARAM = /^(smtpd|smtp|lmtp|postscreen|tlsproxy|tlsproxy_client)_t
 function rejectedEffect(side: ProtocolSide): string {
   return side === 'server'
     ? 'The server logs "Invalid TLS protocol list ...: disabling TLS support": smtpd still announces STARTTLS but ' +
-      'answers it with "454 4.7.0 TLS not available due to local problem", so clients that require TLS cannot send ' +
-      'and the others deliver in plain text.'
+        'answers it with "454 4.7.0 TLS not available due to local problem", so clients that require TLS cannot send ' +
+        'and the others deliver in plain text.'
     : 'The SMTP client logs "Invalid TLS protocol list ...: aborting TLS session" for every delivery: deliveries ' +
-      'that require TLS (encrypt, verify, secure) are deferred and stay in the queue.';
+        'that require TLS (encrypt, verify, secure) are deferred and stay in the queue.';
 }
 
 /** The list as `!name` exclusions of every version outside `allowed` (read by every Postfix version). */
@@ -58,7 +58,8 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
         id: 'postfix.protocols-syntax',
         severity: bounds === true ? 'warning' : 'error',
         title: `${s.name} has "${issue.token.text}" followed by a blank, which Postfix does not read as a bound.`,
-        detail: `${issue.reason}. Postfix 3.6 and later read "${issue.token.text}" alone as no bound at all and the ` +
+        detail:
+          `${issue.reason}. Postfix 3.6 and later read "${issue.token.text}" alone as no bound at all and the ` +
           `name after it as a list of versions to include, so only that version is enabled (for "${issue.token.text} TLSv1.2": ` +
           `TLS 1.2 only, TLS 1.3 off). Postfix before 3.6 has no bounds and rejects the whole list. ${rejectedEffect(side)}${versionNote}`,
         fix: useJoin
@@ -67,7 +68,11 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
             'Postfix 3.6 and later; then run `postfix reload`.',
         range: s.valueSubRange(issue.token.start, end),
         evidence: [shown(s)],
-        edits: useJoin ? [{ range: s.valueSubRange(issue.token.start, end), newText: issue.replacement }] : exclusions ? [{ range: s.valueRange, newText: exclusions }] : undefined,
+        edits: useJoin
+          ? [{ range: s.valueSubRange(issue.token.start, end), newText: issue.replacement }]
+          : exclusions
+            ? [{ range: s.valueRange, newText: exclusions }]
+            : undefined,
         editTitle: useJoin ? `Write ${issue.replacement}` : `Set ${s.name} = ${exclusions}`,
       });
       continue;
@@ -78,7 +83,8 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
       severity: 'error',
       title: `${s.name} has "${issue.token.text}", which Postfix does not accept.`,
       detail: `${issue.reason}. Postfix rejects the whole protocol list. ${rejectedEffect(side)}${versionNote}`,
-      fix: `Use only SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (with "!" to exclude), or with Postfix 3.6 and ` +
+      fix:
+        `Use only SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (with "!" to exclude), or with Postfix 3.6 and ` +
         `later ">=" / "<=" bounds; for TLS 1.2 and newer: ${tls12Advice(s.name, ctx)}. Then run \`postfix reload\`.`,
       range: s.valueSubRange(issue.token.start, end),
       evidence: [shown(s)],
@@ -96,7 +102,8 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
         id: 'postfix.protocols-syntax',
         severity: 'error',
         title: `${s.name} uses "${boundTok.text}", a bound that ${describeKnowledge(know)} does not understand.`,
-        detail: `The ">=" and "<=" bounds exist since Postfix 3.6 (postconf(5), smtpd_tls_protocols); older Postfix ` +
+        detail:
+          `The ">=" and "<=" bounds exist since Postfix 3.6 (postconf(5), smtpd_tls_protocols); older Postfix ` +
           `takes "${boundTok.text}" for an unknown protocol name and rejects the whole list. ${rejectedEffect(side)}`,
         fix: `Write the list with exclusions: ${s.name} = ${exclusions || EXCLUSION_TLS12}, then run \`postfix reload\`.`,
         range: s.valueSubRange(boundTok.start, boundTok.end),
@@ -124,16 +131,18 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
       title: none
         ? `${s.name} leaves no TLS version enabled.`
         : `${s.name} leaves only ${a.effective.join(', ')}: ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} disabled too.`,
-      detail: a.droppedByIncludeList.length > 0 && a.lostToHole.length === 0
-        ? 'Listing the versions to include turns off every version not listed, so TLSv1.3 is off. Postfix ' +
-          'recommends the exclusion form (or, since 3.6, ">=" bounds) for this reason (postconf(5), smtpd_tls_protocols).'
-        : none
-          ? 'No TLS version is left, so every TLS handshake fails.'
-          : 'This is a list of the SMTP client: an OpenSSL client cannot skip a version, it offers the run of versions ' +
-            'that starts at the lowest one allowed and stops at the first excluded one. Excluding a middle version ' +
-            'therefore disables every newer version as well, and servers that require TLS 1.2 or newer (Microsoft ' +
-            '365, OpenSSL 3 servers at security level 2) fail the handshake.',
-      fix: `Set ${s.name} = ${value}${value === BOUND_TLS12 || value.startsWith('>=') ? ' (Postfix 3.6 and later)' : ' (every Postfix version)'}` +
+      detail:
+        a.droppedByIncludeList.length > 0 && a.lostToHole.length === 0
+          ? 'Listing the versions to include turns off every version not listed, so TLSv1.3 is off. Postfix ' +
+            'recommends the exclusion form (or, since 3.6, ">=" bounds) for this reason (postconf(5), smtpd_tls_protocols).'
+          : none
+            ? 'No TLS version is left, so every TLS handshake fails.'
+            : 'This is a list of the SMTP client: an OpenSSL client cannot skip a version, it offers the run of versions ' +
+              'that starts at the lowest one allowed and stops at the first excluded one. Excluding a middle version ' +
+              'therefore disables every newer version as well, and servers that require TLS 1.2 or newer (Microsoft ' +
+              '365, OpenSSL 3 servers at security level 2) fail the handshake.',
+      fix:
+        `Set ${s.name} = ${value}${value === BOUND_TLS12 || value.startsWith('>=') ? ' (Postfix 3.6 and later)' : ' (every Postfix version)'}` +
         `, then run \`postfix reload\`.${tighten ? '' : ' This keeps the lowest version you allow and closes the gap above it.'}`,
       range: s.valueRange,
       evidence: [shown(s), `OpenSSL enables: ${none ? 'nothing' : a.effective.join(', ')}`],
@@ -148,8 +157,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
       id: 'postfix.legacy-protocols',
       severity: legacySev,
       title: `${s.name} permits ${a.legacy.join(', ')}.`,
-      detail: legacyDetail(ctx, s.name, legacySev) +
-        ' TLS 1.0 and 1.1 are deprecated (RFC 8996); SSLv3 is broken (RFC 7568, POODLE).',
+      detail: legacyDetail(ctx, s.name, legacySev) + ' TLS 1.0 and 1.1 are deprecated (RFC 8996); SSLv3 is broken (RFC 7568, POODLE).',
       fix: opportunistic
         ? 'Leave this list as it is for opportunistic TLS; require TLS 1.2 where TLS is mandatory instead: ' +
           `${tls12Advice(s.name.replace(/_tls_protocols$/, '_tls_mandatory_protocols'), ctx)}.`
@@ -176,16 +184,22 @@ function legacySeverity(ctx: RuleContext, name: string): Severity {
 
 function legacyDetail(ctx: RuleContext, name: string, severity: Severity): string {
   if (severity === 'info') {
-    return `This list applies to opportunistic TLS in ${where(ctx)} (security level "may"; the mandatory levels use ` +
+    return (
+      `This list applies to opportunistic TLS in ${where(ctx)} (security level "may"; the mandatory levels use ` +
       `${name.replace(/_tls_protocols$/, '_tls_mandatory_protocols')}). Postfix's TLS_README advises against ` +
       'restricting opportunistic TLS on the public Internet: a peer that cannot do TLS 1.2 would then fall back to ' +
-      'plain text, which is worse than old TLS. That is why no edit is offered here.';
+      'plain text, which is worse than old TLS. That is why no edit is offered here.'
+    );
   }
   if (isMandatory(name)) {
-    return `This list applies where TLS is mandatory (the encrypt, verify and secure levels, typically submission ` +
+    return (
+      `This list applies where TLS is mandatory (the encrypt, verify and secure levels, typically submission ` +
       'and relays): there is no plain-text fallback to protect, so accepting deprecated versions only keeps the ' +
-      'door open to downgrades.';
+      'door open to downgrades.'
+    );
   }
-  return `These connections carry passwords or relay mail (${where(ctx)}); the peers involved (Microsoft 365, ` +
-    'current mail clients, nodemailer on Node 20) all speak TLS 1.2 or newer.';
+  return (
+    `These connections carry passwords or relay mail (${where(ctx)}); the peers involved (Microsoft 365, ` +
+    'current mail clients, nodemailer on Node 20) all speak TLS 1.2 or newer.'
+  );
 }

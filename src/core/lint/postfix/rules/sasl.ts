@@ -16,7 +16,15 @@ export function serverLevel(scope: ParameterScope): string {
 }
 
 /** Parameters that decide whether an smtpd offers AUTH before TLS. */
-export const SERVER_AUTH_PARAMS = ['smtpd_sasl_auth_enable', 'smtpd_tls_security_level', 'smtpd_use_tls', 'smtpd_enforce_tls', 'smtpd_tls_auth_only', 'smtpd_tls_wrappermode', 'smtpd_sasl_security_options'];
+export const SERVER_AUTH_PARAMS = [
+  'smtpd_sasl_auth_enable',
+  'smtpd_tls_security_level',
+  'smtpd_use_tls',
+  'smtpd_enforce_tls',
+  'smtpd_tls_auth_only',
+  'smtpd_tls_wrappermode',
+  'smtpd_sasl_security_options',
+];
 
 const COMPLETE = (scope: ParameterScope, names: string[]) => names.every((n) => scope.resolved(n).complete);
 
@@ -41,17 +49,20 @@ export function checkSaslBeforeStarttls(ctx: RuleContext, serviceLabel: string):
   report(ctx, {
     id: 'postfix.sasl-before-starttls',
     severity,
-    title: level === 'none'
-      ? `${serviceLabel} offers SMTP AUTH without TLS: passwords cross the network in clear text.`
-      : `${serviceLabel} offers SMTP AUTH before STARTTLS (smtpd_tls_auth_only is not yes): a client can send its password in clear text.`,
-    detail: (level === 'none'
-      ? 'smtpd_sasl_auth_enable = yes while TLS is off here, so every login (AUTH PLAIN/LOGIN is base64, not encryption) is readable on the path.'
-      : 'With opportunistic TLS a client that does not issue STARTTLS, or one whose STARTTLS an attacker strips from the EHLO reply, is still ' +
-        'offered AUTH and sends the password in clear text. Mail clients with "STARTTLS if available" and scripts do exactly that.') +
+    title:
+      level === 'none'
+        ? `${serviceLabel} offers SMTP AUTH without TLS: passwords cross the network in clear text.`
+        : `${serviceLabel} offers SMTP AUTH before STARTTLS (smtpd_tls_auth_only is not yes): a client can send its password in clear text.`,
+    detail:
+      (level === 'none'
+        ? 'smtpd_sasl_auth_enable = yes while TLS is off here, so every login (AUTH PLAIN/LOGIN is base64, not encryption) is readable on the path.'
+        : 'With opportunistic TLS a client that does not issue STARTTLS, or one whose STARTTLS an attacker strips from the EHLO reply, is still ' +
+          'offered AUTH and sends the password in clear text. Mail clients with "STARTTLS if available" and scripts do exactly that.') +
       ` (${sasl?.inherited ? 'SASL is enabled in main.cf and inherited here' : 'SASL is enabled here'}; ${where(ctx)}.)`,
-    fix: level === 'none'
-      ? 'Enable TLS for this service (smtpd_tls_security_level = may with smtpd_tls_auth_only = yes, or encrypt on submission), or turn SASL off here; then `postfix reload`.'
-      : 'Set smtpd_tls_auth_only = yes (AUTH is then announced only after STARTTLS), or require TLS on this service (encrypt, on submission), then `postfix reload`.',
+    fix:
+      level === 'none'
+        ? 'Enable TLS for this service (smtpd_tls_security_level = may with smtpd_tls_auth_only = yes, or encrypt on submission), or turn SASL off here; then `postfix reload`.'
+        : 'Set smtpd_tls_auth_only = yes (AUTH is then announced only after STARTTLS), or require TLS on this service (encrypt, on submission), then `postfix reload`.',
     range,
     evidence: [
       shown(sasl?.setting, 'smtpd_sasl_auth_enable', 'yes') + (sasl?.inherited ? ' (main.cf)' : ''),
@@ -70,7 +81,18 @@ export function checkSaslBeforeStarttls(ctx: RuleContext, serviceLabel: string):
  */
 export function checkSaslClientWithoutTls(ctx: RuleContext): void {
   const scope = ctx.scope;
-  if (!COMPLETE(scope, ['smtp_sasl_auth_enable', 'smtp_tls_security_level', 'smtp_use_tls', 'smtp_enforce_tls', 'smtp_tls_wrappermode', 'relayhost', 'smtp_tls_policy_maps'])) return;
+  if (
+    !COMPLETE(scope, [
+      'smtp_sasl_auth_enable',
+      'smtp_tls_security_level',
+      'smtp_use_tls',
+      'smtp_enforce_tls',
+      'smtp_tls_wrappermode',
+      'relayhost',
+      'smtp_tls_policy_maps',
+    ])
+  )
+    return;
   if (!scope.flag('smtp_sasl_auth_enable') || scope.flag('smtp_tls_wrappermode') || scope.value('relayhost') !== '') return;
   if (clientLevel(scope) !== 'none') return;
   const sasl = scope.setting('smtp_sasl_auth_enable');
@@ -82,11 +104,15 @@ export function checkSaslClientWithoutTls(ctx: RuleContext): void {
     id: 'postfix.sasl-client-without-tls',
     severity: noPlain || policy ? 'info' : 'warning',
     title: 'The SMTP client logs in to servers (smtp_sasl_auth_enable = yes) but never uses TLS.',
-    detail: 'smtp_tls_security_level is none (or unset), so the credentials from smtp_sasl_password_maps are sent to the relays and ' +
+    detail:
+      'smtp_tls_security_level is none (or unset), so the credentials from smtp_sasl_password_maps are sent to the relays and ' +
       'sender-dependent hosts they belong to without encryption' +
-      (noPlain ? '; smtp_sasl_security_options has noplaintext, so only challenge-response mechanisms are used, whose exchange can still be cracked offline.' : ': AUTH PLAIN/LOGIN is base64, readable by anyone on the path.') +
+      (noPlain
+        ? '; smtp_sasl_security_options has noplaintext, so only challenge-response mechanisms are used, whose exchange can still be cracked offline.'
+        : ': AUTH PLAIN/LOGIN is base64, readable by anyone on the path.') +
       (policy ? ' smtp_tls_policy_maps is set and may require TLS for those hosts; check its entries.' : ''),
-    fix: 'Set smtp_tls_security_level = encrypt for the hosts you authenticate to (globally, or per host in smtp_tls_policy_maps), ' +
+    fix:
+      'Set smtp_tls_security_level = encrypt for the hosts you authenticate to (globally, or per host in smtp_tls_policy_maps), ' +
       'or at least may, then run `postfix reload`.',
     range: sasl.valueRange,
     evidence: [shown(sasl), shown(level, 'smtp_tls_security_level', '(unset: none)')],
@@ -114,13 +140,20 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
     id: 'postfix.encrypt-without-verification',
     severity: 'info',
     title: 'The relay gets your SMTP password over TLS whose certificate is never checked (smtp_tls_security_level = encrypt).',
-    detail: 'The encrypt level protects against passive eavesdropping only: Postfix accepts any certificate, so an attacker who can ' +
+    detail:
+      'The encrypt level protects against passive eavesdropping only: Postfix accepts any certificate, so an attacker who can ' +
       'redirect the connection (DNS, a hostile network) presents their own and receives the AUTH exchange. With a relay that has a ' +
       'public certificate, the secure level (certificate must match the relay name) costs nothing.',
-    fix: 'Set smtp_tls_security_level = secure' + (hasCa ? '' : ' and smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt)') +
+    fix:
+      'Set smtp_tls_security_level = secure' +
+      (hasCa ? '' : ' and smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt)') +
       ', then run `postfix reload` and watch the log for "Verified TLS connection established".',
     range: level.valueRange,
-    evidence: [shown(level), shown(scope.setting('relayhost'), 'relayhost', scope.value('relayhost')), shown(scope.setting('smtp_sasl_auth_enable'), 'smtp_sasl_auth_enable', 'yes')],
+    evidence: [
+      shown(level),
+      shown(scope.setting('relayhost'), 'relayhost', scope.value('relayhost')),
+      shown(scope.setting('smtp_sasl_auth_enable'), 'smtp_sasl_auth_enable', 'yes'),
+    ],
     edits,
     editTitle: hasCa ? 'Set smtp_tls_security_level = secure' : 'Set smtp_tls_security_level = secure with the system CA bundle',
   });
@@ -140,10 +173,12 @@ export function checkInlineCredentials(ctx: RuleContext): void {
       id: 'postfix.inline-credentials',
       severity: 'warning',
       title: `${name} holds a password written into ${ctx.service ? 'master.cf' : 'main.cf'} itself.`,
-      detail: 'main.cf and master.cf are world-readable (postconf shows them to any local user, and `postconf -n` output is pasted ' +
+      detail:
+        'main.cf and master.cf are world-readable (postconf shows them to any local user, and `postconf -n` output is pasted ' +
         'into bug reports), and configs like this one end up in repositories. A lookup table of its own can be made readable by ' +
         'root only.',
-      fix: `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines "[relay.example.com]:587 user:password"), ` +
+      fix:
+        `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines "[relay.example.com]:587 user:password"), ` +
         'then `chmod 600 /etc/postfix/sasl_passwd && postmap /etc/postfix/sasl_passwd && postfix reload`. Change the password if the file was shared.',
       range: s.valueRange,
       // shown() hides everything after the map type: the secret never reaches the evidence.

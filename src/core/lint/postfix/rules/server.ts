@@ -2,7 +2,8 @@ import type { TextEdit } from '../../../finding';
 import { acceptsMailForDomains } from './mx';
 import { report, RuleContext, setParameter, shown } from '../context';
 
-const RFC3207 = 'RFC 3207 says a publicly-referenced SMTP server must not require STARTTLS: other mail servers ' +
+const RFC3207 =
+  'RFC 3207 says a publicly-referenced SMTP server must not require STARTTLS: other mail servers ' +
   'deliver to an MX without knowing whether it has TLS, and the ones that cannot negotiate it (or fail the ' +
   'handshake) get "530 Must issue a STARTTLS command first" and bounce or delay mail to you.';
 
@@ -25,10 +26,12 @@ export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean
     edits = setParameter(ctx, 'smtpd_tls_security_level', 'may');
     editTitle = own ? 'Set -o smtpd_tls_security_level=may' : `Add -o smtpd_tls_security_level=may to the ${ctx.service.name} service`;
   } else if (inheritingServices === undefined) {
-    caveat = ' No edit is offered: without master.cf beside this file it is unknown whether a submission or smtps ' +
+    caveat =
+      ' No edit is offered: without master.cf beside this file it is unknown whether a submission or smtps ' +
       'service inherits this level, and changing it here would drop that service to "may" (AUTH offered before STARTTLS).';
   } else if (inheritingServices.length > 0) {
-    caveat = ` No edit is offered here: ${inheritingServices.join(', ')} in master.cf inherit${inheritingServices.length === 1 ? 's' : ''} this ` +
+    caveat =
+      ` No edit is offered here: ${inheritingServices.join(', ')} in master.cf inherit${inheritingServices.length === 1 ? 's' : ''} this ` +
       'level and would drop to "may" (AUTH offered before STARTTLS). The edit on the port-25 service in master.cf fixes it without that.';
   } else {
     edits = [{ range: at.setting.valueRange, newText: 'may' }];
@@ -62,10 +65,12 @@ export function checkServiceTls(ctx: RuleContext): void {
       id: 'postfix.smtps-without-wrappermode',
       severity: 'error',
       title: `The ${svc.name} service (port 465) runs without -o smtpd_tls_wrappermode=yes.`,
-      detail: 'Clients on port 465 start TLS at once (nodemailer with secure: true, Outlook, Thunderbird "SSL/TLS"), ' +
+      detail:
+        'Clients on port 465 start TLS at once (nodemailer with secure: true, Outlook, Thunderbird "SSL/TLS"), ' +
         'but this smtpd greets in plain text: the client reports "wrong version number" (OpenSSL) or a ' +
         'handshake timeout and cannot send.',
-      fix: 'Add "-o smtpd_tls_wrappermode=yes" (and "-o smtpd_sasl_auth_enable=yes" if users log in there) as ' +
+      fix:
+        'Add "-o smtpd_tls_wrappermode=yes" (and "-o smtpd_sasl_auth_enable=yes" if users log in there) as ' +
         'continuation lines under the service, then run `postfix reload`.',
       range: own ? own.valueRange : svc.nameRange,
       evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_wrappermode override)`],
@@ -85,14 +90,15 @@ export function checkServiceTls(ctx: RuleContext): void {
         id: 'postfix.submission-without-encrypt',
         severity: authOnly ? 'info' : 'warning',
         title: `The submission service does not require TLS (smtpd_tls_security_level is "${level || 'unset'}").`,
-        detail: (authOnly
-          ? 'smtpd_tls_auth_only = yes keeps AUTH off unencrypted sessions, so passwords do not travel in the clear; ' +
-            'but a client that skips STARTTLS (or whose STARTTLS an attacker strips) can still connect and, if your ' +
-            'restrictions allow it without login, submit mail unencrypted. '
-          : 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
-            'who strips it, gets to send the password in the clear. ') +
-          'RFC 8314 and Postfix\'s own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only).',
-      fix: 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
+        detail:
+          (authOnly
+            ? 'smtpd_tls_auth_only = yes keeps AUTH off unencrypted sessions, so passwords do not travel in the clear; ' +
+              'but a client that skips STARTTLS (or whose STARTTLS an attacker strips) can still connect and, if your ' +
+              'restrictions allow it without login, submit mail unencrypted. '
+            : 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
+              'who strips it, gets to send the password in the clear. ') +
+          "RFC 8314 and Postfix's own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only).",
+        fix: 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
         range: own ? own.valueRange : svc.nameRange,
         evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`],
         edits: setParameter(ctx, 'smtpd_tls_security_level', 'encrypt'),

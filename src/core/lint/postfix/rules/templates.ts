@@ -57,7 +57,9 @@ export function reportTemplate(ctx: RuleContext, t: TemplateInfo): void {
     id: 'postfix.template-file',
     severity: 'info',
     title: `This ${file} is a template (${t.kinds.join(', ')}): its template expressions are not checked.`,
-    detail: `What an expression such as ${printable(t.examples[0] ?? '{{ x }}', 80)} becomes` + ' is decided when the file is ' +
+    detail:
+      `What an expression such as ${printable(t.examples[0] ?? '{{ x }}', 80)} becomes` +
+      ' is decided when the file is ' +
       'rendered. Only the plain Postfix text is linted: template expressions are opaque values (never read as ' +
       'hosts, files or numbers), template control lines are skipped, and settings inside template blocks are not ' +
       'counted as duplicates.',

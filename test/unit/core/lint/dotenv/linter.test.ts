@@ -45,8 +45,16 @@ describe('dotenv lint', () => {
   });
 
   it('parses quotes, export, comments and CRLF with exact ranges', () => {
-    const e = parseDotenv("A=1\r\nexport B='two words' # c\nC=\"x\\ny\"\n# D=4\nbad line\nE=five # six\n");
-    assert.deepEqual(e.map((x) => [x.key, x.value]), [['A', '1'], ['B', 'two words'], ['C', 'x\ny'], ['E', 'five']]);
+    const e = parseDotenv('A=1\r\nexport B=\'two words\' # c\nC="x\\ny"\n# D=4\nbad line\nE=five # six\n');
+    assert.deepEqual(
+      e.map((x) => [x.key, x.value]),
+      [
+        ['A', '1'],
+        ['B', 'two words'],
+        ['C', 'x\ny'],
+        ['E', 'five'],
+      ],
+    );
     assert.deepEqual(e[1].valueRange, { start: { line: 1, character: 10 }, end: { line: 1, character: 19 } });
   });
 
@@ -54,7 +62,14 @@ describe('dotenv lint', () => {
     it('a mail host variable whose value is no host name, at the value', () => {
       const text = '# mail\nSMTP_HOST=smtp.example.com:587\nIMAP_SERVER="imap example.com"\nMAIL_HOST=mäil.example.com\n';
       const fs = lintDotenv('/ws/.env', text);
-      assert.deepEqual(fs.map((f) => [f.id, f.range?.start.line]), [['dotenv.invalid-host', 1], ['dotenv.invalid-host', 2], ['dotenv.invalid-host', 3]]);
+      assert.deepEqual(
+        fs.map((f) => [f.id, f.range?.start.line]),
+        [
+          ['dotenv.invalid-host', 1],
+          ['dotenv.invalid-host', 2],
+          ['dotenv.invalid-host', 3],
+        ],
+      );
       assert.match(fs[0].title, /^SMTP_HOST="smtp\.example\.com:587" is not a valid host name: it includes a port/);
       assert.deepEqual(fs[1].range, { start: { line: 2, character: 13 }, end: { line: 2, character: 29 } });
       assert.match(fs[2].title, /non-ASCII/);
@@ -62,7 +77,10 @@ describe('dotenv lint', () => {
     it('the host of a mail URL in any variable, narrowed to the host, with user and password never shown', () => {
       const text = 'MAIL_URL=smtps://me%40x.com:Hunter2:Pw@smtp example.com:465\nexport IMAP_URI="imaps://me:Hunter2@mail\\nQUIT:993"\n';
       const fs = lintDotenv('/ws/.env', text);
-      assert.deepEqual(fs.map((f) => f.id), ['dotenv.invalid-host', 'dotenv.invalid-host']);
+      assert.deepEqual(
+        fs.map((f) => f.id),
+        ['dotenv.invalid-host', 'dotenv.invalid-host'],
+      );
       assert.deepEqual(fs[0].range, { start: { line: 0, character: 39 }, end: { line: 0, character: 55 } });
       assert.match(fs[0].title, /MAIL_URL \("smtp example\.com"\).*white space/);
       assert.match(fs[1].title, /"mail\\nQUIT".*contains LF/);
@@ -87,7 +105,13 @@ describe('dotenv lint', () => {
     assert.deepEqual(f.range, { start: { line: 3, character: 20 }, end: { line: 3, character: 24 } });
     assert.deepEqual(f.related?.[0].range, { start: { line: 2, character: 10 }, end: { line: 2, character: 13 } });
     assert.deepEqual(lintDotenv('/ws/.env', applyEdits(text, f.edits ?? [])), []);
-    assert.deepEqual(parseDotenv('A=1\rB=2').map((e) => [e.key, e.value, e.line]), [['A', '1', 0], ['B', '2', 1]]);
+    assert.deepEqual(
+      parseDotenv('A=1\rB=2').map((e) => [e.key, e.value, e.line]),
+      [
+        ['A', '1', 0],
+        ['B', '2', 1],
+      ],
+    );
   });
 
   it('any input: findings or nothing, never an exception', () => {

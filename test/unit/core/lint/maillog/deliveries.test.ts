@@ -45,7 +45,11 @@ describe('mail log deliveries (per queue ID)', () => {
 
   it('puts years on syslog stamps across New Year, from the injected clock', () => {
     const times = a.attempts.map((x) => x.time ?? 0);
-    assert.deepEqual(times, [...times].sort((x, y) => x - y), 'time increases across Dec 31 -> Jan 1');
+    assert.deepEqual(
+      times,
+      [...times].sort((x, y) => x - y),
+      'time increases across Dec 31 -> Jan 1',
+    );
     assert.equal(new Date(times[0]).toISOString(), '2026-12-30T23:50:01.000Z');
     assert.equal(new Date(times[times.length - 1]).toISOString().slice(0, 4), '2027');
   });
@@ -63,7 +67,7 @@ describe('mail log deliveries (per queue ID)', () => {
     const persistent = r.findings.find((f) => f.id === 'maillog.destination-persistent' && f.title.includes('legacy.test'));
     assert.ok(persistent);
     assert.match(persistent.title, /fails on TLS every time since Dec 31 08:00:01 \(4 of 4 delivery attempts failed on TLS; 0 of 2 messages delivered\)/);
-    assert.equal(persistent.range?.start.line, 2, "the first deferred delivery");
+    assert.equal(persistent.range?.start.line, 2, 'the first deferred delivery');
     const inter = r.findings.find((f) => f.id === 'maillog.destination-intermittent');
     assert.match(inter?.title ?? '', /inter\.test fails on TLS intermittently: 33% of attempts succeeded since Dec 31 08:10:03/);
     assert.match(inter?.detail ?? '', /has expired/);
@@ -77,34 +81,100 @@ describe('mail log deliveries (per queue ID)', () => {
 describe('Postfix TLS lines explained', () => {
   // Real line formats (Postfix 3.x, postfix-mta-sts-resolver, postfix-tlspol, Postfix 3.11); names and addresses invented.
   const cases: Array<[string, string]> = [
-    ['Jan 23 15:46:04 mx postfix/smtps/smtpd[51302]: warning: TLS library problem: error:142090C1:SSL routines:tls_early_post_process_client_hello:no shared cipher:../ssl/statem/statem_srvr.c:1779:', 'explain.no-shared-cipher'],
+    [
+      'Jan 23 15:46:04 mx postfix/smtps/smtpd[51302]: warning: TLS library problem: error:142090C1:SSL routines:tls_early_post_process_client_hello:no shared cipher:../ssl/statem/statem_srvr.c:1779:',
+      'explain.no-shared-cipher',
+    ],
     ['May 23 09:35:16 mail postfix/smtpd[5982]: SSL_accept error from client.example.test[192.0.2.8]: -1', 'explain.postfix-ssl-accept-error'],
     ['Nov 28 10:22:08 mx postfix/smtps/smtpd[6718]: SSL_accept error from unknown[192.0.2.9]: lost connection', 'explain.postfix-ssl-accept-lost'],
     ['postfix/smtpd[26163]: NOQUEUE: lost connection after STARTTLS from unknown[192.0.2.10]', 'explain.postfix-lost-after-starttls'],
-    ['Feb 19 21:51:06 mx postfix/smtps/smtpd[696]: Anonymous TLS connection established from unknown[192.168.23.3]: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)', 'explain.postfix-anonymous-tls'],
-    ['postfix/smtp[123]: Untrusted TLS connection established to mx.example.test[192.0.2.5]:25: TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits)', 'explain.postfix-untrusted-tls'],
-    ['Feb 25 21:57:22 mx postfix/smtp[25291]: Trusted TLS connection established to in1.example.test[192.0.2.6]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)', 'explain.postfix-trusted-tls'],
-    ['Jul 24 04:38:17 mx postfix/smtp[30582]: Verified TLS connection established to mx.example.test[192.0.2.7]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256', 'explain.postfix-verified-tls'],
-    ['Oct 10 19:12:13 mx postfix/smtp[1711]: 62D3F481249: to=<a@b.test>, relay=b.test[192.0.2.7]:25, delay=0.07, delays=0.03/0.01/0.03/0, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host b.test[192.0.2.7])', 'explain.postfix-tls-required-not-offered'],
-    ['postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=20:unable to get local issuer certificate', 'explain.postfix-verify-untrusted-issuer'],
-    ['postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=10:certificate has expired', 'explain.postfix-verify-expired'],
-    ['postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=18:self-signed certificate', 'explain.postfix-verify-self-signed'],
-    ['postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=62:hostname mismatch', 'explain.postfix-verify-hostname-mismatch'],
-    ['Nov 22 08:45:10 node2 postfix/smtp[63116]: certificate verification failed for mail.example.test[192.0.2.2]:25: self-signed certificate.', 'explain.postfix-verify-self-signed'],
+    [
+      'Feb 19 21:51:06 mx postfix/smtps/smtpd[696]: Anonymous TLS connection established from unknown[192.168.23.3]: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)',
+      'explain.postfix-anonymous-tls',
+    ],
+    [
+      'postfix/smtp[123]: Untrusted TLS connection established to mx.example.test[192.0.2.5]:25: TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits)',
+      'explain.postfix-untrusted-tls',
+    ],
+    [
+      'Feb 25 21:57:22 mx postfix/smtp[25291]: Trusted TLS connection established to in1.example.test[192.0.2.6]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)',
+      'explain.postfix-trusted-tls',
+    ],
+    [
+      'Jul 24 04:38:17 mx postfix/smtp[30582]: Verified TLS connection established to mx.example.test[192.0.2.7]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256',
+      'explain.postfix-verified-tls',
+    ],
+    [
+      'Oct 10 19:12:13 mx postfix/smtp[1711]: 62D3F481249: to=<a@b.test>, relay=b.test[192.0.2.7]:25, delay=0.07, delays=0.03/0.01/0.03/0, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host b.test[192.0.2.7])',
+      'explain.postfix-tls-required-not-offered',
+    ],
+    [
+      'postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=20:unable to get local issuer certificate',
+      'explain.postfix-verify-untrusted-issuer',
+    ],
+    [
+      'postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=10:certificate has expired',
+      'explain.postfix-verify-expired',
+    ],
+    [
+      'postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=18:self-signed certificate',
+      'explain.postfix-verify-self-signed',
+    ],
+    [
+      'postfix/smtp[1]: server certificate verification failed for mx.example.test[192.0.2.1]:25: num=62:hostname mismatch',
+      'explain.postfix-verify-hostname-mismatch',
+    ],
+    [
+      'Nov 22 08:45:10 node2 postfix/smtp[63116]: certificate verification failed for mail.example.test[192.0.2.2]:25: self-signed certificate.',
+      'explain.postfix-verify-self-signed',
+    ],
     ['postfix/smtp[138]: 3C1D8C1D28: Server certificate not trusted', 'explain.postfix-server-cert-not-trusted'],
-    ['postfix/smtp[9]: 5A1B2C3D4E: to=<a@example.test>, relay=mx.example.test[192.0.2.10]:25, delay=0.3, dsn=4.7.5, status=deferred (lost connection with mx.example.test[192.0.2.10] while performing the TLS handshake)', 'explain.postfix-tls-handshake-lost'],
-    ['Jul 31 19:31:49 mail postfix/smtp[8523]: warning: reason: dnssec_probe \'ns:.\' received a response that is not DNSSEC validated', 'explain.postfix-dnssec-probe'],
-    ['Jan 12 23:00:05 t postfix/smtp[3594]: warning: TLS policy lookup for example.test/example.test: TLSA lookup error for example.test:25', 'explain.postfix-tlsa-lookup-error'],
-    ['Jun 22 10:27:40 h postfix/smtp[28944]: warning: smtp_tls_policy_maps, next-hop destination "gmail.com": invalid attribute name: "servername"', 'explain.postfix-policy-invalid-attribute'],
-    ['Jan 17 13:01:58 h postfix/smtp[42498]: warning: smtp_tls_policy_maps, next-hop destination "example.test": policy table lookup error', 'explain.postfix-policy-lookup-error'],
-    ['2021-10-17 20:55:42 DEBUG    STS: Future await complete: data=b\'90:OK secure match=mx.example.test:.example.test servername=hostname,\'', 'explain.tls-policy-service-answer'],
+    [
+      'postfix/smtp[9]: 5A1B2C3D4E: to=<a@example.test>, relay=mx.example.test[192.0.2.10]:25, delay=0.3, dsn=4.7.5, status=deferred (lost connection with mx.example.test[192.0.2.10] while performing the TLS handshake)',
+      'explain.postfix-tls-handshake-lost',
+    ],
+    [
+      "Jul 31 19:31:49 mail postfix/smtp[8523]: warning: reason: dnssec_probe 'ns:.' received a response that is not DNSSEC validated",
+      'explain.postfix-dnssec-probe',
+    ],
+    [
+      'Jan 12 23:00:05 t postfix/smtp[3594]: warning: TLS policy lookup for example.test/example.test: TLSA lookup error for example.test:25',
+      'explain.postfix-tlsa-lookup-error',
+    ],
+    [
+      'Jun 22 10:27:40 h postfix/smtp[28944]: warning: smtp_tls_policy_maps, next-hop destination "gmail.com": invalid attribute name: "servername"',
+      'explain.postfix-policy-invalid-attribute',
+    ],
+    [
+      'Jan 17 13:01:58 h postfix/smtp[42498]: warning: smtp_tls_policy_maps, next-hop destination "example.test": policy table lookup error',
+      'explain.postfix-policy-lookup-error',
+    ],
+    [
+      "2021-10-17 20:55:42 DEBUG    STS: Future await complete: data=b'90:OK secure match=mx.example.test:.example.test servername=hostname,'",
+      'explain.tls-policy-service-answer',
+    ],
     ['Mar 18 01:17:30 h postfix-tlspol[2489749]: INFO  No policy found for "example.test" (cached for 10m0s)', 'explain.tls-policy-service-answer'],
-    ['Sep 30 23:05:38 h postfix/smtp[793146]: 01E12901F9D: to=<u@example.test>, relay=mx.example.test[192.0.2.9]:25, delay=7, delays=0.08/0.01/3.5/1.9, tls=!dane, dsn=4.7.5, status=deferred (Server certificate not verified)', 'explain.postfix-tls-field-failed'],
-    ['Sep 30 23:05:38 h postfix/smtp[1]: 01E12901F9E: to=<u@example.test>, relay=mx.example.test[192.0.2.9]:25, delay=1, delays=0.08/0.01/0.5/0.4, tls=may:none, dsn=2.0.0, status=sent (250 2.0.0 Ok)', 'explain.postfix-tls-field-plaintext'],
-    ['postfix/submission/smtpd[3090131]: warning: TLS library problem: error:14094415:SSL routines:ssl3_read_bytes:sslv3 alert certificate expired:../ssl/record/rec_layer_s3.c:1543:SSL alert number 45:', 'explain.peer-alert-certificate-expired'],
-    ['Sep 18 16:57:03 h postfix/smtps/smtpd[9030]: warning: TLS library problem: 9030:error:0B080074:x509 certificate routines:X509_check_private_key:key values mismatch:x509_cmp.c:330:', 'explain.cert-key-mismatch'],
-    ['postfix/smtpd[27542]: warning: No server certs available. TLS won\'t be enabled', 'explain.postfix-no-server-cert'],
-    ['Jan 14 21:41:58 mail postfix/smtp[932]: SMTPS wrappermode (TCP port 465) requires setting "smtp_tls_wrappermode = yes", and "smtp_tls_security_level = encrypt" (or stronger)', 'explain.postfix-wrappermode-requires-encrypt'],
+    [
+      'Sep 30 23:05:38 h postfix/smtp[793146]: 01E12901F9D: to=<u@example.test>, relay=mx.example.test[192.0.2.9]:25, delay=7, delays=0.08/0.01/3.5/1.9, tls=!dane, dsn=4.7.5, status=deferred (Server certificate not verified)',
+      'explain.postfix-tls-field-failed',
+    ],
+    [
+      'Sep 30 23:05:38 h postfix/smtp[1]: 01E12901F9E: to=<u@example.test>, relay=mx.example.test[192.0.2.9]:25, delay=1, delays=0.08/0.01/0.5/0.4, tls=may:none, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+      'explain.postfix-tls-field-plaintext',
+    ],
+    [
+      'postfix/submission/smtpd[3090131]: warning: TLS library problem: error:14094415:SSL routines:ssl3_read_bytes:sslv3 alert certificate expired:../ssl/record/rec_layer_s3.c:1543:SSL alert number 45:',
+      'explain.peer-alert-certificate-expired',
+    ],
+    [
+      'Sep 18 16:57:03 h postfix/smtps/smtpd[9030]: warning: TLS library problem: 9030:error:0B080074:x509 certificate routines:X509_check_private_key:key values mismatch:x509_cmp.c:330:',
+      'explain.cert-key-mismatch',
+    ],
+    ["postfix/smtpd[27542]: warning: No server certs available. TLS won't be enabled", 'explain.postfix-no-server-cert'],
+    [
+      'Jan 14 21:41:58 mail postfix/smtp[932]: SMTPS wrappermode (TCP port 465) requires setting "smtp_tls_wrappermode = yes", and "smtp_tls_security_level = encrypt" (or stronger)',
+      'explain.postfix-wrappermode-requires-encrypt',
+    ],
   ];
   for (const [line, id] of cases) {
     it(`${id}: ${line.slice(0, 90)}`, () => {
@@ -118,6 +188,10 @@ describe('Postfix TLS lines explained', () => {
     });
   }
   it('a successful session is info, never an error', () => {
-    for (const l of [cases[4][0], cases[7][0]]) assert.deepEqual(explainError(l).matches.map((m) => m.severity), ['info']);
+    for (const l of [cases[4][0], cases[7][0]])
+      assert.deepEqual(
+        explainError(l).matches.map((m) => m.severity),
+        ['info'],
+      );
   });
 });

@@ -11,7 +11,8 @@ describe('mail log lint', () => {
   const byId = (id: string) => r.findings.filter((f) => f.id === id);
 
   it('applies to mail logs by name, and to *.log only when it looks like Postfix', () => {
-    for (const p of ['/var/log/mail.log', '/var/log/maillog', '/x/mail.err', '/x/mail.warn', '/x/mail.log.1', 'C:\\logs\\mail.log']) assert.ok(maillogLinter.matches(p), p);
+    for (const p of ['/var/log/mail.log', '/var/log/maillog', '/x/mail.err', '/x/mail.warn', '/x/mail.log.1', 'C:\\logs\\mail.log'])
+      assert.ok(maillogLinter.matches(p), p);
     assert.ok(maillogLinter.matches('/x/server.log', text));
     assert.ok(!maillogLinter.matches('/x/server.log', '2024-01-01 GET /index.html 200\nwrong version number\n'));
     assert.ok(!maillogLinter.matches('/x/mail.log.gz'));
@@ -64,7 +65,13 @@ describe('mail log lint', () => {
   });
 
   it('any input: findings or nothing, never an exception', () => {
-    for (const t of ['', '\u0000'.repeat(1000), 'x'.repeat(100_000), 'postfix/smtp[1]: SSL_connect error to [::1]:99999: lost connection', 'to a[b]:1\n'.repeat(1000)]) {
+    for (const t of [
+      '',
+      '\u0000'.repeat(1000),
+      'x'.repeat(100_000),
+      'postfix/smtp[1]: SSL_connect error to [::1]:99999: lost connection',
+      'to a[b]:1\n'.repeat(1000),
+    ]) {
       assert.ok(Array.isArray(lintMailLog('/x/mail.log', t).findings));
     }
   });
@@ -77,6 +84,9 @@ describe('mail log lint', () => {
       r.findings.map((f) => [f.id, f.range, f.related?.[0].range]),
     );
     const mixed = lintMailLog('/var/log/mail.log', lines.map((l, i) => l + (i % 3 === 0 ? '\r' : i % 3 === 1 ? '\r\n' : '\n')).join(''));
-    assert.deepEqual(mixed.findings.map((f) => f.range), r.findings.map((f) => f.range));
+    assert.deepEqual(
+      mixed.findings.map((f) => f.range),
+      r.findings.map((f) => f.range),
+    );
   });
 });

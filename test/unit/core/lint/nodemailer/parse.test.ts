@@ -23,7 +23,12 @@ function literalsAt(text: string, path = 'a.ts'): string[] {
 
 describe('tolerant parse', () => {
   it('valid code parses unrepaired, in every dialect', () => {
-    for (const [path, code] of [['a.js', 'const a = <div/>;'], ['a.ts', 'const a = <T,>(x: T) => x as T;'], ['a.tsx', 'const a = <div>{x as number}</div>;'], ['a.ts', '@Injectable() class A { constructor(private readonly x: string) {} }']]) {
+    for (const [path, code] of [
+      ['a.js', 'const a = <div/>;'],
+      ['a.ts', 'const a = <T,>(x: T) => x as T;'],
+      ['a.tsx', 'const a = <div>{x as number}</div>;'],
+      ['a.ts', '@Injectable() class A { constructor(private readonly x: string) {} }'],
+    ]) {
       const r = parseTolerant(code, path);
       assert.equal(r?.repaired, false, `${path}: ${code}`);
     }
@@ -36,7 +41,7 @@ describe('tolerant parse', () => {
 
   it('an unclosed comment, template or regex-looking slash does not stop it', () => {
     assert.ok(parseTolerant("createTransport({ host: 'a' });\n/* unfinished", 'a.js'));
-    assert.ok(parseTolerant("createTransport({ host: `a${b}", 'a.js'));
+    assert.ok(parseTolerant('createTransport({ host: `a${b}', 'a.js'));
     assert.ok(parseTolerant("const r = /[/;\ncreateTransport({ host: 'a' });", 'a.js'));
   });
 

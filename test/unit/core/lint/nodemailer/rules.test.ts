@@ -15,7 +15,10 @@ function hostWith(files: Record<string, string>): LintHost {
 function variants(options: string): Array<[string, string]> {
   return [
     ['mail.js', `const nodemailer = require('nodemailer');\nconst transporter = nodemailer.createTransport(${options});\nmodule.exports = transporter;\n`],
-    ['mail.ts', `import { createTransport } from 'nodemailer';\nimport type SMTPTransport from 'nodemailer/lib/smtp-transport';\nconst options: SMTPTransport.Options = ${options};\nexport const transporter = createTransport(options);\n`],
+    [
+      'mail.ts',
+      `import { createTransport } from 'nodemailer';\nimport type SMTPTransport from 'nodemailer/lib/smtp-transport';\nconst options: SMTPTransport.Options = ${options};\nexport const transporter = createTransport(options);\n`,
+    ],
   ];
 }
 
@@ -35,7 +38,11 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { rule: 'nodemailer.secure-on-starttls-port', trigger: `{ host: 'smtp.example.com', port: 587, secure: true }`, nearMiss: `{ host: 'smtp.example.com', port: 465, secure: true }` },
+  {
+    rule: 'nodemailer.secure-on-starttls-port',
+    trigger: `{ host: 'smtp.example.com', port: 587, secure: true }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 465, secure: true }`,
+  },
   {
     rule: 'nodemailer.secure-on-starttls-port',
     trigger: `{ host: process.env.SMTP_HOST, port: Number(process.env.SMTP_PORT), secure: process.env.SMTP_SECURE === 'true' }`,
@@ -49,28 +56,64 @@ const CASES: Case[] = [
     nearMiss: `{ host: 'smtp.example.com', port: parseInt(process.env.SMTP_PORT || '465', 10), secure: process.env.SMTP_SECURE === 'true' }`,
     env: { '.env.local': 'SMTP_PORT=2525\nSMTP_SECURE=false\n' },
   },
-  { rule: 'nodemailer.plaintext-on-implicit-port', trigger: `{ host: 'smtp.example.com', port: 465, secure: false }`, nearMiss: `{ host: 'smtp.example.com', port: 465 }` },
+  {
+    rule: 'nodemailer.plaintext-on-implicit-port',
+    trigger: `{ host: 'smtp.example.com', port: 465, secure: false }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 465 }`,
+  },
   {
     rule: 'nodemailer.plaintext-on-implicit-port',
     trigger: `{ host: 'smtp.example.com', port: +(process.env.MAIL_PORT ?? 587), secure: process.env.MAIL_SECURE === 'true' }`,
     nearMiss: `{ host: 'smtp.example.com', port: +(process.env.MAIL_PORT ?? 587), secure: process.env.MAIL_SECURE !== 'true' }`,
     env: { '.env.production': 'MAIL_PORT=465\nMAIL_SECURE=no\n' },
   },
-  { rule: 'nodemailer.legacy-tls-version', trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { minVersion: 'TLSv1' } }`, nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { minVersion: 'TLSv1.2' } }` },
-  { rule: 'nodemailer.legacy-tls-version', trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { secureProtocol: 'TLSv1_method' } }`, nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { secureProtocol: 'TLS_method' } }` },
-  { rule: 'nodemailer.legacy-tls-version', trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { maxVersion: 'TLSv1.1' } }`, nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { maxVersion: 'TLSv1.3' } }` },
-  { rule: 'nodemailer.sslv3-cipher', trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { ciphers: 'SSLv3' } }`, nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { ciphers: 'HIGH:!aNULL' } }` },
-  { rule: 'nodemailer.sslv3-cipher', trigger: `{ host: 'smtp.example.com', port: 465, tls: { ciphers: 'HIGH:SSLv3' } }`, nearMiss: `{ host: 'smtp.example.com', port: 465, tls: { ciphers: 'HIGH' } }` },
+  {
+    rule: 'nodemailer.legacy-tls-version',
+    trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { minVersion: 'TLSv1' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { minVersion: 'TLSv1.2' } }`,
+  },
+  {
+    rule: 'nodemailer.legacy-tls-version',
+    trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { secureProtocol: 'TLSv1_method' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { secureProtocol: 'TLS_method' } }`,
+  },
+  {
+    rule: 'nodemailer.legacy-tls-version',
+    trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { maxVersion: 'TLSv1.1' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { maxVersion: 'TLSv1.3' } }`,
+  },
+  {
+    rule: 'nodemailer.sslv3-cipher',
+    trigger: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { ciphers: 'SSLv3' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true, tls: { ciphers: 'HIGH:!aNULL' } }`,
+  },
+  {
+    rule: 'nodemailer.sslv3-cipher',
+    trigger: `{ host: 'smtp.example.com', port: 465, tls: { ciphers: 'HIGH:SSLv3' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 465, tls: { ciphers: 'HIGH' } }`,
+  },
   {
     rule: 'nodemailer.tls-verification-disabled',
     trigger: `{ host: 'smtp.example.com', port: 465, tls: { rejectUnauthorized: process.env.SMTP_VERIFY === 'true' } }`,
     nearMiss: `{ host: 'smtp.example.com', port: 465, tls: { rejectUnauthorized: process.env.SMTP_VERIFY === 'false' } }`,
     env: { '.env': 'SMTP_VERIFY=false\n' },
   },
-  { rule: 'nodemailer.ignore-tls', trigger: `{ host: 'smtp.example.com', port: 587, ignoreTLS: true, auth: { user: 'me', pass: 'x' } }`, nearMiss: `{ host: 'smtp.example.com', port: 587, ignoreTLS: false, requireTLS: true, auth: { user: 'me', pass: 'x' } }` },
-  { rule: 'nodemailer.starttls-not-required', trigger: `{ host: 'smtp.example.com', port: 587 }`, nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true }` },
+  {
+    rule: 'nodemailer.ignore-tls',
+    trigger: `{ host: 'smtp.example.com', port: 587, ignoreTLS: true, auth: { user: 'me', pass: 'x' } }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, ignoreTLS: false, requireTLS: true, auth: { user: 'me', pass: 'x' } }`,
+  },
+  {
+    rule: 'nodemailer.starttls-not-required',
+    trigger: `{ host: 'smtp.example.com', port: 587 }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 587, requireTLS: true }`,
+  },
   { rule: 'nodemailer.service-overridden', trigger: `{ service: 'gmail', port: 587 }`, nearMiss: `{ service: 'gmail', port: 465 }` },
-  { rule: 'nodemailer.obsolete-option', trigger: `{ host: 'smtp.example.com', port: 465, secureConnection: true }`, nearMiss: `{ host: 'smtp.example.com', port: 465, secure: true }` },
+  {
+    rule: 'nodemailer.obsolete-option',
+    trigger: `{ host: 'smtp.example.com', port: 465, secureConnection: true }`,
+    nearMiss: `{ host: 'smtp.example.com', port: 465, secure: true }`,
+  },
 ];
 
 describe('nodemailer rules', () => {
@@ -83,19 +126,32 @@ describe('nodemailer rules', () => {
         assert.equal(f.file, path.join(ROOT, file));
         assert.ok(f.range, 'a lint finding has a range');
         if (c.env) {
-          assert.ok(f.related?.some((rel) => rel.file.startsWith(ROOT) && path.basename(rel.file).startsWith('.env')), 'the .env line is reported too');
+          assert.ok(
+            f.related?.some((rel) => rel.file.startsWith(ROOT) && path.basename(rel.file).startsWith('.env')),
+            'the .env line is reported too',
+          );
         }
         if (f.edits?.length) {
           const fixed = applyEdits(code, f.edits);
           const after = lint(file, fixed, c.env);
-          assert.ok(after.findings.filter((x) => x.id === c.rule).length < r.findings.filter((x) => x.id === c.rule).length, `edit "${f.editTitle}" removes the finding:\n${fixed}`);
+          assert.ok(
+            after.findings.filter((x) => x.id === c.rule).length < r.findings.filter((x) => x.id === c.rule).length,
+            `edit "${f.editTitle}" removes the finding:\n${fixed}`,
+          );
         }
       });
     }
     for (const [file, code] of variants(c.nearMiss)) {
       it(`${c.rule} stays quiet: ${file} ${c.nearMiss}`, () => {
         const r = lint(file, code, c.env);
-        assert.ok(!ids(r).includes(c.rule), JSON.stringify(r.findings.filter((x) => x.id === c.rule), null, 1));
+        assert.ok(
+          !ids(r).includes(c.rule),
+          JSON.stringify(
+            r.findings.filter((x) => x.id === c.rule),
+            null,
+            1,
+          ),
+        );
       });
     }
   }
@@ -118,10 +174,13 @@ describe('nodemailer rules', () => {
     assert.deepEqual(ids(r).sort(), ['nodemailer.plaintext-on-implicit-port', 'nodemailer.secure-on-starttls-port']);
     const json = JSON.stringify(r);
     assert.ok(!json.includes('S3cretPw') && !json.includes('Env5ecret') && !json.includes('user:') && !json.includes('me:'), json);
-    assert.deepEqual(r.endpoints.map((e) => [e.endpoint.host, e.endpoint.port, e.endpoint.mode]), [
-      ['smtp.example.com', 587, 'implicit'],
-      ['mail.example.org', 465, 'starttls'],
-    ]);
+    assert.deepEqual(
+      r.endpoints.map((e) => [e.endpoint.host, e.endpoint.port, e.endpoint.mode]),
+      [
+        ['smtp.example.com', 587, 'implicit'],
+        ['mail.example.org', 465, 'starttls'],
+      ],
+    );
   });
 
   it('never shows passwords or tokens from code or .env', () => {
@@ -140,7 +199,7 @@ describe('nodemailer rules', () => {
     assert.ok(!json.includes('tok-xyz-987') && !json.includes('svc-secret-654'), json);
   });
 
-  it('returns the endpoint: well-known services resolve to nodemailer\'s own values', () => {
+  it("returns the endpoint: well-known services resolve to nodemailer's own values", () => {
     const code = `const a = nodemailer.createTransport({ service: 'Gmail', auth: {} });\nconst b = nodemailer.createTransport({ service: 'Outlook365' });\nconst c = nodemailer.createTransport({ host: 'mail.example.org', port: 2525, requireTLS: true, tls: { servername: 'smtp.example.org' } });\nconst d = nodemailer.createTransport({ host: 'mail.example.org' });\n`;
     const r = lint('m.js', code);
     assert.deepEqual(
@@ -167,7 +226,11 @@ describe('nodemailer rules', () => {
 
   it('takes .env from the workspace root when the folder has none', () => {
     const files = { [path.join(ROOT, '.env')]: 'SMTP_PORT=465\n' };
-    const r = lintNodemailer(path.join(ROOT, 'src', 'mail', 'm.js'), `nodemailer.createTransport({ host: 'h.example', port: process.env.SMTP_PORT, secure: false });`, hostWith(files));
+    const r = lintNodemailer(
+      path.join(ROOT, 'src', 'mail', 'm.js'),
+      `nodemailer.createTransport({ host: 'h.example', port: process.env.SMTP_PORT, secure: false });`,
+      hostWith(files),
+    );
     const f = r.findings.find((x) => x.id === 'nodemailer.plaintext-on-implicit-port');
     assert.ok(f);
     assert.equal(f.related?.[0].file, path.join(ROOT, '.env'));
@@ -181,11 +244,27 @@ describe('nodemailer rules', () => {
 
   describe('half-typed files still lint', () => {
     const cases: Array<[string, string, string]> = [
-      ['an object still open at the end', `import nodemailer from 'nodemailer';\nconst t = nodemailer.createTransport({\n  host: 'smtp.example.com',\n  port: 587,\n  secure: true,\n  auth: { user: 'me', pa`, 'nodemailer.secure-on-starttls-port'],
-      ['an unterminated string mid-file', `const t = nodemailer.createTransport({\n  host: 'smtp.example.com,\n  port: 465,\n  secure: false,\n});\nfunction later() { return 1; }\n`, 'nodemailer.plaintext-on-implicit-port'],
-      ['a missing comma', `const t = nodemailer.createTransport({\n  host: 'smtp.example.com'\n  port: 587\n  secure: true\n});\n`, 'nodemailer.secure-on-starttls-port'],
+      [
+        'an object still open at the end',
+        `import nodemailer from 'nodemailer';\nconst t = nodemailer.createTransport({\n  host: 'smtp.example.com',\n  port: 587,\n  secure: true,\n  auth: { user: 'me', pa`,
+        'nodemailer.secure-on-starttls-port',
+      ],
+      [
+        'an unterminated string mid-file',
+        `const t = nodemailer.createTransport({\n  host: 'smtp.example.com,\n  port: 465,\n  secure: false,\n});\nfunction later() { return 1; }\n`,
+        'nodemailer.plaintext-on-implicit-port',
+      ],
+      [
+        'a missing comma',
+        `const t = nodemailer.createTransport({\n  host: 'smtp.example.com'\n  port: 587\n  secure: true\n});\n`,
+        'nodemailer.secure-on-starttls-port',
+      ],
       ['a dangling value', `const t = nodemailer.createTransport({\n  secure: true,\n  port: 25,\n  host: process.env.`, 'nodemailer.secure-on-starttls-port'],
-      ['garbage after the transport', `const t = nodemailer.createTransport({ port: 465, secure: false });\nclass X { foo(: ) => }} ]] ((\n`, 'nodemailer.plaintext-on-implicit-port'],
+      [
+        'garbage after the transport',
+        `const t = nodemailer.createTransport({ port: 465, secure: false });\nclass X { foo(: ) => }} ]] ((\n`,
+        'nodemailer.plaintext-on-implicit-port',
+      ],
     ];
     for (const [name, code, rule] of cases) {
       for (const file of ['m.js', 'm.ts', 'm.tsx']) {
@@ -228,13 +307,19 @@ describe('nodemailer rules', () => {
       const code = `const t = nodemailer.createTransport({\n  host: "smtp.example.com\\r\\nQUIT",\n  port: 587,\n  requireTLS: true,\n  name: 'my laptop',\n  tls: { servername: 'mäil.example.com' },\n});\n`;
       const r = lint('m.js', code);
       const fs = r.findings.filter((f) => f.id === 'nodemailer.invalid-host');
-      assert.deepEqual(fs.map((f) => f.range?.start.line), [1, 4, 5]);
+      assert.deepEqual(
+        fs.map((f) => f.range?.start.line),
+        [1, 4, 5],
+      );
       assert.match(fs[0].title, /^host "smtp\.example\.com\\r\\nQUIT" is not a valid host name: the host name contains CR\.$/);
       assert.match(fs[1].title, /^name \(the EHLO name\) "my laptop" .*white space/);
       assert.match(fs[2].title, /^tls\.servername .*non-ASCII/);
       for (const f of fs) assert.doesNotMatch(JSON.stringify(f), /\\r\\n|\\u0000|\r|\n/);
       assert.deepEqual(r.endpoints, []);
-      assert.deepEqual(ids(lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: 'mx1.example.com', tls: { servername: '192.0.2.1' } });`)), []);
+      assert.deepEqual(
+        ids(lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: 'mx1.example.com', tls: { servername: '192.0.2.1' } });`)),
+        [],
+      );
     });
     it('says so for a host with a port, and for a name from .env, pointing at the .env line', () => {
       const r = lint('m.js', `nodemailer.createTransport({ host: process.env.SMTP_HOST, port: 465 });`, { '.env': 'SMTP_HOST=smtp.example.com:465\n' });
@@ -260,7 +345,9 @@ describe('nodemailer rules', () => {
       }
     });
     it('hides a bad name that comes from a secret-looking variable', () => {
-      const r = lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: process.env.SMTP_AUTH_NAME });`, { '.env': 'SMTP_AUTH_NAME=tok en-xyz987\n' });
+      const r = lint('m.js', `nodemailer.createTransport({ host: 'smtp.example.com', port: 465, name: process.env.SMTP_AUTH_NAME });`, {
+        '.env': 'SMTP_AUTH_NAME=tok en-xyz987\n',
+      });
       const f = r.findings.find((x) => x.id === 'nodemailer.invalid-host');
       assert.match(f?.title ?? '', /\(hidden\)/);
       assert.ok(!JSON.stringify(r).includes('xyz987'));

@@ -20,7 +20,8 @@ describe('postfix advice: the Postfix version', () => {
   });
 
   const legacy = `${HOST}smtpd_tls_mandatory_protocols = SSLv3 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3\n`;
-  const fixed = (extra: object, name: 'main.cf' = 'main.cf', text = legacy) => applyEdits(text, only(lint(name, text, {}, extra), 'postfix.legacy-protocols').edits!);
+  const fixed = (extra: object, name: 'main.cf' = 'main.cf', text = legacy) =>
+    applyEdits(text, only(lint(name, text, {}, extra), 'postfix.legacy-protocols').edits!);
 
   it('unknown version: the edit uses the exclusion form, and the text gives both forms', () => {
     assert.equal(fixed({}), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
@@ -31,9 +32,15 @@ describe('postfix advice: the Postfix version', () => {
   });
   it('the live config: postconf mail_version of this machine counts only for its own config directory', () => {
     assert.equal(fixed({ localPostfix: { configDirectory: '/ws/etc/postfix', version: '3.7.11' } }), `${HOST}smtpd_tls_mandatory_protocols = >=TLSv1.2\n`);
-    assert.equal(fixed({ localPostfix: { configDirectory: '/etc/postfix', version: '3.7.11' } }), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+    assert.equal(
+      fixed({ localPostfix: { configDirectory: '/etc/postfix', version: '3.7.11' } }),
+      `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`,
+    );
     // The live Postfix is 3.5: a declared version does not matter more than... it does: the user knows best.
-    assert.equal(fixed({ localPostfix: { configDirectory: '/ws/etc/postfix', version: '3.5.9' } }), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+    assert.equal(
+      fixed({ localPostfix: { configDirectory: '/ws/etc/postfix', version: '3.5.9' } }),
+      `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`,
+    );
   });
   it('compatibility_level in the 3.6+ form means Postfix 3.6 or later; 0-2 say nothing', () => {
     const t36 = `compatibility_level = 3.6\n${legacy}`;
@@ -43,7 +50,10 @@ describe('postfix advice: the Postfix version', () => {
   });
   it('a file written with "!" keeps "!" even on 3.6+', () => {
     const t = `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3\n`;
-    assert.equal(applyEdits(t, only(lint('main.cf', t, {}, { postfixVersion: '3.8' }), 'postfix.legacy-protocols').edits!), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+    assert.equal(
+      applyEdits(t, only(lint('main.cf', t, {}, { postfixVersion: '3.8' }), 'postfix.legacy-protocols').edits!),
+      `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`,
+    );
   });
   it('a bound on a Postfix known to be older than 3.6 is an error, fixed with the exclusion form', () => {
     const t = `${HOST}smtpd_tls_mandatory_protocols = >=TLSv1.2\n`;
@@ -51,7 +61,10 @@ describe('postfix advice: the Postfix version', () => {
     const f = only(lint('main.cf', t, {}, { postfixVersion: '3.5.27' }), 'postfix.protocols-syntax');
     assert.equal(f.severity, 'error');
     assert.match(f.detail, /454 4\.7\.0 TLS not available due to local problem/);
-    assert.equal(assertFixes('main.cf', t, 'postfix.protocols-syntax', {}, { postfixVersion: '3.5.27' }), `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`);
+    assert.equal(
+      assertFixes('main.cf', t, 'postfix.protocols-syntax', {}, { postfixVersion: '3.5.27' }),
+      `${HOST}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`,
+    );
   });
   it('master.cf: the -o value is written without blanks', () => {
     const master = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_mandatory_protocols=!SSLv2,!SSLv3\n';
@@ -87,7 +100,10 @@ describe('postfix advice: use/enforce switches are converted together', () => {
     assert.equal(assertFixes('main.cf', text, 'postfix.deprecated-parameter'), `${HOST}smtpd_tls_security_level = none\n`);
   });
   it('switches next to a non-empty level are ignored and removed; an empty level line takes the level', () => {
-    assert.equal(assertFixes('main.cf', `${HOST}smtpd_use_tls = yes\nsmtpd_tls_security_level = may\n`, 'postfix.deprecated-parameter'), `${HOST}smtpd_tls_security_level = may\n`);
+    assert.equal(
+      assertFixes('main.cf', `${HOST}smtpd_use_tls = yes\nsmtpd_tls_security_level = may\n`, 'postfix.deprecated-parameter'),
+      `${HOST}smtpd_tls_security_level = may\n`,
+    );
     const t = `${HOST}smtpd_tls_security_level =\nsmtpd_enforce_tls = yes\n`;
     assert.equal(assertFixes('main.cf', t, 'postfix.deprecated-parameter'), `${HOST}smtpd_tls_security_level = encrypt\n`);
   });
@@ -129,7 +145,10 @@ describe('postfix advice: encrypt on the public MX never drops submission', () =
 describe('postfix advice: what Postfix then does (misleading texts corrected)', function () {
   this.timeout(20000);
   it('wrappermode below encrypt is an error: the client skips every server', () => {
-    const f = only(lint('main.cf', `${HOST}relayhost = [smtp.example.net]:465\nsmtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n`), 'postfix.wrappermode-needs-encrypt');
+    const f = only(
+      lint('main.cf', `${HOST}relayhost = [smtp.example.net]:465\nsmtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n`),
+      'postfix.wrappermode-needs-encrypt',
+    );
     assert.equal(f.severity, 'error');
     assert.match(f.detail, /skips every address/);
   });

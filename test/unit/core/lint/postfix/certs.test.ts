@@ -11,7 +11,8 @@ describe('postfix certificate-file rules', function () {
     pki = makePki('Postfix Lint');
   });
   // The files live in the workspace at the path main.cf names (mirrored under /ws).
-  const cfg = (extra = '') => `myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/ssl/mail/cert.pem\nsmtpd_tls_key_file = /etc/ssl/mail/key.pem\n${extra}`;
+  const cfg = (extra = '') =>
+    `myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/ssl/mail/cert.pem\nsmtpd_tls_key_file = /etc/ssl/mail/key.pem\n${extra}`;
   const files = (cert: string, key: string) => ({ '/ws/etc/ssl/mail/cert.pem': cert, '/ws/etc/ssl/mail/key.pem': key });
 
   it('accepts a healthy full chain with its key', () => {

@@ -27,11 +27,18 @@ describe('postfix.sasl-before-starttls', () => {
 
   it('is quiet with auth_only, encrypt, noplaintext, SASL off, or when port 25 overrides it', () => {
     for (const extra of ['smtpd_tls_auth_only = yes\n', 'smtpd_tls_security_level = encrypt\n', 'smtpd_sasl_security_options = noanonymous, noplaintext\n']) {
-      assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\n${extra}`)).includes('postfix.sasl-before-starttls'), extra);
+      assert.ok(
+        !ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\n${extra}`)).includes('postfix.sasl-before-starttls'),
+        extra,
+      );
     }
     assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\n`)).includes('postfix.sasl-before-starttls'));
     const master = 'smtp inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=no\n';
-    assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\n`, { 'master.cf': master })).includes('postfix.sasl-before-starttls'));
+    assert.ok(
+      !ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\n`, { 'master.cf': master })).includes(
+        'postfix.sasl-before-starttls',
+      ),
+    );
   });
 
   it('postscreen in front: main.cf speaks for the pass smtpd; its own -o overrides are judged in master.cf', () => {
@@ -46,7 +53,8 @@ describe('postfix.sasl-before-starttls', () => {
   });
 
   it('master.cf: a service that enables SASL itself without encrypt; loopback and wrapper-mode services are fine', () => {
-    const master = 'submission inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n127.0.0.1:10025 inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_sasl_auth_enable=yes\n';
+    const master =
+      'submission inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n127.0.0.1:10025 inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_sasl_auth_enable=yes\n';
     const r = lint('master.cf', master, { 'main.cf': `${HOST}smtpd_tls_security_level = may\n` });
     const f = only(r, 'postfix.sasl-before-starttls');
     assert.equal(f.range?.start.line, 1);
@@ -83,7 +91,11 @@ describe('postfix.encrypt-without-verification', () => {
     assert.ok(!ids(lint('main.cf', base)).includes('postfix.encrypt-without-verification'));
     const sasl = `${base}smtp_sasl_auth_enable = yes\n`;
     assert.ok(!ids(lint('main.cf', `${sasl}smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n`)).includes('postfix.encrypt-without-verification'));
-    assert.ok(!ids(lint('main.cf', sasl.replace('encrypt', 'secure') + 'smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n')).includes('postfix.encrypt-without-verification'));
+    assert.ok(
+      !ids(lint('main.cf', sasl.replace('encrypt', 'secure') + 'smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n')).includes(
+        'postfix.encrypt-without-verification',
+      ),
+    );
   });
 });
 
@@ -96,10 +108,16 @@ describe('postfix.inline-credentials', () => {
     assert.equal(slice(text, f.range!), 'static:apikey:S3cr3tValue42');
     assert.ok(!JSON.stringify(r).includes('S3cr3tValue42'), 'the password leaked into the output');
     assert.deepEqual(f.evidence, ['smtp_sasl_password_maps = (hidden)']);
-    const inline = lint('master.cf', 'relay unix - - n - - smtp\n  -o smtp_sasl_password_maps=inline:{[smtp.example.net]:587=user:Pa55word}\n', { 'main.cf': HOST });
+    const inline = lint('master.cf', 'relay unix - - n - - smtp\n  -o smtp_sasl_password_maps=inline:{[smtp.example.net]:587=user:Pa55word}\n', {
+      'main.cf': HOST,
+    });
     assert.ok(!JSON.stringify(inline).includes('Pa55word'));
     assert.match(only(inline, 'postfix.inline-credentials').title, /master\.cf/);
-    assert.ok(!ids(lint('main.cf', `${HOST}smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nvirtual_uid_maps = static:5000\n`)).includes('postfix.inline-credentials'));
+    assert.ok(
+      !ids(lint('main.cf', `${HOST}smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nvirtual_uid_maps = static:5000\n`)).includes(
+        'postfix.inline-credentials',
+      ),
+    );
   });
 });
 
@@ -115,7 +133,13 @@ describe('postfix.no-outbound-tls', () => {
     assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_security_level = may\n`)).includes('postfix.no-outbound-tls'), 'a fragment with server settings only');
     const base = `${HOST}smtpd_tls_security_level = may\nsmtp_tls_loglevel = 1\n`;
     assert.ok(ids(lint('main.cf', base)).includes('postfix.no-outbound-tls'));
-    for (const extra of ['relayhost = [smtp.example.net]:587\n', 'smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n', 'default_transport = error\n', 'smtp_use_tls = yes\n', 'smtp_tls_security_level = dane\n']) {
+    for (const extra of [
+      'relayhost = [smtp.example.net]:587\n',
+      'smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n',
+      'default_transport = error\n',
+      'smtp_use_tls = yes\n',
+      'smtp_tls_security_level = dane\n',
+    ]) {
       assert.ok(!ids(lint('main.cf', base + extra)).includes('postfix.no-outbound-tls'), extra);
     }
     assert.ok(!ids(lint('main.cf', HOST)).includes('postfix.no-outbound-tls'));
@@ -124,19 +148,34 @@ describe('postfix.no-outbound-tls', () => {
 
 describe('postfix.mandatory-protocols-default', () => {
   it('submission with encrypt and smtps with wrapper mode, protocols set nowhere: info with an -o edit', () => {
-    const master = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_auth_only=yes\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n';
+    const master =
+      'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_auth_only=yes\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n';
     const r = lint('master.cf', master, { 'main.cf': HOST });
     const fs = r.findings.filter((f) => f.id === 'postfix.mandatory-protocols-default');
-    assert.deepEqual(fs.map((f) => [f.severity, f.range?.start.line]), [['info', 0], ['info', 3]]);
+    assert.deepEqual(
+      fs.map((f) => [f.severity, f.range?.start.line]),
+      [
+        ['info', 0],
+        ['info', 3],
+      ],
+    );
     assert.match(fs[0].title, /default \(>=TLSv1\), which still allows TLSv1, TLSv1.1/);
-    const fixed = assertFixes('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', 'postfix.mandatory-protocols-default', { 'main.cf': HOST });
+    const fixed = assertFixes('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', 'postfix.mandatory-protocols-default', {
+      'main.cf': HOST,
+    });
     assert.match(fixed, /-o smtpd_tls_mandatory_protocols=!SSLv2,!SSLv3,!TLSv1,!TLSv1\.1\n$/);
   });
   it('is quiet when main.cf sets it, when main.cf is not known, or when TLS is not mandatory', () => {
     const master = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';
-    assert.ok(!ids(lint('master.cf', master, { 'main.cf': `${HOST}smtpd_tls_mandatory_protocols = >=TLSv1.2\n` })).includes('postfix.mandatory-protocols-default'));
+    assert.ok(
+      !ids(lint('master.cf', master, { 'main.cf': `${HOST}smtpd_tls_mandatory_protocols = >=TLSv1.2\n` })).includes('postfix.mandatory-protocols-default'),
+    );
     assert.ok(!ids(lint('master.cf', master)).includes('postfix.mandatory-protocols-default'));
-    assert.ok(!ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\n', { 'main.cf': HOST })).includes('postfix.mandatory-protocols-default'));
+    assert.ok(
+      !ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\n', { 'main.cf': HOST })).includes(
+        'postfix.mandatory-protocols-default',
+      ),
+    );
   });
 });
 

@@ -13,7 +13,13 @@ describe('postfix: master.cf parser', () => {
   it('keeps a brace that opens inside an argument together with its white space', () => {
     const text = 'sub inet n - y - - smtpd\n  -o smtpd_sender_restrictions={ reject_unknown_sender_domain, permit } -o a=1\n';
     const [svc] = parseMasterCf(text).services;
-    assert.deepEqual(svc.overrides.map((o) => [o.name, o.value]), [['smtpd_sender_restrictions', '{ reject_unknown_sender_domain, permit }'], ['a', '1']]);
+    assert.deepEqual(
+      svc.overrides.map((o) => [o.name, o.value]),
+      [
+        ['smtpd_sender_restrictions', '{ reject_unknown_sender_domain, permit }'],
+        ['a', '1'],
+      ],
+    );
     assert.equal(textAt(text, svc.overrides[0].valueRange), '{ reject_unknown_sender_domain, permit }');
     assert.equal(svc.damaged, false);
   });
@@ -34,16 +40,31 @@ describe('postfix: master.cf parser', () => {
       '',
     ].join('\n');
     const cf = parseMasterCf(text);
-    assert.deepEqual(cf.services.map((s) => s.overrides.map((o) => o.name)), [[], ['a'], ['c']]);
+    assert.deepEqual(
+      cf.services.map((s) => s.overrides.map((o) => o.name)),
+      [[], ['a'], ['c']],
+    );
     // An -o appended to these entries would be no option: no quick fix may add one.
-    assert.deepEqual(cf.services.map((s) => s.damaged), [true, true, true]);
-    assert.deepEqual(cf.problems.map((p) => [p.kind, textAt(text, p.range)]), [['bad-override', '-v']]);
+    assert.deepEqual(
+      cf.services.map((s) => s.damaged),
+      [true, true, true],
+    );
+    assert.deepEqual(
+      cf.problems.map((p) => [p.kind, textAt(text, p.range)]),
+      [['bad-override', '-v']],
+    );
   });
 
   it('reports text after a closing brace and still reads what is inside, as postconf does', () => {
     const text = 'a unix - - n - - smtp -o {x=1}junk\n';
     const cf = parseMasterCf(text);
-    assert.deepEqual(cf.services[0].overrides.map((o) => [o.name, o.value]), [['x', '1']]);
-    assert.deepEqual(cf.problems.map((p) => [p.kind, textAt(text, p.range)]), [['bad-override', 'junk']]);
+    assert.deepEqual(
+      cf.services[0].overrides.map((o) => [o.name, o.value]),
+      [['x', '1']],
+    );
+    assert.deepEqual(
+      cf.problems.map((p) => [p.kind, textAt(text, p.range)]),
+      [['bad-override', 'junk']],
+    );
   });
 });

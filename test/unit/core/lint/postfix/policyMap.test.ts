@@ -36,13 +36,23 @@ function fixes(text: string, id: string, mainCf?: string, extra: Partial<LintHos
 
 describe('postfix TLS policy table: parser', () => {
   it('reads entries the way postmap does: continuation lines, comments inside an entry, first duplicate wins, keys without value ignored', () => {
-    const text = '# head\nExample.COM   secure match=.example.com\n   protocols=!SSLv2:!SSLv3\n# inside\n  ciphers=high\n\nlonely\n[mail.example.org]:587 encrypt\nexample.com may\n';
+    const text =
+      '# head\nExample.COM   secure match=.example.com\n   protocols=!SSLv2:!SSLv3\n# inside\n  ciphers=high\n\nlonely\n[mail.example.org]:587 encrypt\nexample.com may\n';
     const m = parsePolicyMap(text);
-    assert.deepEqual(m.entries.map((e) => [e.key, e.level?.text, e.attributes.map((a) => `${a.name}=${a.value}`)]), [
-      ['Example.COM', 'secure', ['match=.example.com', 'protocols=!SSLv2:!SSLv3', 'ciphers=high']],
-      ['[mail.example.org]:587', 'encrypt', []],
-    ]);
-    assert.deepEqual(m.problems.map((p) => [p.kind, p.firstLine]), [['no-value', 6], ['duplicate-key', 8]]);
+    assert.deepEqual(
+      m.entries.map((e) => [e.key, e.level?.text, e.attributes.map((a) => `${a.name}=${a.value}`)]),
+      [
+        ['Example.COM', 'secure', ['match=.example.com', 'protocols=!SSLv2:!SSLv3', 'ciphers=high']],
+        ['[mail.example.org]:587', 'encrypt', []],
+      ],
+    );
+    assert.deepEqual(
+      m.problems.map((p) => [p.kind, p.firstLine]),
+      [
+        ['no-value', 6],
+        ['duplicate-key', 8],
+      ],
+    );
     // Ranges land on the physical lines, across continuations.
     const e = m.entries[0];
     assert.equal(slice(text, e.keyRange), 'Example.COM');
@@ -54,18 +64,30 @@ describe('postfix TLS policy table: parser', () => {
   it('splits the value at blanks and commas, keeps { name = value } together, and names malformed attributes', () => {
     const m = parsePolicyMap('a.example secure,match=nexthop, { match = dot-nexthop } ciphers\nb.example encrypt =x {match=y\n');
     const a = m.entries[0].attributes;
-    assert.deepEqual(a.map((x) => [x.name, x.value, x.malformed]), [
-      ['match', 'nexthop', undefined],
-      ['match', 'dot-nexthop', undefined],
-      ['ciphers', '', 'missing "=" after attribute name'],
-    ]);
-    assert.deepEqual(m.entries[1].attributes.map((x) => x.malformed), ['missing attribute name', 'missing "}"']);
+    assert.deepEqual(
+      a.map((x) => [x.name, x.value, x.malformed]),
+      [
+        ['match', 'nexthop', undefined],
+        ['match', 'dot-nexthop', undefined],
+        ['ciphers', '', 'missing "=" after attribute name'],
+      ],
+    );
+    assert.deepEqual(
+      m.entries[1].attributes.map((x) => x.malformed),
+      ['missing attribute name', 'missing "}"'],
+    );
   });
 
   it('an indented first line continues nothing', () => {
     const m = parsePolicyMap('  example.com secure\nexample.net may\n');
-    assert.deepEqual(m.problems.map((p) => p.kind), ['orphan-continuation']);
-    assert.deepEqual(m.entries.map((e) => e.key), ['example.net']);
+    assert.deepEqual(
+      m.problems.map((p) => p.kind),
+      ['orphan-continuation'],
+    );
+    assert.deepEqual(
+      m.entries.map((e) => e.key),
+      ['example.net'],
+    );
   });
 
   it('tells domains, parent-domain keys and next-hops apart', () => {
@@ -81,13 +103,17 @@ describe('postfix TLS policy table: which files', () => {
   it('claims the conventional names when the text reads as a policy table, never a lookup-client .cf or other files', () => {
     const table = 'example.com secure\n';
     for (const n of ['tls_policy', 'tls_policy_map', 'tls_policy_maps', 'tls-policy', 'smtp_tls_policy']) {
-      assert.deepEqual(lintersFor(`/ws/etc/postfix/${n}`, table).map((l) => l.format), ['postfix-policy-map'], n);
+      assert.deepEqual(
+        lintersFor(`/ws/etc/postfix/${n}`, table).map((l) => l.format),
+        ['postfix-policy-map'],
+        n,
+      );
     }
     for (const n of ['mysql_tls_policy.cf', 'tls_policy.db', 'tls_policy.lmdb', 'transport', 'tls_policy.pcre', 'policy']) {
       assert.ok(!lintersFor(`/ws/etc/postfix/${n}`, table).some((l) => l.format === 'postfix-policy-map'), n);
     }
     // A file with a policy-table name that is not one: `name = value` lines, or no level anywhere.
-    assert.equal(postfixPolicyMapLinter.matches(MAP, 'hosts = 127.0.0.1\nquery = SELECT policy FROM tls WHERE domain=\'%s\'\n'), false);
+    assert.equal(postfixPolicyMapLinter.matches(MAP, "hosts = 127.0.0.1\nquery = SELECT policy FROM tls WHERE domain='%s'\n"), false);
     assert.equal(postfixPolicyMapLinter.matches(MAP, 'hosts=127.0.0.1\nuser=postfix\n'), false);
     assert.equal(postfixPolicyMapLinter.matches(MAP, 'just some words\nin a file\n'), false);
     assert.equal(postfixPolicyMapLinter.matches(MAP, '# only comments\n'), true);
@@ -97,7 +123,10 @@ describe('postfix TLS policy table: which files', () => {
   it('finds the main.cf that references it: beside it, under the workspace mirror, through $config_directory and proxy:', () => {
     const host = (files: Record<string, string>) => memoryHost(files);
     assert.equal(findReferencingMainCf(MAP, host({ [MAIN]: USES_MAP }))?.path, MAIN);
-    assert.equal(findReferencingMainCf(MAP, host({ [MAIN]: 'smtp_tls_policy_maps = proxy:lmdb:$config_directory/tls_policy\n' }))?.table, 'proxy:lmdb:/etc/postfix/tls_policy');
+    assert.equal(
+      findReferencingMainCf(MAP, host({ [MAIN]: 'smtp_tls_policy_maps = proxy:lmdb:$config_directory/tls_policy\n' }))?.table,
+      'proxy:lmdb:/etc/postfix/tls_policy',
+    );
     // A map in the workspace root's etc/postfix, main.cf in the workspace root's etc/postfix too, but the map elsewhere.
     assert.equal(findReferencingMainCf('/ws/other/tls_policy', host({ [MAIN]: USES_MAP })), undefined);
     assert.equal(findReferencingMainCf(MAP, host({ [MAIN]: 'smtp_tls_policy_maps = hash:/etc/postfix/other_policy\n' })), undefined);
@@ -171,11 +200,14 @@ describe('postfix TLS policy table: rules', () => {
 
   it('postfix.policy-map-syntax: key without level, orphan line, duplicate key (warnings, no edits)', () => {
     const r = lintMap('  x.example secure\nlonely\nexample.com may\nEXAMPLE.com encrypt\n');
-    assert.deepEqual(r.findings.map((f) => [f.id, f.severity, f.range!.start.line]), [
-      ['postfix.policy-map-syntax', 'warning', 0],
-      ['postfix.policy-map-syntax', 'warning', 1],
-      ['postfix.policy-map-syntax', 'warning', 3],
-    ]);
+    assert.deepEqual(
+      r.findings.map((f) => [f.id, f.severity, f.range!.start.line]),
+      [
+        ['postfix.policy-map-syntax', 'warning', 0],
+        ['postfix.policy-map-syntax', 'warning', 1],
+        ['postfix.policy-map-syntax', 'warning', 3],
+      ],
+    );
   });
 
   it('postfix.legacy-protocols in an entry: warning with a colon-separated edit at mandatory levels, info without edit at may', () => {
@@ -192,7 +224,10 @@ describe('postfix TLS policy table: rules', () => {
   it('protocol edits follow the Postfix version the main.cf rules use: >=TLSv1.2 only when 3.6+ is known', () => {
     const text = 'relay.example encrypt protocols=TLSv1:TLSv1.1:TLSv1.2:TLSv1.3\n';
     assert.equal(fixes(text, 'postfix.legacy-protocols', undefined, { postfixVersion: '3.7' }), 'relay.example encrypt protocols=>=TLSv1.2\n');
-    assert.equal(fixes(text, 'postfix.legacy-protocols', undefined, { postfixVersion: '3.5' }), 'relay.example encrypt protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1\n');
+    assert.equal(
+      fixes(text, 'postfix.legacy-protocols', undefined, { postfixVersion: '3.5' }),
+      'relay.example encrypt protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1\n',
+    );
     // main.cf's compatibility_level counts as evidence, as it does for main.cf's own lists.
     assert.equal(fixes(text, 'postfix.legacy-protocols', `${USES_MAP}compatibility_level = 3.6\n`), 'relay.example encrypt protocols=>=TLSv1.2\n');
   });
@@ -200,7 +235,10 @@ describe('postfix TLS policy table: rules', () => {
   it('postfix.protocols-syntax: a bound on a Postfix older than 3.6, and an unknown name; postfix.protocols-gap: a hole', () => {
     const bound = 'relay.example encrypt protocols=>=TLSv1.2\n';
     const f = only(lintMap(bound, undefined, { postfixVersion: '3.5' }), 'postfix.protocols-syntax');
-    assert.equal(fixes(bound, 'postfix.protocols-syntax', undefined, { postfixVersion: '3.5' }), 'relay.example encrypt protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1\n');
+    assert.equal(
+      fixes(bound, 'postfix.protocols-syntax', undefined, { postfixVersion: '3.5' }),
+      'relay.example encrypt protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1\n',
+    );
     assert.match(f.title, /3\.5/);
     assert.deepEqual(ids(lintMap(bound, undefined, { postfixVersion: '3.6' })), []);
     assert.deepEqual(ids(lintMap(bound)), [], 'version unknown: no claim');
@@ -228,13 +266,20 @@ describe('postfix TLS policy table: rules', () => {
   it('postfix.verify-without-ca: verify/secure entries with no CA in main.cf; tafile= or a trust anchor file is trust enough', () => {
     const text = 'example.com secure match=nexthop\n.example.com verify\n';
     const r = lintMap(text, USES_MAP);
-    assert.deepEqual(r.findings.map((f) => [f.id, f.severity, f.range!.start.line]), [
-      ['postfix.verify-without-ca', 'error', 0],
-      ['postfix.verify-without-ca', 'error', 1],
-    ]);
+    assert.deepEqual(
+      r.findings.map((f) => [f.id, f.severity, f.range!.start.line]),
+      [
+        ['postfix.verify-without-ca', 'error', 0],
+        ['postfix.verify-without-ca', 'error', 1],
+      ],
+    );
     // tls_append_default_CA adds the system CAs only to a CAfile/CApath that is set (tls_certkey.c): no trust alone.
     assert.equal(lintMap(text, `${USES_MAP}tls_append_default_CA = yes\n`).findings.length, 2);
-    for (const fix of ['smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt', 'smtp_tls_CApath = /etc/ssl/certs', 'smtp_tls_trust_anchor_file = /etc/postfix/ta.pem']) {
+    for (const fix of [
+      'smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt',
+      'smtp_tls_CApath = /etc/ssl/certs',
+      'smtp_tls_trust_anchor_file = /etc/postfix/ta.pem',
+    ]) {
       assert.deepEqual(ids(lintMap(text, `${USES_MAP}${fix}\n`)), [], fix);
     }
     assert.deepEqual(ids(lintMap('example.com secure tafile=/etc/postfix/ta.pem\n', USES_MAP)), []);
@@ -243,10 +288,13 @@ describe('postfix TLS policy table: rules', () => {
   it('offers the recipient domains named by their own entries, with their ranges, for the domain check', () => {
     const text = 'Example.ORG dane-only\n.example.net secure\n[relay.example.com]:587 encrypt\nlocalhost none\n192.0.2.1 may\nmail.example.com. verify\n';
     const r = lintMap(text);
-    assert.deepEqual(r.domains!.map((d) => [d.domain, slice(text, d.range), d.source]), [
-      ['example.org', 'Example.ORG', 'smtp_tls_policy_maps entry (dane-only)'],
-      ['mail.example.com', 'mail.example.com.', 'smtp_tls_policy_maps entry (verify)'],
-    ]);
+    assert.deepEqual(
+      r.domains!.map((d) => [d.domain, slice(text, d.range), d.source]),
+      [
+        ['example.org', 'Example.ORG', 'smtp_tls_policy_maps entry (dane-only)'],
+        ['mail.example.com', 'mail.example.com.', 'smtp_tls_policy_maps entry (verify)'],
+      ],
+    );
   });
 
   it('the fixtures: every problem of policy-map/ found, policy-map-good/ clean', () => {
@@ -257,11 +305,19 @@ describe('postfix TLS policy table: rules', () => {
     };
     const bad = load('policy-map');
     assert.deepEqual([...new Set(ids(bad))].sort(), [
-      'postfix.dane-without-dnssec', 'postfix.legacy-protocols', 'postfix.policy-map-attribute', 'postfix.policy-map-level',
-      'postfix.policy-map-syntax', 'postfix.protocols-gap', 'postfix.verify-without-ca',
+      'postfix.dane-without-dnssec',
+      'postfix.legacy-protocols',
+      'postfix.policy-map-attribute',
+      'postfix.policy-map-level',
+      'postfix.policy-map-syntax',
+      'postfix.protocols-gap',
+      'postfix.verify-without-ca',
     ]);
     const good = load('policy-map-good');
-    assert.deepEqual(good.findings.map((f) => [f.id, f.title]), []);
+    assert.deepEqual(
+      good.findings.map((f) => [f.id, f.title]),
+      [],
+    );
     assert.equal(good.domains!.length, 4);
   });
 });
@@ -282,14 +338,16 @@ describe('postfix transport table: domains delivered by MX lookup, offered from 
     ].join('\n');
     const main = 'transport_maps = hash:/etc/postfix/transport\n';
     const r = lintText(MAIN, main, memoryHost({ [MAIN]: main, '/ws/etc/postfix/transport': transport }));
-    assert.deepEqual(r.domains.map((d) => [d.domain, d.file, slice(transport, d.range)]), [
-      ['example.com', '/ws/etc/postfix/transport', 'example.com'],
-      ['mx-pool.example.net', '/ws/etc/postfix/transport', 'Example.ORG'],
-    ]);
+    assert.deepEqual(
+      r.domains.map((d) => [d.domain, d.file, slice(transport, d.range)]),
+      [
+        ['example.com', '/ws/etc/postfix/transport', 'example.com'],
+        ['mx-pool.example.net', '/ws/etc/postfix/transport', 'Example.ORG'],
+      ],
+    );
     assert.match(r.domains[1].source, /for example\.org/);
     // A main.cf without transport_maps, or whose table is not in the workspace, offers none.
     assert.deepEqual(lintText(MAIN, 'myhostname = a.example\n', memoryHost({})).domains, []);
     assert.deepEqual(lintText(MAIN, main, memoryHost({ [MAIN]: main })).domains, []);
   });
 });
-

@@ -3,7 +3,34 @@ import fc from 'fast-check';
 import { applyEdits } from '../../../../support/applyEdits';
 import { lint } from '../../../../support/postfixLint';
 
-const PIECES = ['smtpd_tls_protocols', 'relayhost', '=', ' ', '\t', '\r\n', '\n', '#', '$', '${', '}', '{', '-o', '>=', '!', ',', ':', '[', ']', 'TLSv1', 'yes', '465', 'é', '✉', '\u0000', 'smtp inet n - y - - smtpd'];
+const PIECES = [
+  'smtpd_tls_protocols',
+  'relayhost',
+  '=',
+  ' ',
+  '\t',
+  '\r\n',
+  '\n',
+  '#',
+  '$',
+  '${',
+  '}',
+  '{',
+  '-o',
+  '>=',
+  '!',
+  ',',
+  ':',
+  '[',
+  ']',
+  'TLSv1',
+  'yes',
+  '465',
+  'é',
+  '✉',
+  '\u0000',
+  'smtp inet n - y - - smtpd',
+];
 
 /** In VS Code's line model: `\r\n`, `\n` and a lone `\r` each end a line. */
 function inside(text: string, line: number, character: number): boolean {
@@ -13,14 +40,20 @@ function inside(text: string, line: number, character: number): boolean {
 
 describe('postfix lint robustness', () => {
   it('any text gives findings, never an exception; ranges and edits stay inside the text', () => {
-    const doc = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(fc.constantFrom(...PIECES), { maxLength: 80 }).map((a) => a.join('')));
+    const doc = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.array(fc.constantFrom(...PIECES), { maxLength: 80 }).map((a) => a.join('')),
+    );
     fc.assert(
       fc.property(doc, fc.constantFrom('main.cf' as const, 'master.cf' as const), (text, name) => {
         const r = lint(name, text, { 'main.cf': text, 'master.cf': text });
         for (const f of r.findings) {
           assert.ok(f.range, f.id);
           assert.notEqual(f.id, 'lint.internal-error', f.detail);
-          assert.ok(inside(text, f.range.start.line, f.range.start.character) && inside(text, f.range.end.line, f.range.end.character), `${f.id} ${JSON.stringify(f.range)}`);
+          assert.ok(
+            inside(text, f.range.start.line, f.range.start.character) && inside(text, f.range.end.line, f.range.end.character),
+            `${f.id} ${JSON.stringify(f.range)}`,
+          );
           if (f.edits) applyEdits(text, f.edits);
         }
       }),
@@ -40,7 +73,10 @@ describe('postfix lint robustness', () => {
     const big = comments + cont + 'smtpd_tls_protocols = !SSLv2, !SSLv3\n' + comments.repeat(2);
     assert.ok(big.length >= 10 * 1024 * 1024);
     const r = lint('main.cf', big);
-    assert.deepEqual(r.findings.map((f) => [f.id, f.range?.start.line]), [['postfix.legacy-protocols', 160_001]]);
+    assert.deepEqual(
+      r.findings.map((f) => [f.id, f.range?.start.line]),
+      [['postfix.legacy-protocols', 160_001]],
+    );
     // Many duplicates (a 1 MB file of them) stay linear too.
     const dup = lint('main.cf', 'smtpd_tls_protocols = !SSLv2, !SSLv3\n'.repeat(28_000));
     assert.equal(dup.findings.filter((f) => f.id === 'postfix.duplicate-parameter').length, 27_999);

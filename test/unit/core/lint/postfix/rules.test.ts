@@ -17,7 +17,10 @@ describe('postfix main.cf rules', () => {
       assert.match(f.fix, /!SSLv2, !SSLv3, !TLSv1, !TLSv1\.1 \(works on every Postfix version\) or .*>=TLSv1\.2 \(Postfix 3\.6 and later only/);
       assert.equal(only(lint('main.cf', `${HOST}smtp_tls_mandatory_protocols = >=TLSv1\n`), 'postfix.legacy-protocols').severity, 'warning');
       // The file already uses bounds: Postfix 3.6+ (or broken already), so the edit keeps that syntax.
-      assert.equal(assertFixes('main.cf', `${HOST}smtp_tls_mandatory_protocols = >=TLSv1\n`, 'postfix.legacy-protocols'), `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`);
+      assert.equal(
+        assertFixes('main.cf', `${HOST}smtp_tls_mandatory_protocols = >=TLSv1\n`, 'postfix.legacy-protocols'),
+        `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`,
+      );
     });
     it('is info for opportunistic TLS on the public MX, warning for a relay client', () => {
       const opp = only(lint('main.cf', `${HOST}smtpd_tls_protocols = >=TLSv1\n`), 'postfix.legacy-protocols');
@@ -80,7 +83,10 @@ describe('postfix main.cf rules', () => {
       // Declared 3.6+: a warning (TLS works, 1.3 is off) and the joining edit.
       const v38 = only(lint('main.cf', text, {}, { postfixVersion: '3.8.4' }), 'postfix.protocols-syntax');
       assert.equal(v38.severity, 'warning');
-      assert.equal(assertFixes('main.cf', text, 'postfix.protocols-syntax', {}, { postfixVersion: '3.8.4' }), `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`);
+      assert.equal(
+        assertFixes('main.cf', text, 'postfix.protocols-syntax', {}, { postfixVersion: '3.8.4' }),
+        `${HOST}smtp_tls_mandatory_protocols = >=TLSv1.2\n`,
+      );
     });
     it('flags unknown tokens but accepts hex bounds and any case', () => {
       const text = `${HOST}smtpd_tls_protocols = !SSLv2, TLS1.2\n`;
@@ -103,7 +109,12 @@ describe('postfix main.cf rules', () => {
     });
     it('offers removal when the successor is already set, and knows the ignored curve knobs', () => {
       assertFixes('main.cf', `${HOST}smtpd_use_tls = yes\nsmtpd_tls_security_level = may\n`, 'postfix.deprecated-parameter');
-      for (const n of ['smtpd_tls_eecdh_grade = strong', 'tls_eecdh_ultra_curve = secp384r1', 'smtpd_tls_cipherlist = HIGH', 'smtpd_tls_dh512_param_file = /x']) {
+      for (const n of [
+        'smtpd_tls_eecdh_grade = strong',
+        'tls_eecdh_ultra_curve = secp384r1',
+        'smtpd_tls_cipherlist = HIGH',
+        'smtpd_tls_dh512_param_file = /x',
+      ]) {
         assertFixes('main.cf', `${HOST}${n}\n`, 'postfix.deprecated-parameter');
       }
       for (const n of ['smtp_tls_per_site = hash:/etc/postfix/tls_per_site', 'smtpd_tls_dcert_file = /etc/postfix/dsa.pem']) {
@@ -167,15 +178,25 @@ describe('postfix main.cf rules', () => {
       // tls_append_default_CA appends the system CAs to a CAfile/CApath that is set, and does nothing without one
       // (Postfix tls_certkey.c, tls_set_ca_certificate_info): still no trust.
       assert.ok(ids(lint('main.cf', `${text}tls_append_default_CA = yes\n`)).includes('postfix.verify-without-ca'));
-      assert.ok(!ids(lint('main.cf', `${text}smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\ntls_append_default_CA = yes\n`)).includes('postfix.verify-without-ca'));
+      assert.ok(
+        !ids(lint('main.cf', `${text}smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\ntls_append_default_CA = yes\n`)).includes(
+          'postfix.verify-without-ca',
+        ),
+      );
     });
     it('reports relayhost destinations as endpoints, with ports and wrapper mode resolved', () => {
       const text = `${HOST}relayhost = [smtp.example.net]:465\nsmtp_tls_wrappermode = yes\nsmtp_tls_security_level = encrypt\n`;
       const r = lint('main.cf', text);
-      assert.deepEqual(r.endpoints.map((e) => e.endpoint), [{ host: 'smtp.example.net', port: 465, protocol: 'smtp', mode: 'implicit' }]);
+      assert.deepEqual(
+        r.endpoints.map((e) => e.endpoint),
+        [{ host: 'smtp.example.net', port: 465, protocol: 'smtp', mode: 'implicit' }],
+      );
       assert.equal(slice(text, r.endpoints[0].range), '[smtp.example.net]:465');
       const two = lint('main.cf', `relayhost = smtp.gmail.com:587, [192.0.2.7]:submission [relay.example]\n`).endpoints.map((e) => e.endpoint);
-      assert.deepEqual(two.map((e) => `${e.host} ${e.port} ${e.mode}`), ['smtp.gmail.com 587 starttls', '192.0.2.7 587 starttls', 'relay.example 25 starttls']);
+      assert.deepEqual(
+        two.map((e) => `${e.host} ${e.port} ${e.mode}`),
+        ['smtp.gmail.com 587 starttls', '192.0.2.7 587 starttls', 'relay.example 25 starttls'],
+      );
     });
     it('reports a relayhost that is no valid host', () => {
       assert.ok(ids(lint('main.cf', 'relayhost = [smtp.exa mple]:587\n')).includes('postfix.relayhost-invalid'));
@@ -232,7 +253,8 @@ describe('postfix main.cf rules', () => {
       assert.equal(fixed, 'myhostname = mail.example.com\r\nsmtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\r\n');
     });
     it('counts a lone CR as a line break, as the editor does', () => {
-      const text = 'myhostname = mail.example.com\rsmtp_tls_mandatory_protocols = !SSLv2,\r\t!SSLv3,\r# note\r\n    !TLSv1.1\rsmtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\r';
+      const text =
+        'myhostname = mail.example.com\rsmtp_tls_mandatory_protocols = !SSLv2,\r\t!SSLv3,\r# note\r\n    !TLSv1.1\rsmtp_tls_protocols = !SSLv2,\n  >= TLSv1.2\r';
       const r = lint('main.cf', text);
       const gap = only(r, 'postfix.protocols-gap');
       assert.deepEqual(gap.range, range(1, 31, 4, 12));
@@ -270,7 +292,9 @@ describe('postfix master.cf rules', () => {
     for (const name of ['submissions', '465', '0.0.0.0:465']) {
       assert.ok(ids(lint('master.cf', `${name} inet n - y - - smtpd\n`, MAIN)).includes('postfix.smtps-without-wrappermode'), name);
     }
-    assert.ok(!ids(lint('master.cf', 'submissions inet n - y - - smtpd\n  -o { smtpd_tls_wrappermode = yes }\n', MAIN)).includes('postfix.smtps-without-wrappermode'));
+    assert.ok(
+      !ids(lint('master.cf', 'submissions inet n - y - - smtpd\n  -o { smtpd_tls_wrappermode = yes }\n', MAIN)).includes('postfix.smtps-without-wrappermode'),
+    );
   });
   it('postfix.submission-without-encrypt: submission without -o smtpd_tls_security_level=encrypt', () => {
     const text = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\n';
@@ -278,10 +302,13 @@ describe('postfix master.cf rules', () => {
     assert.equal(slice(text, f.range!), 'may');
     assertFixes('master.cf', text, 'postfix.submission-without-encrypt', MAIN);
     assertFixes('master.cf', 'submission inet n - y - - smtpd\n', 'postfix.submission-without-encrypt', MAIN);
-    assert.ok(!ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', MAIN)).includes('postfix.submission-without-encrypt'));
+    assert.ok(
+      !ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', MAIN)).includes('postfix.submission-without-encrypt'),
+    );
   });
   it('checks -o overrides with the main.cf rules and service-aware severity', () => {
-    const text = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o { smtpd_tls_protocols = >=TLSv1 }\nsmtp inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';
+    const text =
+      'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o { smtpd_tls_protocols = >=TLSv1 }\nsmtp inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';
     const r = lint('master.cf', text, MAIN);
     const legacy = only(r, 'postfix.legacy-protocols');
     assert.equal(legacy.severity, 'warning');
@@ -290,19 +317,28 @@ describe('postfix master.cf rules', () => {
     assertFixes('master.cf', text, 'postfix.legacy-protocols', MAIN);
   });
   it('discovers the SMTP services on myhostname', () => {
-    const text = 'smtp inet n - y - - postscreen\nsubmission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n127.0.0.1:10025 inet n - n - - smtpd\n';
+    const text =
+      'smtp inet n - y - - postscreen\nsubmission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\nsmtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n127.0.0.1:10025 inet n - n - - smtpd\n';
     const eps = lint('master.cf', text, MAIN).endpoints.map((e) => `${e.endpoint.host}:${e.endpoint.port} ${e.endpoint.mode} ${e.source}`);
-    assert.deepEqual(eps, ['mail.example.com:25 starttls smtp service in master.cf', 'mail.example.com:587 starttls submission service in master.cf', 'mail.example.com:465 implicit smtps service in master.cf']);
+    assert.deepEqual(eps, [
+      'mail.example.com:25 starttls smtp service in master.cf',
+      'mail.example.com:587 starttls submission service in master.cf',
+      'mail.example.com:465 implicit smtps service in master.cf',
+    ]);
   });
   it('reports broken entries', () => {
     assert.ok(ids(lint('master.cf', 'smtp inet n -\n')).includes('postfix.master-syntax-error'));
     assert.ok(ids(lint('master.cf', 'smtp inet n - y - - smtpd -o\n')).includes('postfix.master-syntax-error'));
   });
-  it('postfix.relayhost-invalid: a service\'s own -o relayhost= with a name that is no host, secrets hidden', () => {
-    const text = 'relay unix - - n - - smtp\n  -o relayhost=[smtp.exa\u0007mple.net]:587\nout unix - - n - - smtp\n  -o relayhost=[me:Hunter2Secret@bad_host!]:587\n';
+  it("postfix.relayhost-invalid: a service's own -o relayhost= with a name that is no host, secrets hidden", () => {
+    const text =
+      'relay unix - - n - - smtp\n  -o relayhost=[smtp.exa\u0007mple.net]:587\nout unix - - n - - smtp\n  -o relayhost=[me:Hunter2Secret@bad_host!]:587\n';
     const r = lint('master.cf', text, MAIN);
     const fs = r.findings.filter((f) => f.id === 'postfix.relayhost-invalid');
-    assert.deepEqual(fs.map((f) => f.range?.start.line), [1, 3]);
+    assert.deepEqual(
+      fs.map((f) => f.range?.start.line),
+      [1, 3],
+    );
     assert.equal(slice(text, fs[0].range!), '[smtp.exa\u0007mple.net]:587');
     assert.match(fs[0].title, /relay service/);
     assert.match(fs[0].detail, /control character 0x07/);
