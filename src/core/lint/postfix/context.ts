@@ -1,6 +1,6 @@
 import { printable } from '../../endpoint';
 import type { Finding, Range, Severity, TextEdit } from '../../finding';
-import type { FindingId } from '../../findings';
+import { makeFinding, type FindingId } from '../../findings';
 import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logicalLines';
@@ -78,8 +78,8 @@ export function removeSetting(ctx: RuleContext, s: Setting): TextEdit | undefine
   return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine), newText: '' };
 }
 
+/** A Postfix rule's finding before its file is known: explicit severity and title, always a range. */
 export interface FindingInput {
-  id: FindingId;
   severity: Severity;
   title: string;
   detail: string;
@@ -90,18 +90,21 @@ export interface FindingInput {
   editTitle?: string;
 }
 
-export function report(ctx: RuleContext, f: FindingInput): void {
+/** Adds a finding in this context's file, through `makeFinding()`; empty `edits` (with their title) and `evidence` are left out. */
+export function report(ctx: RuleContext, id: FindingId, f: FindingInput): void {
   const noEdits = !f.edits || f.edits.length === 0;
   const noEvidence = !f.evidence || f.evidence.length === 0;
-  // Built key by key in the input's order: deleting keys afterwards would put every finding in V8's slow
-  // dictionary mode, and a big file has thousands.
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(f) as (keyof FindingInput)[]) {
-    if ((noEdits && (key === 'edits' || key === 'editTitle')) || (noEvidence && key === 'evidence')) continue;
-    out[key] = f[key];
-  }
-  out.file = ctx.file;
-  ctx.findings.push(out as unknown as Finding);
+  // Fields set to undefined keep their place in the input's order and are dropped by makeFinding (no key is
+  // deleted afterwards: that would put every finding in V8's slow dictionary mode, and a big file has thousands).
+  ctx.findings.push(
+    makeFinding(id, {
+      ...f,
+      evidence: noEvidence ? undefined : f.evidence,
+      edits: noEdits ? undefined : f.edits,
+      editTitle: noEdits ? undefined : f.editTitle,
+      file: ctx.file,
+    }),
+  );
 }
 
 /** `name = value` for evidence, with anything that can hold a secret cut out (`static:user:pass`, `inline:{}`). */

@@ -59,8 +59,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     // (else it would be an unused name or a second assignment).
     const orphanName = /^\s*([A-Za-z0-9_]+)\s*=/.exec(firstLine)?.[1];
     const orphanFixable = orphan && orphanName !== undefined && isKnownParameter(orphanName) && scope.setting(orphanName) === undefined;
-    report(ctx, {
-      id: 'postfix.syntax-error',
+    report(ctx, 'postfix.syntax-error', {
       severity: orphan ? 'warning' : 'error',
       title: orphan
         ? 'This line starts with white space but continues nothing, so Postfix ignores it.'

@@ -77,8 +77,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     // Template markup in an entry (`{{ .PORT }} inet ...`, `<%= opts %>`) is rendered away before Postfix reads it.
     if (template && template.markupLine(p.range.start.line)) continue;
     const t = PROBLEM_TEXT[p.kind];
-    report(base, {
-      id: 'postfix.master-syntax-error',
+    report(base, 'postfix.master-syntax-error', {
       severity: t.severity,
       title: t.title,
       detail: t.detail,

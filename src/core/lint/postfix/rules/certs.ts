@@ -110,8 +110,7 @@ function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: stri
     return;
   }
   const server = severity === 'error';
-  report(ctx, {
-    id: 'postfix.cert-file-missing',
+  report(ctx, 'postfix.cert-file-missing', {
     severity: live ? severity : 'info',
     title: `${s.name} names ${printable(p)}, which could not be found or read.`,
     detail: live
@@ -152,8 +151,7 @@ export function checkOtherFiles(ctx: RuleContext, configPath: string): void {
     for (const f of files) {
       const b = parsePemBundle(f.text);
       if (b.certificates.length > 0) continue;
-      report(ctx, {
-        id: 'postfix.cert-unreadable',
+      report(ctx, 'postfix.cert-unreadable', {
         severity: 'error',
         title: `${printable(f.path)} (${name}) holds no certificate.`,
         detail:
@@ -189,8 +187,7 @@ export function reportSkippedFiles(ctx: RuleContext): void {
   const skipped = ctx.files?.skipped ?? [];
   if (skipped.length === 0) return;
   const names = [...new Set(skipped.map((s) => s.path))];
-  report(ctx, {
-    id: 'postfix.file-checks-skipped',
+  report(ctx, 'postfix.file-checks-skipped', {
     severity: 'info',
     title: `${names.length} certificate, key or CA file${names.length > 1 ? 's' : ''} named here ${names.length > 1 ? 'were' : 'was'} not checked: ${names.length > 1 ? 'they are' : 'it is'} not in this workspace.`,
     detail:
@@ -255,8 +252,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
   for (const f of new Set([...certFiles, ...keyFiles])) {
     const b = bundle(f);
     if (b.errors.length > 0) {
-      report(ctx, {
-        id: 'postfix.cert-unreadable',
+      report(ctx, 'postfix.cert-unreadable', {
         severity: 'error',
         title: `${printable(f.path)} has blocks Postfix cannot use.`,
         detail:
@@ -276,8 +272,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
   if (certs.length === 0) {
     const f = certFiles[0];
     if (bundle(f).errors.length === 0) {
-      report(ctx, {
-        id: 'postfix.cert-unreadable',
+      report(ctx, 'postfix.cert-unreadable', {
         severity: 'error',
         title: `${printable(f.path)} holds no certificate.`,
         detail:
@@ -294,7 +289,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
   const info = describeCertificate(leaf.der);
   if ('error' in info) return;
   const on = (f: Finding, range: Range, id: FindingId): void =>
-    report(ctx, { id, severity: f.severity, title: f.title, detail: f.detail, fix: f.fix, range, evidence: f.evidence });
+    report(ctx, id, { severity: f.severity, title: f.title, detail: f.detail, fix: f.fix, range, evidence: f.evidence });
 
   if (Date.parse(info.notAfter) < now.getTime()) on(F.expired(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
   else if (Date.parse(info.notBefore) > now.getTime()) on(F.notYetValid(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
@@ -311,8 +306,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
 
   if (keys.length > 0 && !keys.some((k) => keyMatchesCertificate(k, leaf.der))) {
     const keyFile = keyFiles.find((f) => bundle(f).privateKeys.length > 0) ?? keyFiles[0];
-    report(ctx, {
-      id: 'postfix.cert-key-mismatch',
+    report(ctx, 'postfix.cert-key-mismatch', {
       severity: 'error',
       title: `The private key in ${printable(keyFile.path)} does not belong to the certificate in ${printable(leaf.file.path)}.`,
       detail:
@@ -334,8 +328,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
   const myhostname = name.value.trim();
   if (name.complete && myhostname !== '' && !matchesHostname(info, myhostname)) {
     const f = F.hostnameMismatch(info, myhostname, coveredNames(info));
-    report(ctx, {
-      id: 'postfix.cert-hostname',
+    report(ctx, 'postfix.cert-hostname', {
       severity: 'warning',
       title: `The certificate does not cover myhostname (${printable(myhostname)}).`,
       detail:
@@ -363,8 +356,7 @@ function checkChain(
   }
   if (!('error' in next) && next.subject !== leaf.issuer) {
     const f = F.missingIntermediate(leaf);
-    report(ctx, {
-      id: 'postfix.cert-missing-intermediate',
+    report(ctx, 'postfix.cert-missing-intermediate', {
       severity: 'error',
       title: `The certificate after the server certificate is not its issuer ("${leaf.issuer}").`,
       detail: `The file holds "${next.subject}" where the issuer "${leaf.issuer}" should follow. ${f.detail}`,

@@ -47,8 +47,7 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
       const level = clientLevel(ctx.scope);
       const edits = [...setParameter(ctx, 'smtp_tls_wrappermode', 'yes', relay)];
       if (!AT_LEAST_ENCRYPT.has(level)) edits.push(...setParameter(ctx, 'smtp_tls_security_level', 'encrypt', relay));
-      report(ctx, {
-        id: 'postfix.relayhost-needs-wrappermode',
+      report(ctx, 'postfix.relayhost-needs-wrappermode', {
         severity: 'error',
         title: `relayhost uses port ${d.portText === '465' ? '465' : `465 (${d.portText})`} but smtp_tls_wrappermode is not yes.`,
         detail:
@@ -72,8 +71,7 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
       // query, and smtp_host_addr() then uses the address itself (smtp_addr.c): it works, brackets only say so.
       // IPv6: without brackets the colons of the address cannot be told from the :port separator.
       const v4 = isIP(d.host) === 4;
-      report(ctx, {
-        id: 'postfix.relayhost-invalid',
+      report(ctx, 'postfix.relayhost-invalid', {
         severity: v4 ? 'info' : 'error',
         title: v4
           ? `relayhost ${printable(d.host)} is an IP address without [brackets]; it works, but [${printable(d.host)}] says what is meant.`
@@ -95,8 +93,7 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
       // unintended (MX hosts take mail on 25); the edit changes routing (MX hosts -> the name's own address), so it
       // is offered only then.
       const submissionPort = port === 587 || port === 465;
-      report(ctx, {
-        id: 'postfix.relayhost-mx-lookup',
+      report(ctx, 'postfix.relayhost-mx-lookup', {
         severity: submissionPort ? 'warning' : 'info',
         title: `relayhost ${printable(d.host)} has no brackets, so Postfix looks up its MX records.`,
         detail:
@@ -126,8 +123,7 @@ const usable = (d: Destination) => validateHostname(d.host).ok && !(d.portText !
 
 function reportInvalid(ctx: RuleContext, relay: Setting, value: string, d: Destination, range: Range): void {
   const hostCheck = validateHostname(d.host);
-  report(ctx, {
-    id: 'postfix.relayhost-invalid',
+  report(ctx, 'postfix.relayhost-invalid', {
     severity: 'error',
     title: `relayhost "${printable(redact('relayhost', value.slice(d.start, d.end)))}"${ctx.service ? ` (in the ${ctx.service.name} service)` : ''} is not a destination Postfix can use.`,
     detail: !hostCheck.ok
@@ -158,8 +154,7 @@ export function checkRelayOverride(ctx: RuleContext): void {
 
 function reportWrapperOnStarttls(ctx: RuleContext, range: Range, target: string, evidence: string): void {
   const w = ctx.scope.setting('smtp_tls_wrappermode');
-  report(ctx, {
-    id: 'postfix.wrappermode-on-starttls-port',
+  report(ctx, 'postfix.wrappermode-on-starttls-port', {
     severity: 'error',
     title: `smtp_tls_wrappermode = yes, but ${target} uses STARTTLS.`,
     detail:
@@ -182,8 +177,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
   const wrapper = scope.flag('smtp_tls_wrappermode');
   if (wrapper && !AT_LEAST_ENCRYPT.has(level) && (wrapperOwn || levelSetting)) {
     const anchor = levelSetting ?? wrapperOwn!;
-    report(ctx, {
-      id: 'postfix.wrappermode-needs-encrypt',
+    report(ctx, 'postfix.wrappermode-needs-encrypt', {
       severity: 'error',
       title: `smtp_tls_wrappermode = yes needs smtp_tls_security_level = encrypt or stronger (it is "${level || 'none'}").`,
       detail:
@@ -206,8 +200,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
     if (noPlain || policy) severity = severity === 'error' ? 'warning' : 'info';
     const anchor = levelSetting ?? sasl ?? scope.setting('relayhost');
     if (anchor) {
-      report(ctx, {
-        id: 'postfix.relay-credentials-in-clear',
+      report(ctx, 'postfix.relay-credentials-in-clear', {
         severity,
         title:
           level === 'none'
@@ -236,8 +229,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
     // tls_append_default_CA adds the system CAs only to a CAfile/CApath that is set (tls_certkey.c,
     // tls_set_ca_certificate_info), so alone it trusts nothing.
     if (!ca) {
-      report(ctx, {
-        id: 'postfix.verify-without-ca',
+      report(ctx, 'postfix.verify-without-ca', {
         severity: 'error',
         title: `smtp_tls_security_level = ${level}, but no smtp_tls_CAfile or smtp_tls_CApath is set.`,
         detail:

@@ -18,8 +18,7 @@ export function checkDaneWithoutDnssec(ctx: RuleContext): void {
   const setting = scope.setting('smtp_tls_security_level');
   if (!setting) return;
   const dns = scope.setting('smtp_dns_support_level');
-  report(ctx, {
-    id: 'postfix.dane-without-dnssec',
+  report(ctx, 'postfix.dane-without-dnssec', {
     severity: 'warning',
     title: `smtp_tls_security_level = ${level} without smtp_dns_support_level = dnssec: DANE is off.`,
     detail:
@@ -51,8 +50,7 @@ export function checkVerifyWithoutCa(ctx: RuleContext): void {
   if (!/\bsocketmap:/i.test(scope.value('smtp_tls_policy_maps'))) return;
   const setting = scope.setting('smtp_tls_policy_maps');
   if (!setting) return;
-  report(ctx, {
-    id: 'postfix.verify-without-ca',
+  report(ctx, 'postfix.verify-without-ca', {
     severity: 'error',
     title: 'An MTA-STS policy map (socketmap) is used but no CA is configured (smtp_tls_CAfile / smtp_tls_CApath): mail to MTA-STS domains is deferred.',
     detail:

@@ -21,8 +21,7 @@ export function checkMandatoryProtocolsDefault(ctx: RuleContext, mainKnown: bool
   if (typeof def !== 'string') return;
   const legacy = analyzeProtocols(def).legacy;
   if (legacy.length === 0) return;
-  report(ctx, {
-    id: 'postfix.mandatory-protocols-default',
+  report(ctx, 'postfix.mandatory-protocols-default', {
     severity: 'info',
     title: `The ${svc.name} service requires TLS but leaves smtpd_tls_mandatory_protocols at its default (${def}), which still allows ${legacy.join(', ')}.`,
     detail:
@@ -79,8 +78,7 @@ export function checkNoOutboundTls(ctx: RuleContext): void {
     scope.setting('smtpd_tls_cert_file') ??
     scope.setting('smtpd_tls_chain_files');
   if (!anchor) return;
-  report(ctx, {
-    id: 'postfix.no-outbound-tls',
+  report(ctx, 'postfix.no-outbound-tls', {
     severity: 'warning',
     title: 'This server offers TLS to senders but sends all its own mail in clear text (smtp_tls_security_level is none or unset).',
     detail:

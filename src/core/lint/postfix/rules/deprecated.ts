@@ -164,8 +164,7 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
   if (group) {
     const fix = groupFix(ctx, group, opts);
     const others = groupMembers(group).filter((n) => n !== s.name && ctx.scope.value(n) !== '');
-    report(ctx, {
-      id: 'postfix.deprecated-parameter',
+    report(ctx, 'postfix.deprecated-parameter', {
       severity: 'warning',
       title: `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
       detail:
@@ -195,8 +194,7 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
     editTitle = `Remove ${s.name}`;
   }
   const successorText = succ.name === '(none)' ? 'nothing replaces it' : `its successor is ${succ.name}`;
-  report(ctx, {
-    id: 'postfix.deprecated-parameter',
+  report(ctx, 'postfix.deprecated-parameter', {
     severity: 'warning',
     title: `${s.name} is obsolete: ${successorText}.`,
     detail:
@@ -220,8 +218,7 @@ export function checkCipherGrade(ctx: RuleContext, s: Setting): void {
   if (!GRADE_PARAM.test(s.name)) return;
   const v = ctx.scope.value(s.name).toLowerCase();
   if (v !== 'export' && v !== 'low') return;
-  report(ctx, {
-    id: 'postfix.obsolete-cipher-grade',
+  report(ctx, 'postfix.obsolete-cipher-grade', {
     severity: 'warning',
     title: `${s.name} = ${v} asks for an obsolete cipher grade.`,
     detail:

@@ -18,8 +18,7 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
     if (!guess) continue;
     // Renaming onto a name this file already sets would make two assignments, the later one winning: no edit then.
     const taken = ctx.scope.setting(guess);
-    report(ctx, {
-      id: 'postfix.unknown-parameter',
+    report(ctx, 'postfix.unknown-parameter', {
       severity: 'warning',
       title: `Unknown parameter ${printable(s.name)}: did you mean ${guess}?`,
       detail:
@@ -45,8 +44,7 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]):
     const winner = last.get(s.name)!;
     if (winner === s) continue;
     const remove = removeSetting(ctx, s);
-    report(ctx, {
-      id: 'postfix.duplicate-parameter',
+    report(ctx, 'postfix.duplicate-parameter', {
       severity: 'warning',
       title: `${printable(s.name)} is set again on line ${winner.nameRange.start.line + 1}; this earlier value is ignored.`,
       detail:

@@ -52,8 +52,7 @@ export function checkPolicyMap(ctx: RuleContext, map: PolicyMap, main: Referenci
     if (!level) continue;
     if (level === 'none') {
       for (const a of e.attributes) {
-        report(ctx, {
-          id: 'postfix.policy-map-attribute',
+        report(ctx, 'postfix.policy-map-attribute', {
           severity: 'info',
           title: `"${printable(tokenText(a), 60)}" has no effect: the level of ${printable(e.key, 80)} is none.`,
           detail: 'At level none Postfix ignores every attribute and logs "ignoring attribute ... with TLS disabled".',
@@ -74,8 +73,7 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
   for (const p of map.problems) {
     const line = `line ${p.firstLine + 1}: ${printable(p.excerpt, 120)}`;
     if (p.kind === 'duplicate-key') {
-      report(ctx, {
-        id: 'postfix.policy-map-syntax',
+      report(ctx, 'postfix.policy-map-syntax', {
         severity: 'warning',
         title: `A second entry for the same key: postmap keeps the first one (line ${(p.winnerLine ?? 0) + 1}) and ignores this one.`,
         detail: 'postmap warns "duplicate entry" and the lookup table holds only the first value (keys are compared without case).',
@@ -84,8 +82,7 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
         evidence: [line],
       });
     } else if (p.kind === 'no-value') {
-      report(ctx, {
-        id: 'postfix.policy-map-syntax',
+      report(ctx, 'postfix.policy-map-syntax', {
         severity: 'warning',
         title: 'This entry has a key but no security level, so postmap ignores it.',
         detail:
@@ -95,8 +92,7 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
         evidence: [line],
       });
     } else {
-      report(ctx, {
-        id: 'postfix.policy-map-syntax',
+      report(ctx, 'postfix.policy-map-syntax', {
         severity: 'warning',
         title: 'This line starts with white space but continues no entry, so it is ignored.',
         detail:
@@ -117,8 +113,7 @@ function checkLevel(ctx: RuleContext, e: PolicyEntry): Level | undefined {
     const know = knownVersion(ctx);
     const since: [number, number] | undefined = t === 'dane' || t === 'dane-only' ? [2, 11] : t === 'fingerprint' ? [2, 5] : undefined;
     if (since && know.version && !know.atLeast && !versionAtLeast(know.version, since[0], since[1])) {
-      report(ctx, {
-        id: 'postfix.policy-map-level',
+      report(ctx, 'postfix.policy-map-level', {
         severity: 'error',
         title: `Level ${t} needs Postfix ${since[0]}.${since[1]} or later; ${describeKnowledge(know)} does not know it.`,
         detail: `Postfix logs "invalid security level" for this entry. ${DEFERRED}`,
@@ -131,8 +126,7 @@ function checkLevel(ctx: RuleContext, e: PolicyEntry): Level | undefined {
     return t as Level;
   }
   const near = LEVELS.find((l) => l.replace('-', '') === t.replace(/[-_]/g, '')) ?? suggestion(t);
-  report(ctx, {
-    id: 'postfix.policy-map-level',
+  report(ctx, 'postfix.policy-map-level', {
     severity: 'error',
     title: `"${printable(e.level.text, 60)}" is not a TLS security level${near ? ` (did you mean ${near}?)` : ''}.`,
     detail: `Postfix logs "invalid security level" for ${printable(e.key, 80)}. ${DEFERRED} The levels are ${LEVELS.join(', ')}.`,
@@ -158,8 +152,7 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
   let valid = true;
   const bad = (a: PolicyAttribute, title: string, why: string, fix: string) => {
     valid = false;
-    report(ctx, {
-      id: 'postfix.policy-map-attribute',
+    report(ctx, 'postfix.policy-map-attribute', {
       severity: 'error',
       title,
       detail: `${why} ${DEFERRED}`,
@@ -184,8 +177,7 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
       // Postfix 3.7 (seen live, test/integration/postfixPolicyMapLive.test.ts) splits the value at blanks and
       // rejects "{" ("malformed attribute/value pair"); the current source reads { name = value } as one attribute.
       const old = know.version !== undefined && !know.atLeast && !versionAtLeast(know.version, 3, 8);
-      report(ctx, {
-        id: 'postfix.policy-map-attribute',
+      report(ctx, 'postfix.policy-map-attribute', {
         severity: old ? 'error' : 'warning',
         title: `"{ ${printable(a.name, 40)} = ... }": Postfix 3.7 and older do not read braces in a TLS policy entry${old ? '' : ' (is this Postfix newer?)'}.`,
         detail:
@@ -284,8 +276,7 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
     ? 'the SMTP client aborts TLS ("Invalid TLS protocol list") and, at an opportunistic level, retries in plain text'
     : `the SMTP client aborts TLS ("Invalid TLS protocol list") and the mandatory level defers the mail`;
   for (const issue of analysis.syntax) {
-    report(ctx, {
-      id: 'postfix.protocols-syntax',
+    report(ctx, 'postfix.protocols-syntax', {
       severity: 'error',
       title: `protocols=${printable(a.value, 60)} has "${printable(issue.token.text, 30)}", which Postfix does not accept.`,
       detail: `${issue.reason}. Postfix rejects the whole list: ${effect}.`,
@@ -300,8 +291,7 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
   const boundTok = analysis.tokens.find((t) => /^[<>]=/.test(t.text));
   if (boundTok && bounds === false) {
     const exclusions = exclusionList(analysis.allowed, true).replace(/,/g, ':');
-    report(ctx, {
-      id: 'postfix.protocols-syntax',
+    report(ctx, 'postfix.protocols-syntax', {
       severity: 'error',
       title: `protocols=${printable(a.value, 60)} uses "${printable(boundTok.text, 20)}", a bound that ${describeKnowledge(know)} does not understand.`,
       detail: `The ">=" and "<=" bounds exist since Postfix 3.6; older Postfix rejects the whole list: ${effect}.`,
@@ -316,8 +306,7 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
   if (analysis.effective.length === 0 || analysis.lostToHole.length > 0 || analysis.droppedByIncludeList.length > 0) {
     const lost = [...analysis.lostToHole, ...analysis.droppedByIncludeList];
     const noModern = analysis.effective.every((v) => v !== 'TLSv1.2' && v !== 'TLSv1.3');
-    report(ctx, {
-      id: 'postfix.protocols-gap',
+    report(ctx, 'postfix.protocols-gap', {
       severity: noModern ? 'error' : 'warning',
       title:
         analysis.effective.length === 0
@@ -336,8 +325,7 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
   }
   if (analysis.legacy.length > 0) {
     const severity: Severity = opportunistic ? 'info' : 'warning';
-    report(ctx, {
-      id: 'postfix.legacy-protocols',
+    report(ctx, 'postfix.legacy-protocols', {
       severity,
       title: `protocols=${printable(a.value, 60)} permits ${analysis.legacy.join(', ')} for ${printable(e.key, 80)} (level ${level}).`,
       detail:
@@ -364,8 +352,7 @@ function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main
     scope.value('smtp_dns_support_level').toLowerCase() !== 'dnssec'
   ) {
     const dns = scope.setting('smtp_dns_support_level');
-    report(ctx, {
-      id: 'postfix.dane-without-dnssec',
+    report(ctx, 'postfix.dane-without-dnssec', {
       severity: 'warning',
       title: `${printable(e.key, 80)} is at level ${level}, but main.cf has no smtp_dns_support_level = dnssec: DANE is off.`,
       detail:
@@ -387,8 +374,7 @@ function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main
     if (!names.every((n) => scope.resolved(n).complete)) return;
     if (names.some((n) => scope.value(n) !== '')) return;
     if (e.attributes.some((a) => a.name.toLowerCase() === 'tafile')) return;
-    report(ctx, {
-      id: 'postfix.verify-without-ca',
+    report(ctx, 'postfix.verify-without-ca', {
       severity: 'error',
       title: `${printable(e.key, 80)} is at level ${level}, but main.cf sets no smtp_tls_CAfile or smtp_tls_CApath: its mail is deferred.`,
       detail:

@@ -54,8 +54,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
       const exclusions = exclusionList(intended.allowed, ctx.service !== undefined);
       const useJoin = bounds === true;
       rejected ||= bounds !== true;
-      report(ctx, {
-        id: 'postfix.protocols-syntax',
+      report(ctx, 'postfix.protocols-syntax', {
         severity: bounds === true ? 'warning' : 'error',
         title: `${s.name} has "${issue.token.text}" followed by a blank, which Postfix does not read as a bound.`,
         detail:
@@ -78,8 +77,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
       continue;
     }
     rejected = true;
-    report(ctx, {
-      id: 'postfix.protocols-syntax',
+    report(ctx, 'postfix.protocols-syntax', {
       severity: 'error',
       title: `${s.name} has "${issue.token.text}", which Postfix does not accept.`,
       detail: `${issue.reason}. Postfix rejects the whole protocol list. ${rejectedEffect(side)}${versionNote}`,
@@ -98,8 +96,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
     if (boundTok) {
       rejected = true;
       const exclusions = exclusionList(a.allowed, ctx.service !== undefined);
-      report(ctx, {
-        id: 'postfix.protocols-syntax',
+      report(ctx, 'postfix.protocols-syntax', {
         severity: 'error',
         title: `${s.name} uses "${boundTok.text}", a bound that ${describeKnowledge(know)} does not understand.`,
         detail:
@@ -125,8 +122,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
     const floor = a.effective[0];
     const tighten = none || legacySev === 'warning' || (floor !== undefined && (floor === 'TLSv1.2' || floor === 'TLSv1.3'));
     const value = tighten || floor === undefined ? fixValue : floorValue(ctx, floor);
-    report(ctx, {
-      id: 'postfix.protocols-gap',
+    report(ctx, 'postfix.protocols-gap', {
       severity: none || noModern ? 'error' : 'warning',
       title: none
         ? `${s.name} leaves no TLS version enabled.`
@@ -153,8 +149,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
 
   if (a.legacy.length > 0 && legacySev) {
     const opportunistic = legacySev === 'info';
-    report(ctx, {
-      id: 'postfix.legacy-protocols',
+    report(ctx, 'postfix.legacy-protocols', {
       severity: legacySev,
       title: `${s.name} permits ${a.legacy.join(', ')}.`,
       detail: legacyDetail(ctx, s.name, legacySev) + ' TLS 1.0 and 1.1 are deprecated (RFC 8996); SSLv3 is broken (RFC 7568, POODLE).',

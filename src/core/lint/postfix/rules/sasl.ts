@@ -46,8 +46,7 @@ export function checkSaslBeforeStarttls(ctx: RuleContext, serviceLabel: string):
   if (!range) return;
   const severity: Severity = level === 'none' ? 'error' : 'warning';
   const authOnly = scope.setting('smtpd_tls_auth_only');
-  report(ctx, {
-    id: 'postfix.sasl-before-starttls',
+  report(ctx, 'postfix.sasl-before-starttls', {
     severity,
     title:
       level === 'none'
@@ -100,8 +99,7 @@ export function checkSaslClientWithoutTls(ctx: RuleContext): void {
   const noPlain = /\bnoplaintext\b/i.test(scope.value('smtp_sasl_security_options'));
   const policy = scope.value('smtp_tls_policy_maps') !== '';
   const level = scope.setting('smtp_tls_security_level');
-  report(ctx, {
-    id: 'postfix.sasl-client-without-tls',
+  report(ctx, 'postfix.sasl-client-without-tls', {
     severity: noPlain || policy ? 'info' : 'warning',
     title: 'The SMTP client logs in to servers (smtp_sasl_auth_enable = yes) but never uses TLS.',
     detail:
@@ -136,8 +134,7 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
   const hasCa = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '';
   const edits = [...setParameter(ctx, 'smtp_tls_security_level', 'secure', level)];
   if (!hasCa) edits.push(...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', level));
-  report(ctx, {
-    id: 'postfix.encrypt-without-verification',
+  report(ctx, 'postfix.encrypt-without-verification', {
     severity: 'info',
     title: 'The relay gets your SMTP password over TLS whose certificate is never checked (smtp_tls_security_level = encrypt).',
     detail:
@@ -169,8 +166,7 @@ export function checkInlineCredentials(ctx: RuleContext): void {
     const v = s.value;
     const inline = /(^|[\s,])static:\S*:/i.test(v) || /(^|[\s,])(inline|texthash):\{[^}]*=/i.test(v);
     if (!inline) continue;
-    report(ctx, {
-      id: 'postfix.inline-credentials',
+    report(ctx, 'postfix.inline-credentials', {
       severity: 'warning',
       title: `${name} holds a password written into ${ctx.service ? 'master.cf' : 'main.cf'} itself.`,
       detail:

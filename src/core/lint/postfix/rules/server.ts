@@ -37,8 +37,7 @@ export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean
     edits = [{ range: at.setting.valueRange, newText: 'may' }];
     editTitle = 'Set smtpd_tls_security_level = may';
   }
-  report(ctx, {
-    id: 'postfix.encrypt-on-public-mx',
+  report(ctx, 'postfix.encrypt-on-public-mx', {
     severity: 'warning',
     title: `smtpd_tls_security_level = encrypt on the public SMTP service (${ctx.service ? `${ctx.service.name} in master.cf${own ? '' : ', inherited from main.cf'}` : 'main.cf'}).`,
     detail: RFC3207 + ' Mandatory TLS belongs on the submission service (port 587), where your own users connect.' + caveat,
@@ -61,8 +60,7 @@ export function checkServiceTls(ctx: RuleContext): void {
   if (!svc) return;
   if (svc.role === 'smtps' && !ctx.scope.flag('smtpd_tls_wrappermode')) {
     const own = ctx.scope.setting('smtpd_tls_wrappermode');
-    report(ctx, {
-      id: 'postfix.smtps-without-wrappermode',
+    report(ctx, 'postfix.smtps-without-wrappermode', {
       severity: 'error',
       title: `The ${svc.name} service (port 465) runs without -o smtpd_tls_wrappermode=yes.`,
       detail:
@@ -86,8 +84,7 @@ export function checkServiceTls(ctx: RuleContext): void {
       // smtpd_tls_auth_only = yes: AUTH is neither announced nor accepted before STARTTLS (postconf(5)), so no
       // password crosses in the clear; what remains is mail submitted without TLS by clients that do not log in.
       const authOnly = ctx.scope.flag('smtpd_tls_auth_only');
-      report(ctx, {
-        id: 'postfix.submission-without-encrypt',
+      report(ctx, 'postfix.submission-without-encrypt', {
         severity: authOnly ? 'info' : 'warning',
         title: `The submission service does not require TLS (smtpd_tls_security_level is "${level || 'unset'}").`,
         detail:

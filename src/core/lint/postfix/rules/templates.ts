@@ -53,8 +53,7 @@ export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: 
 
 export function reportTemplate(ctx: RuleContext, t: TemplateInfo): void {
   const file = ctx.service !== undefined || /master\.cf$/i.test(ctx.file) ? 'master.cf' : 'main.cf';
-  report(ctx, {
-    id: 'postfix.template-file',
+  report(ctx, 'postfix.template-file', {
     severity: 'info',
     title: `This ${file} is a template (${t.kinds.join(', ')}): its template expressions are not checked.`,
     detail:
