@@ -5,7 +5,8 @@
 import { lintText } from '../src/core/lint';
 import { median, ms, ratio, timeIt } from './stats';
 
-function generate(lines: number): string {
+/** Also the editor bench's main.cf (bench/editor.bench.ts). */
+export function generate(lines: number): string {
   const block = [
     '# relay through the provider',
     'relayhost = smtp.example.net:465',

@@ -8,6 +8,7 @@ const src = 'test/vscode';
 const entries = [
   path.join(src, 'index.ts'),
   path.join(src, 'restricted.ts'),
+  path.join(src, 'bench.ts'), // the editor bench's payload (bench/editor.bench.ts), not a test
   ...['suite', 'restricted'].flatMap((d) =>
     fs
       .readdirSync(path.join(src, d))

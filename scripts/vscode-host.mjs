@@ -43,6 +43,25 @@ async function windowCheck(page, request, dir) {
   fs.writeFileSync(`${file}.tmp`, JSON.stringify({ found }));
   fs.renameSync(`${file}.tmp`, file); // the test polls for the name: it must never read half a file
 }
+/**
+ * The same for a text the test needs to read: `[mtd] @window-text {"id","selector","contains"}` makes the runner
+ * write `{ "text": string | null }` (the innerText of the first visible element matching the CSS selector whose text
+ * contains `contains`, within 10 s) to $MTD_WINDOW_CHECK_DIR/<id>.json (test/vscode/helpers.ts `windowText`).
+ */
+const WINDOW_TEXT = '@window-text ';
+
+async function windowText(page, request, dir) {
+  const { id, selector, contains } = JSON.parse(request);
+  const el = page.locator(selector).filter({ hasText: contains }).first();
+  const text = await el.waitFor({ state: 'visible', timeout: 10_000 }).then(
+    () => el.innerText(),
+    () => null,
+  );
+  const file = path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ text }));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -384,6 +403,12 @@ export async function runTests(opts) {
       if (marked && text.startsWith(WINDOW_CHECK, MTD_LOG_MARK.length)) {
         windowCheck(page, text.slice(MTD_LOG_MARK.length + WINDOW_CHECK.length), scratch.env.MTD_WINDOW_CHECK_DIR).catch((e) =>
           process.stderr.write(`vscode-host: window check failed: ${e.message}\n`),
+        );
+        return;
+      }
+      if (marked && text.startsWith(WINDOW_TEXT, MTD_LOG_MARK.length)) {
+        windowText(page, text.slice(MTD_LOG_MARK.length + WINDOW_TEXT.length), scratch.env.MTD_WINDOW_CHECK_DIR).catch((e) =>
+          process.stderr.write(`vscode-host: reading the window failed: ${e.message}\n`),
         );
         return;
       }

@@ -6,6 +6,7 @@ import { SCHEME, VirtualDocs } from './commands/virtualDocs';
 import { Controller } from './controller';
 import { POSTFIX_LANGUAGE } from './ids';
 import { PostfixHoverProvider } from './postfix/hover';
+import { cpuMs } from './timings';
 import { WatchService } from './watch';
 
 /**
@@ -13,6 +14,8 @@ import { WatchService } from './watch';
  * returns at once and the first lint runs right after.
  */
 export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
+  const activateStart = performance.now();
+  const activateCpu = cpuMs();
   const ctl = new Controller(context.extensionUri);
   const actions = new FindingCodeActions(ctl.diagnostics);
   const watch = new WatchService(ctl, context.workspaceState);
@@ -30,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
   const started = new Promise<void>((resolve) => setTimeout(resolve, 0))
     .then(() => ctl.start())
     .catch((err) => ctl.log.error(`Startup failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
-  return makeApi(ctl, started, watch);
+  return makeApi(ctl, started, watch, { activateMs: performance.now() - activateStart, activateCpuMs: cpuMs() - activateCpu });
 }
 
 export function deactivate(): void {

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { Controller } from './controller';
 import type { Endpoint } from '../core/endpoint';
+import { loadTimes } from './loadClock';
 import { recentNotices } from './notify';
+import type { ExtensionTimings } from './timings';
 import type { Node } from './tree';
 import type { WatchService, WatchStatus } from './watch';
 
@@ -39,9 +41,11 @@ export interface MailTlsDoctorApi {
   respondToWatch(ep: Endpoint, choice: string): Promise<void>;
   /** The latest notification texts the extension showed, exactly as shown (escaped), oldest first. */
   recentNotices(): string[];
+  /** The extension's own times (activate(), as-you-type lints), for the editor bench. */
+  timings(): ExtensionTimings;
 }
 
-export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchService): MailTlsDoctorApi {
+export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchService, activation = { activateMs: 0, activateCpuMs: 0 }): MailTlsDoctorApi {
   return {
     getTreeSnapshot: (maxDepth = 6) => {
       ctl.flushRender(); // the tree refresh is coalesced; a reader must not see the state before the last change
@@ -70,6 +74,7 @@ export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchSe
     },
     respondToWatch: async (ep, choice) => watch?.respond(ep, choice),
     recentNotices: () => recentNotices(),
+    timings: () => ({ ...loadTimes(), ...activation, typingLint: (uri) => ctl.lint.typingLintTiming(uri) }),
   };
 }
 

@@ -10,6 +10,7 @@ import type { DiagnosticsStore } from './diagnostics';
 import { EnvReadCache } from './envReadCache';
 import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
+import { cpuMs, type TypingLintTiming } from './timings';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
 export const CANDIDATE_GLOB = candidateGlob();
@@ -37,6 +38,8 @@ export interface LintedFile {
 export class LintService implements vscode.Disposable {
   private readonly files = new Map<string, LintedFile>();
   private readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  /** The latest as-you-type lint's times per file (numbers only), for the editor bench. */
+  private readonly typingTimings = new Map<string, TypingLintTiming>();
   private watchTimer: NodeJS.Timeout | undefined;
   /** Files the watcher reported since the last debounced run; undefined after an event that needs a full scan. */
   private pendingFiles: Map<string, vscode.Uri> | undefined = new Map();
@@ -129,6 +132,10 @@ export class LintService implements vscode.Disposable {
     this.lintText(doc.uri, doc.getText());
   }
 
+  typingLintTiming(uri: string): TypingLintTiming | undefined {
+    return this.typingTimings.get(uri);
+  }
+
   /** Re-applies settings (severity overrides, expiry days) to everything linted so far. */
   relintAll(): Promise<void> {
     const run = this.doRelintAll(++this.relintGeneration).finally(() => {
@@ -174,18 +181,23 @@ export class LintService implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private lintText(uri: vscode.Uri, text: string, notify = true): void {
+  /** Returns the time the core lint took (0 when no linter claims the file). */
+  private lintText(uri: vscode.Uri, text: string, notify = true): number {
     const file = uri.fsPath;
     if (lintersFor(file, text).length === 0) {
       if (this.files.has(uri.toString())) this.forget(uri, notify);
-      return;
+      return 0;
     }
     const s = this.settings();
-    const result = lintText(file, text, lintHostFor(uri, s.expiryWarningDays, this.envCache, s.postfixVersion));
+    const host = lintHostFor(uri, s.expiryWarningDays, this.envCache, s.postfixVersion);
+    const coreStart = performance.now();
+    const result = lintText(file, text, host);
+    const coreMs = performance.now() - coreStart;
     const findings = applySeverityOverrides(result.findings, s.severityOverrides);
     this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints, domains: result.domains });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
     if (notify) this.changed.fire();
+    return coreMs;
   }
 
   /**
@@ -215,11 +227,17 @@ export class LintService implements vscode.Disposable {
     if (doc.uri.scheme !== 'file') return;
     const key = doc.uri.toString();
     clearTimeout(this.typingTimers.get(key));
+    const changedAt = performance.now();
     this.typingTimers.set(
       key,
       setTimeout(() => {
+        const fired = performance.now();
+        const cpu = cpuMs();
         this.typingTimers.delete(key);
-        if (!doc.isClosed) this.lintDocument(doc);
+        if (doc.isClosed) return;
+        const coreLintMs = this.lintText(doc.uri, doc.getText());
+        const seq = (this.typingTimings.get(key)?.seq ?? 0) + 1;
+        this.typingTimings.set(key, { seq, debounceMs: fired - changedAt, workMs: performance.now() - fired, workCpuMs: cpuMs() - cpu, coreLintMs });
       }, TYPING_DEBOUNCE_MS),
     );
   }
@@ -264,6 +282,7 @@ export class LintService implements vscode.Disposable {
     if (doc.uri.scheme !== 'file') return;
     clearTimeout(this.typingTimers.get(doc.uri.toString()));
     this.typingTimers.delete(doc.uri.toString());
+    this.typingTimings.delete(doc.uri.toString());
     // Back to what is on disk (the unsaved text is gone); a file outside the workspace scan just disappears.
     const text = readFileCapped(doc.uri.fsPath);
     const inWorkspace = vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined;

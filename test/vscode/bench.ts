@@ -1,0 +1,215 @@
+// extensionTestsPath of the editor bench (bench/editor.bench.ts; never part of `npm test`): measures, inside the
+// real extension host, activate()'s own time, a Probe Host of a loopback lab endpoint against the CLI's in-process
+// probe of the same endpoint (timed in turns, same process), and as-you-type lints of the workspace's main.cf.
+// It prints one line `[mtd] @bench {json}` that the bench parses; it fails only when a measurement cannot be made.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { timeInTurns } from '../../bench/stats';
+import type { Endpoint } from '../../src/core/endpoint';
+import { probeMany } from '../../src/core/probe';
+import type { MailTlsDoctorApi } from '../../src/extension/api';
+import { startLab } from '../support/lab';
+import { cpuMs } from '../../src/extension/timings';
+import { EXTENSION_ID, ours, waitFor, windowText } from './helpers';
+import { LOG_MARK } from './mochaRunner';
+
+/** Must equal BENCH_MARK in bench/editor.bench.ts. */
+const BENCH_MARK = '@bench ';
+const PROBE_TURNS = Number(process.env.MTD_BENCH_PROBE_TURNS ?? 12);
+const KEYSTROKES = Number(process.env.MTD_BENCH_KEYSTROKES ?? 15);
+
+export async function run(): Promise<void> {
+  try {
+    await measure();
+  } catch (err) {
+    console.error(`${LOG_MARK}editor bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    throw err;
+  }
+}
+
+async function measure(): Promise<void> {
+  const ext = vscode.extensions.getExtension<MailTlsDoctorApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in the host`);
+  // The workspace contains main.cf, so the host has activated the extension on startup (workspaceContains).
+  const startupActivated = ext.isActive;
+  const api = await ext.activate();
+  await api.whenStarted();
+  await api.whenIdle();
+  const { activateMs, activateCpuMs, loadMs, loadCpuMs } = api.timings();
+  const out = {
+    activation: {
+      activateMs,
+      activateCpuMs,
+      loadMs,
+      loadCpuMs,
+      startupActivated,
+      hostLog: activationFromHostLogs(),
+      runningExtensions: await runningExtensionsFigure(),
+    },
+    probe: await probeFigures(),
+    keystroke: await keystrokeFigures(api),
+  };
+  console.log(`${LOG_MARK}${BENCH_MARK}${JSON.stringify(out)}`);
+}
+
+/**
+ * What VS Code's own logs say: the extension host logs `ExtensionService#_doActivateExtension <id>` before it
+ * loads the code, and the extension logs "... active" at the end of activate(); both carry millisecond stamps.
+ * Their difference is code loading plus activate() as the host sees it (the log writes themselves included).
+ */
+function activationFromHostLogs(): { startToActiveMs: number } | { missing: string } {
+  const scratch = process.env.MTD_WINDOW_CHECK_DIR ? path.dirname(process.env.MTD_WINDOW_CHECK_DIR) : undefined;
+  if (!scratch) return { missing: 'not run by the offline runner (no scratch folder)' };
+  const logs: string[] = [];
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) logs.push(p);
+    }
+  };
+  // The server's logs go under the user data folder when one is given (the runner gives one), else server data.
+  walk(path.join(scratch, 'user-data', 'logs'));
+  walk(path.join(scratch, 'server-data', 'logs'));
+  const stamp = (line: string) => {
+    const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})/.exec(line);
+    return m ? Date.parse(m[1].replace(' ', 'T')) : undefined;
+  };
+  let start: number | undefined;
+  let active: number | undefined;
+  for (const f of logs) {
+    for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+      if (start === undefined && line.includes(`ExtensionService#_doActivateExtension ${EXTENSION_ID},`)) start = stamp(line);
+      if (active === undefined && / Mail TLS Doctor \S+ active; /.test(line)) active = stamp(line);
+    }
+  }
+  if (start === undefined || active === undefined) return { missing: `log lines not found in ${logs.length} log file(s)` };
+  return { startToActiveMs: active - start };
+}
+
+/**
+ * What VS Code shows in Developer: Show Running Extensions: "Activation: N ms" (or "Startup Activation"), the host's
+ * code loading time plus the activate() call, as the extension host reported them to the workbench.
+ */
+async function runningExtensionsFigure(): Promise<{ text: string; ms?: number }> {
+  await vscode.commands.executeCommand('workbench.action.showRuntimeExtensions');
+  // A row names an extension without gallery data by its id (Playwright matches the text case-insensitively).
+  const text = await windowText('running-extensions', '.runtime-extensions-editor .monaco-list-row', 'mail-tls-doctor');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  if (text === null) return { text: 'the row of mail-tls-doctor did not show' };
+  const m = /Activation: (\d+)\s*ms/.exec(text);
+  return { text: text.replace(/\s+/g, ' ').slice(0, 200), ms: m ? Number(m[1]) : undefined };
+}
+
+/** Probe Host (the editor command, default settings) against the core's probeMany as the CLI calls it, in turns. */
+async function probeFigures(): Promise<{ editorMs: number[]; cliInProcessMs: number[]; editorCpuMs: number[]; cliCpuMs: number[]; checks: string[] }> {
+  const lab = await startLab({ only: ['healthy'] });
+  const config = vscode.workspace.getConfiguration('mailTlsDoctor');
+  await config.update('probe.extraCaFiles', [lab.caFile], vscode.ConfigurationTarget.Global);
+  try {
+    const s = lab.servers.healthy;
+    const ep: Endpoint = { host: s.host, port: s.port, protocol: s.protocol, mode: s.mode, servername: s.servername, caFiles: [lab.caFile] };
+    type Result = { tls: unknown; findings: { id: string; severity: string }[] };
+    const checks: string[] = [];
+    const check = (who: string, results: Result[]) => {
+      const bad = results.length !== 1 || !results[0].tls || results[0].findings.some((f) => f.severity !== 'info');
+      if (bad) checks.push(`${who}: ${JSON.stringify(results.map((r) => ({ tls: !!r.tls, findings: r.findings.map((f) => f.id) })))}`);
+    };
+    const editor = async () =>
+      check(
+        'Probe Host',
+        (await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `${s.host}:${s.port}`, {
+          protocol: s.protocol,
+          mode: s.mode,
+          servername: s.servername,
+        })) as Result[],
+      );
+    // What `mail-tls-doctor probe HOST:PORT --ca FILE` runs in-process (src/cli/probe.ts), with the editor's timeout.
+    const cli = async () => check('probeMany', (await probeMany([ep], { timeoutMs: 10_000 })) as Result[]);
+    await editor(); // warm-up: the first probe loads the root store and compiles the probe's code in both bundles
+    await cli();
+    // The extension host's CPU per run too (the lab server runs in it, the same for both); the workbench's rendering
+    // of the progress and the tree happens in the browser, outside this figure but inside the wall time.
+    const editorCpuMs: number[] = [];
+    const cliCpuMs: number[] = [];
+    const withCpu = (fn: () => Promise<void>, into: number[]) => async () => {
+      const c = cpuMs();
+      await fn();
+      into.push(cpuMs() - c);
+    };
+    const [editorMs, cliInProcessMs] = await timeInTurns([withCpu(editor, editorCpuMs), withCpu(cli, cliCpuMs)], PROBE_TURNS);
+    return { editorMs, cliInProcessMs, editorCpuMs, cliCpuMs, checks };
+  } finally {
+    await config.update('probe.extraCaFiles', undefined, vscode.ConfigurationTarget.Global);
+    await lab.close();
+  }
+}
+
+interface KeystrokeFigures {
+  lines: number;
+  findings: number;
+  debounceMs: number[];
+  workMs: number[];
+  workCpuMs: number[];
+  coreLintMs: number[];
+  /** From our own onDidChangeTextDocument to onDidChangeDiagnostics for the file, as any other extension sees it. */
+  changeToDiagnosticsEventMs: number[];
+}
+
+/** Types one character at a time into main.cf (and deletes it again), waiting for each as-you-type lint. */
+async function keystrokeFigures(api: MailTlsDoctorApi): Promise<KeystrokeFigures> {
+  const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'main.cf');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  await waitFor(() => ours(uri).length > 0, 'the first lint of main.cf');
+  await api.whenIdle();
+  const line = Math.floor(doc.lineCount / 2);
+  const figures: KeystrokeFigures = {
+    lines: doc.lineCount,
+    findings: ours(uri).length,
+    debounceMs: [],
+    workMs: [],
+    workCpuMs: [],
+    coreLintMs: [],
+    changeToDiagnosticsEventMs: [],
+  };
+  for (let i = 0; i < KEYSTROKES; i++) {
+    const before = api.timings().typingLint(uri.toString())?.seq ?? 0;
+    let changedAt = 0;
+    const changed = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === uri.toString() && !changedAt) changedAt = performance.now();
+    });
+    const diagnosed = new Promise<number>((resolve) => {
+      const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+        // Only the event after our lint of this change: the host may fire one for the file before it.
+        const linted = (api.timings().typingLint(uri.toString())?.seq ?? 0) > before;
+        if (changedAt && linted && e.uris.some((u) => u.toString() === uri.toString())) {
+          sub.dispose();
+          resolve(performance.now());
+        }
+      });
+    });
+    const end = doc.lineAt(line).range.end;
+    const ok = await editor.edit((b) => (i % 2 === 0 ? b.insert(end, 'x') : b.delete(new vscode.Range(end.translate(0, -1), end))));
+    if (!ok) throw new Error('the editor refused the edit');
+    const t = await waitFor(
+      () => {
+        const cur = api.timings().typingLint(uri.toString());
+        return cur && cur.seq > before && cur;
+      },
+      'the as-you-type lint after a keystroke',
+      10_000,
+    );
+    const eventAt = await Promise.race([diagnosed, new Promise<number>((r) => setTimeout(() => r(NaN), 2_000))]);
+    changed.dispose();
+    figures.debounceMs.push(t.debounceMs);
+    figures.workMs.push(t.workMs);
+    figures.workCpuMs.push(t.workCpuMs);
+    figures.coreLintMs.push(t.coreLintMs);
+    figures.changeToDiagnosticsEventMs.push(eventAt - changedAt);
+  }
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  return figures;
+}
