@@ -3,6 +3,7 @@
  * once and nothing outlives the probe.
  */
 import type { Socket } from 'node:net';
+import { deadline } from './deadline';
 import { abortError } from './limiter';
 
 export class TimeoutError extends Error {
@@ -36,8 +37,8 @@ export class Scope {
   }
 
   /**
-   * Runs `start` with a deadline: rejects with TimeoutError after `ms`, or with an AbortError as soon as the
-   * probe is cancelled. `start` gets the reject-free settle functions; cleanup runs however it ends.
+   * Runs `start` with a deadline: rejects with TimeoutError after `ms` (not counting a stall of this process:
+   * see deadline.ts), or with an AbortError as soon as the probe is cancelled. `start` gets the reject-free settle functions; cleanup runs however it ends.
    */
   step<T>(name: string, ms: number, start: (resolve: (v: T) => void, reject: (e: Error) => void) => (() => void) | void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -47,7 +48,7 @@ export class Scope {
       const finish = (fn: () => void) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        cancelTimer();
         this.aborters.delete(onAbort);
         try {
           cleanup?.();
@@ -57,7 +58,7 @@ export class Scope {
         fn();
       };
       const onAbort = (err: Error) => finish(() => reject(err));
-      const timer = setTimeout(() => finish(() => reject(new TimeoutError(name, ms))), ms);
+      const cancelTimer = deadline(ms, () => finish(() => reject(new TimeoutError(name, ms))));
       this.aborters.add(onAbort);
       try {
         cleanup = start(

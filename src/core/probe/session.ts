@@ -12,6 +12,7 @@ import { judgeChain } from '../cert/judge';
 import type { CertificateInfo } from '../cert/types';
 import { clockSkew } from './clock';
 import { Conn } from './conn';
+import { deadline } from './deadline';
 import { dialogueFor, looksLikePlaintextGreeting, type Dialogue, type Greeting } from './dialogue';
 import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
@@ -46,6 +47,16 @@ interface Session extends SessionContext {
   readonly transcript: Transcript;
   /** Set when the server said it was busy: how long the limiter now leaves it alone (the result's `backoffMs`). */
   backoffMs?: number;
+  /**
+   * Called once the main connection has a TLS session and a good greeting: from here the version scan is
+   * certain, so it starts at once instead of after the main connection's last reply, its close and the
+   * judging of the chain (each scan connection still waits for a free slot).
+   */
+  secured?: (mode: TlsMode, hs: HandshakeResult) => void;
+  /** Called once the main STARTTLS connection has a good greeting: the standby connection may open. */
+  greeted?: () => void;
+  /** The first version scan's connection, opened beside the main one (see `openStandby`). */
+  standby?: Standby;
 }
 
 /** How the main connection ended. `scan` says whether testing each version can tell more. */
@@ -63,6 +74,36 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
   let certificates: CertificateInfo[] = [];
   let trusted: boolean | undefined;
   const maxBackoffMs = ctx.opts.maxBackoffWaitMs ?? ctx.timeoutMs;
+  let scanning: Promise<void> | undefined;
+  const scan = (mode: TlsMode) => {
+    if (scanning || ctx.opts.scanVersions === false) return;
+    // The standby tests its version when it was opened for this mode and the main connection did not settle it.
+    const standby = ctx.standby;
+    const go = standby !== undefined && standby.mode === mode && !attempts[standby.version];
+    if (standby && !go)
+      standby.decide(
+        false,
+        standby.mode !== mode
+          ? `the scan is in ${mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'} mode`
+          : `the main connection negotiated ${standby.version}`,
+      );
+    else standby?.decide(true, '');
+    scanning = scanVersions(ctx, mode, attempts, go ? standby : undefined);
+    // Awaited below; until then a failure (a cancelled probe) must not count as unhandled.
+    scanning.catch(() => undefined);
+  };
+  const mainAttempt = (hs: HandshakeResult) => {
+    if (isVersionName(hs.version)) attempts[hs.version] = { kind: 'accepted', detail: `negotiated on the main connection, ${hs.cipher}` };
+  };
+  ctx.secured = (mode, hs) => {
+    mainAttempt(hs);
+    scan(mode);
+  };
+  ctx.greeted = () => {
+    if (ctx.standby || ctx.opts.scanVersions === false || ctx.limiter.perHost < 2) return;
+    const v = TLS_VERSIONS.find((x) => tlsRuntime().canOffer[x]);
+    if (v) ctx.standby = openStandby(ctx, v);
+  };
   try {
     // Waiting out a back-off longer than a step's timeout would look like a hang: such a probe ends instead.
     const main = await withSlot(ctx, { maxBackoffMs }, (held) => mainConnection(ctx, held));
@@ -72,7 +113,7 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
       tlsInfo = { version: hs.version, cipher: hs.cipher };
       if (isVersionName(hs.version)) {
         versions[hs.version] = true;
-        attempts[hs.version] = { kind: 'accepted', detail: `negotiated on the main connection, ${hs.cipher}` };
+        mainAttempt(hs);
       }
       findings.push(...negotiationFindings(ctx.endpoint, hs));
       const judged = judgeChain(hs.chain, {
@@ -86,8 +127,10 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
       transcript.add('tls', `certificate chain ${judged.trusted ? 'trusted' : `not trusted${judged.verifyError ? `: ${judged.verifyError}` : ''}`}`);
       findings.push(...judged.findings);
     }
+    if (!main.scan) ctx.standby?.decide(false, 'the main connection calls for no version scan');
     if (main.scan && ctx.opts.scanVersions !== false) {
-      await scanVersions(ctx, main.mode, attempts);
+      scan(main.mode);
+      await scanning;
       const decided = decideVersions(attempts);
       versions = decided.versions;
       versionReasons = decided.reasons;
@@ -107,6 +150,10 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
       findings.push(F.internalError(String((err as Error)?.message ?? err), transcript.tail()));
     }
   } finally {
+    // A scan started during the main connection ends before the probe does, whatever ended the rest.
+    ctx.standby?.decide(false, 'the probe ended before a version scan');
+    await scanning?.catch(() => undefined);
+    await ctx.standby?.done.catch(() => undefined);
     scope.dispose();
   }
   return {
@@ -257,6 +304,8 @@ async function starttlsMain(ctx: Session, conn: Conn, dialogue: Dialogue): Promi
   const greeting = waited.greeting;
   findings.push(...greetingFindings(ctx, conn, greeting.lines));
   if (!greeting.ok) return fail(await rejected(ctx, conn, dialogue, greeting.lines, greeting.busy));
+  // Not before a good greeting: a server that says it is busy gets no second connection.
+  ctx.greeted?.();
   try {
     const caps = await dialogue.capabilities(conn);
     if (caps.refused) {
@@ -304,12 +353,13 @@ async function greetingOrTls(ctx: Session, conn: Conn, dialogue: Dialogue): Prom
     (error) => ({ error }),
   );
   if (ctx.timeoutMs <= 2 * SILENT_PORT_MS) return settled(await greeting);
-  let timer: NodeJS.Timeout | undefined;
+  let cancelSilent: (() => void) | undefined;
+  // A greeting that came while this process was stalled is read before the port counts as silent (deadline.ts).
   const silent = new Promise<'silent'>((resolve) => {
-    timer = setTimeout(() => resolve('silent'), SILENT_PORT_MS);
+    cancelSilent = deadline(SILENT_PORT_MS, () => resolve('silent'));
   });
   const first = await Promise.race([greeting, silent]);
-  clearTimeout(timer);
+  cancelSilent?.();
   if (first !== 'silent') return settled(first);
   if (conn.reader.received > 0) return settled(await greeting);
   conn.transcript.add('note', `no greeting after ${SILENT_PORT_MS} ms: also trying a TLS handshake on a second connection`);
@@ -405,7 +455,8 @@ async function secondConnectionTls(
         `(no greeting in ${SILENT_PORT_MS} ms)`,
         `TLS handshake on a second connection to the same port: ${hs.version} ${hs.cipher}`,
       ]);
-      return { outcome: await afterHandshake(ctx, side, dialogueFor(ep.protocol, ehloName(ctx, c.socket)), 'implicit', [found], hs) };
+      // Not the main connection's session yet (a late greeting may still win): the scan waits for the outcome.
+      return { outcome: await afterHandshake(ctx, side, dialogueFor(ep.protocol, ehloName(ctx, c.socket)), 'implicit', [found], hs, false) };
     });
   } catch (err) {
     if (conn.scope.aborted) throw err;
@@ -498,7 +549,15 @@ async function afterHandshakeStart(
 }
 
 /** The dialogue over a TLS session that just came up: greeting (implicit TLS), capabilities, goodbye. */
-async function afterHandshake(ctx: Session, conn: Conn, dialogue: Dialogue, mode: TlsMode, findings: Finding[], hs: HandshakeResult): Promise<MainOutcome> {
+async function afterHandshake(
+  ctx: Session,
+  conn: Conn,
+  dialogue: Dialogue,
+  mode: TlsMode,
+  findings: Finding[],
+  hs: HandshakeResult,
+  mainSession = true,
+): Promise<MainOutcome> {
   noteHandshake(conn, hs);
   conn.upgrade(hs.socket);
   // Only a failure before the greeting is complete is a greeting problem (a reset during EHLO is not).
@@ -509,6 +568,8 @@ async function afterHandshake(ctx: Session, conn: Conn, dialogue: Dialogue, mode
       findings.push(...greetingFindings(ctx, conn, g.lines));
       if (!g.ok) return { hs, mode, scan: false, findings: [...findings, await rejected(ctx, conn, dialogue, g.lines, g.busy)] };
     }
+    // The session is up and the server did not turn us away (a busy server gets no scan): scan from now on.
+    if (mainSession) ctx.secured?.(mode, hs);
     step = mode === 'implicit' ? 'capabilities' : 'capabilities after TLS';
     // The capabilities over TLS are what a client really gets (AUTH often appears only now), and a server
     // whose service dies behind a working TLS layer fails every client here.
@@ -672,12 +733,22 @@ function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>
  * One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time.
  * Each attempt is recorded as what it saw; `decideVersions` turns the set into accepted / refused / not decided.
  */
-async function scanVersions(ctx: Session, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>): Promise<void> {
+async function scanVersions(ctx: Session, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>, standby?: Standby): Promise<void> {
   const { transcript } = ctx;
   const rt = tlsRuntime();
+  // Newest first: the version most likely accepted makes the longest connection, and the quick refusals share
+  // the other slot meanwhile. The verdicts do not depend on the order (decideVersions takes the set).
   await Promise.all(
-    TLS_VERSIONS.map(async (v) => {
+    [...TLS_VERSIONS].reverse().map(async (v) => {
       if (attempts[v]) return;
+      if (v === standby?.version) {
+        // Already connected and waiting for this: its attempt, unless it was dropped or never got a slot.
+        const a = await standby.done;
+        if (a) {
+          attempts[v] = a;
+          return;
+        }
+      }
       if (!rt.canOffer[v]) {
         transcript.add('note', `${v}: not tested (this runtime's TLS library, ${rt.library}, cannot offer it)`, v);
         attempts[v] = { kind: 'undecided', untested: true, detail: `this runtime's TLS library, ${rt.library}, cannot offer it` };
@@ -695,9 +766,96 @@ async function scanVersions(ctx: Session, mode: TlsMode, attempts: Partial<Recor
   );
 }
 
-async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt> {
-  const { endpoint: ep, scope, transcript } = ctx;
-  const c = await connect(ctx, held, { label: v });
+/**
+ * The first version scan's connection on a STARTTLS port, opened as soon as the main connection has a good
+ * greeting and held beside it (the host's second slot): servers that start a process per connection (Dovecot's
+ * login processes, Postfix's smtpd) then start it while the main connection is still at work instead of after
+ * it. Until the main connection's TLS session decides whether versions are scanned at all, it says nothing the
+ * main connection did not say: it reads the greeting, asks for the capabilities, and waits before STARTTLS. Told
+ * to go, it tests its version like any scan; told to stop, it says goodbye (or closes, if it has not got that
+ * far) and nothing it saw is used. Not for implicit TLS: there the greeting (and a busy server's refusal) only
+ * comes after the main connection's handshake, which is when the scan starts anyway.
+ */
+interface Standby {
+  readonly version: TlsVersionName;
+  readonly mode: TlsMode;
+  /** Go (test the version) or stop; the first call wins. */
+  decide(go: boolean, why: string): void;
+  /** Its attempt when it went and tested; undefined when it stopped, was dropped or never had a slot. */
+  readonly done: Promise<VersionAttempt | undefined>;
+}
+
+function openStandby(ctx: Session, v: TlsVersionName): Standby {
+  const mode: TlsMode = 'starttls';
+  const stop = new AbortController();
+  const scope = new Scope(ctx.scope.signal ? AbortSignal.any([ctx.scope.signal, stop.signal]) : stop.signal);
+  let decided: boolean | undefined;
+  let waiting = false;
+  let open!: (go: boolean) => void;
+  const gate = new Promise<boolean>((resolve) => (open = resolve));
+  scope.signal?.addEventListener('abort', () => open(false), { once: true });
+  const end = (why: string) => {
+    ctx.transcript.add('note', `${v}: this connection is not used (${why})`, v);
+    stop.abort();
+  };
+  const standby: Standby = {
+    version: v,
+    mode,
+    decide(go, why) {
+      if (decided !== undefined) return;
+      decided = go;
+      open(go);
+      // Not yet waiting (still connecting or reading the greeting): no reason to let it finish.
+      if (!go && !waiting) end(why);
+      else if (!go) ctx.transcript.add('note', `${v}: this connection is not used (${why})`, v);
+    },
+    done: (async () => {
+      try {
+        const attempt = await withSlot(ctx, { maxBackoffMs: 0, label: v, scope }, (held) =>
+          tryVersion(ctx, mode, v, held, scope, () => {
+            waiting = true;
+            return gate;
+          }),
+        );
+        // A failure before the gate (e.g. a busy greeting) counts only when the scan goes ahead.
+        return attempt && (await gate) ? attempt : undefined;
+      } catch (err) {
+        if (ctx.scope.aborted) throw err;
+        if (isAbort(err) || err instanceof BackoffError) return undefined;
+        throw err;
+      } finally {
+        scope.dispose();
+      }
+    })(),
+  };
+  // Awaited by the scan or at the end of the probe; a cancelled probe must not leave it unhandled meanwhile.
+  standby.done.catch(() => undefined);
+  return standby;
+}
+
+/**
+ * `gate` (the standby): asked before STARTTLS, the first step that commits to TLS; when it says no, the
+ * connection ends politely and there is no attempt (undefined).
+ */
+async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt>;
+async function tryVersion(
+  ctx: Session,
+  mode: TlsMode,
+  v: TlsVersionName,
+  held: Socket[],
+  scope: Scope,
+  gate: () => Promise<boolean>,
+): Promise<VersionAttempt | undefined>;
+async function tryVersion(
+  ctx: Session,
+  mode: TlsMode,
+  v: TlsVersionName,
+  held: Socket[],
+  scope = ctx.scope,
+  gate?: () => Promise<boolean>,
+): Promise<VersionAttempt | undefined> {
+  const { endpoint: ep, transcript } = ctx;
+  const c = await connect(ctx, held, { label: v, scope });
   if (!c.socket) return { kind: 'undecided', detail: 'no connection' };
   const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, v, held);
   const dialogue = dialogueFor(ep.protocol, ehloName(ctx, c.socket));
@@ -714,6 +872,10 @@ async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: 
       }
       const caps = await dialogue.capabilities(conn);
       if (!caps.starttls && caps.known) return before('STARTTLS not offered');
+      if (gate && !(await gate())) {
+        await dialogue.goodbye(conn);
+        return undefined;
+      }
       if (!(await dialogue.startTls(conn)).ok) return before('STARTTLS refused');
     }
     conn.reader.detach();
