@@ -19,7 +19,7 @@ export interface HandshakeResult {
   cipherStandardName?: string;
   /** Ephemeral key exchange, e.g. { type: 'ECDH', name: 'X25519', size: 253 } or { type: 'DH', size: 1024 }. */
   ephemeral?: { type?: string; name?: string; size?: number };
-  /** DER of each certificate, leaf first, as the server sent them. */
+  /** DER of each certificate, leaf first, as the server sent them; empty when the caller asked for no chain. */
   chain: Buffer[];
 }
 
@@ -32,6 +32,11 @@ export interface HandshakeOptions {
   /** Offer exactly this version; without it, every version this runtime can offer. */
   version?: TlsVersionName;
   timeoutMs: number;
+  /**
+   * Default true. False for a handshake that only tests acceptance (the version scans): the chain is judged once,
+   * from the main connection, and reading it converts every certificate into a JavaScript object.
+   */
+  readChain?: boolean;
 }
 
 export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<HandshakeResult> {
@@ -90,7 +95,7 @@ export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<Hand
         cipher: cipher?.name ?? 'unknown',
         cipherStandardName: (cipher as { standardName?: string } | undefined)?.standardName,
         ephemeral: eph && typeof eph === 'object' && Object.keys(eph).length ? (eph as HandshakeResult['ephemeral']) : undefined,
-        chain: peerChain(socket),
+        chain: opts.readChain === false ? [] : peerChain(socket),
       });
     };
     return () => {

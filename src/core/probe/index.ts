@@ -2,7 +2,6 @@
  * The probe engine's public face: probe one endpoint (every address its name resolves to) or many at once.
  * Pure Node (net, tls, dns); no editor API, so the CLI, the extension and the tests share it.
  */
-import * as dns from 'node:dns';
 import { setMaxListeners } from 'node:events';
 import * as os from 'node:os';
 import type { Endpoint } from '../endpoint';
@@ -161,6 +160,8 @@ async function resolveAll(host: string, opts: ProbeOptions): Promise<{ addresses
 }
 
 async function defaultResolve(host: string): Promise<string[]> {
+  // Loaded on the first name: an IP literal (the CLI's usual target, every address a name resolves to) needs no dns.
+  const dns = require('node:dns') as typeof import('node:dns');
   const all = await dns.promises.lookup(host, { all: true, verbatim: true });
   return all.map((a) => a.address);
 }

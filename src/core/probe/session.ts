@@ -893,6 +893,7 @@ async function tryVersion(
       socket: c.socket,
       version: v,
       timeoutMs: ctx.timeoutMs,
+      readChain: false,
     });
     transcript.add('tls', `${v} accepted (${hs.cipher})`, v);
     conn.upgrade(hs.socket);

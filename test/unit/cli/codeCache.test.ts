@@ -1,0 +1,90 @@
+/**
+ * The command bundles' V8 code cache: written after a load, used by the next load of the same text, never used
+ * when it or its folder is writable by others, and keyed by the text (V8 itself only checks the length).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cacheUse, loadBundle, writeCaches } from '../../../src/cli/codeCache';
+
+describe('cli/codeCache', () => {
+  let dir: string;
+  let savedCacheHome: string | undefined;
+  const cacheFolder = () => path.join(dir, 'cache', 'mail-tls-doctor');
+  const cacheFiles = () => (fs.existsSync(cacheFolder()) ? fs.readdirSync(cacheFolder()).filter((f) => f.endsWith('.bin')) : []);
+  const load = (file: string) => {
+    delete require.cache[file];
+    return loadBundle(file) as { value: number; twice(n: number): number };
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-codecache-'));
+    savedCacheHome = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
+  });
+  afterEach(() => {
+    if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = savedCacheHome;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('compiles, writes the cache, and the next load of the same text uses it', () => {
+    const file = path.join(dir, 'cli-x.js');
+    fs.writeFileSync(file, 'exports.value = 7; exports.twice = (n) => 2 * n;\n');
+    const first = load(file);
+    assert.equal(first.value, 7);
+    assert.equal(first.twice(21), 42);
+    assert.equal(require.cache[file]?.exports, first, 'registered as a module, so require() finds the same one');
+    assert.equal(cacheUse.get(file), 'compiled');
+    writeCaches();
+    const files = cacheFiles();
+    assert.equal(files.length, 1);
+    if (process.platform !== 'win32') assert.equal(fs.statSync(path.join(cacheFolder(), files[0])).mode & 0o777, 0o600);
+    const second = load(file);
+    assert.equal(cacheUse.get(file), 'accepted');
+    assert.equal(second.twice(5), 10);
+  });
+
+  it('a changed text of the same length gets its own cache (V8 would accept the old one), and the old file goes', () => {
+    const file = path.join(dir, 'cli-y.js');
+    fs.writeFileSync(file, 'exports.value = 1; exports.twice = (n) => 2 * n;\n');
+    load(file);
+    writeCaches();
+    const before = cacheFiles();
+    fs.writeFileSync(file, 'exports.value = 2; exports.twice = (n) => 3 * n;\n');
+    const changed = load(file);
+    assert.equal(cacheUse.get(file), 'compiled');
+    assert.equal(changed.value, 2);
+    assert.equal(changed.twice(2), 6);
+    writeCaches();
+    const after = cacheFiles();
+    assert.equal(after.length, 1);
+    assert.notDeepEqual(after, before);
+  });
+
+  it('ignores a cache file others may write, and writes a private one instead', function () {
+    if (process.platform === 'win32') this.skip();
+    const file = path.join(dir, 'cli-z.js');
+    fs.writeFileSync(file, 'exports.value = 3; exports.twice = (n) => 2 * n;\n');
+    load(file);
+    writeCaches();
+    const cache = path.join(cacheFolder(), cacheFiles()[0]);
+    fs.chmodSync(cache, 0o666);
+    assert.equal(load(file).value, 3);
+    assert.equal(cacheUse.get(file), 'compiled');
+    writeCaches();
+    assert.equal(fs.statSync(path.join(cacheFolder(), cacheFiles()[0])).mode & 0o777, 0o600);
+    fs.chmodSync(cacheFolder(), 0o777);
+    load(file);
+    assert.equal(cacheUse.get(file), 'compiled', 'a folder others may write is not trusted either');
+    fs.chmodSync(cacheFolder(), 0o700);
+  });
+
+  it('an error thrown by the module propagates and leaves it unregistered', () => {
+    const file = path.join(dir, 'cli-bad.js');
+    fs.writeFileSync(file, 'throw new Error("top-level failure");\n');
+    assert.throws(() => load(file), /top-level failure/);
+    assert.equal(require.cache[file], undefined);
+  });
+});
