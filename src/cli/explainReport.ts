@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { printable } from '../core/endpoint';
 import { jsonText, termSafe as t } from '../core/escape';
 import { hasError, type Finding } from '../core/finding';
+import { makeFinding } from '../core/findings';
 import { MAX_COMPRESSED_BYTES, MAX_REPORT_BYTES, policyLabel, readReportBytes, type ReportSummary } from '../core/tlsrpt';
 import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint } from './io';
 
@@ -27,14 +28,13 @@ export function readReportFile(file: string, domainCheck = hasDomainCheck()): Re
       end: null,
       policies: [],
       findings: [
-        {
-          id: 'tlsrpt.unreadable',
+        makeFinding('tlsrpt.unreadable', {
           severity: 'error',
           title: 'This TLS-RPT report cannot be read.',
           detail: bytes,
           fix: 'Check the path and that it is a regular file.',
           file,
-        },
+        }),
       ],
     };
   }

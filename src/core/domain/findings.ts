@@ -5,6 +5,7 @@
  */
 import { printable } from '../endpoint';
 import type { Finding } from '../finding';
+import { makeFinding } from '../findings';
 
 const p = (s: string, max = 120) => printable(s, max);
 /** The TXT records as found, for the evidence of a record that is wrong. */
@@ -12,71 +13,64 @@ const txtEvidence = (records: string[]) => records.map((r) => `TXT "${p(r, 160)}
 
 export const domainFindings = {
   mxNull(domain: string): Finding {
-    return {
-      id: 'mx.null',
+    return makeFinding('mx.null', {
       severity: 'info',
       title: `${p(domain)} publishes a null MX ("0 ."): it accepts no mail.`,
       detail: 'RFC 7505: senders reject mail to this domain at once instead of queueing it. Right for a domain that never receives mail; wrong if it should.',
       fix: 'If the domain should receive mail, replace the null MX with the real mail hosts (`example.com. IN MX 10 mx1.example.com.`).',
       evidence: [`${p(domain)} MX 0 .`],
-    };
+    });
   },
   mxImplicit(domain: string, addresses: string[]): Finding {
-    return {
-      id: 'mx.implicit',
+    return makeFinding('mx.implicit', {
       severity: 'warning',
       title: `${p(domain)} has no MX record; senders fall back to the domain's own address${addresses.length ? ` (${addresses.map((a) => p(a, 45)).join(', ')})` : ''}.`,
       detail:
         'RFC 5321 5.1 "implicit MX": mail goes to the A/AAAA of the domain itself. It works, but is often an accident (a web server that does not take mail), and DANE/MTA-STS are looked up for the domain name as the mail host.',
       fix: 'Publish MX records naming the mail hosts, or a null MX (`MX 0 .`) if the domain takes no mail.',
       evidence: [`${p(domain)} MX: no record`],
-    };
+    });
   },
   mxUnresolved(mx: string, detail: string, all: boolean): Finding {
-    return {
-      id: 'mx.unresolved',
+    return makeFinding('mx.unresolved', {
       severity: all ? 'error' : 'warning',
       title: `The mail host ${p(mx)} has no address (${p(detail, 100)})${all ? ': no MX of the domain can be reached, senders defer its mail' : '; senders skip it'}.`,
       detail: 'An MX target must have an A or AAAA record. Senders try the next MX; when none resolves, the mail waits in their queues and bounces after days.',
       fix: `Publish A/AAAA records for ${p(mx)}, or remove the MX record that names it.`,
       evidence: [`${p(mx)}: ${p(detail, 160)}`],
-    };
+    });
   },
   mxCname(mx: string, target: string[]): Finding {
-    return {
-      id: 'mx.cname',
+    return makeFinding('mx.cname', {
       severity: 'warning',
       title: `The MX target ${p(mx)} is an alias (CNAME to ${p(target[target.length - 1])}).`,
       detail:
         'RFC 2181 10.3 and RFC 5321 5.1: an MX must name a host, not an alias. Most MTAs follow it anyway, some refuse; with DANE, the TLSA record is looked up at the alias target first (RFC 7672 2.2.3) and the certificate must match one of the names.',
       fix: `Point the MX at the canonical name (${p(target[target.length - 1])}) directly.`,
       evidence: [`${p(mx)} CNAME ${target.map((t) => p(t)).join(' -> ')}`],
-    };
+    });
   },
   lookupFailed(name: string, type: string, detail: string): Finding {
-    return {
-      id: 'dns.unresolved',
+    return makeFinding('dns.unresolved', {
       severity: 'error',
       title: `The ${type} lookup of ${p(name)} failed (${p(detail, 100)}): senders defer mail to this domain.`,
       detail: 'Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries.',
       fix: "Check the domain's delegation and name servers (`dig +trace`), and that the resolver used can reach them.",
       evidence: [`${type} ${p(name)}: ${p(detail, 160)}`],
-    };
+    });
   },
   bogus(name: string, type: string, detail: string): Finding {
-    return {
-      id: 'dns.bogus',
+    return makeFinding('dns.bogus', {
       severity: 'error',
       title: `DNSSEC validation fails for the ${type} records of ${p(name)}: validating senders defer the mail.`,
       detail:
         'The resolver answers SERVFAIL, and hands the data out only with checking disabled: the signatures or the chain of trust (DS at the parent) do not validate. A validating resolver (every DANE sender, and many others) treats the records as unusable, so the mail stays queued.',
       fix: "Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone's key (`keymgr ZONE ds`, `dig +cd DNSKEY ZONE`); `delv` or https://dnsviz.net show which link breaks.",
       evidence: [`${type} ${p(name)}: ${p(detail, 200)}`],
-    };
+    });
   },
   resolverNotValidating(resolver: string, why: 'untrusted' | 'no-ad'): Finding {
-    return {
-      id: 'dns.resolver-not-validating',
+    return makeFinding('dns.resolver-not-validating', {
       severity: 'warning',
       title:
         why === 'untrusted'
@@ -86,162 +80,147 @@ export const domainFindings = {
         "Like Postfix (smtp_dns_support_level = dnssec) and glibc (trust-ad), the check believes the AD bit only from a resolver you trust: one you name with --resolver, or the system's when it runs on this machine. Without it, DANE cannot be judged: TLSA records are reported but not matched as a DANE sender would.",
       fix: 'Run a validating resolver on this machine (unbound) or give one you trust with `--resolver IP[:PORT]`.',
       evidence: [`resolver: ${p(resolver)}`],
-    };
+    });
   },
   tlsaUnsigned(mx: string, tlsaName: string): Finding {
-    return {
-      id: 'dane.tlsa-unsigned',
+    return makeFinding('dane.tlsa-unsigned', {
       severity: 'warning',
       title: `${p(mx)} publishes TLSA records at ${p(tlsaName)}, but they are not DNSSEC-validated: DANE senders ignore them.`,
       detail:
         "RFC 7672 2.2: only TLSA records from a signed zone (validated by the sender's resolver, with validated A/AAAA records of the MX host) count. Unsigned TLSA records protect nothing.",
       fix: 'Sign the zone (knot `dnssec-signing: on`, BIND `dnssec-policy default`) and publish its DS at the parent, or remove the TLSA records.',
       evidence: [`${p(tlsaName)} TLSA: answer without AD`],
-    };
+    });
   },
   usageUnsuitable(mx: string, records: string[]): Finding {
-    return {
-      id: 'dane.usage-unsuitable',
+    return makeFinding('dane.usage-unsuitable', {
       severity: 'warning',
       title: `${p(mx)} has TLSA records that SMTP senders cannot use (${records.map((r) => p(r, 40)).join(', ')}).`,
       detail:
         'RFC 7672 3.1.3: usages 0 (PKIX-TA) and 1 (PKIX-EE) are not for SMTP, and unknown selector or matching types are ignored. When no record is usable, DANE senders still insist on TLS but do not authenticate the server.',
       fix: "Publish `3 1 1` records instead (the SHA-256 of the server's public key: `openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`). A `2 1 1` record (the key of an issuing CA) matches only if the server sends that CA's certificate in its chain and the next certificate comes from the same CA key; Let's Encrypt rotates among several intermediates and does not send its root, so a `2 1 1` of one of them breaks at a renewal.",
       evidence: records.map((r) => `TLSA ${p(r, 160)}`),
-    };
+    });
   },
   tlsaMismatch(mx: string, address: string, records: string[], chain: string[]): Finding {
-    return {
-      id: 'dane.tlsa-mismatch',
+    return makeFinding('dane.tlsa-mismatch', {
       severity: 'error',
       title: `No TLSA record of ${p(mx)} matches the certificate chain ${p(address, 45)} presents: DANE senders defer the mail.`,
       detail:
         'RFC 7672: with usable, DNSSEC-validated TLSA records the sender must authenticate the server by them; a chain that matches none (usually a new key without a new TLSA record first, or a `2 1 1` record for an intermediate the CA no longer issues from) stops delivery from every DANE MTA (Postfix `dane`, Exim, mailbox providers that validate).',
       fix: "Publish a TLSA record for the key the server now uses (`openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum` gives the `3 1 1` data), or go back to the key the records name. Next time publish the record for a new key at least two TTLs before the server uses it (RFC 7671 8.1); certbot's `--reuse-key` keeps the key, and so a `3 1 1` record, valid across renewals.",
       evidence: [...records.map((r) => `TLSA ${p(r, 160)}`), ...chain.map((c, i) => `certificate ${i}: ${p(c, 160)}`)],
-    };
+    });
   },
   starttlsMissing(mx: string, address: string, why: string): Finding {
-    return {
-      id: 'dane.starttls-missing',
+    return makeFinding('dane.starttls-missing', {
       severity: 'error',
       title: `${p(mx)} (${p(address, 45)}) publishes TLSA records but ${p(why, 100)}: DANE senders defer the mail.`,
       detail: 'RFC 7672 2.2: TLSA records make TLS mandatory for DANE senders; without STARTTLS (or a working handshake) they do not fall back to plain text.',
       fix: 'Enable STARTTLS on port 25 (Postfix `smtpd_tls_security_level = may` with a certificate and key), or remove the TLSA records first.',
       evidence: [`${p(mx)} ${p(address, 45)}: ${p(why, 160)}`],
-    };
+    });
   },
   rolloverSingle(mx: string, record: string): Finding {
-    return {
-      id: 'dane.rollover-single',
+    return makeFinding('dane.rollover-single', {
       severity: 'info',
       title: `${p(mx)} has a single usable TLSA record (${p(record, 60)}): the next key or certificate change breaks DANE delivery unless a new record is published first.`,
       detail:
         "RFC 7671 8.1: the record for a new key must be published at least two TTLs before the server switches to it, or DANE senders defer the mail in between. Publishing the next key's record ahead of time (two `3 1 1` records: current and next key) makes every change safe; nothing breaks today.",
       fix: "Generate the next key now and publish its `3 1 1` record beside the current one (or renew with certbot `--reuse-key` so the key, and the record, stay the same). A `2 1 1` record of the issuing CA helps only if the server sends that CA's certificate and the next certificate comes from the same CA key (not so with Let's Encrypt, which rotates intermediates).",
       evidence: [`TLSA ${p(record, 160)}`],
-    };
+    });
   },
   mtastsTxtInvalid(domain: string, why: string, records: string[]): Finding {
-    return {
-      id: 'mtasts.txt-invalid',
+    return makeFinding('mtasts.txt-invalid', {
       severity: 'warning',
       title: `The MTA-STS record of ${p(domain)} is invalid (${p(why, 100)}): senders ignore the policy.`,
       detail:
         'RFC 8461 3.1: `_mta-sts.DOMAIN` must hold exactly one TXT record starting with `v=STSv1`, with an `id` of 1 to 32 letters and digits. Otherwise senders do not fetch the policy, and mail is not protected by it.',
       fix: `Publish one record: \`_mta-sts.${p(domain)}. IN TXT "v=STSv1; id=20260101T000000"\` (change the id whenever the policy changes).`,
       evidence: txtEvidence(records),
-    };
+    });
   },
   policyFetchFailed(url: string, why: string): Finding {
-    return {
-      id: 'mtasts.policy-fetch-failed',
+    return makeFinding('mtasts.policy-fetch-failed', {
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} cannot be fetched (${p(why, 120)}): senders without a cached copy ignore MTA-STS.`,
       detail:
         'RFC 8461 3.3: the policy is fetched over HTTPS from `mta-sts.DOMAIN`. A sender that cannot fetch it delivers as if there were no policy (no protection); one that cached an earlier policy keeps applying that one until it expires.',
       fix: 'Serve the policy at `https://mta-sts.DOMAIN/.well-known/mta-sts.txt` (status 200, `Content-Type: text/plain`, at most 64 KB), with an A/AAAA record for `mta-sts.DOMAIN`.',
       evidence: [`GET ${p(url)}: ${p(why, 200)}`],
-    };
+    });
   },
   policyRedirect(url: string, status: number, location: string | undefined): Finding {
-    return {
-      id: 'mtasts.policy-redirect',
+    return makeFinding('mtasts.policy-redirect', {
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} answers with a redirect (HTTP ${status}); senders do not follow it and ignore the policy.`,
       detail: 'RFC 8461 3.3: "HTTP 3xx redirects MUST NOT be followed". A web server that redirects everything to www or to a login page breaks MTA-STS.',
       fix: 'Serve the policy file itself at that URL (exclude `/.well-known/mta-sts.txt` from the redirect rules).',
       evidence: [`HTTP ${status}${location ? ` Location: ${p(location, 160)}` : ''}`],
-    };
+    });
   },
   policyContentType(url: string, type: string): Finding {
-    return {
-      id: 'mtasts.policy-content-type',
+    return makeFinding('mtasts.policy-content-type', {
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} is served as "${p(type || 'no content type', 60)}", not text/plain: senders ignore it.`,
       detail:
         'RFC 8461 3.2: senders SHOULD check that the policy is served as `text/plain`; senders that do (this check among them) discard a policy served as text/html or application/octet-stream.',
       fix: 'Serve the file with `Content-Type: text/plain` (nginx: `default_type text/plain;` in that location).',
       evidence: [`Content-Type: ${p(type, 120)}`],
-    };
+    });
   },
   policyInvalid(url: string, problems: string[]): Finding {
-    return {
-      id: 'mtasts.policy-invalid',
+    return makeFinding('mtasts.policy-invalid', {
       severity: 'warning',
       title: `The MTA-STS policy ${p(url)} is invalid (${p(problems[0], 100)}): senders ignore it.`,
       detail:
         'RFC 8461 3.2: the policy needs `version: STSv1`, `mode: enforce|testing|none`, `max_age` (seconds, at most 31557600) and, unless the mode is none, at least one `mx:` pattern.',
       fix: 'Fix the file, e.g.:\nversion: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 604800',
       evidence: problems.map((x) => p(x, 200)),
-    };
+    });
   },
   policyCertInvalid(url: string, why: string): Finding {
-    return {
-      id: 'mtasts.policy-cert-invalid',
+    return makeFinding('mtasts.policy-cert-invalid', {
       severity: 'warning',
       title: `The certificate of ${p(url)} does not verify (${p(why, 100)}): senders ignore the MTA-STS policy.`,
       detail:
         "RFC 8461 3.3: the policy host's certificate must be valid for `mta-sts.DOMAIN` and chain to a trusted root; otherwise the policy could come from anyone.",
       fix: 'Serve a certificate from a public CA that names `mta-sts.DOMAIN` (`certbot certonly -d mta-sts.example.com`), with its full chain.',
       evidence: [p(why, 200)],
-    };
+    });
   },
   mxMismatch(mx: string, patterns: string[], mode: string): Finding {
-    return {
-      id: 'mtasts.mx-mismatch',
+    return makeFinding('mtasts.mx-mismatch', {
       severity: mode === 'enforce' ? 'error' : 'warning',
       title: `The MX ${p(mx)} matches no \`mx:\` pattern of the MTA-STS policy${mode === 'enforce' ? ': MTA-STS senders do not deliver to it' : ` (mode ${mode}: only reported)`}.`,
       detail:
         'RFC 8461 4.1: a sender enforcing MTA-STS delivers only to MX hosts that match a pattern (exact, or `*.` covering exactly one leftmost label); when no MX matches, the mail is deferred.',
       fix: `Add \`mx: ${p(mx)}\` (or a wildcard that covers it) to the policy, change its \`id\` in the TXT record, or fix the MX records.`,
       evidence: [`MX ${p(mx)}`, ...patterns.map((x) => `policy mx: ${p(x, 120)}`)],
-    };
+    });
   },
   mxCertInvalid(mx: string, address: string, why: string, mode: string): Finding {
-    return {
-      id: 'mtasts.mx-cert-invalid',
+    return makeFinding('mtasts.mx-cert-invalid', {
       severity: mode === 'enforce' ? 'error' : 'warning',
       title: `${p(mx)} (${p(address, 45)}) ${p(why, 120)}${mode === 'enforce' ? ': MTA-STS senders do not deliver to it' : ` (mode ${mode}: only reported)`}.`,
       detail:
         'RFC 8461 4.2: under an MTA-STS policy the MX must offer STARTTLS and present a certificate that chains to a trusted root, is in date and names the MX host itself.',
       fix: 'Serve a certificate from a public CA naming the MX host (`certbot certonly -d MX`), with its full chain, on port 25.',
       evidence: [`${p(mx)} ${p(address, 45)}: ${p(why, 200)}`],
-    };
+    });
   },
   mtastsTesting(domain: string): Finding {
-    return {
-      id: 'mtasts.testing',
+    return makeFinding('mtasts.testing', {
       severity: 'info',
       title: `The MTA-STS policy of ${p(domain)} is in testing mode: failures are reported (TLS-RPT), mail is still delivered.`,
       detail: 'RFC 8461 5: in testing mode senders deliver even when the checks fail, and report. Switch to enforce once the reports are clean.',
       fix: 'When the TLS-RPT reports show no failures, set `mode: enforce` and change the `id` of the TXT record.',
-    };
+    });
   },
   maxAgeShort(domain: string, maxAge: number, mode: string): Finding {
     const enforce = mode === 'enforce';
-    return {
-      id: 'mtasts.max-age-short',
+    return makeFinding('mtasts.max-age-short', {
       severity: enforce ? 'warning' : 'info',
       title: enforce
         ? `The MTA-STS policy of ${p(domain)} has max_age ${maxAge} s (under one day): it protects little against a downgrade.`
@@ -252,26 +231,24 @@ export const domainFindings = {
         ? 'Set `max_age: 604800` (a week) or more, and change the TXT id.'
         : 'When you switch to `mode: enforce`, set `max_age: 604800` (a week) or more, and change the TXT id.',
       evidence: [`max_age: ${maxAge}`],
-    };
+    });
   },
   tlsrptMissing(domain: string, why: string): Finding {
-    return {
-      id: 'tlsrpt.missing',
+    return makeFinding('tlsrpt.missing', {
       severity: 'warning',
       title: `${p(domain)} publishes ${why} but no TLS-RPT record: nobody hears when senders fail.`,
       detail:
         'RFC 8460: `_smtp._tls.DOMAIN` tells senders where to send daily reports of TLS failures (DANE or MTA-STS mismatches). Without it a broken certificate or TLSA record is noticed only when mail is missing.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,
-    };
+    });
   },
   tlsrptInvalid(domain: string, why: string, records: string[]): Finding {
-    return {
-      id: 'tlsrpt.invalid',
+    return makeFinding('tlsrpt.invalid', {
       severity: 'warning',
       title: `The TLS-RPT record of ${p(domain)} is invalid (${p(why, 100)}): senders send no reports.`,
       detail: 'RFC 8460 3: exactly one TXT record starting with `v=TLSRPTv1`, with `rua=` listing `mailto:` or `https:` URIs separated by commas.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,
       evidence: txtEvidence(records),
-    };
+    });
   },
 };

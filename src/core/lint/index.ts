@@ -4,6 +4,7 @@ import { maillogLinter } from './maillog';
 import { nodemailerLinter } from './nodemailer';
 import { tlsrptLinter } from '../tlsrpt/linter';
 import type { Finding } from '../finding';
+import { makeFinding } from '../findings';
 import { maskExcerpt } from '../secrets';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from './types';
 
@@ -26,14 +27,15 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
       out.endpoints.push(...r.endpoints);
       out.domains.push(...(r.domains ?? []));
     } catch (err) {
-      out.findings.push({
-        id: 'lint.internal-error',
-        severity: 'warning',
-        title: `The ${linter.format} lint could not finish on this file.`,
-        detail: `This is a bug in Mail TLS Doctor, not in your file: ${err instanceof Error ? err.message : String(err)}`,
-        fix: 'Report it with the file (remove secrets first).',
-        file: path,
-      });
+      out.findings.push(
+        makeFinding('lint.internal-error', {
+          severity: 'warning',
+          title: `The ${linter.format} lint could not finish on this file.`,
+          detail: `This is a bug in Mail TLS Doctor, not in your file: ${err instanceof Error ? err.message : String(err)}`,
+          fix: 'Report it with the file (remove secrets first).',
+          file: path,
+        }),
+      );
     }
   }
   return out;

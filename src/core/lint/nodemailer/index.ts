@@ -4,6 +4,7 @@ import { makeEndpoint, printable, validateHostname } from '../../endpoint';
 import { moduleLoader } from './modules';
 import { processWideNoVerify } from './processEnv';
 import type { Finding } from '../../finding';
+import { makeFinding } from '../../findings';
 import { loadEnvFiles, lookupEnv, type EnvFile } from '../dotenv/envFiles';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { effectiveOf, type Effective } from './effective';
@@ -103,8 +104,7 @@ function fromModule(f: Finding, site: TransportSite, path: string): Finding {
 /** One info per file whose transport options are template text (`host: '{{ smtp_host }}'`). */
 function templateFinding(path: string, options: OptionSite[]): Finding {
   const keys = [...new Set(options.map((o) => o.key))];
-  return {
-    id: 'nodemailer.template-values',
+  return makeFinding('nodemailer.template-values', {
     severity: 'info',
     title: `Transport option${keys.length > 1 ? 's' : ''} ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} template text, filled in when the file is rendered: not checked.`,
     detail:
@@ -114,7 +114,7 @@ function templateFinding(path: string, options: OptionSite[]): Finding {
     evidence: keys.map((k) => `${k}: (template)`),
     file: path,
     range: options[0].code?.valueRange,
-  };
+  });
 }
 
 /** A repaired parse may place a node in the closers we appended: such an edit could not apply, so it goes. */
