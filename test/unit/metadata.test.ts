@@ -20,6 +20,20 @@ function docsOf(id: string): { page: string; anchor: string } {
   return { page: `docs/${page}`, anchor };
 }
 
+/**
+ * docs/architecture.md, Tests: test/unit mirrors src/. A file under test/unit/DIR/ needs the folder src/DIR/; tests
+ * of test/support and scripts/ sit under test/unit/support and test/unit/scripts (mirroring those folders), and
+ * metadata.test.ts, about the package as a whole, is the one file at the top. Returns what is wrong, if anything.
+ */
+function mirrorProblem(rel: string, isDir: (p: string) => boolean): string | undefined {
+  const parts = rel.split('/');
+  if (!parts[parts.length - 1].endsWith('.test.ts')) return `${rel}: only *.test.ts files belong in test/unit (helpers go to test/support)`;
+  const dirs = parts.slice(0, -1);
+  if (dirs.length === 0) return rel === 'metadata.test.ts' ? undefined : `${rel}: only metadata.test.ts sits at the top of test/unit`;
+  const mirrored = dirs[0] === 'scripts' ? ['scripts', ...dirs.slice(1)] : dirs[0] === 'support' ? ['test', 'support', ...dirs.slice(1)] : ['src', ...dirs];
+  return isDir(mirrored.join('/')) ? undefined : `${rel}: test/unit/${dirs.join('/')} mirrors ${mirrored.join('/')}, which does not exist`;
+}
+
 describe('metadata', () => {
   it('every finding id the core can produce is documented on the page its diagnostics link to', () => {
     // Every registered id, and every id-like literal of a registered family in the core (a string-typed id).
@@ -54,5 +68,43 @@ describe('metadata', () => {
     const [eMaj, eMin] = minor(engine);
     const [tMaj, tMin] = minor(types);
     assert.ok(tMaj < eMaj || (tMaj === eMaj && tMin <= eMin), `@types/vscode ${types} is newer than engines.vscode ${engine}`);
+  });
+
+  it('test/unit mirrors src/ (and test/support, scripts/), as docs/architecture.md says', () => {
+    const isDir = (p: string) => fs.statSync(path.join(root, p), { throwIfNoEntry: false })?.isDirectory() === true;
+    const files = (dir: string): string[] =>
+      fs.readdirSync(path.join(root, 'test/unit', dir), { withFileTypes: true }).flatMap((e) => {
+        const rel = dir ? `${dir}/${e.name}` : e.name;
+        return e.isDirectory() ? files(rel) : [rel];
+      });
+    const all = files('');
+    assert.ok(all.length > 50, `only ${all.length} files under test/unit`);
+    assert.deepEqual(
+      all.map((f) => mirrorProblem(f, isDir)).filter((p) => p !== undefined),
+      [],
+    );
+  });
+
+  it('the mirror rule rejects a test whose folder is not in src/', () => {
+    const dirs = new Set(['src', 'src/core', 'src/core/probe', 'scripts', 'test/support', 'test/support/lab']);
+    const isDir = (p: string) => dirs.has(p);
+    const ok = [
+      'metadata.test.ts',
+      'core/probe/dialogue.test.ts',
+      'core/adviceTexts.test.ts',
+      'scripts/vscodeHost.test.ts',
+      'support/pki.test.ts',
+      'support/lab/x.test.ts',
+    ];
+    for (const f of ok) assert.equal(mirrorProblem(f, isDir), undefined, f);
+    const bad = [
+      'probeDialogue.test.ts',
+      'probe/dialogue.test.ts',
+      'core/probes/dialogue.test.ts',
+      'support/hostile/x.test.ts',
+      'scripts/sub/x.test.ts',
+      'core/probe/helper.ts',
+    ];
+    for (const f of bad) assert.ok(mirrorProblem(f, isDir), f);
   });
 });

@@ -8,7 +8,7 @@
  *   2. Document it: a table row naming `` `family.my-new-id` `` on the family's docs page (FAMILIES below).
  *      test/unit/core/findings/registry.test.ts fails until both directions agree.
  *   3. Build the finding with `makeFinding('family.my-new-id', { ... })` (src/core/findings/index.ts; a Postfix
- *      rule calls `report(ctx, 'postfix.my-new-id', { ... })`, which calls it): an id that is not registered here
+ *      rule calls `report(ctx, id, { ... })`, which calls it): an id that is not registered here
  *      does not compile. test/unit/core/findings/oneBuilder.test.ts fails on a finding written as an object literal.
  * A new family is one more line in FAMILIES (its docs page); TypeScript reports a family missing there.
  * `maillog.*` ids are derived from the `explain.*` ids (one per catalog entry); only the per-delivery ones are listed here.
