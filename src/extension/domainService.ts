@@ -6,6 +6,8 @@ import type { TranscriptLine } from '../core/probe';
 import { formatLine } from '../core/probe/transcript';
 import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
+import { abortOnCancel } from './cancellation';
+import { IdleTracker } from './idle';
 import { CONFIG_SECTION } from './ids';
 import { notice, showError, showInfo } from './notify';
 import { isIgnoredHost, SettingKey, type Settings } from './settings';
@@ -32,8 +34,7 @@ export class DomainService implements vscode.Disposable {
   private readonly states = new Map<string, DomainState>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private running = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle = new IdleTracker();
 
   constructor(
     private readonly settings: () => Settings,
@@ -54,11 +55,11 @@ export class DomainService implements vscode.Disposable {
   }
 
   get busy(): boolean {
-    return this.running > 0;
+    return this.idle.busy;
   }
 
   whenIdle(): Promise<void> {
-    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+    return this.idle.whenIdle();
   }
 
   async run({ domains, title, cancellation, smtpPort, httpsPort }: DomainRun): Promise<DomainReport[]> {
@@ -84,14 +85,12 @@ export class DomainService implements vscode.Disposable {
       void showError(`Mail TLS Doctor: no DNS resolver to ask; set ${CONFIG_SECTION}.${SettingKey.dnsResolver}. Nothing was checked.`);
       return [];
     }
-    this.running++;
+    const ended = this.idle.start();
     try {
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: notice(title), cancellable: true },
         async (progress, token) => {
-          const abort = new AbortController();
-          const subs = [token, ...(cancellation ? [cancellation] : [])].map((t) => t.onCancellationRequested(() => abort.abort()));
-          if (token.isCancellationRequested || cancellation?.isCancellationRequested) abort.abort();
+          const abort = abortOnCancel(cancellation ? [token, cancellation] : [token]);
           const out: DomainReport[] = [];
           try {
             for (const d of unique) this.setState(d, { kind: 'checking' });
@@ -110,12 +109,12 @@ export class DomainService implements vscode.Disposable {
             }
             return out;
           } finally {
-            subs.forEach((x) => x.dispose());
+            abort.dispose();
           }
         },
       );
     } finally {
-      if (--this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
+      ended();
       this.changed.fire();
     }
   }

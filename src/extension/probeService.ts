@@ -6,7 +6,9 @@ import { termSafe } from '../core/escape';
 import { formatLine } from '../core/probe/transcript';
 import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
+import { abortOnCancel } from './cancellation';
 import { endpointKey } from './endpointKey';
+import { IdleTracker } from './idle';
 import type { Settings } from './settings';
 import { notice, showError } from './notify';
 import { probedFromLabel } from './where';
@@ -32,8 +34,7 @@ export class ProbeService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with the key of the endpoint whose state changed (undefined: many). */
   readonly onDidChange = this.changed.event;
-  private running = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle = new IdleTracker();
 
   constructor(
     private readonly settings: () => Settings,
@@ -53,11 +54,11 @@ export class ProbeService implements vscode.Disposable {
   }
 
   get busy(): boolean {
-    return this.running > 0;
+    return this.idle.busy;
   }
 
   whenIdle(): Promise<void> {
-    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+    return this.idle.whenIdle();
   }
 
   /** Probes with progress and a cancel button; cancelling aborts every connection in flight. */
@@ -75,7 +76,7 @@ export class ProbeService implements vscode.Disposable {
       );
       return [];
     }
-    this.running++;
+    const ended = this.idle.start();
     try {
       return await vscode.window.withProgress(
         { location: background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: notice(title), cancellable: !background },
@@ -91,7 +92,7 @@ export class ProbeService implements vscode.Disposable {
         },
       );
     } finally {
-      if (--this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
+      ended();
       this.changed.fire(undefined);
     }
   }
@@ -167,15 +168,4 @@ export class ProbeService implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-/**
- * One AbortController for every token that may cancel a run: the Cancel button and a caller's token take the
- * same path to the probes' signal, so what a test proves with its token holds for the button.
- */
-function abortOnCancel(tokens: readonly vscode.CancellationToken[]): { signal: AbortSignal; dispose(): void } {
-  const abort = new AbortController();
-  const subs = tokens.map((t) => t.onCancellationRequested(() => abort.abort()));
-  if (tokens.some((t) => t.isCancellationRequested)) abort.abort();
-  return { signal: abort.signal, dispose: () => subs.forEach((sub) => sub.dispose()) };
 }

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import { explainError } from '../../src/core/explain';
+import { listenClosable, type Listening } from '../support/listen';
 import { makePki, type Issued, type TestPki } from '../support/pki';
 
 interface ServerOptions {
@@ -17,13 +18,8 @@ interface ServerOptions {
   starttls?: (tls.SecureContextOptions & { minVersion?: tls.SecureVersion }) | 'none' | 'close';
 }
 
-interface Running {
-  port: number;
-  close(): Promise<void>;
-}
-
 /** A minimal SMTP responder: enough of EHLO/STARTTLS/QUIT for nodemailer's verify(). Reads are bounded. */
-async function startSmtp(opts: ServerOptions): Promise<Running> {
+async function startSmtp(opts: ServerOptions): Promise<Listening> {
   const sockets = new Set<net.Socket>();
   const speak = (sock: net.Socket, secured: boolean) => {
     let buf = '';
@@ -78,16 +74,7 @@ async function startSmtp(opts: ServerOptions): Promise<Running> {
       s.on('close', () => sockets.delete(s));
     });
   }
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenClosable(server, sockets);
 }
 
 interface Caught {
@@ -127,7 +114,7 @@ describe('real nodemailer errors map to the right explanation', function () {
   this.timeout(15000);
   let pki: TestPki;
   let good: Issued;
-  const servers: Running[] = [];
+  const servers: Listening[] = [];
   const start = async (o: ServerOptions) => {
     const s = await startSmtp(o);
     servers.push(s);

@@ -18,7 +18,7 @@
  * The security model here is written from postconf(5) independently of the linter's own analysis.
  */
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +26,7 @@ import type { Finding } from '../../src/core/finding';
 import { lintText } from '../../src/core/lint';
 import { applyEdits } from '../support/applyEdits';
 import type { LintHost } from '../../src/core/lint/types';
+import { findTool } from '../support/mailservers/tools';
 import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
@@ -49,12 +50,6 @@ const EDIT_RULES = [
   'postfix.relay-credentials-in-clear',
   'postfix.unknown-parameter',
 ];
-
-function findPostconf(): string | undefined {
-  for (const p of ['/usr/sbin/postconf', '/usr/local/sbin/postconf', '/opt/homebrew/sbin/postconf']) if (fs.existsSync(p)) return p;
-  const r = spawnSync('postconf', ['-d', 'mail_version'], { encoding: 'utf8' });
-  return r.status === 0 ? 'postconf' : undefined;
-}
 
 interface Run {
   status: number;
@@ -339,7 +334,7 @@ function port25Services(s: Snapshot): string[] {
 
 describe('postfix: every edit keeps or raises the effective security (real postconf)', function () {
   this.timeout(240_000);
-  const postconf = findPostconf();
+  const postconf = findTool('postconf');
   before(function () {
     if (!postconf) {
       console.log('    SKIPPED: postconf is not installed (apt-get install postfix to run this comparison)');

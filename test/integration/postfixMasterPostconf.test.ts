@@ -7,11 +7,12 @@
  * every "o", so `-osyslog_name=x` becomes `-o sysl -o g_name=x`), while the daemons' getopt reads it fine.
  */
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseMasterCf } from '../../src/core/lint/postfix';
+import { findTool } from '../support/mailservers/tools';
 import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
@@ -20,12 +21,6 @@ interface Run {
   status: number;
   stdout: string;
   stderr: string;
-}
-
-function findPostconf(): string | undefined {
-  for (const p of ['/usr/sbin/postconf', '/usr/local/sbin/postconf', '/opt/homebrew/sbin/postconf']) if (fs.existsSync(p)) return p;
-  const r = spawnSync('postconf', ['-d', 'mail_version'], { encoding: 'utf8' });
-  return r.status === 0 ? 'postconf' : undefined;
 }
 
 function postconfRun(postconf: string, dir: string, flag: string): Promise<Run> {
@@ -107,7 +102,7 @@ function cases(): Case[] {
 }
 
 describe('postfix: master.cf parses the way postconf -M / -P read it', function () {
-  const postconf = findPostconf();
+  const postconf = findTool('postconf');
   const all = cases();
   // Every run at once: each is a process of its own (writePostfixConfig spares them Postfix's wait for a fresh main.cf).
   const results = new Map<string, Promise<{ m: Run; p: Run }>>();

@@ -4,22 +4,17 @@
  * warnings name the unknown and the duplicated parameters.
  */
 import * as assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseMainCf } from '../../src/core/lint/postfix';
 import { isKnownParameter } from '../../src/core/lint/postfix/params';
 import { referencedNames } from '../../src/core/lint/postfix/rules/names';
+import { findTool } from '../support/mailservers/tools';
 import { writePostfixConfig } from '../support/postfixConfig';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'postfix');
-
-function findPostconf(): string | undefined {
-  for (const p of ['/usr/sbin/postconf', '/usr/local/sbin/postconf', '/opt/homebrew/sbin/postconf']) if (fs.existsSync(p)) return p;
-  const r = spawnSync('postconf', ['-d', 'mail_version'], { encoding: 'utf8' });
-  return r.status === 0 ? 'postconf' : undefined;
-}
 
 function runPostconf(postconf: string, d: string): Promise<{ status: number; stdout: string; stderr: string }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-postconf-'));
@@ -38,7 +33,7 @@ function runPostconf(postconf: string, d: string): Promise<{ status: number; std
 const norm = (v: string) => v.replace(/\s+/g, ' ').trim();
 
 describe('postfix: main.cf parses the way postconf reads it', function () {
-  const postconf = findPostconf();
+  const postconf = findTool('postconf');
   before(function () {
     if (!postconf) {
       console.log('    SKIPPED: postconf is not installed (apt-get install postfix to run this comparison)');

@@ -3,7 +3,9 @@ import type { DomainReport } from '../../core/domain';
 import { parseMailDomain } from '../../core/domain/name';
 import type { Controller } from '../controller';
 import { VIEW_ID } from '../ids';
-import { showError, showInfo, showModalWarning } from '../notify';
+import { asCancellationToken } from '../cancellation';
+import { showError, showInfo } from '../notify';
+import { confirmUntrusted } from './trust';
 import type { Node } from '../tree';
 
 export interface CheckDomainOptions {
@@ -67,23 +69,18 @@ export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTru
     if (pick) return checkMailDomain(ctl);
     return [];
   }
-  if (!ctl.trusted && internal.skipTrustPrompt !== true) {
-    const go = await showModalWarning(
-      `This workspace is not trusted. Check ${domains.length} mail domain(s) named in its files? ${domains.slice(0, 5).join(', ')}${domains.length > 5 ? ', ...' : ''}`,
+  const go = await confirmUntrusted(ctl, internal, {
+    question: `Check ${domains.length} mail domain(s) named in its files?`,
+    names: domains,
+    detail:
       'The check asks the DNS resolver about these domains, opens TCP connections and TLS handshakes to their MX hosts on port 25 and fetches their MTA-STS policies over HTTPS. It never sends credentials or mail.',
-      'Check',
-    );
-    if (go !== 'Check') return [];
-  }
+    button: 'Check',
+  });
+  if (!go) return [];
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   return ctl.checkDomains({ domains, title: "Mail TLS Doctor: checking the workspace's mail domains" });
 }
 
 function port(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535 ? v : undefined;
-}
-
-function asCancellationToken(t: unknown): vscode.CancellationToken | undefined {
-  const c = t as Partial<vscode.CancellationToken> | undefined;
-  return typeof c?.onCancellationRequested === 'function' && typeof c.isCancellationRequested === 'boolean' ? (c as vscode.CancellationToken) : undefined;
 }

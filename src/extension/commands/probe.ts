@@ -4,7 +4,9 @@ import { PROTOCOL_NAMES, PROTOCOLS, TLS_MODES } from '../../core/protocols';
 import type { ProbeResult } from '../../core/probe/types';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
-import { showError, showInfo, showModalWarning } from '../notify';
+import { asCancellationToken } from '../cancellation';
+import { showError, showInfo } from '../notify';
+import { confirmUntrusted } from './trust';
 
 export interface ProbeHostOptions {
   protocol?: Protocol;
@@ -30,15 +32,14 @@ export async function probeWorkspace(ctl: Controller, internal: { skipTrustPromp
     if (pick) await vscode.commands.executeCommand(Command.probeHost);
     return [];
   }
-  if (!ctl.trusted && internal.skipTrustPrompt !== true) {
-    const hosts = [...new Set(endpoints.map((e) => e.host))];
-    const go = await showModalWarning(
-      `This workspace is not trusted. Connect to ${hosts.length} host(s) named in its files? ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', ...' : ''}`,
-      'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.',
-      'Connect',
-    );
-    if (go !== 'Connect') return [];
-  }
+  const hosts = [...new Set(endpoints.map((e) => e.host))];
+  const go = await confirmUntrusted(ctl, internal, {
+    question: `Connect to ${hosts.length} host(s) named in its files?`,
+    names: hosts,
+    detail: 'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.',
+    button: 'Connect',
+  });
+  if (!go) return [];
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   return ctl.probeEndpoints(endpoints, "Mail TLS Doctor: probing the workspace's mail servers", true);
 }
@@ -90,12 +91,6 @@ export async function probeHost(ctl: Controller, target?: string, opts: ProbeHos
   ctl.addManual(ep);
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   return ctl.probeEndpoints([ep], `Mail TLS Doctor: probing ${parsed.host}`, true, asCancellationToken(opts.cancellation));
-}
-
-/** Command arguments can come from anywhere: anything that is not a token is ignored rather than crashing the run. */
-function asCancellationToken(t: unknown): vscode.CancellationToken | undefined {
-  const c = t as Partial<vscode.CancellationToken> | undefined;
-  return typeof c?.onCancellationRequested === 'function' && typeof c.isCancellationRequested === 'boolean' ? (c as vscode.CancellationToken) : undefined;
 }
 
 async function pickMode(port: number | undefined): Promise<{ protocol: Protocol; mode: TlsMode } | undefined> {

@@ -6,6 +6,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Protocol } from '../../../src/core/endpoint';
+import { listenClosable } from '../listen';
 
 export interface LabTls {
   /** The PEM chain the server sends, leaf first. */
@@ -65,18 +66,10 @@ export async function startMailServer(spec: MailServerSpec, host = '127.0.0.1', 
   };
   const server = net.createServer(onPlain);
   server.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, host, () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenClosable(server, sockets, host, listenPort);
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
     setTls: (t) => {
       ctx = withoutDhWarning(() => tls.createSecureContext(tlsOptions(t)));
     },

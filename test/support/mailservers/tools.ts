@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 export type ToolName = 'postfix' | 'dovecot' | 'openssl' | 'posttls-finger';
 
-const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
+const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin', '/opt/homebrew/sbin'];
 
 export function findTool(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
