@@ -1,12 +1,13 @@
 /**
  * Each finding's documentation names what backs it: every registered postfix.* id, every probe TLS id
- * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.*, dotenv.*, explain.* and maillog.* id appears in the "Sources" section of its
- * docs page, and each entry names a checkable source.
+ * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.*, dotenv.*, explain.* and maillog.* id, every id of the domain
+ * check's families (mx.*, dane.*, mtasts.*, and dns.*) and of tlsrpt.* appears in the "Sources" section of its docs page,
+ * and each entry names a checkable source.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FINDINGS } from '../../../../src/core/findings/registry';
+import { FAMILIES, FINDINGS } from '../../../../src/core/findings/registry';
 
 const DOCS = path.join(__dirname, '..', '..', '..', '..', 'docs');
 
@@ -21,13 +22,19 @@ function sourcesOf(page: string): string {
 
 describe('advice: every finding documents its sources', () => {
   const ids = Object.keys(FINDINGS);
-  const pages = [
+  /** The families the registry documents on a page (a new family there needs sources too), and any extra ones. */
+  const familiesOf = (page: string, ...extra: string[]) =>
+    new RegExp(`^(${[...Object.keys(FAMILIES).filter((f) => FAMILIES[f as keyof typeof FAMILIES].page === page), ...extra].join('|')})\\.`);
+  const pages: (readonly [string, RegExp])[] = [
     ['findings-postfix.md', /^postfix\./],
     ['findings-probe.md', /^(tls|starttls|mode)\./],
     ['findings-cert.md', /^cert\./],
     ['findings-nodemailer.md', /^(nodemailer|dotenv)\./],
     ['findings-explain.md', /^(explain|maillog)\./],
-  ] as const;
+    // The domain check's families (mx, dane, mtasts) and the dns.* ids it explains (their rows link to the probe page).
+    ['findings-domain.md', familiesOf('findings-domain.md', 'dns')],
+    ['findings-tlsrpt.md', familiesOf('findings-tlsrpt.md')],
+  ];
   for (const [page, re] of pages) {
     it(`${page}: every ${re.source} id is in its Sources section, each entry names a source`, () => {
       const sources = sourcesOf(page);
