@@ -7,6 +7,7 @@
 import type { Endpoint } from '../endpoint';
 import type { ExplanationMatch } from '../explain';
 import type { Finding, Range } from '../finding';
+import { makeFinding } from '../findings';
 import type { DiscoveredEndpoint } from '../lint/types';
 import type { RepeatVerdict } from '../probe/repeat';
 import type { ProbeResult } from '../probe/types';
@@ -63,7 +64,7 @@ export function recordFindings(r: RunRecord): Finding[] {
     case 'subject':
       return r.findings;
     case 'explain':
-      return r.matches.map((m) => ({ id: m.id, severity: m.severity, title: m.title, detail: m.detail, fix: m.fix, evidence: m.evidence }));
+      return r.matches.map((m) => makeFinding(m.id, { severity: m.severity, title: m.title, detail: m.detail, fix: m.fix, evidence: m.evidence }));
     case 'repeat':
       return [];
   }

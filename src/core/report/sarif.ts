@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type * as Sarif from 'sarif';
 import { endpointLabel, hostPort, type Endpoint } from '../endpoint';
 import { compareSeverity, type Finding, type Range, type Severity } from '../finding';
-import { findingSpec, isFindingId } from '../findings';
+import { findingSpec, isFindingId, makeFinding } from '../findings';
 import { TLS_VERSIONS } from '../probe/types';
 import { versionState } from '../probe/versionDecision';
 import { docsAnchorFor, docsPageFor } from './docs';
@@ -149,7 +149,7 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
         const base = `explain|${m.id}|${where}`;
         const n = (occurrences.get(base) ?? 0) + 1;
         occurrences.set(base, n);
-        const f: Finding = { id: m.id, severity: m.severity, title: m.title, detail: m.detail, fix: m.fix };
+        const f = makeFinding(m.id, { severity: m.severity, title: m.title, detail: m.detail, fix: m.fix });
         seenFindings.push(f);
         pending.push({
           ruleId: m.id,
