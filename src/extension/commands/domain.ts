@@ -4,7 +4,8 @@ import { parseMailDomain } from '../../core/domain/name';
 import type { Controller } from '../controller';
 import { VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
-import { showError, showInfo } from '../notify';
+import { showInfo } from '../notify';
+import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 import type { Node } from '../tree';
 
@@ -24,25 +25,17 @@ export interface CheckDomainOptions {
 export async function checkMailDomain(ctl: Controller, target?: unknown, opts: CheckDomainOptions = {}): Promise<DomainReport[]> {
   const node = target as Extract<Node, { kind: 'domain' }> | undefined;
   const given = typeof target === 'string' ? target : node?.kind === 'domain' && typeof node.entry?.domain === 'string' ? node.entry.domain : undefined;
-  const text =
-    given ??
-    (await vscode.window.showInputBox({
+  const parsed = await askParsed(
+    given,
+    {
       title: 'Mail TLS Doctor: Check Mail Domain',
       prompt: 'A mail domain: its MX hosts, DANE, MTA-STS and TLS-RPT are checked the way a sending MTA sees them',
       placeHolder: 'example.com',
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        if (!v.trim()) return undefined;
-        const d = parseMailDomain(v);
-        return 'error' in d ? d.error : undefined;
-      },
-    }));
-  if (!text) return [];
-  const parsed = parseMailDomain(text);
-  if ('error' in parsed) {
-    void showError(`Mail TLS Doctor: not a mail domain: ${parsed.error}`);
-    return [];
-  }
+      errorPrefix: 'not a mail domain: ',
+    },
+    parseMailDomain,
+  );
+  if (!parsed) return [];
   void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   return ctl.checkDomains({
     domains: [parsed.domain],

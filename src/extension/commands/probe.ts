@@ -6,6 +6,7 @@ import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
 import { showError, showInfo } from '../notify';
+import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 
 export interface ProbeHostOptions {
@@ -57,25 +58,16 @@ const MODES: { protocol: Protocol; mode: TlsMode }[] = PROTOCOL_NAMES.flatMap((p
  * usual pairing preselected. Called with arguments (from the tree or a test) it skips the prompts.
  */
 export async function probeHost(ctl: Controller, target?: string, opts: ProbeHostOptions = {}): Promise<ProbeResult[]> {
-  const text =
-    target ??
-    (await vscode.window.showInputBox({
+  const parsed = await askParsed(
+    target,
+    {
       title: 'Mail TLS Doctor: Probe Host',
       prompt: 'Mail server as host[:port], e.g. smtp.example.com:587, [192.0.2.1]:465, imap.example.com:993',
       placeHolder: 'smtp.example.com:587',
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        if (!v.trim()) return undefined;
-        const t = parseTarget(v);
-        return 'error' in t ? t.error : undefined;
-      },
-    }));
-  if (!text) return [];
-  const parsed = parseTarget(text);
-  if ('error' in parsed) {
-    void showError(`Mail TLS Doctor: ${parsed.error}`);
-    return [];
-  }
+    },
+    parseTarget,
+  );
+  if (!parsed) return [];
   let protocol = opts.protocol;
   let mode = opts.mode;
   if (!protocol || !mode) {
