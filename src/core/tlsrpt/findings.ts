@@ -5,12 +5,15 @@
  */
 import { makeEndpoint, printable, validateHostname } from '../endpoint';
 import type { Finding, Range, Severity } from '../finding';
-import type { FindingId } from '../findings';
+import { makeFinding, type FindingId, type FindingParts } from '../findings';
 import type { ResultType } from './parse';
 import { LineIndex } from '../lint/lines';
 import { cliCommandFor } from '../report/cliCommand';
 import { resultTypeInfo } from './resultTypes';
 import type { ParseProblem, ProblemKind, TlsRptFailure, TlsRptPolicy, TlsRptReport } from './types';
+
+/** A TLS-RPT finding in the report's file: explicit severity, the range of the JSON text it is about (if found). */
+type BuildFinding = (id: FindingId, severity: Severity, range: Range | undefined, parts: Omit<FindingParts, 'severity' | 'file' | 'range'>) => Finding;
 
 const MAX_EVIDENCE = 6;
 
@@ -38,12 +41,7 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
   const sender = report.organization ? printable(report.organization, 80) : 'An unnamed sender';
   const period = periodText(report);
   const at = (needle: string | undefined) => locate(ctx.text, needle);
-  const base = (id: FindingId, severity: Severity, range: Range | undefined): Pick<Finding, 'id' | 'severity' | 'file' | 'range'> => ({
-    id,
-    severity,
-    ...(ctx.file ? { file: ctx.file } : {}),
-    ...(range ? { range } : {}),
-  });
+  const finding: BuildFinding = (id, severity, range, parts) => makeFinding(id, { severity, ...parts, file: ctx.file, range });
 
   report.policies.forEach((p) => {
     const dom = p.domain ? printable(p.domain, 120) : '(no policy-domain)';
@@ -68,80 +66,80 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
             .map((m) => printable(m, 100))
             .join(', ')}${mxs.length > 3 ? ` and ${mxs.length - 3} more` : ''}`
         : '';
-      findings.push({
-        ...base(
+      findings.push(
+        finding(
           info ? (`tlsrpt.${type as ResultType}` as const) : 'tlsrpt.unknown-result-type',
           sessions === 0 ? 'info' : testing ? 'warning' : 'error',
           at(type),
+          {
+            title: `${sender} reports ${sessions} failed session${sessions === 1 ? '' : 's'}${mxText}: ${info?.title ?? `result type "${printable(type, 60)}"`} (${label}${period}).`,
+            detail:
+              `${named(info?.detail ?? '') || "RFC 8460 does not define this result type; the sender's own documentation may."}` +
+              (testing ? ' The MTA-STS policy is in "testing" mode, so the mail was still delivered, possibly without TLS.' : '') +
+              reasonText(rows),
+            fix: `${named(info?.fix ?? '') || "Probe the MX and compare with the sender's failure-reason-code."}${checks.length ? ` Check now: ${checks.join(' ; ')}` : ''}`,
+            evidence: rows.slice(0, MAX_EVIDENCE).map(rowEvidence),
+          },
         ),
-        title: `${sender} reports ${sessions} failed session${sessions === 1 ? '' : 's'}${mxText}: ${info?.title ?? `result type "${printable(type, 60)}"`} (${label}${period}).`,
-        detail:
-          `${named(info?.detail ?? '') || "RFC 8460 does not define this result type; the sender's own documentation may."}` +
-          (testing ? ' The MTA-STS policy is in "testing" mode, so the mail was still delivered, possibly without TLS.' : '') +
-          reasonText(rows),
-        fix: `${named(info?.fix ?? '') || "Probe the MX and compare with the sender's failure-reason-code."}${checks.length ? ` Check now: ${checks.join(' ; ')}` : ''}`,
-        evidence: rows.slice(0, MAX_EVIDENCE).map(rowEvidence),
-      });
+      );
     }
     const detailSum = p.failures.reduce((n, f) => n + f.sessions, 0);
     if (p.failures.length > 0 && detailSum !== p.failed) {
-      findings.push({
-        ...base('tlsrpt.summary-mismatch', 'warning', at(p.domain)),
-        title: `The report contradicts itself: the summary of the ${label} counts ${p.failed} failed session${p.failed === 1 ? '' : 's'}, its failure details add up to ${detailSum}.`,
-        detail:
-          'RFC 8460 says total-failure-session-count is the number of failed sessions and each failure-details row counts some of them. A sender ' +
-          'that aggregates or truncates rows differently produces this; trust neither number alone.',
-        fix: 'Use the larger number as the upper bound of failures; if it recurs, tell the sender (contact-info in the report).',
-        evidence: [
-          `total-failure-session-count: ${p.failed}`,
-          `sum of failed-session-count: ${detailSum} (${p.failures.length} row${p.failures.length === 1 ? '' : 's'})`,
-        ],
-      });
+      findings.push(
+        finding('tlsrpt.summary-mismatch', 'warning', at(p.domain), {
+          title: `The report contradicts itself: the summary of the ${label} counts ${p.failed} failed session${p.failed === 1 ? '' : 's'}, its failure details add up to ${detailSum}.`,
+          detail:
+            'RFC 8460 says total-failure-session-count is the number of failed sessions and each failure-details row counts some of them. A sender ' +
+            'that aggregates or truncates rows differently produces this; trust neither number alone.',
+          fix: 'Use the larger number as the upper bound of failures; if it recurs, tell the sender (contact-info in the report).',
+          evidence: [
+            `total-failure-session-count: ${p.failed}`,
+            `sum of failed-session-count: ${detailSum} (${p.failures.length} row${p.failures.length === 1 ? '' : 's'})`,
+          ],
+        }),
+      );
     } else if (p.failures.length === 0 && p.failed > 0) {
-      findings.push({
-        ...base('tlsrpt.failures-without-details', 'warning', at(p.domain)),
-        title: `${sender} reports ${p.failed} failed session${p.failed === 1 ? '' : 's'} for the ${label} without saying why (no failure-details).`,
-        detail: 'The summary counts failures, but the report lists no failure-details rows, so the result type and MX are unknown.',
-        fix: `Probe your MX hosts and check the policy now.${checkSuffix(p, p.mxHosts, ctx)}`,
-      });
+      findings.push(
+        finding('tlsrpt.failures-without-details', 'warning', at(p.domain), {
+          title: `${sender} reports ${p.failed} failed session${p.failed === 1 ? '' : 's'} for the ${label} without saying why (no failure-details).`,
+          detail: 'The summary counts failures, but the report lists no failure-details rows, so the result type and MX are unknown.',
+          fix: `Probe your MX hosts and check the policy now.${checkSuffix(p, p.mxHosts, ctx)}`,
+        }),
+      );
     }
     if (p.failed === 0 && byType.size === 0) {
       if (p.type === 'no-policy-found') {
-        findings.push({
-          ...base('tlsrpt.no-policy-found', 'info', at(p.domain)),
-          title: `${sender} found no MTA-STS or DANE policy for ${dom}: ${p.successful} session${p.successful === 1 ? '' : 's'} used opportunistic TLS${period}.`,
-          detail:
-            'Without MTA-STS or DANE, a sender encrypts if it can but delivers in plain text when STARTTLS is missing or stripped, and does not ' +
-            'check your certificate. The sessions succeeded.',
-          fix: `To have senders insist on TLS, publish an MTA-STS policy (mode: testing first) or DNSSEC-signed TLSA records for your MX hosts.${checkSuffix(p, [], ctx)}`,
-        });
+        findings.push(
+          finding('tlsrpt.no-policy-found', 'info', at(p.domain), {
+            title: `${sender} found no MTA-STS or DANE policy for ${dom}: ${p.successful} session${p.successful === 1 ? '' : 's'} used opportunistic TLS${period}.`,
+            detail:
+              'Without MTA-STS or DANE, a sender encrypts if it can but delivers in plain text when STARTTLS is missing or stripped, and does not ' +
+              'check your certificate. The sessions succeeded.',
+            fix: `To have senders insist on TLS, publish an MTA-STS policy (mode: testing first) or DNSSEC-signed TLSA records for your MX hosts.${checkSuffix(p, [], ctx)}`,
+          }),
+        );
       } else {
-        findings.push({
-          ...base('tlsrpt.all-sessions-succeeded', 'info', at(p.domain)),
-          title: `${sender}: all ${p.successful} session${p.successful === 1 ? '' : 's'} under the ${label} succeeded${period}.`,
-          detail: `No failures were reported${p.type === 'sts' && p.stsMode ? ` (MTA-STS mode: ${printable(p.stsMode, 20)})` : ''}.`,
-          fix:
-            p.type === 'sts' && p.stsMode === 'testing'
-              ? 'When reports stay clean for a few weeks, switch the MTA-STS policy to mode: enforce.'
-              : 'Nothing to fix.',
-        });
+        findings.push(
+          finding('tlsrpt.all-sessions-succeeded', 'info', at(p.domain), {
+            title: `${sender}: all ${p.successful} session${p.successful === 1 ? '' : 's'} under the ${label} succeeded${period}.`,
+            detail: `No failures were reported${p.type === 'sts' && p.stsMode ? ` (MTA-STS mode: ${printable(p.stsMode, 20)})` : ''}.`,
+            fix:
+              p.type === 'sts' && p.stsMode === 'testing'
+                ? 'When reports stay clean for a few weeks, switch the MTA-STS policy to mode: enforce.'
+                : 'Nothing to fix.',
+          }),
+        );
       }
     }
   });
 
-  findings.push(...doubleCounting(report, sender, ctx, at, base));
-  findings.push(...problemFindings(problems, ctx, base));
+  findings.push(...doubleCounting(report, sender, at, finding));
+  findings.push(...problemFindings(problems, ctx, finding));
   return findings;
 }
 
 /** Microsoft lists a domain's sessions once under its TLSA policy and again under its STS policy. */
-function doubleCounting(
-  report: TlsRptReport,
-  sender: string,
-  ctx: FindingContext,
-  at: (n: string | undefined) => Range | undefined,
-  base: (id: FindingId, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
-): Finding[] {
+function doubleCounting(report: TlsRptReport, sender: string, at: (n: string | undefined) => Range | undefined, finding: BuildFinding): Finding[] {
   const out: Finding[] = [];
   const byDomain = new Map<string, TlsRptPolicy[]>();
   for (const p of report.policies) {
@@ -156,20 +154,21 @@ function doubleCounting(
     const a = total(tlsa);
     const b = total(sts);
     const same = a === b;
-    out.push({
-      ...base('tlsrpt.same-sessions-counted-twice', 'info', at(domain)),
-      title: same
-        ? `${sender} counts the same ${a} session${a === 1 ? '' : 's'} to ${printable(domain, 120)} under both its TLSA and its MTA-STS policy: ${a} sessions, not ${a + b}.`
-        : `${sender} lists ${printable(domain, 120)} under both a TLSA policy (${a} sessions) and an MTA-STS policy (${b} sessions); the two likely count the same sessions.`,
-      detail:
-        'A sender that evaluates both DANE and MTA-STS for a domain reports each session once per policy. Adding the policies up counts ' +
-        `the sessions twice; the number of distinct sessions is ${same ? a : `between ${Math.max(a, b)} and ${a + b}`}.`,
-      fix: 'Nothing to fix on your side; read the per-policy numbers separately and do not add them up.',
-      evidence: [
-        `tlsa: ${tlsa.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
-        `sts: ${sts.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
-      ],
-    });
+    out.push(
+      finding('tlsrpt.same-sessions-counted-twice', 'info', at(domain), {
+        title: same
+          ? `${sender} counts the same ${a} session${a === 1 ? '' : 's'} to ${printable(domain, 120)} under both its TLSA and its MTA-STS policy: ${a} sessions, not ${a + b}.`
+          : `${sender} lists ${printable(domain, 120)} under both a TLSA policy (${a} sessions) and an MTA-STS policy (${b} sessions); the two likely count the same sessions.`,
+        detail:
+          'A sender that evaluates both DANE and MTA-STS for a domain reports each session once per policy. Adding the policies up counts ' +
+          `the sessions twice; the number of distinct sessions is ${same ? a : `between ${Math.max(a, b)} and ${a + b}`}.`,
+        fix: 'Nothing to fix on your side; read the per-policy numbers separately and do not add them up.',
+        evidence: [
+          `tlsa: ${tlsa.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
+          `sts: ${sts.map((p) => `${p.successful} ok / ${p.failed} failed`).join(', ')}`,
+        ],
+      }),
+    );
   }
   return out;
 }
@@ -231,11 +230,7 @@ const PROBLEM_FINDING: Record<ProblemKind, { id: FindingId; severity: Severity; 
   },
 };
 
-function problemFindings(
-  problems: readonly ParseProblem[],
-  ctx: FindingContext,
-  base: (id: FindingId, s: Severity, r: Range | undefined) => Pick<Finding, 'id' | 'severity' | 'file' | 'range'>,
-): Finding[] {
+function problemFindings(problems: readonly ParseProblem[], ctx: FindingContext, finding: BuildFinding): Finding[] {
   const byId = new Map<string, { kind: ProblemKind; messages: string[] }>();
   for (const p of problems) {
     const spec = PROBLEM_FINDING[p.kind];
@@ -245,8 +240,7 @@ function problemFindings(
   }
   return [...byId.values()].map((g) => {
     const spec = PROBLEM_FINDING[g.kind];
-    return {
-      ...base(spec.id, spec.severity, ctx.text !== undefined ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : undefined),
+    return finding(spec.id, spec.severity, ctx.text !== undefined ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : undefined, {
       title: spec.title,
       detail:
         g.messages
@@ -255,7 +249,7 @@ function problemFindings(
           .join(' ') + (g.messages.length > 3 ? ` (${g.messages.length - 3} more)` : ''),
       fix: spec.fix,
       evidence: g.messages.slice(0, MAX_EVIDENCE).map((m) => printable(m, 300)),
-    };
+    });
   });
 }
 
