@@ -102,10 +102,8 @@ export function maskExcerpt(line: string): string {
   // Credentials before a host (in a URL or `user:pass@host`) need an `@`, which masking never adds.
   if (line.includes('@')) s = s.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@');
   if (named) s = maskNamedValues(s);
-  return (
-    hideUserinfo(s)
-      // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
-      .replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)')
-      .replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)')
-  );
+  // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
+  s = hideUserinfo(s).replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)');
+  // "AUTH" holds "auth", a secret word: a line without one has no SMTP AUTH argument (masking adds only "(hidden)").
+  return named ? s.replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)') : s;
 }

@@ -61,7 +61,10 @@ export type FindingParts = Omit<Finding, 'id' | 'severity' | 'title'> & { severi
 export function makeFinding(id: FindingId, parts: FindingParts): Finding {
   const spec = findingSpec(id);
   const out: Finding = { id, severity: parts.severity ?? spec.severity, title: parts.title ?? spec.title, detail: parts.detail, fix: parts.fix };
-  for (const [k, v] of Object.entries(parts)) {
+  // The own keys in order, like Object.entries, without an array per key (a big file lints to thousands of findings).
+  for (const k in parts) {
+    if (!Object.prototype.hasOwnProperty.call(parts, k)) continue;
+    const v = (parts as Record<string, unknown>)[k];
     if (v !== undefined && !(k in out)) (out as unknown as Record<string, unknown>)[k] = v;
   }
   return out;

@@ -55,6 +55,8 @@ export function templateTags(text: string, max = Infinity): TemplateTag[] {
 }
 
 export function hasTemplateMarkup(text: string): boolean {
+  // Every opener holds "{" or is "<%": most lines have neither (and a big file has thousands of lines).
+  if (!text.includes('{') && !text.includes('<%')) return false;
   return templateTags(text, 1).length > 0;
 }
 
@@ -126,6 +128,8 @@ const POSTFIX_COMMAND_MACROS = new Set([
  */
 export function envSubstitutions(value: string, defined: (name: string) => boolean): string[] {
   const out: string[] = [];
+  // Postfix's own `$name` is lower case: most values with a `$` have no substitution at all.
+  if (!/\$[{A-Z]/.test(value)) return out;
   for (const m of value.matchAll(/\$(?:\{([A-Z][A-Z0-9_]*)[}:?]|([A-Z][A-Z0-9_]+)\b)/g)) {
     const name = m[1] ?? m[2];
     if (POSTFIX_COMMAND_MACROS.has(name)) continue;

@@ -13,9 +13,12 @@ export interface LogicalLine {
   /** Physical lines in it (first, last), comment lines in between included. */
   firstLine: number;
   lastLine: number;
-  /** Logical offset where each physical piece starts, and its line number. */
-  pieceStarts: number[];
-  pieceLines: number[];
+  /**
+   * Logical offset where each physical piece starts, and its line number; undefined for a logical line of one
+   * physical line (most of them), which starts at offset 0 of `firstLine`.
+   */
+  pieceStarts?: number[];
+  pieceLines?: number[];
   /** True when the first physical line starts with white space (Postfix ignores such a logical line). */
   orphan: boolean;
 }
@@ -60,36 +63,51 @@ export class TextDoc {
 
 export const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';
 
+/** isBlank for a character code (tab, LF, VT, FF, CR and space), without making 1-character strings. */
+export const isBlankCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
 function firstNonBlank(s: string): number {
   let i = 0;
-  while (i < s.length && isBlank(s[i])) i++;
+  while (i < s.length && isBlankCode(s.charCodeAt(i))) i++;
   return i;
 }
 
 export function readLogicalLines(doc: TextDoc): LogicalLine[] {
   const out: LogicalLine[] = [];
-  let cur: { parts: string[]; starts: number[]; lines: number[]; len: number; first: number; last: number; orphan: boolean } | undefined;
+  const lines = doc.lines;
+  // The logical line being read: a single piece until a continuation line comes (then its pieces are kept).
+  let cur: LogicalLine | undefined;
+  let parts: string[] | undefined;
+  let len = 0;
   const flush = () => {
     if (!cur) return;
-    out.push({ text: cur.parts.join(''), firstLine: cur.first, lastLine: cur.last, pieceStarts: cur.starts, pieceLines: cur.lines, orphan: cur.orphan });
+    if (parts) cur.text = parts.join('');
+    out.push(cur);
     cur = undefined;
+    parts = undefined;
   };
-  for (let i = 0; i < doc.lines.length; i++) {
-    const line = doc.lines[i];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     const nb = firstNonBlank(line);
-    if (nb === line.length || line[nb] === '#') continue;
+    if (nb === line.length || line.charCodeAt(nb) === 35 /* # */) continue;
     // A template's own control line (`{% if x %}`, `{{ end }}`) is not Postfix text: it vanishes when rendered.
     if (isTemplateControlLine(line)) continue;
     if (nb > 0 && cur) {
-      cur.starts.push(cur.len);
-      cur.lines.push(i);
-      cur.parts.push(line);
-      cur.len += line.length;
-      cur.last = i;
+      if (!parts) {
+        parts = [cur.text];
+        cur.pieceStarts = [0];
+        cur.pieceLines = [cur.firstLine];
+      }
+      cur.pieceStarts!.push(len);
+      cur.pieceLines!.push(i);
+      parts.push(line);
+      len += line.length;
+      cur.lastLine = i;
       continue;
     }
     flush();
-    cur = { parts: [line], starts: [0], lines: [i], len: line.length, first: i, last: i, orphan: nb > 0 };
+    cur = { text: line, firstLine: i, lastLine: i, pieceStarts: undefined, pieceLines: undefined, orphan: nb > 0 };
+    len = line.length;
   }
   flush();
   return out;
@@ -97,14 +115,16 @@ export function readLogicalLines(doc: TextDoc): LogicalLine[] {
 
 /** The file position of logical offset `off` (binary search: a logical line can hold many pieces). */
 export function positionOf(ll: LogicalLine, off: number): Position {
+  const starts = ll.pieceStarts;
+  if (!starts) return { line: ll.firstLine, character: off };
   let lo = 0;
-  let hi = ll.pieceStarts.length - 1;
+  let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (ll.pieceStarts[mid] <= off) lo = mid;
+    if (starts[mid] <= off) lo = mid;
     else hi = mid - 1;
   }
-  return { line: ll.pieceLines[lo], character: off - ll.pieceStarts[lo] };
+  return { line: ll.pieceLines![lo], character: off - starts[lo] };
 }
 
 /** The range of logical [start, end): the end is placed after the last character, never at the next piece. */

@@ -1,13 +1,13 @@
 import type { Range } from '../../finding';
-import { isBlank, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
+import { isBlankCode, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
 
 /** One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). */
 export interface Setting {
   name: string;
   /** The value as Postfix stores it: continuation lines glued on, surrounding white space trimmed. */
   value: string;
-  nameRange: Range;
-  valueRange: Range;
+  readonly nameRange: Range;
+  readonly valueRange: Range;
   /** Physical lines the whole entry spans (for removing it). */
   firstLine: number;
   lastLine: number;
@@ -37,49 +37,87 @@ export function parseMainCf(text: string): MainCf {
   const problems: SyntaxProblem[] = [];
   for (const ll of readLogicalLines(doc)) {
     const r = splitNameValue(ll);
-    if ('problem' in r) problems.push(r.problem);
-    else settings.push(r.setting);
+    if (r instanceof ParsedSetting) settings.push(r);
+    else problems.push(r);
   }
   return { doc, settings, problems };
 }
 
 /** Postfix's split_nameval(): the name runs to white space or `=`; anything but `=` after it is fatal. */
-function splitNameValue(ll: LogicalLine): { setting: Setting } | { problem: SyntaxProblem } {
+function splitNameValue(ll: LogicalLine): ParsedSetting | SyntaxProblem {
   const t = ll.text;
   let i = 0;
-  while (i < t.length && isBlank(t[i])) i++;
+  while (i < t.length && isBlankCode(t.charCodeAt(i))) i++;
   const nameStart = i;
-  while (i < t.length && !isBlank(t[i]) && t[i] !== '=') i++;
+  while (i < t.length && !isBlankCode(t.charCodeAt(i)) && t.charCodeAt(i) !== 61 /* = */) i++;
   const nameEnd = i;
-  while (i < t.length && isBlank(t[i])) i++;
+  while (i < t.length && isBlankCode(t.charCodeAt(i))) i++;
+  const kind = ll.orphan ? 'orphan-continuation' : t[i] !== '=' ? 'missing-equals' : nameEnd === nameStart ? 'missing-name' : undefined;
+  if (kind === undefined) return parsedSetting(ll, nameStart, nameEnd, i, t.length);
   const whole = rangeOf(ll, nameStart, trimEnd(t, t.length));
   const excerpt = t.slice(nameStart, nameStart + 120);
-  if (ll.orphan) return { problem: { kind: 'orphan-continuation', range: whole, firstLine: ll.firstLine, lastLine: ll.lastLine, excerpt } };
-  if (t[i] !== '=') return { problem: { kind: 'missing-equals', range: whole, firstLine: ll.firstLine, lastLine: ll.lastLine, excerpt } };
-  if (nameEnd === nameStart) return { problem: { kind: 'missing-name', range: whole, firstLine: ll.firstLine, lastLine: ll.lastLine, excerpt } };
-  return { setting: makeSetting(ll, nameStart, nameEnd, i) };
+  return { kind, range: whole, firstLine: ll.firstLine, lastLine: ll.lastLine, excerpt };
 }
 
-/** Builds a setting from a logical line whose name is [nameStart, nameEnd) and whose `=` is at eq. */
-export function makeSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: number, valueLimit = ll.text.length): Setting {
+/**
+ * A parsed setting. Its ranges are worked out when first asked for and then kept: a big file has thousands of
+ * settings and most ranges are never needed (only findings and hovers point at them).
+ */
+class ParsedSetting implements Setting {
+  private nameRangeCache: Range | undefined;
+  private valueRangeCache: Range | undefined;
+  constructor(
+    private readonly ll: LogicalLine,
+    readonly name: string,
+    readonly value: string,
+    readonly firstLine: number,
+    readonly lastLine: number,
+    private readonly nameStart: number,
+    private readonly nameEnd: number,
+    private readonly eq: number,
+    /** The value's logical [vs, ve). */
+    private readonly vs: number,
+    private readonly ve: number,
+  ) {}
+
+  get nameRange(): Range {
+    return (this.nameRangeCache ??= rangeOf(this.ll, this.nameStart, this.nameEnd));
+  }
+
+  get valueRange(): Range {
+    if (this.valueRangeCache === undefined) {
+      const emptyAt = this.vs === this.ve ? this.eq + 1 : this.vs;
+      this.valueRangeCache = this.vs === this.ve ? rangeOf(this.ll, emptyAt, emptyAt) : rangeOf(this.ll, this.vs, this.ve);
+    }
+    return this.valueRangeCache;
+  }
+
+  valueSubRange(start: number, end: number): Range {
+    return rangeOf(this.ll, this.vs + Math.max(0, start), this.vs + Math.min(end, this.ve - this.vs));
+  }
+}
+
+/**
+ * Builds a setting from a logical line whose name is [nameStart, nameEnd) and whose `=` is at eq. `wholeLines`
+ * false gives firstLine = lastLine = -1: a master.cf override spans only its own token, and removing it must not
+ * remove the whole service line.
+ */
+export function makeSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: number, valueLimit = ll.text.length, wholeLines = true): Setting {
+  return parsedSetting(ll, nameStart, nameEnd, eq, valueLimit, wholeLines);
+}
+
+function parsedSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: number, valueLimit: number, wholeLines = true): ParsedSetting {
   const t = ll.text;
   let vs = eq + 1;
-  while (vs < valueLimit && isBlank(t[vs])) vs++;
+  while (vs < valueLimit && isBlankCode(t.charCodeAt(vs))) vs++;
   const ve = Math.max(vs, trimEnd(t, valueLimit));
-  const emptyAt = vs === ve ? eq + 1 : vs;
-  return {
-    name: t.slice(nameStart, nameEnd),
-    value: t.slice(vs, ve),
-    nameRange: rangeOf(ll, nameStart, nameEnd),
-    valueRange: vs === ve ? rangeOf(ll, emptyAt, emptyAt) : rangeOf(ll, vs, ve),
-    firstLine: ll.firstLine,
-    lastLine: ll.lastLine,
-    valueSubRange: (s, e) => rangeOf(ll, vs + Math.max(0, s), vs + Math.min(e, ve - vs)),
-  };
+  const first = wholeLines ? ll.firstLine : -1;
+  const last = wholeLines ? ll.lastLine : -1;
+  return new ParsedSetting(ll, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, nameEnd, eq, vs, ve);
 }
 
 function trimEnd(t: string, end: number): number {
-  while (end > 0 && isBlank(t[end - 1])) end--;
+  while (end > 0 && isBlankCode(t.charCodeAt(end - 1))) end--;
   return end;
 }
 

@@ -164,9 +164,8 @@ function overrides(ll: LogicalLine, args: Tok[], problems: MasterProblem[]): { s
       problems.push({ kind: 'bad-override', range: rangeOf(ll, tok.start, tok.end), excerpt: t.slice(tok.start, Math.min(tok.end, tok.start + 80)) });
       continue;
     }
-    const setting = makeSetting(ll, s, ne, eq, e);
     // An override spans only its own token: removing it must not remove the whole service line.
-    out.push({ ...setting, firstLine: -1, lastLine: -1 });
+    out.push(makeSetting(ll, s, ne, eq, e, false));
   }
   return { settings: out, optionsEnded };
 }

@@ -40,23 +40,53 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
 export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]): void {
   const last = new Map<string, Setting>();
   for (const s of settings) last.set(s.name, s);
+  // A name set many times has one winner: what every overridden copy says about it is made once, and each
+  // distinct value of the name is shown once.
+  const winners = new Map<Setting, Winner>();
   for (const s of settings) {
     const winner = last.get(s.name)!;
     if (winner === s) continue;
+    let w = winners.get(winner);
+    if (!w) {
+      const line = winner.nameRange.start.line + 1;
+      const name = printable(s.name);
+      const shownValues = new Map<string, string>();
+      w = {
+        title: `${name} is set again on line ${line}; this earlier value is ignored.`,
+        editTitle: `Remove the overridden ${name}`,
+        evidence: `line ${line}: ${shownOnce(shownValues, winner)} (in effect)`,
+        shownValues,
+      };
+      winners.set(winner, w);
+    }
     const remove = removeSetting(ctx, s);
     report(ctx, 'postfix.duplicate-parameter', {
       severity: 'warning',
-      title: `${printable(s.name)} is set again on line ${winner.nameRange.start.line + 1}; this earlier value is ignored.`,
+      title: w.title,
       detail:
         'Postfix keeps the last assignment of a parameter ("overriding earlier entry"), so this line has no ' +
         'effect. Edits made here will silently do nothing.',
       fix: 'Remove this line, or merge the two values into the later one.',
       range: s.nameRange,
-      evidence: [`line ${s.nameRange.start.line + 1}: ${shown(s)}`, `line ${winner.nameRange.start.line + 1}: ${shown(winner)} (in effect)`],
+      evidence: [`line ${s.nameRange.start.line + 1}: ${shownOnce(w.shownValues, s)}`, w.evidence],
       edits: remove ? [remove] : undefined,
-      editTitle: `Remove the overridden ${printable(s.name)}`,
+      editTitle: w.editTitle,
     });
   }
+}
+
+interface Winner {
+  title: string;
+  editTitle: string;
+  evidence: string;
+  /** shown() of each value of this name (the name is the same for all). */
+  shownValues: Map<string, string>;
+}
+
+function shownOnce(byValue: Map<string, string>, s: Setting): string {
+  let v = byValue.get(s.value);
+  if (v === undefined) byValue.set(s.value, (v = shown(s)));
+  return v;
 }
 
 /** Every `$name`, `${name...}` and `$(name)` used in values. Linear scan. */

@@ -19,21 +19,23 @@ export interface TemplateInfo {
   conditional(s: Setting): boolean;
 }
 
+const NONE: readonly string[] = [];
+
 /** Undefined for a plain Postfix file; otherwise where and what the template markup is. */
 export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: ParameterScope): TemplateInfo | undefined {
   const markup = new Set<number>();
   const kinds = new Set<string>();
   const examples: string[] = [];
   doc.lines.forEach((line, i) => {
-    if (/^\s*#/.test(line) || !hasTemplateMarkup(line)) return;
+    if (!hasTemplateMarkup(line) || /^\s*#/.test(line)) return;
     markup.add(i);
     if (/<%/.test(line)) kinds.add('ERB/EJS markup');
     if (/\{\{|\{%|\{#/.test(line)) kinds.add('Jinja/Go template markup');
     for (const e of templateExpressions(line)) if (examples.length < 3 && !examples.includes(e)) examples.push(e);
   });
   for (const s of settings) {
-    const env = s.value.includes('$') ? envSubstitutions(s.value, (n) => scope.raw(n) !== undefined) : [];
-    const placeholders = HOST_OR_FILE.test(s.name) ? s.value.split(/[\s,:[\]]+/).filter(isPlaceholderWord) : [];
+    const env = s.value.includes('$') ? envSubstitutions(s.value, (n) => scope.raw(n) !== undefined) : NONE;
+    const placeholders = HOST_OR_FILE.test(s.name) ? s.value.split(/[\s,:[\]]+/).filter(isPlaceholderWord) : NONE;
     if (env.length === 0 && placeholders.length === 0) continue;
     for (let l = s.firstLine; l <= s.lastLine; l++) if (l >= 0) markup.add(l);
     if (env.length > 0) kinds.add('${VAR} substitution');
