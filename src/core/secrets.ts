@@ -85,12 +85,17 @@ function valueEnd(line: string, start: number): number {
 // static:bob:pw`, a Postfix line that lacks the `=`; `-o smtp_sasl_password_maps=...` is matched by NAMED).
 const LEADING_SECRET_NAME = /^(\s{0,64}[-+]?[A-Za-z][\w.-]{0,127})(\s{0,64}[=:]\s{0,64}|\s{1,64})(?=\S)/;
 
+/** SECRET_WORD, or an in-line map type with its colon (what the `static:`... pass below needs). */
+const MASK_TRIGGER = /pass|pwd|secret|token|key|credential|auth|(?:static|inline|randmap|pipemap|unionmap):/i;
+
 /**
  * The one masking rule for an excerpt of a config or log line shown anywhere (evidence, titles, the report, the
  * CLI): the value of a leading secret-named setting (even without its `=`), every secret-named `name=value`,
  * credentials in a URL or `user:pass@host`, Postfix in-line maps that hold credentials, and SMTP AUTH arguments.
  */
 export function maskExcerpt(line: string): string {
+  // Nothing below changes a line without a secret word, an `@` or an in-line map type: one test for most lines.
+  if (!MASK_TRIGGER.test(line) && !line.includes('@')) return line;
   let s = line;
   // Every secret name holds one of these words, so a line without any has no secret-named value to mask.
   const named = SECRET_WORD.test(line);

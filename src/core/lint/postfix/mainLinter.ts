@@ -4,7 +4,7 @@ import { maskExcerpt } from '../../secrets';
 import type { Linter, LintHost, LintResult } from '../types';
 import type { RuleContext } from './context';
 import { report } from './context';
-import { parseMainCf } from './mainParser';
+import { parseMainCf, type Setting } from './mainParser';
 import { parseMasterCf } from './masterParser';
 import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
 import { reportTemplate, templateInfo } from './rules/templates';
@@ -105,7 +105,10 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     if (describeService(svc).role === 'mx' && !svc.overrides.some((o) => o.name === 'smtpd_tls_security_level')) publicMxInherits = true;
   }
 
-  const winners = [...new Map(cf.settings.map((s) => [s.name, s])).values()];
+  // The last assignment of each name, in the order of each name's first one.
+  const byName = new Map<string, Setting>();
+  for (const s of cf.settings) byName.set(s.name, s);
+  const winners = [...byName.values()];
   for (const s of winners) {
     checkProtocols(ctx, s);
     checkDeprecated(ctx, s, { masterLegacyGroups });

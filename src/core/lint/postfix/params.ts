@@ -68,9 +68,14 @@ function letterCounts(s: string): Uint8Array {
  * A lower bound of the edit distance: one edit changes the character counts by at most 2 in total (a
  * substitution), an insertion or deletion by 1, a swap by 0. Far cheaper than the distance itself.
  */
-function countsBound(a: Uint8Array, b: Uint8Array): number {
+function countsBound(a: Uint8Array, b: Uint8Array, stopAt: number): number {
+  // Stops once the bound reaches stopAt: the caller only asks whether it is below that.
+  const stopDiff = 2 * stopAt - 1;
   let diff = 0;
-  for (let k = 0; k < 38; k++) diff += Math.abs(a[k] - b[k]);
+  for (let k = 0; k < 38; k++) {
+    diff += Math.abs(a[k] - b[k]);
+    if (diff >= stopDiff) return stopAt;
+  }
   return Math.ceil(diff / 2);
 }
 
@@ -85,7 +90,7 @@ export function suggestParameter(name: string): string | undefined {
   for (const delta of [0, -1, 1, -2, 2]) {
     if (Math.abs(delta) > max) continue;
     for (const n of namesByLength.get(name.length + delta) ?? []) {
-      if (countsBound(counts, n.counts) >= bestD) continue;
+      if (countsBound(counts, n.counts, bestD) >= bestD) continue;
       const d = distance(name, n.name, bestD);
       if (d < bestD) {
         bestD = d;
