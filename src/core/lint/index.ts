@@ -23,8 +23,7 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
       const r = linter.lint(path, text, host);
       // The guard behind every linter's own care: evidence quotes config and log lines, and goes everywhere
       // (Problems, the tree, the report, the CLI, JSON), so it passes the one masking rule here.
-      const masked = new Map<string, string>();
-      out.findings.push(...r.findings.map((f) => maskEvidence(f, masked)));
+      for (const f of r.findings) out.findings.push(maskEvidence(f));
       out.endpoints.push(...r.endpoints);
       out.domains.push(...(r.domains ?? []));
     } catch (err) {
@@ -42,16 +41,14 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
   return out;
 }
 
-/** `masked` remembers each distinct line's masked form for one file: many findings quote the same line. */
-function maskEvidence(f: Finding, masked: Map<string, string>): Finding {
+function maskEvidence(f: Finding): Finding {
   const given = f.evidence;
   if (!given?.length) return f;
   // Most evidence was masked where it was written: a copy only where this pass hid more.
   let evidence: string[] | undefined;
   for (let i = 0; i < given.length; i++) {
     const e = given[i];
-    let m = masked.get(e);
-    if (m === undefined) masked.set(e, (m = maskExcerpt(e)));
+    const m = maskExcerpt(e);
     if (m !== e && !evidence) evidence = given.slice(0, i);
     evidence?.push(m);
   }
