@@ -1,7 +1,11 @@
 import type { Range } from '../../finding';
 import { isBlankCode, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
 
-/** One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). */
+/**
+ * One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). Made
+ * by `makeSetting`, whose ranges are getters on the prototype: a spread copy (`{ ...s }`) loses `nameRange`,
+ * `valueRange` and `valueSubRange`, so make another setting with `makeSetting` instead.
+ */
 export interface Setting {
   name: string;
   /** The value as Postfix stores it: continuation lines glued on, surrounding white space trimmed. */
