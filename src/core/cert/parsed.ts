@@ -20,7 +20,29 @@ export interface ParsedCert {
   selfIssued: boolean;
 }
 
+/**
+ * Parsed certificates by their DER bytes, shared by every probe of the process: the CA files and intermediates
+ * are the same for many endpoints, and OpenSSL 3 decodes each certificate's key slowly (about 1.5 million
+ * instructions per parse). Bounded; the oldest entry goes first.
+ */
+const parsedCache = new Map<string, ParsedCert>();
+const PARSED_CACHE_MAX = 512;
+
 export function parseCertificate(der: Buffer): ParsedCert | { error: string } {
+  const key = der.toString('latin1');
+  const known = parsedCache.get(key);
+  // Each caller gets its own info object: results hold it and may be changed by whoever receives them.
+  if (known) return { ...known, info: { ...known.info, sans: [...known.info.sans] } };
+  const parsed = parseUncached(der);
+  if (!('error' in parsed)) {
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.delete(parsedCache.keys().next().value as string);
+    parsedCache.set(key, parsed);
+    return { ...parsed, info: { ...parsed.info, sans: [...parsed.info.sans] } };
+  }
+  return parsed;
+}
+
+function parseUncached(der: Buffer): ParsedCert | { error: string } {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
