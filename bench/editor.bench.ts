@@ -10,7 +10,9 @@
  * - a keystroke in a 1,000-line main.cf: the extension's own work from the debounce timer to the diagnostics
  *   being set (goal <= 5 ms), the debounce wait beside it (not lint time), and the change-to-diagnostics-event
  *   time any other extension would see.
- * Skipped, with the reason, when the host or Chromium is missing.
+ * Skipped, with the reason, when the host or Chromium is missing. One host session by default (about 20 s of host time on
+ * a quiet machine, minutes at load 15+); MTD_BENCH_EDITOR_SESSIONS=N runs N (N activations), MTD_BENCH_PROBE_TURNS and
+ * MTD_BENCH_KEYSTROKES set the samples per session (12 and 15).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -102,7 +104,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       path.join(workspace, '.vscode', 'settings.json'),
       JSON.stringify({ 'mailTlsDoctor.probe.ignoredHosts': ['*.example.net', '*.example.com'] }),
     );
-    const sessions = Math.max(1, Number(process.env.MTD_BENCH_EDITOR_SESSIONS ?? 2));
+    const sessions = Math.max(1, Number(process.env.MTD_BENCH_EDITOR_SESSIONS ?? 1));
     const loadBefore = load();
     const runs: Figures[] = [];
     for (let i = 0; i < sessions; i++) runs.push(await session(workspace));

@@ -24,6 +24,11 @@ export class DiagnosticsStore implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('mailTlsDoctor');
   private readonly bySource = new Map<string, Map<string, Finding[]>>();
   private readonly findingOf = new WeakMap<vscode.Diagnostic, Finding>();
+  /**
+   * The docs link per finding id: the shipped pages do not change while the extension runs, and a keystroke's lint
+   * turns hundreds of findings of a few ids into diagnostics (each link was a path join and a file-exists check).
+   */
+  private readonly docUris = new Map<string, vscode.Uri>();
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -82,7 +87,9 @@ export class DiagnosticsStore implements vscode.Disposable {
   private toDiagnostic(f: Finding): vscode.Diagnostic {
     const d = new vscode.Diagnostic(toRange(f.range), `${f.title} ${f.fix ? `Fix: ${f.fix}` : ''}`.trim(), SEVERITY[f.severity]);
     d.source = DIAGNOSTIC_SOURCE;
-    d.code = { value: f.id, target: findingDocUri(this.extensionUri, f.id) };
+    let target = this.docUris.get(f.id);
+    if (!target) this.docUris.set(f.id, (target = findingDocUri(this.extensionUri, f.id)));
+    d.code = { value: f.id, target };
     if (f.related?.length) {
       d.relatedInformation = f.related.map(
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message),
