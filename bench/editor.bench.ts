@@ -35,7 +35,7 @@ interface Figures {
     hostLog: { startToActiveMs: number } | { missing: string };
     runningExtensions: { text: string; ms?: number };
   };
-  probe: { editorMs: number[]; cliInProcessMs: number[]; editorCpuMs: number[]; cliCpuMs: number[]; checks: string[] };
+  probe: { editorMs: number[]; cliInProcessMs: number[]; editorCpuMs: number[]; cliCpuMs: number[]; roundTripMs: number[]; checks: string[] };
   keystroke: {
     lines: number;
     findings: number;
@@ -139,6 +139,9 @@ export async function run(log: (line: string) => void): Promise<void> {
       `  editor command: median ${ms(median(editor))} (extension host CPU ${ms(median(editorCpu))}); CLI in-process: median ${ms(median(cli))} (CPU ${ms(median(cliCpu))})`,
     );
     log(`  Probe Host / CLI in-process: ${ratio(median(editor), median(cli))} (goal <= 1.5x); CPU ${ratio(median(editorCpu), median(cliCpu))}`);
+    log(
+      `  one round trip to the workbench (setContext), same turns: median ${ms(median(runs.flatMap((r) => r.probe.roundTripMs)))}; the editor's extra wall time is such waits and the window's rendering, not the extension host's CPU`,
+    );
     for (const c of runs.flatMap((r) => r.probe.checks)) log(`  UNEXPECTED RESULT: ${c}`);
 
     const k = runs[0].keystroke;
