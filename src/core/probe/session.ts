@@ -2,10 +2,10 @@
  * Probes one address of an endpoint: the main dialogue and handshake, then (when it tells something) one
  * handshake per TLS version. Every failure becomes a finding; only cancellation throws.
  */
+
 import * as os from 'node:os';
 import type { Socket } from 'node:net';
 import type { Endpoint, TlsMode } from '../endpoint';
-import { validateHostname } from '../endpoint';
 import type { Finding } from '../finding';
 import { PROTOCOLS, protocolOfGreeting } from '../protocols';
 import { judgeChain } from '../cert/judge';
@@ -17,47 +17,16 @@ import { dialogueFor, looksLikePlaintextGreeting, type Dialogue, type Greeting }
 import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
 import { tlsHandshake, type HandshakeResult } from './handshake';
-import { ConnectionClosedError, LIMITS, ProtocolLimitError } from './lineReader';
-import { BackoffError, type ConnectionLimiter } from './limiter';
+import { ConnectionClosedError, ProtocolLimitError } from './lineReader';
+import { BackoffError } from './limiter';
 import { isAbort, Scope, TimeoutError } from './scope';
-import { tcpConnect } from './tcp';
 import { tlsRuntime } from './tlsRuntime';
-import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from './tlsRules';
+import { weakCipherReason, weakKeyExchange } from './tlsRules';
 import { Transcript } from './transcript';
 import { decideVersions, onlyAlertsReceived, type VersionAttempt } from './versionDecision';
-import { TLS_VERSIONS, type Dialer, type ProbeOptions, type ProbeResult, type TlsVersionName } from './types';
-
-export interface SessionContext {
-  endpoint: Endpoint;
-  address: string;
-  servername: string;
-  extraCaPems: string[];
-  opts: ProbeOptions;
-  limiter: ConnectionLimiter;
-  timeoutMs: number;
-}
-
-/**
- * The state of one address's probe, passed whole to every step: what it probes, its cancellation scope, its
- * transcript, and what it learned on the way (the back-off). Connections and their sockets are not in it: each
- * holds its own slot (`withSlot`), and a step that opens one is handed the list its sockets go into.
- */
-interface Session extends SessionContext {
-  readonly scope: Scope;
-  readonly transcript: Transcript;
-  /** Set when the server said it was busy: how long the limiter now leaves it alone (the result's `backoffMs`). */
-  backoffMs?: number;
-  /**
-   * Called once the main connection has a TLS session and a good greeting: from here the version scan is
-   * certain, so it starts at once instead of after the main connection's last reply, its close and the
-   * judging of the chain (each scan connection still waits for a free slot).
-   */
-  secured?: (mode: TlsMode, hs: HandshakeResult) => void;
-  /** Called once the main STARTTLS connection has a good greeting: the standby connection may open. */
-  greeted?: () => void;
-  /** The first version scan's connection, opened beside the main one (see `openStandby`). */
-  standby?: Standby;
-}
+import { TLS_VERSIONS, type ProbeResult, type TlsVersionName } from './types';
+import { connect, ehloName, limiterKey, withSlot, type Session, type SessionContext } from './sessionConnect';
+import { isVersionName, openStandby, scanVersions, versionFindings } from './versionScan';
 
 /** How the main connection ended. `scan` says whether testing each version can tell more. */
 type MainOutcome = { hs?: HandshakeResult; mode: TlsMode; findings: Finding[]; scan: boolean };
@@ -171,105 +140,6 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
   };
-}
-
-/**
- * Runs `fn` holding one of the host's connection slots. The slot is only given back once every socket the
- * connection used is closed, so the server never sees more connections than the limit.
- */
-async function withSlot<T>(ctx: Session, slot: { maxBackoffMs: number; label?: string; scope?: Scope }, fn: (held: Socket[]) => Promise<T>): Promise<T> {
-  const release = await ctx.limiter.acquire(limiterKey(ctx), (slot.scope ?? ctx.scope).signal, {
-    maxBackoffMs: slot.maxBackoffMs,
-    onBackoff: (ms) =>
-      ctx.transcript.add(
-        'note',
-        `waiting ${Math.ceil(ms / 1000)} s before connecting: the server said it was busy, so it is left alone until then`,
-        slot.label,
-      ),
-  });
-  const held: Socket[] = [];
-  try {
-    return await fn(held);
-  } finally {
-    // Outermost first, one after the other: destroying a TCP socket under a live TLS socket leaves the descriptor open.
-    for (const socket of [...held].reverse()) await closed(socket);
-    release();
-  }
-}
-
-/**
- * Half-closes and waits for the server's own close (it hangs up after QUIT or an alert), so that by the time
- * the slot is reused the server has seen this connection end; destroys it if the server keeps it open, or keeps
- * talking: the dialogue is over, so what still comes is dropped unread, and a server that sends more than a
- * line's worth after that (a flood) is not about to hang up.
- */
-function closed(socket: Socket): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  // The dialogue's reader would keep turning a flood into strings up to its whole allowance, for nobody. (A
-  // socket nobody reads, e.g. the TCP socket under a TLS one, is left alone: resuming it would steal TLS bytes.)
-  if (socket.listenerCount('data') > 0) {
-    socket.removeAllListeners('data');
-    let unread = 0;
-    socket.on('data', (chunk: Buffer) => {
-      unread += chunk.length;
-      if (unread > LIMITS.maxLineBytes) socket.destroy();
-    });
-  }
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(() => socket.destroy(), 250);
-    socket.once('close', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    if (socket.destroyed) resolve();
-    else socket.end();
-  });
-}
-
-const TCP_DIALER: Dialer = { connect: tcpConnect };
-
-/** Mail daemons count connections per client and per service (Postfix's anvil: per master.cf service). */
-function limiterKey(ctx: Session): string {
-  return `${ctx.address}|${ctx.endpoint.port}`;
-}
-
-/** A connection for the session: `scope` and `timeoutMs` default to the session's (a second connection has its own). */
-async function connect(
-  ctx: Session,
-  held: Socket[],
-  how: { label?: string; scope?: Scope; timeoutMs?: number } = {},
-): Promise<{ socket?: Socket; finding?: Finding }> {
-  const { endpoint: ep, address, transcript } = ctx;
-  const { label, scope = ctx.scope, timeoutMs = ctx.timeoutMs } = how;
-  try {
-    const socket = await (ctx.opts.dialer ?? TCP_DIALER).connect(scope, address, ep.port, timeoutMs);
-    held.push(socket);
-    transcript.add('note', `connected to ${address} port ${ep.port}`, label);
-    return { socket };
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof TimeoutError ? 'timeout' : 'error');
-    transcript.add('note', `connect ${address} port ${ep.port}: ${code}`, label);
-    if (err instanceof TimeoutError || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
-      return { finding: F.tcpTimeout(ep, address, timeoutMs, code) };
-    }
-    return { finding: F.tcpRefused(ep, address, code) };
-  }
-}
-
-function ehloName(ctx: Session, socket: Socket): string {
-  if (ctx.opts.ehloName) return ctx.opts.ehloName;
-  const host = os.hostname();
-  const check = validateHostname(host);
-  if (check.ok && check.kind === 'name' && host.includes('.')) return host;
-  // RFC 5321 address literal: always valid, and it tells the truth about where we connect from.
-  return addressLiteral(socket.localAddress ?? '127.0.0.1');
-}
-
-/** RFC 5321 address literal; an IPv4-mapped IPv6 address is written as the IPv4 address it is. */
-export function addressLiteral(address: string): string {
-  const local = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-  return local.includes(':') ? `[IPv6:${local}]` : `[${local}]`;
 }
 
 async function mainConnection(ctx: Session, held: Socket[]): Promise<MainOutcome> {
@@ -712,242 +582,6 @@ function negotiationFindings(ep: Endpoint, hs: HandshakeResult): Finding[] {
   const dh = weakKeyExchange(hs.ephemeral);
   if (dh !== undefined) out.push(F.weakKeyExchange(ep, dh, hs.cipher));
   return out;
-}
-
-function versionFindings(ep: Endpoint, v: Record<TlsVersionName, boolean | null>, reasons: Record<TlsVersionName, string>): Finding[] {
-  const out: Finding[] = [];
-  const legacy = acceptedLegacy(v);
-  if (legacy.length) out.push(F.legacyVersionAccepted(ep, legacy));
-  if (modernMissing(v))
-    out.push(
-      F.modernVersionMissing(
-        ep,
-        TLS_VERSIONS.map((x) => `${x}: ${reasons[x]}`),
-      ),
-    );
-  if (lacksTls13(v)) out.push(F.noTls13(ep));
-  return out;
-}
-
-/**
- * One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time.
- * Each attempt is recorded as what it saw; `decideVersions` turns the set into accepted / refused / not decided.
- */
-async function scanVersions(ctx: Session, mode: TlsMode, attempts: Partial<Record<TlsVersionName, VersionAttempt>>, standby?: Standby): Promise<void> {
-  const { transcript } = ctx;
-  const rt = tlsRuntime();
-  // Newest first: the version most likely accepted makes the longest connection, and the quick refusals share
-  // the other slot meanwhile. The verdicts do not depend on the order (decideVersions takes the set).
-  await Promise.all(
-    [...TLS_VERSIONS].reverse().map(async (v) => {
-      if (attempts[v]) return;
-      if (v === standby?.version) {
-        // Already connected and waiting for this: its attempt, unless it was dropped or never got a slot.
-        const a = await standby.done;
-        if (a) {
-          attempts[v] = a;
-          return;
-        }
-      }
-      if (!rt.canOffer[v]) {
-        transcript.add('note', `${v}: not tested (this runtime's TLS library, ${rt.library}, cannot offer it)`, v);
-        attempts[v] = { kind: 'undecided', untested: true, detail: `this runtime's TLS library, ${rt.library}, cannot offer it` };
-        return;
-      }
-      try {
-        // A back-off (even one that starts while this waits in the queue) means "not tested", never a wait.
-        attempts[v] = await withSlot(ctx, { maxBackoffMs: 0, label: v }, (held) => tryVersion(ctx, mode, v, held));
-      } catch (err) {
-        if (!(err instanceof BackoffError)) throw err;
-        transcript.add('note', `${v}: not tested (${err.message})`, v);
-        attempts[v] = { kind: 'undecided', untested: true, detail: err.message };
-      }
-    }),
-  );
-}
-
-/**
- * The first version scan's connection on a STARTTLS port, opened as soon as the main connection has a good
- * greeting and held beside it (the host's second slot): servers that start a process per connection (Dovecot's
- * login processes, Postfix's smtpd) then start it while the main connection is still at work instead of after
- * it. Until the main connection's TLS session decides whether versions are scanned at all, it says nothing the
- * main connection did not say: it reads the greeting, asks for the capabilities, and waits before STARTTLS. Told
- * to go, it tests its version like any scan; told to stop, it says goodbye (or closes, if it has not got that
- * far) and nothing it saw is used. Not for implicit TLS: there the greeting (and a busy server's refusal) only
- * comes after the main connection's handshake, which is when the scan starts anyway.
- */
-interface Standby {
-  readonly version: TlsVersionName;
-  readonly mode: TlsMode;
-  /** Go (test the version) or stop; the first call wins. */
-  decide(go: boolean, why: string): void;
-  /** Its attempt when it went and tested; undefined when it stopped, was dropped or never had a slot. */
-  readonly done: Promise<VersionAttempt | undefined>;
-}
-
-function openStandby(ctx: Session, v: TlsVersionName): Standby {
-  const mode: TlsMode = 'starttls';
-  const stop = new AbortController();
-  const scope = new Scope(ctx.scope.signal ? AbortSignal.any([ctx.scope.signal, stop.signal]) : stop.signal);
-  let decided: boolean | undefined;
-  let waiting = false;
-  let open!: (go: boolean) => void;
-  const gate = new Promise<boolean>((resolve) => (open = resolve));
-  scope.signal?.addEventListener('abort', () => open(false), { once: true });
-  const end = (why: string) => {
-    ctx.transcript.add('note', `${v}: this connection is not used (${why})`, v);
-    stop.abort();
-  };
-  const standby: Standby = {
-    version: v,
-    mode,
-    decide(go, why) {
-      if (decided !== undefined) return;
-      decided = go;
-      open(go);
-      // Not yet waiting (still connecting or reading the greeting): no reason to let it finish.
-      if (!go && !waiting) end(why);
-      else if (!go) ctx.transcript.add('note', `${v}: this connection is not used (${why})`, v);
-    },
-    done: (async () => {
-      try {
-        const attempt = await withSlot(ctx, { maxBackoffMs: 0, label: v, scope }, (held) =>
-          tryVersion(ctx, mode, v, held, scope, () => {
-            waiting = true;
-            return gate;
-          }),
-        );
-        // A failure before the gate (e.g. a busy greeting) counts only when the scan goes ahead.
-        return attempt && (await gate) ? attempt : undefined;
-      } catch (err) {
-        if (ctx.scope.aborted) throw err;
-        if (isAbort(err) || err instanceof BackoffError) return undefined;
-        throw err;
-      } finally {
-        scope.dispose();
-      }
-    })(),
-  };
-  // Awaited by the scan or at the end of the probe; a cancelled probe must not leave it unhandled meanwhile.
-  standby.done.catch(() => undefined);
-  return standby;
-}
-
-/**
- * `gate` (the standby): asked before STARTTLS, the first step that commits to TLS; when it says no, the
- * connection ends politely and there is no attempt (undefined).
- */
-async function tryVersion(ctx: Session, mode: TlsMode, v: TlsVersionName, held: Socket[]): Promise<VersionAttempt>;
-async function tryVersion(
-  ctx: Session,
-  mode: TlsMode,
-  v: TlsVersionName,
-  held: Socket[],
-  scope: Scope,
-  gate: () => Promise<boolean>,
-): Promise<VersionAttempt | undefined>;
-async function tryVersion(
-  ctx: Session,
-  mode: TlsMode,
-  v: TlsVersionName,
-  held: Socket[],
-  scope = ctx.scope,
-  gate?: () => Promise<boolean>,
-): Promise<VersionAttempt | undefined> {
-  const { endpoint: ep, transcript } = ctx;
-  const c = await connect(ctx, held, { label: v, scope });
-  if (!c.socket) return { kind: 'undecided', detail: 'no connection' };
-  const conn = new Conn(c.socket, scope, transcript, ctx.timeoutMs, v, held);
-  const dialogue = dialogueFor(ep.protocol, ehloName(ctx, c.socket));
-  const before = (detail: string): VersionAttempt => ({ kind: 'undecided', detail: `the dialogue before TLS failed: ${detail}` });
-  try {
-    if (mode === 'starttls') {
-      const g = await dialogue.greeting(conn);
-      if (!g.ok) {
-        if (g.busy) {
-          ctx.limiter.backOff(limiterKey(ctx));
-          ctx.backoffMs = ctx.limiter.backoffMs;
-        }
-        return before(g.lines[0] ?? 'no greeting');
-      }
-      const caps = await dialogue.capabilities(conn);
-      if (!caps.starttls && caps.known) return before('STARTTLS not offered');
-      if (gate && !(await gate())) {
-        await dialogue.goodbye(conn);
-        return undefined;
-      }
-      if (!(await dialogue.startTls(conn)).ok) return before('STARTTLS refused');
-    }
-    conn.reader.detach();
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    return before(String((err as Error)?.message ?? err));
-  }
-  // What the server sends from here on is its answer to our ClientHello: only alert records, or a ServerHello.
-  const sentBefore = c.socket.bytesRead;
-  try {
-    const hs = await tlsHandshake(scope, {
-      host: ctx.address,
-      port: ep.port,
-      servername: ctx.servername,
-      socket: c.socket,
-      version: v,
-      timeoutMs: ctx.timeoutMs,
-      readChain: false,
-    });
-    transcript.add('tls', `${v} accepted (${hs.cipher})`, v);
-    conn.upgrade(hs.socket);
-    if (mode === 'implicit') await dialogue.greeting(conn, Math.min(ctx.timeoutMs, 2000)).catch(() => undefined);
-    await dialogue.goodbye(conn);
-    return { kind: 'accepted', detail: hs.cipher };
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    const attempt = versionAttempt(classifyTlsError(err), c.socket.bytesRead - sentBefore, ctx.timeoutMs);
-    const said =
-      attempt.kind === 'alert-before-hello'
-        ? `alert "${attempt.alert}" instead of a ServerHello`
-        : attempt.kind === 'closed-before-hello'
-          ? 'closed without any reply'
-          : attempt.kind === 'accepted'
-            ? ''
-            : attempt.detail;
-    transcript.add(
-      attempt.kind === 'undecided' && attempt.untested ? 'note' : 'tls',
-      `${v}: ${attempt.kind === 'refused' ? 'refused' : attempt.kind === 'undecided' ? (attempt.untested ? 'not tested' : 'not decided') : 'failed'} (${said})`,
-      v,
-    );
-    return attempt;
-  }
-}
-
-/** What one failed single-version handshake says, given how many bytes the server answered with. */
-export function versionAttempt(f: TlsFailure, bytesFromServer: number, timeoutMs: number): VersionAttempt {
-  switch (f.kind) {
-    case 'local':
-      return { kind: 'undecided', untested: true, detail: f.reason };
-    case 'timeout':
-      return { kind: 'undecided', detail: bytesFromServer ? `no complete answer within ${timeoutMs} ms` : `no answer at all within ${timeoutMs} ms` };
-    case 'no-common-version':
-      return { kind: 'refused', detail: `the server answered with another version: ${f.reason}` };
-    case 'alert':
-      if (f.alert === 'protocol version') return { kind: 'refused', detail: 'alert "protocol version"' };
-      if (onlyAlertsReceived(bytesFromServer)) return { kind: 'alert-before-hello', alert: f.alert ?? 'unknown' };
-      // e.g. "handshake failure" after a ServerHello: a cipher, curve or certificate problem, not the version.
-      return { kind: 'undecided', detail: `alert "${f.alert}" after the server's ServerHello` };
-    case 'lost':
-      if (bytesFromServer) return { kind: 'undecided', detail: `the server closed or reset the connection during the handshake (${f.reason})` };
-      // A reset (RST) may come from anything on the way; a clean close after reading the hello is the server's answer.
-      if (/ECONNRESET|EPIPE|reset/i.test(f.reason) && !/socket disconnected before secure TLS/i.test(f.reason)) {
-        return { kind: 'undecided', detail: `the server reset the connection before any reply (${f.reason})` };
-      }
-      return { kind: 'closed-before-hello' };
-    default:
-      return { kind: 'undecided', detail: f.reason };
-  }
-}
-
-function isVersionName(v: string): v is TlsVersionName {
-  return (TLS_VERSIONS as readonly string[]).includes(v);
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -3,7 +3,7 @@ import { clockSkew, dateInGreeting } from '../../../../src/core/probe/clock';
 import { looksLikePlaintextGreeting } from '../../../../src/core/probe/dialogue';
 import { classifyTlsError } from '../../../../src/core/probe/errors';
 import { BackoffError, ConnectionLimiter } from '../../../../src/core/probe/limiter';
-import { addressLiteral } from '../../../../src/core/probe/session';
+import { addressLiteral } from '../../../../src/core/probe/sessionConnect';
 import { describeRepeats, summarizeRepeats } from '../../../../src/core/probe/repeat';
 import { TimeoutError } from '../../../../src/core/probe/scope';
 import { acceptedLegacy, lacksTls13, modernMissing, weakCipherReason, weakKeyExchange } from '../../../../src/core/probe/tlsRules';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { versionAttempt } from '../../../../src/core/probe/session';
+import { versionAttempt } from '../../../../src/core/probe/versionScan';
 import { decideVersions, onlyAlertsReceived, type VersionAttempt } from '../../../../src/core/probe/versionDecision';
 import type { TlsFailure } from '../../../../src/core/probe/errors';
 
