@@ -15,7 +15,32 @@ import { ConnectionLimiter, probeEndpoint, probeMany } from '../src/core/probe';
 import { startLab } from '../test/support/lab';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { median, ms, ratio, timeIt } from './stats';
+import { tcpConnect } from '../src/core/probe/tcp';
+import type { Dialer } from '../src/core/probe/types';
+import { median, ms, ratio, timeInTurns, timeIt } from './stats';
+
+/**
+ * A dialer that counts TCP connections open at once per address and port, from connect until the socket's close
+ * (after both sides' FIN): what a server's per-client connection count sees, measured outside the limiter.
+ */
+function countingDialer(): { dialer: Dialer; peak(): number } {
+  const open = new Map<string, number>();
+  let peak = 0;
+  return {
+    dialer: {
+      connect: async (scope, address, port, timeoutMs) => {
+        const socket = await tcpConnect(scope, address, port, timeoutMs);
+        const key = `${address}|${port}`;
+        const n = (open.get(key) ?? 0) + 1;
+        open.set(key, n);
+        peak = Math.max(peak, n);
+        socket.once('close', () => open.set(key, (open.get(key) ?? 1) - 1));
+        return socket;
+      },
+    },
+    peak: () => peak,
+  };
+}
 
 const RUNS = 15;
 
@@ -116,13 +141,28 @@ export async function run(log: (line: string) => void): Promise<void> {
       servers.push(farm);
       const many: Endpoint[] = farm.ports.map((port, i) => ({ ...ep, host: farm.hosts[i], port, caFiles: [farm.caFile] }));
       const one = median(await timeIt(() => probeEndpoint(many[0], { limiter: limiter() }), 5));
+      if (!distinct) {
+        // What the per-host cap costs one endpoint in a server process of its own: four connections (main, then
+        // one per version left) in two rounds at the default cap of 2, four at 1; 4 is an uncapped probe.
+        const caps = [1, 2, 4];
+        const times = (
+          await timeInTurns(
+            caps.map((perHost) => () => probeEndpoint(many[0], { limiter: new ConnectionLimiter({ global: 256, perHost }) })),
+            RUNS,
+          )
+        ).map(median);
+        log(
+          `the per-host cap on one endpoint (full probe, in turns): ${caps.map((c, i) => `cap ${c}: ${ms(times[i])}`).join(', ')}; cap 2 / cap 4: ${ratio(times[1], times[2])}`,
+        );
+      }
       let cpu = 0;
       let serverCpu = 0;
+      const counted = countingDialer();
       const hundred = median(
         await timeIt(async () => {
           const c = process.cpuUsage();
           const s0 = await farm.cpuMs();
-          await probeMany(many, { limiter: limiter() });
+          await probeMany(many, { limiter: limiter(), dialer: counted.dialer });
           const d = process.cpuUsage(c);
           cpu = (d.user + d.system) / 1000;
           serverCpu = (await farm.cpuMs()) - s0;
@@ -141,6 +181,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       log(
         `  CPU for the 100 (last run): the probe ${ms(cpu)}, the servers ${ms(serverCpu)}; together ${ratio(cpu + serverCpu, hundred)} of the wall time (2.00x: both cores busy all along)`,
       );
+      log(`  most TCP connections open at once to one address and port, 100 together: ${counted.peak()} (per-host cap ${limiter().perHost})`);
       await farm.close();
       servers.pop();
     }

@@ -136,6 +136,16 @@ export async function run(log: (line: string) => void): Promise<void> {
       }
       const ref = median(turns[3]);
       log(`  ${row.reference.name}: ${ms(ref)} -> in-process ${ratio(inProcess, ref)}, CLI added ${ratio(added, ref)} (goal <= 2x each)`);
+      // What the per-host cap (2 by default) costs against a real server: its four connections in four rounds
+      // at a cap of 1, two at 2; 4 is what an uncapped probe would open at once.
+      const caps = [1, 2, 4];
+      const byCap = (
+        await timeInTurns(
+          caps.map((perHost) => () => probeEndpoint(row.ep, { limiter: new ConnectionLimiter({ global: 256, perHost }) })),
+          RUNS,
+        )
+      ).map(median);
+      log(`  per-host cap, in-process, in turns: ${caps.map((c, i) => `cap ${c}: ${ms(byCap[i])}`).join(', ')} -> cap 2 / cap 4: ${ratio(byCap[1], byCap[2])}`);
     }
   } finally {
     await postfix?.stop();
