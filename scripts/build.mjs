@@ -63,9 +63,51 @@ const oneVscodeNamespace = {
   },
 };
 
+// The extension is split the same way: src/extension/engineParts.ts requires each part of the engine that activation
+// does not need (`require('./parts/network')`: probe, domain check, DNS; `./parts/reports`) on the first command
+// that uses it, and each part is its own bundle, dist/ext-NAME.js. A part imports src/core only: it is built
+// without the editor API, so importing an extension module that uses it fails the build.
+const extensionParts = fs
+  .readdirSync('src/extension/parts')
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
+const splitExtensionParts = {
+  name: 'split-extension-parts',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/parts\/[\w-]+$/ }, (args) => {
+      const name = args.path.slice('./parts/'.length);
+      if (args.kind !== 'require-call' || path.resolve(args.importer) !== path.resolve('src/extension/engineParts.ts') || !extensionParts.includes(name))
+        return undefined;
+      return { path: `./ext-${name}.js`, external: true };
+    });
+  },
+};
+
+/** Modules with state that may be in both, and why a second copy changes nothing. */
+const HARMLESS_COPIES = {
+  // The lint reads certificate files (Postfix rules) and the probe reads chains: each bundle keeps its own bounded
+  // memo of parsed certificates, keyed by their bytes and handing out copies, so a certificate both see is parsed
+  // once in each and every result is the same.
+  'src/core/cert/parsed.ts': 'a memo keyed by content',
+};
+
 const builds = [
   { ...common, entryPoints: ['node_modules/@babel/parser/lib/index.js'], outfile: 'dist/babel-parser.js' },
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBabel, oneVscodeNamespace] },
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    metafile: true,
+    plugins: [lazyBabel, oneVscodeNamespace, splitExtensionParts],
+  },
+  ...extensionParts.map((name) => ({
+    ...common,
+    entryPoints: [`src/extension/parts/${name}.ts`],
+    outfile: `dist/ext-${name}.js`,
+    metafile: true,
+    plugins: [lazyBabel],
+  })),
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [splitCommands, lazyBabel] },
   // The GitHub Action's entry point (action.yml): the dispatcher plus INPUT_* handling; commands load as above.
   { ...common, entryPoints: ['src/action.ts'], outfile: 'dist/action.js', plugins: [splitCommands, lazyBabel] },
@@ -76,5 +118,33 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('esbuild: watching');
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  oneCopyOfState(
+    results.filter((r, i) => builds[i].outfile.startsWith('dist/ext-')),
+    results[builds.findIndex((b) => b.outfile === 'dist/extension.js')],
+  );
+}
+
+/**
+ * A module in both dist/extension.js and a part (dist/ext-*.js) runs twice, with two copies of its module-level
+ * state. Shared modules must be stateless: refuse one with a top-level `let`/`var` or an empty Map, Set or WeakMap
+ * (a cache, a registry, a list of what happened). Such a module belongs in one bundle only (or its state passed in by the caller).
+ */
+function oneCopyOfState(parts, extension) {
+  const bundled = (r) => Object.entries(Object.values(r.metafile.outputs)[0].inputs).flatMap(([file, i]) => (i.bytesInOutput > 0 ? [file] : []));
+  const inMain = new Set(bundled(extension));
+  const stateful = [
+    /^(?:export\s+)?(?:let|var)\s/m,
+    /^(?:export\s+)?const\s+\w+\s*(?::[^=]+)?=\s*new\s+(?:Map|Set|WeakMap|WeakSet)\b[^(]*\(\s*\)/m,
+    /^(?:export\s+)?const\s+\w+\s*(?::(?![^=]*readonly)[^=]+)?=\s*\[\s*\];/m,
+  ];
+  const bad = new Set();
+  for (const part of parts)
+    for (const input of bundled(part))
+      if (inMain.has(input) && !HARMLESS_COPIES[input] && /^src\/.*\.ts$/.test(input) && stateful.some((re) => re.test(fs.readFileSync(input, 'utf8'))))
+        bad.add(input);
+  if (bad.size) {
+    console.error(`build: modules with state in both dist/extension.js and a part (dist/ext-*.js), so twice: ${[...bad].join(', ')}`);
+    process.exit(1);
+  }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Controller } from './controller';
 import type { Endpoint } from '../core/endpoint';
+import { partLoads } from './engineParts';
 import { loadTimes } from './loadClock';
 import { recentNotices } from './notify';
 import type { ExtensionTimings } from './timings';
@@ -74,7 +75,7 @@ export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchSe
     },
     respondToWatch: async (ep, choice) => watch?.respond(ep, choice),
     recentNotices: () => recentNotices(),
-    timings: () => ({ ...loadTimes(), ...activation, typingLint: (uri) => ctl.lint.typingLintTiming(uri) }),
+    timings: () => ({ ...loadTimes(), ...activation, typingLint: (uri) => ctl.lint.typingLintTiming(uri), partLoads: [...partLoads()] }),
   };
 }
 

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { checkDomain, type DomainReport } from '../core/domain';
-import { chooseResolver, DomainResolver } from '../core/dns/resolver';
+import type { DomainReport } from '../core/domain';
+import type { chooseResolver } from '../core/dns/resolver';
 import { termSafe } from '../core/escape';
 import type { TranscriptLine } from '../core/probe';
 import { formatLine } from '../core/probe/transcript';
-import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
 import { abortOnCancel } from './cancellation';
+import { networkPart } from './engineParts';
 import { IdleTracker } from './idle';
 import { CONFIG_SECTION } from './ids';
 import { notice, showError, showInfo } from './notify';
@@ -69,6 +69,7 @@ export class DomainService implements vscode.Disposable {
       if (domains.length) void showInfo('Mail TLS Doctor: the domain is in mailTlsDoctor.probe.ignoredHosts; nothing was checked.');
       return [];
     }
+    const { caFileProblem, chooseResolver } = networkPart(); // the domain check and the probe engine, loaded on first use
     const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
       this.log.error(
@@ -128,6 +129,7 @@ export class DomainService implements vscode.Disposable {
     httpsPort?: number,
   ): Promise<DomainReport | undefined> {
     // One resolver per domain, so each DNSSEC summary reads only its own answers (as the CLI does).
+    const { checkDomain, DomainResolver } = networkPart();
     const resolver = new DomainResolver(choice, { signal, timeoutMs: s.timeoutMs });
     const probedFrom = probedFromLabel(vscode.env.remoteName);
     this.log.info(`Checking the mail domain ${domain} from ${probedFrom} (resolver ${resolver.label})`);

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import type { Endpoint } from '../core/endpoint';
 import { endpointLabel } from '../core/endpoint';
-import { probeMany, type ProbeResult, type TranscriptLine } from '../core/probe';
+import type { ProbeResult, TranscriptLine } from '../core/probe';
 import { termSafe } from '../core/escape';
 import { formatLine } from '../core/probe/transcript';
-import { caFileProblem } from '../core/probe/validate';
 import { applySeverityOverrides } from '../core/report/overrides';
 import { abortOnCancel } from './cancellation';
 import { endpointKey } from './endpointKey';
+import { networkPart } from './engineParts';
 import { IdleTracker } from './idle';
 import type { Settings } from './settings';
 import { notice, showError } from './notify';
@@ -66,6 +66,7 @@ export class ProbeService implements vscode.Disposable {
     const unique = [...new Map(endpoints.map((e) => [endpointKey(e), e])).values()];
     if (unique.length === 0) return [];
     const s = this.settings();
+    const { caFileProblem } = networkPart(); // the probe engine, loaded on the first probe
     const caProblem = s.extraCaFiles.find((f) => caFileProblem(f) !== undefined);
     if (caProblem) {
       this.log.error(
@@ -114,7 +115,7 @@ export class ProbeService implements vscode.Disposable {
       this.setState(ep, state);
     };
     try {
-      await probeMany(withCas, {
+      await networkPart().probeMany(withCas, {
         signal,
         concurrency: s.concurrency,
         timeoutMs: s.timeoutMs,

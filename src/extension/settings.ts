@@ -1,7 +1,7 @@
 // No `vscode` import: validation is pure, so it runs in unit tests and the adapter only supplies the raw values.
 import { termSafe } from '../core/escape';
 import { isSeverityOverride, type SeverityOverrides } from '../core/report/overrides';
-import { parseServer, type DnsServer } from '../core/dns/client';
+import { parseServer, type DnsServer } from '../core/dns/server';
 
 export interface Settings {
   timeoutMs: number;

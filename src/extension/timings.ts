@@ -25,6 +25,8 @@ export interface ExtensionTimings {
   /** The process's CPU time during `activate()`. */
   activateCpuMs: number;
   typingLint(uri: string): TypingLintTiming | undefined;
+  /** The parts of the engine loaded on first use so far (src/extension/engineParts.ts), with their load times. */
+  partLoads: readonly { part: string; ms: number; cpuMs: number }[];
 }
 
 /** This process's CPU time so far (user + system), in milliseconds. */

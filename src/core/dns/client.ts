@@ -8,12 +8,9 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as packet from 'dns-packet';
-import { hostPort } from '../endpoint';
+import { formatServer, type DnsServer } from './server';
 
-export interface DnsServer {
-  host: string;
-  port: number;
-}
+export { formatServer, parseServer, type DnsServer } from './server';
 
 export type RecordType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'DNSKEY';
 
@@ -67,29 +64,6 @@ const UDP_PAYLOAD = 1232;
 /** Largest DNS message over TCP (its length prefix is 16 bits). */
 const MAX_TCP_MESSAGE = 65535;
 const UDP_TRIES = 2;
-
-export function formatServer(s: DnsServer): string {
-  return hostPort(s.host, s.port);
-}
-
-/** Parses `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 literal. Names are refused: a resolver is an address. */
-export function parseServer(text: string): DnsServer | { error: string } {
-  const t = text.trim();
-  let host = t;
-  let port = 53;
-  const bracket = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(t);
-  if (bracket) {
-    host = bracket[1];
-    if (bracket[2]) port = Number(bracket[2]);
-  } else if (/^[\d.]+:\d{1,5}$/.test(t)) {
-    const i = t.lastIndexOf(':');
-    host = t.slice(0, i);
-    port = Number(t.slice(i + 1));
-  }
-  if (!net.isIP(host) || host.includes('%')) return { error: `"${t.slice(0, 60)}" is not an IP address (with an optional :PORT)` };
-  if (!(port >= 1 && port <= 65535)) return { error: `port ${port} is out of range` };
-  return { host, port };
-}
 
 export function isLoopback(host: string): boolean {
   return /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);

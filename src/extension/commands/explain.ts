@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { endpointLabel, hostPort } from '../../core/endpoint';
 import { explainError, matchToFinding } from '../../core/explain';
 import type { Finding } from '../../core/finding';
-import { renderMarkdownReport } from '../../core/report/markdown';
 import type { Controller } from '../controller';
+import { reportsPart } from '../engineParts';
 import { Command } from '../ids';
 import { showInfo } from '../notify';
 import { showMarkdown } from './virtualDocs';
@@ -31,7 +31,7 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
     void showInfo('Mail TLS Doctor does not recognise this text as a mail TLS error. Try the whole log line, including the server name.');
     return [];
   }
-  const body = renderMarkdownReport({
+  const body = reportsPart().renderMarkdownReport({
     title: 'Mail TLS error explained',
     generatedAt: new Date(),
     entries: [],

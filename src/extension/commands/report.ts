@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { renderMarkdownReport, type ReportEntry } from '../../core/report/markdown';
+import type { ReportEntry } from '../../core/report/markdown';
 import type { Controller } from '../controller';
 import { endpointKey } from '../endpointKey';
+import { reportsPart } from '../engineParts';
 
 /** The report as Markdown text: every endpoint (probed or not, and why not), then the lint findings per file. */
 export function buildReport(ctl: Controller): string {
@@ -24,7 +25,7 @@ export function buildReport(ctl: Controller): string {
     }
   }
   const lintFindings = ctl.lint.lintedFiles().map((f) => ({ file: vscode.workspace.asRelativePath(f.uri), findings: f.findings }));
-  return renderMarkdownReport({ generatedAt: new Date(), entries, lintFindings });
+  return reportsPart().renderMarkdownReport({ generatedAt: new Date(), entries, lintFindings });
 }
 
 /** `Export Report (Markdown)`: an untitled Markdown document the user can read, save or paste into a ticket. */

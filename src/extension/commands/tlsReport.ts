@@ -6,11 +6,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { renderTlsReportHtml } from '../../core/report/html';
-import { buildTlsViewModel, type LogInput, type TlsViewModel } from '../../core/report/tlsView';
-import { viewInputFromBytes } from '../../core/report/tlsViewInputs';
+import type { LogInput, TlsViewModel } from '../../core/report/tlsView';
 import type { ReportSummary } from '../../core/tlsrpt';
 import type { Controller } from '../controller';
+import { reportsPart } from '../engineParts';
 import { findingDocUri } from '../findingDocs';
 import { Command } from '../ids';
 import { showWarning } from '../notify';
@@ -70,6 +69,7 @@ async function pickFiles(arg: unknown): Promise<vscode.Uri[]> {
 export async function showTlsReport(ctl: Controller, extensionUri: vscode.Uri, arg?: unknown): Promise<TlsReportPanel | undefined> {
   const uris = await pickFiles(arg);
   if (!uris.length) return undefined;
+  const { buildTlsViewModel, renderTlsReportHtml, viewInputFromBytes } = reportsPart();
   const logs: LogInput[] = [];
   const reports: ReportSummary[] = [];
   for (const uri of uris) {

@@ -56,6 +56,18 @@ describe('the extension installed from its VSIX (a fresh install)', function () 
     assert.ok(!fs.existsSync(installed('media/screenshots')), 'the screenshots were shipped');
   });
 
+  it('ships the bundle and every part it loads on first use (dist/ext-*.js), and nothing else of dist/', () => {
+    const built = fs
+      .readdirSync(path.join(root, 'dist'))
+      .filter((f) => /^(extension|babel-parser|ext-[\w-]+)\.js$/.test(f))
+      .sort();
+    assert.ok(
+      built.some((f) => f.startsWith('ext-')),
+      'the build made no part',
+    );
+    assert.deepEqual(fs.readdirSync(installed('dist')).sort(), built);
+  });
+
   it('its manifest gives the details page an icon, links and a banner, and nothing that points at a missing file', () => {
     assert.ok(manifest.icon, 'no icon');
     const icon = fs.readFileSync(installed(manifest.icon));
