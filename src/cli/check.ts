@@ -8,6 +8,7 @@ import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
 import { caFileArg, intArg } from './args';
+import { compileIpPatternOnce } from './ipPattern';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 
@@ -87,6 +88,7 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
     text: (r) => (r.type === 'subject' && r.kind === 'domain' ? formatDomain((r as unknown as { report: DomainReport }).report, p, a.verbose) : undefined),
   });
   const reports: DomainReport[] = [];
+  compileIpPatternOnce();
   try {
     for (const domain of a.domains) {
       // One resolver per domain, so each domain's DNSSEC summary reads only its own answers.

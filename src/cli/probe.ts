@@ -8,6 +8,7 @@ import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { caFileArg, intArg } from './args';
+import { compileIpPatternOnce } from './ipPattern';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
 import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
@@ -133,6 +134,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
     }
   }
   const resolve = a.resolver ? resolverFor(a.resolver, io.signal, a.timeoutMs) : undefined;
+  compileIpPatternOnce();
   const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
   try {

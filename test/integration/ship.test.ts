@@ -44,6 +44,18 @@ describe('shipping: the npm package and the GitHub Action', function () {
   });
   const target = (name: string) => `127.0.0.1:${lab.servers[name].port}`;
 
+  it('the bundles require each Node built-in as it is, without a copy of its exports per importing module', () => {
+    // esbuild turns `import * as fs from 'node:fs'` into a wrapper call that copies every export of the module,
+    // once per importing file; scripts/build.mjs makes it the plain require (minified, the wrapper keeps no name).
+    for (const f of fs.readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.js'))) {
+      const text = fs.readFileSync(path.join(root, 'dist', f), 'utf8');
+      const wrapped = text.match(/[\w$]+\(require\("node:[\w/]+"\)(?:,\s*1)?\)/g) ?? [];
+      assert.deepEqual(wrapped, [], `${f} wraps a built-in`);
+      const plain = new Set(text.match(/require\("node:[\w/]+"\)/g) ?? []);
+      assert.ok(f === 'babel-parser.js' || plain.size > 0, `${f} requires no built-in at all: the check above saw nothing`);
+    }
+  });
+
   it('npm pack holds only the bundled CLI, README, LICENSE, CHANGELOG and finding docs, and needs no dependency', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: object; engines?: { node?: string } };
     assert.equal(pkg.dependencies, undefined, 'everything the CLI runs is in its bundle');

@@ -57,7 +57,7 @@ export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store
   };
 
   const leafNode: PathNode =
-    store.contains(leaf.cert) && leaf.cert.selfIssued ? { cert: leaf.cert, source: 'store' } : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };
+    leaf.cert.selfIssued && store.contains(leaf.cert) ? { cert: leaf.cert, source: 'store' } : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };
 
   let expansions = 0;
   let firstDeadEnd: ChainPath | undefined;

@@ -3,9 +3,12 @@
  *
  * A CLI run judges one or a few chains, and a path build needs one or two roots; parsing all ~140 roots to
  * find them (X509Certificate each) cost tens of milliseconds per process. So the roots are found through an
- * index by subject, kept in the user's cache folder and keyed by a hash of the bundled roots, and only the
- * roots a lookup names are parsed. The index is a hint, never trusted: every root it points at is parsed and
- * its subject checked, so a stale or altered index can hide a root (a false "untrusted") but never add trust.
+ * index by subject, kept in the user's cache folder, and only the roots a lookup names are parsed. The bundled
+ * roots are compiled into the Node binary, so the index is keyed by that binary (path, size, time, version)
+ * rather than a hash of the roots: reading `tls.rootCertificates` (each root turned into PEM) and hashing it cost
+ * about 4 ms of every run, and now happens only when a lookup names a root. The index is a hint, never trusted:
+ * every root it points at is parsed and its subject checked, so a stale or altered index can hide a root (a
+ * false "untrusted") but never add trust.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,7 +27,8 @@ export interface TrustStore {
 }
 
 interface LazyRoot {
-  pem: string;
+  /** Position in `tls.rootCertificates`. */
+  index: number;
   parsed?: ParsedCert | null;
 }
 
@@ -35,7 +39,7 @@ function loadSystemRoots(): Map<string, LazyRoot[]> {
     const index = readCachedIndex() ?? buildIndex();
     systemRoots = new Map();
     for (const [key, positions] of Object.entries(index)) {
-      const roots = positions.filter((i) => Number.isInteger(i) && i >= 0 && i < rootCertificates.length).map((i) => ({ pem: rootCertificates[i] }));
+      const roots = positions.filter((i) => Number.isInteger(i) && i >= 0).map((index) => ({ index }));
       if (roots.length) systemRoots.set(key, roots);
     }
   }
@@ -44,11 +48,13 @@ function loadSystemRoots(): Map<string, LazyRoot[]> {
 
 type Index = Record<string, number[]>;
 
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 function cacheFile(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const digest = createHash('sha256').update(rootCertificates.join('\n')).digest('hex').slice(0, 24);
+  const bin = fs.statSync(process.execPath);
+  const runtime = [process.execPath, bin.size, bin.mtimeMs, process.version, process.versions.openssl ?? ''].join('\n');
+  const digest = createHash('sha256').update(runtime).digest('hex').slice(0, 24);
   return path.join(base, 'mail-tls-doctor', `roots-${INDEX_FORMAT}-${digest}.json`);
 }
 
@@ -92,7 +98,7 @@ function buildIndex(): Index {
 function parsedRoot(r: LazyRoot, subjectKey: string): ParsedCert | undefined {
   if (r.parsed === undefined) {
     try {
-      const p = fromX509(new X509Certificate(r.pem));
+      const p = fromX509(new X509Certificate(rootCertificates[r.index]));
       r.parsed = p.subjectKey === subjectKey ? p : null;
     } catch {
       r.parsed = null;

@@ -10,18 +10,20 @@
  * the timeout itself (so nothing waits more than twice its timeout), and a timer that fires on time expires at
  * once: an unloaded process behaves exactly as a plain setTimeout.
  */
-import { performance } from 'node:perf_hooks';
+
+/** Monotonic milliseconds. Not `performance.now()`: the first use of `performance` loads perf_hooks (ten modules). */
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Lateness below this is ordinary timer jitter, not a stall. */
 export const STALL_MS = 20;
 
 /** Calls `onExpire` after `ms` of time in which this process could have seen an answer; returns the cancel function. */
 export function deadline(ms: number, onExpire: () => void): () => void {
-  let due = performance.now() + ms;
+  let due = nowMs() + ms;
   let granted = 0;
   let timer: NodeJS.Timeout;
   const fire = () => {
-    const now = performance.now();
+    const now = nowMs();
     const late = now - due;
     if (late > STALL_MS && granted < ms) {
       const extra = Math.min(late, ms - granted);
