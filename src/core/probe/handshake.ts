@@ -31,6 +31,8 @@ export interface HandshakeOptions {
   socket?: net.Socket;
   /** Offer exactly this version; without it, every version this runtime can offer. */
   version?: TlsVersionName;
+  /** With `version`: offer every version from this one up to `version` (the legacy range hello). */
+  minVersion?: TlsVersionName;
   timeoutMs: number;
   /**
    * Default true. False for a handshake that only tests acceptance (the version scans): the chain is judged once,
@@ -45,7 +47,7 @@ export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<Hand
   let secureContext: tls.SecureContext;
   try {
     secureContext = contextFor(
-      opts.version ?? (rt.canOffer.TLSv1 ? 'TLSv1' : rt.canOffer['TLSv1.1'] ? 'TLSv1.1' : 'TLSv1.2'),
+      (opts.version && opts.minVersion) ?? opts.version ?? (rt.canOffer.TLSv1 ? 'TLSv1' : rt.canOffer['TLSv1.1'] ? 'TLSv1.1' : 'TLSv1.2'),
       opts.version ?? 'TLSv1.3',
       offeredCiphers(rt.permissiveCiphers, legacy),
     );
@@ -66,7 +68,8 @@ export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<Hand
     connectOpts.host = opts.host;
     connectOpts.port = opts.port;
   }
-  return scope.step<HandshakeResult>(`TLS handshake${opts.version ? ` (${opts.version})` : ''}`, opts.timeoutMs, (resolve, reject) => {
+  const offered = opts.version ? (opts.minVersion && opts.minVersion !== opts.version ? `${opts.minVersion} to ${opts.version}` : opts.version) : '';
+  return scope.step<HandshakeResult>(`TLS handshake${offered ? ` (${offered})` : ''}`, opts.timeoutMs, (resolve, reject) => {
     let socket: tls.TLSSocket;
     try {
       socket = scope.track(tls.connect(connectOpts));

@@ -65,8 +65,16 @@ export interface Standby {
   readonly mode: TlsMode;
   /** Go (test the version) or stop; the first call wins. */
   decide(go: boolean, why: string): void;
-  /** Its attempt when it went and tested; undefined when it stopped, was dropped or never had a slot. */
-  readonly done: Promise<VersionAttempt | undefined>;
+  /**
+   * Asked by the scan when it goes: offer TLS 1.0 up to 1.1 in one hello instead of `version` alone. False when
+   * it cannot (its version is not a legacy one, or its handshake has begun).
+   */
+  offerLegacyRange(): boolean;
+  /**
+   * The attempts it decided when it went and tested (its version's, or those the legacy range hello decided);
+   * undefined when it stopped, was dropped or never had a slot.
+   */
+  readonly done: Promise<Partial<Record<TlsVersionName, VersionAttempt>> | undefined>;
 }
 
 /**

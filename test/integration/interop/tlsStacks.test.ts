@@ -78,6 +78,9 @@ const GNUTLS_PRIORITIES: Record<string, string> = {
   'gnutls-tls11': 'NORMAL:-VERS-ALL:+VERS-TLS1.1',
   'gnutls-tls12': 'NORMAL:-VERS-ALL:+VERS-TLS1.2',
   'gnutls-tls13': 'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+  // A hole at 1.1: GnuTLS refuses a hello whose highest version is 1.1 (protocol_version) and accepts a TLS 1.0 hello.
+  'gnutls-hole11': 'NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.0',
+  'gnutls-all': 'NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0',
 };
 
 const EXIM_SCENARIOS: EximScenario[] = [
@@ -152,6 +155,32 @@ const CASES: Case[] = [
     present: [],
     absent: healthy(['tls.legacy-version-accepted', 'tls.no-tls13']),
     versions: V(false, false, false, true),
+    negotiated: 'TLSv1.3',
+  },
+  // TLS 1.0 and 1.1 share one hello where its answer decides both (src/core/probe/versionScan.ts): these two
+  // check that a hole at 1.1 and a server taking every version still get the verdicts of one hello per version.
+  {
+    name: 'GnuTLS with a hole at TLS 1.1 (NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.0)',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-hole11',
+    trusted: true,
+    present: ['tls.legacy-version-accepted'],
+    absent: healthy(['tls.no-tls13']),
+    versions: V(true, false, true, true),
+    negotiated: 'TLSv1.3',
+  },
+  {
+    name: 'GnuTLS with every version from TLS 1.0 to 1.3',
+    protocol: 'imap',
+    mode: 'starttls',
+    serverMode: 'starttls',
+    port: 'gnutls-all',
+    trusted: true,
+    present: ['tls.legacy-version-accepted'],
+    absent: healthy(['tls.no-tls13']),
+    versions: V(true, true, true, true),
     negotiated: 'TLSv1.3',
   },
   // stunnel (OpenSSL) refuses TLS 1.0/1.1 with internal_error (80).

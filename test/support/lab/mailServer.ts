@@ -16,6 +16,8 @@ export interface LabTls {
   maxVersion?: tls.SecureVersion;
   ciphers?: string;
   dhparam?: string;
+  /** OpenSSL option bits, e.g. `SSL_OP_NO_TLSv1_1` for a server with a hole in its versions. */
+  secureOptions?: number;
 }
 
 export interface MailServerSpec {
@@ -98,6 +100,7 @@ function tlsOptions(t: LabTls): tls.SecureContextOptions {
     maxVersion: t.maxVersion ?? 'TLSv1.3',
     ciphers: t.ciphers ?? 'DEFAULT:@SECLEVEL=0',
     dhparam: t.dhparam,
+    secureOptions: t.secureOptions,
   };
 }
 
