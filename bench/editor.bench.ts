@@ -35,8 +35,11 @@ interface Figures {
     activateCpuMs: number;
     loadMs: number;
     loadCpuMs: number;
+    editorLoad?: { ms: number; cpuMs: number };
+    startedMs?: number;
     startupActivated: boolean;
     hostLog: { startToActiveMs: number } | { missing: string };
+    hostMarks: { requireMs: number; contextWaitMs: number; activateMs: number } | { missing: string };
     runningExtensions: { text: string; ms?: number };
   };
   probe: { editorMs: number[]; cliInProcessMs: number[]; editorCpuMs: number[]; cliCpuMs: number[]; roundTripMs: number[]; checks: string[] };
@@ -130,6 +133,13 @@ export async function run(log: (line: string) => void): Promise<void> {
     const loadEval = runs.map((r) => r.activation.loadMs);
     const loadCpu = runs.map((r) => r.activation.loadCpuMs);
     log(`  before it, evaluating the bundle's modules (dist/extension.js): ${loadEval.map(ms).join(', ')}; CPU ${loadCpu.map(ms).join(', ')}`);
+    const editorLoads = runs.flatMap((r) => (r.activation.editorLoad ? [r.activation.editorLoad] : []));
+    if (editorLoads.length)
+      log(
+        `  after it, loading the editor part (dist/ext-editor.js) for the startup lint: ${editorLoads.map((l) => ms(l.ms)).join(', ')}; CPU ${editorLoads.map((l) => ms(l.cpuMs)).join(', ')}`,
+      );
+    const startedAt = runs.flatMap((r) => (r.activation.startedMs !== undefined ? [r.activation.startedMs] : []));
+    if (startedAt.length) log(`  activate() start -> startup work done (the workspace's first lint): ${startedAt.map(ms).join(', ')}`);
     const shown = runs.map((r) => r.activation.runningExtensions);
     log(
       `  VS Code's Show Running Extensions (code loading + activate call): ${shown.map((x) => (x.ms !== undefined ? ms(x.ms) : `not read (${x.text})`)).join(', ')}`,
@@ -140,6 +150,11 @@ export async function run(log: (line: string) => void): Promise<void> {
         `  host log, "_doActivateExtension" to the extension's "active" line: ${logged.map(ms).join(', ')} (also the host's wait for the extension's storage, answered by the workbench)`,
       );
 
+    const marks = runs.flatMap((r) => ('requireMs' in r.activation.hostMarks ? [r.activation.hostMarks] : []));
+    if (marks.length)
+      log(
+        `  host marks: require() of dist/extension.js ${marks.map((m) => ms(m.requireMs)).join(', ')}; wait for the extension's context ${marks.map((m) => ms(m.contextWaitMs)).join(', ')}; activate() with its promise ${marks.map((m) => ms(m.activateMs)).join(', ')}`,
+      );
     const editor = runs.flatMap((r) => r.probe.editorMs);
     const cli = runs.flatMap((r) => r.probe.cliInProcessMs);
     const editorCpu = runs.flatMap((r) => r.probe.editorCpuMs);

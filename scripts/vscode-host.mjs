@@ -44,15 +44,28 @@ async function windowCheck(page, request, dir) {
   fs.renameSync(`${file}.tmp`, file); // the test polls for the name: it must never read half a file
 }
 /**
- * The same for a text the test needs to read: `[mtd] @window-text {"id","selector","contains"}` makes the runner
+ * The same for a text the test needs to read: `[mtd] @window-text {"id","selector","contains","scroll"?}` makes the runner
  * write `{ "text": string | null }` (the innerText of the first visible element matching the CSS selector whose text
  * contains `contains`, within 10 s) to $MTD_WINDOW_CHECK_DIR/<id>.json (test/vscode/helpers.ts `windowText`).
  */
 const WINDOW_TEXT = '@window-text ';
 
 async function windowText(page, request, dir) {
-  const { id, selector, contains } = JSON.parse(request);
+  const { id, selector, contains, scroll } = JSON.parse(request);
   const el = page.locator(selector).filter({ hasText: contains }).first();
+  // A virtual list renders only the rows in view: with `scroll` (the list's CSS selector), wheel down it until the
+  // element shows (Show Running Extensions sorts by activation time, so a quick extension is far down).
+  if (scroll) {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !(await el.isVisible().catch(() => false))) {
+      const list = page.locator(scroll).first();
+      if (await list.isVisible().catch(() => false)) {
+        await list.hover().catch(() => undefined);
+        await page.mouse.wheel(0, 300);
+      }
+      await page.waitForTimeout(150);
+    }
+  }
   const text = await el.waitFor({ state: 'visible', timeout: 10_000 }).then(
     () => el.innerText(),
     () => null,

@@ -1,39 +1,51 @@
 import * as vscode from 'vscode';
-import { makeApi, type MailTlsDoctorApi } from './api';
-import { FindingCodeActions } from './codeActions';
-import { registerCommands } from './commands';
-import { SCHEME, VirtualDocs } from './commands/virtualDocs';
-import { Controller } from './controller';
-import { POSTFIX_LANGUAGE } from './ids';
-import { PostfixHoverProvider } from './postfix/hover';
-import { cpuMs } from './timings';
-import { WatchService } from './watch';
+import type { MailTlsDoctorApi } from './api';
+import { EditorLoader } from './editorLoader';
+import { Command, DOC_SCHEME, POSTFIX_LANGUAGE, VIEW_ID } from './ids';
+import { loadTimes } from './loadClock';
+import { apiRelay, codeActionsRelay, DocsRelay, hoverRelay, TreeRelay } from './shell';
+import { cpuMs, type ActivationTimings } from './timings';
 
 /**
- * Wires the core engine into the editor. Nothing here waits on the network or the workspace scan: activation
- * returns at once and the first lint runs right after.
+ * Registers every contribution (commands, the results view, quick fixes, hovers, the read-only documents) and
+ * returns. The editor part behind them (src/extension/editor.ts, dist/ext-editor.js: linters, diagnostics, the
+ * tree's content, watch mode) loads right after, for the startup lint, or earlier on the first call that needs it
+ * (a command, a hover, the view asking for its items). Nothing here waits on the network or the workspace scan.
  */
 export function activate(context: vscode.ExtensionContext): MailTlsDoctorApi {
   const activateStart = performance.now();
   const activateCpu = cpuMs();
-  const ctl = new Controller(context.extensionUri);
-  const actions = new FindingCodeActions(ctl.diagnostics);
-  const watch = new WatchService(ctl, context.workspaceState);
-  context.subscriptions.push(
-    ctl,
-    watch,
-    ...registerCommands(ctl, actions, context.extensionUri),
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, actions, { providedCodeActionKinds: FindingCodeActions.kinds }),
-    vscode.languages.registerHoverProvider({ language: POSTFIX_LANGUAGE }, new PostfixHoverProvider()),
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, new VirtualDocs()),
-  );
-  ctl.log.info(
-    `Mail TLS Doctor ${context.extension.packageJSON.version} active; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}; remote: ${vscode.env.remoteName ?? 'none'}.`,
-  );
+  const times: ActivationTimings = { ...loadTimes(), activateMs: NaN, activateCpuMs: NaN };
+  const tree = new TreeRelay(() => loader.get());
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  // The startup work runs after activate() returned (a timer), so the host counts none of it as activation.
   const started = new Promise<void>((resolve) => setTimeout(resolve, 0))
-    .then(() => ctl.start())
-    .catch((err) => ctl.log.error(`Startup failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
-  return makeApi(ctl, started, watch, { activateMs: performance.now() - activateStart, activateCpuMs: cpuMs() - activateCpu });
+    .then(() => loader.get().start())
+    .then(
+      () => void (times.startedMs = performance.now() - activateStart),
+      (err) => {
+        if (loader.loaded) loader.loaded.logFailure('Startup', err);
+        else console.error(`Mail TLS Doctor: loading the editor part failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      },
+    );
+  const activation = (): ActivationTimings => ({ ...times, editorLoad: loader.loadTimes });
+  const loader: EditorLoader = new EditorLoader(context, view, started, activation, (editor) =>
+    context.subscriptions.push(tree.connect(editor), docs.connect(editor)),
+  );
+  const docs = new DocsRelay(loader);
+  const editor = () => loader.get();
+  context.subscriptions.push(
+    view,
+    tree,
+    docs,
+    ...Object.values(Command).map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => editor().commands[id](...args))),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, codeActionsRelay(loader), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerHoverProvider({ language: POSTFIX_LANGUAGE }, hoverRelay(editor)),
+    vscode.workspace.registerTextDocumentContentProvider(DOC_SCHEME, docs),
+  );
+  times.activateMs = performance.now() - activateStart;
+  times.activateCpuMs = cpuMs() - activateCpu;
+  return apiRelay(editor, started);
 }
 
 export function deactivate(): void {

@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import type { Controller } from './controller';
 import type { Endpoint } from '../core/endpoint';
 import { partLoads } from './engineParts';
-import { loadTimes } from './loadClock';
 import { recentNotices } from './notify';
-import type { ExtensionTimings } from './timings';
+import type { ActivationTimings, ExtensionTimings } from './timings';
 import type { Node } from './tree';
 import type { WatchService, WatchStatus } from './watch';
 
@@ -46,7 +45,8 @@ export interface MailTlsDoctorApi {
   timings(): ExtensionTimings;
 }
 
-export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchService, activation = { activateMs: 0, activateCpuMs: 0 }): MailTlsDoctorApi {
+/** The API over the editor part's state; activation's own object (src/extension/shell.ts) hands each call to it. */
+export function makeApi(ctl: Controller, started: Promise<void>, watch: WatchService, activation: () => ActivationTimings): MailTlsDoctorApi {
   return {
     getTreeSnapshot: (maxDepth = 6) => {
       ctl.flushRender(); // the tree refresh is coalesced; a reader must not see the state before the last change
@@ -68,14 +68,14 @@ export function makeApi(ctl: Controller, started: Promise<void>, watch?: WatchSe
     get isTrusted() {
       return ctl.trusted;
     },
-    watch: () => watch?.status(),
+    watch: () => watch.status(),
     runWatchRound: async () => {
       await started;
-      await watch?.round('request');
+      await watch.round('request');
     },
-    respondToWatch: async (ep, choice) => watch?.respond(ep, choice),
+    respondToWatch: async (ep, choice) => watch.respond(ep, choice),
     recentNotices: () => recentNotices(),
-    timings: () => ({ ...loadTimes(), ...activation, typingLint: (uri) => ctl.lint.typingLintTiming(uri), partLoads: [...partLoads()] }),
+    timings: () => ({ ...activation(), typingLint: (uri) => ctl.lint.typingLintTiming(uri), partLoads: [...partLoads()] }),
   };
 }
 

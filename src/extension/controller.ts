@@ -8,7 +8,7 @@ import { DiagnosticsStore } from './diagnostics';
 import { DomainService, type DomainRun } from './domainService';
 import type { DomainEntry } from './domainTree';
 import { endpointKey } from './endpointKey';
-import { CONFIG_SECTION, ContextKey, Command, VIEW_ID } from './ids';
+import { CONFIG_SECTION, ContextKey, Command } from './ids';
 import { LintService } from './lintService';
 import { ProbeService } from './probeService';
 import { showWarning } from './notify';
@@ -43,13 +43,14 @@ export class Controller implements vscode.Disposable {
   /** Watch mode's verdict per endpoint over its last rounds (set by the watch service), shown in the tree. */
   persistence?: (ep: Endpoint) => string | undefined;
 
-  constructor(extensionUri: vscode.Uri) {
+  /** `view` is the results view, created on activation (src/extension/activate.ts) with this controller's tree behind it. */
+  constructor(extensionUri: vscode.Uri, view: vscode.TreeView<unknown>) {
     this.diagnostics = new DiagnosticsStore(extensionUri);
     this.loadSettings(false);
     this.lint = new LintService(this.diagnostics, () => this.settingsValue, this.log);
     this.probes = new ProbeService(() => this.settingsValue, this.log);
     this.domainChecks = new DomainService(() => this.settingsValue, this.log);
-    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
+    this.view = view;
     this.status.name = 'Mail TLS Doctor';
     this.status.command = Command.showView;
     this.disposables.push(
@@ -58,7 +59,6 @@ export class Controller implements vscode.Disposable {
       this.lint,
       this.probes,
       this.domainChecks,
-      this.view,
       this.status,
       this.tree,
       this.lint.onDidChange(() => {

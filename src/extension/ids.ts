@@ -4,6 +4,8 @@ export const DIAGNOSTIC_SOURCE = 'Mail TLS Doctor';
 export const CONFIG_SECTION = 'mailTlsDoctor';
 export const VIEW_ID = 'mailTlsDoctor.endpoints';
 export const POSTFIX_LANGUAGE = 'postfix';
+/** The read-only documents (transcripts, explanations) of src/extension/commands/virtualDocs.ts. */
+export const DOC_SCHEME = 'mail-tls-doctor';
 
 export const Command = {
   probeWorkspace: 'mailTlsDoctor.probeWorkspace',
@@ -26,6 +28,8 @@ export const Command = {
   // Watch mode's status bar item (soonest certificate expiry).
   showEndpoint: 'mailTlsDoctor.showEndpoint',
 } as const;
+
+export type CommandId = (typeof Command)[keyof typeof Command];
 
 /** `contextValue`s of tree items; package.json's `view/item/context` menus match on them. */
 export const TreeContext = {

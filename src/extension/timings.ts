@@ -16,7 +16,8 @@ export interface TypingLintTiming {
   coreLintMs: number;
 }
 
-export interface ExtensionTimings {
+/** What activation measures of itself (src/extension/activate.ts). */
+export interface ActivationTimings {
   /** Evaluation of the bundle's modules on load, before the host calls `activate()` (src/extension/loadClock.ts). */
   loadMs: number;
   loadCpuMs: number;
@@ -24,6 +25,13 @@ export interface ExtensionTimings {
   activateMs: number;
   /** The process's CPU time during `activate()`. */
   activateCpuMs: number;
+  /** Loading the editor part (dist/ext-editor.js: lints, diagnostics, the tree's content, the commands' work), once. */
+  editorLoad?: { ms: number; cpuMs: number };
+  /** From the start of `activate()` to the end of the startup work (the workspace's first lint), once it ended. */
+  startedMs?: number;
+}
+
+export interface ExtensionTimings extends ActivationTimings {
   typingLint(uri: string): TypingLintTiming | undefined;
   /** The parts of the engine loaded on first use so far (src/extension/engineParts.ts), with their load times. */
   partLoads: readonly { part: string; ms: number; cpuMs: number }[];

@@ -75,7 +75,6 @@ export class WatchService implements vscode.Disposable {
     };
     this.disposables.push(
       this.item,
-      vscode.commands.registerCommand(SHOW_ENDPOINT_COMMAND, (ep?: Endpoint) => this.showEndpoint(ep ?? this.expiry?.endpoint)),
       ctl.probes.onDidChange(() => this.updateExpiry()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mailTlsDoctor')) setTimeout(() => this.configure(), 0); // after the controller reloaded
@@ -184,6 +183,11 @@ export class WatchService implements vscode.Disposable {
   mutedHosts(): string[] {
     const v = this.memento.get<unknown>(MUTED_KEY);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  /** The status bar item's command (SHOW_ENDPOINT_COMMAND): the endpoint given, else the soonest expiry's. */
+  showEndpointCommand(ep?: Endpoint): Promise<void> {
+    return this.showEndpoint(ep ?? this.expiry?.endpoint);
   }
 
   /** Opens the config line that names the endpoint, else the results view. */

@@ -91,14 +91,14 @@ export async function windowMisses(id: string, texts: string[]): Promise<string[
 
 /**
  * Asks the runner for the text of the first visible element matching `selector` whose text contains `contains`
- * (null when none shows within 10 s). Only the offline runner answers.
+ * (null when none shows within 10 s); `scroll` names a virtual list to scroll until it shows. Only the offline runner answers.
  */
-export async function windowText(id: string, selector: string, contains: string): Promise<string | null> {
+export async function windowText(id: string, selector: string, contains: string, scroll?: string): Promise<string | null> {
   const dir = process.env.MTD_WINDOW_CHECK_DIR;
   assert.ok(dir, 'MTD_WINDOW_CHECK_DIR is not set: reading the window needs the offline runner (npm run test:vscode)');
   const file = path.join(dir, `${id.replace(/[^\w-]/g, '_')}.json`);
   fs.rmSync(file, { force: true });
-  console.log(`${LOG_MARK}@window-text ${JSON.stringify({ id, selector, contains })}`);
+  console.log(`${LOG_MARK}@window-text ${JSON.stringify({ id, selector, contains, scroll })}`);
   const answer = await waitFor(
     () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { text: string | null }),
     `the runner's reading of the window (${id})`,

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { FindingCodeActions, fixAllOfKind } from '../codeActions';
 import type { Controller } from '../controller';
 import { readmeUri } from '../findingDocs';
-import { Command, VIEW_ID } from '../ids';
+import { Command, VIEW_ID, type CommandId } from '../ids';
+import type { WatchService } from '../watch';
 import { checkMailDomain, checkWorkspaceDomains } from './domain';
 import { explainErrorCommand } from './explain';
 import { probeHost, probeWorkspace } from './probe';
@@ -10,32 +11,43 @@ import { exportReport } from './report';
 import { showTlsReport } from './tlsReport';
 import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
 
-/** Every command of the manifest, bound to its handler; the disposables go to the extension context. */
-export function registerCommands(ctl: Controller, actions: FindingCodeActions, extensionUri: vscode.Uri): vscode.Disposable[] {
-  const r = vscode.commands.registerCommand;
-  return [
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands take whatever the caller passes; each handler checks it
+export type CommandHandler = (...args: any[]) => unknown;
+
+/**
+ * Every command of the manifest (and the extension's own), bound to its handler. Activation registers each id
+ * (src/extension/activate.ts) before this part is loaded; the registration calls the handler from here.
+ */
+export function commandHandlers(
+  ctl: Controller,
+  actions: FindingCodeActions,
+  watch: WatchService,
+  extensionUri: vscode.Uri,
+): Record<CommandId, CommandHandler> {
+  return {
     // No argument reaches the handler: a command link (`command:mailTlsDoctor.probeWorkspace?...`) must not weaken the trust prompt.
-    r(Command.probeWorkspace, () => probeWorkspace(ctl)),
-    r(Command.probeHost, (target?: string, opts?: Parameters<typeof probeHost>[2]) => probeHost(ctl, typeof target === 'string' ? target : undefined, opts)),
-    r(Command.checkDomain, (target?: unknown, opts?: Parameters<typeof checkMailDomain>[2]) => checkMailDomain(ctl, target, opts ?? {})),
+    [Command.probeWorkspace]: () => probeWorkspace(ctl),
+    [Command.probeHost]: (target?: string, opts?: Parameters<typeof probeHost>[2]) => probeHost(ctl, typeof target === 'string' ? target : undefined, opts),
+    [Command.checkDomain]: (target?: unknown, opts?: Parameters<typeof checkMailDomain>[2]) => checkMailDomain(ctl, target, opts ?? {}),
     // No argument, as for Probe Workspace: a command link must not skip the trust prompt.
-    r(Command.checkWorkspaceDomains, () => checkWorkspaceDomains(ctl)),
-    r(Command.explainError, (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined)),
-    r(Command.lintWorkspace, async () => {
+    [Command.checkWorkspaceDomains]: () => checkWorkspaceDomains(ctl),
+    [Command.explainError]: (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined),
+    [Command.lintWorkspace]: async () => {
       await ctl.lint.scanWorkspace();
       const n = ctl.lint.lintedFiles().reduce((s, f) => s + f.findings.length, 0);
       void vscode.window.setStatusBarMessage(`Mail TLS Doctor: ${n} finding(s) in ${ctl.lint.lintedFiles().length} file(s)`, 5000);
       return n;
-    }),
-    r(Command.showTranscript, (node) => showTranscript(ctl, node)),
-    r(Command.exportReport, () => exportReport(ctl)),
-    r(Command.openDocs, () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri))),
-    r(Command.showTlsReport, (uri?: unknown, uris?: unknown) => showTlsReport(ctl, extensionUri, Array.isArray(uris) && uris.length ? uris : uri)),
-    r(Command.showView, () => vscode.commands.executeCommand(`${VIEW_ID}.focus`)),
-    r(Command.probeAgain, (node) => probeAgain(ctl, node)),
-    r(Command.openDefinition, (node) => openDefinition(ctl, node)),
-    r(Command.copyFinding, (node) => copyFinding(node)),
-    r(Command.copyCliCommand, (node) => copyCliCommand(node)),
-    r(Command.fixAllOfKind, (uri: vscode.Uri, id: string) => fixAllOfKind(actions, uri, id)),
-  ];
+    },
+    [Command.showTranscript]: (node) => showTranscript(ctl, node),
+    [Command.exportReport]: () => exportReport(ctl),
+    [Command.openDocs]: () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri)),
+    [Command.showTlsReport]: (uri?: unknown, uris?: unknown) => showTlsReport(ctl, extensionUri, Array.isArray(uris) && uris.length ? uris : uri),
+    [Command.showView]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+    [Command.probeAgain]: (node) => probeAgain(ctl, node),
+    [Command.openDefinition]: (node) => openDefinition(ctl, node),
+    [Command.copyFinding]: (node) => copyFinding(node),
+    [Command.copyCliCommand]: (node) => copyCliCommand(node),
+    [Command.fixAllOfKind]: (uri: vscode.Uri, id: string) => fixAllOfKind(actions, uri, id),
+    [Command.showEndpoint]: (ep?: Parameters<WatchService['showEndpoint']>[0]) => watch.showEndpointCommand(ep),
+  };
 }

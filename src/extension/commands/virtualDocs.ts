@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { DOC_SCHEME } from '../ids';
 
-export const SCHEME = 'mail-tls-doctor';
+export const SCHEME = DOC_SCHEME;
 
 /**
  * Read-only documents (transcripts, explanations) served from memory: no untitled buffers that ask to be saved

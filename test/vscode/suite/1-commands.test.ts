@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, EXTENSION_ID } from '../helpers';
 
@@ -13,6 +15,23 @@ describe('extension: activation and commands', () => {
     for (const c of ['probeWorkspace', 'probeHost', 'explainError', 'lintWorkspace', 'showTranscript', 'exportReport']) {
       assert.ok(registered.has(`mailTlsDoctor.${c}`), c);
     }
+  });
+
+  it("activation loads only the shell: the linters, the tree and the commands' work come from the editor part, loaded for the startup lint", async () => {
+    const api = await activateExtension();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const dist = path.join(ext.extensionPath, 'dist');
+    const shell = fs.readFileSync(path.join(dist, 'extension.js'), 'utf8');
+    assert.match(shell, /require\("\.\/ext-editor\.js"\)/, 'the shell does not load the editor part');
+    // Finding ids (the registry, every linter) and the Postfix parameter table live in the part only.
+    const part = fs.readFileSync(path.join(dist, 'ext-editor.js'), 'utf8');
+    for (const text of ['postfix.cert-expired', 'smtpd_tls_cert_file', 'explain.connection-refused']) {
+      assert.ok(part.includes(text), `the editor part lacks ${text}`);
+      assert.ok(!shell.includes(text), `the shell (dist/extension.js) holds ${text}: activation evaluates it`);
+    }
+    const t = api.timings();
+    assert.ok(t.editorLoad, 'the startup lint did not load the editor part');
+    assert.ok(t.startedMs !== undefined && t.startedMs >= 0, 'the startup work has not ended');
   });
 
   it('runs in the real host: the workspace is trusted in this session and main.cf is a Postfix document', async () => {
