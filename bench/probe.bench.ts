@@ -5,13 +5,16 @@
  * - 100 distinct endpoints probed together (probeMany) vs one, and vs 100 one after another: once as 100 ports
  *   of 127.0.0.1, once as 100 distinct loopback addresses (127.0.0.2-101, one server each, the same port), the
  *   case of issue 15's "100 endpoints within 3x one". The probe's own CPU time for the 100 is printed beside
- *   them: with both ends on this machine it, not the network, is the floor.
+ *   them: with both ends on this machine it, not the network, is the floor;
+ * - the same 100 distinct addresses with each server behind 50 ms of round-trip time (a delaying relay in the
+ *   servers' process): the case the goal is about, where one endpoint is mostly waiting and the probes together
+ *   overlap that waiting.
  * Both ends run on this machine: with 2 cores the handshakes' CPU (server and client) bounds what concurrency
  * can win, so "together vs one after another" is the figure to watch, not "together vs one".
  */
 import { execFile } from 'node:child_process';
 import type { Endpoint } from '../src/core/endpoint';
-import { ConnectionLimiter, probeEndpoint, probeMany } from '../src/core/probe';
+import { ConnectionLimiter, DEFAULT_CONCURRENCY, probeEndpoint, probeMany, type ProbeResult } from '../src/core/probe';
 import { startLab } from '../test/support/lab';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -59,35 +62,43 @@ function opensslHandshake(port: number, caFile: string): Promise<void> {
 const FARM = `
 const { startMailServer } = require(process.env.MTD_ROOT + '/test/support/lab/mailServer.ts');
 const { makePki } = require(process.env.MTD_ROOT + '/test/support/pki.ts');
+const { startLatencyRelay } = require(process.env.MTD_ROOT + '/test/support/lab/latencyRelay.ts');
 (async () => {
-  const pki = makePki('Bench');
-  const leaf = pki.leaf({ cn: 'mail.lab.test' });
-  const tls = { certPem: pki.chain(leaf), keyPem: leaf.keyPem };
   const ports = [];
-  const distinct = process.env.MTD_DISTINCT === '1';
-  for (let i = 0; i < Number(process.env.MTD_COUNT); i++) {
-    // Distinct addresses share one port: the first server's, taken by the OS.
-    const host = distinct ? '127.0.0.' + (2 + i) : '127.0.0.1';
-    ports.push((await startMailServer({ protocol: 'smtp', serves: 'starttls', tls }, host, distinct && ports.length ? ports[0] : 0)).port);
+  const out = {};
+  if (process.env.MTD_RELAY_TO) {
+    // Relays: one in front of each server, on the server's address and one shared port (the first relay's).
+    for (const target of JSON.parse(process.env.MTD_RELAY_TO)) {
+      const port = ports.length ? ports[0] : 0;
+      ports.push((await startLatencyRelay({ host: target.host, port, target, oneWayMs: Number(process.env.MTD_LATENCY_MS) })).port);
+    }
+  } else {
+    const pki = makePki('Bench');
+    const leaf = pki.leaf({ cn: 'mail.lab.test' });
+    const tls = { certPem: pki.chain(leaf), keyPem: leaf.keyPem };
+    const distinct = process.env.MTD_DISTINCT === '1';
+    for (let i = 0; i < Number(process.env.MTD_COUNT); i++) {
+      // Distinct addresses share one port (the first server's, taken by the OS), unless relays go in front.
+      const host = distinct ? '127.0.0.' + (2 + i) : '127.0.0.1';
+      const port = distinct && ports.length && !process.env.MTD_LATENCY_MS ? ports[0] : 0;
+      ports.push((await startMailServer({ protocol: 'smtp', serves: 'starttls', tls }, host, port)).port);
+    }
+    out.caFile = pki.rootFile();
   }
-  process.stdout.write(JSON.stringify({ ports, caFile: pki.rootFile() }) + '\\n');
-  // Each line on stdin asks for the farm's CPU time so far (ms), the servers' share of a run.
+  process.stdout.write(JSON.stringify({ ports, ...out }) + '\\n');
+  // Each line on stdin asks for the process's CPU time so far (ms), the servers' share of a run.
   process.stdin.on('data', () => { const c = process.cpuUsage(); process.stdout.write((c.user + c.system) / 1000 + '\\n'); });
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 })();
 `;
 
-/**
- * Starts `count` healthy SMTP servers in a child process; closing ends the child. `distinct`: server i listens on
- * 127.0.0.(2+i), all on the same port; otherwise all on 127.0.0.1, each on its own port.
- */
-export async function startServerFarm(
-  count: number,
-  distinct = false,
-): Promise<{ ports: number[]; hosts: string[]; caFile: string; cpuMs(): Promise<number>; close(): Promise<void> }> {
+type Child = { first: { ports: number[]; caFile?: string }; cpuMs(): Promise<number>; close(): Promise<void> };
+
+/** Runs FARM in a child process with `env`; resolves once it has printed its ports. */
+async function startFarmChild(env: Record<string, string>): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', FARM], {
-    env: { ...process.env, MTD_ROOT: path.resolve(__dirname, '..'), MTD_COUNT: String(count), MTD_DISTINCT: distinct ? '1' : '0' },
+    env: { ...process.env, MTD_ROOT: path.resolve(__dirname, '..'), ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const first = await new Promise<string>((resolve, reject) => {
@@ -98,12 +109,9 @@ export async function startServerFarm(
     });
     child.once('exit', (code) => reject(new Error(`server farm exited with ${code}`)));
   });
-  const { ports, caFile } = JSON.parse(first) as { ports: number[]; caFile: string };
   child.stdout.removeAllListeners('data');
   return {
-    ports,
-    hosts: ports.map((_, i) => (distinct ? `127.0.0.${2 + i}` : '127.0.0.1')),
-    caFile,
+    first: JSON.parse(first) as Child['first'],
     cpuMs: () =>
       new Promise<number>((resolve) => {
         child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
@@ -114,6 +122,39 @@ export async function startServerFarm(
         child.once('exit', () => resolve());
         child.stdin.end();
       }),
+  };
+}
+
+/**
+ * Starts `count` healthy SMTP servers in a child process; closing ends the child. `distinct`: server i listens on
+ * 127.0.0.(2+i), all on the same port; otherwise all on 127.0.0.1, each on its own port. `oneWayMs` > 0 (with
+ * `distinct`): each server gets a free port of its address and a latency relay in front of it on the shared
+ * port, the relays in a second child process (remote servers and the network do not share one core).
+ */
+export async function startServerFarm(
+  count: number,
+  distinct = false,
+  oneWayMs = 0,
+): Promise<{ ports: number[]; hosts: string[]; caFile: string; cpuMs(): Promise<number>; close(): Promise<void> }> {
+  const servers = await startFarmChild({
+    MTD_COUNT: String(count),
+    MTD_DISTINCT: distinct ? '1' : '0',
+    ...(oneWayMs > 0 ? { MTD_LATENCY_MS: String(oneWayMs) } : {}),
+  });
+  const hosts = servers.first.ports.map((_, i) => (distinct ? `127.0.0.${2 + i}` : '127.0.0.1'));
+  const children = [servers];
+  if (oneWayMs > 0) {
+    const targets = servers.first.ports.map((port, i) => ({ host: hosts[i], port }));
+    children.push(await startFarmChild({ MTD_RELAY_TO: JSON.stringify(targets), MTD_LATENCY_MS: String(oneWayMs) }));
+  }
+  return {
+    ports: children[children.length - 1].first.ports,
+    hosts,
+    caFile: servers.first.caFile!,
+    cpuMs: async () => (await Promise.all(children.map((c) => c.cpuMs()))).reduce((a, b) => a + b, 0),
+    close: async () => {
+      await Promise.all(children.map((c) => c.close()));
+    },
   };
 }
 
@@ -174,7 +215,9 @@ export async function run(log: (line: string) => void): Promise<void> {
         }, 1),
       );
       log(distinct ? '100 endpoints on 100 distinct addresses (127.0.0.2-101), same port:' : '100 endpoints on 127.0.0.1, 100 ports:');
-      log(`  1 endpoint: median ${ms(one)}; 100 together (probeMany, default concurrency 16): median ${ms(hundred)}; 100 one after another: ${ms(sequential)}`);
+      log(
+        `  1 endpoint: median ${ms(one)}; 100 together (probeMany, default concurrency ${DEFAULT_CONCURRENCY}): median ${ms(hundred)}; 100 one after another: ${ms(sequential)}`,
+      );
       log(
         `  ratio 100 together / 1: ${ratio(hundred, one)}${distinct ? ' (goal <= 3x)' : ''}; 100 together / 100 one after another: ${ratio(hundred, sequential)}`,
       );
@@ -185,8 +228,77 @@ export async function run(log: (line: string) => void): Promise<void> {
       await farm.close();
       servers.pop();
     }
+    await withLatency(log, ep, servers);
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     await lab.close();
+  }
+}
+
+/** Half the round-trip time the latency rows put in front of each server: 50 ms, a server a country or two away. */
+const ONE_WAY_MS = 25;
+
+/**
+ * The 100 distinct addresses again, each server behind a relay that delays every chunk by ONE_WAY_MS each way
+ * and makes the TCP handshake cost its round trip (test/support/lab/latencyRelay.ts): what the goal is about,
+ * how much of the waiting for remote servers the probes overlap. On loopback with no latency "one endpoint" is
+ * pure CPU, so the rows above measure the machine's cores, not concurrency.
+ */
+async function withLatency(log: (line: string) => void, ep: Endpoint, servers: Array<{ close(): Promise<void> }>): Promise<void> {
+  const farm = await startServerFarm(100, true, ONE_WAY_MS);
+  servers.push(farm);
+  try {
+    const many: Endpoint[] = farm.ports.map((port, i) => ({ ...ep, host: farm.hosts[i], port, caFiles: [farm.caFile] }));
+    // A fresh limiter with the defaults a user gets (per-host and global caps), so no run inherits a back-off.
+    const defaults = () => new ConnectionLimiter();
+    const reference = await probeEndpoint(many[0], { limiter: defaults() });
+    const found = (r: ProbeResult) => JSON.stringify([r.findings.map((f) => f.id).sort(), r.versions, r.trusted, r.tls?.version]);
+    let cpu = 0;
+    let serverCpu = 0;
+    let same = 0;
+    const [ones, hundreds] = await timeInTurns(
+      [
+        () => probeEndpoint(many[0], { limiter: defaults() }),
+        async () => {
+          const c = process.cpuUsage();
+          const s0 = await farm.cpuMs();
+          const results = await probeMany(many, { limiter: defaults() });
+          const d = process.cpuUsage(c);
+          cpu = (d.user + d.system) / 1000;
+          serverCpu = (await farm.cpuMs()) - s0;
+          same = results.filter((r) => found(r) === found(reference[0])).length;
+        },
+      ],
+      3,
+    );
+    const one = median(ones);
+    const hundred = median(hundreds);
+    const pools = [16, 100];
+    const others = (
+      await timeInTurns(
+        pools.map((concurrency) => () => probeMany(many, { concurrency, limiter: new ConnectionLimiter({ global: Math.max(64, 2 * concurrency) }) })),
+        1,
+      )
+    ).map(median);
+    const sequential = median(
+      await timeIt(async () => {
+        for (const e of many) await probeEndpoint(e, { limiter: defaults() });
+      }, 1),
+    );
+    const lim = defaults();
+    log(
+      `100 endpoints on 100 distinct addresses, each behind ${2 * ONE_WAY_MS} ms of round-trip time (${ONE_WAY_MS} ms each way, the TCP handshake's round trip included):`,
+    );
+    log(
+      `  1 endpoint: median ${ms(one)}; 100 together (probeMany, default concurrency ${DEFAULT_CONCURRENCY}, per-host cap ${lim.perHost}, global cap ${lim.global}): median ${ms(hundred)} (in turns, 3 runs); 100 one after another: ${ms(sequential)}`,
+    );
+    log(`  ratio 100 together / 1: ${ratio(hundred, one)} (goal <= 3x); 100 together / 100 one after another: ${ratio(hundred, sequential)}`);
+    log(
+      `  other pool sizes (global cap twice the pool, at least 64; 1 run each): ${pools.map((c, i) => `${c}: ${ms(others[i])} = ${ratio(others[i], one)}`).join(', ')}`,
+    );
+    log(`  CPU for the 100 (last run): the probe ${ms(cpu)}, the servers and relays ${ms(serverCpu)}; ${same} of 100 found what the one found`);
+  } finally {
+    await farm.close();
+    servers.pop();
   }
 }

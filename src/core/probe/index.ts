@@ -22,6 +22,16 @@ export { tlsRuntime } from './tlsRuntime';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * How many endpoints `probeMany` probes at once unless told. A probe mostly waits for the server (a dozen or more
+ * round trips over four connections), so the pool, not the CPU, bounds a run of many endpoints: with 16, 100
+ * endpoints behind 50 ms of round-trip time took 8-10x one endpoint (issue 15 item 3, docs/performance.md); 64
+ * takes them in about two rounds. Servers are protected per address by the limiter's per-host cap (2), not by
+ * this; 64 endpoints hold at most 128 sockets, well under any descriptor limit (Node raises the soft limit to
+ * the hard one at start), and a few KB each on the network.
+ */
+export const DEFAULT_CONCURRENCY = 64;
+
 /** Shared by every probe that brings no limiter of its own, so concurrent callers respect the same caps. */
 export const defaultLimiter = new ConnectionLimiter();
 
@@ -49,7 +59,7 @@ export async function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {})
 
 /** `probeMany`'s options: a probe's, the pool size, and callbacks that say which endpoint each event is for. */
 export interface ProbeManyOptions extends Omit<ProbeOptions, 'onTranscript'> {
-  /** How many endpoints are probed at once; default 16. */
+  /** How many endpoints are probed at once; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   /** An endpoint's probe starts (after the up-front checks; not called for an endpoint that is not probed). */
   onStart?: (endpoint: Endpoint, index: number) => void;
@@ -72,7 +82,7 @@ export interface ProbeManyOptions extends Omit<ProbeOptions, 'onTranscript'> {
  * the others are cancelled and awaited first, so no probe goes on unobserved after it returns.
  */
 export async function probeMany(endpoints: Endpoint[], opts: ProbeManyOptions = {}): Promise<ProbeResult[]> {
-  const { concurrency = 16, onStart, onResult, onEndpointDone, onTranscript, onFailure, ...rest } = opts;
+  const { concurrency = DEFAULT_CONCURRENCY, onStart, onResult, onEndpointDone, onTranscript, onFailure, ...rest } = opts;
   // Checked up front: a bad endpoint's result is ready before any connection to the good ones is opened.
   const problems = endpoints.map((ep) => endpointProblem(ep, rest));
   const stop = new AbortController();

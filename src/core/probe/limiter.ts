@@ -38,7 +38,8 @@ export class ConnectionLimiter {
 
   constructor(opts: LimiterOptions = {}) {
     this.perHost = Math.max(1, opts.perHost ?? 2);
-    this.global = Math.max(1, opts.global ?? 64);
+    // Two per endpoint of probeMany's default pool (DEFAULT_CONCURRENCY): the per-host cap each endpoint may use.
+    this.global = Math.max(1, opts.global ?? 128);
     this.backoffMs = Math.max(0, opts.backoffMs ?? 30_000);
   }
 
