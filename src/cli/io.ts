@@ -19,7 +19,20 @@ export const EXIT_INTERNAL = 3;
 /** Cancelled (SIGINT), as a shell reports a process ended by it. */
 export const EXIT_CANCELLED = 130;
 
-export class UsageError extends Error {}
+const USAGE_ERROR = Symbol.for('mail-tls-doctor.UsageError');
+
+/**
+ * Bad arguments: exit code 2 and the message, no stack. Each command is its own bundle with its own copy of this
+ * class (scripts/build.mjs), and the dispatcher in dist/cli.js has another, so `instanceof` asks for the mark
+ * every copy puts on its errors instead of the class object.
+ */
+export class UsageError extends Error {
+  readonly [USAGE_ERROR] = true;
+  override name = 'UsageError';
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [USAGE_ERROR]?: unknown })[USAGE_ERROR] === true;
+  }
+}
 
 export function paint(enabled: boolean) {
   const wrap = (code: string) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);

@@ -56,6 +56,23 @@ describe('shipping: the npm package and the GitHub Action', function () {
     }
   });
 
+  it('the built CLI answers bad arguments to every command with exit code 2 and the message, not an internal error', async () => {
+    // Each command is its own bundle: a usage error thrown there must still be one to the dispatcher in cli.js.
+    const cases: Array<[string[], RegExp]> = [
+      [['probe'], /give at least one HOST/],
+      [['probe', '127.0.0.1:25', '--bogus'], /unknown option "--bogus"/],
+      [['lint', '--format', 'xml', '.'], /--format must be/],
+      [['check'], /give at least one DOMAIN/],
+      [['report'], /give at least one JSON Lines file/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+
   it('npm pack holds only the bundled CLI, README, LICENSE, CHANGELOG and finding docs, and needs no dependency', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: object; engines?: { node?: string } };
     assert.equal(pkg.dependencies, undefined, 'everything the CLI runs is in its bundle');
