@@ -329,7 +329,7 @@ function rangeLeavesOpen(a: LegacyRangeAnswer): string {
   if (a.kind === 'accepted') return `the server chose ${a.version} from a hello offering ${LEGACY_RANGE_WORDS}`;
   if (a.kind === 'downgrade') return 'the server answered the hello offering both with TLSv1 as a downgrade';
   if (a.attempt.kind === 'refused') return 'a version refusal of TLS 1.1 says nothing of TLS 1.0';
-  return 'the hello offering both did not settle it';
+  return `the hello offering both did not settle it${a.attempt.kind === 'undecided' ? `: ${a.attempt.detail}` : ''}`;
 }
 
 /** After a completed scan handshake: an implicit-TLS greeting, then goodbye. */
