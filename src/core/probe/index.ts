@@ -9,6 +9,7 @@ import { isIpLiteral, printable } from '../endpoint';
 import type { Finding } from '../finding';
 import { probeFindings } from './findings';
 import { abortError, ConnectionLimiter } from './limiter';
+import { Gate, systemLookups } from './lookupGate';
 import { Scope, TimeoutError } from './scope';
 import { probeAddress } from './session';
 import type { ProbeOptions, ProbeResult, TranscriptLine } from './types';
@@ -144,20 +145,33 @@ function unprobed(endpoint: Endpoint, opts: ProbeOptions, started: Date, finding
   };
 }
 
-async function resolveAll(host: string, opts: ProbeOptions): Promise<{ addresses: string[] } | { error: string }> {
+/**
+ * Every address `host` has. `gate`: the turns the resolver takes (the system resolver's thread pool, unless the
+ * caller brings a resolver of its own); the timeout starts with the turn, not while waiting for it.
+ */
+export async function resolveAll(
+  host: string,
+  opts: ProbeOptions,
+  gate: Gate | undefined = opts.resolve ? undefined : systemLookups,
+): Promise<{ addresses: string[] } | { error: string }> {
   const bare = host.replace(/\.$/, '');
   if (isIpLiteral(bare)) return { addresses: [bare] };
   const resolve = opts.resolve ?? defaultResolve;
   try {
+    const done = await gate?.enter(opts.signal);
     const scope = new Scope(opts.signal);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let found: string[];
+    let lookup: Promise<string[]> | undefined;
     try {
       found = await scope.step<string[]>(`resolve ${bare}`, timeoutMs, (ok, fail) => {
-        resolve(bare).then(ok, fail);
+        lookup = resolve(bare);
+        lookup.then(ok, fail);
       });
     } finally {
       scope.dispose();
+      // A lookup that timed out still holds its thread until it returns: its turn ends with it, not before.
+      if (done) void (lookup ? lookup.then(done, done) : done());
     }
     const addresses = [...new Set(found)].filter((a) => typeof a === 'string' && isIpLiteral(a));
     return addresses.length ? { addresses } : { error: 'no A or AAAA record' };
