@@ -116,6 +116,10 @@ export async function run(log: (line: string) => void): Promise<void> {
       const bad = results.filter((r) => r.trusted !== true);
       if (bad.length)
         throw new Error(`${row.label}: the healthy endpoint was not judged trusted: ${bad.map((r) => r.findings.map((f) => f.id).join(', ')).join('; ')}`);
+      // Each connection costs the server a process start (Dovecot's imap-login): say how many one probe opens.
+      const connections = results[0].transcript.filter((l) => /^connected to /.test(l.text)).length;
+      const oneHello = /one hello offering both/.test(results[0].versionReasons?.TLSv1 ?? '');
+      log(`${row.label}: ${connections} connections per probe (TLS 1.0 and 1.1 ${oneHello ? 'decided by one hello' : 'not both decided by one hello'})`);
       const cliArgs = ['probe', ...row.cliArgs, '--servername', SERVER_NAME, '--ca', caFile, '--json'];
       // In turns, with node -e 0 again: what the CLI adds is taken against the bare start under the same load.
       const turns = await timeInTurns(
