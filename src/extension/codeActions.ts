@@ -7,10 +7,9 @@ import { DIAGNOSTIC_SOURCE } from './ids';
 /**
  * Turns the edits a finding carries into quick fixes, plus "fix all of this kind in the file". The linter already
  * knows the fix (and guarantees that applying it makes the finding go away), so nothing is re-derived here.
+ * Only quick fixes: activation registers it (through src/extension/shell.ts) with that one kind.
  */
 export class FindingCodeActions implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix];
-
   constructor(private readonly store: DiagnosticsStore) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
