@@ -1,5 +1,5 @@
 /**
- * Name lookups through the system (`dns.lookup`, getaddrinfo) run on libuv's thread pool: 4 threads unless
+ * Name lookups through the system (getaddrinfo, what dns.lookup calls) run on libuv's thread pool: 4 threads unless
  * UV_THREADPOOL_SIZE says otherwise. A lookup started beyond that waits in libuv's queue, and its timeout runs
  * while it waits: with many names probed at once and a slow resolver, the last ones were reported as "no answer
  * from the resolver" without having been asked. So lookups take a turn here, and each timeout starts with its turn.
