@@ -147,7 +147,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     const logged = runs.flatMap((r) => ('startToActiveMs' in r.activation.hostLog ? [r.activation.hostLog.startToActiveMs] : []));
     if (logged.length)
       log(
-        `  host log, "_doActivateExtension" to the extension's "active" line: ${logged.map(ms).join(', ')} (also the host's wait for the extension's storage, answered by the workbench)`,
+        `  host log, "_doActivateExtension" to the extension's "active" line: ${logged.map(ms).join(', ')} (also the host's wait for the extension's storage, answered by the workbench, and the editor part's load after activate())`,
       );
 
     const marks = runs.flatMap((r) => ('requireMs' in r.activation.hostMarks ? [r.activation.hostMarks] : []));

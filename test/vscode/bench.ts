@@ -63,8 +63,9 @@ async function measure(): Promise<void> {
 
 /**
  * What VS Code's own logs say: the extension host logs `ExtensionService#_doActivateExtension <id>` before it
- * loads the code, and the extension logs "... active" at the end of activate(); both carry millisecond stamps.
- * Their difference is code loading plus activate() as the host sees it (the log writes themselves included).
+ * loads the code, and the extension logs "... active" once its editor part has loaded (right after activate(), for
+ * the startup lint); both carry millisecond stamps. Their difference is code loading, the host's wait for the
+ * extension's context, activate() and the editor part's load (the log writes themselves included).
  */
 function activationFromHostLogs(): { startToActiveMs: number } | { missing: string } {
   const scratch = process.env.MTD_WINDOW_CHECK_DIR ? path.dirname(process.env.MTD_WINDOW_CHECK_DIR) : undefined;
