@@ -38,23 +38,32 @@ export const MAX_DEPTH = 10;
 export const MAX_SENT_FOR_BUILDING = 20;
 const MAX_EXPANSIONS = 500;
 
+/**
+ * Whether `child`'s signature verifies with `issuer`'s key, by the SHA-256 fingerprints of both certificates'
+ * bytes: the answer depends on nothing else, and the same links (an intermediate under its root, every lab or
+ * fleet leaf under one intermediate) come back in probe after probe of one process. Bounded; oldest out first.
+ */
+const signatures = new Map<string, boolean>();
+const SIGNATURES_MAX = 1024;
+
+function signedBy(child: ParsedCert, issuer: ParsedCert): boolean {
+  const key = `${child.x509.fingerprint256}|${issuer.x509.fingerprint256}`;
+  let ok = signatures.get(key);
+  if (ok === undefined) {
+    try {
+      ok = child.x509.verify(issuer.x509.publicKey);
+    } catch {
+      ok = false;
+    }
+    if (signatures.size >= SIGNATURES_MAX) signatures.delete(signatures.keys().next().value as string);
+    signatures.set(key, ok);
+  }
+  return ok;
+}
+
 export function buildPath(sent: { cert: ParsedCert; sentIndex: number }[], store: TrustStore): ChainPath {
   const leaf = sent[0];
   const usable = sent.slice(0, MAX_SENT_FOR_BUILDING);
-  const sigCache = new Map<string, boolean>();
-  const signedBy = (child: ParsedCert, issuer: ParsedCert): boolean => {
-    const key = `${child.info.fingerprint256}|${issuer.info.fingerprint256}`;
-    let ok = sigCache.get(key);
-    if (ok === undefined) {
-      try {
-        ok = child.x509.verify(issuer.x509.publicKey);
-      } catch {
-        ok = false;
-      }
-      sigCache.set(key, ok);
-    }
-    return ok;
-  };
 
   const leafNode: PathNode =
     leaf.cert.selfIssued && store.contains(leaf.cert) ? { cert: leaf.cert, source: 'store' } : { cert: leaf.cert, source: 'sent', sentIndex: leaf.sentIndex };

@@ -112,23 +112,48 @@ export interface TrustStoreOptions {
   useSystemRoots?: boolean;
 }
 
-/** Unusable blocks in extra CA files are reported so the caller can say why a --ca file did not help. */
-export function buildTrustStore(opts: TrustStoreOptions): { store: TrustStore; errors: string[] } {
+type ExtraCas = { bySubject: Map<string, ParsedCert[]>; errors: string[] };
+
+/**
+ * The extra CA texts, split and parsed, by the texts themselves: every probe of a run names the same CA files,
+ * and a system bundle given as --ca holds some 140 certificates to split, decode and look up per endpoint. Only
+ * texts up to EXTRA_MEMO_MAX_CHARS in all are kept, at most EXTRA_MEMO_ENTRIES of them; the oldest out first.
+ */
+const extraMemo = new Map<string, ExtraCas>();
+const EXTRA_MEMO_MAX_CHARS = 1_048_576;
+const EXTRA_MEMO_ENTRIES = 4;
+
+function extraCas(pems: readonly string[]): ExtraCas {
+  const key = pems.length && pems.every((p) => typeof p === 'string') ? pems.join('\0') : undefined;
+  const known = key !== undefined ? extraMemo.get(key) : undefined;
+  if (known) return known;
   const errors: string[] = [];
-  const extra = new Map<string, ParsedCert[]>();
+  const bySubject = new Map<string, ParsedCert[]>();
   const seen = new Set<string>();
-  for (const [i, pem] of (opts.extraCaPems ?? []).entries()) {
+  for (const [i, pem] of pems.entries()) {
     const bundle = parsePemBundle(pem);
     errors.push(...bundle.errors.map((e) => `extra CA text ${i + 1}: ${e}`));
     for (const der of bundle.certificates) {
       const p = parseCertificate(der);
       if ('error' in p || seen.has(p.info.fingerprint256)) continue;
       seen.add(p.info.fingerprint256);
-      const list = extra.get(p.subjectKey);
+      const list = bySubject.get(p.subjectKey);
       if (list) list.push(p);
-      else extra.set(p.subjectKey, [p]);
+      else bySubject.set(p.subjectKey, [p]);
     }
   }
+  const out = { bySubject, errors };
+  if (key !== undefined && key.length <= EXTRA_MEMO_MAX_CHARS) {
+    if (extraMemo.size >= EXTRA_MEMO_ENTRIES) extraMemo.delete(extraMemo.keys().next().value as string);
+    extraMemo.set(key, out);
+  }
+  return out;
+}
+
+/** Unusable blocks in extra CA files are reported so the caller can say why a --ca file did not help. */
+export function buildTrustStore(opts: TrustStoreOptions): { store: TrustStore; errors: string[] } {
+  const { bySubject: extra, errors: extraErrors } = extraCas(opts.extraCaPems ?? []);
+  const errors = [...extraErrors];
   const useSystem = opts.useSystemRoots !== false;
   const bySubject = (subjectKey: string): ParsedCert[] => {
     const found = [...(extra.get(subjectKey) ?? [])];

@@ -161,11 +161,17 @@ export async function connect(
   }
 }
 
+/** The last host name checked (os.hostname() is asked on every connection; it rarely changes, its check is kept). */
+let hostnameChecked: { host: string; usable: boolean } | undefined;
+
 export function ehloName(ctx: Session, socket: Socket): string {
   if (ctx.opts.ehloName) return ctx.opts.ehloName;
   const host = os.hostname();
-  const check = validateHostname(host);
-  if (check.ok && check.kind === 'name' && host.includes('.')) return host;
+  if (hostnameChecked?.host !== host) {
+    const check = validateHostname(host);
+    hostnameChecked = { host, usable: check.ok && check.kind === 'name' && host.includes('.') };
+  }
+  if (hostnameChecked.usable) return host;
   // RFC 5321 address literal: always valid, and it tells the truth about where we connect from.
   return addressLiteral(socket.localAddress ?? '127.0.0.1');
 }

@@ -271,6 +271,22 @@ describe('cert judgeChain: one finding per defect', () => {
     assert.ok(judgeChain(chain(leaf.certPem, pki.intermediate.certPem), opts).trusted);
   });
 
+  it('a judgement does not depend on what the process judged before (signatures and CA texts are remembered)', () => {
+    const leaf = pki.leaf({ cn: 'mail.test' });
+    const good = chain(leaf.certPem, pki.intermediate.certPem);
+    const damaged = [der(leaf.certPem), der(pki.intermediate.certPem)];
+    damaged[1][damaged[1].length - 1] ^= 0xff;
+    // Good, then damaged, then good again: each pair of certificates has its own answer.
+    assert.equal(judgeChain(good, opts).trusted, true);
+    assert.equal(judgeChain(damaged, opts).verifyError, 'CERT_SIGNATURE_FAILURE');
+    assert.equal(judgeChain(good, opts).trusted, true);
+    // The same chain against other CA texts, then the first ones again.
+    assert.equal(judgeChain(good, { ...opts, extraCaPems: [pki.otherRoot.certPem] }).verifyError, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    assert.equal(judgeChain(good, { ...opts, extraCaPems: [pki.otherRoot.certPem, pki.root.certPem] }).trusted, true);
+    assert.equal(judgeChain(good, { ...opts, extraCaPems: [pki.otherRoot.certPem] }).trusted, false);
+    assert.equal(judgeChain(good, opts).trusted, true);
+  });
+
   it('prefers the trusted path over an expired cross-sign the server also sends', () => {
     // New root R2 is trusted; the server sends an old cross-sign of R2 by the (untrusted here) old root.
     const r2 = issue({ cn: 'Cross Root R2', isCA: true });
