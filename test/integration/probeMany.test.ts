@@ -148,6 +148,40 @@ describe('probeMany leaves no probe behind', function () {
     }
   });
 
+  it('reads a list of CA files once per run; an unreadable one is a finding of its own for each endpoint naming it', async () => {
+    const s = await server(lab.healthy);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-ca-'));
+    try {
+      const ca = path.join(dir, 'ca.pem');
+      fs.writeFileSync(ca, lab.healthyTls().caPem);
+      const ep = s.endpoint({ caFiles: [ca] });
+      // The file is emptied when the second probe starts: that probe still judges with what the run read.
+      const results = await probeMany([ep, ep], {
+        concurrency: 1,
+        timeoutMs: STEP_MS,
+        limiter: new ConnectionLimiter(),
+        onStart: (_e, i) => i === 1 && fs.writeFileSync(ca, ''),
+      });
+      assert.deepEqual(
+        results.map((r) => r.trusted),
+        [true, true],
+      );
+      // A new run reads it again: now it trusts nothing.
+      const [again] = await probeMany([ep], { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
+      assert.equal(again.trusted, false);
+
+      const missing = s.endpoint({ caFiles: [path.join(dir, 'missing.pem')] });
+      const [a, b] = await probeMany([missing, missing], { timeoutMs: STEP_MS, limiter: new ConnectionLimiter() });
+      assert.deepEqual(
+        [...a.findings, ...b.findings].map((f) => f.id),
+        ['endpoint.ca-unreadable', 'endpoint.ca-unreadable'],
+      );
+      assert.notEqual(a.findings[0], b.findings[0], 'each result has its own finding object');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an invalid port is a finding', async () => {
     const s = await server(lab.healthy);
     for (const port of [0, 65536, 1.5, Number.NaN]) {

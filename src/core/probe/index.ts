@@ -41,12 +41,21 @@ export const defaultLimiter = new ConnectionLimiter();
  * the endpoint is invalid: a bad name, port or CA file is a finding, and no connection is opened). Rejects only
  * when the signal aborts.
  */
-export async function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+export function probeEndpoint(endpoint: Endpoint, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+  return probeWith(endpoint, opts, readCaFiles);
+}
+
+/**
+ * `readCa`: how the endpoint's CA files are read. probeMany reads each list of files once per run (every
+ * endpoint of a run usually names the same `--ca`); an unreadable file is read again, and its finding made anew,
+ * for each endpoint that names it.
+ */
+async function probeWith(endpoint: Endpoint, opts: ProbeOptions, readCa: typeof readCaFiles): Promise<ProbeResult[]> {
   const started = new Date();
   const invalid = endpointProblem(endpoint, opts);
   if (invalid) return [unprobed(endpoint, opts, started, invalid, `not probed: ${invalid.title}`)];
   if (opts.signal?.aborted) throw abortError(opts.signal);
-  const ca = readCaFiles(endpoint.caFiles);
+  const ca = readCa(endpoint.caFiles);
   if ('finding' in ca) return [unprobed(endpoint, opts, started, ca.finding, `not probed: ${ca.finding.title}`)];
   const resolved = await resolveAll(endpoint.host, opts);
   if ('error' in resolved) {
@@ -95,6 +104,15 @@ export async function probeMany(endpoints: Endpoint[], opts: ProbeManyOptions = 
   if (outer?.aborted) forward();
   else outer?.addEventListener('abort', forward, { once: true });
   const shared: ProbeOptions = { ...rest, signal: stop.signal, limiter: rest.limiter ?? defaultLimiter };
+  const caTexts = new Map<string, { pems: string[] }>();
+  const readCaOnce = (files: readonly string[] = []) => {
+    const key = JSON.stringify(files);
+    const known = caTexts.get(key);
+    if (known) return known;
+    const read = readCaFiles(files);
+    if ('pems' in read) caTexts.set(key, read);
+    return read;
+  };
   const out: ProbeResult[][] = new Array(endpoints.length);
   let failure: { error: unknown } | undefined;
   let next = 0;
@@ -108,7 +126,7 @@ export async function probeMany(endpoints: Endpoint[], opts: ProbeManyOptions = 
         if (problem) results = [unprobed(endpoint, rest, new Date(), problem, `not probed: ${problem.title}`)];
         else {
           onStart?.(endpoint, i);
-          results = await probeEndpoint(endpoint, onTranscript ? { ...shared, onTranscript: (line) => onTranscript(line, endpoint) } : shared);
+          results = await probeWith(endpoint, onTranscript ? { ...shared, onTranscript: (line) => onTranscript(line, endpoint) } : shared, readCaOnce);
         }
         out[i] = results;
         for (const r of results) onResult?.(r);
