@@ -25,7 +25,7 @@ Targets:
 Probe:
   --protocol ${PROTOCOL_NAMES.join('|')}   --starttls | --implicit   --servername NAME   --ca FILE (repeatable)
   --timeout MS                per step (connect, each reply, the handshake); default 10000
-  --concurrency N             endpoints probed at once (default 16); connections per server are capped anyway
+  --concurrency N             endpoints probed at once (default 64); connections per server are capped anyway
   --repeat N                  probe N times and say per endpoint whether a failure is persistent or
                               intermittent (with its rate)
   --verbose, -v               info findings, the certificate chain and the transcript (text format)
