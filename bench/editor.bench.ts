@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate, realisticMainCf } from './lint-postfix.bench';
 import { median, ms, ratio } from './stats';
+import type { HostMarks, KeystrokeFigures } from '../test/vscode/bench';
 
 /** Must equal BENCH_MARK in test/vscode/bench.ts. */
 const BENCH_MARK = '@bench ';
@@ -39,7 +40,7 @@ interface Figures {
     startedMs?: number;
     startupActivated: boolean;
     hostLog: { startToActiveMs: number } | { missing: string };
-    hostMarks: { requireMs: number; contextWaitMs: number; activateMs: number } | { missing: string };
+    hostMarks: HostMarks | { missing: string };
     runningExtensions: { text: string; ms?: number };
   };
   probe: { editorMs: number[]; cliInProcessMs: number[]; editorCpuMs: number[]; cliCpuMs: number[]; roundTripMs: number[]; checks: string[] };
@@ -48,16 +49,8 @@ interface Figures {
   keystrokeRealistic: Keystroke;
 }
 
-interface Keystroke {
-  line: number;
-  lines: number;
-  findings: number;
-  debounceMs: number[];
-  workMs: number[];
-  workCpuMs: number[];
-  coreLintMs: number[];
-  changeToDiagnosticsEventMs: number[];
-}
+/** What the payload in the host writes for a keystroke run. */
+type Keystroke = KeystrokeFigures;
 
 function skipReason(): string | undefined {
   const hostDir = process.env.MTD_VSCODE_HOST_DIR ?? path.join(root, '.cache', 'vscode-host');

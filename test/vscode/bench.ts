@@ -98,7 +98,7 @@ function activationFromHostLogs(): { startToActiveMs: number } | { missing: stri
   return { startToActiveMs: active - start };
 }
 
-interface HostMarks {
+export interface HostMarks {
   /** `willLoadExtensionCode` to `didLoadExtensionCode`: the require() of the extension's main module alone. */
   requireMs: number;
   /** `didLoadExtensionCode` to `willActivateExtension`: the wait for the extension's context (its storage). */
@@ -200,7 +200,7 @@ async function probeFigures(): Promise<{
   }
 }
 
-interface KeystrokeFigures {
+export interface KeystrokeFigures {
   /** The line typed at (1-based). */
   line: number;
   lines: number;
