@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import fc from 'fast-check';
 import { parseTarget, printable, validateHostname } from '../../../src/core/endpoint';
 import { fcParams } from '../../fuzz/config';
-import { growthProblem, measureGrowth } from '../../fuzz/complexity';
+import { growthProblems, startGrowthSuite } from '../../fuzz/growth';
 import { NASTY } from '../../fuzz/arbitraries';
 
 const UNSAFE = /[\u0000-\u0020\u007f-\uffff]/;
@@ -26,7 +26,9 @@ const hostLike = fc.oneof(
 );
 
 describe('fuzz: host validation and target parsing', function () {
-  this.timeout(20000);
+  this.timeout(60000);
+  // The growth check measures in a process of its own, beside the property tests (test/fuzz/growth.ts).
+  before(() => void startGrowthSuite('endpoint'));
 
   it('validateHostname never throws and never accepts a byte that could reach a dialogue unescaped', () => {
     fc.assert(
@@ -111,21 +113,7 @@ describe('fuzz: host validation and target parsing', function () {
     );
   });
 
-  it('grows linearly on pathological names', () => {
-    const cases: Array<[string, (n: number) => string]> = [
-      ['long label', (n) => 'a'.repeat(n)],
-      ['many labels', (n) => 'a.'.repeat(n >> 1)],
-      ['hyphens', (n) => `a${'-'.repeat(n)}`],
-      ['digit labels', (n) => '1.'.repeat(n >> 1)],
-      ['colons', (n) => ':'.repeat(n)],
-      ['brackets', (n) => `[${'['.repeat(n)}]:25`],
-      ['many colons in target', (n) => `${'a:'.repeat(n >> 1)}25`],
-    ];
-    for (const [name, make] of cases) {
-      for (const fn of [validateHostname, parseTarget]) {
-        const g = measureGrowth(make, (t) => fn(t), { from: 4096, upTo: 1 << 20 });
-        assert.equal(growthProblem(g), undefined, `${fn.name} on ${name}`);
-      }
-    }
+  it('grows linearly on pathological names', async () => {
+    for (const fn of [validateHostname, parseTarget]) assert.deepEqual(await growthProblems('endpoint', fn.name), [], fn.name);
   });
 });

@@ -9,8 +9,9 @@ import fc from 'fast-check';
 import type { Range } from '../../../../src/core/finding';
 import { lintText, type LintResult } from '../../../../src/core/lint';
 import { documents } from '../../../fuzz/arbitraries';
-import { growthOptions, growthProblem, measureGrowth, pathologicalFor } from '../../../fuzz/complexity';
 import { fcParams, isLongRun } from '../../../fuzz/config';
+import { growthProblems, startGrowthSuite } from '../../../fuzz/growth';
+import { lintKey } from '../../../fuzz/growthCases';
 import { FORMATS } from '../../../fuzz/corpus';
 import { applyEdits, lineStarts, mapPosition, offsetAt } from '../../../fuzz/edits';
 import { lintResultProblem } from '../../../fuzz/properties';
@@ -50,6 +51,8 @@ function layout(text: string, r: LintResult, path: string): unknown {
 
 describe('fuzz: config and log parsers', function () {
   this.timeout(isLongRun() ? 0 : 60000);
+  // The growth checks measure in a process of their own, beside the property tests (test/fuzz/growth.ts).
+  before(() => void startGrowthSuite('lint'));
 
   it('every lint module loads, and every linter claims one of the fuzzed formats', () => {
     assert.deepEqual(unloadable, [], 'modules under src/core/lint that fail to load');
@@ -112,14 +115,8 @@ describe('fuzz: config and log parsers', function () {
         );
       });
 
-      it('time grows linearly on pathological input', () => {
-        const slow: string[] = [];
-        for (const [name, make] of pathologicalFor(t.formatName, !isLongRun())) {
-          const g = measureGrowth(make, (text) => t.linter.lint(t.format.path, text, EMPTY_HOST), growthOptions(isLongRun()));
-          const p = growthProblem(g);
-          if (p) slow.push(`${name}: ${p}`);
-        }
-        assert.deepEqual(slow, []);
+      it('time grows linearly on pathological input', async () => {
+        assert.deepEqual(await growthProblems('lint', lintKey(t.linter.format, t.formatName, t.origin)), []);
       });
     });
   }
