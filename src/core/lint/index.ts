@@ -18,12 +18,16 @@ export function lintersFor(path: string, text?: string): Linter[] {
 /** Lints one file with every linter that applies. A linter that throws becomes a finding, never a crash. */
 export function lintText(path: string, text: string, host: LintHost): LintResult & { domains: DiscoveredDomain[] } {
   const out: LintResult & { domains: DiscoveredDomain[] } = { findings: [], endpoints: [], domains: [] };
+  const masked = new MaskMemo();
   for (const linter of lintersFor(path, text)) {
     try {
       const r = linter.lint(path, text, host);
       // The guard behind every linter's own care: evidence quotes config and log lines, and goes everywhere
       // (Problems, the tree, the report, the CLI, JSON), so it passes the one masking rule here.
-      for (const f of r.findings) out.findings.push(maskEvidence(f));
+      const found = r.findings;
+      // The first linter's list is mapped at its size (a push per finding grows the array again and again).
+      if (out.findings.length === 0) out.findings = found.map((f) => maskEvidence(f, masked));
+      else for (let i = 0; i < found.length; i++) out.findings.push(maskEvidence(found[i], masked));
       out.endpoints.push(...r.endpoints);
       out.domains.push(...(r.domains ?? []));
     } catch (err) {
@@ -41,14 +45,33 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
   return out;
 }
 
-function maskEvidence(f: Finding): Finding {
+/**
+ * maskExcerpt's answers for the last few evidence lines of each length. Many findings of one kind share a line
+ * (the duplicate-parameter rule quotes the assignment in effect in each of its findings): it is masked once.
+ * maskExcerpt depends on the text alone, so a remembered answer is the one it would give.
+ */
+class MaskMemo {
+  private readonly given: Array<string | undefined> = new Array<string | undefined>(64).fill(undefined);
+  private readonly answer: string[] = new Array<string>(64).fill('');
+
+  mask(e: string): string {
+    const slot = e.length & 63;
+    if (this.given[slot] === e) return this.answer[slot];
+    const m = maskExcerpt(e);
+    this.given[slot] = e;
+    this.answer[slot] = m;
+    return m;
+  }
+}
+
+function maskEvidence(f: Finding, memo: MaskMemo): Finding {
   const given = f.evidence;
   if (!given?.length) return f;
   // Most evidence was masked where it was written: a copy only where this pass hid more.
   let evidence: string[] | undefined;
   for (let i = 0; i < given.length; i++) {
     const e = given[i];
-    const m = maskExcerpt(e);
+    const m = memo.mask(e);
     if (m !== e && !evidence) evidence = given.slice(0, i);
     evidence?.push(m);
   }

@@ -75,7 +75,8 @@ export function addParameter(ctx: RuleContext, name: string, value: string, afte
 /** Removes a main.cf entry (all its lines); undefined for master.cf overrides, which share a line. */
 export function removeSetting(ctx: RuleContext, s: Setting): TextEdit | undefined {
   if (ctx.service || s.firstLine < 0) return undefined;
-  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine), newText: '' };
+  // The name starts the entry's first line: its range's start is the edit's (one position object, not two).
+  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine, s.nameRange.start), newText: '' };
 }
 
 /** A Postfix rule's finding before its file is known: explicit severity and title, always a range. */

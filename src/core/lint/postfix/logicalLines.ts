@@ -41,11 +41,14 @@ export class TextDoc {
   lineEnd(line: number): Position {
     return { line, character: this.lines[line]?.length ?? 0 };
   }
-  /** The range that removes whole physical lines [first, last], newline included. */
-  deleteLines(first: number, last: number): Range {
-    if (last + 1 < this.lines.length) return { start: { line: first, character: 0 }, end: { line: last + 1, character: 0 } };
-    if (first > 0) return { start: this.lineEnd(first - 1), end: this.lineEnd(last) };
-    return { start: { line: first, character: 0 }, end: this.lineEnd(last) };
+  /**
+   * The range that removes whole physical lines [first, last], newline included. `lineStart`, when it is the
+   * position of character 0 of `first` (a setting's name range starts there), is used as the start instead of a copy.
+   */
+  deleteLines(first: number, last: number, lineStart?: Position): Range {
+    if (first > 0 && last + 1 >= this.lines.length) return { start: this.lineEnd(first - 1), end: this.lineEnd(last) };
+    const start = lineStart && lineStart.line === first && lineStart.character === 0 ? lineStart : { line: first, character: 0 };
+    return { start, end: last + 1 < this.lines.length ? { line: last + 1, character: 0 } : this.lineEnd(last) };
   }
   /** Where to insert `text` as a new line after physical line `line` (or at the end when line is past it). */
   insertLineAfter(line: number, text: string): { range: Range; newText: string } {
@@ -93,14 +96,16 @@ export function readLogicalLines(doc: TextDoc): LogicalLine[] {
     // A template's own control line (`{% if x %}`, `{{ end }}`) is not Postfix text: it vanishes when rendered.
     if (isTemplateControlLine(line)) continue;
     if (nb > 0 && cur) {
+      // Arrays made at their size (a push onto a one-element literal grows it to 17 slots).
       if (!parts) {
-        parts = [cur.text];
-        cur.pieceStarts = [0];
-        cur.pieceLines = [cur.firstLine];
+        parts = [cur.text, line];
+        cur.pieceStarts = [0, len];
+        cur.pieceLines = [cur.firstLine, i];
+      } else {
+        cur.pieceStarts!.push(len);
+        cur.pieceLines!.push(i);
+        parts.push(line);
       }
-      cur.pieceStarts!.push(len);
-      cur.pieceLines!.push(i);
-      parts.push(line);
       len += line.length;
       cur.lastLine = i;
       continue;
@@ -129,6 +134,11 @@ export function positionOf(ll: LogicalLine, off: number): Position {
 
 /** The range of logical [start, end): the end is placed after the last character, never at the next piece. */
 export function rangeOf(ll: LogicalLine, start: number, end: number): Range {
+  if (!ll.pieceStarts || (start < ll.pieceStarts[1] && end <= ll.pieceStarts[1])) {
+    // Within the first physical line (a name always is): no position to look up and throw away.
+    const at = { line: ll.firstLine, character: start };
+    return { start: at, end: end <= start ? at : { line: ll.firstLine, character: end } };
+  }
   const s = positionOf(ll, start);
   if (end <= start) return { start: s, end: s };
   const last = positionOf(ll, end - 1);

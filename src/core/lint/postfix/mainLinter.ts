@@ -107,14 +107,15 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
 
   // The last assignment of each name, in the order of each name's first one.
   const byName = new Map<string, Setting>();
-  for (const s of cf.settings) byName.set(s.name, s);
+  for (let i = 0; i < cf.settings.length; i++) byName.set(cf.settings[i].name, cf.settings[i]);
   const winners = [...byName.values()];
-  for (const s of winners) {
+  for (let i = 0; i < winners.length; i++) {
+    const s = winners[i];
     checkProtocols(ctx, s);
     checkDeprecated(ctx, s, { masterLegacyGroups });
     checkCipherGrade(ctx, s);
   }
-  checkUnknownNames(ctx, winners, referencedNames([...cf.settings.map((s) => s.value), ...masterValues]));
+  checkUnknownNames(ctx, winners, referencedNames(cf.settings.map((s) => s.value).concat(masterValues)));
   checkDuplicates(ctx, template ? cf.settings.filter((s) => !template.conditional(s)) : cf.settings);
   const endpoints = checkRelay(ctx);
   checkEncryptOnMx(ctx, publicMxInherits, master === undefined ? undefined : otherServicesInherit);

@@ -17,7 +17,7 @@ export class ParameterScope {
     /** The scope this one inherits from (main.cf for a service); undefined means Postfix's defaults. */
     private readonly parent?: ParameterScope,
   ) {
-    for (const s of settings) this.own.set(s.name, s);
+    for (let i = 0; i < settings.length; i++) this.own.set(settings[i].name, settings[i]);
   }
 
   /** The winning assignment written in this scope's own file, if any. */

@@ -169,7 +169,8 @@ export function checkOtherFiles(ctx: RuleContext, configPath: string): void {
 export function fileChecksFor(configPath: string, settings: readonly Setting[], host: RuleContext['host']): FileChecks {
   const probe = { host } as RuleContext;
   let reportMissing = isLiveConfig(configPath);
-  for (const s of settings) {
+  for (let i = 0; i < settings.length; i++) {
+    const s = settings[i];
     if (reportMissing) break;
     if (!FILE_PARAM.test(s.name) || hasTemplateMarkup(s.value)) continue;
     for (const m of fileNames(s.value)) {

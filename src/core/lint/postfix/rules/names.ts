@@ -1,4 +1,5 @@
 import { printable } from '../../../endpoint';
+import { makeLocatedFinding } from '../../../findings';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
 import { isKnownParameter, PARAMS_VERSION, suggestParameter } from '../params';
@@ -12,7 +13,8 @@ const MAX_SUGGESTIONS = 200;
  */
 export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[], referenced: ReadonlySet<string>): void {
   let budget = MAX_SUGGESTIONS;
-  for (const s of settings) {
+  for (let i = 0; i < settings.length; i++) {
+    const s = settings[i];
     if (isKnownParameter(s.name) || referenced.has(s.name)) continue;
     const guess = budget-- > 0 ? suggestParameter(s.name) : undefined;
     if (!guess) continue;
@@ -39,11 +41,12 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
 /** A parameter set twice: the last one wins, and the earlier one misleads whoever reads the file. */
 export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]): void {
   const last = new Map<string, Setting>();
-  for (const s of settings) last.set(s.name, s);
+  for (let i = 0; i < settings.length; i++) last.set(settings[i].name, settings[i]);
   // A name set many times has one winner: what every overridden copy says about it is made once, and each
   // distinct value of the name is shown once.
   const winners = new Map<Setting, Winner>();
-  for (const s of settings) {
+  for (let i = 0; i < settings.length; i++) {
+    const s = settings[i];
     const winner = last.get(s.name)!;
     if (winner === s) continue;
     let w = winners.get(winner);
@@ -60,20 +63,41 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]):
       winners.set(winner, w);
     }
     const remove = removeSetting(ctx, s);
+    const evidence = [`line ${s.nameRange.start.line + 1}: ${shownOnce(w.shownValues, s)}`, w.evidence];
+    if (remove) {
+      // Every part given: built in one step (what report() would build, field for field, in the same order).
+      ctx.findings.push(
+        makeLocatedFinding(
+          'postfix.duplicate-parameter',
+          'warning',
+          w.title,
+          DUPLICATE_DETAIL,
+          DUPLICATE_FIX,
+          s.nameRange,
+          evidence,
+          [remove],
+          w.editTitle,
+          ctx.file,
+        ),
+      );
+      continue;
+    }
     report(ctx, 'postfix.duplicate-parameter', {
       severity: 'warning',
       title: w.title,
-      detail:
-        'Postfix keeps the last assignment of a parameter ("overriding earlier entry"), so this line has no ' +
-        'effect. Edits made here will silently do nothing.',
-      fix: 'Remove this line, or merge the two values into the later one.',
+      detail: DUPLICATE_DETAIL,
+      fix: DUPLICATE_FIX,
       range: s.nameRange,
-      evidence: [`line ${s.nameRange.start.line + 1}: ${shownOnce(w.shownValues, s)}`, w.evidence],
-      edits: remove ? [remove] : undefined,
+      evidence,
+      edits: undefined,
       editTitle: w.editTitle,
     });
   }
 }
+
+const DUPLICATE_DETAIL =
+  'Postfix keeps the last assignment of a parameter ("overriding earlier entry"), so this line has no ' + 'effect. Edits made here will silently do nothing.';
+const DUPLICATE_FIX = 'Remove this line, or merge the two values into the later one.';
 
 interface Winner {
   title: string;
@@ -90,12 +114,14 @@ function shownOnce(byValue: Map<string, string>, s: Setting): string {
 }
 
 /** Every `$name`, `${name...}` and `$(name)` used in values. Linear scan. */
-export function referencedNames(values: Iterable<string>): Set<string> {
+export function referencedNames(values: readonly string[]): Set<string> {
   const out = new Set<string>();
   const re = /\$(?:\{|\()?([A-Za-z0-9_]+)/g;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (!v.includes('$')) continue;
-    for (const m of v.matchAll(re)) out.add(m[1]);
+    re.lastIndex = 0;
+    for (let m = re.exec(v); m; m = re.exec(v)) out.add(m[1]);
   }
   return out;
 }

@@ -33,7 +33,8 @@ export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: 
     if (/\{\{|\{%|\{#/.test(line)) kinds.add('Jinja/Go template markup');
     for (const e of templateExpressions(line)) if (examples.length < 3 && !examples.includes(e)) examples.push(e);
   });
-  for (const s of settings) {
+  for (let i = 0; i < settings.length; i++) {
+    const s = settings[i];
     const env = s.value.includes('$') ? envSubstitutions(s.value, (n) => scope.raw(n) !== undefined) : NONE;
     const placeholders = HOST_OR_FILE.test(s.name) ? s.value.split(/[\s,:[\]]+/).filter(isPlaceholderWord) : NONE;
     if (env.length === 0 && placeholders.length === 0) continue;
