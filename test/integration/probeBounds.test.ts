@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { ConnectionLimiter, probeEndpoint } from '../../src/core/probe';
+import { tcpConnect } from '../../src/core/probe/tcp';
+import type { Dialer } from '../../src/core/probe/types';
+import * as hostile from '../support/hostile';
 import { startLab, type Lab } from '../support/lab';
 
 /** A raw server that says whatever `onConnect` writes: for limits the lab's well-behaved servers never hit. */
@@ -92,6 +95,54 @@ describe('probe bounds', function () {
     } finally {
       await srv.close();
     }
+  });
+
+  describe('over TLS, reading stops at the bound', () => {
+    // Counted on the TCP socket under TLS: once our close_notify is out, OpenSSL drops what still comes without
+    // telling anyone, so only the raw byte count shows a connection that goes on reading.
+    const counted = () => {
+      const sockets: net.Socket[] = [];
+      const dialer: Dialer = { connect: (scope, address, port, ms) => tcpConnect(scope, address, port, ms).then((s) => (sockets.push(s), s)) };
+      return { sockets, dialer };
+    };
+    const MB = 1024 * 1024;
+
+    it('an endless capability reply ends the connection at the reply-line limit', async () => {
+      const srv = await hostile.startHostile(hostile.endlessCapabilities(), { protocol: 'smtp', mode: 'implicit' });
+      const { sockets, dialer } = counted();
+      try {
+        const [r] = await probeEndpoint(srv.endpoint(), { timeoutMs: 3000, dialer, scanVersions: false });
+        const bad = r.findings.find((f) => f.id === 'protocol.bad-reply');
+        assert.match(bad?.detail ?? '', /more than 200 lines/);
+        assert.equal(sockets.length, 1);
+        assert.ok(sockets[0].bytesRead < MB, `read ${sockets[0].bytesRead} bytes`);
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it('a server that floods after its goodbye is cut off, not read for as long as we wait for its close', async () => {
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      const floodAfterQuit: hostile.Behaviour = {
+        name: 'flood-after-quit',
+        neverClose: true,
+        quit(c, tag) {
+          c.write(c.phrases.quitReply(tag));
+          c.flood(() => chunk);
+        },
+      };
+      const srv = await hostile.startHostile(floodAfterQuit, { protocol: 'smtp', mode: 'implicit' });
+      const { sockets, dialer } = counted();
+      try {
+        const [r] = await probeEndpoint(srv.endpoint(), { timeoutMs: 3000, dialer, scanVersions: false });
+        assert.ok(r.tls, 'the dialogue itself went well');
+        assert.ok(!r.findings.some((f) => f.id.startsWith('protocol.')));
+        assert.equal(sockets.length, 1);
+        assert.ok(sockets[0].bytesRead < 4 * MB, `read ${sockets[0].bytesRead} bytes`);
+      } finally {
+        await srv.close();
+      }
+    });
   });
 
   describe('connections per host', () => {

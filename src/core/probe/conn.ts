@@ -50,7 +50,8 @@ export class Conn {
       const l = await this.line(step, ms);
       out.push(l);
       if (isLast(l, out.length - 1)) return out;
-      if (out.length >= LIMITS.maxReplyLines) throw new ProtocolLimitError(`the reply to "${step}" has more than ${LIMITS.maxReplyLines} lines`);
+      if (out.length >= LIMITS.maxReplyLines)
+        throw this.reader.refuse(new ProtocolLimitError(`the reply to "${step}" has more than ${LIMITS.maxReplyLines} lines`));
     }
   }
 }

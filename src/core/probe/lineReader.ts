@@ -107,6 +107,16 @@ export class LineReader {
     });
   }
 
+  /**
+   * The dialogue hit one of its limits (e.g. a reply with too many lines): whatever the server sends next is a
+   * flood nobody reads, so stop taking bytes at once, as the line and byte limits do. Returns `err` to throw.
+   */
+  refuse(err: ProtocolLimitError): ProtocolLimitError {
+    this.overflow ??= err;
+    this.socket.destroy();
+    return err;
+  }
+
   /** Stops reading so the socket can be handed to TLS; returns what was buffered and never consumed. */
   detach(): string {
     this.socket.off('data', this.onData);

@@ -96,18 +96,21 @@ export async function withSlot<T>(ctx: Session, slot: { maxBackoffMs: number; la
     return await fn(held);
   } finally {
     // Outermost first, one after the other: destroying a TCP socket under a live TLS socket leaves the descriptor open.
-    for (const socket of [...held].reverse()) await closed(socket);
+    for (let i = held.length - 1; i >= 0; i--) await closed(held[i], held[i - 1]);
     release();
   }
 }
+
+/** How often the raw bytes under a closing TLS socket are counted (its flood shows no event: see `closed`). */
+const UNDER_TLS_CHECK_MS = 5;
 
 /**
  * Half-closes and waits for the server's own close (it hangs up after QUIT or an alert), so that by the time
  * the slot is reused the server has seen this connection end; destroys it if the server keeps it open, or keeps
  * talking: the dialogue is over, so what still comes is dropped unread, and a server that sends more than a
- * line's worth after that (a flood) is not about to hang up.
+ * line's worth after that (a flood) is not about to hang up. `under` is the socket a TLS socket runs over.
  */
-export function closed(socket: Socket): Promise<void> {
+export function closed(socket: Socket, under?: Socket): Promise<void> {
   if (socket.closed) return Promise.resolve();
   // The dialogue's reader would keep turning a flood into strings up to its whole allowance, for nobody. (A
   // socket nobody reads, e.g. the TCP socket under a TLS one, is left alone: resuming it would steal TLS bytes.)
@@ -119,14 +122,23 @@ export function closed(socket: Socket): Promise<void> {
       if (unread > LIMITS.maxLineBytes) socket.destroy();
     });
   }
+  // Once our close_notify is out, OpenSSL drops what the server still sends without a 'data' event, but the TCP
+  // socket under it goes on reading (and decrypting) at full speed: count those bytes instead.
   return new Promise<void>((resolve) => {
+    if (socket.destroyed) return resolve();
+    const before = under?.bytesRead ?? 0;
+    const check =
+      under &&
+      setInterval(() => {
+        if (under.bytesRead - before > LIMITS.maxLineBytes) socket.destroy();
+      }, UNDER_TLS_CHECK_MS);
     const t = setTimeout(() => socket.destroy(), 250);
     socket.once('close', () => {
       clearTimeout(t);
+      clearInterval(check);
       resolve();
     });
-    if (socket.destroyed) resolve();
-    else socket.end();
+    socket.end();
   });
 }
 
