@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const toWrite: Array<{ script: vm.Script; file: string }> = [];
 
 /** `name` is the bundle's file name next to this one, e.g. `cli-probe.js`. Returns its `module.exports`. */
@@ -55,8 +55,10 @@ type Wrapper = (exports: unknown, require: NodeJS.Require, module: unknown, file
 /** The bundle as a CommonJS wrapper function, or undefined when it cannot be compiled this way (then: require). */
 function compile(filename: string): Wrapper | undefined {
   try {
-    const source = fs.readFileSync(filename, 'utf8').replace(/^#!.*/, '');
-    const file = cacheFile(path.basename(filename), source);
+    // Keyed by the file's bytes: hashing the text would encode all of it to UTF-8 once more (about 1 ms a run).
+    const bytes = fs.readFileSync(filename);
+    const source = bytes.toString('utf8').replace(/^#!.*/, '');
+    const file = cacheFile(path.basename(filename), bytes);
     const cachedData = file ? readCache(file) : undefined;
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename, cachedData });
     const accepted = cachedData !== undefined && script.cachedDataRejected === false;
@@ -75,8 +77,8 @@ function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mail-tls-doctor');
 }
 
-function cacheFile(name: string, source: string): string | undefined {
-  const key = createHash('sha256').update(`${CACHE_FORMAT}\n${process.version}\n${process.arch}\n${name}\n`).update(source).digest('hex').slice(0, 32);
+function cacheFile(name: string, bytes: Buffer): string | undefined {
+  const key = createHash('sha256').update(`${CACHE_FORMAT}\n${process.version}\n${process.arch}\n${name}\n`).update(bytes).digest('hex').slice(0, 32);
   return path.join(cacheDir(), `code-${name.replace(/\.js$/, '')}-${key}.bin`);
 }
 

@@ -26,7 +26,7 @@ import { Transcript } from './transcript';
 import { decideVersions, onlyAlertsReceived, type VersionAttempt } from './versionDecision';
 import { TLS_VERSIONS, type ProbeResult, type TlsVersionName } from './types';
 import { connect, ehloName, limiterKey, withSlot, type Session, type SessionContext } from './sessionConnect';
-import { isVersionName, openStandby, scanVersions, versionFindings } from './versionScan';
+import { isVersionName, openStandby, scanVersions, standbyCarriesRange, standbyVersion, versionFindings } from './versionScan';
 
 /** How the main connection ended. `scan` says whether testing each version can tell more. */
 type MainOutcome = { hs?: HandshakeResult; mode: TlsMode; findings: Finding[]; scan: boolean };
@@ -46,9 +46,10 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
   let scanning: Promise<void> | undefined;
   const scan = (mode: TlsMode) => {
     if (scanning || ctx.opts.scanVersions === false) return;
-    // The standby tests its version when it was opened for this mode and the main connection did not settle it.
+    // The standby tests its version when it was opened for this mode and the main connection did not settle it, or
+    // else carries the legacy range hello.
     const standby = ctx.standby;
-    const go = standby !== undefined && standby.mode === mode && !attempts[standby.version];
+    const go = standby !== undefined && standby.mode === mode && (!attempts[standby.version] || standbyCarriesRange(attempts, standby));
     if (standby && !go)
       standby.decide(
         false,
@@ -70,7 +71,7 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
   };
   ctx.greeted = () => {
     if (ctx.standby || ctx.opts.scanVersions === false || ctx.limiter.perHost < 2) return;
-    const v = TLS_VERSIONS.find((x) => tlsRuntime().canOffer[x]);
+    const v = standbyVersion(tlsRuntime());
     if (v) ctx.standby = openStandby(ctx, v);
   };
   try {

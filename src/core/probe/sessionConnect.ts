@@ -65,9 +65,11 @@ export interface Standby {
   readonly mode: TlsMode;
   /** Go (test the version) or stop; the first call wins. */
   decide(go: boolean, why: string): void;
+  /** Whether it can still switch to the legacy range hello (its handshake has not begun). */
+  canOfferLegacyRange(): boolean;
   /**
-   * Asked by the scan when it goes: offer TLS 1.0 up to 1.1 in one hello instead of `version` alone. False when
-   * it cannot (its version is not a legacy one, or its handshake has begun).
+   * Asked by the scan when it goes: offer TLS 1.0 up to 1.1 in one hello instead of `version` alone (a legacy
+   * version, or one the main connection settled). False when it cannot (its handshake has begun).
    */
   offerLegacyRange(): boolean;
   /**

@@ -65,6 +65,24 @@ export function legacyRangeFits(attempts: Attempts, rt: TlsRuntime): boolean {
 }
 
 /**
+ * The version the standby (sessionConnect.ts) is opened for, before the main connection has negotiated: the one
+ * the scan asks first when the main connection gets the newest version this runtime offers (newest first: TLS 1.2
+ * after a TLS 1.3 session). The scan's last connection is then the legacy range hello, which a server refuses at
+ * once, not a full handshake and goodbye: against a server that starts a process per connection (Dovecot), the
+ * probe ends that much sooner after the last one's greeting. When the main connection settles this version itself,
+ * the standby carries the legacy range hello instead (`standbyCarriesRange`), so the connections are as many.
+ */
+export function standbyVersion(rt: TlsRuntime): TlsVersionName | undefined {
+  const offered = [...TLS_VERSIONS].reverse().filter((v) => rt.canOffer[v]);
+  return offered[1] ?? offered[0];
+}
+
+/** Whether the standby, its own version already settled (or legacy), takes the legacy range hello instead. */
+export function standbyCarriesRange(attempts: Attempts, standby: Standby): boolean {
+  return (isLegacy(standby.version) || attempts[standby.version] !== undefined) && standby.canOfferLegacyRange() && legacyRangeFits(attempts, tlsRuntime());
+}
+
+/**
  * One handshake per version not yet known, each after its own dialogue; the limiter keeps it to 2 at a time.
  * Each attempt is recorded as what it saw; `decideVersions` turns the set into accepted / refused / not decided.
  * TLS 1.0 and 1.1 share one hello when `legacyRangeFits`; what its answer leaves open gets a hello of its own.
@@ -72,7 +90,7 @@ export function legacyRangeFits(attempts: Attempts, rt: TlsRuntime): boolean {
 export async function scanVersions(ctx: Session, mode: TlsMode, attempts: Attempts, standby?: Standby): Promise<void> {
   const rt = tlsRuntime();
   // Asked before anything is awaited: the standby reads it only once STARTTLS is answered.
-  const rangeOnStandby = standby !== undefined && isLegacy(standby.version) && legacyRangeFits(attempts, rt) && standby.offerLegacyRange();
+  const rangeOnStandby = standby !== undefined && standbyCarriesRange(attempts, standby) && standby.offerLegacyRange();
   const range = rangeOnStandby || ((standby === undefined || !isLegacy(standby.version)) && legacyRangeFits(attempts, rt));
   // Newest first: the version most likely accepted makes the longest connection, and the quick refusals share
   // the other slot meanwhile. The verdicts do not depend on the order (decideVersions takes the set).
@@ -160,8 +178,9 @@ export function openStandby(ctx: Session, v: TlsVersionName): Standby {
       if (!go && !waiting) end(why);
       else if (!go) ctx.transcript.add('note', `${v}: this connection is not used (${why})`, v);
     },
+    canOfferLegacyRange: () => !offered,
     offerLegacyRange() {
-      if (offered || !isLegacy(v)) return false;
+      if (offered) return false;
       offer = 'legacy-range';
       return true;
     },
