@@ -14,6 +14,28 @@ export function toRange(r: Range | undefined): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }
 
+/** A diagnostic's message: the finding's title and its fix. */
+function messageOf(title: string, fix: string): string {
+  return `${title} ${fix ? `Fix: ${fix}` : ''}`.trim();
+}
+
+/**
+ * The message of each title, made once per title and fix within one refresh: findings of one kind share their
+ * texts (a file that sets parameters again and again has hundreds of findings with a few titles), and each message
+ * is a copy of both texts.
+ */
+class MessageMemo {
+  private readonly byTitle = new Map<string, { fix: string; message: string }>();
+
+  of(title: string, fix: string): string {
+    const hit = this.byTitle.get(title);
+    if (hit && hit.fix === fix) return hit.message;
+    const message = messageOf(title, fix);
+    this.byTitle.set(title, { fix, message });
+    return message;
+  }
+}
+
 /**
  * Owns the Problems entries of the extension. Findings arrive per *source* (the file whose lint or the endpoint
  * whose probe produced them) but may point at other files (a nodemailer lint blames the `.env` line), so the
@@ -36,10 +58,18 @@ export class DiagnosticsStore implements vscode.Disposable {
   set(source: string, findings: readonly Finding[], fallbackFile?: string): void {
     const before = this.bySource.get(source);
     const byTarget = new Map<string, Finding[]>();
+    // A source's findings nearly all name one file: its key is made once per run of findings naming the same file
+    // (a URI and its string per finding were a tenth of the extension's own work on a keystroke with 665 findings).
+    let lastFile: string | undefined;
+    let lastKey = '';
     for (const f of findings) {
       const file = f.file ?? fallbackFile;
       if (!file) continue;
-      const key = vscode.Uri.file(file).toString();
+      if (file !== lastFile) {
+        lastFile = file;
+        lastKey = vscode.Uri.file(file).toString();
+      }
+      const key = lastKey;
       let list = byTarget.get(key);
       if (!list) byTarget.set(key, (list = []));
       list.push(f);
@@ -69,14 +99,18 @@ export class DiagnosticsStore implements vscode.Disposable {
 
   private refresh(target: string): void {
     const all: vscode.Diagnostic[] = [];
-    const seen = new Set<string>();
+    // Id and start per title (titles are shared by findings of a kind, and a key holding the title copied it).
+    const seen = new Map<string, Set<string>>();
+    const messages = new MessageMemo();
     for (const byTarget of this.bySource.values()) {
       for (const f of byTarget.get(target) ?? []) {
         // One finding reached through two sources (main.cf linted on its own and via master.cf) shows once.
-        const k = `${f.id}|${f.range?.start.line}:${f.range?.start.character}|${f.title}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        all.push(this.toDiagnostic(f));
+        const k = `${f.id}|${f.range?.start.line}:${f.range?.start.character}`;
+        let ofTitle = seen.get(f.title);
+        if (!ofTitle) seen.set(f.title, (ofTitle = new Set()));
+        if (ofTitle.has(k)) continue;
+        ofTitle.add(k);
+        all.push(this.toDiagnostic(f, messages));
       }
     }
     const uri = vscode.Uri.parse(target);
@@ -84,8 +118,8 @@ export class DiagnosticsStore implements vscode.Disposable {
     else this.collection.delete(uri);
   }
 
-  private toDiagnostic(f: Finding): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(toRange(f.range), `${f.title} ${f.fix ? `Fix: ${f.fix}` : ''}`.trim(), SEVERITY[f.severity]);
+  private toDiagnostic(f: Finding, messages: MessageMemo): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(toRange(f.range), messages.of(f.title, f.fix), SEVERITY[f.severity]);
     d.source = DIAGNOSTIC_SOURCE;
     let target = this.docUris.get(f.id);
     if (!target) this.docUris.set(f.id, (target = findingDocUri(this.extensionUri, f.id)));

@@ -77,7 +77,25 @@ function firstNonBlank(s: string): number {
 
 export function readLogicalLines(doc: TextDoc): LogicalLine[] {
   const out: LogicalLine[] = [];
+  scanLogicalLines(doc, (ll) => out.push(ll), false);
+  return out;
+}
+
+/**
+ * Calls `visit` with each logical line, in order, without keeping them (main.cf's parser keeps what a setting
+ * needs). A logical line of one physical line (nearly all) comes in one object reused for every such line: it is
+ * valid during the call only, so keep its `firstLine`, not the object. One with continuation lines is an object of
+ * its own that may be kept.
+ */
+export function forEachLogicalLine(doc: TextDoc, visit: (ll: LogicalLine) => void): void {
+  scanLogicalLines(doc, visit, true);
+}
+
+function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse: boolean): void {
   const lines = doc.lines;
+  const scratch: LogicalLine | undefined = reuse
+    ? { text: '', firstLine: 0, lastLine: 0, pieceStarts: undefined, pieceLines: undefined, orphan: false }
+    : undefined;
   // The logical line being read: a single piece until a continuation line comes (then its pieces are kept).
   let cur: LogicalLine | undefined;
   let parts: string[] | undefined;
@@ -85,7 +103,12 @@ export function readLogicalLines(doc: TextDoc): LogicalLine[] {
   const flush = () => {
     if (!cur) return;
     if (parts) cur.text = parts.join('');
-    out.push(cur);
+    if (cur === scratch && parts) {
+      // Continued: its own object (a setting keeps it for its ranges), and the scratch one is single again.
+      visit({ text: cur.text, firstLine: cur.firstLine, lastLine: cur.lastLine, pieceStarts: cur.pieceStarts, pieceLines: cur.pieceLines, orphan: cur.orphan });
+      scratch.pieceStarts = undefined;
+      scratch.pieceLines = undefined;
+    } else visit(cur);
     cur = undefined;
     parts = undefined;
   };
@@ -111,11 +134,16 @@ export function readLogicalLines(doc: TextDoc): LogicalLine[] {
       continue;
     }
     flush();
-    cur = { text: line, firstLine: i, lastLine: i, pieceStarts: undefined, pieceLines: undefined, orphan: nb > 0 };
+    if (scratch) {
+      scratch.text = line;
+      scratch.firstLine = i;
+      scratch.lastLine = i;
+      scratch.orphan = nb > 0;
+      cur = scratch;
+    } else cur = { text: line, firstLine: i, lastLine: i, pieceStarts: undefined, pieceLines: undefined, orphan: nb > 0 };
     len = line.length;
   }
   flush();
-  return out;
 }
 
 /** The file position of logical offset `off` (binary search: a logical line can hold many pieces). */
@@ -134,13 +162,16 @@ export function positionOf(ll: LogicalLine, off: number): Position {
 
 /** The range of logical [start, end): the end is placed after the last character, never at the next piece. */
 export function rangeOf(ll: LogicalLine, start: number, end: number): Range {
-  if (!ll.pieceStarts || (start < ll.pieceStarts[1] && end <= ll.pieceStarts[1])) {
-    // Within the first physical line (a name always is): no position to look up and throw away.
-    const at = { line: ll.firstLine, character: start };
-    return { start: at, end: end <= start ? at : { line: ll.firstLine, character: end } };
-  }
+  // Within the first physical line (a name always is): no position to look up and throw away.
+  if (!ll.pieceStarts || (start < ll.pieceStarts[1] && end <= ll.pieceStarts[1])) return lineRange(ll.firstLine, start, end);
   const s = positionOf(ll, start);
   if (end <= start) return { start: s, end: s };
   const last = positionOf(ll, end - 1);
   return { start: s, end: { line: last.line, character: last.character + 1 } };
+}
+
+/** rangeOf for a logical line of one physical line, `line`: [start, end) of that line. */
+export function lineRange(line: number, start: number, end: number): Range {
+  const at = { line, character: start };
+  return { start: at, end: end <= start ? at : { line, character: end } };
 }

@@ -1,5 +1,5 @@
 import type { Range } from '../../finding';
-import { isBlankCode, LogicalLine, positionOf, rangeOf, readLogicalLines, TextDoc } from './logicalLines';
+import { forEachLogicalLine, isBlankCode, lineRange, LogicalLine, positionOf, rangeOf, TextDoc } from './logicalLines';
 
 /**
  * One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). Made
@@ -39,14 +39,14 @@ export function parseMainCf(text: string): MainCf {
   const doc = new TextDoc(text);
   const settings: Setting[] = [];
   const problems: SyntaxProblem[] = [];
-  const lls = readLogicalLines(doc);
-  // Indexed loops over the per-setting arrays here and in the rules: a for...of in code that runs once per lint
-  // allocates an iterator result per element until it is optimised (about 0.3 MB per pass over a 10,000-line file).
-  for (let i = 0; i < lls.length; i++) {
-    const r = splitNameValue(lls[i]);
+  // No logical line object is kept for a setting on one line (nearly all of them): it keeps its line number.
+  forEachLogicalLine(doc, (ll) => {
+    const r = splitNameValue(ll);
     if (r instanceof ParsedSetting) settings.push(r);
     else problems.push(r);
-  }
+  });
+  // Indexed loops over the per-setting arrays in the rules: a for...of in code that runs once per lint allocates an
+  // iterator result per element until it is optimised (about 0.3 MB per pass over a 10,000-line file).
   return { doc, settings, problems };
 }
 
@@ -74,7 +74,8 @@ class ParsedSetting implements Setting {
   private nameRangeCache: Range | undefined;
   private valueRangeCache: Range | undefined;
   constructor(
-    private readonly ll: LogicalLine,
+    /** The logical line, or the number of its one physical line. */
+    private readonly ll: LogicalLine | number,
     readonly name: string,
     readonly value: string,
     readonly firstLine: number,
@@ -88,19 +89,24 @@ class ParsedSetting implements Setting {
   ) {}
 
   get nameRange(): Range {
-    return (this.nameRangeCache ??= rangeOf(this.ll, this.nameStart, this.nameEnd));
+    return (this.nameRangeCache ??= this.range(this.nameStart, this.nameEnd));
   }
 
   get valueRange(): Range {
     if (this.valueRangeCache === undefined) {
       const emptyAt = this.vs === this.ve ? this.eq + 1 : this.vs;
-      this.valueRangeCache = this.vs === this.ve ? rangeOf(this.ll, emptyAt, emptyAt) : rangeOf(this.ll, this.vs, this.ve);
+      this.valueRangeCache = this.vs === this.ve ? this.range(emptyAt, emptyAt) : this.range(this.vs, this.ve);
     }
     return this.valueRangeCache;
   }
 
   valueSubRange(start: number, end: number): Range {
-    return rangeOf(this.ll, this.vs + Math.max(0, start), this.vs + Math.min(end, this.ve - this.vs));
+    return this.range(this.vs + Math.max(0, start), this.vs + Math.min(end, this.ve - this.vs));
+  }
+
+  private range(start: number, end: number): Range {
+    const ll = this.ll;
+    return typeof ll === 'number' ? lineRange(ll, start, end) : rangeOf(ll, start, end);
   }
 }
 
@@ -120,7 +126,8 @@ function parsedSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: 
   const ve = Math.max(vs, trimEnd(t, valueLimit));
   const first = wholeLines ? ll.firstLine : -1;
   const last = wholeLines ? ll.lastLine : -1;
-  return new ParsedSetting(ll, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, nameEnd, eq, vs, ve);
+  // A logical line of one physical line is kept as its number (forEachLogicalLine reuses that object).
+  return new ParsedSetting(ll.pieceStarts ? ll : ll.firstLine, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, nameEnd, eq, vs, ve);
 }
 
 function trimEnd(t: string, end: number): number {

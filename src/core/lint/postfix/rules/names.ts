@@ -57,13 +57,13 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]):
       w = {
         title: `${name} is set again on line ${line}; this earlier value is ignored.`,
         editTitle: `Remove the overridden ${name}`,
-        evidence: `line ${line}: ${shownOnce(shownValues, winner)} (in effect)`,
+        evidence: `line ${line}${shownOnce(shownValues, winner)} (in effect)`,
         shownValues,
       };
       winners.set(winner, w);
     }
     const remove = removeSetting(ctx, s);
-    const evidence = [`line ${s.nameRange.start.line + 1}: ${shownOnce(w.shownValues, s)}`, w.evidence];
+    const evidence = [`line ${s.nameRange.start.line + 1}${shownOnce(w.shownValues, s)}`, w.evidence];
     if (remove) {
       // Every part given: built in one step (what report() would build, field for field, in the same order).
       ctx.findings.push(
@@ -103,25 +103,38 @@ interface Winner {
   title: string;
   editTitle: string;
   evidence: string;
-  /** shown() of each value of this name (the name is the same for all). */
+  /** `: ` and shown() of each value of this name (the name is the same for all), to follow `line N`. */
   shownValues: Map<string, string>;
 }
 
+/** `: name = value` as evidence shows it, made once per value (with its `: `, so a line's evidence is one join). */
 function shownOnce(byValue: Map<string, string>, s: Setting): string {
   let v = byValue.get(s.value);
-  if (v === undefined) byValue.set(s.value, (v = shown(s)));
+  if (v === undefined) byValue.set(s.value, (v = `: ${shown(s)}`));
   return v;
 }
 
-/** Every `$name`, `${name...}` and `$(name)` used in values. Linear scan. */
+/**
+ * Every `$name`, `${name...}` and `$(name)` used in values (what /\$(?:\{|\()?([A-Za-z0-9_]+)/g finds, without
+ * a match array per name). Linear scan.
+ */
 export function referencedNames(values: readonly string[]): Set<string> {
   const out = new Set<string>();
-  const re = /\$(?:\{|\()?([A-Za-z0-9_]+)/g;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!v.includes('$')) continue;
-    re.lastIndex = 0;
-    for (let m = re.exec(v); m; m = re.exec(v)) out.add(m[1]);
+    for (let at = v.indexOf('$'); at >= 0; at = v.indexOf('$', at + 1)) {
+      let start = at + 1;
+      const open = v.charCodeAt(start);
+      if (open === 123 /* { */ || open === 40 /* ( */) start++;
+      let end = start;
+      while (end < v.length && isNameCode(v.charCodeAt(end))) end++;
+      if (end > start) out.add(v.slice(start, end));
+    }
   }
   return out;
+}
+
+/** [A-Za-z0-9_] */
+function isNameCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }

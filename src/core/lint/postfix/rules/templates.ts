@@ -36,7 +36,9 @@ export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: 
   for (let i = 0; i < settings.length; i++) {
     const s = settings[i];
     const env = s.value.includes('$') ? envSubstitutions(s.value, (n) => scope.raw(n) !== undefined) : NONE;
-    const placeholders = HOST_OR_FILE.test(s.name) ? s.value.split(/[\s,:[\]]+/).filter(isPlaceholderWord) : NONE;
+    // A placeholder word holds `_`, `@` or `%` (isPlaceholderWord): a value without them is not split into words.
+    const mayHold = s.value.includes('_') || s.value.includes('@') || s.value.includes('%');
+    const placeholders = mayHold && HOST_OR_FILE.test(s.name) ? s.value.split(/[\s,:[\]]+/).filter(isPlaceholderWord) : NONE;
     if (env.length === 0 && placeholders.length === 0) continue;
     for (let l = s.firstLine; l <= s.lastLine; l++) if (l >= 0) markup.add(l);
     if (env.length > 0) kinds.add('${VAR} substitution');
