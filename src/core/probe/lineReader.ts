@@ -28,8 +28,16 @@ export class ProtocolLimitError extends Error {
   override name = 'ProtocolLimitError';
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+const NOTHING = Buffer.alloc(0);
+
 export class LineReader {
-  private buf = '';
+  /**
+   * The bytes received and not consumed yet, as Node read them: a line is decoded on its own when asked for, and
+   * a chunk is never turned into a string whole (a flood's 64 KB chunks were, each, for the one line in them).
+   */
+  private buf: Buffer = NOTHING;
   private total = 0;
   private closed: ConnectionClosedError | undefined;
   private overflow: ProtocolLimitError | undefined;
@@ -40,12 +48,13 @@ export class LineReader {
       this.overflow ??= new ProtocolLimitError(`the server sent more than ${LIMITS.maxDialogueBytes} bytes in one dialogue`);
       this.socket.destroy();
     } else {
-      this.buf += chunk.toString('latin1');
-      if (this.buf.length > LIMITS.maxLineBytes && !this.buf.includes('\n')) {
+      // Only when a previous chunk left a partial line does a chunk get copied (onto it).
+      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      if (this.buf.length > LIMITS.maxLineBytes && this.buf.indexOf(LF) < 0) {
         // Nothing more from this server can be read as a line: stop taking bytes (and memory) at once rather
-        // than filling the dialogue's allowance with a flood.
+        // than filling the dialogue's allowance with a flood. (A copy: a view would keep the whole chunk.)
         this.overflow ??= new ProtocolLimitError(`the server sent a line longer than ${LIMITS.maxLineBytes} bytes`);
-        this.buf = this.buf.slice(0, LIMITS.maxLineBytes + 1);
+        this.buf = Buffer.from(this.buf.subarray(0, LIMITS.maxLineBytes + 1));
         this.socket.destroy();
       }
     }
@@ -70,9 +79,9 @@ export class LineReader {
     socket.on('error', this.onError);
   }
 
-  /** The bytes received so far that no line has consumed (e.g. the start of a TLS record). */
+  /** The bytes received so far that no line has consumed (e.g. the start of a TLS record), one character per byte. */
   get pending(): string {
-    return this.buf;
+    return this.buf.toString('latin1');
   }
 
   /** Bytes received so far on this connection (consumed or not). */
@@ -88,11 +97,11 @@ export class LineReader {
   readLine(step: string, ms: number): Promise<string> {
     return this.scope.step<string>(step, ms, (resolve, reject) => {
       const check = () => {
-        const nl = this.buf.indexOf('\n');
+        const nl = this.buf.indexOf(LF);
         if (nl >= 0 && nl <= LIMITS.maxLineBytes) {
-          const raw = this.buf.slice(0, nl).replace(/\r$/, '');
-          this.buf = this.buf.slice(nl + 1);
-          resolve(Buffer.from(raw, 'latin1').toString('utf8'));
+          const line = this.buf.toString('utf8', 0, nl > 0 && this.buf[nl - 1] === CR ? nl - 1 : nl);
+          this.buf = nl + 1 < this.buf.length ? this.buf.subarray(nl + 1) : NOTHING;
+          resolve(line);
         } else if (nl > LIMITS.maxLineBytes || this.overflow) {
           reject(this.overflow ?? new ProtocolLimitError(`the server sent a line longer than ${LIMITS.maxLineBytes} bytes`));
         } else if (this.closed) {
@@ -109,10 +118,11 @@ export class LineReader {
 
   /**
    * The dialogue hit one of its limits (e.g. a reply with too many lines): whatever the server sends next is a
-   * flood nobody reads, so stop taking bytes at once, as the line and byte limits do. Returns `err` to throw.
+   * flood nobody reads (nor what is buffered), so stop taking bytes at once, as the line and byte limits do. Returns `err` to throw.
    */
   refuse(err: ProtocolLimitError): ProtocolLimitError {
     this.overflow ??= err;
+    this.buf = NOTHING;
     this.socket.destroy();
     return err;
   }
@@ -123,8 +133,8 @@ export class LineReader {
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
-    const rest = this.buf;
-    this.buf = '';
+    const rest = this.buf.toString('latin1');
+    this.buf = NOTHING;
     return rest;
   }
 }
