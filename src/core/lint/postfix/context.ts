@@ -1,5 +1,5 @@
 import { printable } from '../../endpoint';
-import type { Finding, Range, Severity, TextEdit } from '../../finding';
+import type { Finding, Position, Range, Severity, TextEdit } from '../../finding';
 import { makeFinding, type FindingId } from '../../findings';
 import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
@@ -72,11 +72,14 @@ export function addParameter(ctx: RuleContext, name: string, value: string, afte
   return { range: ins.range, newText: ins.newText };
 }
 
-/** Removes a main.cf entry (all its lines); undefined for master.cf overrides, which share a line. */
-export function removeSetting(ctx: RuleContext, s: Setting): TextEdit | undefined {
+/**
+ * Removes a main.cf entry (all its lines); undefined for master.cf overrides, which share a line. `nextLineStart`:
+ * a position object for the start of the line after the entry, if the caller has one (see TextDoc.deleteLines).
+ */
+export function removeSetting(ctx: RuleContext, s: Setting, nextLineStart?: Position): TextEdit | undefined {
   if (ctx.service || s.firstLine < 0) return undefined;
   // The name starts the entry's first line: its range's start is the edit's (one position object, not two).
-  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine, s.nameRange.start), newText: '' };
+  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine, s.nameRange.start, nextLineStart), newText: '' };
 }
 
 /** A Postfix rule's finding before its file is known: explicit severity and title, always a range. */

@@ -42,13 +42,16 @@ export class TextDoc {
     return { line, character: this.lines[line]?.length ?? 0 };
   }
   /**
-   * The range that removes whole physical lines [first, last], newline included. `lineStart`, when it is the
-   * position of character 0 of `first` (a setting's name range starts there), is used as the start instead of a copy.
+   * The range that removes whole physical lines [first, last], newline included. `lineStart` and `nextLineStart`,
+   * when they are the positions of character 0 of `first` and of `last + 1` (a setting's name range starts there),
+   * are used as the start and end instead of copies: the positions of findings are never changed in place.
    */
-  deleteLines(first: number, last: number, lineStart?: Position): Range {
+  deleteLines(first: number, last: number, lineStart?: Position, nextLineStart?: Position): Range {
     if (first > 0 && last + 1 >= this.lines.length) return { start: this.lineEnd(first - 1), end: this.lineEnd(last) };
     const start = lineStart && lineStart.line === first && lineStart.character === 0 ? lineStart : { line: first, character: 0 };
-    return { start, end: last + 1 < this.lines.length ? { line: last + 1, character: 0 } : this.lineEnd(last) };
+    if (last + 1 >= this.lines.length) return { start, end: this.lineEnd(last) };
+    const end = nextLineStart && nextLineStart.line === last + 1 && nextLineStart.character === 0 ? nextLineStart : { line: last + 1, character: 0 };
+    return { start, end };
   }
   /** Where to insert `text` as a new line after physical line `line` (or at the end when line is past it). */
   insertLineAfter(line: number, text: string): { range: Range; newText: string } {

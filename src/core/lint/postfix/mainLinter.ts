@@ -4,7 +4,7 @@ import { maskExcerpt } from '../../secrets';
 import type { Linter, LintHost, LintResult } from '../types';
 import type { RuleContext } from './context';
 import { report } from './context';
-import { parseMainCf, type Setting } from './mainParser';
+import { parseMainCf } from './mainParser';
 import { parseMasterCf } from './masterParser';
 import { checkCertificates, checkOtherFiles, fileChecksFor, reportSkippedFiles } from './rules/certs';
 import { reportTemplate, templateInfo } from './rules/templates';
@@ -106,9 +106,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   }
 
   // The last assignment of each name, in the order of each name's first one.
-  const byName = new Map<string, Setting>();
-  for (let i = 0; i < cf.settings.length; i++) byName.set(cf.settings[i].name, cf.settings[i]);
-  const winners = [...byName.values()];
+  const winners = [...scope.ownSettings()];
   for (let i = 0; i < winners.length; i++) {
     const s = winners[i];
     checkProtocols(ctx, s);
@@ -116,7 +114,13 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     checkCipherGrade(ctx, s);
   }
   checkUnknownNames(ctx, winners, referencedNames(cf.settings.map((s) => s.value).concat(masterValues)));
-  checkDuplicates(ctx, template ? cf.settings.filter((s) => !template.conditional(s)) : cf.settings);
+  // Without a template every setting counts, and the scope already knows each name's last one.
+  if (template)
+    checkDuplicates(
+      ctx,
+      cf.settings.filter((s) => !template.conditional(s)),
+    );
+  else checkDuplicates(ctx, cf.settings, scope);
   const endpoints = checkRelay(ctx);
   checkEncryptOnMx(ctx, publicMxInherits, master === undefined ? undefined : otherServicesInherit);
   // SMTP AUTH on port 25 comes from main.cf unless the port-25 smtpd (behind postscreen: its `pass` service)

@@ -80,28 +80,28 @@ class ParsedSetting implements Setting {
     readonly value: string,
     readonly firstLine: number,
     readonly lastLine: number,
+    /** Where the name starts in the logical line; it ends name.length later. */
     private readonly nameStart: number,
-    private readonly nameEnd: number,
     private readonly eq: number,
-    /** The value's logical [vs, ve). */
+    /** Where the value starts in the logical line; it ends value.length later. */
     private readonly vs: number,
-    private readonly ve: number,
   ) {}
 
   get nameRange(): Range {
-    return (this.nameRangeCache ??= this.range(this.nameStart, this.nameEnd));
+    return (this.nameRangeCache ??= this.range(this.nameStart, this.nameStart + this.name.length));
   }
 
   get valueRange(): Range {
     if (this.valueRangeCache === undefined) {
-      const emptyAt = this.vs === this.ve ? this.eq + 1 : this.vs;
-      this.valueRangeCache = this.vs === this.ve ? this.range(emptyAt, emptyAt) : this.range(this.vs, this.ve);
+      const ve = this.vs + this.value.length;
+      const emptyAt = this.vs === ve ? this.eq + 1 : this.vs;
+      this.valueRangeCache = this.vs === ve ? this.range(emptyAt, emptyAt) : this.range(this.vs, ve);
     }
     return this.valueRangeCache;
   }
 
   valueSubRange(start: number, end: number): Range {
-    return this.range(this.vs + Math.max(0, start), this.vs + Math.min(end, this.ve - this.vs));
+    return this.range(this.vs + Math.max(0, start), this.vs + Math.min(end, this.value.length));
   }
 
   private range(start: number, end: number): Range {
@@ -127,7 +127,7 @@ function parsedSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: 
   const first = wholeLines ? ll.firstLine : -1;
   const last = wholeLines ? ll.lastLine : -1;
   // A logical line of one physical line is kept as its number (forEachLogicalLine reuses that object).
-  return new ParsedSetting(ll.pieceStarts ? ll : ll.firstLine, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, nameEnd, eq, vs, ve);
+  return new ParsedSetting(ll.pieceStarts ? ll : ll.firstLine, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, eq, vs);
 }
 
 function trimEnd(t: string, end: number): number {

@@ -30,6 +30,11 @@ export class ParameterScope {
     return this.own.keys();
   }
 
+  /** The winning assignment of each name of this scope's own file, in the order of each name's first assignment. */
+  ownSettings(): IterableIterator<Setting> {
+    return this.own.values();
+  }
+
   /** The assignment that decides the value: own first, then the parent's. */
   definedAt(name: string): { setting: Setting; inherited: boolean } | undefined {
     const s = this.own.get(name);

@@ -3,6 +3,7 @@ import { makeLocatedFinding } from '../../../findings';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
 import { isKnownParameter, PARAMS_VERSION, suggestParameter } from '../params';
+import type { ParameterScope } from '../scope';
 
 /** Unknown names get a "did you mean" only while the suggestion search stays cheap (a file of 10,000 typos). */
 const MAX_SUGGESTIONS = 200;
@@ -39,9 +40,14 @@ export function checkUnknownNames(ctx: RuleContext, settings: readonly Setting[]
 }
 
 /** A parameter set twice: the last one wins, and the earlier one misleads whoever reads the file. */
-export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]): void {
-  const last = new Map<string, Setting>();
-  for (let i = 0; i < settings.length; i++) last.set(settings[i].name, settings[i]);
+export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[], scopeOfAll?: ParameterScope): void {
+  // `scopeOfAll`, when given, was built from exactly these settings: its own setting of a name is the last one.
+  let last: { get(name: string): Setting | undefined } | undefined = scopeOfAll && { get: (name) => scopeOfAll.setting(name) };
+  if (!last) {
+    const byName = new Map<string, Setting>();
+    for (let i = 0; i < settings.length; i++) byName.set(settings[i].name, settings[i]);
+    last = byName;
+  }
   // A name set many times has one winner: what every overridden copy says about it is made once, and each
   // distinct value of the name is shown once.
   const winners = new Map<Setting, Winner>();
@@ -62,7 +68,10 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[]):
       };
       winners.set(winner, w);
     }
-    const remove = removeSetting(ctx, s);
+    // The next line's setting, when it is reported too, starts where this removal ends: one position for both.
+    const next = settings[i + 1];
+    const nextStart = next !== undefined && next.firstLine === s.lastLine + 1 && last.get(next.name) !== next ? next.nameRange.start : undefined;
+    const remove = removeSetting(ctx, s, nextStart);
     const evidence = [`line ${s.nameRange.start.line + 1}${shownOnce(w.shownValues, s)}`, w.evidence];
     if (remove) {
       // Every part given: built in one step (what report() would build, field for field, in the same order).
