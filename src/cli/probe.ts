@@ -3,7 +3,7 @@ import { isIpLiteral, makeEndpoint, type Endpoint } from '../core/endpoint';
 import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
 import type { DefinedAt } from '../core/report/records';
-import { probeMany, type Dialer, type ProbeResult } from '../core/probe';
+import { probeMany, tlsRuntime, type Dialer, type ProbeResult } from '../core/probe';
 import { tcpConnect } from '../core/probe/tcp';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
@@ -52,6 +52,10 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
   // what already came (with an early connection the greeting may be waiting).
   if (endpoints.some((ep) => ep.mode === 'implicit')) compileIpPatternOnce();
   else setImmediate(compileIpPatternOnce);
+  // The TLS contexts (tlsRuntime.ts), built now rather than when the first greeting is read: a STARTTLS probe asks
+  // for them at the greeting, to open the connection beside the main one, and the server starts its work for that
+  // connection only once it is open. With an early connection the greeting is often already waiting.
+  if (endpoints.length) tlsRuntime();
   const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
   try {
