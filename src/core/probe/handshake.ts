@@ -1,7 +1,10 @@
 /**
  * One TLS handshake, on a fresh connection (implicit TLS) or on the socket a STARTTLS dialogue prepared. It
- * never trusts or rejects anything itself: it records the chain exactly as the server sent it, and the
- * certificate judge decides afterwards, the way a strict client would.
+ * never trusts or rejects anything itself: it records the chain the server sent, and the certificate judge
+ * decides afterwards, the way a strict client would. Node hands the chain over linked from the leaf by issuer
+ * (`getPeerCertificate(true)`), not in the order it came: certificates out of order, duplicated or unrelated are
+ * gone by then, so of the judge's chain-order notes only a root the server sent reaches it from a live probe
+ * (docs/findings-cert.md).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
