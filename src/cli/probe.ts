@@ -20,8 +20,10 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
   const { common, rest } = takeCommonOptions(args);
   const a = parseProbeArgs(rest);
   const text = common.format === 'text';
-  // Asked only for text: whether stdout is a terminal loads node:tty (JSON is never coloured).
-  const p = paint(text && io.color);
+  // Asked when first needed, and only for text: whether stdout is a terminal loads node:tty (3-7 ms here), which
+  // would otherwise come before the first connection's greeting is read (JSON is never coloured).
+  let painter: ReturnType<typeof paint> | undefined;
+  const p = () => (painter ??= paint(text && io.color));
   const opts = { protocol: a.protocol, mode: a.mode, servername: a.servername, caFiles: a.caFiles };
   const targets: Target[] = a.targets.map((t) => ({ endpoint: makeEndpoint(t.host, t.port, opts) }));
   for (const file of a.inputs) {
@@ -31,16 +33,16 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
   for (const t of configTargets(a, io)) targets.push(t);
   const all = dedupeTargets(targets);
   const planned = all.filter((t) => inShard(t.endpoint, a.shard));
-  if (text && a.shard) io.err(p.dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${all.length} endpoint(s)\n`));
+  if (text && a.shard) io.err(p().dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${all.length} endpoint(s)\n`));
   if (text && targets.length > all.length)
-    io.err(p.dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
+    io.err(p().dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
   const endpoints = planned.map((t) => t.endpoint);
   const definedAt = new Map(planned.map((t) => [t.endpoint, t.definedAt]));
   if (text) {
     for (const ep of endpoints) {
       if (isIpLiteral(ep.host) && !ep.servername) {
         io.err(
-          p.dim(`note: ${t(ep.host)} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`),
+          p().dim(`note: ${t(ep.host)} is an IP address; the certificate is checked against it. Give --servername NAME to check the name your clients use.\n`),
         );
       }
     }
@@ -60,7 +62,7 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
   const runs: ProbeResult[][] = [];
   try {
     for (let i = 0; i < a.repeat; i++) {
-      if (text && a.repeat > 1) io.err(p.dim(`run ${i + 1} of ${a.repeat}...\n`));
+      if (text && a.repeat > 1) io.err(p().dim(`run ${i + 1} of ${a.repeat}...\n`));
       const run = i + 1;
       // Later runs wait out a back-off an earlier run's 421 started (the note below says so) instead of giving up.
       const results = await probeMany(endpoints, {
@@ -78,7 +80,7 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
       });
       runs.push(results);
       if (i + 1 < a.repeat && results.some((r) => r.backoffMs !== undefined)) {
-        if (text) io.err(p.dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));
+        if (text) io.err(p().dim('note: a server answered "too many connections"; the next run waits for its back-off to pass.\n'));
       }
     }
   } catch (err) {
@@ -97,10 +99,10 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
     },
     text: () => {
       const lines: string[] = [];
-      if (endpoints.length === 0) lines.push(p.dim('No endpoint to probe in this run.\n'));
-      for (const r of representative(runs)) lines.push(`${formatResult(r, p, a.verbose)}\n`);
+      if (endpoints.length === 0) lines.push(p().dim('No endpoint to probe in this run.\n'));
+      for (const r of representative(runs)) lines.push(`${formatResult(r, p(), a.verbose)}\n`);
       if (verdicts) {
-        lines.push(p.bold(`Over ${a.repeat} runs:\n`));
+        lines.push(p().bold(`Over ${a.repeat} runs:\n`));
         for (const line of describeRepeats(verdicts)) lines.push(`  ${t(line)}\n`);
       }
       return lines.join('');
