@@ -54,9 +54,17 @@ export function templateTags(text: string, max = Infinity): TemplateTag[] {
   return out;
 }
 
+/**
+ * False when no part of the text can hold template markup: every opener holds "{" or is "<%". Asked once of a
+ * whole file, it spares the per-line checks (hasTemplateMarkup, isTemplateControlLine) of each of its lines.
+ */
+export function mayHoldTemplateMarkup(text: string): boolean {
+  return text.includes('{') || text.includes('<%');
+}
+
 export function hasTemplateMarkup(text: string): boolean {
   // Every opener holds "{" or is "<%": most lines have neither (and a big file has thousands of lines).
-  if (!text.includes('{') && !text.includes('<%')) return false;
+  if (!mayHoldTemplateMarkup(text)) return false;
   return templateTags(text, 1).length > 0;
 }
 
@@ -71,7 +79,7 @@ function isControl(tag: TemplateTag, text: string): boolean {
 
 /** A whole line that only controls the template (`{% if x %}`, `{{ end }}`, `<% end %>`, `{# note #}`). */
 export function isTemplateControlLine(line: string): boolean {
-  if (!line.includes('{') && !line.includes('<%')) return false;
+  if (!mayHoldTemplateMarkup(line)) return false;
   const t = line.trim();
   const tags = templateTags(t);
   if (tags.length === 0 || tags[0].start !== 0 || tags[tags.length - 1].end !== t.length) return false;

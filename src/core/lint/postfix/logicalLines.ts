@@ -1,6 +1,6 @@
 import type { Position, Range } from '../../finding';
 import { eolOf, splitLines } from '../lines';
-import { isTemplateControlLine } from '../templates';
+import { isTemplateControlLine, mayHoldTemplateMarkup } from '../templates';
 
 /**
  * Postfix's reading of main.cf and master.cf (readllines): a line that starts with white space continues the
@@ -96,6 +96,8 @@ export function forEachLogicalLine(doc: TextDoc, visit: (ll: LogicalLine) => voi
 
 function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse: boolean): void {
   const lines = doc.lines;
+  // No line of a text without "{" or "<%" is a template control line: one look at the text instead of one per line.
+  const mayTemplate = mayHoldTemplateMarkup(doc.text);
   const scratch: LogicalLine | undefined = reuse
     ? { text: '', firstLine: 0, lastLine: 0, pieceStarts: undefined, pieceLines: undefined, orphan: false }
     : undefined;
@@ -120,7 +122,7 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
     const nb = firstNonBlank(line);
     if (nb === line.length || line.charCodeAt(nb) === 35 /* # */) continue;
     // A template's own control line (`{% if x %}`, `{{ end }}`) is not Postfix text: it vanishes when rendered.
-    if (isTemplateControlLine(line)) continue;
+    if (mayTemplate && isTemplateControlLine(line)) continue;
     if (nb > 0 && cur) {
       // Arrays made at their size (a push onto a one-element literal grows it to 17 slots).
       if (!parts) {

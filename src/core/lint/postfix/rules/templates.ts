@@ -1,7 +1,7 @@
 import type { TextDoc } from '../logicalLines';
 import type { Setting } from '../mainParser';
 import type { ParameterScope } from '../scope';
-import { conditionalLines, envSubstitutions, hasTemplateMarkup, isPlaceholderWord, templateExpressions } from '../../templates';
+import { conditionalLines, envSubstitutions, hasTemplateMarkup, isPlaceholderWord, mayHoldTemplateMarkup, templateExpressions } from '../../templates';
 import { printable } from '../../../endpoint';
 import { report, RuleContext } from '../context';
 
@@ -26,13 +26,15 @@ export function templateInfo(doc: TextDoc, settings: readonly Setting[], scope: 
   const markup = new Set<number>();
   const kinds = new Set<string>();
   const examples: string[] = [];
-  doc.lines.forEach((line, i) => {
-    if (!hasTemplateMarkup(line) || /^\s*#/.test(line)) return;
-    markup.add(i);
-    if (/<%/.test(line)) kinds.add('ERB/EJS markup');
-    if (/\{\{|\{%|\{#/.test(line)) kinds.add('Jinja/Go template markup');
-    for (const e of templateExpressions(line)) if (examples.length < 3 && !examples.includes(e)) examples.push(e);
-  });
+  // Every opener holds "{" or is "<%" (hasTemplateMarkup): a text without either has no line with markup.
+  if (mayHoldTemplateMarkup(doc.text))
+    doc.lines.forEach((line, i) => {
+      if (!hasTemplateMarkup(line) || /^\s*#/.test(line)) return;
+      markup.add(i);
+      if (/<%/.test(line)) kinds.add('ERB/EJS markup');
+      if (/\{\{|\{%|\{#/.test(line)) kinds.add('Jinja/Go template markup');
+      for (const e of templateExpressions(line)) if (examples.length < 3 && !examples.includes(e)) examples.push(e);
+    });
   for (let i = 0; i < settings.length; i++) {
     const s = settings[i];
     const env = s.value.includes('$') ? envSubstitutions(s.value, (n) => scope.raw(n) !== undefined) : NONE;
