@@ -133,6 +133,9 @@ export async function run(log: (line: string) => void): Promise<void> {
       );
       const [inProcess, whole, bare] = turns.slice(0, 3).map(median);
       const added = Math.max(0, whole - bare);
+      // The same, paired: each turn's CLI run less the node -e 0 right after it, so that a slow stretch of the
+      // machine, which slows both, cancels out instead of landing in one median and not the other.
+      const addedPaired = Math.max(0, median(turns[1].map((t, i) => t - turns[2][i])));
       log(`${row.label}: full diagnosis in-process ${ms(inProcess)}; CLI process ${ms(whole)} (adds ${ms(added)} to node -e 0, ${ms(bare)} in these turns)`);
       if (!row.reference) {
         log(`  skipped: reference tool for ${row.label} (not installed)`);
@@ -140,6 +143,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       }
       const ref = median(turns[3]);
       log(`  ${row.reference.name}: ${ms(ref)} -> in-process ${ratio(inProcess, ref)}, CLI added ${ratio(added, ref)} (goal <= 2x each)`);
+      log(`  CLI added, median of each turn's own difference: ${ms(addedPaired)} -> ${ratio(addedPaired, ref)}`);
       // What the per-host cap (2 by default) costs against a real server: its four connections in four rounds
       // at a cap of 1, two at 2; 4 is what an uncapped probe would open at once.
       const caps = [1, 2, 4];
