@@ -1,6 +1,6 @@
 /** Option values shared by the commands: the same checks and the same one-line usage errors everywhere. */
 import { printable } from '../core/endpoint';
-import { caFileProblem } from '../core/probe/checks';
+import { caFileProblem } from '../core/probe/validate';
 import { UsageError } from './io';
 
 export function intArg(flag: string, v: string, min: number, max: number): number {

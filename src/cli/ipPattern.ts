@@ -6,6 +6,8 @@
  * V8's and process-wide, so it is switched off for this one compilation and back on at once, and the editor's
  * extension host is not ours to change.
  */
+import { isIPv6 } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
 
 let compiled = false;
 
@@ -15,9 +17,6 @@ export function compileIpPatternOnce(): void {
   compiled = true;
   // Whoever started this process chose how regular expressions compile: that stays as it is.
   if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('regexp'))) return;
-  // Required here: the dispatcher loads this module before it connects, and needs it only for an IPv6 target.
-  const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
-  const { isIPv6 } = require('node:net') as typeof import('node:net');
   setFlagsFromString('--no-regexp-tier-up');
   try {
     isIPv6('mail.invalid');

@@ -1,11 +1,10 @@
 import { termSafe } from '../core/escape';
 import { helpFor, USAGE } from './help';
-import type { EarlyConnection } from './earlyConnect';
 import { CliIO, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 
 export { USAGE };
 
-type Command = (args: string[], io: CliIO, early?: EarlyConnection) => Promise<number>;
+type Command = (args: string[], io: CliIO) => Promise<number>;
 
 // Loaded on demand, so `lint` does not pay for the probe engine and the reverse.
 const commands: Record<string, () => Command> = {
@@ -48,12 +47,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`mail-tls-doctor: unknown command "${termSafe(name, 80)}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  // A probe's first connection opens now, and the server starts on it while the engine loads (earlyConnect.ts).
-  const early = name === 'probe' ? (require('./earlyConnect') as typeof import('./earlyConnect')).openEarlyConnection(rest) : undefined;
-  // Node starts a connect to an IP address on its next tick, which would wait for the engine's load: one turn first.
-  if (early) await new Promise((resolve) => setImmediate(resolve));
   try {
-    return await load()(rest, io, early);
+    return await load()(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       // One line: what was wrong and where the usage is.
@@ -68,7 +63,5 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         .join('\n')}\n`,
     );
     return EXIT_INTERNAL;
-  } finally {
-    early?.discard();
   }
 }

@@ -1,22 +1,111 @@
 /** `mail-tls-doctor probe`: argument parsing and output; the work is done by src/core/probe. */
-import { isIpLiteral, makeEndpoint, type Endpoint } from '../core/endpoint';
+import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
+import { isProtocol, protocolList } from '../core/protocols';
 import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
 import type { DefinedAt } from '../core/report/records';
-import { probeMany, tlsRuntime, type Dialer, type ProbeResult } from '../core/probe';
-import { tcpConnect } from '../core/probe/tcp';
+import { probeMany, tlsRuntime, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
+import { caFileArg, intArg } from './args';
 import { compileIpPatternOnce } from './ipPattern';
-import type { EarlyConnection } from './earlyConnect';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
-import { parseProbeArgs, type ProbeArgs } from './probeArgs';
-import { dedupeTargets, inShard, parseTargetList, readInput, type Target } from './targets';
+import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
 
-export { parseProbeArgs, type ProbeArgs };
+export interface ProbeArgs {
+  targets: { host: string; port?: number }[];
+  protocol?: Protocol;
+  mode?: TlsMode;
+  servername?: string;
+  caFiles: string[];
+  timeoutMs?: number;
+  repeat: number;
+  verbose: boolean;
+  inputs: string[];
+  fromConfig: string[];
+  shard?: Shard;
+  concurrency?: number;
+  /** --resolver: every name is resolved through this server only. */
+  resolver?: import('../core/dns/client').DnsServer;
+}
 
-export async function runProbe(args: string[], io: CliIO, early?: EarlyConnection): Promise<number> {
+export function parseProbeArgs(args: string[]): ProbeArgs {
+  const out: ProbeArgs = { targets: [], caFiles: [], repeat: 1, verbose: false, inputs: [], fromConfig: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = args[++i];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--protocol': {
+        const p = value().toLowerCase();
+        if (!isProtocol(p)) throw new UsageError(`--protocol must be ${protocolList()}, not "${printable(p)}"`);
+        out.protocol = p;
+        break;
+      }
+      case '--starttls':
+      case '--implicit': {
+        const m: TlsMode = flag === '--starttls' ? 'starttls' : 'implicit';
+        if (out.mode && out.mode !== m) throw new UsageError('--starttls and --implicit exclude each other');
+        out.mode = m;
+        break;
+      }
+      case '--servername': {
+        const n = value();
+        const check = validateHostname(n);
+        if (!check.ok) throw new UsageError(`invalid --servername "${printable(n)}": ${check.reason}`);
+        out.servername = n;
+        break;
+      }
+      case '--ca':
+        out.caFiles.push(caFileArg(value()));
+        break;
+      case '--timeout':
+        out.timeoutMs = intArg(flag, value(), 100, 600_000);
+        break;
+      case '--repeat':
+        out.repeat = intArg(flag, value(), 1, 100);
+        break;
+      case '--input':
+        out.inputs.push(value());
+        break;
+      case '--from-config':
+        out.fromConfig.push(value());
+        break;
+      case '--shard':
+        out.shard = parseShard(value());
+        break;
+      case '--concurrency':
+        out.concurrency = intArg(flag, value(), 1, 256);
+        break;
+      case '--resolver':
+        out.resolver = require('./check').parseResolverArg(value());
+        break;
+      case '--verbose':
+      case '-v':
+        out.verbose = true;
+        break;
+      default: {
+        if (arg.startsWith('-')) throw new UsageError(`unknown option "${printable(arg)}"`);
+        const t = parseTarget(arg);
+        if ('error' in t) throw new UsageError(t.error);
+        out.targets.push(t);
+      }
+    }
+  }
+  if (out.targets.length === 0 && out.inputs.length === 0 && out.fromConfig.length === 0) {
+    throw new UsageError('give at least one HOST[:PORT] to probe (or --input FILE, --from-config PATH)');
+  }
+  return out;
+}
+
+export async function runProbe(args: string[], io: CliIO): Promise<number> {
   const { common, rest } = takeCommonOptions(args);
   const a = parseProbeArgs(rest);
   const text = common.format === 'text';
@@ -48,15 +137,13 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
     }
   }
   const resolve = a.resolver ? resolverFor(a.resolver, io.signal, a.timeoutMs) : undefined;
-  const dialer = early && dialerWith(early);
   // Before the first TLS handshake (ipPattern.ts). Implicit TLS starts one at once; a STARTTLS handshake comes after
-  // the greeting and a few replies, so the pattern is compiled on the next turn, once the first connection has read
-  // what already came (with an early connection the greeting may be waiting).
+  // the greeting and a few replies, so the pattern is compiled on the next turn, while the first connection waits.
   if (endpoints.some((ep) => ep.mode === 'implicit')) compileIpPatternOnce();
   else setImmediate(compileIpPatternOnce);
   // The TLS contexts (tlsRuntime.ts), built now rather than when the first greeting is read: a STARTTLS probe asks
   // for them at the greeting, to open the connection beside the main one, and the server starts its work for that
-  // connection only once it is open. With an early connection the greeting is often already waiting.
+  // connection only once it is open.
   if (endpoints.length) tlsRuntime();
   const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
@@ -69,7 +156,6 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
         signal: io.signal,
         timeoutMs: a.timeoutMs,
         resolve,
-        ...(dialer ? { dialer } : {}),
         ...(a.concurrency ? { concurrency: a.concurrency } : {}),
         ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}),
         // Streamed as each endpoint address is done (JSON Lines); the text and JSON forms come at the end.
@@ -108,12 +194,6 @@ export async function runProbe(args: string[], io: CliIO, early?: EarlyConnectio
       return lines.join('');
     },
   });
-}
-
-/** TCP, the first connection to the early connection's address and port being that one (earlyConnect.ts). */
-function dialerWith(early: EarlyConnection): Dialer {
-  // A cancelled probe's step opens nothing (and would not track the socket): the dispatcher closes it then.
-  return { connect: (scope, address, port, ms) => tcpConnect(scope, address, port, ms, scope.aborted ? undefined : early.take(address, port)) };
 }
 
 function withPlace<T extends object>(r: T, at: DefinedAt[] | undefined): T & { definedAt?: DefinedAt[] } {
