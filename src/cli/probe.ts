@@ -4,7 +4,7 @@ import { isProtocol, protocolList } from '../core/protocols';
 import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
 import type { DefinedAt } from '../core/report/records';
-import { probeMany, tlsRuntime, type ProbeResult } from '../core/probe';
+import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { caFileArg, intArg } from './args';
@@ -141,10 +141,6 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   // the greeting and a few replies, so the pattern is compiled on the next turn, while the first connection waits.
   if (endpoints.some((ep) => ep.mode === 'implicit')) compileIpPatternOnce();
   else setImmediate(compileIpPatternOnce);
-  // The TLS contexts (tlsRuntime.ts), built now rather than when the first greeting is read: a STARTTLS probe asks
-  // for them at the greeting, to open the connection beside the main one, and the server starts its work for that
-  // connection only once it is open.
-  if (endpoints.length) tlsRuntime();
   const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
   try {

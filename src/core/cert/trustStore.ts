@@ -150,6 +150,15 @@ function extraCas(pems: readonly string[]): ExtraCas {
   return out;
 }
 
+/**
+ * Reads what `buildTrustStore` with these options reads first (the extra CA texts, the roots' index), so a caller
+ * can have it done while it waits for the network rather than when a chain is judged.
+ */
+export function warmTrustStore(opts: TrustStoreOptions): void {
+  extraCas(opts.extraCaPems ?? []);
+  if (opts.useSystemRoots !== false) loadSystemRoots();
+}
+
 /** Unusable blocks in extra CA files are reported so the caller can say why a --ca file did not help. */
 export function buildTrustStore(opts: TrustStoreOptions): { store: TrustStore; errors: string[] } {
   const { bySubject: extra, errors: extraErrors } = extraCas(opts.extraCaPems ?? []);

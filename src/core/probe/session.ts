@@ -9,6 +9,7 @@ import type { Endpoint, TlsMode } from '../endpoint';
 import type { Finding } from '../finding';
 import { PROTOCOLS, protocolOfGreeting } from '../protocols';
 import { judgeChain } from '../cert/judge';
+import { warmTrustStore } from '../cert/trustStore';
 import type { CertificateInfo } from '../cert/types';
 import { clockSkew } from './clock';
 import { Conn } from './conn';
@@ -74,12 +75,20 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
     const v = standbyVersion(tlsRuntime());
     if (v) ctx.standby = openStandby(ctx, v);
   };
+  // Runs once the main connection's connect has gone out (its slot's grant and net.connect's own tick come
+  // first): what the handshakes and the chain's judging build the first time in a process is built while the
+  // server starts its work for the connection, not after.
+  const warm = setImmediate(warmUp, ctx);
   try {
     // Waiting out a back-off longer than a step's timeout would look like a hang: such a probe ends instead.
     const main = await withSlot(ctx, { maxBackoffMs }, (held) => mainConnection(ctx, held));
     findings.push(...main.findings);
     if (main.hs) {
       const hs = main.hs;
+      // The slot the main connection just gave back goes to a scan connection; its connect goes out on the next
+      // tick. Judging first would hold it back by the judging's time (several ms the first time in a process),
+      // and against a server that starts a process per connection the probe would end that much later.
+      if (scanning) await new Promise<void>((resolve) => setImmediate(resolve));
       tlsInfo = { version: hs.version, cipher: hs.cipher };
       if (isVersionName(hs.version)) {
         versions[hs.version] = true;
@@ -120,6 +129,7 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
       findings.push(F.internalError(String((err as Error)?.message ?? err), transcript.tail()));
     }
   } finally {
+    clearImmediate(warm);
     // A scan started during the main connection ends before the probe does, whatever ended the rest.
     ctx.standby?.decide(false, 'the probe ended before a version scan');
     await scanning?.catch(() => undefined);
@@ -141,6 +151,16 @@ export async function probeAddress(input: SessionContext): Promise<ProbeResult> 
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
   };
+}
+
+/** Best effort: anything that fails here fails again, and is reported, where the probe needs it. */
+function warmUp(ctx: Session): void {
+  try {
+    tlsRuntime();
+    warmTrustStore({ extraCaPems: ctx.extraCaPems });
+  } catch {
+    /* reported where it is used */
+  }
 }
 
 async function mainConnection(ctx: Session, held: Socket[]): Promise<MainOutcome> {
