@@ -168,10 +168,13 @@ describe('postfix TLS policy tables: what a live Postfix SMTP client does with e
   });
 
   it('delivers or defers each destination as the linter predicts', async () => {
+    // A failed injection says what Postfix logged meanwhile (seen once under load: no greeting within 20 s).
     await inject(
       pf!.ports.in,
       SCENARIOS.map((s) => `user@${s.domain}`),
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nPostfix log, last lines:\n${pf!.log().split('\n').slice(-25).join('\n')}`);
+    });
     const status = (d: string) => new RegExp(`to=<user@${d.replace(/\./g, '\\.')}>.*status=(sent|deferred)`).exec(pf!.log())?.[1];
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && SCENARIOS.some((s) => status(s.domain) === undefined)) await new Promise((r) => setTimeout(r, 250));
