@@ -128,6 +128,9 @@ const HARMLESS_COPIES = {
   'src/core/cert/parsed.ts': 'a memo keyed by content',
 };
 
+// The wrapper's head, as src/cli/codeCache.ts recognises it.
+const bundleHead = /export const BUNDLE_HEAD = '([^']+)';/.exec(fs.readFileSync('src/cli/codeCache.ts', 'utf8'))[1];
+
 const builds = [
   { ...common, entryPoints: ['node_modules/@babel/parser/lib/index.js'], outfile: 'dist/babel-parser.js' },
   {
@@ -156,7 +159,16 @@ const builds = [
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [splitCommands, lazyBabel] },
   // The GitHub Action's entry point (action.yml): the dispatcher plus INPUT_* handling; commands load as above.
   { ...common, entryPoints: ['src/action.ts'], outfile: 'dist/action.js', plugins: [splitCommands, lazyBabel] },
-  ...commandModules.map((name) => ({ ...common, entryPoints: [`src/cli/${name}.ts`], outfile: `dist/cli-${name}.js`, plugins: [splitCommands, lazyBabel] })),
+  ...commandModules.map((name) => ({
+    ...common,
+    entryPoints: [`src/cli/${name}.ts`],
+    outfile: `dist/cli-${name}.js`,
+    // Written inside the CommonJS wrapper that src/cli/codeCache.ts compiles it in, so a run compiles the text as
+    // it is read instead of a wrapped copy (only codeCache.ts loads these files).
+    banner: { js: bundleHead },
+    footer: { js: '})' },
+    plugins: [splitCommands, lazyBabel],
+  })),
 ];
 
 for (const b of builds) b.plugins = [...(b.plugins ?? []), plainBuiltinNamespaces];

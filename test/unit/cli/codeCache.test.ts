@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheUse, loadBundle, writeCaches } from '../../../src/cli/codeCache';
+import { BUNDLE_HEAD, cacheUse, loadBundle, writeCaches } from '../../../src/cli/codeCache';
 
 describe('cli/codeCache', () => {
   let dir: string;
@@ -44,6 +44,26 @@ describe('cli/codeCache', () => {
     const second = load(file);
     assert.equal(cacheUse.get(file), 'accepted');
     assert.equal(second.twice(5), 10);
+  });
+
+  it('a bundle written inside the wrapper (as the build writes the command bundles) runs once, as it is, cached like any other', () => {
+    const file = path.join(dir, 'cli-w.js');
+    fs.writeFileSync(
+      file,
+      `${BUNDLE_HEAD}\n"use strict"; globalThis.mtdWrappedRuns = (globalThis.mtdWrappedRuns ?? 0) + 1; exports.value = 9; exports.twice = (n) => 2 * n;\n})`,
+    );
+    const g = globalThis as { mtdWrappedRuns?: number };
+    delete g.mtdWrappedRuns;
+    const first = load(file);
+    assert.equal(first.value, 9);
+    assert.equal(g.mtdWrappedRuns, 1, 'its body ran once: not wrapped a second time');
+    assert.equal(cacheUse.get(file), 'compiled');
+    writeCaches();
+    const second = load(file);
+    assert.equal(cacheUse.get(file), 'accepted');
+    assert.equal(second.twice(4), 8);
+    assert.equal(g.mtdWrappedRuns, 2);
+    delete g.mtdWrappedRuns;
   });
 
   it('a changed text of the same length gets its own cache (V8 would accept the old one), and the old file goes', () => {
