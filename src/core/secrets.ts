@@ -88,6 +88,15 @@ const LEADING_SECRET_NAME = /^(\s{0,64}[-+]?[A-Za-z][\w.-]{0,127})(\s{0,64}[=:]\
 /** SECRET_WORD, or an in-line map type with its colon (what the `static:`... pass below needs). */
 const MASK_TRIGGER = /pass|pwd|secret|token|key|credential|auth|(?:static|inline|randmap|pipemap|unionmap):/i;
 
+// maskExcerpt's patterns, made once: a regular expression literal in a function body is a new object at each call,
+// and the lint masks a line per finding. The global ones are used by `replace` only, which starts at index 0 and
+// leaves lastIndex at 0; the others ignore lastIndex.
+const SIGN_PREFIX = /^[-+]/;
+const FILE_NAME = /_file$/;
+const URL_USERINFO = /(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g;
+const INLINE_MAP = /\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi;
+const AUTH_ARGUMENT = /\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi;
+
 /**
  * The one masking rule for an excerpt of a config or log line shown anywhere (evidence, titles, the report, the
  * CLI): the value of a leading secret-named setting (even without its `=`), every secret-named `name=value`,
@@ -95,20 +104,39 @@ const MASK_TRIGGER = /pass|pwd|secret|token|key|credential|auth|(?:static|inline
  */
 export function maskExcerpt(line: string): string {
   // Nothing below changes a line without a secret word, an `@` or an in-line map type: one test for most lines.
-  if (!MASK_TRIGGER.test(line) && !line.includes('@')) return line;
+  if (!mayMask(line)) return line;
   let s = line;
   // Every secret name holds one of these words, so a line without any has no secret-named value to mask.
   const named = SECRET_WORD.test(line);
   const lead = named ? LEADING_SECRET_NAME.exec(s) : null;
-  const leadName = lead?.[1].trim().replace(/^[-+]/, '');
+  const leadName = lead?.[1].trim().replace(SIGN_PREFIX, '');
   // A file's path is not a secret (showing it is the point of a missing-file finding); its contents would be.
-  if (lead && leadName && isSecretName(leadName) && !/_file$/.test(leadName)) s = `${lead[1]}${lead[2]}(hidden)`;
+  if (lead && leadName && isSecretName(leadName) && !FILE_NAME.test(leadName)) s = `${lead[1]}${lead[2]}(hidden)`;
   // Up to the last `@` of the URL: real passwords hold `@` and `/` unencoded. Bounded, so it stays linear.
   // Credentials before a host (in a URL or `user:pass@host`) need an `@`, which masking never adds.
-  if (line.includes('@')) s = s.replace(/(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g, '$1(hidden)@');
+  if (line.includes('@')) s = s.replace(URL_USERINFO, '$1(hidden)@');
   if (named) s = maskNamedValues(s);
   // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
-  s = hideUserinfo(s).replace(/\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi, '$1:(hidden)');
+  s = hideUserinfo(s).replace(INLINE_MAP, '$1:(hidden)');
   // "AUTH" holds "auth", a secret word: a line without one has no SMTP AUTH argument (masking adds only "(hidden)").
-  return named ? s.replace(/\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi, '$1(hidden)') : s;
+  return named ? s.replace(AUTH_ARGUMENT, '$1(hidden)') : s;
+}
+
+/** False when maskExcerpt returns the line as it is, by its first test (no secret word, `@` or in-line map type). */
+export function mayMask(line: string): boolean {
+  return MASK_TRIGGER.test(line) || line.includes('@');
+}
+
+/**
+ * The length of a leading `line N: ` label (N digits, as evidence numbers the lines it quotes), 0 when there is none.
+ * The label never changes maskExcerpt's answer on the rest: no pattern above matches in it or across its final
+ * space (`line` is no secret word, map type or AUTH; LEADING_SECRET_NAME takes `line`, which is no secret name), so
+ * `line N: rest` is kept as it is for every N or for none. MaskMemo (src/core/lint/index.ts) asks maskExcerpt once
+ * per rest for the lines a rule numbers; test/unit/core/secretsExcerpts.test.ts checks the property on random rests.
+ */
+export function lineLabelLength(line: string): number {
+  if (!line.startsWith('line ')) return 0;
+  let i = 5;
+  while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  return i > 5 && line.charCodeAt(i) === 58 /* : */ && line.charCodeAt(i + 1) === 32 ? i + 2 : 0;
 }

@@ -71,7 +71,7 @@ describe('postfix: main.cf parses the way postconf reads it', function () {
         const cf = parseMainCf(text);
         const mine = new Map<string, string>();
         for (const s of cf.settings) mine.set(s.name, norm(s.value));
-        const used = referencedNames(cf.settings.map((s) => s.value));
+        const used = referencedNames(cf.settings);
         const known = new Map([...mine].filter(([n]) => isKnownParameter(n) || used.has(n)));
         const unusedMine = new Set([...mine.keys()].filter((n) => !known.has(n)));
         const counts = new Map<string, number>();

@@ -5,7 +5,7 @@ import { nodemailerLinter } from './nodemailer';
 import { tlsrptLinter } from '../tlsrpt/linter';
 import type { Finding } from '../finding';
 import { makeFinding } from '../findings';
-import { maskExcerpt } from '../secrets';
+import { lineLabelLength, maskExcerpt, mayMask } from '../secrets';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
@@ -48,18 +48,34 @@ export function lintText(path: string, text: string, host: LintHost): LintResult
 /**
  * maskExcerpt's answers for the last few evidence lines of each length. Many findings of one kind share a line
  * (the duplicate-parameter rule quotes the assignment in effect in each of its findings): it is masked once.
- * maskExcerpt depends on the text alone, so a remembered answer is the one it would give.
+ * maskExcerpt depends on the text alone, so a remembered answer is the one it would give. A line numbered
+ * `line N: rest` that maskExcerpt kept as it is tells that every `line M: rest` is kept (see lineLabelLength):
+ * each overridden copy of a setting is quoted with its own line number, and only the first is masked in full.
  */
 class MaskMemo {
   private readonly given: Array<string | undefined> = new Array<string | undefined>(64).fill(undefined);
   private readonly answer: string[] = new Array<string>(64).fill('');
+  /** For the rest after a `line N: ` label: whether maskExcerpt kept the line as it is. */
+  private readonly keptRests = new Map<string, boolean>();
 
   mask(e: string): string {
     const slot = e.length & 63;
     if (this.given[slot] === e) return this.answer[slot];
-    const m = maskExcerpt(e);
+    const m = this.masked(e);
     this.given[slot] = e;
     this.answer[slot] = m;
+    return m;
+  }
+
+  private masked(e: string): string {
+    if (!mayMask(e)) return e;
+    const label = lineLabelLength(e);
+    if (label === 0) return maskExcerpt(e);
+    const rest = e.slice(label);
+    const kept = this.keptRests.get(rest);
+    if (kept === true) return e;
+    const m = maskExcerpt(e);
+    if (kept === undefined) this.keptRests.set(rest, m === e);
     return m;
   }
 }

@@ -130,6 +130,9 @@ const POSTFIX_COMMAND_MACROS = new Set([
   'USER',
 ]);
 
+/** A `${` or a `$` before a capital: made once (a literal in the function is a new object at each call). */
+const MAY_SUBSTITUTE = /\$[{A-Z]/;
+
 /**
  * `${VAR}` / `$VAR` with an upper-case name: shell-style substitution (envsubst, an entrypoint script). Postfix's
  * own parameters are lower-case; `defined` says whether the config itself defines the name (then it is Postfix's).
@@ -137,7 +140,7 @@ const POSTFIX_COMMAND_MACROS = new Set([
 export function envSubstitutions(value: string, defined: (name: string) => boolean): string[] {
   const out: string[] = [];
   // Postfix's own `$name` is lower case: most values with a `$` have no substitution at all.
-  if (!/\$[{A-Z]/.test(value)) return out;
+  if (!MAY_SUBSTITUTE.test(value)) return out;
   for (const m of value.matchAll(/\$(?:\{([A-Z][A-Z0-9_]*)[}:?]|([A-Z][A-Z0-9_]+)\b)/g)) {
     const name = m[1] ?? m[2];
     if (POSTFIX_COMMAND_MACROS.has(name)) continue;

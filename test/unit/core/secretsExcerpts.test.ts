@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Finding } from '../../../src/core/finding';
 import { lintText, type LintHost } from '../../../src/core/lint';
-import { maskExcerpt } from '../../../src/core/secrets';
+import fc from 'fast-check';
+import { lineLabelLength, maskExcerpt } from '../../../src/core/secrets';
 import { captureIO } from '../../support/cli';
 import { main } from '../../../src/cli/main';
 import * as fs from 'node:fs';
@@ -31,6 +32,40 @@ describe('secrets: excerpts of config lines are masked', () => {
       ['smtp_sasl_auth_enable = yes', 'smtp_sasl_auth_enable = yes'],
     ];
     for (const [line, want] of cases) assert.equal(maskExcerpt(line), want, line);
+  });
+
+  it('a `line N: ` label changes nothing in what maskExcerpt does to the rest, whatever N (the lint memo relies on it)', () => {
+    assert.equal(lineLabelLength('line 12: a = b'), 'line 12: '.length);
+    for (const no of ['line : a', 'line 12 a', 'line 12:a', 'Line 1: a', 'line x: a', ' line 1: a', 'line 1']) assert.equal(lineLabelLength(no), 0, no);
+    const piece = fc.oneof(
+      fc.constantFrom('smtp_sasl_password_maps', 'smtp_sasl_auth_enable', 'pass', 'key', 'api_key', 'secret', 'token', 'AUTH PLAIN ', 'auth', '_file'),
+      fc.constantFrom('static:', 'inline:{', '}', '//', '@', ':', '=', ' = ', ' ', '\t', '"', "'", '-', '+', ',', 'line ', '1: ', 'x'),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(), fc.nat(), (pieces, a, b) => {
+        const rest = pieces.join('');
+        const [la, lb] = [`line ${a + 1}: `, `line ${b}: `];
+        const [ma, mb] = [maskExcerpt(la + rest), maskExcerpt(lb + rest)];
+        assert.ok(ma.startsWith(la) && mb.startsWith(lb), `${ma} / ${mb}`);
+        assert.equal(ma.slice(la.length), mb.slice(lb.length), rest);
+        assert.equal(lineLabelLength(la + rest), la.length);
+      }),
+      { numRuns: 3000, seed: 15 },
+    );
+  });
+
+  it('main.cf: every overridden copy of a setting is quoted masked, the first and the later ones alike', () => {
+    const text = ['smtp_sasl_password_file = /etc/postfix/a', 'smtp_sasl_auth_enable = yes', 'smtp_sasl_password_file = /etc/postfix/a'];
+    text.push('smtp_sasl_auth_enable = yes', 'smtp_sasl_password_file = /etc/postfix/b', 'smtp_sasl_auth_enable = no');
+    const r = lintText('/ws/etc/postfix/main.cf', `${text.join('\n')}\n`, host);
+    const evidence = r.findings.filter((f) => f.id === 'postfix.duplicate-parameter').map((f) => f.evidence?.[0]);
+    assert.deepEqual(evidence, [
+      'line 1: smtp_sasl_password_file = (hidden)',
+      'line 2: smtp_sasl_auth_enable = yes',
+      'line 3: smtp_sasl_password_file = (hidden)',
+      'line 4: smtp_sasl_auth_enable = yes',
+    ]);
   });
 
   it('main.cf: a secret line missing its "=" is reported without the secret (Problems, report, --json)', () => {

@@ -113,7 +113,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
     checkDeprecated(ctx, s, { masterLegacyGroups });
     checkCipherGrade(ctx, s);
   }
-  checkUnknownNames(ctx, winners, referencedNames(cf.settings.map((s) => s.value).concat(masterValues)));
+  checkUnknownNames(ctx, winners, referencedNames(cf.settings, masterValues));
   // Without a template every setting counts, and the scope already knows each name's last one.
   if (template)
     checkDuplicates(

@@ -87,7 +87,10 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     });
   }
 
-  const referenced = referencedNames([...(main?.settings ?? []).map((s) => s.value), ...cf.services.flatMap((s) => s.overrides.map((o) => o.value))]);
+  const referenced = referencedNames(
+    main?.settings ?? [],
+    cf.services.flatMap((s) => s.overrides.map((o) => o.value)),
+  );
   for (const m of main?.settings ?? []) referenced.add(m.name);
   const myhostname = mainText !== undefined ? mainScope.resolved('myhostname') : { value: '', complete: false };
 

@@ -32,11 +32,16 @@ const PER_TRANSPORT_SUFFIXES = [
 ];
 
 export function isKnownParameter(name: string): boolean {
-  return (
-    Object.prototype.hasOwnProperty.call(defaults, name) ||
-    Object.prototype.hasOwnProperty.call(newer, name) ||
-    PER_TRANSPORT_SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length)
-  );
+  return Object.prototype.hasOwnProperty.call(defaults, name) || Object.prototype.hasOwnProperty.call(newer, name) || hasTransportSuffix(name);
+}
+
+/** PER_TRANSPORT_SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length), without a closure per call. */
+function hasTransportSuffix(name: string): boolean {
+  for (let i = 0; i < PER_TRANSPORT_SUFFIXES.length; i++) {
+    const s = PER_TRANSPORT_SUFFIXES[i];
+    if (name.length > s.length && name.endsWith(s)) return true;
+  }
+  return false;
 }
 
 /** Postfix's default, `null` when it depends on the machine (myhostname...), undefined for unknown names. */

@@ -72,7 +72,7 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[], 
     const next = settings[i + 1];
     const nextStart = next !== undefined && next.firstLine === s.lastLine + 1 && last.get(next.name) !== next ? next.nameRange.start : undefined;
     const remove = removeSetting(ctx, s, nextStart);
-    const evidence = [`line ${s.nameRange.start.line + 1}${shownOnce(w.shownValues, s)}`, w.evidence];
+    const evidence = [lineEvidence(s.nameRange.start.line + 1, shownOnce(w.shownValues, s)), w.evidence];
     if (remove) {
       // Every part given: built in one step (what report() would build, field for field, in the same order).
       ctx.findings.push(
@@ -116,6 +116,20 @@ interface Winner {
   shownValues: Map<string, string>;
 }
 
+const LINE_EVIDENCE: [string, number, string] = ['line ', 0, ''];
+
+/**
+ * `line N` and the rest, as one flat string. A template literal makes `line N`, then a cons string of it and the
+ * rest, which the lint-wide evidence guard flattens into a third: two strings per finding more, and a big file
+ * has thousands. Array join writes the result at once (the array is this module's, reused; nothing in between
+ * can reenter).
+ */
+function lineEvidence(line: number, rest: string): string {
+  LINE_EVIDENCE[1] = line;
+  LINE_EVIDENCE[2] = rest;
+  return LINE_EVIDENCE.join('');
+}
+
 /** `: name = value` as evidence shows it, made once per value (with its `: `, so a line's evidence is one join). */
 function shownOnce(byValue: Map<string, string>, s: Setting): string {
   let v = byValue.get(s.value);
@@ -124,23 +138,26 @@ function shownOnce(byValue: Map<string, string>, s: Setting): string {
 }
 
 /**
- * Every `$name`, `${name...}` and `$(name)` used in values (what /\$(?:\{|\()?([A-Za-z0-9_]+)/g finds, without
- * a match array per name). Linear scan.
+ * Every `$name`, `${name...}` and `$(name)` used in the settings' values, then in `values` (what
+ * /\$(?:\{|\()?([A-Za-z0-9_]+)/g finds, without a match array per name). Linear scan; the settings are read
+ * where they are (no array of their values first: a big file has thousands).
  */
-export function referencedNames(values: readonly string[]): Set<string> {
+export function referencedNames(settings: ReadonlyArray<{ readonly value: string }>, values: readonly string[] = []): Set<string> {
   const out = new Set<string>();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    for (let at = v.indexOf('$'); at >= 0; at = v.indexOf('$', at + 1)) {
-      let start = at + 1;
-      const open = v.charCodeAt(start);
-      if (open === 123 /* { */ || open === 40 /* ( */) start++;
-      let end = start;
-      while (end < v.length && isNameCode(v.charCodeAt(end))) end++;
-      if (end > start) out.add(v.slice(start, end));
-    }
-  }
+  for (let i = 0; i < settings.length; i++) addReferences(out, settings[i].value);
+  for (let i = 0; i < values.length; i++) addReferences(out, values[i]);
   return out;
+}
+
+function addReferences(out: Set<string>, v: string): void {
+  for (let at = v.indexOf('$'); at >= 0; at = v.indexOf('$', at + 1)) {
+    let start = at + 1;
+    const open = v.charCodeAt(start);
+    if (open === 123 /* { */ || open === 40 /* ( */) start++;
+    let end = start;
+    while (end < v.length && isNameCode(v.charCodeAt(end))) end++;
+    if (end > start) out.add(v.slice(start, end));
+  }
 }
 
 /** [A-Za-z0-9_] */
