@@ -1,3 +1,4 @@
+import { version } from '../../package.json';
 import { termSafe } from '../core/escape';
 import { helpFor, USAGE } from './help';
 import { CliIO, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './io';
@@ -39,7 +40,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   if (name === '--version' || name === '-V') {
-    io.out(`${require('../../package.json').version}\n`);
+    io.out(`${version}\n`);
     return EXIT_OK;
   }
   const load = commands[name];

@@ -3,8 +3,11 @@ import type * as Sarif from 'sarif';
 import { docsUrlFor } from '../../core/report/docs';
 import type { RunRecord } from '../../core/report/records';
 import { toSarif } from '../../core/report/sarif';
+// Named imports: the bundle then holds these three values, not the whole manifest (its `contributes` is most of
+// it), which every CLI run that loads this module used to build as an object.
+import { homepage, repository, version } from '../../../package.json';
 
-const pkg = require('../../../package.json') as { version: string; homepage?: string; repository?: string | { url?: string } };
+const pkg: { version: string; homepage?: string; repository?: string | { url?: string } } = { version, homepage, repository };
 
 export function sarifFor(records: readonly RunRecord[], srcRoot = process.cwd()): Sarif.Log {
   return toSarif(records, {
