@@ -7,7 +7,6 @@
  * extension host is not ours to change.
  */
 import { isIPv6 } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
 
 let compiled = false;
 
@@ -17,6 +16,9 @@ export function compileIpPatternOnce(): void {
   compiled = true;
   // Whoever started this process chose how regular expressions compile: that stays as it is.
   if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('regexp'))) return;
+  // Required here: node:v8 loads eight more internal modules (17 fresh pages), and a STARTTLS probe calls this
+  // after its first connect, while the server prepares its greeting.
+  const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
   setFlagsFromString('--no-regexp-tier-up');
   try {
     isIPv6('mail.invalid');
