@@ -84,10 +84,12 @@ describe('shipping: the npm package and the GitHub Action', function () {
     for (const f of files)
       assert.match(
         f,
-        /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|docs\/findings-[\w-]+\.md)$/,
+        /^(dist\/(cli(-[\w-]+)?|babel-parser)\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json|dist\/package\.json|docs\/findings-[\w-]+\.md)$/,
         `unexpected file in the npm package: ${f}`,
       );
     assert.ok(files.includes('dist/cli.js') && files.includes('dist/cli-probe.js') && files.includes('dist/cli-lint.js'));
+    // The module type of dist/, so Node does not read and parse the whole manifest to learn it on every run.
+    assert.ok(files.includes('dist/package.json'));
   });
 
   it('the packed CLI installs offline into an empty prefix and runs: --version, lint, probe', async () => {
