@@ -3,7 +3,7 @@ import { printable } from '../core/endpoint';
 import { termSafe } from '../core/escape';
 import { parseMailDomain } from '../core/domain/name';
 import { parseServer, type DnsServer } from '../core/dns/client';
-import { chooseResolver, DomainResolver } from '../core/dns/resolver';
+import { addressResolver, chooseResolver, DomainResolver } from '../core/dns/resolver';
 import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
@@ -28,6 +28,11 @@ export function parseResolverArg(v: string): DnsServer {
   const s = parseServer(v);
   if ('error' in s) throw new UsageError(`--resolver: ${s.error}`);
   return s;
+}
+
+/** `probe --resolver`: every name the probe resolves is asked of this server only. */
+export function probeResolver(server: DnsServer, signal: AbortSignal | undefined, timeoutMs: number | undefined): (host: string) => Promise<string[]> {
+  return addressResolver(new DomainResolver({ server, source: 'option', trusted: true }, { signal, timeoutMs }));
 }
 
 export function parseCheckArgs(args: string[]): CheckArgs {
