@@ -18,12 +18,18 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import type { Module as ModuleClass } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
 const CACHE_FORMAT = 2;
+// Node's module class, as the constructor of this file's own module: `require('node:module')` would also load the
+// ES module loader and source-map support (four internal modules) that a command run never uses.
+const Module: typeof ModuleClass =
+  typeof module === 'object' && typeof (module.constructor as Partial<typeof ModuleClass>).createRequire === 'function'
+    ? (module.constructor as typeof ModuleClass)
+    : (require('node:module') as typeof import('node:module')).Module;
 /** How a pre-wrapped bundle starts: the CommonJS wrapper, written by the build around the bundle (`})` ends it). */
 export const BUNDLE_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
 const toWrite: Array<{ script: vm.Script; file: string }> = [];
@@ -48,7 +54,7 @@ export function loadBundle(filename: string): unknown {
   // Registered before it runs, as Node does, so a require cycle back to this bundle finds it.
   require.cache[filename] = mod;
   try {
-    compiled.call(mod.exports, mod.exports, createRequire(filename), mod, filename, path.dirname(filename));
+    compiled.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, path.dirname(filename));
   } catch (err) {
     delete require.cache[filename];
     throw err;
