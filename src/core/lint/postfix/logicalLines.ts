@@ -14,11 +14,11 @@ export interface LogicalLine {
   firstLine: number;
   lastLine: number;
   /**
-   * Logical offset where each physical piece starts, and its line number; undefined for a logical line of one
-   * physical line (most of them), which starts at offset 0 of `firstLine`.
+   * For each physical piece, the logical offset where it starts and its line number, in turn (`[0, firstLine,
+   * offset, line, ...]`, one array for both); undefined for a logical line of one physical line (most of them),
+   * which starts at offset 0 of `firstLine`.
    */
-  pieceStarts?: number[];
-  pieceLines?: number[];
+  pieces?: number[];
   /** True when the first physical line starts with white space (Postfix ignores such a logical line). */
   orphan: boolean;
 }
@@ -98,24 +98,14 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
   const lines = doc.lines;
   // No line of a text without "{" or "<%" is a template control line: one look at the text instead of one per line.
   const mayTemplate = mayHoldTemplateMarkup(doc.text);
-  const scratch: LogicalLine | undefined = reuse
-    ? { text: '', firstLine: 0, lastLine: 0, pieceStarts: undefined, pieceLines: undefined, orphan: false }
-    : undefined;
+  const scratch: LogicalLine | undefined = reuse ? { text: '', firstLine: 0, lastLine: 0, pieces: undefined, orphan: false } : undefined;
   // The logical line being read: a single piece until a continuation line comes (then its pieces are kept).
   let cur: LogicalLine | undefined;
-  let parts: string[] | undefined;
   let len = 0;
   const flush = () => {
     if (!cur) return;
-    if (parts) cur.text = parts.join('');
-    if (cur === scratch && parts) {
-      // Continued: its own object (a setting keeps it for its ranges), and the scratch one is single again.
-      visit({ text: cur.text, firstLine: cur.firstLine, lastLine: cur.lastLine, pieceStarts: cur.pieceStarts, pieceLines: cur.pieceLines, orphan: cur.orphan });
-      scratch.pieceStarts = undefined;
-      scratch.pieceLines = undefined;
-    } else visit(cur);
+    visit(cur);
     cur = undefined;
-    parts = undefined;
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -124,16 +114,14 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
     // A template's own control line (`{% if x %}`, `{{ end }}`) is not Postfix text: it vanishes when rendered.
     if (mayTemplate && isTemplateControlLine(line)) continue;
     if (nb > 0 && cur) {
-      // Arrays made at their size (a push onto a one-element literal grows it to 17 slots).
-      if (!parts) {
-        parts = [cur.text, line];
-        cur.pieceStarts = [0, len];
-        cur.pieceLines = [cur.firstLine, i];
-      } else {
-        cur.pieceStarts!.push(len);
-        cur.pieceLines!.push(i);
-        parts.push(line);
-      }
+      if (!cur.pieces) {
+        // Continued: its own object (a setting keeps it for its ranges); the scratch one stays a single line.
+        if (cur === scratch) cur = { text: cur.text, firstLine: cur.firstLine, lastLine: cur.lastLine, pieces: undefined, orphan: cur.orphan };
+        // Made at its size (a push onto a two-element literal grows it to 19 slots).
+        cur.pieces = [0, cur.firstLine, len, i];
+      } else cur.pieces.push(len, i);
+      // The text glued on as it comes (no array of the pieces to join): the parser's first read makes it flat.
+      cur.text += line;
       len += line.length;
       cur.lastLine = i;
       continue;
@@ -145,7 +133,7 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
       scratch.lastLine = i;
       scratch.orphan = nb > 0;
       cur = scratch;
-    } else cur = { text: line, firstLine: i, lastLine: i, pieceStarts: undefined, pieceLines: undefined, orphan: nb > 0 };
+    } else cur = { text: line, firstLine: i, lastLine: i, pieces: undefined, orphan: nb > 0 };
     len = line.length;
   }
   flush();
@@ -153,22 +141,23 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
 
 /** The file position of logical offset `off` (binary search: a logical line can hold many pieces). */
 export function positionOf(ll: LogicalLine, off: number): Position {
-  const starts = ll.pieceStarts;
-  if (!starts) return { line: ll.firstLine, character: off };
+  const pieces = ll.pieces;
+  if (!pieces) return { line: ll.firstLine, character: off };
+  // Binary search over the pieces (piece k's start is at 2k, its line at 2k + 1).
   let lo = 0;
-  let hi = starts.length - 1;
+  let hi = (pieces.length >> 1) - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= off) lo = mid;
+    if (pieces[2 * mid] <= off) lo = mid;
     else hi = mid - 1;
   }
-  return { line: ll.pieceLines![lo], character: off - starts[lo] };
+  return { line: pieces[2 * lo + 1], character: off - pieces[2 * lo] };
 }
 
 /** The range of logical [start, end): the end is placed after the last character, never at the next piece. */
 export function rangeOf(ll: LogicalLine, start: number, end: number): Range {
   // Within the first physical line (a name always is): no position to look up and throw away.
-  if (!ll.pieceStarts || (start < ll.pieceStarts[1] && end <= ll.pieceStarts[1])) return lineRange(ll.firstLine, start, end);
+  if (!ll.pieces || (start < ll.pieces[2] && end <= ll.pieces[2])) return lineRange(ll.firstLine, start, end);
   const s = positionOf(ll, start);
   if (end <= start) return { start: s, end: s };
   const last = positionOf(ll, end - 1);

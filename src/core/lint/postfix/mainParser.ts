@@ -1,5 +1,6 @@
 import type { Range } from '../../finding';
 import { forEachLogicalLine, isBlankCode, lineRange, LogicalLine, positionOf, rangeOf, TextDoc } from './logicalLines';
+import { knownNameAt } from './params';
 
 /**
  * One `name = value` of main.cf (or one `-o name=value` of master.cf: same shape, so the rules serve both). Made
@@ -12,9 +13,9 @@ export interface Setting {
   value: string;
   readonly nameRange: Range;
   readonly valueRange: Range;
-  /** Physical lines the whole entry spans (for removing it). */
-  firstLine: number;
-  lastLine: number;
+  /** Physical lines the whole entry spans (for removing it); -1 for a master.cf override (see makeSetting). */
+  readonly firstLine: number;
+  readonly lastLine: number;
   /** File range of value[start, end). */
   valueSubRange(start: number, end: number): Range;
 }
@@ -73,7 +74,8 @@ function splitNameValue(ll: LogicalLine): ParsedSetting | SyntaxProblem {
 
 /**
  * A parsed setting. Its ranges are worked out when first asked for and then kept: a big file has thousands of
- * settings and most ranges are never needed (only findings and hovers point at them).
+ * settings and most ranges are never needed (only findings and hovers point at them). Its lines are its logical
+ * line's (no fields of their own: a big file has thousands of settings).
  */
 class ParsedSetting implements Setting {
   private nameRangeCache: Range | undefined;
@@ -83,14 +85,22 @@ class ParsedSetting implements Setting {
     private readonly ll: LogicalLine | number,
     readonly name: string,
     readonly value: string,
-    readonly firstLine: number,
-    readonly lastLine: number,
     /** Where the name starts in the logical line; it ends name.length later. */
     private readonly nameStart: number,
     private readonly eq: number,
     /** Where the value starts in the logical line; it ends value.length later. */
     private readonly vs: number,
   ) {}
+
+  get firstLine(): number {
+    const ll = this.ll;
+    return typeof ll === 'number' ? ll : ll.firstLine;
+  }
+
+  get lastLine(): number {
+    const ll = this.ll;
+    return typeof ll === 'number' ? ll : ll.lastLine;
+  }
 
   get nameRange(): Range {
     return (this.nameRangeCache ??= this.range(this.nameStart, this.nameStart + this.name.length));
@@ -115,6 +125,17 @@ class ParsedSetting implements Setting {
   }
 }
 
+/** A master.cf `-o` override: it spans only its own token, so it has no whole lines to remove (-1). */
+class OverrideSetting extends ParsedSetting {
+  override get firstLine(): number {
+    return -1;
+  }
+
+  override get lastLine(): number {
+    return -1;
+  }
+}
+
 /**
  * Builds a setting from a logical line whose name is [nameStart, nameEnd) and whose `=` is at eq. `wholeLines`
  * false gives firstLine = lastLine = -1: a master.cf override spans only its own token, and removing it must not
@@ -129,10 +150,11 @@ function parsedSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: 
   let vs = eq + 1;
   while (vs < valueLimit && isBlankCode(t.charCodeAt(vs))) vs++;
   const ve = Math.max(vs, trimEnd(t, valueLimit));
-  const first = wholeLines ? ll.firstLine : -1;
-  const last = wholeLines ? ll.lastLine : -1;
   // A logical line of one physical line is kept as its number (forEachLogicalLine reuses that object).
-  return new ParsedSetting(ll.pieceStarts ? ll : ll.firstLine, t.slice(nameStart, nameEnd), t.slice(vs, ve), first, last, nameStart, eq, vs);
+  const kept = ll.pieces ? ll : ll.firstLine;
+  const name = knownNameAt(t, nameStart, nameEnd) ?? t.slice(nameStart, nameEnd);
+  const value = t.slice(vs, ve);
+  return wholeLines ? new ParsedSetting(kept, name, value, nameStart, eq, vs) : new OverrideSetting(kept, name, value, nameStart, eq, vs);
 }
 
 function trimEnd(t: string, end: number): number {
