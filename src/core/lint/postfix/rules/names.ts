@@ -2,7 +2,7 @@ import { printable } from '../../../endpoint';
 import { makeLocatedFinding } from '../../../findings';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
-import { isKnownParameter, PARAMS_VERSION, suggestParameter } from '../params';
+import { isKnownParameter, knownNameAt, PARAMS_VERSION, suggestParameter } from '../params';
 import type { ParameterScope } from '../scope';
 
 /** Unknown names get a "did you mean" only while the suggestion search stays cheap (a file of 10,000 typos). */
@@ -156,7 +156,8 @@ function addReferences(out: Set<string>, v: string): void {
     if (open === 123 /* { */ || open === 40 /* ( */) start++;
     let end = start;
     while (end < v.length && isNameCode(v.charCodeAt(end))) end++;
-    if (end > start) out.add(v.slice(start, end));
+    // A reference to a known parameter (nearly all) adds the table's string: no slice per reference.
+    if (end > start) out.add(knownNameAt(v, start, end) ?? v.slice(start, end));
   }
 }
 
