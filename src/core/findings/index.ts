@@ -2,6 +2,7 @@
  * Reading the finding registry (./registry.ts): specs, docs locations, and the one way to build a finding.
  */
 import type { Finding, Range, Severity, TextEdit } from '../finding';
+import { plainConstructor } from '../plain';
 import { FAMILIES, FINDINGS, type ExplainId, type Family, type FindingId, type FindingSpec, type MaillogId, type RegisteredId } from './registry';
 
 export { FAMILIES, FINDINGS };
@@ -88,5 +89,31 @@ export function makeLocatedFinding(
   editTitle: string,
   file: string,
 ): Finding {
-  return { id, severity, title, detail, fix, range, evidence, edits, editTitle, file };
+  return new LocatedFinding(id, severity, title, detail, fix, range, evidence, edits, editTitle, file);
 }
+
+/** makeLocatedFinding's object: a constructor, not a literal (src/core/plain.ts), fields in makeFinding's order. */
+const LocatedFinding = plainConstructor(function (
+  this: Finding,
+  id: FindingId,
+  severity: Severity,
+  title: string,
+  detail: string,
+  fix: string,
+  range: Range,
+  evidence: string[],
+  edits: TextEdit[],
+  editTitle: string,
+  file: string,
+) {
+  this.id = id;
+  this.severity = severity;
+  this.title = title;
+  this.detail = detail;
+  this.fix = fix;
+  this.range = range;
+  this.evidence = evidence;
+  this.edits = edits;
+  this.editTitle = editTitle;
+  this.file = file;
+});

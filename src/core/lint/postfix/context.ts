@@ -1,6 +1,7 @@
 import { printable } from '../../endpoint';
 import type { Finding, Position, Range, Severity, TextEdit } from '../../finding';
 import { makeFinding, type FindingId } from '../../findings';
+import { textEdit } from '../../plain';
 import { hideUserinfo, isSecretName } from '../../secrets';
 import type { LintHost } from '../types';
 import type { TextDoc } from './logicalLines';
@@ -79,7 +80,7 @@ export function addParameter(ctx: RuleContext, name: string, value: string, afte
 export function removeSetting(ctx: RuleContext, s: Setting, nextLineStart?: Position): TextEdit | undefined {
   if (ctx.service || s.firstLine < 0) return undefined;
   // The name starts the entry's first line: its range's start is the edit's (one position object, not two).
-  return { range: ctx.doc.deleteLines(s.firstLine, s.lastLine, s.nameRange.start, nextLineStart), newText: '' };
+  return textEdit(ctx.doc.deleteLines(s.firstLine, s.lastLine, s.nameRange.start, nextLineStart), '');
 }
 
 /** A Postfix rule's finding before its file is known: explicit severity and title, always a range. */

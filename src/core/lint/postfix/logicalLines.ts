@@ -1,5 +1,6 @@
 import type { Position, Range } from '../../finding';
 import { eolOf, splitLines } from '../lines';
+import { plainConstructor, position, range } from '../../plain';
 import { isTemplateControlLine, mayHoldTemplateMarkup } from '../templates';
 
 /**
@@ -23,6 +24,15 @@ export interface LogicalLine {
   orphan: boolean;
 }
 
+/** A logical line with continuation lines, which a setting keeps (a constructor, not a literal: src/core/plain.ts). */
+const ContinuedLine = plainConstructor(function (this: LogicalLine, text: string, firstLine: number, lastLine: number, orphan: boolean) {
+  this.text = text;
+  this.firstLine = firstLine;
+  this.lastLine = lastLine;
+  this.pieces = undefined;
+  this.orphan = orphan;
+});
+
 /**
  * The document's lines as the editor shows them (`\r\n`, `\n` and a lone `\r` end a line), so every range lands on
  * the line the user sees. Postfix itself ends lines at `\n` only; a file with lone CRs is one long line to it, which
@@ -39,7 +49,7 @@ export class TextDoc {
     return this.lines.length;
   }
   lineEnd(line: number): Position {
-    return { line, character: this.lines[line]?.length ?? 0 };
+    return position(line, this.lines[line]?.length ?? 0);
   }
   /**
    * The range that removes whole physical lines [first, last], newline included. `lineStart` and `nextLineStart`,
@@ -47,11 +57,12 @@ export class TextDoc {
    * are used as the start and end instead of copies: the positions of findings are never changed in place.
    */
   deleteLines(first: number, last: number, lineStart?: Position, nextLineStart?: Position): Range {
-    if (first > 0 && last + 1 >= this.lines.length) return { start: this.lineEnd(first - 1), end: this.lineEnd(last) };
-    const start = lineStart && lineStart.line === first && lineStart.character === 0 ? lineStart : { line: first, character: 0 };
-    if (last + 1 >= this.lines.length) return { start, end: this.lineEnd(last) };
-    const end = nextLineStart && nextLineStart.line === last + 1 && nextLineStart.character === 0 ? nextLineStart : { line: last + 1, character: 0 };
-    return { start, end };
+    // Made by constructors, not literals (src/core/plain.ts): a big file's findings keep thousands of these.
+    if (first > 0 && last + 1 >= this.lines.length) return range(this.lineEnd(first - 1), this.lineEnd(last));
+    const start = lineStart && lineStart.line === first && lineStart.character === 0 ? lineStart : position(first, 0);
+    if (last + 1 >= this.lines.length) return range(start, this.lineEnd(last));
+    const end = nextLineStart && nextLineStart.line === last + 1 && nextLineStart.character === 0 ? nextLineStart : position(last + 1, 0);
+    return range(start, end);
   }
   /** Where to insert `text` as a new line after physical line `line` (or at the end when line is past it). */
   insertLineAfter(line: number, text: string): { range: Range; newText: string } {
@@ -116,9 +127,9 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
     if (nb > 0 && cur) {
       if (!cur.pieces) {
         // Continued: its own object (a setting keeps it for its ranges); the scratch one stays a single line.
-        if (cur === scratch) cur = { text: cur.text, firstLine: cur.firstLine, lastLine: cur.lastLine, pieces: undefined, orphan: cur.orphan };
-        // Made at its size (a push onto a two-element literal grows it to 19 slots).
-        cur.pieces = [0, cur.firstLine, len, i];
+        if (cur === scratch) cur = new ContinuedLine(cur.text, cur.firstLine, cur.lastLine, cur.orphan);
+        // Made at its size (a push onto a two-element literal grows it to 19 slots); Array.of: src/core/plain.ts.
+        cur.pieces = Array.of(0, cur.firstLine, len, i);
       } else cur.pieces.push(len, i);
       // The text glued on as it comes (no array of the pieces to join): the parser's first read makes it flat.
       cur.text += line;
@@ -142,7 +153,7 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
 /** The file position of logical offset `off` (binary search: a logical line can hold many pieces). */
 export function positionOf(ll: LogicalLine, off: number): Position {
   const pieces = ll.pieces;
-  if (!pieces) return { line: ll.firstLine, character: off };
+  if (!pieces) return position(ll.firstLine, off);
   // Binary search over the pieces (piece k's start is at 2k, its line at 2k + 1).
   let lo = 0;
   let hi = (pieces.length >> 1) - 1;
@@ -151,7 +162,7 @@ export function positionOf(ll: LogicalLine, off: number): Position {
     if (pieces[2 * mid] <= off) lo = mid;
     else hi = mid - 1;
   }
-  return { line: pieces[2 * lo + 1], character: off - pieces[2 * lo] };
+  return position(pieces[2 * lo + 1], off - pieces[2 * lo]);
 }
 
 /** The range of logical [start, end): the end is placed after the last character, never at the next piece. */
@@ -159,13 +170,16 @@ export function rangeOf(ll: LogicalLine, start: number, end: number): Range {
   // Within the first physical line (a name always is): no position to look up and throw away.
   if (!ll.pieces || (start < ll.pieces[2] && end <= ll.pieces[2])) return lineRange(ll.firstLine, start, end);
   const s = positionOf(ll, start);
-  if (end <= start) return { start: s, end: s };
+  if (end <= start) return range(s, s);
   const last = positionOf(ll, end - 1);
-  return { start: s, end: { line: last.line, character: last.character + 1 } };
+  return range(s, position(last.line, last.character + 1));
 }
 
-/** rangeOf for a logical line of one physical line, `line`: [start, end) of that line. */
+/**
+ * rangeOf for a logical line of one physical line, `line`: [start, end) of that line. Its objects are made by
+ * constructors, not literals (src/core/plain.ts): a big file's findings keep thousands of them.
+ */
 export function lineRange(line: number, start: number, end: number): Range {
-  const at = { line, character: start };
-  return { start: at, end: end <= start ? at : { line, character: end } };
+  const at = position(line, start);
+  return range(at, end <= start ? at : position(line, end));
 }
