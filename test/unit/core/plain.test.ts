@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { makeFinding, makeLocatedFinding } from '../../../src/core/findings';
-import { position, range, textEdit } from '../../../src/core/plain';
+import { pair, position, range, single, textEdit } from '../../../src/core/plain';
 
 describe('plain objects made by constructors', () => {
   it('are the literals they replace: prototype, constructor, own keys in order, JSON', () => {
@@ -24,6 +24,25 @@ describe('plain objects made by constructors', () => {
       assert.deepStrictEqual({ ...made }, literal);
     }
     assert.notEqual(position(1, 1), position(1, 1), 'a new object each time');
+  });
+
+  it('pair and single are the array literals they replace, a new array each time', () => {
+    const o = { a: 1 };
+    assert.deepStrictEqual(pair('x', 'y'), ['x', 'y']);
+    assert.deepStrictEqual(single(o), [o]);
+    assert.equal(single(o)[0], o);
+    assert.ok(Array.isArray(pair(1, 2)) && Object.getPrototypeOf(pair(1, 2)) === Array.prototype);
+    const p1 = pair('a', 'b');
+    const p2 = pair('c', 'd');
+    assert.notEqual(p1, p2);
+    assert.deepStrictEqual(
+      [p1, p2],
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    );
+    assert.equal(JSON.stringify(single('z')), '["z"]');
   });
 
   it('makeLocatedFinding gives what makeFinding gives with every part', () => {

@@ -128,8 +128,8 @@ function scanLogicalLines(doc: TextDoc, visit: (ll: LogicalLine) => void, reuse:
       if (!cur.pieces) {
         // Continued: its own object (a setting keeps it for its ranges); the scratch one stays a single line.
         if (cur === scratch) cur = new ContinuedLine(cur.text, cur.firstLine, cur.lastLine, cur.orphan);
-        // Made at its size (a push onto a two-element literal grows it to 19 slots); Array.of: src/core/plain.ts.
-        cur.pieces = Array.of(0, cur.firstLine, len, i);
+        // Made at its size (a push onto a two-element literal grows it to 19 slots).
+        cur.pieces = [0, cur.firstLine, len, i];
       } else cur.pieces.push(len, i);
       // The text glued on as it comes (no array of the pieces to join): the parser's first read makes it flat.
       cur.text += line;

@@ -1,5 +1,6 @@
 import { printable } from '../../../endpoint';
 import { makeLocatedFinding } from '../../../findings';
+import { pair, single } from '../../../plain';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
 import { isKnownParameter, knownNameAt, PARAMS_VERSION, suggestParameter } from '../params';
@@ -72,8 +73,8 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[], 
     const next = settings[i + 1];
     const nextStart = next !== undefined && next.firstLine === s.lastLine + 1 && last.get(next.name) !== next ? next.nameRange.start : undefined;
     const remove = removeSetting(ctx, s, nextStart);
-    // Array.of, not literals: V8 can pretenure a literal's allocation site (src/core/plain.ts).
-    const evidence = Array.of(lineEvidence(s.nameRange.start.line + 1, shownOnce(w.shownValues, s)), w.evidence);
+    // pair() and single(), not literals: V8 can pretenure a literal's allocation site (src/core/plain.ts).
+    const evidence = pair(lineEvidence(s.nameRange.start.line + 1, shownOnce(w.shownValues, s)), w.evidence);
     if (remove) {
       // Every part given: built in one step (what report() would build, field for field, in the same order).
       ctx.findings.push(
@@ -85,7 +86,7 @@ export function checkDuplicates(ctx: RuleContext, settings: readonly Setting[], 
           DUPLICATE_FIX,
           s.nameRange,
           evidence,
-          Array.of(remove),
+          single(remove),
           w.editTitle,
           ctx.file,
         ),
