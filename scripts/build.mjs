@@ -126,6 +126,8 @@ const HARMLESS_COPIES = {
   // memo of parsed certificates, keyed by their bytes and handing out copies, so a certificate both see is parsed
   // once in each and every result is the same.
   'src/core/cert/parsed.ts': 'a memo keyed by content',
+  // Each copy remembers what `require` returned, and `require` returns the one module Node has.
+  'src/core/nodeLazy.ts': "Node's own modules",
 };
 
 // The wrapper's head, as src/cli/codeCache.ts recognises it.

@@ -3,10 +3,10 @@
  * `--from-config PATH` (the servers the configs under PATH name); `--shard K/N` keeps a stable part of them,
  * and an endpoint named several times is probed once, remembering every line that named it.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { makeEndpoint, parseTarget, printable, type Endpoint, type EndpointOptions } from '../core/endpoint';
 import { readBounded } from '../core/fsread';
+import { nodeCrypto } from '../core/nodeLazy';
 import type { DefinedAt } from '../core/report/records';
 import { UsageError } from './io';
 
@@ -112,7 +112,7 @@ export function dedupeTargets(targets: readonly Target[]): PlannedEndpoint[] {
  * shard on every machine and in every run, whatever else the list holds or in which order.
  */
 export function shardOf(ep: Endpoint, count: number): number {
-  const digest = createHash('sha256').update(endpointIdentity(ep)).digest();
+  const digest = nodeCrypto().createHash('sha256').update(endpointIdentity(ep)).digest();
   return (digest.readUInt32BE(0) % count) + 1;
 }
 

@@ -5,9 +5,10 @@
  * and IP literals only against IP SANs. Stricter than Node's own check in one place: Node also accepts partial
  * wildcards such as "mail*.example.com"; RFC 6125 deprecates them and many clients refuse them.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { compressIpv6 } from './fields';
+import { nodeCrypto } from '../nodeLazy';
 import { fromX509, parseCertificate } from './parsed';
 import type { CertificateInfo } from './types';
 
@@ -31,7 +32,7 @@ export function coveredNames(cert: CertificateInfo | X509Certificate): string[] 
 
 export function identitiesOf(cert: CertificateInfo | X509Certificate): Identities {
   try {
-    if (cert instanceof X509Certificate) return fromRaw(fromX509(cert).raw);
+    if (cert instanceof nodeCrypto().X509Certificate) return fromRaw(fromX509(cert).raw);
     const parsed = typeof cert.pem === 'string' ? parseCertificate(Buffer.from(cert.pem)) : undefined;
     if (parsed && !('error' in parsed)) return fromRaw(parsed.raw);
     return fromInfo(cert);

@@ -2,7 +2,8 @@
  * One parse of a certificate, shared by describe, hostname matching and path building: Node's X509Certificate
  * for what it does well (validity, fingerprints, signature checks) plus the DER fields it lacks.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../nodeLazy';
 import { readRawFields, RawFields, signatureAlgorithmName } from './fields';
 import type { CertificateInfo } from './types';
 
@@ -45,7 +46,7 @@ export function parseCertificate(der: Buffer): ParsedCert | { error: string } {
 function parseUncached(der: Buffer): ParsedCert | { error: string } {
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(der);
+    x509 = new (nodeCrypto().X509Certificate)(der);
   } catch (e) {
     return { error: `not a readable X.509 certificate (${shortReason(e)})` };
   }

@@ -3,7 +3,8 @@
  * split a PEM bundle, check that a key belongs to a certificate, describe a certificate. Never throws, and never
  * copies key material into an error string: errors name the block and the reason, not its contents.
  */
-import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from '../nodeLazy';
 import { parseCertificate, shortReason } from './parsed';
 import type { CertificateInfo } from './types';
 
@@ -53,7 +54,7 @@ export function parsePemBundle(text: string): PemBundle {
       else out.certificates.push(parsed.der);
     } else if (/PRIVATE KEY$/.test(label)) {
       try {
-        out.privateKeys.push(createPrivateKey({ key: whole, format: 'pem' }));
+        out.privateKeys.push(nodeCrypto().createPrivateKey({ key: whole, format: 'pem' }));
       } catch (e) {
         const reason = /ENCRYPTED/.test(label) || /Proc-Type: 4,ENCRYPTED/.test(body) ? 'the key is encrypted (a passphrase is needed)' : keyReason(e);
         out.errors.push(`${where}: the private key cannot be read: ${reason}`);
@@ -70,10 +71,10 @@ export function parsePemBundle(text: string): PemBundle {
 
 export function keyMatchesCertificate(key: KeyObject, certDer: Buffer): boolean {
   try {
-    const x509 = new X509Certificate(certDer);
+    const x509 = new (nodeCrypto().X509Certificate)(certDer);
     if (key.type === 'private') return x509.checkPrivateKey(key);
     // A public key can still be compared by its SPKI encoding.
-    const a = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
+    const a = (key.type === 'public' ? key : nodeCrypto().createPublicKey(key)).export({ type: 'spki', format: 'der' });
     const b = x509.publicKey.export({ type: 'spki', format: 'der' });
     return a.equals(b);
   } catch {

@@ -10,14 +10,13 @@
  * every root it points at is parsed and its subject checked, so a stale or altered index can hide a root (a
  * false "untrusted") but never add trust.
  */
-import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { fromX509, nameKey, ParsedCert, parseCertificate } from './parsed';
 import { parsePemBundle } from './pem';
 import { readTextBounded } from '../fsread';
+import { nodeCrypto, nodeTls } from '../nodeLazy';
 
 export interface TrustStore {
   /** The certificates named `subjectKey`: only these are fully parsed, so a lookup costs what it finds. */
@@ -54,7 +53,7 @@ function cacheFile(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const bin = fs.statSync(process.execPath);
   const runtime = [process.execPath, bin.size, bin.mtimeMs, process.version, process.versions.openssl ?? ''].join('\n');
-  const digest = createHash('sha256').update(runtime).digest('hex').slice(0, 24);
+  const digest = nodeCrypto().createHash('sha256').update(runtime).digest('hex').slice(0, 24);
   return path.join(base, 'mail-tls-doctor', `roots-${INDEX_FORMAT}-${digest}.json`);
 }
 
@@ -74,9 +73,10 @@ function readCachedIndex(): Index | undefined {
 
 function buildIndex(): Index {
   const index: Index = {};
-  rootCertificates.forEach((pem, i) => {
+  const X509 = nodeCrypto().X509Certificate;
+  nodeTls().rootCertificates.forEach((pem, i) => {
     try {
-      const key = nameKey(new X509Certificate(pem).subject);
+      const key = nameKey(new X509(pem).subject);
       (index[key] ??= []).push(i);
     } catch {
       // An unreadable bundled root cannot anchor anything.
@@ -98,7 +98,7 @@ function buildIndex(): Index {
 function parsedRoot(r: LazyRoot, subjectKey: string): ParsedCert | undefined {
   if (r.parsed === undefined) {
     try {
-      const p = fromX509(new X509Certificate(rootCertificates[r.index]));
+      const p = fromX509(new (nodeCrypto().X509Certificate)(nodeTls().rootCertificates[r.index]));
       r.parsed = p.subjectKey === subjectKey ? p : null;
     } catch {
       r.parsed = null;

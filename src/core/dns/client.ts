@@ -6,8 +6,8 @@
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { randomInt } from 'node:crypto';
 import * as packet from 'dns-packet';
+import { nodeCrypto } from '../nodeLazy';
 import { formatServer, type DnsServer } from './server';
 
 export { formatServer, parseServer, type DnsServer } from './server';
@@ -73,7 +73,7 @@ export function isLoopback(host: string): boolean {
 export async function query(server: DnsServer, name: string, type: RecordType, opts: QueryOptions = {}): Promise<DnsResponse> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  const id = randomInt(0, 65536);
+  const id = nodeCrypto().randomInt(0, 65536);
   const qname = name.replace(/\.$/, '') || '.';
   const msg = packet.encode({
     type: 'query',

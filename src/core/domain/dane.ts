@@ -5,8 +5,9 @@
  * the server certificate, and the server certificate must name the MX host (or the TLSA base name) and be in
  * date. Certificates and keys are compared as DER, hashed with Node's crypto: no DNSSEC or X.509 of our own.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { matchesHostname } from '../cert/hostname';
+import { nodeCrypto } from '../nodeLazy';
 
 export interface TlsaRecord {
   usage: number;
@@ -42,7 +43,8 @@ export interface DaneVerdict {
 function association(cert: X509Certificate, r: TlsaRecord): string {
   const der = r.selector === 0 ? cert.raw : (cert.publicKey.export({ type: 'spki', format: 'der' }) as Buffer);
   if (r.matchingType === 0) return der.toString('hex');
-  return createHash(r.matchingType === 1 ? 'sha256' : 'sha512')
+  return nodeCrypto()
+    .createHash(r.matchingType === 1 ? 'sha256' : 'sha512')
     .update(der)
     .digest('hex');
 }
@@ -76,7 +78,7 @@ export function matchTlsa(records: TlsaRecord[], chainPem: string[], names: stri
   const chain: X509Certificate[] = [];
   for (const pem of chainPem) {
     try {
-      chain.push(new X509Certificate(pem));
+      chain.push(new (nodeCrypto().X509Certificate)(pem));
     } catch {
       break; // an unreadable certificate ends the usable chain
     }

@@ -7,8 +7,9 @@
  * (docs/findings-cert.md).
  */
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { isIpLiteral } from '../endpoint';
+import { nodeTls } from '../nodeLazy';
 import type { Scope } from './scope';
 import { contextFor, offeredCiphers } from './secureContexts';
 import { tlsRuntime } from './tlsRuntime';
@@ -75,7 +76,7 @@ export function tlsHandshake(scope: Scope, opts: HandshakeOptions): Promise<Hand
   return scope.step<HandshakeResult>(`TLS handshake${offered ? ` (${offered})` : ''}`, opts.timeoutMs, (resolve, reject) => {
     let socket: tls.TLSSocket;
     try {
-      socket = scope.track(tls.connect(connectOpts));
+      socket = scope.track(nodeTls().connect(connectOpts));
     } catch (e) {
       reject(e as Error);
       return;

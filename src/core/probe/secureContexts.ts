@@ -3,7 +3,8 @@
  * costs more than a loopback handshake. The runtime check (tlsRuntime) builds exactly these, so the contexts it
  * creates to see what the library can offer are the ones the handshakes then use.
  */
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { nodeTls } from '../nodeLazy';
 
 const contexts = new Map<string, tls.SecureContext | Error>();
 
@@ -20,7 +21,7 @@ export function contextFor(minVersion: tls.SecureVersion, maxVersion: tls.Secure
   let ctx = contexts.get(key);
   if (!ctx) {
     try {
-      ctx = tls.createSecureContext({ ca: [], minVersion, maxVersion, ciphers });
+      ctx = nodeTls().createSecureContext({ ca: [], minVersion, maxVersion, ciphers });
     } catch (e) {
       ctx = e instanceof Error ? e : new Error(String(e));
     }
@@ -36,5 +37,5 @@ export function contextFor(minVersion: tls.SecureVersion, maxVersion: tls.Secure
  * cannot apply.
  */
 export function offeredCiphers(permissiveCiphers: string | undefined, legacy: boolean): string | undefined {
-  return permissiveCiphers ?? (legacy ? undefined : tls.DEFAULT_CIPHERS);
+  return permissiveCiphers ?? (legacy ? undefined : nodeTls().DEFAULT_CIPHERS);
 }

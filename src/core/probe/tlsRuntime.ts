@@ -3,7 +3,7 @@
  * `@SECLEVEL=0`; VS Code's extension host (Electron, BoringSSL) rejects OpenSSL cipher strings and may not offer
  * the old versions at all. A version this runtime cannot offer is "not tested", never "refused".
  */
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import type { TlsVersionName } from './types';
 import { TLS_VERSIONS } from './types';
 import { contextFor, offeredCiphers } from './secureContexts';

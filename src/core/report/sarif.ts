@@ -6,12 +6,12 @@
  * unchanged problem is not reported as new. A probe finding seen at several addresses or in several `--repeat`
  * runs is one result, which says in how many runs it appeared.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
 import { endpointLabel, hostPort, type Endpoint } from '../endpoint';
 import { compareSeverity, type Finding, type Range, type Severity } from '../finding';
 import { findingSpec, isFindingId, makeFinding } from '../findings';
+import { nodeCrypto } from '../nodeLazy';
 import { TLS_VERSIONS } from '../probe/types';
 import { versionState } from '../probe/versionDecision';
 import { docsAnchorFor, docsPageFor } from './docs';
@@ -335,7 +335,7 @@ function compareProbes(a: ProbeRecord, b: ProbeRecord): number {
 }
 
 function hash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 32);
+  return nodeCrypto().createHash('sha256').update(s).digest('hex').slice(0, 32);
 }
 
 function oneLine(s: string): string {

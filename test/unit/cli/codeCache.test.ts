@@ -66,21 +66,47 @@ describe('cli/codeCache', () => {
     delete g.mtdWrappedRuns;
   });
 
-  it('a changed text of the same length gets its own cache (V8 would accept the old one), and the old file goes', () => {
+  it('a changed text of the same length is not served the old cache (V8 would accept it), and its own replaces it', () => {
     const file = path.join(dir, 'cli-y.js');
     fs.writeFileSync(file, 'exports.value = 1; exports.twice = (n) => 2 * n;\n');
     load(file);
     writeCaches();
-    const before = cacheFiles();
+    assert.equal(load(file).value, 1);
+    assert.equal(cacheUse.get(file), 'accepted');
     fs.writeFileSync(file, 'exports.value = 2; exports.twice = (n) => 3 * n;\n');
     const changed = load(file);
     assert.equal(cacheUse.get(file), 'compiled');
     assert.equal(changed.value, 2);
     assert.equal(changed.twice(2), 6);
     writeCaches();
-    const after = cacheFiles();
-    assert.equal(after.length, 1);
-    assert.notDeepEqual(after, before);
+    assert.equal(cacheFiles().length, 1);
+    const again = load(file);
+    assert.equal(cacheUse.get(file), 'accepted');
+    assert.equal(again.twice(2), 6, 'the new text, from the new cache');
+  });
+
+  it('a cache whose copy of the bundle differs in any byte, or is cut short, is not used', () => {
+    const file = path.join(dir, 'cli-c.js');
+    // Longer than one piece of the comparison (16 KB), so a difference in a later piece is seen too.
+    fs.writeFileSync(file, `exports.value = 4; exports.twice = (n) => 2 * n;\n// ${'x'.repeat(40_000)}\n`);
+    load(file);
+    writeCaches();
+    const cache = path.join(cacheFolder(), cacheFiles()[0]);
+    const good = fs.readFileSync(cache);
+    for (const at of [0, 20_000, fs.statSync(file).size - 1]) {
+      const bad = Buffer.from(good);
+      bad[at] ^= 0x20;
+      fs.writeFileSync(cache, bad, { mode: 0o600 });
+      assert.equal(load(file).value, 4);
+      assert.equal(cacheUse.get(file), 'compiled', `byte ${at} changed`);
+      writeCaches();
+    }
+    fs.writeFileSync(cache, good.subarray(0, 30_000), { mode: 0o600 });
+    load(file);
+    assert.equal(cacheUse.get(file), 'compiled', 'cut short');
+    writeCaches();
+    load(file);
+    assert.equal(cacheUse.get(file), 'accepted');
   });
 
   it('ignores a cache file others may write, and writes a private one instead', function () {
