@@ -16,6 +16,11 @@ export interface Greeting {
   /** It turned us away for load (SMTP 421, IMAP BYE): the caller backs off. */
   busy: boolean;
   lines: string[];
+  /**
+   * The greeting itself lists STARTTLS: IMAP's CAPABILITY response code (RFC 3501 7.1), which Dovecot, Cyrus and
+   * Courier send. Clients that read it (Thunderbird) send STARTTLS without asking for the list again.
+   */
+  offersStartTls?: boolean;
 }
 
 export interface Capabilities {
@@ -102,7 +107,10 @@ function imap(): Dialogue {
       const l = await c.line('greeting', ms);
       if (!/^\* (OK|PREAUTH|BYE)\b/i.test(l)) throw new ProtocolError(`not an IMAP greeting: "${l.slice(0, 80)}"`);
       const bye = /^\* BYE\b/i.test(l);
-      return { ok: !bye, busy: bye, lines: [l] };
+      const codeCaps = /^\* OK \[CAPABILITY ([^\]]*)\]/i.exec(l)?.[1];
+      const g: Greeting = { ok: !bye, busy: bye, lines: [l] };
+      if (codeCaps !== undefined) g.offersStartTls = /(^|\s)STARTTLS(\s|$)/i.test(codeCaps);
+      return g;
     },
     async capabilities(c) {
       const r = await tagged(c, 'CAPABILITY');

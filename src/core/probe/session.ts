@@ -198,14 +198,18 @@ async function starttlsMain(ctx: Session, conn: Conn, dialogue: Dialogue): Promi
   // Not before a good greeting: a server that says it is busy gets no second connection.
   ctx.greeted?.();
   try {
-    const caps = await dialogue.capabilities(conn);
-    if (caps.refused) {
-      await dialogue.goodbye(conn);
-      return fail(F.greetingRejected(ep, caps.lines.slice(0, 6), false));
-    }
-    if (!caps.starttls && caps.known) {
-      await dialogue.goodbye(conn);
-      return fail(F.starttlsNotOffered(ep, caps.lines.slice(0, 12)));
+    // A greeting that lists STARTTLS (IMAP) saves asking for the list; one without it is asked again, so "not
+    // offered" always rests on the command's answer.
+    if (!greeting.offersStartTls) {
+      const caps = await dialogue.capabilities(conn);
+      if (caps.refused) {
+        await dialogue.goodbye(conn);
+        return fail(F.greetingRejected(ep, caps.lines.slice(0, 6), false));
+      }
+      if (!caps.starttls && caps.known) {
+        await dialogue.goodbye(conn);
+        return fail(F.starttlsNotOffered(ep, caps.lines.slice(0, 12)));
+      }
     }
   } catch (err) {
     if (isAbort(err)) throw err;

@@ -265,8 +265,10 @@ async function tryOffer(
         }
         return before(g.lines[0] ?? 'no greeting');
       }
-      const caps = await dialogue.capabilities(conn);
-      if (!caps.starttls && caps.known) return before('STARTTLS not offered');
+      if (!g.offersStartTls) {
+        const caps = await dialogue.capabilities(conn);
+        if (!caps.starttls && caps.known) return before('STARTTLS not offered');
+      }
       if (gate && !(await gate())) {
         await dialogue.goodbye(conn);
         return undefined;

@@ -92,6 +92,22 @@ describe('dialogues against a scripted in-memory server', () => {
       assert.deepEqual(s.received, ['a1 CAPABILITY', 'a2 STARTTLS']);
     });
 
+    it("reads STARTTLS from the greeting's CAPABILITY code only when the code lists it as a word", async () => {
+      const offers = async (greeting: string) => {
+        const s = session('imap', { greeting: [greeting], reply: () => undefined });
+        return (await s.dialogue.greeting(s.conn)).offersStartTls;
+      };
+      assert.equal(await offers('* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS AUTH=PLAIN] Dovecot ready.'), true);
+      assert.equal(await offers('* ok [capability imap4rev1 starttls] ready'), true);
+      assert.equal(await offers('* OK [CAPABILITY IMAP4rev1 STARTTLS]'), true);
+      assert.equal(await offers('* OK [CAPABILITY IMAP4rev1 SASL-IR] ready'), false);
+      assert.equal(await offers('* OK [CAPABILITY IMAP4rev1 X-STARTTLSX] ready'), false);
+      // Only a response code counts: the greeting's free text is not a capability list.
+      assert.equal(await offers('* OK ready, STARTTLS available'), undefined);
+      assert.equal(await offers('* OK [ALERT] [CAPABILITY IMAP4rev1 STARTTLS] ready'), undefined);
+      assert.equal(await offers('* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in'), undefined);
+    });
+
     it('* BYE is busy, a NO to STARTTLS is a refusal, a non-IMAP greeting is a protocol error', async () => {
       const bye = session('imap', { greeting: ['* BYE too many connections'], reply: () => undefined });
       assert.deepEqual(await bye.dialogue.greeting(bye.conn), { ok: false, busy: true, lines: ['* BYE too many connections'] });
