@@ -5,7 +5,7 @@ import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
-import type { EnvReadCache } from './envReadCache';
+import type { SideFileCache } from './sideFileCache';
 
 /** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
 export function readForLint(fsPath: string): string | undefined {
@@ -70,9 +70,14 @@ export function readFileCapped(fsPath: string): string | undefined {
   }
 }
 
-export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, envCache?: EnvReadCache, postfixVersion?: string): LintHost {
+/**
+ * What a lint of `uri` may read besides its own text: open documents first, then the disk, through `sideFiles`
+ * when given (files the workspace watcher sees are read once until they change; see SideFileCache).
+ */
+export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, sideFiles?: SideFileCache, postfixVersion?: string): LintHost {
+  const reader = uri.toString();
   const host: LintHost = {
-    readFile: envCache ? (p) => openText(p) ?? envCache.read(p, readFileCapped) : readForLint,
+    readFile: sideFiles ? (p) => openText(p) ?? sideFiles.read(p, readFileCapped, reader) : readForLint,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };

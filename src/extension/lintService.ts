@@ -7,9 +7,9 @@ import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
-import { EnvReadCache } from './envReadCache';
 import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
+import { SideFileCache, watchedPath } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
@@ -48,7 +48,10 @@ export class LintService implements vscode.Disposable {
   /** The latest relint; an older one stops at its next yield, since the newer one covers every file again. */
   private relinting: Promise<void> | undefined;
   private relintGeneration = 0;
-  private readonly envCache = new EnvReadCache();
+  /** Side files (master.cf beside main.cf, certificates, .env...) read once until the watcher reports a change. */
+  private readonly sideFiles = new SideFileCache((p) => this.sideFilesWatched && watchedPath(p, fileFolders()));
+  /** False when `files.watcherExclude` hides more than VS Code's usual folders: then nothing is kept. */
+  private sideFilesWatched = watcherSeesAll();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the set of files, findings or endpoints changed. */
@@ -61,11 +64,19 @@ export class LintService implements vscode.Disposable {
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(CANDIDATE_GLOB);
     const onFs = (uri: vscode.Uri) => {
-      if (ENV_FILE.test(uri.fsPath)) this.envCache.clear();
+      this.sideFiles.invalidate(uri.fsPath);
       this.scheduleFile(uri);
     };
-    const onEnvWritten = (d: vscode.TextDocument) => {
-      if (ENV_FILE.test(d.uri.fsPath)) this.envCache.clear();
+    // Any file a lint read (a certificate, a key, a map): forget it and lint its readers again.
+    const sideWatcher = vscode.workspace.createFileSystemWatcher('**/*');
+    const onSide = (uri: vscode.Uri) => {
+      for (const reader of this.sideFiles.invalidate(uri.fsPath)) {
+        const f = this.files.get(reader);
+        if (f) this.scheduleFile(f.uri);
+      }
+    };
+    const onWritten = (d: vscode.TextDocument) => {
+      if (d.uri.scheme === 'file') this.sideFiles.invalidate(d.uri.fsPath);
     };
     this.disposables.push(
       this.changed,
@@ -73,14 +84,27 @@ export class LintService implements vscode.Disposable {
       watcher.onDidCreate(onFs),
       watcher.onDidChange(onFs),
       watcher.onDidDelete(onFs),
+      sideWatcher,
+      sideWatcher.onDidCreate(onSide),
+      sideWatcher.onDidChange(onSide),
+      sideWatcher.onDidDelete(onSide),
       vscode.workspace.onDidOpenTextDocument((d) => this.lintDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
-        onEnvWritten(d);
+        onWritten(d);
         this.onClosed(d);
       }),
-      vscode.workspace.onDidSaveTextDocument(onEnvWritten),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
+      vscode.workspace.onDidSaveTextDocument(onWritten),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.sideFilesWatched = watcherSeesAll();
+        this.sideFiles.clear();
+        this.scheduleScan();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('files.watcherExclude')) return;
+        this.sideFilesWatched = watcherSeesAll();
+        this.sideFiles.clear();
+      }),
     );
   }
 
@@ -158,7 +182,7 @@ export class LintService implements vscode.Disposable {
 
   private async doScan(): Promise<void> {
     const started = Date.now();
-    this.envCache.clear();
+    this.sideFiles.clear();
     const uris = await vscode.workspace.findFiles(CANDIDATE_GLOB, EXCLUDE_GLOB, MAX_FILES);
     const seen = new Set<string>();
     let n = 0;
@@ -189,7 +213,7 @@ export class LintService implements vscode.Disposable {
       return 0;
     }
     const s = this.settings();
-    const host = lintHostFor(uri, s.expiryWarningDays, this.envCache, s.postfixVersion);
+    const host = lintHostFor(uri, s.expiryWarningDays, this.sideFiles, s.postfixVersion);
     const coreStart = performance.now();
     const result = lintText(file, text, host);
     const coreMs = performance.now() - coreStart;
@@ -295,6 +319,22 @@ export class LintService implements vscode.Disposable {
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function fileFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
+/**
+ * True when `files.watcherExclude` leaves out only what SideFileCache never keeps (VS Code's defaults are parts of
+ * .git and .hg); a pattern beyond those could hide a side file's change, so nothing is kept.
+ */
+function watcherSeesAll(): boolean {
+  const scopes = [undefined, ...(vscode.workspace.workspaceFolders ?? [])];
+  return scopes.every((scope) => {
+    const excluded = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('watcherExclude') ?? {};
+    return Object.entries(excluded).every(([glob, on]) => on === false || /^(\*{1,2}\/)?(\.git|\.hg|node_modules)\//.test(glob));
+  });
 }
 
 function errorText(err: unknown): string {

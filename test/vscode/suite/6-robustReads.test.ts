@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MailTlsDoctorApi } from '../../../src/extension/api';
+import { makePki } from '../../support/pki';
 import { activateExtension, codeOf, ours, removeCreated, waitFor, wsUri } from '../helpers';
 
 const BOUND_MS = 10_000;
@@ -173,6 +174,72 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
         rel.some((r) => r.location.uri.toString() === env().toString()),
         `related: ${rel.map((r) => r.location.uri.toString()).join(', ')}`,
       );
+    });
+  });
+
+  describe('a certificate main.cf names, replaced on disk (the lint keeps side files until the watcher reports a change)', () => {
+    const dir = 'robust-side';
+    const DAY = 86_400_000;
+    const pki = makePki('Side File Test');
+    const certPem = (days: number) => {
+      const leaf = pki.leaf({
+        cn: 'mail.side.test',
+        sans: ['mail.side.test'],
+        notBefore: new Date(Date.now() - 400 * DAY),
+        notAfter: new Date(Date.now() + days * DAY),
+      });
+      return { cert: pki.chain(leaf), key: leaf.keyPem };
+    };
+    const mainCf = () => wsUri(dir, 'main.cf');
+    const certFile = () => wsUri(dir, 'certs', 'mail.pem').fsPath;
+    // Written behind VS Code's back, as a renewal script or `cp` would: only the file watcher can tell.
+    const replace = (days: number) => {
+      const { cert, key } = certPem(days);
+      fs.writeFileSync(path.join(path.dirname(certFile()), 'mail.key'), key);
+      fs.writeFileSync(certFile(), cert);
+    };
+    const expired = () => ours(mainCf()).some((d) => codeOf(d) === 'postfix.cert-expired');
+
+    before(async () => {
+      fs.mkdirSync(path.dirname(certFile()), { recursive: true });
+      replace(-1);
+      await vscode.workspace.fs.writeFile(
+        mainCf(),
+        Buffer.from('smtpd_tls_security_level = may\nsmtpd_tls_cert_file = certs/mail.pem\nsmtpd_tls_key_file = certs/mail.key\n'),
+      );
+    });
+
+    after(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await removeCreated(dir);
+    });
+
+    it('an open main.cf sees the renewed and the expired certificate after each watcher event, and while typing', async () => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(mainCf()));
+      await waitFor(expired, 'postfix.cert-expired for the expired certificate');
+      replace(200);
+      await waitFor(async () => {
+        await bounded(api.whenIdle(), BOUND_MS, 'the lint after the certificate changed');
+        return !expired();
+      }, 'postfix.cert-expired to clear once the file holds a valid certificate (main.cf untouched)');
+      // A keystroke's lint reads the certificate as it is now, not as it was when first read.
+      const typed = (text: string) =>
+        editor
+          .edit((b) => b.insert(new vscode.Position(0, 0), text))
+          .then(async (ok) => {
+            assert.ok(ok, 'the editor refused the edit');
+            await new Promise((r) => setTimeout(r, 500));
+            await bounded(api.whenIdle(), BOUND_MS, 'the lint after a keystroke');
+          });
+      await typed('# renewed\n');
+      assert.ok(!expired(), ours(mainCf()).map(codeOf).join(', '));
+      replace(-2);
+      await waitFor(async () => {
+        await bounded(api.whenIdle(), BOUND_MS, 'the lint after the certificate changed');
+        return expired();
+      }, 'postfix.cert-expired to return once the file holds an expired certificate again');
+      await typed('# expired again\n');
+      assert.ok(expired(), ours(mainCf()).map(codeOf).join(', '));
     });
   });
 
