@@ -8,8 +8,14 @@ const ZONES: Record<string, number> = { UT: 0, UTC: 0, GMT: 0, Z: 0, EST: -300, 
 const DATE =
   /(?:\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|UTC|UT|GMT|Z|[ECMP][SD]T)\b/i;
 
+const HOUR_MINUTE = /\d:\d\d/;
+
 /** The date a greeting carries, or undefined when it has none with a usable time zone. */
 export function dateInGreeting(text: string): Date | undefined {
+  // Most greetings (Postfix, Dovecot) carry no time of day: a small pattern says so before the large one, whose
+  // compilation on first use was the costliest part of reading a greeting (about 1 ms, while the next connection
+  // waits for it).
+  if (!HOUR_MINUTE.test(text)) return undefined;
   const m = DATE.exec(text);
   if (!m) return undefined;
   const [, d, mon, y, hh, mm, ss, zone] = m;
