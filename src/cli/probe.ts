@@ -8,6 +8,7 @@ import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
 import { caFileArg, intArg } from './args';
+import { whenTlsLoads } from '../core/nodeLazy';
 import { compileIpPatternOnce } from './ipPattern';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
@@ -139,10 +140,10 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   // The DNS client comes with the `check` command's bundle (as --resolver's parsing above): a plain probe's bundle
   // holds none of it (about 35 KB of its 190 KB), so it does not read it at every start.
   const resolve = a.resolver ? (require('./check') as typeof import('./check')).probeResolver(a.resolver, io.signal, a.timeoutMs) : undefined;
-  // Before the first TLS handshake (ipPattern.ts). Implicit TLS starts one at once; a STARTTLS handshake comes after
-  // the greeting and a few replies, so the pattern is compiled on the next turn, while the first connection waits.
-  if (endpoints.some((ep) => ep.mode === 'implicit')) compileIpPatternOnce();
-  else setImmediate(compileIpPatternOnce);
+  // Before the first TLS handshake (ipPattern.ts), and not before the first connect: with Node's TLS module, which
+  // the probe loads after that connect has gone out (while the server prepares its greeting, or the TCP handshake
+  // completes for implicit TLS).
+  whenTlsLoads(compileIpPatternOnce);
   const out = new RunOutput('probe', io, common);
   const runs: ProbeResult[][] = [];
   try {

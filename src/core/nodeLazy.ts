@@ -14,6 +14,23 @@ export function nodeCrypto(): typeof Crypto {
   return (crypto ??= require('node:crypto') as typeof Crypto);
 }
 
+let onTlsLoad: (() => void) | undefined;
+
 export function nodeTls(): typeof Tls {
-  return (tls ??= require('node:tls') as typeof Tls);
+  if (tls) return tls;
+  tls = require('node:tls') as typeof Tls;
+  const hook = onTlsLoad;
+  onTlsLoad = undefined;
+  hook?.();
+  return tls;
+}
+
+/**
+ * Runs `fn` once, when `node:tls` is first loaded here, which is before any TLS connection of this process (or at
+ * once if it is loaded already). The CLI prepares Node's server-name check there (src/cli/ipPattern.ts): after
+ * the first connect has gone out, and before the first handshake, in either TLS mode.
+ */
+export function whenTlsLoads(fn: () => void): void {
+  if (tls) fn();
+  else onTlsLoad = fn;
 }
