@@ -18,8 +18,9 @@
  *
  * The build writes each command bundle already wrapped (`BUNDLE_HEAD` ... `})`, scripts/build.mjs), so its text
  * is compiled as it is read; any other file is wrapped here. Both files are read into one buffer: first the
- * bundle (decoded, then compared with the cache's copy), then V8's data over it. On this machine a page touched for the first time costs about 20 us, and a
- * second buffer and a wrapped copy of the text were about 100 such pages per run.
+ * bundle (decoded, then compared with the cache's copy), then V8's data over it. On this machine a page touched
+ * for the first time costs about 20 us, and a second buffer and a wrapped copy of the text were about 100 such
+ * pages per run.
  */
 import * as fs from 'node:fs';
 import type { Module as ModuleClass } from 'node:module';
