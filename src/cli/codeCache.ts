@@ -9,7 +9,9 @@
  * copy of the bundle's bytes (below) and the Node version: V8 itself rejects a cache made by another V8 or with
  * other flags, but checks only the length of the source. A cache file is used only when it and its folder belong to
  * this user and nobody else may write them, since it is code this process runs. Anything unusable (no cache
- * folder, a rejected or unreadable cache) falls back to a plain `require`, and a rejected cache is rewritten.
+ * folder, a rejected or unreadable cache) means compiling without it, and a rejected cache is rewritten. A bundle
+ * that cannot be read or compiled throws that error, as `require` would (a plain `require` of a bundle the build
+ * wrapped would run nothing and export nothing).
  *
  * The cache file starts with a copy of the bundle's bytes, and is used only when that copy equals the bundle
  * (V8 checks only the source's length). Comparing bytes is exact and needs no hash: hashing with SHA-256 loaded
@@ -54,7 +56,6 @@ export function loadBundle(filename: string): unknown {
   const known = require.cache[filename];
   if (known) return known.exports;
   const compiled = compile(filename);
-  if (!compiled) return require(filename);
   const mod = new Module(filename);
   mod.filename = filename;
   // Registered before it runs, as Node does, so a require cycle back to this bundle finds it.
@@ -71,37 +72,38 @@ export function loadBundle(filename: string): unknown {
 
 type Wrapper = (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
 
-/** The bundle as a CommonJS wrapper function, or undefined when it cannot be compiled this way (then: require). */
-function compile(filename: string): Wrapper | undefined {
-  try {
-    const room = readWithRoom(filename);
-    const bytes = room.buffer.subarray(0, room.length);
-    const file = cacheFile(path.basename(filename), bytes.length);
-    const text = bytes.toString('utf8');
-    const source = text.startsWith(BUNDLE_HEAD) ? text : `${BUNDLE_HEAD}${text.replace(/^#!.*/, '')}\n})`;
-    // The text is decoded: V8's data is read over the bundle's bytes once they are compared.
-    const cachedData = file ? readCache(file, bytes, room.buffer) : undefined;
-    const script = new vm.Script(source, { filename, cachedData });
-    const accepted = cachedData !== undefined && script.cachedDataRejected === false;
-    cacheUse.set(filename, !file ? 'uncached' : accepted ? 'accepted' : 'compiled');
-    if (file && !accepted) {
-      if (!writeAtExit) process.once('exit', writeCaches);
-      writeAtExit = true;
-      toWrite.push({ script, file, text });
-    }
-    return script.runInThisContext() as Wrapper;
-  } catch {
-    return undefined;
+/** The bundle as a CommonJS wrapper function; throws when the bundle cannot be read or compiled. */
+function compile(filename: string): Wrapper {
+  const room = readWithRoom(filename);
+  const bytes = room.buffer.subarray(0, room.length);
+  const file = cacheFile(path.basename(filename), bytes.length);
+  const text = bytes.toString('utf8');
+  const source = text.startsWith(BUNDLE_HEAD) ? text : `${BUNDLE_HEAD}${text.replace(/^#!.*/, '')}\n})`;
+  // The text is decoded: V8's data is read over the bundle's bytes once they are compared.
+  const cachedData = file ? readCache(file, bytes, room.buffer) : undefined;
+  const script = new vm.Script(source, { filename, cachedData });
+  const accepted = cachedData !== undefined && script.cachedDataRejected === false;
+  cacheUse.set(filename, !file ? 'uncached' : accepted ? 'accepted' : 'compiled');
+  if (file && !accepted) {
+    if (!writeAtExit) process.once('exit', writeCaches);
+    writeAtExit = true;
+    toWrite.push({ script, file, text });
   }
+  return script.runInThisContext() as Wrapper;
 }
 
 function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mail-tls-doctor');
 }
 
+/** Undefined when there is no cache folder to name (no home directory): the bundle is then compiled, uncached. */
 function cacheFile(name: string, size: number): string | undefined {
   const key = fnv1a(`${CACHE_FORMAT}\n${process.version}\n${process.arch}\n${name}\n${size}`);
-  return path.join(cacheDir(), `code-${name.replace(/\.js$/, '')}-${key}.bin`);
+  try {
+    return path.join(cacheDir(), `code-${name.replace(/\.js$/, '')}-${key}.bin`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A short name for a short string (not a check of anything: the cache's bytes are compared). */

@@ -127,6 +127,34 @@ describe('cli/codeCache', () => {
     fs.chmodSync(cacheFolder(), 0o700);
   });
 
+  it('a bundle that cannot be read or compiled throws that error (a plain require of a wrapped bundle would export nothing)', () => {
+    assert.throws(() => load(path.join(dir, 'cli-missing.js')), /ENOENT/);
+    const broken = path.join(dir, 'cli-broken.js');
+    fs.writeFileSync(broken, `${BUNDLE_HEAD}\nexports.value = ;\n})`);
+    assert.throws(() => load(broken), SyntaxError);
+    assert.equal(require.cache[broken], undefined);
+  });
+
+  it('with no home directory to name a cache folder, the bundle still loads, uncached', () => {
+    const file = path.join(dir, 'cli-home.js');
+    fs.writeFileSync(file, 'exports.value = 5; exports.twice = (n) => 2 * n;\n');
+    const saved = process.env.XDG_CACHE_HOME;
+    // Node's own module object: what the loader's os.homedir() reads.
+    const nodeOs = require('node:os') as { homedir: () => string };
+    const homedir = nodeOs.homedir;
+    delete process.env.XDG_CACHE_HOME;
+    nodeOs.homedir = () => {
+      throw new Error('no home');
+    };
+    try {
+      assert.equal(load(file).value, 5);
+      assert.equal(cacheUse.get(file), 'uncached');
+    } finally {
+      nodeOs.homedir = homedir;
+      process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+
   it('an error thrown by the module propagates and leaves it unregistered', () => {
     const file = path.join(dir, 'cli-bad.js');
     fs.writeFileSync(file, 'throw new Error("top-level failure");\n');
