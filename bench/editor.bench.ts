@@ -47,6 +47,9 @@ interface Figures {
   partLoads: { atStartup: string[]; afterProbe: { part: string; ms: number; cpuMs: number }[] };
   keystroke: Keystroke;
   keystrokeRealistic: Keystroke;
+  /** Absent in payloads before these rows. */
+  keystrokeStart?: Keystroke;
+  keystrokeNewline?: Keystroke;
 }
 
 /** What the payload in the host writes for a keystroke run. */
@@ -171,6 +174,10 @@ export async function run(log: (line: string) => void): Promise<void> {
 
     keystrokes(log, runs, 'stress file: the lint-postfix duplicates generator, nearly every setting repeated', (r) => r.keystroke);
     keystrokes(log, runs, 'realistic file: every postconf -d parameter once under comments, site settings appended', (r) => r.keystrokeRealistic);
+    if (runs.every((r) => r.keystrokeStart && r.keystrokeNewline)) {
+      keystrokes(log, runs, 'stress file, typed at the start of the line (a squiggle moves: its part is sent again)', (r) => r.keystrokeStart!);
+      keystrokes(log, runs, 'stress file, a line break at the end of the line (every part after it is sent again)', (r) => r.keystrokeNewline!);
+    }
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
   }

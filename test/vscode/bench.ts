@@ -57,6 +57,10 @@ async function measure(): Promise<void> {
     partLoads: { atStartup: partsAtStart.map((p) => p.part), afterProbe: api.timings().partLoads },
     keystroke: await keystrokeFigures(api, 'main.cf'),
     keystrokeRealistic: await keystrokeFigures(api, REALISTIC_MAIN_CF),
+    // The same line of the stress file, typed where a squiggle moves: before the flagged name (its part of the
+    // diagnostics goes out again), and a new line (every part after it does).
+    keystrokeStart: await keystrokeFigures(api, 'main.cf', 'start'),
+    keystrokeNewline: await keystrokeFigures(api, 'main.cf', 'newline'),
   };
   console.log(`${LOG_MARK}${BENCH_MARK}${JSON.stringify(out)}`);
 }
@@ -215,9 +219,9 @@ export interface KeystrokeFigures {
 
 /**
  * Types one character at a time at the end of the setting nearest the middle of the file (and deletes it again),
- * waiting for each as-you-type lint.
+ * waiting for each as-you-type lint. `start`: at the start of the line instead; `newline`: a line break at its end.
  */
-async function keystrokeFigures(api: MailTlsDoctorApi, file: string): Promise<KeystrokeFigures> {
+async function keystrokeFigures(api: MailTlsDoctorApi, file: string, where: 'end' | 'start' | 'newline' = 'end'): Promise<KeystrokeFigures> {
   const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, file);
   const doc = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(doc);
@@ -253,7 +257,12 @@ async function keystrokeFigures(api: MailTlsDoctorApi, file: string): Promise<Ke
       });
     });
     const end = doc.lineAt(line).range.end;
-    const ok = await editor.edit((b) => (i % 2 === 0 ? b.insert(end, 'x') : b.delete(new vscode.Range(end.translate(0, -1), end))));
+    // Typed at even turns, deleted again at odd ones: the character before the line's end, the first one of the
+    // line, or the line break after the line's end.
+    const at = where === 'start' ? new vscode.Position(line, 0) : end;
+    const typed = where === 'newline' ? '\n' : 'x';
+    const typedRange = where === 'end' ? new vscode.Range(end.translate(0, -1), end) : new vscode.Range(at, doc.positionAt(doc.offsetAt(at) + typed.length));
+    const ok = await editor.edit((b) => (i % 2 === 0 ? b.insert(at, typed) : b.delete(typedRange)));
     if (!ok) throw new Error('the editor refused the edit');
     const t = await waitFor(
       () => {
