@@ -9,7 +9,7 @@ import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
 import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
-import { SideFileCache, watchedPath } from './sideFileCache';
+import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
@@ -48,10 +48,8 @@ export class LintService implements vscode.Disposable {
   /** The latest relint; an older one stops at its next yield, since the newer one covers every file again. */
   private relinting: Promise<void> | undefined;
   private relintGeneration = 0;
-  /** Side files (master.cf beside main.cf, certificates, .env...) read once until the watcher reports a change. */
-  private readonly sideFiles = new SideFileCache((p) => this.sideFilesWatched && watchedPath(p, fileFolders()));
-  /** False when `files.watcherExclude` hides more than VS Code's usual folders: then nothing is kept. */
-  private sideFilesWatched = watcherSeesAll();
+  /** Side files (master.cf beside main.cf, certificates, .env...) read again only when their `stat` changed. */
+  private readonly sideFiles = new SideFileCache();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the set of files, findings or endpoints changed. */
@@ -87,7 +85,12 @@ export class LintService implements vscode.Disposable {
       sideWatcher,
       sideWatcher.onDidCreate(onSide),
       sideWatcher.onDidChange(onSide),
-      sideWatcher.onDidDelete(onSide),
+      sideWatcher.onDidDelete((uri) => {
+        onSide(uri);
+        // A deleted folder may come as one event, without one per file in it: its linted files go too.
+        const below = uri.fsPath.endsWith(path.sep) ? uri.fsPath : uri.fsPath + path.sep;
+        for (const f of this.files.values()) if (f.uri.fsPath.startsWith(below)) this.scheduleFile(f.uri);
+      }),
       vscode.workspace.onDidOpenTextDocument((d) => this.lintDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
@@ -95,16 +98,7 @@ export class LintService implements vscode.Disposable {
         this.onClosed(d);
       }),
       vscode.workspace.onDidSaveTextDocument(onWritten),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.sideFilesWatched = watcherSeesAll();
-        this.sideFiles.clear();
-        this.scheduleScan();
-      }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('files.watcherExclude')) return;
-        this.sideFilesWatched = watcherSeesAll();
-        this.sideFiles.clear();
-      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
     );
   }
 
@@ -319,22 +313,6 @@ export class LintService implements vscode.Disposable {
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function fileFolders(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-}
-
-/**
- * True when `files.watcherExclude` leaves out only what SideFileCache never keeps (VS Code's defaults are parts of
- * .git and .hg); a pattern beyond those could hide a side file's change, so nothing is kept.
- */
-function watcherSeesAll(): boolean {
-  const scopes = [undefined, ...(vscode.workspace.workspaceFolders ?? [])];
-  return scopes.every((scope) => {
-    const excluded = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('watcherExclude') ?? {};
-    return Object.entries(excluded).every(([glob, on]) => on === false || /^(\*{1,2}\/)?(\.git|\.hg|node_modules)\//.test(glob));
-  });
 }
 
 function errorText(err: unknown): string {

@@ -9,41 +9,38 @@ const MAX_TOTAL_CHARS = 16 * 1024 * 1024;
 /**
  * What the lints read from disk besides the file they lint: the master.cf beside a main.cf (and main.cf beside a
  * master.cf), the certificate, key and CA files and the maps a main.cf names, the `.env` files of a nodemailer
- * transport. A debounced keystroke's lint asked the disk for each of them (most do not exist: a failed open and a
- * thrown error each). The bytes are kept, never a verdict: a certificate is judged again on every lint, against
- * the time of that lint.
+ * transport. A debounced keystroke's lint read each of them again, and most do not exist: in the extension host a
+ * failed open costs its thrown error (0.2-0.4 ms of profile time each).
  *
- * The lint service drops an entry on a workspace watcher event for its path (or a folder above it), on save and
- * close of a document of that path, and everything before a full scan (a missed event heals there). Only files the
- * workspace watcher sees are kept (`watched`): inside a workspace folder, not through a symbolic link (at any
- * level: a link's target can change with no event for the link), not where VS Code's watcher ignores changes.
- * Open documents never come from here: the caller asks the editor first.
+ * A kept text is used only while the file's `stat` is what it was before it was read (device, inode, size,
+ * modification and change times; "absent" for a missing file, asked without an error): one `stat` per side file
+ * and lint, no open, no thrown error. A file modified in the last 2 s is not kept (see RACY_MS). It does not rely on the workspace watcher, which misses changes (in the
+ * test host it reports no event at all for files in a folder made together with its parent, `mkdir -p`), follows
+ * symbolic links to their target, and covers files outside the workspace the same way. The bytes are kept, never a
+ * verdict: a certificate is judged again on every lint, against the time of that lint.
  *
- * It also remembers which linted file read which path, so that a change on disk re-lints the files that read it.
- * No `vscode` import: the workspace's folders come in through `watched`.
+ * It also remembers which linted file read which path: when the watcher does report a change, the lint service
+ * forgets the path (`invalidate`) and lints its readers again, so a renewed certificate shows without an edit.
  */
 export class SideFileCache {
-  /** Per path as read: its text, or `live` for a path the watcher does not see (read from disk every time). */
-  private readonly texts = new Map<string, { text: string | undefined; live: boolean; key: string; readers: Set<string> }>();
+  private readonly texts = new Map<string, { text: string | undefined; stamp: string; key: string; readers: Set<string> }>();
   private chars = 0;
-
-  constructor(private readonly watched: (fsPath: string) => boolean) {}
 
   /** The text of `fsPath` (undefined: absent or unreadable), from the cache or `readDisk`; `reader` is the linted file. */
   read(fsPath: string, readDisk: (p: string) => string | undefined, reader: string): string | undefined {
+    const stamp = stampOf(fsPath);
     const hit = this.texts.get(fsPath);
-    if (hit) {
+    if (hit && stamp !== undefined && hit.stamp === stamp) {
       hit.readers.add(reader);
-      return hit.live ? readDisk(fsPath) : hit.text;
+      return hit.text;
     }
-    // Whether the watcher sees a path changes only with an event for it (a link made or removed), so that answer
-    // is kept like a text.
-    const live = !this.watched(fsPath);
+    // Stamped before the read: a change during the read leaves an old stamp, so the next lint reads again.
     const text = readDisk(fsPath);
-    if (!live && text !== undefined && text.length > MAX_TEXT_CHARS) return text;
-    if (!live && text !== undefined && this.chars + text.length > MAX_TOTAL_CHARS) this.clear();
-    if (!live) this.chars += text?.length ?? 0;
-    this.texts.set(fsPath, { text: live ? undefined : text, live, key: comparable(fsPath), readers: new Set([reader]) });
+    if (hit) this.forget(fsPath, hit);
+    if (stamp === undefined || (text !== undefined && text.length > MAX_TEXT_CHARS)) return text;
+    if (text !== undefined && this.chars + text.length > MAX_TOTAL_CHARS) this.clear();
+    this.chars += text?.length ?? 0;
+    this.texts.set(fsPath, { text, stamp, key: comparable(fsPath), readers: new Set([reader, ...(hit?.readers ?? [])]) });
     return text;
   }
 
@@ -59,8 +56,7 @@ export class SideFileCache {
     const readers = new Set<string>();
     for (const [p, entry] of this.texts) {
       if (entry.key !== gone && !entry.key.startsWith(below)) continue;
-      this.texts.delete(p);
-      if (!entry.live) this.chars -= entry.text?.length ?? 0;
+      this.forget(p, entry);
       for (const r of entry.readers) readers.add(r);
     }
     return [...readers];
@@ -74,46 +70,31 @@ export class SideFileCache {
   get size(): number {
     return this.texts.size;
   }
+
+  private forget(p: string, entry: { text: string | undefined }): void {
+    this.texts.delete(p);
+    this.chars -= entry.text?.length ?? 0;
+  }
+}
+
+/**
+ * Files modified within this time are read every time: file times advance by the kernel's clock tick, so two writes
+ * of the same size within one tick look alike (git's "racily clean" case).
+ */
+const RACY_MS = 2000;
+
+/** What a file is now, as far as `stat` tells (links followed); `absent` when missing; undefined when it cannot tell. */
+function stampOf(fsPath: string): string | undefined {
+  try {
+    const st = fs.statSync(fsPath, { bigint: true, throwIfNoEntry: false });
+    if (!st) return 'absent';
+    if (Date.now() - Number(st.mtimeMs) < RACY_MS) return undefined;
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined; // e.g. a path through a file (ENOTDIR), no permission: read every time
+  }
 }
 
 function comparable(p: string): string {
   return nodePath.resolve(p).toLowerCase();
-}
-
-const UNWATCHED = /[\\/](node_modules|\.git|\.hg)([\\/]|$)/;
-
-/**
- * True when VS Code's workspace watcher reports changes of `fsPath`: the path lies in one of `roots` (workspace
- * folders), not under node_modules, .git or .hg (VS Code's default `files.watcherExclude` leaves those out), and no
- * part of it between the folder and the file is a symbolic link (its real path is the folder's real path plus the
- * same relative path). A missing file counts by its nearest existing folder: the watcher reports its creation.
- */
-export function watchedPath(fsPath: string, roots: readonly string[]): boolean {
-  const abs = nodePath.resolve(fsPath);
-  const root = roots.map((r) => nodePath.resolve(r)).find((r) => isWithin(abs, r));
-  if (root === undefined) return false;
-  const rel = nodePath.relative(root, abs);
-  if (UNWATCHED.test(nodePath.sep + rel)) return false;
-  // A missing file (or folder) by its nearest existing folder: the watcher reports the creation of the first
-  // missing part, and an event for a folder forgets everything below it.
-  let real: string | undefined;
-  for (let at = abs, missing = ''; real === undefined; at = nodePath.dirname(at)) {
-    try {
-      real = nodePath.join(fs.realpathSync.native(at), missing);
-    } catch {
-      if (at === root) return false;
-      missing = nodePath.join(nodePath.basename(at), missing);
-    }
-  }
-  let realRoot: string;
-  try {
-    realRoot = fs.realpathSync.native(root);
-  } catch {
-    return false;
-  }
-  return nodePath.relative(realRoot, real) === rel;
-}
-
-function isWithin(p: string, root: string): boolean {
-  return p === root || p.startsWith(root.endsWith(nodePath.sep) ? root : root + nodePath.sep);
 }
