@@ -190,4 +190,35 @@ describe('probe engine against the failure lab', function () {
     assert.ok(seen.includes('C STLS'));
     assert.ok(seen.includes('C QUIT'));
   });
+
+  describe("a client pointed at another mail protocol's port says which protocol answered", () => {
+    // [lab server, protocol and mode the client uses, what the port speaks, the probe command that fits the port]
+    const cases: [string, Endpoint['protocol'], Endpoint['mode'], string, string][] = [
+      ['healthy-imap', 'smtp', 'starttls', 'IMAP', '--protocol imap --starttls'],
+      ['healthy-imaps', 'smtp', 'implicit', 'IMAP', '--protocol imap --implicit'],
+      // Implicit TLS on a plaintext port of another protocol: the plaintext look names the protocol, not "use STARTTLS".
+      ['healthy-pop3', 'smtp', 'implicit', 'POP3', '--protocol pop3 --starttls'],
+      ['healthy', 'imap', 'starttls', 'SMTP', '--protocol smtp --starttls'],
+      ['healthy-imap', 'pop3', 'starttls', 'IMAP', '--protocol imap --starttls'],
+    ];
+    for (const [name, protocol, mode, spoken, command] of cases) {
+      it(`${name} probed as ${protocol} (${mode}): "speaks ${spoken}"`, async () => {
+        const [r] = await probeEndpoint({ ...endpointOf(name), protocol, mode }, { timeoutMs: TIMEOUT, scanVersions: false });
+        const ids = r.findings.map((f) => f.id);
+        assert.deepEqual(
+          ids.filter((id) => id !== 'cert.chain-order' && id !== 'tls.no-tls13'),
+          ['protocol.other-protocol'],
+          `got ${ids.join(', ')}`,
+        );
+        const f = r.findings.find((x) => x.id === 'protocol.other-protocol')!;
+        assert.equal(f.title, `Port ${lab.servers[name].port} speaks ${spoken}, not ${protocol.toUpperCase()}.`);
+        assert.ok(f.fix.includes(`\`${command}\``), f.fix);
+        // The other protocol's greeting is the evidence, within the lines a terminal shows.
+        assert.ok(
+          f.evidence!.slice(0, 3).some((e) => e.includes('S: ') && new RegExp(spoken === 'SMTP' ? '220[ -]' : spoken === 'IMAP' ? '\\* OK' : '\\+OK').test(e)),
+          f.evidence!.join('\n'),
+        );
+      });
+    }
+  });
 });

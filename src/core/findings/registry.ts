@@ -58,6 +58,7 @@ export const FINDINGS = {
   'probe.backing-off': { severity: 'warning', title: 'Not probed: the server asked clients to back off.' },
   'probe.internal-error': { severity: 'error', title: 'The probe stopped on an unexpected error of its own.' },
   'protocol.bad-reply': { severity: 'error', title: 'The server replies do not follow the protocol.' },
+  'protocol.other-protocol': { severity: 'error', title: 'The port speaks another mail protocol.' },
   'starttls.not-offered': { severity: 'error', title: 'The server does not offer STARTTLS.' },
   'starttls.refused': { severity: 'error', title: 'The server refused the STARTTLS command.' },
   'tcp.refused': { severity: 'error', title: 'The connection was refused.' },

@@ -6,7 +6,7 @@ import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
 import { makeFinding, type FindingId } from '../findings';
 import { formatDuration } from '../cert/wording';
-import { PROTOCOLS } from '../protocols';
+import { PROTOCOLS, type Protocol, type TlsMode } from '../protocols';
 
 /** The protocol's wording (src/core/protocols.ts). */
 const words = (ep: Endpoint) => PROTOCOLS[ep.protocol].words;
@@ -133,6 +133,22 @@ export const probeFindings = {
       title: `The server's replies do not follow ${name}.`,
       detail: `${message}. Either another service listens on this port, or something in between (${middlebox}) mangles the dialogue.`,
       fix: `Check which program listens on the port; ${inspection}; make sure the protocol is right (--protocol).`,
+      evidence,
+    });
+  },
+  /**
+   * The port greeted in another mail protocol (an IMAP greeting to an SMTP client): the client has another
+   * service's port. `portMode`: how that port speaks (TLS first or plaintext first), for the probe command.
+   */
+  otherProtocol(ep: Endpoint, spoken: Protocol, portMode: TlsMode, evidence: string[]): Finding {
+    const asked = PROTOCOLS[ep.protocol];
+    const found = PROTOCOLS[spoken];
+    const client = ep.protocol === 'smtp' ? ' (nodemailer: "Invalid greeting", code EPROTOCOL)' : '';
+    return makeFinding('protocol.other-protocol', {
+      severity: 'error',
+      title: `Port ${ep.port} speaks ${found.label}, not ${asked.label}.`,
+      detail: `The server greeted in ${found.label}${portMode === 'implicit' ? ' over implicit TLS' : ''}, so this port belongs to the host's ${found.label} service (usually on ${found.words.portsWithModes}); every ${asked.label} client pointed at it fails at the greeting${client}.`,
+      fix: `Point the ${asked.label} client at the server's ${asked.label} port: ${asked.words.portsWithModes}. To check this port as ${found.label}, probe it with \`--protocol ${spoken} --${portMode}\`.`,
       evidence,
     });
   },

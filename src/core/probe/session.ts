@@ -14,7 +14,7 @@ import type { CertificateInfo } from '../cert/types';
 import { clockSkew } from './clock';
 import { Conn } from './conn';
 import { deadline } from './deadline';
-import { dialogueFor, looksLikePlaintextGreeting, type Dialogue, type Greeting } from './dialogue';
+import { dialogueFor, looksLikePlaintextGreeting, ProtocolError, type Dialogue, type Greeting } from './dialogue';
 import { classifyTlsError, type TlsFailure } from './errors';
 import { probeFindings as F } from './findings';
 import { tlsHandshake, type HandshakeResult } from './handshake';
@@ -452,7 +452,13 @@ async function afterHandshakeStart(
       const plain = await plaintextGreeting(ctx);
       if (plain) {
         const evidence = [`TLS: ${failure.reason}`, `plaintext connection: S: ${plain.greeting}`, ...plain.capabilities.slice(0, 8).map((l) => `S: ${l}`)];
-        const found = plain.starttls === false ? F.noTls(ep, evidence) : F.expectsStarttls(ep, evidence, plain.starttls);
+        const spoken = protocolOfGreeting(plain.greeting);
+        const found =
+          spoken && spoken !== ep.protocol
+            ? F.otherProtocol(ep, spoken, 'starttls', evidence)
+            : plain.starttls === false
+              ? F.noTls(ep, evidence)
+              : F.expectsStarttls(ep, evidence, plain.starttls);
         return { mode, scan: false, findings: [...findings, found] };
       }
     }
@@ -596,6 +602,12 @@ function dialogueFailure(ctx: Session, conn: Conn, err: unknown, step: string): 
   if (err instanceof ConnectionClosedError) {
     if (step === 'greeting') return F.greetingRejected(ep, [...evidence, `(${err.message} before a complete greeting)`], false);
     return F.protocolError(ep, `${err.message} during ${step}`, evidence);
+  }
+  if (step === 'greeting' && err instanceof ProtocolError) {
+    // Another mail protocol's greeting (IMAP's "* OK" to an SMTP client): the wrong port, not a broken server.
+    const greeting = conn.transcript.lines.find((l) => l.conn === conn.label && l.kind === 'S')?.text;
+    const spoken = greeting === undefined ? undefined : protocolOfGreeting(greeting);
+    if (spoken && spoken !== ep.protocol) return F.otherProtocol(ep, spoken, ep.mode, [`S: ${greeting}`]);
   }
   if (err instanceof ProtocolLimitError) return F.protocolError(ep, err.message, evidence);
   return F.protocolError(ep, String((err as Error)?.message ?? err), evidence);
