@@ -84,10 +84,60 @@ export function moves(change: { range: vscode.Range; text: string }, r: vscode.R
   return r.start.line <= c.end.line;
 }
 
-/** One file's parts as last sent: each part's diagnostics, and whether an edit since may have moved them. */
+/**
+ * Whether an edit can have moved one of a part's squiggles: `moves` for each, with the answer read off the part's
+ * lines where they settle it (a part wholly above the edit stays, one wholly below moves with a change of the line
+ * count and stays otherwise), so a keystroke looks at the diagnostics of the part it lands in, not at all of them.
+ */
+function partMoves(change: { range: vscode.Range; text: string }, part: Part): boolean {
+  const c = change.range;
+  if (part.lastLine < c.start.line) return false;
+  if (part.firstLine > c.end.line) return c.start.line !== c.end.line || /[\r\n]/.test(change.text);
+  return part.diagnostics.some((d) => moves(change, d.range));
+}
+
+/** Whether a part's findings show as `next` would: the same length, each the same as shown (`sameShown`). */
+function sameList(prev: readonly Finding[], next: readonly Finding[]): boolean {
+  if (prev.length !== next.length) return false;
+  for (let i = 0; i < prev.length; i++) if (!sameShown(prev[i], next[i])) return false;
+  return true;
+}
+
+/**
+ * One part of a file as last sent: its diagnostics, the findings now behind them (the latest lint's, while they show
+ * the same), the lines its ranges span, and whether an edit since may have moved them. A send makes a new Part, so a
+ * Diagnostic of an earlier send keeps the findings it was made from.
+ */
+interface Part {
+  readonly diagnostics: vscode.Diagnostic[];
+  findings: Finding[];
+  /** Smallest start line and largest end line of the ranges (of the document as sent, moved or not). */
+  readonly firstLine: number;
+  readonly lastLine: number;
+  moved: boolean;
+}
+
+/** One file's parts as last sent (undefined: nothing sent for that part). */
 interface SentFile {
-  parts: (vscode.Diagnostic[] | undefined)[];
-  moved: boolean[];
+  parts: (Part | undefined)[];
+}
+
+/** Where a diagnostic was sent: its finding is `part.findings[index]`. */
+interface Slot {
+  readonly part: Part;
+  readonly index: number;
+}
+
+/** Whether two findings show as one (same title, id and start): the dedup key of `refresh`. */
+function sameStart(a: Finding, b: Finding): boolean {
+  const [ra, rb] = [a.range?.start, b.range?.start];
+  return a.id === b.id && a.title === b.title && (ra && rb ? ra.line === rb.line && ra.character === rb.character : ra === rb);
+}
+
+/** A number per start position for a Map key (a collision only costs a comparison; no range: -1). */
+function startKey(f: Finding): number {
+  const r = f.range;
+  return r ? r.start.line * 1024 + (r.start.character & 1023) : -1;
 }
 
 /**
@@ -103,7 +153,8 @@ export class DiagnosticsStore implements vscode.Disposable {
   );
   private readonly sent = new Map<string, SentFile>();
   private readonly bySource = new Map<string, Map<string, Finding[]>>();
-  private readonly findingOf = new WeakMap<vscode.Diagnostic, Finding>();
+  /** Where each sent diagnostic is: its finding is looked up there, so a part kept as it was updates in one step. */
+  private readonly slotOf = new WeakMap<vscode.Diagnostic, Slot>();
   /**
    * The docs link per finding id: the shipped pages do not change while the extension runs, and a keystroke's lint
    * turns hundreds of findings of a few ids into diagnostics (each link was a path join and a file-exists check).
@@ -122,17 +173,17 @@ export class DiagnosticsStore implements vscode.Disposable {
     // A source's findings nearly all name one file: its key is made once per run of findings naming the same file
     // (a URI and its string per finding were a tenth of the extension's own work on a keystroke with 665 findings).
     let lastFile: string | undefined;
-    let lastKey = '';
+    let list: Finding[] = [];
     for (const f of findings) {
       const file = f.file ?? fallbackFile;
       if (!file) continue;
       if (file !== lastFile) {
         lastFile = file;
-        lastKey = vscode.Uri.file(file).toString();
+        const key = vscode.Uri.file(file).toString();
+        const had = byTarget.get(key);
+        if (had) list = had;
+        else byTarget.set(key, (list = []));
       }
-      const key = lastKey;
-      let list = byTarget.get(key);
-      if (!list) byTarget.set(key, (list = []));
       list.push(f);
     }
     if (byTarget.size) this.bySource.set(source, byTarget);
@@ -151,11 +202,12 @@ export class DiagnosticsStore implements vscode.Disposable {
 
   /** The finding a diagnostic was made from, for the quick fixes (they never re-derive what the linter knew). */
   findingFor(d: vscode.Diagnostic): Finding | undefined {
-    return this.findingOf.get(d);
+    const slot = this.slotOf.get(d);
+    return slot?.part.findings[slot.index];
   }
 
   get(uri: vscode.Uri): readonly vscode.Diagnostic[] {
-    return this.sent.get(uri.toString())?.parts.flatMap((p) => p ?? []) ?? [];
+    return this.sent.get(uri.toString())?.parts.flatMap((p) => p?.diagnostics ?? []) ?? [];
   }
 
   /**
@@ -168,56 +220,68 @@ export class DiagnosticsStore implements vscode.Disposable {
     const folded = key.toLowerCase();
     for (const [target, file] of this.sent) {
       if (target !== key && target.toLowerCase() !== folded) continue;
-      for (const change of changes) {
-        for (let i = 0; i < PARTS; i++) {
-          const part = file.parts[i];
-          if (!file.moved[i] && part?.some((d) => moves(change, d.range))) file.moved[i] = true;
-        }
-      }
+      for (const change of changes) for (const part of file.parts) if (part && !part.moved) part.moved = partMoves(change, part);
     }
   }
 
   private refresh(target: string): void {
     const all: Finding[] = [];
-    // Id and start per title (titles are shared by findings of a kind, and a key holding the title copied it).
-    const seen = new Map<string, Set<string>>();
+    // The findings so far at each start position: one finding reached through two sources (main.cf linted on its own
+    // and via master.cf) shows once. A number per position, not a string per finding (665 of them a keystroke).
+    const atStart = new Map<number, Finding | Finding[]>();
     for (const byTarget of this.bySource.values()) {
       for (const f of byTarget.get(target) ?? []) {
-        // One finding reached through two sources (main.cf linted on its own and via master.cf) shows once.
-        const k = `${f.id}|${f.range?.start.line}:${f.range?.start.character}`;
-        let ofTitle = seen.get(f.title);
-        if (!ofTitle) seen.set(f.title, (ofTitle = new Set()));
-        if (ofTitle.has(k)) continue;
-        ofTitle.add(k);
+        const k = startKey(f);
+        const here = atStart.get(k);
+        if (here === undefined) atStart.set(k, f);
+        else if (Array.isArray(here)) {
+          if (here.some((g) => sameStart(g, f))) continue;
+          here.push(f);
+        } else {
+          if (sameStart(here, f)) continue;
+          atStart.set(k, [here, f]);
+        }
         all.push(f);
       }
     }
     const parts: Finding[][] = Array.from({ length: PARTS }, () => []);
     const whole = all.length > MAX_PER_COLLECTION;
     for (const f of all) parts[whole ? 0 : partOf(f)].push(f);
-    const file = this.sent.get(target) ?? { parts: [], moved: [] };
+    const file = this.sent.get(target) ?? { parts: [] };
     const uri = vscode.Uri.parse(target);
     const messages = new MessageMemo();
     for (let i = 0; i < PARTS; i++) {
       const next = parts[i];
       const prev = file.parts[i];
-      if (!file.moved[i] && (prev?.length ?? 0) === next.length && (prev ?? []).every((d, j) => sameShown(this.findingOf.get(d)!, next[j]))) {
+      if (prev ? !prev.moved && sameList(prev.findings, next) : !next.length) {
         // Shown as it is: not sent again, but the quick fixes get the new lint's edits (other lines may have moved).
-        prev?.forEach((d, j) => this.findingOf.set(d, next[j]));
+        if (prev) prev.findings = next;
         continue;
       }
-      file.moved[i] = false;
       if (next.length) {
-        const ds = next.map((f) => this.toDiagnostic(f, messages));
-        this.collections[i].set(uri, ds);
-        file.parts[i] = ds;
-      } else if (prev) {
+        file.parts[i] = this.send(i, uri, next, messages);
+      } else {
         this.collections[i].delete(uri);
         file.parts[i] = undefined;
       }
     }
     if (file.parts.some((p) => p)) this.sent.set(target, file);
     else this.sent.delete(target);
+  }
+
+  /** Sends one part's diagnostics for `uri` (replacing what its collection had) and returns the part as sent. */
+  private send(i: number, uri: vscode.Uri, findings: Finding[], messages: MessageMemo): Part {
+    const diagnostics = findings.map((f) => this.toDiagnostic(f, messages));
+    let firstLine = Infinity;
+    let lastLine = -Infinity;
+    for (const d of diagnostics) {
+      firstLine = Math.min(firstLine, d.range.start.line);
+      lastLine = Math.max(lastLine, d.range.end.line);
+    }
+    const part: Part = { diagnostics, findings, firstLine, lastLine, moved: false };
+    diagnostics.forEach((d, index) => this.slotOf.set(d, { part, index }));
+    this.collections[i].set(uri, diagnostics);
+    return part;
   }
 
   private toDiagnostic(f: Finding, messages: MessageMemo): vscode.Diagnostic {
@@ -231,7 +295,6 @@ export class DiagnosticsStore implements vscode.Disposable {
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message),
       );
     }
-    this.findingOf.set(d, f);
     return d;
   }
 

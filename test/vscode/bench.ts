@@ -280,14 +280,14 @@ async function keystrokeFigures(api: MailTlsDoctorApi, file: string, where: 'end
     figures.coreLintMs.push(t.coreLintMs);
     figures.changeToDiagnosticsEventMs.push(eventAt - changedAt);
   }
-  await profiler?.stop(file);
+  await profiler?.stop(where === 'end' ? file : `${file}-${where}`);
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   return figures;
 }
 
 /**
  * With MTD_BENCH_CPUPROFILE=DIR, a V8 CPU profile of the extension host during each file's keystrokes, written to
- * DIR/keystroke-<file>.cpuprofile (open it in Chrome's DevTools): where a keystroke's time goes, ours and VS Code's.
+ * DIR/keystroke-<file>[-start|-newline].cpuprofile (open it in Chrome's DevTools): where a keystroke's time goes, ours and VS Code's.
  */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> } | undefined> {
   const dir = process.env.MTD_BENCH_CPUPROFILE;

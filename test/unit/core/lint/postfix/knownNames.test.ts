@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import data from '../../../../../data/postfix-params.json';
-import { isKnownParameter, knownNameAt } from '../../../../../src/core/lint/postfix/params';
+import { isKnownParameter, knownNameAt, suggestParameter } from '../../../../../src/core/lint/postfix/params';
 
 const names = [...Object.keys(data.defaults), ...Object.keys(data.newerParameters)];
 
@@ -32,5 +32,20 @@ describe('postfix: known parameter names read in place', () => {
     assert.ok(checked > 5000);
     assert.equal(knownNameAt('relayhost', 0, 0), undefined);
     assert.ok(isKnownParameter('relayhost') && knownNameAt('relayhost', 0, 9) === 'relayhost');
+  });
+
+  it('suggests the same name when asked again, also after more names than it remembers', () => {
+    // suggestParameter keeps its answers (an editor asks again on every keystroke): they must be the ones it computes.
+    const asked = ['smtpd_tls_protocol', 'relayhots', 'custom_param_8', 'smtp_tls_securty_level', 'x'.repeat(20)];
+    const first = asked.map((n) => suggestParameter(n));
+    assert.deepEqual(first, ['smtpd_tls_protocols', 'relayhost', undefined, 'smtp_tls_security_level', undefined]);
+    for (let i = 0; i < 5000; i++) suggestParameter(`custom_param_${i}`);
+    assert.deepEqual(
+      asked.map((n) => suggestParameter(n)),
+      first,
+    );
+    // A name read out of a longer text (a slice) is answered as the same name on its own.
+    const line = `relayhots = [smtp.example.net]:587 ${'#'.repeat(100)}`;
+    assert.equal(suggestParameter(line.slice(0, 9)), 'relayhost');
   });
 });
