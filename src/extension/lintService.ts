@@ -9,6 +9,7 @@ import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
 import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
 import type { Settings } from './settings';
+import { OutsideWatchers } from './outsideWatchers';
 import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 
@@ -50,6 +51,11 @@ export class LintService implements vscode.Disposable {
   private relintGeneration = 0;
   /** Side files (master.cf beside main.cf, certificates, .env...) read again only when their `stat` changed. */
   private readonly sideFiles = new SideFileCache();
+  /** Watchers for the folders outside the workspace that side files live in, and the cache generation they follow. */
+  private readonly outside: OutsideWatchers;
+  private outsideGeneration = -1;
+  /** The UTC day of the last check on focus: certificate verdicts (expired, expiring soon) depend on the date. */
+  private checkedDay = utcDay();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the set of files, findings or endpoints changed. */
@@ -73,6 +79,7 @@ export class LintService implements vscode.Disposable {
         if (f) this.scheduleFile(f.uri);
       }
     };
+    this.outside = new OutsideWatchers(onSide);
     const onWritten = (d: vscode.TextDocument) => {
       if (d.uri.scheme === 'file') this.sideFiles.invalidate(d.uri.fsPath);
     };
@@ -99,7 +106,34 @@ export class LintService implements vscode.Disposable {
       }),
       vscode.workspace.onDidSaveTextDocument(onWritten),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
+      this.outside,
+      vscode.window.onDidChangeWindowState((s) => {
+        if (s.focused) this.recheckSideFiles();
+      }),
     );
+  }
+
+  /**
+   * Back in the window, a renewal the watchers did not report (they miss some: a folder made with its parent,
+   * a network file system) or a new day still reaches the Problems panel: one `stat` per kept side file, and the
+   * files that read a changed one are linted again; on a new day, every file that read one, since a certificate's
+   * "expires in N days" is judged against the date of the lint.
+   */
+  private recheckSideFiles(): void {
+    const today = utcDay();
+    const readers = today !== this.checkedDay ? this.sideFiles.readers() : this.sideFiles.stale();
+    this.checkedDay = today;
+    for (const reader of readers) {
+      const f = this.files.get(reader);
+      if (f) this.scheduleFile(f.uri);
+    }
+  }
+
+  /** Called after lints: the outside folders to watch follow the side files kept. */
+  private syncOutsideWatchers(): void {
+    if (this.sideFiles.generation === this.outsideGeneration) return;
+    this.outsideGeneration = this.sideFiles.generation;
+    this.outside.sync(this.sideFiles.paths());
   }
 
   endpoints(): DiscoveredEndpoint[] {
@@ -214,6 +248,7 @@ export class LintService implements vscode.Disposable {
     const findings = applySeverityOverrides(result.findings, s.severityOverrides);
     this.files.set(uri.toString(), { uri, findings, endpoints: result.endpoints, domains: result.domains });
     this.diagnostics.set(`lint:${uri.toString()}`, findings, file);
+    this.syncOutsideWatchers();
     if (notify) this.changed.fire();
     return coreMs;
   }
@@ -313,6 +348,10 @@ export class LintService implements vscode.Disposable {
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function utcDay(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
 function errorText(err: unknown): string {

@@ -25,6 +25,8 @@ const MAX_TOTAL_CHARS = 16 * 1024 * 1024;
 export class SideFileCache {
   private readonly texts = new Map<string, { text: string | undefined; stamp: string; key: string; readers: Set<string> }>();
   private chars = 0;
+  /** Counts changes to the set of kept paths, so a caller can tell cheaply whether `paths()` changed. */
+  private changes = 0;
 
   /** The text of `fsPath` (undefined: absent or unreadable), from the cache or `readDisk`; `reader` is the linted file. */
   read(fsPath: string, readDisk: (p: string) => string | undefined, reader: string): string | undefined {
@@ -41,6 +43,7 @@ export class SideFileCache {
     if (text !== undefined && this.chars + text.length > MAX_TOTAL_CHARS) this.clear();
     this.chars += text?.length ?? 0;
     this.texts.set(fsPath, { text, stamp, key: comparable(fsPath), readers: new Set([reader, ...(hit?.readers ?? [])]) });
+    if (!hit) this.changes++;
     return text;
   }
 
@@ -62,9 +65,41 @@ export class SideFileCache {
     return [...readers];
   }
 
+  /**
+   * Asks `stat` again for every kept path and forgets those that changed (or cannot be told, e.g. written in the last
+   * 2 s). Returns the files that had read them: what a missed or absent watcher event would have linted again.
+   */
+  stale(): string[] {
+    const readers = new Set<string>();
+    for (const [p, entry] of this.texts) {
+      if (stampOf(p) === entry.stamp) continue;
+      this.forget(p, entry);
+      for (const r of entry.readers) readers.add(r);
+    }
+    return [...readers];
+  }
+
+  /** Every linted file that read a kept path. */
+  readers(): string[] {
+    const all = new Set<string>();
+    for (const entry of this.texts.values()) for (const r of entry.readers) all.add(r);
+    return [...all];
+  }
+
+  /** The kept paths (missing files included: one that appears is a change too). */
+  paths(): IterableIterator<string> {
+    return this.texts.keys();
+  }
+
+  /** Changes whenever a path is kept or forgotten. */
+  get generation(): number {
+    return this.changes;
+  }
+
   clear(): void {
     this.texts.clear();
     this.chars = 0;
+    this.changes++;
   }
 
   get size(): number {
@@ -74,6 +109,7 @@ export class SideFileCache {
   private forget(p: string, entry: { text: string | undefined }): void {
     this.texts.delete(p);
     this.chars -= entry.text?.length ?? 0;
+    this.changes++;
   }
 }
 

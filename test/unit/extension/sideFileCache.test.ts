@@ -91,6 +91,30 @@ describe('SideFileCache (what a lint reads besides its file)', () => {
     assert.equal(cache.size, 0);
   });
 
+  it('stale() names the readers of what changed on disk since it was kept (a missed watcher event), and only those', () => {
+    const cert = path.join(dir, 'mail.pem');
+    const key = path.join(dir, 'mail.key');
+    const missing = path.join(dir, 'ca.pem');
+    write(cert, 'old cert');
+    write(key, 'key');
+    const cache = new SideFileCache();
+    cache.read(cert, disk, 'file:///a/main.cf');
+    cache.read(key, disk, 'file:///b/main.cf');
+    cache.read(missing, disk, 'file:///c/main.cf');
+    const generation = cache.generation;
+    assert.deepEqual([...cache.paths()].sort(), [key, cert, missing].sort());
+    assert.deepEqual(cache.readers().sort(), ['file:///a/main.cf', 'file:///b/main.cf', 'file:///c/main.cf']);
+    assert.deepEqual(cache.stale(), [], 'nothing changed');
+    assert.equal(cache.generation, generation, 'a check that forgets nothing changes nothing');
+    write(cert, 'renewed cert', 50);
+    write(missing, 'a CA file that appeared', 50);
+    assert.deepEqual(cache.stale().sort(), ['file:///a/main.cf', 'file:///c/main.cf']);
+    assert.notEqual(cache.generation, generation);
+    assert.deepEqual([...cache.paths()], [key], 'the changed paths are forgotten, so the next lint reads them');
+    assert.deepEqual(cache.stale(), []);
+    assert.equal(cache.read(cert, disk, 'file:///a/main.cf'), 'renewed cert');
+  });
+
   it('never keeps a text over 1 MB', () => {
     const p = path.join(dir, 'big.map');
     write(p, 'x');

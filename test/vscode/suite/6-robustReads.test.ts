@@ -242,6 +242,63 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
     });
   });
 
+  describe("a certificate outside the workspace, renewed while main.cf is closed (a watcher on the certificate's folder)", () => {
+    const dir = 'robust-outside';
+    const DAY = 86_400_000;
+    const pki = makePki('Outside Folder Test');
+    const mainCf = () => wsUri(dir, 'main.cf');
+    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-outside-'));
+    /** As certbot renews: the files replaced behind VS Code's back, dated `ageS` seconds back. */
+    const replace = (days: number, ageS: number) => {
+      const leaf = pki.leaf({
+        cn: 'mail.outside.test',
+        sans: ['mail.outside.test'],
+        notBefore: new Date(Date.now() - 400 * DAY),
+        notAfter: new Date(Date.now() + days * DAY),
+      });
+      const when = new Date(Date.now() - ageS * 1000);
+      for (const [file, text] of [
+        [path.join(certDir, 'privkey.pem'), leaf.keyPem],
+        [path.join(certDir, 'fullchain.pem'), pki.chain(leaf)],
+      ]) {
+        fs.writeFileSync(file, text);
+        fs.utimesSync(file, when, when);
+      }
+    };
+    const expired = () => ours(mainCf()).some((d) => codeOf(d) === 'postfix.cert-expired');
+
+    before(async () => {
+      replace(-1, 60);
+      // A relative path out of the workspace: the live /etc/postfix/main.cf opened on the server names
+      // /etc/letsencrypt/live/<name>/fullchain.pem, outside its workspace, the same way (a copy's absolute paths
+      // are not read: postfix.file-checks-skipped).
+      const rel = path.relative(path.dirname(mainCf().fsPath), certDir).split(path.sep).join('/');
+      await vscode.workspace.fs.writeFile(
+        mainCf(),
+        Buffer.from(`smtpd_tls_security_level = may\nsmtpd_tls_cert_file = ${rel}/fullchain.pem\nsmtpd_tls_key_file = ${rel}/privkey.pem\n`),
+      );
+    });
+
+    after(async () => {
+      await removeCreated(dir);
+      fs.rmSync(certDir, { recursive: true, force: true });
+    });
+
+    it('the renewal clears postfix.cert-expired without an edit or a save, and the next expiry brings it back', async () => {
+      // Opened once to be linted (the workspace watcher may miss a file in a folder made with it), then closed.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(mainCf()));
+      await waitFor(expired, 'postfix.cert-expired for the expired certificate');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await bounded(api.whenIdle(), BOUND_MS, 'the lints after main.cf was closed');
+      assert.ok(expired(), 'closing main.cf keeps its findings');
+      // main.cf is neither open nor written again: only an event from the certificate's folder can start a lint.
+      replace(200, 30);
+      await waitFor(() => !expired(), 'the renewed certificate to clear postfix.cert-expired');
+      replace(-3, 20);
+      await waitFor(expired, 'postfix.cert-expired to come back for the expired replacement');
+    });
+  });
+
   describe('severity overrides', () => {
     const config = () => vscode.workspace.getConfiguration('mailTlsDoctor');
     const legacy = () => ours(wsUri('etc', 'postfix', 'main.cf')).filter((d) => codeOf(d) === 'postfix.legacy-protocols');
