@@ -77,6 +77,8 @@ export interface ParsedTarget {
 export function parseTarget(text: string): ParsedTarget | { error: string } {
   const t = text.trim();
   if (t.length === 0) return { error: 'empty target' };
+  const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(t);
+  if (url) return { error: urlTargetError(url[1].toLowerCase(), t.slice(url[0].length)) };
   let host: string;
   let portText: string | undefined;
   const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(t);
@@ -97,6 +99,17 @@ export function parseTarget(text: string): ParsedTarget | { error: string } {
     return { error: `invalid port "${printable(portText)}": expected a number from 1 to 65535` };
   }
   return { host, port: Number(portText) };
+}
+
+/**
+ * A URL (`smtps://user:secret@mail.example.com:465`) where HOST[:PORT] belongs: name the host and port to give, and
+ * the protocol and mode its scheme meant, never the user part (it may hold a password).
+ */
+function urlTargetError(scheme: string, rest: string): string {
+  const authority = rest.slice(rest.lastIndexOf('@') + 1).split(/[/?#]/)[0];
+  const protocol = (Object.keys(PROTOCOLS) as Protocol[]).find((p) => PROTOCOLS[p].urlSchemes.includes(scheme));
+  const flags = protocol ? ` with --protocol ${protocol} ${scheme.endsWith('s') ? '--implicit' : '--starttls'}` : '';
+  return `a URL (${printable(scheme, 20)}://...) is not a target: give HOST[:PORT], here "${printable(authority || 'HOST')}"${flags}`;
 }
 
 /** Makes untrusted text safe to show in one line of output: the terminal sink's escaper (see core/escape.ts). */
