@@ -150,6 +150,10 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     const sev = (d: string, id: string) => reports[d].findings.find((f) => f.id === id)?.severity;
     assert.equal(sev('danebad.test', 'dane.tlsa-mismatch'), 'error');
     assert.equal(sev('nostarttls.test', 'dane.starttls-missing'), 'error');
+    // The title reads as a sentence (no finding id or doubled stop in it); the probe's finding goes to the detail.
+    const missing = reports['nostarttls.test'].findings.find((f) => f.id === 'dane.starttls-missing')!;
+    assert.match(missing.title, /^mx\.nostarttls\.test \(127\.0\.0\.\d+\) publishes TLSA records but has no working STARTTLS: DANE senders defer the mail\.$/);
+    assert.match(missing.detail, /found: The server does not offer STARTTLS\. \[starttls\.not-offered\]$/);
     assert.equal(sev('mismatch.test', 'mtasts.mx-mismatch'), 'error');
     assert.equal(sev('wrongname.test', 'mtasts.mx-cert-invalid'), 'error');
     assert.equal(sev('bogus.test', 'dns.bogus'), 'error');

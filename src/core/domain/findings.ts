@@ -112,11 +112,12 @@ export const domainFindings = {
       evidence: [...records.map((r) => `TLSA ${p(r, 160)}`), ...chain.map((c, i) => `certificate ${i}: ${p(c, 160)}`)],
     });
   },
+  /** `why`: what the probe of that address found (a finding's title and id), or that no handshake succeeded. */
   starttlsMissing(mx: string, address: string, why: string): Finding {
     return makeFinding('dane.starttls-missing', {
       severity: 'error',
-      title: `${p(mx)} (${p(address, 45)}) publishes TLSA records but ${p(why, 100)}: DANE senders defer the mail.`,
-      detail: 'RFC 7672 2.2: TLSA records make TLS mandatory for DANE senders; without STARTTLS (or a working handshake) they do not fall back to plain text.',
+      title: `${p(mx)} (${p(address, 45)}) publishes TLSA records but has no working STARTTLS: DANE senders defer the mail.`,
+      detail: `RFC 7672 2.2: TLSA records make TLS mandatory for DANE senders; without STARTTLS (or a working handshake) they do not fall back to plain text. The probe of this address found: ${p(why, 160)}`,
       fix: 'Enable STARTTLS on port 25 (Postfix `smtpd_tls_security_level = may` with a certificate and key), or remove the TLSA records first.',
       evidence: [`${p(mx)} ${p(address, 45)}: ${p(why, 160)}`],
     });

@@ -206,7 +206,7 @@ function judgeDane(
       if (!res.tls) {
         a.verdict = 'no-tls';
         const why = res.findings.find((f) => /^(starttls|tls)\./.test(f.id));
-        findings.push(F.starttlsMissing(h.name, address, why ? `${why.id}: ${why.title}` : 'no TLS handshake succeeded'));
+        findings.push(F.starttlsMissing(h.name, address, why ? `${why.title} [${why.id}]` : 'no TLS handshake succeeded.'));
         continue;
       }
       if (!host.applies) continue;
