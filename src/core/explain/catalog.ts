@@ -42,7 +42,8 @@ export const CATALOG: CatalogEntry[] = [
   ...POSTFIX_TLS_CATALOG,
   {
     id: 'explain.wrong-version-number',
-    pattern: /wrong version number|ERR_SSL_WRONG_VERSION_NUMBER/i,
+    // OpenSSL 1.0 and older (Node before 10, Postfix on old distributions) say the same as SSL23_GET_SERVER_HELLO:unknown protocol.
+    pattern: /wrong version number|ERR_SSL_WRONG_VERSION_NUMBER|GET_SERVER_HELLO:unknown protocol/i,
     severity: 'error',
     title: 'TLS was started on a connection that speaks plain text ("wrong version number").',
     detail:

@@ -22,6 +22,12 @@ describe('explainError', () => {
     ],
     ['postfix/smtpd[1]: warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading', 'explain.tls-library-problem'],
     ['Error: 80E8A2C2C67F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number', 'explain.wrong-version-number'],
+    // OpenSSL 1.0's words for the same mismatch (old Node, Postfix on old distributions).
+    ['Error: 139901:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:769:', 'explain.wrong-version-number'],
+    [
+      'postfix/smtp[811]: warning: TLS library problem: error:140770FC:SSL routines:ssl23_get_server_hello:unknown protocol:s23_clnt.c:769:',
+      'explain.wrong-version-number',
+    ],
     ['ETIMEDOUT Greeting never received', 'explain.greeting-never-received'],
     ['Error: connect ETIMEDOUT 192.0.2.10:25', 'explain.connection-timeout'],
     ['ESOCKET read ECONNRESET', 'explain.connection-reset'],
