@@ -191,6 +191,20 @@ describe('probe engine against the failure lab', function () {
     assert.ok(seen.includes('C QUIT'));
   });
 
+  it('a check by IP address advises the name the certificate covers, not a certificate for the address', async () => {
+    const { servername: _name, ...byAddress } = endpointOf('healthy');
+    const [r] = await probeEndpoint(byAddress, { timeoutMs: TIMEOUT, scanVersions: false });
+    const f = r.findings.find((x) => x.id === 'cert.hostname-mismatch');
+    assert.ok(f, `got ${r.findings.map((x) => x.id).join(', ')}`);
+    assert.match(f.title, /not valid for 127\.0\.0\.1; it covers: mail\.lab\.test/);
+    assert.ok(f.fix.includes('`--servername mail.lab.test`'), f.fix);
+    assert.ok(f.fix.includes("`tls: { servername: 'mail.lab.test' }`"), f.fix);
+    assert.doesNotMatch(f.fix, /certbot certonly -d 127/);
+    // Checked by name, the advice is still a certificate that covers the name.
+    const named = results['wrong-name'].findings.find((x) => x.id === 'cert.hostname-mismatch');
+    assert.match(named!.fix, /certbot certonly -d mail\.lab\.test/);
+  });
+
   describe("a client pointed at another mail protocol's port says which protocol answered", () => {
     // [lab server, protocol and mode the client uses, what the port speaks, the probe command that fits the port]
     const cases: [string, Endpoint['protocol'], Endpoint['mode'], string, string][] = [

@@ -2,6 +2,7 @@
  * The certificate findings: ids, severities and the words mail admins read. Rules decide *whether*; this file
  * only says *what it means* and *how to fix it*, so the wording lives in one place.
  */
+import { isIpLiteral, validateHostname } from '../endpoint';
 import type { Finding } from '../finding';
 import { makeFinding } from '../findings';
 import type { CertificateInfo } from './types';
@@ -88,11 +89,18 @@ export function missingIntermediate(leaf: CertificateInfo): Finding {
 
 export function hostnameMismatch(leaf: CertificateInfo, servername: string, covered: string[]): Finding {
   const list = covered.length > 0 ? covered.slice(0, 30).join(', ') + (covered.length > 30 ? ', ...' : '') : '(no names at all)';
+  // For a check by address: a name to use instead (a plain DNS name, so it is safe inside the fix's code spans).
+  const named = covered.find((n) => {
+    const v = validateHostname(n);
+    return v.ok && v.kind === 'name';
+  });
   return makeFinding('cert.hostname-mismatch', {
     severity: 'error',
     title: `The certificate is not valid for ${servername}; it covers: ${list}.`,
     detail: `Clients check that the name they connect to is in the certificate. Node.js/nodemailer fail with "Hostname/IP does not match certificate's altnames" (ERR_TLS_CERT_ALTNAME_INVALID); Outlook and Thunderbird warn. MTAs deliver opportunistically unless MTA-STS or DANE is in force, in which case the MX name must be in the certificate.`,
-    fix: `Either connect using a name the certificate covers (configure clients with the MX/host name, not an alias or IP), or get a certificate that includes ${servername}: \`certbot certonly -d ${servername} -d <other names>\`, then reload the services. A wildcard covers one label only: *.example.com covers mail.example.com, not example.com or a.b.example.com.`,
+    fix: isIpLiteral(servername)
+      ? `Connect by a name the certificate covers${named ? ` (${named})` : ''}, not by its address: configure clients with that name (nodemailer: \`host: '${named ?? 'NAME'}'\`, or \`tls: { servername: '${named ?? 'NAME'}' }\` where the address must stay), and probe with \`--servername ${named ?? 'NAME'}\`. Public CAs rarely issue certificates for IP addresses, and mail clients are configured by name.`
+      : `Either connect using a name the certificate covers (configure clients with the MX/host name, not an alias or IP), or get a certificate that includes ${servername}: \`certbot certonly -d ${servername} -d <other names>\`, then reload the services. A wildcard covers one label only: *.example.com covers mail.example.com, not example.com or a.b.example.com.`,
     evidence: [...certEvidence(leaf, 'server certificate'), `name checked: ${servername}`],
   });
 }
