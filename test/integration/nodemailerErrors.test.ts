@@ -9,6 +9,7 @@ import * as tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import { explainError } from '../../src/core/explain';
 import { listenClosable, type Listening } from '../support/listen';
+import { startMailServer, type RunningServer } from '../support/lab/mailServer';
 import { makePki, type Issued, type TestPki } from '../support/pki';
 
 interface ServerOptions {
@@ -125,8 +126,9 @@ describe('real nodemailer errors map to the right explanation', function () {
     pki = makePki('nodemailer-errors');
     good = pki.leaf({ cn: 'localhost', sans: ['localhost', '127.0.0.1'] });
   });
+  const labServers: RunningServer[] = [];
   after(async () => {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers, ...labServers].map((s) => s.close()));
   });
 
   it('secure: true on a STARTTLS port -> wrong version number', async () => {
@@ -144,6 +146,21 @@ describe('real nodemailer errors map to the right explanation', function () {
     assert.equal(caught.code, 'ETIMEDOUT');
     assertExplains(caught, 'explain.greeting-never-received');
     assert.ok(!explainError(caught.message).matches.some((m) => m.id === 'explain.connection-timeout'), 'the generic timeout stays quiet');
+  });
+
+  it('pointed at an IMAP port, or turned away in the greeting -> Invalid greeting', async () => {
+    const imap = await startMailServer({ protocol: 'imap', serves: 'starttls', tls: { certPem: pki.chain(good), keyPem: good.keyPem } });
+    const refusing = await startMailServer({ protocol: 'smtp', serves: 'starttls', rejectWith: ['554 5.7.1 not accepting connections from you'] });
+    labServers.push(imap, refusing);
+    for (const [port, response] of [
+      [imap.port, /^\* OK/],
+      [refusing.port, /^554 /],
+    ] as const) {
+      const caught = await nodemailerError(port, { secure: false, requireTLS: true, tls: { ca: pki.root.certPem } });
+      assert.equal(caught.code, 'EPROTOCOL');
+      assert.match(caught.message.replace(/^Invalid greeting\. response=/, ''), response);
+      assertExplains(caught, 'explain.invalid-greeting');
+    }
   });
 
   it('self-signed server certificate', async () => {

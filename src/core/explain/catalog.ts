@@ -80,6 +80,25 @@ export const CATALOG: CatalogEntry[] = [
     fix: 'For port 465 set secure: true (or remove secure: nodemailer enables it for 465). Or use port 587 with secure: false and requireTLS: true.',
   },
   {
+    id: 'explain.invalid-greeting',
+    pattern: /Invalid greeting/i,
+    severity: 'error',
+    title: 'The server did not greet with an SMTP "220" welcome ("Invalid greeting").',
+    detail:
+      'nodemailer reads one greeting when it connects and gives up on anything but "220 ..." (EPROTOCOL); the response it quotes says who ' +
+      'answered: "* OK" is an IMAP server, "+OK" a POP3 server, "554" or "421" an SMTP server that turns this client away.',
+    causes: [
+      likely('The port belongs to another service on the host: IMAP (143, 993) or POP3 (110, 995) instead of SMTP (587, 465, 25).'),
+      possible(
+        'The SMTP server refuses the connection in its greeting: "554" (a blocklist or access rule for this address) or "421" (too many connections, maintenance).',
+      ),
+      possible('A proxy or port forward leads to something that is not an SMTP server.'),
+    ],
+    fix:
+      'Point nodemailer at the SMTP port: port 587 with secure: false and requireTLS: true, or port 465 with secure: true; ' +
+      '`mail-tls-doctor probe HOST:PORT` names the protocol that answers. For a 554 or 421, read the reply text: it names the reason.',
+  },
+  {
     id: 'explain.tls-version-rejected',
     pattern:
       /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG_DISALLOWED/i,

@@ -197,6 +197,7 @@ export const FINDINGS = {
   'explain.disconnected-before-tls': { severity: 'error', title: 'The server closed the connection during the TLS handshake.' },
   'explain.dns-failure': { severity: 'error', title: 'The mail server name does not resolve.' },
   'explain.greeting-never-received': { severity: 'error', title: 'The server never sent its SMTP greeting.' },
+  'explain.invalid-greeting': { severity: 'error', title: 'The server greeted with something other than an SMTP welcome.' },
   'explain.handshake-failure': { severity: 'error', title: 'The TLS handshake failed.' },
   'explain.hostname-mismatch': { severity: 'error', title: 'The certificate is not valid for the host name used.' },
   'explain.incomplete-chain': { severity: 'error', title: 'The server does not send its intermediate certificate.' },
