@@ -55,10 +55,12 @@ export const PROTOCOLS: Readonly<Record<Protocol, ProtocolSpec>> = {
       portsWithModes: '25, 587 (STARTTLS) or 465 (implicit TLS)',
       server: 'smtpd',
       clientSetting: {
+        // The client's settings (Postfix as the client is smtp_*, as `postfix/smtp` itself asks: "SMTPS wrappermode
+        // (TCP port 465) requires setting smtp_tls_wrappermode = yes, and smtp_tls_security_level = encrypt").
         implicit:
-          'nodemailer: `secure: true` (port 465); Postfix: `smtpd_tls_wrappermode = yes` on the submissions service (master.cf); Thunderbird/Outlook: "SSL/TLS"',
+          'nodemailer: `secure: true` (port 465); Postfix as the client (`relayhost = [HOST]:465`): `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`; Thunderbird/Outlook: "SSL/TLS"',
         starttls:
-          'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix: no wrapper mode, `smtpd_tls_security_level = may`; Thunderbird/Outlook: "STARTTLS"',
+          'nodemailer: `secure: false` with `requireTLS: true` (port 587 or 25); Postfix as the client (`relayhost = [HOST]:587`): `smtp_tls_wrappermode = no` with `smtp_tls_security_level = encrypt`; Thunderbird/Outlook: "STARTTLS"',
       },
       // Firewalls with an application-layer "fixup" exist for SMTP (Cisco ASA/PIX "inspect esmtp").
       middlebox: 'a proxy, an "SMTP fixup" / "SMTP inspection" firewall',

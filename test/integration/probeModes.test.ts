@@ -17,6 +17,16 @@ import { makePki, type TestPki } from '../support/pki';
 
 const NAME = 'mail.modes.test';
 
+/**
+ * The mode findings tell the client what to set: for Postfix as the client that is smtp_tls_wrappermode with
+ * smtp_tls_security_level (what postfix/smtp itself demands for port 465), never the server's smtpd_* settings.
+ */
+function assertClientAdvice(fix: string): void {
+  assert.ok(fix.includes('`smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`'), fix);
+  assert.ok(fix.includes('`smtp_tls_wrappermode = no`'), fix);
+  assert.doesNotMatch(fix, /smtpd_/, fix);
+}
+
 interface Counted {
   port: number;
   /** Most connections open at the same time. */
@@ -160,6 +170,7 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
       assert.ok(!ids(r).includes('mode.no-tls'), show(r));
       const f = r.findings.find((x) => x.id === 'mode.expects-starttls')!;
       assert.match(f.detail, /offers (STARTTLS|STLS), so STARTTLS works/);
+      if (protocol === 'smtp') assertClientAdvice(f.fix);
     });
   }
 
@@ -171,6 +182,7 @@ describe('wrong mode pairs and a TLS layer with nothing behind it', function () 
     assert.ok(ids(r).includes('mode.expects-implicit-tls'), show(r));
     assert.ok(!ids(r).includes('greeting.timeout'), show(r));
     assert.equal(r.trusted, true, show(r));
+    assertClientAdvice(r.findings.find((x) => x.id === 'mode.expects-implicit-tls')!.fix);
     assert.ok(
       r.transcript.some((l) => l.conn === 'TLS first' && l.kind === 'S' && /^220 /.test(l.text)),
       `the greeting over TLS came on the second connection\n${show(r)}`,
