@@ -38,9 +38,11 @@ export function notYetValid(info: CertificateInfo, role: string, now: Date): Fin
 
 export function expiresSoon(info: CertificateInfo, role: string, now: Date, days: number): Finding {
   const left = Math.max(0, Math.floor((Date.parse(info.notAfter) - now.getTime()) / 86_400_000));
+  // Not "0 days"; not hours either, which a lint kept for the day (the editor re-lints on a new day) would leave stale.
+  const when = left === 0 ? 'under a day' : plural(left, 'day');
   return makeFinding('cert.expires-soon', {
     severity: 'warning',
-    title: `The ${role} expires in ${plural(left, 'day')} (${day(info.notAfter)}).`,
+    title: `The ${role} expires in ${when} (${day(info.notAfter)}).`,
     detail: `It still works, but once it expires every strict client refuses it. Let's Encrypt certificates renew 30 days before expiry; one this close to expiry usually means the renewal is failing or the service has not reloaded the renewed file (warning threshold: ${plural(days, 'day')}).`,
     fix: 'Run `certbot renew --dry-run` to see why renewal fails, then reload the services that use it (`postfix reload`, `doveadm reload`). Add a deploy hook so they reload on every renewal: `certbot renew --deploy-hook "systemctl reload postfix dovecot"`.',
     evidence: certEvidence(info, role),

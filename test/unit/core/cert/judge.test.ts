@@ -110,6 +110,14 @@ describe('cert judgeChain: one finding per defect', () => {
     assert.ok(!ids(j2).includes('cert.expires-soon'));
   });
 
+  it('cert.expires-soon under a day says so, not "0 days"', () => {
+    const now = new Date();
+    const leaf = pki.leaf({ cn: 'mail.test', notAfter: new Date(now.getTime() + 5 * 3600_000 + 30 * 60_000) });
+    const f = judgeChain(chain(leaf.certPem, pki.intermediate.certPem), { ...opts, now }).findings.find((x) => x.id === 'cert.expires-soon');
+    assert.ok(f);
+    assert.match(f.title, /expires in under a day \(\d{4}-\d\d-\d\d\)\.$/);
+  });
+
   it('cert.self-signed for a self-signed leaf; none when that exact certificate is trusted', () => {
     const self = issue({ cn: 'mail.test', sans: ['mail.test'] });
     const j = judgeChain(chain(self.certPem), opts);
