@@ -179,47 +179,21 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
 
   describe('a certificate main.cf names, replaced on disk (the lint keeps side files while their stat is unchanged)', () => {
     const dir = 'robust-side';
-    const DAY = 86_400_000;
-    const pki = makePki('Side File Test');
     const mainCf = () => wsUri(dir, 'main.cf');
-    // Outside the workspace (main.cf names it by a relative path): no watcher event can tell the lint it changed.
-    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-side-'));
-    const certFile = () => path.join(certDir, 'mail.pem');
-    /**
-     * Written behind VS Code's back, as a renewal script or `cp` would, dated `ageS` seconds back: a file modified
-     * in the last 2 s is read on every lint anyway, so only an older one shows whether a kept text goes stale.
-     */
-    const replace = (days: number, ageS: number) => {
-      const leaf = pki.leaf({
-        cn: 'mail.side.test',
-        sans: ['mail.side.test'],
-        notBefore: new Date(Date.now() - 400 * DAY),
-        notAfter: new Date(Date.now() + days * DAY),
-      });
-      const when = new Date(Date.now() - ageS * 1000);
-      for (const [file, text] of [
-        [path.join(path.dirname(certFile()), 'mail.key'), leaf.keyPem],
-        [certFile(), pki.chain(leaf)],
-      ]) {
-        fs.writeFileSync(file, text);
-        fs.utimesSync(file, when, when);
-      }
-    };
+    // Outside the workspace (main.cf names it by a relative path). The folder's own watcher (next describe) may report
+    // the change too; the stat check alone is covered by test/unit/extension/sideFileCache.test.ts.
+    const pair = outsidePair('Side File Test', 'mail.side.test', { cert: 'mail.pem', key: 'mail.key' });
     const expired = () => ours(mainCf()).some((d) => codeOf(d) === 'postfix.cert-expired');
 
     before(async () => {
-      replace(-1, 60);
-      const rel = path.relative(path.dirname(mainCf().fsPath), certDir).split(path.sep).join('/');
-      await vscode.workspace.fs.writeFile(
-        mainCf(),
-        Buffer.from(`smtpd_tls_security_level = may\nsmtpd_tls_cert_file = ${rel}/mail.pem\nsmtpd_tls_key_file = ${rel}/mail.key\n`),
-      );
+      pair.replace(-1, 60);
+      await vscode.workspace.fs.writeFile(mainCf(), Buffer.from(pair.mainCfText(mainCf())));
     });
 
     after(async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await removeCreated(dir);
-      fs.rmSync(certDir, { recursive: true, force: true });
+      pair.remove();
     });
 
     it('a keystroke in an open main.cf sees the renewed, then the expired certificate (no watcher event needed)', async () => {
@@ -233,10 +207,10 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
       // The lints so far kept the expired pair; they are replaced (older dates, other bytes) and main.cf typed in.
       await typed('# before\n');
       assert.ok(expired(), ours(mainCf()).map(codeOf).join(', '));
-      replace(200, 50);
+      pair.replace(200, 50);
       await typed('# renewed\n');
       assert.ok(!expired(), `still expired after the renewal: ${ours(mainCf()).map(codeOf).join(', ')}`);
-      replace(-2, 40);
+      pair.replace(-2, 40);
       await typed('# expired again\n');
       assert.ok(expired(), ours(mainCf()).map(codeOf).join(', '));
     });
@@ -244,44 +218,21 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
 
   describe("a certificate outside the workspace, renewed while main.cf is closed (a watcher on the certificate's folder)", () => {
     const dir = 'robust-outside';
-    const DAY = 86_400_000;
-    const pki = makePki('Outside Folder Test');
     const mainCf = () => wsUri(dir, 'main.cf');
-    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-outside-'));
-    /** As certbot renews: the files replaced behind VS Code's back, dated `ageS` seconds back. */
-    const replace = (days: number, ageS: number) => {
-      const leaf = pki.leaf({
-        cn: 'mail.outside.test',
-        sans: ['mail.outside.test'],
-        notBefore: new Date(Date.now() - 400 * DAY),
-        notAfter: new Date(Date.now() + days * DAY),
-      });
-      const when = new Date(Date.now() - ageS * 1000);
-      for (const [file, text] of [
-        [path.join(certDir, 'privkey.pem'), leaf.keyPem],
-        [path.join(certDir, 'fullchain.pem'), pki.chain(leaf)],
-      ]) {
-        fs.writeFileSync(file, text);
-        fs.utimesSync(file, when, when);
-      }
-    };
+    // A relative path out of the workspace: the live /etc/postfix/main.cf opened on the server names
+    // /etc/letsencrypt/live/<name>/fullchain.pem, outside its workspace, the same way (a copy's absolute paths are
+    // not read: postfix.file-checks-skipped).
+    const pair = outsidePair('Outside Folder Test', 'mail.outside.test', { cert: 'fullchain.pem', key: 'privkey.pem' });
     const expired = () => ours(mainCf()).some((d) => codeOf(d) === 'postfix.cert-expired');
 
     before(async () => {
-      replace(-1, 60);
-      // A relative path out of the workspace: the live /etc/postfix/main.cf opened on the server names
-      // /etc/letsencrypt/live/<name>/fullchain.pem, outside its workspace, the same way (a copy's absolute paths
-      // are not read: postfix.file-checks-skipped).
-      const rel = path.relative(path.dirname(mainCf().fsPath), certDir).split(path.sep).join('/');
-      await vscode.workspace.fs.writeFile(
-        mainCf(),
-        Buffer.from(`smtpd_tls_security_level = may\nsmtpd_tls_cert_file = ${rel}/fullchain.pem\nsmtpd_tls_key_file = ${rel}/privkey.pem\n`),
-      );
+      pair.replace(-1, 60);
+      await vscode.workspace.fs.writeFile(mainCf(), Buffer.from(pair.mainCfText(mainCf())));
     });
 
     after(async () => {
       await removeCreated(dir);
-      fs.rmSync(certDir, { recursive: true, force: true });
+      pair.remove();
     });
 
     it('the renewal clears postfix.cert-expired without an edit or a save, and the next expiry brings it back', async () => {
@@ -292,9 +243,9 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
       await bounded(api.whenIdle(), BOUND_MS, 'the lints after main.cf was closed');
       assert.ok(expired(), 'closing main.cf keeps its findings');
       // main.cf is neither open nor written again: only an event from the certificate's folder can start a lint.
-      replace(200, 30);
+      pair.replace(200, 30);
       await waitFor(() => !expired(), 'the renewed certificate to clear postfix.cert-expired');
-      replace(-3, 20);
+      pair.replace(-3, 20);
       await waitFor(expired, 'postfix.cert-expired to come back for the expired replacement');
     });
   });
@@ -328,3 +279,33 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
     });
   });
 });
+
+/**
+ * A certificate and its key in a folder of their own outside the workspace, which a main.cf names by a relative
+ * path. `replace` writes a new pair behind VS Code's back, as a renewal script or `cp` would, dated `ageS` seconds
+ * back: a file modified in the last 2 s is read on every lint anyway, so only an older one shows whether a kept text
+ * goes stale.
+ */
+function outsidePair(label: string, cn: string, files: { cert: string; key: string }) {
+  const DAY = 86_400_000;
+  const pki = makePki(label);
+  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-side-'));
+  return {
+    replace(days: number, ageS: number): void {
+      const leaf = pki.leaf({ cn, sans: [cn], notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() + days * DAY) });
+      const when = new Date(Date.now() - ageS * 1000);
+      for (const [file, text] of [
+        [files.key, leaf.keyPem],
+        [files.cert, pki.chain(leaf)],
+      ]) {
+        fs.writeFileSync(path.join(certDir, file), text);
+        fs.utimesSync(path.join(certDir, file), when, when);
+      }
+    },
+    mainCfText(mainCf: vscode.Uri): string {
+      const rel = path.relative(path.dirname(mainCf.fsPath), certDir).split(path.sep).join('/');
+      return `smtpd_tls_security_level = may\nsmtpd_tls_cert_file = ${rel}/${files.cert}\nsmtpd_tls_key_file = ${rel}/${files.key}\n`;
+    },
+    remove: () => fs.rmSync(certDir, { recursive: true, force: true }),
+  };
+}
