@@ -138,6 +138,20 @@ describe('local-file findings only where they can be true', () => {
     assert.ok(!ids(r).includes('postfix.file-checks-skipped'));
   });
 
+  it('a secondary instance of this machine (postmulti: /etc/postfix-NAME) is live too; a backup folder is not', () => {
+    for (const file of ['/etc/postfix-out/main.cf', '/etc/postfix-in/main.cf']) {
+      const r = lintText(file, copy, { readFile: (p) => (p === file ? copy : undefined) });
+      assert.deepEqual(
+        r.findings.filter((f) => f.id === 'postfix.cert-file-missing').map((f) => f.severity),
+        ['error', 'error', 'warning'],
+        file,
+      );
+      assert.ok(!ids(r).includes('postfix.file-checks-skipped'), file);
+    }
+    const backup = '/etc/postfix.orig/main.cf';
+    assert.deepEqual(ids(lintText(backup, copy, { readFile: (p) => (p === backup ? copy : undefined) })), ['postfix.file-checks-skipped']);
+  });
+
   it('a workspace that mirrors the server: the missing CA file is reported, an empty CA file is unreadable', () => {
     const mirrored = { '/ws/etc/letsencrypt/live/mail.example.com/fullchain.pem': 'x', '/ws/etc/letsencrypt/live/mail.example.com/privkey.pem': 'y' };
     const r = lint('main.cf', copy, mirrored);

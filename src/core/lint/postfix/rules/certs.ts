@@ -58,9 +58,13 @@ function own(ctx: RuleContext, name: string): Setting | undefined {
 export const FILE_PARAM =
   /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client)_tls_(cert_file|key_file|eccert_file|eckey_file|dcert_file|dkey_file|chain_files|CAfile)$/;
 
-/** True when this config is the one Postfix runs on this machine (not a copy in a project). */
+/**
+ * True when this config is one Postfix runs on this machine (not a copy in a project): the primary instance's
+ * /etc/postfix, or a secondary instance's /etc/postfix-NAME (postmulti(1) names instances "postfix-NAME" and
+ * derives their config_directory from the primary's by that name).
+ */
 export function isLiveConfig(configPath: string): boolean {
-  return nodePath.resolve(configPath).startsWith('/etc/postfix/');
+  return /^\/etc\/postfix(-[^/]+)?\//.test(nodePath.resolve(configPath));
 }
 
 /** The file names a value lists; template expressions and placeholders (`PH_SSL_KEY_FILE`) are not names. */
@@ -192,7 +196,7 @@ export function reportSkippedFiles(ctx: RuleContext): void {
     severity: 'info',
     title: `${names.length} certificate, key or CA file${names.length > 1 ? 's' : ''} named here ${names.length > 1 ? 'were' : 'was'} not checked: ${names.length > 1 ? 'they are' : 'it is'} not in this workspace.`,
     detail:
-      'This config is not the live one of this machine (/etc/postfix), and the workspace holds none of the ' +
+      'This config is not the live one of this machine (/etc/postfix, or /etc/postfix-NAME for a postmulti instance), and the workspace holds none of the ' +
       'files it names at their server paths, so it looks like a copy that will run elsewhere: whether the files ' +
       'exist there cannot be told from here.',
     fix:
