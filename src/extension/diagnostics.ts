@@ -112,8 +112,8 @@ interface Part {
   readonly diagnostics: vscode.Diagnostic[];
   findings: Finding[];
   /** Smallest start line and largest end line of the ranges (of the document as sent, moved or not). */
-  readonly firstLine: number;
-  readonly lastLine: number;
+  firstLine: number;
+  lastLine: number;
   moved: boolean;
 }
 
@@ -122,10 +122,21 @@ interface SentFile {
   parts: (Part | undefined)[];
 }
 
-/** Where a diagnostic was sent: its finding is `part.findings[index]`. */
-interface Slot {
-  readonly part: Part;
-  readonly index: number;
+/**
+ * A diagnostic that knows where it was sent: its finding is `part.findings[index]`, read there so that a part kept as
+ * it was takes a new lint's findings in one step. Properties, not a WeakMap beside it: a WeakMap write per diagnostic
+ * was a tenth of a keystroke that sends all 665 of the editor bench's stress file (CPU profile, session 9).
+ */
+class SentDiagnostic extends vscode.Diagnostic {
+  constructor(
+    range: vscode.Range,
+    message: string,
+    severity: vscode.DiagnosticSeverity,
+    readonly part: Part,
+    readonly index: number,
+  ) {
+    super(range, message, severity);
+  }
 }
 
 /** Whether two findings show as one (same title, id and start): the dedup key of `refresh`. */
@@ -153,8 +164,6 @@ export class DiagnosticsStore implements vscode.Disposable {
   );
   private readonly sent = new Map<string, SentFile>();
   private readonly bySource = new Map<string, Map<string, Finding[]>>();
-  /** Where each sent diagnostic is: its finding is looked up there, so a part kept as it was updates in one step. */
-  private readonly slotOf = new WeakMap<vscode.Diagnostic, Slot>();
   /**
    * The docs link per finding id: the shipped pages do not change while the extension runs, and a keystroke's lint
    * turns hundreds of findings of a few ids into diagnostics (each link was a path join and a file-exists check).
@@ -202,8 +211,7 @@ export class DiagnosticsStore implements vscode.Disposable {
 
   /** The finding a diagnostic was made from, for the quick fixes (they never re-derive what the linter knew). */
   findingFor(d: vscode.Diagnostic): Finding | undefined {
-    const slot = this.slotOf.get(d);
-    return slot?.part.findings[slot.index];
+    return d instanceof SentDiagnostic ? d.part.findings[d.index] : undefined;
   }
 
   get(uri: vscode.Uri): readonly vscode.Diagnostic[] {
@@ -271,21 +279,19 @@ export class DiagnosticsStore implements vscode.Disposable {
 
   /** Sends one part's diagnostics for `uri` (replacing what its collection had) and returns the part as sent. */
   private send(i: number, uri: vscode.Uri, findings: Finding[], messages: MessageMemo): Part {
-    const diagnostics = findings.map((f) => this.toDiagnostic(f, messages));
-    let firstLine = Infinity;
-    let lastLine = -Infinity;
-    for (const d of diagnostics) {
-      firstLine = Math.min(firstLine, d.range.start.line);
-      lastLine = Math.max(lastLine, d.range.end.line);
+    const part: Part = { diagnostics: [], findings, firstLine: Infinity, lastLine: -Infinity, moved: false };
+    for (let index = 0; index < findings.length; index++) {
+      const d = this.toDiagnostic(findings[index], messages, part, index);
+      part.diagnostics.push(d);
+      part.firstLine = Math.min(part.firstLine, d.range.start.line);
+      part.lastLine = Math.max(part.lastLine, d.range.end.line);
     }
-    const part: Part = { diagnostics, findings, firstLine, lastLine, moved: false };
-    diagnostics.forEach((d, index) => this.slotOf.set(d, { part, index }));
-    this.collections[i].set(uri, diagnostics);
+    this.collections[i].set(uri, part.diagnostics);
     return part;
   }
 
-  private toDiagnostic(f: Finding, messages: MessageMemo): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(toRange(f.range), messages.of(f.title, f.fix), SEVERITY[f.severity]);
+  private toDiagnostic(f: Finding, messages: MessageMemo, part: Part, index: number): vscode.Diagnostic {
+    const d = new SentDiagnostic(toRange(f.range), messages.of(f.title, f.fix), SEVERITY[f.severity], part, index);
     d.source = DIAGNOSTIC_SOURCE;
     let target = this.docUris.get(f.id);
     if (!target) this.docUris.set(f.id, (target = findingDocUri(this.extensionUri, f.id)));
