@@ -38,7 +38,11 @@ export interface ProtocolSpec {
   };
 }
 
-const DOVECOT_STARTTLS = 'Dovecot: set `ssl = yes` with `ssl_cert` and `ssl_key`; or use the implicit-TLS port.';
+// Dovecot 2.3 reads the file only with the `<` (without it the value is taken as the PEM itself); 2.4 renamed both.
+const DOVECOT_STARTTLS =
+  'Dovecot: set `ssl = yes` with, in Dovecot 2.3, `ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_key = </etc/letsencrypt/live/NAME/privkey.pem` ' +
+  '(the `<` is required), or in Dovecot 2.4 `ssl_server_cert_file = /etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_server_key_file = /etc/letsencrypt/live/NAME/privkey.pem`; ' +
+  'then `doveadm reload`. Or use the implicit-TLS port.';
 const genericMiddlebox = (label: string) => `a proxy, a load balancer or a firewall that inspects or filters ${label}`;
 const genericInspection = (label: string) => `disable ${label} inspection or application-layer filtering on firewalls and proxies in between`;
 

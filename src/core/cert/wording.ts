@@ -46,6 +46,7 @@ export const CHAIN_FIX_POSTFIX =
   'Postfix (3.4 or later): `smtpd_tls_chain_files = /etc/letsencrypt/live/NAME/privkey.pem, /etc/letsencrypt/live/NAME/fullchain.pem` ' +
   '(older: `smtpd_tls_cert_file = .../fullchain.pem` and `smtpd_tls_key_file = .../privkey.pem`), then `postfix reload`.';
 export const CHAIN_FIX_DOVECOT =
-  'Dovecot: `ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_key = </etc/letsencrypt/live/NAME/privkey.pem`, then `doveadm reload`.';
+  'Dovecot 2.3: `ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_key = </etc/letsencrypt/live/NAME/privkey.pem` (the `<` is required; ' +
+  'Dovecot 2.4: `ssl_server_cert_file = /etc/letsencrypt/live/NAME/fullchain.pem` and `ssl_server_key_file = /etc/letsencrypt/live/NAME/privkey.pem`), then `doveadm reload`.';
 export const CHAIN_FIX_CAT =
   'Without certbot, build the file yourself, server certificate first: `cat leaf.pem intermediate.pem > fullchain.pem` (not the root).';

@@ -7,6 +7,7 @@ import { makeEndpoint } from '../../../src/core/endpoint';
 import { explainError } from '../../../src/core/explain';
 import { CATALOG } from '../../../src/core/explain/catalog';
 import { probeFindings as F } from '../../../src/core/probe/findings';
+import { CHAIN_FIX_DOVECOT } from '../../../src/core/cert/wording';
 import type { Finding } from '../../../src/core/finding';
 import * as fsm from 'node:fs';
 import * as os from 'node:os';
@@ -32,6 +33,27 @@ function allProbeTexts(): Finding[] {
     F.starttlsRefused(sub, []),
   ];
 }
+
+describe('advice texts: Dovecot certificate settings', () => {
+  // Dovecot 2.3 takes the file only as `ssl_cert = </path` (without `<` the value is read as PEM text and fails);
+  // Dovecot 2.4 renamed the settings to ssl_server_cert_file / ssl_server_key_file, which take a path.
+  const dovecotTexts = (): [string, string][] => {
+    const imap = makeEndpoint('mail.example.com', 143, { protocol: 'imap' });
+    const pop3 = makeEndpoint('mail.example.com', 110, { protocol: 'pop3' });
+    return [
+      ['imap starttls.not-offered', F.starttlsNotOffered(imap, []).fix],
+      ['pop3 starttls.not-offered', F.starttlsNotOffered(pop3, []).fix],
+      ['chain fix', CHAIN_FIX_DOVECOT],
+    ];
+  };
+  it('give the 2.3 form with its "<" and the 2.4 names, never a bare ssl_cert', () => {
+    for (const [what, fix] of dovecotTexts()) {
+      assert.match(fix, /`ssl_cert = <\/[^`]+` and `ssl_key = <\/[^`]+`/, what);
+      assert.match(fix, /`ssl_server_cert_file = \/[^`<]+` and `ssl_server_key_file = \/[^`<]+`/, what);
+      assert.doesNotMatch(fix, /`ssl_cert` and `ssl_key`/, what);
+    }
+  });
+});
 
 describe('advice texts: probe findings', () => {
   it('never offer ">=TLSv1.2" without the form every Postfix reads and the version it needs', () => {
