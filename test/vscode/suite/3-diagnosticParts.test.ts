@@ -92,6 +92,22 @@ describe('extension: diagnostics sent in parts by line', function () {
     await waitFor(() => !ours(uri()).some((d) => codeOf(d) === wrapper), 'the wrappermode diagnostic to go away');
   });
 
+  it('a deletion over two lines sends every part after it again and keeps the part before it', async () => {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const doc = await vscode.workspace.openTextDocument(uri());
+    const editor = await vscode.window.showTextDocument(doc);
+    await waitFor(() => at(0, wrapper) && at(101, legacy) && at(200, legacy), 'the three diagnostics');
+    await api.whenIdle();
+    const [w, p1, p3] = [at(0, wrapper)!, at(101, legacy)!, at(200, legacy)!];
+    // Lines 50 and 51 joined (a range over two lines, no line break typed): the parts below it move up a line and go
+    // out again; the one above it stays as it was sent (diagnostics.ts judges a part wholly above an edit unmoved).
+    await edit(editor, (b) => b.delete(new vscode.Range(50, doc.lineAt(50).text.length, 51, 0)));
+    assert.equal(at(0, wrapper), w, 'part 0 lies before the edit: not sent again');
+    const moved = [at(100, legacy), at(199, legacy)];
+    assert.ok(moved[0] && moved[1] && moved[0] !== p1 && moved[1] !== p3, 'the parts below the edit were not sent again');
+    for (const d of moved) assert.match(doc.getText(d!.range), /SSLv2/);
+  });
+
   it('a deleted file leaves no diagnostic in any part', async () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     // A file no editor has loaded: its lint comes from the disk, and its deletion from the watcher.
