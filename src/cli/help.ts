@@ -41,6 +41,7 @@ mail logs). Findings are located at the file, line and column (SARIF: file and r
   --postfix-version 3.5       the Postfix version the configs are for: quick fixes use ">=TLSv1.2" only for
                               3.6 and later (default: postconf mail_version for this machine's live config,
                               else compatibility_level or the file's syntax; unknown: "!SSLv2, !SSLv3, ...")
+  --verbose, -v               what each finding means, its fix and its evidence, under its line (text format)
 
 ${COMMON}
 `,

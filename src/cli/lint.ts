@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
 import { termSafe as t } from '../core/escape';
+import { wrap } from '../core/probe/report';
 import { readBounded, readTextBounded } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
@@ -38,10 +39,12 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   const paths: string[] = [];
   let dashes = false;
   let postfixVersion: string | undefined;
+  let verbose = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (dashes) paths.push(a);
     else if (a === '--') dashes = true;
+    else if (a === '--verbose' || a === '-v') verbose = true;
     else if (a === '--postfix-version' || a.startsWith('--postfix-version=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
       if (v === undefined || !parsePostfixVersion(v)) throw new UsageError('--postfix-version needs a version such as 3.5 or 3.7.11');
@@ -57,7 +60,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     text: (r) => {
       if (r.type !== 'lint') return undefined;
       for (const f of r.findings) counts[f.severity]++;
-      return renderFileText(r, c, io);
+      return renderFileText(r, c, io, verbose);
     },
   });
   const reports: FileReport[] = [];
@@ -214,7 +217,7 @@ function readTail(p: string, bytes: number): string | undefined {
   }
 }
 
-function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): string {
+function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO, verbose: boolean): string {
   const colour = { error: c.red, warning: c.yellow, info: c.cyan };
   if (r.skipped) {
     io.err(`${t(r.file)}: ${t(r.skipped)}\n`);
@@ -225,6 +228,11 @@ function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO): 
     const line = (f.range?.start.line ?? 0) + 1;
     const col = (f.range?.start.character ?? 0) + 1;
     lines.push(`${t(r.file)}:${line}:${col} ${colour[f.severity](f.severity)} ${c.dim(t(f.id))} ${t(f.title)}\n`);
+    // --verbose: what it means and the fix under each finding (as `probe` prints them), and its evidence.
+    if (verbose) {
+      const under = [...wrap(t(f.detail), '    '), ...wrap(`Fix: ${t(f.fix)}`, '    '), ...(f.evidence ?? []).slice(0, 6).map((e) => c.dim(`    > ${t(e)}`))];
+      lines.push(under.map((l) => `${l}\n`).join(''));
+    }
   }
   for (const e of r.endpoints) {
     lines.push(`${c.dim(`${t(r.file)}:${e.range.start.line + 1}:${e.range.start.character + 1} endpoint ${t(endpointLabel(e.endpoint))} (${t(e.source)})`)}\n`);

@@ -36,6 +36,30 @@ describe('mail-tls-doctor lint (CLI, real files)', () => {
     assert.ok(!t.out().includes('TopSecret99'));
   });
 
+  it('--verbose (-v) prints what each finding means, its fix and evidence under its line; without it, one line each', async () => {
+    const plain = io();
+    await runLint([dir], plain.cli);
+    assert.doesNotMatch(plain.out(), /^ {4}Fix: /m);
+    for (const flag of ['--verbose', '-v']) {
+      const t = io();
+      const code = await runLint([dir, flag], t.cli);
+      assert.equal(code, 1);
+      const lines = t.out().split('\n');
+      const at = lines.findIndex((l) => / error postfix\.relayhost-needs-wrappermode /.test(l));
+      assert.ok(at >= 0, t.out());
+      const under = lines.slice(
+        at + 1,
+        lines.findIndex((l, i) => i > at && !l.startsWith('    ')),
+      );
+      assert.ok(under.length >= 2, t.out());
+      assert.ok(
+        under.some((l) => /^ {4}Fix: .*smtp_tls_wrappermode/.test(l)),
+        under.join('\n'),
+      );
+      assert.ok(!t.out().includes('TopSecret99'), 'the password stays out of the details and evidence too');
+    }
+  });
+
   it('--json carries findings, ranges, edits and endpoints', async () => {
     const t = io();
     await runLint(['--json', path.join(dir, 'etc', 'postfix', 'main.cf')], t.cli);

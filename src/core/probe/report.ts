@@ -78,7 +78,8 @@ export function formatFinding(f: Finding, p: Painter, verbose: boolean): string[
   return lines;
 }
 
-function wrap(text: string, indent: string, width = 110): string[] {
+/** Words of `text` in lines of at most `width` columns, each starting with `indent`. */
+export function wrap(text: string, indent: string, width = 110): string[] {
   const words = text.split(/\s+/);
   const lines: string[] = [];
   let cur = '';
