@@ -163,7 +163,8 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
   const group = levelGroupOf(s.name);
   if (group) {
     const fix = groupFix(ctx, group, opts);
-    const others = groupMembers(group).filter((n) => n !== s.name && ctx.scope.value(n) !== '');
+    // The other switches of the group that are really set (here or inherited): a default is nothing to remove.
+    const others = groupMembers(group).filter((n) => n !== s.name && ctx.scope.definedAt(n) !== undefined && ctx.scope.value(n) !== '');
     report(ctx, 'postfix.deprecated-parameter', {
       severity: 'warning',
       title: `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
@@ -171,7 +172,7 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
         `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
         (fix.ignored
           ? `${group.level} = ${fix.level} is in effect here and takes precedence, so this switch is ignored and only misleads readers. `
-          : `Together${others.length ? ` with ${others.join(', ')}` : ''} it gives the level "${fix.level ?? '?'}": a non-empty ${group.level} ` +
+          : `${others.length ? `Together with ${others.join(', ')} it` : 'It'} gives the level "${fix.level ?? '?'}": a non-empty ${group.level} ` +
             `wins, else ${group.enforce} = yes means ${group.peername ? 'verify (encrypt with ' + group.peername + ' = no)' : 'encrypt'}, else ${group.use} = yes means may, else none. ` +
             'The switches are converted together: converting them one at a time would leave two level lines, the last of which wins. ') +
         (fix.blocker ? `No edit is offered: ${fix.blocker}. ` : ''),

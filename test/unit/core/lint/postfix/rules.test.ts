@@ -104,6 +104,15 @@ describe('postfix main.cf rules', () => {
       assert.deepEqual(f.range, range(1, 0, 1, 12));
       assert.equal(assertFixes('main.cf', text, 'postfix.deprecated-parameter'), `${HOST}smtp_tls_security_level = may\n`);
     });
+    it('names only the switches the file sets: a default smtpd_enforce_tls is nothing to remove', () => {
+      const alone = only(lint('main.cf', `${HOST}smtpd_use_tls = yes\n`), 'postfix.deprecated-parameter');
+      assert.match(alone.fix, /^Remove smtpd_use_tls and set smtpd_tls_security_level = may,/);
+      assert.doesNotMatch(`${alone.detail} ${alone.evidence!.join(' ')}`, /with smtpd_enforce_tls|smtpd_enforce_tls = no|Together/);
+      const both = lint('main.cf', `${HOST}smtpd_use_tls = yes\nsmtpd_enforce_tls = yes\n`).findings.find(
+        (f) => f.id === 'postfix.deprecated-parameter' && f.range?.start.line === 1,
+      );
+      assert.match(both!.fix, /^Remove smtpd_use_tls, smtpd_enforce_tls and set smtpd_tls_security_level = encrypt,/);
+    });
     it('maps smtp_enforce_tls to verify (the old default also checked the peer name)', () => {
       assert.match(only(lint('main.cf', `${HOST}smtp_enforce_tls = yes\n`), 'postfix.deprecated-parameter').title, /= verify/);
     });
