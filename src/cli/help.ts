@@ -74,7 +74,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad us
   report: `Usage: mail-tls-doctor report FILE... [options]   (JSON Lines from --format jsonl; - is standard input)
 Merges the JSON Lines of many runs (e.g. the shards of a CI matrix) into one report. A record that appears in
 several files is counted once.
-  --format sarif|json|markdown|text   (default text)
+  --format sarif|json|jsonl|markdown|text   (default text; jsonl: the merged records, each once, for another report)
   --fail-on error|warning|info|never  exit 1 when the merged findings reach it (default: error)
 Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input.
   mail-tls-doctor report --format html FILE... [--output FILE.html] [--title TEXT]

@@ -21,7 +21,7 @@ import { endpointIdentity } from './targets';
 
 /** One shard's JSON Lines of a few thousand endpoints with transcripts stay far below this. */
 export const MAX_REPORT_INPUT_BYTES = 256 * 1024 * 1024;
-const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+const REPORT_FORMATS = ['text', 'json', 'jsonl', 'sarif', 'markdown'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
@@ -102,6 +102,8 @@ function identity(r: RunRecord): string {
 
 function render(records: RunRecord[], format: ReportFormat, color: boolean): string {
   if (format === 'sarif') return `${jsonText(sarifFor(records))}\n`;
+  // The merged records as they were read, each once: input for another `report` (shards merged in stages).
+  if (format === 'jsonl') return records.map((r) => `${JSON.stringify(r)}\n`).join('');
   const probes = records.filter((r): r is ProbeRecord => r.type === 'probe');
   const lint = records.filter((r) => r.type === 'lint');
   const repeats = records.filter((r) => r.type === 'repeat');

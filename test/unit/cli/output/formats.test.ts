@@ -111,7 +111,7 @@ describe('CLI output formats, --fail-on and help', function () {
       assert.match(a.stdout, /--fail-on error\|warning\|info\|never/);
     }
     assert.match((await run('help', 'probe')).stdout, /--shard K\/N/);
-    assert.match((await run('help', 'report')).stdout, /sarif\|json\|markdown\|text/);
+    assert.match((await run('help', 'report')).stdout, /sarif\|json\|jsonl\|markdown\|text/);
     const bad = await run('help', 'frobnicate');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a command/);
@@ -135,6 +135,21 @@ describe('CLI output formats, --fail-on and help', function () {
     const sarif = JSON.parse((await run('lint', '.', '--format', 'sarif')).stdout) as Record<string, unknown>;
     assert.equal(sarif.schema, undefined);
     assert.match(String(sarif.$schema), /sarif/);
+  });
+
+  it('report --format jsonl writes the merged records, each once, and merging its output again changes nothing', async () => {
+    write('a.jsonl', (await run('lint', 'errors', 'warn', '--format', 'jsonl')).stdout);
+    write('b.jsonl', (await run('lint', 'warn', 'info', '--format', 'jsonl')).stdout);
+    const merged = await run('report', 'a.jsonl', 'b.jsonl', '--format', 'jsonl', '--fail-on', 'never');
+    assert.equal(merged.code, 0);
+    const lines = merged.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3, 'warn/main.cf, read from both files, once');
+    const files = lines.map((l) => (JSON.parse(l) as { type: string; file: string }).file).sort();
+    assert.deepEqual(files, ['errors/main.cf', 'info/main.cf', 'warn/main.cf'].map((f) => path.normalize(f)).sort());
+    write('merged.jsonl', merged.stdout);
+    const again = (await run('report', 'merged.jsonl', '--json')).stdout;
+    assert.equal(again, (await run('report', 'a.jsonl', 'b.jsonl', '--json')).stdout);
+    assert.equal((await run('report', 'merged.jsonl', 'a.jsonl', '--format', 'jsonl')).stdout, merged.stdout);
   });
 
   it('JSON Lines: one object per linted file, each a lint record', async () => {
