@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { endpointLabel, printable } from '../core/endpoint';
-import { jsonText, termSafe } from '../core/escape';
+import { jsonText, mdProse, termSafe } from '../core/escape';
 import type { Finding } from '../core/finding';
 import { readBounded } from '../core/fsread';
 import { describeRepeats, percent } from '../core/probe/repeat';
@@ -147,7 +147,7 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
       extra.push('## Other findings', '');
       for (const o of other) {
         extra.push(`### ${md(o.name)}`, '');
-        for (const f of o.findings) extra.push(`- ${f.severity.toUpperCase()} \`${f.id.replace(/`/g, "'")}\`: ${md(f.title)}`);
+        for (const f of o.findings) extra.push(`- ${f.severity.toUpperCase()} \`${f.id.replace(/`/g, "'")}\`: ${mdProse(f.title)}`);
         extra.push('');
       }
     }

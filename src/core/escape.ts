@@ -58,8 +58,26 @@ export function jsonText(value: unknown, indent = 2): string {
  * and a leading list or underline marker escaped, so text that starts a paragraph stays a paragraph.
  */
 export function mdInline(s: string): string {
+  return mdBlockStart(mdEscapeInline(String(s).replace(/\r\n|\r|\n/g, ' ')));
+}
+
+/**
+ * Markdown sink for our own prose with `code` spans (a finding's title, detail and fix): each span stays a code
+ * span, inside which Markdown interprets nothing (no link, image, HTML or emphasis), and the text between is escaped
+ * as by mdInline. So `postconf -e 'smtp_tls_security_level = encrypt'` reads as code instead of literal backticks,
+ * and a server's text inside a span is as inert as in a code block. A lone backtick is escaped.
+ */
+export function mdProse(s: string): string {
+  const parts = String(s)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .split(/(`[^`]+`)/);
+  // Odd indexes are the spans. termSafe inside one too: a control or bidi character is shown, never acted on.
+  return mdBlockStart(parts.map((p, i) => (i % 2 === 1 ? `\`${termSafe(p.slice(1, -1))}\`` : mdEscapeInline(p))).join(''));
+}
+
+function mdEscapeInline(s: string): string {
   return (
-    termSafe(String(s).replace(/\r\n|\r|\n/g, ' '))
+    termSafe(s)
       .replace(/[\\`*_[\]#|<>~!&@]/g, (c) => `\\${c}`)
       // Autolinks and linkified text: `http://`, `//host`, `www.` (an escaped character splits the text a linkifier
       // sees). Bare domain names stay readable: hovers do not link them, and a preview that does (fuzzy linkify)
@@ -67,11 +85,15 @@ export function mdInline(s: string): string {
       .replace(/:(?=\/\/)/g, '\\:')
       .replace(/\/(?=\/)/g, '/\\')
       .replace(/(www)\./gi, '$1\\.')
-      // Where the text starts a block: no indented code, list item, ordered list or setext underline.
-      .replace(/^[ \t]+/, '')
-      .replace(/^([-+=])/, '\\$1')
-      .replace(/^(\d{1,9})([.)])/, '$1\\$2')
   );
+}
+
+/** Where the text starts a block: no indented code, list item, ordered list or setext underline. */
+function mdBlockStart(s: string): string {
+  return s
+    .replace(/^[ \t]+/, '')
+    .replace(/^([-+=])/, '\\$1')
+    .replace(/^(\d{1,9})([.)])/, '$1\\$2');
 }
 
 /**

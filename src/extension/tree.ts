@@ -5,7 +5,7 @@ import type { Finding } from '../core/finding';
 import type { DiscoveredEndpoint } from '../core/lint/types';
 import { TLS_VERSIONS, type ProbeResult } from '../core/probe/types';
 import { versionState, type VersionState } from '../core/probe/versionDecision';
-import { mdCodeBlock, mdInline as md, termSafe } from '../core/escape';
+import { mdCodeBlock, mdInline as md, mdProse, termSafe } from '../core/escape';
 import { resultVerdict, verdictOf, type Verdict } from '../core/report/verdict';
 import { domainChildren, type DomainEntry } from './domainTree';
 import { endpointKey } from './endpointKey';
@@ -316,7 +316,7 @@ function domainItem(e: DomainEntry): vscode.TreeItem {
     );
     item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
     t.appendMarkdown(`**${v.toUpperCase()}**: ${md(item.description)}\n\n`);
-    for (const f of sortFindings(r.findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${md(f.title)}\n`);
+    for (const f of sortFindings(r.findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${mdProse(f.title)}\n`);
   }
   item.tooltip = t;
   return item;
@@ -357,7 +357,7 @@ function endpointItem(node: Extract<Node, { kind: 'endpoint' }>): vscode.TreeIte
     item.collapsibleState = v === 'pass' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
     t.appendMarkdown(`**${v.toUpperCase()}**: ${md(item.description)}\n\n`);
     t.appendMarkdown(`Probed from ${md(s.results[0]?.probedFrom ?? '?')}\n\n`);
-    for (const f of sortFindings(findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${md(f.title)}\n`);
+    for (const f of sortFindings(findings).slice(0, 8)) t.appendMarkdown(`- ${f.severity}: ${mdProse(f.title)}\n`);
   }
   item.tooltip = t;
   return item;
@@ -365,7 +365,7 @@ function endpointItem(node: Extract<Node, { kind: 'endpoint' }>): vscode.TreeIte
 
 function findingTooltip(f: Finding): vscode.MarkdownString {
   const t = new vscode.MarkdownString();
-  t.appendMarkdown(`**${md(f.title)}** (\`${f.id}\`, ${f.severity})\n\n${md(f.detail)}\n\n**Fix:** ${md(f.fix)}`);
+  t.appendMarkdown(`**${mdProse(f.title)}** (\`${f.id}\`, ${f.severity})\n\n${mdProse(f.detail)}\n\n**Fix:** ${mdProse(f.fix)}`);
   if (f.evidence?.length) {
     // Not appendCodeblock: its fixed ``` fence closes at the first evidence line that holds one.
     t.appendMarkdown(`\n\n${mdCodeBlock(f.evidence)}`);

@@ -1,5 +1,5 @@
 import { endpointLabel, type Endpoint } from '../endpoint';
-import { mdCodeBlock, mdInline } from '../escape';
+import { mdCodeBlock, mdInline, mdProse } from '../escape';
 import { compareSeverity, type Finding } from '../finding';
 import type { ProbeResult } from '../probe/types';
 import { TLS_VERSIONS } from '../probe/types';
@@ -89,9 +89,9 @@ function renderEntry(e: ReportEntry, out: string[]): void {
 
 function renderFinding(f: Finding, out: string[], file?: string): void {
   const where = file && f.range ? ` (line ${f.range.start.line + 1})` : '';
-  out.push(`#### ${f.severity.toUpperCase()} \`${code(f.id)}\`${where}: ${md(f.title)}`, '');
-  if (f.detail) out.push(md(f.detail), '');
-  if (f.fix) out.push(`**Fix:** ${md(f.fix)}`, '');
+  out.push(`#### ${f.severity.toUpperCase()} \`${code(f.id)}\`${where}: ${mdProse(f.title)}`, '');
+  if (f.detail) out.push(mdProse(f.detail), '');
+  if (f.fix) out.push(`**Fix:** ${mdProse(f.fix)}`, '');
   if (f.evidence?.length) out.push(mdCodeBlock(f.evidence, ''));
 }
 

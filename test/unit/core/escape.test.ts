@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isTermSafe, jsonText, mdCodeBlock, mdInline, noticeText, termSafe } from '../../../src/core/escape';
+import { isTermSafe, jsonText, mdCodeBlock, mdInline, mdProse, noticeText, termSafe } from '../../../src/core/escape';
 import { renderMarkdownReport } from '../../../src/core/report/markdown';
 import type { Finding } from '../../../src/core/finding';
 
@@ -95,6 +95,51 @@ describe('escape: Markdown sink', () => {
           const tags = tagsOf(render(mdInline(s)));
           assert.ok(
             tags.every((t) => t === 'p'),
+            `${JSON.stringify(s)} -> ${tags.join(',')}`,
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  for (const s of [
+    ...HOSTILE_INLINE,
+    "Run `postconf -e 'smtp_tls_security_level = encrypt'` then `postfix reload`.",
+    '`[x](command:y)` and `<img src=x>` stay text',
+    'a lone ` backtick and `\u001b[2J` inside',
+  ]) {
+    it(`prose keeps its code spans and renders nothing else: ${JSON.stringify(s).slice(0, 50)}`, () => {
+      const html = render(mdProse(s));
+      assert.ok(
+        tagsOf(html).every((t) => t === 'p' || t === 'code'),
+        html,
+      );
+      const spans = [...s.replace(/\r\n|\r|\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => termSafe(m[1]));
+      assert.deepEqual(
+        [...html.matchAll(/<code>([^<]*)<\/code>/g)].map((m) => textOf(m[1])),
+        spans.map((c) => c.trim() || c),
+        html,
+      );
+      assert.equal(
+        textOf(html),
+        termSafe(s.replace(/\r\n|\r|\n/g, ' '))
+          .replace(/`([^`]+)`/g, (_m, c: string) => c.trim() || c)
+          .trim(),
+        html,
+      );
+    });
+  }
+
+  it('prose never renders a link, an image or HTML (property)', () => {
+    const alphabet = fc.constantFrom(...'[]()<>!`*_#|~&@:/\\.wxhtps \r\n-=+>"\''.split(''), '`', '``', 'www.', 'http://', 'command:', '<img ', '](');
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+        (s) => {
+          const tags = tagsOf(render(mdProse(s)));
+          assert.ok(
+            tags.every((t) => t === 'p' || t === 'code'),
             `${JSON.stringify(s)} -> ${tags.join(',')}`,
           );
         },
