@@ -283,4 +283,28 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.match(io.stdout, /\[dane\.tlsa-mismatch\]/);
     assert.match(io.stdout, /dane +deferred/);
   });
+
+  it('CLI text: an address with TLSA records but no TLS session says so in words', async () => {
+    const io = captureIO();
+    const code = await main(
+      [
+        'check',
+        'nostarttls.test',
+        '--resolver',
+        lab.dns.address,
+        '--ca',
+        lab.caFile,
+        '--timeout',
+        '8000',
+        '--smtp-port',
+        String(lab.smtpPort),
+        '--https-port',
+        String(lab.httpsPort),
+      ],
+      io,
+    );
+    assert.equal(code, 1);
+    assert.match(io.stdout, /: no TLS session, so no certificate to match the records/);
+    assert.doesNotMatch(io.stdout, /: no-tls\b/);
+  });
 });

@@ -2,7 +2,7 @@
 import { printable } from '../endpoint';
 import { compareSeverity } from '../finding';
 import { formatFinding, formatResult, type Painter } from '../probe/report';
-import type { DomainReport, SenderOutcome } from './types';
+import type { DaneAddress, DomainReport, SenderOutcome } from './types';
 
 const OUTCOME: Record<SenderOutcome, string> = {
   'verified-tls': 'delivered with verified TLS',
@@ -29,9 +29,7 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
     );
     for (const a of h.addresses) {
       const m = a.matches.map((x) => `${x.record} = certificate ${x.certIndex} (${printable(x.subject, 80)})`).join('; ');
-      out.push(
-        `            ${printable(a.address, 45)}: ${a.verdict === 'match' ? p.green('match') : a.verdict === 'mismatch' ? p.red('mismatch') : a.verdict}${m ? `: ${m}` : ''}`,
-      );
+      out.push(`            ${printable(a.address, 45)}: ${verdictText(a.verdict, p)}${m ? `: ${m}` : ''}`);
     }
   }
   if (d.dane.hosts.length === 0) out.push('  DANE      no TLSA records');
@@ -53,4 +51,12 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
   out.push('');
   for (const r of d.results) out.push(formatResult(r, p, verbose));
   return out.join('\n') + '\n';
+}
+
+/** An address's TLSA verdict in words (the JSON keeps the token). */
+function verdictText(v: DaneAddress['verdict'], p: Painter): string {
+  if (v === 'match') return p.green('match');
+  if (v === 'mismatch') return p.red('mismatch');
+  if (v === 'no-tls') return p.red('no TLS session, so no certificate to match the records');
+  return 'not probed';
 }
