@@ -260,51 +260,25 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     }
   });
 
-  it('CLI: a failing domain exits 1 and the text output names the finding and the senders', async () => {
+  /** `check DOMAIN` in text against the lab: its resolver, CA and ports. */
+  const checkText = async (domain: string) => {
     const io = captureIO();
-    const code = await main(
-      [
-        'check',
-        'danebad.test',
-        '--resolver',
-        lab.dns.address,
-        '--ca',
-        lab.caFile,
-        '--timeout',
-        '8000',
-        '--smtp-port',
-        String(lab.smtpPort),
-        '--https-port',
-        String(lab.httpsPort),
-      ],
-      io,
-    );
+    const args = ['--resolver', lab.dns.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort)];
+    const code = await main(['check', domain, ...args, '--https-port', String(lab.httpsPort)], io);
+    return { code, stdout: io.stdout };
+  };
+
+  it('CLI: a failing domain exits 1 and the text output names the finding and the senders', async () => {
+    const { code, stdout } = await checkText('danebad.test');
     assert.equal(code, 1);
-    assert.match(io.stdout, /\[dane\.tlsa-mismatch\]/);
-    assert.match(io.stdout, /dane +deferred/);
+    assert.match(stdout, /\[dane\.tlsa-mismatch\]/);
+    assert.match(stdout, /dane +deferred/);
   });
 
   it('CLI text: an address with TLSA records but no TLS session says so in words', async () => {
-    const io = captureIO();
-    const code = await main(
-      [
-        'check',
-        'nostarttls.test',
-        '--resolver',
-        lab.dns.address,
-        '--ca',
-        lab.caFile,
-        '--timeout',
-        '8000',
-        '--smtp-port',
-        String(lab.smtpPort),
-        '--https-port',
-        String(lab.httpsPort),
-      ],
-      io,
-    );
+    const { code, stdout } = await checkText('nostarttls.test');
     assert.equal(code, 1);
-    assert.match(io.stdout, /: no TLS session, so no certificate to match the records/);
-    assert.doesNotMatch(io.stdout, /: no-tls\b/);
+    assert.match(stdout, /: no TLS session, so no certificate to match the records/);
+    assert.doesNotMatch(stdout, /: no-tls\b/);
   });
 });
