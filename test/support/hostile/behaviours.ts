@@ -136,7 +136,7 @@ export const busy = (): Behaviour => ({
 
 /**
  * Like Postfix's anvil: healthy for up to `limit` simultaneous connections, "421 too many connections" beyond.
- * `busyAt` records when each 421 went out (performance.now()), to check the client's back-off against it.
+ * `busyAt` records when each 421 went out (performance.now()).
  */
 export const busyBeyond = (limit: number, holdMs = 100): Behaviour & { busyAt: number[] } => {
   let open = 0;
