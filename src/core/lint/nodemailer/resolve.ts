@@ -8,6 +8,7 @@ import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import type { EnvHit } from '../dotenv/envFiles';
 import { hasTemplateMarkup } from '../templates';
+import type { AssignedObjects } from './assignments';
 
 export type Primitive = string | number | boolean | null | undefined;
 
@@ -37,6 +38,10 @@ export interface ResolveContext {
   /** `const { SMTP_PORT: port } = process.env`: local name -> variable name. */
   envAliases: Map<string, string>;
   lookupEnv(key: string): EnvHit | undefined;
+  /** Properties assigned to object literals after they were written (./assignments.ts). */
+  objects?: AssignedObjects;
+  /** The offset of the createTransport call being read: an assignment written after it is not counted on. */
+  before?: number;
 }
 
 const MAX_DEPTH = 12;

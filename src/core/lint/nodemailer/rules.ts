@@ -468,7 +468,8 @@ function quoteLike(text: string, site: OptionSite, value: string): string {
  * ends at `host: process.`): only an object read without repair, from the anchor to its closing brace, gets one.
  */
 function insertsIntoDamage(site: TransportSite, anchor: OptionSite, rc: TransportRuleContext): boolean {
-  if (!anchor.code) return true;
+  // An option set by a statement (`opts.port = 587;`) has no object around it to add a property to.
+  if (!anchor.code || anchor.code.statement) return true;
   const start = Math.min(site.objectStart ?? anchor.code.start, anchor.code.start);
   const end = Math.max(site.objectEnd ?? anchor.code.end, anchor.code.end);
   return end > rc.text.length || rc.isDamaged(start, end);

@@ -8,6 +8,7 @@
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import { hostProblem, urlHost } from '../hosts';
+import { attachAssignments, certainAssignments, recordOf, type AssignmentRecord } from './assignments';
 import type { LineIndex } from '../lines';
 import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
 import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
@@ -24,6 +25,8 @@ export interface OptionSite {
     valueRange: Range;
     valueStart: number;
     valueEnd: number;
+    /** Written as a statement (`opts.secure = true;`), not inside the object: nothing can be inserted after it. */
+    statement?: boolean;
   };
   /** True when it came from the connection URL (`smtps://host:465`). */
   fromUrl?: boolean;
@@ -98,18 +101,30 @@ interface Walk {
   imports: Map<string, ImportBinding>;
   /** Names whose properties are assigned somewhere (`opts.port = 465`, `transporter.options.secure = true`). */
   mutated: Set<string>;
+  /** Every assignment to a property, certain ones (./assignments.ts) first found through their block. */
+  assignments: AssignmentRecord[];
+  /** The assignment nodes already recorded as certain. */
+  certain: Set<t.AssignmentExpression>;
 }
 
 export function findMailSites(ast: t.File, fc: FindContext): MailSites {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
-  const walk: Walk = { imports: new Map(), mutated: new Set() };
+  const walk: Walk = { imports: new Map(), mutated: new Set(), assignments: [], certain: new Set() };
   forEachNode(ast, (n) => collect(n, ctx, creators, calls, walk));
+  ctx.objects = { assigned: new Map(), open: new Set() };
+  // An assignment to an object we cannot see (a transporter's `options`, a function's result) changes its variable.
+  for (const r of attachAssignments(walk.assignments, (n) => targetObject(n, ctx), ctx.objects)) {
+    let o: t.Node = r.target;
+    if ((o.type === 'MemberExpression' || o.type === 'OptionalMemberExpression') && propertyName(o) === 'options') o = o.object;
+    if (o.type === 'Identifier') walk.mutated.add(o.name);
+    else if (r.root !== undefined) walk.mutated.add(r.root);
+  }
   const out: TransportSite[] = [];
   for (const call of calls) {
     if (!isCreateTransport(call.callee, creators)) continue;
-    const site = transportOf(call, ctx, fc, walk);
+    const site = transportOf(call, { ...ctx, before: call.start ?? undefined }, fc, walk);
     if (site) {
       if (isMutated(call, ctx, walk)) {
         site.mutated = true;
@@ -140,16 +155,16 @@ function isSendMail(call: t.CallExpression): boolean {
  */
 function pickOption(obj: t.ObjectExpression, key: string, ctx: ResolveContext, fc: FindContext, depth = 0): OptionSite | undefined {
   let found: OptionSite | undefined;
-  forEachProperty(obj, ctx, 0, (name, p) => {
+  forEachProperty(obj, ctx, 0, (name, value, p) => {
     if (name !== key) return;
-    const inner = objectOf(p.value, ctx);
+    const inner = objectOf(value, ctx);
     if (inner) {
       // `const a = { address: a }` must not loop.
       const address = depth < 2 ? pickOption(inner, 'address', ctx, fc, depth + 1) : undefined;
       found = address ? { ...address, key } : undefined;
       return;
     }
-    found = { key, resolved: resolveValue(p.value, ctx), code: codeOf(p, p.value, fc) };
+    found = { key, resolved: resolveValue(value, ctx), code: codeOf(p, value, fc) };
   });
   return found;
 }
@@ -167,7 +182,13 @@ function readSenders(call: t.CallExpression, obj: t.ObjectExpression, ctx: Resol
 
 function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[], walk: Walk): void {
   if (n.type === 'CallExpression') calls.push(n);
-  else if (n.type === 'VariableDeclarator') {
+  else if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') {
+    // Visited before the statements in it: the certain assignments are known when the walk reaches them.
+    for (const r of certainAssignments(n.body)) {
+      walk.certain.add(r.node);
+      walk.assignments.push(r);
+    }
+  } else if (n.type === 'VariableDeclarator') {
     if (n.id.type === 'Identifier' && n.init) ctx.bindings.set(n.id.name, n.init);
     else if (n.id.type === 'ObjectPattern' && n.init) {
       const fromEnv = isEnvObject(n.init);
@@ -207,12 +228,22 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
               : s.imported.value;
       walk.imports.set(s.local.name, { source: n.source.value, imported });
     }
-  } else if (n.type === 'AssignmentExpression' && (n.left.type === 'MemberExpression' || n.left.type === 'OptionalMemberExpression')) {
-    // `opts.port = 465` or `transporter.options.port = 465`: the object is not what its literal says.
-    let o: t.Node = n.left.object;
-    if ((o.type === 'MemberExpression' || o.type === 'OptionalMemberExpression') && propertyName(o) === 'options') o = o.object;
-    if (o.type === 'Identifier') walk.mutated.add(o.name);
+  } else if (n.type === 'AssignmentExpression' && !walk.certain.has(n)) {
+    // `opts.port = 465` in an `if`, or `transporter.options.port = 465`: the object is not what its literal says.
+    const r = recordOf(n, undefined, false);
+    if (r) walk.assignments.push(r);
   }
+}
+
+/** The object literal `opts` or `opts.tls` stands for, when the code shows it. */
+function targetObject(node: t.Node, ctx: ResolveContext, depth = 0): t.ObjectExpression | undefined {
+  if (depth > 6) return undefined;
+  if (node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') {
+    const key = propertyName(node);
+    const outer = key === undefined ? undefined : targetObject(node.object, ctx, depth + 1);
+    return outer && key !== undefined ? objectAt(outer, key, { ...ctx, before: undefined }) : undefined;
+  }
+  return objectOf(node, ctx);
 }
 
 /** True when the options variable, or the transporter this call creates, gets properties assigned. */
@@ -364,17 +395,26 @@ function objectOf(node: t.Node, ctx: ResolveContext, depth = 0): t.ObjectExpress
 
 function objectAt(obj: t.ObjectExpression, key: string, ctx: ResolveContext): t.ObjectExpression | undefined {
   let found: t.ObjectExpression | undefined;
-  forEachProperty(obj, ctx, 0, (name, p) => {
-    if (name === key) found = objectOf(p.value, ctx);
+  forEachProperty(obj, ctx, 0, (name, value) => {
+    if (name === key) found = objectOf(value, ctx);
   });
   return found;
+}
+
+/** Where a property is written: in the object literal, or as a statement after it (`opts.secure = true;`). */
+type Place = t.ObjectProperty | PropertyStatement;
+interface PropertyStatement {
+  type: 'PropertyStatement';
+  key: t.Node;
+  start: number | null | undefined;
+  end: number | null | undefined;
 }
 
 function forEachProperty(
   obj: t.ObjectExpression,
   ctx: ResolveContext,
   depth: number,
-  cb: (name: string, p: t.ObjectProperty) => void,
+  cb: (name: string, value: t.Node, place: Place) => void,
   onOpen?: () => void,
 ): void {
   for (const p of obj.properties) {
@@ -390,7 +430,16 @@ function forEachProperty(
       onOpen?.();
       continue;
     }
-    cb(name, p);
+    cb(name, p.value, p);
+  }
+  if (ctx.objects?.open.has(obj)) onOpen?.();
+  for (const a of ctx.objects?.assigned.get(obj) ?? []) {
+    // Written after the call: it may run before (a function called later) or not at all for this transport.
+    if (ctx.before !== undefined && (a.statement.start ?? 0) > ctx.before) {
+      onOpen?.();
+      continue;
+    }
+    cb(a.key, a.value, { type: 'PropertyStatement', key: a.keyNode, start: a.statement.start, end: a.statement.end });
   }
 }
 
@@ -399,9 +448,8 @@ function readObject(obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContex
     obj,
     ctx,
     depth,
-    (name, p) => {
+    (name, value, p) => {
       if (into === site.options && !TOP_KEYS.has(name)) return;
-      const value = p.value;
       const previous = into.get(name);
       into.set(name, {
         key: name,
@@ -481,8 +529,8 @@ export function definitions(site: OptionSite): Array<NonNullable<OptionSite['cod
   return out;
 }
 
-function codeOf(prop: t.Node, value: t.Node, fc: FindContext): NonNullable<OptionSite['code']> {
-  const key = prop.type === 'ObjectProperty' ? prop.key : value;
+function codeOf(prop: t.Node | PropertyStatement, value: t.Node, fc: FindContext): NonNullable<OptionSite['code']> {
+  const key = prop.type === 'ObjectProperty' || prop.type === 'PropertyStatement' ? prop.key : value;
   const valueStart = value.start ?? 0;
   const valueEnd = value.end ?? valueStart;
   return {
@@ -492,6 +540,7 @@ function codeOf(prop: t.Node, value: t.Node, fc: FindContext): NonNullable<Optio
     valueRange: fc.index.range(valueStart, valueEnd),
     valueStart,
     valueEnd,
+    ...(prop.type === 'PropertyStatement' ? { statement: true } : {}),
   };
 }
 
