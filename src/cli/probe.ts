@@ -155,6 +155,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
         signal: io.signal,
         timeoutMs: a.timeoutMs,
         resolve,
+        ...(a.resolver ? { resolverServer: a.resolver } : {}),
         ...(a.concurrency ? { concurrency: a.concurrency } : {}),
         ...(i > 0 ? { maxBackoffWaitMs: Infinity } : {}),
         // Streamed as each endpoint address is done (JSON Lines); the text and JSON forms come at the end.

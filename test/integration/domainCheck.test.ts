@@ -282,3 +282,65 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.doesNotMatch(stdout, /: no-tls\b/);
   });
 });
+
+describe('domain check CLI: DNS failures name their cause, and the dig they suggest asks the --resolver server', function () {
+  this.timeout(60_000);
+  let lab: DomainLab;
+  before(async () => {
+    lab = await startDomainLab();
+  });
+  after(() => lab?.close());
+
+  const checkJson = async (domain: string, resolver: string, timeoutMs = 8000) => {
+    const io = captureIO();
+    const args = ['--resolver', resolver, '--ca', lab.caFile, '--timeout', String(timeoutMs), '--smtp-port', String(lab.smtpPort)];
+    const code = await main(['check', domain, ...args, '--https-port', String(lab.httpsPort), '--json'], io);
+    return { code, report: (JSON.parse(io.stdout) as { domains: DomainReport[] }).domains[0] };
+  };
+  const digAt = (address: string) => `dig @${address.replace(/:(\d+)$/, ' -p $1')}`;
+
+  it('a domain that does not exist (NXDOMAIN): senders bounce at once, not defer; the dig asks the given resolver', async () => {
+    const { code, report } = await checkJson('nosuchdomain.test', lab.dns.address);
+    assert.equal(code, 1);
+    assert.equal(report.mx.status, 'nxdomain');
+    const f = report.findings.find((x) => x.id === 'dns.unresolved')!;
+    assert.match(f.title, /^nosuchdomain\.test does not exist \(its MX lookup answers NXDOMAIN\): senders bounce/);
+    assert.ok(f.fix?.includes(`\`${digAt(lab.dns.address)} NS nosuchdomain.test\``), f.fix);
+    assert.ok(report.senders.every((s) => s.outcome === 'rejected'));
+  });
+
+  it('a resolver that never answers: the resolver failed, not the domain; the dig asks that resolver', async () => {
+    const silent = await startDnsServer({ records: [], silent: true });
+    try {
+      const { code, report } = await checkJson('good.test', silent.address, 500);
+      assert.equal(code, 1);
+      const f = report.findings.find((x) => x.id === 'dns.unresolved')!;
+      assert.match(
+        f.title,
+        new RegExp(
+          `^The resolver ${silent.address.replace(/\./g, '\\.')} gave no usable answer to the MX query for good\\.test .*: the domain was not checked\\.$`,
+        ),
+      );
+      assert.doesNotMatch(f.title, /senders defer/);
+      assert.ok(f.fix?.includes(`\`${digAt(silent.address)} MX good.test\``), f.fix);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('a bogus answer: the dig that shows the records and signatures asks the given resolver', async () => {
+    const { report } = await checkJson('bogus.test', lab.dns.address);
+    const f = report.findings.find((x) => x.id === 'dns.bogus')!;
+    assert.ok(f.fix?.includes(`\`${digAt(lab.dns.address)} +cd +dnssec MX bogus.test\``), f.fix);
+    assert.doesNotMatch(f.fix ?? '', /`dig \+cd/);
+  });
+
+  it('probe --resolver: a name without an address suggests dig against that resolver, not the system one', async () => {
+    const io = captureIO();
+    await main(['probe', `nowhere.good.test:${lab.smtpPort}`, '--resolver', lab.dns.address, '--timeout', '3000', '--json'], io);
+    const f = (JSON.parse(io.stdout) as { results: { findings: { id: string; fix?: string }[] }[] }).results[0].findings[0];
+    assert.equal(f.id, 'dns.unresolved');
+    assert.ok(f.fix?.includes(`\`${digAt(lab.dns.address)} +short A nowhere.good.test\``), f.fix);
+    assert.doesNotMatch(f.fix ?? '', /`dig \+short/);
+  });
+});

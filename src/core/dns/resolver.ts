@@ -115,7 +115,7 @@ export class DomainResolver {
       if (this.opts.signal?.aborted) throw err;
       if (err instanceof DnsTimeoutError) return { ...base, status: 'timeout', detail: err.message };
       const e = err as NodeJS.ErrnoException;
-      return { ...base, status: 'error', detail: `${e.code ? `${e.code} ` : ''}${e.message}` };
+      return { ...base, status: 'error', detail: `${e.code && !String(e.message).includes(e.code) ? `${e.code} ` : ''}${e.message}` };
     }
     const signed = res.answers.some((r) => r.type === 'RRSIG') || res.authorities.some((r) => r.type === 'RRSIG');
     const secure = res.ad && this.choice.trusted;

@@ -33,3 +33,12 @@ export function parseServer(text: string): DnsServer | { error: string } {
   if (!(port >= 1 && port <= 65535)) return { error: `port ${port} is out of range` };
   return { host, port };
 }
+
+/**
+ * The `dig` command a finding suggests, asking the resolver the run asked: `dig @IP -p PORT ARGS` for a resolver
+ * the user named (the port only when it is not 53), plain `dig ARGS` (the system's resolver) otherwise.
+ */
+export function digCommand(args: string, server?: DnsServer): string {
+  if (!server) return `dig ${args}`;
+  return `dig @${server.host}${server.port === 53 ? '' : ` -p ${server.port}`} ${args}`;
+}

@@ -3,6 +3,8 @@
  * what a sender does: what makes a strict sender defer mail is an error; what silently weakens protection is a
  * warning; what only informs is info. Every text that came from DNS or HTTP is passed through `printable`.
  */
+import { digCommand, formatServer, type DnsServer } from '../dns/server';
+import type { LookupStatus } from '../dns/resolver';
 import { printable } from '../endpoint';
 import type { Finding } from '../finding';
 import { makeFinding } from '../findings';
@@ -50,22 +52,53 @@ export const domainFindings = {
       evidence: [`${p(mx)} CNAME ${target.map((t) => p(t)).join(' -> ')}`],
     });
   },
-  lookupFailed(name: string, type: string, detail: string): Finding {
+  /**
+   * The lookup of the domain's MX records failed. `server`: the resolver asked; `named`: the user named it (then
+   * the suggested `dig` asks it too). NXDOMAIN is the domain's answer (senders bounce); no answer, a refusal or
+   * garbage is the resolver's failure and says nothing about the domain; SERVFAIL is the domain's name servers
+   * (or the path to them) failing.
+   */
+  lookupFailed(name: string, type: string, l: { status: LookupStatus; detail: string }, server: DnsServer, named: boolean): Finding {
+    const dig = (args: string) => digCommand(args, named ? server : undefined);
+    const evidence = [`${type} ${p(name)}: ${p(l.detail, 160)}`];
+    if (l.status === 'nxdomain') {
+      return makeFinding('dns.unresolved', {
+        severity: 'error',
+        title: `${p(name)} does not exist (its ${type} lookup answers NXDOMAIN): senders bounce mail to it at once.`,
+        detail:
+          'NXDOMAIN is a final answer (RFC 2308 2.1: the name does not exist), not a temporary failure: sending MTAs return the mail to its sender (Postfix: "Host or domain name not found", status=bounced) instead of queueing it. Usually a typo in the address, or a domain whose registration or delegation has lapsed.',
+        fix: `Check the spelling of the domain. If it is yours, check its registration and delegation: \`${dig(`NS ${p(name)}`)}\` and \`dig +trace NS ${p(name)}\`.`,
+        evidence,
+      });
+    }
+    if (l.status === 'timeout' || l.status === 'error') {
+      const at = formatServer(server);
+      return makeFinding('dns.unresolved', {
+        severity: 'error',
+        title: `The resolver ${p(at, 60)} gave no usable answer to the ${type} query for ${p(name)} (${p(l.detail, 100)}): the domain was not checked.`,
+        detail:
+          "The resolver itself failed (no reply in time, connection refused, REFUSED or a malformed answer), so nothing is known about the domain: this is not the domain's fault, and senders using other resolvers may deliver normally.",
+        fix: `Check that the resolver runs and answers this machine (\`${dig(`${type} ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\` (in the editor: \`mailTlsDoctor.dns.resolver\`).`,
+        evidence: [...evidence, `resolver: ${p(at, 60)}`],
+      });
+    }
     return makeFinding('dns.unresolved', {
       severity: 'error',
-      title: `The ${type} lookup of ${p(name)} failed (${p(detail, 100)}): senders defer mail to this domain.`,
-      detail: 'Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries.',
-      fix: "Check the domain's delegation and name servers (`dig +trace`), and that the resolver used can reach them.",
-      evidence: [`${type} ${p(name)}: ${p(detail, 160)}`],
+      title: `The ${type} lookup of ${p(name)} failed (${p(l.detail, 100)}): senders defer mail to this domain.`,
+      detail:
+        "Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries. A SERVFAIL that stays with checking disabled means the resolver cannot get an answer from the domain's name servers (down, lame delegation, or unreachable from the resolver).",
+      fix: `Ask again (\`${dig(`${type} ${p(name)}`)}\`) and follow the delegation (\`dig +trace ${type} ${p(name)}\`) to see which name server fails; check that the resolver used can reach them.`,
+      evidence,
     });
   },
-  bogus(name: string, type: string, detail: string): Finding {
+  /** `server`: the resolver the user named, for the suggested `dig` (none: the system's). */
+  bogus(name: string, type: string, detail: string, server?: DnsServer): Finding {
     return makeFinding('dns.bogus', {
       severity: 'error',
       title: `DNSSEC validation fails for the ${type} records of ${p(name)}: validating senders defer the mail.`,
       detail:
         'The resolver answers SERVFAIL, and hands the data out only with checking disabled: the signatures or the chain of trust (DS at the parent) do not validate. A validating resolver (every DANE sender, and many others) treats the records as unusable, so the mail stays queued.',
-      fix: "Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone's key (`keymgr ZONE ds`, `dig +cd DNSKEY ZONE`); `delv` or https://dnsviz.net show which link breaks.",
+      fix: `Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone's key (\`keymgr ZONE ds\`, \`${digCommand('+cd DNSKEY ZONE', server)}\`); \`${digCommand(`+cd +dnssec ${type} ${p(name)}`, server)}\` shows the records and their signatures, \`delv\` or https://dnsviz.net which link breaks.`,
       evidence: [`${type} ${p(name)}: ${p(detail, 200)}`],
     });
   },

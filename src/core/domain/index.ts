@@ -12,6 +12,7 @@ import { probeEndpoint } from '../probe';
 import type { ProbeOptions, ProbeResult } from '../probe/types';
 import { readCaFiles } from '../probe/validate';
 import type { DomainResolver, Lookup } from '../dns/resolver';
+import type { DnsServer } from '../dns/server';
 import { isUsable, matchTlsa, tlsaText, type TlsaRecord } from './dane';
 import { domainFindings as F } from './findings';
 import { checkStsTxt, fetchPolicy, mxMatches, parsePolicy, txtString, type FetchOutcome } from './mtasts';
@@ -68,9 +69,9 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   ]);
   const resultFor = (host: string, address: string) => results[probes.findIndex((p) => p.host.name === host && p.address === address)];
 
-  const dane = judgeDane(mx.hosts, tlsa, resultFor, trusted, findings, o.now);
+  const dane = judgeDane(mx.hosts, tlsa, resultFor, trusted, findings, digAt(r), o.now);
   const mtaSts = judgeMtaSts(domain, await policyFetch, mx, resultFor, findings);
-  const tlsRpt = judgeTlsRpt(domain, rptTxt, dane.published || mtaSts.status !== 'absent', findings);
+  const tlsRpt = judgeTlsRpt(domain, rptTxt, dane.published || mtaSts.status !== 'absent', findings, digAt(r));
 
   // A trusted resolver that returned signed data and never set AD does not validate (or the chain is broken).
   if (trusted && !r.lookups.some((l) => l.secure) && r.lookups.some((l) => l.signed && l.status !== 'bogus')) {
@@ -93,14 +94,19 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   return report;
 }
 
+/** The resolver a suggested `dig` asks: the one the user named, else none (plain `dig`, the system's). */
+function digAt(r: DomainResolver): DnsServer | undefined {
+  return r.choice.source === 'option' ? r.choice.server : undefined;
+}
+
 async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Finding[]): Promise<MxReport> {
   if (l.status === 'bogus') {
-    findings.push(F.bogus(domain, 'MX', l.detail));
+    findings.push(F.bogus(domain, 'MX', l.detail, digAt(r)));
     return { status: 'bogus', secure: false, hosts: [] };
   }
   if (l.status !== 'ok' && l.status !== 'nodata') {
-    findings.push(F.lookupFailed(domain, 'MX', l.detail));
-    return { status: 'failed', secure: false, hosts: [] };
+    findings.push(F.lookupFailed(domain, 'MX', l, r.choice.server, r.choice.source === 'option'));
+    return { status: l.status === 'nxdomain' ? 'nxdomain' : 'failed', secure: l.status === 'nxdomain' && l.secure, hosts: [] };
   }
   const records = l.records
     .map((x) => x.data as { preference: number; exchange: string })
@@ -118,7 +124,7 @@ async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Fi
       r.lookup(`_25._tcp.${name}`, 'TLSA').catch(() => undefined);
       const { addresses, a, aaaa } = await r.addresses(name);
       const bogus = [a, aaaa].find((x) => x.status === 'bogus');
-      if (bogus) findings.push(F.bogus(name, bogus.type, bogus.detail));
+      if (bogus) findings.push(F.bogus(name, bogus.type, bogus.detail, digAt(r)));
       const cnames = a.cnames.length ? a.cnames : aaaa.cnames;
       const statuses = [a.status, aaaa.status];
       const addressStatus = statuses.includes('ok') ? 'ok' : bogus ? 'bogus' : (statuses.find((s) => s !== 'nodata') ?? 'nodata');
@@ -164,6 +170,7 @@ function judgeDane(
   resultFor: (host: string, address: string) => ProbeResult,
   trusted: boolean,
   findings: Finding[],
+  digServer: DnsServer | undefined,
   now?: Date,
 ): DaneReport {
   const out: DaneHost[] = [];
@@ -171,7 +178,7 @@ function judgeDane(
     const t = tlsa[i];
     if (!t) return;
     const l = t.lookup;
-    if (l.status === 'bogus') findings.push(F.bogus(t.name, 'TLSA', l.detail));
+    if (l.status === 'bogus') findings.push(F.bogus(t.name, 'TLSA', l.detail, digServer));
     const records: TlsaRecord[] = l.records.map((x) => {
       const d = x.data as { usage: number; selector: number; matchingType: number; certificate: Buffer };
       return { usage: d.usage, selector: d.selector, matchingType: d.matchingType, data: Buffer.from(d.certificate).toString('hex') };
@@ -246,7 +253,7 @@ interface PolicyFetched {
 async function fetchStsPolicy(domain: string, txt: Lookup, r: DomainResolver, ctx: FetchCtx): Promise<PolicyFetched> {
   const findings: Finding[] = [];
   if (txt.status === 'bogus') {
-    findings.push(F.bogus(`_mta-sts.${domain}`, 'TXT', txt.detail));
+    findings.push(F.bogus(`_mta-sts.${domain}`, 'TXT', txt.detail, digAt(r)));
     return { report: { status: 'lookup-failed', txt: [] }, findings };
   }
   if (txt.status !== 'ok' && txt.status !== 'nodata' && txt.status !== 'nxdomain') return { report: { status: 'lookup-failed', txt: [] }, findings };
@@ -263,7 +270,7 @@ async function fetchStsPolicy(domain: string, txt: Lookup, r: DomainResolver, ct
   const { addresses, a, aaaa } = await r.addresses(policyHost);
   if (addresses.length === 0) {
     const bogus = [a, aaaa].find((x) => x.status === 'bogus');
-    findings.push(bogus ? F.bogus(policyHost, bogus.type, bogus.detail) : F.policyFetchFailed(url, `${policyHost} has no address (${a.detail})`));
+    findings.push(bogus ? F.bogus(policyHost, bogus.type, bogus.detail, digAt(r)) : F.policyFetchFailed(url, `${policyHost} has no address (${a.detail})`));
     return { report, findings };
   }
   let outcome: FetchOutcome | undefined;
@@ -345,9 +352,9 @@ function judgeMtaSts(
   return { ...base, status: 'ok', policy, mxMatches: matches };
 }
 
-function judgeTlsRpt(domain: string, l: Lookup, needed: boolean, findings: Finding[]): TlsRptReport {
+function judgeTlsRpt(domain: string, l: Lookup, needed: boolean, findings: Finding[], digServer: DnsServer | undefined): TlsRptReport {
   if (l.status === 'bogus') {
-    findings.push(F.bogus(`_smtp._tls.${domain}`, 'TXT', l.detail));
+    findings.push(F.bogus(`_smtp._tls.${domain}`, 'TXT', l.detail, digServer));
     return { status: 'lookup-failed', rua: [] };
   }
   if (l.status !== 'ok' && l.status !== 'nodata' && l.status !== 'nxdomain') return { status: 'lookup-failed', rua: [] };

@@ -16,6 +16,7 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
   const out: string[] = [p.bold(`Domain ${printable(d.domain)}`) + p.dim(`  (resolver ${printable(d.dnssec.resolver, 120)})`)];
   out.push(`  DNSSEC    MX answer ${d.dnssec.mx}`);
   if (d.mx.status === 'null') out.push('  MX        null MX (0 .): no mail accepted');
+  else if (d.mx.status === 'nxdomain') out.push('  MX        no such domain (NXDOMAIN)');
   else if (d.mx.hosts.length === 0) out.push(`  MX        ${d.mx.status}`);
   for (const h of d.mx.hosts) {
     const alias = h.cnames.length ? ` -> ${h.cnames.map((c) => printable(c)).join(' -> ')}` : '';

@@ -94,6 +94,8 @@ function view(sender: SenderKind, report: DomainReport): SenderView {
   if (report.mx.status === 'null')
     return { sender, outcome: 'rejected', reason: 'null MX: the domain accepts no mail; senders bounce at once', findings: ['mx.null'] };
   if (report.mx.status === 'bogus') return { sender, outcome: 'deferred', reason: 'the MX records fail DNSSEC validation', findings: ['dns.bogus'] };
+  if (report.mx.status === 'nxdomain')
+    return { sender, outcome: 'rejected', reason: 'the domain does not exist (NXDOMAIN): senders bounce at once', findings: ['dns.unresolved'] };
   if (report.mx.status === 'failed') return { sender, outcome: 'deferred', reason: 'the MX lookup failed', findings: ['dns.unresolved'] };
   const skipped: string[] = [];
   const ids = new Set<string>();

@@ -17,7 +17,8 @@ export interface MxHost {
 }
 
 export interface MxReport {
-  status: 'ok' | 'null' | 'implicit' | 'bogus' | 'failed';
+  /** `nxdomain`: the domain does not exist; `failed`: no usable answer (SERVFAIL, or the resolver failed). */
+  status: 'ok' | 'null' | 'implicit' | 'bogus' | 'nxdomain' | 'failed';
   /** The MX answer was DNSSEC-validated. */
   secure: boolean;
   hosts: MxHost[];

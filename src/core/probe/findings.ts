@@ -2,6 +2,7 @@
  * The probe's findings: one constructor per id, so the wording lives in one place and the ids stay stable.
  * Certificate findings come from the certificate judge (src/core/cert).
  */
+import { digCommand, type DnsServer } from '../dns/server';
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
 import { makeFinding, type FindingId } from '../findings';
@@ -60,12 +61,13 @@ export const probeFindings = {
       evidence: [`CA file: ${file}`, reason],
     });
   },
-  dnsUnresolved(ep: Endpoint, reason: string): Finding {
+  /** `server`: the resolver the user named (`--resolver`), which the suggested `dig` commands ask too. */
+  dnsUnresolved(ep: Endpoint, reason: string, server?: DnsServer): Finding {
     return makeFinding('dns.unresolved', {
       severity: 'error',
       title: `${ep.host} does not resolve to an address.`,
       detail: `The name lookup failed (${reason}), so no client can connect. A typo in the host name, a missing A/AAAA record, or a resolver that cannot see this zone (split-horizon DNS, a VPN) are the usual causes.`,
-      fix: `Check the spelling; look the name up with \`dig +short A ${ep.host}\` and \`dig +short AAAA ${ep.host}\`; for a mail domain, the host to use is the one its MX record names (\`dig +short MX domain\`).`,
+      fix: `Check the spelling; look the name up with \`${digCommand(`+short A ${ep.host}`, server)}\` and \`${digCommand(`+short AAAA ${ep.host}`, server)}\`; for a mail domain, the host to use is the one its MX record names (\`${digCommand('+short MX domain', server)}\`).`,
       evidence: [reason],
     });
   },

@@ -59,7 +59,15 @@ async function probeWith(endpoint: Endpoint, opts: ProbeOptions, readCa: typeof 
   if ('finding' in ca) return [unprobed(endpoint, opts, started, ca.finding, `not probed: ${ca.finding.title}`)];
   const resolved = await resolveAll(endpoint.host, opts);
   if ('error' in resolved) {
-    return [unprobed(endpoint, opts, started, probeFindings.dnsUnresolved(endpoint, resolved.error), `resolve ${endpoint.host}: ${resolved.error}`)];
+    return [
+      unprobed(
+        endpoint,
+        opts,
+        started,
+        probeFindings.dnsUnresolved(endpoint, resolved.error, opts.resolverServer),
+        `resolve ${endpoint.host}: ${resolved.error}`,
+      ),
+    ];
   }
   const servername = endpoint.servername ?? endpoint.host;
   const limiter = opts.limiter ?? defaultLimiter;

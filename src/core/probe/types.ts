@@ -1,4 +1,5 @@
 /** Shapes shared by the probe engine, the CLI and the editor. */
+import type { DnsServer } from '../dns/server';
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
 import type { CertificateInfo } from '../cert/types';
@@ -38,6 +39,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Injectable name resolution; default `dns.lookup(host, { all: true })`. */
   resolve?: (host: string) => Promise<string[]>;
+  /** The DNS server `resolve` asks, when the user named one (`--resolver`): the `dig` a finding suggests asks it too. */
+  resolverServer?: DnsServer;
   /** Test each TLS version on its own connection; default true. */
   scanVersions?: boolean;
   /** The name sent with EHLO; default this machine's FQDN when it has one, else an address literal. */
