@@ -12,10 +12,10 @@ import type { Settings } from './settings';
 import { OutsideWatchers } from './outsideWatchers';
 import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
+import { CreatedFolders, EXCLUDE_GLOB } from './createdFolders';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
 export const CANDIDATE_GLOB = candidateGlob();
-const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,coverage,.cache,.vscode-test}/**';
 const MAX_FILES = 3000;
 const TYPING_DEBOUNCE_MS = 300;
 const WATCH_DEBOUNCE_MS = 750;
@@ -42,8 +42,14 @@ export class LintService implements vscode.Disposable {
   /** The latest as-you-type lint's times per file (numbers only), for the editor bench. */
   private readonly typingTimings = new Map<string, TypingLintTiming>();
   private watchTimer: NodeJS.Timeout | undefined;
+  /** Not pushed back by later events (files are created all the time in some workspaces): at most one wait. */
+  private foldersTimer: NodeJS.Timeout | undefined;
   /** Files the watcher reported since the last debounced run; undefined after an event that needs a full scan. */
   private pendingFiles: Map<string, vscode.Uri> | undefined = new Map();
+  /** Paths created since the last debounced run: new folders among them are searched for candidate files. */
+  private readonly created = new CreatedFolders();
+  /** The latest search of new folders (see `lintNewFolders`). */
+  private folderLint: Promise<void> | undefined;
   private scanning: Promise<void> | undefined;
   private rescanRequested = false;
   /** The latest relint; an older one stops at its next yield, since the newer one covers every file again. */
@@ -90,7 +96,13 @@ export class LintService implements vscode.Disposable {
       watcher.onDidChange(onFs),
       watcher.onDidDelete(onFs),
       sideWatcher,
-      sideWatcher.onDidCreate(onSide),
+      sideWatcher.onDidCreate((uri) => {
+        onSide(uri);
+        // A folder made with its files may come as one event, without one per file in it: search it (once per wait).
+        if (uri.scheme !== 'file') return;
+        this.created.add(uri.fsPath, vscode.workspace.asRelativePath(uri, false));
+        if (this.created.size) this.scheduleFolders();
+      }),
       sideWatcher.onDidChange(onSide),
       sideWatcher.onDidDelete((uri) => {
         onSide(uri);
@@ -174,7 +186,8 @@ export class LintService implements vscode.Disposable {
     for (let i = 0; i < 50; i++) {
       if (this.scanning) await this.scanning;
       else if (this.relinting) await this.relinting;
-      else if (this.watchTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
+      else if (this.folderLint) await this.folderLint;
+      else if (this.watchTimer || this.foldersTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
       else return;
     }
   }
@@ -331,6 +344,43 @@ export class LintService implements vscode.Disposable {
     }, WATCH_DEBOUNCE_MS);
   }
 
+  private scheduleFolders(): void {
+    this.foldersTimer ??= setTimeout(() => {
+      this.foldersTimer = undefined;
+      const folders = this.created.take();
+      if (!folders) this.scanInBackground();
+      else if (folders.length) this.lintNewFolders(folders);
+    }, WATCH_DEBOUNCE_MS);
+  }
+
+  /** Lints the candidate files below new folders, as a scan would; a `.env` among them feeds other files: a scan. */
+  private lintNewFolders(folders: string[]): void {
+    const run = (async () => {
+      const found = await Promise.all(
+        folders.map((d) => vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(d), CANDIDATE_GLOB), EXCLUDE_GLOB, MAX_FILES)),
+      );
+      const uris = found.flat().slice(0, MAX_FILES);
+      if (uris.some((u) => ENV_FILE.test(u.fsPath))) {
+        this.scanInBackground();
+        return;
+      }
+      let n = 0;
+      for (const uri of uris) {
+        this.lintFromDisk(uri);
+        if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+      }
+      if (uris.length) {
+        this.log.info(`Linted ${uris.length} candidate file(s) in ${folders.length} new folder(s).`);
+        this.changed.fire();
+      }
+    })()
+      .catch((err) => this.log.error(`Linting new folders failed: ${errorText(err)}`))
+      .finally(() => {
+        if (this.folderLint === run) this.folderLint = undefined;
+      });
+    this.folderLint = run;
+  }
+
   private onClosed(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== 'file') return;
     clearTimeout(this.typingTimers.get(doc.uri.toString()));
@@ -345,6 +395,7 @@ export class LintService implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.watchTimer);
+    clearTimeout(this.foldersTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
