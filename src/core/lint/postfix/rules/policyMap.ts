@@ -5,7 +5,7 @@
  * level). Protocol lists are judged by the same analysis and version knowledge as main.cf's (protocols.ts,
  * version.ts); only the wording and the list separator (colons) are the table's.
  */
-import type { Severity } from '../../../finding';
+import type { Range, Severity } from '../../../finding';
 import { printable } from '../../../endpoint';
 import { report, RuleContext, shown } from '../context';
 import type { ReferencingMainCf } from '../policyMapLinter';
@@ -109,6 +109,10 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
 function checkLevel(ctx: RuleContext, e: PolicyEntry): Level | undefined {
   if (!e.level) return undefined;
   const t = e.level.text.toLowerCase();
+  if (t.startsWith('#')) {
+    commentAfterEntry(ctx, e, e.level.range, 'postfix.policy-map-level');
+    return undefined;
+  }
   if (isPolicyLevel(t)) {
     const know = knownVersion(ctx);
     const since: [number, number] | undefined = t === 'dane' || t === 'dane-only' ? [2, 11] : t === 'fingerprint' ? [2, 5] : undefined;
@@ -161,7 +165,16 @@ function checkAttributes(ctx: RuleContext, e: PolicyEntry, level: Level): boolea
       evidence: [entryText(e)],
     });
   };
+  let commentLine = -1;
   for (const a of e.attributes) {
+    // The words of a comment after the entry: one finding for all of them (below), not one per word.
+    if (a.range.start.line === commentLine) continue;
+    if (a.name.startsWith('#')) {
+      valid = false;
+      commentLine = a.range.start.line;
+      commentAfterEntry(ctx, e, a.range, 'postfix.policy-map-attribute');
+      continue;
+    }
     const token = printable(tokenText(a), 80);
     if (a.malformed) {
       bad(
@@ -388,6 +401,42 @@ function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main
       evidence: [entryText(e), `used by ${where}`, 'smtp_tls_CAfile, smtp_tls_CApath, smtp_tls_trust_anchor_file: (unset)'],
     });
   }
+}
+
+/**
+ * `example.com secure # our relay`: a table line has no comment after its value (only a line whose first non-blank
+ * character is `#` is one), so Postfix reads the words as the level or as attributes and rejects the entry. One
+ * finding from the `#` to the end of its line. After the level, the edit moves the comment to a line of its own above
+ * the entry, which leaves the entry as written; in place of the level none is offered (without it postmap would
+ * ignore the entry, and main.cf's level would apply instead of a deferral nobody chose).
+ */
+function commentAfterEntry(ctx: RuleContext, e: PolicyEntry, at: Range, id: 'postfix.policy-map-level' | 'postfix.policy-map-attribute'): void {
+  const line = ctx.doc.lines[at.start.line] ?? '';
+  const end = line.trimEnd().length;
+  const comment = line.slice(at.start.character, end);
+  let cut = at.start.character;
+  while (cut > 0 && (line[cut - 1] === ' ' || line[cut - 1] === '\t')) cut--;
+  const asLevel = id === 'postfix.policy-map-level';
+  const start = { line: e.keyRange.start.line, character: 0 };
+  report(ctx, id, {
+    severity: 'error',
+    title: `"${printable(comment, 60)}" is read as ${asLevel ? 'the security level' : 'attributes'} of ${printable(e.key, 80)}: a policy table has no comments after an entry.`,
+    detail:
+      'Only a line whose first non-blank character is "#" is a comment; after the key, Postfix reads the words as the ' +
+      `value (${asLevel ? '"invalid security level"' : '"malformed attribute/value pair"'}). ${DEFERRED}`,
+    fix: asLevel
+      ? 'Write the security level after the key, and put the comment on a line of its own above the entry.'
+      : 'Put the comment on a line of its own above the entry.',
+    range: { start: at.start, end: { line: at.start.line, character: Math.max(end, at.start.character) } },
+    evidence: [entryText(e)],
+    edits: asLevel
+      ? undefined
+      : [
+          { range: { start, end: start }, newText: `${comment}${ctx.doc.eol}` },
+          { range: { start: { line: at.start.line, character: cut }, end: { line: at.start.line, character: end } }, newText: '' },
+        ],
+    editTitle: 'Move the comment to its own line',
+  });
 }
 
 function tokenText(a: PolicyAttribute): string {

@@ -198,6 +198,22 @@ describe('postfix TLS policy table: rules', () => {
     assert.equal(only(lintMap('a.example secure { match = a b }\n'), 'postfix.policy-map-attribute').edits, undefined);
   });
 
+  it('a comment after an entry: one error for the whole comment; the edit moves it above the entry, in the level place no edit', () => {
+    const text = 'example.com secure match=nexthop:dot-nexthop # our relay, see ticket 12\r\nexample.net may\r\n';
+    const f = only(lintMap(text), 'postfix.policy-map-attribute');
+    assert.match(f.title, /^"# our relay, see ticket 12" is read as attributes of example\.com: a policy table has no comments after an entry\.$/);
+    assert.deepEqual(f.range, { start: { line: 0, character: 45 }, end: { line: 0, character: 71 } });
+    const fixed = fixes(text, 'postfix.policy-map-attribute');
+    assert.equal(fixed, '# our relay, see ticket 12\r\nexample.com secure match=nexthop:dot-nexthop\r\nexample.net may\r\n');
+    assert.deepEqual(ids(lintMap(fixed)), []);
+    // On a continuation line: the attributes after it (next line) are still read and judged.
+    const cont = lintMap('example.com encrypt # relay\n  protocols=!SSLv2:!SSLv3 bogus=1\n');
+    assert.deepEqual(ids(cont).sort(), ['postfix.policy-map-attribute', 'postfix.policy-map-attribute']);
+    const level = only(lintMap('example.org # TODO secure\nexample.net may\n'), 'postfix.policy-map-level');
+    assert.match(level.title, /^"# TODO secure" is read as the security level of example\.org/);
+    assert.equal(level.edits, undefined);
+  });
+
   it('postfix.policy-map-syntax: key without level, orphan line, duplicate key (warnings, no edits)', () => {
     const r = lintMap('  x.example secure\nlonely\nexample.com may\nEXAMPLE.com encrypt\n');
     assert.deepEqual(
