@@ -10,7 +10,7 @@ import { compareSeverity, Finding } from '../core/finding';
 import { termSafe as t } from '../core/escape';
 import { wrap } from '../core/probe/report';
 import { readBounded, readTextBounded } from '../core/fsread';
-import { lintersFor, lintText } from '../core/lint';
+import { LINTERS, lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
@@ -167,20 +167,20 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   }
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
-  if (!fromFolder && lintersFor(file, text).length === 0) {
-    return {
-      file,
-      findings: [],
-      endpoints: [],
-      skipped: 'no linter for this kind of file (supported: Postfix main.cf/master.cf and the other registered formats)',
-    };
-  }
+  if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file) };
   const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
   const r = lintText(file, text, host);
   r.findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || compareSeverity(a.severity, b.severity));
   return { file, findings: r.findings, endpoints: r.endpoints, ...(r.domains.length ? { domains: r.domains } : {}) };
+}
+
+/** Why a file named on the command line is not linted: its name fits no linter, or its text is not what the linter reads. */
+function notLinted(file: string): string {
+  const byName = lintersFor(file);
+  if (byName.length > 0) return `not linted: the name fits ${byName.map((l) => l.files.label).join(' or ')}, but the text does not read as one`;
+  return `no linter for this kind of file (supported: ${LINTERS.map((l) => l.files.label).join(', ')})`;
 }
 
 /**

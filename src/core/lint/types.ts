@@ -59,6 +59,8 @@ export interface LintResult {
  * events are derived from (or, for package.json, checked against) these; see src/core/lint/fileKinds.ts.
  */
 export interface FileKind {
+  /** What the files are, in words a user knows (`Postfix master.cf`): the CLI names the supported kinds with it. */
+  readonly label: string;
   /**
    * Base names this linter may claim, as globs in the subset both VS Code and fileKinds.ts understand: `*`, `?`
    * and `[0-9]`, no braces. `matches()` may still refuse a file by its text; it never claims a name outside these.

@@ -10,7 +10,7 @@ const REPORT_NAME = /\.json(\.gz)?$/i;
 
 export const tlsrptLinter: Linter = {
   format: 'tlsrpt',
-  files: { names: ['*.json', '*.json.gz'], activation: [], oversize: 'skip' },
+  files: { label: 'TLS-RPT reports (.json, .json.gz)', names: ['*.json', '*.json.gz'], activation: [], oversize: 'skip' },
   matches(p: string, text?: string): boolean {
     const base = p.split(/[\\/]/).pop() ?? '';
     if (!REPORT_NAME.test(base)) return false;

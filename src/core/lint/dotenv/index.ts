@@ -22,7 +22,7 @@ const FALSE = /^(false|0|no|off)$/i;
 
 export const dotenvLinter: Linter = {
   format: 'dotenv',
-  files: { names: ['.env', '.env.*'], activation: ['onLanguage:dotenv', 'workspaceContains:**/.env'], oversize: 'skip' },
+  files: { label: '.env files', names: ['.env', '.env.*'], activation: ['onLanguage:dotenv', 'workspaceContains:**/.env'], oversize: 'skip' },
   matches: (path: string) => isEnvFileName(path),
   lint: (path: string, text: string): LintResult => ({ findings: lintDotenv(path, typeof text === 'string' ? text : ''), endpoints: [] }),
 };

@@ -29,6 +29,7 @@ const PROCESS = /\b(postfix[\w.-]*(?:\/[\w.-]+)+)\[(\d+)\]:/;
 export const maillogLinter: Linter = {
   format: 'maillog',
   files: {
+    label: 'mail logs (mail.log, maillog, *.log)',
     // Rotated logs keep their number (`mail.log.1`); compressed ones (`mail.log.2.gz`) are not text.
     names: ['*.log', ...LOG_BASES.flatMap((b) => [b, `${b}.[0-9]`, `${b}.[0-9][0-9]`])],
     activation: ['onLanguage:log', 'workspaceContains:**/{mail.log,maillog}'],

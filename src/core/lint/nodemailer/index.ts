@@ -23,6 +23,7 @@ const MAX_BYTES = 1_000_000;
 export const nodemailerLinter: Linter = {
   format: 'nodemailer',
   files: {
+    label: 'nodemailer code (.js, .ts and their variants)',
     names: ['*.js', '*.mjs', '*.cjs', '*.jsx', '*.ts', '*.mts', '*.cts', '*.tsx'],
     activation: ['onLanguage:javascript', 'onLanguage:typescript'],
     oversize: 'skip',

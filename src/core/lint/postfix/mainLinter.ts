@@ -37,7 +37,12 @@ export function siblingText(path: string, name: string, host: LintHost): string 
 
 export const postfixMainLinter: Linter = {
   format: 'postfix-main',
-  files: { names: ['main.cf', '*.main.cf', '*-main.cf', '*_main.cf'], activation: ['onLanguage:postfix', 'workspaceContains:**/main.cf'], oversize: 'skip' },
+  files: {
+    label: 'Postfix main.cf',
+    names: ['main.cf', '*.main.cf', '*-main.cf', '*_main.cf'],
+    activation: ['onLanguage:postfix', 'workspaceContains:**/main.cf'],
+    oversize: 'skip',
+  },
   matches: (path) => isMainCf(path),
   lint: lintMainCf,
 };

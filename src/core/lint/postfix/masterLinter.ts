@@ -28,6 +28,7 @@ export function isMasterCf(path: string): boolean {
 export const postfixMasterLinter: Linter = {
   format: 'postfix-master',
   files: {
+    label: 'Postfix master.cf',
     names: ['master.cf', '*.master.cf', '*-master.cf', '*_master.cf'],
     activation: ['onLanguage:postfix', 'workspaceContains:**/master.cf'],
     oversize: 'skip',

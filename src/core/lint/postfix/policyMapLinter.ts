@@ -57,7 +57,12 @@ export function looksLikePolicyMap(text: string): boolean {
 
 export const postfixPolicyMapLinter: Linter = {
   format: 'postfix-policy-map',
-  files: { names: [...POLICY_MAP_NAMES], activation: ['onLanguage:postfix', 'workspaceContains:**/main.cf'], oversize: 'skip' },
+  files: {
+    label: 'Postfix TLS policy tables (tls_policy)',
+    names: [...POLICY_MAP_NAMES],
+    activation: ['onLanguage:postfix', 'workspaceContains:**/main.cf'],
+    oversize: 'skip',
+  },
   matches: (path, text) => isPolicyMapName(path) && (text === undefined || looksLikePolicyMap(text)),
   lint: lintPolicyMap,
 };
