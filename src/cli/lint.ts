@@ -11,7 +11,7 @@ import { termSafe as t } from '../core/escape';
 import { wrap } from '../core/probe/report';
 import { readBounded, readTextBounded } from '../core/fsread';
 import { LINTERS, lintersFor, lintText } from '../core/lint';
-import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
+import { LINT_MAX_BYTES, notText, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
@@ -70,6 +70,8 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     out.emit({ type: 'lint', ...r });
   }
   if (common.format !== 'json') for (const p of problems) io.err(`${t(p)}\n`);
+  // Text prints each skipped file as it goes and JSON holds them; in SARIF and JSON Lines runs (CI) the log says it too.
+  if (common.format === 'sarif' || common.format === 'jsonl') for (const r of reports) if (r.skipped) io.err(`${t(r.file)}: ${t(r.skipped)}\n`);
   const code = out.finish({
     json: () => ({ files: reports, problems }),
     text: () => {
@@ -163,6 +165,8 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
             : 'cannot be read';
       return { file, findings: [], endpoints: [], skipped };
     }
+    const notTextReason = lintersFor(file).some((l) => l.files.oversize === 'tail') ? undefined : notText(read.data);
+    if (notTextReason) return { file, findings: [], endpoints: [], skipped: notTextReason };
     text = read.data.toString('utf8');
   }
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };

@@ -58,3 +58,21 @@ export function readPlan(filePath: string, size: number): ReadPlan {
   if (lintersFor(filePath).some((l) => l.files.oversize === 'tail')) return { read: 'tail', bytes: LINT_MAX_BYTES };
   return { read: 'skip', reason: `larger than ${mb(LINT_MAX_BYTES)} (${(size / 1024 / 1024).toFixed(1)} MB); not linted` };
 }
+
+/** How much of a file's start is looked at to tell text from binary (as git and grep do: a NUL byte there). */
+const SNIFF_BYTES = 8192;
+
+/**
+ * Why a config file's bytes are no text its readers take, if they are not: a UTF-16 file (Windows tools write one
+ * with a byte order mark; Postfix, dotenv and Node read UTF-8, so the program sees nothing it knows) or binary data
+ * (a NUL byte in the first 8 KB). Linting either would report every line, or nothing, about a file nobody reads.
+ * Logs are not asked: a crashed syslog leaves runs of NUL bytes in a log whose other lines still matter.
+ */
+export function notText(bytes: Uint8Array): string | undefined {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return 'UTF-16 text (it starts with a UTF-16 byte order mark); not linted: save it as UTF-8, the encoding Postfix, dotenv and Node read';
+  }
+  const n = Math.min(bytes.length, SNIFF_BYTES);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return 'binary data (a NUL byte at byte ' + i + '); not linted';
+  return undefined;
+}

@@ -198,6 +198,13 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
     ...(p.properties ? { properties: p.properties } : {}),
   }));
 
+  // Files the lint did not read (too large, binary, UTF-16, unreadable, no linter): code scanning shows these
+  // notifications with the run, so a config that was never checked does not pass for a clean one.
+  const notifications: Sarif.Notification[] = records
+    .flatMap((r) => (r.type === 'lint' && r.skipped ? [{ uri: artifactUri(r.file, root), text: `${shownPath(r.file, root)}: ${oneLine(r.skipped)}` }] : []))
+    .sort((a, b) => a.uri.localeCompare(b.uri))
+    .map((n) => ({ level: 'warning', message: { text: n.text }, locations: [physical(n.uri, undefined)] }));
+
   const driver: Sarif.ToolComponent = {
     name: 'Mail TLS Doctor',
     version: opts.toolVersion,
@@ -214,6 +221,7 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
         originalUriBaseIds: { SRCROOT: { uri: pathToFileUri(root, true) } },
         columnKind: 'utf16CodeUnits',
         results,
+        ...(notifications.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }] } : {}),
       },
     ],
   };
@@ -296,6 +304,12 @@ function physical(uri: string, range: Range | undefined): Sarif.Location {
     loc.physicalLocation!.region = { startLine, startColumn, endLine, endColumn };
   }
   return loc;
+}
+
+/** A file as a message names it: relative to the source root when inside it (the same text on every checkout). */
+function shownPath(file: string, root: string): string {
+  const rel = path.relative(root, path.resolve(root, file));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
 /** A path relative to the source root (as code scanning matches files), else an absolute file URI. */

@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type * as Sarif from 'sarif';
 import { main } from '../../../src/cli/main';
 import { LINTERS } from '../../../src/core/lint';
 import { captureIO } from '../../support/cli';
+import { validateSarif } from '../../support/sarif';
 
 describe('CLI lint: files named on the command line', function () {
   this.timeout(30_000);
@@ -31,5 +33,73 @@ describe('CLI lint: files named on the command line', function () {
     for (const l of LINTERS) assert.ok(skipped.get('dovecot.conf')?.includes(l.files.label), `${l.format} not named: ${skipped.get('dovecot.conf')}`);
     assert.doesNotMatch(skipped.get('dovecot.conf') ?? '', /registered formats/);
     assert.equal(skipped.get('util.js'), 'not linted: the name fits nodemailer code (.js, .ts and their variants), but the text does not read as one');
+  });
+});
+
+describe('CLI lint: files that are no text', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cwd: string;
+  const run = async (...argv: string[]) => {
+    const io = captureIO();
+    const code = await main(argv, io);
+    return { code, ...io };
+  };
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-notext-'));
+    cwd = process.cwd();
+    process.chdir(dir);
+    fs.mkdirSync('bin');
+    // A main.cf of binary data: every line would be a syntax error.
+    fs.writeFileSync('bin/main.cf', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256)));
+    fs.mkdirSync('u16');
+    // As Windows PowerShell 5 writes `echo ... > .env`: UTF-16LE with a byte order mark.
+    fs.writeFileSync('u16/.env', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SMTP_PORT=465\nSMTP_SECURE=false\n', 'utf16le')]));
+    fs.mkdirSync('log');
+    // A mail log with a run of NUL bytes (a crash while syslog wrote) is still read: its other lines matter.
+    fs.writeFileSync(
+      'log/mail.log',
+      Buffer.concat([
+        Buffer.alloc(64),
+        Buffer.from(
+          'Jan 10 10:00:00 mx postfix/smtp[123]: 4F9D22E3A: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.7.5, status=deferred (Server certificate not verified)\n',
+        ),
+      ]),
+    );
+  });
+  after(() => {
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('binary and UTF-16 configs are skipped with the reason, in text, JSON, and SARIF (notifications and standard error)', async () => {
+    const text = await run('lint', '.');
+    assert.match(text.stderr, /bin[\\/]main\.cf: binary data \(a NUL byte at byte 145\); not linted/);
+    assert.match(text.stderr, /u16[\\/]\.env: UTF-16 text .*save it as UTF-8/);
+    assert.doesNotMatch(text.stdout, /syntax-error/);
+    assert.match(text.stdout, /log[\\/]mail\.log:\d+:\d+ /, 'the log with NUL bytes is linted');
+
+    const json = JSON.parse((await run('lint', '.', '--format', 'json')).stdout) as { files: Array<{ file: string; skipped?: string }> };
+    assert.deepEqual(
+      json.files.filter((f) => f.skipped).map((f) => f.file.split(path.sep).join('/')),
+      ['bin/main.cf', 'u16/.env'],
+    );
+
+    const sarif = await run('lint', '.', '--format', 'sarif');
+    assert.match(sarif.stderr, /bin[\\/]main\.cf: binary data/);
+    const log = JSON.parse(sarif.stdout) as Sarif.Log;
+    const notes = log.runs[0].invocations?.[0].toolExecutionNotifications ?? [];
+    assert.deepEqual(
+      notes.map((n) => [n.level, n.locations?.[0].physicalLocation?.artifactLocation?.uri, (n.message.text ?? '').split(':')[0]]),
+      [
+        ['warning', 'bin/main.cf', 'bin/main.cf'],
+        ['warning', 'u16/.env', 'u16/.env'],
+      ],
+    );
+    const verdict = await validateSarif(log);
+    assert.deepEqual(verdict.errors, []);
+    // A clean run has no invocations block: the log is the same as before for every run that skipped nothing.
+    const clean = JSON.parse((await run('lint', 'log', '--format', 'sarif')).stdout) as Sarif.Log;
+    assert.equal(clean.runs[0].invocations, undefined);
   });
 });
