@@ -60,8 +60,8 @@ export class LintService implements vscode.Disposable {
   /** Watchers for the folders outside the workspace that side files live in, and the cache generation they follow. */
   private readonly outside: OutsideWatchers;
   private outsideGeneration = -1;
-  /** The UTC day of the last check on focus: certificate verdicts (expired, expiring soon) depend on the date. */
-  private checkedDay = utcDay();
+  /** The UTC hour of the last check on focus: certificate verdicts (expired, expiring soon, "in 4 days 23 h") depend on the time. */
+  private checkedHour = utcHour();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the set of files, findings or endpoints changed. */
@@ -127,14 +127,14 @@ export class LintService implements vscode.Disposable {
 
   /**
    * Back in the window, a renewal the watchers did not report (they miss some: a folder made with its parent,
-   * a network file system) or a new day still reaches the Problems panel: one `stat` per kept side file, and the
-   * files that read a changed one are linted again; on a new day, every file that read one, since a certificate's
-   * "expires in N days" is judged against the date of the lint.
+   * a network file system) or a new hour still reaches the Problems panel: one `stat` per kept side file, and the
+   * files that read a changed one are linted again; in a new hour, every file that read one, since a certificate's
+   * "expires in 4 days 23 h" is judged against the time of the lint.
    */
   private recheckSideFiles(): void {
-    const today = utcDay();
-    const readers = today !== this.checkedDay ? this.sideFiles.readers() : this.sideFiles.stale();
-    this.checkedDay = today;
+    const hour = utcHour();
+    const readers = hour !== this.checkedHour ? this.sideFiles.readers() : this.sideFiles.stale();
+    this.checkedHour = hour;
     for (const reader of readers) {
       const f = this.files.get(reader);
       if (f) this.scheduleFile(f.uri);
@@ -401,8 +401,8 @@ export class LintService implements vscode.Disposable {
   }
 }
 
-function utcDay(): string {
-  return new Date().toISOString().slice(0, 10);
+function utcHour(): string {
+  return new Date().toISOString().slice(0, 13);
 }
 
 function errorText(err: unknown): string {

@@ -212,7 +212,7 @@ export class WatchService implements vscode.Disposable {
       return;
     }
     const e = this.expiry;
-    this.item.text = `${e.level === 'ok' ? '$(watch)' : '$(warning)'} cert ${expiryPhrase(e.days)}`;
+    this.item.text = `${e.level === 'ok' ? '$(watch)' : '$(warning)'} cert ${expiryPhrase(e.notAfter, this.now())}`;
     this.item.tooltip = `Mail TLS Doctor: the soonest certificate expiry among probed endpoints: ${printable(`${e.endpoint.host}:${e.endpoint.port}`)}, valid until ${e.notAfter} (warning at ${warningDays} days). Click to open it.`;
     this.item.backgroundColor =
       e.level === 'expired'

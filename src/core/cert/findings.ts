@@ -6,7 +6,7 @@ import { isIpLiteral, validateHostname } from '../endpoint';
 import type { Finding } from '../finding';
 import { makeFinding } from '../findings';
 import type { CertificateInfo } from './types';
-import { CHAIN_FIX_CAT, CHAIN_FIX_DOVECOT, CHAIN_FIX_POSTFIX, certEvidence, day, formatDuration, plural } from './wording';
+import { CHAIN_FIX_CAT, CHAIN_FIX_DOVECOT, CHAIN_FIX_POSTFIX, certEvidence, day, dayTime, formatDuration, plural, timeLeft } from './wording';
 
 const STRICT_PEERS =
   'Gmail and most MTAs still deliver to an MX with a bad certificate (they encrypt opportunistically) unless the domain publishes MTA-STS or DANE, but submission clients (Outlook, Thunderbird, phones) and Node.js/nodemailer refuse the connection';
@@ -37,12 +37,11 @@ export function notYetValid(info: CertificateInfo, role: string, now: Date): Fin
 }
 
 export function expiresSoon(info: CertificateInfo, role: string, now: Date, days: number): Finding {
-  const left = Math.max(0, Math.floor((Date.parse(info.notAfter) - now.getTime()) / 86_400_000));
-  // Not "0 days"; not hours either, which a lint kept for the day (the editor re-lints on a new day) would leave stale.
-  const when = left === 0 ? 'under a day' : plural(left, 'day');
+  // Hours under a week, with the moment itself: the editor lints a file that reads a certificate again every hour.
+  const when = timeLeft(Math.max(0, Date.parse(info.notAfter) - now.getTime()));
   return makeFinding('cert.expires-soon', {
     severity: 'warning',
-    title: `The ${role} expires in ${when} (${day(info.notAfter)}).`,
+    title: `The ${role} expires in ${when} (${dayTime(info.notAfter)}).`,
     detail: `It still works, but once it expires every strict client refuses it. Let's Encrypt certificates renew 30 days before expiry; one this close to expiry usually means the renewal is failing or the service has not reloaded the renewed file (warning threshold: ${plural(days, 'day')}).`,
     fix: 'Run `certbot renew --dry-run` to see why renewal fails, then reload the services that use it (`postfix reload`, `doveadm reload`). Add a deploy hook so they reload on every renewal: `certbot renew --deploy-hook "systemctl reload postfix dovecot"`.',
     evidence: certEvidence(info, role),

@@ -12,7 +12,7 @@ import { ParsedCert, parseCertificate } from './parsed';
 import { buildPath, ChainPath } from './path';
 import { buildTrustStore } from './trustStore';
 import type { CertificateInfo } from './types';
-import { roleOf } from './wording';
+import { expiresWithin, roleOf } from './wording';
 
 export interface JudgeOptions {
   /** Name to verify (RFC 6125); may be an IP literal. */
@@ -153,7 +153,7 @@ function chainFindings(path: ChainPath, now: Date, warnDays: number): Finding[] 
     const role = roleOf(depth, info);
     if (notAfter.getTime() < now.getTime()) out.push(F.expired(info, role, now));
     // Store roots are the client's business; a pinned self-signed leaf (depth 0) is still the server's.
-    else if ((node.source === 'sent' || depth === 0) && notAfter.getTime() - now.getTime() < warnDays * 86_400_000) {
+    else if ((node.source === 'sent' || depth === 0) && expiresWithin(info.notAfter, now, warnDays)) {
       out.push(F.expiresSoon(info, role, now, warnDays));
     }
     if (notBefore.getTime() > now.getTime()) out.push(F.notYetValid(info, role, now));

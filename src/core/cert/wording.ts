@@ -17,6 +17,29 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
 }
 
+/**
+ * How long until (or since) a certificate's end: the one wording of "expires in ..." for the probe, the lint and
+ * the editor. From a week on, whole days rounded to the nearest (4.6 days is never "4 days": \`openssl x509
+ * -checkend\` counts seconds, and a day either way matters little that far out); under a week, days and hours
+ * ("4 days 23 h"); under a day, hours and minutes (formatDuration). `short`: "d" for days (the status bar).
+ */
+export function timeLeft(ms: number, short = false): string {
+  const abs = Math.abs(ms);
+  const text = abs >= 7 * DAY ? plural(Math.round(abs / DAY), 'day') : formatDuration(abs);
+  return short ? text.replace(/ days?\b/, ' d') : text;
+}
+
+/** Whether a certificate ending at `notAfter` is within the expiry warning of `days` days at `now` (or past it). */
+export function expiresWithin(notAfter: string, now: Date, days: number): boolean {
+  return Date.parse(notAfter) - now.getTime() <= days * DAY;
+}
+
+/** "2026-12-05 08:00 UTC" from an ISO time (as the certificate's validity is kept); anything else as it is. */
+export function dayTime(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

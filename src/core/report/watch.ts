@@ -4,10 +4,10 @@
  * over the last rounds are persistent or intermittent, and the interval and pause rules.
  */
 import { endpointLabel, type Endpoint } from '../endpoint';
+import { dayTime, expiresWithin, timeLeft } from '../cert/wording';
 import type { ProbeResult } from '../probe/types';
 
 export const MIN_WATCH_MINUTES = 5;
-const DAY = 86_400_000;
 
 /** 0 = off; anything else is at least MIN_WATCH_MINUTES. */
 export function watchIntervalMs(minutes: number): number {
@@ -39,11 +39,6 @@ export function snapshotOf(endpoint: Endpoint, results: readonly ProbeResult[]):
   return { endpoint, failing: errorIds.length > 0, errorIds, ...(leaves.length ? { notAfter: leaves[0] } : {}) };
 }
 
-/** Whole days until `notAfter` (negative once expired). */
-export function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((Date.parse(notAfter) - now.getTime()) / DAY);
-}
-
 export type TransitionKind = 'pass-to-fail' | 'fail-to-pass' | 'expiry-warning';
 
 export interface Transition {
@@ -73,13 +68,12 @@ export function diffSnapshots(
     else if (p.failing && !n.failing)
       out.push({ kind: 'fail-to-pass', endpoint: n.endpoint, text: `${label} passes again (it failed with ${p.errorIds.join(', ')}).` });
     if (n.notAfter && p.notAfter) {
-      const before = daysLeft(p.notAfter, now);
-      const after = daysLeft(n.notAfter, now);
-      if (before > warningDays && after <= warningDays) {
+      // The probe's and the lint's rule (cert.expires-soon), so the warning comes with that finding, not a day before.
+      if (!expiresWithin(p.notAfter, now, warningDays) && expiresWithin(n.notAfter, now, warningDays)) {
         out.push({
           kind: 'expiry-warning',
           endpoint: n.endpoint,
-          text: `${label}: its certificate ${expiryPhrase(after)} (warning at ${warningDays} days; valid until ${n.notAfter.slice(0, 10)}).`,
+          text: `${label}: its certificate ${expiryPhrase(n.notAfter, now)} (warning at ${warningDays} days; valid until ${dayTime(n.notAfter)}).`,
         });
       }
     }
@@ -87,16 +81,15 @@ export function diffSnapshots(
   return out;
 }
 
-export function expiryPhrase(days: number): string {
-  if (days < 0) return `expired ${-days} d ago`;
-  if (days === 0) return 'expires today';
-  return `expires in ${days} d`;
+/** "expires in 4 d 23 h", "expires in 12 d", "expired 3 d 2 h ago": the certificates' wording (timeLeft), short. */
+export function expiryPhrase(notAfter: string, now: Date): string {
+  const ms = Date.parse(notAfter) - now.getTime();
+  return ms > 0 ? `expires in ${timeLeft(ms, true)}` : `expired ${timeLeft(ms, true)} ago`;
 }
 
 export interface SoonestExpiry {
   endpoint: Endpoint;
   notAfter: string;
-  days: number;
   /** `ok` beyond the warning threshold, `warning` within it, `expired` after it passed. */
   level: 'ok' | 'warning' | 'expired';
 }
@@ -105,12 +98,10 @@ export function soonestExpiry(snapshots: Iterable<EndpointSnapshot>, warningDays
   let best: EndpointSnapshot | undefined;
   for (const s of snapshots) if (s.notAfter && (!best || Date.parse(s.notAfter) < Date.parse(best.notAfter!))) best = s;
   if (!best) return undefined;
-  const days = daysLeft(best.notAfter!, now);
   return {
     endpoint: best.endpoint,
     notAfter: best.notAfter!,
-    days,
-    level: Date.parse(best.notAfter!) <= now.getTime() ? 'expired' : days <= warningDays ? 'warning' : 'ok',
+    level: Date.parse(best.notAfter!) <= now.getTime() ? 'expired' : expiresWithin(best.notAfter!, now, warningDays) ? 'warning' : 'ok',
   };
 }
 

@@ -110,12 +110,23 @@ describe('cert judgeChain: one finding per defect', () => {
     assert.ok(!ids(j2).includes('cert.expires-soon'));
   });
 
-  it('cert.expires-soon under a day says so, not "0 days"', () => {
+  it('cert.expires-soon under a day: hours and minutes, not "0 days"', () => {
     const now = new Date();
     const leaf = pki.leaf({ cn: 'mail.test', notAfter: new Date(now.getTime() + 5 * 3600_000 + 30 * 60_000) });
     const f = judgeChain(chain(leaf.certPem, pki.intermediate.certPem), { ...opts, now }).findings.find((x) => x.id === 'cert.expires-soon');
     assert.ok(f);
-    assert.match(f.title, /expires in under a day \(\d{4}-\d\d-\d\d\)\.$/);
+    assert.match(f.title, /expires in 5 h 30 min \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.$/);
+  });
+
+  it('cert.expires-soon is never rounded down: 4.99 days reads "4 days 23 h", 11.6 days "12 days"', () => {
+    // Whole seconds: a certificate's validity has no milliseconds.
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const title = (ms: number) => {
+      const leaf = pki.leaf({ cn: 'mail.test', notAfter: new Date(now.getTime() + ms) });
+      return judgeChain(chain(leaf.certPem, pki.intermediate.certPem), { ...opts, now }).findings.find((x) => x.id === 'cert.expires-soon')!.title;
+    };
+    assert.match(title(5 * DAY - 15 * 60_000), /expires in 4 days 23 h \(/);
+    assert.match(title(11 * DAY + 15 * 3600_000), /expires in 12 days \(/);
   });
 
   it('cert.self-signed for a self-signed leaf; none when that exact certificate is trusted', () => {

@@ -67,13 +67,13 @@ describe('watch mode decisions (pure)', () => {
   it('transitions: pass -> fail, fail -> pass, crossing the warning threshold once; a first sighting is a baseline', () => {
     const snap = (days: number | undefined, errors: string[] = []) => new Map([['k', snapshotOf(ep, [result(days, errors)])]]);
     assert.deepEqual(diffSnapshots(new Map(), snap(5), 30, now), []);
-    const warn = diffSnapshots(snap(31), snap(30), 30, now);
+    const warn = diffSnapshots(snap(31), snap(29), 30, now);
     assert.deepEqual(
       warn.map((t) => t.kind),
       ['expiry-warning'],
     );
-    assert.match(warn[0].text, /expires in 30 d \(warning at 30 days/);
-    assert.deepEqual(diffSnapshots(snap(30), snap(29), 30, now), [], 'already inside the threshold: no new warning');
+    assert.match(warn[0].text, /expires in 29 d \(warning at 30 days; valid until 2026-06-30 13:00 UTC\)/);
+    assert.deepEqual(diffSnapshots(snap(29), snap(28), 30, now), [], 'already inside the threshold: no new warning');
     assert.deepEqual(
       diffSnapshots(snap(40), snap(-1, ['cert.expired']), 30, now).map((t) => t.kind),
       ['pass-to-fail', 'expiry-warning'],
@@ -85,6 +85,13 @@ describe('watch mode decisions (pure)', () => {
     assert.deepEqual(diffSnapshots(snap(undefined, ['tcp.refused']), snap(undefined, ['tcp.timeout']), 30, now), [], 'still failing');
   });
 
+  it("the warning threshold is the probe's and the lint's (cert.expires-soon): 30 days and 1 hour left is not within 30 days", () => {
+    const snap = (days: number) => new Map([['k', snapshotOf(ep, [result(days)])]]);
+    assert.deepEqual(diffSnapshots(snap(31), snap(30), 30, now), []);
+    assert.equal(soonestExpiry([snapshotOf(ep, [result(30)])], 30, now)!.level, 'ok');
+    assert.equal(soonestExpiry([snapshotOf(ep, [result(29)])], 30, now)!.level, 'warning');
+  });
+
   it('the soonest expiry and its level', () => {
     const a = snapshotOf(ep, [result(90)]);
     const b = snapshotOf(other, [result(10)]);
@@ -94,9 +101,12 @@ describe('watch mode decisions (pure)', () => {
     assert.equal(soonestExpiry([a], 30, now)!.level, 'ok');
     assert.equal(soonestExpiry([snapshotOf(ep, [result(-2)])], 30, now)!.level, 'expired');
     assert.equal(soonestExpiry([snapshotOf(ep, [result(undefined)])], 30, now), undefined);
-    assert.equal(expiryPhrase(12), 'expires in 12 d');
-    assert.equal(expiryPhrase(0), 'expires today');
-    assert.equal(expiryPhrase(-3), 'expired 3 d ago');
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    assert.equal(expiryPhrase(at(12 * DAY), now), 'expires in 12 d');
+    assert.equal(expiryPhrase(at(12 * DAY + 13 * 3600_000), now), 'expires in 13 d', 'from a week on: the nearest whole day');
+    assert.equal(expiryPhrase(at(5 * DAY - 600_000), now), 'expires in 4 d 23 h', '4.99 days is not "4 d"');
+    assert.equal(expiryPhrase(at(5 * 3600_000), now), 'expires in 5 h 0 min');
+    assert.equal(expiryPhrase(at(-3 * DAY), now), 'expired 3 d ago');
   });
 
   it('persistent since the first failure vs intermittent with the rate, over a bounded window', () => {

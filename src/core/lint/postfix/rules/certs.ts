@@ -3,7 +3,7 @@ import { coveredNames, describeCertificate, keyMatchesCertificate, matchesHostna
 import * as F from '../../../cert/findings';
 import { weakKeySeverity } from '../../../cert/judge';
 import type { CertificateInfo } from '../../../cert/types';
-import { certEvidence } from '../../../cert/wording';
+import { certEvidence, expiresWithin } from '../../../cert/wording';
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
@@ -298,8 +298,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
 
   if (Date.parse(info.notAfter) < now.getTime()) on(F.expired(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
   else if (Date.parse(info.notBefore) > now.getTime()) on(F.notYetValid(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
-  else if (Date.parse(info.notAfter) - now.getTime() < days * 86_400_000)
-    on(F.expiresSoon(info, 'server certificate', now, days), leaf.file.range, 'postfix.cert-expiring-soon');
+  else if (expiresWithin(info.notAfter, now, days)) on(F.expiresSoon(info, 'server certificate', now, days), leaf.file.range, 'postfix.cert-expiring-soon');
 
   checkChain(
     ctx,

@@ -35,6 +35,13 @@ describe('postfix certificate-file rules', function () {
     assert.equal(only(lint('main.cf', cfg(), f, { now: new Date(Date.now() + 20 * DAY) }), 'postfix.cert-expired').severity, 'error');
   });
 
+  it('postfix.cert-expiring-soon says the time left as the probe does (4.99 days is "4 days 23 h", not "4 days")', () => {
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const leaf = pki.leaf({ cn: 'mail.example.com', notAfter: new Date(now.getTime() + 5 * DAY - 15 * 60_000) });
+    const f = only(lint('main.cf', cfg(), files(pki.chain(leaf), leaf.keyPem), { now }), 'postfix.cert-expiring-soon');
+    assert.match(f.title, /^The server certificate expires in 4 days 23 h \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.$/);
+  });
+
   it('postfix.cert-key-mismatch: never shows the key', () => {
     const leaf = pki.leaf({ cn: 'mail.example.com' });
     const r = lint('main.cf', cfg(), files(pki.chain(leaf), pki.root.keyPem));
