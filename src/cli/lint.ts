@@ -171,7 +171,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   }
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
-  if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file) };
+  if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file, text) };
   const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
@@ -181,8 +181,12 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
 }
 
 /** Why a file named on the command line is not linted: its name fits no linter, or its text is not what the linter reads. */
-function notLinted(file: string): string {
+function notLinted(file: string, text: string): string {
   const byName = lintersFor(file);
+  const tooLong = byName.find((l) => l.files.maxLength !== undefined && text.length > l.files.maxLength);
+  if (tooLong && tooLong.files.maxLength !== undefined) {
+    return `not linted: over ${tooLong.files.maxLength.toLocaleString('en-US')} characters, the limit for ${tooLong.files.label}: a file that big is taken as generated`;
+  }
   if (byName.length > 0) return `not linted: the name fits ${byName.map((l) => l.files.label).join(' or ')}, but the text does not read as one`;
   return `no linter for this kind of file (supported: ${LINTERS.map((l) => l.files.label).join(', ')})`;
 }

@@ -73,6 +73,11 @@ export interface FileKind {
    * last bytes (`tail`: logs grow without bound and their latest lines matter).
    */
   readonly oversize: 'skip' | 'tail';
+  /**
+   * A text longer than this (in characters) is taken as generated (a bundle) and not claimed, below the shared byte
+   * limit; a file named on the command line is then told why.
+   */
+  readonly maxLength?: number;
 }
 
 export interface Linter {

@@ -34,6 +34,17 @@ describe('CLI lint: files named on the command line', function () {
     assert.doesNotMatch(skipped.get('dovecot.conf') ?? '', /registered formats/);
     assert.equal(skipped.get('util.js'), 'not linted: the name fits nodemailer code (.js, .ts and their variants), but the text does not read as one');
   });
+
+  it('a nodemailer file over its length limit (a bundle) is told so, not "the text does not read as one"', async () => {
+    const bundle = path.join(dir, 'bundle.js');
+    fs.writeFileSync(bundle, `require('nodemailer').createTransport({ host: 'smtp.example.com', port: 587, secure: true });\n${'// filler\n'.repeat(110_000)}`);
+    const r = await run('lint', bundle, '--format', 'json');
+    const files = (JSON.parse(r.stdout) as { files: Array<{ skipped?: string }> }).files;
+    assert.equal(
+      files[0].skipped,
+      'not linted: over 1,000,000 characters, the limit for nodemailer code (.js, .ts and their variants): a file that big is taken as generated',
+    );
+  });
 });
 
 describe('CLI lint: files that are no text', function () {

@@ -27,6 +27,7 @@ export const nodemailerLinter: Linter = {
     names: ['*.js', '*.mjs', '*.cjs', '*.jsx', '*.ts', '*.mts', '*.cts', '*.tsx'],
     activation: ['onLanguage:javascript', 'onLanguage:typescript'],
     oversize: 'skip',
+    maxLength: MAX_BYTES,
   },
   matches(path: string, text?: string): boolean {
     if (!CODE_FILE.test(path) || SKIP_PATH.test(path)) return false;
