@@ -36,8 +36,11 @@ connections" is left alone for the rest of the run's back-off.
 ${COMMON}
 `,
   lint: `Usage: mail-tls-doctor lint PATH... [options]
-Lints every file under each PATH that a linter knows (Postfix main.cf/master.cf, nodemailer code, .env,
-mail logs). Findings are located at the file, line and column (SARIF: file and range).
+Lints every file under each PATH that a linter knows (Postfix main.cf, master.cf and TLS policy tables,
+nodemailer code, .env files, mail logs, TLS-RPT reports). Findings are located at the file, line and column
+(SARIF: file and range). A file not read (a config over 10 MB, as a log is read by its last 10 MB; binary
+data; UTF-16 text; of no known kind when named) is named on standard error with the reason (JSON: "skipped";
+SARIF: a notification of the run).
   --postfix-version 3.5       the Postfix version the configs are for: quick fixes use ">=TLSv1.2" only for
                               3.6 and later (default: postconf mail_version for this machine's live config,
                               else compatibility_level or the file's syntax; unknown: "!SSLv2, !SSLv3, ...")
