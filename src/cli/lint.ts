@@ -89,6 +89,9 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
  * `probe --from-config`, which probes the endpoints the configs name.
  */
 export function* lintPaths(paths: readonly string[], problems: string[], signal?: AbortSignal, postfixVersion?: string): Generator<FileReport> {
+  // A file reached twice (`lint . etc/postfix`, a folder and a file in it) is linted once: twice would report
+  // each finding twice, and in SARIF as two results with one fingerprint.
+  const done = new Set<string>();
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -101,6 +104,9 @@ export function* lintPaths(paths: readonly string[], problems: string[], signal?
     const files = st.isDirectory() ? walk(p, problems) : [p];
     for (const f of files) {
       if (signal?.aborted) return;
+      const key = path.resolve(f);
+      if (done.has(key)) continue;
+      done.add(key);
       const r = lintFile(f, root, st.isDirectory(), postfixVersion);
       if (r) yield r;
     }
@@ -162,7 +168,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
           ? `larger than ${LINT_MAX_BYTES / 1024 / 1024} MB; not linted`
           : read.reason === 'not-a-file'
             ? 'not a regular file; not linted'
-            : 'cannot be read';
+            : `cannot be read (${readFailure(read.message)})`;
       return { file, findings: [], endpoints: [], skipped };
     }
     const notTextReason = lintersFor(file).some((l) => l.files.oversize === 'tail') ? undefined : notText(read.data);
@@ -189,6 +195,13 @@ function notLinted(file: string, text: string): string {
   }
   if (byName.length > 0) return `not linted: the name fits ${byName.map((l) => l.files.label).join(' or ')}, but the text does not read as one`;
   return `no linter for this kind of file (supported: ${LINTERS.map((l) => l.files.label).join(', ')})`;
+}
+
+/** An errno code in words a user acts on. */
+function readFailure(code: string): string {
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EIO') return 'input/output error';
+  return code;
 }
 
 /**

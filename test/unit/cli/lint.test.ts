@@ -35,6 +35,22 @@ describe('CLI lint: files named on the command line', function () {
     assert.equal(skipped.get('util.js'), 'not linted: the name fits nodemailer code (.js, .ts and their variants), but the text does not read as one');
   });
 
+  it('a file reached twice (a folder and a file in it) is linted once: one SARIF result per finding', async () => {
+    const ws = path.join(dir, 'twice');
+    fs.mkdirSync(path.join(ws, 'etc', 'postfix'), { recursive: true });
+    fs.writeFileSync(
+      path.join(ws, 'etc', 'postfix', 'main.cf'),
+      'smtp_tls_security_level = none\nsmtp_sasl_auth_enable = yes\nrelayhost = [smtp.example.com]:587\n',
+    );
+    const r = await run('lint', ws, path.join(ws, 'etc', 'postfix'), path.join(ws, 'etc', 'postfix', 'main.cf'), '--format', 'sarif');
+    const results = (JSON.parse(r.stdout) as Sarif.Log).runs[0].results ?? [];
+    assert.ok(results.length > 0);
+    const prints = results.map((x) => x.partialFingerprints?.['mailTlsDoctorFinding/v1']);
+    assert.equal(new Set(prints).size, prints.length, `duplicate results: ${JSON.stringify(prints)}`);
+    const text = await run('lint', ws, path.join(ws, 'etc', 'postfix', 'main.cf'));
+    assert.match(text.stderr, /^1 file linted/m);
+  });
+
   it('a nodemailer file over its length limit (a bundle) is told so, not "the text does not read as one"', async () => {
     const bundle = path.join(dir, 'bundle.js');
     fs.writeFileSync(bundle, `require('nodemailer').createTransport({ host: 'smtp.example.com', port: 587, secure: true });\n${'// filler\n'.repeat(110_000)}`);
