@@ -85,7 +85,13 @@ function mxSection(r: DomainReport): Node {
         ? ({ kind: 'address', endpoint: result.endpoint, result } satisfies Node)
         : ({ kind: 'info', label: address, description: 'not probed (mailTlsDoctor.probe.ignoredHosts)', icon: 'circle-outline' } satisfies Node);
     });
-    if (h.addresses.length === 0) addrs.push({ kind: 'info', label: `No address (${h.addressStatus})`, icon: 'error', color: 'problemsErrorIcon.foreground' });
+    if (h.addresses.length === 0)
+      addrs.push({
+        kind: 'info',
+        label: h.literal ? 'An IP address, not a host name: senders skip it' : `No address (${h.addressStatus})`,
+        icon: 'error',
+        color: 'problemsErrorIcon.foreground',
+      });
     const alias = h.cnames.length ? `alias of ${h.cnames.join(' -> ')}, ` : '';
     children.push({
       kind: 'section',
@@ -101,7 +107,9 @@ function mxSection(r: DomainReport): Node {
       ? 'null MX: accepts no mail'
       : r.mx.status === 'ok'
         ? `${r.mx.hosts.length} host${r.mx.hosts.length === 1 ? '' : 's'}${r.mx.secure ? ', DNSSEC' : ''}`
-        : r.mx.status;
+        : r.mx.status === 'nxdomain'
+          ? 'no such domain (NXDOMAIN): senders bounce'
+          : r.mx.status;
   return { kind: 'section', label: 'MX', description, icon: 'mail', children, expanded: true };
 }
 

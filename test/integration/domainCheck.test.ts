@@ -18,6 +18,7 @@ const DOMAINS = [
   'unresolved.test',
   'allunresolved.test',
   'cname.test',
+  'literal.test',
   'bogus.test',
   'danebad.test',
   'unsigned.test',
@@ -44,6 +45,7 @@ const EXPECT: Record<string, string[]> = {
   'unresolved.test': ['mx.unresolved'],
   'allunresolved.test': ['mx.unresolved'],
   'cname.test': ['mx.cname'],
+  'literal.test': ['mx.unresolved'],
   'bogus.test': ['dns.bogus'],
   'danebad.test': ['dane.tlsa-mismatch', 'dane.rollover-single'],
   'unsigned.test': ['dane.tlsa-unsigned'],
@@ -142,6 +144,14 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.equal(sender('unresolved.test', 'opportunistic').outcome, 'unverified-tls');
     assert.equal(sender('unresolved.test', 'opportunistic').via, 'mx1.good.test');
     assert.equal(sender('allunresolved.test', 'opportunistic').outcome, 'deferred');
+    // An MX naming an address: not looked up as a name, skipped as Postfix does, and said in those words.
+    const literal = reports['literal.test'].findings.find((f) => f.id === 'mx.unresolved')!;
+    assert.equal(literal.title, 'The MX record of literal.test names an IP address (127.0.0.11), not a host name; senders skip it.');
+    assert.equal(literal.severity, 'warning');
+    assert.equal(reports['literal.test'].mx.hosts[0].literal, true);
+    assert.ok(!lab.dns.log.some((q) => q.name === '127.0.0.11'), 'the address was looked up as a name');
+    assert.equal(sender('literal.test', 'opportunistic').via, 'mx1.good.test');
+    assert.match(sender('literal.test', 'opportunistic').reason, /after skipping: 127\.0\.0\.11 is an IP address, not a host name/);
     assert.equal(reports['allunresolved.test'].findings.find((f) => f.id === 'mx.unresolved')?.severity, 'error');
     assert.equal(reports['unresolved.test'].findings.find((f) => f.id === 'mx.unresolved')?.severity, 'warning');
   });

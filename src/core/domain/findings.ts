@@ -42,6 +42,18 @@ export const domainFindings = {
       evidence: [`${p(mx)}: ${p(detail, 160)}`],
     });
   },
+  /** An MX record whose target is an IP address, not a name (`all`: no MX of the domain is usable). */
+  mxLiteral(domain: string, preference: number, literal: string, all: boolean): Finding {
+    const ip = p(literal.replace(/^\[(.*)\]$/, '$1'), 45);
+    return makeFinding('mx.unresolved', {
+      severity: all ? 'error' : 'warning',
+      title: `The MX record of ${p(domain)} names an IP address (${ip}), not a host name${all ? ': no MX of the domain can be used, senders do not deliver its mail' : '; senders skip it'}.`,
+      detail:
+        'RFC 1035 3.3.9 and RFC 5321 5.1: an MX record holds the domain name of a host, never an address. Postfix skips such a record (it logs "warning: numeric domain name in resource data of MX record for DOMAIN: ADDRESS"); a sender that looks it up as a host name finds no address.',
+      fix: `Give the mail host a name with an address record (\`mx1.${p(domain)}. IN ${ip.includes(':') ? 'AAAA' : 'A'} ${ip}\`) and point the MX at that name (\`${p(domain)}. IN MX ${preference} mx1.${p(domain)}.\`).`,
+      evidence: [`${p(domain)} MX ${preference} ${p(literal, 60)}`],
+    });
+  },
   mxCname(mx: string, target: string[]): Finding {
     return makeFinding('mx.cname', {
       severity: 'warning',

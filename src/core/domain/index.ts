@@ -5,6 +5,7 @@
  * MTA-STS (TXT, policy fetch, MX patterns and certificates) and TLS-RPT, and the verdict of three kinds of sender.
  * Every DNS query goes to the run's one resolver; nothing here asks the system for a name.
  */
+import { isIP } from 'node:net';
 import type { Endpoint } from '../endpoint';
 import { printable } from '../endpoint';
 import type { Finding } from '../finding';
@@ -120,6 +121,10 @@ async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Fi
   const names = implicit ? [{ preference: 0, name: domain }] : records.filter((x) => x.name !== '');
   const hosts: MxHost[] = await Promise.all(
     names.map(async ({ preference, name }) => {
+      // An address where a name belongs (RFC 1035 3.3.9): no lookup; senders do not deliver to it (mxLiteral).
+      if (!implicit && isIP(name.replace(/^\[(.*)\]$/, '$1'))) {
+        return { name, preference, cnames: [], addresses: [], addressStatus: 'error', addressesSecure: false, literal: true };
+      }
       // The TLSA question at the MX name does not wait for the addresses (the resolver keeps the answer).
       r.lookup(`_25._tcp.${name}`, 'TLSA').catch(() => undefined);
       const { addresses, a, aaaa } = await r.addresses(name);
@@ -136,7 +141,10 @@ async function walkMx(domain: string, l: Lookup, r: DomainResolver, findings: Fi
   for (const h of hosts) if (h.cnames.length && !implicit) findings.push(F.mxCname(h.name, h.cnames));
   const unresolved = hosts.filter((h) => h.addresses.length === 0 && h.addressStatus !== 'bogus');
   const all = hosts.every((h) => h.addresses.length === 0);
-  for (const h of unresolved) findings.push(F.mxUnresolved(h.name, h.addressStatus === 'nodata' ? 'no A or AAAA record' : h.addressStatus, all));
+  for (const h of unresolved) {
+    if (h.literal) findings.push(F.mxLiteral(domain, h.preference, h.name, all));
+    else findings.push(F.mxUnresolved(h.name, h.addressStatus === 'nodata' ? 'no A or AAAA record' : h.addressStatus, all));
+  }
   return { status: implicit ? 'implicit' : 'ok', secure: l.secure, hosts };
 }
 

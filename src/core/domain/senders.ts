@@ -101,7 +101,7 @@ function view(sender: SenderKind, report: DomainReport): SenderView {
   const ids = new Set<string>();
   for (const host of report.mx.hosts) {
     if (host.addresses.length === 0) {
-      skipped.push(`${host.name} has no address`);
+      skipped.push(host.literal ? `${host.name} is an IP address, not a host name` : `${host.name} has no address`);
       ids.add(host.addressStatus === 'bogus' ? 'dns.bogus' : 'mx.unresolved');
       continue;
     }

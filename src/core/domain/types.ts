@@ -14,6 +14,8 @@ export interface MxHost {
   addressStatus: LookupStatus;
   /** The A and AAAA answers were DNSSEC-validated. */
   addressesSecure: boolean;
+  /** The MX record names an IP address instead of a host name: not looked up, senders do not deliver to it. */
+  literal?: true;
 }
 
 export interface MxReport {

@@ -95,6 +95,7 @@ function records(leafPem: string, intermediatePem: string): TestRecord[] {
     a('implicit.test', '127.0.0.11'),
     ...mx('unresolved.test', [10, 'nowhere.unresolved.test'], [20, 'mx1.good.test']),
     ...mx('allunresolved.test', [10, 'nowhere.allunresolved.test']),
+    ...mx('literal.test', [10, '127.0.0.11'], [20, 'mx1.good.test']),
     ...mx('cname.test', [10, 'alias.cname.test']),
     { name: 'alias.cname.test', type: 'CNAME', data: 'mx1.good.test' },
     ...mx('bogus.test', [10, 'mx1.good.test']),
