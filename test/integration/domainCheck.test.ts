@@ -167,6 +167,10 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.equal(sev('mismatch.test', 'mtasts.mx-mismatch'), 'error');
     assert.equal(sev('wrongname.test', 'mtasts.mx-cert-invalid'), 'error');
     assert.equal(sev('bogus.test', 'dns.bogus'), 'error');
+    // TLS-RPT is asked for by what the domain has: TLSA records at its MX (danebad), an MTA-STS record and both (norpt).
+    const rpt = (d: string) => reports[d].findings.find((f) => f.id === 'tlsrpt.missing')?.title;
+    assert.match(rpt('danebad.test') ?? '', /^The MX hosts of danebad\.test publish TLSA records \(DANE\), but danebad\.test has no TLS-RPT record/);
+    assert.match(rpt('norpt.test') ?? '', /^norpt\.test publishes an MTA-STS record and its MX hosts TLSA records \(DANE\), but no TLS-RPT record/);
     assert.equal(sev('testing.test', 'mtasts.testing'), 'info');
     // A short max_age while testing is harmless (RFC 8461 3.2 asks for weeks once the policy protects anything).
     assert.equal(sev('testing.test', 'mtasts.max-age-short'), 'info');
@@ -283,6 +287,7 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.equal(code, 1);
     assert.match(stdout, /\[dane\.tlsa-mismatch\]/);
     assert.match(stdout, /dane +deferred/);
+    assert.match(stdout, /^Domain danebad\.test {2}resolver 127\.0\.0\.1:\d+ \(given with --resolver\)$/m);
   });
 
   it('CLI text: an address with TLSA records but no TLS session says so in words', async () => {

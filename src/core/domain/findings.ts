@@ -222,7 +222,7 @@ export const domainFindings = {
       title: `The MTA-STS policy ${p(url)} is invalid (${p(problems[0], 100)}): senders ignore it.`,
       detail:
         'RFC 8461 3.2: the policy needs `version: STSv1`, `mode: enforce|testing|none`, `max_age` (seconds, at most 31557600) and, unless the mode is none, at least one `mx:` pattern.',
-      fix: 'Fix the file, e.g.:\nversion: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 604800',
+      fix: 'Fix the file: one `key: value` per line, e.g. `version: STSv1`, `mode: enforce`, an `mx: mx1.example.com` line for each MX host (or a `*.example.com` pattern), `max_age: 604800`; then change the `id` of the TXT record.',
       evidence: problems.map((x) => p(x, 200)),
     });
   },
@@ -279,10 +279,18 @@ export const domainFindings = {
       evidence: [`max_age: ${maxAge}`],
     });
   },
-  tlsrptMissing(domain: string, why: string): Finding {
+  /** What senders would report on: TLSA records at the MX hosts (`dane`), an MTA-STS record (`sts`). */
+  tlsrptMissing(domain: string, on: { dane: boolean; sts: boolean }): Finding {
+    const d = p(domain);
+    const why =
+      on.dane && on.sts
+        ? `${d} publishes an MTA-STS record and its MX hosts TLSA records (DANE), but no TLS-RPT record`
+        : on.dane
+          ? `The MX hosts of ${d} publish TLSA records (DANE), but ${d} has no TLS-RPT record`
+          : `${d} publishes an MTA-STS record, but no TLS-RPT record`;
     return makeFinding('tlsrpt.missing', {
       severity: 'warning',
-      title: `${p(domain)} publishes ${why} but no TLS-RPT record: nobody hears when senders fail.`,
+      title: `${why}: nobody hears when senders fail.`,
       detail:
         'RFC 8460: `_smtp._tls.DOMAIN` tells senders where to send daily reports of TLS failures (DANE or MTA-STS mismatches). Without it a broken certificate or TLSA record is noticed only when mail is missing.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,

@@ -72,7 +72,7 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
 
   const dane = judgeDane(mx.hosts, tlsa, resultFor, trusted, findings, digAt(r), o.now);
   const mtaSts = judgeMtaSts(domain, await policyFetch, mx, resultFor, findings);
-  const tlsRpt = judgeTlsRpt(domain, rptTxt, dane.published || mtaSts.status !== 'absent', findings, digAt(r));
+  const tlsRpt = judgeTlsRpt(domain, rptTxt, { dane: dane.published, sts: mtaSts.status !== 'absent' }, findings, digAt(r));
 
   // A trusted resolver that returned signed data and never set AD does not validate (or the chain is broken).
   if (trusted && !r.lookups.some((l) => l.secure) && r.lookups.some((l) => l.signed && l.status !== 'bogus')) {
@@ -360,7 +360,8 @@ function judgeMtaSts(
   return { ...base, status: 'ok', policy, mxMatches: matches };
 }
 
-function judgeTlsRpt(domain: string, l: Lookup, needed: boolean, findings: Finding[], digServer: DnsServer | undefined): TlsRptReport {
+/** `on`: what senders would report failures of (neither: no TLS-RPT record is needed). */
+function judgeTlsRpt(domain: string, l: Lookup, on: { dane: boolean; sts: boolean }, findings: Finding[], digServer: DnsServer | undefined): TlsRptReport {
   if (l.status === 'bogus') {
     findings.push(F.bogus(`_smtp._tls.${domain}`, 'TXT', l.detail, digServer));
     return { status: 'lookup-failed', rua: [] };
@@ -368,7 +369,7 @@ function judgeTlsRpt(domain: string, l: Lookup, needed: boolean, findings: Findi
   if (l.status !== 'ok' && l.status !== 'nodata' && l.status !== 'nxdomain') return { status: 'lookup-failed', rua: [] };
   const v = checkTlsRpt(l.records.map((x) => txtString(x.data)));
   if (v.ok === 'absent') {
-    if (needed) findings.push(F.tlsrptMissing(domain, 'DANE or MTA-STS'));
+    if (on.dane || on.sts) findings.push(F.tlsrptMissing(domain, on));
     return { status: 'absent', rua: [] };
   }
   if (v.ok === false) {

@@ -13,7 +13,7 @@ const OUTCOME: Record<SenderOutcome, string> = {
 };
 
 export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): string {
-  const out: string[] = [p.bold(`Domain ${printable(d.domain)}`) + p.dim(`  (resolver ${printable(d.dnssec.resolver, 120)})`)];
+  const out: string[] = [p.bold(`Domain ${printable(d.domain)}`) + p.dim(`  resolver ${printable(d.dnssec.resolver, 120)}`)];
   out.push(`  DNSSEC    MX answer ${d.dnssec.mx}`);
   if (d.mx.status === 'null') out.push('  MX        null MX (0 .): no mail accepted');
   else if (d.mx.status === 'nxdomain') out.push('  MX        no such domain (NXDOMAIN)');

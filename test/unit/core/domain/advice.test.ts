@@ -46,6 +46,22 @@ describe('domain advice: MTA-STS', () => {
     assert.match(enforce.detail, /weeks or greater/);
   });
 
+  it('an invalid policy: the fix is one line (a newline showed as a literal "\\n" in the text output), the fields in code', () => {
+    const f = F.policyInvalid('https://mta-sts.example.com/.well-known/mta-sts.txt', ['no max_age field']);
+    assert.doesNotMatch(f.fix ?? '', /\n/);
+    for (const field of ['`version: STSv1`', '`mode: enforce`', '`max_age: 604800`']) assert.ok(f.fix?.includes(field), f.fix);
+  });
+
+  it('a missing TLS-RPT record names what senders would report on, without "DANE or MTA-STS"', () => {
+    const title = (dane: boolean, sts: boolean) => F.tlsrptMissing('example.com', { dane, sts }).title;
+    assert.equal(
+      title(true, false),
+      'The MX hosts of example.com publish TLSA records (DANE), but example.com has no TLS-RPT record: nobody hears when senders fail.',
+    );
+    assert.equal(title(false, true), 'example.com publishes an MTA-STS record, but no TLS-RPT record: nobody hears when senders fail.');
+    assert.match(title(true, true), /^example\.com publishes an MTA-STS record and its MX hosts TLSA records \(DANE\), but no TLS-RPT record/);
+  });
+
   it('the content type: RFC 8461 3.2 (a SHOULD check), no unsourced claim about one provider', () => {
     const t = text(F.policyContentType('https://mta-sts.example.com/.well-known/mta-sts.txt', 'text/html'));
     assert.match(t, /RFC 8461 3\.2/);
