@@ -130,6 +130,12 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
       lintFindings: lint.map((l) => ({ file: l.file, findings: l.findings })),
     });
     const extra: string[] = [];
+    const skipped = lint.filter((l) => l.skipped);
+    if (skipped.length) {
+      extra.push('## Files not linted', '');
+      for (const l of skipped) extra.push(`- ${md(l.file)}: ${md(l.skipped ?? '')}`);
+      extra.push('');
+    }
     const flaky = repeats.filter((v) => v.verdict !== 'ok');
     if (flaky.length) {
       extra.push('## Repeated probes', '');
@@ -163,6 +169,7 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
       out.push(
         `${termSafe(l.file)}:${(f.range?.start.line ?? 0) + 1}:${(f.range?.start.character ?? 0) + 1} ${f.severity} ${termSafe(f.id)} ${printable(f.title, 300)}\n`,
       );
+  for (const l of lint) if (l.skipped) out.push(`${termSafe(l.file)}: ${termSafe(l.skipped)}\n`);
   for (const s of subjects) for (const f of s.findings) out.push(`${s.kind} ${printable(s.name)}: ${f.severity} ${f.id} ${printable(f.title, 300)}\n`);
   if (repeats.length)
     out.push(
