@@ -86,7 +86,9 @@ function plaintextOnImplicit(path: string, secure: EnvEntry, port: EnvEntry): Fi
     title: `${secure.key}=${secure.value} with ${port.key}=465: plain text on the implicit-TLS port.`,
     detail:
       'Port 465 expects TLS from the first byte and stays silent; a client that waits for a plain greeting times out ' +
-      '(nodemailer: "Greeting never received").',
+      '(nodemailer: "Greeting never received"). That is what happens when the code converts the string ' +
+      `(\`secure: process.env.${secure.key} === 'true'\`); passed as it is (\`secure: process.env.${secure.key}\`), ` +
+      `nodemailer takes the non-empty string "${secure.value}" for true, and the file only says the opposite of what runs.`,
     fix: `Set ${secure.key}=true for port 465, or set ${port.key}=587 and keep STARTTLS.`,
     evidence: [`${secure.key}=${secure.value}`, `${port.key}=465`],
     file: path,

@@ -23,6 +23,10 @@ describe('dotenv lint', () => {
 
   it('MAIL_SECURE=false with MAIL_PORT=465 is plain text on the implicit port', () => {
     assert.deepEqual(ids('MAIL_PORT: 465\nMAIL_SECURE=false # for now\n'), ['dotenv.plaintext-on-implicit-port']);
+    // The .env alone cannot tell how the code reads it: the detail says when the plain-text claim holds.
+    const [f] = lintDotenv('/ws/.env', 'SMTP_PORT=465\nSMTP_SECURE=no\n');
+    assert.match(f.detail, /when the code converts the string \(`secure: process\.env\.SMTP_SECURE === 'true'`\)/);
+    assert.match(f.detail, /nodemailer takes the non-empty string "no" for true/);
   });
 
   it('near misses stay quiet', () => {
