@@ -80,7 +80,9 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
       return undefined;
     },
   });
-  if (problems.some((m) => m.endsWith('no such file or folder')) && reports.length === 0) return EXIT_USAGE;
+  // A path named on the command line that does not exist is bad usage even when the others were linted (as in
+  // probe and check --from-config): a CI job whose config moved must not pass on the rest.
+  if (problems.some((m) => m.endsWith('no such file or folder'))) return EXIT_USAGE;
   return code;
 }
 

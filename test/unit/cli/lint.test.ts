@@ -35,6 +35,17 @@ describe('CLI lint: files named on the command line', function () {
     assert.equal(skipped.get('util.js'), 'not linted: the name fits nodemailer code (.js, .ts and their variants), but the text does not read as one');
   });
 
+  it('a named path that does not exist exits 2 even when the other paths were linted clean or with findings', async () => {
+    const cf = path.join(dir, 'exit', 'main.cf');
+    fs.mkdirSync(path.dirname(cf), { recursive: true });
+    fs.writeFileSync(cf, 'smtp_tls_security_level = may\n');
+    const clean = await run('lint', cf, path.join(dir, 'moved-away'), '--format', 'sarif');
+    assert.equal(clean.code, 2);
+    assert.match(clean.stderr, /moved-away: no such file or folder/);
+    assert.equal(JSON.parse(clean.stdout).version, '2.1.0', 'the log of what was linted is still written');
+    assert.equal((await run('lint', cf)).code, 0);
+  });
+
   it('a file reached twice (a folder and a file in it) is linted once: one SARIF result per finding', async () => {
     const ws = path.join(dir, 'twice');
     fs.mkdirSync(path.join(ws, 'etc', 'postfix'), { recursive: true });
