@@ -69,6 +69,29 @@ export function certainAssignments(body: readonly t.Statement[]): AssignmentReco
   return out;
 }
 
+/** The property assignments of a walk so far; `certain` holds the ones found through their block. */
+export interface FoundAssignments {
+  records: AssignmentRecord[];
+  certain: Set<t.AssignmentExpression>;
+}
+
+/**
+ * Records the property assignments at one node of a walk in forEachNode's order (a block before the statements in
+ * it, so the certain ones are known when the walk reaches them).
+ */
+export function recordAssignments(n: t.Node, found: FoundAssignments): void {
+  if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') {
+    for (const r of certainAssignments(n.body)) {
+      found.certain.add(r.node);
+      found.records.push(r);
+    }
+  } else if (n.type === 'AssignmentExpression' && !found.certain.has(n)) {
+    // `opts.port = 465` in an `if`, or `transporter.options.port = 465`: the object is not what its literal says.
+    const r = recordOf(n, undefined, false);
+    if (r) found.records.push(r);
+  }
+}
+
 /** What the options reader knows about assignments to object literals, keyed by the literal. */
 export interface AssignedObjects {
   /** Properties added or replaced by certain assignments, in the order written. */

@@ -10,6 +10,8 @@ import type { LintHost } from '../types';
 import { parseTolerant } from './parse';
 import { LineIndex } from '../lines';
 import { isEnvObject, propertyName, type ResolveContext } from './resolve';
+import { recordAssignments, type FoundAssignments } from './assignments';
+import { forEachNode } from './traverse';
 
 const MAX_MODULE_BYTES = 512 * 1024;
 const EXTENSIONS = ['', '.js', '.ts', '.mjs', '.cjs', '.jsx', '.tsx', '.mts', '.cts', '/index.js', '/index.ts'];
@@ -28,6 +30,8 @@ export interface LoadedModule {
   ctx: ResolveContext;
   /** `default` is `module.exports` / `export default`; other keys are named exports (`exports.x`, `export const x`). */
   exports: Map<string, t.Node>;
+  /** Assignments to properties anywhere in the module (applied to its objects when one is read). */
+  assigned: FoundAssignments;
 }
 
 export type ModuleLoader = (spec: string) => LoadedModule | undefined;
@@ -94,7 +98,9 @@ function readModule(ast: t.File, path: string, text: string, lookupEnv: ResolveC
       if (target) exports.set(target, st.expression.right);
     }
   }
-  return { path, text, index: new LineIndex(text), ctx, exports };
+  const assigned: FoundAssignments = { records: [], certain: new Set() };
+  forEachNode(ast, (n) => recordAssignments(n, assigned));
+  return { path, text, index: new LineIndex(text), ctx, exports, assigned };
 }
 
 /** `module.exports` -> default; `module.exports.x` / `exports.x` -> x. */

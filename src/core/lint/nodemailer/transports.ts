@@ -8,7 +8,7 @@
 import type * as t from '@babel/types';
 import type { Range } from '../../finding';
 import { hostProblem, urlHost } from '../hosts';
-import { attachAssignments, certainAssignments, recordOf, type AssignmentRecord } from './assignments';
+import { attachAssignments, recordAssignments, type FoundAssignments } from './assignments';
 import type { LineIndex } from '../lines';
 import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
 import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
@@ -101,21 +101,19 @@ interface Walk {
   imports: Map<string, ImportBinding>;
   /** Names whose properties are assigned somewhere (`opts.port = 465`, `transporter.options.secure = true`). */
   mutated: Set<string>;
-  /** Every assignment to a property, certain ones (./assignments.ts) first found through their block. */
-  assignments: AssignmentRecord[];
-  /** The assignment nodes already recorded as certain. */
-  certain: Set<t.AssignmentExpression>;
+  /** Every assignment to a property (./assignments.ts). */
+  assigned: FoundAssignments;
 }
 
 export function findMailSites(ast: t.File, fc: FindContext): MailSites {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
-  const walk: Walk = { imports: new Map(), mutated: new Set(), assignments: [], certain: new Set() };
+  const walk: Walk = { imports: new Map(), mutated: new Set(), assigned: { records: [], certain: new Set() } };
   forEachNode(ast, (n) => collect(n, ctx, creators, calls, walk));
   ctx.objects = { assigned: new Map(), open: new Set() };
   // An assignment to an object we cannot see (a transporter's `options`, a function's result) changes its variable.
-  for (const r of attachAssignments(walk.assignments, (n) => targetObject(n, ctx), ctx.objects)) {
+  for (const r of attachAssignments(walk.assigned.records, (n) => targetObject(n, ctx), ctx.objects)) {
     let o: t.Node = r.target;
     if ((o.type === 'MemberExpression' || o.type === 'OptionalMemberExpression') && propertyName(o) === 'options') o = o.object;
     if (o.type === 'Identifier') walk.mutated.add(o.name);
@@ -181,14 +179,9 @@ function readSenders(call: t.CallExpression, obj: t.ObjectExpression, ctx: Resol
 }
 
 function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t.CallExpression[], walk: Walk): void {
+  recordAssignments(n, walk.assigned);
   if (n.type === 'CallExpression') calls.push(n);
-  else if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') {
-    // Visited before the statements in it: the certain assignments are known when the walk reaches them.
-    for (const r of certainAssignments(n.body)) {
-      walk.certain.add(r.node);
-      walk.assignments.push(r);
-    }
-  } else if (n.type === 'VariableDeclarator') {
+  else if (n.type === 'VariableDeclarator') {
     if (n.id.type === 'Identifier' && n.init) ctx.bindings.set(n.id.name, n.init);
     else if (n.id.type === 'ObjectPattern' && n.init) {
       const fromEnv = isEnvObject(n.init);
@@ -228,10 +221,6 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
               : s.imported.value;
       walk.imports.set(s.local.name, { source: n.source.value, imported });
     }
-  } else if (n.type === 'AssignmentExpression' && !walk.certain.has(n)) {
-    // `opts.port = 465` in an `if`, or `transporter.options.port = 465`: the object is not what its literal says.
-    const r = recordOf(n, undefined, false);
-    if (r) walk.assignments.push(r);
   }
 }
 
@@ -299,6 +288,11 @@ function moduleObject(node: t.Node, ctx: ResolveContext, fc: FindContext, walk: 
   if (spec === undefined) return undefined;
   const m = fc.loadModule(spec);
   if (!m) return undefined;
+  if (!m.ctx.objects) {
+    // The module's own assignments to its objects (`config.secure = true;`): all of them ran when it was loaded.
+    m.ctx.objects = { assigned: new Map(), open: new Set() };
+    attachAssignments(m.assigned.records, (x) => targetObject(x, m.ctx), m.ctx.objects);
+  }
   const value = exported(m, name);
   const obj = value ? objectOf(value, m.ctx) : undefined;
   return obj ? { obj, module: m } : undefined;

@@ -54,6 +54,21 @@ describe('nodemailer: options completed by assignments (opts.secure = true)', ()
     assert.equal(f.edits, undefined);
   });
 
+  it('options from another module: its own assignments count, and one that may not run leaves the object open', () => {
+    const files: Record<string, string> = {
+      [path.join(ROOT, 'config', 'mail.js')]: "const config = { host: 'smtp.example.com', port: 587 };\nconfig.secure = true;\nmodule.exports = config;\n",
+      [path.join(ROOT, 'config', 'maybe.js')]:
+        "const config = { host: 'smtp.example.com', port: 587 };\nif (process.env.STRICT) config.requireTLS = true;\nmodule.exports = config;\n",
+    };
+    const run = (spec: string) =>
+      lintNodemailer(path.join(ROOT, 'mailer.js'), `${CJS}module.exports = nodemailer.createTransport(require('${spec}'));\n`, {
+        readFile: (p) => files[p],
+        workspaceRoot: ROOT,
+      });
+    assert.deepEqual(ids(run('./config/mail')), ['nodemailer.secure-on-starttls-port']);
+    assert.deepEqual(ids(run('./config/maybe')), []);
+  });
+
   it('an assignment that may not run, or runs after the call, leaves the object open (no finding about an absent option)', () => {
     for (const code of [
       `const opts = { host: 'smtp.example.com', port: 587 };\nif (process.env.STRICT) opts.requireTLS = true;\nnodemailer.createTransport({ ...opts });`,
