@@ -18,6 +18,7 @@ import { takeCommonOptions } from './output/options';
 import { sarifFor } from './output/sarif';
 import { jsonDocument } from './output/envelope';
 import { endpointIdentity } from './targets';
+import { looksLikeTlsRpt } from '../core/tlsrpt/parse';
 
 /** One shard's JSON Lines of a few thousand endpoints with transcripts stay far below this. */
 export const MAX_REPORT_INPUT_BYTES = 256 * 1024 * 1024;
@@ -60,10 +61,10 @@ export async function readRecords(files: readonly string[], io: Pick<CliIO, 'rea
       try {
         v = JSON.parse(line);
       } catch {
-        throw new UsageError(`${printable(file)}:${i + 1}: not JSON (a JSON Lines file from --format jsonl has one object per line)`);
+        throw new UsageError(`${printable(file)}:${i + 1}: not JSON (a JSON Lines file from --format jsonl has one object per line)${otherInput(file, text)}`);
       }
       const problem = recordProblem(v);
-      if (problem) throw new UsageError(`${printable(file)}:${i + 1}: ${problem}`);
+      if (problem) throw new UsageError(`${printable(file)}:${i + 1}: ${problem}${otherInput(file, text)}`);
       const r = v as RunRecord;
       const key = identity(r);
       if (seen.has(key)) continue;
@@ -72,6 +73,19 @@ export async function readRecords(files: readonly string[], io: Pick<CliIO, 'rea
     }
   }
   return out;
+}
+
+/**
+ * What to do with a file that is not a run's JSON Lines (the first record it fails on): a TLS-RPT report or a mail
+ * log is read by `lint` (whose JSON Lines `report` merges) and by `report --format html`.
+ */
+function otherInput(file: string, text: string): string {
+  const name = printable(file);
+  const how = `\`mail-tls-doctor lint ${name} --format jsonl\` gives records to merge here (or \`--format sarif\` directly), \`mail-tls-doctor report --format html ${name}\` draws it`;
+  if (/\.json\.gz$/i.test(file) || looksLikeTlsRpt(text))
+    return `. This is a TLS-RPT report (RFC 8460), not a run's JSON Lines: ${how}, \`mail-tls-doctor explain --report ${name}\` sums it up.`;
+  if (/^\s*[{[]/.test(text)) return '';
+  return `. Mail logs and TLS-RPT reports are not a run's JSON Lines: ${how}.`;
 }
 
 async function readFile(file: string, io: Pick<CliIO, 'readStdin'>): Promise<string> {

@@ -137,6 +137,51 @@ describe('CLI output formats, --fail-on and help', function () {
     assert.match(String(sarif.$schema), /sarif/);
   });
 
+  it('report given a TLS-RPT report or a mail log says what it is and the command that reads it, and that command works', async () => {
+    const tlsrpt = {
+      'organization-name': 'Sender Example',
+      'date-range': { 'start-datetime': '2026-01-01T00:00:00Z', 'end-datetime': '2026-01-01T23:59:59Z' },
+      'contact-info': 'tlsrpt@sender.example',
+      'report-id': 'r-1',
+      policies: [
+        {
+          policy: {
+            'policy-type': 'sts',
+            'policy-string': ['version: STSv1', 'mode: enforce', 'mx: mx.example.com', 'max_age: 604800'],
+            'policy-domain': 'example.com',
+          },
+          summary: { 'total-successful-session-count': 0, 'total-failure-session-count': 2 },
+          'failure-details': [{ 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.com', 'failed-session-count': 2 }],
+        },
+      ],
+    };
+    // Removed at the end: other cases lint this folder and count its files.
+    const made = ['sender.json', 'mail.log', 'sender.json.jsonl', 'mail.log.jsonl', 'bad.jsonl'];
+    try {
+      write('sender.json', JSON.stringify(tlsrpt, null, 2));
+      write('mail.log', 'Jan  1 10:00:00 mx postfix/smtp[123]: SSL_connect error to mx.example.com[192.0.2.1]:25: lost connection\n');
+      for (const [file, kind] of [
+        ['sender.json', /This is a TLS-RPT report \(RFC 8460\), not a run's JSON Lines: `mail-tls-doctor lint sender\.json --format jsonl`/],
+        ['mail.log', /Mail logs and TLS-RPT reports are not a run's JSON Lines: `mail-tls-doctor lint mail\.log --format jsonl`/],
+      ] as const) {
+        const r = await run('report', file);
+        assert.equal(r.code, 2);
+        assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+        assert.match(r.stderr, kind);
+        // What it suggests works: lint's JSON Lines merge into a report with the file's findings.
+        write(`${file}.jsonl`, (await run('lint', file, '--format', 'jsonl')).stdout);
+        const merged = await run('report', `${file}.jsonl`, '--fail-on', 'never');
+        assert.equal(merged.code, 0, merged.stderr);
+        assert.match(merged.stdout, file === 'sender.json' ? /tlsrpt\.certificate-expired/ : /maillog\./);
+      }
+      // A run's JSON Lines with a bad record gets no such hint.
+      write('bad.jsonl', '{"type":"bogus"}\n');
+      assert.doesNotMatch((await run('report', 'bad.jsonl')).stderr, /TLS-RPT|Mail logs/);
+    } finally {
+      for (const f of made) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  });
+
   it('report --format jsonl writes the merged records, each once, and merging its output again changes nothing', async () => {
     write('a.jsonl', (await run('lint', 'errors', 'warn', '--format', 'jsonl')).stdout);
     write('b.jsonl', (await run('lint', 'warn', 'info', '--format', 'jsonl')).stdout);
