@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Endpoint } from '../core/endpoint';
+import { hostPort, type Endpoint } from '../core/endpoint';
 import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { ProbeResult } from '../core/probe/types';
 import { resultVerdict } from '../core/report/verdict';
@@ -233,7 +233,7 @@ export class Controller implements vscode.Disposable {
         const findings = state.results
           .flatMap((r) => r.findings)
           .filter((f) => f.severity !== 'info')
-          .map((f) => ({ ...f, file: def.file, range: def.range, edits: undefined, title: `${f.title} (probe of ${endpoint.host}:${endpoint.port})` }));
+          .map((f) => ({ ...f, file: def.file, range: def.range, edits: undefined, title: `${f.title} (probe of ${hostPort(endpoint.host, endpoint.port)})` }));
         this.diagnostics.set(`probe:${endpointKey(endpoint)}:${def.file}`, findings, def.file);
       }
     }

@@ -7,7 +7,7 @@
  * that endpoint's config line.
  */
 import * as vscode from 'vscode';
-import { printable, type Endpoint } from '../core/endpoint';
+import { hostPort, printable, type Endpoint } from '../core/endpoint';
 import {
   describePersistence,
   diffSnapshots,
@@ -213,7 +213,7 @@ export class WatchService implements vscode.Disposable {
     }
     const e = this.expiry;
     this.item.text = `${e.level === 'ok' ? '$(watch)' : '$(warning)'} cert ${expiryPhrase(e.notAfter, this.now())}`;
-    this.item.tooltip = `Mail TLS Doctor: the soonest certificate expiry among probed endpoints: ${printable(`${e.endpoint.host}:${e.endpoint.port}`)}, valid until ${e.notAfter} (warning at ${warningDays} days). Click to open it.`;
+    this.item.tooltip = `Mail TLS Doctor: the soonest certificate expiry among probed endpoints: ${printable(hostPort(e.endpoint.host, e.endpoint.port))}, valid until ${e.notAfter} (warning at ${warningDays} days). Click to open it.`;
     this.item.backgroundColor =
       e.level === 'expired'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
