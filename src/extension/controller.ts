@@ -150,7 +150,7 @@ export class Controller implements vscode.Disposable {
    * The config places naming mail domains the domain check is offered: sender domains (nodemailer `from`,
    * `auth.user`) only when the user asked for them (setting domains.includeSenderDomains).
    */
-  private offeredDomains(): DiscoveredDomain[] {
+  offeredDomains(): DiscoveredDomain[] {
     return this.lint.domains().filter((d) => !d.sender || this.settingsValue.includeSenderDomains);
   }
 

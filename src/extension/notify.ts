@@ -38,3 +38,10 @@ export function showError<T extends string>(message: string, ...items: T[]): The
 export function showModalWarning<T extends string>(message: string, detail: string, ...items: T[]): Thenable<T | undefined> {
   return vscode.window.showWarningMessage(notice(message), { modal: true, detail: noticeText(detail, 1000) }, ...items);
 }
+
+/** The button that opens the Settings editor at the setting a notification names. */
+export const OPEN_SETTING = 'Open Setting';
+
+export function openSetting(id: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', id);
+}

@@ -4,7 +4,7 @@ import { parseMailDomain } from '../../core/domain/name';
 import type { Controller } from '../controller';
 import { VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
-import { showInfo } from '../notify';
+import { OPEN_SETTING, openSetting, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 import type { Node } from '../tree';
@@ -54,9 +54,19 @@ export async function checkMailDomain(ctl: Controller, target?: unknown, opts: C
 export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTrustPrompt?: boolean } = {}): Promise<DomainReport[]> {
   await ctl.lint.whenIdle();
   const domains = ctl.workspaceDomains();
+  const named = new Set(ctl.offeredDomains().map((d) => d.domain)).size;
+  if (domains.length === 0 && named > 0) {
+    void showInfo(
+      `Mail TLS Doctor: ${named === 1 ? 'the one mail domain' : `all ${named} mail domains`} this workspace names ${named === 1 ? 'is' : 'are'} in mailTlsDoctor.probe.ignoredHosts; nothing was checked.`,
+      OPEN_SETTING,
+    ).then((pick) => pick && openSetting('mailTlsDoctor.probe.ignoredHosts'));
+    return [];
+  }
   if (domains.length === 0) {
+    // Sender domains are named but not offered until the user asks for them: say so instead of "none found".
+    const senders = !ctl.settings.includeSenderDomains && ctl.lint.domains().some((d) => d.sender);
     const pick = await showInfo(
-      'Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries).',
+      `Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries)${senders ? '; the nodemailer sender domains it names are listed only with mailTlsDoctor.domains.includeSenderDomains' : ''}.`,
       'Check Mail Domain...',
     );
     if (pick) return checkMailDomain(ctl);

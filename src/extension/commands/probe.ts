@@ -5,7 +5,7 @@ import type { ProbeResult } from '../../core/probe/types';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
-import { showError, showInfo } from '../notify';
+import { OPEN_SETTING, openSetting, showError, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 
@@ -25,6 +25,15 @@ export interface ProbeHostOptions {
 export async function probeWorkspace(ctl: Controller, internal: { skipTrustPrompt?: boolean } = {}): Promise<ProbeResult[]> {
   await ctl.lint.whenIdle();
   const endpoints = ctl.workspaceEndpoints();
+  if (endpoints.length === 0 && ctl.lint.endpoints().length > 0) {
+    // Servers are named, but every one is ignored: saying "none found" would send the user looking in the wrong place.
+    const named = new Set(ctl.lint.endpoints().map((d) => d.endpoint.host.toLowerCase())).size;
+    void showInfo(
+      `Mail TLS Doctor: ${named === 1 ? 'the one host' : `all ${named} hosts`} this workspace names ${named === 1 ? 'is' : 'are'} in mailTlsDoctor.probe.ignoredHosts; nothing was probed.`,
+      OPEN_SETTING,
+    ).then((pick) => pick && openSetting('mailTlsDoctor.probe.ignoredHosts'));
+    return [];
+  }
   if (endpoints.length === 0) {
     const pick = await showInfo(
       'Mail TLS Doctor found no mail servers in this workspace (Postfix relayhost, nodemailer transports, mail logs).',
