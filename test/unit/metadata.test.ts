@@ -60,6 +60,20 @@ describe('metadata', () => {
     assert.equal(first?.[1], version);
   });
 
+  it('every walkthrough step is checked off by running the command its description links (VS Code ticks a step only on its completionEvents)', () => {
+    type Step = { id: string; description: string; completionEvents?: string[] };
+    const pkg = JSON.parse(read('package.json')) as { contributes: { commands: { command: string }[]; walkthroughs: { steps: Step[] }[] } };
+    const commands = new Set(pkg.contributes.commands.map((c) => c.command));
+    for (const step of pkg.contributes.walkthroughs.flatMap((w) => w.steps)) {
+      const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(linked.length > 0, `step ${step.id} links no command`);
+      for (const c of linked) {
+        assert.ok(commands.has(c), `step ${step.id} links ${c}, which the manifest does not contribute`);
+        assert.ok(step.completionEvents?.includes(`onCommand:${c}`), `step ${step.id} is never checked off: no completionEvents onCommand:${c}`);
+      }
+    }
+  });
+
   it('engines.vscode is no newer than the @types/vscode the code is checked against', () => {
     const pkg = JSON.parse(read('package.json')) as { engines: { vscode: string }; devDependencies: Record<string, string> };
     const engine = pkg.engines.vscode.replace(/^\^/, '');
