@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { hostPort, type Endpoint } from '../core/endpoint';
+import { statusText } from './statusText';
 import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { ProbeResult } from '../core/probe/types';
 import { resultVerdict } from '../core/report/verdict';
@@ -334,14 +335,9 @@ export class Controller implements vscode.Disposable {
     const results = this.probes.results();
     const fail = results.filter((r) => resultVerdict(r) === 'fail').length;
     const warn = results.filter((r) => resultVerdict(r) === 'warn').length;
-    if (this.probes.busy) {
-      this.status.text = '$(loading~spin) Mail TLS: probing';
-    } else if (results.length) {
-      this.status.text = fail ? `$(error) Mail TLS: ${fail} failing` : warn ? `$(warning) Mail TLS: ${warn} warning` : `$(pass) Mail TLS: ${results.length} OK`;
-    } else {
-      this.status.text = `$(mail) Mail TLS: ${endpointCount} endpoint${endpointCount === 1 ? '' : 's'}`;
-    }
-    this.status.tooltip = `Mail TLS Doctor: ${endpointCount} endpoint(s) found, ${results.length} probe result(s), ${fail} failing, ${warn} with warnings. Click to open the view.`;
+    const { text, tooltip } = statusText({ probing: this.probes.busy, endpoints: endpointCount, results: results.length, fail, warn });
+    this.status.text = text;
+    this.status.tooltip = tooltip;
     if (endpointCount || results.length) this.status.show();
     else this.status.hide();
   }
