@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { readForLint } from '../lintHost';
 import { effectiveValue, serviceOverridesAt } from '../../core/lint/postfix/effective';
 import { tlsParamDoc } from './tlsParamDocs';
+import { isMasterCf } from '../../core/lint/postfix/masterLinter';
 
 /**
  * Hovers on a Postfix parameter name (in main.cf, or after `-o` in master.cf) explain TLS parameters and show the
@@ -16,7 +17,8 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
     const line = doc.lineAt(pos.line).text;
     const before = line.slice(0, range.start.character);
     const after = line.slice(range.end.character);
-    const isMaster = path.basename(doc.uri.fsPath) === 'master.cf';
+    // A master.cf by the linters' names (relay-master.cf) or a copy the language claims (master.cf.proto, .dpkg-dist).
+    const isMaster = isMasterCf(doc.uri.fsPath) || /^master\.cf\./i.test(path.basename(doc.uri.fsPath));
     // Only names in a parameter position: `name =` at the start of a main.cf line, or `-o name=` in master.cf.
     const isName = isMaster ? /-o\s*\{?\s*$/.test(before) && /^\s*=/.test(after) : /^\s*$/.test(before) && /^\s*=/.test(after);
     const isRef = /\$\{?$/.test(before) || /\$\($/.test(before);

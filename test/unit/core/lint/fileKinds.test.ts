@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LINTERS, lintersFor } from '../../../../src/core/lint';
+import { postfixMainLinter, postfixMasterLinter } from '../../../../src/core/lint/postfix';
 import { activationEvents, candidateGlob, candidateNames, globToRegExp, LINT_MAX_BYTES, ownsName, readPlan } from '../../../../src/core/lint/fileKinds';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -105,6 +106,16 @@ describe('linters own their file kinds', () => {
     const fromLinters = activationEvents();
     const manifest = pkg.activationEvents.filter((e) => e.startsWith('onLanguage:') || e.startsWith('workspaceContains:'));
     assert.deepEqual([...manifest].sort(), [...fromLinters].sort());
+  });
+
+  it('every main.cf/master.cf name the Postfix linters lint is a `postfix` document in the editor (colours, hovers)', () => {
+    type Language = { id: string; filenames?: string[]; filenamePatterns?: string[] };
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { languages: Language[] } };
+    const postfix = pkg.contributes.languages.find((l) => l.id === 'postfix');
+    assert.ok(postfix, 'no postfix language');
+    for (const name of [...postfixMainLinter.files.names, ...postfixMasterLinter.files.names]) {
+      assert.ok(postfix.filenames?.includes(name) || postfix.filenamePatterns?.includes(`**/${name}`), `${name} is linted but not a postfix document`);
+    }
   });
 
   it('one byte-limit policy: configs over the limit are skipped with a reason, logs read by their tail', () => {
