@@ -18,7 +18,12 @@ import { ResultTreeProvider, type EndpointEntry, type TreeInput } from './tree';
 
 export const MANUAL_GROUP = 'Probed by hand';
 /** Never taken from workspace or folder settings: they make the extension connect or trust without being asked. */
-const MACHINE_ONLY_SETTINGS: ReadonlySet<string> = new Set([SettingKey.probeOnStartup, SettingKey.extraCaFiles, SettingKey.dnsResolver]);
+const MACHINE_ONLY_SETTINGS: ReadonlySet<string> = new Set([
+  SettingKey.probeOnStartup,
+  SettingKey.probeIntervalMinutes,
+  SettingKey.extraCaFiles,
+  SettingKey.dnsResolver,
+]);
 /** Bursts of changes (a scan, a relint, a probe run's states) within this window give one tree refresh. */
 const RENDER_DELAY_MS = 50;
 

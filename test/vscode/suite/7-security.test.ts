@@ -36,13 +36,14 @@ describe('extension: hostile settings and servers cannot act', function () {
       );
     });
 
-    it('the warning names the settings and never carries a link; probe.onStartup from the workspace is ignored', async () => {
+    it('the warning names the settings and never carries a link; probe.onStartup and probe.intervalMinutes from the workspace are ignored', async () => {
       const before = api.recentNotices().length;
       const hostile = {
         'mailTlsDoctor.probe.ignoredHosts': ['*.example.com', '*.example.net', '*.example.org', '[Open a terminal](command:workbench.action.terminal.new)'],
         'mailTlsDoctor.severityOverrides': { '[Run](command:workbench.action.terminal.sendSequence?{"text":"id\\n"})': 'off' },
         'mailTlsDoctor.probe.timeoutSeconds': '[x](command:workbench.action.reloadWindow)',
         'mailTlsDoctor.probe.onStartup': true,
+        'mailTlsDoctor.probe.intervalMinutes': 60,
       };
       await vscode.workspace.fs.writeFile(settingsUri(), Buffer.from(JSON.stringify(hostile, null, 2)));
       const notice = await waitFor(
@@ -60,6 +61,9 @@ describe('extension: hostile settings and servers cannot act', function () {
       for (const n of api.recentNotices()) assert.doesNotMatch(n, NOTIFICATION_LINK, n);
       // `machine` scope: the workspace cannot switch on probing at startup.
       assert.notEqual(vscode.workspace.getConfiguration('mailTlsDoctor').get('probe.onStartup'), true);
+      // Nor watch mode: background probes of every host the workspace names, every hour, without being asked.
+      await new Promise((r) => setTimeout(r, 500)); // the watch timer follows the same settings change
+      assert.equal(api.watch()!.intervalMs, 0, 'a workspace setting turned watch mode on');
     });
   });
 
