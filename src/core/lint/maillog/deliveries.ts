@@ -46,6 +46,8 @@ export interface DestinationStats {
   lastTlsFailure?: { stamp?: string; time?: number; range: Range; text: string };
   /** `persistent`: no successful attempt after the first TLS failure; `intermittent`: some. */
   pattern?: 'persistent' | 'intermittent';
+  /** Delivery attempts from the first TLS failure on (that one included): 1 says too little for a pattern. */
+  attemptsSinceFirstFailure?: number;
   /** Successful attempts / all attempts since the first TLS failure. */
   successRateSinceFirstFailure?: number;
   /** TLS level counts from Postfix 3.11 `tls=` fields. */
@@ -245,6 +247,7 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
       const since = attempts.filter((a) => a.destination === s.destination && a.line >= (stats.firstTlsFailure?.range.start.line ?? 0));
       const ok = since.filter((a) => a.outcome === 'ok').length;
       stats.successRateSinceFirstFailure = since.length ? ok / since.length : 0;
+      stats.attemptsSinceFirstFailure = since.length;
       stats.pattern = ok === 0 ? 'persistent' : 'intermittent';
     }
     destinations.push(stats);

@@ -31,14 +31,18 @@ export function deliveryFindings(file: string, a: MailLogAnalysis): Finding[] {
     const counts = `${s.tlsFailures} of ${s.attempts} delivery attempt${s.attempts === 1 ? '' : 's'} failed on TLS; ${s.delivered} of ${s.messages} message${s.messages === 1 ? '' : 's'} delivered`;
     const since = first.stamp ? ` since ${printable(first.stamp, 40)}` : ` since line ${first.range.start.line + 1}`;
     const persistent = s.pattern === 'persistent';
+    // One failed attempt, the last in the log: no attempt after it to say whether the fault stays.
+    const once = persistent && s.attemptsSinceFirstFailure === 1;
     out.push({
       id: persistent ? 'maillog.destination-persistent' : 'maillog.destination-intermittent',
       severity: persistent ? 'error' : 'warning',
-      title: persistent
-        ? `Mail to ${dest} fails on TLS every time${since} (${counts}).`
-        : `Mail to ${dest} fails on TLS intermittently: ${rate}% of attempts succeeded${since} (${counts}).`,
+      title: once
+        ? `Mail to ${dest} failed on TLS at its last delivery attempt in this log${first.stamp ? `, ${printable(first.stamp, 40)}` : ''} (${counts}).`
+        : persistent
+          ? `Mail to ${dest} fails on TLS every time${since} (${counts}).`
+          : `Mail to ${dest} fails on TLS intermittently: ${rate}% of attempts succeeded${since} (${counts}).`,
       detail:
-        `${persistent ? 'No attempt succeeded after the first TLS failure: this is a configuration or certificate fault, not a glitch.' : 'Some attempts succeed: one of several MX hosts or addresses is broken, or the fault comes and goes (overload, a middlebox, a renewal that was reloaded later).'} ` +
+        `${once ? 'The log ends before the next attempt, so one failure cannot tell a lasting fault from a passing one; a configuration or certificate fault stays until it is fixed.' : persistent ? 'No attempt succeeded after the first TLS failure: this is a configuration or certificate fault, not a glitch.' : 'Some attempts succeed: one of several MX hosts or addresses is broken, or the fault comes and goes (overload, a middlebox, a renewal that was reloaded later).'} ` +
         `Main cause: ${entry ? entry.title.replace(/\.$/, '') : 'see the failure lines'}` +
         `${
           Object.keys(s.causes).length > 1

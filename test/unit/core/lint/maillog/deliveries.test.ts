@@ -68,6 +68,14 @@ describe('mail log deliveries (per queue ID)', () => {
     assert.ok(persistent);
     assert.match(persistent.title, /fails on TLS every time since Dec 31 08:00:01 \(4 of 4 delivery attempts failed on TLS; 0 of 2 messages delivered\)/);
     assert.equal(persistent.range?.start.line, 2, 'the first deferred delivery');
+    // One deferred attempt and the log ends: it failed, but "every time" would claim a pattern one attempt cannot show.
+    const once = r.findings.find((f) => f.id === 'maillog.destination-persistent' && f.title.includes('notls.test'));
+    assert.equal(
+      once?.title,
+      'Mail to notls.test failed on TLS at its last delivery attempt in this log, Jan  1 00:20:00 (1 of 1 delivery attempt failed on TLS; 0 of 1 message delivered).',
+    );
+    assert.equal(once?.severity, 'error');
+    assert.match(once?.detail ?? '', /one failure cannot tell a lasting fault from a passing one/);
     const inter = r.findings.find((f) => f.id === 'maillog.destination-intermittent');
     assert.match(inter?.title ?? '', /inter\.test fails on TLS intermittently: 33% of attempts succeeded since Dec 31 08:10:03/);
     assert.match(inter?.detail ?? '', /has expired/);
@@ -75,6 +83,24 @@ describe('mail log deliveries (per queue ID)', () => {
     assert.match(inbound?.title ?? '', /1 TLS handshake failed from 1 client, 2 TLS sessions established \(1 with TLS 1\.0\/1\.1\)/);
     assert.ok(r.findings.some((f) => f.id === 'maillog.postfix-tls-field-plaintext'));
     assert.ok(!JSON.stringify(r).includes('hunter2'));
+  });
+});
+
+describe('mail log deliveries: a failure after successes, and the log ends', () => {
+  it('is not "fails every time since": its last attempt failed, the earlier ones were delivered', () => {
+    const log = [
+      'Dec 31 08:00:01 mx1 postfix/smtp[1]: 1A2B3C4D5E: to=<a@later.test>, relay=mx.later.test[192.0.2.60]:25, delay=0.4, delays=0.01/0/0.2/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+      'Dec 31 09:00:01 mx1 postfix/smtp[2]: 2B3C4D5E6F: to=<b@later.test>, relay=mx.later.test[192.0.2.60]:25, delay=0.4, delays=0.01/0/0.2/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+      'Dec 31 10:00:01 mx1 postfix/smtp[3]: SSL_connect error to mx.later.test[192.0.2.60]:25: lost connection',
+      'Dec 31 10:00:01 mx1 postfix/smtp[3]: 3C4D5E6F7A: to=<c@later.test>, relay=mx.later.test[192.0.2.60]:25, delay=1, delays=0.01/0/0.5/0, dsn=4.7.5, status=deferred (lost connection with mx.later.test[192.0.2.60] while performing the TLS handshake)',
+      '',
+    ].join('\n');
+    const f = lintMailLog('/var/log/mail.log', log, now).findings.find((x) => x.id === 'maillog.destination-persistent');
+    assert.match(
+      f?.title ?? '',
+      /^Mail to later\.test failed on TLS at its last delivery attempt in this log, Dec 31 10:00:01 \(1 of 3 delivery attempts failed on TLS; 2 of 3 messages delivered\)\.$/,
+    );
+    assert.doesNotMatch(f?.title ?? '', /every time/);
   });
 });
 
