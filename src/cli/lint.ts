@@ -11,7 +11,7 @@ import { termSafe as t } from '../core/escape';
 import { wrap } from '../core/probe/report';
 import { readBounded, readTextBounded } from '../core/fsread';
 import { LINTERS, lintersFor, lintText } from '../core/lint';
-import { LINT_MAX_BYTES, notText, readPlan } from '../core/lint/fileKinds';
+import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
@@ -173,7 +173,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
             : `cannot be read (${readFailure(read.message)})`;
       return { file, findings: [], endpoints: [], skipped };
     }
-    const notTextReason = lintersFor(file).some((l) => l.files.oversize === 'tail') ? undefined : notText(read.data);
+    const notTextReason = notTextFor(file, read.data);
     if (notTextReason) return { file, findings: [], endpoints: [], skipped: notTextReason };
     text = read.data.toString('utf8');
   }

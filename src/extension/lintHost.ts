@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { linkOutside, readBounded, readTextBounded } from '../core/fsread';
-import { LINT_MAX_BYTES, readPlan } from '../core/lint/fileKinds';
+import { linkOutside, readBounded } from '../core/fsread';
+import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
@@ -49,7 +49,11 @@ export function readFileCapped(fsPath: string): string | undefined {
     if (!stat.isFile()) return undefined;
     const plan = readPlan(fsPath, stat.size);
     if (plan.read === 'skip') return undefined;
-    if (plan.read === 'all') return readTextBounded(fsPath, LINT_MAX_BYTES);
+    if (plan.read === 'all') {
+      // Binary data or UTF-16 text named like a config is not linted (every line would be a finding), as in the CLI.
+      const r = readBounded(fsPath, LINT_MAX_BYTES);
+      return r.ok && notTextFor(fsPath, r.data) === undefined ? r.data.toString('utf8') : undefined;
+    }
     const start = Math.max(0, stat.size - plan.bytes);
     // The buffer is the bound: a log that grows while it is read is read no further than this.
     const buf = Buffer.alloc(Math.min(stat.size, plan.bytes));

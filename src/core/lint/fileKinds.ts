@@ -66,7 +66,7 @@ const SNIFF_BYTES = 8192;
  * Why a config file's bytes are no text its readers take, if they are not: a UTF-16 file (Windows tools write one
  * with a byte order mark; Postfix, dotenv and Node read UTF-8, so the program sees nothing it knows) or binary data
  * (a NUL byte in the first 8 KB). Linting either would report every line, or nothing, about a file nobody reads.
- * Logs are not asked: a crashed syslog leaves runs of NUL bytes in a log whose other lines still matter.
+ * Logs are not asked (see notTextFor).
  */
 export function notText(bytes: Uint8Array): string | undefined {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
@@ -75,4 +75,12 @@ export function notText(bytes: Uint8Array): string | undefined {
   const n = Math.min(bytes.length, SNIFF_BYTES);
   for (let i = 0; i < n; i++) if (bytes[i] === 0) return 'binary data (a NUL byte at byte ' + i + '); not linted';
   return undefined;
+}
+
+/**
+ * notText for a file the linters of `filePath` would read; never for a log (a kind read by its tail): a crashed
+ * syslog leaves runs of NUL bytes in a log whose other lines still matter. The CLI and the editor's reads ask this.
+ */
+export function notTextFor(filePath: string, bytes: Uint8Array): string | undefined {
+  return lintersFor(filePath).some((l) => l.files.oversize === 'tail') ? undefined : notText(bytes);
 }

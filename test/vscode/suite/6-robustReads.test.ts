@@ -131,6 +131,31 @@ describe('extension: robust reads (FIFOs, .env changes on disk, severity overrid
     });
   });
 
+  describe('binary data named like a config', () => {
+    const dir = 'robust-binary';
+    before(async () => {
+      // Bytes with NULs and line breaks: linted as text, every line was a postfix.syntax-error in Problems.
+      await vscode.workspace.fs.writeFile(wsUri(dir, 'main.cf'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256)));
+      await vscode.workspace.fs.writeFile(
+        wsUri(dir, 'master.cf'),
+        Buffer.from('smtps     inet  n       -       y       -       -       smtpd\n  -o syslog_name=postfix/smtps\n'),
+      );
+    });
+    after(() => removeCreated(dir));
+
+    it('is not linted, and the config beside it still is', async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await bounded(api.whenIdle(), BOUND_MS, 'the lint after the files appeared');
+      await bounded(vscode.commands.executeCommand<number>('mailTlsDoctor.lintWorkspace'), BOUND_MS, 'Lint Workspace');
+      const master = ours(wsUri(dir, 'master.cf'));
+      assert.ok(
+        master.some((d) => codeOf(d) === 'postfix.smtps-without-wrappermode'),
+        `master.cf: ${master.map(codeOf).join(', ')}`,
+      );
+      assert.deepEqual(ours(wsUri(dir, 'main.cf')).map(codeOf), []);
+    });
+  });
+
   describe('a .env port changed on disk', () => {
     const dir = 'robust-env';
     const env = () => wsUri(dir, '.env');
