@@ -290,6 +290,12 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.match(stdout, /^Domain danebad\.test {2}resolver 127\.0\.0\.1:\d+ \(given with --resolver\)$/m);
   });
 
+  it('CLI text: an implicit MX is not shown as a record of preference 0', async () => {
+    const { stdout } = await checkText('implicit.test');
+    assert.match(stdout, /^ {2}MX {8}implicit\.test: 127\.0\.0\.11 \(no MX record: senders use the domain's own address\)$/m);
+    assert.doesNotMatch(stdout, /MX +0 +implicit\.test/);
+  });
+
   it('CLI text: an address with TLSA records but no TLS session says so in words', async () => {
     const { code, stdout } = await checkText('nostarttls.test');
     assert.equal(code, 1);

@@ -21,7 +21,7 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
   for (const h of d.mx.hosts) {
     const alias = h.cnames.length ? ` -> ${h.cnames.map((c) => printable(c)).join(' -> ')}` : '';
     out.push(
-      `  MX ${String(h.preference).padStart(5)}  ${printable(h.name)}${alias}: ${h.addresses.length ? h.addresses.map((a) => printable(a, 45)).join(', ') : p.red(h.literal ? 'an IP address, not a host name' : h.addressStatus)}${h.addressesSecure ? ' (DNSSEC)' : ''}`,
+      `  MX ${d.mx.status === 'implicit' ? '     ' : String(h.preference).padStart(5)}  ${printable(h.name)}${alias}: ${h.addresses.length ? h.addresses.map((a) => printable(a, 45)).join(', ') : p.red(h.literal ? 'an IP address, not a host name' : h.addressStatus)}${h.addressesSecure ? ' (DNSSEC)' : ''}${d.mx.status === 'implicit' ? " (no MX record: senders use the domain's own address)" : ''}`,
     );
   }
   for (const h of d.dane.hosts) {

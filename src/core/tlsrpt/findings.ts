@@ -121,7 +121,7 @@ export function reportFindings(report: TlsRptReport, problems: readonly ParsePro
       } else {
         findings.push(
           finding('tlsrpt.all-sessions-succeeded', 'info', at(p.domain), {
-            title: `${sender}: all ${p.successful} session${p.successful === 1 ? '' : 's'} under the ${label} succeeded${period}.`,
+            title: `${sender}: ${p.successful === 1 ? 'the one session' : `all ${p.successful} sessions`} under the ${label} succeeded${period}.`,
             detail: `No failures were reported${p.type === 'sts' && p.stsMode ? ` (MTA-STS mode: ${printable(p.stsMode, 20)})` : ''}.`,
             fix:
               p.type === 'sts' && p.stsMode === 'testing'

@@ -90,6 +90,28 @@ describe('TLS-RPT reports', () => {
     assert.equal(s.findings.find((f) => f.id === 'tlsrpt.certificate-host-mismatch')?.severity, 'error');
   });
 
+  it('a policy with one session, all succeeded, reads "the one session", not "all 1 session"', () => {
+    const report = (n: number) =>
+      JSON.stringify({
+        'organization-name': 'Sender Example',
+        'date-range': { 'start-datetime': '2026-01-01T00:00:00Z', 'end-datetime': '2026-01-01T23:59:59Z' },
+        'report-id': 'r-1',
+        policies: [
+          {
+            policy: {
+              'policy-type': 'sts',
+              'policy-string': ['version: STSv1', 'mode: enforce', 'mx: mx.example.com', 'max_age: 604800'],
+              'policy-domain': 'example.com',
+            },
+            summary: { 'total-successful-session-count': n, 'total-failure-session-count': 0 },
+          },
+        ],
+      });
+    const title = (n: number) => readReportText('r.json', report(n)).summary.findings.find((f) => f.id === 'tlsrpt.all-sessions-succeeded')?.title;
+    assert.equal(title(1), 'Sender Example: the one session under the MTA-STS policy for example.com succeeded, 2026-01-01.');
+    assert.match(title(2) ?? '', /^Sender Example: all 2 sessions under the MTA-STS policy/);
+  });
+
   it('reports a summary that disagrees with its failure details, with both numbers', () => {
     const s = summary('summary-mismatch.json');
     assert.deepEqual(
