@@ -21,7 +21,7 @@ import type { RuleContext } from './context';
 import { parseMainCf } from './mainParser';
 import { parsePolicyMap, policyKeyKind, PolicyMap } from './policyMapParser';
 import { candidates } from './rules/certs';
-import { checkPolicyMap, isPolicyLevel } from './rules/policyMap';
+import { checkPolicyMap, isPolicyLevel, respelledLevel } from './rules/policyMap';
 import { ParameterScope } from './scope';
 import type { Setting } from './mainParser';
 
@@ -47,12 +47,16 @@ export function isPolicyMapName(path: string): boolean {
   return (POLICY_MAP_NAMES as readonly string[]).includes(base);
 }
 
-/** The text reads as a TLS policy table: some entry starts its value with a security level, or it has no lines at all. */
+/**
+ * The text reads as a TLS policy table: some entry starts its value with a security level (or a misspelling of one
+ * that only case, `-` or `_` tell apart, so a one-entry table with `dane_only` still gets its error), or it has no
+ * lines at all.
+ */
 export function looksLikePolicyMap(text: string): boolean {
   const map = parsePolicyMap(text);
   if (map.entries.length === 0) return map.problems.length === 0;
   if (map.entries.some((e) => e.key.includes('=') || e.level?.text.startsWith('='))) return false;
-  return map.entries.some((e) => e.level !== undefined && isPolicyLevel(e.level.text));
+  return map.entries.some((e) => e.level !== undefined && (isPolicyLevel(e.level.text) || respelledLevel(e.level.text) !== undefined));
 }
 
 export const postfixPolicyMapLinter: Linter = {

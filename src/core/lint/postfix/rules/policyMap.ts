@@ -22,6 +22,12 @@ export function isPolicyLevel(text: string): boolean {
   return (LEVELS as readonly string[]).includes(text.toLowerCase());
 }
 
+/** The level a misspelt level word means when only its case, `-` or `_` differ (`dane_only`, `DaneOnly`): unambiguous. */
+export function respelledLevel(text: string): Level | undefined {
+  const t = text.toLowerCase().replace(/[-_]/g, '');
+  return LEVELS.find((l) => l.replace('-', '') === t);
+}
+
 /** Attributes Postfix reads, the release that added each, and whether it may be given more than once. */
 const ATTRIBUTES: Record<string, { since: [number, number]; multiple: boolean }> = {
   ciphers: { since: [2, 6], multiple: false },
@@ -129,7 +135,7 @@ function checkLevel(ctx: RuleContext, e: PolicyEntry): Level | undefined {
     }
     return t as Level;
   }
-  const near = LEVELS.find((l) => l.replace('-', '') === t.replace(/[-_]/g, '')) ?? suggestion(t);
+  const near = respelledLevel(t) ?? suggestion(t);
   report(ctx, 'postfix.policy-map-level', {
     severity: 'error',
     title: `"${printable(e.level.text, 60)}" is not a TLS security level${near ? ` (did you mean ${near}?)` : ''}.`,

@@ -117,6 +117,11 @@ describe('postfix TLS policy table: which files', () => {
     assert.equal(postfixPolicyMapLinter.matches(MAP, 'hosts=127.0.0.1\nuser=postfix\n'), false);
     assert.equal(postfixPolicyMapLinter.matches(MAP, 'just some words\nin a file\n'), false);
     assert.equal(postfixPolicyMapLinter.matches(MAP, '# only comments\n'), true);
+    // A table whose only level is misspelt is still one: its error (mail deferred) must not go unreported.
+    assert.equal(postfixPolicyMapLinter.matches(MAP, '# per-destination TLS\nexample.org dane_only\n'), true);
+    assert.deepEqual(ids(lintMap('example.org DANE_ONLY\n', USES_MAP)), ['postfix.policy-map-level']);
+    assert.equal(fixes('example.org dane_only\n', 'postfix.policy-map-level', USES_MAP), 'example.org dane-only\n');
+    assert.equal(postfixPolicyMapLinter.matches(MAP, 'example.org maybe\n'), false, 'a word that is not a spelling of a level');
     assert.ok(candidateGlob().includes('tls_policy'));
   });
 
