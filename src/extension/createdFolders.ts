@@ -7,6 +7,8 @@ export const SKIPPED_FOLDERS = ['node_modules', '.git', 'dist', 'out', 'build', 
 export const EXCLUDE_GLOB = `**/{${SKIPPED_FOLDERS.join(',')}}/**`;
 /** More new paths than this in one debounce window (a big unpack, a build) and the caller scans the workspace. */
 export const MAX_CREATED = 1000;
+/** More new folders than this to search (a branch switch) and one workspace scan is cheaper than a search each. */
+export const MAX_FOLDERS = 20;
 
 const skipped = new Set<string>(SKIPPED_FOLDERS);
 
@@ -41,7 +43,7 @@ export class CreatedFolders {
 
   /**
    * The noted paths that are folders now, without the ones inside another (sorted: parents first); undefined when more than
-   * MAX_CREATED paths were noted (scan everything instead). Starts over empty.
+   * MAX_CREATED paths were noted or more than MAX_FOLDERS folders remain (scan everything instead). Starts over empty.
    */
   take(isDirectory: (p: string) => boolean = isDir): string[] | undefined {
     const overflow = this.overflow;
@@ -56,7 +58,7 @@ export class CreatedFolders {
       kept.add(p);
       dirs.push(p);
     }
-    return dirs;
+    return dirs.length > MAX_FOLDERS ? undefined : dirs;
   }
 }
 

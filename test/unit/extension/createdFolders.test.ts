@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreatedFolders, MAX_CREATED } from '../../../src/extension/createdFolders';
+import { CreatedFolders, MAX_CREATED, MAX_FOLDERS } from '../../../src/extension/createdFolders';
 
 describe('CreatedFolders (new folders the workspace watcher reported)', () => {
   let root: string;
@@ -43,6 +43,17 @@ describe('CreatedFolders (new folders the workspace watcher reported)', () => {
     fs.mkdirSync(inBuild, { recursive: true });
     c.add(inBuild, 'new');
     assert.deepEqual(c.take(), [inBuild]);
+  });
+
+  it('more than MAX_FOLDERS new folders to search (a branch switch): undefined, one scan instead of a search each', () => {
+    const c = new CreatedFolders();
+    for (let i = 0; i <= MAX_FOLDERS; i++) c.add(p(`d${i}`), `d${i}`);
+    assert.equal(
+      c.take(() => true),
+      undefined,
+    );
+    for (let i = 0; i < MAX_FOLDERS; i++) c.add(p(`d${i}`), `d${i}`);
+    assert.equal(c.take(() => true)?.length, MAX_FOLDERS);
   });
 
   it('more than MAX_CREATED new paths at once: undefined (scan the workspace), then back to normal', () => {
