@@ -95,11 +95,14 @@ export function checkServiceTls(ctx: RuleContext): void {
             : 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
               'who strips it, gets to send the password in the clear. ') +
           "RFC 8314 and Postfix's own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only).",
-        fix: 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
+        fix: own
+          ? `Change "-o smtpd_tls_security_level=${level}" under the submission service to encrypt, then run \`postfix reload\`.`
+          : 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
         range: own ? own.valueRange : svc.nameRange,
         evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`],
         edits: setParameter(ctx, 'smtpd_tls_security_level', 'encrypt'),
-        editTitle: 'Add -o smtpd_tls_security_level=encrypt',
+        // With the service's own -o the edit changes its value; without one it adds the line.
+        editTitle: own ? `Change -o smtpd_tls_security_level=${level} to encrypt` : 'Add -o smtpd_tls_security_level=encrypt',
       });
     }
   }

@@ -311,6 +311,11 @@ describe('postfix master.cf rules', () => {
     assert.equal(slice(text, f.range!), 'may');
     assertFixes('master.cf', text, 'postfix.submission-without-encrypt', MAIN);
     assertFixes('master.cf', 'submission inet n - y - - smtpd\n', 'postfix.submission-without-encrypt', MAIN);
+    // The quick fix's title and the fix say what the edit does: change the service's -o, or add one.
+    assert.equal(f.editTitle, 'Change -o smtpd_tls_security_level=may to encrypt');
+    assert.match(f.fix, /^Change "-o smtpd_tls_security_level=may" under the submission service to encrypt/);
+    const added = only(lint('master.cf', 'submission inet n - y - - smtpd\n', MAIN), 'postfix.submission-without-encrypt');
+    assert.equal(added.editTitle, 'Add -o smtpd_tls_security_level=encrypt');
     assert.ok(
       !ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', MAIN)).includes('postfix.submission-without-encrypt'),
     );
