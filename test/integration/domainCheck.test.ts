@@ -117,6 +117,18 @@ describe('domain check against a loopback lab (in-process DNS, STARTTLS servers,
     assert.equal(sender('good.test', 'opportunistic').outcome, 'unverified-tls');
     assert.equal(sender('good.test', 'dane').outcome, 'verified-tls');
     assert.equal(sender('good.test', 'mta-sts').outcome, 'verified-tls');
+    assert.doesNotMatch(sender('good.test', 'dane').reason, /Trusted/);
+  });
+
+  it('an unsigned MX answer whose host has signed TLSA records: DANE senders use them, and Postfix logs Trusted, not Verified', () => {
+    const r = reports['unresolved.test'];
+    assert.equal(r.dnssec.mx, 'insecure');
+    const dane = sender('unresolved.test', 'dane');
+    assert.equal(dane.outcome, 'verified-tls');
+    assert.match(
+      dane.reason,
+      /DANE: TLSA .* of mx1\.good\.test; the MX answer of unresolved\.test is not DNSSEC-signed, so Postfix logs this as Trusted, not Verified \(after skipping: nowhere\.unresolved\.test has no address\)$/,
+    );
   });
 
   for (const [domain, expected] of Object.entries(EXPECT)) {

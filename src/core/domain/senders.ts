@@ -51,7 +51,12 @@ function tryHost(kind: SenderKind, report: DomainReport, host: MxHost, address: 
       const a = d.addresses.find((x) => x.address === address);
       if (a?.verdict === 'match') {
         const m = a.matches[0];
-        return { outcome: 'verified-tls', reason: `DANE: TLSA ${m.record} matches certificate ${m.certIndex} of ${host.name}`, findings: [] };
+        // RFC 7672 2.2.1 lets a DANE client use the TLSA records of MX hosts it got from an unsigned MX answer, and
+        // Postfix does by default (smtp_tls_dane_insecure_mx_policy = dane), but it logs such a session as Trusted,
+        // not Verified: the MX name itself could have been forged.
+        const unsignedMx =
+          report.dnssec.mx === 'insecure' ? `; the MX answer of ${report.domain} is not DNSSEC-signed, so Postfix logs this as Trusted, not Verified` : '';
+        return { outcome: 'verified-tls', reason: `DANE: TLSA ${m.record} matches certificate ${m.certIndex} of ${host.name}${unsignedMx}`, findings: [] };
       }
       return { skip: `${host.name} (${address}): no TLSA record matches its certificate chain`, findings: ['dane.tlsa-mismatch'] };
     }
