@@ -16,13 +16,17 @@ export async function timeIt(fn: () => Promise<unknown> | unknown, runs: number)
 }
 
 /**
- * Times several functions in turns (a, b, c, a, b, c...), so that each sees the same load: on a shared machine
- * the load drifts, and timing one after the other would put that drift into their ratio.
+ * Times several functions in turns, so that each sees the same load: on a shared machine the load drifts, and
+ * timing one after the other would put that drift into their ratio. Every other turn runs them in reverse order
+ * (a, b, c, c, b, a...): in a fixed order the one that always comes first (after the build, after the previous
+ * turn's last process exits) carries that position's cost into the ratio.
  */
 export async function timeInTurns(fns: Array<() => Promise<unknown> | unknown>, runs: number): Promise<number[][]> {
   const out: number[][] = fns.map(() => []);
+  const order = fns.map((_, j) => j);
   for (let i = 0; i < runs; i++) {
-    for (const [j, fn] of fns.entries()) {
+    for (const j of i % 2 ? [...order].reverse() : order) {
+      const fn = fns[j];
       const t = process.hrtime.bigint();
       await fn();
       out[j].push(Number(process.hrtime.bigint() - t) / 1e6);
