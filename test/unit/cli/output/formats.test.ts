@@ -138,27 +138,12 @@ describe('CLI output formats, --fail-on and help', function () {
   });
 
   it('report given a TLS-RPT report or a mail log says what it is and the command that reads it, and that command works', async () => {
-    const tlsrpt = {
-      'organization-name': 'Sender Example',
-      'date-range': { 'start-datetime': '2026-01-01T00:00:00Z', 'end-datetime': '2026-01-01T23:59:59Z' },
-      'contact-info': 'tlsrpt@sender.example',
-      'report-id': 'r-1',
-      policies: [
-        {
-          policy: {
-            'policy-type': 'sts',
-            'policy-string': ['version: STSv1', 'mode: enforce', 'mx: mx.example.com', 'max_age: 604800'],
-            'policy-domain': 'example.com',
-          },
-          summary: { 'total-successful-session-count': 0, 'total-failure-session-count': 2 },
-          'failure-details': [{ 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.com', 'failed-session-count': 2 }],
-        },
-      ],
-    };
+    // The RFC 8460 example report (test/fixtures/tlsrpt): one policy with certificate-expired failures.
+    const tlsrpt = fs.readFileSync(path.join(__dirname, '../../../fixtures/tlsrpt/rfc8460-example.json'), 'utf8');
     // Removed at the end: other cases lint this folder and count its files.
     const made = ['sender.json', 'mail.log', 'sender.json.jsonl', 'mail.log.jsonl', 'bad.jsonl'];
     try {
-      write('sender.json', JSON.stringify(tlsrpt, null, 2));
+      write('sender.json', tlsrpt);
       write('mail.log', 'Jan  1 10:00:00 mx postfix/smtp[123]: SSL_connect error to mx.example.com[192.0.2.1]:25: lost connection\n');
       for (const [file, kind] of [
         ['sender.json', /This is a TLS-RPT report \(RFC 8460\), not a run's JSON Lines: `mail-tls-doctor lint sender\.json --format jsonl`/],
