@@ -3,19 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
-import { main } from '../../../src/cli/main';
 import { LINTERS } from '../../../src/core/lint';
-import { captureIO } from '../../support/cli';
+import { runMain } from '../../support/cli';
 import { validateSarif } from '../../support/sarif';
 
 describe('CLI lint: files named on the command line', function () {
   this.timeout(30_000);
   let dir: string;
-  const run = async (...argv: string[]) => {
-    const io = captureIO();
-    const code = await main(argv, io);
-    return { code, ...io };
-  };
+  const run = runMain;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-lint-'));
   });
@@ -78,11 +73,7 @@ describe('CLI lint: files that are no text', function () {
   this.timeout(120_000);
   let dir: string;
   let cwd: string;
-  const run = async (...argv: string[]) => {
-    const io = captureIO();
-    const code = await main(argv, io);
-    return { code, ...io };
-  };
+  const run = runMain;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-notext-'));
     cwd = process.cwd();

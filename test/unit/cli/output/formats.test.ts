@@ -3,10 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
-import { main } from '../../../../src/cli/main';
 import { findingSpec, type FindingId } from '../../../../src/core/findings';
 import { FINGERPRINT_KEY } from '../../../../src/core/report/sarif';
-import { captureIO } from '../../../support/cli';
+import { runMain } from '../../../support/cli';
 import { validateSarifLogs } from '../../../support/sarif';
 
 const ERRORS = 'relayhost = smtp.gmail.com:465\nsmtp_sasl_auth_enable = yes\nsmtp_tls_security_level = may\n';
@@ -23,11 +22,7 @@ describe('CLI output formats, --fail-on and help', function () {
     fs.writeFileSync(path.join(dir, name), text);
     return name;
   };
-  const run = async (...argv: string[]) => {
-    const io = captureIO();
-    const code = await main(argv, io);
-    return { code, ...io };
-  };
+  const run = runMain;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-formats-'));
     cwd = process.cwd();
