@@ -33,39 +33,42 @@ export function deliveryFindings(file: string, a: MailLogAnalysis): Finding[] {
     const persistent = s.pattern === 'persistent';
     // One failed attempt, the last in the log: no attempt after it to say whether the fault stays.
     const once = persistent && s.attemptsSinceFirstFailure === 1;
-    out.push({
-      id: persistent ? 'maillog.destination-persistent' : 'maillog.destination-intermittent',
-      severity: persistent ? 'error' : 'warning',
-      title: once
-        ? `Mail to ${dest} failed on TLS at its last delivery attempt in this log${first.stamp ? `, ${printable(first.stamp, 40)}` : ''} (${counts}).`
-        : persistent
-          ? `Mail to ${dest} fails on TLS every time${since} (${counts}).`
-          : `Mail to ${dest} fails on TLS intermittently: ${rate}% of attempts succeeded${since} (${counts}).`,
-      detail:
-        `${once ? 'The log ends before the next attempt, so one failure cannot tell a lasting fault from a passing one; a configuration or certificate fault stays until it is fixed.' : persistent ? 'No attempt succeeded after the first TLS failure: this is a configuration or certificate fault, not a glitch.' : 'Some attempts succeed: one of several MX hosts or addresses is broken, or the fault comes and goes (overload, a middlebox, a renewal that was reloaded later).'} ` +
-        `Main cause: ${entry ? entry.title.replace(/\.$/, '') : 'see the failure lines'}` +
-        `${
-          Object.keys(s.causes).length > 1
-            ? ` (also: ${Object.keys(s.causes)
-                .filter((c) => c !== cause)
-                .map(causeTitle)
-                .slice(0, 2)
-                .join('; ')})`
-            : ''
-        }. ` +
-        `${s.stuck} message${s.stuck === 1 ? '' : 's'} with a TLS failure ${s.stuck === 1 ? 'was' : 'were'} not delivered in this log. Relays: ${
-          s.relays
-            .slice(0, 5)
-            .map((r) => printable(r, 100))
-            .join(', ') || 'none named'
-        }. ` +
-        `Last TLS failure ${last.stamp ? `at ${printable(last.stamp, 40)}` : ''} on line ${last.range.start.line + 1}.`,
-      fix: `${entry?.postfix?.fix ?? entry?.fix ?? 'Probe the relay and read the failure lines.'}${persistent ? '' : ' Probe each MX of the destination: an intermittent fault usually sits on one of them.'}`,
-      evidence: first.text === last.text ? [first.text] : [first.text, last.text],
-      file,
-      range: first.range,
-      ...(first.range.start.line === last.range.start.line ? {} : { related: [{ file, range: last.range, message: 'Last TLS failure for this destination' }] }),
-    });
+    out.push(
+      makeFinding(persistent ? 'maillog.destination-persistent' : 'maillog.destination-intermittent', {
+        severity: persistent ? 'error' : 'warning',
+        title: once
+          ? `Mail to ${dest} failed on TLS at its last delivery attempt in this log${first.stamp ? `, ${printable(first.stamp, 40)}` : ''} (${counts}).`
+          : persistent
+            ? `Mail to ${dest} fails on TLS every time${since} (${counts}).`
+            : `Mail to ${dest} fails on TLS intermittently: ${rate}% of attempts succeeded${since} (${counts}).`,
+        detail:
+          `${once ? 'The log ends before the next attempt, so one failure cannot tell a lasting fault from a passing one; a configuration or certificate fault stays until it is fixed.' : persistent ? 'No attempt succeeded after the first TLS failure: this is a configuration or certificate fault, not a glitch.' : 'Some attempts succeed: one of several MX hosts or addresses is broken, or the fault comes and goes (overload, a middlebox, a renewal that was reloaded later).'} ` +
+          `Main cause: ${entry ? entry.title.replace(/\.$/, '') : 'see the failure lines'}` +
+          `${
+            Object.keys(s.causes).length > 1
+              ? ` (also: ${Object.keys(s.causes)
+                  .filter((c) => c !== cause)
+                  .map(causeTitle)
+                  .slice(0, 2)
+                  .join('; ')})`
+              : ''
+          }. ` +
+          `${s.stuck} message${s.stuck === 1 ? '' : 's'} with a TLS failure ${s.stuck === 1 ? 'was' : 'were'} not delivered in this log. Relays: ${
+            s.relays
+              .slice(0, 5)
+              .map((r) => printable(r, 100))
+              .join(', ') || 'none named'
+          }. ` +
+          `Last TLS failure ${last.stamp ? `at ${printable(last.stamp, 40)}` : ''} on line ${last.range.start.line + 1}.`,
+        fix: `${entry?.postfix?.fix ?? entry?.fix ?? 'Probe the relay and read the failure lines.'}${persistent ? '' : ' Probe each MX of the destination: an intermittent fault usually sits on one of them.'}`,
+        evidence: first.text === last.text ? [first.text] : [first.text, last.text],
+        file,
+        range: first.range,
+        ...(first.range.start.line === last.range.start.line
+          ? {}
+          : { related: [{ file, range: last.range, message: 'Last TLS failure for this destination' }] }),
+      }),
+    );
   }
   const inbound = inboundFinding(file, a.inbound);
   if (inbound) out.push(inbound);

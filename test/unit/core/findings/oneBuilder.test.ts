@@ -42,6 +42,12 @@ function unwrap(e: ts.Expression): ts.Expression {
   return e;
 }
 
+/** A string literal, or a choice between literals (`persistent ? 'maillog.a' : 'maillog.b'`): an id written by hand. */
+function isLiteralId(e: ts.Expression): boolean {
+  const x = unwrap(e);
+  return ts.isStringLiteralLike(x) || (ts.isConditionalExpression(x) && isLiteralId(x.whenTrue) && isLiteralId(x.whenFalse));
+}
+
 /** `file:line: text` for every hand-written finding literal in one source text. */
 function handWrittenFindings(sf: ts.SourceFile, fields: ReadonlySet<string>): string[] {
   const out: string[] = [];
@@ -54,7 +60,7 @@ function handWrittenFindings(sf: ts.SourceFile, fields: ReadonlySet<string>): st
         else if (p.name && keyName(p.name) !== undefined) named.set(keyName(p.name) as string, p);
       }
       const id = named.get('id');
-      const literalId = id !== undefined && ts.isPropertyAssignment(id) && ts.isStringLiteralLike(unwrap(id.initializer));
+      const literalId = id !== undefined && ts.isPropertyAssignment(id) && isLiteralId(id.initializer);
       const complete = spread || ['title', 'detail', 'fix'].every((k) => named.has(k));
       if (literalId && named.has('severity') && complete && [...named.keys()].every((k) => fields.has(k))) {
         const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
@@ -91,8 +97,14 @@ describe('one way to build a finding', () => {
       "const d = makeFinding('cert.expired', { severity: 'error', title: 't', detail: 'd', fix: 'f' });",
       "const e = { id: 'tlsrpt.bad-date', severity: 'warning', title: 't', fix: 'f' };",
       "const f = { id, severity, title: 't', detail: 'd', fix: 'f' };",
+      "const g = { id: bad ? 'maillog.destination-persistent' : 'maillog.destination-intermittent', severity, title: 't', detail: 'd', fix: 'f', file };",
+      "const h = { id: bad ? id : 'x.y', severity, title: 't', detail: 'd', fix: 'f' };",
     ].join('\n');
     const sf = ts.createSourceFile(path.join(srcDir, 'sample.ts'), text, ts.ScriptTarget.Latest, true);
-    assert.deepEqual(handWrittenFindings(sf, fields), ["sample.ts:1: id: 'cert.expired'", "sample.ts:2: 'id': 'tls.no-tls13' as const"]);
+    assert.deepEqual(handWrittenFindings(sf, fields), [
+      "sample.ts:1: id: 'cert.expired'",
+      "sample.ts:2: 'id': 'tls.no-tls13' as const",
+      "sample.ts:7: id: bad ? 'maillog.destination-persistent' : 'maillog.destination-intermittent'",
+    ]);
   });
 });
