@@ -85,8 +85,8 @@ function valueEnd(line: string, start: number): number {
 // static:bob:pw`, a Postfix line that lacks the `=`; `-o smtp_sasl_password_maps=...` is matched by NAMED).
 const LEADING_SECRET_NAME = /^(\s{0,64}[-+]?[A-Za-z][\w.-]{0,127})(\s{0,64}[=:]\s{0,64}|\s{1,64})(?=\S)/;
 
-/** SECRET_WORD, or an in-line map type with its colon (what the `static:`... pass below needs). */
-const MASK_TRIGGER = /pass|pwd|secret|token|key|credential|auth|(?:static|inline|randmap|pipemap|unionmap):/i;
+/** SECRET_WORD, an in-line map type with its colon (what the `static:`... pass below needs), or a 535 reply. */
+const MASK_TRIGGER = /pass|pwd|secret|token|key|credential|auth|(?:static|inline|randmap|pipemap|unionmap):|535[ -]5\.7\.|(?:said|login): 535\b/i;
 
 // maskExcerpt's patterns, made once: a regular expression literal in a function body is a new object at each call,
 // and the lint masks a line per finding. The global ones are used by `replace` only, which starts at index 0 and
@@ -96,11 +96,19 @@ const FILE_NAME = /_file$/;
 const URL_USERINFO = /(\/\/)[^/\s:@]{0,256}:\S{0,256}@/g;
 const INLINE_MAP = /\b(static|inline|randmap|pipemap|unionmap):(?:\{[^}]{0,2000}\}?|\S{1,256})/gi;
 const AUTH_ARGUMENT = /\b(AUTH (?:PLAIN|LOGIN)\s+)\S+/gi;
+/**
+ * The text of a refused login's reply (535, with its enhanced code or as "said: 535" / "Invalid login: 535"), to the end
+ * of the line or of the parenthesis Postfix puts it in: servers echo what they could not use, a user name or the
+ * client's base64 line, which may be the password.
+ */
+const AUTH_FAILURE = /535[ -]5\.7\.|(?:said|login): 535\b/i;
+const AUTH_FAILURE_REPLY = /\b(535(?:[ -]5\.7\.\d{1,3})?)[ -][^)\n]{0,2000}/g;
 
 /**
  * The one masking rule for an excerpt of a config or log line shown anywhere (evidence, titles, the report, the
  * CLI): the value of a leading secret-named setting (even without its `=`), every secret-named `name=value`,
- * credentials in a URL or `user:pass@host`, Postfix in-line maps that hold credentials, and SMTP AUTH arguments.
+ * credentials in a URL or `user:pass@host`, Postfix in-line maps that hold credentials, SMTP AUTH arguments, and the
+ * text of a 535 (refused login) reply.
  */
 export function maskExcerpt(line: string): string {
   // Nothing below changes a line without a secret word, an `@` or an in-line map type: one test for most lines.
@@ -118,6 +126,7 @@ export function maskExcerpt(line: string): string {
   if (named) s = maskNamedValues(s);
   // A Postfix in-line map holds the credentials themselves (`static:user:pass`, `inline:{ user = pass }`).
   s = hideUserinfo(s).replace(INLINE_MAP, '$1:(hidden)');
+  if (AUTH_FAILURE.test(s)) s = s.replace(AUTH_FAILURE_REPLY, '$1 (reply text hidden)');
   // "AUTH" holds "auth", a secret word: a line without one has no SMTP AUTH argument (masking adds only "(hidden)").
   return named ? s.replace(AUTH_ARGUMENT, '$1(hidden)') : s;
 }

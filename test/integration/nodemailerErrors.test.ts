@@ -4,6 +4,7 @@
  * nodemailer only ever connects to 127.0.0.1 here.
  */
 import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import nodemailer from 'nodemailer';
@@ -17,6 +18,8 @@ interface ServerOptions {
   implicit?: tls.SecureContextOptions & { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion };
   /** STARTTLS offered with this context; 'none' = not offered (502); 'close' = hang up after "220 Go ahead". */
   starttls?: (tls.SecureContextOptions & { minVersion?: tls.SecureVersion }) | 'none' | 'close';
+  /** Offer AUTH PLAIN LOGIN and answer every AUTH with this reply. */
+  authReply?: string;
 }
 
 /** A minimal SMTP responder: enough of EHLO/STARTTLS/QUIT for nodemailer's verify(). Reads are bounded. */
@@ -36,7 +39,8 @@ async function startSmtp(opts: ServerOptions): Promise<Listening> {
         const verb = line.split(' ')[0].toUpperCase();
         if (verb === 'EHLO' || verb === 'HELO') {
           const offer = !secured && opts.starttls !== undefined && opts.starttls !== 'none';
-          sock.write(offer ? '250-localhost\r\n250-STARTTLS\r\n250 8BITMIME\r\n' : '250-localhost\r\n250 8BITMIME\r\n');
+          const auth = opts.authReply ? '250-AUTH PLAIN LOGIN\r\n' : '';
+          sock.write(offer ? `250-localhost\r\n250-STARTTLS\r\n${auth}250 8BITMIME\r\n` : `250-localhost\r\n${auth}250 8BITMIME\r\n`);
         } else if (verb === 'STARTTLS' && !secured && opts.starttls !== undefined && opts.starttls !== 'none') {
           sock.write('220 2.0.0 Ready to start TLS\r\n');
           if (opts.starttls === 'close') {
@@ -48,6 +52,8 @@ async function startSmtp(opts: ServerOptions): Promise<Listening> {
           secure.on('error', () => undefined);
           speak(secure, true);
           return;
+        } else if (verb === 'AUTH' && opts.authReply) {
+          sock.write(`${opts.authReply}\r\n`);
         } else if (verb === 'QUIT') {
           sock.end('221 2.0.0 Bye\r\n');
         } else if (verb === 'STARTTLS') {
@@ -76,6 +82,22 @@ async function startSmtp(opts: ServerOptions): Promise<Listening> {
     });
   }
   return listenClosable(server, sockets);
+}
+
+/** RFC 2409's 1024-bit MODP group (Oakley group 2) as a PEM DHparams, built from Node's copy of the prime. */
+function modp2Pem(): string {
+  const int = (b: Buffer) => {
+    const v = b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
+    return Buffer.concat([Buffer.from([0x02]), derLength(v.length), v]);
+  };
+  const group = crypto.getDiffieHellman('modp2');
+  const body = Buffer.concat([int(group.getPrime()), int(group.getGenerator())]);
+  const der = Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+  return `-----BEGIN DH PARAMETERS-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END DH PARAMETERS-----\n`;
+}
+
+function derLength(n: number): Buffer {
+  return n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
 }
 
 interface Caught {
@@ -235,6 +257,41 @@ describe('real nodemailer errors map to the right explanation', function () {
     });
     const caught = await nodemailerError(s.port, { secure: true, tls: { ca: pki.root.certPem } });
     assertExplains(caught, 'explain.tls-version-rejected');
+  });
+
+  it('a server with a 1024-bit DH group and a client at security level 2 -> dh key too small; leaving out DHE is the fix', async () => {
+    const dh = { key: good.keyPem, cert: pki.chain(good), dhparam: modp2Pem(), maxVersion: 'TLSv1.2' as const };
+    const dheOnly = await start({ implicit: { ...dh, ciphers: 'DHE-RSA-AES128-GCM-SHA256' } });
+    const caught = await nodemailerError(dheOnly.port, { secure: true, tls: { ca: pki.root.certPem, ciphers: 'DEFAULT@SECLEVEL=2' } });
+    assert.match(caught.message, /dh key too small/);
+    assertExplains(caught, 'explain.dh-key-too-small');
+    assert.ok(!explainError(caught.message).matches.some((m) => m.id === 'explain.handshake-failure'), 'the broad entry stays quiet');
+    // The explanation's client-side fix, as written there, against a server that offers ECDHE beside DHE (and prefers DHE).
+    const both = await start({ implicit: { ...dh, ciphers: 'DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256', honorCipherOrder: true } });
+    assert.match(explainError(caught.message).matches[0].fix, /DEFAULT_CIPHERS \+ ':!kEDH'/);
+    const still = await nodemailerError(both.port, { secure: true, tls: { ca: pki.root.certPem, ciphers: 'DEFAULT@SECLEVEL=2' } });
+    assert.match(still.message, /dh key too small/);
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: both.port,
+      secure: true,
+      tls: { ca: pki.root.certPem, ciphers: `${tls.DEFAULT_CIPHERS}:!kEDH:@SECLEVEL=2` },
+    } as Parameters<typeof nodemailer.createTransport>[0]);
+    try {
+      assert.equal(await transport.verify(), true);
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('a refused login -> EAUTH "Invalid login: 535", explained as credentials, not TLS', async () => {
+    const s = await start({ starttls: { key: good.keyPem, cert: pki.chain(good) }, authReply: '535 5.7.8 Authentication credentials invalid' });
+    const caught = await nodemailerError(s.port, { secure: false, requireTLS: true, tls: { ca: pki.root.certPem }, auth: { user: 'u', pass: 'wrong' } });
+    assert.equal(caught.code, 'EAUTH');
+    assert.match(caught.message, /Invalid login: 535/);
+    assertExplains(caught, 'explain.auth-rejected');
+    const empty = await nodemailerError(s.port, { secure: false, requireTLS: true, tls: { ca: pki.root.certPem }, auth: { user: '', pass: '' } });
+    assertExplains(empty, 'explain.auth-rejected');
   });
 
   it('nothing listening -> ECONNREFUSED, with the endpoint to probe', async () => {

@@ -116,9 +116,44 @@ export const CATALOG: CatalogEntry[] = [
       '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
   },
   {
+    id: 'explain.dh-key-too-small',
+    pattern: /dh key too small|ERR_SSL_DH_KEY_TOO_SMALL/i,
+    severity: 'error',
+    title: 'The server offered a Diffie-Hellman group smaller than the client accepts ("dh key too small").',
+    detail:
+      'The server chose a DHE cipher suite (TLS 1.2 or older) with a DH group the client refuses: OpenSSL at security level 2 (the ' +
+      'system configuration of Debian and Ubuntu) wants at least 2048 bits, level 1 at least 1024. So the handshake fails on the ' +
+      "client's side. ECDHE suites do not use these parameters.",
+    causes: [
+      likely(
+        'The server still uses old 1024-bit (or smaller) DH parameters, from a dhparam file generated long ago or an old appliance, and prefers DHE suites.',
+      ),
+      possible('The client now runs at a higher OpenSSL security level than before (an operating-system upgrade, or ciphers with @SECLEVEL=2).'),
+    ],
+    fix:
+      'The server must use a 2048-bit group or prefer ECDHE (Postfix server: leave smtpd_tls_dh1024_param_file empty or "auto" on ' +
+      'Postfix 3.7 with OpenSSL 3, or generate one with openssl dhparam -out dh2048.pem 2048). Until then, if the server also offers ' +
+      "ECDHE, leave out DHE on the client instead of lowering its security level: tls: { ciphers: require('node:tls').DEFAULT_CIPHERS + ':!kEDH' }.",
+    postfix: {
+      causes: [
+        likely(
+          "The remote server still uses old 1024-bit (or smaller) DH parameters and prefers DHE suites, below this Postfix's OpenSSL security level (2 on Debian and Ubuntu).",
+        ),
+      ],
+      detail:
+        'The remote server chose a DHE cipher suite (TLS 1.2 or older) with a DH group this Postfix refuses: OpenSSL at security level 2 ' +
+        '(the system configuration of Debian and Ubuntu) wants at least 2048 bits, level 1 at least 1024. At level "may" Postfix then ' +
+        'retries without TLS, so the mail goes in plain text; at "encrypt" or stronger it is deferred.',
+      fix:
+        "The remote server's owner must use a 2048-bit group or prefer ECDHE. Until then, leave out DHE for that destination only, not " +
+        'the security level: in smtp_tls_policy_maps, "example.com may exclude=kEDH" (the exclude attribute, Postfix 2.6 and later). ' +
+        'On your own server: leave smtpd_tls_dh1024_param_file empty or "auto" (Postfix 3.7 with OpenSSL 3) or point it at a 2048-bit file.',
+    },
+    supersedes: ['explain.handshake-failure'],
+  },
+  {
     id: 'explain.handshake-failure',
-    pattern:
-      /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm|dh key too small/i,
+    pattern: /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm/i,
     severity: 'error',
     title: 'The TLS handshake failed: no cipher suite or key both sides accept.',
     detail:
@@ -126,7 +161,7 @@ export const CATALOG: CatalogEntry[] = [
     causes: [
       likely('The cipher lists do not overlap (a client restricted with tls.ciphers, e.g. the misleading "SSLv3", or a server with only legacy suites).'),
       possible('A server that supports only RSA or only ECDSA certificates meets a client that accepts the other kind only.'),
-      possible('The server uses a DH group or signature below OpenSSL 3\'s security level ("dh key too small").'),
+      possible("The server signs with SHA-1 or uses a key below OpenSSL 3's security level (a DH group that is too small has its own entry)."),
     ],
     fix: 'Probe the server to see what it offers. Drop client cipher restrictions; on the server configure a certificate and key and modern suites (Postfix: smtpd_tls_chain_files, tls_medium_cipherlist defaults).',
   },
@@ -322,6 +357,38 @@ export const CATALOG: CatalogEntry[] = [
       possible('STARTTLS was stripped on the way.'),
     ],
     fix: 'Remove ignoreTLS and set requireTLS: true (Postfix: smtp_tls_security_level = encrypt for that relay).',
+  },
+  {
+    id: 'explain.auth-rejected',
+    // nodemailer's EAUTH ("Invalid login: 535 ...", "Missing credentials"), the 535 family, and Postfix's smtp client
+    // ("SASL authentication failed; server X said: 535 ..."); not smtpd's "SASL LOGIN authentication failed" (brute-force noise).
+    pattern:
+      /Invalid login: \d{3}|\bEAUTH\b|Missing credentials for|\b535[ -]5\.7\.\d+|SASL (?:\[CACHED\] )?authentication failed; server \S+ said: 5\d\d|Username and Password not accepted/i,
+    severity: 'warning',
+    title: 'The login was refused: a credentials problem, not a TLS one ("Invalid login", 535).',
+    detail:
+      'The connection and its TLS worked: the server answered the AUTH command. It refused the user name and password (535), or the ' +
+      'client had none to send ("Missing credentials"). Changing TLS settings will not help.',
+    causes: [
+      likely(
+        'The password is wrong, or the provider wants an app password or OAuth2 (Gmail "535-5.7.8 Username and Password not accepted" with 2-Step Verification; Microsoft 365 "535 5.7.139" when SMTP AUTH is disabled for the mailbox).',
+      ),
+      possible(
+        'The user or password option is empty in this environment (an unset environment variable): nodemailer then says Missing credentials for "PLAIN".',
+      ),
+    ],
+    fix:
+      'Check the user and password the process really gets (log their lengths, never the values); for Gmail create an app password, for ' +
+      'Microsoft 365 enable SMTP AUTH for the mailbox or use OAuth2. Keep TLS verification on.',
+    postfix: {
+      causes: [
+        likely('The relay refused the password in smtp_sasl_password_maps: wrong or outdated, or the provider wants an app password.'),
+        possible('The password file was edited but postmap was not run, so Postfix still sends the old password.'),
+      ],
+      fix:
+        'Correct the password for the relay in smtp_sasl_password_maps, run postmap on the file (postmap /etc/postfix/sasl_passwd) and ' +
+        'postfix reload. For Gmail use an app password. Keep smtp_tls_security_level at encrypt or higher.',
+    },
   },
   {
     id: 'explain.connection-refused',

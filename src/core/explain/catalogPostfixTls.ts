@@ -337,6 +337,29 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     fix: 'Read the preceding lines of the same smtpd process; probe your own server (mail-tls-doctor probe YOUR-MX:25) to see the certificate clients get.',
   },
   {
+    id: 'explain.postfix-lost-after-connect-tls',
+    // Only the implicit-TLS services Postfix's stock master.cf names in syslog_name: on 25 and 587 this line is a client that left
+    // before EHLO (scanners by the thousand), nothing to do with TLS.
+    pattern: /\/(?:smtps|submissions)\/smtpd\[\d+\]:.*\blost connection after CONNECT from /i,
+    severity: 'info',
+    title: 'A client left the implicit-TLS service before the TLS handshake finished ("lost connection after CONNECT").',
+    detail:
+      'Inbound (smtpd) on an implicit-TLS service (smtps or submissions, port 465): there the TLS handshake comes before any SMTP ' +
+      'command, so a client that cannot complete it, or gives up during it, is logged as leaving "after CONNECT". A failed handshake ' +
+      'usually has an "SSL_accept error" or "TLS library problem" line from the same smtpd process just before.',
+    causes: [
+      likely('A scanner that connects to port 465 and leaves.'),
+      possible(
+        'A client that speaks plain SMTP or STARTTLS on port 465 (nodemailer secure: false, Postfix without smtp_tls_wrappermode = yes) waits for a greeting that never comes and gives up.',
+      ),
+      possible("The client rejected this server's certificate, version or ciphers during the handshake."),
+    ],
+    fix:
+      'Read the lines of the same smtpd process before it for the reason. If the client is yours, use implicit TLS on 465 (nodemailer ' +
+      'secure: true; Postfix smtp_tls_wrappermode = yes with smtp_tls_security_level = encrypt) and probe the service (mail-tls-doctor ' +
+      'probe YOUR-HOST:465). Scanners can be ignored.',
+  },
+  {
     id: 'explain.peer-alert-certificate-expired',
     pattern: /alert certificate expired|SSL alert number 45\b/i,
     severity: 'error',

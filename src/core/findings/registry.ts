@@ -187,6 +187,7 @@ export const FINDINGS = {
   'tlsrpt.missing': { severity: 'warning', title: 'DANE or MTA-STS is published without a TLS-RPT record.' },
 
   // Error explanations (src/core/explain/catalog.ts): docs/findings-explain.md; each also exists as maillog.*
+  'explain.auth-rejected': { severity: 'warning', title: 'The login was refused: a credentials problem, not a TLS one.' },
   'explain.auth-needs-tls': { severity: 'error', title: 'The server refuses to proceed before TLS.' },
   'explain.cert-expired': { severity: 'error', title: 'The server certificate has expired.' },
   'explain.cert-key-mismatch': { severity: 'error', title: 'The configured certificate and private key do not belong together.' },
@@ -194,6 +195,7 @@ export const FINDINGS = {
   'explain.connection-refused': { severity: 'error', title: 'Nothing accepts connections on that host and port.' },
   'explain.connection-reset': { severity: 'error', title: 'The server (or something in between) reset the connection.' },
   'explain.connection-timeout': { severity: 'error', title: 'The connection timed out.' },
+  'explain.dh-key-too-small': { severity: 'error', title: 'The server offered a Diffie-Hellman group smaller than the client accepts.' },
   'explain.disconnected-before-tls': { severity: 'error', title: 'The server closed the connection during the TLS handshake.' },
   'explain.dns-failure': { severity: 'error', title: 'The mail server name does not resolve.' },
   'explain.greeting-never-received': { severity: 'error', title: 'The server never sent its SMTP greeting.' },
@@ -207,6 +209,7 @@ export const FINDINGS = {
   'explain.postfix-cannot-start-tls': { severity: 'error', title: 'Postfix could not start TLS with the peer.' },
   'explain.postfix-cert-verification-failed': { severity: 'error', title: "Postfix could not verify the remote server's certificate." },
   'explain.postfix-dnssec-probe': { severity: 'warning', title: "Postfix's DNSSEC self-test failed: the resolver does not validate." },
+  'explain.postfix-lost-after-connect-tls': { severity: 'info', title: 'A client left the implicit-TLS service before the TLS handshake finished.' },
   'explain.postfix-lost-after-starttls': { severity: 'warning', title: 'A client gave up right after STARTTLS.' },
   'explain.postfix-no-server-cert': { severity: 'error', title: 'The Postfix server has no usable certificate, so TLS is disabled.' },
   'explain.postfix-policy-invalid-attribute': { severity: 'error', title: 'Postfix does not understand an attribute its TLS policy service returned.' },

@@ -162,7 +162,7 @@ function toFinding(file: string, g: Group): Finding {
     {
       severity: g.entry.severity,
       title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
-      detail: g.entry.detail,
+      detail: g.entry.postfix?.detail ?? g.entry.detail,
       causes: rankedCauses(postfixVariant.causes),
       fix: postfixVariant.fix,
       evidence: sameLine || g.firstLine === g.lastLine ? [evidenceLine(g.firstLine)] : [evidenceLine(g.firstLine), evidenceLine(g.lastLine)],

@@ -103,6 +103,13 @@ describe('explainError', () => {
       evidenceLine('url smtps://bob:pw123@smtp.x.test:465 password=hunter2 AUTH PLAIN AGJvYgBwdzEyMw=='),
       'url smtps://(hidden)@smtp.x.test:465 password=(hidden) AUTH PLAIN (hidden)',
     );
+    // A refused login's reply may echo what the client sent: its text is hidden after the code; other numbers are not replies.
+    assert.equal(
+      evidenceLine('status=deferred (SASL authentication failed; server r.test[192.0.2.1] said: 535 5.7.8 Invalid base64 "cGFzc3dvcmQ=") x'),
+      'status=deferred (SASL authentication failed; server r.test[192.0.2.1] said: 535 5.7.8 (reply text hidden)) x',
+    );
+    assert.equal(evidenceLine('Error: Invalid login: 535 Authentication failed for bob'), 'Error: Invalid login: 535 (reply text hidden)');
+    assert.equal(evidenceLine('relay=mx.test[192.0.2.1]:25, delay=535, size=535 ok'), 'relay=mx.test[192.0.2.1]:25, delay=535, size=535 ok');
   });
 
   it('unknown text explains nothing; any input is safe and bounded', () => {
@@ -113,5 +120,52 @@ describe('explainError', () => {
     assert.ok(Array.isArray(explainError(big).matches));
     const bytes = Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) % 256)).toString('latin1');
     assert.ok(Array.isArray(explainError(bytes).matches));
+  });
+});
+
+describe('explainError: texts that used to go unexplained or half-explained', () => {
+  it('"dh key too small" names the server\'s DH group, not a generic handshake failure, and never lowers the security level', () => {
+    for (const text of [
+      'Error: 80EC6C73227F0000:error:0A00018A:SSL routines:tls_process_ske_dhe:dh key too small:../deps/openssl/openssl/ssl/statem/statem_clnt.c:2092:',
+      'ERR_SSL_DH_KEY_TOO_SMALL',
+      'postfix/smtp[25291]: warning: TLS library problem: error:0A00018A:SSL routines:tls_process_ske_dhe:dh key too small',
+    ]) {
+      const m = explainError(text).matches;
+      assert.deepEqual(
+        m.map((x) => x.id),
+        ['explain.dh-key-too-small'],
+      );
+      assert.match(m[0].fix, /kEDH/);
+      assert.doesNotMatch(`${m[0].fix} ${m[0].causes.map((c) => c.cause).join(' ')}`, /SECLEVEL=[01]|rejectUnauthorized/);
+    }
+    const postfix = explainError(
+      'postfix/smtp[1]: warning: TLS library problem: error:14082174:SSL routines:SSL3_CHECK_CERT_AND_ALGORITHM:dh key too small:s3_clnt.c:3347:',
+    ).matches[0];
+    assert.match(postfix.fix, /exclude=kEDH/);
+    assert.match(postfix.detail, /plain text/);
+  });
+
+  it('a refused login is named as a credentials problem, on the client side only', () => {
+    for (const text of [
+      'Error: Invalid login: 535-5.7.8 Username and Password not accepted. Learn more at',
+      'EAUTH Missing credentials for "PLAIN"',
+      'postfix/smtp[77]: 4F2: to=<a@b.test>, relay=smtp.gmail.com[192.0.2.9]:587, status=deferred (SASL authentication failed; server smtp.gmail.com[192.0.2.9] said: 535-5.7.8 Username and Password not accepted.)',
+      'postfix/smtp[77]: 4F3: to=<a@b.test>, relay=smtp.gmail.com[192.0.2.9]:587, status=deferred (SASL [CACHED] authentication failed; server smtp.gmail.com[192.0.2.9] said: 535 5.7.8 Error)',
+    ]) {
+      assert.deepEqual(idsOf(text), ['explain.auth-rejected'], text);
+    }
+    // smtpd's own log of a client guessing passwords is not our user's login.
+    assert.deepEqual(idsOf('postfix/smtpd[9]: warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: UGFzc3dvcmQ6'), []);
+    const pf = explainError('postfix/smtp[77]: SASL authentication failed; server mx.test[192.0.2.9] said: 535 5.7.8 no').matches[0];
+    assert.match(pf.fix, /postmap/);
+  });
+
+  it('"lost connection after CONNECT" is explained on an implicit-TLS service only', () => {
+    assert.deepEqual(idsOf('Mar 15 09:57:00 mail postfix/smtps/smtpd[7282]: lost connection after CONNECT from mail.example.net[192.0.2.3]'), [
+      'explain.postfix-lost-after-connect-tls',
+    ]);
+    assert.deepEqual(idsOf('postfix/submissions/smtpd[12]: lost connection after CONNECT from unknown[192.0.2.4]'), ['explain.postfix-lost-after-connect-tls']);
+    // On port 25 it is a client that left before EHLO: not a TLS matter.
+    assert.deepEqual(idsOf('postfix/smtpd[5982]: lost connection after CONNECT from unknown[192.0.2.5]'), []);
   });
 });

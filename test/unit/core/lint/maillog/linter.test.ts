@@ -89,4 +89,15 @@ describe('mail log lint', () => {
       r.findings.map((f) => f.range),
     );
   });
+
+  it("a mail log is Postfix's: the finding carries the Postfix variant's detail, not the nodemailer one", () => {
+    const log = [
+      'Nov 28 04:00:03 mx1 postfix/smtp[2103]: warning: TLS library problem: error:0A00018A:SSL routines:tls_process_ske_dhe:dh key too small:../ssl/statem/statem_clnt.c:2092:',
+      'Nov 28 04:00:03 mx1 postfix/smtp[2103]: 4A1B2C3D4E: to=<a@old.example>, relay=mx.old.example[192.0.2.8]:25, delay=1, status=sent (250 ok)',
+    ].join('\n');
+    const f = lintMailLog('/var/log/mail.log', log).findings.find((x) => x.id === 'maillog.dh-key-too-small');
+    assert.ok(f, 'the DH line is explained');
+    assert.match(f.detail, /retries without TLS/);
+    assert.match(f.fix, /exclude=kEDH/);
+  });
 });
