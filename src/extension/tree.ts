@@ -278,6 +278,14 @@ function treeItem(node: Node): vscode.TreeItem {
   }
 }
 
+/**
+ * Where a config names an endpoint or a domain, for a tooltip: what named it and its workspace-relative file and line,
+ * as the report writes it (`relayhost in main.cf (etc/postfix/main.cf:7)`); a workspace has many configs. Text, never a link.
+ */
+function placeOf(d: { source: string; file: string; range: { start: { line: number } } }): string {
+  return `${md(d.source)} (${md(vscode.workspace.asRelativePath(d.file))}:${d.range.start.line + 1})`;
+}
+
 function domainItem(e: DomainEntry): vscode.TreeItem {
   const s = e.state;
   const item = new vscode.TreeItem(termSafe(e.domain), vscode.TreeItemCollapsibleState.Collapsed);
@@ -286,7 +294,7 @@ function domainItem(e: DomainEntry): vscode.TreeItem {
   item.contextValue = TreeContext.domain;
   const t = new vscode.MarkdownString();
   t.appendMarkdown(`**${md(e.domain)}**\n\n`);
-  for (const d of e.definitions) t.appendMarkdown(`Named by ${md(d.source)}, line ${d.range.start.line + 1}\n\n`);
+  for (const d of e.definitions) t.appendMarkdown(`Named by ${placeOf(d)}\n\n`);
   if (!s) {
     item.description = e.reason;
     item.iconPath = icon(e.reason.includes('trusted') ? 'workspace-untrusted' : 'circle-outline');
@@ -333,7 +341,7 @@ function endpointItem(node: Extract<Node, { kind: 'endpoint' }>): vscode.TreeIte
   item.contextValue = TreeContext.endpoint;
   const t = new vscode.MarkdownString();
   t.appendMarkdown(`**${md(endpointLabel(ep))}**\n\n`);
-  for (const d of node.entry.definitions) t.appendMarkdown(`Defined by ${md(d.source)}, line ${d.range.start.line + 1}\n\n`);
+  for (const d of node.entry.definitions) t.appendMarkdown(`Defined by ${placeOf(d)}\n\n`);
   if (!s) {
     item.description = node.reason;
     item.iconPath = icon(node.reason.includes('trusted') ? 'workspace-untrusted' : 'circle-outline');

@@ -133,6 +133,7 @@ describe('extension: probes and the result tree', function () {
     const group = findNode(tree, (n) => n.label === 'lab/main.cf');
     assert.ok(group, tree.map((g) => g.label).join(', '));
     assert.equal(group.children[0].icon, 'error');
+    assert.match(group.children[0].tooltip ?? '', /Defined by relayhost in main\.cf.* \(lab\/main\.cf:2\)/);
     const ignored = findNode(tree, (n) => n.label.includes('smtp.example.com'));
     assert.match(ignored?.description ?? '', /ignored/);
     const onLine = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'cert.expired'), 'the probe finding on the relayhost line');

@@ -114,7 +114,8 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
     await vscode.commands.executeCommand('mailTlsDoctor.lintWorkspace');
     const listed = await waitFor(() => child(domainsGroup(), 'danebad.test'), 'danebad.test under Domains');
     assert.match(listed.description ?? '', /^not checked yet/);
-    assert.match(listed.tooltip ?? '', /Named by relayhost in main\.cf/);
+    // Which file and line: a workspace has many configs (workspace-relative, as the report writes it).
+    assert.match(listed.tooltip ?? '', /Named by relayhost in main\.cf.* \(domainlab\/main\.cf:2\)/);
     assert.equal(lab.dns.log.filter((q) => q.name.includes('danebad')).length, 0, 'a workspace domain was looked up before any command');
 
     const reports = (await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'danebad.test', ports())) as Report[];
@@ -145,7 +146,8 @@ describe('extension: Check Mail Domain and the Domains part of the tree', functi
       const n = child(domainsGroup(), 'danebad.test');
       return n?.tooltip?.includes('smtp\\_tls\\_policy\\_maps entry') ? n : undefined;
     }, 'danebad.test named by the policy map as well');
-    assert.match(d.tooltip ?? '', /relayhost in main\.cf/);
+    assert.match(d.tooltip ?? '', /relayhost in main\.cf.* \(domainlab\/main\.cf:2\)/);
+    assert.match(d.tooltip ?? '', /smtp\\_tls\\_policy\\_maps entry.* \(domainlab\/tls\\_policy:3\)/);
     assert.equal(child(domainsGroup(), 'sub.example'), undefined, 'a .parent key is not a domain of its own');
     await vscode.commands.executeCommand('mailTlsDoctor.checkDomain', 'danebad.test', ports());
     const diag = await waitFor(() => ours(uri).find((x) => codeOf(x) === 'dane.tlsa-mismatch'), 'the domain finding on the policy map entry');
