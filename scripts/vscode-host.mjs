@@ -141,6 +141,10 @@ export const BASE_SETTINGS = {
   'chat.disableAIFeatures': true,
   'security.workspace.trust.startupPrompt': 'never',
   'security.workspace.trust.emptyWindow': false,
+  // This workbench is VS Code for the Web, whose files.autoSave defaults to afterDelay (1 s); desktop VS Code's (and
+  // @vscode/test-electron's) is off. With it on, a test's unsaved edits reached the disk whenever a loaded machine took
+  // over a second between two of them, and a later "revert" went back to those edits instead of the file as written.
+  'files.autoSave': 'off',
 };
 
 function writeJson(file, value) {

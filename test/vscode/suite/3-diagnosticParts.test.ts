@@ -42,6 +42,12 @@ describe('extension: diagnostics sent in parts by line', function () {
     await waitFor(() => (api.timings().typingLint(uri().toString())?.seq ?? 0) > before, 'the lint after the edit');
   }
 
+  it('the session does not auto-save: the edits below stay unsaved, so reverting goes back to the file as written', () => {
+    // VS Code for the Web (the offline runner's workbench) auto-saves after 1 s by default; on a loaded machine the
+    // first test's edits reached the disk between two keystrokes and the second test's revert kept them (2 of 7 runs).
+    assert.equal(vscode.workspace.getConfiguration('files', uri()).get('autoSave'), 'off');
+  });
+
   it('re-sends only the part an edit touched, all parts from a new line on, and quick fixes of unsent parts use the new lint', async () => {
     const doc = await vscode.workspace.openTextDocument(uri());
     const editor = await vscode.window.showTextDocument(doc);
