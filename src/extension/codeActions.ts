@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/finding';
+import { findingSpec, isFindingId } from '../core/findings';
 import { mergeEdits } from './mergeEdits';
 import { DiagnosticsStore, toRange } from './diagnostics';
 import { DIAGNOSTIC_SOURCE } from './ids';
@@ -32,7 +33,10 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
       const same = this.fixableOfKind(doc.uri, id);
       if (same.length > 1) {
         fixAllDone.add(id);
-        const all = new vscode.CodeAction(`Fix all ${id} in this file (${same.length})`, vscode.CodeActionKind.QuickFix);
+        // Worded like the single fix ("Fix: <title>"), with the kind's generic title: this finding's own title may
+        // name its line's value, which the others do not share.
+        const kind = isFindingId(id) ? findingSpec(id).title : f.title;
+        const all = new vscode.CodeAction(`Fix all ${same.length} in this file: ${kind}`, vscode.CodeActionKind.QuickFix);
         all.diagnostics = same.map((x) => x.diagnostic);
         all.edit = workspaceEdit(doc.uri, mergeEdits(same.map((x) => x.finding)));
         actions.push(all);
