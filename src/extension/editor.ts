@@ -38,15 +38,16 @@ export function load(context: vscode.ExtensionContext, view: vscode.TreeView<unk
   const ctl = new Controller(context.extensionUri, view);
   const actions = new FindingCodeActions(ctl.diagnostics);
   const watch = new WatchService(ctl, context.workspaceState);
-  context.subscriptions.push(ctl, watch);
+  const docs = new VirtualDocs();
+  context.subscriptions.push(ctl, watch, docs);
   ctl.log.info(
     `Mail TLS Doctor ${context.extension.packageJSON.version} active; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}; remote: ${vscode.env.remoteName ?? 'none'}.`,
   );
   return {
-    commands: commandHandlers(ctl, actions, watch, context.extensionUri),
+    commands: commandHandlers(ctl, actions, watch, context.extensionUri, docs),
     actions,
     hover: new PostfixHoverProvider(),
-    docs: new VirtualDocs(),
+    docs,
     tree: ctl.tree,
     api: makeApi(ctl, started, watch, activation),
     start: () => ctl.start(),

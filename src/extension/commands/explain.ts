@@ -6,13 +6,13 @@ import type { Controller } from '../controller';
 import { reportsPart } from '../engineParts';
 import { Command } from '../ids';
 import { showInfo } from '../notify';
-import { showMarkdown } from './virtualDocs';
+import type { VirtualDocs } from './virtualDocs';
 
 /**
  * `Explain Mail TLS Error...`: the selection, or pasted text, explained with causes and the fix; when the text
  * names a server, offers to probe it (an explicit click, so also fine in an untrusted workspace).
  */
-export async function explainErrorCommand(ctl: Controller, text?: string): Promise<Finding[]> {
+export async function explainErrorCommand(ctl: Controller, docs: VirtualDocs, text?: string): Promise<Finding[]> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
   const input =
@@ -37,7 +37,7 @@ export async function explainErrorCommand(ctl: Controller, text?: string): Promi
     entries: [],
     lintFindings: [{ file: 'The pasted text', findings }],
   });
-  await showMarkdown('explanation', body);
+  await docs.showMarkdown('explanation', body);
   const endpoint = matches.find((m) => m.endpoint)?.endpoint;
   if (endpoint && text === undefined) {
     void showInfo(`The text names ${endpointLabel(endpoint)}. Probe it to see what it does now?`, 'Probe').then(

@@ -9,6 +9,7 @@ import { explainErrorCommand } from './explain';
 import { probeHost, probeWorkspace } from './probe';
 import { exportReport } from './report';
 import { showTlsReport } from './tlsReport';
+import type { VirtualDocs } from './virtualDocs';
 import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands take whatever the caller passes; each handler checks it
@@ -23,6 +24,7 @@ export function commandHandlers(
   actions: FindingCodeActions,
   watch: WatchService,
   extensionUri: vscode.Uri,
+  docs: VirtualDocs,
 ): Record<CommandId, CommandHandler> {
   return {
     // No argument reaches the handler: a command link (`command:mailTlsDoctor.probeWorkspace?...`) must not weaken the trust prompt.
@@ -31,14 +33,14 @@ export function commandHandlers(
     [Command.checkDomain]: (target?: unknown, opts?: Parameters<typeof checkMailDomain>[2]) => checkMailDomain(ctl, target, opts ?? {}),
     // No argument, as for Probe Workspace: a command link must not skip the trust prompt.
     [Command.checkWorkspaceDomains]: () => checkWorkspaceDomains(ctl),
-    [Command.explainError]: (text?: string) => explainErrorCommand(ctl, typeof text === 'string' ? text : undefined),
+    [Command.explainError]: (text?: string) => explainErrorCommand(ctl, docs, typeof text === 'string' ? text : undefined),
     [Command.lintWorkspace]: async () => {
       await ctl.lint.scanWorkspace();
       const n = ctl.lint.lintedFiles().reduce((s, f) => s + f.findings.length, 0);
       void vscode.window.setStatusBarMessage(`Mail TLS Doctor: ${n} finding(s) in ${ctl.lint.lintedFiles().length} file(s)`, 5000);
       return n;
     },
-    [Command.showTranscript]: (node) => showTranscript(ctl, node),
+    [Command.showTranscript]: (node) => showTranscript(ctl, docs, node),
     [Command.exportReport]: () => exportReport(ctl),
     [Command.openDocs]: () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri)),
     [Command.showTlsReport]: (uri?: unknown, uris?: unknown) => showTlsReport(ctl, extensionUri, Array.isArray(uris) && uris.length ? uris : uri),

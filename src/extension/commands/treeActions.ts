@@ -6,7 +6,7 @@ import type { Controller } from '../controller';
 import { toRange } from '../diagnostics';
 import { showInfo } from '../notify';
 import type { Node } from '../tree';
-import { showText } from './virtualDocs';
+import type { VirtualDocs } from './virtualDocs';
 
 type EndpointNode = Extract<Node, { kind: 'endpoint' }>;
 type FindingNode = Extract<Node, { kind: 'finding' }>;
@@ -28,7 +28,7 @@ export async function openDefinition(ctl: Controller, node?: EndpointNode): Prom
 }
 
 /** `Show Transcript`: the dialogue of one endpoint (picked when not given), as a read-only document. */
-export async function showTranscript(ctl: Controller, node?: EndpointNode): Promise<vscode.TextDocument | undefined> {
+export async function showTranscript(ctl: Controller, docs: VirtualDocs, node?: EndpointNode): Promise<vscode.TextDocument | undefined> {
   const done = ctl.probes.allStates().filter((s) => s.state.kind === 'done');
   let ep: Endpoint | undefined = node?.entry.endpoint;
   if (!ep) {
@@ -58,7 +58,7 @@ export async function showTranscript(ctl: Controller, node?: EndpointNode): Prom
       ),
     )
     .join('\n\n');
-  return showText(`transcript-${ep.host}-${ep.port}.log`, `${text}\n`);
+  return docs.showText(`transcript-${ep.host}-${ep.port}.log`, `${text}\n`);
 }
 
 export async function copyFinding(node?: FindingNode): Promise<void> {

@@ -5,14 +5,15 @@ export const SCHEME = DOC_SCHEME;
 
 /**
  * Read-only documents (transcripts, explanations) served from memory: no untitled buffers that ask to be saved
- * on close, and nothing written to the workspace.
+ * on close, and nothing written to the workspace. One instance, made by the editor part and disposed with the
+ * extension (context.subscriptions), owns the texts and the change event.
  */
-export class VirtualDocs implements vscode.TextDocumentContentProvider {
-  private static readonly docs = new Map<string, string>();
-  private static readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = VirtualDocs.changed.event;
+export class VirtualDocs implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
 
-  static put(name: string, text: string): vscode.Uri {
+  put(name: string, text: string): vscode.Uri {
     const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
     this.docs.set(uri.path, text);
     this.changed.fire(uri);
@@ -20,23 +21,28 @@ export class VirtualDocs implements vscode.TextDocumentContentProvider {
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return VirtualDocs.docs.get(uri.path) ?? '';
+    return this.docs.get(uri.path) ?? '';
   }
-}
 
-export async function showMarkdown(name: string, text: string): Promise<vscode.Uri> {
-  const uri = VirtualDocs.put(`${name}.md`, text);
-  try {
-    await vscode.commands.executeCommand('markdown.showPreview', uri);
-  } catch {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  async showMarkdown(name: string, text: string): Promise<vscode.Uri> {
+    const uri = this.put(`${name}.md`, text);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    }
+    return uri;
   }
-  return uri;
-}
 
-export async function showText(name: string, text: string): Promise<vscode.TextDocument> {
-  const uri = VirtualDocs.put(name, text);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return doc;
+  async showText(name: string, text: string): Promise<vscode.TextDocument> {
+    const uri = this.put(name, text);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return doc;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.docs.clear();
+  }
 }
