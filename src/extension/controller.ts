@@ -330,9 +330,13 @@ export class Controller implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', ContextKey.endpointCount, endpointCount);
     const failing = this.tree.failingCount();
     this.view.badge = failing ? { value: failing, tooltip: `${failing} endpoint${failing === 1 ? '' : 's'} failing` } : undefined;
-    this.view.message = this.trusted
-      ? undefined
-      : 'Restricted mode: configs are linted, but hosts named in this workspace are only probed when you run a probe command.';
+    // Over a tree, restricted mode is the view's message. An empty view says it in the manifest's welcome content
+    // (viewsWelcome, with its buttons), which VS Code shows only while no message is set: never both.
+    const empty = input.groups.every((g) => g.entries.length === 0) && !input.domains?.length;
+    this.view.message =
+      this.trusted || empty
+        ? undefined
+        : 'Restricted mode: configs are linted, but hosts named in this workspace are only probed when you run a probe command.';
     this.updateStatus(endpointCount);
   }
 
