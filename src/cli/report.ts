@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { endpointLabel, printable } from '../core/endpoint';
-import { jsonText, mdProse, termSafe } from '../core/escape';
+import { jsonText, mdProse, shellArg, termSafe } from '../core/escape';
 import type { Finding } from '../core/finding';
 import { readBounded } from '../core/fsread';
 import { describeRepeats, percent } from '../core/probe/repeat';
@@ -80,12 +80,16 @@ export async function readRecords(files: readonly string[], io: Pick<CliIO, 'rea
  * log is read by `lint` (whose JSON Lines `report` merges) and by `report --format html`.
  */
 function otherInput(file: string, text: string): string {
-  const name = printable(file);
+  // The name as one shell word (quoted, never an option), so the command can be pasted as printed; standard input,
+  // or a name with characters a terminal acts on, as FILE with a word on why.
+  const quoted = file === '-' ? undefined : shellArg(file);
+  const name = quoted ?? 'FILE';
+  const placeholder = quoted ? '' : file === '-' ? ' (FILE: standard input saved to a file)' : ' (FILE: the file, renamed: its name holds control characters)';
   const how = `\`mail-tls-doctor lint ${name} --format jsonl\` gives records to merge here (or \`--format sarif\` directly), \`mail-tls-doctor report --format html ${name}\` draws it`;
   if (/\.json\.gz$/i.test(file) || looksLikeTlsRpt(text))
-    return `. This is a TLS-RPT report (RFC 8460), not a run's JSON Lines: ${how}, \`mail-tls-doctor explain --report ${name}\` sums it up.`;
+    return `. This is a TLS-RPT report (RFC 8460), not a run's JSON Lines: ${how}, \`mail-tls-doctor explain --report ${name}\` sums it up${placeholder}.`;
   if (/^\s*[{[]/.test(text)) return '';
-  return `. Mail logs and TLS-RPT reports are not a run's JSON Lines: ${how}.`;
+  return `. Mail logs and TLS-RPT reports are not a run's JSON Lines: ${how}${placeholder}.`;
 }
 
 async function readFile(file: string, io: Pick<CliIO, 'readStdin'>): Promise<string> {

@@ -39,6 +39,22 @@ export function isTermSafe(s: string): boolean {
 }
 
 /**
+ * Shell sink: one argument of a command printed for the user to paste into a POSIX shell (sh, bash, dash, zsh).
+ * A word of only `A-Za-z0-9_@%+=:,./-` stays as it is; anything else is single-quoted (inside single quotes a
+ * POSIX shell expands nothing: no `$`, backquote, glob or `;`), each `'` written `'\''`. A name starting with `-`
+ * becomes `./-name`, so the command does not read it as an option. Undefined when the text holds a character a
+ * terminal acts on (termSafe's set: ESC, CR, LF, C1, bidi controls): no quoting keeps such a name both inert on
+ * the screen and the same name in the shell, so the caller writes a placeholder instead.
+ */
+export function shellArg(s: string): string | undefined {
+  const text = String(s);
+  if (!isTermSafe(text)) return undefined;
+  const word = text.startsWith('-') ? `./${text}` : text;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
  * JSON for a terminal or a file: `JSON.stringify` escapes C0 itself; C1 and bidi controls are written as \u
  * escapes too. Parsing the result gives exactly the same value.
  */

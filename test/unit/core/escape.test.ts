@@ -4,8 +4,12 @@
  * VS Code's own link pattern, terminal output against the control characters terminals act on.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import fc from 'fast-check';
-import { isTermSafe, jsonText, mdCodeBlock, mdInline, mdProse, noticeText, termSafe } from '../../../src/core/escape';
+import { isTermSafe, jsonText, mdCodeBlock, mdInline, mdProse, noticeText, shellArg, termSafe } from '../../../src/core/escape';
 import { renderMarkdownReport } from '../../../src/core/report/markdown';
 import type { Finding } from '../../../src/core/finding';
 
@@ -180,4 +184,69 @@ describe('escape: notification sink', () => {
       assert.ok(isTermSafe(out));
     });
   }
+});
+
+describe('escape: shell sink (a real /bin/sh reads the words back)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-shell-'));
+    fs.writeFileSync(path.join(dir, 'a.log'), '');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** The arguments sh sees in `printf WORD...` (NUL-separated), run where a glob would find a.log. */
+  const shWords = (words: string[]): string[] =>
+    execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${words.join(' ')}`], { cwd: dir, encoding: 'utf8' })
+      .split('\0')
+      .slice(0, -1);
+  const HOSTILE = [
+    'mail.log',
+    'my reports/sender report.json',
+    "it's.json",
+    "''",
+    '$(touch pwned).log',
+    '`touch pwned`.log',
+    'x; touch pwned',
+    'a && touch pwned || b',
+    '*.log',
+    '~/x.json',
+    '${HOME}/$USER',
+    'a\\b"c',
+    '!x #comment',
+    '-rf.json',
+    '--format=html',
+    '',
+    'ünïcödé 🔒.json',
+  ];
+
+  it('each name reads back as one word, the same name (./ before a leading -), and nothing runs', () => {
+    const words = HOSTILE.map((n) => shellArg(n)!);
+    assert.deepEqual(
+      shWords(words),
+      HOSTILE.map((n) => (n.startsWith('-') ? `./${n}` : n)),
+    );
+    assert.ok(!fs.existsSync(path.join(dir, 'pwned')));
+    assert.equal(shellArg('mail.log'), 'mail.log');
+    assert.equal(shellArg('my file.log'), "'my file.log'");
+  });
+
+  it('any printable text round-trips through sh', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom(...'ab -_.;$`\'"\\*?~&|<>(){}[]!#=%@,:\u00e9'.split('')) }), { minLength: 1, maxLength: 8 }),
+        (names) => {
+          assert.deepEqual(
+            shWords(names.map((n) => shellArg(n)!)),
+            names.map((n) => (n.startsWith('-') ? `./${n}` : n)),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+    assert.ok(!fs.existsSync(path.join(dir, 'pwned')));
+  });
+
+  it('a name with a character a terminal acts on has no shell form (the caller writes a placeholder)', () => {
+    for (const n of ['a\nb', 'tab\there', 'x\u001b[31mred', 'r\rx', 'c1\u009b', 'bidi\u202eevil']) assert.equal(shellArg(n), undefined, JSON.stringify(n));
+  });
 });

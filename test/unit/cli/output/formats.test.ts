@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
+import { isTermSafe } from '../../../../src/core/escape';
 import { findingSpec, type FindingId } from '../../../../src/core/findings';
 import { FINGERPRINT_KEY } from '../../../../src/core/report/sarif';
 import { runMain } from '../../../support/cli';
@@ -159,6 +161,39 @@ describe('CLI output formats, --fail-on and help', function () {
       assert.doesNotMatch((await run('report', 'bad.jsonl')).stderr, /TLS-RPT|Mail logs/);
     } finally {
       for (const f of made) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  });
+
+  it('the commands in that hint quote a hostile file name for a POSIX shell, and a name with control characters is not printed', async () => {
+    const tlsrpt = fs.readFileSync(path.join(__dirname, '../../../fixtures/tlsrpt/rfc8460-example.json'), 'utf8');
+    const hostile = "sender's report; touch pwned $(touch pwned2) *.json";
+    const escape = 'evil\u001b]0;owned\u0007\nline.log';
+    try {
+      write(hostile, tlsrpt);
+      write(escape, 'Jan  1 10:00:00 mx postfix/smtp[123]: SSL_connect error to mx.example.com[192.0.2.1]:25: lost connection\n');
+      const r = await run('report', hostile);
+      assert.equal(r.code, 2);
+      const commands = [...r.stderr.matchAll(/`(mail-tls-doctor [^`]*)`/g)].map((m) => m[1]);
+      assert.equal(commands.length, 3, r.stderr);
+      for (const c of commands) {
+        // What a shell makes of the command as printed: the same file name, one word, and nothing run.
+        const argv = execFileSync('/bin/sh', ['-c', c.replace(/^mail-tls-doctor /, "printf '%s\\0' ")], { cwd: dir, encoding: 'utf8' }).split('\0');
+        assert.ok(argv.includes(hostile), `${c} -> ${JSON.stringify(argv)}`);
+      }
+      for (const f of ['pwned', 'pwned2', 'pwned3']) assert.ok(!fs.existsSync(path.join(dir, f)), f);
+      // The lint command as the shell reads it lints that file.
+      const lintArgv = execFileSync('/bin/sh', ['-c', commands[0].replace(/^mail-tls-doctor /, "printf '%s\\0' ")], { cwd: dir, encoding: 'utf8' })
+        .split('\0')
+        .slice(0, -1);
+      assert.match((await run(...lintArgv)).stdout, /tlsrpt\.certificate-expired/);
+
+      const e = await run('report', escape);
+      assert.equal(e.code, 2);
+      assert.equal(e.stderr.trimEnd().split('\n').length, 1, e.stderr);
+      assert.ok(isTermSafe(e.stderr.trimEnd()), JSON.stringify(e.stderr));
+      assert.match(e.stderr, /`mail-tls-doctor lint FILE --format jsonl`.*\(FILE: the file, renamed: its name holds control characters\)/);
+    } finally {
+      for (const f of [hostile, escape, 'pwned', 'pwned2', 'pwned3']) fs.rmSync(path.join(dir, f), { force: true });
     }
   });
 
