@@ -376,4 +376,46 @@ describe('domain check CLI: DNS failures name their cause, and the dig they sugg
     assert.ok(f.fix?.includes(`\`${digAt(lab.dns.address)} +short A nowhere.good.test\``), f.fix);
     assert.doesNotMatch(f.fix ?? '', /`dig \+short/);
   });
+
+  it("probe --resolver with a resolver that never answers, or SERVFAILs: the resolver (or the zone's servers) failed, the host was not checked; not 'does not resolve'", async () => {
+    const silent = await startDnsServer({ records: [], silent: true });
+    const broken = await startDnsServer({ records: [], servfail: new Set(['*']) });
+    try {
+      const probeWith = async (resolver: string) => {
+        const io = captureIO();
+        const code = await main(['probe', `mx1.good.test:${lab.smtpPort}`, '--resolver', resolver, '--timeout', '500', '--json'], io);
+        const findings = (JSON.parse(io.stdout) as { results: { findings: { id: string; title: string; fix?: string }[] }[] }).results[0].findings;
+        assert.equal(findings.length, 1);
+        return { code, f: findings[0] };
+      };
+      const dead = await probeWith(silent.address);
+      assert.equal(dead.code, 1);
+      assert.equal(dead.f.id, 'dns.unresolved');
+      assert.match(
+        dead.f.title,
+        new RegExp(
+          `^The resolver ${silent.address.replace(/\./g, '\\.')} gave no usable answer to the A(AAA)? query for mx1\\.good\\.test .*: the host was not checked\\.$`,
+        ),
+      );
+      assert.doesNotMatch(dead.f.title, /does not resolve/);
+      assert.ok(dead.f.fix?.includes(`\`${digAt(silent.address)} A`), dead.f.fix);
+      const sf = await probeWith(broken.address);
+      assert.equal(sf.f.id, 'dns.unresolved');
+      assert.match(sf.f.title, /^The A(AAA)? lookup of mx1\.good\.test failed \(SERVFAIL \(also with checking disabled\)\): the host was not checked\.$/);
+      assert.ok(sf.f.fix?.includes(`\`${digAt(broken.address)} A`), sf.f.fix);
+    } finally {
+      await Promise.all([silent.close(), broken.close()]);
+    }
+  });
+
+  it('probe --resolver: an address record that fails DNSSEC validation is dns.bogus, not a missing name', async () => {
+    const io = captureIO();
+    await main(['probe', `bogus.test:${lab.smtpPort}`, '--resolver', lab.dns.address, '--timeout', '3000', '--json'], io);
+    const f = (JSON.parse(io.stdout) as { results: { findings: { id: string; title: string }[] }[] }).results[0].findings[0];
+    assert.equal(f.id, 'dns.bogus');
+    assert.match(
+      f.title,
+      /^DNSSEC validation fails for the A(AAA)? records of bogus\.test: a validating resolver gives no address for it, so the host was not checked\.$/,
+    );
+  });
 });

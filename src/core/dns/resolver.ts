@@ -5,6 +5,7 @@
  */
 import * as dns from 'node:dns';
 import { DnsRecord, DnsServer, DnsTimeoutError, formatServer, isLoopback, parseServer, query, RecordType } from './client';
+import type { FailedLookup } from './failure';
 
 export type LookupStatus = 'ok' | 'nodata' | 'nxdomain' | 'bogus' | 'servfail' | 'timeout' | 'error';
 
@@ -142,18 +143,26 @@ export class DomainResolver {
   }
 }
 
-/** A probe's `resolve` option backed by this resolver: A and AAAA through it, never the system's. */
+/**
+ * A probe's `resolve` option backed by this resolver: A and AAAA through it, never the system's. A lookup that got
+ * no usable answer rejects with an error carrying it as `lookup` (`FailedLookup`), which `resolveAll` reads.
+ */
 export function addressResolver(r: DomainResolver): (host: string) => Promise<string[]> {
   return async (host) => {
     const { addresses, a, aaaa } = await r.addresses(host);
     if (addresses.length) return addresses;
-    const failed = [a, aaaa].find((x) => x.status !== 'nodata' && x.status !== 'nxdomain');
+    // No address, so no lookup is `ok`: one that is neither "no record" nor "no such name" got no usable answer.
+    const failed = [a, aaaa].find(
+      (x): x is Lookup & { status: FailedLookup['status'] } => x.status !== 'nodata' && x.status !== 'nxdomain' && x.status !== 'ok',
+    );
     const err = new Error(
       failed
         ? `${failed.type} lookup through ${formatServer(r.choice.server)}: ${failed.detail}`
         : `no A or AAAA record (asked ${formatServer(r.choice.server)})`,
     ) as NodeJS.ErrnoException;
     err.code = failed ? undefined : 'ENOTFOUND';
+    // What failed, for the probe's finding: the resolver's failure, a SERVFAIL or bogus data, not a missing name.
+    if (failed) (err as Error & { lookup?: FailedLookup }).lookup = { type: failed.type, status: failed.status, detail: failed.detail };
     throw err;
   };
 }

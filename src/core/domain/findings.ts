@@ -3,7 +3,8 @@
  * what a sender does: what makes a strict sender defer mail is an error; what silently weakens protection is a
  * warning; what only informs is info. Every text that came from DNS or HTTP is passed through `printable`.
  */
-import { digCommand, formatServer, type DnsServer } from '../dns/server';
+import { bogusRecords, lookupServfail, resolverFailed } from '../dns/failure';
+import { digCommand, type DnsServer } from '../dns/server';
 import type { LookupStatus } from '../dns/resolver';
 import { printable } from '../endpoint';
 import type { Finding } from '../finding';
@@ -83,36 +84,19 @@ export const domainFindings = {
         evidence,
       });
     }
-    if (l.status === 'timeout' || l.status === 'error') {
-      const at = formatServer(server);
-      return makeFinding('dns.unresolved', {
-        severity: 'error',
-        title: `The resolver ${p(at, 60)} gave no usable answer to the ${type} query for ${p(name)} (${p(l.detail, 100)}): the domain was not checked.`,
-        detail:
-          "The resolver itself failed (no reply in time, connection refused, REFUSED or a malformed answer), so nothing is known about the domain: this is not the domain's fault, and senders using other resolvers may deliver normally.",
-        fix: `Check that the resolver runs and answers this machine (\`${dig(`${type} ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\` (in the editor: \`mailTlsDoctor.dns.resolver\`).`,
-        evidence: [...evidence, `resolver: ${p(at, 60)}`],
-      });
-    }
-    return makeFinding('dns.unresolved', {
-      severity: 'error',
-      title: `The ${type} lookup of ${p(name)} failed (${p(l.detail, 100)}): senders defer mail to this domain.`,
-      detail:
-        "Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries. A SERVFAIL that stays with checking disabled means the resolver cannot get an answer from the domain's name servers (down, lame delegation, or unreachable from the resolver).",
-      fix: `Ask again (\`${dig(`${type} ${p(name)}`)}\`) and follow the delegation (\`dig +trace ${type} ${p(name)}\`) to see which name server fails; check that the resolver used can reach them.`,
-      evidence,
-    });
+    if (l.status === 'timeout' || l.status === 'error') return resolverFailed(name, type, l.detail, server, named, 'domain');
+    return lookupServfail(
+      name,
+      type,
+      l.detail,
+      dig,
+      'senders defer mail to this domain',
+      'Without an answer a sender cannot tell where the mail goes; it keeps the mail queued and retries.',
+    );
   },
   /** `server`: the resolver the user named, for the suggested `dig` (none: the system's). */
   bogus(name: string, type: string, detail: string, server?: DnsServer): Finding {
-    return makeFinding('dns.bogus', {
-      severity: 'error',
-      title: `DNSSEC validation fails for the ${type} records of ${p(name)}: validating senders defer the mail.`,
-      detail:
-        'The resolver answers SERVFAIL, and hands the data out only with checking disabled: the signatures or the chain of trust (DS at the parent) do not validate. A validating resolver (every DANE sender, and many others) treats the records as unusable, so the mail stays queued.',
-      fix: `Re-sign the zone (expired RRSIGs are the usual cause: check the signer is running), and make the DS at the parent match the zone's key (\`keymgr ZONE ds\`, \`${digCommand('+cd DNSKEY ZONE', server)}\`); \`${digCommand(`+cd +dnssec ${type} ${p(name)}`, server)}\` shows the records and their signatures, \`delv\` or https://dnsviz.net which link breaks.`,
-      evidence: [`${type} ${p(name)}: ${p(detail, 200)}`],
-    });
+    return bogusRecords(name, type, detail, server, 'validating senders defer the mail');
   },
   resolverNotValidating(resolver: string, why: 'untrusted' | 'no-ad'): Finding {
     return makeFinding('dns.resolver-not-validating', {

@@ -2,6 +2,7 @@
  * The probe's findings: one constructor per id, so the wording lives in one place and the ids stay stable.
  * Certificate findings come from the certificate judge (src/core/cert).
  */
+import { bogusRecords, lookupServfail, resolverFailed, type FailedLookup } from '../dns/failure';
 import { digCommand, type DnsServer } from '../dns/server';
 import type { Endpoint } from '../endpoint';
 import type { Finding } from '../finding';
@@ -70,6 +71,24 @@ export const probeFindings = {
       fix: `Check the spelling; look the name up with \`${digCommand(`+short A ${ep.host}`, server)}\` and \`${digCommand(`+short AAAA ${ep.host}`, server)}\`; for a mail domain, the host to use is the one its MX record names (\`${digCommand('+short MX domain', server)}\`).`,
       evidence: [reason],
     });
+  },
+  /**
+   * The host's address lookup got no usable answer (the same wording as the domain check's): the resolver failed
+   * (the host was not checked), the zone's name servers answer SERVFAIL, or its records fail DNSSEC validation.
+   */
+  lookupFailed(ep: Endpoint, l: FailedLookup, server?: DnsServer): Finding {
+    if (l.status === 'bogus')
+      return bogusRecords(ep.host, l.type, l.detail, server, 'a validating resolver gives no address for it, so the host was not checked');
+    if (l.status === 'servfail')
+      return lookupServfail(
+        ep.host,
+        l.type,
+        l.detail,
+        (args) => digCommand(args, server),
+        'the host was not checked',
+        'Without an address no client can connect to the host.',
+      );
+    return resolverFailed(ep.host, l.type, l.detail, server, server !== undefined, 'host');
   },
   tcpRefused(ep: Endpoint, address: string, code: string): Finding {
     return makeFinding('tcp.refused', {

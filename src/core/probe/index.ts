@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import * as os from 'node:os';
+import type { FailedLookup } from '../dns/failure';
 import type { Endpoint } from '../endpoint';
 import { isIpLiteral, printable } from '../endpoint';
 import type { Finding } from '../finding';
@@ -64,7 +65,9 @@ async function probeWith(endpoint: Endpoint, opts: ProbeOptions, readCa: typeof 
         endpoint,
         opts,
         started,
-        probeFindings.dnsUnresolved(endpoint, resolved.error, opts.resolverServer),
+        resolved.failed
+          ? probeFindings.lookupFailed(endpoint, resolved.failed, opts.resolverServer)
+          : probeFindings.dnsUnresolved(endpoint, resolved.error, opts.resolverServer),
         `resolve ${endpoint.host}: ${resolved.error}`,
       ),
     ];
@@ -179,7 +182,7 @@ export async function resolveAll(
   host: string,
   opts: ProbeOptions,
   gate: Gate | undefined = opts.resolve ? undefined : systemLookups,
-): Promise<{ addresses: string[] } | { error: string }> {
+): Promise<{ addresses: string[] } | { error: string; failed?: FailedLookup }> {
   const bare = host.replace(/\.$/, '');
   if (isIpLiteral(bare)) return { addresses: [bare] };
   const resolve = opts.resolve ?? defaultResolve;
@@ -203,7 +206,14 @@ export async function resolveAll(
     return addresses.length ? { addresses } : { error: 'no A or AAAA record' };
   } catch (err) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    if (err instanceof TimeoutError) return { error: `no answer from the resolver within ${err.ms} ms` };
+    // No answer in time, or (from a resolver of the caller's, `--resolver`) no usable one: the resolver failed or
+    // the name's servers did, not the name. `failed` says which lookup, for the finding.
+    if (err instanceof TimeoutError) {
+      const detail = `no answer from the resolver within ${err.ms} ms`;
+      return { error: detail, failed: { type: 'A', status: 'timeout', detail } };
+    }
+    const failed = (err as { lookup?: FailedLookup }).lookup;
+    if (failed) return { error: (err as Error).message, failed };
     const e = err as NodeJS.ErrnoException;
     return { error: e.code === 'ENOTFOUND' ? 'the name does not exist (NXDOMAIN) or has no address' : `${e.code ?? ''} ${e.message ?? String(err)}`.trim() };
   }
