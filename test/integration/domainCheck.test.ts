@@ -356,8 +356,55 @@ describe('domain check CLI: DNS failures name their cause, and the dig they sugg
       );
       assert.doesNotMatch(f.title, /senders defer/);
       assert.ok(f.fix?.includes(`\`${digAt(silent.address)} MX good.test\``), f.fix);
+      // The TXT lookups failed the same way: the MX finding says it once, no TXT finding repeats it.
+      assert.deepEqual(
+        report.findings.map((x) => x.id),
+        ['dns.unresolved'],
+      );
     } finally {
       await silent.close();
+    }
+  });
+
+  it('_mta-sts and _smtp._tls TXT lookups that SERVFAIL: a finding each (senders without a cached policy go without MTA-STS; no reports), and the MTA-STS sender says so', async () => {
+    const dnsServer = await startDnsServer({
+      records: [
+        { name: 'stsfail.test', type: 'MX', data: { preference: 10, exchange: 'mx1.good.test' } },
+        { name: 'mx1.good.test', type: 'A', data: '127.0.0.11' },
+      ],
+      servfail: new Set(['_mta-sts.stsfail.test', '_smtp._tls.stsfail.test']),
+    });
+    try {
+      const { code, report } = await checkJson('stsfail.test', dnsServer.address);
+      assert.equal(code, 0, JSON.stringify(report.findings.map((f) => [f.id, f.severity])));
+      assert.equal(report.mtaSts.status, 'lookup-failed');
+      assert.equal(report.tlsRpt.status, 'lookup-failed');
+      const sts = report.findings.find((x) => x.id === 'mtasts.txt-lookup-failed');
+      assert.ok(sts, JSON.stringify(report.findings.map((f) => f.id)));
+      assert.equal(sts.severity, 'warning');
+      assert.match(
+        sts.title,
+        /^The MTA-STS TXT lookup of _mta-sts\.stsfail\.test fails \(SERVFAIL .*\): senders without a cached policy deliver as if stsfail\.test had no MTA-STS\.$/,
+      );
+      assert.match(sts.detail, /RFC 8461 3\.3/);
+      assert.ok(sts.fix?.includes(`\`${digAt(dnsServer.address)} TXT _mta-sts.stsfail.test\``), sts.fix);
+      const rpt = report.findings.find((x) => x.id === 'tlsrpt.txt-lookup-failed');
+      assert.ok(rpt);
+      // MTA-STS may be published (the lookup failed), so reports would matter: a warning.
+      assert.equal(rpt.severity, 'warning');
+      assert.match(rpt.title, /^The TLS-RPT TXT lookup of _smtp\._tls\.stsfail\.test fails .*: senders that cannot read it send no TLS reports\.$/);
+      const view = report.senders.find((v) => v.sender === 'mta-sts')!;
+      assert.equal(view.outcome, 'unverified-tls');
+      assert.match(
+        view.reason,
+        /^the _mta-sts TXT lookup failed: a sender with a cached, unexpired policy applies that policy \(RFC 8461 3\.3\); one without delivers as if there were no MTA-STS: /,
+      );
+      assert.ok(view.findings.includes('mtasts.txt-lookup-failed'));
+      const strict = captureIO();
+      const args = ['--resolver', dnsServer.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort)];
+      assert.equal(await main(['check', 'stsfail.test', ...args, '--https-port', String(lab.httpsPort), '--fail-on', 'warning'], strict), 1);
+    } finally {
+      await dnsServer.close();
     }
   });
 

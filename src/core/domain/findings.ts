@@ -4,7 +4,7 @@
  * warning; what only informs is info. Every text that came from DNS or HTTP is passed through `printable`.
  */
 import { bogusRecords, lookupServfail, resolverFailed } from '../dns/failure';
-import { digCommand, type DnsServer } from '../dns/server';
+import { digCommand, formatServer, type DnsServer } from '../dns/server';
 import type { LookupStatus } from '../dns/resolver';
 import { printable } from '../endpoint';
 import type { Finding } from '../finding';
@@ -171,6 +171,32 @@ export const domainFindings = {
       evidence: txtEvidence(records),
     });
   },
+  /**
+   * The `_mta-sts` TXT lookup got no usable answer (SERVFAIL also with CD, or the resolver failed; bogus data is
+   * `dns.bogus`). RFC 8461 3.3: a sender with an unexpired cached policy applies it; one without continues as if
+   * the domain had no MTA-STS. `server`, `named`: as for lookupFailed.
+   */
+  mtastsTxtLookupFailed(domain: string, l: { status: LookupStatus; detail: string }, server: DnsServer, named: boolean): Finding {
+    const name = `_mta-sts.${domain}`;
+    const dig = (args: string) => digCommand(args, named ? server : undefined);
+    const at = formatServer(server);
+    const resolver = l.status === 'timeout' || l.status === 'error';
+    return makeFinding('mtasts.txt-lookup-failed', {
+      severity: 'warning',
+      title: resolver
+        ? `The resolver ${p(at, 60)} gave no usable answer to the TXT query for ${p(name)} (${p(l.detail, 100)}): MTA-STS was not checked.`
+        : `The MTA-STS TXT lookup of ${p(name)} fails (${p(l.detail, 100)}): senders without a cached policy deliver as if ${p(domain)} had no MTA-STS.`,
+      detail:
+        'RFC 8461 3.3: a sender that cannot discover the policy through DNS applies the policy it has cached, if its max_age has not run out, and otherwise goes on as though the domain had not implemented MTA-STS: a sender that has not seen the policy before, or whose copy has expired, delivers without it (TLS without certificate checks, or plain text if STARTTLS is stripped). Blocking this lookup is how an attacker keeps a policy from being discovered (RFC 8461 10.2). ' +
+        (resolver
+          ? "Here the resolver itself failed, so it is not known whether the domain's name servers answer."
+          : "A SERVFAIL that stays with checking disabled comes from the domain's name servers (or the way to them), not from DNSSEC validation."),
+      fix: resolver
+        ? `Check that the resolver runs and answers this machine (\`${dig(`TXT ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\`, and check again.`
+        : `Ask again (\`${dig(`TXT ${p(name)}`)}\`) and follow the delegation (\`dig +trace TXT ${p(name)}\`) to find the name server that fails for this name; ask each of the domain's name servers directly (\`dig +norecurse TXT ${p(name)} @NS\`, NS from \`${dig(`NS ${p(domain)}`)}\`). In a signed zone check the name's signatures as well (\`${dig(`+cd +dnssec TXT ${p(name)}`)}\`, \`delv\`).`,
+      evidence: [`TXT ${p(name)}: ${p(l.detail, 160)}`, ...(resolver ? [`resolver: ${p(at, 60)}`] : [])],
+    });
+  },
   policyFetchFailed(url: string, why: string): Finding {
     return makeFinding('mtasts.policy-fetch-failed', {
       severity: 'warning',
@@ -278,6 +304,31 @@ export const domainFindings = {
       detail:
         'RFC 8460: `_smtp._tls.DOMAIN` tells senders where to send daily reports of TLS failures (DANE or MTA-STS mismatches). Without it a broken certificate or TLSA record is noticed only when mail is missing.',
       fix: `Publish \`_smtp._tls.${p(domain)}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@${p(domain)}"\`.`,
+    });
+  },
+  /**
+   * The `_smtp._tls` TXT lookup got no usable answer. `needed`: DANE or MTA-STS is published (warning; info
+   * otherwise, as no tlsrpt.missing would be reported either). `server`, `named`: as for lookupFailed.
+   */
+  tlsrptTxtLookupFailed(domain: string, l: { status: LookupStatus; detail: string }, server: DnsServer, named: boolean, needed: boolean): Finding {
+    const name = `_smtp._tls.${domain}`;
+    const dig = (args: string) => digCommand(args, named ? server : undefined);
+    const at = formatServer(server);
+    const resolver = l.status === 'timeout' || l.status === 'error';
+    return makeFinding('tlsrpt.txt-lookup-failed', {
+      severity: needed ? 'warning' : 'info',
+      title: resolver
+        ? `The resolver ${p(at, 60)} gave no usable answer to the TXT query for ${p(name)} (${p(l.detail, 100)}): TLS-RPT was not checked.`
+        : `The TLS-RPT TXT lookup of ${p(name)} fails (${p(l.detail, 100)}): senders that cannot read it send no TLS reports.`,
+      detail:
+        'RFC 8460 3: senders send their reports of TLS failures to the `rua` addresses of this record; a sender that cannot read it when it sends the report has nowhere to send it, so failed DANE or MTA-STS deliveries go unreported. ' +
+        (resolver
+          ? "Here the resolver itself failed, so it is not known whether the domain's name servers answer."
+          : "A SERVFAIL that stays with checking disabled comes from the domain's name servers (or the way to them), not from DNSSEC validation."),
+      fix: resolver
+        ? `Check that the resolver runs and answers this machine (\`${dig(`TXT ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\`, and check again.`
+        : `Ask again (\`${dig(`TXT ${p(name)}`)}\`) and follow the delegation (\`dig +trace TXT ${p(name)}\`) to find the name server that fails for this name; ask each of the domain's name servers directly (\`dig +norecurse TXT ${p(name)} @NS\`). In a signed zone check the name's signatures as well (\`${dig(`+cd +dnssec TXT ${p(name)}`)}\`, \`delv\`).`,
+      evidence: [`TXT ${p(name)}: ${p(l.detail, 160)}`, ...(resolver ? [`resolver: ${p(at, 60)}`] : [])],
     });
   },
   tlsrptInvalid(domain: string, why: string, records: string[]): Finding {

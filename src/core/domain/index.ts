@@ -73,6 +73,13 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const dane = judgeDane(mx.hosts, tlsa, resultFor, trusted, findings, digAt(r), o.now);
   const mtaSts = judgeMtaSts(domain, await policyFetch, mx, resultFor, findings);
   const tlsRpt = judgeTlsRpt(domain, rptTxt, { dane: dane.published, sts: mtaSts.status !== 'absent' }, findings, digAt(r));
+  // A TXT lookup without a usable answer is a finding of its own, unless the MX lookup failed too (its finding
+  // already says the resolver or the domain's name servers fail, and senders defer or it was not checked).
+  if (mx.status !== 'failed') {
+    const named = r.choice.source === 'option';
+    if (failedTxt(stsTxt)) findings.push(F.mtastsTxtLookupFailed(domain, stsTxt, r.choice.server, named));
+    if (failedTxt(rptTxt)) findings.push(F.tlsrptTxtLookupFailed(domain, rptTxt, r.choice.server, named, dane.published || mtaSts.status !== 'absent'));
+  }
 
   // A trusted resolver that returned signed data and never set AD does not validate (or the chain is broken).
   if (trusted && !r.lookups.some((l) => l.secure) && r.lookups.some((l) => l.signed && l.status !== 'bogus')) {
@@ -93,6 +100,11 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
   const report: DomainReport = { domain, mx, dnssec, dane, mtaSts, tlsRpt, senders: [], results, findings };
   report.senders = senderViews(report);
   return report;
+}
+
+/** A TXT lookup with no usable answer and no other finding (bogus data is dns.bogus; NXDOMAIN and NODATA are absence). */
+function failedTxt(l: Lookup): boolean {
+  return l.status === 'servfail' || l.status === 'timeout' || l.status === 'error';
 }
 
 /** The resolver a suggested `dig` asks: the one the user named, else none (plain `dig`, the system's). */

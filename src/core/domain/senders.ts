@@ -79,6 +79,13 @@ function tryHost(kind: SenderKind, report: DomainReport, host: MxHost, address: 
     }
     if (down) return { skip: `${host.name} (${address}) not reachable (${down})`, findings: [down] };
     const t = opportunistic(res!);
+    if (m.status === 'lookup-failed') {
+      // RFC 8461 3.3: no live policy through DNS; a cached, unexpired one still applies, else none does.
+      const id = report.findings.some((f) => f.id === 'dns.bogus' && f.title.includes('_mta-sts.')) ? 'dns.bogus' : 'mtasts.txt-lookup-failed';
+      const why =
+        'the _mta-sts TXT lookup failed: a sender with a cached, unexpired policy applies that policy (RFC 8461 3.3); one without delivers as if there were no MTA-STS';
+      return 'outcome' in t ? { ...t, reason: `${why}: ${t.reason}`, findings: [...t.findings, id] } : t;
+    }
     const why =
       m.status === 'ok'
         ? `MTA-STS mode ${m.policy?.mode}, not enforced`

@@ -179,12 +179,14 @@ export const FINDINGS = {
   'mtasts.policy-redirect': { severity: 'warning', title: 'The MTA-STS policy URL redirects.' },
   'mtasts.testing': { severity: 'info', title: 'The MTA-STS policy is in testing mode.' },
   'mtasts.txt-invalid': { severity: 'warning', title: 'The _mta-sts TXT record is invalid.' },
+  'mtasts.txt-lookup-failed': { severity: 'warning', title: 'The _mta-sts TXT lookup fails: senders without a cached policy deliver without MTA-STS.' },
   'mx.cname': { severity: 'warning', title: 'An MX target is an alias (CNAME).' },
   'mx.implicit': { severity: 'warning', title: 'No MX record: mail goes to the domain address.' },
   'mx.null': { severity: 'info', title: 'Null MX: the domain accepts no mail.' },
   'mx.unresolved': { severity: 'warning', title: 'An MX target has no address.' },
   'tlsrpt.invalid': { severity: 'warning', title: 'The _smtp._tls TLS-RPT record is invalid.' },
   'tlsrpt.missing': { severity: 'warning', title: 'DANE or MTA-STS is published without a TLS-RPT record.' },
+  'tlsrpt.txt-lookup-failed': { severity: 'warning', title: 'The _smtp._tls TXT lookup fails: senders cannot read where to report.' },
 
   // Error explanations (src/core/explain/catalog.ts): docs/findings-explain.md; each also exists as maillog.*
   'explain.auth-rejected': { severity: 'warning', title: 'The login was refused: a credentials problem, not a TLS one.' },
