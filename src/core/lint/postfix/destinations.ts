@@ -17,6 +17,11 @@ export interface Destination {
   hostStart: number;
   hostEnd: number;
   portStart?: number;
+  /**
+   * Text after the closing bracket that is not `:port` (`[host](http://x)`): Postfix's host_port() answers
+   * "garbage after "]"", and the SMTP client stops on it (fatal). Its offset in the value.
+   */
+  garbage?: { text: string; start: number };
 }
 
 /** The service names /etc/services gives the mail ports (Debian spells 465 `submissions`, alias `smtps`/`urd`). */
@@ -77,7 +82,9 @@ function parseOne(d: string, base: number): Destination {
     hostStart: base + hostStart,
     hostEnd: base + hostEnd,
   };
-  if (rest.startsWith(':')) {
+  if (bracketed && rest !== '' && !rest.startsWith(':')) {
+    dest.garbage = { text: rest, start: base + restAt };
+  } else if (rest.startsWith(':')) {
     dest.portText = rest.slice(1);
     dest.portStart = base + restAt + 1;
     dest.port = servicePort(dest.portText);

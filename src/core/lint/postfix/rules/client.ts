@@ -115,23 +115,39 @@ export function checkRelay(ctx: RuleContext): DiscoveredEndpoint[] {
   if (wrapper && dests.length === 0 && value.complete && wrapperSetting) {
     reportWrapperOnStarttls(ctx, wrapperSetting.valueRange, 'direct delivery to MX hosts on port 25', shown(wrapperSetting));
   }
+  checkDestinationSyntax(ctx, 'smtp_fallback_relay');
   checkClientLevel(ctx, relay !== undefined && dests.length > 0);
   return endpoints;
 }
 
-const usable = (d: Destination) => validateHostname(d.host).ok && !(d.portText !== undefined && d.port === undefined);
+const usable = (d: Destination) => d.garbage === undefined && validateHostname(d.host).ok && !(d.portText !== undefined && d.port === undefined);
 
 function reportInvalid(ctx: RuleContext, relay: Setting, value: string, d: Destination, range: Range): void {
   const hostCheck = validateHostname(d.host);
+  const name = relay.name;
+  const quoted = printable(redact(name, value.slice(d.start, d.end)));
+  // Garbage after "]" is judged first: Postfix's host_port() stops there before it looks at the host.
+  const detail = d.garbage
+    ? `After "]" Postfix accepts only ":port"; here "${printable(redact(name, d.garbage.text))}" follows. Its SMTP client parses the ` +
+      `destination with host_port(), which answers "garbage after "]"", and the delivery agent stops with "fatal: garbage after "]" in ` +
+      'server description" (smtp_connect.c) on every delivery attempt: the transport is throttled and mail stays in the queue. ' +
+      'It is not an endpoint either: the text after "]" is neither a port nor part of the host name.' +
+      (/^\(.*:\/\//.test(d.garbage.text) ? ' It looks like a Markdown link ("[text](address)") pasted from a web page or a chat.' : '')
+    : !hostCheck.ok
+      ? `The host part is not a valid host name: ${hideUserinfo(hostCheck.reason)}. Mail to the relay is deferred.`
+      : `"${printable((d.portText ?? '').replace(/^.*@/, '(hidden)@'))}" is neither a port number nor a known service name (smtp, submission, submissions).`;
   report(ctx, 'postfix.relayhost-invalid', {
     severity: 'error',
-    title: `relayhost "${printable(redact('relayhost', value.slice(d.start, d.end)))}"${ctx.service ? ` (in the ${ctx.service.name} service)` : ''} is not a destination Postfix can use.`,
-    detail: !hostCheck.ok
-      ? `The host part is not a valid host name: ${hideUserinfo(hostCheck.reason)}. Mail to the relay is deferred.`
-      : `"${printable((d.portText ?? '').replace(/^.*@/, '(hidden)@'))}" is neither a port number nor a known service name (smtp, submission, submissions).`,
-    fix: ctx.service
-      ? 'Write it as -o relayhost=[host.example.com]:587 (STARTTLS) or [host.example.com]:465 with -o smtp_tls_wrappermode=yes.'
-      : 'Write it as [host.example.com]:587 (STARTTLS) or [host.example.com]:465 with smtp_tls_wrappermode = yes.',
+    title: d.garbage
+      ? // Only the part up to "]" in the title: the rest is quoted in the detail (and in Markdown escaped), so a one-line listing never prints a pasted address.
+        `${name} "${printable(redact(name, value.slice(d.start, d.garbage.start)))}"${ctx.service ? ` (in the ${ctx.service.name} service)` : ''} is malformed: text follows "]" that is not ":port".`
+      : `${name} "${quoted}"${ctx.service ? ` (in the ${ctx.service.name} service)` : ''} is not a destination Postfix can use.`,
+    detail,
+    fix: d.garbage
+      ? `Delete the text after "]" (keep [host] or [host]:port), then run \`postfix reload\`.`
+      : ctx.service
+        ? `Write it as -o ${name}=[host.example.com]:587 (STARTTLS) or [host.example.com]:465 with -o smtp_tls_wrappermode=yes.`
+        : `Write it as [host.example.com]:587 (STARTTLS) or [host.example.com]:465 with smtp_tls_wrappermode = yes.`,
     range,
     evidence: [shown(relay)],
   });
@@ -142,13 +158,23 @@ function reportInvalid(ctx: RuleContext, relay: Setting, value: string, d: Desti
  * really uses also depends on transport maps, so the relays themselves are not offered as endpoints here.
  */
 export function checkRelayOverride(ctx: RuleContext): void {
-  const relay = ctx.scope.setting('relayhost');
-  if (!relay) return;
-  const value = ctx.scope.resolved('relayhost');
+  checkDestinationSyntax(ctx, 'relayhost');
+  checkDestinationSyntax(ctx, 'smtp_fallback_relay');
+}
+
+/**
+ * The syntax of a next-hop list the SMTP client parses with smtp_parse_destination() (relayhost in a service,
+ * smtp_fallback_relay anywhere): every destination Postfix would stop on is reported.
+ */
+export function checkDestinationSyntax(ctx: RuleContext, name: 'relayhost' | 'smtp_fallback_relay'): void {
+  const setting = ctx.scope.setting(name);
+  if (!setting) return;
+  const value = ctx.scope.resolved(name);
   if (!value.complete) return;
-  const literal = value.value === relay.value;
+  const literal = value.value === setting.value;
   for (const d of parseDestinations(value.value)) {
-    if (!usable(d)) reportInvalid(ctx, relay, value.value, d, literal ? relay.valueSubRange(d.start, d.end) : relay.valueRange);
+    if (isPlaceholderWord(d.host)) continue;
+    if (!usable(d)) reportInvalid(ctx, setting, value.value, d, literal ? setting.valueSubRange(d.start, d.end) : setting.valueRange);
   }
 }
 

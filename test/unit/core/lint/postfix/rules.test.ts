@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { assertFixes, ids, lint, only, range, slice } from '../../../../support/postfixLint';
+import { renderMarkdownReport } from '../../../../../src/core/report/markdown';
 
 const HOST = 'myhostname = mail.example.com\n';
 
@@ -210,6 +211,35 @@ describe('postfix main.cf rules', () => {
     it('reports a relayhost that is no valid host', () => {
       assert.ok(ids(lint('main.cf', 'relayhost = [smtp.exa mple]:587\n')).includes('postfix.relayhost-invalid'));
       assert.ok(ids(lint('main.cf', 'relayhost = [smtp.example.net]:smtpx\n')).includes('postfix.relayhost-invalid'));
+    });
+    it('postfix.relayhost-invalid: text after "]" that is not ":port" (a pasted Markdown link) is malformed, never an endpoint or a link', () => {
+      const text = `${HOST}relayhost = [smtp.example.net](http://evil.example/x)\nsmtp_fallback_relay = [b.example]x, [c.example]:587\n`;
+      const r = lint('main.cf', text);
+      const fs = r.findings.filter((f) => f.id === 'postfix.relayhost-invalid');
+      assert.deepEqual(
+        fs.map((f) => slice(text, f.range!)),
+        ['[smtp.example.net](http://evil.example/x)', '[b.example]x'],
+      );
+      assert.equal(fs[0].severity, 'error');
+      assert.match(fs[0].title, /^relayhost "\[smtp\.example\.net\]" is malformed: text follows "\]" that is not ":port"/);
+      assert.doesNotMatch(fs[0].title, /http|evil/);
+      assert.match(fs[0].detail, /garbage after "\]" in server description/);
+      assert.match(fs[0].detail, /Markdown link/);
+      assert.match(fs[1].title, /^smtp_fallback_relay /);
+      // The garbage made no endpoint (it used to become smtp.example.net:25).
+      assert.deepEqual(r.endpoints, []);
+      // Rendered as Markdown (the report, hovers) with linkify on: no link, the text still readable.
+      const MarkdownIt = require('markdown-it');
+      const md = new MarkdownIt({ html: true, linkify: true });
+      md.linkify.set({ fuzzyLink: false });
+      const html = md.render(renderMarkdownReport({ generatedAt: new Date(0), entries: [], lintFindings: [{ file: 'main.cf', findings: fs }] })) as string;
+      assert.doesNotMatch(html, /<a /);
+      assert.match(html, /evil\.example/);
+      // A port after "]" stays fine, and so does the same host without the garbage.
+      assert.deepEqual(
+        lint('main.cf', `${HOST}relayhost = [smtp.example.net]:587\n`).endpoints.map((e) => `${e.endpoint.host}:${e.endpoint.port}`),
+        ['smtp.example.net:587'],
+      );
     });
   });
 
