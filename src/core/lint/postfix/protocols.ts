@@ -42,7 +42,7 @@ export interface ProtocolAnalysis {
   effective: Version[];
   /** Allowed versions that the hole disables anyway. */
   lostToHole: Version[];
-  /** Versions dropped because an include list did not name them (TLSv1.3 forgotten). */
+  /** Versions newer than every one an include list names, so dropped by it (`TLSv1.2` forgets TLSv1.3). */
   droppedByIncludeList: Version[];
   legacy: Version[];
 }
@@ -139,7 +139,11 @@ export function analyzeProtocols(value: string, side: ProtocolSide = 'client'): 
   const effective = effectiveIdx.map((v) => VERSIONS[v]);
   const lostToHole = usable.filter((v) => !effectiveIdx.includes(v)).map((v) => VERSIONS[v]);
   const plainInclude = include.size > 0 && exclude.size === 0 && min === 0 && max === 6;
-  const droppedByIncludeList = plainInclude && !include.has(5) && effectiveIdx.length > 0 ? (['TLSv1.3'] as Version[]) : [];
+  // An include list turns off every version it does not name: the ones newer than its newest are the forgotten ones
+  // (`TLSv1` alone leaves TLS 1.1, 1.2 and 1.3 off, not only 1.3).
+  const newestIncluded = Math.max(...include);
+  const droppedByIncludeList: Version[] = [];
+  if (plainInclude && effectiveIdx.length > 0) for (let v = newestIncluded + 1; v < VERSIONS.length; v++) droppedByIncludeList.push(VERSIONS[v]);
   return {
     tokens,
     syntax,

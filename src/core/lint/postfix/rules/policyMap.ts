@@ -333,7 +333,9 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
           : `protocols=${printable(a.value, 60)} leaves only ${analysis.effective.join(', ')}: ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} disabled too.`,
       detail:
         'An OpenSSL client offers one contiguous run of versions: excluding a middle version disables every newer one, ' +
-        'and an include list turns off every version it does not name (TLSv1.3 forgotten).',
+        'and an include list turns off every version it does not name' +
+        (analysis.droppedByIncludeList.length ? ` (here ${analysis.droppedByIncludeList.join(', ')})` : '') +
+        `. What remains: ${analysis.effective.length ? analysis.effective.join(', ') : 'nothing'}.`,
       fix: `Write protocols=${fixValue}.`,
       range: a.valueRange,
       evidence: [...evidence, `OpenSSL enables: ${analysis.effective.length ? analysis.effective.join(', ') : 'nothing'}`],

@@ -129,7 +129,7 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
         : `${s.name} leaves only ${a.effective.join(', ')}: ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} disabled too.`,
       detail:
         a.droppedByIncludeList.length > 0 && a.lostToHole.length === 0
-          ? 'Listing the versions to include turns off every version not listed, so TLSv1.3 is off. Postfix ' +
+          ? `Listing the versions to include turns off every version not listed, so ${a.droppedByIncludeList.join(', ')} ${a.droppedByIncludeList.length > 1 ? 'are' : 'is'} off and only ${a.effective.join(', ')} ${a.effective.length > 1 ? 'remain' : 'remains'}. Postfix ` +
             'recommends the exclusion form (or, since 3.6, ">=" bounds) for this reason (postconf(5), smtpd_tls_protocols).'
           : none
             ? 'No TLS version is left, so every TLS handshake fails.'

@@ -269,6 +269,14 @@ describe('postfix TLS policy table: rules', () => {
     assert.match(gap.title, /only TLSv1/);
   });
 
+  it('postfix.protocols-gap: protocols=TLSv1 says that TLSv1.1, TLSv1.2 and TLSv1.3 are off, and what remains', () => {
+    const f = only(lintMap('r.example encrypt protocols=TLSv1\n'), 'postfix.protocols-gap');
+    assert.equal(f.severity, 'error');
+    assert.match(f.title, /leaves only TLSv1: TLSv1\.1, TLSv1\.2, TLSv1\.3 are disabled too\.$/);
+    assert.match(f.detail, /here TLSv1\.1, TLSv1\.2, TLSv1\.3\)\. What remains: TLSv1\./);
+    assert.match(only(lintMap('r.example may protocols=TLSv1:TLSv1.1:TLSv1.2\n'), 'postfix.protocols-gap').title, /: TLSv1\.3 is disabled too/);
+  });
+
   it('postfix.dane-without-dnssec: a dane entry in a map whose main.cf has no smtp_dns_support_level = dnssec', () => {
     for (const level of ['dane', 'dane-only']) {
       const text = `example.org ${level}\n`;

@@ -68,6 +68,20 @@ describe('postfix main.cf rules', () => {
       assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2\n`)).includes('postfix.protocols-gap'));
       assert.ok(!ids(lint('main.cf', `${HOST}smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1, !TLSv1.3\n`)).includes('postfix.protocols-gap'));
     });
+    it('an include list of one old version names every newer version it turns off, not only TLSv1.3', () => {
+      for (const name of ['smtp_tls_protocols', 'smtpd_tls_mandatory_protocols']) {
+        const f = only(lint('main.cf', `${HOST}${name} = TLSv1\n`), 'postfix.protocols-gap');
+        assert.equal(f.severity, 'error', name);
+        assert.match(f.title, /leaves only TLSv1: TLSv1\.1, TLSv1\.2, TLSv1\.3 are disabled too\.$/, name);
+        assert.match(f.detail, /so TLSv1\.1, TLSv1\.2, TLSv1\.3 are off and only TLSv1 remains/, name);
+      }
+      // Two old versions: what remains is both, what is lost is what follows them.
+      assert.match(
+        only(lint('main.cf', `${HOST}smtpd_tls_protocols = TLSv1 TLSv1.1\n`), 'postfix.protocols-gap').title,
+        /only TLSv1, TLSv1\.1: TLSv1\.2, TLSv1\.3 are/,
+      );
+      assert.match(only(lint('main.cf', `${HOST}smtpd_tls_protocols = TLSv1.2\n`), 'postfix.protocols-gap').title, /only TLSv1\.2: TLSv1\.3 is disabled too/);
+    });
   });
 
   describe('postfix.protocols-syntax', () => {
