@@ -2,6 +2,7 @@ import type { TextEdit } from '../../../finding';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
 import { PARAMS_VERSION } from '../params';
+import { gradeSide, judgeGrade } from './cipherGrade';
 
 interface Successor {
   /** The parameter that replaces it. */
@@ -218,14 +219,12 @@ const GRADE_PARAM = /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client|postscreen)_tls_
 export function checkCipherGrade(ctx: RuleContext, s: Setting): void {
   if (!GRADE_PARAM.test(s.name)) return;
   const v = ctx.scope.value(s.name).toLowerCase();
-  if (v !== 'export' && v !== 'low') return;
+  const j = judgeGrade(v, s.name.includes('_mandatory_'), gradeSide(s.name), ctx.scope.definedAt('tls_null_cipherlist') !== undefined);
+  if (!j) return;
   report(ctx, 'postfix.obsolete-cipher-grade', {
-    severity: 'warning',
-    title: `${s.name} = ${v} asks for an obsolete cipher grade.`,
-    detail:
-      `The "${v}" grade enables ciphers that give no real protection (40/56-bit export and single-DES ` +
-      'suites; OpenSSL 1.1.0 and later no longer have them at all); postconf(5): "This choice is insecure and SHOULD NOT be used". ' +
-      'Postfix\'s default, "medium", already interoperates with every current client.',
+    severity: j.severity,
+    title: j.grade === 'null' ? `${s.name} = null allows no encrypting cipher at all.` : `${s.name} = ${v} asks for an obsolete cipher grade.`,
+    detail: j.detail,
     fix: `Set ${s.name} = medium (or remove the line to get the default), then run \`postfix reload\`.`,
     range: s.valueRange,
     evidence: [shown(s)],

@@ -12,6 +12,7 @@ import type { ReferencingMainCf } from '../policyMapLinter';
 import type { PolicyAttribute, PolicyEntry, PolicyMap } from '../policyMapParser';
 import { analyzeProtocols } from '../protocols';
 import { exclusionList } from './protocols';
+import { judgeGrade } from './cipherGrade';
 import { describeKnowledge, knownVersion, knowsBounds, tls12Value, versionAtLeast } from '../version';
 
 /** tls_level.c: the names Postfix reads as a security level (case-insensitive). */
@@ -71,6 +72,7 @@ export function checkPolicyMap(ctx: RuleContext, map: PolicyMap, main: Referenci
     }
     if (!checkAttributes(ctx, e, level)) continue;
     checkEntryProtocols(ctx, e, level);
+    checkEntryCiphers(ctx, e, level, main);
     if (main) checkAgainstMainCf(ctx, e, level, main);
   }
 }
@@ -362,6 +364,36 @@ function checkEntryProtocols(ctx: RuleContext, e: PolicyEntry, level: Level): vo
       editTitle: `Write protocols=${fixValue}`,
     });
   }
+}
+
+/**
+ * `ciphers=` is the destination's cipher grade: at level may (and dane without usable TLSA records) it replaces
+ * smtp_tls_ciphers, at the mandatory levels smtp_tls_mandatory_ciphers (postconf(5), smtp_tls_policy_maps). Judged
+ * as main.cf's grade parameters are (cipherGrade.ts), with the level of this entry deciding which one it lowers.
+ */
+function checkEntryCiphers(ctx: RuleContext, e: PolicyEntry, level: Level, main: ReferencingMainCf | undefined): void {
+  const a = e.attributes.find((x) => x.name.toLowerCase() === 'ciphers');
+  if (!a) return;
+  // dane is mandatory once TLSA records are found; its worst case decides.
+  const mandatory = level !== 'may';
+  const j = judgeGrade(a.value, mandatory, 'client', main?.scope.definedAt('tls_null_cipherlist') !== undefined);
+  if (!j) return;
+  const replaces = level === 'may' ? 'smtp_tls_ciphers' : level === 'dane' ? 'smtp_tls_ciphers or smtp_tls_mandatory_ciphers' : 'smtp_tls_mandatory_ciphers';
+  report(ctx, 'postfix.obsolete-cipher-grade', {
+    severity: j.severity,
+    title:
+      j.grade === 'null'
+        ? `ciphers=${printable(a.value, 20)} allows no encrypting cipher for ${printable(e.key, 80)} (level ${level}).`
+        : `ciphers=${printable(a.value, 20)} lowers the cipher grade for ${printable(e.key, 80)} (level ${level}) to an obsolete one.`,
+    detail:
+      `For this destination the attribute replaces main.cf's ${replaces} (default "medium"). ${j.detail}` +
+      (level === 'dane' ? ' At level dane TLS is mandatory once usable TLSA records are found, so the mandatory case is judged.' : ''),
+    fix: "Write ciphers=medium, or remove the attribute to use main.cf's grade.",
+    range: a.valueRange,
+    evidence: [entryText(e)],
+    edits: [{ range: a.valueRange, newText: 'medium' }],
+    editTitle: 'Write ciphers=medium',
+  });
 }
 
 function checkAgainstMainCf(ctx: RuleContext, e: PolicyEntry, level: Level, main: ReferencingMainCf): void {

@@ -269,6 +269,29 @@ describe('postfix TLS policy table: rules', () => {
     assert.match(gap.title, /only TLSv1/);
   });
 
+  it('postfix.obsolete-cipher-grade: ciphers=low/export/null lower the grade main.cf would use for the destination', () => {
+    for (const g of ['low', 'EXPORT']) {
+      const f = only(lintMap(`relay.example encrypt ciphers=${g}\n`), 'postfix.obsolete-cipher-grade');
+      assert.equal(f.severity, 'warning', g);
+      assert.match(f.detail, /replaces main\.cf's smtp_tls_mandatory_ciphers/);
+      assert.match(f.detail, /SHOULD NOT be used/);
+      assert.equal(fixes(`relay.example encrypt ciphers=${g}\n`, 'postfix.obsolete-cipher-grade'), 'relay.example encrypt ciphers=medium\n');
+    }
+    assert.match(only(lintMap('relay.example may ciphers=low\n'), 'postfix.obsolete-cipher-grade').detail, /replaces main\.cf's smtp_tls_ciphers /);
+    // null: no TLS at all with OpenSSL 3; deferred where TLS is mandatory, plain text where it is opportunistic.
+    const nul = only(lintMap('relay.example secure ciphers=null\n'), 'postfix.obsolete-cipher-grade');
+    assert.equal(nul.severity, 'error');
+    assert.match(nul.detail, /error setting cipher grade/);
+    assert.match(nul.detail, /deferred/);
+    const mayNull = only(lintMap('relay.example may ciphers=null\n'), 'postfix.obsolete-cipher-grade');
+    assert.equal(mayNull.severity, 'warning');
+    assert.match(mayNull.detail, /plain text/);
+    // A tls_null_cipherlist of the admin's own makes "null" theirs to judge; medium and high are fine; none ignores it.
+    assert.deepEqual(ids(lintMap('relay.example encrypt ciphers=null\n', `${USES_MAP}tls_null_cipherlist = eNULL:@SECLEVEL=0\n`)), []);
+    assert.deepEqual(ids(lintMap('a.example encrypt ciphers=medium\nb.example verify ciphers=high\n')), []);
+    assert.ok(!ids(lintMap('relay.example none ciphers=low\n')).includes('postfix.obsolete-cipher-grade'));
+  });
+
   it('postfix.protocols-gap: protocols=TLSv1 says that TLSv1.1, TLSv1.2 and TLSv1.3 are off, and what remains', () => {
     const f = only(lintMap('r.example encrypt protocols=TLSv1\n'), 'postfix.protocols-gap');
     assert.equal(f.severity, 'error');

@@ -273,6 +273,13 @@ describe('postfix main.cf rules', () => {
       assert.equal(assertFixes('main.cf', text, 'postfix.obsolete-cipher-grade'), `${HOST}smtpd_tls_mandatory_ciphers = medium\n`);
       assert.deepEqual(ids(lint('main.cf', `${HOST}smtpd_tls_ciphers = high\n`)), []);
     });
+    it('postfix.obsolete-cipher-grade: null, which leaves no cipher at all with OpenSSL 3', () => {
+      const f = only(lint('main.cf', `${HOST}smtp_tls_mandatory_ciphers = null\n`), 'postfix.obsolete-cipher-grade');
+      assert.equal(f.severity, 'error');
+      assert.match(f.title, /= null allows no encrypting cipher/);
+      assert.equal(only(lint('main.cf', `${HOST}smtp_tls_ciphers = null\n`), 'postfix.obsolete-cipher-grade').severity, 'warning');
+      assert.deepEqual(ids(lint('main.cf', `${HOST}lmtp_tls_mandatory_ciphers = null\ntls_null_cipherlist = eNULL:@SECLEVEL=0\n`)), []);
+    });
   });
 
   describe('parsing findings', () => {
