@@ -15,6 +15,7 @@ import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
 import { checkEncryptOnMx, checkServiceTls } from './rules/server';
+import { checkWrapperService } from './rules/wrapperService';
 import { ParameterScope } from './scope';
 import { describeService, smtpdServices } from './services';
 import { checkMandatoryProtocolsDefault } from './rules/defaults';
@@ -108,6 +109,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     }
     checkUnknownNames(ctx, winners, referenced);
     checkServiceTls(ctx);
+    checkWrapperService(ctx, mainText !== undefined);
     checkEncryptOnMx(ctx, false);
     checkRelayOverride(ctx);
     if (info.role === 'client') checkClientLevel(ctx, true);

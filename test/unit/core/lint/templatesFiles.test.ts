@@ -66,7 +66,10 @@ describe('template-aware Postfix lint', () => {
 
   it('an ERB master.cf: <%= %> fields are one token, no master syntax errors', () => {
     const master = `smtp      inet  n       -       y       -       -       smtpd\n<%= @submission_port %> inet n - y - - smtpd\n  -o smtpd_tls_security_level=<%= @level %>\n  -o smtpd_sasl_auth_enable=yes\n<% if @smtps %>\nsmtps     inet  n       -       y       -       -       smtpd\n  -o smtpd_tls_wrappermode=yes\n<% end %>\n`;
-    const r = lint('master.cf', master, { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_security_level = may\n' });
+    // main.cf names a certificate: without one the smtps service would rightly be postfix.smtps-without-certificate.
+    const r = lint('master.cf', master, {
+      'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_security_level = may\nsmtpd_tls_chain_files = /etc/ssl/private/mail.pem\n',
+    });
     assert.deepEqual(
       ids(r).filter((i) => i !== 'postfix.mandatory-protocols-default'),
       ['postfix.template-file'],

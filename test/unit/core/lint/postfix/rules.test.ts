@@ -343,6 +343,35 @@ describe('postfix main.cf rules', () => {
 
 describe('postfix master.cf rules', () => {
   const MAIN = { 'main.cf': 'myhostname = mail.example.com\n' };
+  it('wrapper mode: level none is ignored (info, edit to encrypt); no server certificate at all is an error', () => {
+    const withCert = { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/ssl/mail.pem\nsmtpd_tls_key_file = /etc/ssl/mail.key\n' };
+    const none = 'smtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_tls_security_level=none\n';
+    const r = lint('master.cf', none, withCert);
+    const f = only(r, 'postfix.wrappermode-level-ignored');
+    assert.equal(f.severity, 'info');
+    assert.equal(slice(none, f.range!), 'none');
+    assert.match(f.detail, /ignored with smtpd_tls_wrappermode = yes/);
+    assert.equal(
+      assertFixes('master.cf', none, 'postfix.wrappermode-level-ignored', withCert),
+      'smtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_tls_security_level=encrypt\n',
+    );
+    assert.ok(!r.findings.some((x) => x.severity === 'error'), JSON.stringify(r.findings.map((x) => x.title)));
+    // main.cf's level none (or empty) with a certificate: a working SMTPS service, nothing to say.
+    const wrap = 'smtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n';
+    const inherits = { 'main.cf': `${withCert['main.cf']}smtpd_tls_security_level = none\n` };
+    assert.deepEqual(
+      ids(lint('master.cf', wrap, inherits)).filter((i) => i.startsWith('postfix.wrappermode') || i.startsWith('postfix.smtps')),
+      [],
+    );
+    // No certificate anywhere: Postfix drops every connection.
+    const nc = only(lint('master.cf', wrap, MAIN), 'postfix.smtps-without-certificate');
+    assert.equal(nc.severity, 'error');
+    assert.match(nc.detail, /Wrapper-mode request dropped/);
+    assert.ok(ids(lint('master.cf', `${wrap}  -o smtpd_tls_cert_file=\n`, withCert)).includes('postfix.smtps-without-certificate'));
+    assert.ok(!ids(lint('master.cf', `${wrap}  -o smtpd_tls_chain_files=/etc/ssl/mail-chain.pem\n`, MAIN)).includes('postfix.smtps-without-certificate'));
+    // Without main.cf the inherited certificate is unknown: no claim.
+    assert.ok(!ids(lint('master.cf', wrap)).includes('postfix.smtps-without-certificate'));
+  });
   it('postfix.smtps-without-wrappermode: 465/smtps/submissions without wrapper mode', () => {
     const text = 'smtps inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n';
     const f = only(lint('master.cf', text, MAIN), 'postfix.smtps-without-wrappermode');
