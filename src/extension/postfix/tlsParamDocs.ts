@@ -1,3 +1,5 @@
+import { obsoleteParameterDoc } from '../../core/lint/postfix/obsoleteParams';
+
 /**
  * What the TLS parameters of main.cf / master.cf mean, in the words a mail admin needs when hovering one.
  * `smtpd_` is the server side (mail coming in), `smtp_` the client side (mail going out, to the relayhost).
@@ -52,7 +54,6 @@ export const TLS_PARAM_DOCS: Readonly<Record<string, string>> = {
   smtpd_tls_received_header: '`yes` adds the TLS protocol and cipher to the Received: header.',
   smtpd_tls_dh1024_param_file:
     'DH parameters for DHE ciphers (a 2048-bit file is right despite the name). With Postfix 3.7+ and OpenSSL 3, empty or `auto` lets OpenSSL choose, which postconf(5) recommends; since 3.1 the built-in default is 2048 bits.',
-  smtpd_tls_eecdh_grade: 'ECDHE curve strength: `auto` (default in 3.6+) is right.',
   tls_high_cipherlist: 'OpenSSL cipher list behind the `high` grade.',
   tls_medium_cipherlist: 'OpenSSL cipher list behind the `medium` grade.',
   tls_preempt_cipherlist: '`yes` makes the server choose the cipher order instead of the client.',
@@ -67,6 +68,7 @@ export const TLS_PARAM_DOCS: Readonly<Record<string, string>> = {
   myhostname: 'The name this server gives in its greeting and EHLO; the certificate should cover it.',
 };
 
+/** The hover text: the words above, else (an obsolete parameter the linter knows) the lint's own successor and reason. */
 export function tlsParamDoc(name: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(TLS_PARAM_DOCS, name) ? TLS_PARAM_DOCS[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(TLS_PARAM_DOCS, name) ? TLS_PARAM_DOCS[name] : obsoleteParameterDoc(name);
 }
