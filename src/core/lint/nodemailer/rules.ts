@@ -7,6 +7,7 @@ import type { Finding, RelatedLocation, TextEdit } from '../../finding';
 import { makeFinding } from '../../findings';
 import { isShowableKey } from '../dotenv/parse';
 import type { Effective } from './effective';
+import type { WellKnownService } from './services';
 import { printable } from '../../endpoint';
 import { hideHostUserinfo } from '../../secrets';
 import { hostProblem } from '../hosts';
@@ -83,7 +84,7 @@ function secureOnStarttlsPort(site: TransportSite, eff: Effective, rc: Transport
       fix: truthyString
         ? `Convert the variable to a boolean (secure: process.env.X === 'true'), and keep it false for port ${eff.port}; nodemailer then upgrades with STARTTLS (add requireTLS: true to refuse a server without it).`
         : `Either keep port ${eff.port} and set secure: false (nodemailer upgrades with STARTTLS; add requireTLS: true), or keep secure: true and use port 465.`,
-      evidence: evidence(site, ['secure', 'port', 'service']),
+      evidence: evidence(site, ['secure', 'port', 'service'], eff),
       ...at(secure, rc),
       related: related([secure, port]),
       ...(edits.length ? { edits, editTitle } : {}),
@@ -113,7 +114,7 @@ function plaintextOnImplicitPort(site: TransportSite, eff: Effective, rc: Transp
         'Port 465 is implicit TLS (SMTPS): the server waits for a TLS ClientHello and says nothing. With secure: false ' +
         'nodemailer waits for a plain SMTP greeting that never comes and fails with "Greeting never received" (ETIMEDOUT).',
       fix: 'Set secure: true for port 465 (or remove secure: nodemailer turns it on for 465 by itself), or use port 587 with secure: false and requireTLS: true.',
-      evidence: evidence(site, ['secure', 'port', 'service']),
+      evidence: evidence(site, ['secure', 'port', 'service'], eff),
       ...at(secure, rc),
       related: related([secure, port]),
       ...(edits.length ? { edits, editTitle } : {}),
@@ -252,7 +253,8 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
   if (eff.requireTLS !== false || eff.ignoreTLS !== false) return [];
   const req = site.options.get('requireTLS');
   if (!req && site.openEnded) return [];
-  const anchor = site.options.get('port') ?? site.options.get('secure') ?? site.options.get('host') ?? site.options.get('service');
+  // Anchored at what decides the port: an option a known service overrides is not it (the service is).
+  const anchor = deciding(site, eff, 'port') ?? deciding(site, eff, 'secure') ?? site.options.get('service') ?? site.options.get('host');
   let edit: TextEdit | undefined;
   if (req?.code && req.resolved.literal && !req.fromUrl) edit = { range: req.code.valueRange, newText: 'true' };
   else if (!req && anchor?.code && !anchor.fromUrl && !insertsIntoDamage(site, anchor, rc)) edit = insertAfter(rc, anchor, 'requireTLS: true');
@@ -264,9 +266,9 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
         'nodemailer upgrades with STARTTLS only when the server advertises it. An attacker (or a broken middlebox) that removes STARTTLS from the ' +
         'EHLO reply makes it continue in plain text, credentials included. requireTLS: true turns that into an error instead.',
       fix: 'Add requireTLS: true to the transport options.',
-      evidence: evidence(site, ['port', 'secure', 'service']),
+      evidence: evidence(site, ['port', 'secure', 'service'], eff),
       ...at(req ?? anchor, rc, site),
-      related: related([req, site.options.get('port')]),
+      related: related([req, deciding(site, eff, 'port')]),
       ...(edit ? { edits: [edit], editTitle: 'Add requireTLS: true' } : {}),
     }),
   ];
@@ -425,15 +427,38 @@ function envLocation(e: EnvOrigin, option: string): RelatedLocation {
 }
 
 /** Evidence lines for the options that matter; secrets and URLs are never quoted. */
-function evidence(site: TransportSite, keys: string[]): string[] {
+/**
+ * The options behind a finding, as nodemailer sees them: a known `service` overrides the host, port and secure it
+ * defines (smtp-transport: shared.assign(options, urlData, wellKnown(service)), the last one wins), so such an option
+ * of the user's is shown as ignored and the service with what it sets; never as if it decided.
+ */
+function evidence(site: TransportSite, keys: string[], eff?: Effective): string[] {
   const out: string[] = [];
   for (const k of keys) {
     const s = site.options.get(k);
     if (!s) continue;
     const from = s.fromUrl ? ' (from the connection URL)' : s.resolved.env.length ? ` (from ${s.resolved.env.map((e) => e.key).join(', ')})` : '';
-    out.push(`${k}: ${shown(s)}${from}`);
+    const svc = eff?.service;
+    const theirs = svc ? serviceSets(svc, k) : undefined;
+    if (k === 'service' && svc)
+      out.push(`service: ${shown(s)}${from} (sets ${['host', 'port', 'secure'].flatMap((x) => serviceSets(svc, x) ?? []).join(', ')})`);
+    else if (theirs !== undefined) out.push(`${k}: ${shown(s)}${from} (ignored: service '${svc!.name}' sets ${theirs})`);
+    else out.push(`${k}: ${shown(s)}${from}`);
   }
   return out;
+}
+
+/** `port: 587` when the well-known service sets this option, else undefined (it leaves the user's value in force). */
+function serviceSets(svc: WellKnownService, key: string): string | undefined {
+  if (key === 'host') return `host: ${JSON.stringify(svc.host)}`;
+  if (key === 'port' && svc.port !== undefined) return `port: ${svc.port}`;
+  if (key === 'secure' && svc.secure !== undefined) return `secure: ${svc.secure}`;
+  return undefined;
+}
+
+/** The option as written, when it decides (no known service overrides it). */
+function deciding(site: TransportSite, eff: Effective, key: 'host' | 'port' | 'secure'): OptionSite | undefined {
+  return eff.service && serviceSets(eff.service, key) !== undefined ? undefined : site.options.get(key);
 }
 
 function show(key: string, v: unknown): string {

@@ -354,6 +354,26 @@ describe('nodemailer rules', () => {
     });
   });
 
+  it('starttls-not-required under a known service: the evidence says which options the service overrides, the finding sits on the service', () => {
+    // nodemailer's smtp-transport: shared.assign(options, urlData, wellKnown(service)): the service's host/port/secure win.
+    const code = `const nodemailer = require('nodemailer');\nconst t = nodemailer.createTransport({\n  service: 'Outlook365',\n  secure: true,\n  port: 465,\n});\n`;
+    const f = lint('m.js', code).findings.find((x) => x.id === 'nodemailer.starttls-not-required') as Finding;
+    assert.ok(f);
+    assert.match(f.title, /^Port 587 /);
+    assert.deepEqual(f.evidence, [
+      "port: 465 (ignored: service 'Outlook365' sets port: 587)",
+      "secure: true (ignored: service 'Outlook365' sets secure: false)",
+      'service: "Outlook365" (sets host: "smtp.office365.com", port: 587, secure: false)',
+    ]);
+    assert.ok(!f.evidence!.includes('secure: true'));
+    assert.equal(f.range?.start.line, 2);
+    assert.equal(applyEdits(code, f.edits ?? []), code.replace("service: 'Outlook365',\n", "service: 'Outlook365',\n  requireTLS: true,\n"));
+    // A service that leaves secure alone (SendGrid): the user's secure decides and is shown as it is.
+    const sg = lint('m.js', `nodemailer.createTransport({ service: 'SendGrid', secure: true });\n`).findings;
+    const sec = sg.find((x) => x.id === 'nodemailer.secure-on-starttls-port') as Finding;
+    assert.ok(sec.evidence?.includes('secure: true'), JSON.stringify(sec.evidence));
+  });
+
   it('ranges land on the line the editor shows in files with lone CR line breaks', () => {
     const code = `const nodemailer = require('nodemailer');\r// a comment\rconst t = nodemailer.createTransport({\r  host: 'smtp.example.com',\r  port: 587,\r  secure: true,\r});\r`;
     const r = lint('m.js', code);
