@@ -73,6 +73,8 @@ MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
 Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
 {"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.
+The MX probes' findings count as in probe: a certificate that does not verify is an error also where
+opportunistic senders deliver anyway (senders that verify defer; "senders" says who delivers).
 `,
   report: `Usage: mail-tls-doctor report FILE... [options]   (JSON Lines from --format jsonl; - is standard input)
 Merges the JSON Lines of many runs (e.g. the shards of a CI matrix) into one report. A record that appears in

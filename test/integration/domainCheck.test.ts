@@ -366,6 +366,40 @@ describe('domain check CLI: DNS failures name their cause, and the dig they sugg
     }
   });
 
+  it('a certificate error at an MX with neither MTA-STS nor DANE: still an error and exit 1 (as in probe), and it says opportunistic senders deliver anyway', async () => {
+    const dnsServer = await startDnsServer({
+      records: [
+        { name: 'nopolicy.test', type: 'MX', data: { preference: 10, exchange: 'mx.nopolicy.test' } },
+        // 127.0.0.13 presents a certificate for somebody-else.test.
+        { name: 'mx.nopolicy.test', type: 'A', data: '127.0.0.13' },
+      ],
+    });
+    try {
+      const { code, report } = await checkJson('nopolicy.test', dnsServer.address);
+      assert.equal(code, 1);
+      assert.deepEqual(report.findings, []);
+      assert.equal(report.senders.find((v) => v.sender === 'opportunistic')?.outcome, 'unverified-tls');
+      const cert = report.results[0].findings.find((f) => f.id === 'cert.hostname-mismatch')!;
+      assert.equal(cert.severity, 'error');
+      assert.match(
+        cert.detail,
+        /For mail to nopolicy\.test: neither an MTA-STS policy in enforce mode nor usable DANE records cover mx\.nopolicy\.test, so sending MTAs that use opportunistic TLS .* still deliver here, encrypted but unauthenticated .*senders that verify certificates for this destination .* defer the mail/,
+      );
+      // The same certificate under an enforced MTA-STS policy has its own domain finding and no such text.
+      const { report: sts } = await checkJson('wrongname.test', lab.dns.address);
+      assert.ok(sts.findings.some((f) => f.id === 'mtasts.mx-cert-invalid'));
+      assert.ok(sts.results.every((r) => r.findings.every((f) => !f.detail.includes('For mail to'))));
+      // Text: no "OK" over an exit code of 1.
+      const io = captureIO();
+      const args = ['--resolver', dnsServer.address, '--ca', lab.caFile, '--timeout', '8000', '--smtp-port', String(lab.smtpPort)];
+      assert.equal(await main(['check', 'nopolicy.test', ...args], io), 1);
+      assert.doesNotMatch(io.stdout, /OK: no domain findings/);
+      assert.match(io.stdout, /No domain findings; the MX probes below have [1-9]\d* errors?\n/);
+    } finally {
+      await dnsServer.close();
+    }
+  });
+
   it('_mta-sts and _smtp._tls TXT lookups that SERVFAIL: a finding each (senders without a cached policy go without MTA-STS; no reports), and the MTA-STS sender says so', async () => {
     const dnsServer = await startDnsServer({
       records: [

@@ -172,6 +172,13 @@ export const domainFindings = {
     });
   },
   /**
+   * Added to a certificate error at an MX that no MTA-STS enforce policy or DANE record covers: who still delivers
+   * and who does not, for mail to the domain. Text, not a finding: the certificate finding stays the one finding.
+   */
+  mxCertOpportunistic(domain: string, mx: string): string {
+    return `For mail to ${p(domain)}: neither an MTA-STS policy in enforce mode nor usable DANE records cover ${p(mx)}, so sending MTAs that use opportunistic TLS (RFC 7435; Postfix \`smtp_tls_security_level = may\`, most of them) still deliver here, encrypted but unauthenticated (the sender view says so); senders that verify certificates for this destination (a Postfix \`verify\` or \`secure\` policy for it) defer the mail, and an MTA-STS policy cannot be enforced until the certificate verifies (RFC 8461 4.2). It stays an error, as in \`probe\`.`;
+  },
+  /**
    * The `_mta-sts` TXT lookup got no usable answer (SERVFAIL also with CD, or the resolver failed; bogus data is
    * `dns.bogus`). RFC 8461 3.3: a sender with an unexpired cached policy applies it; one without continues as if
    * the domain had no MTA-STS. `server`, `named`: as for lookupFailed.

@@ -97,9 +97,26 @@ export async function checkDomain(domainInput: string, o: CheckOptions): Promise
             ? 'secure'
             : 'insecure',
   } as const;
-  const report: DomainReport = { domain, mx, dnssec, dane, mtaSts, tlsRpt, senders: [], results, findings };
+  const shown = results.map((res, i) => withSenderContext(domain, probes[i].host.name, res, dane, mtaSts));
+  const report: DomainReport = { domain, mx, dnssec, dane, mtaSts, tlsRpt, senders: [], results: shown, findings };
   report.senders = senderViews(report);
   return report;
+}
+
+/**
+ * A certificate error at an MX that neither MTA-STS in enforce mode nor usable DANE records cover stays an error,
+ * as in `probe` (and so sets the exit code, which follows severities in every command): senders that verify defer.
+ * Its detail says, in the domain's terms, that opportunistic senders still deliver (the sender view shows it), so
+ * the error and the "delivered" verdicts do not read as a contradiction.
+ */
+function withSenderContext(domain: string, mx: string, res: ProbeResult, dane: DaneReport, mtaSts: MtaStsReport): ProbeResult {
+  if (!res.tls || res.trusted) return res;
+  const enforced = mtaSts.status === 'ok' && mtaSts.policy?.mode === 'enforce' && !!mtaSts.mxMatches?.[mx];
+  const d = dane.hosts.find((x) => x.mx === mx);
+  if (enforced || d?.applies || d?.unusableOnly) return res;
+  const context = F.mxCertOpportunistic(domain, mx);
+  const findings = res.findings.map((f) => (f.id.startsWith('cert.') && f.severity === 'error' ? { ...f, detail: `${f.detail} ${context}` } : f));
+  return { ...res, findings };
 }
 
 /** A TXT lookup with no usable answer and no other finding (bogus data is dns.bogus; NXDOMAIN and NODATA are absence). */

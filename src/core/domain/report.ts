@@ -47,7 +47,10 @@ export function formatDomain(d: DomainReport, p: Painter, verbose: boolean): str
     );
   }
   const findings = [...d.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
-  if (findings.length === 0) out.push(`  ${p.green('OK')}: no domain findings`);
+  // The MX probes' findings count for the exit code too: "OK" only when they hold no error either.
+  const probeErrors = d.results.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'error').length, 0);
+  if (findings.length === 0 && probeErrors === 0) out.push(`  ${p.green('OK')}: no domain findings`);
+  else if (findings.length === 0) out.push(`  No domain findings; the MX probes below have ${probeErrors} error${probeErrors === 1 ? '' : 's'}`);
   for (const f of findings) out.push(...formatFinding(f, p, verbose));
   out.push('');
   for (const r of d.results) out.push(formatResult(r, p, verbose));
