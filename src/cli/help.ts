@@ -17,7 +17,11 @@ and explains every problem with its fix.
 
 Targets:
   HOST[:PORT]                 a host name or address, [IPv6]:PORT; the port picks protocol and TLS mode
-  --input FILE|-              one target per line (or standard input); # starts a comment; blank lines skipped
+  SCHEME://HOST[:PORT]        this target's own protocol and mode: smtp, submission, imap, pop3 (STARTTLS);
+                              smtps, submissions, imaps, pop3s (implicit TLS); it wins over --protocol,
+                              --starttls and --implicit; the port defaults as with them (e.g. imaps: 993)
+  --input FILE|-              one target per line (either form, so one list mixes protocols; or standard
+                              input); # starts a comment; blank lines skipped
   --from-config PATH          probe the servers the configs under PATH name (Postfix relayhost, nodemailer...);
                               findings then point at the config line
   --shard K/N                 probe only the K-th of N stable parts of the targets (1 <= K <= N): the same

@@ -1,5 +1,5 @@
 /** `mail-tls-doctor probe`: argument parsing and output; the work is done by src/core/probe. */
-import { isIpLiteral, makeEndpoint, parseTarget, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
+import { isIpLiteral, printable, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../core/endpoint';
 import { isProtocol, protocolList } from '../core/protocols';
 import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
@@ -12,10 +12,21 @@ import { whenTlsLoads } from '../core/nodeLazy';
 import { compileIpPatternOnce } from './ipPattern';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
-import { dedupeTargets, inShard, parseShard, parseTargetList, readInput, type Shard, type Target } from './targets';
+import {
+  dedupeTargets,
+  inShard,
+  parseShard,
+  parseTargetList,
+  parseTargetSpec,
+  readInput,
+  targetEndpoint,
+  type Shard,
+  type Target,
+  type TargetSpec,
+} from './targets';
 
 export interface ProbeArgs {
-  targets: { host: string; port?: number }[];
+  targets: TargetSpec[];
   protocol?: Protocol;
   mode?: TlsMode;
   servername?: string;
@@ -94,7 +105,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
         break;
       default: {
         if (arg.startsWith('-')) throw new UsageError(`unknown option "${printable(arg)}"`);
-        const t = parseTarget(arg);
+        const t = parseTargetSpec(arg);
         if ('error' in t) throw new UsageError(t.error);
         out.targets.push(t);
       }
@@ -115,7 +126,7 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   let painter: ReturnType<typeof paint> | undefined;
   const p = () => (painter ??= paint(text && io.color));
   const opts = { protocol: a.protocol, mode: a.mode, servername: a.servername, caFiles: a.caFiles };
-  const targets: Target[] = a.targets.map((t) => ({ endpoint: makeEndpoint(t.host, t.port, opts) }));
+  const targets: Target[] = a.targets.map((t) => ({ endpoint: targetEndpoint(t, opts) }));
   for (const file of a.inputs) {
     const input = await readInput(file, io.readStdin);
     targets.push(...parseTargetList(input.name, input.text, opts));

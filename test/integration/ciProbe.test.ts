@@ -256,3 +256,52 @@ describe('probe in CI formats', function () {
     for (const [name, r] of Object.entries(v)) assert.deepEqual(r.errors, [], name);
   });
 });
+
+describe('probe --input: one list of servers of every protocol, each line naming its own (mail URLs)', function () {
+  this.timeout(60_000);
+  let lab: Lab;
+  let dir: string;
+  before(async () => {
+    lab = await startLab({ only: ['healthy', 'healthy-smtps', 'healthy-imap', 'healthy-imaps', 'healthy-pop3', 'healthy-pop3s'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-mixed-'));
+  });
+  after(async () => {
+    await lab?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('probes each server with the protocol and mode its line names, and points each result at its line', async () => {
+    const port = (name: string) => lab.servers[name].port;
+    const lines = [
+      `smtp://127.0.0.1:${port('healthy')}`,
+      `smtps://127.0.0.1:${port('healthy-smtps')}`,
+      `imap://127.0.0.1:${port('healthy-imap')}`,
+      `imaps://127.0.0.1:${port('healthy-imaps')}`,
+      `pop3://127.0.0.1:${port('healthy-pop3')}`,
+      `pop3s://127.0.0.1:${port('healthy-pop3s')}`,
+    ];
+    const list = path.join(dir, 'servers.txt');
+    fs.writeFileSync(list, `# the whole organisation\n${lines.join('\n')}\n`);
+    const io = captureIO();
+    const code = await main(['probe', '--input', list, '--servername', 'mail.lab.test', '--ca', lab.caFile, '--timeout', '3000', '--json'], io);
+    assert.equal(code, 0, io.stdout);
+    const doc = JSON.parse(io.stdout) as {
+      results: {
+        endpoint: { protocol: string; mode: string; port: number };
+        tls: { version: string } | null;
+        definedAt?: { range: { start: { line: number } } }[];
+      }[];
+    };
+    const got = doc.results.map(
+      (r) => `${r.endpoint.protocol}/${r.endpoint.mode}:${r.endpoint.port} tls=${r.tls !== null} line ${r.definedAt?.[0].range.start.line}`,
+    );
+    assert.deepEqual(got, [
+      `smtp/starttls:${port('healthy')} tls=true line 1`,
+      `smtp/implicit:${port('healthy-smtps')} tls=true line 2`,
+      `imap/starttls:${port('healthy-imap')} tls=true line 3`,
+      `imap/implicit:${port('healthy-imaps')} tls=true line 4`,
+      `pop3/starttls:${port('healthy-pop3')} tls=true line 5`,
+      `pop3/implicit:${port('healthy-pop3s')} tls=true line 6`,
+    ]);
+  });
+});
