@@ -4,6 +4,7 @@ import { readForLint } from '../lintHost';
 import { effectiveValue, serviceOverridesAt } from '../../core/lint/postfix/effective';
 import { tlsParamDoc } from './tlsParamDocs';
 import { isMasterCf } from '../../core/lint/postfix/masterLinter';
+import { termSafe } from '../../core/escape';
 
 /**
  * Hovers on a Postfix parameter name (in main.cf, or after `-o` in master.cf) explain TLS parameters and show the
@@ -51,6 +52,7 @@ export class PostfixHoverProvider implements vscode.HoverProvider {
   }
 }
 
+/** A value from the file inside a code span: no backtick to close it, and control or bidi characters shown, never acted on. */
 function code(s: string): string {
-  return s.replace(/`/g, "'").slice(0, 200);
+  return termSafe(s.replace(/`/g, "'").slice(0, 200));
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { MailTlsDoctorApi } from '../../../src/extension/api';
 import { startHostile, type HostileServer } from '../../support/hostile';
 import { labPki } from '../../support/hostile/certs';
-import { activateExtension, findNode, flatten, waitFor, wsUri } from '../helpers';
+import { activateExtension, findNode, flatten, removeCreated, waitFor, wsUri } from '../helpers';
 
 /** VS Code's notification link syntax (vs/base/common/linkedText.ts): what must never form in a notification. */
 const NOTIFICATION_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/;
@@ -118,6 +118,26 @@ describe('extension: hostile settings and servers cannot act', function () {
       const close = after.indexOf(`\n${open[1]}\n`);
       assert.ok(close >= 0, 'the fence is closed');
       for (const line of after.slice(0, close).split('\n')) assert.doesNotMatch(line, new RegExp(`^ {0,3}\`{${open[1].length},}\\s*$`), line);
+    });
+  });
+
+  describe('a main.cf value with bidi and terminal controls (a hostile repository)', () => {
+    const uri = () => wsUri('hostile-hover', 'main.cf');
+    after(() => removeCreated('hostile-hover'));
+
+    it('the hover shows them escaped inside the value, never as controls', async () => {
+      // U+202E reverses what follows on screen ("Trojan Source"); ESC starts a terminal sequence.
+      await vscode.workspace.fs.writeFile(uri(), Buffer.from('smtp_tls_security_level = may\u202e tpyrcne\nsmtp_tls_loglevel = 1\u001b[2J\n'));
+      for (const [line, shown] of [
+        [0, 'may\\u202e tpyrcne'],
+        [1, '1\\x1b[2J'],
+      ] as const) {
+        const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', uri(), new vscode.Position(line, 3))) as vscode.Hover[];
+        const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+        assert.ok(text.includes('Effective value (from this file)'), text);
+        assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, JSON.stringify(text));
+        assert.ok(text.includes(shown), JSON.stringify(text));
+      }
     });
   });
 });
