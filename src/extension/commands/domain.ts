@@ -4,7 +4,7 @@ import { parseMailDomain } from '../../core/domain/name';
 import type { Controller } from '../controller';
 import { VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
-import { OPEN_SETTING, openSetting, showInfo } from '../notify';
+import { OPEN_SETTING, openSetting, searched, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 import type { Node } from '../tree';
@@ -65,11 +65,11 @@ export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTru
   if (domains.length === 0) {
     // Sender domains are named but not offered until the user asks for them: say so instead of "none found".
     const senders = !ctl.settings.includeSenderDomains && ctl.lint.domains().some((d) => d.sender);
-    const pick = await showInfo(
-      `Mail TLS Doctor found no mail domain in this workspace (an unbracketed relayhost in main.cf, TLS policy map entries)${senders ? '; the nodemailer sender domains it names are listed only with mailTlsDoctor.domains.includeSenderDomains' : ''}.`,
+    // Not waited on, as in Probe Workspace: the command ends now and the button still asks for a domain.
+    void showInfo(
+      `Mail TLS Doctor found no mail domain ${searched()} (an unbracketed relayhost in main.cf, TLS policy map entries)${senders ? '; the nodemailer sender domains it names are listed only with mailTlsDoctor.domains.includeSenderDomains' : ''}.`,
       'Check Mail Domain...',
-    );
-    if (pick) return checkMailDomain(ctl);
+    ).then((pick) => pick && checkMailDomain(ctl));
     return [];
   }
   const go = await confirmUntrusted(ctl, internal, {

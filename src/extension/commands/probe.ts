@@ -5,7 +5,7 @@ import type { ProbeResult } from '../../core/probe/types';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
-import { OPEN_SETTING, openSetting, showError, showInfo } from '../notify';
+import { OPEN_SETTING, openSetting, searched, showError, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 
@@ -35,11 +35,11 @@ export async function probeWorkspace(ctl: Controller, internal: { skipTrustPromp
     return [];
   }
   if (endpoints.length === 0) {
-    const pick = await showInfo(
-      'Mail TLS Doctor found no mail servers in this workspace (Postfix relayhost, nodemailer transports, mail logs).',
-      'Probe Host...',
+    // Not waited on, like the notice above: the command ends now (a keybinding or a caller is not left waiting for
+    // a notification nobody may close), and the button still runs Probe Host...
+    void showInfo(`Mail TLS Doctor found no mail servers ${searched()} (Postfix relayhost, nodemailer transports, mail logs).`, 'Probe Host...').then(
+      (pick) => pick && vscode.commands.executeCommand(Command.probeHost),
     );
-    if (pick) await vscode.commands.executeCommand(Command.probeHost);
     return [];
   }
   const hosts = [...new Set(endpoints.map((e) => e.host))];

@@ -47,4 +47,23 @@ describe('restricted mode: the view says so once', function () {
     assert.match(text, /Probe a Host\.\.\./);
     assert.equal(restrictedSays(text), 1, text);
   });
+
+  it('in an empty workspace the workspace commands say nothing was found and return without waiting on the notice', async () => {
+    const api = await activateExtension();
+    for (const [command, said] of [
+      ['mailTlsDoctor.probeWorkspace', /found no mail servers in this workspace/],
+      ['mailTlsDoctor.checkWorkspaceDomains', /found no mail domain in this workspace/],
+    ] as const) {
+      // Raced against a bound: a command that waits on its notification (nobody presses it here) fails here.
+      const outcome = await Promise.race([
+        Promise.resolve(vscode.commands.executeCommand(command)).then((results) => ({ results })),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
+      ]);
+      assert.ok(outcome, `${command} still waits on its notification`);
+      assert.deepEqual(outcome.results, []);
+      assert.match(api.recentNotices().at(-1) ?? '', said);
+    }
+    assert.equal(api.probeStateCount(), 0);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
 });
