@@ -44,7 +44,9 @@ Lints every file under each PATH that a linter knows (Postfix main.cf, master.cf
 nodemailer code, .env files, mail logs, TLS-RPT reports). Findings are located at the file, line and column
 (SARIF: file and range). A file not read (a config over 10 MB, as a log is read by its last 10 MB; binary
 data; UTF-16 text; of no known kind when named) is named on standard error with the reason (JSON: "skipped";
-SARIF: a notification of the run).
+SARIF: a notification of the run). A PATH that does not exist or a folder that cannot be read is named there
+too (SARIF: an error notification; a missing PATH exits 2). In folders, a .json file is read as a TLS-RPT report
+when its first 16 KB say it is one, whatever its name.
   --postfix-version 3.5       the Postfix version the configs are for: quick fixes use ">=TLSv1.2" only for
                               3.6 and later (default: postconf mail_version for this machine's live config,
                               else compatibility_level or the file's syntax; unknown: "!SSLv2, !SSLv3, ...")
@@ -85,7 +87,8 @@ Merges the JSON Lines of many runs (e.g. the shards of a CI matrix) into one rep
 several files is counted once.
   --format sarif|json|jsonl|markdown|text   (default text; jsonl: the merged records, each once, for another report)
   --fail-on error|warning|info|never  exit 1 when the merged findings reach it (default: error)
-Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input.
+Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input, or input files that are all
+empty (no record at all: the runs produced nothing; one empty shard among others is fine).
   mail-tls-doctor report --format html FILE... [--output FILE.html] [--title TEXT]
       the Mail TLS Report of mail logs and TLS-RPT reports (.json, .json.gz): failures per destination over
       time (SVG), result types per MX, every finding; one self-contained HTML file (no script, no remote content)

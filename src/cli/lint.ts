@@ -13,6 +13,7 @@ import { readBounded, readTextBounded } from '../core/fsread';
 import { LINTERS, lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
+import { looksLikeTlsRpt } from '../core/tlsrpt/parse';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import { parsePostfixVersion } from '../core/lint/postfix/version';
 import type { DiscoveredDomain, DiscoveredEndpoint, LintHost } from '../core/lint/types';
@@ -24,6 +25,13 @@ export const MAX_FILE_BYTES = LINT_MAX_BYTES;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 /** A folder argument such as `/` must not turn into a whole-disk crawl. */
 const MAX_FILES_VISITED = 100_000;
+
+/** A problem of the walk itself (no file report): a path that does not exist, a folder that cannot be read. */
+export interface PathProblem {
+  level: 'error' | 'warning';
+  path: string;
+  text: string;
+}
 
 export interface FileReport {
   file: string;
@@ -65,7 +73,8 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   });
   const reports: FileReport[] = [];
   const problems: string[] = [];
-  for (const r of lintPaths(paths, problems, io.signal, postfixVersion)) {
+  const details: PathProblem[] = [];
+  for (const r of lintPaths(paths, problems, io.signal, postfixVersion, details)) {
     reports.push(r);
     out.emit({ type: 'lint', ...r });
   }
@@ -74,6 +83,8 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   if (common.format === 'sarif' || common.format === 'jsonl') for (const r of reports) if (r.skipped) io.err(`${t(r.file)}: ${t(r.skipped)}\n`);
   const code = out.finish({
     json: () => ({ files: reports, problems }),
+    // SARIF (code scanning) says it too, as the skipped files are said: a CI run whose path is gone must show why.
+    notifications: details,
     text: () => {
       const linted = reports.filter((r) => !r.skipped).length;
       io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
@@ -90,7 +101,17 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
  * Lints every file under the paths, one report per file as soon as it is done. Shared with
  * `probe --from-config`, which probes the endpoints the configs name.
  */
-export function* lintPaths(paths: readonly string[], problems: string[], signal?: AbortSignal, postfixVersion?: string): Generator<FileReport> {
+export function* lintPaths(
+  paths: readonly string[],
+  problems: string[],
+  signal?: AbortSignal,
+  postfixVersion?: string,
+  details: PathProblem[] = [],
+): Generator<FileReport> {
+  const problem = (level: PathProblem['level'], at: string, what: string) => {
+    problems.push(`${at}: ${what}`);
+    details.push({ level, path: at, text: `${at}: ${what}` });
+  };
   // A file reached twice (`lint . etc/postfix`, a folder and a file in it) is linted once: twice would report
   // each finding twice, and in SARIF as two results with one fingerprint.
   const done = new Set<string>();
@@ -99,11 +120,11 @@ export function* lintPaths(paths: readonly string[], problems: string[], signal?
     try {
       st = fs.statSync(p);
     } catch {
-      problems.push(`${p}: no such file or folder`);
+      problem('error', p, 'no such file or folder');
       continue;
     }
     const root = st.isDirectory() ? path.resolve(p) : process.cwd();
-    const files = st.isDirectory() ? walk(p, problems) : [p];
+    const files = st.isDirectory() ? walk(p, problem) : [p];
     for (const f of files) {
       if (signal?.aborted) return;
       const key = path.resolve(f);
@@ -115,7 +136,7 @@ export function* lintPaths(paths: readonly string[], problems: string[], signal?
   }
 }
 
-function walk(dir: string, problems: string[]): string[] {
+function walk(dir: string, problem: (level: PathProblem['level'], at: string, what: string) => void): string[] {
   const out: string[] = [];
   const stack = [dir];
   let visited = 0;
@@ -125,28 +146,55 @@ function walk(dir: string, problems: string[]): string[] {
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
     } catch {
-      problems.push(`${d}: cannot read the folder`);
+      problem('error', d, 'cannot read the folder');
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
     for (const e of entries) {
       if (++visited > MAX_FILES_VISITED) {
-        problems.push(`${dir}: stopped after ${MAX_FILES_VISITED} entries`);
+        problem('warning', dir, `stopped after ${MAX_FILES_VISITED} entries`);
         return out.sort();
       }
       const full = path.join(d, e.name);
       // Symbolic links are not followed: a link loop or a link to / must not run away, and a link must not pull
       // a file from outside the folder (a token, ~/.netrc) into the output. One that looks lintable is named.
       if (e.isSymbolicLink()) {
-        if (lintersFor(full).length > 0) problems.push(`${full}: a symbolic link; not followed (lint its target by name to include it)`);
+        if (lintersFor(full).length > 0) problem('warning', full, 'a symbolic link; not followed (lint its target by name to include it)');
       } else if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if (e.isFile() && lintersFor(full).length > 0) {
+      } else if (e.isFile() && (lintersFor(full).length > 0 || sniffedTlsRpt(full))) {
         out.push(full);
       }
     }
   }
   return out.sort();
+}
+
+/** How much of a `.json` file the walk reads to tell a TLS-RPT report (looksLikeTlsRpt looks at as much). */
+const SNIFF_BYTES = 16 * 1024;
+
+/**
+ * A `.json` whose name is not an RFC 8460 one (`report.json`, a download renamed) is a TLS-RPT report when its
+ * first bytes say so: one bounded read per such file, so package.json and other JSON cost 16 KB and say nothing.
+ */
+function sniffedTlsRpt(file: string): boolean {
+  if (!/\.json$/i.test(file)) return false;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    // The walk saw a regular file; a FIFO put there since does not block (O_NONBLOCK: the read fails, caught below).
+    const buf = Buffer.allocUnsafe(SNIFF_BYTES);
+    const bytes = buf.subarray(0, fs.readSync(fd, buf, 0, SNIFF_BYTES, 0));
+    // Most JSON is told apart on the bytes, without decoding: an object, with a "policies" key (any case).
+    let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+    if (bytes[i] !== 0x7b || (bytes.indexOf('olicies"') < 0 && bytes.indexOf('OLICIES"') < 0)) return false;
+    return looksLikeTlsRpt(bytes.toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 function lintFile(file: string, root: string, fromFolder: boolean, postfixVersion?: string): FileReport | undefined {

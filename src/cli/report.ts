@@ -41,6 +41,16 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (files.length === 0) throw new UsageError('give at least one JSON Lines file (from --format jsonl) to merge');
 
   const records = await readRecords(files, io);
+  // Shards that are all empty almost surely mean the runs produced nothing (a job that failed before printing,
+  // an empty target list): merging them into an empty, passing report would hide that. One empty shard among
+  // others is fine (a matrix job with nothing to do).
+  if (records.length === 0) {
+    throw new UsageError(
+      `${files.length === 1 ? `${printable(files[0])} holds` : `all ${files.length} input files hold`} no records: a run's --format jsonl output has ` +
+        'one line per endpoint or file, so an empty input means the run produced nothing (it failed before printing, or had no targets). ' +
+        'Check the job that wrote it.',
+    );
+  }
   const out = render(records, format, io.color);
   io.out(out);
   const findings = records.flatMap(recordFindings);

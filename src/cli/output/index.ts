@@ -12,6 +12,7 @@ import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 import { jsonDocument, type JsonCommand } from './envelope';
 import type { CommonOptions } from './options';
 import { sarifFor } from './sarif';
+import type { SarifOptions } from '../../core/report/sarif';
 
 export { takeCommonOptions, FORMATS, type CommonOptions, type Format } from './options';
 export { jsonDocument, schemaId, JSON_SCHEMA_VERSION } from './envelope';
@@ -50,8 +51,8 @@ export class RunOutput {
    * Writes what is written at the end: the SARIF log, or the command's JSON document (`json`) or closing text
    * (`text`). Returns the exit code the findings deserve under `--fail-on`.
    */
-  finish(end: { json?: () => object; text?: () => string | undefined } = {}): number {
-    if (this.common.format === 'sarif') this.io.out(`${jsonText(sarifFor(this.records))}\n`);
+  finish(end: { json?: () => object; text?: () => string | undefined; notifications?: SarifOptions['notifications'] } = {}): number {
+    if (this.common.format === 'sarif') this.io.out(`${jsonText(sarifFor(this.records, undefined, end.notifications))}\n`);
     else if (this.common.format === 'json' && end.json) this.io.out(`${jsonText(jsonDocument(this.command, end.json()))}\n`);
     else if (this.common.format === 'text' && end.text) {
       const t = end.text();

@@ -2,15 +2,16 @@
 import type * as Sarif from 'sarif';
 import { docsUrlFor } from '../../core/report/docs';
 import type { RunRecord } from '../../core/report/records';
-import { toSarif } from '../../core/report/sarif';
+import { toSarif, type SarifOptions } from '../../core/report/sarif';
 // Named imports: the bundle then holds these three values, not the whole manifest (its `contributes` is most of
 // it), which every CLI run that loads this module used to build as an object.
 import { homepage, repository, version } from '../../../package.json';
 
 const pkg: { version: string; homepage?: string; repository?: string | { url?: string } } = { version, homepage, repository };
 
-export function sarifFor(records: readonly RunRecord[], srcRoot = process.cwd()): Sarif.Log {
+export function sarifFor(records: readonly RunRecord[], srcRoot = process.cwd(), notifications?: SarifOptions['notifications']): Sarif.Log {
   return toSarif(records, {
+    notifications,
     toolVersion: pkg.version,
     srcRoot,
     docsUrl: (id) => docsUrlFor(id, pkg),

@@ -27,6 +27,11 @@ export interface SarifOptions {
   docsUrl?: (id: string) => string | undefined;
   /** Tool information URI (the project's home page), when known. */
   informationUri?: string;
+  /**
+   * Problems of the run itself that are no record (a path given on the command line that does not exist, a folder
+   * that cannot be read): notifications of the run beside the skipped files'; an error one marks the run unsuccessful.
+   */
+  notifications?: ReadonlyArray<{ level: 'error' | 'warning'; text: string; path?: string }>;
 }
 
 const LEVEL: Record<Severity, Sarif.Result.level> = { error: 'error', warning: 'warning', info: 'note' };
@@ -203,7 +208,15 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
   const notifications: Sarif.Notification[] = records
     .flatMap((r) => (r.type === 'lint' && r.skipped ? [{ uri: artifactUri(r.file, root), text: `${shownPath(r.file, root)}: ${oneLine(r.skipped)}` }] : []))
     .sort((a, b) => a.uri.localeCompare(b.uri))
-    .map((n) => ({ level: 'warning', message: { text: n.text }, locations: [physical(n.uri, undefined)] }));
+    .map((n): Sarif.Notification => ({ level: 'warning', message: { text: n.text }, locations: [physical(n.uri, undefined)] }));
+  for (const n of opts.notifications ?? []) {
+    notifications.push({
+      level: n.level,
+      message: { text: oneLine(n.text) },
+      ...(n.path !== undefined ? { locations: [physical(artifactUri(n.path, root), undefined)] } : {}),
+    });
+  }
+  const failed = notifications.some((n) => n.level === 'error');
 
   const driver: Sarif.ToolComponent = {
     name: 'Mail TLS Doctor',
@@ -221,7 +234,7 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
         originalUriBaseIds: { SRCROOT: { uri: pathToFileUri(root, true) } },
         columnKind: 'utf16CodeUnits',
         results,
-        ...(notifications.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }] } : {}),
+        ...(notifications.length ? { invocations: [{ executionSuccessful: !failed, toolExecutionNotifications: notifications }] } : {}),
       },
     ],
   };

@@ -132,3 +132,55 @@ describe('CLI lint: files that are no text', function () {
     assert.equal(clean.runs[0].invocations, undefined);
   });
 });
+
+describe('CLI lint: what CI sees of a missing path, and TLS-RPT reports under any .json name', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cwd: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-paths-'));
+    cwd = process.cwd();
+    process.chdir(dir);
+    fs.mkdirSync('reports');
+    // An RFC 8460 report saved under a name of one's own, beside JSON that is no report.
+    const rfc = fs.readFileSync(path.join(__dirname, '../../fixtures/tlsrpt/rfc8460-example.json'), 'utf8');
+    fs.writeFileSync('reports/report.json', rfc);
+    fs.writeFileSync('reports/package.json', JSON.stringify({ name: 'x', version: '1.0.0', policies: 'not a report' }));
+    fs.writeFileSync('reports/data.json', '[1, 2, 3]\n');
+    fs.writeFileSync('reports/broken.json', '{ "policies": [');
+  });
+  after(() => {
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a missing path is an error notification in SARIF (run not successful), exit 2, and still on standard error', async () => {
+    const r = await runMain('lint', 'reports', 'gone/main.cf', '--format', 'sarif');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /gone[\\/]main\.cf: no such file or folder/);
+    const log = JSON.parse(r.stdout) as Sarif.Log;
+    const inv = log.runs[0].invocations?.[0];
+    assert.equal(inv?.executionSuccessful, false);
+    assert.deepEqual(
+      (inv?.toolExecutionNotifications ?? []).map((n) => [n.level, n.message.text, n.locations?.[0].physicalLocation?.artifactLocation?.uri]),
+      [['error', 'gone/main.cf: no such file or folder', 'gone/main.cf']],
+    );
+    assert.deepEqual((await validateSarif(log)).errors, []);
+  });
+
+  it('reads a TLS-RPT report in a folder whatever its .json name, and says nothing of other JSON', async () => {
+    const r = await runMain('lint', 'reports', '--format', 'json', '--fail-on', 'never');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { files: Array<{ file: string; findings: Array<{ id: string }> }>; problems: string[] };
+    assert.deepEqual(
+      doc.files.map((f) => f.file.split(path.sep).join('/')),
+      ['reports/report.json'],
+    );
+    assert.ok(
+      doc.files[0].findings.some((f) => f.id.startsWith('tlsrpt.')),
+      JSON.stringify(doc.files[0].findings),
+    );
+    assert.deepEqual(doc.problems, []);
+    assert.match((await runMain('lint', 'reports')).stderr, /^1 file linted: /);
+  });
+});

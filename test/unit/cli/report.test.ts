@@ -35,3 +35,32 @@ describe('CLI report: files a shard did not lint', () => {
     assert.match(text.stdout, /^etc\/postfix\/main\.cf: binary data \(a NUL byte at byte 3\); not linted$/m);
   });
 });
+
+describe('CLI report: empty shards', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-report-empty-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('all empty is an input error (exit 2, says so); one empty shard among others merges as before', async () => {
+    const empty1 = path.join(dir, 'shard-1.jsonl');
+    const empty2 = path.join(dir, 'shard-2.jsonl');
+    const full = path.join(dir, 'shard-3.jsonl');
+    fs.writeFileSync(empty1, '');
+    fs.writeFileSync(empty2, '\n\n');
+    fs.writeFileSync(full, `${JSON.stringify({ type: 'lint', file: 'etc/postfix/main.cf', findings: [], endpoints: [] })}\n`);
+    for (const format of ['sarif', 'text', 'json']) {
+      const io = captureIO();
+      assert.equal(await main(['report', empty1, empty2, '--format', format], io), 2, format);
+      assert.match(io.stderr, /all 2 input files hold no records: .*the run produced nothing/, format);
+      assert.equal(io.stdout, '', format);
+    }
+    const one = captureIO();
+    assert.equal(await main(['report', empty1], one), 2);
+    assert.match(one.stderr, /shard-1\.jsonl holds no records/);
+    const mixed = captureIO();
+    assert.equal(await main(['report', empty1, full, empty2, '--format', 'json'], mixed), 0, mixed.stderr);
+    assert.equal((JSON.parse(mixed.stdout) as { files: unknown[] }).files.length, 1);
+  });
+});
