@@ -11,6 +11,7 @@ import { report, RuleContext, shown } from '../context';
 import type { ReferencingMainCf } from '../policyMapLinter';
 import type { PolicyAttribute, PolicyEntry, PolicyMap } from '../policyMapParser';
 import { analyzeProtocols } from '../protocols';
+import { parseDestinations } from '../destinations';
 import { exclusionList } from './protocols';
 import { judgeGrade } from './cipherGrade';
 import { describeKnowledge, knownVersion, knowsBounds, tls12Value, versionAtLeast } from '../version';
@@ -55,6 +56,7 @@ const DEFERRED =
 export function checkPolicyMap(ctx: RuleContext, map: PolicyMap, main: ReferencingMainCf | undefined): void {
   checkProblems(ctx, map);
   for (const e of map.entries) {
+    checkKey(ctx, e);
     const level = checkLevel(ctx, e);
     if (!level) continue;
     if (level === 'none') {
@@ -112,6 +114,29 @@ function checkProblems(ctx: RuleContext, map: PolicyMap): void {
       });
     }
   }
+}
+
+/**
+ * A next-hop key with text after "]" that is not ":port" (`[relay.example](http://...)`, a pasted Markdown link) is
+ * read by the same parser as relayhost (destinations.ts): no delivery ever looks it up, since Postfix's SMTP client
+ * stops on such a next-hop ("garbage after "]"") before any policy lookup, and a well-formed next-hop never equals it.
+ */
+function checkKey(ctx: RuleContext, e: PolicyEntry): void {
+  if (!e.key.startsWith('[')) return;
+  const d = parseDestinations(e.key)[0];
+  if (!d?.garbage) return;
+  report(ctx, 'postfix.policy-map-syntax', {
+    severity: 'warning',
+    title: `The key "${printable(e.key.slice(0, d.garbage.start), 80)}..." has text after "]" that is not ":port": no delivery ever uses this entry.`,
+    detail:
+      'The table is looked up with the next-hop exactly as written in relayhost or the transport table ([host] or [host]:port). ' +
+      `Here "${printable(d.garbage.text, 80)}" follows "]": a next-hop written like that stops Postfix's SMTP client ("garbage after "]" ` +
+      'in server description") before any policy lookup, and a well-formed next-hop never equals this key, so the policy meant for ' +
+      'the host is not applied.',
+    fix: 'Delete the text after "]" (keep [host] or [host]:port, as the next-hop is written), then run postmap on the table.',
+    range: e.keyRange,
+    evidence: [entryText(e)],
+  });
 }
 
 function checkLevel(ctx: RuleContext, e: PolicyEntry): Level | undefined {

@@ -292,6 +292,16 @@ describe('postfix TLS policy table: rules', () => {
     assert.ok(!ids(lintMap('relay.example none ciphers=low\n')).includes('postfix.obsolete-cipher-grade'));
   });
 
+  it('postfix.policy-map-syntax: a next-hop key with text after "]" that is not ":port" is never looked up', () => {
+    const text = '[relay.example](http://evil.example/x) secure\n[relay.example]:587 secure\n';
+    const f = only(lintMap(text), 'postfix.policy-map-syntax');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.range?.start.line, 0);
+    assert.match(f.title, /^The key "\[relay\.example\]\.\.\." has text after "\]"/);
+    assert.doesNotMatch(f.title, /http|evil/);
+    assert.match(f.detail, /garbage after "\]"/);
+  });
+
   it('postfix.protocols-gap: protocols=TLSv1 says that TLSv1.1, TLSv1.2 and TLSv1.3 are off, and what remains', () => {
     const f = only(lintMap('r.example encrypt protocols=TLSv1\n'), 'postfix.protocols-gap');
     assert.equal(f.severity, 'error');
