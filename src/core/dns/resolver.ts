@@ -110,7 +110,7 @@ export class DomainResolver {
             detail: `SERVFAIL; with checking disabled the resolver answers ${cd.rcode}${signed ? ' with signatures' : ''}: the data fails DNSSEC validation`,
           };
         }
-        return { ...base, status: 'servfail', detail: 'SERVFAIL (also with checking disabled)' };
+        return { ...base, status: 'servfail', detail: 'SERVFAIL, also with checking disabled' };
       }
     } catch (err) {
       if (this.opts.signal?.aborted) throw err;
