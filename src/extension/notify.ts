@@ -25,7 +25,7 @@ export function recentNotices(): string[] {
 
 /** Where the workspace commands looked, in words: with no folder open, only the open files are linted. */
 export function searched(): string {
-  return vscode.workspace.workspaceFolders?.length ? 'in this workspace' : 'in the open files (no folder is open)';
+  return vscode.workspace.workspaceFolders?.length ? 'in this workspace' : 'in the open files: no folder is open';
 }
 
 export function showInfo<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {

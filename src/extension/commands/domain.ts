@@ -67,7 +67,7 @@ export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTru
     const senders = !ctl.settings.includeSenderDomains && ctl.lint.domains().some((d) => d.sender);
     // Not waited on, as in Probe Workspace: the command ends now and the button still asks for a domain.
     void showInfo(
-      `Mail TLS Doctor found no mail domain ${searched()} (an unbracketed relayhost in main.cf, TLS policy map entries)${senders ? '; the nodemailer sender domains it names are listed only with mailTlsDoctor.domains.includeSenderDomains' : ''}.`,
+      `Mail TLS Doctor found no mail domain (an unbracketed relayhost in main.cf, TLS policy map entries) ${searched()}${senders ? '; the nodemailer sender domains it names are listed only with mailTlsDoctor.domains.includeSenderDomains' : ''}.`,
       'Check Mail Domain...',
     ).then((pick) => pick && checkMailDomain(ctl));
     return [];

@@ -37,7 +37,7 @@ export async function probeWorkspace(ctl: Controller, internal: { skipTrustPromp
   if (endpoints.length === 0) {
     // Not waited on, like the notice above: the command ends now (a keybinding or a caller is not left waiting for
     // a notification nobody may close), and the button still runs Probe Host...
-    void showInfo(`Mail TLS Doctor found no mail servers ${searched()} (Postfix relayhost, nodemailer transports, mail logs).`, 'Probe Host...').then(
+    void showInfo(`Mail TLS Doctor found no mail servers (Postfix relayhost, nodemailer transports, mail logs) ${searched()}.`, 'Probe Host...').then(
       (pick) => pick && vscode.commands.executeCommand(Command.probeHost),
     );
     return [];
