@@ -30,6 +30,23 @@ const NAME_IDS: Record<EndpointName, FindingId> = {
   'EHLO name': 'endpoint.invalid-ehlo-name',
 };
 
+/** Where the server software decides what listens on a port: Postfix's master.cf for SMTP, Dovecot's listeners for IMAP and POP3. */
+function listenerHint(ep: Endpoint): string {
+  if (ep.protocol !== 'smtp') {
+    const p = ep.protocol;
+    return `e.g. that Dovecot's \`protocols\` includes ${p} and the \`service ${p}-login\` block has an \`inet_listener\` on port ${ep.port} (\`doveconf -n\` shows both)`;
+  }
+  const service =
+    ep.port === 25
+      ? 'the smtp inet service'
+      : ep.port === 465
+        ? 'the submissions service (smtps in older files)'
+        : ep.port === 587
+          ? 'the submission service'
+          : `a service on this port (\`${ep.port} inet n - y - - smtpd\`)`;
+  return `e.g. that Postfix's master.cf enables ${service} and \`inet_interfaces\` includes this address (\`postconf inet_interfaces\`)`;
+}
+
 export const probeFindings = {
   invalidName(role: EndpointName, shown: string, reason: string): Finding {
     return makeFinding(NAME_IDS[role], {
@@ -95,7 +112,7 @@ export const probeFindings = {
       severity: 'error',
       title: `Nothing accepts connections on port ${ep.port} of ${address}.`,
       detail: `The host answered, but refused the connection (${code}): no server listens on that port, or a firewall rejects it actively. Clients see "ECONNREFUSED" / "Connection refused".`,
-      fix: `Check the port (${PROTOCOLS[ep.protocol].label} uses ${words(ep).portsWithModes}); on the server check that the service runs and listens on this address (\`ss -ltnp\`), e.g. that Postfix's master.cf enables the submission/submissions service.`,
+      fix: `Check the port (${PROTOCOLS[ep.protocol].label} uses ${words(ep).portsWithModes}); on the server check that the service runs and listens on this address (\`ss -ltnp\`), ${listenerHint(ep)}.`,
       evidence: [`connect ${address}:${ep.port}: ${code}`],
     });
   },

@@ -179,3 +179,22 @@ describe('advice: where the Postfix version comes from (setting, CLI flag)', () 
     assert.match(f.fix, /takes the non-empty string "false" for true/);
   });
 });
+
+describe('advice: a refused connection names the server software of the protocol', () => {
+  it("IMAP and POP3 point at Dovecot's listeners, SMTP at the Postfix service of that port", () => {
+    const fix = (host: string, port: number, protocol: 'smtp' | 'imap' | 'pop3') =>
+      F.tcpRefused(makeEndpoint(host, port, { protocol }), '192.0.2.1', 'ECONNREFUSED').fix;
+    for (const [port, protocol] of [
+      [993, 'imap'],
+      [110, 'pop3'],
+    ] as const) {
+      assert.match(fix('mail.example.com', port, protocol), new RegExp(`Dovecot.*service ${protocol}-login.*inet_listener.*port ${port}`));
+      assert.doesNotMatch(fix('mail.example.com', port, protocol), /Postfix|master\.cf/);
+    }
+    assert.match(fix('mx.example.com', 25, 'smtp'), /master\.cf enables the smtp inet service/);
+    assert.match(fix('mail.example.com', 465, 'smtp'), /submissions service/);
+    assert.match(fix('mail.example.com', 587, 'smtp'), /the submission service/);
+    assert.match(fix('mail.example.com', 2525, 'smtp'), /`2525 inet n - y - - smtpd`/);
+    assert.doesNotMatch(fix('mail.example.com', 2525, 'smtp'), /Dovecot/);
+  });
+});
