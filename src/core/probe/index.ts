@@ -215,9 +215,22 @@ export async function resolveAll(
     const failed = (err as { lookup?: FailedLookup }).lookup;
     if (failed) return { error: (err as Error).message, failed };
     const e = err as NodeJS.ErrnoException;
+    // The system resolver (getaddrinfo) could not get an answer, temporarily or for good: nothing is known about
+    // the name, so it is the resolver's failure, not "no address".
+    const why = GETADDRINFO_FAILURES.get(e.code ?? '');
+    if (why) {
+      const detail = `${why} (getaddrinfo ${e.code})`;
+      return { error: detail, failed: { type: 'A', status: 'error', detail } };
+    }
     return { error: e.code === 'ENOTFOUND' ? 'the name does not exist (NXDOMAIN) or has no address' : `${e.code ?? ''} ${e.message ?? String(err)}`.trim() };
   }
 }
+
+/** getaddrinfo's errors (as Node's codes) that mean the resolver gave no answer, with glibc's words for them. */
+const GETADDRINFO_FAILURES = new Map([
+  ['EAI_AGAIN', 'temporary failure in name resolution'],
+  ['EAI_FAIL', 'non-recoverable failure in name resolution'],
+]);
 
 async function defaultResolve(host: string): Promise<string[]> {
   // Loaded on the first name: an IP literal (the CLI's usual target, every address a name resolves to) needs no dns.
