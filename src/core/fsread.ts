@@ -58,6 +58,39 @@ export function readTextBounded(path: string, maxBytes: number): string | undefi
   return r.ok ? r.data.toString('utf8') : undefined;
 }
 
+/**
+ * The last `maxBytes` bytes of a regular file (a log too big to read whole), starting on a line: when the tail
+ * starts mid-line, the partial first line is dropped (a half entry would be read as a whole one). The byte before
+ * the tail tells whether it starts on a line. Undefined for anything that is not a readable regular file. The
+ * buffer is the bound: a file that grows while it is read is read no further.
+ */
+export function readTail(path: string, maxBytes: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const start = Math.max(0, st.size - maxBytes);
+    // One byte more in front when the tail starts past 0: whether that byte ends a line.
+    const from = Math.max(0, start - 1);
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + (start - from));
+    const data = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, from));
+    if (start === 0) return data;
+    const nl = data.indexOf(0x0a);
+    return nl < 0 ? Buffer.alloc(0) : data.subarray(nl + 1);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;

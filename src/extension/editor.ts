@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { makeApi, type MailTlsDoctorApi } from './api';
 import { FindingCodeActions } from './codeActions';
 import { commandHandlers, type CommandHandler } from './commands';
+import { TlsReportView } from './commands/tlsReport';
 import { VirtualDocs } from './commands/virtualDocs';
 import { Controller } from './controller';
 import type { CommandId } from './ids';
@@ -39,12 +40,13 @@ export function load(context: vscode.ExtensionContext, view: vscode.TreeView<unk
   const actions = new FindingCodeActions(ctl.diagnostics);
   const watch = new WatchService(ctl, context.workspaceState);
   const docs = new VirtualDocs();
-  context.subscriptions.push(ctl, watch, docs);
+  const tlsReport = new TlsReportView(ctl, context.extensionUri);
+  context.subscriptions.push(ctl, watch, docs, tlsReport);
   ctl.log.info(
     `Mail TLS Doctor ${context.extension.packageJSON.version} active; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}; remote: ${vscode.env.remoteName ?? 'none'}.`,
   );
   return {
-    commands: commandHandlers(ctl, actions, watch, context.extensionUri, docs),
+    commands: commandHandlers(ctl, actions, watch, context.extensionUri, docs, tlsReport),
     actions,
     hover: new PostfixHoverProvider(),
     docs,

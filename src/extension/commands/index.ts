@@ -8,7 +8,7 @@ import { checkMailDomain, checkWorkspaceDomains } from './domain';
 import { explainErrorCommand } from './explain';
 import { probeHost, probeWorkspace } from './probe';
 import { exportReport } from './report';
-import { showTlsReport } from './tlsReport';
+import type { TlsReportView } from './tlsReport';
 import type { VirtualDocs } from './virtualDocs';
 import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
 
@@ -25,6 +25,7 @@ export function commandHandlers(
   watch: WatchService,
   extensionUri: vscode.Uri,
   docs: VirtualDocs,
+  tlsReport: TlsReportView,
 ): Record<CommandId, CommandHandler> {
   return {
     // No argument reaches the handler: a command link (`command:mailTlsDoctor.probeWorkspace?...`) must not weaken the trust prompt.
@@ -43,7 +44,7 @@ export function commandHandlers(
     [Command.showTranscript]: (node) => showTranscript(ctl, docs, node),
     [Command.exportReport]: () => exportReport(ctl),
     [Command.openDocs]: () => vscode.commands.executeCommand('markdown.showPreview', readmeUri(extensionUri)),
-    [Command.showTlsReport]: (uri?: unknown, uris?: unknown) => showTlsReport(ctl, extensionUri, Array.isArray(uris) && uris.length ? uris : uri),
+    [Command.showTlsReport]: (uri?: unknown, uris?: unknown) => tlsReport.show(Array.isArray(uris) && uris.length ? uris : uri),
     [Command.showView]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     [Command.probeAgain]: (node) => probeAgain(ctl, node),
     [Command.openDefinition]: (node) => openDefinition(ctl, node),

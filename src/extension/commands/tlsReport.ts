@@ -4,8 +4,8 @@
  * src/core/report/html.ts with a fresh nonce: strict CSP, no remote content, scripts only ours.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { readBounded, readTail } from '../../core/fsread';
 import type { LogInput, TlsViewModel } from '../../core/report/tlsView';
 import type { ReportSummary } from '../../core/tlsrpt';
 import type { Controller } from '../controller';
@@ -25,30 +25,18 @@ export interface TlsReportPanel {
   handle(msg: unknown): Promise<void>;
 }
 
-let current: TlsReportPanel | undefined;
-
-function readBounded(fsPath: string): Uint8Array | undefined {
+/**
+ * Reads one file the user named, as bytes: an open editor's text first; from disk a TLS-RPT report (JSON,
+ * gzipped or not) whole within the bound, and a mail log over the bound by its tail, from its first whole line.
+ */
+function readReportFile(fsPath: string): Uint8Array | undefined {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !/\.gz$/i.test(fsPath));
   if (open) return Buffer.from(open.getText(), 'utf8');
-  let fd: number | undefined;
-  try {
-    if (!fs.statSync(fsPath).isFile()) return undefined;
-    fd = fs.openSync(fsPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const size = fs.fstatSync(fd).size;
-    const start = /\.gz$/i.test(fsPath) ? 0 : Math.max(0, size - MAX_BYTES);
-    if (/\.gz$/i.test(fsPath) && size > MAX_BYTES) return undefined;
-    const buf = Buffer.alloc(Math.min(size, MAX_BYTES));
-    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, start));
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined)
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* closed */
-      }
+  if (/\.(json|gz)$/i.test(fsPath)) {
+    const r = readBounded(fsPath, MAX_BYTES);
+    return r.ok ? r.data : undefined;
   }
+  return readTail(fsPath, MAX_BYTES);
 }
 
 async function pickFiles(arg: unknown): Promise<vscode.Uri[]> {
@@ -66,60 +54,96 @@ async function pickFiles(arg: unknown): Promise<vscode.Uri[]> {
   );
 }
 
-export async function showTlsReport(ctl: Controller, extensionUri: vscode.Uri, arg?: unknown): Promise<TlsReportPanel | undefined> {
-  const uris = await pickFiles(arg);
-  if (!uris.length) return undefined;
-  const { buildTlsViewModel, renderTlsReportHtml, viewInputFromBytes } = reportsPart();
-  const logs: LogInput[] = [];
-  const reports: ReportSummary[] = [];
-  for (const uri of uris) {
-    const bytes = readBounded(uri.fsPath);
-    if (!bytes) {
-      ctl.log.warn(`Mail TLS Report: cannot read ${uri.fsPath}`);
-      continue;
-    }
-    const input = viewInputFromBytes(uri.fsPath, bytes);
-    if ('log' in input) logs.push(input.log);
-    else if ('report' in input) reports.push(input.report);
-    else ctl.log.info(`Mail TLS Report: ${uri.fsPath} skipped (${input.skipped})`);
-  }
-  if (!logs.length && !reports.length) {
-    void showWarning('Mail TLS Doctor: none of these files is a mail log or a TLS-RPT report.');
-    return undefined;
-  }
-  const model = buildTlsViewModel(logs, reports);
-  const panel =
-    current?.panel ?? vscode.window.createWebviewPanel(VIEW_TYPE, 'Mail TLS Report', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
-  if (!current) {
-    panel.onDidDispose(() => (current = undefined));
-    panel.webview.onDidReceiveMessage((msg: unknown) => tlsReportMessage(ctl, extensionUri, msg));
-  }
-  const html = renderTlsReportHtml(model, { nonce: crypto.randomBytes(18).toString('base64'), cspSource: panel.webview.cspSource });
-  panel.webview.html = html;
-  panel.reveal();
-  current = { panel, model, html, handle: (msg) => tlsReportMessage(ctl, extensionUri, msg) };
-  ctl.log.info(`Mail TLS Report: ${logs.length} mail log(s), ${reports.length} TLS-RPT report(s), ${model.rows.length} finding(s).`);
-  return current;
-}
+/**
+ * The one report panel, owned by an instance the editor part makes on activation and puts in
+ * context.subscriptions: disposing it closes the panel and drops the panel's listeners.
+ */
+export class TlsReportView implements vscode.Disposable {
+  private current: TlsReportPanel | undefined;
+  private listeners: vscode.Disposable[] = [];
 
-/** Messages carry only a row index: file names, lines and hosts come from our model, never from the page. */
-export async function tlsReportMessage(ctl: Controller, extensionUri: vscode.Uri, msg: unknown): Promise<void> {
-  if (!current || typeof msg !== 'object' || msg === null) return;
-  const { type, row } = msg as { type?: unknown; row?: unknown };
-  if (typeof row !== 'number' || !Number.isInteger(row)) return;
-  const r = current.model.rows[row];
-  if (!r) return;
-  try {
-    if (type === 'open' && r.file && r.line !== undefined && !/\.gz$/i.test(r.file)) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(r.file));
-      const pos = new vscode.Position(r.line, 0);
-      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
-    } else if (type === 'explain') {
-      await vscode.commands.executeCommand('vscode.open', findingDocUri(extensionUri, r.id), vscode.ViewColumn.Beside);
-    } else if (type === 'check' && r.check) {
-      await vscode.commands.executeCommand(Command.probeHost, r.check);
+  constructor(
+    private readonly ctl: Controller,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
+
+  async show(arg?: unknown): Promise<TlsReportPanel | undefined> {
+    const ctl = this.ctl;
+    const uris = await pickFiles(arg);
+    if (!uris.length) return undefined;
+    const { buildTlsViewModel, renderTlsReportHtml, viewInputFromBytes } = reportsPart();
+    const logs: LogInput[] = [];
+    const reports: ReportSummary[] = [];
+    for (const uri of uris) {
+      const bytes = readReportFile(uri.fsPath);
+      if (!bytes) {
+        ctl.log.warn(`Mail TLS Report: cannot read ${uri.fsPath}`);
+        continue;
+      }
+      const input = viewInputFromBytes(uri.fsPath, bytes);
+      if ('log' in input) logs.push(input.log);
+      else if ('report' in input) reports.push(input.report);
+      else ctl.log.info(`Mail TLS Report: ${uri.fsPath} skipped (${input.skipped})`);
     }
-  } catch (err) {
-    ctl.log.error(`Mail TLS Report action failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (!logs.length && !reports.length) {
+      void showWarning('Mail TLS Doctor: none of these files is a mail log or a TLS-RPT report.');
+      return undefined;
+    }
+    const model = buildTlsViewModel(logs, reports);
+    const panel = this.current?.panel ?? this.createPanel();
+    const html = renderTlsReportHtml(model, { nonce: crypto.randomBytes(18).toString('base64'), cspSource: panel.webview.cspSource });
+    panel.webview.html = html;
+    panel.reveal();
+    this.current = { panel, model, html, handle: (msg) => this.handle(msg) };
+    ctl.log.info(`Mail TLS Report: ${logs.length} mail log(s), ${reports.length} TLS-RPT report(s), ${model.rows.length} finding(s).`);
+    return this.current;
+  }
+
+  private createPanel(): vscode.WebviewPanel {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Mail TLS Report', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+    this.listeners.push(
+      panel.onDidDispose(() => {
+        this.current = undefined;
+        this.disposeListeners();
+      }),
+      panel.webview.onDidReceiveMessage((msg: unknown) => this.handle(msg)),
+    );
+    return panel;
+  }
+
+  private disposeListeners(): void {
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const d of listeners) d.dispose();
+  }
+
+  /** Messages carry only a row index: file names, lines and hosts come from our model, never from the page. */
+  async handle(msg: unknown): Promise<void> {
+    const current = this.current;
+    if (!current || typeof msg !== 'object' || msg === null) return;
+    const { type, row } = msg as { type?: unknown; row?: unknown };
+    if (typeof row !== 'number' || !Number.isInteger(row)) return;
+    const r = current.model.rows[row];
+    if (!r) return;
+    try {
+      if (type === 'open' && r.file && r.line !== undefined && !/\.gz$/i.test(r.file)) {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(r.file));
+        const pos = new vscode.Position(r.line, 0);
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
+      } else if (type === 'explain') {
+        await vscode.commands.executeCommand('vscode.open', findingDocUri(this.extensionUri, r.id), vscode.ViewColumn.Beside);
+      } else if (type === 'check' && r.check) {
+        await vscode.commands.executeCommand(Command.probeHost, r.check);
+      }
+    } catch (err) {
+      this.ctl.log.error(`Mail TLS Report action failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    const panel = this.current?.panel;
+    this.current = undefined;
+    panel?.dispose();
+    this.disposeListeners();
   }
 }

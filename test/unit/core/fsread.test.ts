@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { linkOutside, readBounded, readTextBounded } from '../../../src/core/fsread';
+import { linkOutside, readBounded, readTail, readTextBounded } from '../../../src/core/fsread';
 
 describe('fsread: bounded reads', () => {
   let dir: string;
@@ -47,6 +47,22 @@ describe('fsread: bounded reads', () => {
     assert.ok(!z.ok && z.reason === 'not-a-file');
     const m = readBounded(path.join(dir, 'nope'), 1024);
     assert.ok(!m.ok && m.reason === 'missing');
+  });
+
+  it('reads a log by its tail from its first whole line: a partial first line is dropped, a whole one kept', () => {
+    const f = path.join(dir, 'mail.log');
+    fs.writeFileSync(f, 'first line\nsecond line\nthird\n');
+    // The last 15 bytes start inside "second line": that half line is dropped.
+    assert.equal(readTail(f, 15)?.toString(), 'third\n');
+    // The last 18 bytes start exactly at "second line" (the byte before is a newline): nothing is dropped.
+    assert.equal(readTail(f, 18)?.toString(), 'second line\nthird\n');
+    // A file within the bound is read whole, from its start.
+    assert.equal(readTail(f, 1000)?.toString(), 'first line\nsecond line\nthird\n');
+    // A tail without any line end holds no whole line.
+    fs.writeFileSync(f, 'x'.repeat(100));
+    assert.equal(readTail(f, 10)?.length, 0);
+    assert.equal(readTail(dir, 10), undefined);
+    assert.equal(readTail(path.join(dir, 'missing.log'), 10), undefined);
   });
 });
 

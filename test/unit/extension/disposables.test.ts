@@ -59,14 +59,50 @@ describe('extension: event emitters are owned and disposed', () => {
     assert.ok(owners.includes('VirtualDocs'), owners.join(', '));
   });
 
-  it("the editor part's VirtualDocs goes to context.subscriptions", () => {
+  it("the editor part's VirtualDocs and TlsReportView go to context.subscriptions", () => {
     const sf = parse(path.join(extDir, 'editor.ts'));
     const pushed: string[] = [];
     forEachNode(sf, (n) => {
       if (ts.isCallExpression(n) && n.expression.getText() === 'context.subscriptions.push') pushed.push(...n.arguments.map((a) => a.getText()));
     });
-    const made = /const (\w+) = new VirtualDocs\(\)/.exec(sf.getText());
-    assert.ok(made, 'editor.ts makes no VirtualDocs');
-    assert.ok(pushed.includes(made[1]), `context.subscriptions.push(${pushed.join(', ')}) lacks ${made[1]}`);
+    for (const cls of ['VirtualDocs', 'TlsReportView']) {
+      const made = new RegExp(`const (\\w+) = new ${cls}\\(`).exec(sf.getText());
+      assert.ok(made, `editor.ts makes no ${cls}`);
+      assert.ok(pushed.includes(made[1]), `context.subscriptions.push(${pushed.join(', ')}) lacks ${made[1]}`);
+    }
+  });
+});
+
+/**
+ * No editor object (a panel, a watcher, a status item, a listener) is held in module-level state: a module
+ * outlives the extension's context, so what it holds is never disposed with it (the Mail TLS Report panel was a
+ * module-level `let`). Flags a module-level `let`/`var` whose type mentions `vscode.`, directly or through an
+ * interface, class or type alias of the same file, and any module-level declaration whose initializer makes one.
+ */
+describe('extension: no module-level state holds editor objects', () => {
+  const problems: string[] = [];
+  const makesEditorObject = /\bnew vscode\.|\bvscode\.(window|workspace|languages|commands|tasks|debug|tests)\.(create|register|on)\w*\(/;
+  for (const file of sourceFiles(extDir)) {
+    const sf = parse(file);
+    const where = (n: ts.Node) => `${path.relative(extDir, file)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
+    const localTypes = new Map<string, string>();
+    for (const st of sf.statements) {
+      if ((ts.isInterfaceDeclaration(st) || ts.isClassDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name) localTypes.set(st.name.text, st.getText());
+    }
+    const mentionsVscode = (typeText: string) =>
+      /\bvscode\./.test(typeText) || [...localTypes].some(([name, body]) => new RegExp(`\\b${name}\\b`).test(typeText) && /\bvscode\./.test(body));
+    for (const st of sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      const mutable = !(st.declarationList.flags & ts.NodeFlags.Const);
+      for (const d of st.declarationList.declarations) {
+        const name = d.name.getText();
+        if (d.initializer && makesEditorObject.test(d.initializer.getText())) problems.push(`${where(d)}: module-level ${name} makes an editor object`);
+        else if (mutable && d.type && mentionsVscode(d.type.getText())) problems.push(`${where(d)}: module-level mutable ${name} holds an editor object`);
+      }
+    }
+  }
+
+  it('finds none in src/extension', () => {
+    assert.deepEqual(problems, []);
   });
 });

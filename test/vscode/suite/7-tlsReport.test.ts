@@ -47,4 +47,19 @@ describe('extension: Mail TLS Report webview', () => {
     await shown.handle({ type: 'open', file: '/etc/passwd', row: '0' });
     assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === '/etc/passwd'));
   });
+
+  it('a closed panel is forgotten: the next report opens a new one that answers its page', async () => {
+    assert.ok(shown, 'the first test showed the panel');
+    const old = shown.panel;
+    old.dispose();
+    const log = fixture('logs', 'tls-deliveries.log');
+    const again = (await vscode.commands.executeCommand('mailTlsDoctor.showTlsReport', log)) as TlsReportPanel | undefined;
+    assert.ok(again, 'no panel');
+    assert.notEqual(again.panel, old);
+    await waitFor(() => again.panel.visible, 'the new panel becomes visible');
+    const i = again.model.rows.findIndex((r) => r.id === 'maillog.destination-persistent');
+    await again.handle({ type: 'open', row: i });
+    await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith('tls-deliveries.log')), 'the log opens');
+    again.panel.dispose();
+  });
 });
