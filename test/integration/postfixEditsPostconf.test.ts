@@ -38,6 +38,7 @@ const EDIT_RULES = [
   'postfix.protocols-syntax',
   'postfix.deprecated-parameter',
   'postfix.obsolete-cipher-grade',
+  'postfix.invalid-cipher-grade',
   'postfix.relayhost-needs-wrappermode',
   'postfix.wrappermode-needs-encrypt',
   'postfix.wrappermode-on-starttls-port',

@@ -111,6 +111,7 @@ export const FINDINGS = {
   'postfix.encrypt-without-verification': { severity: 'info', title: 'Credentials go to a relay whose certificate is never checked.' },
   'postfix.file-checks-skipped': { severity: 'info', title: 'Certificate, key or CA files named in a copied config were not checked.' },
   'postfix.inline-credentials': { severity: 'warning', title: 'A SASL password is written into the Postfix config itself.' },
+  'postfix.invalid-cipher-grade': { severity: 'error', title: 'A cipher grade Postfix does not know: it makes no TLS connection with it.' },
   'postfix.legacy-protocols': { severity: 'warning', title: 'The protocol list allows SSLv3, TLS 1.0 or TLS 1.1.' },
   'postfix.mandatory-protocols-default': { severity: 'info', title: 'Mandatory TLS left at a default that allows TLS 1.0/1.1.' },
   'postfix.master-syntax-error': { severity: 'error', title: 'A master.cf line Postfix cannot read.' },

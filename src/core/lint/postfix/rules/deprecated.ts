@@ -1,3 +1,4 @@
+import { printable } from '../../../endpoint';
 import type { TextEdit } from '../../../finding';
 import { removeSetting, report, RuleContext, shown } from '../context';
 import type { Setting } from '../mainParser';
@@ -151,12 +152,20 @@ const GRADE_PARAM = /^(smtpd|smtp|lmtp|tlsproxy|tlsproxy_client|postscreen)_tls_
 
 export function checkCipherGrade(ctx: RuleContext, s: Setting): void {
   if (!GRADE_PARAM.test(s.name)) return;
-  const v = ctx.scope.value(s.name).toLowerCase();
+  // A value decided elsewhere ($name not set here, a template) is not judged.
+  const r = ctx.scope.resolved(s.name);
+  if (!r.complete) return;
+  const v = r.value.trim().toLowerCase();
   const j = judgeGrade(v, s.name.includes('_mandatory_'), gradeSide(s.name), ctx.scope.definedAt('tls_null_cipherlist') !== undefined);
   if (!j) return;
-  report(ctx, 'postfix.obsolete-cipher-grade', {
+  report(ctx, j.id, {
     severity: j.severity,
-    title: j.grade === 'null' ? `${s.name} = null allows no encrypting cipher at all.` : `${s.name} = ${v} asks for an obsolete cipher grade.`,
+    title:
+      j.grade === 'null'
+        ? `${s.name} = null allows no encrypting cipher at all.`
+        : j.grade === 'invalid'
+          ? `${s.name} = ${printable(v, 40)} is not a cipher grade: Postfix makes no TLS connection with it.`
+          : `${s.name} = ${v} asks for an obsolete cipher grade.`,
     detail: j.detail,
     fix: `Set ${s.name} = medium (or remove the line to get the default), then run \`postfix reload\`.`,
     range: s.valueRange,

@@ -404,12 +404,14 @@ function checkEntryCiphers(ctx: RuleContext, e: PolicyEntry, level: Level, main:
   const j = judgeGrade(a.value, mandatory, 'client', main?.scope.definedAt('tls_null_cipherlist') !== undefined);
   if (!j) return;
   const replaces = level === 'may' ? 'smtp_tls_ciphers' : level === 'dane' ? 'smtp_tls_ciphers or smtp_tls_mandatory_ciphers' : 'smtp_tls_mandatory_ciphers';
-  report(ctx, 'postfix.obsolete-cipher-grade', {
+  report(ctx, j.id, {
     severity: j.severity,
     title:
       j.grade === 'null'
         ? `ciphers=${printable(a.value, 20)} allows no encrypting cipher for ${printable(e.key, 80)} (level ${level}).`
-        : `ciphers=${printable(a.value, 20)} lowers the cipher grade for ${printable(e.key, 80)} (level ${level}) to an obsolete one.`,
+        : j.grade === 'invalid'
+          ? `ciphers=${printable(a.value, 20)} is not a cipher grade: Postfix makes no TLS connection to ${printable(e.key, 80)} (level ${level}).`
+          : `ciphers=${printable(a.value, 20)} lowers the cipher grade for ${printable(e.key, 80)} (level ${level}) to an obsolete one.`,
     detail:
       `For this destination the attribute replaces main.cf's ${replaces} (default "medium"). ${j.detail}` +
       (level === 'dane' ? ' At level dane TLS is mandatory once usable TLSA records are found, so the mandatory case is judged.' : ''),

@@ -7,7 +7,7 @@ import { parsePolicyMap, policyKeyKind } from '../../../../../src/core/lint/post
 import { findReferencingMainCf, postfixPolicyMapLinter } from '../../../../../src/core/lint/postfix/policyMapLinter';
 import type { LintHost, LintResult } from '../../../../../src/core/lint/types';
 import { applyEdits } from '../../../../support/applyEdits';
-import { memoryHost, slice } from '../../../../support/postfixLint';
+import { lint as lintMain, memoryHost, slice } from '../../../../support/postfixLint';
 
 const MAP = '/ws/etc/postfix/tls_policy';
 const MAIN = '/ws/etc/postfix/main.cf';
@@ -290,6 +290,26 @@ describe('postfix TLS policy table: rules', () => {
     assert.deepEqual(ids(lintMap('relay.example encrypt ciphers=null\n', `${USES_MAP}tls_null_cipherlist = eNULL:@SECLEVEL=0\n`)), []);
     assert.deepEqual(ids(lintMap('a.example encrypt ciphers=medium\nb.example verify ciphers=high\n')), []);
     assert.ok(!ids(lintMap('relay.example none ciphers=low\n')).includes('postfix.obsolete-cipher-grade'));
+  });
+
+  it('postfix.invalid-cipher-grade: ciphers=bogus gives no TLS session (posttls-finger -g bogus), judged as main.cf judges it', () => {
+    const f = only(lintMap('relay.example encrypt ciphers=bogus\n'), 'postfix.invalid-cipher-grade');
+    assert.equal(f.severity, 'error');
+    assert.match(f.title, /^ciphers=bogus is not a cipher grade: Postfix makes no TLS connection to relay\.example \(level encrypt\)\.$/);
+    assert.match(f.detail, /replaces main\.cf's smtp_tls_mandatory_ciphers/);
+    assert.match(f.detail, /"bogus" is not a cipher grade/);
+    assert.match(f.detail, /deferred/);
+    assert.equal(fixes('relay.example encrypt ciphers=bogus\n', 'postfix.invalid-cipher-grade'), 'relay.example encrypt ciphers=medium\n');
+    const may = only(lintMap('relay.example may ciphers=Bogus\n'), 'postfix.invalid-cipher-grade');
+    assert.equal(may.severity, 'warning');
+    assert.match(may.detail, /plain text/);
+    // The same judgement as main.cf's grade parameter (one function): same severity and the same reason.
+    const main = only(lintMain('main.cf', 'myhostname = mail.example.com\nsmtp_tls_mandatory_ciphers = bogus\n'), 'postfix.invalid-cipher-grade');
+    assert.equal(main.severity, f.severity);
+    assert.ok(f.detail.endsWith(main.detail), 'the policy entry says what main.cf says, after what it replaces');
+    // Grade names in any case are grades; none ignores ciphers=.
+    assert.deepEqual(ids(lintMap('a.example encrypt ciphers=HIGH\nb.example verify ciphers=Medium\n')), []);
+    assert.ok(!ids(lintMap('relay.example none ciphers=bogus\n')).includes('postfix.invalid-cipher-grade'));
   });
 
   it('postfix.policy-map-syntax: a next-hop key with text after "]" that is not ":port" is never looked up', () => {

@@ -280,6 +280,28 @@ describe('postfix main.cf rules', () => {
       assert.equal(only(lint('main.cf', `${HOST}smtp_tls_ciphers = null\n`), 'postfix.obsolete-cipher-grade').severity, 'warning');
       assert.deepEqual(ids(lint('main.cf', `${HOST}lmtp_tls_mandatory_ciphers = null\ntls_null_cipherlist = eNULL:@SECLEVEL=0\n`)), []);
     });
+    it('postfix.invalid-cipher-grade: a value that is no grade (Postfix makes no TLS session with it)', () => {
+      const text = `${HOST}smtp_tls_mandatory_ciphers = bogus\n`;
+      const f = only(lint('main.cf', text), 'postfix.invalid-cipher-grade');
+      assert.equal(f.severity, 'error');
+      assert.equal(f.title, 'smtp_tls_mandatory_ciphers = bogus is not a cipher grade: Postfix makes no TLS connection with it.');
+      assert.match(f.detail, /invalid cipher grade/);
+      assert.match(f.detail, /deferred/);
+      assert.equal(assertFixes('main.cf', text, 'postfix.invalid-cipher-grade'), `${HOST}smtp_tls_mandatory_ciphers = medium\n`);
+      // Opportunistic (smtpd_tls_ciphers, server side): a warning; through a $name it is judged by its value.
+      const opp = only(lint('main.cf', `${HOST}my_grade = Bogus\nsmtpd_tls_ciphers = $my_grade\n`), 'postfix.invalid-cipher-grade');
+      assert.equal(opp.severity, 'warning');
+      assert.match(opp.detail, /retry without TLS/);
+      // master.cf -o overrides are grade parameters too.
+      const master = only(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_mandatory_ciphers=hgih\n'), 'postfix.invalid-cipher-grade');
+      assert.equal(master.severity, 'error');
+      // Grade names in any case are grades; a value decided elsewhere (template, ${VAR}) is not judged.
+      assert.deepEqual(ids(lint('main.cf', `${HOST}smtpd_tls_ciphers = HIGH\nsmtp_tls_ciphers = Medium\n`)), []);
+      assert.deepEqual(
+        ids(lint('main.cf', `${HOST}smtpd_tls_ciphers = {{ grade }}\nsmtp_tls_ciphers = \${GRADE}\n`)).filter((i) => i.includes('cipher-grade')),
+        [],
+      );
+    });
   });
 
   describe('parsing findings', () => {
