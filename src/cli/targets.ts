@@ -4,12 +4,15 @@
  * and an endpoint named several times is probed once, remembering every line that named it.
  */
 import * as fs from 'node:fs';
-import { makeEndpoint, parseTarget, printable, type Endpoint, type EndpointOptions, type ParsedTarget } from '../core/endpoint';
-import { PROTOCOL_NAMES, PROTOCOLS, type Protocol, type TlsMode } from '../core/protocols';
+import { printable, type Endpoint, type EndpointOptions } from '../core/endpoint';
 import { readBounded } from '../core/fsread';
 import { nodeCrypto } from '../core/nodeLazy';
 import type { DefinedAt } from '../core/report/records';
+import { parseTargetSpec, targetEndpoint } from '../core/targetSpec';
 import { UsageError } from './io';
+
+// The parser is the core's, shared with the editor's Probe Host box.
+export { parseTargetSpec, targetEndpoint, type TargetSpec } from '../core/targetSpec';
 
 /** A target list of a few hundred thousand lines is plenty; more is a mistake, not a workload. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -58,43 +61,6 @@ export async function readInput(file: string, readStdin?: () => Promise<string>)
   if (r.ok) return { name: file, text: r.data.toString('utf8') };
   if (r.reason === 'too-large') throw new UsageError(`--input ${printable(file)}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB`);
   throw new UsageError(`--input ${printable(file)}: cannot read it`);
-}
-
-/** A target with, when it said so (a mail URL), its own protocol and TLS mode. */
-export interface TargetSpec extends ParsedTarget {
-  protocol?: Protocol;
-  mode?: TlsMode;
-}
-
-/**
- * A target as the CLI takes it, on the command line or a line of `--input`: `HOST[:PORT]` (protocol and mode from
- * the port or the options), or `SCHEME://HOST[:PORT]` with a scheme of the protocol table (`smtp://`,
- * `submission://`, `imap://`, `pop3://`: STARTTLS; `smtps://`, `submissions://`, `imaps://`, `pop3s://`: implicit
- * TLS), which sets them for that target alone; the port then defaults as for --protocol with --starttls or
- * --implicit. No user part (it may hold a password: it is never repeated), path, query or fragment. Other URLs are
- * refused as before.
- */
-export function parseTargetSpec(text: string): TargetSpec | { error: string } {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^]*)$/.exec(text.trim());
-  const scheme = m?.[1].toLowerCase();
-  const protocol = scheme ? PROTOCOL_NAMES.find((p) => PROTOCOLS[p].urlSchemes.includes(scheme)) : undefined;
-  if (!m || !scheme || !protocol) return parseTarget(text);
-  const rest = m[2];
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    const host = rest.slice(at + 1).split(/[/?#]/)[0];
-    return { error: `a target takes no user part (it may hold a password): give ${scheme}://${printable(host || 'HOST')}` };
-  }
-  const authority = rest.replace(/\/$/, '');
-  if (/[/?#]/.test(authority)) return { error: `${scheme}://HOST[:PORT] takes no path, query or fragment, not "${printable(rest)}"` };
-  const t = parseTarget(authority);
-  if ('error' in t) return t;
-  return { ...t, protocol, mode: scheme.endsWith('s') ? 'implicit' : 'starttls' };
-}
-
-/** The endpoint of a target: its own protocol and mode (a mail URL) before the options'. */
-export function targetEndpoint(t: TargetSpec, opts: EndpointOptions): Endpoint {
-  return makeEndpoint(t.host, t.port, t.protocol ? { ...opts, protocol: t.protocol, mode: t.mode } : opts);
 }
 
 /**

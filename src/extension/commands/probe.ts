@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { defaultPort, makeEndpoint, parseTarget, PORT_DEFAULTS, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../../core/endpoint';
+import { defaultPort, makeEndpoint, PORT_DEFAULTS, validateHostname, type Endpoint, type Protocol, type TlsMode } from '../../core/endpoint';
 import { PROTOCOL_NAMES, PROTOCOLS, TLS_MODES } from '../../core/protocols';
 import type { ProbeResult } from '../../core/probe/types';
+import { parseTargetSpec } from '../../core/targetSpec';
 import type { Controller } from '../controller';
 import { Command, VIEW_ID } from '../ids';
 import { asCancellationToken } from '../cancellation';
@@ -64,21 +65,23 @@ const MODES: { protocol: Protocol; mode: TlsMode }[] = PROTOCOL_NAMES.flatMap((p
 
 /**
  * `Probe Host...`: host[:port] typed by the user (validated as they type), then protocol and mode with the port's
- * usual pairing preselected. Called with arguments (from the tree or a test) it skips the prompts.
+ * usual pairing preselected; or a mail URL as the CLI takes it (`imaps://host`, `submission://host:2587`), whose
+ * scheme names the protocol and mode, so no pick follows (the scheme wins over `opts`, as over the CLI's flags).
+ * Called with arguments (from the tree or a test) it skips the prompts.
  */
 export async function probeHost(ctl: Controller, target?: string, opts: ProbeHostOptions = {}): Promise<ProbeResult[]> {
   const parsed = await askParsed(
     target,
     {
       title: 'Mail TLS Doctor: Probe Host',
-      prompt: 'Mail server as host[:port], e.g. smtp.example.com:587, [192.0.2.1]:465, imap.example.com:993',
+      prompt: 'Mail server as host[:port] or a mail URL, e.g. smtp.example.com:587, [192.0.2.1]:465, imaps://imap.example.com',
       placeHolder: 'smtp.example.com:587',
     },
-    parseTarget,
+    parseTargetSpec,
   );
   if (!parsed) return [];
-  let protocol = opts.protocol;
-  let mode = opts.mode;
+  let protocol = parsed.protocol ?? opts.protocol;
+  let mode = parsed.mode ?? opts.mode;
   if (!protocol || !mode) {
     const picked = await pickMode(parsed.port);
     if (!picked) return [];

@@ -13,7 +13,7 @@ describe('extension: probes and the result tree', function () {
 
   before(async () => {
     api = await activateExtension();
-    lab = await startLab({ only: ['healthy', 'expired'] });
+    lab = await startLab({ only: ['healthy', 'expired', 'healthy-imaps'] });
     await config().update('probe.extraCaFiles', [lab.caFile], vscode.ConfigurationTarget.Global);
     await config().update('probe.timeoutSeconds', 5, vscode.ConfigurationTarget.Global);
   });
@@ -150,5 +150,29 @@ describe('extension: probes and the result tree', function () {
     assert.match(text, /\*\*Fix:\*\*/);
     assert.ok(!text.includes('not-a-real-password'), 'the .env password leaked into the report');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Probe Host takes a mail URL as the CLI does: the scheme names protocol and mode; a user part or a path is refused, never echoed', async () => {
+    const s = lab.servers['healthy-imaps'];
+    // No protocol or mode given: without the scheme this would ask for them (or refuse the URL).
+    const results = (await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `imaps://${s.host}:${s.port}`, { servername: s.servername })) as {
+      endpoint: { protocol: string; mode: string; port: number };
+      tls: unknown;
+    }[];
+    assert.equal(results.length, 1);
+    assert.deepEqual([results[0].endpoint.protocol, results[0].endpoint.mode, results[0].endpoint.port], ['imap', 'implicit', s.port]);
+    assert.ok(results[0].tls, 'no TLS session');
+
+    const before = api.recentNotices().length;
+    const refused = await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `imaps://alice:hunter2@${s.host}:${s.port}`);
+    assert.deepEqual(refused, []);
+    const userPart = api.recentNotices().slice(before);
+    assert.ok(
+      userPart.some((n) => /no user part/.test(n)),
+      userPart.join(' | '),
+    );
+    assert.ok(!userPart.some((n) => n.includes('hunter2') || n.includes('alice')), userPart.join(' | '));
+    assert.deepEqual(await vscode.commands.executeCommand('mailTlsDoctor.probeHost', `imaps://${s.host}:${s.port}/INBOX`), []);
+    assert.match(api.recentNotices().at(-1) ?? '', /no path/);
   });
 });
