@@ -9,7 +9,7 @@ import { DiagnosticsStore } from './diagnostics';
 import { DomainService, type DomainRun } from './domainService';
 import type { DomainEntry } from './domainTree';
 import { endpointKey } from './endpointKey';
-import { CONFIG_SECTION, ContextKey, Command } from './ids';
+import { CONFIG_SECTION, Command } from './ids';
 import { LintService } from './lintService';
 import { ProbeService } from './probeService';
 import { showWarning } from './notify';
@@ -135,21 +135,9 @@ export class Controller implements vscode.Disposable {
     background = false,
   ): Promise<ProbeResult[]> {
     if (explicit) for (const e of endpoints) this.explicitlyProbed.add(endpointKey(e));
-    // The context key is the workbench's business: the probe starts without waiting for the window to acknowledge
-    // it (a round trip to the workbench, tens of ms on a busy machine: bench/editor.bench.ts). Keys set from here
-    // reach the workbench in the order they were set.
-    this.setProbingContext(true);
-    try {
-      const results = await this.probes.run({ endpoints, title, cancellation, background });
-      this.publishProbeDiagnostics();
-      return results;
-    } finally {
-      this.setProbingContext(this.probes.busy);
-    }
-  }
-
-  private setProbingContext(value: boolean): void {
-    vscode.commands.executeCommand('setContext', ContextKey.probing, value).then(undefined, (err) => this.logFailure('Setting the probing context', err));
+    const results = await this.probes.run({ endpoints, title, cancellation, background });
+    this.publishProbeDiagnostics();
+    return results;
   }
 
   /**
@@ -167,14 +155,9 @@ export class Controller implements vscode.Disposable {
 
   /** Runs the domain check; its findings then show on the config lines that name each domain. */
   async checkDomains(run: DomainRun): Promise<DomainReport[]> {
-    await vscode.commands.executeCommand('setContext', ContextKey.probing, true);
-    try {
-      const reports = await this.domainChecks.run(run);
-      this.publishDomainDiagnostics();
-      return reports;
-    } finally {
-      await vscode.commands.executeCommand('setContext', ContextKey.probing, this.probes.busy || this.domainChecks.busy);
-    }
+    const reports = await this.domainChecks.run(run);
+    this.publishDomainDiagnostics();
+    return reports;
   }
 
   /**
@@ -327,7 +310,6 @@ export class Controller implements vscode.Disposable {
     const input = this.treeInput();
     this.tree.setInput(input);
     const endpointCount = input.groups.reduce((n, g) => n + g.entries.length, 0);
-    void vscode.commands.executeCommand('setContext', ContextKey.endpointCount, endpointCount);
     const failing = this.tree.failingCount();
     this.view.badge = failing ? { value: failing, tooltip: `${failing} endpoint${failing === 1 ? '' : 's'} failing` } : undefined;
     // Over a tree, restricted mode is the view's message. An empty view says it in the manifest's welcome content

@@ -37,9 +37,3 @@ export const TreeContext = {
   finding: 'finding',
   domain: 'domain',
 } as const;
-
-/** `when`-clause context keys set by the extension. */
-export const ContextKey = {
-  endpointCount: 'mailTlsDoctor.endpointCount',
-  probing: 'mailTlsDoctor.probing',
-} as const;
