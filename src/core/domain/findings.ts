@@ -7,7 +7,7 @@ import { bogusRecords, lookupServfail, resolverFailed } from '../dns/failure';
 import { digCommand, formatServer, type DnsServer } from '../dns/server';
 import type { LookupStatus } from '../dns/resolver';
 import { printable } from '../endpoint';
-import type { Finding } from '../finding';
+import type { Finding, Severity } from '../finding';
 import { makeFinding } from '../findings';
 
 const p = (s: string, max = 120) => printable(s, max);
@@ -184,24 +184,12 @@ export const domainFindings = {
    * the domain had no MTA-STS. `server`, `named`: as for lookupFailed.
    */
   mtastsTxtLookupFailed(domain: string, l: { status: LookupStatus; detail: string }, server: DnsServer, named: boolean): Finding {
-    const name = `_mta-sts.${domain}`;
-    const dig = (args: string) => digCommand(args, named ? server : undefined);
-    const at = formatServer(server);
-    const resolver = l.status === 'timeout' || l.status === 'error';
-    return makeFinding('mtasts.txt-lookup-failed', {
+    return txtLookupFailed('mtasts.txt-lookup-failed', `_mta-sts.${domain}`, l, server, named, {
       severity: 'warning',
-      title: resolver
-        ? `The resolver ${p(at, 60)} gave no usable answer to the TXT query for ${p(name)} (${p(l.detail, 100)}): MTA-STS was not checked.`
-        : `The MTA-STS TXT lookup of ${p(name)} fails (${p(l.detail, 100)}): senders without a cached policy deliver as if ${p(domain)} had no MTA-STS.`,
-      detail:
-        'RFC 8461 3.3: a sender that cannot discover the policy through DNS applies the policy it has cached, if its max_age has not run out, and otherwise goes on as though the domain had not implemented MTA-STS: a sender that has not seen the policy before, or whose copy has expired, delivers without it (TLS without certificate checks, or plain text if STARTTLS is stripped). Blocking this lookup is how an attacker keeps a policy from being discovered (RFC 8461 10.2). ' +
-        (resolver
-          ? "Here the resolver itself failed, so it is not known whether the domain's name servers answer."
-          : "A SERVFAIL that stays with checking disabled comes from the domain's name servers (or the way to them), not from DNSSEC validation."),
-      fix: resolver
-        ? `Check that the resolver runs and answers this machine (\`${dig(`TXT ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\`, and check again.`
-        : `Ask again (\`${dig(`TXT ${p(name)}`)}\`) and follow the delegation (\`dig +trace TXT ${p(name)}\`) to find the name server that fails for this name; ask each of the domain's name servers directly (\`dig +norecurse TXT ${p(name)} @NS\`, NS from \`${dig(`NS ${p(domain)}`)}\`). In a signed zone check the name's signatures as well (\`${dig(`+cd +dnssec TXT ${p(name)}`)}\`, \`delv\`).`,
-      evidence: [`TXT ${p(name)}: ${p(l.detail, 160)}`, ...(resolver ? [`resolver: ${p(at, 60)}`] : [])],
+      record: 'MTA-STS',
+      fails: `senders without a cached policy deliver as if ${p(domain)} had no MTA-STS`,
+      why: 'RFC 8461 3.3: a sender that cannot discover the policy through DNS applies the policy it has cached, if its max_age has not run out, and otherwise goes on as though the domain had not implemented MTA-STS: a sender that has not seen the policy before, or whose copy has expired, delivers without it (TLS without certificate checks, or plain text if STARTTLS is stripped). Blocking this lookup is how an attacker keeps a policy from being discovered (RFC 8461 10.2).',
+      nsOf: domain,
     });
   },
   policyFetchFailed(url: string, why: string): Finding {
@@ -318,24 +306,11 @@ export const domainFindings = {
    * otherwise, as no tlsrpt.missing would be reported either). `server`, `named`: as for lookupFailed.
    */
   tlsrptTxtLookupFailed(domain: string, l: { status: LookupStatus; detail: string }, server: DnsServer, named: boolean, needed: boolean): Finding {
-    const name = `_smtp._tls.${domain}`;
-    const dig = (args: string) => digCommand(args, named ? server : undefined);
-    const at = formatServer(server);
-    const resolver = l.status === 'timeout' || l.status === 'error';
-    return makeFinding('tlsrpt.txt-lookup-failed', {
+    return txtLookupFailed('tlsrpt.txt-lookup-failed', `_smtp._tls.${domain}`, l, server, named, {
       severity: needed ? 'warning' : 'info',
-      title: resolver
-        ? `The resolver ${p(at, 60)} gave no usable answer to the TXT query for ${p(name)} (${p(l.detail, 100)}): TLS-RPT was not checked.`
-        : `The TLS-RPT TXT lookup of ${p(name)} fails (${p(l.detail, 100)}): senders that cannot read it send no TLS reports.`,
-      detail:
-        'RFC 8460 3: senders send their reports of TLS failures to the `rua` addresses of this record; a sender that cannot read it when it sends the report has nowhere to send it, so failed DANE or MTA-STS deliveries go unreported. ' +
-        (resolver
-          ? "Here the resolver itself failed, so it is not known whether the domain's name servers answer."
-          : "A SERVFAIL that stays with checking disabled comes from the domain's name servers (or the way to them), not from DNSSEC validation."),
-      fix: resolver
-        ? `Check that the resolver runs and answers this machine (\`${dig(`TXT ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\`, and check again.`
-        : `Ask again (\`${dig(`TXT ${p(name)}`)}\`) and follow the delegation (\`dig +trace TXT ${p(name)}\`) to find the name server that fails for this name; ask each of the domain's name servers directly (\`dig +norecurse TXT ${p(name)} @NS\`). In a signed zone check the name's signatures as well (\`${dig(`+cd +dnssec TXT ${p(name)}`)}\`, \`delv\`).`,
-      evidence: [`TXT ${p(name)}: ${p(l.detail, 160)}`, ...(resolver ? [`resolver: ${p(at, 60)}`] : [])],
+      record: 'TLS-RPT',
+      fails: 'senders that cannot read it send no TLS reports',
+      why: 'RFC 8460 3: senders send their reports of TLS failures to the `rua` addresses of this record; a sender that cannot read it when it sends the report has nowhere to send it, so failed DANE or MTA-STS deliveries go unreported.',
     });
   },
   tlsrptInvalid(domain: string, why: string, records: string[]): Finding {
@@ -348,3 +323,50 @@ export const domainFindings = {
     });
   },
 };
+
+/** What differs between the TXT lookups of txtLookupFailed: the record's name, its consequence and its RFC. */
+interface TxtLookupWords {
+  severity: Severity;
+  /** The record, as in "MTA-STS was not checked". */
+  record: string;
+  /** The title's end when the name's servers fail (SERVFAIL also with checking disabled). */
+  fails: string;
+  /** The detail's first sentences: what a sender does without the record. */
+  why: string;
+  /** The domain whose NS records the fix asks for, to query each name server directly. */
+  nsOf?: string;
+}
+
+/**
+ * The TXT lookup of `name` (`_mta-sts`, `_smtp._tls`) got no usable answer: the resolver failed (timeout, error:
+ * nothing is known, the record was not checked) or the zone's name servers answer SERVFAIL also with checking
+ * disabled (bogus data is `dns.bogus`). `server`, `named`: as for lookupFailed.
+ */
+function txtLookupFailed(
+  id: 'mtasts.txt-lookup-failed' | 'tlsrpt.txt-lookup-failed',
+  name: string,
+  l: { status: LookupStatus; detail: string },
+  server: DnsServer,
+  named: boolean,
+  w: TxtLookupWords,
+): Finding {
+  const dig = (args: string) => digCommand(args, named ? server : undefined);
+  const at = formatServer(server);
+  const resolver = l.status === 'timeout' || l.status === 'error';
+  const ns = w.nsOf === undefined ? '' : `, NS from \`${dig(`NS ${p(w.nsOf)}`)}\``;
+  return makeFinding(id, {
+    severity: w.severity,
+    title: resolver
+      ? `The resolver ${p(at, 60)} gave no usable answer to the TXT query for ${p(name)} (${p(l.detail, 100)}): ${w.record} was not checked.`
+      : `The ${w.record} TXT lookup of ${p(name)} fails (${p(l.detail, 100)}): ${w.fails}.`,
+    detail:
+      `${w.why} ` +
+      (resolver
+        ? "Here the resolver itself failed, so it is not known whether the domain's name servers answer."
+        : "A SERVFAIL that stays with checking disabled comes from the domain's name servers (or the way to them), not from DNSSEC validation."),
+    fix: resolver
+      ? `Check that the resolver runs and answers this machine (\`${dig(`TXT ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\`, and check again.`
+      : `Ask again (\`${dig(`TXT ${p(name)}`)}\`) and follow the delegation (\`dig +trace TXT ${p(name)}\`) to find the name server that fails for this name; ask each of the domain's name servers directly (\`dig +norecurse TXT ${p(name)} @NS\`${ns}). In a signed zone check the name's signatures as well (\`${dig(`+cd +dnssec TXT ${p(name)}`)}\`, \`delv\`).`,
+    evidence: [`TXT ${p(name)}: ${p(l.detail, 160)}`, ...(resolver ? [`resolver: ${p(at, 60)}`] : [])],
+  });
+}
