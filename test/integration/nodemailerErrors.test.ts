@@ -12,6 +12,7 @@ import { explainError } from '../../src/core/explain';
 import { listenClosable, type Listening } from '../support/listen';
 import { startMailServer, type RunningServer } from '../support/lab/mailServer';
 import { makePki, type Issued, type TestPki } from '../support/pki';
+import { serveLegacyRenegotiationHello } from '../support/hostile/rawTls';
 
 interface ServerOptions {
   /** Implicit TLS from the first byte (port-465 style). */
@@ -282,6 +283,40 @@ describe('real nodemailer errors map to the right explanation', function () {
     } finally {
       transport.close();
     }
+  });
+
+  it('a SHA-1 signed certificate -> CA signature digest algorithm too weak (Node refuses it by default)', async () => {
+    const sha1 = pki.leaf({ cn: 'localhost', sans: ['localhost', '127.0.0.1'], hash: 'sha1' });
+    const s = await start({ implicit: { key: sha1.keyPem, cert: pki.chain(sha1), ciphers: 'DEFAULT@SECLEVEL=0' } });
+    const caught = await nodemailerError(s.port, { secure: true, tls: { ca: pki.root.certPem } });
+    assert.match(caught.message, /CA signature digest algorithm too weak/);
+    assertExplains(caught, 'explain.weak-certificate-signature');
+  });
+
+  it('a 1024-bit RSA certificate against a client at security level 2 -> EE certificate key too weak', async () => {
+    const small = pki.leaf({ cn: 'localhost', sans: ['localhost', '127.0.0.1'], keyBits: 1024 });
+    const s = await start({ implicit: { key: small.keyPem, cert: pki.chain(small), ciphers: 'DEFAULT@SECLEVEL=0' } });
+    const caught = await nodemailerError(s.port, { secure: true, tls: { ca: pki.root.certPem, ciphers: 'DEFAULT@SECLEVEL=2' } });
+    assert.match(caught.message, /EE certificate key too weak/);
+    assertExplains(caught, 'explain.weak-certificate-key');
+  });
+
+  it('a server without RFC 5746 renegotiation_info -> unsafe legacy renegotiation disabled', async () => {
+    const sockets = new Set<net.Socket>();
+    const legacy = await listenClosable(
+      net.createServer((sock) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+        sock.on('error', () => undefined);
+        serveLegacyRenegotiationHello(sock);
+      }),
+      sockets,
+    );
+    servers.push(legacy);
+    const caught = await nodemailerError(legacy.port, { secure: true, tls: { ca: pki.root.certPem, maxVersion: 'TLSv1.2' } });
+    assert.match(caught.message, /unsafe legacy renegotiation disabled/);
+    assertExplains(caught, 'explain.unsafe-legacy-renegotiation');
+    assert.ok(!explainError(caught.message).matches.some((m) => m.id === 'explain.handshake-failure'), 'the broad entry stays quiet');
   });
 
   it('a refused login -> EAUTH "Invalid login: 535", explained as credentials, not TLS', async () => {

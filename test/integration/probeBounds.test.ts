@@ -4,6 +4,7 @@ import { ConnectionLimiter, probeEndpoint } from '../../src/core/probe';
 import { tcpConnect } from '../../src/core/probe/tcp';
 import type { Dialer } from '../../src/core/probe/types';
 import * as hostile from '../support/hostile';
+import { serveLegacyRenegotiationHello } from '../support/hostile/rawTls';
 import { startLab, type Lab } from '../support/lab';
 
 /** A raw server that says whatever `onConnect` writes: for limits the lab's well-behaved servers never hit. */
@@ -41,6 +42,19 @@ describe('probe bounds', function () {
       );
       assert.match(r.findings[0].detail, /longer than/);
       assert.ok(JSON.stringify(r).length < 50_000, 'the result stays small');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a ServerHello without renegotiation_info (RFC 5746) is named as such, with no version advice', async () => {
+    const srv = await rawServer((s) => serveLegacyRenegotiationHello(s));
+    try {
+      const [r] = await probeEndpoint({ ...ep(srv.port), mode: 'implicit' }, { timeoutMs: 3000, scanVersions: false });
+      const f = r.findings.find((x) => x.id === 'tls.handshake-failed');
+      assert.ok(f, JSON.stringify(r.findings.map((x) => x.id)));
+      assert.match(f.title, /secure renegotiation \(RFC 5746\)/);
+      assert.doesNotMatch(f.fix, /smtpd_tls_protocols/);
     } finally {
       await srv.close();
     }

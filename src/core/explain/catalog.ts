@@ -152,6 +152,29 @@ export const CATALOG: CatalogEntry[] = [
     supersedes: ['explain.handshake-failure'],
   },
   {
+    id: 'explain.unsafe-legacy-renegotiation',
+    pattern: /unsafe legacy renegotiation disabled|UNSAFE_LEGACY_RENEGOTIATION_DISABLED/i,
+    severity: 'error',
+    title: 'The server does not support secure renegotiation (RFC 5746), which the client requires ("unsafe legacy renegotiation disabled").',
+    detail:
+      'OpenSSL 3 (Node 17 and later, Debian 12, Ubuntu 22.04 and later) refuses to finish a handshake with a server that does not send ' +
+      'the renegotiation_info extension of RFC 5746, which every TLS stack patched since 2010 sends. The server is running a very old ' +
+      'TLS library (an unpatched appliance, an old Exchange or a proxy in front of it), and stays open to the renegotiation attack ' +
+      '(CVE-2009-3555).',
+    causes: [likely('An old TLS stack on the server or on a device in front of it (load balancer, TLS proxy, firewall doing TLS inspection).')],
+    fix:
+      'Update the server (or the device in front of it). Until then, for that one server only: nodemailer tls: { secureOptions: ' +
+      "require('node:crypto').constants.SSL_OP_LEGACY_SERVER_CONNECT }, which accepts it without lowering anything else.",
+    postfix: {
+      causes: [likely('The remote server runs an old TLS stack without RFC 5746; this Postfix uses OpenSSL 3.')],
+      fix:
+        'The remote side must update its TLS stack. At level "may" Postfix retries without TLS and delivers in plain text; where TLS is ' +
+        'required the mail waits. tls_ssl_options = LEGACY_SERVER_CONNECT accepts such servers, but for every TLS connection of this ' +
+        'Postfix: use it only if you must, and remove it when the remote side is fixed.',
+    },
+    supersedes: ['explain.handshake-failure'],
+  },
+  {
     id: 'explain.handshake-failure',
     pattern: /alert handshake failure|no shared cipher|ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE|SSL alert number 40|no suitable signature algorithm/i,
     severity: 'error',
@@ -164,6 +187,75 @@ export const CATALOG: CatalogEntry[] = [
       possible("The server signs with SHA-1 or uses a key below OpenSSL 3's security level (a DH group that is too small has its own entry)."),
     ],
     fix: 'Probe the server to see what it offers. Drop client cipher restrictions; on the server configure a certificate and key and modern suites (Postfix: smtpd_tls_chain_files, tls_medium_cipherlist defaults).',
+  },
+  {
+    id: 'explain.weak-certificate-signature',
+    pattern: /CA signature digest algorithm too weak|ca md too weak|CA_MD_TOO_WEAK/i,
+    severity: 'error',
+    title: 'A certificate in the server\'s chain is signed with SHA-1 or MD5, which the client refuses ("CA signature digest algorithm too weak").',
+    detail:
+      'OpenSSL 3 (Node 17 and later; Postfix on current Debian and Ubuntu) refuses SHA-1 and MD5 certificate signatures at its default ' +
+      'security level, so the chain fails verification even when it leads to a trusted root. Public CAs have not issued such certificates ' +
+      'for years: this is an old private CA or a certificate made by hand.',
+    causes: [
+      likely('The server certificate was issued by an old private or company CA, or made with a tool that still signs with SHA-1.'),
+      possible('An old intermediate certificate of the chain is signed with SHA-1.'),
+    ],
+    fix:
+      "Issue the certificate again with SHA-256 (any public CA, e.g. Let's Encrypt; for a private CA: openssl x509 -req -sha256 ...) and " +
+      'install it with its chain. Do not turn certificate checks off or lower the security level to get past it.',
+    postfix: {
+      causes: [likely("The remote server presents a certificate signed with SHA-1 or MD5 (an old private CA), which this Postfix's OpenSSL refuses.")],
+      fix:
+        'The remote server must get a certificate signed with SHA-256. At level "may" Postfix still delivers (the session is only ' +
+        '"Untrusted"); where this destination is verified (verify, secure, MTA-STS), the mail waits until the certificate is replaced.',
+    },
+    supersedes: ['explain.postfix-cert-verification-failed'],
+  },
+  {
+    id: 'explain.weak-certificate-key',
+    pattern: /EE certificate key too weak|CA certificate key too weak|ee key too small|ca key too small|EE_KEY_TOO_SMALL|CA_KEY_TOO_SMALL/i,
+    severity: 'error',
+    title: 'The key of a certificate in the server\'s chain is too small for the client ("certificate key too weak").',
+    detail:
+      "The client's OpenSSL refuses RSA keys under 2048 bits at security level 2 (the system configuration of Debian and Ubuntu, and " +
+      "anything that sets @SECLEVEL=2), and under 1024 bits at level 1 (Node's default). The chain fails verification before its issuer counts.",
+    causes: [
+      likely('The server certificate has a 1024-bit RSA key: an old certificate, or one made by hand with an old default.'),
+      possible('An intermediate or private CA certificate of the chain has a small key ("CA certificate key too weak").'),
+    ],
+    fix:
+      'Issue the certificate again with a 2048-bit (or larger) RSA key or an ECDSA P-256 key, and install it with its chain. Do not lower ' +
+      'the security level to get past it.',
+    postfix: {
+      causes: [
+        likely("The remote server's certificate (or its CA) has a key smaller than this Postfix's OpenSSL security level allows (2048-bit RSA at level 2)."),
+      ],
+      fix:
+        'The remote server must get a certificate with a 2048-bit RSA or an ECDSA key. At level "may" Postfix still delivers (the session is ' +
+        'only "Untrusted"); where this destination is verified, the mail waits until the certificate is replaced.',
+    },
+    supersedes: ['explain.postfix-cert-verification-failed'],
+  },
+  {
+    id: 'explain.certificate-verify-failed',
+    // The bare OpenSSL reason, as PHP (PHPMailer), Python and curl print it; Node and Postfix name the cause instead,
+    // and the specific entries above and below supersede this one.
+    pattern: /certificate verify failed|CERTIFICATE_VERIFY_FAILED/i,
+    generic: true,
+    severity: 'error',
+    title: 'The client could not verify the server certificate ("certificate verify failed").',
+    detail:
+      "OpenSSL's general reason for a chain that did not verify; it does not say why. The client (PHP, Python, curl and others print it " +
+      'like this) refused the connection before sending anything.',
+    causes: [
+      likely('The server sends only its own certificate, without the intermediate (a chain that browsers complete but mail clients do not).'),
+      likely('The certificate is self-signed or from a private CA the client does not trust, or a proxy on the way re-signs TLS.'),
+      possible("The certificate has expired, or the client's clock is wrong."),
+    ],
+    fix:
+      'Probe the server (mail-tls-doctor probe HOST:PORT) to see which it is, and fix that on the server (serve the full chain, renew, or ' +
+      'trust the private CA explicitly on the client). Do not turn verification off (PHP: verify_peer => false; Python: CERT_NONE).',
   },
   {
     id: 'explain.self-signed-in-chain',
@@ -389,6 +481,24 @@ export const CATALOG: CatalogEntry[] = [
         'Correct the password for the relay in smtp_sasl_password_maps, run postmap on the file (postmap /etc/postfix/sasl_passwd) and ' +
         'postfix reload. For Gmail use an app password. Keep smtp_tls_security_level at encrypt or higher.',
     },
+  },
+  {
+    id: 'explain.connection-closed',
+    pattern: /Connection closed unexpectedly/i,
+    severity: 'error',
+    title: 'The server closed the connection without an answer ("Connection closed unexpectedly").',
+    detail:
+      'nodemailer connected, but the server (or something in between) closed the connection before its greeting, before it replied ' +
+      'to what nodemailer sent, or (code ETLS) during the STARTTLS upgrade.',
+    causes: [
+      likely(
+        'The server turned this client away before its greeting: a blocked or rate-limited IP address, too many connections, or a server that closes without saying 421.',
+      ),
+      possible("With code ETLS, during STARTTLS: the server's TLS failed (no usable certificate or key, or no TLS version both sides accept)."),
+    ],
+    fix: "Probe the server (mail-tls-doctor probe HOST:PORT) to see what it does from this network, and check the server's log for the time of the attempt.",
+    // "ETLS Connection closed unexpectedly" is a close during the upgrade, not a server without STARTTLS.
+    supersedes: ['explain.starttls-unavailable'],
   },
   {
     id: 'explain.connection-refused',

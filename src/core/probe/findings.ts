@@ -284,6 +284,16 @@ export const probeFindings = {
         evidence: [reason, ...evidence],
       });
     }
+    if (!alert && /unsafe legacy renegotiation disabled/i.test(reason)) {
+      return makeFinding('tls.handshake-failed', {
+        severity: 'error',
+        title: 'The TLS handshake failed: the server does not support secure renegotiation (RFC 5746).',
+        detail:
+          'The server\'s ServerHello lacks the renegotiation_info extension that every TLS stack patched since 2010 sends, so OpenSSL 3 clients stop the handshake ("unsafe legacy renegotiation disabled"): Node 17 and later (nodemailer), Postfix and mail clients on Debian 12, Ubuntu 22.04 and later. Older clients still connect, and the server is open to the renegotiation attack (CVE-2009-3555). The TLS stack is very old: an unpatched appliance, an old Exchange or IIS, or a load balancer or TLS proxy in front of the mail server.',
+        fix: 'Update the TLS stack that answers on this port (the mail server, or the device in front of it that terminates TLS). Clients can only work around it one by one (nodemailer `secureOptions: SSL_OP_LEGACY_SERVER_CONNECT`, Postfix `tls_ssl_options = LEGACY_SERVER_CONNECT`), and should not have to.',
+        evidence: [reason, ...evidence],
+      });
+    }
     return makeFinding('tls.handshake-failed', {
       severity: 'error',
       title: alert ? `The TLS handshake failed: the server sent the alert "${alert}".` : `The TLS handshake failed: ${reason}.`,

@@ -65,6 +65,17 @@ export function serverFlight(kind: MalformedCertKind, realDer: Buffer, suite: nu
   return record(0x16, flight);
 }
 
+/**
+ * A TLS 1.2 ServerHello without the renegotiation_info extension (RFC 5746), as a server whose TLS stack predates
+ * 2010 sends it: OpenSSL 3 clients stop right there ("unsafe legacy renegotiation disabled").
+ */
+export function serveLegacyRenegotiationHello(sock: Socket): void {
+  readClientHello(sock, (hello) => {
+    const serverHello = Buffer.concat([Buffer.from([0x03, 0x03]), randomBytes(32), Buffer.from([0x00]), u16(chooseSuite(hello)), Buffer.from([0x00])]);
+    if (!sock.destroyed) sock.write(record(0x16, handshake(2, serverHello)));
+  });
+}
+
 /** Serves the broken flight on `sock` once the client's hello has arrived. */
 export function serveMalformedCertificate(sock: Socket, kind: MalformedCertKind, realDer: Buffer): void {
   readClientHello(sock, (hello) => {

@@ -198,3 +198,12 @@ describe('advice: a refused connection names the server software of the protocol
     assert.doesNotMatch(fix('mail.example.com', 2525, 'smtp'), /Dovecot/);
   });
 });
+
+describe('advice: a server without secure renegotiation', () => {
+  it("names RFC 5746 and the server's TLS stack, not the protocol list", () => {
+    const f = F.handshakeFailed(sub, 'final_renegotiate:unsafe legacy renegotiation disabled', undefined, []);
+    assert.match(f.title, /RFC 5746/);
+    assert.match(f.fix, /Update the TLS stack/);
+    assert.doesNotMatch(f.fix, /smtpd_tls_protocols|ssl_min_protocol/);
+  });
+});

@@ -160,6 +160,41 @@ describe('explainError: texts that used to go unexplained or half-explained', ()
     assert.match(pf.fix, /postmap/);
   });
 
+  it('OpenSSL 3 refusals name their cause: weak certificate signature or key, legacy renegotiation; the bare verify failure is generic', () => {
+    const cases: Array<[string, string]> = [
+      ['Error: CA signature digest algorithm too weak', 'explain.weak-certificate-signature'],
+      [
+        'postfix/smtp[9]: certificate verification failed for mx.test[192.0.2.1]:25: num=68:CA signature digest algorithm too weak',
+        'explain.weak-certificate-signature',
+      ],
+      ['Error: EE certificate key too weak', 'explain.weak-certificate-key'],
+      ['error:0A000152:SSL routines:final_renegotiate:unsafe legacy renegotiation disabled', 'explain.unsafe-legacy-renegotiation'],
+      [
+        'stream_socket_enable_crypto(): SSL operation failed with code 1. OpenSSL Error messages: error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed',
+        'explain.certificate-verify-failed',
+      ],
+      // A specific reason on the same line wins over the bare one.
+      [
+        'ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)',
+        'explain.self-signed-leaf',
+      ],
+      ['Error: Connection closed unexpectedly', 'explain.connection-closed'],
+      ['ETLS Connection closed unexpectedly', 'explain.connection-closed'],
+    ];
+    for (const [text, id] of cases) assert.deepEqual(idsOf(text), [id], text);
+    for (const id of ['explain.weak-certificate-signature', 'explain.weak-certificate-key', 'explain.unsafe-legacy-renegotiation']) {
+      const m = explainError(
+        id === 'explain.unsafe-legacy-renegotiation'
+          ? 'unsafe legacy renegotiation disabled'
+          : id === 'explain.weak-certificate-key'
+            ? 'EE certificate key too weak'
+            : 'ca md too weak',
+      ).matches[0];
+      // None of them is "fixed" by turning checks off or lowering the security level.
+      assert.doesNotMatch(m.fix, /SECLEVEL=[01]|rejectUnauthorized: false/, id);
+    }
+  });
+
   it('"lost connection after CONNECT" is explained on an implicit-TLS service only', () => {
     assert.deepEqual(idsOf('Mar 15 09:57:00 mail postfix/smtps/smtpd[7282]: lost connection after CONNECT from mail.example.net[192.0.2.3]'), [
       'explain.postfix-lost-after-connect-tls',
