@@ -513,8 +513,23 @@ export const CATALOG: CatalogEntry[] = [
     fix: 'Check host and port; a missing host makes nodemailer use localhost.',
   },
   {
+    // getaddrinfo(3)'s EAI_AGAIN / EAI_FAIL: the resolver gave no answer, which says nothing about the name.
+    id: 'explain.dns-temporary',
+    pattern: /EAI_AGAIN|EAI_FAIL|Temporary failure in name resolution/i,
+    severity: 'error',
+    title: 'The resolver could not answer for the mail server name (a DNS failure, not a missing name).',
+    detail:
+      'getaddrinfo got no answer from the resolver (EAI_AGAIN: temporary; EAI_FAIL: the resolver failed for good), so nothing is known about the name: it may well exist.',
+    causes: [
+      likely('No working DNS from this machine or container: the resolver in /etc/resolv.conf is down, unreachable or refuses to answer.'),
+      possible("The name's own name servers fail (a SERVFAIL reaches the application as a temporary failure)."),
+    ],
+    fix: 'Check the resolver this machine uses (/etc/resolv.conf; dig HOST, then dig @ANOTHER-RESOLVER HOST): when another resolver answers, fix or replace this one; when none does, follow the delegation (dig +trace HOST).',
+    supersedes: ['explain.dns-failure'],
+  },
+  {
     id: 'explain.dns-failure',
-    pattern: /ENOTFOUND|EAI_AGAIN|getaddrinfo|Host or domain name not found|Name service error/i,
+    pattern: /ENOTFOUND|getaddrinfo|Host or domain name not found|Name service error/i,
     severity: 'error',
     title: "The mail server's name does not resolve.",
     detail: 'DNS has no address for the host (a typo, a missing record, or no DNS from this machine).',

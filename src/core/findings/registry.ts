@@ -205,6 +205,7 @@ export const FINDINGS = {
   'explain.dh-key-too-small': { severity: 'error', title: 'The server offered a Diffie-Hellman group smaller than the client accepts.' },
   'explain.disconnected-before-tls': { severity: 'error', title: 'The server closed the connection during the TLS handshake.' },
   'explain.dns-failure': { severity: 'error', title: 'The mail server name does not resolve.' },
+  'explain.dns-temporary': { severity: 'error', title: 'The resolver could not answer for the mail server name.' },
   'explain.greeting-never-received': { severity: 'error', title: 'The server never sent its SMTP greeting.' },
   'explain.invalid-greeting': { severity: 'error', title: 'The server greeted with something other than an SMTP welcome.' },
   'explain.handshake-failure': { severity: 'error', title: 'The TLS handshake failed.' },

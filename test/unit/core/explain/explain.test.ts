@@ -53,10 +53,18 @@ describe('explainError', () => {
       'explain.postfix-cert-verification-failed',
     ],
     ['getaddrinfo ENOTFOUND smtp.exmaple.com', 'explain.dns-failure'],
+    ['getaddrinfo EAI_AGAIN smtp.example.com', 'explain.dns-temporary'],
   ];
   for (const [text, id] of cases) {
     it(`${id}: ${text.slice(0, 70)}`, () => assert.ok(idsOf(text).includes(id), JSON.stringify(idsOf(text))));
   }
+
+  it('a temporary resolver failure is not read as a name that does not resolve', () => {
+    assert.deepEqual(idsOf('Error: getaddrinfo EAI_AGAIN smtp.example.com'), ['explain.dns-temporary']);
+    assert.deepEqual(idsOf('getaddrinfo EAI_FAIL smtp.example.com'), ['explain.dns-temporary']);
+    assert.deepEqual(idsOf('ping: smtp.example.com: Temporary failure in name resolution'), ['explain.dns-temporary']);
+    assert.deepEqual(idsOf('getaddrinfo ENOTFOUND smtp.example.com'), ['explain.dns-failure']);
+  });
 
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
