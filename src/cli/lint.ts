@@ -9,7 +9,7 @@ import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
 import { termSafe as t } from '../core/escape';
 import { wrap } from '../core/probe/report';
-import { readBounded, readTextBounded } from '../core/fsread';
+import { readBounded, readTail, readTextBounded } from '../core/fsread';
 import { LINTERS, lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
@@ -207,7 +207,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   const plan = readPlan(file, size);
   if (plan.read === 'skip') return { file, findings: [], endpoints: [], skipped: plan.reason };
   let text: string | undefined;
-  if (plan.read === 'tail') text = readTail(file, plan.bytes);
+  if (plan.read === 'tail') text = readTail(file, plan.bytes)?.toString('utf8');
   else if (/\.gz$/i.test(file)) text = readText(file);
   else {
     // A bounded read whatever stat said: /proc files report size 0 and stream without end; a file may grow.
@@ -267,25 +267,6 @@ function readText(p: string): string | undefined {
     return d.ok ? d.text : undefined;
   }
   return readTextBounded(p, MAX_FILE_BYTES);
-}
-
-/** The last `bytes` bytes of a log, from its first whole line on. */
-function readTail(p: string, bytes: number): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(p, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return undefined;
-    const size = st.size;
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(Math.min(size, bytes));
-    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, start)).toString('utf8');
-    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }
 
 function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO, verbose: boolean): string {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { linkOutside, readBounded } from '../core/fsread';
+import { linkOutside, readBounded, readTail } from '../core/fsread';
 import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
@@ -54,14 +54,8 @@ export function readFileCapped(fsPath: string): string | undefined {
       const r = readBounded(fsPath, LINT_MAX_BYTES);
       return r.ok && notTextFor(fsPath, r.data) === undefined ? r.data.toString('utf8') : undefined;
     }
-    const start = Math.max(0, stat.size - plan.bytes);
-    // The buffer is the bound: a log that grows while it is read is read no further than this.
-    const buf = Buffer.alloc(Math.min(stat.size, plan.bytes));
-    const n = fs.readSync(fd, buf, 0, buf.length, start);
-    let text = buf.subarray(0, n).toString('utf8');
-    // A tail starts mid-line: drop the partial first line so no half-entry gets linted.
-    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-    return text;
+    // From its first whole line: a tail that starts mid-line drops the partial line, one that starts on a line keeps it.
+    return readTail(fsPath, plan.bytes)?.toString('utf8');
   } catch {
     return undefined;
   } finally {

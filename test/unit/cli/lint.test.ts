@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Sarif from 'sarif';
 import { LINTERS } from '../../../src/core/lint';
+import { LINT_MAX_BYTES } from '../../../src/core/lint/fileKinds';
 import { runMain } from '../../support/cli';
 import { validateSarif } from '../../support/sarif';
 
@@ -182,5 +183,27 @@ describe('CLI lint: what CI sees of a missing path, and TLS-RPT reports under an
     );
     assert.deepEqual(doc.problems, []);
     assert.match((await runMain('lint', 'reports')).stderr, /^1 file linted: /);
+  });
+});
+
+describe('CLI lint: a mail log over the size bound is read by its tail', function () {
+  this.timeout(30_000);
+  it('from its first whole line: a tail that starts exactly on a line keeps that line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-tail-'));
+    try {
+      const tls = 'Nov 28 04:00:03 mx1 postfix/smtp[2103]: SSL_connect error to legacy.example.org[192.0.2.44]:25: lost connection\n';
+      const filler = 'Nov 28 04:00:00 mx1 postfix/qmgr[9]: 1A2B3C: removed\n';
+      // The bound's tail starts exactly at the TLS line, which is its only error.
+      const head = filler.repeat(20);
+      const rest = filler.repeat(Math.ceil((LINT_MAX_BYTES - tls.length) / filler.length));
+      const body = `${tls}${rest}`.slice(0, LINT_MAX_BYTES - 1) + '\n';
+      const file = path.join(dir, 'mail.log');
+      fs.writeFileSync(file, head + body);
+      const r = await runMain('lint', file, '--format', 'json', '--fail-on', 'never');
+      const ids = (JSON.parse(r.stdout) as { files: Array<{ findings: Array<{ id: string }> }> }).files.flatMap((f) => f.findings.map((x) => x.id));
+      assert.ok(ids.includes('maillog.postfix-ssl-connect-lost'), JSON.stringify(ids));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
