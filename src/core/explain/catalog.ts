@@ -28,6 +28,8 @@ export interface CatalogEntry {
   postfix?: { causes: Cause[]; fix: string; title?: string; detail?: string };
   /** Less specific entries this one replaces when both match the same line. */
   supersedes?: ExplainId[];
+  /** Not about TLS (DNS, the network, a refused login): a mail log's delivery that failed this way is no TLS failure. */
+  notTls?: true;
 }
 
 const likely = (cause: string): Cause => ({ cause, likelihood: 'likely' });
@@ -452,6 +454,7 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.auth-rejected',
+    notTls: true,
     // nodemailer's EAUTH ("Invalid login: 535 ...", "Missing credentials"), the 535 family, and Postfix's smtp client
     // ("SASL authentication failed; server X said: 535 ..."); not smtpd's "SASL LOGIN authentication failed" (brute-force noise).
     pattern:
@@ -484,6 +487,7 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.connection-closed',
+    notTls: true,
     pattern: /Connection closed unexpectedly/i,
     severity: 'error',
     title: 'The server closed the connection without an answer ("Connection closed unexpectedly").',
@@ -502,6 +506,7 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.connection-refused',
+    notTls: true,
     pattern: /ECONNREFUSED|Connection refused/i,
     severity: 'error',
     title: 'Nothing accepts connections on that host and port.',
@@ -515,7 +520,8 @@ export const CATALOG: CatalogEntry[] = [
   {
     // getaddrinfo(3)'s EAI_AGAIN / EAI_FAIL: the resolver gave no answer, which says nothing about the name.
     id: 'explain.dns-temporary',
-    pattern: /EAI_AGAIN|EAI_FAIL|Temporary failure in name resolution/i,
+    notTls: true,
+    pattern: /EAI_AGAIN|EAI_FAIL|Temporary failure in name resolution|Host not found, try again/i,
     severity: 'error',
     title: 'The resolver could not answer for the mail server name (a DNS failure, not a missing name).',
     detail:
@@ -525,10 +531,22 @@ export const CATALOG: CatalogEntry[] = [
       possible("The name's own name servers fail (a SERVFAIL reaches the application as a temporary failure)."),
     ],
     fix: 'Check the resolver this machine uses (/etc/resolv.conf; dig HOST, then dig @ANOTHER-RESOLVER HOST): when another resolver answers, fix or replace this one; when none does, follow the delegation (dig +trace HOST).',
+    postfix: {
+      detail:
+        'Postfix asked DNS about the destination and got no answer it could use ("Host not found, try again": a SERVFAIL or a timeout), so it defers the mail and tries again later; the name may well exist.',
+      causes: [
+        likely(
+          'The resolver Postfix uses fails: /etc/resolv.conf, or for an smtp service that runs chrooted (master.cf chroot column y) its copy in /var/spool/postfix/etc/resolv.conf, which may be stale.',
+        ),
+        possible("The destination's own name servers fail for this name (SERVFAIL)."),
+      ],
+      fix: 'From the same machine: dig MX DOMAIN (and with the chroot copy: dig @SERVER-FROM-/var/spool/postfix/etc/resolv.conf MX DOMAIN); when other domains resolve, follow the delegation (dig +trace MX DOMAIN). Not a TLS matter.',
+    },
     supersedes: ['explain.dns-failure'],
   },
   {
     id: 'explain.dns-failure',
+    notTls: true,
     pattern: /ENOTFOUND|getaddrinfo|Host or domain name not found|Name service error/i,
     severity: 'error',
     title: "The mail server's name does not resolve.",
@@ -554,6 +572,7 @@ export const CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.connection-timeout',
+    notTls: true,
     pattern: /Connection timeout|ETIMEDOUT|Connection timed out|timed out/i,
     generic: true,
     severity: 'error',

@@ -158,7 +158,7 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
 
     const d = DELIVERY.exec(msg);
     if (!d) {
-      const m = classify(msg).find((x) => x.entry.severity !== 'info');
+      const m = classify(msg).find((x) => x.entry.severity !== 'info' && !x.entry.notTls);
       if (m) {
         const qid = /^([0-9A-Za-z]{5,20}): /.exec(msg)?.[1];
         const pending: Pending = { entry: m.entry, ...(m.endpoint ? { host: m.endpoint.host.toLowerCase() } : {}) };
@@ -176,7 +176,7 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
     let outcome: Outcome = status === 'sent' ? 'ok' : 'other-failure';
     let cause: string | undefined;
     if (outcome !== 'ok') {
-      const own = classify(reason).find((x) => x.entry.severity === 'error');
+      const own = classify(reason).find((x) => x.entry.severity === 'error' && !x.entry.notTls);
       const fromProc = lastTlsError.get(proc);
       const fromQueue = queueTlsError.get(qid);
       const prior = fromQueue ?? (fromProc && (!fromProc.host || !relayHost || fromProc.host === relayHost) ? fromProc : undefined);

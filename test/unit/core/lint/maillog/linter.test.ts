@@ -100,4 +100,24 @@ describe('mail log lint', () => {
     assert.match(f.detail, /retries without TLS/);
     assert.match(f.fix, /exclude=kEDH/);
   });
+
+  it('a delivery that fails on DNS or the network is no TLS failure', () => {
+    const log = [
+      'Nov 28 04:00:03 mx1 postfix/smtp[2103]: 4A1B2C3D4E: to=<a@dns.example>, relay=none, delay=3, status=deferred (Host or domain name not found. Name service error for name=dns.example type=MX: Host not found, try again)',
+      'Nov 28 05:00:03 mx1 postfix/smtp[2104]: 4A1B2C3D4E: to=<a@dns.example>, relay=none, delay=3603, status=deferred (Host or domain name not found. Name service error for name=dns.example type=MX: Host not found, try again)',
+      'Nov 28 05:00:04 mx1 postfix/smtp[2105]: connect to mx.down.example[192.0.2.9]:25: Connection refused',
+      'Nov 28 05:00:04 mx1 postfix/smtp[2105]: 5B1B2C3D4E: to=<b@down.example>, relay=none, delay=1, status=deferred (connect to mx.down.example[192.0.2.9]:25: Connection refused)',
+    ].join('\n');
+    const r = lintMailLog('/var/log/mail.log', log);
+    const tls = r.findings.filter((x) => /^maillog\.destination-/.test(x.id));
+    assert.deepEqual(
+      tls.map((x) => x.title),
+      [],
+    );
+    assert.ok(
+      r.findings.some((x) => x.id === 'maillog.dns-temporary'),
+      JSON.stringify(r.findings.map((x) => x.id)),
+    );
+    assert.match(r.findings.find((x) => x.id === 'maillog.dns-temporary')!.fix, /var\/spool\/postfix\/etc\/resolv\.conf/);
+  });
 });
