@@ -7,6 +7,7 @@ import { addressResolver, chooseResolver, DomainResolver } from '../core/dns/res
 import { checkDomain, type DomainReport } from '../core/domain';
 import { formatDomain } from '../core/domain/report';
 import type { RunRecord } from '../core/report/records';
+import type { PathProblem } from './lint';
 import { caFileArg, intArg } from './args';
 import { compileIpPatternOnce } from './ipPattern';
 import { CliIO, EXIT_CANCELLED, paint, UsageError } from './io';
@@ -131,10 +132,10 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
  */
 function configDomains(paths: string[], io: CliIO): string[] {
   if (paths.length === 0) return [];
-  const problems: string[] = [];
+  const problems: PathProblem[] = [];
   const out: string[] = [];
   // Required here, not imported: only --from-config needs the config parsers.
-  const { lintPaths } = require('./lint') as typeof import('./lint');
+  const { lintPaths, pathProblemText } = require('./lint') as typeof import('./lint');
   for (const report of lintPaths(paths, problems, io.signal)) {
     for (const d of report.domains ?? []) {
       // A sender's own domain (nodemailer from/auth.user) is not where the config delivers: only when named.
@@ -143,9 +144,9 @@ function configDomains(paths: string[], io: CliIO): string[] {
       io.err(`${termSafe(d.domain)}: from ${termSafe(d.file)}:${d.range.start.line + 1} (${termSafe(d.source)})\n`);
     }
   }
-  const missing = problems.filter((m) => m.endsWith('no such file or folder'));
-  if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
-  for (const m of problems) io.err(`${termSafe(m)}\n`);
+  const missing = problems.find((m) => m.kind === 'missing');
+  if (missing) throw new UsageError(`--from-config ${pathProblemText(missing)}`);
+  for (const m of problems) io.err(`${termSafe(pathProblemText(m))}\n`);
   if (out.length === 0)
     throw new UsageError(`--from-config: no mail domain named in ${paths.join(', ')} (TLS policy-table or transport-table entries, an unbracketed relayhost)`);
   return out;

@@ -26,11 +26,29 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 /** A folder argument such as `/` must not turn into a whole-disk crawl. */
 const MAX_FILES_VISITED = 100_000;
 
-/** A problem of the walk itself (no file report): a path that does not exist, a folder that cannot be read. */
+/**
+ * A problem of the walk itself (no file report): a path that does not exist, a folder that cannot be read. Callers
+ * decide by `kind` (a missing path is bad usage); the words are made at the edge by pathProblemText.
+ */
 export interface PathProblem {
+  kind: 'missing' | 'unreadable-folder' | 'too-many-entries' | 'symlink';
   level: 'error' | 'warning';
   path: string;
-  text: string;
+  /** What is wrong with the path, without the path: `no such file or folder`. */
+  message: string;
+}
+
+/** The level of each kind: what was asked for and not linted is an error; what the walk chose to pass over, a warning. */
+const PROBLEM_LEVEL: Record<PathProblem['kind'], PathProblem['level']> = {
+  missing: 'error',
+  'unreadable-folder': 'error',
+  'too-many-entries': 'warning',
+  symlink: 'warning',
+};
+
+/** A path problem in words (`gone/main.cf: no such file or folder`), as the text, JSON and SARIF outputs say it. */
+export function pathProblemText(p: PathProblem): string {
+  return `${p.path}: ${p.message}`;
 }
 
 export interface FileReport {
@@ -72,19 +90,18 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     },
   });
   const reports: FileReport[] = [];
-  const problems: string[] = [];
-  const details: PathProblem[] = [];
-  for (const r of lintPaths(paths, problems, io.signal, postfixVersion, details)) {
+  const problems: PathProblem[] = [];
+  for (const r of lintPaths(paths, problems, io.signal, postfixVersion)) {
     reports.push(r);
     out.emit({ type: 'lint', ...r });
   }
-  if (common.format !== 'json') for (const p of problems) io.err(`${t(p)}\n`);
+  if (common.format !== 'json') for (const p of problems) io.err(`${t(pathProblemText(p))}\n`);
   // Text prints each skipped file as it goes and JSON holds them; in SARIF and JSON Lines runs (CI) the log says it too.
   if (common.format === 'sarif' || common.format === 'jsonl') for (const r of reports) if (r.skipped) io.err(`${t(r.file)}: ${t(r.skipped)}\n`);
   const code = out.finish({
-    json: () => ({ files: reports, problems }),
+    json: () => ({ files: reports, problems: problems.map(pathProblemText) }),
     // SARIF (code scanning) says it too, as the skipped files are said: a CI run whose path is gone must show why.
-    notifications: details,
+    notifications: problems.map((p) => ({ level: p.level, path: p.path, text: pathProblemText(p) })),
     text: () => {
       const linted = reports.filter((r) => !r.skipped).length;
       io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
@@ -93,7 +110,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
   });
   // A path named on the command line that does not exist is bad usage even when the others were linted (as in
   // probe and check --from-config): a CI job whose config moved must not pass on the rest.
-  if (problems.some((m) => m.endsWith('no such file or folder'))) return EXIT_USAGE;
+  if (problems.some((p) => p.kind === 'missing')) return EXIT_USAGE;
   return code;
 }
 
@@ -101,17 +118,8 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
  * Lints every file under the paths, one report per file as soon as it is done. Shared with
  * `probe --from-config`, which probes the endpoints the configs name.
  */
-export function* lintPaths(
-  paths: readonly string[],
-  problems: string[],
-  signal?: AbortSignal,
-  postfixVersion?: string,
-  details: PathProblem[] = [],
-): Generator<FileReport> {
-  const problem = (level: PathProblem['level'], at: string, what: string) => {
-    problems.push(`${at}: ${what}`);
-    details.push({ level, path: at, text: `${at}: ${what}` });
-  };
+export function* lintPaths(paths: readonly string[], problems: PathProblem[], signal?: AbortSignal, postfixVersion?: string): Generator<FileReport> {
+  const problem: ProblemSink = (kind, at, message) => problems.push({ kind, level: PROBLEM_LEVEL[kind], path: at, message });
   // A file reached twice (`lint . etc/postfix`, a folder and a file in it) is linted once: twice would report
   // each finding twice, and in SARIF as two results with one fingerprint.
   const done = new Set<string>();
@@ -120,7 +128,7 @@ export function* lintPaths(
     try {
       st = fs.statSync(p);
     } catch {
-      problem('error', p, 'no such file or folder');
+      problem('missing', p, 'no such file or folder');
       continue;
     }
     const root = st.isDirectory() ? path.resolve(p) : process.cwd();
@@ -136,7 +144,9 @@ export function* lintPaths(
   }
 }
 
-function walk(dir: string, problem: (level: PathProblem['level'], at: string, what: string) => void): string[] {
+type ProblemSink = (kind: PathProblem['kind'], at: string, message: string) => void;
+
+function walk(dir: string, problem: ProblemSink): string[] {
   const out: string[] = [];
   const stack = [dir];
   let visited = 0;
@@ -146,20 +156,20 @@ function walk(dir: string, problem: (level: PathProblem['level'], at: string, wh
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
     } catch {
-      problem('error', d, 'cannot read the folder');
+      problem('unreadable-folder', d, 'cannot read the folder');
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
     for (const e of entries) {
       if (++visited > MAX_FILES_VISITED) {
-        problem('warning', dir, `stopped after ${MAX_FILES_VISITED} entries`);
+        problem('too-many-entries', dir, `stopped after ${MAX_FILES_VISITED} entries`);
         return out.sort();
       }
       const full = path.join(d, e.name);
       // Symbolic links are not followed: a link loop or a link to / must not run away, and a link must not pull
       // a file from outside the folder (a token, ~/.netrc) into the output. One that looks lintable is named.
       if (e.isSymbolicLink()) {
-        if (lintersFor(full).length > 0) problem('warning', full, 'a symbolic link; not followed (lint its target by name to include it)');
+        if (lintersFor(full).length > 0) problem('symlink', full, 'a symbolic link; not followed (lint its target by name to include it)');
       } else if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
       } else if (e.isFile() && (lintersFor(full).length > 0 || sniffedTlsRpt(full))) {

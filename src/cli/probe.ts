@@ -4,6 +4,7 @@ import { isProtocol, protocolList } from '../core/protocols';
 import { termSafe as t } from '../core/escape';
 import { hasError } from '../core/finding';
 import type { DefinedAt } from '../core/report/records';
+import type { PathProblem } from './lint';
 import { probeMany, type ProbeResult } from '../core/probe';
 import { describeRepeats, summarizeRepeats } from '../core/probe/repeat';
 import { formatResult } from '../core/probe/report';
@@ -214,10 +215,10 @@ function withPlace<T extends object>(r: T, at: DefinedAt[] | undefined): T & { d
 /** `--from-config PATH`: the endpoints the configs under PATH name, each with the line that named it. */
 function configTargets(a: ProbeArgs, io: CliIO): Target[] {
   if (a.fromConfig.length === 0) return [];
-  const problems: string[] = [];
+  const problems: PathProblem[] = [];
   const out: Target[] = [];
   // Required here, not imported: only --from-config needs the config parsers (and their JS/TS parser).
-  const { lintPaths } = require('./lint') as typeof import('./lint');
+  const { lintPaths, pathProblemText } = require('./lint') as typeof import('./lint');
   for (const report of lintPaths(a.fromConfig, problems, io.signal)) {
     for (const e of report.endpoints) {
       const endpoint: Endpoint = { ...e.endpoint };
@@ -227,9 +228,9 @@ function configTargets(a: ProbeArgs, io: CliIO): Target[] {
       out.push({ endpoint, definedAt: { file: e.file, range: e.range, source: e.source } });
     }
   }
-  const missing = problems.filter((m) => m.endsWith('no such file or folder'));
-  if (missing.length) throw new UsageError(`--from-config ${missing[0]}`);
-  for (const m of problems) io.err(`${m}\n`);
+  const missing = problems.find((m) => m.kind === 'missing');
+  if (missing) throw new UsageError(`--from-config ${pathProblemText(missing)}`);
+  for (const m of problems) io.err(`${pathProblemText(m)}\n`);
   return out;
 }
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type * as Sarif from 'sarif';
 import { LINTERS } from '../../../src/core/lint';
 import { LINT_MAX_BYTES } from '../../../src/core/lint/fileKinds';
+import { lintPaths, pathProblemText, type PathProblem } from '../../../src/cli/lint';
 import { runMain } from '../../support/cli';
 import { validateSarif } from '../../support/sarif';
 
@@ -40,6 +41,31 @@ describe('CLI lint: files named on the command line', function () {
     assert.match(clean.stderr, /moved-away: no such file or folder/);
     assert.equal(JSON.parse(clean.stdout).version, '2.1.0', 'the log of what was linted is still written');
     assert.equal((await run('lint', cf)).code, 0);
+  });
+
+  it('lintPaths reports walk problems as kinds callers test, and says them in the words the outputs print', function () {
+    const ws = path.join(dir, 'kinds');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'outside.cf'), 'smtp_tls_security_level = may\n');
+    try {
+      fs.symlinkSync(path.join(dir, 'outside.cf'), path.join(ws, 'main.cf'));
+    } catch {
+      this.skip(); // no symbolic links here (Windows without the privilege)
+    }
+    const gone = path.join(dir, 'moved-away.cf');
+    const problems: PathProblem[] = [];
+    assert.deepEqual([...lintPaths([ws, gone], problems)], []);
+    assert.deepEqual(
+      problems.map((p) => [p.kind, p.level, p.path]),
+      [
+        ['symlink', 'warning', path.join(ws, 'main.cf')],
+        ['missing', 'error', gone],
+      ],
+    );
+    assert.deepEqual(problems.map(pathProblemText), [
+      `${path.join(ws, 'main.cf')}: a symbolic link; not followed (lint its target by name to include it)`,
+      `${gone}: no such file or folder`,
+    ]);
   });
 
   it('a file reached twice (a folder and a file in it) is linted once: one SARIF result per finding', async () => {
