@@ -230,7 +230,7 @@ function configTargets(a: ProbeArgs, io: CliIO): Target[] {
   }
   const missing = problems.find((m) => m.kind === 'missing');
   if (missing) throw new UsageError(`--from-config ${pathProblemText(missing)}`);
-  for (const m of problems) io.err(`${pathProblemText(m)}\n`);
+  for (const m of problems) io.err(`${t(pathProblemText(m))}\n`);
   return out;
 }
 

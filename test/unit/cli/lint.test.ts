@@ -233,3 +233,27 @@ describe('CLI lint: a mail log over the size bound is read by its tail', functio
     }
   });
 });
+
+describe('CLI: path problems of the walk reach the terminal escaped', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-pathesc-'));
+    // A folder's entry names are anyone's text: a link named with an escape sequence that clears the screen.
+    fs.writeFileSync(path.join(dir, 'target.log'), 'no postfix here\n');
+    try {
+      fs.symlinkSync(path.join(dir, 'target.log'), path.join(dir, 'evil\u001b[2J\rX.log'));
+    } catch {
+      this.skip(); // no such names or links here (Windows)
+    }
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const command of [['lint'], ['probe', '--from-config'], ['check', '--from-config']]) {
+    it(`${command.join(' ')}: a path with ESC and CR is printed as visible escapes`, async () => {
+      const r = await runMain(...command, dir);
+      assert.match(r.stderr, /evil\\x1b\[2J\\rX\.log: a symbolic link; not followed/);
+      assert.doesNotMatch(r.stderr, /[\u001b\r]/, 'a raw ESC or CR reached the terminal');
+    });
+  }
+});
