@@ -103,7 +103,7 @@ export const CATALOG: CatalogEntry[] = [
   {
     id: 'explain.tls-version-rejected',
     pattern:
-      /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG_DISALLOWED/i,
+      /alert protocol version|unsupported protocol|ERR_SSL_UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION|SSL alert number 70|LEGACY_SIGALG_DISALLOWED/i,
     severity: 'error',
     title: 'Client and server share no TLS version.',
     detail:
@@ -116,6 +116,45 @@ export const CATALOG: CatalogEntry[] = [
     fix:
       'Enable TLS 1.2 and 1.3 on the server (Postfix: smtpd_tls_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 on every version, or ' +
       '>=TLSv1.2 on Postfix 3.6 and later only: older Postfix rejects the ">=" list and turns TLS off; Exchange: enable TLS 1.2). Remove client pins below TLS 1.2.',
+  },
+  {
+    // OpenSSL says this before it sends a ClientHello (or reads one): the versions this side allows are empty. The probe
+    // classifies the same code as a local error (probe/errors.ts); "the server only speaks TLS 1.0" would send the reader
+    // to the wrong machine.
+    id: 'explain.no-protocols-available',
+    pattern: /no protocols available|ERR_SSL_NO_PROTOCOLS_AVAILABLE/i,
+    severity: 'error',
+    title: 'This side\'s TLS settings leave no protocol version to use ("no protocols available").',
+    detail:
+      'OpenSSL stopped before the handshake began: the TLS versions this program allows (its minimum and maximum, its protocol list, its ' +
+      'security level) exclude every version its OpenSSL can speak. The other side was never asked, so nothing on the server causes or fixes it.',
+    causes: [
+      likely(
+        "The client's version settings contradict each other: tls.minVersion above tls.maxVersion, or a pinned old version (secureProtocol: 'TLSv1_method', " +
+          "maxVersion: 'TLSv1') with ciphers at @SECLEVEL=3 or higher, which rules out TLS 1.0.",
+      ),
+      possible(
+        'An OpenSSL configuration (openssl.cnf MinProtocol/MaxProtocol, or a CipherString with @SECLEVEL) contradicts the versions the program asks for.',
+      ),
+    ],
+    fix:
+      "Remove the version pins (secureProtocol, tls.minVersion, tls.maxVersion) and any @SECLEVEL in tls.ciphers: Node's defaults (TLS 1.2 and 1.3) " +
+      'suit every current mail server. If the server really speaks only TLS 1.0/1.1, it is the server that needs an upgrade.',
+    postfix: {
+      causes: [
+        likely(
+          'smtp_tls_protocols or smtp_tls_mandatory_protocols (smtpd_ on the server side) excludes every version this OpenSSL has: a list that ' +
+            'also excludes TLSv1.2, or one that excludes TLSv1 and TLSv1.1 on an OpenSSL older than 1.0.1 (which has no TLS 1.2).',
+        ),
+        possible('The system OpenSSL configuration (MinProtocol or MaxProtocol in /etc/ssl/openssl.cnf) contradicts the protocol lists in main.cf.'),
+      ],
+      fix:
+        'Make each list exclude only the versions that must go, so TLS 1.2 and 1.3 stay enabled: smtp_tls_protocols = !SSLv2, !SSLv3 ' +
+        '(opportunistic TLS: TLS_README advises against excluding more) and smtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1 ' +
+        '(smtpd_ for the server side; `postconf -n | grep _protocols` shows the main.cf lists, `postconf -P | grep _protocols` the master.cf ' +
+        'overrides). Check MinProtocol/MaxProtocol in /etc/ssl/openssl.cnf, then postfix reload. On an OpenSSL older than 1.0.1 upgrade the ' +
+        'system instead of re-enabling TLS 1.0.',
+    },
   },
   {
     id: 'explain.dh-key-too-small',

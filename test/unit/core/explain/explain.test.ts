@@ -66,6 +66,22 @@ describe('explainError', () => {
     assert.deepEqual(idsOf('getaddrinfo ENOTFOUND smtp.example.com'), ['explain.dns-failure']);
   });
 
+  it('"no protocols available" is this side\'s own version settings, never a server that only speaks old TLS', () => {
+    // OpenSSL raises it before any ClientHello leaves (Node 20 with minVersion above maxVersion; Postfix on an old
+    // OpenSSL with a protocol list that leaves nothing), so the peer was never asked.
+    const node =
+      'Error: 80ECA91F877F0000:error:0A0000BF:SSL routines:tls_setup_handshake:no protocols available:../deps/openssl/openssl/ssl/statem/statem_lib.c:102:';
+    const postfix =
+      'Jun  6 00:22:01 relay postfix/smtp[3682]: warning: TLS library problem: 3682:error:140740BF:SSL routines:SSL23_CLIENT_HELLO:no protocols available:s23_clnt.c:381:';
+    for (const text of [node, postfix, 'code: ERR_SSL_NO_PROTOCOLS_AVAILABLE']) {
+      assert.deepEqual(idsOf(text), ['explain.no-protocols-available'], text);
+      const [m] = explainError(text).matches;
+      assert.doesNotMatch(`${m.causes.map((c) => c.cause).join(' ')} ${m.fix}`, /server only offers|Enable TLS 1\.2 and 1\.3 on the server/);
+    }
+    assert.match(explainError(postfix).matches[0].fix, /smtp_tls_mandatory_protocols/);
+    assert.match(explainError(node).matches[0].fix, /minVersion/);
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
