@@ -99,6 +99,32 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     supersedes: ['explain.handshake-failure', 'explain.postfix-ssl-accept-error'],
   },
   {
+    // The server's side of a version refusal: Postfix's smtpd, or OpenSSL's server code (statem_srvr.c in OpenSSL 3,
+    // ssl_choose_server_version and the client_hello functions in 1.1). tls-version-rejected speaks to the client
+    // ("enable TLS 1.2 on the server"), and the server is this machine.
+    id: 'explain.inbound-version-refused',
+    pattern:
+      /(?:\bsmtpd\[\d+\]:|statem_srvr\.c|choose_server_version|process_client_hello)[^\n]*?(?:unsupported protocol|version too low)|(?:unsupported protocol|version too low)[^\n]*statem_srvr\.c/i,
+    severity: 'warning',
+    title: 'A connecting client offered only TLS versions this server refuses ("unsupported protocol").',
+    detail:
+      "Inbound (smtpd): OpenSSL on this server found no version it allows in the client's hello and ended the handshake. This server's TLS " +
+      'works; the client is older than this server accepts. A sending MTA usually retries in plain text; a client that requires TLS cannot deliver.',
+    causes: [
+      likely(
+        'The client (an old appliance or mail server) offers only TLS 1.0/1.1 or SSLv3, and this server excludes them: ' +
+          'smtpd_tls_protocols (smtpd_tls_mandatory_protocols where TLS is required), or MinProtocol in the system OpenSSL configuration.',
+      ),
+      possible('A scanner testing which versions this server accepts.'),
+    ],
+    fix:
+      'Usually nothing here: ignore scanners; a legacy sender has to upgrade. On port 25 (opportunistic TLS) the alternative to old TLS is ' +
+      'plain text, so for a sender you must accept that can do nothing better, let smtpd_tls_protocols accept its version again for port 25 ' +
+      '(TLS_README advises against restricting opportunistic TLS); keep TLS 1.2 as the floor where TLS is mandatory (submission: ' +
+      'smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1).',
+    supersedes: ['explain.tls-version-rejected', 'explain.postfix-ssl-accept-error'],
+  },
+  {
     id: 'explain.postfix-anonymous-tls',
     pattern: /Anonymous TLS connection established/i,
     severity: 'info',

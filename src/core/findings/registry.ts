@@ -211,6 +211,7 @@ export const FINDINGS = {
   'explain.handshake-failure': { severity: 'error', title: 'The TLS handshake failed.' },
   'explain.hostname-mismatch': { severity: 'error', title: 'The certificate is not valid for the host name used.' },
   'explain.incomplete-chain': { severity: 'error', title: 'The server does not send its intermediate certificate.' },
+  'explain.inbound-version-refused': { severity: 'warning', title: 'A connecting client offered only TLS versions this server refuses.' },
   'explain.no-protocols-available': { severity: 'error', title: "This side's TLS settings leave no protocol version to use." },
   'explain.no-shared-cipher': { severity: 'warning', title: 'A client and this server share no cipher.' },
   'explain.peer-alert-certificate-expired': { severity: 'error', title: 'The peer rejected the certificate this side sent: it has expired.' },

@@ -82,6 +82,28 @@ describe('explainError', () => {
     assert.match(explainError(node).matches[0].fix, /minVersion/);
   });
 
+  it('a version refused on the server side (smtpd, OpenSSL\'s server code) is a client too old for this server, not "enable TLS 1.2 on the server"', () => {
+    const inbound = [
+      'Jan  2 10:00:00 mx postfix/smtpd[1920]: warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_srvr.c:1657:',
+      // The part after the syslog tag, as the mail-log linter classifies it, and OpenSSL 1.1's function names.
+      'warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_srvr.c:1657:',
+      'warning: TLS library problem: error:1417118C:SSL routines:tls_process_client_hello:version too low:../ssl/statem/statem_srvr.c:1654:',
+      'warning: TLS library problem: error:1425F102:SSL routines:ssl_choose_server_version:unsupported protocol:../ssl/statem/statem_lib.c:1942:',
+    ];
+    for (const text of inbound) {
+      assert.deepEqual(idsOf(text), ['explain.inbound-version-refused'], text);
+      const [m] = explainError(text).matches;
+      assert.doesNotMatch(`${m.causes.map((c) => c.cause).join(' ')} ${m.fix}`, /Enable TLS 1\.2 and 1\.3 on the server|The server only offers/);
+      assert.match(m.fix, /smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1\.1/);
+    }
+    // The client's side of the same refusal keeps its entry.
+    assert.deepEqual(
+      idsOf('postfix/smtp[7]: warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_clnt.c:1035:'),
+      ['explain.tls-version-rejected'],
+    );
+    assert.deepEqual(idsOf('Error: 4C0A0000:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version'), ['explain.tls-version-rejected']);
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
