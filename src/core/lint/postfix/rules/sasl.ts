@@ -109,9 +109,12 @@ export function checkSaslClientWithoutTls(ctx: RuleContext): void {
         ? '; smtp_sasl_security_options has noplaintext, so only challenge-response mechanisms are used, whose exchange can still be cracked offline.'
         : ': AUTH PLAIN/LOGIN is base64, readable by anyone on the path.') +
       (policy ? ' smtp_tls_policy_maps is set and may require TLS for those hosts; check its entries.' : ''),
+    // No relayhost: this client also delivers to MX hosts, so a global encrypt would defer mail to every one without TLS
+    // (TLS_README: mandatory TLS "is not viable as a default security level for mail delivery to the public Internet").
     fix:
-      'Set smtp_tls_security_level = encrypt for the hosts you authenticate to (globally, or per host in smtp_tls_policy_maps), ' +
-      'or at least may, then run `postfix reload`.',
+      'Set smtp_tls_security_level = may, and require TLS for the hosts you log in to in smtp_tls_policy_maps ' +
+      '("[smtp.example.com]:587 secure", or encrypt), then run `postfix reload`. Not encrypt globally: with no relayhost this server ' +
+      'also delivers straight to MX hosts, and mail to those without TLS would be deferred.',
     range: sasl.valueRange,
     evidence: [shown(sasl), shown(level, 'smtp_tls_security_level', '(unset: none)')],
     ...setParameterFix(ctx, 'smtp_tls_security_level', 'may', sasl),

@@ -70,6 +70,9 @@ describe('postfix.sasl-client-without-tls and postfix.relay-credentials-in-clear
     assert.equal(f.severity, 'warning');
     assert.ok(!ids(r).includes('postfix.relay-credentials-in-clear'));
     assertFixes('main.cf', text, 'postfix.sasl-client-without-tls');
+    // No relayhost means direct delivery to MX hosts too: mandatory TLS belongs in the policy table, never globally.
+    assert.doesNotMatch(f.fix, /Set smtp_tls_security_level = encrypt|globally, or per host/);
+    assert.match(f.fix, /smtp_tls_security_level = may\b.*smtp_tls_policy_maps/);
     assert.equal(only(lint('main.cf', `${HOST}smtp_sasl_auth_enable = yes\n`), 'postfix.sasl-client-without-tls').severity, 'info');
     const relayed = lint('main.cf', `${text}relayhost = [smtp.example.net]:587\n`);
     assert.ok(!ids(relayed).includes('postfix.sasl-client-without-tls') && ids(relayed).includes('postfix.relay-credentials-in-clear'));
