@@ -51,6 +51,10 @@ export function hideHostUserinfo(host: string): string {
 const NAMED = /([A-Za-z][\w.-]{0,63})(["']?[ \t]{0,8}[=:][ \t]{0,8})/g;
 // An Authorization header's scheme word comes before the credential; the whole rest of the line is hidden.
 const AUTH_HEADER = /(?:^|[^a-z])authorization$/i;
+// OpenSSL's error strings are `error:CODE:LIBRARY:FUNCTION:REASON`; a function named after a key
+// (`X509_check_private_key:key values mismatch`, `SSL_CTX_use_PrivateKey_file:...`) is followed, with no space, by a
+// reason, no secret.
+const OPENSSL_FUNCTION_FIELD = /error:[0-9A-Fa-f]{1,16}:[^:\n]{0,80}:$/;
 
 /** Masks the value of every secret-named `name=value` / `name: value` / `"name": "value"` in a line of text. */
 export function maskNamedValues(line: string): string {
@@ -58,7 +62,7 @@ export function maskNamedValues(line: string): string {
   let last = 0;
   NAMED.lastIndex = 0;
   for (let m = NAMED.exec(line); m; m = NAMED.exec(line)) {
-    if (!isSecretName(m[1])) continue;
+    if (!isSecretName(m[1]) || (m[2] === ':' && OPENSSL_FUNCTION_FIELD.test(line.slice(Math.max(0, m.index - 110), m.index)))) continue;
     const start = m.index + m[0].length;
     const end = AUTH_HEADER.test(m[1]) ? line.length : valueEnd(line, start);
     if (end === start) continue;

@@ -15,7 +15,7 @@ import { explainError } from '../../../src/core/explain';
 import { lintText, type LintHost } from '../../../src/core/lint';
 import { ConnectionLimiter, probeEndpoint, type ProbeResult, type TranscriptLine } from '../../../src/core/probe';
 import { renderMarkdownReport } from '../../../src/core/report/markdown';
-import { isSecretName } from '../../../src/core/secrets';
+import { isSecretName, maskExcerpt } from '../../../src/core/secrets';
 import * as lab from '../../support/hostile';
 import { startHostile, type HostileServer } from '../../support/hostile';
 import { captureIO } from '../../support/cli';
@@ -297,6 +297,19 @@ describe('secrets never appear in output', function () {
 });
 
 describe('the shared secret-name rule', () => {
+  it("an OpenSSL error's function field named after a key is no setting: its reason stays readable", () => {
+    for (const line of [
+      'warning: TLS library problem: 9030:error:0B080074:x509 certificate routines:X509_check_private_key:key values mismatch:x509_cmp.c:330:',
+      'error:0A0000B1:SSL routines:SSL_CTX_use_PrivateKey_file:no certificate assigned',
+    ]) {
+      assert.equal(maskExcerpt(line), line);
+    }
+    // A setting of the same name outside an OpenSSL error string is still masked.
+    for (const line of ['private_key: hunter2', 'note error: private_key: hunter2', 'error:0B080074:lib:private_key: hunter2 and more']) {
+      assert.doesNotMatch(maskExcerpt(line), /hunter2/, line);
+    }
+  });
+
   it('names that hold credentials in any format are secret; host, port and TLS switches are not', () => {
     for (const n of [
       'SMTP_PASS',
