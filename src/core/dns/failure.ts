@@ -11,12 +11,14 @@ import { digCommand, formatServer, type DnsServer } from './server';
 
 const p = (s: string, max = 120) => printable(s, max);
 
-/** A lookup without a usable answer, as a probe's resolver reports it (`LookupStatus` of resolver.ts). */
-export interface FailedLookup {
-  type: string;
-  status: 'servfail' | 'bogus' | 'timeout' | 'error';
-  detail: string;
-}
+/**
+ * A lookup without a usable answer, as a probe's resolver reports it (`LookupStatus` of resolver.ts): one query of
+ * a record `type`, or (no `type`) the lookup of a host's addresses as a whole, where no one query is known to have
+ * failed: the system resolver (getaddrinfo asks for A and AAAA, through /etc/hosts and whatever nsswitch says) or
+ * the whole lookup running out of time.
+ */
+export type FailedLookup =
+  { type: string; status: 'servfail' | 'bogus' | 'timeout' | 'error'; detail: string } | { type?: undefined; status: 'timeout' | 'error'; detail: string };
 
 /** What was being looked up, and so what the failure leaves unchecked and who else it touches. */
 export type LookupSubject = 'domain' | 'host';
@@ -28,18 +30,27 @@ const WORDS: Record<LookupSubject, { notChecked: string; others: string }> = {
 
 /**
  * The resolver gave no usable answer (`server`: the one asked, none for the system's; `named`: the user named it,
- * then the suggested `dig` asks it too).
+ * then the suggested `dig` asks it too). `type`: the record type of the query that failed; undefined for the lookup
+ * of the name's addresses as a whole (see FailedLookup), which is named as such, not as one query it may not be.
  */
-export function resolverFailed(name: string, type: string, detail: string, server: DnsServer | undefined, named: boolean, subject: LookupSubject): Finding {
-  const dig = (args: string) => digCommand(args, named ? server : undefined);
+export function resolverFailed(
+  name: string,
+  type: string | undefined,
+  detail: string,
+  server: DnsServer | undefined,
+  named: boolean,
+  subject: LookupSubject,
+): Finding {
+  const dig = (args: string) => `\`${digCommand(args, named ? server : undefined)}\``;
   const at = server ? formatServer(server) : undefined;
   const w = WORDS[subject];
+  const asked = type ? `the ${type} query for ${p(name)}` : `the lookup of the addresses of ${p(name)}`;
   return makeFinding('dns.unresolved', {
     severity: 'error',
-    title: `${at ? `The resolver ${p(at, 60)}` : 'The system resolver'} gave no usable answer to the ${type} query for ${p(name)} (${p(detail, 100)}): ${w.notChecked}.`,
+    title: `${at ? `The resolver ${p(at, 60)}` : 'The system resolver'} gave no usable answer to ${asked} (${p(detail, 100)}): ${w.notChecked}.`,
     detail: `The resolver itself failed (no reply in time, connection refused, REFUSED or a malformed answer), so nothing is known about the ${subject}: ${w.others}.`,
-    fix: `Check that the resolver runs and answers this machine (\`${dig(`${type} ${p(name)}`)}\`), or name one that does with \`--resolver IP[:PORT]\` (in the editor: \`mailTlsDoctor.dns.resolver\`).`,
-    evidence: [`${type} ${p(name)}: ${p(detail, 160)}`, ...(at ? [`resolver: ${p(at, 60)}`] : [])],
+    fix: `Check that the resolver runs and answers this machine (${type ? dig(`${type} ${p(name)}`) : `${dig(`A ${p(name)}`)}, ${dig(`AAAA ${p(name)}`)}`}), or name one that does with \`--resolver IP[:PORT]\` (in the editor: \`mailTlsDoctor.dns.resolver\`).`,
+    evidence: [`${type ?? 'addresses of'} ${p(name)}: ${p(detail, 160)}`, ...(at ? [`resolver: ${p(at, 60)}`] : [])],
   });
 }
 

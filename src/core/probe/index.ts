@@ -207,10 +207,11 @@ export async function resolveAll(
   } catch (err) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     // No answer in time, or (from a resolver of the caller's, `--resolver`) no usable one: the resolver failed or
-    // the name's servers did, not the name. `failed` says which lookup, for the finding.
+    // the name's servers did, not the name. `failed` says which lookup, for the finding: here the lookup of the
+    // addresses as a whole (A and AAAA), with no record type known to be the one unanswered.
     if (err instanceof TimeoutError) {
       const detail = `no answer from the resolver within ${err.ms} ms`;
-      return { error: detail, failed: { type: 'A', status: 'timeout', detail } };
+      return { error: detail, failed: { status: 'timeout', detail } };
     }
     const failed = (err as { lookup?: FailedLookup }).lookup;
     if (failed) return { error: (err as Error).message, failed };
@@ -220,7 +221,7 @@ export async function resolveAll(
     const why = GETADDRINFO_FAILURES.get(e.code ?? '');
     if (why) {
       const detail = `${why} (getaddrinfo ${e.code})`;
-      return { error: detail, failed: { type: 'A', status: 'error', detail } };
+      return { error: detail, failed: { status: 'error', detail } };
     }
     return { error: e.code === 'ENOTFOUND' ? 'the name does not exist (NXDOMAIN) or has no address' : `${e.code ?? ''} ${e.message ?? String(err)}`.trim() };
   }

@@ -23,19 +23,35 @@ describe('probe: system resolver failures', () => {
       const f = r.findings[0];
       assert.equal(f.id, 'dns.unresolved');
       assert.equal(f.severity, 'error');
+      // getaddrinfo asks for every address (A and AAAA, /etc/hosts...): no one query is named as the one that failed.
       assert.match(
         f.title,
-        /^The system resolver gave no usable answer to the A query for mx\.example\.test \(.*failure in name resolution \(getaddrinfo EAI_/,
+        /^The system resolver gave no usable answer to the lookup of the addresses of mx\.example\.test \(.*failure in name resolution \(getaddrinfo EAI_/,
+      );
+      assert.doesNotMatch(`${f.title} ${(f.evidence ?? []).join(' ')}`, /\bA query|^A /);
+      assert.equal(
+        f.evidence?.[0],
+        `addresses of mx.example.test: ${code === 'EAI_AGAIN' ? 'temporary' : 'non-recoverable'} failure in name resolution (getaddrinfo ${code})`,
       );
       assert.match(f.title, /the host was not checked\.$/);
       assert.doesNotMatch(`${f.title} ${f.detail}`, /does not resolve to an address/);
       assert.match(f.detail, /nothing is known about the host/);
       // The system's resolver: the suggested dig asks it (no @server), and --resolver is offered.
-      assert.match(f.fix ?? '', /`dig A mx\.example\.test`/);
+      assert.match(f.fix ?? '', /`dig A mx\.example\.test`, `dig AAAA mx\.example\.test`/);
       assert.match(f.fix ?? '', /--resolver IP\[:PORT\]/);
       assert.ok(r.transcript.some((l) => l.kind === 'note' && l.text.includes(`getaddrinfo ${code}`)));
     });
   }
+
+  it('a lookup that runs out of time names the address lookup, not an A query', async () => {
+    const [r] = await probeEndpoint(ep, { resolve: () => new Promise<string[]>(() => undefined), timeoutMs: 50 });
+    const f = r.findings[0];
+    assert.equal(f.id, 'dns.unresolved');
+    assert.match(
+      f.title,
+      /^The system resolver gave no usable answer to the lookup of the addresses of mx\.example\.test \(no answer from the resolver within 50 ms\)/,
+    );
+  });
 
   it('ENOTFOUND still says the host does not resolve to an address', async () => {
     const [r] = await probeEndpoint(ep, { resolve: () => lookupError('ENOTFOUND'), timeoutMs: 2000 });
