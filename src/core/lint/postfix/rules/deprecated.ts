@@ -102,7 +102,11 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
     const others = groupMembers(group).filter((n) => n !== s.name && ctx.scope.definedAt(n) !== undefined && ctx.scope.value(n) !== '');
     report(ctx, 'postfix.deprecated-parameter', {
       severity: 'warning',
-      title: `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
+      // When the successor is set, its value is not what this switch meant ("smtpd_use_tls = yes" is may, whatever level the
+      // file sets): the title says the switch is ignored, not that its successor has that value.
+      title: fix.ignored
+        ? `${s.name} is obsolete and ignored here: ${group.level} = ${fix.level} decides.`
+        : `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
       detail:
         `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
         (fix.ignored

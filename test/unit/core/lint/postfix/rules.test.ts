@@ -128,6 +128,11 @@ describe('postfix main.cf rules', () => {
       );
       assert.match(both!.fix, /^Remove smtpd_use_tls, smtpd_enforce_tls and set smtpd_tls_security_level = encrypt,/);
     });
+    it('a switch the set successor overrides is called ignored, not the successor of that level', () => {
+      const f = only(lint('main.cf', `${HOST}smtpd_use_tls = yes\nsmtpd_tls_security_level = encrypt\n`), 'postfix.deprecated-parameter');
+      assert.equal(f.title, 'smtpd_use_tls is obsolete and ignored here: smtpd_tls_security_level = encrypt decides.');
+      assert.match(f.fix, /^Remove smtpd_use_tls; smtpd_tls_security_level already decides/);
+    });
     it('maps smtp_enforce_tls to verify (the old default also checked the peer name)', () => {
       assert.match(only(lint('main.cf', `${HOST}smtp_enforce_tls = yes\n`), 'postfix.deprecated-parameter').title, /= verify/);
     });
