@@ -2,6 +2,7 @@
  * Where passwords travel: SMTP AUTH offered by smtpd before STARTTLS, a SASL client with no TLS, credentials sent
  * to a relay whose certificate is never checked, and passwords written into main.cf itself.
  */
+import { printable } from '../../../endpoint';
 import type { Severity } from '../../../finding';
 import { report, RuleContext, setParameter, setParameterFix, shown, where } from '../context';
 import type { ParameterScope } from '../scope';
@@ -169,6 +170,9 @@ export function checkInlineCredentials(ctx: RuleContext): void {
     const v = s.value;
     const inline = /(^|[\s,])static:\S*:/i.test(v) || /(^|[\s,])(inline|texthash):\{[^}]*=/i.test(v);
     if (!inline) continue;
+    // The table is looked up by the relayhost exactly as written ("[host]:port"): name this file's own when it has one.
+    const relay = ctx.scope.resolved('relayhost');
+    const key = name === 'smtp_sasl_password_maps' && relay.complete && /^[^\s@]+$/.test(relay.value.trim()) ? relay.value.trim() : '[relay.example.com]:587';
     report(ctx, 'postfix.inline-credentials', {
       severity: 'warning',
       title: `${name} holds a password written into ${ctx.service ? 'master.cf' : 'main.cf'} itself.`,
@@ -177,7 +181,7 @@ export function checkInlineCredentials(ctx: RuleContext): void {
         'into bug reports), and configs like this one end up in repositories. A lookup table of its own can be made readable by ' +
         'root only.',
       fix:
-        `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines "[relay.example.com]:587 user:password"), ` +
+        `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines "${printable(key, 200)} user:password"), ` +
         'then `chmod 600 /etc/postfix/sasl_passwd && postmap /etc/postfix/sasl_passwd && postfix reload`. Change the password if the file was shared.',
       range: s.valueRange,
       // shown() hides everything after the map type: the secret never reaches the evidence.

@@ -111,6 +111,10 @@ describe('postfix.inline-credentials', () => {
     assert.equal(slice(text, f.range!), 'static:apikey:S3cr3tValue42');
     assert.ok(!JSON.stringify(r).includes('S3cr3tValue42'), 'the password leaked into the output');
     assert.deepEqual(f.evidence, ['smtp_sasl_password_maps = (hidden)']);
+    // The table's key is this file's relayhost as written (Postfix looks it up so); without one, an example.
+    assert.match(f.fix, /lines "\[smtp\.example\.net\]:587 user:password"/);
+    const direct = only(lint('main.cf', `${HOST}smtp_sasl_password_maps = static:apikey:S3cr3tValue42\n`), 'postfix.inline-credentials');
+    assert.match(direct.fix, /lines "\[relay\.example\.com\]:587 user:password"/);
     const inline = lint('master.cf', 'relay unix - - n - - smtp\n  -o smtp_sasl_password_maps=inline:{[smtp.example.net]:587=user:Pa55word}\n', {
       'main.cf': HOST,
     });
