@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { linkOutside, readBounded, readTail } from '../core/fsread';
-import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
+import { linkOutside } from '../core/fsread';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
-import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt/decode';
+import { readDiskText } from './diskText';
 import type { SideFileCache } from './sideFileCache';
 
 /** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
@@ -28,44 +26,12 @@ export function blockedLink(fsPath: string): string | undefined {
 }
 
 /**
- * Reads a file from disk for the lints: regular files only (opening a FIFO named `.env` or `mail.log` would wait
- * for a writer forever and freeze the extension host; O_NONBLOCK covers a file swapped for a FIFO after a check),
- * never through a link out of an untrusted workspace, and bounded whatever `stat` says (a /proc file reports size
- * 0 and streams without end): at most LINT_MAX_BYTES + 1 bytes are read, logs over it by their tail.
+ * Reads a file from disk for the lints (readDiskText: regular files only, bounded, logs over the bound by their
+ * tail), never through a link out of an untrusted workspace.
  */
 export function readFileCapped(fsPath: string): string | undefined {
   if (blockedLink(fsPath) !== undefined) return undefined;
-  // A gzipped TLS-RPT report is linted as the JSON it holds, decompressed with a cap (never a gzip bomb).
-  if (/\.gz$/i.test(fsPath)) {
-    const gz = readBounded(fsPath, MAX_COMPRESSED_BYTES);
-    if (!gz.ok) return undefined;
-    const d = decodeReportBytes(gz.data);
-    return d.ok ? d.text : undefined;
-  }
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(fsPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) return undefined;
-    const plan = readPlan(fsPath, stat.size);
-    if (plan.read === 'skip') return undefined;
-    if (plan.read === 'all') {
-      // Binary data or UTF-16 text named like a config is not linted (every line would be a finding), as in the CLI.
-      const r = readBounded(fsPath, LINT_MAX_BYTES);
-      return r.ok && notTextFor(fsPath, r.data) === undefined ? r.data.toString('utf8') : undefined;
-    }
-    // From its first whole line: a tail that starts mid-line drops the partial line, one that starts on a line keeps it.
-    return readTail(fsPath, plan.bytes)?.toString('utf8');
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined)
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-  }
+  return readDiskText(fsPath);
 }
 
 /**
