@@ -2,7 +2,7 @@
  * `mail-tls-doctor explain --report FILE... [--json]`: TLS-RPT reports (RFC 8460, `.json` or `.json.gz`) summarised
  * per policy with the session counts exactly as each report states them, every failing result type explained, and
  * the report's contradictions. Exit codes: 0 when every report was read and shows no failure, 1 when a report
- * shows failed sessions or could not be read, 2 on bad usage.
+ * shows failed sessions or could not be read, 2 on bad usage; with `--fail-on`, 1 when a finding reaches it.
  */
 import * as fs from 'node:fs';
 import { printable } from '../core/endpoint';
@@ -10,7 +10,9 @@ import { jsonText, termSafe as t } from '../core/escape';
 import { hasError, type Finding } from '../core/finding';
 import { makeFinding } from '../core/findings';
 import { MAX_COMPRESSED_BYTES, MAX_REPORT_BYTES, policyLabel, readReportBytes, type ReportSummary } from '../core/tlsrpt';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint } from './io';
+import { failsThreshold } from '../core/report/threshold';
+import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, paint, UsageError } from './io';
+import { takeCommonOptions, type CommonOptions } from './output';
 
 /** Whether this CLI has the domain `check` command (suggested as "check now" for domain-level failures). */
 function hasDomainCheck(): boolean {
@@ -65,26 +67,40 @@ function readBounded(file: string): Uint8Array | string {
 }
 
 export async function runExplainReport(args: string[], io: CliIO): Promise<number> {
-  let json = false;
+  const usage = (message: string): number => {
+    io.err(`mail-tls-doctor explain: ${message}\nUsage: mail-tls-doctor explain --report FILE... [--json | --format json|text] [--fail-on LEVEL]\n`);
+    return EXIT_USAGE;
+  };
+  let common: CommonOptions;
+  let rest: string[];
+  try {
+    // The options every command takes (README: --fail-on in CI); --report prints text or one JSON document only.
+    ({ common, rest } = takeCommonOptions(args, ['text', 'json']));
+  } catch (err) {
+    if (err instanceof UsageError) return usage(err.message);
+    throw err;
+  }
   const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const format = a === '--format' ? args[++i]?.toLowerCase() : a.startsWith('--format=') ? a.slice('--format='.length).toLowerCase() : undefined;
-    if (a === '--json' || format === 'json') json = true;
-    else if (format === 'text') json = false;
-    else if (a === '--report' || a === '--') continue;
-    else if (a.startsWith('--')) {
-      io.err(`mail-tls-doctor explain: unknown option "${printable(a, 60)}"\nUsage: mail-tls-doctor explain --report FILE... [--json | --format json|text]\n`);
-      return EXIT_USAGE;
-    } else files.push(a);
+  for (const a of rest) {
+    if (a === '--report' || a === '--') continue;
+    if (a.startsWith('--')) return usage(`unknown option "${printable(a, 60)}"`);
+    files.push(a);
   }
   if (!files.length) {
     io.err('mail-tls-doctor explain: --report needs at least one TLS-RPT file (.json or .json.gz)\n');
     return EXIT_USAGE;
   }
   const reports = files.map((f) => readReportFile(f));
-  if (json) io.out(`${jsonText({ reports })}\n`);
+  if (common.format === 'json') io.out(`${jsonText({ reports })}\n`);
   else io.out(renderReports(reports, io.color));
+  // With --fail-on the findings' severities decide, as in every command; without, any failed session (or an error) exits 1.
+  if (common.failOnGiven)
+    return failsThreshold(
+      reports.flatMap((r) => r.findings),
+      common.failOn,
+    )
+      ? EXIT_FINDINGS
+      : EXIT_OK;
   const failed = reports.some((r) => r.policies.some((p) => p.failed > 0) || hasError(r.findings));
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -57,10 +57,13 @@ ${COMMON}
   explain: `Usage: mail-tls-doctor explain "ERROR TEXT" [options]   (or the text on standard input, or -)
 Says what a mail TLS error or log line means, its likely causes, the fix, and the probe command to check.
   mail-tls-doctor explain --report FILE...   reads TLS-RPT reports (RFC 8460; .json or .json.gz) instead
-Without --fail-on the exit code is 0 when something was recognised and 1 when nothing was; with --fail-on
-it follows the severities of what was recognised.
-
-${COMMON}
+  --format text|json|jsonl|sarif   (--report: text or json) text (default); one JSON document; JSON Lines;
+                                   SARIF 2.1.0 for code scanning. --json is the same as --format json.
+  --fail-on error|warning|info|never
+                                   exit 1 when something recognised reaches this severity
+Exit codes without --fail-on: 0 when something was recognised, 1 when nothing was (--report: 0 when no report
+shows a failed session, 1 when one does or cannot be read); with --fail-on: 0 or 1 by the severities of what
+was recognised; 2 bad usage, 3 internal error, 130 cancelled.
 `,
   check: `Usage: mail-tls-doctor check DOMAIN... [options]
 Looks at each mail domain the way a sending MTA does: the MX hosts (every address probed on port 25 with

@@ -14,6 +14,12 @@ describe('cli/help', () => {
     assert.match(text, new RegExp(`default ${DEFAULT_TIMEOUT_MS}\\b`));
   });
 
+  it('explain help states its own exit codes and the formats --report takes, not the default --fail-on of the others', () => {
+    const text = helpFor('explain') ?? '';
+    assert.doesNotMatch(text, /\(default: error\)|0 nothing at or above --fail-on/);
+    assert.match(text, /--report: text or json/);
+  });
+
   it('lint help names every kind of file a linter reads', () => {
     const text = (helpFor('lint') ?? '').replace(/\s+/g, ' ');
     const named: Record<string, string> = {

@@ -64,6 +64,14 @@ describe('TLS-RPT reports', () => {
       assert.deepEqual((JSON.parse(viaFormat.stdout) as { reports: ReportSummary[] }).reports[0].policies, out.reports[0].policies);
       const human = captureIO();
       assert.equal(await main(['explain', '--report', gz], human), 0, 'only successes: exit 0');
+      // --fail-on, as every command takes it in CI: the findings' severities decide (the fetch error is an error).
+      const mailruFile = path.join(dir, 'mailru-fetch-timeout.json');
+      assert.equal(await main(['explain', '--report', mailruFile, '--fail-on', 'never'], captureIO()), 0);
+      assert.equal(await main(['explain', '--report', gz, '--fail-on', 'info'], captureIO()), 1, 'the no-policy-found info reaches info');
+      assert.equal(await main(['explain', '--report', gz, '--fail-on=warning', '--json'], captureIO()), 0);
+      const sarif = captureIO();
+      assert.equal(await main(['explain', '--report', gz, '--format', 'sarif'], sarif), 2);
+      assert.match(sarif.stderr, /--format must be text or json/);
       assert.match(human.stdout, /no-policy-found entry example\.org: 37 succeeded, 0 failed/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
