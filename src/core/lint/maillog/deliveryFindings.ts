@@ -84,7 +84,7 @@ function inboundFinding(file: string, i: InboundStats): Finding | undefined {
   const causes = Object.entries(i.failuresByCause)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(([id, n]) => `${causeTitle(id)} (${n} lines)`);
+    .map(([id, n]) => `${causeTitle(id)} (${n} line${n === 1 ? '' : 's'})`);
   const failingClients = i.clients.filter((c) => c.failures > 0).length;
   return makeFinding('maillog.inbound-tls', {
     severity: i.failures > 0 && i.failures >= i.sessions ? 'warning' : 'info',

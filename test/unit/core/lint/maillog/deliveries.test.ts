@@ -81,6 +81,9 @@ describe('mail log deliveries (per queue ID)', () => {
     assert.match(inter?.detail ?? '', /has expired/);
     const inbound = r.findings.find((f) => f.id === 'maillog.inbound-tls');
     assert.match(inbound?.title ?? '', /1 TLS handshake failed from 1 client, 2 TLS sessions established \(1 with TLS 1\.0\/1\.1\)/);
+    // Each reason with its count of lines, in the singular for one.
+    assert.match(inbound?.detail ?? '', /Reasons logged: [^.]*\(1 line\)/);
+    assert.doesNotMatch(inbound?.detail ?? '', /\(1 lines\)/);
     assert.ok(r.findings.some((f) => f.id === 'maillog.postfix-tls-field-plaintext'));
     assert.ok(!JSON.stringify(r).includes('hunter2'));
   });
