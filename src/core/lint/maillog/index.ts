@@ -83,8 +83,16 @@ export function lintMailLog(file: string, text: string, now?: Date): LintResult 
       groups.set(key, g);
     }
     g.count++;
-    g.last = range;
-    g.lastLine = line;
+    // Lines of a process that never names its server are added when the log ends (flush), after later lines: order by
+    // line number, not by arrival, so "first seen" is the earliest line and the finding points at it.
+    if (range.start.line < g.first.start.line) {
+      g.first = range;
+      g.firstLine = line;
+    }
+    if (range.start.line >= g.last.start.line) {
+      g.last = range;
+      g.lastLine = line;
+    }
   };
 
   forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, line) => {

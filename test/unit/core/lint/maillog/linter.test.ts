@@ -27,6 +27,21 @@ describe('mail log lint', () => {
     assert.equal(lost[0].severity, 'error');
   });
 
+  it('first and last are the earliest and latest lines, also when a line waits for its process to name a server', () => {
+    // Line 1's smtp process never names its server, so the line is only grouped when the log ends; line 2 has no process.
+    const log = [
+      'Jan 14 21:41:57 mx postfix/smtpd[7]: connect from unknown[192.0.2.1]',
+      'Jan 14 21:41:58 mx postfix/smtp[932]: SMTPS wrappermode (TCP port 465) requires setting "smtp_tls_wrappermode = yes", and "smtp_tls_security_level = encrypt" (or stronger)',
+      'warning: smtp_tls_wrappermode requires "smtp_tls_security_level = encrypt" (or stronger)',
+      '',
+    ].join('\n');
+    const [f] = lintMailLog('/var/log/mail.log', log).findings.filter((x) => x.id === 'maillog.postfix-wrappermode-requires-encrypt');
+    assert.equal(f.range?.start.line, 1);
+    assert.equal(f.related?.[0].range.start.line, 2);
+    assert.match(f.detail, /First seen on line 2, last on line 3\./);
+    assert.match(f.evidence?.[0] ?? '', /^Jan 14 21:41:58/);
+  });
+
   it('the OpenSSL reason takes the server of its Postfix process', () => {
     const wv = byId('maillog.wrong-version-number');
     assert.equal(wv.length, 1);
