@@ -292,7 +292,7 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
         detail:
           `nodemailer applies the well-known settings of a service on top of your options, so ${key}: ${shown(mine)} never takes effect; ` +
           `the transport connects to ${svc.host}:${svc.port ?? (svc.secure ? 465 : 587)}${svc.secure ? ' with implicit TLS' : ' with STARTTLS'}.`,
-        fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service; otherwise remove ${key}.`,
+        fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service${ownPairFix(site, key)}; otherwise remove ${key}.`,
         evidence: [`service: ${svc.name}`, `${key}: ${shown(mine)}`],
         ...at(mine, rc),
         related: related([mine, site.options.get('service')]),
@@ -304,6 +304,26 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
   check('port', svc.port);
   check('secure', svc.secure);
   return out;
+}
+
+/**
+ * What else "remove service" needs when the file's own port and secure disagree (secure: true on 587, secure: false on
+ * 465): the service hid the mismatch, and removing it alone would leave a transport that cannot connect.
+ */
+function ownPairFix(site: TransportSite, key: 'host' | 'port' | 'secure'): string {
+  if (key === 'host') return '';
+  const port = site.options.get('port');
+  const secure = site.options.get('secure');
+  if (!port?.resolved.known || !secure?.resolved.known) return '';
+  const p = Number(port.resolved.value);
+  const implicit = Boolean(secure.resolved.value);
+  if (implicit && (p === 25 || p === 587 || p === 2525)) {
+    return key === 'port' ? ` and set secure: false (port ${p} upgrades with STARTTLS)` : ' and use port 465 (secure: true is implicit TLS)';
+  }
+  if (!implicit && p === 465) {
+    return key === 'port' ? ' and set secure: true (port 465 starts with TLS)' : ' and use port 587 (secure: false upgrades with STARTTLS)';
+  }
+  return '';
 }
 
 function unknownService(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {

@@ -397,3 +397,23 @@ describe('nodemailer rules', () => {
     assert.equal(nodemailerLinter.matches('/ws/src/a.py', 'createTransport'), false);
   });
 });
+
+describe('nodemailer.service-overridden: keeping your own option leaves a transport that connects', () => {
+  const overridden = (options: string) =>
+    lint('mail.js', `const nodemailer = require('nodemailer');\nnodemailer.createTransport(${options});\n`).findings.filter(
+      (f) => f.id === 'nodemailer.service-overridden',
+    );
+  it('secure: true with port 587 under a service: keeping port 587 also needs secure: false', () => {
+    const port = overridden(`{ service: 'gmail', host: 'smtp.gmail.com', secure: true, port: 587 }`).find((f) => /^port/.test(f.title));
+    assert.match(port?.fix ?? '', /To keep your own port, remove service and set secure: false \(port 587 upgrades with STARTTLS\); otherwise remove port\./);
+  });
+  it('secure: false with port 465: keeping secure: false also needs port 587', () => {
+    const secure = overridden(`{ service: 'gmail', secure: false, port: 465 }`).find((f) => /^secure/.test(f.title));
+    assert.match(secure?.fix ?? '', /remove service and use port 587/);
+  });
+  it('a consistent pair needs nothing more', () => {
+    const found = overridden(`{ service: 'gmail', secure: false, port: 587 }`);
+    assert.equal(found.length, 2);
+    for (const f of found) assert.match(f.fix, /To keep your own (port|secure), remove service; otherwise remove (port|secure)\./);
+  });
+});
