@@ -217,8 +217,13 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   const plan = readPlan(file, size);
   if (plan.read === 'skip') return { file, findings: [], endpoints: [], skipped: plan.reason };
   let text: string | undefined;
-  if (plan.read === 'tail') text = readTail(file, plan.bytes)?.toString('utf8');
-  else if (/\.gz$/i.test(file)) text = readText(file);
+  // A log read by its tail: its findings name the file's lines (the tail's first line is the file's `firstLine`).
+  let firstLine: number | undefined;
+  if (plan.read === 'tail') {
+    const tail = readTail(file, plan.bytes);
+    text = tail?.data.toString('utf8');
+    firstLine = tail?.firstLine;
+  } else if (/\.gz$/i.test(file)) text = readText(file);
   else {
     // A bounded read whatever stat said: /proc files report size 0 and stream without end; a file may grow.
     const read = readBounded(file, LINT_MAX_BYTES);
@@ -238,7 +243,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
   if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file, text) };
-  const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion };
+  const host: LintHost = { readFile: readText, workspaceRoot: root, postfixVersion, ...(firstLine ? { firstLine } : {}) };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
   const r = lintText(file, text, host);

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { printable } from '../core/endpoint';
+import { readTail } from '../core/fsread';
 import { hasError } from '../core/finding';
 import { renderTlsReportHtml } from '../core/report/html';
 import { buildTlsViewModel, type LogInput } from '../core/report/tlsView';
@@ -41,12 +42,12 @@ export async function runReportHtml(args: string[], io: CliIO): Promise<number> 
   const logs: LogInput[] = [];
   const reports: ReportSummary[] = [];
   for (const f of files) {
-    const bytes = readBounded(f);
-    if (typeof bytes === 'string') {
-      io.err(`${printable(f, 200)}: ${bytes}\n`);
+    const read = readBounded(f);
+    if (typeof read === 'string') {
+      io.err(`${printable(f, 200)}: ${read}\n`);
       continue;
     }
-    const input = viewInputFromBytes(f, bytes);
+    const input = viewInputFromBytes(f, read.bytes, undefined, read.firstLine);
     if ('log' in input) logs.push(input.log);
     else if ('report' in input) reports.push(input.report);
     else io.err(`${printable(f, 200)}: skipped (${input.skipped})\n`);
@@ -63,25 +64,19 @@ export async function runReportHtml(args: string[], io: CliIO): Promise<number> 
   return hasError(findings) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function readBounded(file: string): Uint8Array | string {
-  let fd: number | undefined;
+/**
+ * The file's bytes (a log over the bound by its tail, from its first whole line, as the editor reads it) and the
+ * file's line they start on, or why they cannot be read.
+ */
+function readBounded(file: string): { bytes: Uint8Array; firstLine: number } | string {
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return 'not a regular file';
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - MAX_INPUT_BYTES);
-    const buf = Buffer.alloc(Math.min(size, MAX_INPUT_BYTES));
-    const n = fs.readSync(fd, buf, 0, buf.length, start);
-    return buf.subarray(0, n);
+    if (!fs.statSync(file).isFile()) return 'not a regular file';
+    const tail = readTail(file, MAX_INPUT_BYTES);
+    if (tail) return { bytes: tail.data, firstLine: tail.firstLine };
+    // readTail says no more than "unreadable": ask for the reason (EACCES...) to print it.
+    fs.accessSync(file, fs.constants.R_OK);
+    return 'cannot be read (error)';
   } catch (err) {
     return `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
-  } finally {
-    if (fd !== undefined)
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* closed */
-      }
   }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { linkOutside } from '../core/fsread';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
-import { readDiskText } from './diskText';
+import { readDiskText, type DiskText } from './diskText';
 import type { SideFileCache } from './sideFileCache';
 
 /** Reads a file as the editor sees it: an open document's unsaved text first, then the disk. Never throws. */
@@ -30,8 +30,19 @@ export function blockedLink(fsPath: string): string | undefined {
  * tail), never through a link out of an untrusted workspace.
  */
 export function readFileCapped(fsPath: string): string | undefined {
+  return readDiskLint(fsPath)?.text;
+}
+
+/** readFileCapped with the file's line the text starts on (a log over the bound is linted from its tail). */
+export function readDiskLint(fsPath: string): DiskText | undefined {
   if (blockedLink(fsPath) !== undefined) return undefined;
   return readDiskText(fsPath);
+}
+
+/** A file to lint as the editor sees it (readForLint), with the file's line its text starts on. */
+export function readLintInput(fsPath: string): DiskText | undefined {
+  const open = openText(fsPath);
+  return open !== undefined ? { text: open, firstLine: 0 } : readDiskLint(fsPath);
 }
 
 /**

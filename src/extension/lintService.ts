@@ -7,7 +7,7 @@ import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
 import type { DiagnosticsStore } from './diagnostics';
-import { blockedLink, lintHostFor, readFileCapped, readForLint } from './lintHost';
+import { blockedLink, lintHostFor, readDiskLint, readLintInput } from './lintHost';
 import type { Settings } from './settings';
 import { OutsideWatchers } from './outsideWatchers';
 import { SideFileCache } from './sideFileCache';
@@ -246,8 +246,11 @@ export class LintService implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** Returns the time the core lint took (0 when no linter claims the file). */
-  private lintText(uri: vscode.Uri, text: string, notify = true): number {
+  /**
+   * Returns the time the core lint took (0 when no linter claims the file). `firstLine`: the file's line the text
+   * starts on (a log on disk over the size bound is linted from its tail, its findings on the file's lines).
+   */
+  private lintText(uri: vscode.Uri, text: string, notify = true, firstLine = 0): number {
     const file = uri.fsPath;
     if (lintersFor(file, text).length === 0) {
       if (this.files.has(uri.toString())) this.forget(uri, notify);
@@ -255,6 +258,7 @@ export class LintService implements vscode.Disposable {
     }
     const s = this.settings();
     const host = lintHostFor(uri, s.expiryWarningDays, this.sideFiles, s.postfixVersion);
+    if (firstLine) host.firstLine = firstLine;
     const coreStart = performance.now();
     const result = lintText(file, text, host);
     const coreMs = performance.now() - coreStart;
@@ -278,9 +282,9 @@ export class LintService implements vscode.Disposable {
       this.diagnostics.set(`lint:${uri.toString()}`, [finding], uri.fsPath);
       return;
     }
-    const text = readForLint(uri.fsPath);
-    if (text === undefined) this.forget(uri, false);
-    else this.lintText(uri, text, false);
+    const read = readLintInput(uri.fsPath);
+    if (read === undefined) this.forget(uri, false);
+    else this.lintText(uri, read.text, false, read.firstLine);
   }
 
   private forget(uri: vscode.Uri, notify = true): void {
@@ -387,9 +391,9 @@ export class LintService implements vscode.Disposable {
     this.typingTimers.delete(doc.uri.toString());
     this.typingTimings.delete(doc.uri.toString());
     // Back to what is on disk (the unsaved text is gone); a file outside the workspace scan just disappears.
-    const text = readFileCapped(doc.uri.fsPath);
+    const read = readDiskLint(doc.uri.fsPath);
     const inWorkspace = vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined;
-    if (text !== undefined && inWorkspace) this.lintText(doc.uri, text);
+    if (read !== undefined && inWorkspace) this.lintText(doc.uri, read.text, true, read.firstLine);
     else this.forget(doc.uri);
   }
 

@@ -18,6 +18,11 @@ export interface LintHost {
   postfixVersion?: string;
   /** The Postfix installed on this machine (`postconf -d -h config_directory mail_version`), if any. */
   localPostfix?: { configDirectory: string; version: string };
+  /**
+   * The zero-based line of the file the text starts on, when it is not the file's start: a log over the size bound
+   * is linted from its tail (fsread.ts readTail), and its findings name the file's lines, not the tail's.
+   */
+  firstLine?: number;
 }
 
 /** A mail server a config talks to, with the place that defined it. */

@@ -9,19 +9,20 @@ import type { LogInput } from './tlsView';
 
 export type ViewInput = { log: LogInput } | { report: ReportSummary } | { skipped: string };
 
-export function viewInputFromBytes(file: string, bytes: Uint8Array, now?: Date): ViewInput {
+/** `firstLine`: the file's line the bytes start on (a log read by its tail: fsread.ts readTail). */
+export function viewInputFromBytes(file: string, bytes: Uint8Array, now?: Date, firstLine = 0): ViewInput {
   const decoded = decodeReportBytes(bytes);
   if (!decoded.ok) return { skipped: decoded.reason };
-  return viewInputFromText(file, decoded.text, now, decoded.gzipped);
+  return viewInputFromText(file, decoded.text, now, decoded.gzipped, firstLine);
 }
 
-export function viewInputFromText(file: string, text: string, now?: Date, gzipped = false): ViewInput {
+export function viewInputFromText(file: string, text: string, now?: Date, gzipped = false, firstLine = 0): ViewInput {
   if (gzipped || /\.json$/i.test(file) || looksLikeTlsRpt(text)) {
     if (looksLikeTlsRpt(text)) return { report: readReportText(file, text, { withPositions: !gzipped }).summary };
     return { skipped: 'not a TLS-RPT report' };
   }
   if (maillogLinter.matches(file, text) || /\bpostfix[\w.-]*\/[\w./-]+\[\d+\]:/.test(text.slice(0, 65_536))) {
-    return { log: { file, analysis: analyzeMailLog(text, now), findings: lintMailLog(file, text, now).findings } };
+    return { log: { file, analysis: analyzeMailLog(text, now, firstLine), findings: lintMailLog(file, text, now, firstLine).findings } };
   }
   return { skipped: 'neither a mail log nor a TLS-RPT report' };
 }

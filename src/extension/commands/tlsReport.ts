@@ -29,14 +29,16 @@ export interface TlsReportPanel {
  * Reads one file the user named, as bytes: an open editor's text first; from disk a TLS-RPT report (JSON,
  * gzipped or not) whole within the bound, and a mail log over the bound by its tail, from its first whole line.
  */
-function readReportFile(fsPath: string): Uint8Array | undefined {
+function readReportFile(fsPath: string): { bytes: Uint8Array; firstLine: number } | undefined {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !/\.gz$/i.test(fsPath));
-  if (open) return Buffer.from(open.getText(), 'utf8');
+  if (open) return { bytes: Buffer.from(open.getText(), 'utf8'), firstLine: 0 };
   if (/\.(json|gz)$/i.test(fsPath)) {
     const r = readBounded(fsPath, MAX_BYTES);
-    return r.ok ? r.data : undefined;
+    return r.ok ? { bytes: r.data, firstLine: 0 } : undefined;
   }
-  return readTail(fsPath, MAX_BYTES);
+  // The tail's findings and "Open line" name the file's lines, counted from its start.
+  const tail = readTail(fsPath, MAX_BYTES);
+  return tail && { bytes: tail.data, firstLine: tail.firstLine };
 }
 
 async function pickFiles(arg: unknown): Promise<vscode.Uri[]> {
@@ -75,12 +77,12 @@ export class TlsReportView implements vscode.Disposable {
     const logs: LogInput[] = [];
     const reports: ReportSummary[] = [];
     for (const uri of uris) {
-      const bytes = readReportFile(uri.fsPath);
-      if (!bytes) {
+      const read = readReportFile(uri.fsPath);
+      if (!read) {
         ctl.log.warn(`Mail TLS Report: cannot read ${uri.fsPath}`);
         continue;
       }
-      const input = viewInputFromBytes(uri.fsPath, bytes);
+      const input = viewInputFromBytes(uri.fsPath, read.bytes, undefined, read.firstLine);
       if ('log' in input) logs.push(input.log);
       else if ('report' in input) reports.push(input.report);
       else ctl.log.info(`Mail TLS Report: ${uri.fsPath} skipped (${input.skipped})`);

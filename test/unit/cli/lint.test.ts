@@ -234,6 +234,31 @@ describe('CLI lint: a mail log over the size bound is read by its tail', functio
   });
 });
 
+describe("CLI lint: a mail log's tail names the file's lines", function () {
+  this.timeout(60_000);
+  it('a finding in the tail of a log over the bound gives its line in the file, not in the tail', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-tailline-'));
+    try {
+      const filler = 'Nov 28 04:00:00 mx1 postfix/qmgr[9]: 1A2B3C: removed\n';
+      const tls = 'Nov 28 04:00:03 mx1 postfix/smtp[2103]: SSL_connect error to legacy.example.org[192.0.2.44]:25: lost connection\n';
+      const before = Math.ceil(LINT_MAX_BYTES / filler.length) + 1000;
+      const file = path.join(dir, 'mail.log');
+      fs.writeFileSync(file, `${filler.repeat(before)}${tls}${filler.repeat(3)}`);
+      const r = await runMain('lint', file, '--format', 'json', '--fail-on', 'never');
+      const findings = (JSON.parse(r.stdout) as { files: Array<{ findings: Array<{ id: string; detail: string; range?: { start: { line: number } } }> }> })
+        .files[0].findings;
+      const f = findings.find((x) => x.id === 'maillog.postfix-ssl-connect-lost');
+      assert.ok(f, JSON.stringify(findings.map((x) => x.id)));
+      assert.equal(f.range?.start.line, before, 'the zero-based line of the TLS error in the file');
+      assert.match(f.detail, new RegExp(`First seen on line ${before + 1}\\.`));
+      const text = await runMain('lint', file, '--fail-on', 'never');
+      assert.match(text.stdout, new RegExp(`mail\\.log:${before + 1}:1 error maillog\\.postfix-ssl-connect-lost `));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI: path problems of the walk reach the terminal escaped', function () {
   this.timeout(30_000);
   let dir: string;

@@ -53,16 +53,41 @@ describe('fsread: bounded reads', () => {
     const f = path.join(dir, 'mail.log');
     fs.writeFileSync(f, 'first line\nsecond line\nthird\n');
     // The last 15 bytes start inside "second line": that half line is dropped.
-    assert.equal(readTail(f, 15)?.toString(), 'third\n');
+    assert.equal(readTail(f, 15)?.data.toString(), 'third\n');
     // The last 18 bytes start exactly at "second line" (the byte before is a newline): nothing is dropped.
-    assert.equal(readTail(f, 18)?.toString(), 'second line\nthird\n');
+    assert.equal(readTail(f, 18)?.data.toString(), 'second line\nthird\n');
     // A file within the bound is read whole, from its start.
-    assert.equal(readTail(f, 1000)?.toString(), 'first line\nsecond line\nthird\n');
+    assert.equal(readTail(f, 1000)?.data.toString(), 'first line\nsecond line\nthird\n');
     // A tail without any line end holds no whole line.
     fs.writeFileSync(f, 'x'.repeat(100));
-    assert.equal(readTail(f, 10)?.length, 0);
+    assert.equal(readTail(f, 10)?.data.length, 0);
     assert.equal(readTail(dir, 10), undefined);
     assert.equal(readTail(path.join(dir, 'missing.log'), 10), undefined);
+  });
+});
+
+describe('fsread: the line a tail starts on', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-tailline-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("is the file's line, counted as the editor counts lines (LF, CRLF, a lone CR), across read chunks", () => {
+    const f = path.join(dir, 'mail.log');
+    fs.writeFileSync(f, 'first line\nsecond line\nthird\n');
+    assert.deepEqual(readTail(f, 1000) && { ...readTail(f, 1000), data: undefined }, { data: undefined, firstLine: 0 });
+    assert.equal(readTail(f, 15)?.firstLine, 2);
+    assert.equal(readTail(f, 18)?.firstLine, 1);
+    // Breaks of every kind, with a CR-LF pair split across the 1 MB chunks the count reads.
+    const chunk = 1024 * 1024;
+    const head = `${'a'.repeat(chunk - 1)}\r\nb\rc\r\nd\n`;
+    fs.writeFileSync(f, `${head}LAST\n`);
+    const tail = readTail(f, 5);
+    assert.equal(tail?.data.toString(), 'LAST\n');
+    const lines = `${head}LAST\n`.split(/\r\n|\n|\r/);
+    assert.equal(lines[tail?.firstLine ?? -1], 'LAST');
+    assert.equal(tail?.firstLine, 4);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The editor's disk read for the lints (src/extension/diskText.ts): a mail log over the size bound is linted by
- * its tail, read with one open of the file; a file within the bound is opened once too.
+ * its tail, read with one open of the file, its findings on the file's lines; a file within the bound is opened
+ * once too.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -42,23 +43,29 @@ describe('editor: reading a file from disk for the lints', function () {
     const late = 'Nov 28 04:00:03 mx1 postfix/smtp[2103]: SSL_connect error to legacy.example.org[192.0.2.44]:25: lost connection\n';
     const file = path.join(dir, 'mail.log');
     // An error before the tail (not read), filler over the bound, and an error near the end.
-    const fill = filler.repeat(Math.ceil(LINT_MAX_BYTES / filler.length));
+    const fillLines = Math.ceil(LINT_MAX_BYTES / filler.length);
+    const fill = filler.repeat(fillLines);
     fs.writeFileSync(file, `${early}${fill}${late}${filler}`);
-    const { value: text, opens } = countingOpens(() => readDiskText(file));
+    const { value: read, opens } = countingOpens(() => readDiskText(file));
     assert.deepEqual(opens, [file], 'the log is opened once');
+    const text = read?.text;
     assert.ok(text !== undefined);
     assert.ok(Buffer.byteLength(text) <= LINT_MAX_BYTES);
     assert.ok(text.startsWith('Nov 28 04:00:00 mx1 postfix/qmgr[9]'), 'starts on a whole line');
     assert.ok(text.endsWith(`${late}${filler}`));
-    const hosts = lintText(file, text, { readFile: () => undefined }).endpoints.map((e) => e.endpoint.host);
-    assert.deepEqual(hosts, ['legacy.example.org']);
+    // The lint names the file's line of the error (the early error's line and the filler come before it).
+    const found = lintText(file, text, { readFile: () => undefined, firstLine: read?.firstLine }).endpoints;
+    assert.deepEqual(
+      found.map((e) => [e.endpoint.host, e.range.start.line]),
+      [['legacy.example.org', 1 + fillLines]],
+    );
   });
 
   it('a config within the bound is opened once; a folder or a missing file reads as nothing', () => {
     const cf = path.join(dir, 'main.cf');
     fs.writeFileSync(cf, 'smtp_tls_security_level = may\n');
     const { value, opens } = countingOpens(() => readDiskText(cf));
-    assert.equal(value, 'smtp_tls_security_level = may\n');
+    assert.deepEqual(value, { text: 'smtp_tls_security_level = may\n', firstLine: 0 });
     assert.deepEqual(opens, [cf]);
     assert.equal(readDiskText(dir), undefined);
     assert.equal(readDiskText(path.join(dir, 'gone.log')), undefined);

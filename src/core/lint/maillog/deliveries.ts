@@ -86,7 +86,8 @@ interface Pending {
   host?: string;
 }
 
-export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAnalysis {
+/** `firstLine`: the file's line the text starts on (a log over the size bound is read by its tail; fsread.ts). */
+export function analyzeMailLog(text: string, now: Date = new Date(), firstLine = 0): MailLogAnalysis {
   const dests = new Map<string, DestinationStats & { msgs: Map<string, boolean>; tlsMsgs: Set<string> }>();
   const attempts: Attempt[] = [];
   const lastTlsError = new Map<string, Pending>();
@@ -109,7 +110,8 @@ export function analyzeMailLog(text: string, now: Date = new Date()): MailLogAna
     return hit;
   };
 
-  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, line) => {
+  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, n) => {
+    const line = firstLine + n;
     linesRead++;
     const tag = TAG.exec(raw);
     if (!tag) return;

@@ -41,7 +41,7 @@ export const maillogLinter: Linter = {
     if (!/\.log$/i.test(base)) return false;
     return text === undefined || looksLikePostfixLog(text);
   },
-  lint: (p: string, text: string, host?: LintHost): LintResult => lintMailLog(p, typeof text === 'string' ? text : '', host?.now),
+  lint: (p: string, text: string, host?: LintHost): LintResult => lintMailLog(p, typeof text === 'string' ? text : '', host?.now, host?.firstLine),
 };
 
 export function looksLikePostfixLog(text: string): boolean {
@@ -66,7 +66,11 @@ interface Pending {
   line: string;
 }
 
-export function lintMailLog(file: string, text: string, now?: Date): LintResult {
+/**
+ * `firstLine`: the file's line the text starts on, for a log read by its tail (fsread.ts readTail): every range
+ * and "line N" in the findings is the file's, so the editor, "Open line" and `sed -n Np` land on the logged line.
+ */
+export function lintMailLog(file: string, text: string, now?: Date, firstLine = 0): LintResult {
   const groups = new Map<string, Group>();
   const pendingByProcess = new Map<string, Pending[]>();
   const lastEndpoint = new Map<string, Endpoint>();
@@ -95,8 +99,9 @@ export function lintMailLog(file: string, text: string, now?: Date): LintResult 
     }
   };
 
-  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, line) => {
+  forEachLine(text, MAX_LINES, MAX_LINE_LENGTH, (raw, n) => {
     if (!INTERESTING.test(raw)) return;
+    const line = firstLine + n;
     const proc = PROCESS.exec(raw);
     const matches = classifyCached(proc ? raw.slice(proc.index + proc[0].length) : raw, cache);
     if (!matches.length) return;
@@ -138,7 +143,7 @@ export function lintMailLog(file: string, text: string, now?: Date): LintResult 
       endpoints.push({ endpoint: g.endpoint, file, range: g.first, source: `${path.basename(file)} (${g.count} ${g.count === 1 ? 'failure' : 'failures'})` });
     }
   }
-  findings.push(...deliveryFindings(file, analyzeMailLog(text, now)));
+  findings.push(...deliveryFindings(file, analyzeMailLog(text, now, firstLine)));
   return { findings, endpoints };
 }
 

@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib';
 import { main } from '../../../../src/cli/main';
 import { escapeHtml, renderTlsReportHtml } from '../../../../src/core/report/html';
 import { buildTlsViewModel } from '../../../../src/core/report/tlsView';
-import { viewInputFromText } from '../../../../src/core/report/tlsViewInputs';
+import { viewInputFromBytes, viewInputFromText } from '../../../../src/core/report/tlsViewInputs';
 import { readReportText } from '../../../../src/core/tlsrpt';
 import { captureIO } from '../../../support/cli';
 
@@ -41,6 +41,21 @@ describe('Mail TLS Report (HTML)', () => {
     assert.match(html, /<circle [^>]*><title>legacy\.test 2026-12-31: 3 failed, 0 succeeded<\/title><\/circle>/);
     assert.match(html, /<title>company-y\.example 2016-04-01: 303 failed, 5326 succeeded<\/title>/);
     assert.match(html, /mx2\.mail\.company-y\.example<\/td><td>starttls-not-supported<\/td><td class="num">200 sessions/);
+  });
+
+  it("a log read from its tail: each row's line (\"Open line\") is the file's, counted from the file's start", () => {
+    const bytes = fs.readFileSync(logFile);
+    const rowsOf = (firstLine?: number) => {
+      const input = viewInputFromBytes(logFile, bytes, now, firstLine);
+      assert.ok('log' in input);
+      return buildTlsViewModel([input.log], []).rows.map((r) => [r.id, r.line]);
+    };
+    const whole = rowsOf();
+    assert.ok(whole.some(([, line]) => line !== undefined));
+    assert.deepEqual(
+      rowsOf(400_000),
+      whole.map(([id, line]) => [id, line === undefined ? undefined : (line as number) + 400_000]),
+    );
   });
 
   it('hourly buckets for a log of a few days', () => {
