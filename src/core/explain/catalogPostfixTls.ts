@@ -401,6 +401,29 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     supersedes: ['explain.cert-expired'],
   },
   {
+    // The side that logs "alert ... SSL alert number N" received it: the peer refused what it was shown. On smtpd that is a
+    // client that does not trust this server's certificate, the commonest inbound TLS line after scanners.
+    id: 'explain.peer-alert-certificate-rejected',
+    pattern: /alert (?:unknown ca|bad certificate|certificate unknown|unsupported certificate)\b|SSL alert number (?:42|43|46|48)\b/i,
+    severity: 'warning',
+    title: 'The peer rejected the certificate this side sent (TLS alert "unknown ca", "bad certificate" or "certificate unknown").',
+    detail:
+      'The other side of the handshake did not accept the certificate it was shown and ended the handshake with an alert. On the ' +
+      'smtpd/submission side this is a client that does not trust this server\'s certificate: "unknown ca" (48) means it does not chain to a ' +
+      'root the client knows; "bad certificate" (42) and "certificate unknown" (46) are its general refusals (a wrong name, an incomplete ' +
+      'chain). On the smtp client side it is the remote server refusing the client certificate (smtp_tls_cert_file).',
+    causes: [
+      likely(
+        "This server sends an incomplete chain (its certificate without the intermediate) or a self-signed or private-CA certificate (Debian's snakeoil).",
+      ),
+      possible('The certificate does not name the host the client connects to (clients use mail.example.com, the certificate names another host).'),
+      possible('A scanner or an old client with an outdated trust store: harmless when only such clients do it.'),
+    ],
+    fix:
+      'Probe this server as clients see it (mail-tls-doctor probe YOUR-HOST:PORT): serve the full chain of a publicly trusted certificate ' +
+      'for the name clients use (smtpd_tls_chain_files = key.pem, fullchain.pem), then postfix reload. Do not tell clients to turn verification off.',
+  },
+  {
     id: 'explain.cert-key-mismatch',
     pattern: /key values mismatch|X509_check_private_key/i,
     severity: 'error',

@@ -214,6 +214,7 @@ export const FINDINGS = {
   'explain.inbound-version-refused': { severity: 'warning', title: 'A connecting client offered only TLS versions this server refuses.' },
   'explain.no-protocols-available': { severity: 'error', title: "This side's TLS settings leave no protocol version to use." },
   'explain.no-shared-cipher': { severity: 'warning', title: 'A client and this server share no cipher.' },
+  'explain.peer-alert-certificate-rejected': { severity: 'warning', title: 'The peer rejected the certificate this side sent.' },
   'explain.peer-alert-certificate-expired': { severity: 'error', title: 'The peer rejected the certificate this side sent: it has expired.' },
   'explain.unsafe-legacy-renegotiation': { severity: 'error', title: 'The server does not support secure renegotiation (RFC 5746).' },
   'explain.weak-certificate-key': { severity: 'error', title: 'A certificate key in the server chain is too small for the client.' },

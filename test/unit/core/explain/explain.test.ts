@@ -104,6 +104,19 @@ describe('explainError', () => {
     assert.deepEqual(idsOf('Error: 4C0A0000:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version'), ['explain.tls-version-rejected']);
   });
 
+  it('a certificate refused by the peer\'s alert (unknown ca, bad certificate, certificate unknown) is named, not only "TLS library problem"', () => {
+    for (const text of [
+      'postfix/smtpd[481]: warning: TLS library problem: error:0A000418:SSL routines::tlsv1 alert unknown ca:../ssl/record/rec_layer_s3.c:1605:SSL alert number 48:',
+      'postfix/submission/smtpd[9]: warning: TLS library problem: error:14094416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown:../ssl/record/rec_layer_s3.c:1543:SSL alert number 46:',
+      'warning: TLS library problem: error:0A000412:SSL routines::sslv3 alert bad certificate:../ssl/record/rec_layer_s3.c:1584:SSL alert number 42:',
+    ]) {
+      assert.deepEqual(idsOf(text), ['explain.peer-alert-certificate-rejected'], text);
+      assert.match(explainError(text).matches[0].fix, /full chain/);
+    }
+    // Alert 45 keeps its own, more precise entry.
+    assert.deepEqual(idsOf('ssl3_read_bytes:sslv3 alert certificate expired:SSL alert number 45:'), ['explain.peer-alert-certificate-expired']);
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
