@@ -19,6 +19,7 @@ import { parsePostfixVersion } from '../core/lint/postfix/version';
 import type { DiscoveredDomain, DiscoveredEndpoint, LintHost } from '../core/lint/types';
 import { CliIO, EXIT_USAGE, paint, UsageError } from './io';
 import { RunOutput, takeCommonOptions } from './output';
+import { plural } from '../core/wording';
 
 /** The shared byte limit (src/core/lint/fileKinds.ts): bigger configs are refused with a message, logs read by their tail. */
 export const MAX_FILE_BYTES = LINT_MAX_BYTES;
@@ -104,7 +105,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     notifications: problems.map((p) => ({ level: p.level, path: p.path, text: pathProblemText(p) })),
     text: () => {
       const linted = reports.filter((r) => !r.skipped).length;
-      io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`);
+      io.err(`${linted} file${linted === 1 ? '' : 's'} linted: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info\n`);
       return undefined;
     },
   });

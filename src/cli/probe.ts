@@ -25,6 +25,7 @@ import {
   type Target,
   type TargetSpec,
 } from './targets';
+import { plural } from '../core/wording';
 
 export interface ProbeArgs {
   targets: TargetSpec[];
@@ -135,9 +136,9 @@ export async function runProbe(args: string[], io: CliIO): Promise<number> {
   for (const t of configTargets(a, io)) targets.push(t);
   const all = dedupeTargets(targets);
   const planned = all.filter((t) => inShard(t.endpoint, a.shard));
-  if (text && a.shard) io.err(p().dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${all.length} endpoint(s)\n`));
+  if (text && a.shard) io.err(p().dim(`shard ${a.shard.index}/${a.shard.count}: ${planned.length} of ${plural(all.length, 'endpoint')}\n`));
   if (text && targets.length > all.length)
-    io.err(p().dim(`note: ${targets.length - all.length} target(s) named an endpoint already listed; each endpoint is probed once\n`));
+    io.err(p().dim(`note: ${plural(targets.length - all.length, 'target')} named an endpoint already listed; each endpoint is probed once\n`));
   const endpoints = planned.map((t) => t.endpoint);
   const definedAt = new Map(planned.map((t) => [t.endpoint, t.definedAt]));
   if (text) {

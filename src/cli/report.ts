@@ -19,6 +19,7 @@ import { sarifFor } from './output/sarif';
 import { jsonDocument } from './output/envelope';
 import { endpointIdentity } from './targets';
 import { looksLikeTlsRpt } from '../core/tlsrpt/parse';
+import { plural } from '../core/wording';
 
 /** One shard's JSON Lines of a few thousand endpoints with transcripts stay far below this. */
 export const MAX_REPORT_INPUT_BYTES = 256 * 1024 * 1024;
@@ -206,7 +207,7 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
         .join('\n')}\n`,
     );
   const c = counts(records);
-  out.push(`${c.endpoints} endpoint(s), ${c.files} file(s): ${c.error} error(s), ${c.warning} warning(s), ${c.info} info\n`);
+  out.push(`${plural(c.endpoints, 'endpoint')}, ${plural(c.files, 'file')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info\n`);
   return out.join('');
 }
 

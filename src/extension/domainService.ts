@@ -12,6 +12,7 @@ import { CONFIG_SECTION } from './ids';
 import { notice, showError, showInfo } from './notify';
 import { isIgnoredHost, SettingKey, type Settings } from './settings';
 import { probedFromLabel } from './where';
+import { plural } from '../core/wording';
 
 export type DomainState = { kind: 'checking' } | { kind: 'done'; report: DomainReport } | { kind: 'error'; message: string } | { kind: 'cancelled' };
 
@@ -156,7 +157,7 @@ export class DomainService implements vscode.Disposable {
       // Names and reasons come from DNS: one escaped line each.
       const lines = [
         `${domain}: MX ${report.mx.status} (${report.mx.hosts.map((h) => h.name).join(', ') || 'no host'}), DANE ${report.dane.published ? 'published' : 'none'}, ` +
-          `MTA-STS ${report.mtaSts.status}, TLS-RPT ${report.tlsRpt.status}, ${report.findings.length} finding(s); ${resolver.queryCount} DNS queries`,
+          `MTA-STS ${report.mtaSts.status}, TLS-RPT ${report.tlsRpt.status}, ${plural(report.findings.length, 'finding')}; ${resolver.queryCount} DNS queries`,
         ...report.senders.map((v) => `    ${v.sender}: ${v.outcome}${v.via ? ` via ${v.via}` : ''}: ${v.reason}`),
       ];
       this.log.info(lines.map((l) => termSafe(l, 1000)).join('\n'));

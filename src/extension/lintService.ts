@@ -13,6 +13,7 @@ import { OutsideWatchers } from './outsideWatchers';
 import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 import { CreatedFolders, EXCLUDE_GLOB } from './createdFolders';
+import { plural } from '../core/wording';
 
 /** Names the linters own (their FileKind); the scan reads only these, and each linter still decides from the text. */
 export const CANDIDATE_GLOB = candidateGlob();
@@ -241,7 +242,7 @@ export class LintService implements vscode.Disposable {
     }
     for (const f of [...this.files.values()]) if (!seen.has(f.uri.toString())) this.forget(f.uri, false);
     this.log.info(
-      `Linted ${this.files.size} mail config file(s) of ${uris.length} candidate(s) in ${Date.now() - started} ms; ${this.endpoints().length} endpoint(s) found.`,
+      `Linted ${plural(this.files.size, 'mail config file')} of ${plural(uris.length, 'candidate')} in ${Date.now() - started} ms; ${plural(this.endpoints().length, 'endpoint')} found.`,
     );
     this.changed.fire();
   }
@@ -374,7 +375,7 @@ export class LintService implements vscode.Disposable {
         if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
       }
       if (uris.length) {
-        this.log.info(`Linted ${uris.length} candidate file(s) in ${folders.length} new folder(s).`);
+        this.log.info(`Linted ${plural(uris.length, 'candidate file')} in ${plural(folders.length, 'new folder')}.`);
         this.changed.fire();
       }
     })()

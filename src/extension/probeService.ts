@@ -12,6 +12,7 @@ import { IdleTracker } from './idle';
 import type { Settings } from './settings';
 import { notice, showError } from './notify';
 import { probedFromLabel } from './where';
+import { plural } from '../core/wording';
 
 export type ProbeState = { kind: 'probing' } | { kind: 'done'; results: ProbeResult[] } | { kind: 'error'; message: string } | { kind: 'cancelled' };
 
@@ -153,7 +154,7 @@ export class ProbeService implements vscode.Disposable {
   /** The transcript goes to the log at info level too: "Show Transcript" and bug reports rely on it. */
   private logResults(label: string, results: ProbeResult[]): void {
     for (const r of results) {
-      const head = `${label}${r.address ? ` at ${r.address}` : ''}: ${r.tls ? `${r.tls.version} ${r.tls.cipher}` : 'no TLS'}, ${r.findings.length} finding(s), ${r.durationMs} ms`;
+      const head = `${label}${r.address ? ` at ${r.address}` : ''}: ${r.tls ? `${r.tls.version} ${r.tls.cipher}` : 'no TLS'}, ${plural(r.findings.length, 'finding')}, ${r.durationMs} ms`;
       this.log.info(`${head}\n${r.transcript.map((l) => `    ${formatLine(l)}`).join('\n')}`);
     }
   }

@@ -1,5 +1,8 @@
 /** Small text helpers shared by the certificate findings: dates, durations and evidence lines. */
+import { plural } from '../wording';
 import type { CertificateInfo } from './types';
+
+export { plural };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -38,10 +41,6 @@ export function expiresWithin(notAfter: string, now: Date, days: number): boolea
 export function dayTime(iso: string): string {
   const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?Z$/.exec(iso);
   return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function day(iso: string): string {

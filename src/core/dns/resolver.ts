@@ -6,6 +6,7 @@
 import * as dns from 'node:dns';
 import { DnsRecord, DnsServer, DnsTimeoutError, formatServer, isLoopback, parseServer, query, RecordType } from './client';
 import type { FailedLookup } from './failure';
+import { plural } from '../wording';
 
 export type LookupStatus = 'ok' | 'nodata' | 'nxdomain' | 'bogus' | 'servfail' | 'timeout' | 'error';
 
@@ -138,7 +139,7 @@ export class DomainResolver {
       secure,
       signed,
       cnames,
-      detail: records.length ? `${records.length} record(s)` : 'no record of this type',
+      detail: records.length ? plural(records.length, 'record') : 'no record of this type',
     };
   }
 }

@@ -5,6 +5,7 @@ import type { ProbeResult } from '../probe/types';
 import { TLS_VERSIONS } from '../probe/types';
 import { versionState } from '../probe/versionDecision';
 import { resultVerdict, countVerdicts } from './verdict';
+import { plural } from '../wording';
 
 /** An endpoint as the report lists it: what defined it (if anything) and its probe result (if probed). */
 export interface ReportEntry {
@@ -38,7 +39,7 @@ export function renderMarkdownReport(input: ReportInput): string {
   out.push(`Generated ${input.generatedAt.toISOString()}.`, '');
   const results = input.entries.flatMap((e) => (e.result ? [e.result] : []));
   const c = countVerdicts(results);
-  out.push(`${input.entries.length} endpoint(s), ${results.length} probed: ${c.fail} failing, ${c.warn} with warnings, ${c.pass} passing.`, '');
+  out.push(`${plural(input.entries.length, 'endpoint')}, ${results.length} probed: ${c.fail} failing, ${c.warn} with warnings, ${c.pass} passing.`, '');
 
   if (input.entries.length) out.push('## Endpoints', '');
   for (const e of input.entries) renderEntry(e, out);

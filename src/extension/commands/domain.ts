@@ -8,6 +8,7 @@ import { OPEN_SETTING, openSetting, searched, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
 import type { Node } from '../tree';
+import { plural } from '../../core/wording';
 
 export interface CheckDomainOptions {
   /** Cancels like the progress notification's Cancel button (scripts, tests). */
@@ -73,7 +74,7 @@ export async function checkWorkspaceDomains(ctl: Controller, internal: { skipTru
     return [];
   }
   const go = await confirmUntrusted(ctl, internal, {
-    question: `Check ${domains.length} mail domain(s) named in its files?`,
+    question: `Check ${plural(domains.length, 'mail domain')} named in its files?`,
     names: domains,
     detail:
       'The check asks the DNS resolver about these domains, opens TCP connections and TLS handshakes to their MX hosts on port 25 and fetches their MTA-STS policies over HTTPS. It never sends credentials or mail.',

@@ -11,6 +11,7 @@ import { exportReport } from './report';
 import type { TlsReportView } from './tlsReport';
 import type { VirtualDocs } from './virtualDocs';
 import { copyCliCommand, copyFinding, openDefinition, probeAgain, showTranscript } from './treeActions';
+import { plural } from '../../core/wording';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands take whatever the caller passes; each handler checks it
 export type CommandHandler = (...args: any[]) => unknown;
@@ -38,7 +39,7 @@ export function commandHandlers(
     [Command.lintWorkspace]: async () => {
       await ctl.lint.scanWorkspace();
       const n = ctl.lint.lintedFiles().reduce((s, f) => s + f.findings.length, 0);
-      void vscode.window.setStatusBarMessage(`Mail TLS Doctor: ${n} finding(s) in ${ctl.lint.lintedFiles().length} file(s)`, 5000);
+      void vscode.window.setStatusBarMessage(`Mail TLS Doctor: ${plural(n, 'finding')} in ${plural(ctl.lint.lintedFiles().length, 'file')}`, 5000);
       return n;
     },
     [Command.showTranscript]: (node) => showTranscript(ctl, docs, node),

@@ -9,6 +9,7 @@ import { asCancellationToken } from '../cancellation';
 import { OPEN_SETTING, openSetting, searched, showError, showInfo } from '../notify';
 import { askParsed } from './ask';
 import { confirmUntrusted } from './trust';
+import { plural } from '../../core/wording';
 
 export interface ProbeHostOptions {
   protocol?: Protocol;
@@ -45,7 +46,7 @@ export async function probeWorkspace(ctl: Controller, internal: { skipTrustPromp
   }
   const hosts = [...new Set(endpoints.map((e) => e.host))];
   const go = await confirmUntrusted(ctl, internal, {
-    question: `Connect to ${hosts.length} host(s) named in its files?`,
+    question: `Connect to ${plural(hosts.length, 'host')} named in its files?`,
     names: hosts,
     detail: 'Probes open TCP connections and TLS handshakes to these hosts from this machine. They never send credentials or mail.',
     button: 'Connect',

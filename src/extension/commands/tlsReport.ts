@@ -13,6 +13,7 @@ import { reportsPart } from '../engineParts';
 import { findingDocUri } from '../findingDocs';
 import { Command } from '../ids';
 import { showWarning } from '../notify';
+import { plural } from '../../core/wording';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 const VIEW_TYPE = 'mailTlsDoctor.tlsReport';
@@ -97,7 +98,7 @@ export class TlsReportView implements vscode.Disposable {
     panel.webview.html = html;
     panel.reveal();
     this.current = { panel, model, html, handle: (msg) => this.handle(msg) };
-    ctl.log.info(`Mail TLS Report: ${logs.length} mail log(s), ${reports.length} TLS-RPT report(s), ${model.rows.length} finding(s).`);
+    ctl.log.info(`Mail TLS Report: ${plural(logs.length, 'mail log')}, ${plural(reports.length, 'TLS-RPT report')}, ${plural(model.rows.length, 'finding')}.`);
     return this.current;
   }
 

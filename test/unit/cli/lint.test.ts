@@ -212,6 +212,22 @@ describe('CLI lint: what CI sees of a missing path, and TLS-RPT reports under an
   });
 });
 
+describe('CLI lint: the summary line', function () {
+  this.timeout(30_000);
+  it('counts in words ("0 errors, 1 warning"), never "error(s)"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-summary-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'main.cf'), 'myhostname = mail.example.com\n');
+      const r = await runMain('lint', dir);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^1 file linted: \d+ errors?, \d+ warnings?, \d+ info$/m);
+      assert.doesNotMatch(r.stderr + r.stdout, /\(s\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI lint: a mail log over the size bound is read by its tail', function () {
   this.timeout(30_000);
   it('from its first whole line: a tail that starts exactly on a line keeps that line', async () => {

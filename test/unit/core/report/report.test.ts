@@ -124,7 +124,7 @@ describe('report: Markdown', () => {
 
   it('lists endpoints with verdict, origin, versions, chain, findings with fixes, and lint findings with lines', () => {
     assert.match(text, /^# Mail TLS Doctor report$/m);
-    assert.match(text, /2 endpoint\(s\), 1 probed: 1 failing, 0 with warnings, 0 passing\./);
+    assert.match(text, /2 endpoints, 1 probed: 1 failing, 0 with warnings, 0 passing\./);
     assert.match(text, /^### FAIL SMTP mail\.example\.test:587 \(STARTTLS\)$/m);
     assert.match(text, /Defined by relayhost in main\.cf \(etc\/postfix\/main\.cf:7\)/);
     assert.match(text, /TLS versions: TLSv1 refused, TLSv1\.1 refused, TLSv1\.2 accepted, TLSv1\.3 accepted/);
