@@ -113,6 +113,7 @@ export const FINDINGS = {
   'postfix.inline-credentials': { severity: 'warning', title: 'A SASL password is written into the Postfix config itself.' },
   'postfix.invalid-cipher-grade': { severity: 'error', title: 'A cipher grade Postfix does not know: it makes no TLS connection with it.' },
   'postfix.legacy-protocols': { severity: 'warning', title: 'The protocol list allows SSLv3, TLS 1.0 or TLS 1.1.' },
+  'postfix.opportunistic-override-ignored': { severity: 'warning', title: 'An opportunistic TLS override has no effect where TLS is mandatory.' },
   'postfix.mandatory-protocols-default': { severity: 'info', title: 'Mandatory TLS left at a default that allows TLS 1.0/1.1.' },
   'postfix.master-syntax-error': { severity: 'error', title: 'A master.cf line Postfix cannot read.' },
   'postfix.no-outbound-tls': { severity: 'warning', title: 'The server never uses TLS for the mail it sends.' },

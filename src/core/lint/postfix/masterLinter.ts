@@ -19,6 +19,7 @@ import { checkWrapperService } from './rules/wrapperService';
 import { ParameterScope } from './scope';
 import { describeService, smtpdServices } from './services';
 import { checkMandatoryProtocolsDefault } from './rules/defaults';
+import { checkOpportunisticOverride } from './rules/opportunisticOverride';
 import { checkInlineCredentials, checkSaslBeforeStarttls, SERVER_AUTH_PARAMS } from './rules/sasl';
 
 export function isMasterCf(path: string): boolean {
@@ -116,6 +117,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
     if (info.role === 'mx' || info.role === 'submission' || info.role === 'smtps') checkCertificates(ctx, path);
     checkOtherFiles(ctx, path);
     checkMandatoryProtocolsDefault(ctx, mainText !== undefined);
+    if (smtpd.has(svc)) checkOpportunisticOverride(ctx, mainText !== undefined);
     checkInlineCredentials(ctx);
     const exposed = smtpd.get(svc);
     // A service's own overrides decide here; what it inherits from main.cf is reported in main.cf.

@@ -186,6 +186,55 @@ describe('postfix.mandatory-protocols-default', () => {
   });
 });
 
+describe('postfix.opportunistic-override-ignored', () => {
+  const MAIN = `${HOST}smtpd_tls_mandatory_ciphers = medium\nsmtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n`;
+  it('-o smtpd_tls_ciphers on an encrypt or wrapper-mode service does nothing; renaming a stronger grade is the edit', () => {
+    const master =
+      'submission inet n - - - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_ciphers=high\nsmtps inet n - - - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_tls_ciphers=high\n';
+    const fs = lint('master.cf', master, { 'main.cf': MAIN }).findings.filter((f) => f.id === 'postfix.opportunistic-override-ignored');
+    assert.deepEqual(
+      fs.map((f) => [f.severity, slice(master, f.range!)]),
+      [
+        ['warning', 'smtpd_tls_ciphers'],
+        ['warning', 'smtpd_tls_ciphers'],
+      ],
+    );
+    assert.match(fs[0].detail, /runs with smtpd_tls_mandatory_ciphers = medium/);
+    const fixed = assertFixes(
+      'master.cf',
+      'submission inet n - - - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_ciphers=high\n',
+      'postfix.opportunistic-override-ignored',
+      {
+        'main.cf': MAIN,
+      },
+    );
+    assert.match(fixed, /-o smtpd_tls_mandatory_ciphers=high\n$/);
+  });
+  it('no edit where renaming would weaken the service, or for protocols; quiet where TLS is opportunistic or the mandatory one is set', () => {
+    const weaker = only(
+      lint('master.cf', 'submission inet n - - - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_ciphers=low\n', {
+        'main.cf': `${HOST}smtpd_tls_mandatory_ciphers = high\n`,
+      }),
+      'postfix.opportunistic-override-ignored',
+    );
+    assert.equal(weaker.edits, undefined);
+    const protocols = only(
+      lint('master.cf', 'submission inet n - - - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_protocols=!SSLv2,!SSLv3\n', {
+        'main.cf': MAIN,
+      }),
+      'postfix.opportunistic-override-ignored',
+    );
+    assert.equal(protocols.edits, undefined);
+    assert.match(protocols.fix, /Set -o smtpd_tls_mandatory_protocols= on this service/);
+    for (const master of [
+      'smtp inet n - - - - smtpd\n  -o smtpd_tls_security_level=may\n  -o smtpd_tls_ciphers=high\n',
+      'submission inet n - - - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_ciphers=high\n  -o smtpd_tls_mandatory_ciphers=high\n',
+    ]) {
+      assert.ok(!ids(lint('master.cf', master, { 'main.cf': MAIN })).includes('postfix.opportunistic-override-ignored'), master);
+    }
+  });
+});
+
 describe('postfix.encrypt-on-public-mx only on a server that receives mail for domains', () => {
   it('a relay with mydestination = localhost only (clients from mynetworks) may require TLS on port 25', () => {
     const relay = `${HOST}mydestination = localhost, localhost.localdomain, localhost\nmynetworks = 127.0.0.0/8 192.0.2.0/24\nsmtpd_tls_security_level = encrypt\n`;
