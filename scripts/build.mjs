@@ -128,6 +128,9 @@ const HARMLESS_COPIES = {
   'src/core/cert/parsed.ts': 'a memo keyed by content',
   // Each copy remembers what `require` returned, and `require` returns the one module Node has.
   'src/core/nodeLazy.ts': "Node's own modules",
+  // The editor's lint and the TLS report panel both read big logs by their tail: each copy keeps where it last
+  // counted a log's lines, used only when the file's bytes before that point are unchanged, so both count right.
+  'src/core/fsread.ts': "a memo of line counts, checked against the file's bytes",
 };
 
 // The wrapper's head, as src/cli/codeCache.ts recognises it.

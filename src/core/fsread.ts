@@ -89,7 +89,7 @@ export function readTail(path: string, maxBytes: number): Tail | undefined {
     if (start === 0) return { data, firstLine: 0 };
     const nl = data.indexOf(0x0a);
     const cut = nl < 0 ? data.length : nl + 1;
-    return { data: data.subarray(cut), firstLine: countLineBreaks(fd, from + cut) };
+    return { data: data.subarray(cut), firstLine: countLineBreaks(fd, from + cut, st) };
   } catch {
     return undefined;
   } finally {
@@ -105,13 +105,35 @@ export function readTail(path: string, maxBytes: number): Tail | undefined {
 
 const COUNT_CHUNK = 1024 * 1024;
 
+/**
+ * Where the last count of a file stopped, by device and inode. A log only grows, and the editor lints a changed
+ * log again on every change: without this each lint read the whole file again (about 0.3 s a gigabyte from the
+ * cache, far more from disk, on the extension host's thread). A mark is used only for the same file, at least as
+ * long, whose bytes just before the mark are still the ones seen (a log emptied by copytruncate and written
+ * again, or a file rewritten in place, is counted from its start).
+ */
+interface CountMark {
+  end: number;
+  breaks: number;
+  crAtEnd: boolean;
+  before: Buffer;
+}
+const MARK_BYTES = 256;
+const MAX_MARKS = 32;
+const marks = new Map<string, CountMark>();
+
 /** Line breaks in bytes [0, end) of an open file, as src/core/lint/lines.ts counts them: CRLF, LF, a lone CR. */
-function countLineBreaks(fd: number, end: number): number {
-  const buf = Buffer.allocUnsafe(Math.min(end, COUNT_CHUNK));
-  let breaks = 0;
+function countLineBreaks(fd: number, end: number, st: fs.Stats): number {
+  // No inode (some Windows file systems report 0): no way to tell files apart, so no mark.
+  const key = st.ino ? `${st.dev}:${st.ino}` : undefined;
+  const mark = key === undefined ? undefined : marks.get(key);
+  const resume = mark !== undefined && mark.end <= end && sameBytes(fd, mark.end - mark.before.length, mark.before);
+  let pos = resume ? mark.end : 0;
+  let breaks = resume ? mark.breaks : 0;
   // A CR that ended the previous chunk: a break of its own unless this chunk starts with its LF.
-  let crAtEnd = false;
-  for (let pos = 0; pos < end;) {
+  let crAtEnd = resume ? mark.crAtEnd : false;
+  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(end - pos, COUNT_CHUNK)));
+  while (pos < end) {
     const got = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
     if (got === 0) break;
     const b = got === buf.length ? buf : buf.subarray(0, got);
@@ -121,7 +143,18 @@ function countLineBreaks(fd: number, end: number): number {
     crAtEnd = b[got - 1] === 0x0d;
     pos += got;
   }
+  const before = Buffer.alloc(Math.min(pos, MARK_BYTES));
+  if (key !== undefined && before.length === fs.readSync(fd, before, 0, before.length, pos - before.length)) {
+    marks.delete(key);
+    marks.set(key, { end: pos, breaks, crAtEnd, before });
+    if (marks.size > MAX_MARKS) marks.delete(marks.keys().next().value as string);
+  }
   return crAtEnd ? breaks + 1 : breaks;
+}
+
+function sameBytes(fd: number, at: number, expected: Buffer): boolean {
+  const got = Buffer.alloc(expected.length);
+  return fs.readSync(fd, got, 0, got.length, at) === got.length && got.equals(expected);
 }
 
 export function formatBytes(n: number): string {

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { linkOutside, readBounded, readTail, readTextBounded } from '../../../src/core/fsread';
@@ -66,6 +67,24 @@ describe('fsread: bounded reads', () => {
   });
 });
 
+/** Node's own fs module (the one the code under test calls through), to count the bytes it reads. */
+const nodeFs = createRequire(__filename)('node:fs') as typeof fs;
+
+function countingReads<T>(run: () => T): { value: T; bytes: number } {
+  const real = nodeFs.readSync;
+  let bytes = 0;
+  nodeFs.readSync = ((...args: Parameters<typeof real>) => {
+    const got = (real as (...a: unknown[]) => number)(...args);
+    bytes += got;
+    return got;
+  }) as typeof real;
+  try {
+    return { value: run(), bytes };
+  } finally {
+    nodeFs.readSync = real;
+  }
+}
+
 describe('fsread: the line a tail starts on', () => {
   let dir: string;
   before(() => {
@@ -88,6 +107,33 @@ describe('fsread: the line a tail starts on', () => {
     const lines = `${head}LAST\n`.split(/\r\n|\n|\r/);
     assert.equal(lines[tail?.firstLine ?? -1], 'LAST');
     assert.equal(tail?.firstLine, 4);
+  });
+
+  it('of a log that grew is counted from where the last count stopped; a rewritten one from its start', () => {
+    const f = path.join(dir, 'grows.log');
+    // Every line differs, so a tail's first line is found once in the file.
+    const lines = (from: number, n: number) => Array.from({ length: n }, (_, k) => `Nov 28 04:00:00 mx1 postfix/qmgr[9]: ${from + k}: removed\n`).join('');
+    const check = () => {
+      const read = countingReads(() => readTail(f, 1000));
+      const tail = read.value;
+      assert.ok(tail);
+      const all = fs.readFileSync(f, 'utf8').split('\n');
+      assert.equal(all[tail.firstLine], tail.data.toString().split('\n')[0]);
+      return read.bytes;
+    };
+    fs.writeFileSync(f, lines(0, 20_000));
+    const whole = fs.statSync(f).size;
+    assert.ok(check() >= whole - 1000, 'the first count reads what comes before the tail');
+    const added = Buffer.byteLength(lines(20_000, 5_000));
+    fs.appendFileSync(f, lines(20_000, 5_000));
+    assert.ok(check() < added + 4_000, 'after an append, only the new bytes (and the tail) are read');
+    // Rewritten in place (the same inode, longer, other bytes): counted from the start, right.
+    fs.writeFileSync(f, lines(100_000, 30_000));
+    check();
+    // Emptied (copytruncate) and written again: right too.
+    fs.truncateSync(f, 0);
+    fs.appendFileSync(f, lines(200_000, 40));
+    check();
   });
 });
 
