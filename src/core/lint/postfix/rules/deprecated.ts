@@ -107,14 +107,15 @@ export function checkDeprecated(ctx: RuleContext, s: Setting, opts: DeprecatedOp
       title: fix.ignored
         ? `${s.name} is obsolete and ignored here: ${group.level} = ${fix.level} decides.`
         : `${s.name} is obsolete: ${fix.level !== undefined ? `its successor is ${group.level} = ${fix.level}` : `its successor is ${group.level}`}.`,
-      detail:
+      detail: (
         `${s.name} is obsolete: ${LEVELS_23} (postconf(5), TLS_README). ` +
         (fix.ignored
           ? `${group.level} = ${fix.level} is in effect here and takes precedence, so this switch is ignored and only misleads readers. `
           : `${others.length ? `Together with ${others.join(', ')} it` : 'It'} gives the level "${fix.level ?? '?'}": a non-empty ${group.level} ` +
             `wins, else ${group.enforce} = yes means ${group.peername ? 'verify (encrypt with ' + group.peername + ' = no)' : 'encrypt'}, else ${group.use} = yes means may, else none. ` +
             'The switches are converted together: converting them one at a time would leave two level lines, the last of which wins. ') +
-        (fix.blocker ? `No edit is offered: ${fix.blocker}. ` : ''),
+        (fix.blocker ? `No edit is offered: ${fix.blocker}.` : '')
+      ).trimEnd(),
       fix: fix.ignored
         ? `Remove ${[s.name, ...others].join(', ')}; ${group.level} already decides. Then run \`postfix reload\`.`
         : `Remove ${[s.name, ...others].join(', ')} and set ${group.level} = ${fix.level ?? '(the level you want)'}, then run \`postfix reload\`.`,

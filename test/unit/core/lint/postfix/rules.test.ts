@@ -133,6 +133,17 @@ describe('postfix main.cf rules', () => {
       assert.equal(f.title, 'smtpd_use_tls is obsolete and ignored here: smtpd_tls_security_level = encrypt decides.');
       assert.match(f.fix, /^Remove smtpd_use_tls; smtpd_tls_security_level already decides/);
     });
+    it('texts end where their sentence ends: no trailing white space in any branch', () => {
+      for (const text of [
+        `${HOST}smtpd_use_tls = yes\n`,
+        `${HOST}smtpd_use_tls = yes\nsmtpd_tls_security_level = encrypt\n`,
+        `${HOST}smtpd_use_tls = maybe\n`,
+      ]) {
+        for (const f of lint('main.cf', text).findings.filter((x) => x.id === 'postfix.deprecated-parameter')) {
+          for (const t of [f.title, f.detail, f.fix]) assert.equal(t, t.trim(), text);
+        }
+      }
+    });
     it('maps smtp_enforce_tls to verify (the old default also checked the peer name)', () => {
       assert.match(only(lint('main.cf', `${HOST}smtp_enforce_tls = yes\n`), 'postfix.deprecated-parameter').title, /= verify/);
     });
