@@ -418,11 +418,18 @@ export const CATALOG: CatalogEntry[] = [
     title: 'The server closed the connection during the TLS handshake.',
     detail: 'The server hung up before TLS was established: it rejected the handshake without an alert, or it does not speak TLS there.',
     causes: [
-      likely('The server accepts STARTTLS but its TLS setup is broken (missing key or certificate) or it rejects the offered versions.'),
+      likely(
+        'The server speaks only TLS 1.0/1.1 or legacy ciphers and hangs up on the TLS 1.2+ hello of Node 17 and later (OpenSSL 3) instead of ' +
+          'answering with an alert: typically it worked before a Node upgrade.',
+      ),
+      likely('The server accepts STARTTLS but its TLS setup is broken (missing key or certificate).'),
       possible('A firewall or IPS resets TLS on mail ports.'),
       possible('secure: true against a server that closes on non-SMTP input.'),
     ],
-    fix: 'Probe the server to see at which step it closes; check its logs (Postfix: "SSL_accept error", "no shared cipher").',
+    fix:
+      'Probe the server (mail-tls-doctor probe HOST:PORT) to see at which step it closes and which TLS versions it accepts; check its logs ' +
+      '(Postfix: "SSL_accept error", "no shared cipher"). A server that speaks only TLS 1.0/1.1 must be upgraded: lowering the client\'s ' +
+      'minVersion or security level reopens the downgrades OpenSSL 3 closed.',
   },
   {
     id: 'explain.postfix-ssl-connect-lost',

@@ -117,6 +117,14 @@ describe('explainError', () => {
     assert.deepEqual(idsOf('ssl3_read_bytes:sslv3 alert certificate expired:SSL alert number 45:'), ['explain.peer-alert-certificate-expired']);
   });
 
+  it('"disconnected before secure TLS connection" names the legacy-only server a Node 17+ client meets, and never advises lowering the client', () => {
+    const [m] = explainError('Error: Client network socket disconnected before secure TLS connection was established').matches;
+    assert.equal(m.id, 'explain.disconnected-before-tls');
+    assert.match(m.causes[0].cause, /TLS 1\.0\/1\.1 .*Node 17/);
+    assert.match(m.fix, /must be upgraded/);
+    assert.doesNotMatch(m.fix, /SECLEVEL=0|minVersion: 'TLSv1'|rejectUnauthorized/);
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
