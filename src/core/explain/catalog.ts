@@ -6,7 +6,7 @@
  */
 import type { Severity } from '../finding';
 import type { ExplainId } from '../findings';
-import { POSTFIX_TLS_CATALOG } from './catalogPostfixTls';
+import { POSTFIX_TLS_CATALOG, SYSTEM_CA_FILE } from './catalogPostfixTls';
 
 export type Likelihood = 'likely' | 'possible';
 
@@ -471,7 +471,7 @@ export const CATALOG: CatalogEntry[] = [
       possible("The certificate does not match the expected name (smtp_tls_secure_cert_match / the policy's match list)."),
       possible('The remote chain is incomplete or expired.'),
     ],
-    fix: 'Probe the remote to see its chain and names. Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (or the private CA), and fix the match list in the TLS policy.',
+    fix: `Probe the remote to see its chain and names. Set ${SYSTEM_CA_FILE} (or the private CA), and fix the match list in the TLS policy.`,
   },
   {
     id: 'explain.postfix-untrusted-tls',
@@ -484,7 +484,7 @@ export const CATALOG: CatalogEntry[] = [
       likely('smtp_tls_CAfile/CApath is not set, so Postfix cannot verify anyone (and logs Untrusted even for good certificates).'),
       possible('The peer really has a self-signed or private-CA certificate.'),
     ],
-    fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt; for a relayhost that receives your password use smtp_tls_security_level = secure (or a tls_policy entry) so a bad certificate stops delivery.',
+    fix: `Set ${SYSTEM_CA_FILE}; for a relayhost that receives your password use smtp_tls_security_level = secure (or a tls_policy entry) so a bad certificate stops delivery.`,
   },
   {
     id: 'explain.auth-needs-tls',

@@ -8,6 +8,9 @@
 import type { ExplainId } from '../findings';
 import type { CatalogEntry, Cause } from './catalog';
 
+/** The system CA bundle, by distribution: Postfix's own default has none, and the path differs. */
+export const SYSTEM_CA_FILE = 'smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt)';
+
 const likely = (cause: string): Cause => ({ cause, likelihood: 'likely' });
 const possible = (cause: string): Cause => ({ cause, likelihood: 'possible' });
 
@@ -187,7 +190,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     'unable to get (?:local )?issuer certificate|unable to verify the first certificate',
     'Postfix could not verify the remote certificate: its issuer is unknown ("num=20", "unable to get local issuer certificate").',
     [likely('smtp_tls_CAfile/CApath is not set or lacks the issuing CA.'), possible('The remote server does not send its intermediate certificate.')],
-    'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian) and postfix reload; probe the remote to see whether it sends its chain.',
+    `Set ${SYSTEM_CA_FILE} and postfix reload; probe the remote to see whether it sends its chain.`,
   ),
   verifyFamily(
     'explain.postfix-verify-expired',
@@ -233,7 +236,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Logged per message: the certificate did not chain to a CA Postfix trusts. At level "may" the mail is still sent (encrypted, ' +
       'unauthenticated); under a verifying policy it is deferred.',
     causes: [likely('smtp_tls_CAfile/CApath is not set, or the remote uses a private or self-signed certificate.')],
-    fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt; probe the remote to see its chain.',
+    fix: `Set ${SYSTEM_CA_FILE}; probe the remote to see its chain.`,
     supersedes: ['explain.postfix-verify-untrusted-issuer'],
   },
   {

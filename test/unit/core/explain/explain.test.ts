@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { explainError, evidenceLine, matchToFinding } from '../../../../src/core/explain';
+import { CATALOG } from '../../../../src/core/explain/catalog';
 
 const idsOf = (t: string): string[] => explainError(t).matches.map((m) => m.id);
 
@@ -123,6 +124,13 @@ describe('explainError', () => {
     assert.match(m.causes[0].cause, /TLS 1\.0\/1\.1 .*Node 17/);
     assert.match(m.fix, /must be upgraded/);
     assert.doesNotMatch(m.fix, /SECLEVEL=0|minVersion: 'TLSv1'|rejectUnauthorized/);
+  });
+
+  it('a fix that names the Debian CA bundle also names the RHEL one (Postfix has no default bundle)', () => {
+    const fixes = CATALOG.flatMap((e) => [e.fix, e.postfix?.fix ?? '']);
+    const naming = fixes.filter((f) => f.includes('/etc/ssl/certs/ca-certificates.crt'));
+    assert.ok(naming.length >= 4);
+    for (const f of naming) assert.match(f, /RHEL: \/etc\/pki\/tls\/certs\/ca-bundle\.crt/, f);
   });
 
   it('a specific reason silences the generic code on the same line', () => {
