@@ -78,6 +78,8 @@ export const FINDINGS = {
   'dotenv.invalid-host': { severity: 'error', title: 'A mail host variable is no host name.' },
   'dotenv.plaintext-on-implicit-port': { severity: 'error', title: 'Plain text configured on an implicit-TLS port.' },
   'dotenv.secure-on-starttls-port': { severity: 'error', title: 'Implicit TLS configured on a STARTTLS port.' },
+  'dotenv.starttls-and-implicit-tls': { severity: 'error', title: 'STARTTLS and implicit TLS switched on together.' },
+  'dotenv.starttls-on-implicit-port': { severity: 'error', title: 'STARTTLS configured on the implicit-TLS port.' },
   'dotenv.tls-verification-disabled': { severity: 'warning', title: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks.' },
   'lint.internal-error': { severity: 'warning', title: 'A linter failed on this file.' },
   'lint.link-outside-workspace': { severity: 'warning', title: 'A link out of the workspace was not read (restricted mode).' },

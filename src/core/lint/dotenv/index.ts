@@ -38,8 +38,16 @@ export function lintDotenv(path: string, text: string): Finding[] {
     const port = portFor(m[1], byKey);
     if (!port) continue;
     const portNumber = Number(port.value);
+    // With its STARTTLS switch on as well, the pair is one problem, reported once on that switch (below).
+    if (TRUE.test(starttlsSwitchOf(m[1], byKey)?.value ?? '')) continue;
     if (TRUE.test(secure.value) && STARTTLS_PORTS.has(portNumber)) findings.push(secureOnStarttls(path, secure, port, portNumber));
     if (FALSE.test(secure.value) && portNumber === 465) findings.push(plaintextOnImplicit(path, secure, port));
+  }
+  for (const starttls of byKey.values()) {
+    const m = STARTTLS_KEY.exec(starttls.key);
+    if (!m || !TRUE.test(starttls.value)) continue;
+    const f = starttlsConflict(path, m[1], starttls, byKey);
+    if (f) findings.push(f);
   }
   for (const e of byKey.values()) {
     const f = invalidHost(path, e);
@@ -48,6 +56,116 @@ export function lintDotenv(path: string, text: string): Finding[] {
   const nodeTls = byKey.get('NODE_TLS_REJECT_UNAUTHORIZED');
   if (nodeTls && nodeTls.value.trim() === '0') findings.push(processWideNoVerify(path, nodeTls));
   return findings.sort((a, b) => (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0));
+}
+
+/**
+ * A switch for STARTTLS (upgrade a plain connection): Django's `EMAIL_USE_TLS`, Flask-Mail's `MAIL_USE_TLS`,
+ * `SMTP_STARTTLS`. Its implicit-TLS sibling is `X_USE_SSL` (or `X_SSL`): the two are different ways to start TLS.
+ */
+const STARTTLS_KEY = /^(.+?)_(USE_TLS|USE_STARTTLS|STARTTLS)$/i;
+
+/** The STARTTLS switch beside an implicit-TLS one (`EMAIL_USE_SSL` -> `EMAIL_USE_TLS`), from its prefix. */
+function starttlsSwitchOf(securePrefix: string, byKey: Map<string, EnvEntry>): EnvEntry | undefined {
+  const base = securePrefix.replace(/_?USE_?$/i, '').replace(/_$/, '');
+  return base ? (byKey.get(`${base}_USE_TLS`) ?? byKey.get(`${base}_STARTTLS`) ?? byKey.get(`${base}_USE_STARTTLS`)) : undefined;
+}
+
+/** The value that says the opposite, in the file's own style: True -> False, 1 -> 0, yes -> no, on -> off. */
+function opposite(value: string): string {
+  const v = value.trim();
+  const pairs: Array<[string, string]> = [
+    ['true', 'false'],
+    ['1', '0'],
+    ['yes', 'no'],
+    ['on', 'off'],
+  ];
+  for (const [t, f] of pairs) {
+    for (const [from, to] of [
+      [t, f],
+      [f, t],
+    ]) {
+      if (v.toLowerCase() !== from) continue;
+      if (v === v.toUpperCase() && v !== v.toLowerCase()) return to.toUpperCase();
+      return v[0] === v[0].toUpperCase() && v[0] !== v[0].toLowerCase() ? to[0].toUpperCase() + to.slice(1) : to;
+    }
+  }
+  return v;
+}
+
+/**
+ * A STARTTLS switch that is on, where the same file also says implicit TLS: port 465, or the `X_USE_SSL` switch on
+ * too. Django refuses the second pair outright; with the first, the client waits in plain text for a greeting
+ * that port 465 sends only after a TLS handshake.
+ */
+function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey: Map<string, EnvEntry>): Finding | undefined {
+  const ssl = byKey.get(`${base}_USE_SSL`) ?? byKey.get(`${base}_SSL`) ?? byKey.get(`${base}_SECURE`);
+  const port = portFor(`${base}_`, byKey);
+  const portNumber = port ? Number(port.value) : undefined;
+  const sslName = ssl?.key ?? `${base}_USE_SSL`;
+  if (ssl && TRUE.test(ssl.value)) {
+    // Keep the switch that fits the port; with no port (or another one) the fix says how to choose.
+    const edits =
+      portNumber === 465
+        ? [{ range: starttls.valueRange, newText: opposite(starttls.value) }]
+        : portNumber !== undefined && STARTTLS_PORTS.has(portNumber)
+          ? [{ range: ssl.valueRange, newText: opposite(ssl.value) }]
+          : undefined;
+    return makeFinding('dotenv.starttls-and-implicit-tls', {
+      severity: 'error',
+      title: `${starttls.key}=${starttls.value} and ${ssl.key}=${ssl.value}: STARTTLS and implicit TLS at once.`,
+      detail:
+        'The two switches choose two different ways to start TLS, and a client can use only one. Django refuses the pair ' +
+        '("EMAIL_USE_TLS/EMAIL_USE_SSL are mutually exclusive, so only set one of those settings to True.") when it sends; ' +
+        'Flask-Mail connects with implicit TLS and then sends STARTTLS inside it, which the server refuses. ' +
+        'This holds when the settings turn the strings into booleans, as they usually do.',
+      fix:
+        `Turn one off: port 465 takes ${ssl.key} (implicit TLS, ${starttls.key} off); ports 587 and 25 take ${starttls.key} ` + `(STARTTLS, ${ssl.key} off).`,
+      evidence: [`${starttls.key}=${starttls.value}`, `${ssl.key}=${ssl.value}`, ...(port ? [`${port.key}=${portNumber}`] : [])],
+      file: path,
+      range: starttls.valueRange,
+      related: [pointer(path, ssl, `${ssl.key} turns on implicit TLS here`), ...(port ? [pointer(path, port, `${port.key} sets the port here`)] : [])],
+      ...(edits
+        ? {
+            edits,
+            editTitle:
+              portNumber === 465
+                ? `Set ${starttls.key}=${opposite(starttls.value)} (implicit TLS on port 465)`
+                : `Set ${ssl.key}=${opposite(ssl.value)} (STARTTLS on port ${portNumber})`,
+          }
+        : {}),
+    });
+  }
+  if (!port || portNumber !== 465) return undefined;
+  // The fix keeps the port the file names (usually the provider's "SSL port 465") and switches to implicit TLS.
+  const sslOn = starttls.value.trim();
+  const edits = ssl
+    ? [
+        { range: starttls.valueRange, newText: opposite(starttls.value) },
+        { range: ssl.valueRange, newText: sslOn },
+      ]
+    : /_USE_TLS$/i.test(starttls.key)
+      ? [
+          { range: starttls.valueRange, newText: opposite(starttls.value) },
+          { range: { start: starttls.valueRange.end, end: starttls.valueRange.end }, newText: `\n${sslName}=${sslOn}` },
+        ]
+      : undefined;
+  return makeFinding('dotenv.starttls-on-implicit-port', {
+    severity: 'error',
+    title: `${starttls.key}=${starttls.value} with ${port.key}=465: STARTTLS on the implicit-TLS port.`,
+    detail:
+      'Port 465 expects TLS from the first byte (RFC 8314) and sends nothing before the handshake. A client set to upgrade with ' +
+      'STARTTLS (Django and Flask-Mail `*_USE_TLS`, Python smtplib `starttls()`) connects in plain text and waits for a greeting ' +
+      'that never comes: the send hangs until its timeout (Python: "SMTPServerDisconnected" or "timed out").',
+    fix:
+      ssl || /_USE_TLS$/i.test(starttls.key)
+        ? `For port 465 use implicit TLS: ${starttls.key}=${opposite(starttls.value)} and ${sslName}=${sslOn}. Or keep STARTTLS and set ${port.key}=587.`
+        : `For port 465 turn STARTTLS off and implicit TLS (SMTPS) on in the client, or keep STARTTLS and set ${port.key}=587.`,
+    evidence: [`${starttls.key}=${starttls.value}`, `${port.key}=465`, ...(ssl ? [`${ssl.key}=${ssl.value}`] : [])],
+    file: path,
+    range: starttls.valueRange,
+    related: [pointer(path, port, `${port.key} sets the port here`)],
+    ...(edits ? { edits, editTitle: `Use implicit TLS on port 465 (${sslName}=${sslOn}, ${starttls.key}=${opposite(starttls.value)})` } : {}),
+  });
 }
 
 /** `SMTP_SECURE` pairs with `SMTP_PORT`; `MAIL_USE_SSL` with `MAIL_PORT`. */

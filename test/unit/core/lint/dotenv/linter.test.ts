@@ -29,6 +29,36 @@ describe('dotenv lint', () => {
     assert.match(f.detail, /nodemailer takes the non-empty string "no" for true/);
   });
 
+  it('Django/Flask-Mail: STARTTLS (X_USE_TLS) on port 465 switches to implicit TLS; both switches on is one error', () => {
+    // The classic Django mistake: the send hangs waiting for a greeting port 465 sends only after TLS.
+    const django = 'EMAIL_HOST=smtp.example.com\nEMAIL_PORT=465\nEMAIL_USE_TLS=True\n';
+    const [f] = lintDotenv('/ws/.env', django);
+    assert.equal(f.id, 'dotenv.starttls-on-implicit-port');
+    assert.deepEqual(f.range, { start: { line: 2, character: 14 }, end: { line: 2, character: 18 } });
+    assert.equal(applyEdits(django, f.edits ?? []), 'EMAIL_HOST=smtp.example.com\nEMAIL_PORT=465\nEMAIL_USE_TLS=False\nEMAIL_USE_SSL=True\n');
+    assert.deepEqual(lintDotenv('/ws/.env', applyEdits(django, f.edits ?? [])), []);
+    // With the implicit-TLS switch written off, one finding (not also "plain text on 465" on it), and the edit turns it on.
+    const flask = 'MAIL_PORT=465\nMAIL_USE_SSL=false\nMAIL_USE_TLS=true\n';
+    assert.deepEqual(ids(flask), ['dotenv.starttls-on-implicit-port']);
+    const [g] = lintDotenv('/ws/.env', flask);
+    assert.equal(applyEdits(flask, g.edits ?? []), 'MAIL_PORT=465\nMAIL_USE_SSL=true\nMAIL_USE_TLS=false\n');
+    // Both on: Django refuses the pair; the edit keeps the switch that fits the port, and none without a port.
+    for (const [port, fixed] of [
+      ['465', 'EMAIL_PORT=465\nEMAIL_USE_TLS=0\nEMAIL_USE_SSL=1\n'],
+      ['587', 'EMAIL_PORT=587\nEMAIL_USE_TLS=1\nEMAIL_USE_SSL=0\n'],
+    ]) {
+      const both = `EMAIL_PORT=${port}\nEMAIL_USE_TLS=1\nEMAIL_USE_SSL=1\n`;
+      assert.deepEqual(ids(both), ['dotenv.starttls-and-implicit-tls'], port);
+      assert.equal(applyEdits(both, lintDotenv('/ws/.env', both)[0].edits ?? []), fixed);
+      assert.deepEqual(ids(fixed), []);
+    }
+    assert.equal(lintDotenv('/ws/.env', 'EMAIL_USE_TLS=on\nEMAIL_USE_SSL=on\n')[0].edits, undefined);
+    // Right as they are: STARTTLS on 587, implicit TLS on 465, STARTTLS off.
+    assert.deepEqual(ids('EMAIL_PORT=587\nEMAIL_USE_TLS=True\nEMAIL_USE_SSL=False\n'), []);
+    assert.deepEqual(ids('EMAIL_PORT=465\nEMAIL_USE_TLS=False\nEMAIL_USE_SSL=True\n'), []);
+    assert.deepEqual(ids('SMTP_PORT=465\nSMTP_STARTTLS=false\n'), []);
+  });
+
   it('near misses stay quiet', () => {
     assert.deepEqual(ids('SMTP_PORT=465\nSMTP_SECURE=true\n'), []);
     assert.deepEqual(ids('SMTP_PORT=587\nSMTP_SECURE=false\n'), []);
