@@ -41,7 +41,7 @@ ${COMMON}
 `,
   lint: `Usage: mail-tls-doctor lint PATH... [options]
 Lints every file under each PATH that a linter knows (Postfix main.cf, master.cf and TLS policy tables,
-nodemailer code, .env files, mail logs, TLS-RPT reports). Findings are located at the file, line and column
+Dovecot dovecot.conf and conf.d files, nodemailer code, .env files, mail logs, TLS-RPT reports). Findings are located at the file, line and column
 (SARIF: file and range). A file not read (a config over 10 MB, as a log is read by its last 10 MB; binary
 data; UTF-16 text; of no known kind when named) is named on standard error with the reason (JSON: "skipped";
 SARIF: a notification of the run). A PATH that does not exist or a folder that cannot be read is named there

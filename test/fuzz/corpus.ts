@@ -138,6 +138,34 @@ const tlsRptReport = JSON.stringify(
   1,
 );
 
+const dovecotConf = `## Dovecot configuration file
+protocols = imap pop3 lmtp
+listen = *, ::
+ssl = yes
+ssl_cert = </etc/ssl/certs/mail.pem
+ssl_key = /etc/ssl/private/mail.key
+ssl_min_protocol = TLSv1
+ssl_protocols = !SSLv3 !TLSv1
+ssl_cipher_list = HIGH:RC4:!aNULL # weak on purpose
+disable_plaintext_auth = no
+login_greeting = "Ready # here"
+service imap-login {
+  inet_listener imap {
+    port = 143
+  }
+  inet_listener imaps {
+    port = 993
+    ssl = yes
+  }
+}
+protocol imap {
+  mail_plugins = $mail_plugins \\
+    quota
+}
+!include conf.d/*.conf
+!include_try local.conf
+`;
+
 export const FORMATS: Readonly<Record<string, Format>> = {
   'postfix-main': {
     path: 'etc/postfix/main.cf',
@@ -202,6 +230,46 @@ export const FORMATS: Readonly<Record<string, Format>> = {
       ' ',
       '\t',
       '#',
+    ],
+  },
+  dovecot: {
+    path: 'etc/dovecot/dovecot.conf',
+    seeds: [dovecotConf],
+    vocabulary: [
+      'ssl',
+      'ssl_cert',
+      'ssl_key',
+      'ssl_ca',
+      'ssl_min_protocol',
+      'ssl_protocols',
+      'ssl_cipher_list',
+      'ssl_server_cert_file',
+      'disable_plaintext_auth',
+      'auth_allow_cleartext',
+      'dovecot_config_version',
+      'service imap-login',
+      'inet_listener imaps',
+      'protocol imap',
+      'port',
+      'listen',
+      '!include',
+      '!include_try',
+      ' = ',
+      '=',
+      '<',
+      'yes',
+      'no',
+      'required',
+      'TLSv1',
+      'RC4',
+      '"',
+      '{',
+      '}',
+      '\\',
+      '#',
+      '\n',
+      '\n  ',
+      ' ',
     ],
   },
   'postfix-policy-map': {

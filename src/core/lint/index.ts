@@ -1,4 +1,5 @@
 import { postfixMainLinter, postfixMasterLinter, postfixPolicyMapLinter } from './postfix';
+import { dovecotLinter } from './dovecot';
 import { dotenvLinter } from './dotenv';
 import { maillogLinter } from './maillog';
 import { nodemailerLinter } from './nodemailer';
@@ -9,7 +10,16 @@ import { lineLabelLength, maskExcerpt, mayMask } from '../secrets';
 import type { DiscoveredDomain, Linter, LintHost, LintResult } from './types';
 
 /** Every supported config format; each lint module adds itself here. */
-export const LINTERS: Linter[] = [postfixMainLinter, postfixMasterLinter, postfixPolicyMapLinter, nodemailerLinter, dotenvLinter, maillogLinter, tlsrptLinter];
+export const LINTERS: Linter[] = [
+  postfixMainLinter,
+  postfixMasterLinter,
+  postfixPolicyMapLinter,
+  dovecotLinter,
+  nodemailerLinter,
+  dotenvLinter,
+  maillogLinter,
+  tlsrptLinter,
+];
 
 export function lintersFor(path: string, text?: string): Linter[] {
   return LINTERS.filter((l) => safeMatch(l, path, text));

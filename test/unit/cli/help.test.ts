@@ -26,6 +26,7 @@ describe('cli/help', () => {
       'postfix-main': 'main.cf',
       'postfix-master': 'master.cf',
       'postfix-policy-map': 'TLS policy tables',
+      dovecot: 'Dovecot dovecot.conf and conf.d files',
       nodemailer: 'nodemailer code',
       dotenv: '.env files',
       maillog: 'mail logs',

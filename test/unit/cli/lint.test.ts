@@ -19,16 +19,16 @@ describe('CLI lint: files named on the command line', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('a file no linter reads names every supported kind; a supported name with other text says so', async () => {
-    const dovecot = path.join(dir, 'dovecot.conf');
-    fs.writeFileSync(dovecot, 'ssl = required\nssl_min_protocol = TLSv1.2\n');
+    const exim = path.join(dir, 'exim4.conf');
+    fs.writeFileSync(exim, 'tls_advertise_hosts = *\ntls_require_ciphers = NORMAL\n');
     const plain = path.join(dir, 'util.js');
     fs.writeFileSync(plain, 'module.exports = (a, b) => a + b;\n');
-    const r = await run('lint', dovecot, plain, '--format', 'json');
+    const r = await run('lint', exim, plain, '--format', 'json');
     assert.equal(r.code, 0);
     const files = (JSON.parse(r.stdout) as { files: Array<{ file: string; skipped?: string }> }).files;
     const skipped = new Map(files.map((f) => [path.basename(f.file), f.skipped ?? '']));
-    for (const l of LINTERS) assert.ok(skipped.get('dovecot.conf')?.includes(l.files.label), `${l.format} not named: ${skipped.get('dovecot.conf')}`);
-    assert.doesNotMatch(skipped.get('dovecot.conf') ?? '', /registered formats/);
+    for (const l of LINTERS) assert.ok(skipped.get('exim4.conf')?.includes(l.files.label), `${l.format} not named: ${skipped.get('exim4.conf')}`);
+    assert.doesNotMatch(skipped.get('exim4.conf') ?? '', /registered formats/);
     assert.equal(skipped.get('util.js'), 'not linted: the name fits nodemailer code (.js, .ts and their variants), but the text does not read as one');
   });
 

@@ -1,5 +1,5 @@
 /**
- * Each finding's documentation names what backs it: every registered postfix.* id, every probe TLS id
+ * Each finding's documentation names what backs it: every registered postfix.* and dovecot.* id, every probe TLS id
  * (tls.*, starttls.*, mode.*), every cert.*, nodemailer.*, dotenv.*, explain.* and maillog.* id, every id of the domain
  * check's families (mx.*, dane.*, mtasts.*, and dns.*) and of tlsrpt.* appears in the "Sources" section of its docs page,
  * and each entry names a checkable source.
@@ -27,6 +27,7 @@ describe('advice: every finding documents its sources', () => {
     new RegExp(`^(${[...Object.keys(FAMILIES).filter((f) => FAMILIES[f as keyof typeof FAMILIES].page === page), ...extra].join('|')})\\.`);
   const pages: (readonly [string, RegExp])[] = [
     ['findings-postfix.md', /^postfix\./],
+    ['findings-dovecot.md', /^dovecot\./],
     ['findings-probe.md', /^(tls|starttls|mode)\./],
     ['findings-cert.md', /^cert\./],
     ['findings-nodemailer.md', /^(nodemailer|dotenv)\./],
@@ -43,7 +44,7 @@ describe('advice: every finding documents its sources', () => {
       for (const entry of sources.split('\n- ').slice(1)) {
         assert.match(
           entry,
-          /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source/,
+          /RFC \d+|postconf\(5\)|master\(5\)|OpenSSL|live|observed|posttls-finger|this tool's own policy|docs\/findings-cert\.md|nodemailer source|Node docs|Postfix source|doc\.dovecot\.org|Dovecot source/,
           entry.slice(0, 80),
         );
       }

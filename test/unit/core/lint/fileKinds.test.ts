@@ -54,6 +54,10 @@ const SAMPLES = [
   'tls_policy',
   'tls_policy.db',
   'mysql_tls_policy.cf',
+  'dovecot.conf',
+  '10-ssl.conf',
+  'dovecot-sql.conf.ext',
+  'nginx.conf',
 ];
 
 describe('linters own their file kinds', () => {

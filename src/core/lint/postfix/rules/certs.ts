@@ -1,15 +1,14 @@
 import * as nodePath from 'node:path';
-import { coveredNames, describeCertificate, keyMatchesCertificate, matchesHostname, parsePemBundle } from '../../../cert';
+import { coveredNames, matchesHostname, parsePemBundle } from '../../../cert';
 import * as F from '../../../cert/findings';
-import { weakKeySeverity } from '../../../cert/judge';
-import type { CertificateInfo } from '../../../cert/types';
-import { certEvidence, expiresWithin } from '../../../cert/wording';
+import { certEvidence } from '../../../cert/wording';
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
 import { FileChecks, report, RuleContext } from '../context';
 import { hasTemplateMarkup, isPlaceholderWord } from '../../templates';
 import type { Setting } from '../mainParser';
+import { judgeServerFiles } from '../../serverCertFiles';
 
 interface NamedFile {
   path: string;
@@ -219,21 +218,35 @@ function mirrorExample(p: string): string {
   return nodePath.posix.join('<workspace>', p.replace(/^\/+/, ''));
 }
 
+/**
+ * Where a server keeps its config (Postfix: /etc/postfix/; Dovecot: /etc/dovecot/) and whether this config is
+ * that live one: a path under `prefix` is also looked for under `dir`, the copy's config directory.
+ */
+export interface ServerHome {
+  live: boolean;
+  prefix: string;
+  dir: string;
+}
+
 /** As written; under the workspace mirroring the absolute path; beside the config for /etc/postfix/... and relative names. */
-export function candidates(p: string, configPath: string, root: string | undefined): string[] {
+export function candidates(p: string, configPath: string, root: string | undefined, home: ServerHome = postfixHome(configPath)): string[] {
   const out: string[] = [];
   const dir = nodePath.dirname(configPath);
   if (nodePath.isAbsolute(p)) {
     // The path as written names this machine's file: the server's own only for the live config (or when it lies
     // in the workspace). A copy's /etc/ssl/certs/... here is some other machine's file.
-    if (isLiveConfig(configPath) || (root !== undefined && inside(root, p))) out.push(p);
+    if (home.live || (root !== undefined && inside(root, p))) out.push(p);
     if (root) out.push(nodePath.join(root, p.replace(/^\/+/, '')));
-    if (p.startsWith('/etc/postfix/')) out.push(nodePath.join(dir, p.slice('/etc/postfix/'.length)));
+    if (p.startsWith(home.prefix)) out.push(nodePath.join(home.dir, p.slice(home.prefix.length)));
   } else {
     out.push(nodePath.join(dir, p));
     if (root) out.push(nodePath.join(root, p));
   }
   return [...new Set(out)];
+}
+
+function postfixHome(configPath: string): ServerHome {
+  return { live: isLiveConfig(configPath), prefix: '/etc/postfix/', dir: nodePath.dirname(configPath) };
 }
 
 function inside(root: string, p: string): boolean {
@@ -245,74 +258,60 @@ function inside(root: string, p: string): boolean {
 function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]): void {
   const now = ctx.host.now ?? new Date();
   const days = ctx.host.expiryWarningDays ?? 30;
-  const bundles = new Map<LoadedFile, ReturnType<typeof parsePemBundle>>();
-  const bundle = (f: LoadedFile) => {
-    let b = bundles.get(f);
-    if (!b) {
-      b = parsePemBundle(f.text);
-      bundles.set(f, b);
-    }
-    return b;
-  };
-  for (const f of new Set([...certFiles, ...keyFiles])) {
-    const b = bundle(f);
-    if (b.errors.length > 0) {
-      report(ctx, 'postfix.cert-unreadable', {
-        severity: 'error',
-        title: `${printable(f.path)} has blocks Postfix cannot use.`,
-        detail:
-          'Postfix refuses a certificate or key file it cannot parse (or an encrypted key: it has no way to ask ' +
-          'for the passphrase) and logs "...: disabling TLS support": smtpd still announces STARTTLS but answers it ' +
-          'with "454 4.7.0 TLS not available due to local problem".',
-        fix:
-          'Replace the file with a PEM file holding the private key and the certificate chain, key unencrypted ' +
-          '(`openssl pkey -in key.pem -out key-plain.pem`), readable by root.',
-        range: f.range,
-        evidence: b.errors.slice(0, 5),
-      });
-    }
+  const j = judgeServerFiles(certFiles, keyFiles, now, days);
+  for (const { file: f, errors } of j.unreadable) {
+    report(ctx, 'postfix.cert-unreadable', {
+      severity: 'error',
+      title: `${printable(f.path)} has blocks Postfix cannot use.`,
+      detail:
+        'Postfix refuses a certificate or key file it cannot parse (or an encrypted key: it has no way to ask ' +
+        'for the passphrase) and logs "...: disabling TLS support": smtpd still announces STARTTLS but answers it ' +
+        'with "454 4.7.0 TLS not available due to local problem".',
+      fix:
+        'Replace the file with a PEM file holding the private key and the certificate chain, key unencrypted ' +
+        '(`openssl pkey -in key.pem -out key-plain.pem`), readable by root.',
+      range: f.range,
+      evidence: errors.slice(0, 5),
+    });
   }
-  const certs = certFiles.flatMap((f) => bundle(f).certificates.map((der) => ({ der, file: f })));
-  const keys = keyFiles.flatMap((f) => bundle(f).privateKeys);
-  if (certs.length === 0) {
-    const f = certFiles[0];
-    if (bundle(f).errors.length === 0) {
-      report(ctx, 'postfix.cert-unreadable', {
-        severity: 'error',
-        title: `${printable(f.path)} holds no certificate.`,
-        detail:
-          'Postfix finds no server certificate ("cannot get RSA certificate from file ...: disabling TLS support"): ' +
-          'smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not available due to local problem", so ' +
-          'clients that require TLS cannot send and senders on port 25 deliver in plain text.',
-        fix: 'Point the setting at the PEM file with the certificate chain (certbot: fullchain.pem).',
-        range: f.range,
-      });
-    }
-    return;
+  if (j.noCertificateIn) {
+    report(ctx, 'postfix.cert-unreadable', {
+      severity: 'error',
+      title: `${printable(j.noCertificateIn.path)} holds no certificate.`,
+      detail:
+        'Postfix finds no server certificate ("cannot get RSA certificate from file ...: disabling TLS support"): ' +
+        'smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not available due to local problem", so ' +
+        'clients that require TLS cannot send and senders on port 25 deliver in plain text.',
+      fix: 'Point the setting at the PEM file with the certificate chain (certbot: fullchain.pem).',
+      range: j.noCertificateIn.range,
+    });
   }
-  const leaf = certs[0];
-  const info = describeCertificate(leaf.der);
-  if ('error' in info) return;
+  if (!j.leaf) return;
+  const info = j.leaf.info;
+  const leafRange = j.leaf.file.range;
   const on = (f: Finding, range: Range, id: FindingId): void =>
     report(ctx, id, { severity: f.severity, title: f.title, detail: f.detail, fix: f.fix, range, evidence: f.evidence });
 
-  if (Date.parse(info.notAfter) < now.getTime()) on(F.expired(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
-  else if (Date.parse(info.notBefore) > now.getTime()) on(F.notYetValid(info, 'server certificate', now), leaf.file.range, 'postfix.cert-expired');
-  else if (expiresWithin(info.notAfter, now, days)) on(F.expiresSoon(info, 'server certificate', now, days), leaf.file.range, 'postfix.cert-expiring-soon');
+  if (j.validity) on(j.validity.finding, leafRange, j.validity.kind === 'expires-soon' ? 'postfix.cert-expiring-soon' : 'postfix.cert-expired');
 
-  checkChain(
-    ctx,
-    info,
-    certs.slice(1).map((c) => describeCertificate(c.der)),
-    leaf.file.range,
-    on,
-  );
+  if (j.chain?.kind === 'leaf-only') on(j.chain.finding, leafRange, 'postfix.cert-missing-intermediate');
+  else if (j.chain?.kind === 'wrong-next') {
+    const next = j.chain.next;
+    report(ctx, 'postfix.cert-missing-intermediate', {
+      severity: 'error',
+      title: `The certificate after the server certificate is not its issuer ("${info.issuer}").`,
+      detail: `The file holds "${next.subject}" where the issuer "${info.issuer}" should follow. ${j.chain.finding.detail}`,
+      fix: j.chain.finding.fix,
+      range: leafRange,
+      evidence: [...certEvidence(info, 'server certificate'), `next certificate subject: ${next.subject}`],
+    });
+  }
 
-  if (keys.length > 0 && !keys.some((k) => keyMatchesCertificate(k, leaf.der))) {
-    const keyFile = keyFiles.find((f) => bundle(f).privateKeys.length > 0) ?? keyFiles[0];
+  if (j.keyMismatch) {
+    const keyFile = j.keyMismatch.keyFile;
     report(ctx, 'postfix.cert-key-mismatch', {
       severity: 'error',
-      title: `The private key in ${printable(keyFile.path)} does not belong to the certificate in ${printable(leaf.file.path)}.`,
+      title: `The private key in ${printable(keyFile.path)} does not belong to the certificate in ${printable(j.leaf.file.path)}.`,
       detail:
         'Postfix checks the pair when smtpd starts and logs "key values mismatch" and "cannot get RSA private key ' +
         'from file ...: disabling TLS support". smtpd still announces STARTTLS but answers it with "454 4.7.0 TLS not ' +
@@ -325,8 +324,7 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
     });
   }
 
-  const weak = weakKeySeverity(info);
-  if (weak) on(F.weakKey(info, 'server certificate', weak), leaf.file.range, 'postfix.cert-weak-key');
+  if (j.weakKey) on(j.weakKey, leafRange, 'postfix.cert-weak-key');
 
   const name = ctx.scope.resolved('myhostname');
   const myhostname = name.value.trim();
@@ -339,34 +337,8 @@ function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]
         `${f.detail} Postfix announces itself as myhostname, and your MX record and mail clients usually point at ` +
         'that name; if clients use another name that the certificate covers, this is harmless.',
       fix: f.fix,
-      range: leaf.file.range,
+      range: leafRange,
       evidence: f.evidence,
-    });
-  }
-}
-
-function checkChain(
-  ctx: RuleContext,
-  leaf: CertificateInfo,
-  rest: (CertificateInfo | { error: string })[],
-  range: Range,
-  on: (f: Finding, range: Range, id: FindingId) => void,
-): void {
-  if (leaf.selfSigned) return;
-  const next = rest[0];
-  if (next === undefined) {
-    on(F.missingIntermediate(leaf), range, 'postfix.cert-missing-intermediate');
-    return;
-  }
-  if (!('error' in next) && next.subject !== leaf.issuer) {
-    const f = F.missingIntermediate(leaf);
-    report(ctx, 'postfix.cert-missing-intermediate', {
-      severity: 'error',
-      title: `The certificate after the server certificate is not its issuer ("${leaf.issuer}").`,
-      detail: `The file holds "${next.subject}" where the issuer "${leaf.issuer}" should follow. ${f.detail}`,
-      fix: f.fix,
-      range,
-      evidence: [...certEvidence(leaf, 'server certificate'), `next certificate subject: ${next.subject}`],
     });
   }
 }

@@ -1,0 +1,139 @@
+/**
+ * What a Dovecot rule sees: the file's own parse (findings go on its lines only), the settings of the whole
+ * configuration as far as it can be read (the dovecot.conf that includes a conf.d file, and the files either
+ * includes by a plain path), the version it is for, and how to report.
+ */
+import * as nodePath from 'node:path';
+import { printable } from '../../endpoint';
+import type { Finding, TextEdit } from '../../finding';
+import type { FindingInput } from '../postfix/context';
+import { makeFinding, type FindingId } from '../../findings';
+import { position, range } from '../../plain';
+import type { LintHost } from '../types';
+import { parseDovecotConf, type DovecotConf, type DovecotSetting } from './parser';
+import { detectVersion, type VersionInfo } from './version';
+
+export interface DovecotContext {
+  file: string;
+  conf: DovecotConf;
+  host: LintHost;
+  version: VersionInfo;
+  /** Settings of the readable rest of the configuration, then this file's own (the last of a name wins). */
+  all: DovecotSetting[];
+  /** This config is the live one of this machine (under /etc/dovecot/): missing files are real. */
+  live: boolean;
+  /** The directory of the main dovecot.conf (a conf.d file's parent), for /etc/dovecot/... paths in a copy. */
+  home: string;
+  findings: Finding[];
+}
+
+/** Bounds on following includes: a loop or a fan of includes must not run away. */
+const MAX_INCLUDED_FILES = 50;
+const MAX_INCLUDE_DEPTH = 8;
+
+export function isLiveDovecot(path: string): boolean {
+  return /^\/etc\/dovecot\//.test(nodePath.resolve(path));
+}
+
+/** The dovecot.conf that holds this file: itself, or `../dovecot.conf` for a file in a conf.d folder. */
+export function mainConfPath(path: string): string | undefined {
+  const base = nodePath.basename(path).toLowerCase();
+  if (base === 'dovecot.conf') return path;
+  const dir = nodePath.dirname(path);
+  if (nodePath.basename(dir).toLowerCase() === 'conf.d') return nodePath.join(nodePath.dirname(dir), 'dovecot.conf');
+  return undefined;
+}
+
+export function buildContext(path: string, text: string, host: LintHost): DovecotContext {
+  const conf = parseDovecotConf(text);
+  const mainPath = mainConfPath(path);
+  const isMain = mainPath === path;
+  const seen = new Set<string>([nodePath.resolve(path)]);
+  let mainSettings: DovecotSetting[] | undefined;
+  const rest: DovecotSetting[] = [];
+  if (mainPath && !isMain) {
+    const mainText = safeRead(host, mainPath);
+    if (mainText !== undefined) {
+      seen.add(nodePath.resolve(mainPath));
+      mainSettings = parseDovecotConf(mainText).settings;
+      rest.push(...expand(mainPath, mainText, host, seen, 0));
+    }
+  }
+  const own = expand(path, text, host, seen, 0, conf);
+  return {
+    file: path,
+    conf,
+    host,
+    version: detectVersion(conf.settings, mainSettings, isMain),
+    all: [...rest, ...own],
+    live: isLiveDovecot(path),
+    home: nodePath.dirname(mainPath ?? path),
+    findings: [],
+  };
+}
+
+/** The settings of a file with those of the files it includes by a plain path, in order (globs are not listed). */
+function expand(path: string, text: string, host: LintHost, seen: Set<string>, depth: number, parsed?: DovecotConf): DovecotSetting[] {
+  const conf = parsed ?? parseDovecotConf(text);
+  if (conf.includes.length === 0 || depth >= MAX_INCLUDE_DEPTH) return conf.settings;
+  const out: DovecotSetting[] = [];
+  let si = 0;
+  for (const inc of conf.includes) {
+    while (si < conf.settings.length && conf.settings[si].line < inc.line) out.push(conf.settings[si++]);
+    // A glob needs a directory listing, which the LintHost does not offer; conf.d files are linted on their own.
+    if (/[*?[]/.test(inc.path) || seen.size >= MAX_INCLUDED_FILES || inc.sections.length > 0) continue;
+    const target = nodePath.resolve(nodePath.dirname(path), inc.path);
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const t = safeRead(host, target);
+    if (t !== undefined) out.push(...expand(target, t, host, seen, depth + 1));
+  }
+  while (si < conf.settings.length) out.push(conf.settings[si++]);
+  return out;
+}
+
+function safeRead(host: LintHost, p: string): string | undefined {
+  try {
+    return host.readFile(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last server-scoped (global) value of a setting in the whole readable configuration. */
+export function globalValue(ctx: DovecotContext, name: string): string | undefined {
+  for (let i = ctx.all.length - 1; i >= 0; i--) {
+    const s = ctx.all[i];
+    if (s.name === name && s.sections.length === 0) return s.value;
+  }
+  return undefined;
+}
+
+export function report(ctx: DovecotContext, id: FindingId, f: FindingInput): void {
+  const noEdits = !f.edits || f.edits.length === 0;
+  ctx.findings.push(
+    makeFinding(id, {
+      ...f,
+      evidence: f.evidence && f.evidence.length > 0 ? f.evidence : undefined,
+      edits: noEdits ? undefined : f.edits,
+      editTitle: noEdits ? undefined : f.editTitle,
+      file: ctx.file,
+    }),
+  );
+}
+
+/** `line N: text` of a setting, for evidence: escaped for display (lintText masks secret-named values on top). */
+export function lineEvidence(ctx: DovecotContext, s: DovecotSetting): string {
+  return `line ${s.line + 1}: ${printable((ctx.conf.lines[s.line] ?? '').trim(), 200)}`;
+}
+
+/** The edit that replaces a setting's whole value. */
+export function replaceValue(s: DovecotSetting, value: string): TextEdit {
+  return { range: s.valueRange, newText: value };
+}
+
+/** The edit that rewrites a whole one-line setting as `name = value` (keeping its indentation). */
+export function replaceSetting(ctx: DovecotContext, s: DovecotSetting, name: string, value: string): TextEdit {
+  const end = s.valueRange.end;
+  return { range: range(position(s.line, s.nameRange.start.character), position(end.line, end.character)), newText: `${name} = ${value}` };
+}

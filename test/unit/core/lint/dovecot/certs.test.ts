@@ -1,0 +1,87 @@
+import * as assert from 'node:assert/strict';
+import { makePki, TestPki } from '../../../../support/pki';
+import { ids, lintDovecot, only } from '../../../../support/dovecotLint';
+
+const DAY = 86_400_000;
+// A copy of the server's config in a workspace that mirrors the server's files under /ws.
+const SSL = '/ws/etc/dovecot/conf.d/10-ssl.conf';
+const conf = (extra = '') => `ssl = yes\nssl_cert = </etc/ssl/mail/cert.pem\nssl_key = </etc/ssl/mail/key.pem\n${extra}`;
+const files = (cert: string, key: string, more: Record<string, string> = {}) => ({
+  '/ws/etc/ssl/mail/cert.pem': cert,
+  '/ws/etc/ssl/mail/key.pem': key,
+  ...more,
+});
+
+describe('dovecot certificate-file rules', function () {
+  this.timeout(20000);
+  let pki: TestPki;
+  before(() => {
+    pki = makePki('Dovecot Lint');
+  });
+
+  it('accepts a healthy full chain with its key', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    assert.deepEqual(ids(lintDovecot(SSL, conf(), files(pki.chain(leaf), leaf.keyPem))), []);
+  });
+
+  it('dovecot.cert-expired / dovecot.cert-expiring-soon follow host.now and expiryWarningDays', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com', notAfter: new Date(Date.now() + 10 * DAY) });
+    const f = files(pki.chain(leaf), leaf.keyPem);
+    assert.equal(only(lintDovecot(SSL, conf(), f), 'dovecot.cert-expiring-soon').range?.start.line, 1);
+    assert.ok(!ids(lintDovecot(SSL, conf(), f, { expiryWarningDays: 5 })).includes('dovecot.cert-expiring-soon'));
+    assert.equal(only(lintDovecot(SSL, conf(), f, { now: new Date(Date.now() + 20 * DAY) }), 'dovecot.cert-expired').severity, 'error');
+    assert.equal(only(lintDovecot(SSL, conf(), f, { now: new Date(Date.now() - 20 * DAY) }), 'dovecot.cert-expired').severity, 'error');
+  });
+
+  it('dovecot.cert-key-mismatch: on the ssl_key line, never showing the key', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    const r = lintDovecot(SSL, conf(), files(pki.chain(leaf), pki.root.keyPem));
+    assert.equal(only(r, 'dovecot.cert-key-mismatch').range?.start.line, 2);
+    const out = JSON.stringify(r);
+    assert.ok(!out.includes('PRIVATE KEY') && !out.includes(pki.root.keyPem.split('\n')[1]));
+  });
+
+  it('dovecot.cert-missing-intermediate: only the leaf; dovecot.cert-ca-is-chain when ssl_ca holds the intermediate', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    assert.equal(only(lintDovecot(SSL, conf(), files(leaf.certPem, leaf.keyPem)), 'dovecot.cert-missing-intermediate').severity, 'error');
+    const withCa = lintDovecot(
+      SSL,
+      conf('ssl_ca = </etc/ssl/mail/chain.pem\n'),
+      files(leaf.certPem, leaf.keyPem, { '/ws/etc/ssl/mail/chain.pem': pki.intermediate.certPem }),
+    );
+    const f = only(withCa, 'dovecot.cert-ca-is-chain');
+    assert.match(f.title, /Dovecot Lint Intermediate CA/);
+    assert.match(f.detail, /verify client certificates/);
+    assert.ok(!ids(withCa).includes('dovecot.cert-missing-intermediate'));
+    // The chain in ssl_cert's file and a CA for client certificates: fine.
+    const ok = lintDovecot(
+      SSL,
+      conf('ssl_ca = </etc/ssl/mail/chain.pem\n'),
+      files(pki.chain(leaf), leaf.keyPem, { '/ws/etc/ssl/mail/chain.pem': pki.intermediate.certPem }),
+    );
+    assert.deepEqual(ids(ok), []);
+  });
+
+  it('Dovecot 2.4 names the files without "<"', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    const text = 'dovecot_config_version = 2.4.0\nssl_server_cert_file = /etc/ssl/mail/cert.pem\nssl_server_key_file = /etc/ssl/mail/key.pem\n';
+    const r = lintDovecot('/ws/etc/dovecot/dovecot.conf', text, files(leaf.certPem, pki.root.keyPem));
+    assert.deepEqual(ids(r).sort(), ['dovecot.cert-key-mismatch', 'dovecot.cert-missing-intermediate']);
+  });
+
+  it('missing files: an error on the live /etc/dovecot, one info summary for a copy whose files are elsewhere', () => {
+    const live = lintDovecot('/etc/dovecot/conf.d/10-ssl.conf', conf(), {}, { workspaceRoot: undefined });
+    assert.deepEqual(ids(live), ['dovecot.cert-file-missing', 'dovecot.cert-file-missing']);
+    assert.equal(live.findings[0].severity, 'error');
+    assert.match(live.findings[0].detail, /Can't open file/);
+    const copy = lintDovecot(SSL, conf(), {});
+    assert.deepEqual(ids(copy), ['dovecot.file-checks-skipped']);
+  });
+
+  it('dovecot.cert-unreadable: garbage or no certificate in the file', () => {
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    assert.equal(only(lintDovecot(SSL, conf(), files('not a pem\n', leaf.keyPem)), 'dovecot.cert-unreadable').severity, 'error');
+    const garbled = leaf.certPem.replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!');
+    assert.ok(ids(lintDovecot(SSL, conf(), files(garbled, leaf.keyPem))).includes('dovecot.cert-unreadable'));
+  });
+});

@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { weakCipherWords } from '../../../../../src/core/lint/dovecot/rules/ciphers';
+import { floorFor } from '../../../../../src/core/lint/dovecot/rules/protocols';
+import { applyEdits } from '../../../../support/applyEdits';
+import { editRemoves, ids, lintDovecot, only } from '../../../../support/dovecotLint';
+
+const MAIN = '/ws/dovecot/dovecot.conf';
+const SSL = '/ws/dovecot/conf.d/10-ssl.conf';
+const V24 = 'dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n';
+
+describe('dovecot TLS rules', () => {
+  it('dovecot.ssl-disabled: ssl = no is an error; the edit (ssl = yes) is offered only when a certificate is set', () => {
+    const text = 'ssl = no\nssl_cert = </etc/ssl/x.pem\nssl_key = </etc/ssl/x.key\n';
+    const f = only(lintDovecot(MAIN, text), 'dovecot.ssl-disabled');
+    assert.equal(f.severity, 'error');
+    assert.match(f.fix, /ssl_cert = <\/etc\/letsencrypt/);
+    editRemoves(MAIN, text, f);
+    assert.equal(only(lintDovecot(MAIN, 'ssl = no\n'), 'dovecot.ssl-disabled').edits, undefined);
+    // Listening on loopback only (a webmail on the same host): info.
+    assert.equal(only(lintDovecot(MAIN, 'listen = 127.0.0.1, ::1\nssl = no\n'), 'dovecot.ssl-disabled').severity, 'info');
+    // An LMTP-only server, or ssl = no for LMTP only: nothing.
+    assert.deepEqual(ids(lintDovecot(MAIN, 'protocols = lmtp\nssl = no\n')), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'protocol lmtp {\n  ssl = no\n}\n')), []);
+    // 2.4 syntax in the fix of a 2.4 config.
+    assert.match(only(lintDovecot(MAIN, `${V24}ssl = no\n`), 'dovecot.ssl-disabled').fix, /ssl_server_cert_file = \/etc/);
+  });
+
+  it('dovecot.cleartext-auth: 2.3 disable_plaintext_auth = no and 2.4 auth_allow_cleartext = yes, not with ssl = required', () => {
+    const t23 = 'ssl = yes\ndisable_plaintext_auth = no\n';
+    const f = only(lintDovecot(MAIN, t23), 'dovecot.cleartext-auth');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.detail, /localhost/);
+    assert.match(f.detail, /login_trusted_networks/);
+    assert.match(editRemoves(MAIN, t23, f), /disable_plaintext_auth = yes/);
+    const t24 = `${V24}auth_allow_cleartext = yes\n`;
+    assert.match(editRemoves(MAIN, t24, only(lintDovecot(MAIN, t24), 'dovecot.cleartext-auth')), /auth_allow_cleartext = no/);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\ndisable_plaintext_auth = no\n')), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'disable_plaintext_auth = yes\n')), []);
+  });
+
+  it('dovecot.file-without-prefix: a 2.3 ssl_cert/ssl_key path without "<"; the edit adds it', () => {
+    const text = 'ssl_cert = /etc/ssl/certs/mail.pem\nssl_key = </etc/ssl/private/mail.key\n';
+    const f = only(lintDovecot(SSL, text), 'dovecot.file-without-prefix');
+    assert.equal(f.severity, 'error');
+    assert.equal(f.range?.start.line, 0);
+    assert.match(f.detail, /You probably forgot '<'/);
+    assert.match(editRemoves(SSL, text, f), /^ssl_cert = <\/etc\/ssl\/certs\/mail.pem$/m);
+    // Not in a 2.4 config (its *_file settings take the path), not for inline PEM or a variable.
+    assert.ok(!ids(lintDovecot(MAIN, `${V24}ssl_server_cert_file = /etc/ssl/x.pem\n`)).includes('dovecot.file-without-prefix'));
+    assert.deepEqual(ids(lintDovecot(SSL, 'ssl_cert = $CERT\n')), []);
+  });
+
+  it('dovecot.legacy-protocols: ssl_min_protocol below TLSv1.2; the edit sets TLSv1.2', () => {
+    for (const v of ['TLSv1', 'TLSv1.1', 'SSLv3', 'ANY']) {
+      const text = `ssl_min_protocol = ${v}\n`;
+      const f = only(lintDovecot(SSL, text), 'dovecot.legacy-protocols');
+      assert.equal(f.severity, 'warning');
+      assert.match(f.detail, /RFC 8996/);
+      assert.equal(editRemoves(SSL, text, f), 'ssl_min_protocol = TLSv1.2\n');
+    }
+    assert.deepEqual(ids(lintDovecot(SSL, 'ssl_min_protocol = TLSv1.2\n')), []);
+    assert.deepEqual(ids(lintDovecot(SSL, 'ssl_min_protocol = TLSv1.3\n')), []);
+  });
+
+  it('dovecot.removed-setting: ssl_protocols is converted by 2.3 (warning) and refused by 2.4 (error); never a lower floor', () => {
+    const text = 'ssl_protocols = !SSLv3 !TLSv1\n';
+    const f = only(lintDovecot(MAIN, text), 'dovecot.removed-setting');
+    assert.equal(f.severity, 'warning');
+    assert.equal(editRemoves(MAIN, text, f), 'ssl_min_protocol = TLSv1.2\n');
+    assert.equal(only(lintDovecot(MAIN, `${V24}ssl_protocols = TLSv1.2\n`), 'dovecot.removed-setting').severity, 'error');
+    assert.equal(floorFor('TLSv1.3'), 'TLSv1.3');
+    assert.equal(floorFor('!SSLv3 !TLSv1 !TLSv1.1 !TLSv1.2'), 'TLSv1.3');
+    assert.equal(floorFor('!SSLv3'), 'TLSv1.2');
+  });
+
+  it("dovecot.weak-ciphers: words that add weak suites, not exclusions; Dovecot's default passes", () => {
+    assert.deepEqual(weakCipherWords('ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW@STRENGTH'), []);
+    assert.deepEqual(weakCipherWords('HIGH:!aNULL:!MD5'), []);
+    assert.deepEqual(
+      weakCipherWords('HIGH:RC4-SHA:EXPORT:aNULL:DES-CBC3-SHA:@SECLEVEL=0').map((w) => w.word),
+      ['RC4-SHA', 'EXPORT', 'aNULL', 'DES-CBC3-SHA', '@SECLEVEL=0'],
+    );
+    const text = 'ssl_cipher_list = HIGH:RC4:!aNULL\n';
+    const f = only(lintDovecot(SSL, text), 'dovecot.weak-ciphers');
+    assert.equal(editRemoves(SSL, text, f), 'ssl_cipher_list = HIGH:!aNULL\n');
+    // Nothing would be left: no edit.
+    assert.equal(only(lintDovecot(SSL, 'ssl_cipher_list = RC4\n'), 'dovecot.weak-ciphers').edits, undefined);
+  });
+
+  it('dovecot.version-mismatch: 2.3 names in a 2.4 config and 2.4 names in a 2.3 dovecot.conf, value converted', () => {
+    const t24 = `${V24}ssl_cert = </etc/ssl/x.pem\ndisable_plaintext_auth = yes\n`;
+    const r = lintDovecot(MAIN, t24);
+    const fs = r.findings.filter((f) => f.id === 'dovecot.version-mismatch');
+    assert.equal(fs.length, 2);
+    const fixed = applyEdits(t24, [...fs[0].edits!, ...fs[1].edits!]);
+    assert.ok(!ids(lintDovecot(MAIN, fixed)).includes('dovecot.version-mismatch'));
+    assert.match(fixed, /^ssl_server_cert_file = \/etc\/ssl\/x.pem$/m);
+    assert.match(fixed, /^auth_allow_cleartext = no$/m);
+    // A dovecot.conf without dovecot_config_version is 2.3: its 2.4 names do not exist there.
+    const f = only(lintDovecot(MAIN, 'ssl_server_cert_file = /etc/ssl/x.pem\n'), 'dovecot.version-mismatch');
+    assert.match(f.detail, /dovecot_config_version = 2\.4\.0/);
+    assert.match(editRemoves(MAIN, 'ssl_server_cert_file = /etc/ssl/x.pem\n', f), /^ssl_cert = <\/etc\/ssl\/x.pem$/m);
+    // A conf.d file reads its version from ../dovecot.conf.
+    const confd = only(lintDovecot(SSL, 'ssl_cert = </etc/ssl/x.pem\n', { [MAIN]: V24 }), 'dovecot.version-mismatch');
+    assert.match(confd.title, /config is for 2\.4/);
+  });
+
+  it('dovecot.version-mismatch never writes a password into its fix, edit or evidence (ssl_key_password)', () => {
+    const text = `${V24}ssl_key_password = hunter2-secret\n`;
+    const r = lintDovecot(MAIN, text);
+    const f = only(r, 'dovecot.version-mismatch');
+    assert.doesNotMatch(JSON.stringify(r), /hunter2/);
+    assert.equal(editRemoves(MAIN, text, f), `${V24}ssl_server_key_password = hunter2-secret\n`);
+  });
+
+  it('dovecot.config-version: a 2.4 dovecot_config_version after other settings', () => {
+    assert.equal(only(lintDovecot(MAIN, 'ssl = yes\ndovecot_config_version = 2.4.0\n'), 'dovecot.config-version').severity, 'error');
+    assert.deepEqual(ids(lintDovecot(MAIN, `# header\n${V24}ssl = yes\n`)), []);
+  });
+
+  it('dovecot.syntax-error: what Dovecot stops at, with its own message', () => {
+    const r = lintDovecot(MAIN, 'service imap-login {\n  inet_listener imap {\n    port = 143\n  }\n');
+    const f = only(r, 'dovecot.syntax-error');
+    assert.match(f.detail, /Missing '\}'/);
+    assert.equal(only(lintDovecot(MAIN, 'ssl = yes\n}\n'), 'dovecot.syntax-error').range?.start.line, 1);
+  });
+
+  it('follows a plain relative !include for context; a missing !include_try is fine', () => {
+    const files = { '/ws/dovecot/ssl.inc': 'ssl = required\n' };
+    assert.deepEqual(ids(lintDovecot(MAIN, '!include ssl.inc\n!include_try nothere.conf\ndisable_plaintext_auth = no\n', files)), []);
+    // Include loops end.
+    const loop = { '/ws/dovecot/a.conf': '!include dovecot.conf\n' };
+    assert.deepEqual(ids(lintDovecot(MAIN, '!include a.conf\nssl = yes\n', loop)), []);
+  });
+});
