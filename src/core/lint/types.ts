@@ -30,7 +30,7 @@ export interface DiscoveredEndpoint {
   endpoint: Endpoint;
   file: string;
   range: Range;
-  /** What defined it, in words: `relayhost in main.cf`, `nodemailer transport`, `mail.log (3 failures)`. */
+  /** What defined it, in words (shown in brackets, so none of its own): `relayhost in main.cf`, `nodemailer transport`, `mail.log, 3 failures`. */
   source: string;
 }
 
@@ -43,7 +43,7 @@ export interface DiscoveredDomain {
   domain: string;
   file: string;
   range: Range;
-  /** What named it, in words: `relayhost in main.cf (no brackets: MX lookup)`, `smtp_tls_policy_maps entry`. */
+  /** What named it, in words (shown in brackets, so none of its own): `relayhost in main.cf without brackets: ...`, `smtp_tls_policy_maps entry`. */
   source: string;
   /**
    * A sender's own domain (nodemailer `from`, `auth.user`), not a destination the config delivers to: offered to

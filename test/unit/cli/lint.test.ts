@@ -228,6 +228,27 @@ describe('CLI lint: the summary line', function () {
   });
 });
 
+describe('CLI lint: endpoint and domain lines', function () {
+  this.timeout(30_000);
+  it('put what named the server in one pair of brackets, never brackets inside brackets', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-sources-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'main.cf'), 'myhostname = mail.example.com\nrelayhost = relay.example.net\n');
+      fs.writeFileSync(
+        path.join(dir, 'mail.js'),
+        "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ service: 'gmail', auth: { user: 'u', pass: process.env.P } });\n",
+      );
+      fs.writeFileSync(path.join(dir, 'mail.log'), 'Jan  1 00:00:01 mx postfix/smtp[1]: SSL_connect error to mx.example.org[192.0.2.7]:25: lost connection\n');
+      const r = await runMain('lint', dir);
+      const lines = r.stdout.split('\n').filter((l) => / (endpoint|domain) /.test(l));
+      assert.equal(lines.length, 4, r.stdout);
+      for (const l of lines) assert.doesNotMatch(l, /\([^()]*\(/, l);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI lint: a mail log over the size bound is read by its tail', function () {
   this.timeout(30_000);
   it('from its first whole line: a tail that starts exactly on a line keeps that line', async () => {

@@ -140,7 +140,7 @@ export function lintMailLog(file: string, text: string, now?: Date, firstLine = 
       const k = `${g.endpoint.host}:${g.endpoint.port}`;
       if (seenEndpoints.has(k)) continue;
       seenEndpoints.add(k);
-      endpoints.push({ endpoint: g.endpoint, file, range: g.first, source: `${path.basename(file)} (${g.count} ${g.count === 1 ? 'failure' : 'failures'})` });
+      endpoints.push({ endpoint: g.endpoint, file, range: g.first, source: `${path.basename(file)}, ${g.count} ${g.count === 1 ? 'failure' : 'failures'}` });
     }
   }
   findings.push(...deliveryFindings(file, analyzeMailLog(text, now, firstLine)));

@@ -80,7 +80,7 @@ function endpointOf(site: TransportSite, eff: Effective, path: string): Discover
     endpoint,
     file: path,
     range: site.options.get('host')?.code?.valueRange ?? site.callRange,
-    source: eff.service ? `nodemailer transport (service ${eff.service.name})` : 'nodemailer transport',
+    source: eff.service ? `nodemailer transport, service ${eff.service.name}` : 'nodemailer transport',
   };
 }
 

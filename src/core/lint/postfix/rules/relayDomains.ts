@@ -25,7 +25,7 @@ export function relayDomains(ctx: RuleContext): DiscoveredDomain[] {
       domain: parsed.domain,
       file: ctx.file,
       range: literal ? relay.valueSubRange(d.hostStart, d.hostEnd) : relay.valueRange,
-      source: 'relayhost in main.cf (no brackets: Postfix delivers to its MX hosts)',
+      source: 'relayhost in main.cf without brackets: Postfix delivers to its MX hosts',
     });
   }
   return out;
