@@ -6,6 +6,7 @@
 import * as nodePath from 'node:path';
 import type { Linter, LintHost, LintResult } from '../types';
 import { buildContext } from './context';
+import { discoverEndpoints } from './endpoints';
 import { checkCertificates } from './rules/certs';
 import { checkCipherList } from './rules/ciphers';
 import { checkMissingFilePrefix } from './rules/fileValues';
@@ -60,5 +61,5 @@ export function lintDovecotConf(path: string, text: string, host: LintHost): Lin
   checkRemovedProtocols(ctx);
   checkCipherList(ctx);
   checkCertificates(ctx);
-  return { findings: ctx.findings, endpoints: [] };
+  return { findings: ctx.findings, endpoints: discoverEndpoints(ctx) };
 }

@@ -24,7 +24,10 @@ describe('dovecot lint on real configuration', () => {
       const text = fs.readFileSync(p, 'utf8');
       if (!lintersFor(p, text).includes(dovecotLinter)) continue;
       linted++;
-      for (const x of lintText(p, text, host).findings) found.push(`${f}:${(x.range?.start.line ?? 0) + 1} ${x.id}`);
+      const r = lintText(p, text, host);
+      for (const x of r.findings) found.push(`${f}:${(x.range?.start.line ?? 0) + 1} ${x.id}`);
+      // A copy (not /etc/dovecot) listening on every interface with no hostname names no server to probe.
+      assert.deepEqual(r.endpoints, [], f);
     }
     assert.equal(linted, 15, 'dovecot.conf and the 14 conf.d/NN-*.conf files (not the *.conf.ext ones)');
     assert.deepEqual(found, ['conf.d/10-ssl.conf:12 dovecot.file-checks-skipped']);

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { endpointLabel } from '../../../../../src/core/endpoint';
+import { lintDovecot } from '../../../../support/dovecotLint';
+
+const MASTER = `service imap-login {
+  inet_listener imap {
+    #port = 143
+  }
+  inet_listener imaps {
+    #port = 993
+    #ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 0
+  }
+  inet_listener pop3s {
+    port = 1995
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    port = 24
+  }
+}
+`;
+
+const labels = (file: string, text: string, files: Record<string, string> = {}) =>
+  lintDovecot(file, text, files).endpoints.map((e) => endpointLabel(e.endpoint));
+
+describe('dovecot endpoints', () => {
+  it("the live config's listeners, defaults by name (imaps: implicit TLS), port = 0 off, LMTP left out, on this machine", () => {
+    const r = lintDovecot('/etc/dovecot/conf.d/10-master.conf', MASTER, {}, { workspaceRoot: undefined });
+    assert.deepEqual(
+      r.endpoints.map((e) => endpointLabel(e.endpoint)),
+      ['IMAP 127.0.0.1:143 (STARTTLS)', 'IMAP 127.0.0.1:993 (implicit TLS)', 'POP3 127.0.0.1:1995 (implicit TLS)'],
+    );
+    assert.deepEqual(r.endpoints[1].range, { start: { line: 4, character: 2 }, end: { line: 4, character: 21 } });
+    assert.equal(r.endpoints[1].source, 'inet_listener imaps of service imap-login in 10-master.conf');
+  });
+
+  it('a copy: listen addresses and hostname name the server; wildcards without hostname give nothing', () => {
+    const file = '/ws/dovecot/conf.d/10-master.conf';
+    assert.deepEqual(labels(file, MASTER), []);
+    const main = { '/ws/dovecot/dovecot.conf': 'listen = 192.0.2.10, 2001:db8::10\n' };
+    assert.deepEqual(labels(file, MASTER, main).slice(0, 2), ['IMAP 192.0.2.10:143 (STARTTLS)', 'IMAP [2001:db8::10]:143 (STARTTLS)']);
+    const named = { '/ws/dovecot/dovecot.conf': 'hostname = mail.example.test\n' };
+    assert.deepEqual(labels(file, MASTER, named), [
+      'IMAP mail.example.test:143 (STARTTLS)',
+      'IMAP mail.example.test:993 (implicit TLS)',
+      'POP3 mail.example.test:1995 (implicit TLS)',
+    ]);
+    // A listener's own address wins; an ssl = no listener on 993 is probed as it is configured (plain first).
+    const own = 'service imap-login {\n  inet_listener imaps {\n    address = 198.51.100.7\n    ssl = no\n  }\n}\n';
+    assert.deepEqual(labels(file, own), ['IMAP 198.51.100.7:993 (STARTTLS)']);
+  });
+
+  it('protocols without pop3 leave the POP3 listeners out', () => {
+    const main = { '/ws/dovecot/dovecot.conf': 'protocols = imap lmtp\nhostname = mail.example.test\n' };
+    assert.deepEqual(labels('/ws/dovecot/conf.d/10-master.conf', MASTER, main), [
+      'IMAP mail.example.test:143 (STARTTLS)',
+      'IMAP mail.example.test:993 (implicit TLS)',
+    ]);
+  });
+});
+
+describe('dovecot endpoints of the stock Debian config as live', () => {
+  it("10-master.conf's four listeners, on this machine", () => {
+    const text = fs.readFileSync(path.resolve(__dirname, '../../../../fixtures/dovecot/debian-2.3.19/etc/dovecot/conf.d/10-master.conf'), 'utf8');
+    const r = lintDovecot('/etc/dovecot/conf.d/10-master.conf', text, {}, { workspaceRoot: undefined });
+    assert.deepEqual(
+      r.endpoints.map((e) => endpointLabel(e.endpoint)),
+      ['IMAP 127.0.0.1:143 (STARTTLS)', 'IMAP 127.0.0.1:993 (implicit TLS)', 'POP3 127.0.0.1:110 (STARTTLS)', 'POP3 127.0.0.1:995 (implicit TLS)'],
+    );
+  });
+});
