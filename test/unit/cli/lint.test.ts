@@ -236,12 +236,12 @@ describe('CLI lint: endpoint and domain lines', function () {
       fs.writeFileSync(path.join(dir, 'main.cf'), 'myhostname = mail.example.com\nrelayhost = relay.example.net\n');
       fs.writeFileSync(
         path.join(dir, 'mail.js'),
-        "const nodemailer = require('nodemailer');\nnodemailer.createTransport({ service: 'gmail', auth: { user: 'u', pass: process.env.P } });\n",
+        "const nodemailer = require('nodemailer');\nconst t = nodemailer.createTransport({ service: 'gmail', auth: { user: 'u', pass: process.env.P } });\nt.sendMail({ from: 'me@sender.example', to: 'you@example.net' });\n",
       );
       fs.writeFileSync(path.join(dir, 'mail.log'), 'Jan  1 00:00:01 mx postfix/smtp[1]: SSL_connect error to mx.example.org[192.0.2.7]:25: lost connection\n');
       const r = await runMain('lint', dir);
       const lines = r.stdout.split('\n').filter((l) => / (endpoint|domain) /.test(l));
-      assert.equal(lines.length, 4, r.stdout);
+      assert.equal(lines.length, 5, r.stdout);
       for (const l of lines) assert.doesNotMatch(l, /\([^()]*\(/, l);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

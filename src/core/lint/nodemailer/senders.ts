@@ -31,13 +31,13 @@ export function senderDomains(path: string, sites: TransportSite[], sendMailFrom
     const range: Range | undefined = inModule && site ? site.argRange : (o.code?.valueRange ?? site?.argRange);
     if (!range) return;
     const env = o.resolved.env.map((e) => e.key);
-    const from = env.length ? ` (from .env ${[...new Set(env)].join(', ')})` : o.fromUrl ? ' (in the URL)' : '';
+    const from = env.length ? `, from .env ${[...new Set(env)].join(', ')}` : o.fromUrl ? ' in the URL' : '';
     out.push({ domain, file: path, range, source: `nodemailer ${what}${from}: a sender domain`, sender: true });
   };
   for (const site of sites) {
     add(site.authUser, 'auth.user', site, site.module !== undefined);
-    add(site.defaultFrom, 'from (transport defaults)', site);
+    add(site.defaultFrom, 'from of the transport defaults', site);
   }
-  for (const o of sendMailFrom) add(o, 'from (sendMail)');
+  for (const o of sendMailFrom) add(o, 'from of sendMail');
   return out;
 }

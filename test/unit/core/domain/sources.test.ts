@@ -144,8 +144,8 @@ describe('domain sources: sender domains in nodemailer files (from, auth.user)',
       ['mail.sender.example', 'billing.example', 'ops.example', 'me.example'],
     );
     assert.ok(ds.every((d) => d.sender === true));
-    assert.match(ds[0].source, /auth\.user \(from \.env SMTP_USER\)/);
-    assert.match(ds[1].source, /from \(transport defaults\) \(from \.env MAIL_FROM\)/);
+    assert.match(ds[0].source, /auth\.user, from \.env SMTP_USER:/);
+    assert.match(ds[1].source, /from of the transport defaults, from \.env MAIL_FROM:/);
     assert.deepEqual(
       ds.map((d) => d.range.start.line),
       [1, 1, 2, 3],

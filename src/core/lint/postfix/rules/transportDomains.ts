@@ -60,7 +60,7 @@ function entriesOf(text: string, file: string): DiscoveredDomain[] {
     }
     const parsed = parseMailDomain(target);
     if ('error' in parsed) continue;
-    const via = target === key ? '' : ` (for ${key.toLowerCase()})`;
+    const via = target === key ? '' : `, for ${key.toLowerCase()}`;
     out.push({ domain: parsed.domain, file, range: e.keyRange, source: `transport_maps entry in ${nodePath.basename(file)}${via}: MX delivery` });
   }
   return out;
