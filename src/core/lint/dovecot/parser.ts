@@ -81,11 +81,12 @@ export function parseDovecotConf(text: string): DovecotConf {
   for (let i = 0; i < lines.length; i++) {
     const first = i;
     let raw = lines[i];
-    // A trailing backslash glues the next line on (config-parser.c); ranges stay on the first line, which holds
-    // the key, and a continued value is taken as not literal (its text spans lines).
+    // A trailing backslash glues the next line on, the two joined by one space with the blanks around the break
+    // dropped (doveconf 2.3.19 reads `HIGH:\` + `   !aNULL` as `HIGH: !aNULL`). Ranges stay on the first line,
+    // which holds the key, and a continued value is taken as not literal (its text spans lines).
     let continued = 0;
     while (raw.endsWith('\\') && i + 1 < lines.length) {
-      raw = raw.slice(0, -1) + lines[++i];
+      raw = `${raw.slice(0, -1).trimEnd()} ${lines[++i].trimStart()}`;
       continued++;
     }
     // An unclosed quote is no error to Dovecot (doveconf 2.3.19 keeps `"abc` as the value): nothing to report.
