@@ -47,7 +47,8 @@ export const CATALOG: CatalogEntry[] = [
     // OpenSSL 1.0 and older (Node before 10, Postfix on old distributions) say the same as SSL23_GET_SERVER_HELLO:unknown protocol.
     pattern: /wrong version number|ERR_SSL_WRONG_VERSION_NUMBER|GET_SERVER_HELLO:unknown protocol/i,
     severity: 'error',
-    title: 'TLS was started on a connection that speaks plain text ("wrong version number").',
+    // Quotes both wordings: a pasted OpenSSL 1.0 "unknown protocol" should find its own words in the title.
+    title: 'TLS was started on a connection that speaks plain text ("wrong version number"; OpenSSL 1.0: "unknown protocol").',
     detail:
       'OpenSSL read the server\'s first bytes as a TLS record and found "220 ..." (a plain SMTP greeting) instead. The client used implicit TLS ' +
       'on a port that starts in plain text and upgrades with STARTTLS.',

@@ -133,6 +133,15 @@ describe('explainError', () => {
     for (const f of naming) assert.match(f, /RHEL: \/etc\/pki\/tls\/certs\/ca-bundle\.crt/, f);
   });
 
+  it('the title quotes the words of the error it explains, in either OpenSSL wording', () => {
+    for (const [text, words] of [
+      ['Error: 4412364224:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:827:', 'unknown protocol'],
+      ['Error: 80E8A2C2C67F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number', 'wrong version number'],
+    ]) {
+      assert.ok(explainError(text).matches[0].title.includes(`"${words}"`), text);
+    }
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
