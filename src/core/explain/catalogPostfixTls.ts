@@ -35,7 +35,9 @@ const verifyFamily = (id: ExplainId, codes: string, text: string, title: string,
   detail:
     "Postfix (the smtp client) checked the remote server's certificate because this destination's TLS level verifies (verify, secure, " +
     'dane, fingerprint, or an MTA-STS policy from the policy service), and the check failed, so the mail is deferred. At level "may" the ' +
-    'same certificate only makes the session "Untrusted".',
+    'same certificate only makes the session "Untrusted" and the mail is sent; with smtp_tls_loglevel = 1 Postfix 2.9 and later log this ' +
+    'line only where verification is required, Postfix 2.8 and older at every level, so on an old Postfix check the delivery line ' +
+    '(status=deferred or sent).',
   causes,
   fix,
   supersedes: CERT_ENTRIES,

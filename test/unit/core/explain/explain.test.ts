@@ -142,6 +142,12 @@ describe('explainError', () => {
     }
   });
 
+  it('a "certificate verification failed" line says when it appears at level may too (Postfix 2.8 and older), where the mail is sent', () => {
+    const [m] = explainError('postfix/smtp[63116]: certificate verification failed for mail.example.net[192.0.2.5]:25: self-signed certificate.').matches;
+    assert.equal(m.id, 'explain.postfix-verify-self-signed');
+    assert.match(m.detail, /Postfix 2\.8 and older at every level/);
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
