@@ -46,9 +46,11 @@ const verifyFamily = (id: ExplainId, codes: string, text: string, title: string,
 export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
   {
     id: 'explain.postfix-ssl-accept-lost',
-    pattern: /SSL_accept error from [^\n]*: lost connection/i,
+    // The client's side of the socket went away: closed, reset or timed out. On this (server) side "the server reset the
+    // connection" (explain.connection-reset, which the bare words would pick) would name the wrong party.
+    pattern: /SSL_accept error from [^\n]*: (?:lost connection|Connection reset by peer|Connection timed out|Broken pipe)/i,
     severity: 'warning',
-    title: 'A client hung up during the TLS handshake with this server ("SSL_accept error ... lost connection").',
+    title: 'A client hung up during the TLS handshake with this server ("SSL_accept error ... lost connection" or "reset by peer").',
     detail:
       'Inbound (smtpd): the connecting client started TLS (STARTTLS, or directly on the implicit-TLS port 465) and closed the connection ' +
       'before the handshake finished. No mail is lost when the client is a scanner; a real sender retries, possibly without TLS.',

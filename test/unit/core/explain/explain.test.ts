@@ -148,6 +148,14 @@ describe('explainError', () => {
     assert.match(m.detail, /Postfix 2\.8 and older at every level/);
   });
 
+  it('an inbound handshake the client reset is the client hanging up, never "the server reset the connection"', () => {
+    for (const end of ['Connection reset by peer', 'lost connection', 'Connection timed out']) {
+      assert.deepEqual(idsOf(`postfix/smtpd[3]: SSL_accept error from unknown[192.0.2.1]: ${end}`), ['explain.postfix-ssl-accept-lost'], end);
+    }
+    // Outbound, the peer is the server: the reset keeps its entry.
+    assert.ok(idsOf('postfix/smtp[2]: SSL_connect error to mx.example.org[192.0.2.3]:25: Connection reset by peer').includes('explain.connection-reset'));
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
