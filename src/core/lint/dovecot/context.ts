@@ -7,6 +7,7 @@ import * as nodePath from 'node:path';
 import { printable } from '../../endpoint';
 import type { Finding, TextEdit } from '../../finding';
 import type { FindingInput } from '../postfix/context';
+import { candidates, type ServerHome } from '../postfix/rules/certs';
 import { makeFinding, type FindingId } from '../../findings';
 import { position, range } from '../../plain';
 import type { LintHost } from '../types';
@@ -35,45 +36,50 @@ export function isLiveDovecot(path: string): boolean {
   return /^\/etc\/dovecot\//.test(nodePath.resolve(path));
 }
 
-/** The dovecot.conf that holds this file: itself, or `../dovecot.conf` for a file in a conf.d folder. */
-export function mainConfPath(path: string): string | undefined {
+/**
+ * The dovecot.conf that holds this file: itself, `../dovecot.conf` for a file in a conf.d folder, else the one beside
+ * it (docker-mailserver keeps dovecot.conf and its NN-*.conf files in one folder). Read only when it exists.
+ */
+export function mainConfPath(path: string): string {
   const base = nodePath.basename(path).toLowerCase();
   if (base === 'dovecot.conf') return path;
   const dir = nodePath.dirname(path);
   if (nodePath.basename(dir).toLowerCase() === 'conf.d') return nodePath.join(nodePath.dirname(dir), 'dovecot.conf');
-  return undefined;
+  return nodePath.join(dir, 'dovecot.conf');
 }
 
 export function buildContext(path: string, text: string, host: LintHost): DovecotContext {
   const conf = parseDovecotConf(text);
   const mainPath = mainConfPath(path);
   const isMain = mainPath === path;
+  const live = isLiveDovecot(path);
+  const home: ServerHome = { live, prefix: '/etc/dovecot/', dir: nodePath.dirname(mainPath) };
   const seen = new Set<string>([nodePath.resolve(path)]);
   let mainSettings: DovecotSetting[] | undefined;
   const rest: DovecotSetting[] = [];
-  if (mainPath && !isMain) {
+  if (!isMain) {
     const mainText = safeRead(host, mainPath);
     if (mainText !== undefined) {
       seen.add(nodePath.resolve(mainPath));
       mainSettings = parseDovecotConf(mainText).settings;
-      rest.push(...expand(mainPath, mainText, host, seen, 0));
+      rest.push(...expand(mainPath, mainText, host, home, seen, 0));
     }
   }
-  const own = expand(path, text, host, seen, 0, conf);
+  const own = expand(path, text, host, home, seen, 0, conf);
   return {
     file: path,
     conf,
     host,
     version: detectVersion(conf.settings, mainSettings, isMain),
     all: [...rest, ...own],
-    live: isLiveDovecot(path),
-    home: nodePath.dirname(mainPath ?? path),
+    live,
+    home: home.dir,
     findings: [],
   };
 }
 
 /** The settings of a file with those of the files it includes by a plain path, in order (globs are not listed). */
-function expand(path: string, text: string, host: LintHost, seen: Set<string>, depth: number, parsed?: DovecotConf): DovecotSetting[] {
+function expand(path: string, text: string, host: LintHost, home: ServerHome, seen: Set<string>, depth: number, parsed?: DovecotConf): DovecotSetting[] {
   const conf = parsed ?? parseDovecotConf(text);
   if (conf.includes.length === 0 || depth >= MAX_INCLUDE_DEPTH) return conf.settings;
   const out: DovecotSetting[] = [];
@@ -82,11 +88,17 @@ function expand(path: string, text: string, host: LintHost, seen: Set<string>, d
     while (si < conf.settings.length && conf.settings[si].line < inc.line) out.push(conf.settings[si++]);
     // A glob needs a directory listing, which the LintHost does not offer; conf.d files are linted on their own.
     if (/[*?[]/.test(inc.path) || seen.size >= MAX_INCLUDED_FILES || inc.sections.length > 0) continue;
-    const target = nodePath.resolve(nodePath.dirname(path), inc.path);
-    if (seen.has(target)) continue;
-    seen.add(target);
-    const t = safeRead(host, target);
-    if (t !== undefined) out.push(...expand(target, t, host, seen, depth + 1));
+    // Looked for as the certificate files are: an absolute path as written only on the live config (a copy's
+    // /etc/dovecot/x.conf is another machine's file), under the workspace mirror, beside the copy's dovecot.conf.
+    for (const c of candidates(inc.path, path, host.workspaceRoot, home)) {
+      const target = nodePath.resolve(c);
+      if (seen.has(target)) break;
+      const t = safeRead(host, target);
+      if (t === undefined) continue;
+      seen.add(target);
+      out.push(...expand(target, t, host, home, seen, depth + 1));
+      break;
+    }
   }
   while (si < conf.settings.length) out.push(conf.settings[si++]);
   return out;

@@ -39,6 +39,8 @@ export function discoverEndpoints(ctx: DovecotContext): DiscoveredEndpoint[] {
     const portText = own('port')?.value.trim();
     const port = portText !== undefined ? Number(portText) : def?.port;
     if (port === undefined || !Number.isInteger(port) || port <= 0 || port > 65535) continue;
+    // A HAProxy listener expects the PROXY protocol header first: a direct probe would fail for no TLS reason.
+    if (bool(own('haproxy')?.value ?? 'no')) continue;
     const ssl = own('ssl');
     const mode: TlsMode = ssl ? (bool(ssl.value) ? 'implicit' : 'starttls') : (def?.mode ?? 'starttls');
     for (const host of hostsOf(ctx, own('address')?.value ?? globalValue(ctx, 'listen') ?? '*, ::')) {

@@ -1,7 +1,7 @@
 /**
  * The Dovecot lint: dovecot.conf and the conf.d/NN-name.conf files it includes. Names alone would claim other
- * servers' files (Apache's and nginx's conf.d hold `10-ssl.conf`-style names too), so a numbered conf.d file is
- * claimed when it sits in a dovecot/ folder or its text reads as Dovecot's.
+ * servers' files (Apache's and nginx's conf.d hold `10-ssl.conf`-style names too), so a numbered file (in a conf.d
+ * folder or a dovecot tree) is claimed when it sits in dovecot/conf.d or its text reads as Dovecot's.
  */
 import * as nodePath from 'node:path';
 import type { Linter, LintHost, LintResult } from '../types';
@@ -31,10 +31,13 @@ export function isDovecotConf(path: string, text?: string): boolean {
   if (base === 'dovecot.conf') return true;
   if (!/^\d\d-[^/\\]*\.conf$/.test(base)) return false;
   const dir = nodePath.dirname(path);
-  if (nodePath.basename(dir).toLowerCase() !== 'conf.d') return text !== undefined && looksLikeDovecot(text);
+  const confD = nodePath.basename(dir).toLowerCase() === 'conf.d';
+  // By name (the CLI walk, the editor's scan): a conf.d folder, or any folder of a dovecot tree
+  // (docker-mailserver keeps its conf.d files in target/dovecot/). The text decides below.
+  if (text === undefined) return confD || /(^|[\\/])[^\\/]*dovecot[^\\/]*([\\/]|$)/i.test(dir);
   // conf.d of a dovecot/ folder: Dovecot's own, even when all of it is commented out.
-  if (/(^|[\\/])dovecot$/i.test(nodePath.dirname(dir))) return true;
-  return text === undefined || looksLikeDovecot(text);
+  if (confD && /(^|[\\/])dovecot$/i.test(nodePath.dirname(dir))) return true;
+  return looksLikeDovecot(text);
 }
 
 export const dovecotLinter: Linter = {

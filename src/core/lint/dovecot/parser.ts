@@ -188,3 +188,8 @@ export const FILTER_SECTIONS = new Set(['protocol', 'local', 'local_name', 'remo
 export function isServerScoped(s: DovecotSetting): boolean {
   return s.sections.every((x) => FILTER_SECTIONS.has(x.name));
 }
+
+/** Inside a `remote` filter for loopback clients only (`remote 127.0.0.1 { }`): local clients, no network path. */
+export function forLocalClientsOnly(s: DovecotSetting): boolean {
+  return s.sections.some((x) => x.name === 'remote' && /^(127\.\d+\.\d+\.\d+(\/\d+)?|::1(\/128)?|\[::1\])$/.test(x.arg.trim()));
+}

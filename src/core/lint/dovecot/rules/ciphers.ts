@@ -10,38 +10,61 @@ import { printable } from '../../../endpoint';
 import { weakCipherReason } from '../../../probe/tlsRules';
 import { lineEvidence, replaceValue, report, type DovecotContext } from '../context';
 
-const GROUPS: ReadonlyArray<[RegExp, string]> = [
-  [/^(eNULL|NULL)$/i, 'suites without encryption'],
-  [/^(aNULL|ADH|AECDH|COMPLEMENTOFALL)$/i, 'anonymous suites: the server is not authenticated, anyone in the middle can read along'],
-  [/^(EXP|EXPORT|EXPORT40|EXPORT56)$/i, 'EXPORT suites of 40 or 56 bits'],
-  [/^LOW$/i, 'LOW suites (single DES, 64-bit)'],
-  [/^RC4$/i, 'RC4, forbidden by RFC 7465'],
-  [/^(DES|3DES)$/i, 'DES and 3DES (Sweet32)'],
-  [/^MD5$/i, 'suites with an MD5 MAC'],
-  [/^@SECLEVEL=0$/i, "OpenSSL security level 0, which re-enables everything OpenSSL's defaults refuse"],
+/**
+ * A kind of weak suite: the keyword that adds it, the suite names that belong to it, and the keywords whose `!X`
+ * (anywhere: OpenSSL deletes those suites for good) or `-X` (after it: removed, until something adds them again)
+ * takes it out again. `EECDH+aRSA+RC4:...:!RC4` therefore adds no RC4 suite.
+ */
+interface WeakGroup {
+  word: RegExp;
+  suite?: RegExp;
+  kills: readonly string[];
+  why: string;
+}
+
+const GROUPS: readonly WeakGroup[] = [
+  { word: /^(eNULL|NULL)$/i, suite: /NULL/i, kills: ['enull', 'null'], why: 'suites without encryption' },
+  {
+    word: /^(aNULL|ADH|AECDH|COMPLEMENTOFALL)$/i,
+    suite: /^(ADH|AECDH)|ANON/i,
+    kills: ['anull'],
+    why: 'anonymous suites: the server is not authenticated, anyone in the middle can read along',
+  },
+  { word: /^(EXP|EXPORT|EXPORT40|EXPORT56)$/i, suite: /^EXP/i, kills: ['exp', 'export'], why: 'EXPORT suites of 40 or 56 bits' },
+  { word: /^LOW$/i, kills: ['low'], why: 'LOW suites (single DES, 64-bit)' },
+  { word: /^RC4$/i, suite: /RC4/i, kills: ['rc4'], why: 'RC4, forbidden by RFC 7465' },
+  { word: /^3DES$/i, suite: /DES-CBC3|3DES|DES_EDE/i, kills: ['3des'], why: '3DES (Sweet32)' },
+  { word: /^DES$/i, suite: /DES/i, kills: ['des', 'low'], why: 'single DES' },
+  { word: /^MD5$/i, suite: /MD5$/i, kills: ['md5'], why: 'suites with an MD5 MAC' },
+  { word: /^@SECLEVEL=0$/i, kills: [], why: "OpenSSL security level 0, which re-enables everything OpenSSL's defaults refuse" },
 ];
 
-/** The weak words a cipher string adds, with why; pure. */
+/** The weak words a cipher string adds (and does not take out again), with why; pure. */
 export function weakCipherWords(list: string): Array<{ word: string; why: string }> {
   const out: Array<{ word: string; why: string }> = [];
-  for (const raw of list.split(/[\s:,]+/)) {
-    if (raw === '' || raw.startsWith('!') || raw.startsWith('-')) continue;
-    // `+WORD` moves suites already in the list (adds none); `A+B` is an intersection: judged by its parts.
-    if (raw.startsWith('+')) continue;
+  const tokens = list.split(/[\s:,]+/).filter((t) => t !== '');
+  const deleted = new Set(tokens.filter((t) => t.startsWith('!')).map((t) => t.slice(1).toLowerCase()));
+  const removedAfter = (i: number, keys: readonly string[]) => tokens.slice(i + 1).some((t) => t.startsWith('-') && keys.includes(t.slice(1).toLowerCase()));
+  tokens.forEach((raw, i) => {
+    // `!X`/`-X` take suites out; `+X` moves suites already in the list (adds none).
+    if (raw.startsWith('!') || raw.startsWith('-') || raw.startsWith('+')) return;
+    // `A+B` is an intersection: weak when one of its parts is.
     const parts = raw.split('+');
     for (const part of parts) {
       const word = part.replace(/@STRENGTH$/i, '');
-      const group = GROUPS.find(([re]) => re.test(word) || re.test(part));
-      if (group) {
-        out.push({ word: raw, why: group[1] });
-        break;
+      let group = GROUPS.find((g) => g.word.test(word) || g.word.test(part));
+      let why = group?.why;
+      if (!group && parts.length === 1 && word.includes('-')) {
+        why = weakCipherReason(word, 'TLSv1.3');
+        group = why ? GROUPS.find((g) => g.suite?.test(word)) : undefined;
       }
-      if (parts.length === 1 && /-/.test(word)) {
-        const why = weakCipherReason(word, 'TLSv1.3');
-        if (why) out.push({ word: raw, why });
-      }
+      if (!why) continue;
+      const keys = [word.toLowerCase(), ...(group?.kills ?? [])];
+      if (keys.some((k) => deleted.has(k)) || removedAfter(i, keys)) continue;
+      out.push({ word: raw, why });
+      break;
     }
-  }
+  });
   return out;
 }
 

@@ -6,7 +6,7 @@
  * way (doc.dovecot.org "SSL configuration", "Secured connections").
  */
 import { globalValue, replaceValue, report, lineEvidence, type DovecotContext } from '../context';
-import { isServerScoped } from '../parser';
+import { forLocalClientsOnly, isServerScoped } from '../parser';
 import { bool, inVersion, listensOnLoopbackOnly, protocolOf, servesMailboxes } from './words';
 
 const CERT_23 = 'ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem and ssl_key = </etc/letsencrypt/live/NAME/privkey.pem';
@@ -17,7 +17,7 @@ export function checkSslDisabled(ctx: DovecotContext): void {
   const loopback = listensOnLoopbackOnly(ctx);
   const hasCert = ctx.all.some((s) => s.name === 'ssl_cert' || s.name === 'ssl_server_cert_file');
   for (const s of ctx.conf.settings) {
-    if (s.name !== 'ssl' || s.value.trim().toLowerCase() !== 'no' || !isServerScoped(s)) continue;
+    if (s.name !== 'ssl' || s.value.trim().toLowerCase() !== 'no' || !isServerScoped(s) || forLocalClientsOnly(s)) continue;
     const proto = protocolOf(s);
     if (proto !== undefined && !/^(imap|pop3)$/.test(proto)) continue;
     report(ctx, 'dovecot.ssl-disabled', {
@@ -46,7 +46,8 @@ export function checkCleartextAuth(ctx: DovecotContext): void {
   if (ssl === 'required' || !servesMailboxes(ctx)) return;
   const v = ctx.version.version;
   for (const s of ctx.conf.settings) {
-    if (!isServerScoped(s)) continue;
+    // `remote 127.0.0.1 { disable_plaintext_auth = no }` (mailcow): only local clients, whose traffic crosses no network.
+    if (!isServerScoped(s) || forLocalClientsOnly(s)) continue;
     const b = bool(s.value);
     const v23 = s.name === 'disable_plaintext_auth' && b === false && v !== '2.4';
     const v24 = s.name === 'auth_allow_cleartext' && b === true && v !== '2.3';

@@ -59,6 +59,14 @@ describe('dovecot endpoints', () => {
     assert.deepEqual(labels(file, own), ['IMAP 198.51.100.7:993 (STARTTLS)']);
   });
 
+  it('a HAProxy listener (haproxy = yes, as mailcow has) is not offered: it expects the PROXY header first', () => {
+    const text =
+      'service imap-login {\n  inet_listener imaps_haproxy {\n    port = 10993\n    ssl = yes\n    haproxy = yes\n  }\n  inet_listener imaps {\n  }\n}\n';
+    assert.deepEqual(labels('/ws/dovecot/conf.d/10-master.conf', text, { '/ws/dovecot/dovecot.conf': 'hostname = mail.example.test\n' }), [
+      'IMAP mail.example.test:993 (implicit TLS)',
+    ]);
+  });
+
   it('protocols without pop3 leave the POP3 listeners out', () => {
     const main = { '/ws/dovecot/dovecot.conf': 'protocols = imap lmtp\nhostname = mail.example.test\n' };
     assert.deepEqual(labels('/ws/dovecot/conf.d/10-master.conf', MASTER, main), [

@@ -40,6 +40,10 @@ describe('dovecot lint on real configuration', () => {
     assert.ok(!isDovecotConf('/etc/nginx/conf.d/10-site.conf', 'server {\n  listen 443 ssl;\n  ssl_protocols TLSv1.2;\n}\n'));
     assert.ok(!isDovecotConf('/etc/sysctl.d/99-net.conf', 'net.ipv4.ip_forward = 1\n'));
     assert.ok(!isDovecotConf('/etc/dovecot/dovecot-sql.conf.ext'));
+    // By name alone (the CLI walk): conf.d folders and dovecot trees (docker-mailserver: target/dovecot/10-ssl.conf).
+    assert.ok(isDovecotConf('/srv/docker-mailserver/target/dovecot/10-ssl.conf'));
+    assert.ok(isDovecotConf('/etc/httpd/conf.d/10-ssl.conf'));
+    assert.ok(!isDovecotConf('/etc/sysctl.d/99-net.conf'));
   });
 
   it('broken input gets findings, never a crash: binary junk, unbalanced braces, a huge file', () => {

@@ -80,6 +80,17 @@ describe('dovecot TLS rules', () => {
       weakCipherWords('HIGH:RC4-SHA:EXPORT:aNULL:DES-CBC3-SHA:@SECLEVEL=0').map((w) => w.word),
       ['RC4-SHA', 'EXPORT', 'aNULL', 'DES-CBC3-SHA', '@SECLEVEL=0'],
     );
+    // Taken out again: `!RC4` anywhere deletes for good (a real Debian template: EECDH+aRSA+RC4 ... !RC4), `-X` after.
+    assert.deepEqual(weakCipherWords('EECDH+ECDSA+AESGCM:EECDH+aRSA+RC4:EECDH:EDH+aRSA:!aNULL:!eNULL:!LOW:!3DES:!MD5:!EXP:!PSK:!SRP:!DSS:!RC4'), []);
+    assert.deepEqual(weakCipherWords('HIGH:RC4-SHA:-RC4'), []);
+    assert.deepEqual(
+      weakCipherWords('-RC4:HIGH:RC4').map((w) => w.word),
+      ['RC4'],
+    );
+    assert.deepEqual(
+      weakCipherWords('HIGH:3DES:!DES').map((w) => w.word),
+      ['3DES'],
+    );
     const text = 'ssl_cipher_list = HIGH:RC4:!aNULL\n';
     const f = only(lintDovecot(SSL, text), 'dovecot.weak-ciphers');
     assert.equal(editRemoves(SSL, text, f), 'ssl_cipher_list = HIGH:!aNULL\n');
@@ -123,6 +134,27 @@ describe('dovecot TLS rules', () => {
     const f = only(r, 'dovecot.syntax-error');
     assert.match(f.detail, /Missing '\}'/);
     assert.equal(only(lintDovecot(MAIN, 'ssl = yes\n}\n'), 'dovecot.syntax-error').range?.start.line, 1);
+  });
+
+  it('settings for loopback clients only (remote 127.0.0.1 { }, as mailcow has) are not cleartext or TLS-off findings', () => {
+    assert.deepEqual(ids(lintDovecot(MAIN, 'disable_plaintext_auth = yes\nremote 127.0.0.1 {\n  disable_plaintext_auth = no\n}\n')), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'remote ::1 {\n  ssl = no\n}\n')), []);
+    assert.equal(only(lintDovecot(MAIN, 'remote 10.0.0.0/8 {\n  disable_plaintext_auth = no\n}\n'), 'dovecot.cleartext-auth').severity, 'warning');
+  });
+
+  it("an absolute !include of a copy is read from the workspace (mirror, or beside dovecot.conf), never this machine's /etc", () => {
+    const text = '!include /etc/dovecot/ssl.inc\ndisable_plaintext_auth = no\n';
+    assert.deepEqual(ids(lintDovecot(MAIN, text, { '/ws/dovecot/ssl.inc': 'ssl = required\n' })), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, text, { '/ws/etc/dovecot/ssl.inc': 'ssl = required\n' })), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, text, { '/etc/dovecot/ssl.inc': 'ssl = required\n' })), ['dovecot.cleartext-auth']);
+  });
+
+  it('a numbered file beside dovecot.conf (docker-mailserver: target/dovecot/10-ssl.conf) reads its version there', () => {
+    const f = only(
+      lintDovecot('/ws/target/dovecot/10-ssl.conf', 'ssl_cert = </etc/x.pem\n', { '/ws/target/dovecot/dovecot.conf': V24 }),
+      'dovecot.version-mismatch',
+    );
+    assert.match(f.title, /config is for 2\.4/);
   });
 
   it('follows a plain relative !include for context; a missing !include_try is fine', () => {
