@@ -431,6 +431,26 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'for the name clients use (smtpd_tls_chain_files = key.pem, fullchain.pem), then postfix reload. Do not tell clients to turn verification off.',
   },
   {
+    // OpenSSL 3 reports a close without close_notify as this error (OpenSSL 1.1 returned a bare SSL_ERROR_SYSCALL): clients and
+    // scanners close that way all day, so on its own the line is noise, not a TLS fault.
+    id: 'explain.tls-unexpected-eof',
+    pattern: /unexpected eof while reading|UNEXPECTED_EOF_WHILE_READING/i,
+    severity: 'info',
+    title: 'The peer closed the connection without ending TLS first ("unexpected eof while reading").',
+    detail:
+      'OpenSSL 3 reports a peer that drops the connection without a TLS close_notify as an error; OpenSSL 1.1 said nothing. Many clients, ' +
+      'servers and scanners close that way, so the line alone is no fault: when the session around it succeeded, nothing was lost.',
+    causes: [
+      likely(
+        'Postfix with OpenSSL 3 logs such a close as a TLS error; later Postfix releases ignore it (a real report: gone after upgrading to Postfix 3.7.4).',
+      ),
+      possible('The peer gave up during the handshake or the session (a scanner, a timeout, a network drop): the lines around it then show the failure.'),
+    ],
+    fix:
+      'Nothing to fix when the session or delivery around it succeeded; an upgrade of Postfix stops the noise. If it comes with failed handshakes ' +
+      'or deferred mail, read those lines for the reason.',
+  },
+  {
     id: 'explain.cert-key-mismatch',
     pattern: /key values mismatch|X509_check_private_key/i,
     severity: 'error',

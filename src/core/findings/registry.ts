@@ -273,6 +273,7 @@ export const FINDINGS = {
   'explain.self-signed-leaf': { severity: 'error', title: 'The server presents a self-signed certificate.' },
   'explain.socket-error': { severity: 'error', title: 'nodemailer reports a socket-level error.' },
   'explain.starttls-unavailable': { severity: 'error', title: 'The server does not offer STARTTLS, and the client requires it.' },
+  'explain.tls-unexpected-eof': { severity: 'info', title: 'The peer closed the connection without ending TLS first.' },
   'explain.tls-library-problem': { severity: 'warning', title: 'Postfix reports a TLS error from OpenSSL.' },
   'explain.tls-policy-service-answer': { severity: 'info', title: 'An MTA-STS/DANE policy service reported the policy of a destination.' },
   'explain.tls-version-rejected': { severity: 'error', title: 'Client and server share no TLS version.' },

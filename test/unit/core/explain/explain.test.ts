@@ -21,7 +21,7 @@ describe('explainError', () => {
       'postfix/smtp[2102]: warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:../ssl/record/ssl3_record.c:354:',
       'explain.wrong-version-number',
     ],
-    ['postfix/smtpd[1]: warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading', 'explain.tls-library-problem'],
+    ['postfix/smtpd[1]: warning: TLS library problem: error:0A000438:SSL routines::tlsv1 alert internal error', 'explain.tls-library-problem'],
     ['Error: 80E8A2C2C67F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number', 'explain.wrong-version-number'],
     // OpenSSL 1.0's words for the same mismatch (old Node, Postfix on old distributions).
     ['Error: 139901:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:769:', 'explain.wrong-version-number'],
@@ -154,6 +154,13 @@ describe('explainError', () => {
     }
     // Outbound, the peer is the server: the reset keeps its entry.
     assert.ok(idsOf('postfix/smtp[2]: SSL_connect error to mx.example.org[192.0.2.3]:25: Connection reset by peer').includes('explain.connection-reset'));
+  });
+
+  it('"unexpected eof while reading" is a close without close_notify (noise on its own), not a bare "TLS library problem"', () => {
+    const text =
+      'Mar 15 09:57:00 mail postfix/smtps/smtpd[7282]: warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading:../ssl/record/rec_layer_s3.c:317:';
+    assert.deepEqual(idsOf(text), ['explain.tls-unexpected-eof']);
+    assert.equal(explainError(text).matches[0].severity, 'info');
   });
 
   it('a specific reason silences the generic code on the same line', () => {
