@@ -16,13 +16,17 @@ const COUNTERPART: Readonly<Record<string, string>> = {
 
 const GRADE_RANK: Readonly<Record<string, number>> = { null: 0, export: 1, low: 2, medium: 3, high: 4 };
 
+/** A master.cf service whose smtpd requires TLS (wrapper mode or encrypt): its opportunistic smtpd_tls_* lists have no effect. */
+export function smtpdTlsMandatory(ctx: RuleContext): boolean {
+  return ctx.service !== undefined && (ctx.scope.flag('smtpd_tls_wrappermode') || serverLevel(ctx.scope) === 'encrypt');
+}
+
 /** `mainKnown`: the sibling main.cf was read, so the inherited mandatory value is known (else it is Postfix's default). */
 export function checkOpportunisticOverride(ctx: RuleContext, mainKnown: boolean): void {
   const svc = ctx.service;
-  if (!svc) return;
+  if (!svc || !smtpdTlsMandatory(ctx)) return;
   const scope = ctx.scope;
   const wrapper = scope.flag('smtpd_tls_wrappermode');
-  if (!wrapper && serverLevel(scope) !== 'encrypt') return;
   for (const [name, mandatory] of Object.entries(COUNTERPART)) {
     const own = scope.setting(name);
     // A service that also sets the mandatory parameter itself has said what it wants there.

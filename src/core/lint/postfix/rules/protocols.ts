@@ -3,6 +3,7 @@ import { report, RuleContext, shown, where } from '../context';
 import type { Setting } from '../mainParser';
 import { analyzeProtocols, protocolSide, ProtocolSide, Version, VERSIONS } from '../protocols';
 import { BOUND_TLS12, describeKnowledge, EXCLUSION_TLS12, knownVersion, knowsBounds, tls12Advice, tls12Value } from '../version';
+import { smtpdTlsMandatory } from './opportunisticOverride';
 
 const PROTOCOL_PARAM = /^(smtpd|smtp|lmtp|postscreen|tlsproxy|tlsproxy_client)_tls_(mandatory_)?protocols$/;
 
@@ -147,7 +148,9 @@ export function checkProtocols(ctx: RuleContext, s: Setting): void {
     });
   }
 
-  if (a.legacy.length > 0 && legacySev) {
+  // A service that requires TLS never uses its opportunistic smtpd list: postfix.opportunistic-override-ignored says so,
+  // and advice to tighten a list without effect would contradict it.
+  if (a.legacy.length > 0 && legacySev && !(s.name === 'smtpd_tls_protocols' && smtpdTlsMandatory(ctx))) {
     const opportunistic = legacySev === 'info';
     report(ctx, 'postfix.legacy-protocols', {
       severity: legacySev,

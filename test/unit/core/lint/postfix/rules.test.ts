@@ -440,7 +440,8 @@ describe('postfix master.cf rules', () => {
   });
   it('checks -o overrides with the main.cf rules and service-aware severity', () => {
     const text =
-      'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o { smtpd_tls_protocols = >=TLSv1 }\nsmtp inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';
+      // The mandatory list: at encrypt the service never reads smtpd_tls_protocols (postfix.opportunistic-override-ignored).
+      'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o { smtpd_tls_mandatory_protocols = >=TLSv1 }\nsmtp inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n';
     const r = lint('master.cf', text, MAIN);
     const legacy = only(r, 'postfix.legacy-protocols');
     assert.equal(legacy.severity, 'warning');
