@@ -11,11 +11,13 @@
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
-import { certEvidence } from '../../../cert/wording';
+import type { CertificateInfo } from '../../../cert/types';
+import { CHAIN_FIX_CAT, certEvidence } from '../../../cert/wording';
 import { candidates } from '../../postfix/rules/certs';
 import { certificatesIn, judgeServerFiles } from '../../serverCertFiles';
 import { report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';
+import { inVersion } from './words';
 
 interface Loaded {
   path: string;
@@ -186,13 +188,13 @@ function judge(
       range,
       evidence: [...certEvidence(info, 'server certificate'), `${ca.setting.name} holds: ${issuerInCa.subject}`],
     });
-  } else if (j.chain?.kind === 'leaf-only') on(j.chain.finding, range, 'dovecot.cert-missing-intermediate');
+  } else if (j.chain?.kind === 'leaf-only') on({ ...j.chain.finding, fix: chainFix(ctx, info) }, range, 'dovecot.cert-missing-intermediate');
   else if (j.chain?.kind === 'wrong-next') {
     report(ctx, 'dovecot.cert-missing-intermediate', {
       severity: 'error',
       title: `The certificate after the server certificate is not its issuer ("${info.issuer}").`,
       detail: `The file holds "${j.chain.next.subject}" where the issuer "${info.issuer}" should follow. ${j.chain.finding.detail}`,
-      fix: j.chain.finding.fix,
+      fix: chainFix(ctx, info),
       range,
       evidence: [...certEvidence(info, 'server certificate'), `next certificate subject: ${j.chain.next.subject}`],
     });
@@ -209,4 +211,17 @@ function judge(
     });
   }
   if (j.weakKey) on(j.weakKey, range, 'dovecot.cert-weak-key');
+}
+
+/** The chain fix in this config's Dovecot syntax (the generic one names Postfix and both Dovecot versions). */
+function chainFix(ctx: DovecotContext, leaf: CertificateInfo): string {
+  const setting = inVersion(
+    ctx,
+    '`ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem` (the `<` is required)',
+    '`ssl_server_cert_file = /etc/letsencrypt/live/NAME/fullchain.pem`',
+  );
+  const aia = leaf.aiaIssuerUrl
+    ? ` The intermediate can be fetched from ${leaf.aiaIssuerUrl} (convert DER with \`openssl x509 -inform der -in it.cer -out intermediate.pem\`).`
+    : '';
+  return `Serve the full chain, not just the certificate: with certbot use fullchain.pem, never cert.pem: ${setting}, then \`doveadm reload\`. ${CHAIN_FIX_CAT}${aia}`;
 }

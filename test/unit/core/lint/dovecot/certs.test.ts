@@ -43,7 +43,11 @@ describe('dovecot certificate-file rules', function () {
 
   it('dovecot.cert-missing-intermediate: only the leaf; dovecot.cert-ca-is-chain when ssl_ca holds the intermediate', () => {
     const leaf = pki.leaf({ cn: 'mail.example.com' });
-    assert.equal(only(lintDovecot(SSL, conf(), files(leaf.certPem, leaf.keyPem)), 'dovecot.cert-missing-intermediate').severity, 'error');
+    const missing = only(lintDovecot(SSL, conf(), files(leaf.certPem, leaf.keyPem)), 'dovecot.cert-missing-intermediate');
+    assert.equal(missing.severity, 'error');
+    // The fix in this config's syntax (2.3: ssl_cert with its "<"), not Postfix's or the other version's.
+    assert.match(missing.fix, /`ssl_cert = <\/etc\/letsencrypt\/live\/NAME\/fullchain\.pem`/);
+    assert.doesNotMatch(missing.fix, /smtpd_tls|ssl_server_cert_file/);
     const withCa = lintDovecot(
       SSL,
       conf('ssl_ca = </etc/ssl/mail/chain.pem\n'),
@@ -67,6 +71,9 @@ describe('dovecot certificate-file rules', function () {
     const text = 'dovecot_config_version = 2.4.0\nssl_server_cert_file = /etc/ssl/mail/cert.pem\nssl_server_key_file = /etc/ssl/mail/key.pem\n';
     const r = lintDovecot('/ws/etc/dovecot/dovecot.conf', text, files(leaf.certPem, pki.root.keyPem));
     assert.deepEqual(ids(r).sort(), ['dovecot.cert-key-mismatch', 'dovecot.cert-missing-intermediate']);
+    const fix = only(r, 'dovecot.cert-missing-intermediate').fix;
+    assert.match(fix, /`ssl_server_cert_file = \/etc\/letsencrypt\/live\/NAME\/fullchain\.pem`/);
+    assert.doesNotMatch(fix, /smtpd_tls|ssl_cert = </);
   });
 
   it('missing files: an error on the live /etc/dovecot, one info summary for a copy whose files are elsewhere', () => {
