@@ -110,6 +110,7 @@ export const FINDINGS = {
   'dovecot.config-version': { severity: 'error', title: 'dovecot_config_version is not the first setting.' },
   'dovecot.file-checks-skipped': { severity: 'info', title: 'Certificate or key files named in a copied config were not checked.' },
   'dovecot.file-without-prefix': { severity: 'error', title: 'A Dovecot 2.3 certificate or key path without "<": taken as the PEM text itself.' },
+  'dovecot.include-missing': { severity: 'error', title: 'An !include names a file that does not exist: Dovecot does not start.' },
   'dovecot.legacy-protocols': { severity: 'warning', title: 'ssl_min_protocol allows TLS 1.0, TLS 1.1 or SSLv3.' },
   'dovecot.removed-setting': { severity: 'warning', title: 'ssl_protocols: removed in Dovecot 2.3, refused by 2.4.' },
   'dovecot.ssl-disabled': { severity: 'error', title: 'ssl = no: IMAP and POP3 without TLS.' },

@@ -25,6 +25,8 @@ export interface DovecotContext {
   live: boolean;
   /** The directory of the main dovecot.conf (a conf.d file's parent), for /etc/dovecot/... paths in a copy. */
   home: string;
+  /** Where files the config names are looked for (live or a copy, /etc/dovecot/ mapped to `home`). */
+  serverHome: ServerHome;
   findings: Finding[];
 }
 
@@ -74,6 +76,7 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
     all: [...rest, ...own],
     live,
     home: home.dir,
+    serverHome: home,
     findings: [],
   };
 }
@@ -88,20 +91,26 @@ function expand(path: string, text: string, host: LintHost, home: ServerHome, se
     while (si < conf.settings.length && conf.settings[si].line < inc.line) out.push(conf.settings[si++]);
     // A glob needs a directory listing, which the LintHost does not offer; conf.d files are linted on their own.
     if (/[*?[]/.test(inc.path) || seen.size >= MAX_INCLUDED_FILES || inc.sections.length > 0) continue;
-    // Looked for as the certificate files are: an absolute path as written only on the live config (a copy's
-    // /etc/dovecot/x.conf is another machine's file), under the workspace mirror, beside the copy's dovecot.conf.
-    for (const c of candidates(inc.path, path, host.workspaceRoot, home)) {
-      const target = nodePath.resolve(c);
-      if (seen.has(target)) break;
-      const t = safeRead(host, target);
-      if (t === undefined) continue;
-      seen.add(target);
-      out.push(...expand(target, t, host, home, seen, depth + 1));
-      break;
-    }
+    const found = findInclude(host, home, path, inc.path);
+    if (!found || seen.has(found.path)) continue;
+    seen.add(found.path);
+    out.push(...expand(found.path, found.text, host, home, seen, depth + 1));
   }
   while (si < conf.settings.length) out.push(conf.settings[si++]);
   return out;
+}
+
+/**
+ * An included file, looked for as the certificate files are: an absolute path as written only on the live config (a
+ * copy's /etc/dovecot/x.conf is another machine's file), under the workspace mirror, beside the copy's dovecot.conf;
+ * a relative one beside the including file.
+ */
+export function findInclude(host: LintHost, home: ServerHome, from: string, include: string): { path: string; text: string } | undefined {
+  for (const c of candidates(include, from, host.workspaceRoot, home)) {
+    const text = safeRead(host, c);
+    if (text !== undefined) return { path: nodePath.resolve(c), text };
+  }
+  return undefined;
 }
 
 function safeRead(host: LintHost, p: string): string | undefined {

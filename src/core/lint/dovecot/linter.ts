@@ -10,6 +10,7 @@ import { discoverEndpoints } from './endpoints';
 import { checkCertificates } from './rules/certs';
 import { checkCipherList } from './rules/ciphers';
 import { checkMissingFilePrefix } from './rules/fileValues';
+import { checkMissingIncludes } from './rules/includes';
 import { checkMinProtocol, checkRemovedProtocols } from './rules/protocols';
 import { checkCleartextAuth, checkSslDisabled } from './rules/ssl';
 import { checkSyntax } from './rules/syntax';
@@ -56,6 +57,7 @@ export const dovecotLinter: Linter = {
 export function lintDovecotConf(path: string, text: string, host: LintHost): LintResult {
   const ctx = buildContext(path, text, host);
   checkSyntax(ctx);
+  checkMissingIncludes(ctx);
   checkVersionNames(ctx);
   checkSslDisabled(ctx);
   checkCleartextAuth(ctx);

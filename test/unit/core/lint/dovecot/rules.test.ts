@@ -157,6 +157,19 @@ describe('dovecot TLS rules', () => {
     assert.match(f.title, /config is for 2\.4/);
   });
 
+  it('dovecot.include-missing: an !include of a missing file on the live /etc/dovecot (Dovecot: "No matches")', () => {
+    const auth = '/etc/dovecot/conf.d/10-auth.conf';
+    const text = 'auth_mechanisms = plain\n!include auth-system.conf.ext\n!include_try auth-sql.conf.ext\n!include /etc/dovecot/conf.d/*.ext\n';
+    const noWs = { workspaceRoot: undefined };
+    const f = only(lintDovecot(auth, text, {}, noWs), 'dovecot.include-missing');
+    assert.equal(f.severity, 'error');
+    assert.equal(f.range?.start.line, 1);
+    assert.equal(f.edits, undefined);
+    assert.deepEqual(ids(lintDovecot(auth, text, { '/etc/dovecot/conf.d/auth-system.conf.ext': 'passdb {\n}\n' }, noWs)), []);
+    // A copy may be partial: not judged.
+    assert.deepEqual(ids(lintDovecot('/ws/dovecot/conf.d/10-auth.conf', text)), []);
+  });
+
   it('follows a plain relative !include for context; a missing !include_try is fine', () => {
     const files = { '/ws/dovecot/ssl.inc': 'ssl = required\n' };
     assert.deepEqual(ids(lintDovecot(MAIN, '!include ssl.inc\n!include_try nothere.conf\ndisable_plaintext_auth = no\n', files)), []);

@@ -1,0 +1,25 @@
+/**
+ * A `!include` (not `!include_try`) of a file that does not exist stops Dovecot: "Error in configuration file ...
+ * line N: No matches" (doveconf 2.3.19, observed). Judged only on the live config (/etc/dovecot): a copy in a
+ * workspace is often partial, and its absolute includes name another machine's files. Globs need a directory
+ * listing, which the LintHost does not offer: not judged.
+ */
+import { printable } from '../../../endpoint';
+import { findInclude, report, type DovecotContext } from '../context';
+
+export function checkMissingIncludes(ctx: DovecotContext): void {
+  if (!ctx.live) return;
+  for (const inc of ctx.conf.includes) {
+    if (inc.optional || /[*?[]/.test(inc.path) || inc.path === '') continue;
+    if (findInclude(ctx.host, ctx.serverHome, ctx.file, inc.path)) continue;
+    report(ctx, 'dovecot.include-missing', {
+      severity: 'error',
+      title: `!include ${printable(inc.path, 200)}: the file cannot be found or read.`,
+      detail: `Dovecot stops reading its configuration here ("Error in configuration file ... line ${inc.line + 1}: No matches") and does not start, so IMAP and POP3 are down.`,
+      // No edit to !include_try: Dovecot would then start without what the file sets, which may be its TLS settings.
+      fix: 'Fix the path (a relative one is read beside this file) or restore the file; write !include_try only if the server is right without what the file sets.',
+      range: inc.range,
+      evidence: [`line ${inc.line + 1}: ${printable(ctx.conf.lines[inc.line]?.trim() ?? '', 200)}`],
+    });
+  }
+}
