@@ -12,12 +12,25 @@ import type { DovecotSetting } from '../parser';
 import { CONTENT_SETTINGS_23, FILE_SETTINGS_24, NAME_IN_23, RENAMED_IN_24 } from '../version';
 import { bool } from './words';
 
-/** The value in the other version's syntax: `<` added or dropped for files, the boolean inverted for cleartext auth. */
+/**
+ * The value in the other version's syntax: `<` added or dropped for files, the boolean inverted for cleartext auth,
+ * the cipher preference between yes/no and server/client.
+ */
 export function convertValue(from: string, to: string, value: string): string | undefined {
   const v = value.trim();
   if (from === 'disable_plaintext_auth' || from === 'auth_allow_cleartext') {
     const b = bool(v);
     return b === undefined ? undefined : b ? 'no' : 'yes';
+  }
+  // 2.3's ssl_prefer_server_ciphers is a boolean; 2.4's ssl_server_prefer_ciphers names the side whose order wins
+  // (client or server). Each version refuses the other's words (doveconf 2.3.19: "Invalid boolean value: server").
+  if (from === 'ssl_prefer_server_ciphers') {
+    const b = bool(v);
+    return b === undefined ? undefined : b ? 'server' : 'client';
+  }
+  if (from === 'ssl_server_prefer_ciphers') {
+    const side = v.toLowerCase();
+    return side === 'server' ? 'yes' : side === 'client' ? 'no' : undefined;
   }
   if (CONTENT_SETTINGS_23.has(from) && FILE_SETTINGS_24.has(to)) return v.startsWith('<') ? v.slice(1).trim() : undefined;
   if (FILE_SETTINGS_24.has(from) && CONTENT_SETTINGS_23.has(to)) return v === '' ? v : `<${v}`;

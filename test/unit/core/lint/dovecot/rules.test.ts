@@ -116,6 +116,24 @@ describe('dovecot TLS rules', () => {
     assert.match(confd.title, /config is for 2\.4/);
   });
 
+  it('dovecot.version-mismatch: the cipher preference is yes/no in 2.3 and server/client in 2.4', () => {
+    // Each version refuses the other's words (doveconf 2.3.19: "Invalid boolean value: server (use yes or no)").
+    for (const [v23, v24] of [
+      ['yes', 'server'],
+      ['no', 'client'],
+    ]) {
+      const t24 = `${V24}ssl_prefer_server_ciphers = ${v23}\n`;
+      const to24 = editRemoves(MAIN, t24, only(lintDovecot(MAIN, t24), 'dovecot.version-mismatch'));
+      assert.match(to24, new RegExp(`^ssl_server_prefer_ciphers = ${v24}$`, 'm'));
+      const t23 = `ssl_server_prefer_ciphers = ${v24}\n`;
+      const f = only(lintDovecot(MAIN, t23), 'dovecot.version-mismatch');
+      assert.match(f.fix, new RegExp(`Write ssl_prefer_server_ciphers = ${v23},`));
+      assert.match(editRemoves(MAIN, t23, f), new RegExp(`^ssl_prefer_server_ciphers = ${v23}$`, 'm'));
+    }
+    // A value neither version knows: the name only, no edit that would carry it over.
+    assert.equal(only(lintDovecot(MAIN, 'ssl_server_prefer_ciphers = maybe\n'), 'dovecot.version-mismatch').edits, undefined);
+  });
+
   it('dovecot.version-mismatch never writes a password into its fix, edit or evidence (ssl_key_password)', () => {
     const text = `${V24}ssl_key_password = hunter2-secret\n`;
     const r = lintDovecot(MAIN, text);
