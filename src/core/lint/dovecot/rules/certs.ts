@@ -17,7 +17,7 @@ import { candidates } from '../../postfix/rules/certs';
 import { certificatesIn, judgeServerFiles } from '../../serverCertFiles';
 import { report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';
-import { inVersion } from './words';
+import { bool, inVersion } from './words';
 
 interface Loaded {
   path: string;
@@ -27,10 +27,10 @@ interface Loaded {
 
 /** One server certificate with its key and CA settings, as a scope (global or a filter) sets them. */
 const PAIRS = [
-  { cert: 'ssl_cert', key: 'ssl_key', ca: 'ssl_ca', prefix: true },
-  { cert: 'ssl_alt_cert', key: 'ssl_alt_key', ca: 'ssl_ca', prefix: true },
-  { cert: 'ssl_server_cert_file', key: 'ssl_server_key_file', ca: 'ssl_server_ca_file', prefix: false },
-  { cert: 'ssl_server_alt_cert_file', key: 'ssl_server_alt_key_file', ca: 'ssl_server_ca_file', prefix: false },
+  { cert: 'ssl_cert', key: 'ssl_key', ca: 'ssl_ca', verify: 'ssl_verify_client_cert', prefix: true },
+  { cert: 'ssl_alt_cert', key: 'ssl_alt_key', ca: 'ssl_ca', verify: 'ssl_verify_client_cert', prefix: true },
+  { cert: 'ssl_server_cert_file', key: 'ssl_server_key_file', ca: 'ssl_server_ca_file', verify: 'ssl_server_request_client_cert', prefix: false },
+  { cert: 'ssl_server_alt_cert_file', key: 'ssl_server_alt_key_file', ca: 'ssl_server_ca_file', verify: 'ssl_server_request_client_cert', prefix: false },
 ];
 
 /** The path a value names: 2.3's `<path`, 2.4's path; undefined for inline PEM, variables, or no `<` in 2.3. */
@@ -55,6 +55,8 @@ export function checkCertificates(ctx: DovecotContext): void {
       // The key and CA of the same scope: in this file's same sections, else the global ones.
       const keySetting = sameScope(ctx, certSetting, pair.key);
       const caSetting = sameScope(ctx, certSetting, pair.ca);
+      const verifySetting = sameScope(ctx, certSetting, pair.verify);
+      const verifiesClients = verifySetting !== undefined && bool(verifySetting.value) === true;
       const keyPath = keySetting ? namedPath(keySetting.value, pair.prefix) : undefined;
       const caPath = caSetting ? namedPath(caSetting.value, pair.prefix) : undefined;
       const cert = find(ctx, certPath);
@@ -67,7 +69,8 @@ export function checkCertificates(ctx: DovecotContext): void {
         if (!certFile) return;
         const keyFiles = keyFile ? [keyFile] : keyPath && key?.text !== undefined ? [{ path: keyPath, range: certSetting.valueRange, text: key.text }] : [];
         const caText = caPath ? find(ctx, caPath).text : undefined;
-        judge(ctx, certSetting.name, certFile, keyFiles, caSetting && caText !== undefined ? { setting: caSetting, path: caPath!, text: caText } : undefined);
+        const ca = caSetting && caText !== undefined ? { setting: caSetting, path: caPath!, text: caText, loaded: verifiesClients } : undefined;
+        judge(ctx, certSetting.name, certFile, keyFiles, ca);
       });
     }
   }
@@ -144,7 +147,12 @@ function judge(
   certName: string,
   certFile: Loaded,
   keyFiles: Loaded[],
-  ca: { setting: DovecotSetting; path: string; text: string } | undefined,
+  /**
+   * `loaded`: Dovecot loads the CA file only to verify client certificates (lib-ssl-iostream: `if
+   * (set->verify_remote_cert) ssl_iostream_context_load_ca`); OpenSSL then completes a leaf-only chain from it and
+   * sends the intermediate (observed with Dovecot 2.3.19 and openssl s_client -showcerts).
+   */
+  ca: { setting: DovecotSetting; path: string; text: string; loaded: boolean } | undefined,
 ): void {
   const j = judgeServerFiles([certFile], keyFiles, ctx.host.now ?? new Date(), ctx.host.expiryWarningDays ?? 30);
   const on = (f: Finding, range: Range, id: FindingId): void =>
@@ -175,28 +183,31 @@ function judge(
   const range = certFile.range;
   if (j.validity) on(j.validity.finding, range, j.validity.kind === 'expires-soon' ? 'dovecot.cert-expiring-soon' : 'dovecot.cert-expired');
   const issuerInCa = ca ? certificatesIn(ca.text).find((c) => c.subject === info.issuer && !c.selfSigned) : undefined;
-  if (j.chain?.kind === 'leaf-only' && ca && issuerInCa) {
+  // A leaf-only file whose intermediate OpenSSL takes from the loaded CA file: clients get the chain.
+  const chain = j.chain?.kind === 'leaf-only' && ca?.loaded && issuerInCa ? undefined : j.chain;
+  if (chain?.kind === 'leaf-only' && ca && issuerInCa) {
     report(ctx, 'dovecot.cert-ca-is-chain', {
       severity: 'error',
       title: `The intermediate "${info.issuer}" is in ${ca.setting.name}, not in the ${certName} file: clients never get it.`,
       detail:
-        `${ca.setting.name} is the CA Dovecot uses to verify client certificates; it is not sent to clients. The server sends only ` +
-        `what the ${certName} file holds, here the server certificate alone. ${j.chain.finding.detail}`,
+        `${ca.setting.name} is the CA Dovecot uses to verify client certificates, read only when it asks for them (not here); it is not ` +
+        `what the server sends. The server sends only ` +
+        `what the ${certName} file holds, here the server certificate alone. ${chain.finding.detail}`,
       fix:
         `Put the intermediate into the ${certName} file after the server certificate (certbot: use fullchain.pem, not cert.pem), ` +
         `and remove ${ca.setting.name} unless you verify client certificates; then \`doveadm reload\`.`,
       range,
       evidence: [...certEvidence(info, 'server certificate'), `${ca.setting.name} holds: ${issuerInCa.subject}`],
     });
-  } else if (j.chain?.kind === 'leaf-only') on({ ...j.chain.finding, fix: chainFix(ctx, info) }, range, 'dovecot.cert-missing-intermediate');
-  else if (j.chain?.kind === 'wrong-next') {
+  } else if (chain?.kind === 'leaf-only') on({ ...chain.finding, fix: chainFix(ctx, info) }, range, 'dovecot.cert-missing-intermediate');
+  else if (chain?.kind === 'wrong-next') {
     report(ctx, 'dovecot.cert-missing-intermediate', {
       severity: 'error',
       title: `The certificate after the server certificate is not its issuer ("${info.issuer}").`,
-      detail: `The file holds "${j.chain.next.subject}" where the issuer "${info.issuer}" should follow. ${j.chain.finding.detail}`,
+      detail: `The file holds "${chain.next.subject}" where the issuer "${info.issuer}" should follow. ${chain.finding.detail}`,
       fix: chainFix(ctx, info),
       range,
-      evidence: [...certEvidence(info, 'server certificate'), `next certificate subject: ${j.chain.next.subject}`],
+      evidence: [...certEvidence(info, 'server certificate'), `next certificate subject: ${chain.next.subject}`],
     });
   }
   if (j.keyMismatch) {

@@ -66,6 +66,24 @@ describe('dovecot certificate-file rules', function () {
     assert.deepEqual(ids(ok), []);
   });
 
+  it('an intermediate in the CA file is sent when Dovecot asks for client certificates: no chain finding', () => {
+    // Dovecot loads ssl_ca only to verify client certificates, and OpenSSL then completes the leaf-only chain from it
+    // (Dovecot 2.3.19, openssl s_client -showcerts: the intermediate is sent with ssl_verify_client_cert = yes, not without).
+    const leaf = pki.leaf({ cn: 'mail.example.com' });
+    const ca = { '/ws/etc/ssl/mail/chain.pem': pki.intermediate.certPem };
+    const verified = lintDovecot(SSL, conf('ssl_ca = </etc/ssl/mail/chain.pem\nssl_verify_client_cert = yes\n'), files(leaf.certPem, leaf.keyPem, ca));
+    assert.deepEqual(ids(verified), []);
+    const v24 =
+      'dovecot_config_version = 2.4.0\nssl_server_cert_file = /etc/ssl/mail/cert.pem\nssl_server_key_file = /etc/ssl/mail/key.pem\n' +
+      'ssl_server_ca_file = /etc/ssl/mail/chain.pem\n';
+    const dovecotConf = '/ws/etc/dovecot/dovecot.conf';
+    assert.deepEqual(ids(lintDovecot(dovecotConf, `${v24}ssl_server_request_client_cert = yes\n`, files(leaf.certPem, leaf.keyPem, ca))), []);
+    // Not asked for (the default, or no): the CA file is never read, only the leaf is sent.
+    assert.equal(only(lintDovecot(dovecotConf, v24, files(leaf.certPem, leaf.keyPem, ca)), 'dovecot.cert-ca-is-chain').severity, 'error');
+    const unverified = conf('ssl_ca = </etc/ssl/mail/chain.pem\nssl_verify_client_cert = no\n');
+    assert.match(only(lintDovecot(SSL, unverified, files(leaf.certPem, leaf.keyPem, ca)), 'dovecot.cert-ca-is-chain').detail, /read only when/);
+  });
+
   it('Dovecot 2.4 names the files without "<"', () => {
     const leaf = pki.leaf({ cn: 'mail.example.com' });
     const text = 'dovecot_config_version = 2.4.0\nssl_server_cert_file = /etc/ssl/mail/cert.pem\nssl_server_key_file = /etc/ssl/mail/key.pem\n';
