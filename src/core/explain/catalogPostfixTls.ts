@@ -111,16 +111,18 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     // ("enable TLS 1.2 on the server"), and the server is this machine.
     id: 'explain.inbound-version-refused',
     pattern:
-      /(?:\bsmtpd\[\d+\]:|statem_srvr\.c|choose_server_version|process_client_hello)[^\n]*?(?:unsupported protocol|version too low)|(?:unsupported protocol|version too low)[^\n]*statem_srvr\.c/i,
+      /(?:\bsmtpd\[\d+\]:|SSL_accept\(\) failed|statem_srvr\.c|choose_server_version|process_client_hello)[^\n]*?(?:unsupported protocol|version too low)|(?:unsupported protocol|version too low)[^\n]*statem_srvr\.c/i,
     severity: 'warning',
     title: 'A connecting client offered only TLS versions this server refuses ("unsupported protocol").',
     detail:
-      "Inbound (smtpd): OpenSSL on this server found no version it allows in the client's hello and ended the handshake. This server's TLS " +
-      'works; the client is older than this server accepts. A sending MTA usually retries in plain text; a client that requires TLS cannot deliver.',
+      'Inbound (Postfix\'s smtpd, or Dovecot\'s imap-login/pop3-login, whose lines say "SSL_accept() failed"): OpenSSL on this server found no ' +
+      "version it allows in the client's hello and ended the handshake. This server's TLS works; the client is older than this server " +
+      'accepts. A sending MTA usually retries in plain text; a client that requires TLS cannot deliver.',
     causes: [
       likely(
         'The client (an old appliance or mail server) offers only TLS 1.0/1.1 or SSLv3, and this server excludes them: ' +
-          'smtpd_tls_protocols (smtpd_tls_mandatory_protocols where TLS is required), or MinProtocol in the system OpenSSL configuration.',
+          "smtpd_tls_protocols (smtpd_tls_mandatory_protocols where TLS is required), Dovecot's ssl_min_protocol, or MinProtocol in the " +
+          'system OpenSSL configuration.',
       ),
       possible('A scanner testing which versions this server accepts.'),
     ],
@@ -128,7 +130,8 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Usually nothing here: ignore scanners; a legacy sender has to upgrade. On port 25 (opportunistic TLS) the alternative to old TLS is ' +
       'plain text, so for a sender you must accept that can do nothing better, let smtpd_tls_protocols accept its version again for port 25 ' +
       '(TLS_README advises against restricting opportunistic TLS); keep TLS 1.2 as the floor where TLS is mandatory (submission: ' +
-      'smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1).',
+      'smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1) and for IMAP and POP3, whose clients send passwords (Dovecot: ' +
+      'ssl_min_protocol = TLSv1.2).',
     supersedes: ['explain.tls-version-rejected', 'explain.postfix-ssl-accept-error'],
   },
   {

@@ -90,6 +90,8 @@ describe('explainError', () => {
       'warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_srvr.c:1657:',
       'warning: TLS library problem: error:1417118C:SSL routines:tls_process_client_hello:version too low:../ssl/statem/statem_srvr.c:1654:',
       'warning: TLS library problem: error:1425F102:SSL routines:ssl_choose_server_version:unsupported protocol:../ssl/statem/statem_lib.c:1942:',
+      // Dovecot's login processes name the server side in their own words, without OpenSSL's file.
+      'Nov 30 10:00:00 mx dovecot: imap-login: Disconnected: Connection closed: SSL_accept() failed: error:0A000102:SSL routines::unsupported protocol (no auth attempts in 0 secs): user=<>, rip=192.0.2.9, lip=192.0.2.1, TLS handshaking: SSL_accept() failed',
     ];
     for (const text of inbound) {
       assert.deepEqual(idsOf(text), ['explain.inbound-version-refused'], text);
