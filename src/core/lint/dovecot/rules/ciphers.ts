@@ -74,9 +74,11 @@ export function checkCipherList(ctx: DovecotContext): void {
     const weak = weakCipherWords(s.value);
     if (weak.length === 0) continue;
     const bad = new Set(weak.map((w) => w.word));
+    // OpenSSL also separates by spaces and commas (as weakCipherWords reads the list): split the same way, so the
+    // edit really drops the words it names; the rest is rejoined with ':'.
     const kept = s.value
-      .split(':')
-      .filter((w) => !bad.has(w.trim()))
+      .split(/[\s:,]+/)
+      .filter((w) => w !== '' && !bad.has(w))
       .join(':');
     const keptHasSuites = kept.split(/[\s:,]+/).some((w) => w !== '' && !w.startsWith('!') && !w.startsWith('-') && !w.startsWith('@'));
     report(ctx, 'dovecot.weak-ciphers', {

@@ -94,6 +94,11 @@ describe('dovecot TLS rules', () => {
     const text = 'ssl_cipher_list = HIGH:RC4:!aNULL\n';
     const f = only(lintDovecot(SSL, text), 'dovecot.weak-ciphers');
     assert.equal(editRemoves(SSL, text, f), 'ssl_cipher_list = HIGH:!aNULL\n');
+    // OpenSSL reads spaces and commas as separators too: the edit removes the word there as well.
+    for (const list of ['HIGH RC4 !aNULL', 'HIGH, RC4, !aNULL']) {
+      const spaced = `ssl_cipher_list = ${list}\n`;
+      assert.equal(editRemoves(SSL, spaced, only(lintDovecot(SSL, spaced), 'dovecot.weak-ciphers')), 'ssl_cipher_list = HIGH:!aNULL\n');
+    }
     // Nothing would be left: no edit.
     assert.equal(only(lintDovecot(SSL, 'ssl_cipher_list = RC4\n'), 'dovecot.weak-ciphers').edits, undefined);
   });
