@@ -8,6 +8,7 @@ import type { Finding, RelatedLocation } from '../../finding';
 import { hideHostUserinfo } from '../../secrets';
 import { hostProblem, isMailUrl, urlHost } from '../hosts';
 import type { Linter, LintResult } from '../types';
+import { eolOf } from '../lines';
 import { hasTemplateMarkup } from '../templates';
 import { isEnvFileName } from './envFiles';
 import { isShowableKey, parseDotenv, type EnvEntry } from './parse';
@@ -46,7 +47,7 @@ export function lintDotenv(path: string, text: string): Finding[] {
   for (const starttls of byKey.values()) {
     const m = STARTTLS_KEY.exec(starttls.key);
     if (!m || !TRUE.test(starttls.value)) continue;
-    const f = starttlsConflict(path, m[1], starttls, byKey);
+    const f = starttlsConflict(path, m[1], starttls, byKey, eolOf(text));
     if (f) findings.push(f);
   }
   for (const e of byKey.values()) {
@@ -97,7 +98,7 @@ function opposite(value: string): string {
  * too. Django refuses the second pair outright; with the first, the client waits in plain text for a greeting
  * that port 465 sends only after a TLS handshake.
  */
-function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey: Map<string, EnvEntry>): Finding | undefined {
+function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey: Map<string, EnvEntry>, eol: string): Finding | undefined {
   const ssl = byKey.get(`${base}_USE_SSL`) ?? byKey.get(`${base}_SSL`) ?? byKey.get(`${base}_SECURE`);
   const port = portFor(`${base}_`, byKey);
   const portNumber = port ? Number(port.value) : undefined;
@@ -138,6 +139,7 @@ function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey:
   if (!port || portNumber !== 465) return undefined;
   // The fix keeps the port the file names (usually the provider's "SSL port 465") and switches to implicit TLS.
   const sslOn = starttls.value.trim();
+  const lineEnd = { line: starttls.line, character: starttls.lineEnd };
   const edits = ssl
     ? [
         { range: starttls.valueRange, newText: opposite(starttls.value) },
@@ -146,7 +148,8 @@ function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey:
     : /_USE_TLS$/i.test(starttls.key)
       ? [
           { range: starttls.valueRange, newText: opposite(starttls.value) },
-          { range: { start: starttls.valueRange.end, end: starttls.valueRange.end }, newText: `\n${sslName}=${sslOn}` },
+          // After the whole line, not the value: inside `EMAIL_USE_TLS="True"` the new line would land within the quotes.
+          { range: { start: lineEnd, end: lineEnd }, newText: `${eol}${sslName}=${sslOn}` },
         ]
       : undefined;
   return makeFinding('dotenv.starttls-on-implicit-port', {

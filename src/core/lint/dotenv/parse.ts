@@ -14,6 +14,8 @@ export interface EnvEntry {
   line: number;
   keyRange: Range;
   valueRange: Range;
+  /** Where the entry's line ends (after a closing quote or a comment): a line added after the entry goes there. */
+  lineEnd: number;
 }
 
 /** More than any real `.env`; a bound so a huge file named `.env` costs little. */
@@ -61,6 +63,7 @@ function parseLine(raw: string, line: number): EnvEntry | undefined {
     line,
     keyRange: { start: { line, character: keyStart }, end: { line, character: keyStart + key.length } },
     valueRange: { start: { line, character: valueStart }, end: { line, character: valueStart + valueLength } },
+    lineEnd: raw.length,
   };
 }
 

@@ -37,6 +37,15 @@ describe('dotenv lint', () => {
     assert.deepEqual(f.range, { start: { line: 2, character: 14 }, end: { line: 2, character: 18 } });
     assert.equal(applyEdits(django, f.edits ?? []), 'EMAIL_HOST=smtp.example.com\nEMAIL_PORT=465\nEMAIL_USE_TLS=False\nEMAIL_USE_SSL=True\n');
     assert.deepEqual(lintDotenv('/ws/.env', applyEdits(django, f.edits ?? [])), []);
+    // A quoted value (or a comment after it): the added line goes after the whole line, not inside the quotes; CRLF kept.
+    for (const [text, fixed] of [
+      ['EMAIL_PORT=465\nEMAIL_USE_TLS="True"\n', 'EMAIL_PORT=465\nEMAIL_USE_TLS="False"\nEMAIL_USE_SSL=True\n'],
+      ["EMAIL_PORT=465\r\nEMAIL_USE_TLS='True' # STARTTLS\r\n", "EMAIL_PORT=465\r\nEMAIL_USE_TLS='False' # STARTTLS\r\nEMAIL_USE_SSL=True\r\n"],
+    ]) {
+      const [q] = lintDotenv('/ws/.env', text);
+      assert.equal(applyEdits(text, q.edits ?? []), fixed);
+      assert.deepEqual(lintDotenv('/ws/.env', fixed), []);
+    }
     // With the implicit-TLS switch written off, one finding (not also "plain text on 465" on it), and the edit turns it on.
     const flask = 'MAIL_PORT=465\nMAIL_USE_SSL=false\nMAIL_USE_TLS=true\n';
     assert.deepEqual(ids(flask), ['dotenv.starttls-on-implicit-port']);
