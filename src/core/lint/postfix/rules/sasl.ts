@@ -3,6 +3,7 @@
  * to a relay whose certificate is never checked, and passwords written into main.cf itself.
  */
 import { printable } from '../../../endpoint';
+import { parseDestinations } from '../destinations';
 import type { Severity } from '../../../finding';
 import { report, RuleContext, setParameter, setParameterFix, shown, where } from '../context';
 import type { ParameterScope } from '../scope';
@@ -162,6 +163,20 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
 
 const PASSWORD_MAPS = /^(smtp|lmtp)_sasl_password_maps$/;
 
+/**
+ * The keys of the password table's lines: the table is looked up by the next hop exactly as written ("[host]:port"),
+ * so this file's own relayhost when it has one, each destination of a list (Postfix 3.5+: "[a]:587, [b]:587") on a
+ * line of its own; else (no relayhost, a $name, user info) an example.
+ */
+function tableLines(ctx: RuleContext, name: string): string[] {
+  const example = ['[relay.example.com]:587'];
+  if (name !== 'smtp_sasl_password_maps') return example;
+  const relay = ctx.scope.resolved('relayhost');
+  if (!relay.complete) return example;
+  const keys = parseDestinations(relay.value).map((d) => relay.value.slice(d.start, d.end));
+  return keys.length > 0 && keys.every((k) => !k.includes('@')) ? keys.slice(0, 4) : example;
+}
+
 /** `postfix.inline-credentials`: `static:user:pass` or `inline:{ host = user:pass }` written into the config. */
 export function checkInlineCredentials(ctx: RuleContext): void {
   for (const name of ['smtp_sasl_password_maps', 'lmtp_sasl_password_maps']) {
@@ -170,9 +185,9 @@ export function checkInlineCredentials(ctx: RuleContext): void {
     const v = s.value;
     const inline = /(^|[\s,])static:\S*:/i.test(v) || /(^|[\s,])(inline|texthash):\{[^}]*=/i.test(v);
     if (!inline) continue;
-    // The table is looked up by the relayhost exactly as written ("[host]:port"): name this file's own when it has one.
-    const relay = ctx.scope.resolved('relayhost');
-    const key = name === 'smtp_sasl_password_maps' && relay.complete && /^[^\s@]+$/.test(relay.value.trim()) ? relay.value.trim() : '[relay.example.com]:587';
+    const lines = tableLines(ctx, name)
+      .map((key) => `"${printable(key, 200)} user:password"`)
+      .join(', ');
     report(ctx, 'postfix.inline-credentials', {
       severity: 'warning',
       title: `${name} holds a password written into ${ctx.service ? 'master.cf' : 'main.cf'} itself.`,
@@ -181,7 +196,7 @@ export function checkInlineCredentials(ctx: RuleContext): void {
         'into bug reports), and configs like this one end up in repositories. A lookup table of its own can be made readable by ' +
         'root only.',
       fix:
-        `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines "${printable(key, 200)} user:password"), ` +
+        `Move the credentials to a table: ${name} = hash:/etc/postfix/sasl_passwd (lines ${lines}), ` +
         'then `chmod 600 /etc/postfix/sasl_passwd && postmap /etc/postfix/sasl_passwd && postfix reload`. Change the password if the file was shared.',
       range: s.valueRange,
       // shown() hides everything after the map type: the secret never reaches the evidence.

@@ -115,6 +115,10 @@ describe('postfix.inline-credentials', () => {
     assert.match(f.fix, /lines "\[smtp\.example\.net\]:587 user:password"/);
     const direct = only(lint('main.cf', `${HOST}smtp_sasl_password_maps = static:apikey:S3cr3tValue42\n`), 'postfix.inline-credentials');
     assert.match(direct.fix, /lines "\[relay\.example\.com\]:587 user:password"/);
+    // A list of relays (Postfix 3.5+) is looked up one destination at a time: a line for each, never the list as one key.
+    const listed = text.replace('relayhost = [smtp.example.net]:587', 'relayhost = [a.example.net]:587, [b.example.net]:587');
+    const both = only(lint('main.cf', listed), 'postfix.inline-credentials');
+    assert.match(both.fix, /lines "\[a\.example\.net\]:587 user:password", "\[b\.example\.net\]:587 user:password"\)/);
     const inline = lint('master.cf', 'relay unix - - n - - smtp\n  -o smtp_sasl_password_maps=inline:{[smtp.example.net]:587=user:Pa55word}\n', {
       'main.cf': HOST,
     });
