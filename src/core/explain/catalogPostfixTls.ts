@@ -435,9 +435,11 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
   },
   {
     // OpenSSL 3 reports a close without close_notify as this error (OpenSSL 1.1 returned a bare SSL_ERROR_SYSCALL): clients and
-    // scanners close that way all day, so on its own the line is noise, not a TLS fault.
+    // scanners close that way all day, so on its own a server's log line is noise, not a TLS fault. Only on such a line (Postfix's
+    // "TLS library problem", a daemon's "name[pid]:" tag, Dovecot's "SSL_read() failed"): the same words in a client's error
+    // (nodemailer: "... unexpected eof while reading ... ESOCKET") are the failure of that client's send, not noise.
     id: 'explain.tls-unexpected-eof',
-    pattern: /unexpected eof while reading|UNEXPECTED_EOF_WHILE_READING/i,
+    pattern: /(?:TLS library problem|\w\[\d+\]:|SSL_\w+(?:\(\))? (?:failed|error))[^\n]*unexpected eof while reading/i,
     severity: 'info',
     title: 'The peer closed the connection without ending TLS first ("unexpected eof while reading").',
     detail:

@@ -163,6 +163,14 @@ describe('explainError', () => {
       'Mar 15 09:57:00 mail postfix/smtps/smtpd[7282]: warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading:../ssl/record/rec_layer_s3.c:317:';
     assert.deepEqual(idsOf(text), ['explain.tls-unexpected-eof']);
     assert.equal(explainError(text).matches[0].severity, 'info');
+    // Dovecot's login process logs it too.
+    const dovecot =
+      'Nov 30 10:00:00 mail dovecot: imap-login: Disconnected: Connection closed (SSL_accept() failed: error:0A000126:SSL routines::unexpected eof while reading): user=<>';
+    assert.deepEqual(idsOf(dovecot), ['explain.tls-unexpected-eof']);
+    // A client's failed send with the same reason is no noise: not "nothing to fix".
+    const node =
+      'Error: C0B7E6F4B27F0000:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:322: code: ESOCKET';
+    assert.deepEqual(idsOf(node), ['explain.socket-error']);
   });
 
   it('a specific reason silences the generic code on the same line', () => {
