@@ -157,6 +157,26 @@ function sameBytes(fd: number, at: number, expected: Buffer): boolean {
   return fs.readSync(fd, got, 0, got.length, at) === got.length && got.equals(expected);
 }
 
+/** A folder's listing is capped: a config folder holds tens of files, not a million. */
+const MAX_LISTED = 1000;
+
+/**
+ * The names of the regular files in a folder (no links followed, no subfolders), at most 1000, sorted as C's glob(3)
+ * sorts them (byte order); undefined when the folder cannot be read. Never throws.
+ */
+export function listFiles(dir: string): string[] | undefined {
+  try {
+    const out: string[] = [];
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isFile()) out.push(e.name);
+      if (out.length >= MAX_LISTED) break;
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch {
+    return undefined;
+  }
+}
+
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;

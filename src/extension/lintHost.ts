@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { linkOutside } from '../core/fsread';
+import { linkOutside, listFiles } from '../core/fsread';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
 import { readDiskText, type DiskText } from './diskText';
@@ -53,6 +53,8 @@ export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, sideFile
   const reader = uri.toString();
   const host: LintHost = {
     readFile: sideFiles ? (p) => openText(p) ?? sideFiles.read(p, readFileCapped, reader) : readForLint,
+    // Names only: every file read still goes through readFile (and its link check in restricted mode).
+    listDir: listFiles,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };

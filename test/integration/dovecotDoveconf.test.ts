@@ -2,7 +2,7 @@
  * The Dovecot parser must read a config the way Dovecot does: for each generated 2.3 config, `doveconf -a -P -c FILE`
  * (the real Dovecot installed here, Debian 12's 2.3.19) prints every effective setting, and the global SSL and
  * cleartext-auth settings the lint reads (context.ts globalValue: the last global assignment across the file and
- * the files it includes) must be the same. A config doveconf rejects must get a dovecot.syntax-error, and one it
+ * the files it includes, globs expanded in glob(3) order) must be the same. A config doveconf rejects must get a dovecot.syntax-error, and one it
  * accepts none. Nothing is started: doveconf only parses (it opens no `<file` without -x).
  */
 import * as assert from 'node:assert/strict';
@@ -14,6 +14,10 @@ import { lintText } from '../../src/core/lint';
 import { buildContext, globalValue } from '../../src/core/lint/dovecot/context';
 import { findTool } from '../support/mailservers/tools';
 import { diskLintHost } from '../support/lintHost';
+import { listFiles } from '../../src/core/fsread';
+
+/** The CLI's host: the disk, folders listed. */
+const host = (root: string) => ({ ...diskLintHost(root), listDir: listFiles });
 
 const NAMES = ['ssl', 'ssl_cert', 'ssl_key', 'ssl_ca', 'ssl_min_protocol', 'ssl_cipher_list', 'ssl_prefer_server_ciphers', 'disable_plaintext_auth', 'listen'];
 
@@ -44,6 +48,13 @@ const CASES: Record<string, Record<string, string>> = {
   'includes in order, a missing !include_try, the last assignment wins': {
     'dovecot.conf': ['ssl_cipher_list = HIGH', '!include ssl.inc', '!include_try missing.conf', 'ssl = no', 'ssl = yes', ''].join('\n'),
     'ssl.inc': ['ssl_cipher_list = HIGH:!aNULL', 'ssl_prefer_server_ciphers = yes', 'ssl_min_protocol = TLSv1.3', ''].join('\n'),
+  },
+  'a glob include (sorted, hidden files and other names left out)': {
+    'dovecot.conf': ['ssl = yes', 'ssl_cipher_list = MEDIUM', '!include conf.d/*.conf', 'listen = 127.0.0.1', ''].join('\n'),
+    'conf.d/20-later.conf': 'ssl_cipher_list = HIGH:!aNULL\nssl = required\n',
+    'conf.d/10-first.conf': 'ssl_cipher_list = HIGH\nssl_min_protocol = TLSv1.3\nlisten = *\n',
+    'conf.d/.30-hidden.conf': 'ssl_prefer_server_ciphers = yes\n',
+    'conf.d/40-notes.txt': 'ssl = no\n',
   },
   'a continued line and tabs': {
     'dovecot.conf': ['ssl_cipher_list = HIGH:\\', '!aNULL', '\tssl_min_protocol\t=\tTLSv1', 'ssl_ca = </etc/ssl/ca.pem', ''].join('\n'),
@@ -100,13 +111,16 @@ describe('dovecot: the parser reads configs the way doveconf does', function () 
     it(`${name}: the same global SSL settings`, async () => {
       const d = path.join(dir, `case${n++}`);
       fs.mkdirSync(d);
-      for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(d, f), text);
+      for (const [f, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(d, f)), { recursive: true });
+        fs.writeFileSync(path.join(d, f), text);
+      }
       const file = path.join(d, 'dovecot.conf');
       const r = await doveconf(tool!, file);
       assert.equal(r.status, 0, r.stderr);
       const real = topLevel(r.stdout);
       const text = files['dovecot.conf'];
-      const ctx = buildContext(file, text, diskLintHost(d));
+      const ctx = buildContext(file, text, host(d));
       let compared = 0;
       for (const n of NAMES) {
         const ours = globalValue(ctx, n);
@@ -115,7 +129,7 @@ describe('dovecot: the parser reads configs the way doveconf does', function () 
         assert.equal(ours, real.get(n), `${n}: parser ${JSON.stringify(ours)}, doveconf ${JSON.stringify(real.get(n))}`);
       }
       assert.ok(compared >= 3, `only ${compared} settings compared`);
-      const syntax = lintText(file, text, diskLintHost(d)).findings.filter((f) => f.id === 'dovecot.syntax-error');
+      const syntax = lintText(file, text, host(d)).findings.filter((f) => f.id === 'dovecot.syntax-error');
       assert.deepEqual(syntax, []);
     });
   }
@@ -129,7 +143,7 @@ describe('dovecot: the parser reads configs the way doveconf does', function () 
       const r = await doveconf(tool!, file);
       assert.notEqual(r.status, 0, `doveconf accepted it:\n${r.stdout.slice(0, 400)}`);
       assert.match(r.stderr, /Error in configuration file/);
-      const ids = lintText(file, text, diskLintHost(d)).findings.map((f) => f.id);
+      const ids = lintText(file, text, host(d)).findings.map((f) => f.id);
       assert.ok(ids.includes('dovecot.syntax-error'), ids.join(', '));
     });
   }

@@ -1,5 +1,6 @@
 /** Helpers for the Dovecot lint tests: lint in-memory files as the live /etc/dovecot or as a workspace copy. */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import type { Finding } from '../../src/core/finding';
 import { lintText } from '../../src/core/lint';
 import type { LintHost, LintResult } from '../../src/core/lint/types';
@@ -8,7 +9,14 @@ import { applyEdits } from './applyEdits';
 /** Lints `text` at `file` with the other `files` readable (absolute paths), workspace root /ws. */
 export function lintDovecot(file: string, text: string, files: Record<string, string> = {}, extra: Partial<LintHost> = {}): LintResult {
   const all: Record<string, string> = { ...files, [file]: text };
-  return lintText(file, text, { readFile: (p) => all[p], workspaceRoot: '/ws', ...extra });
+  // A folder lists the files given in it (glob includes), as the CLI's and the editor's hosts list the disk.
+  const listDir = (dir: string) => {
+    const names = Object.keys(all)
+      .filter((p) => path.dirname(p) === dir)
+      .map((p) => path.basename(p));
+    return names.length > 0 ? names : undefined;
+  };
+  return lintText(file, text, { readFile: (p) => all[p], listDir, workspaceRoot: '/ws', ...extra });
 }
 
 export const ids = (r: LintResult): string[] => r.findings.map((f) => f.id);

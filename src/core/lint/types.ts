@@ -8,6 +8,11 @@ import type { Finding, Range } from '../finding';
 export interface LintHost {
   /** The file's text, or undefined when it is absent or unreadable. Never throws. */
   readFile(path: string): string | undefined;
+  /**
+   * The names of the regular files in a folder, or undefined when it cannot be listed. Optional: without it a
+   * Dovecot `!include conf.d/*.conf` glob is not expanded (each conf.d file is still linted on its own).
+   */
+  listDir?(dir: string): string[] | undefined;
   /** The workspace folder holding the file, for `.env` at the root and mirrored paths like `etc/ssl/...`. */
   workspaceRoot?: string;
   /** The clock used for certificate expiry; injectable for tests. */

@@ -1,7 +1,7 @@
 /**
  * What a Dovecot rule sees: the file's own parse (findings go on its lines only), the settings of the whole
- * configuration as far as it can be read (the dovecot.conf that includes a conf.d file, and the files either
- * includes by a plain path), the version it is for, and how to report.
+ * configuration as far as it can be read (the dovecot.conf that includes a conf.d file and everything it includes,
+ * this file at its own place), the version it is for, and how to report.
  */
 import * as nodePath from 'node:path';
 import { printable } from '../../endpoint';
@@ -19,7 +19,7 @@ export interface DovecotContext {
   conf: DovecotConf;
   host: LintHost;
   version: VersionInfo;
-  /** Settings of the readable rest of the configuration, then this file's own (the last of a name wins). */
+  /** Settings of the whole readable configuration in Dovecot's order, this file's at its place (the last of a name wins). */
   all: DovecotSetting[];
   /** This config is the live one of this machine (under /etc/dovecot/): missing files are real. */
   live: boolean;
@@ -31,7 +31,7 @@ export interface DovecotContext {
 }
 
 /** Bounds on following includes: a loop or a fan of includes must not run away. */
-const MAX_INCLUDED_FILES = 50;
+const MAX_INCLUDED_FILES = 100;
 const MAX_INCLUDE_DEPTH = 8;
 
 export function isLiveDovecot(path: string): boolean {
@@ -56,24 +56,28 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
   const isMain = mainPath === path;
   const live = isLiveDovecot(path);
   const home: ServerHome = { live, prefix: '/etc/dovecot/', dir: nodePath.dirname(mainPath) };
-  const seen = new Set<string>([nodePath.resolve(path)]);
+  const walk: Walk = { host, home, seen: new Set(), own: { path: nodePath.resolve(path), text, conf }, ownPlaced: false };
   let mainSettings: DovecotSetting[] | undefined;
-  const rest: DovecotSetting[] = [];
+  let all: DovecotSetting[] = [];
   if (!isMain) {
     const mainText = safeRead(host, mainPath);
     if (mainText !== undefined) {
-      seen.add(nodePath.resolve(mainPath));
+      walk.seen.add(nodePath.resolve(mainPath));
       mainSettings = parseDovecotConf(mainText).settings;
-      rest.push(...expand(mainPath, mainText, host, home, seen, 0));
+      // This file's settings land where dovecot.conf includes it (`!include conf.d/*.conf`), in glob order.
+      all = expand(mainPath, mainText, walk, 0);
     }
   }
-  const own = expand(path, text, host, home, seen, 0, conf);
+  if (!walk.ownPlaced) {
+    walk.seen.add(walk.own.path);
+    all = all.concat(expand(path, text, walk, 0, conf));
+  }
   return {
     file: path,
     conf,
     host,
     version: detectVersion(conf.settings, mainSettings, isMain),
-    all: [...rest, ...own],
+    all,
     live,
     home: home.dir,
     serverHome: home,
@@ -81,23 +85,84 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
   };
 }
 
-/** The settings of a file with those of the files it includes by a plain path, in order (globs are not listed). */
-function expand(path: string, text: string, host: LintHost, home: ServerHome, seen: Set<string>, depth: number, parsed?: DovecotConf): DovecotSetting[] {
+/** One walk over the includes: what was read (each file once), and the linted file, placed where it is included. */
+interface Walk {
+  host: LintHost;
+  home: ServerHome;
+  seen: Set<string>;
+  own: { path: string; text: string; conf: DovecotConf };
+  ownPlaced: boolean;
+}
+
+/** The settings of a file with those of the files it includes, in Dovecot's order (a glob's files sorted). */
+function expand(path: string, text: string, walk: Walk, depth: number, parsed?: DovecotConf): DovecotSetting[] {
   const conf = parsed ?? parseDovecotConf(text);
   if (conf.includes.length === 0 || depth >= MAX_INCLUDE_DEPTH) return conf.settings;
   const out: DovecotSetting[] = [];
   let si = 0;
   for (const inc of conf.includes) {
     while (si < conf.settings.length && conf.settings[si].line < inc.line) out.push(conf.settings[si++]);
-    // A glob needs a directory listing, which the LintHost does not offer; conf.d files are linted on their own.
-    if (/[*?[]/.test(inc.path) || seen.size >= MAX_INCLUDED_FILES || inc.sections.length > 0) continue;
-    const found = findInclude(host, home, path, inc.path);
-    if (!found || seen.has(found.path)) continue;
-    seen.add(found.path);
-    out.push(...expand(found.path, found.text, host, home, seen, depth + 1));
+    if (inc.sections.length > 0) continue;
+    const files = /[*?[]/.test(inc.path) ? globInclude(walk.host, walk.home, path, inc.path) : [findInclude(walk.host, walk.home, path, inc.path)];
+    for (const found of files) {
+      if (!found || walk.seen.has(found.path) || walk.seen.size >= MAX_INCLUDED_FILES) continue;
+      walk.seen.add(found.path);
+      if (found.path === walk.own.path) {
+        walk.ownPlaced = true;
+        out.push(...expand(found.path, walk.own.text, walk, depth + 1, walk.own.conf));
+      } else out.push(...expand(found.path, found.text, walk, depth + 1));
+    }
   }
   while (si < conf.settings.length) out.push(conf.settings[si++]);
   return out;
+}
+
+/**
+ * The files a glob include names (`!include conf.d/*.conf`), sorted as glob(3) sorts them, when the host can list
+ * the folder (only the last part may be a pattern, as in every real config); none otherwise. The folder is looked
+ * for as an included file is.
+ */
+export function globInclude(host: LintHost, home: ServerHome, from: string, include: string): Array<{ path: string; text: string }> {
+  const dir = nodePath.dirname(include);
+  if (!host.listDir || /[*?[]/.test(dir)) return [];
+  const pattern = globPattern(nodePath.basename(include));
+  for (const c of candidates(dir, from, host.workspaceRoot, home)) {
+    let names: string[] | undefined;
+    try {
+      names = host.listDir(c);
+    } catch {
+      names = undefined;
+    }
+    if (names === undefined) continue;
+    const out: Array<{ path: string; text: string }> = [];
+    for (const name of names.filter((n) => pattern.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const file = nodePath.join(c, name);
+      const text = safeRead(host, file);
+      if (text !== undefined) out.push({ path: nodePath.resolve(file), text });
+    }
+    return out;
+  }
+  return [];
+}
+
+/** glob(3)'s `*`, `?` and `[...]` for one path component, case-sensitive; a leading dot is matched only by a dot. */
+function globPattern(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (close > 0) {
+      const body = glob
+        .slice(i + 1, close)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\');
+      re += `[${body}]`;
+      i = close;
+    } else re += c.replace(/[.+^${}()|\\[\]]/g, '\\$&');
+  }
+  return new RegExp(glob.startsWith('.') ? `^${re}$` : `^(?!\\.)${re}$`);
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * A `!include` (not `!include_try`) of a file that does not exist stops Dovecot: "Error in configuration file ...
  * line N: No matches" (doveconf 2.3.19, observed). Judged only on the live config (/etc/dovecot): a copy in a
- * workspace is often partial, and its absolute includes name another machine's files. Globs need a directory
- * listing, which the LintHost does not offer: not judged.
+ * workspace is often partial, and its absolute includes name another machine's files. A glob that matches nothing
+ * is not judged (the host may not list folders).
  */
 import { printable } from '../../../endpoint';
 import { findInclude, report, type DovecotContext } from '../context';

@@ -9,10 +9,13 @@ import * as path from 'node:path';
 import { lintersFor, lintText } from '../../../../../src/core/lint';
 import { dovecotLinter, isDovecotConf } from '../../../../../src/core/lint/dovecot';
 import { diskLintHost } from '../../../../support/lintHost';
+import { listFiles } from '../../../../../src/core/fsread';
+import { buildContext, globalValue } from '../../../../../src/core/lint/dovecot/context';
 
 const ROOT = path.resolve(__dirname, '../../../../fixtures/dovecot/debian-2.3.19');
 const DIR = path.join(ROOT, 'etc/dovecot');
-const host = diskLintHost(ROOT);
+// As the CLI reads it: the disk, with folders listed (dovecot.conf's `!include conf.d/*.conf`).
+const host = { ...diskLintHost(ROOT), listDir: listFiles };
 
 describe('dovecot lint on real configuration', () => {
   it("Debian's stock dovecot.conf and conf.d: no finding but the one note that the certificate files were not checked", () => {
@@ -31,6 +34,12 @@ describe('dovecot lint on real configuration', () => {
     }
     assert.equal(linted, 15, 'dovecot.conf and the 14 conf.d/NN-*.conf files (not the *.conf.ext ones)');
     assert.deepEqual(found, ['conf.d/10-ssl.conf:12 dovecot.file-checks-skipped']);
+    // A conf.d file sees the whole config through dovecot.conf's glob include: 10-auth.conf gets 10-ssl.conf's ssl.
+    const auth = path.join(DIR, 'conf.d/10-auth.conf');
+    const ctx = buildContext(auth, fs.readFileSync(auth, 'utf8'), host);
+    assert.equal(globalValue(ctx, 'ssl'), 'yes');
+    assert.equal(globalValue(ctx, 'mail_location'), 'mbox:~/mail:INBOX=/var/mail/%u');
+    assert.equal(globalValue(ctx, 'auth_mechanisms'), 'plain');
   });
 
   it("claims numbered conf.d files only when they are Dovecot's (by folder or text), never Apache's or nginx's", () => {

@@ -193,6 +193,23 @@ describe('dovecot TLS rules', () => {
     assert.deepEqual(ids(lintDovecot('/ws/dovecot/conf.d/10-auth.conf', text)), []);
   });
 
+  it("expands dovecot.conf's !include conf.d/*.conf in glob order: a conf.d file sees its siblings' settings", () => {
+    const auth = '/ws/dovecot/conf.d/10-auth.conf';
+    const text = 'disable_plaintext_auth = no\n';
+    const tree = {
+      [MAIN]: '!include conf.d/*.conf\n',
+      '/ws/dovecot/conf.d/05-ssl.conf': 'ssl = required\n',
+      '/ws/dovecot/conf.d/notes.txt': 'ssl = yes\n',
+      '/ws/dovecot/conf.d/.10-hidden.conf': 'ssl = yes\n',
+    };
+    // ssl = required in a sibling: no cleartext login is possible before TLS.
+    assert.deepEqual(ids(lintDovecot(auth, text, tree)), []);
+    // A later sibling (sorted after 10-auth.conf) sets ssl = yes again: it wins.
+    assert.equal(only(lintDovecot(auth, text, { ...tree, '/ws/dovecot/conf.d/99-ssl.conf': 'ssl = yes\n' }), 'dovecot.cleartext-auth').severity, 'warning');
+    // A host that cannot list folders sees only this file and dovecot.conf.
+    assert.deepEqual(ids(lintDovecot(auth, text, tree, { listDir: undefined })), ['dovecot.cleartext-auth']);
+  });
+
   it('follows a plain relative !include for context; a missing !include_try is fine', () => {
     const files = { '/ws/dovecot/ssl.inc': 'ssl = required\n' };
     assert.deepEqual(ids(lintDovecot(MAIN, '!include ssl.inc\n!include_try nothere.conf\ndisable_plaintext_auth = no\n', files)), []);
