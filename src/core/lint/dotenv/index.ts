@@ -39,8 +39,10 @@ export function lintDotenv(path: string, text: string): Finding[] {
     const port = portFor(m[1], byKey);
     if (!port) continue;
     const portNumber = Number(port.value);
-    // With its STARTTLS switch on as well, the pair is one problem, reported once on that switch (below).
-    if (TRUE.test(starttlsSwitchOf(m[1], byKey)?.value ?? '')) continue;
+    // With its STARTTLS switch on as well, the pair is one problem, reported once on that switch (below): STARTTLS on
+    // port 465, or Django's/Flask-Mail's two switches both on. Other apps' pairs (n8n) leave secure to this loop.
+    const starttls = starttlsSwitchOf(m[1], byKey);
+    if (starttls && TRUE.test(starttls.value) && (!TRUE.test(secure.value) || exclusiveSwitches(starttls.key, secure.key))) continue;
     if (TRUE.test(secure.value) && STARTTLS_PORTS.has(portNumber)) findings.push(secureOnStarttls(path, secure, port, portNumber));
     if (FALSE.test(secure.value) && portNumber === 465) findings.push(plaintextOnImplicit(path, secure, port));
   }
@@ -64,6 +66,15 @@ export function lintDotenv(path: string, text: string): Finding[] {
  * `SMTP_STARTTLS`. Its implicit-TLS sibling is `X_USE_SSL` (or `X_SSL`): the two are different ways to start TLS.
  */
 const STARTTLS_KEY = /^(.+?)_(USE_TLS|USE_STARTTLS|STARTTLS)$/i;
+
+/**
+ * Switches that cannot both be on: Django's and Flask-Mail's `X_USE_TLS` (STARTTLS) and `X_USE_SSL` (implicit TLS).
+ * Elsewhere a STARTTLS switch can mean "STARTTLS when SSL is off": n8n's documented defaults are N8N_SMTP_PORT=465,
+ * N8N_SMTP_SSL=true and N8N_SMTP_STARTTLS=true, a transport that works.
+ */
+function exclusiveSwitches(starttlsKey: string, sslKey: string): boolean {
+  return /_USE_TLS$/i.test(starttlsKey) && /_USE_SSL$/i.test(sslKey);
+}
 
 /** The STARTTLS switch beside an implicit-TLS one (`EMAIL_USE_SSL` -> `EMAIL_USE_TLS`), from its prefix. */
 function starttlsSwitchOf(securePrefix: string, byKey: Map<string, EnvEntry>): EnvEntry | undefined {
@@ -104,6 +115,8 @@ function starttlsConflict(path: string, base: string, starttls: EnvEntry, byKey:
   const portNumber = port ? Number(port.value) : undefined;
   const sslName = ssl?.key ?? `${base}_USE_SSL`;
   if (ssl && TRUE.test(ssl.value)) {
+    // Both on is a conflict only where the two switches exclude each other; with implicit TLS on, STARTTLS is moot.
+    if (!exclusiveSwitches(starttls.key, ssl.key)) return undefined;
     // Keep the switch that fits the port; with no port (or another one) the fix says how to choose.
     const edits =
       portNumber === 465

@@ -62,6 +62,11 @@ describe('dotenv lint', () => {
       assert.deepEqual(ids(fixed), []);
     }
     assert.equal(lintDotenv('/ws/.env', 'EMAIL_USE_TLS=on\nEMAIL_USE_SSL=on\n')[0].edits, undefined);
+    // Only Django's and Flask-Mail's pair excludes each other: n8n's documented defaults (STARTTLS "when SSL is disabled") work.
+    assert.deepEqual(ids('N8N_SMTP_PORT=465\nN8N_SMTP_SSL=true\nN8N_SMTP_STARTTLS=true\n'), []);
+    // Its SSL switch on port 587 is still implicit TLS on a STARTTLS port; off on 465, STARTTLS on the implicit port.
+    assert.deepEqual(ids('N8N_SMTP_PORT=587\nN8N_SMTP_SSL=true\nN8N_SMTP_STARTTLS=true\n'), ['dotenv.secure-on-starttls-port']);
+    assert.deepEqual(ids('N8N_SMTP_PORT=465\nN8N_SMTP_SSL=false\nN8N_SMTP_STARTTLS=true\n'), ['dotenv.starttls-on-implicit-port']);
     // Right as they are: STARTTLS on 587, implicit TLS on 465, STARTTLS off.
     assert.deepEqual(ids('EMAIL_PORT=587\nEMAIL_USE_TLS=True\nEMAIL_USE_SSL=False\n'), []);
     assert.deepEqual(ids('EMAIL_PORT=465\nEMAIL_USE_TLS=False\nEMAIL_USE_SSL=True\n'), []);
