@@ -22,6 +22,8 @@ const activationEvents = [
   'workspaceContains:**/master.cf',
   'workspaceContains:**/.env',
   'workspaceContains:**/{mail.log,maillog}',
+  'workspaceContains:**/dovecot.conf',
+  'workspaceContains:**/conf.d/[0-9][0-9]-*.conf',
 ];
 
 const capabilities = {
@@ -84,7 +86,7 @@ const contributes = {
     {
       view: 'mailTlsDoctor.endpoints',
       contents:
-        'No mail servers found in this workspace yet: Mail TLS Doctor looks for Postfix main.cf/master.cf, nodemailer transports (with .env values) and mail logs.\n[Probe a Host...](command:mailTlsDoctor.probeHost)\n[Open the Docs](command:mailTlsDoctor.openDocs)',
+        'No mail servers found in this workspace yet: Mail TLS Doctor looks for Postfix main.cf/master.cf, Dovecot dovecot.conf and conf.d files, nodemailer transports (with .env values) and mail logs.\n[Probe a Host...](command:mailTlsDoctor.probeHost)\n[Open the Docs](command:mailTlsDoctor.openDocs)',
     },
     {
       view: 'mailTlsDoctor.endpoints',
