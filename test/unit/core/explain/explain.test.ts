@@ -173,6 +173,16 @@ describe('explainError', () => {
     assert.deepEqual(idsOf(node), ['explain.socket-error']);
   });
 
+  it('stays linear on a pasted log whose lines repeat the words an entry looks for (hostile input, 20 MB bound)', function () {
+    // "a[1]:" and "smtpd[1]:" are where two entries' patterns began; retried from every position of a 4 KB line, such
+    // a paste took about 11 s. Anchored, the reason looked for first, it takes well under one.
+    this.timeout(3000);
+    for (const unit of ['a[1]:', 'smtpd[1]: ']) {
+      const line = unit.repeat(Math.floor(4000 / unit.length));
+      assert.deepEqual(explainError(Array(5000).fill(line).join('\n')).matches, []);
+    }
+  });
+
   it('a specific reason silences the generic code on the same line', () => {
     assert.deepEqual(idsOf('ETIMEDOUT Greeting never received'), ['explain.greeting-never-received']);
     assert.deepEqual(idsOf('ESOCKET 8000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ['explain.wrong-version-number']);
