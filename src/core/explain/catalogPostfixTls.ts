@@ -417,21 +417,36 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     pattern: /alert (?:unknown ca|bad certificate|certificate unknown|unsupported certificate)\b|SSL alert number (?:42|43|46|48)\b/i,
     severity: 'warning',
     title: 'The peer rejected the certificate this side sent (TLS alert "unknown ca", "bad certificate" or "certificate unknown").',
+    // Outside a Postfix log (a nodemailer error) this side is the client: the server refused the client certificate.
     detail:
-      'The other side of the handshake did not accept the certificate it was shown and ended the handshake with an alert. On the ' +
-      'smtpd/submission side this is a client that does not trust this server\'s certificate: "unknown ca" (48) means it does not chain to a ' +
-      'root the client knows; "bad certificate" (42) and "certificate unknown" (46) are its general refusals (a wrong name, an incomplete ' +
-      'chain). On the smtp client side it is the remote server refusing the client certificate (smtp_tls_cert_file).',
+      'The server ended the handshake with an alert because it did not accept the certificate this client sent: "unknown ca" (48) means it ' +
+      'does not chain to a CA the server trusts for clients; "bad certificate" (42) and "certificate unknown" (46) are its general refusals.',
     causes: [
-      likely(
-        "This server sends an incomplete chain (its certificate without the intermediate) or a self-signed or private-CA certificate (Debian's snakeoil).",
-      ),
-      possible('The certificate does not name the host the client connects to (clients use mail.example.com, the certificate names another host).'),
-      possible('A scanner or an old client with an outdated trust store: harmless when only such clients do it.'),
+      likely('The server asks for a client certificate and does not trust the one in tls.cert (another CA, expired, or not issued for clients).'),
+      possible('A proxy or TLS inspection in between presents its own certificate to the server.'),
     ],
     fix:
-      'Probe this server as clients see it (mail-tls-doctor probe YOUR-HOST:PORT): serve the full chain of a publicly trusted certificate ' +
-      'for the name clients use (smtpd_tls_chain_files = key.pem, fullchain.pem), then postfix reload. Do not tell clients to turn verification off.',
+      'Send a client certificate the server trusts (tls.cert with its chain, tls.key), or none if the server does not require one; ask its ' +
+      "admin which CA it accepts. Turning off certificate checks on the client does not help: the refusal is the server's.",
+    postfix: {
+      detail:
+        'The other side of the handshake did not accept the certificate it was shown and ended the handshake with an alert. On the ' +
+        'smtpd/submission side this is a client that does not trust this server\'s certificate: "unknown ca" (48) means it does not chain to a ' +
+        'root the client knows; "bad certificate" (42) and "certificate unknown" (46) are its general refusals (a wrong name, an incomplete ' +
+        'chain). On the smtp client side it is the remote server refusing the client certificate (smtp_tls_cert_file).',
+      causes: [
+        likely(
+          "This server sends an incomplete chain (its certificate without the intermediate) or a self-signed or private-CA certificate (Debian's snakeoil).",
+        ),
+        possible('The certificate does not name the host the client connects to (clients use mail.example.com, the certificate names another host).'),
+        possible('A scanner or an old client with an outdated trust store: harmless when only such clients do it.'),
+        possible('On an outbound line (smtp[N], "SSL_connect error to"): the remote server does not trust the client certificate in smtp_tls_cert_file.'),
+      ],
+      fix:
+        'Probe this server as clients see it (mail-tls-doctor probe YOUR-HOST:PORT): serve the full chain of a publicly trusted certificate ' +
+        'for the name clients use (smtpd_tls_chain_files = key.pem, fullchain.pem), then postfix reload. Do not tell clients to turn verification ' +
+        'off. On an outbound line the refused certificate is smtp_tls_cert_file: use one the remote trusts, or unset it if the remote asks for none.',
+    },
   },
   {
     // OpenSSL 3 reports a close without close_notify as this error (OpenSSL 1.1 returned a bare SSL_ERROR_SYSCALL): clients and

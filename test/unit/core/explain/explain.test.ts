@@ -116,6 +116,15 @@ describe('explainError', () => {
       assert.deepEqual(idsOf(text), ['explain.peer-alert-certificate-rejected'], text);
       assert.match(explainError(text).matches[0].fix, /full chain/);
     }
+    // On the smtp client side the remote refused this server's client certificate; in a nodemailer error, the client's.
+    assert.match(
+      explainError('postfix/smtp[7]: warning: TLS library problem: error:0A000418:SSL routines::tlsv1 alert unknown ca:SSL alert number 48:').matches[0].fix,
+      /outbound line the refused certificate is smtp_tls_cert_file/,
+    );
+    const node = explainError('Error: 40C8:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:SSL alert number 48 code: ESOCKET').matches[0];
+    assert.equal(node.id, 'explain.peer-alert-certificate-rejected');
+    assert.match(node.fix, /tls\.cert/);
+    assert.doesNotMatch(`${node.fix} ${node.detail}`, /smtpd_tls_chain_files|postfix reload/);
     // Alert 45 keeps its own, more precise entry.
     assert.deepEqual(idsOf('ssl3_read_bytes:sslv3 alert certificate expired:SSL alert number 45:'), ['explain.peer-alert-certificate-expired']);
   });
