@@ -23,6 +23,8 @@ const CASES: Record<string, string> = {
   'a certificate path without "<"': 'ssl = yes\nssl_cert = /etc/ssl/certs/mail.pem\nssl_key = </etc/ssl/private/mail.key\n',
   'a legacy minimum protocol': 'ssl = yes\nssl_min_protocol = TLSv1\n',
   'the removed ssl_protocols': 'ssl = yes\nssl_protocols = !SSLv3 !TLSv1\n',
+  'the obsolete DH length': 'ssl = yes\nssl_dh_parameters_length = 2048\nssl_min_protocol = TLSv1.2\n',
+  'the obsolete DH regeneration': 'ssl = yes\nssl_parameters_regenerate = 0\n',
   'weak words in a list separated by spaces': 'ssl = yes\nssl_cipher_list = HIGH RC4 !aNULL\n',
   'weak words in a list separated by colons': 'ssl = yes\nssl_cipher_list = HIGH:3DES:!aNULL\n',
   'cleartext logins': 'ssl = yes\ndisable_plaintext_auth = no\n',

@@ -112,7 +112,7 @@ export const FINDINGS = {
   'dovecot.file-without-prefix': { severity: 'error', title: 'A Dovecot 2.3 certificate or key path without "<": taken as the PEM text itself.' },
   'dovecot.include-missing': { severity: 'error', title: 'An !include names a file that does not exist: Dovecot does not start.' },
   'dovecot.legacy-protocols': { severity: 'warning', title: 'ssl_min_protocol allows TLS 1.0, TLS 1.1 or SSLv3.' },
-  'dovecot.removed-setting': { severity: 'warning', title: 'ssl_protocols: removed in Dovecot 2.3, refused by 2.4.' },
+  'dovecot.removed-setting': { severity: 'warning', title: 'A Dovecot 2.2 SSL setting (ssl_protocols, the DH ones): obsolete in 2.3, refused by 2.4.' },
   'dovecot.ssl-disabled': { severity: 'error', title: 'ssl = no: IMAP and POP3 without TLS.' },
   'dovecot.syntax-error': { severity: 'error', title: 'A line Dovecot cannot read: it does not start.' },
   'dovecot.version-mismatch': { severity: 'error', title: 'A setting name of the other Dovecot version (2.3 vs 2.4).' },

@@ -12,6 +12,7 @@ import { checkCipherList } from './rules/ciphers';
 import { checkMissingFilePrefix } from './rules/fileValues';
 import { checkMissingIncludes } from './rules/includes';
 import { checkMinProtocol, checkRemovedProtocols } from './rules/protocols';
+import { checkObsoleteDhSettings } from './rules/removed';
 import { checkCleartextAuth, checkSslDisabled } from './rules/ssl';
 import { checkSyntax } from './rules/syntax';
 import { checkVersionNames } from './rules/versionNames';
@@ -64,6 +65,7 @@ export function lintDovecotConf(path: string, text: string, host: LintHost): Lin
   checkMissingFilePrefix(ctx);
   checkMinProtocol(ctx);
   checkRemovedProtocols(ctx);
+  checkObsoleteDhSettings(ctx);
   checkCipherList(ctx);
   checkCertificates(ctx);
   return { findings: ctx.findings, endpoints: discoverEndpoints(ctx) };

@@ -73,6 +73,22 @@ describe('dovecot TLS rules', () => {
     assert.equal(floorFor('!SSLv3'), 'TLSv1.2');
   });
 
+  it('dovecot.removed-setting: the 2.2 DH settings are info in 2.3 (obsolete, no effect) and an error in 2.4; the edit removes the line', () => {
+    const text = 'ssl = yes\nssl_dh_parameters_length = 2048\nssl_parameters_regenerate = 0\nssl_min_protocol = TLSv1.2\n';
+    const fs = lintDovecot(MAIN, text).findings.filter((f) => f.id === 'dovecot.removed-setting');
+    assert.deepEqual(
+      fs.map((f) => [f.severity, f.range?.start.line]),
+      [
+        ['info', 1],
+        ['info', 2],
+      ],
+    );
+    assert.equal(editRemoves(MAIN, applyEdits(text, fs[1].edits!), fs[0]), 'ssl = yes\nssl_min_protocol = TLSv1.2\n');
+    assert.equal(only(lintDovecot(MAIN, `${V24}ssl_dh_parameters_length = 2048\n`), 'dovecot.removed-setting').severity, 'error');
+    // A continued line is not cut in half.
+    assert.equal(only(lintDovecot(MAIN, 'ssl_dh_parameters_length = \\\n  2048\n'), 'dovecot.removed-setting').edits, undefined);
+  });
+
   it("dovecot.weak-ciphers: words that add weak suites, not exclusions; Dovecot's default passes", () => {
     assert.deepEqual(weakCipherWords('ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW@STRENGTH'), []);
     assert.deepEqual(weakCipherWords('HIGH:!aNULL:!MD5'), []);
