@@ -417,17 +417,23 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     pattern: /alert (?:unknown ca|bad certificate|certificate unknown|unsupported certificate)\b|SSL alert number (?:42|43|46|48)\b/i,
     severity: 'warning',
     title: 'The peer rejected the certificate this side sent (TLS alert "unknown ca", "bad certificate" or "certificate unknown").',
-    // Outside a Postfix log (a nodemailer error) this side is the client: the server refused the client certificate.
+    // Outside a Postfix log the line is either a server's (Dovecot: "imap-login: ... SSL_accept() failed: ... alert unknown ca")
+    // or a client's error (nodemailer): both readings, each with its own fix.
     detail:
-      'The server ended the handshake with an alert because it did not accept the certificate this client sent: "unknown ca" (48) means it ' +
-      'does not chain to a CA the server trusts for clients; "bad certificate" (42) and "certificate unknown" (46) are its general refusals.',
+      'The other side of the handshake did not accept the certificate it was shown and ended the handshake with an alert: "unknown ca" (48) ' +
+      'means it does not chain to a CA that side trusts; "bad certificate" (42) and "certificate unknown" (46) are general refusals. In a ' +
+      "server's log (Dovecot's imap-login/pop3-login, \"SSL_accept() failed\") a mail client refused the server's certificate; in a client's " +
+      "error (nodemailer) the server refused the client's certificate.",
     causes: [
-      likely('The server asks for a client certificate and does not trust the one in tls.cert (another CA, expired, or not issued for clients).'),
-      possible('A proxy or TLS inspection in between presents its own certificate to the server.'),
+      likely("Server's log: the server sends an incomplete chain (its certificate without the intermediate) or a self-signed or private-CA certificate."),
+      possible("Client's error: the server asks for a client certificate and does not trust the one in tls.cert."),
+      possible('A scanner or an old client with an outdated trust store: harmless when only such clients do it.'),
     ],
     fix:
-      'Send a client certificate the server trusts (tls.cert with its chain, tls.key), or none if the server does not require one; ask its ' +
-      "admin which CA it accepts. Turning off certificate checks on the client does not help: the refusal is the server's.",
+      'On a server, probe it as clients see it (mail-tls-doctor probe YOUR-HOST:PORT) and serve the full chain of a publicly trusted ' +
+      'certificate for the name clients use (Dovecot: the fullchain.pem as the certificate file). In a client (nodemailer), send a client ' +
+      'certificate the server trusts (tls.cert with its chain, tls.key), or none if the server requires none. Turning off certificate ' +
+      "checks on either side does not help: the refusal is the peer's.",
     postfix: {
       detail:
         'The other side of the handshake did not accept the certificate it was shown and ended the handshake with an alert. On the ' +

@@ -125,6 +125,13 @@ describe('explainError', () => {
     assert.equal(node.id, 'explain.peer-alert-certificate-rejected');
     assert.match(node.fix, /tls\.cert/);
     assert.doesNotMatch(`${node.fix} ${node.detail}`, /smtpd_tls_chain_files|postfix reload/);
+    // A Dovecot server's line keeps the server's fix (full chain), without Postfix's parameters.
+    const dovecot = explainError(
+      'imap-login: Disconnected: Connection closed (SSL_accept() failed: error:0A000418:SSL routines::tlsv1 alert unknown ca: SSL alert number 48): user=<>',
+    ).matches[0];
+    assert.equal(dovecot.id, 'explain.peer-alert-certificate-rejected');
+    assert.match(dovecot.fix, /full chain/);
+    assert.doesNotMatch(dovecot.fix, /smtpd_tls_chain_files/);
     // Alert 45 keeps its own, more precise entry.
     assert.deepEqual(idsOf('ssl3_read_bytes:sslv3 alert certificate expired:SSL alert number 45:'), ['explain.peer-alert-certificate-expired']);
   });
