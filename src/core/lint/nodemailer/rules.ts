@@ -292,7 +292,7 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
         detail:
           `nodemailer applies the well-known settings of a service on top of your options, so ${key}: ${shown(mine)} never takes effect; ` +
           `the transport connects to ${svc.host}:${svc.port ?? (svc.secure ? 465 : 587)}${svc.secure ? ' with implicit TLS' : ' with STARTTLS'}.`,
-        fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service${ownPairFix(site, key)}; otherwise remove ${key}.`,
+        fix: `Use either service or explicit host/port/secure, not both. To keep your own ${key}, remove service${ownHostFix(site, key, svc.host)}${ownPairFix(site, key)}; otherwise remove ${key}.`,
         evidence: [`service: ${svc.name}`, `${key}: ${shown(mine)}`],
         ...at(mine, rc),
         related: related([mine, site.options.get('service')]),
@@ -304,6 +304,14 @@ function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRul
   check('port', svc.port);
   check('secure', svc.secure);
   return out;
+}
+
+/**
+ * Without a host of its own, a transport whose service is removed connects to localhost (nodemailer's default): keeping
+ * the file's port or secure then also needs the service's host.
+ */
+function ownHostFix(site: TransportSite, key: 'host' | 'port' | 'secure', host: string | undefined): string {
+  return key === 'host' || site.options.get('host') || !host ? '' : `, set host: '${host}'`;
 }
 
 /**

@@ -409,10 +409,11 @@ describe('nodemailer.service-overridden: keeping your own option leaves a transp
   });
   it('secure: false with port 465: keeping secure: false also needs port 587', () => {
     const secure = overridden(`{ service: 'gmail', secure: false, port: 465 }`).find((f) => /^secure/.test(f.title));
-    assert.match(secure?.fix ?? '', /remove service and use port 587/);
+    // No host of its own: without the service the transport would connect to localhost.
+    assert.match(secure?.fix ?? '', /remove service, set host: 'smtp\.gmail\.com' and use port 587/);
   });
   it('a consistent pair needs nothing more', () => {
-    const found = overridden(`{ service: 'gmail', secure: false, port: 587 }`);
+    const found = overridden(`{ service: 'gmail', host: 'smtp.gmail.com', secure: false, port: 587 }`);
     assert.equal(found.length, 2);
     for (const f of found) assert.match(f.fix, /To keep your own (port|secure), remove service; otherwise remove (port|secure)\./);
   });
