@@ -115,6 +115,7 @@ export const FINDINGS = {
   'dovecot.removed-setting': { severity: 'warning', title: 'A Dovecot 2.2 SSL setting (ssl_protocols, the DH ones): obsolete in 2.3, refused by 2.4.' },
   'dovecot.ssl-disabled': { severity: 'error', title: 'ssl = no: IMAP and POP3 without TLS.' },
   'dovecot.syntax-error': { severity: 'error', title: 'A line Dovecot cannot read: it does not start.' },
+  'dovecot.template-file': { severity: 'info', title: 'The file is a template: template expressions are not checked.' },
   'dovecot.version-mismatch': { severity: 'error', title: 'A setting name of the other Dovecot version (2.3 vs 2.4).' },
   'dovecot.weak-ciphers': { severity: 'warning', title: 'ssl_cipher_list enables weak ciphers.' },
   'postfix.cert-expired': { severity: 'error', title: 'The configured server certificate has expired (or is not valid yet).' },

@@ -12,6 +12,7 @@ import { makeFinding, type FindingId } from '../../findings';
 import { position, range } from '../../plain';
 import type { LintHost } from '../types';
 import { parseDovecotConf, type DovecotConf, type DovecotSetting } from './parser';
+import { templateOf, type DovecotTemplate } from './template';
 import { detectVersion, type VersionInfo } from './version';
 
 export interface DovecotContext {
@@ -27,6 +28,8 @@ export interface DovecotContext {
   home: string;
   /** Where files the config names are looked for (live or a copy, /etc/dovecot/ mapped to `home`). */
   serverHome: ServerHome;
+  /** This file's template markup (Jinja, ERB, `${VAR}`, `%name`), when it is a template. */
+  template?: DovecotTemplate;
   findings: Finding[];
 }
 
@@ -81,6 +84,7 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
     live,
     home: home.dir,
     serverHome: home,
+    template: templateOf(conf),
     findings: [],
   };
 }

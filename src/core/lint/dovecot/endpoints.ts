@@ -13,6 +13,7 @@ import type { DiscoveredEndpoint } from '../types';
 import { globalValue, type DovecotContext } from './context';
 import type { DovecotSetting, Section } from './parser';
 import { bool } from './rules/words';
+import { isOpaque } from './template';
 
 const SERVICES: Record<string, Protocol> = { 'imap-login': 'imap', 'pop3-login': 'pop3' };
 const DEFAULTS: Record<string, { port: number; mode: TlsMode }> = {
@@ -57,7 +58,7 @@ export function discoverEndpoints(ctx: DovecotContext): DiscoveredEndpoint[] {
 
 /** Whether `protocols` (unset or unreadable: Dovecot's default, which serves both) includes the protocol. */
 function served(protocols: string | undefined, protocol: Protocol): boolean {
-  if (protocols === undefined || protocols.includes('$')) return true;
+  if (protocols === undefined || protocols.includes('$') || isOpaque(protocols)) return true;
   return new RegExp(`(^|[\\s,])${protocol}([\\s,]|$)`, 'i').test(protocols);
 }
 
@@ -74,6 +75,8 @@ function listenerSetting(ctx: DovecotContext, parents: readonly Section[], liste
 /** The probe targets of a listen/address value: named addresses as they are, wildcards as described above. */
 function hostsOf(ctx: DovecotContext, listen: string): string[] {
   const out: string[] = [];
+  // `listen = {{ dovecot_listen }}`: the words of a template expression are no addresses.
+  if (isOpaque(listen)) return out;
   const words = listen.split(/[\s,]+/);
   // `*, ::` is one server on every interface: one target for it, IPv4 loopback unless it listens on IPv6 only.
   const local = words.some((w) => w === '*' || w === '0.0.0.0') ? '127.0.0.1' : '::1';
@@ -81,7 +84,7 @@ function hostsOf(ctx: DovecotContext, listen: string): string[] {
     if (raw === '' || out.length >= MAX_ADDRESSES) continue;
     let host = raw.replace(/^\[(.*)\]$/, '$1');
     if (WILDCARD.test(raw)) host = ctx.live ? local : (globalValue(ctx, 'hostname')?.trim() ?? '');
-    if (host === '' || /[$%]/.test(host) || !validateHostname(host).ok || out.includes(host)) continue;
+    if (host === '' || isOpaque(host) || /[$%]/.test(host) || !validateHostname(host).ok || out.includes(host)) continue;
     out.push(host);
   }
   return out;

@@ -15,6 +15,7 @@ import { checkMinProtocol, checkRemovedProtocols } from './rules/protocols';
 import { checkObsoleteDhSettings } from './rules/removed';
 import { checkCleartextAuth, checkSslDisabled } from './rules/ssl';
 import { checkSyntax } from './rules/syntax';
+import { reportTemplate } from './rules/templateFile';
 import { checkVersionNames } from './rules/versionNames';
 
 /** A text this large is no hand-written Dovecot config (the stock 10-mail.conf is 18 KB). */
@@ -68,5 +69,6 @@ export function lintDovecotConf(path: string, text: string, host: LintHost): Lin
   checkObsoleteDhSettings(ctx);
   checkCipherList(ctx);
   checkCertificates(ctx);
+  reportTemplate(ctx);
   return { findings: ctx.findings, endpoints: discoverEndpoints(ctx) };
 }

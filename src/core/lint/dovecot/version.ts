@@ -5,6 +5,7 @@
  * that setting. Names from 2.4's "Converted Settings" table.
  */
 import type { DovecotSetting } from './parser';
+import { isOpaque } from './template';
 
 export type DovecotVersion = '2.3' | '2.4';
 
@@ -69,6 +70,8 @@ export function detectVersion(own: readonly DovecotSetting[], main: readonly Dov
 }
 
 function versionOf(v: string): DovecotVersion {
+  // `dovecot_config_version = {{ dovecot_version }}`: only 2.4 knows the setting (2.3 stops at it as unknown).
+  if (isOpaque(v)) return '2.4';
   const m = /^(\d+)\.(\d+)/.exec(v.trim());
   return m && (Number(m[1]) > 2 || (Number(m[1]) === 2 && Number(m[2]) >= 4)) ? '2.4' : '2.3';
 }

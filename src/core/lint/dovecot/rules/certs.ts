@@ -17,6 +17,7 @@ import { candidates } from '../../postfix/rules/certs';
 import { certificatesIn, judgeServerFiles } from '../../serverCertFiles';
 import { report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';
+import { isOpaque } from '../template';
 import { bool, inVersion } from './words';
 
 interface Loaded {
@@ -40,7 +41,7 @@ export function namedPath(value: string, prefix: boolean): string | undefined {
     if (!v.startsWith('<')) return undefined;
     v = v.slice(1).trim();
   }
-  if (v === '' || /[$%]/.test(v) || v.includes('-----BEGIN')) return undefined;
+  if (v === '' || /[$%]/.test(v) || v.includes('-----BEGIN') || isOpaque(v)) return undefined;
   return v;
 }
 

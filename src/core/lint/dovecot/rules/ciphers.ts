@@ -9,6 +9,7 @@
 import { printable } from '../../../endpoint';
 import { weakCipherReason } from '../../../probe/tlsRules';
 import { lineEvidence, replaceValue, report, type DovecotContext } from '../context';
+import { isOpaque } from '../template';
 
 /**
  * A kind of weak suite: the keyword that adds it, the suite names that belong to it, and the keywords whose `!X`
@@ -70,7 +71,8 @@ export function weakCipherWords(list: string): Array<{ word: string; why: string
 
 export function checkCipherList(ctx: DovecotContext): void {
   for (const s of ctx.conf.settings) {
-    if (s.name !== 'ssl_cipher_list') continue;
+    // A templated list (`{{ dovecot_ciphers | default('...') }}`) is decided when the file is rendered.
+    if (s.name !== 'ssl_cipher_list' || isOpaque(s.value)) continue;
     const weak = weakCipherWords(s.value);
     if (weak.length === 0) continue;
     const bad = new Set(weak.map((w) => w.word));

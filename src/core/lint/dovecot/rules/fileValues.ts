@@ -7,15 +7,21 @@
  */
 import { printable } from '../../../endpoint';
 import { lineEvidence, report, type DovecotContext } from '../context';
+import { templateTags } from '../../templates';
 import { CONTENT_SETTINGS_23 } from '../version';
+
+function startsOpaque(v: string): boolean {
+  return v.startsWith('{') && templateTags(v, 1)[0]?.start === 0;
+}
 
 export function checkMissingFilePrefix(ctx: DovecotContext): void {
   if (ctx.version.version === '2.4') return;
   for (const s of ctx.conf.settings) {
     if (!CONTENT_SETTINGS_23.has(s.name)) continue;
     const v = s.value.trim();
-    // Inline PEM (rare but valid), an empty value (unset), and variables are left alone.
-    if (v === '' || v.startsWith('<') || v.includes('-----BEGIN') || v.startsWith('$') || v.startsWith('%')) continue;
+    // Inline PEM (rare but valid), an empty value (unset), and variables are left alone, and so is a value that
+    // starts with template markup (`{{ ssl_dir }}/cert.pem`: the rendered text may start with its own "<").
+    if (v === '' || v.startsWith('<') || v.includes('-----BEGIN') || v.startsWith('$') || v.startsWith('%') || startsOpaque(v)) continue;
     if (!/^(\/|\.{1,2}\/|~\/)|\.(pem|crt|cer|key)$/i.test(v)) continue;
     report(ctx, 'dovecot.file-without-prefix', {
       severity: 'error',

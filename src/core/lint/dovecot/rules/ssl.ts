@@ -7,6 +7,7 @@
  */
 import { globalValue, replaceValue, report, lineEvidence, type DovecotContext } from '../context';
 import { forLocalClientsOnly, isServerScoped } from '../parser';
+import { isOpaque } from '../template';
 import { bool, inVersion, listensOnLoopbackOnly, protocolOf, servesMailboxes } from './words';
 
 const CERT_23 = 'ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem and ssl_key = </etc/letsencrypt/live/NAME/privkey.pem';
@@ -42,8 +43,9 @@ export function checkSslDisabled(ctx: DovecotContext): void {
 
 export function checkCleartextAuth(ctx: DovecotContext): void {
   const ssl = (globalValue(ctx, 'ssl') ?? 'yes').trim().toLowerCase();
-  // ssl = required already refuses any login before TLS (also non-cleartext mechanisms).
-  if (ssl === 'required' || !servesMailboxes(ctx)) return;
+  // ssl = required already refuses any login before TLS (also non-cleartext mechanisms); a templated ssl
+  // (`ssl = {{ dovecot_ssl }}`) may render as required.
+  if (ssl === 'required' || isOpaque(ssl) || !servesMailboxes(ctx)) return;
   const v = ctx.version.version;
   for (const s of ctx.conf.settings) {
     // `remote 127.0.0.1 { disable_plaintext_auth = no }` (mailcow): only local clients, whose traffic crosses no network.

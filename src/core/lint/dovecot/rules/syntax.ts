@@ -24,6 +24,8 @@ const TEXT: Record<ProblemKind, { title: string; dovecot: string; fix: string }>
 
 export function checkSyntax(ctx: DovecotContext): void {
   for (const p of ctx.conf.problems) {
+    // Template text where Dovecot expects a statement (`{% if x %}`, `%ssl_protocol_parameter = ...`) is rendered away.
+    if (ctx.template?.markupLine(p.line)) continue;
     const t = TEXT[p.kind];
     report(ctx, 'dovecot.syntax-error', {
       severity: 'error',

@@ -2,6 +2,7 @@
 import type { DovecotContext } from '../context';
 import { globalValue } from '../context';
 import type { DovecotSetting } from '../parser';
+import { isOpaque } from '../template';
 
 /** Dovecot's booleans (settings-parser.c): yes/y/1 and no/n/0, any case; undefined for anything else. */
 export function bool(v: string): boolean | undefined {
@@ -17,10 +18,10 @@ export function protocolOf(s: DovecotSetting): string | undefined {
   return undefined;
 }
 
-/** Whether IMAP or POP3 may be served: `protocols` names one (or cannot be read: Dovecot's default has both). */
+/** Whether IMAP or POP3 may be served: `protocols` names one (or cannot be read, templated: Dovecot's default has both). */
 export function servesMailboxes(ctx: DovecotContext): boolean {
   const p = globalValue(ctx, 'protocols');
-  if (p === undefined || p.includes('$')) return true;
+  if (p === undefined || p.includes('$') || isOpaque(p)) return true;
   return /(^|[\s,])(imap|pop3)([\s,]|$)/i.test(p);
 }
 
