@@ -10,6 +10,14 @@ export function readForLint(fsPath: string): string | undefined {
   return openText(fsPath) ?? readFileCapped(fsPath);
 }
 
+/** An open document's text (its reader noted: the document's save lints it again), else the disk through the cache. */
+function sideRead(sideFiles: SideFileCache, fsPath: string, reader: string): string | undefined {
+  const open = openText(fsPath);
+  if (open === undefined) return sideFiles.read(fsPath, readFileCapped, reader);
+  sideFiles.noteRead(fsPath, reader);
+  return open;
+}
+
 function openText(fsPath: string): string | undefined {
   return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
@@ -52,9 +60,15 @@ export function readLintInput(fsPath: string): DiskText | undefined {
 export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, sideFiles?: SideFileCache, postfixVersion?: string): LintHost {
   const reader = uri.toString();
   const host: LintHost = {
-    readFile: sideFiles ? (p) => openText(p) ?? sideFiles.read(p, readFileCapped, reader) : readForLint,
-    // Names only: every file read still goes through readFile (and its link check in restricted mode).
-    listDir: listFiles,
+    readFile: sideFiles ? (p) => sideRead(sideFiles, p, reader) : readForLint,
+    // Names only: every file read still goes through readFile (and its link check in restricted mode). Noted, so a
+    // file added to a listed folder (conf.d of a Dovecot config) lints the listing file again.
+    listDir: sideFiles
+      ? (dir) => {
+          sideFiles.noteListing(dir, reader);
+          return listFiles(dir);
+        }
+      : listFiles,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };

@@ -74,31 +74,43 @@ export class LintService implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(CANDIDATE_GLOB);
-    const onFs = (uri: vscode.Uri) => {
-      this.sideFiles.invalidate(uri.fsPath);
-      this.scheduleFile(uri);
-    };
-    // Any file a lint read (a certificate, a key, a map): forget it and lint its readers again.
-    const sideWatcher = vscode.workspace.createFileSystemWatcher('**/*');
-    const onSide = (uri: vscode.Uri) => {
-      for (const reader of this.sideFiles.invalidate(uri.fsPath)) {
+    const scheduleReaders = (readers: string[]) => {
+      for (const reader of readers) {
         const f = this.files.get(reader);
         if (f) this.scheduleFile(f.uri);
       }
     };
+    // Any file a lint read (a certificate, a key, a map, a conf.d file read with its dovecot.conf): forget it and
+    // lint its readers again, whichever watcher reports it first (the other then finds nothing left to forget).
+    const onSide = (uri: vscode.Uri) => scheduleReaders(this.sideFiles.invalidate(uri.fsPath));
+    const onFs = (uri: vscode.Uri) => {
+      onSide(uri);
+      this.scheduleFile(uri);
+    };
+    // A file created in or deleted from a folder a lint listed (a Dovecot `!include conf.d/*.conf`): that lint changes too.
+    const onListed = (uri: vscode.Uri) => {
+      onSide(uri);
+      scheduleReaders(this.sideFiles.listingChanged(uri.fsPath));
+    };
+    const onFsListed = (uri: vscode.Uri) => {
+      onListed(uri);
+      this.scheduleFile(uri);
+    };
+    const sideWatcher = vscode.workspace.createFileSystemWatcher('**/*');
     this.outside = new OutsideWatchers(onSide);
+    // A saved (or closed) document: its readers got its open text, now the disk's.
     const onWritten = (d: vscode.TextDocument) => {
-      if (d.uri.scheme === 'file') this.sideFiles.invalidate(d.uri.fsPath);
+      if (d.uri.scheme === 'file') onSide(d.uri);
     };
     this.disposables.push(
       this.changed,
       watcher,
-      watcher.onDidCreate(onFs),
+      watcher.onDidCreate(onFsListed),
       watcher.onDidChange(onFs),
-      watcher.onDidDelete(onFs),
+      watcher.onDidDelete(onFsListed),
       sideWatcher,
       sideWatcher.onDidCreate((uri) => {
-        onSide(uri);
+        onListed(uri);
         // A folder made with its files may come as one event, without one per file in it: search it (once per wait).
         if (uri.scheme !== 'file') return;
         this.created.add(uri.fsPath, vscode.workspace.asRelativePath(uri, false));
@@ -106,7 +118,7 @@ export class LintService implements vscode.Disposable {
       }),
       sideWatcher.onDidChange(onSide),
       sideWatcher.onDidDelete((uri) => {
-        onSide(uri);
+        onListed(uri);
         // A deleted folder may come as one event, without one per file in it: its linted files go too.
         const below = uri.fsPath.endsWith(path.sep) ? uri.fsPath : uri.fsPath + path.sep;
         for (const f of this.files.values()) if (f.uri.fsPath.startsWith(below)) this.scheduleFile(f.uri);

@@ -5,6 +5,8 @@ import * as nodePath from 'node:path';
 const MAX_TEXT_CHARS = 1024 * 1024;
 /** All kept texts together; past it the cache starts over. */
 const MAX_TOTAL_CHARS = 16 * 1024 * 1024;
+/** Paths and folders remembered only for their readers; past it they start over (the next lints note them again). */
+const MAX_NOTED = 20_000;
 
 /**
  * What the lints read from disk besides the file they lint: the master.cf beside a main.cf (and main.cf beside a
@@ -21,10 +23,16 @@ const MAX_TOTAL_CHARS = 16 * 1024 * 1024;
  *
  * It also remembers which linted file read which path: when the watcher does report a change, the lint service
  * forgets the path (`invalidate`) and lints its readers again, so a renewed certificate shows without an edit.
+ * Reads whose text is not kept count too (`noteRead`: an open document's text, a file just written or too big),
+ * and so do folder listings (`noteListing`): a Dovecot file is judged with every `conf.d/*.conf` its dovecot.conf
+ * includes, so a file added to or removed from conf.d (`listingChanged`) changes the lint of the config's other files.
  */
 export class SideFileCache {
   private readonly texts = new Map<string, { text: string | undefined; stamp: string; key: string; readers: Set<string> }>();
   private chars = 0;
+  /** Readers of paths whose text is not kept, and of folder listings, by comparable path. */
+  private readonly noted = new Map<string, Set<string>>();
+  private readonly listings = new Map<string, Set<string>>();
   /** Counts changes to the set of kept paths, so a caller can tell cheaply whether `paths()` changed. */
   private changes = 0;
 
@@ -39,12 +47,34 @@ export class SideFileCache {
     // Stamped before the read: a change during the read leaves an old stamp, so the next lint reads again.
     const text = readDisk(fsPath);
     if (hit) this.forget(fsPath, hit);
-    if (stamp === undefined || (text !== undefined && text.length > MAX_TEXT_CHARS)) return text;
+    if (stamp === undefined || (text !== undefined && text.length > MAX_TEXT_CHARS)) {
+      this.noteRead(fsPath, reader);
+      return text;
+    }
     if (text !== undefined && this.chars + text.length > MAX_TOTAL_CHARS) this.clear();
     this.chars += text?.length ?? 0;
     this.texts.set(fsPath, { text, stamp, key: comparable(fsPath), readers: new Set([reader, ...(hit?.readers ?? [])]) });
     if (!hit) this.changes++;
     return text;
+  }
+
+  /** `reader` used the text of `fsPath` without this cache (an open document's): a change there is the reader's too. */
+  noteRead(fsPath: string, reader: string): void {
+    note(this.noted, comparable(fsPath), reader);
+  }
+
+  /** `reader` listed the folder `dir` (a glob include): a file created or deleted there changes its lint. */
+  noteListing(dir: string, reader: string): void {
+    note(this.listings, comparable(dir), reader);
+  }
+
+  /**
+   * `fsPath` was created or deleted: the files that listed its folder (or a listed folder below it, when a folder
+   * went), forgotten here until their next lint notes them again.
+   */
+  listingChanged(fsPath: string): string[] {
+    const key = comparable(fsPath);
+    return take(this.listings, (k) => k === nodePath.dirname(key) || within(k, key));
   }
 
   /**
@@ -53,12 +83,10 @@ export class SideFileCache {
    * read). Returns the files that had read what was forgotten.
    */
   invalidate(fsPath: string): string[] {
-    if (this.texts.size === 0) return [];
     const gone = comparable(fsPath);
-    const below = gone.endsWith(nodePath.sep) ? gone : gone + nodePath.sep;
-    const readers = new Set<string>();
+    const readers = new Set<string>(this.noted.size > 0 ? take(this.noted, (k) => within(k, gone)) : []);
     for (const [p, entry] of this.texts) {
-      if (entry.key !== gone && !entry.key.startsWith(below)) continue;
+      if (!within(entry.key, gone)) continue;
       this.forget(p, entry);
       for (const r of entry.readers) readers.add(r);
     }
@@ -98,6 +126,8 @@ export class SideFileCache {
 
   clear(): void {
     this.texts.clear();
+    this.noted.clear();
+    this.listings.clear();
     this.chars = 0;
     this.changes++;
   }
@@ -129,6 +159,32 @@ function stampOf(fsPath: string): string | undefined {
   } catch {
     return undefined; // e.g. a path through a file (ENOTDIR), no permission: read every time
   }
+}
+
+/** `key` is `gone` or lies below it. */
+function within(key: string, gone: string): boolean {
+  return key === gone || key.startsWith(gone.endsWith(nodePath.sep) ? gone : gone + nodePath.sep);
+}
+
+function note(map: Map<string, Set<string>>, key: string, reader: string): void {
+  const readers = map.get(key);
+  if (readers) {
+    readers.add(reader);
+    return;
+  }
+  if (map.size >= MAX_NOTED) map.clear();
+  map.set(key, new Set([reader]));
+}
+
+/** Removes the entries whose key matches and returns their readers. */
+function take(map: Map<string, Set<string>>, matches: (key: string) => boolean): string[] {
+  const out = new Set<string>();
+  for (const [k, readers] of map) {
+    if (!matches(k)) continue;
+    map.delete(k);
+    for (const r of readers) out.add(r);
+  }
+  return [...out];
 }
 
 function comparable(p: string): string {

@@ -129,4 +129,42 @@ describe('SideFileCache (what a lint reads besides its file)', () => {
       'small',
     );
   });
+  it('names the readers of texts it did not keep (an open document, a file just written) when the path changes', () => {
+    const main = path.join(dir, 'dovecot.conf');
+    const fresh = path.join(dir, 'conf.d', '10-auth.conf');
+    fs.mkdirSync(path.dirname(fresh));
+    fs.writeFileSync(fresh, 'disable_plaintext_auth = no\n');
+    const cache = new SideFileCache();
+    // The conf.d file got dovecot.conf's open text; dovecot.conf read a conf.d file modified in the last 2 s (not kept).
+    cache.noteRead(main, 'file:///ws/dovecot/conf.d/10-ssl.conf');
+    assert.equal(cache.read(fresh, disk, 'file:///ws/dovecot/dovecot.conf'), 'disable_plaintext_auth = no\n');
+    assert.equal(cache.size, 0);
+    assert.deepEqual(cache.invalidate(main), ['file:///ws/dovecot/conf.d/10-ssl.conf']);
+    assert.deepEqual(cache.invalidate(main), [], 'forgotten until the next lint notes it again');
+    assert.deepEqual(cache.invalidate(path.join(dir, 'CONF.D')), ['file:///ws/dovecot/dovecot.conf'], 'a folder, in any case');
+    cache.noteRead(main, 'r');
+    cache.clear();
+    assert.deepEqual(cache.invalidate(main), []);
+  });
+
+  it('listingChanged names the files that listed the folder a file was created in or deleted from (a glob include)', () => {
+    const confD = path.join(dir, 'dovecot', 'conf.d');
+    const cache = new SideFileCache();
+    cache.noteListing(confD, 'file:///ws/dovecot/dovecot.conf');
+    cache.noteListing(confD, 'file:///ws/dovecot/conf.d/10-ssl.conf');
+    cache.noteListing(path.join(dir, 'other'), 'file:///ws/other/dovecot.conf');
+    assert.deepEqual(cache.listingChanged(path.join(dir, 'dovecot', 'unrelated.conf')), []);
+    assert.deepEqual(cache.listingChanged(path.join(confD, 'deeper', 'x.conf')), [], 'only the folder itself was listed');
+    assert.deepEqual(cache.listingChanged(path.join(confD, '20-imap.conf')).sort(), [
+      'file:///ws/dovecot/conf.d/10-ssl.conf',
+      'file:///ws/dovecot/dovecot.conf',
+    ]);
+    assert.deepEqual(cache.listingChanged(path.join(confD, '30-pop3.conf')), [], 'forgotten until the next lint lists it again');
+    // A deleted folder: the listings inside it.
+    cache.noteListing(confD, 'file:///ws/dovecot/dovecot.conf');
+    assert.deepEqual(cache.listingChanged(path.join(dir, 'dovecot')), ['file:///ws/dovecot/dovecot.conf']);
+    // A change of content is not a listing change: invalidate does not name listers.
+    cache.noteListing(confD, 'file:///ws/dovecot/dovecot.conf');
+    assert.deepEqual(cache.invalidate(path.join(confD, '10-ssl.conf')), []);
+  });
 });

@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateExtension, codeOf, ours, removeCreated, waitFor, wsUri } from '../helpers';
+
+// A Dovecot file is judged with the whole config its dovecot.conf includes (`!include conf.d/*.conf`): a conf.d file
+// added or removed, or dovecot.conf saved, changes the lint of the config's other files, also those in another
+// folder (dovecot.conf for a conf.d file, a conf.d file for dovecot.conf).
+describe('extension: the files of one Dovecot config are linted again with each other', function () {
+  this.timeout(60_000);
+  const dir = 'dovecot-siblings';
+  const main = () => wsUri(dir, 'dovecot', 'dovecot.conf');
+  const auth = () => wsUri(dir, 'dovecot', 'conf.d', '10-auth.conf');
+  const ssl = () => wsUri(dir, 'dovecot', 'conf.d', '10-ssl.conf');
+  const cleartext = (uri: vscode.Uri) => ours(uri).some((d) => codeOf(d) === 'dovecot.cleartext-auth');
+
+  before(async () => {
+    await activateExtension();
+    fs.mkdirSync(path.dirname(auth().fsPath), { recursive: true });
+    fs.writeFileSync(main().fsPath, '!include conf.d/*.conf\ndisable_plaintext_auth = no\n');
+    fs.writeFileSync(auth().fsPath, 'auth_mechanisms = plain login\ndisable_plaintext_auth = no\n');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeCreated(dir);
+  });
+
+  it('a conf.d file added or removed: dovecot.conf (another folder) is linted again', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main()));
+    await waitFor(() => cleartext(main()), 'dovecot.cleartext-auth in dovecot.conf');
+    // conf.d/10-ssl.conf's ssl = required refuses every login before TLS: nothing to warn about any more.
+    fs.writeFileSync(ssl().fsPath, 'ssl = required\n');
+    await waitFor(() => !cleartext(main()), 'dovecot.conf linted again with the new conf.d/10-ssl.conf', 20_000);
+    fs.rmSync(ssl().fsPath);
+    await waitFor(() => cleartext(main()), 'dovecot.conf linted again without conf.d/10-ssl.conf', 20_000);
+  });
+
+  it('dovecot.conf saved from the editor: the conf.d files are linted again', async () => {
+    const doc = await vscode.workspace.openTextDocument(auth());
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await waitFor(() => cleartext(auth()), 'dovecot.cleartext-auth in conf.d/10-auth.conf');
+    const mainDoc = await vscode.workspace.openTextDocument(main());
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(main(), new vscode.Position(0, 0), 'ssl = required\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await mainDoc.save());
+    await waitFor(() => !cleartext(auth()), 'conf.d/10-auth.conf linted again with the saved dovecot.conf', 20_000);
+  });
+});
