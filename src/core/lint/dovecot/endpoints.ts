@@ -1,7 +1,10 @@
 /**
- * The IMAP and POP3 listeners a Dovecot config defines, as endpoints to probe: `inet_listener NAME` sections of
- * `service imap-login` / `service pop3-login`. Dovecot's built-in listeners are imap (143), imaps (993, ssl = yes),
- * pop3 (110) and pop3s (995, ssl = yes); a listener's own `port` and `ssl` override that, `port = 0` turns it off,
+ * The IMAP, POP3 and submission listeners a Dovecot config defines, as endpoints to probe: `inet_listener NAME`
+ * sections of `service imap-login` / `service pop3-login` / `service submission-login` (SMTP for mail clients, when
+ * `protocols` names submission: Dovecot's default, imap pop3 lmtp, does not). Dovecot's built-in listeners are imap
+ * (143), imaps (993, ssl = yes), pop3 (110), pop3s (995, ssl = yes) and submission (587); `submissions` has no
+ * default (doveconf 2.3.19: port 0, ssl = no, so it needs its own `port = 465` and `ssl = yes`). A listener's own
+ * `port` and `ssl` override that, `port = 0` turns it off,
  * and its `address` (else the global `listen`, default `*, ::`) says where it listens. A wildcard address is
  * every interface: for the live config (/etc/dovecot) the probe then goes to this machine (127.0.0.1); for a copy
  * it goes to the config's `hostname` when that is set, else nowhere (the server's name is not in the file).
@@ -12,15 +15,20 @@ import type { Protocol, TlsMode } from '../../protocols';
 import type { DiscoveredEndpoint } from '../types';
 import { globalValue, type DovecotContext } from './context';
 import type { DovecotSetting, Section } from './parser';
-import { bool } from './rules/words';
+import { bool, serves } from './rules/words';
 import { isOpaque } from './template';
 
-const SERVICES: Record<string, Protocol> = { 'imap-login': 'imap', 'pop3-login': 'pop3' };
-const DEFAULTS: Record<string, { port: number; mode: TlsMode }> = {
-  imap: { port: 143, mode: 'starttls' },
-  imaps: { port: 993, mode: 'implicit' },
-  pop3: { port: 110, mode: 'starttls' },
-  pop3s: { port: 995, mode: 'implicit' },
+/** The login service of each protocol: what it speaks and its name in `protocols`. */
+const SERVICES: Record<string, { protocol: Protocol; name: string }> = {
+  'imap-login': { protocol: 'imap', name: 'imap' },
+  'pop3-login': { protocol: 'pop3', name: 'pop3' },
+  'submission-login': { protocol: 'smtp', name: 'submission' },
+};
+/** Dovecot's built-in listeners of each login service (observed with doveconf 2.3.19 -a). */
+const DEFAULTS: Record<string, Record<string, { port: number; mode: TlsMode }>> = {
+  'imap-login': { imap: { port: 143, mode: 'starttls' }, imaps: { port: 993, mode: 'implicit' } },
+  'pop3-login': { pop3: { port: 110, mode: 'starttls' }, pop3s: { port: 995, mode: 'implicit' } },
+  'submission-login': { submission: { port: 587, mode: 'starttls' } },
 };
 const WILDCARD = /^(\*|::|\[::\]|0\.0\.0\.0)$/;
 /** A listener on many addresses still yields a short list. */
@@ -28,15 +36,17 @@ const MAX_ADDRESSES = 4;
 
 export function discoverEndpoints(ctx: DovecotContext): DiscoveredEndpoint[] {
   const out: DiscoveredEndpoint[] = [];
-  const protocols = globalValue(ctx, 'protocols');
   for (const { section, parents } of ctx.conf.sections) {
     if (section.name !== 'inet_listener') continue;
     const service = parents[parents.length - 1];
     if (!service || service.name !== 'service' || parents.length !== 1) continue;
-    const protocol = SERVICES[service.arg];
-    if (!protocol || !served(protocols, protocol)) continue;
+    const svc = Object.hasOwn(SERVICES, service.arg) ? SERVICES[service.arg] : undefined;
+    if (!svc || !serves(ctx, svc.name)) continue;
+    const protocol = svc.protocol;
     const own = (name: string) => listenerSetting(ctx, parents, section, name);
-    const def = DEFAULTS[section.arg.toLowerCase()];
+    const defaults = DEFAULTS[service.arg];
+    const arg = section.arg.toLowerCase();
+    const def = Object.hasOwn(defaults, arg) ? defaults[arg] : undefined;
     const portText = own('port')?.value.trim();
     const port = portText !== undefined ? Number(portText) : def?.port;
     if (port === undefined || !Number.isInteger(port) || port <= 0 || port > 65535) continue;
@@ -54,12 +64,6 @@ export function discoverEndpoints(ctx: DovecotContext): DiscoveredEndpoint[] {
     }
   }
   return out;
-}
-
-/** Whether `protocols` (unset or unreadable: Dovecot's default, which serves both) includes the protocol. */
-function served(protocols: string | undefined, protocol: Protocol): boolean {
-  if (protocols === undefined || protocols.includes('$') || isOpaque(protocols)) return true;
-  return new RegExp(`(^|[\\s,])${protocol}([\\s,]|$)`, 'i').test(protocols);
 }
 
 /** The listener's own setting (directly inside its section). */

@@ -20,9 +20,36 @@ export function protocolOf(s: DovecotSetting): string | undefined {
 
 /** Whether IMAP or POP3 may be served: `protocols` names one (or cannot be read, templated: Dovecot's default has both). */
 export function servesMailboxes(ctx: DovecotContext): boolean {
-  const p = globalValue(ctx, 'protocols');
-  if (p === undefined || p.includes('$') || isOpaque(p)) return true;
-  return /(^|[\s,])(imap|pop3)([\s,]|$)/i.test(p);
+  return serves(ctx, 'imap') || serves(ctx, 'pop3');
+}
+
+/** Dovecot's built-in `protocols` (upstream; Debian builds it empty and adds each installed one in protocols.d). */
+const DEFAULT_PROTOCOLS = new Set(['imap', 'pop3', 'lmtp']);
+
+/**
+ * Whether `protocols` may include `name`: what Dovecot ends up with after every global `protocols` line, each
+ * `$protocols` standing for the value before (Debian's protocols.d: `protocols = $protocols imap`), the built-in
+ * default where nothing came before. Unreadable (another `$name`, a template): it may.
+ */
+export function serves(ctx: DovecotContext, name: string): boolean {
+  let words: Set<string> | undefined;
+  let withDefault = true;
+  for (const s of ctx.all) {
+    if (s.name !== 'protocols' || s.sections.length > 0) continue;
+    if (isOpaque(s.value) || /\$(?!protocols\b)/.test(s.value)) return true;
+    const next = new Set<string>();
+    let keepsDefault = false;
+    for (const w of s.value.toLowerCase().split(/[\s,]+/)) {
+      if (w === '$protocols') {
+        for (const x of words ?? []) next.add(x);
+        keepsDefault ||= withDefault;
+      } else if (w !== '') next.add(w);
+    }
+    words = next;
+    withDefault = keepsDefault;
+  }
+  if (words?.has(name)) return true;
+  return withDefault && DEFAULT_PROTOCOLS.has(name);
 }
 
 /** `listen` names only loopback addresses (the default, `*, ::`, is every interface). */

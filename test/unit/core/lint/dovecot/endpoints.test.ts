@@ -76,6 +76,58 @@ describe('dovecot endpoints', () => {
   });
 });
 
+describe('dovecot submission listeners (SMTP for mail clients)', () => {
+  const SUBMISSION = `service submission-login {
+  inet_listener submission {
+    #port = 587
+  }
+  inet_listener submissions {
+    port = 465
+    ssl = yes
+  }
+}
+`;
+  const file = '/ws/dovecot/conf.d/10-master.conf';
+  const withMain = (main: string) => ({ '/ws/dovecot/dovecot.conf': `hostname = mail.example.test\n${main}` });
+
+  it('offered as SMTP when protocols names submission: 587 with STARTTLS by default, 465 with implicit TLS', () => {
+    const r = lintDovecot(file, SUBMISSION, withMain('protocols = imap submission\n'));
+    assert.deepEqual(
+      r.endpoints.map((e) => endpointLabel(e.endpoint)),
+      ['SMTP mail.example.test:587 (STARTTLS)', 'SMTP mail.example.test:465 (implicit TLS)'],
+    );
+    assert.equal(r.endpoints[1].source, 'inet_listener submissions of service submission-login in 10-master.conf');
+    assert.equal(r.endpoints[0].endpoint.protocol, 'smtp');
+  });
+
+  it("not when protocols leaves it out or is unset (Dovecot's default, imap pop3 lmtp, has no submission)", () => {
+    assert.deepEqual(labels(file, SUBMISSION, withMain('protocols = imap lmtp\n')), []);
+    assert.deepEqual(labels(file, SUBMISSION, withMain('')), []);
+  });
+
+  it('submissions has no built-in port (doveconf 2.3.19: port 0, ssl = no); its own port without ssl is probed as configured', () => {
+    const bare = 'service submission-login {\n  inet_listener submissions {\n  }\n}\n';
+    assert.deepEqual(labels(file, bare, withMain('protocols = submission\n')), []);
+    const noSsl = 'service submission-login {\n  inet_listener submissions {\n    port = 465\n  }\n}\n';
+    assert.deepEqual(labels(file, noSsl, withMain('protocols = submission\n')), ['SMTP mail.example.test:465 (STARTTLS)']);
+  });
+
+  it("Debian's protocols.d: each installed daemon adds itself with `protocols = $protocols NAME`", () => {
+    const main = '/etc/dovecot/dovecot.conf';
+    const files = (daemons: string[]) => ({
+      [main]: '!include_try /usr/share/dovecot/protocols.d/*.protocol\n!include conf.d/*.conf\n',
+      ...Object.fromEntries(daemons.map((d) => [`/usr/share/dovecot/protocols.d/${d}d.protocol`, `protocols = $protocols ${d}\n`])),
+    });
+    const live = (daemons: string[]) =>
+      lintDovecot('/etc/dovecot/conf.d/10-master.conf', SUBMISSION, files(daemons), { workspaceRoot: undefined }).endpoints.map((e) =>
+        endpointLabel(e.endpoint),
+      );
+    // Without dovecot-submissiond no submission service runs: its 587 is Postfix's, not to be probed as Dovecot's.
+    assert.deepEqual(live(['imap', 'pop3']), []);
+    assert.deepEqual(live(['imap', 'submission']), ['SMTP 127.0.0.1:587 (STARTTLS)', 'SMTP 127.0.0.1:465 (implicit TLS)']);
+  });
+});
+
 describe('dovecot endpoints of the stock Debian config as live', () => {
   it("10-master.conf's four listeners, on this machine", () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../fixtures/dovecot/debian-2.3.19/etc/dovecot/conf.d/10-master.conf'), 'utf8');
