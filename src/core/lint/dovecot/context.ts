@@ -11,7 +11,8 @@ import { candidates, type ServerHome } from '../postfix/rules/certs';
 import { makeFinding, type FindingId } from '../../findings';
 import { position, range } from '../../plain';
 import type { LintHost } from '../types';
-import { parseDovecotConf, type DovecotConf, type DovecotSetting } from './parser';
+import { resolveNamedFilters } from './namedFilters';
+import { parseDovecotConf as parseRaw, type DovecotConf, type DovecotSetting } from './parser';
 import { templateOf, type DovecotTemplate } from './template';
 import { detectVersion, type VersionInfo } from './version';
 
@@ -31,6 +32,11 @@ export interface DovecotContext {
   /** This file's template markup (Jinja, ERB, `${VAR}`, `%name`), when it is a template. */
   template?: DovecotTemplate;
   findings: Finding[];
+}
+
+/** A file as Dovecot reads it: parsed, with 2.4's `ssl_server { cert_file = }` under its full setting name. */
+function parseDovecotConf(text: string): DovecotConf {
+  return resolveNamedFilters(parseRaw(text));
 }
 
 /** Bounds on following includes: a loop or a fan of includes must not run away. */

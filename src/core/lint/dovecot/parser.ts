@@ -31,6 +31,8 @@ export interface DovecotSetting {
   valueRange: Range;
   /** The value range is the exact text of `value` (no quotes, one physical line): edits may use sub-ranges. */
   valueLiteral: boolean;
+  /** Written inside this 2.4 named filter (`ssl_server { cert_file = ... }`): `name` is the full name (namedFilters.ts). */
+  filter?: string;
 }
 
 export interface Include {

@@ -47,11 +47,15 @@ export function checkVersionNames(ctx: DovecotContext): void {
     const secret = isSecretName(s.name) && !CONTENT_SETTINGS_23.has(s.name) && !FILE_SETTINGS_24.has(s.name);
     const value = secret ? undefined : convertValue(s.name, target, s.value);
     const shown = secret ? `${target} (the same value)` : value === undefined ? `${target} = ...` : `${target} = ${printable(value, 120)}`;
-    const edits: TextEdit[] | undefined = secret
-      ? [{ range: s.nameRange, newText: target }]
-      : value !== undefined && s.valueLiteral
-        ? [replaceSetting(ctx, s, target, value)]
-        : undefined;
+    // Inside a 2.4 named filter (`ssl_server { cert_file = }`) renaming the line alone cannot make it 2.3's: that
+    // version has no such section. The fix says what to write; no edit.
+    const edits: TextEdit[] | undefined = s.filter
+      ? undefined
+      : secret
+        ? [{ range: s.nameRange, newText: target }]
+        : value !== undefined && s.valueLiteral
+          ? [replaceSetting(ctx, s, target, value)]
+          : undefined;
     report(ctx, 'dovecot.version-mismatch', {
       severity: 'error',
       title:
