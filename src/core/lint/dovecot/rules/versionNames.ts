@@ -63,7 +63,8 @@ export function checkVersionNames(ctx: DovecotContext): void {
           ? `${s.name} is a Dovecot 2.3 name; this config is for 2.4, where it is ${target}.`
           : `${s.name} is a Dovecot 2.4 name; this config is for 2.3, where it is ${target}.`,
       detail:
-        `Dovecot stops at a setting it does not know ("Unknown setting: ${s.name}"), so IMAP and POP3 do not start. ` +
+        // 2.3 already stops at the 2.4 filter's own line (doveconf 2.3.19: "Unknown setting: ssl_server {").
+        `Dovecot stops at a setting it does not know ("Unknown setting: ${s.filter && version === '2.3' ? `${s.filter} {` : s.name}"), so IMAP and POP3 do not start. ` +
         `This config is read as ${version} because ${ctx.version.because}.` +
         (s.name === 'disable_plaintext_auth' || s.name === 'auth_allow_cleartext'
           ? ' The two settings mean the opposite: yes in one is no in the other.'

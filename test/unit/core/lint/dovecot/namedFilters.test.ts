@@ -40,6 +40,7 @@ describe('dovecot 2.4 named filters: ssl_server { cert_file = ... } is ssl_serve
     assert.match(f.title, /ssl_server_cert_file is a Dovecot 2\.4 name/);
     assert.equal(f.range?.start.line, 1);
     assert.equal(f.edits, undefined);
+    assert.match(f.detail, /"Unknown setting: ssl_server \{"/);
   });
 
   it('ssl_client { } settings are the client side: not judged as the server certificate', () => {
