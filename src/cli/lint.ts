@@ -9,7 +9,7 @@ import { endpointLabel, printable } from '../core/endpoint';
 import { compareSeverity, Finding } from '../core/finding';
 import { termSafe as t } from '../core/escape';
 import { wrap } from '../core/probe/report';
-import { listFiles, readBounded, readTail, readTextBounded } from '../core/fsread';
+import { listFiles, readBounded, readDenied, readTail, readTextBounded } from '../core/fsread';
 import { LINTERS, lintersFor, lintText } from '../core/lint';
 import { LINT_MAX_BYTES, notTextFor, readPlan } from '../core/lint/fileKinds';
 import { decodeReportBytes, MAX_COMPRESSED_BYTES } from '../core/tlsrpt';
@@ -244,7 +244,7 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
   // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
   if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file, text) };
-  const host: LintHost = { readFile: readText, listDir: listFiles, workspaceRoot: root, postfixVersion, ...(firstLine ? { firstLine } : {}) };
+  const host: LintHost = { readFile: readText, readDenied, listDir: listFiles, workspaceRoot: root, postfixVersion, ...(firstLine ? { firstLine } : {}) };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();
   const r = lintText(file, text, host);

@@ -177,6 +177,17 @@ export function listFiles(dir: string): string[] | undefined {
   }
 }
 
+/** Whether the file system refuses this user read access to `path` (EACCES/EPERM), as opposed to it being absent. */
+export function readDenied(path: string): boolean {
+  try {
+    fs.accessSync(path, fs.constants.R_OK);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM';
+  }
+}
+
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;

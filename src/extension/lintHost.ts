@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { linkOutside, listFiles } from '../core/fsread';
+import { linkOutside, listFiles, readDenied } from '../core/fsread';
 import { detectLocalPostfix } from '../core/lint/postfix/localPostfix';
 import type { LintHost } from '../core/lint/types';
 import { readDiskText, type DiskText } from './diskText';
@@ -69,6 +69,7 @@ export function lintHostFor(uri: vscode.Uri, expiryWarningDays: number, sideFile
           return listFiles(dir);
         }
       : listFiles,
+    readDenied,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     expiryWarningDays,
   };

@@ -9,6 +9,11 @@ export interface LintHost {
   /** The file's text, or undefined when it is absent or unreadable. Never throws. */
   readFile(path: string): string | undefined;
   /**
+   * Whether this user may not read `path` (or look into its folder): the lint then cannot tell a missing file from
+   * one only root reads, as `/etc/dovecot/private/*.key` and `/etc/ssl/private` are. Absent: unreadable counts as missing.
+   */
+  readDenied?(path: string): boolean;
+  /**
    * The names of the regular files in a folder, or undefined when it cannot be listed. Optional: without it a
    * Dovecot `!include conf.d/*.conf` glob is not expanded (each conf.d file is still linted on its own).
    */

@@ -8,6 +8,7 @@
  * In 2.3, ssl_ca is the CA for verifying *client* certificates: the intermediate the server must send belongs in
  * the ssl_cert file, after the server certificate. An intermediate put into ssl_ca instead is a common mistake.
  */
+import * as nodePath from 'node:path';
 import { printable } from '../../../endpoint';
 import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
@@ -19,6 +20,7 @@ import { report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';
 import { isOpaque } from '../template';
 import { bool, inVersion } from './words';
+import { deniedAmong, deniedTexts } from '../../denied';
 
 interface Loaded {
   path: string;
@@ -113,6 +115,16 @@ function loaded(
   if (found.text !== undefined) return { path: p, range: s.valueRange, text: found.text };
   if (!state.reportMissing) {
     state.skipped.push({ path: p, range: s.valueRange });
+    return undefined;
+  }
+  const denied = deniedAmong(ctx.host, found.tried);
+  if (denied !== undefined) {
+    report(ctx, 'dovecot.cert-file-missing', {
+      severity: 'info',
+      ...deniedTexts(s.name, p, 'Dovecot', `mail-tls-doctor lint ${nodePath.dirname(ctx.file)}`),
+      range: s.valueRange,
+      evidence: [`not readable by this user: ${printable(denied, 200)}`],
+    });
     return undefined;
   }
   report(ctx, 'dovecot.cert-file-missing', {

@@ -4,7 +4,9 @@
  * workspace is often partial, and its absolute includes name another machine's files. A glob that matches nothing
  * is not judged (the host may not list folders).
  */
+import * as nodePath from 'node:path';
 import { printable } from '../../../endpoint';
+import { deniedAmong } from '../../denied';
 import { findInclude, report, type DovecotContext } from '../context';
 
 export function checkMissingIncludes(ctx: DovecotContext): void {
@@ -12,6 +14,8 @@ export function checkMissingIncludes(ctx: DovecotContext): void {
   for (const inc of ctx.conf.includes) {
     if (inc.optional || /[*?[]/.test(inc.path) || inc.path === '') continue;
     if (findInclude(ctx.host, ctx.serverHome, ctx.file, inc.path)) continue;
+    // Dovecot reads it as root; this user may not: nothing can be said about it.
+    if (deniedAmong(ctx.host, [nodePath.resolve(nodePath.dirname(ctx.file), inc.path)]) !== undefined) continue;
     report(ctx, 'dovecot.include-missing', {
       severity: 'error',
       title: `!include ${printable(inc.path, 200)}: the file cannot be found or read.`,

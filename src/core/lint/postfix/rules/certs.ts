@@ -9,6 +9,7 @@ import { FileChecks, report, RuleContext } from '../context';
 import { hasTemplateMarkup, isPlaceholderWord } from '../../templates';
 import type { Setting } from '../mainParser';
 import { judgeServerFiles } from '../../serverCertFiles';
+import { deniedAmong, deniedTexts } from '../../denied';
 
 interface NamedFile {
   path: string;
@@ -110,6 +111,16 @@ function reportMissing(ctx: RuleContext, configPath: string, s: Setting, p: stri
   const live = isLiveConfig(configPath);
   if (ctx.files && !ctx.files.reportMissing && !live) {
     ctx.files.skipped.push({ path: p, setting: s });
+    return;
+  }
+  const denied = deniedAmong(ctx.host, tried);
+  if (denied !== undefined) {
+    report(ctx, 'postfix.cert-file-missing', {
+      severity: 'info',
+      ...deniedTexts(s.name, p, 'Postfix', `mail-tls-doctor lint ${nodePath.dirname(configPath)}`),
+      range,
+      evidence: [`not readable by this user: ${printable(denied, 200)}`],
+    });
     return;
   }
   const server = severity === 'error';

@@ -103,6 +103,26 @@ describe('dovecot certificate-file rules', function () {
     assert.deepEqual(ids(copy), ['dovecot.file-checks-skipped']);
   });
 
+  it('a file this user may not read (a root-only key) is not called missing: an info that it was not checked', () => {
+    // As on a live /etc/dovecot linted by the admin's own account: the key's folder is root's alone.
+    const denied = (p: string) => p.startsWith('/etc/ssl/mail/');
+    const live = lintDovecot('/etc/dovecot/conf.d/10-ssl.conf', conf(), {}, { workspaceRoot: undefined, readDenied: denied });
+    assert.deepEqual(ids(live), ['dovecot.cert-file-missing', 'dovecot.cert-file-missing']);
+    for (const f of live.findings) {
+      assert.equal(f.severity, 'info');
+      assert.match(f.title, /which this user may not read: not checked/);
+      assert.doesNotMatch(f.detail, /does not start|Can't open file/);
+    }
+    // A missing !include the lint cannot read is not called missing either.
+    const inc = lintDovecot(
+      '/etc/dovecot/dovecot.conf',
+      '!include /etc/dovecot/private/secret.conf\n',
+      {},
+      { workspaceRoot: undefined, readDenied: (p) => p.startsWith('/etc/dovecot/private/') },
+    );
+    assert.deepEqual(ids(inc), []);
+  });
+
   it('dovecot.cert-unreadable: garbage or no certificate in the file', () => {
     const leaf = pki.leaf({ cn: 'mail.example.com' });
     assert.equal(only(lintDovecot(SSL, conf(), files('not a pem\n', leaf.keyPem)), 'dovecot.cert-unreadable').severity, 'error');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { makePki, TestPki } from '../../../../support/pki';
-import { ids, lint, only } from '../../../../support/postfixLint';
+import { lintText } from '../../../../../src/core/lint';
+import { ids, lint, memoryHost, only } from '../../../../support/postfixLint';
 
 const DAY = 86_400_000;
 
@@ -73,6 +74,18 @@ describe('postfix certificate-file rules', function () {
     assert.ok(f.evidence?.some((e) => e.includes('/ws/etc/ssl/mail/full.pem')));
     const ok = lint('main.cf', text, { '/ws/etc/ssl/mail/key.pem': leaf.keyPem, '/ws/etc/ssl/mail/full.pem': pki.chain(leaf) });
     assert.deepEqual(ids(ok), []);
+  });
+
+  it('a file this user may not read (/etc/ssl/private) is not called missing on the live config: an info that it was not checked', () => {
+    const text = 'smtpd_tls_cert_file = /etc/ssl/certs/mail.pem\nsmtpd_tls_key_file = /etc/ssl/private/mail.key\n';
+    const host = memoryHost({ '/etc/ssl/certs/mail.pem': pki.chain(pki.leaf({ cn: 'mail.example.com' })) }, { workspaceRoot: undefined });
+    const missing = lintText('/etc/postfix/main.cf', text, host);
+    assert.equal(only(missing, 'postfix.cert-file-missing').severity, 'error');
+    const denied = lintText('/etc/postfix/main.cf', text, { ...host, readDenied: (p) => p.startsWith('/etc/ssl/private/') });
+    const f = only(denied, 'postfix.cert-file-missing');
+    assert.equal(f.severity, 'info');
+    assert.match(f.title, /mail\.key, which this user may not read: not checked/);
+    assert.match(f.fix, /sudo mail-tls-doctor lint \/etc\/postfix/);
   });
 
   it('postfix.cert-unreadable: garbage in the certificate file', () => {
