@@ -26,6 +26,11 @@ export interface CatalogEntry {
   fix: string;
   /** When the text is a Postfix log, the causes and fix differ (the client is Postfix, not nodemailer). */
   postfix?: { causes: Cause[]; fix: string; title?: string; detail?: string };
+  /**
+   * When the line is Dovecot's (imap-login, pop3-login...): this machine is the server the client reached, so the
+   * client-side advice (nodemailer's, Postfix's smtp client's) does not apply.
+   */
+  dovecot?: { causes: Cause[]; fix: string; title?: string; detail?: string };
   /** Less specific entries this one replaces when both match the same line. */
   supersedes?: ExplainId[];
   /** Not about TLS (DNS, the network, a refused login): a mail log's delivery that failed this way is no TLS failure. */
@@ -57,6 +62,20 @@ export const CATALOG: CatalogEntry[] = [
       possible('The port leads to something that is not TLS at all: a plain SMTP relay, a proxy, a captive portal.'),
     ],
     fix: 'For port 587 (or 25, 2525) set secure: false and requireTLS: true; nodemailer upgrades with STARTTLS. Use secure: true only with port 465.',
+    dovecot: {
+      title: 'A client spoke plain text to a port of this server that expects TLS from the first byte ("wrong version number").',
+      detail:
+        "Dovecot's login process read the client's first bytes as a TLS record and found plain text (an IMAP or POP3 command): a client " +
+        'set to STARTTLS or to no encryption connected to an implicit-TLS port (993, 995, or a listener with ssl = yes).',
+      causes: [
+        likely('A mail client set to STARTTLS (or "None") on port 993 or 995, which need "SSL/TLS".'),
+        possible('A scanner or monitoring check that speaks plain text to every port.'),
+        possible('A listener meant for STARTTLS (inet_listener imap on 143, pop3 on 110) given ssl = yes, where clients start in plain text.'),
+      ],
+      fix:
+        'On the client: port 993 (IMAP) or 995 (POP3) with SSL/TLS, or 143/110 with STARTTLS. On the server, only if a STARTTLS port ' +
+        'was given ssl = yes: remove it from that inet_listener (`doveconf -n` shows the listeners), then `doveadm reload`.',
+    },
     postfix: {
       causes: [
         likely('smtp_tls_wrappermode = yes (implicit TLS) towards a port that speaks plain SMTP with STARTTLS (25 or 587).'),

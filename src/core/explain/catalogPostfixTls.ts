@@ -103,6 +103,16 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     fix:
       'If the clients are scanners, ignore it. For a legitimate sender, check smtpd_tls_mandatory_ciphers/smtpd_tls_ciphers (keep "medium" on ' +
       'port 25) and that smtpd_tls_chain_files names a readable RSA key and certificate (add an ECDSA pair beside it, not instead).',
+    dovecot: {
+      causes: [
+        likely('The client (often a scanner or an old mail client) offers only legacy ciphers (RC4, 3DES, export suites) that this server disables.'),
+        possible('The server has no usable certificate/key for the algorithms the client offers (an ECDSA-only certificate against an RSA-only client).'),
+      ],
+      fix:
+        'If the clients are scanners, ignore it. For a mail client you must serve, update the client rather than adding legacy ciphers to ' +
+        'ssl_cipher_list (`doveconf -n` shows it), and keep an RSA certificate: an ECDSA one goes beside it (ssl_alt_cert, 2.4: ' +
+        'ssl_server_alt_cert_file), not instead.',
+    },
     supersedes: ['explain.handshake-failure', 'explain.postfix-ssl-accept-error'],
   },
   {

@@ -42,6 +42,7 @@ export interface LineMatch {
 export function explainError(text: string): Explanation {
   if (typeof text !== 'string') return { matches: [] };
   const postfix = looksLikePostfix(text.slice(0, 65_536));
+  const dovecot = looksLikeDovecot(text.slice(0, 65_536));
   const byKey = new Map<string, ExplanationMatch>();
   let lines = 0;
   for (const line of splitLines(text)) {
@@ -50,7 +51,9 @@ export function explainError(text: string): Explanation {
       const key = `${m.entry.id}|${m.endpoint ? `${m.endpoint.host}:${m.endpoint.port}` : ''}`;
       let match = byKey.get(key);
       if (!match) {
-        match = toMatch(m.entry, postfix || looksLikePostfix(line), m.endpoint);
+        // A line of Dovecot's is read as Dovecot's whatever else the paste holds; one of Postfix's likewise.
+        const side = looksLikeDovecot(line) ? 'dovecot' : postfix || looksLikePostfix(line) ? 'postfix' : dovecot ? 'dovecot' : undefined;
+        match = toMatch(m.entry, side, m.endpoint);
         byKey.set(key, match);
       }
       match.count++;
@@ -80,6 +83,11 @@ export function classifyLine(rawLine: string): LineMatch[] {
   if (!entries.length) return [];
   const endpoint = endpointIn(line);
   return entries.map((entry) => (endpoint ? { entry, endpoint } : { entry }));
+}
+
+/** Dovecot's log lines: `dovecot: imap-login: ...`, `imap-login: ... SSL_accept() failed`. */
+export function looksLikeDovecot(text: string): boolean {
+  return /\b(?:imap|pop3|submission|managesieve|lmtp)-login: |\bdovecot(?:\[\d+\])?: /.test(text);
 }
 
 export function looksLikePostfix(text: string): boolean {
@@ -116,10 +124,10 @@ export function rankedCauses(causes: readonly Cause[]): Cause[] {
   return [...causes].sort((a, b) => (a.likelihood === b.likelihood ? 0 : a.likelihood === 'likely' ? -1 : 1));
 }
 
-function toMatch(entry: CatalogEntry, postfix: boolean, endpoint: Endpoint | undefined): ExplanationMatch {
-  const variant = postfix && entry.postfix ? entry.postfix : entry;
+function toMatch(entry: CatalogEntry, side: 'postfix' | 'dovecot' | undefined, endpoint: Endpoint | undefined): ExplanationMatch {
+  const pf = side ? entry[side] : undefined;
+  const variant = pf ?? entry;
   const causes = rankedCauses(variant.causes);
-  const pf = postfix ? entry.postfix : undefined;
   const m: ExplanationMatch = {
     id: entry.id,
     severity: entry.severity,

@@ -60,6 +60,25 @@ describe('explainError', () => {
     it(`${id}: ${text.slice(0, 70)}`, () => assert.ok(idsOf(text).includes(id), JSON.stringify(idsOf(text))));
   }
 
+  it("a Dovecot server's line gets the server's causes and fix, not nodemailer's or Postfix's", () => {
+    const line = (reason: string) =>
+      `Nov 30 10:00:00 mx dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=203.0.113.5, lip=192.0.2.1, TLS handshaking: SSL_accept() failed: ${reason}, session=<x>`;
+    const [wrong] = explainError(line('error:0A00010B:SSL routines::wrong version number')).matches;
+    assert.equal(wrong.id, 'explain.wrong-version-number');
+    assert.match(wrong.title, /client spoke plain text to a port of this server/);
+    assert.match(wrong.fix, /993 \(IMAP\) or 995 \(POP3\) with SSL\/TLS/);
+    assert.doesNotMatch(wrong.fix + wrong.causes.map((c) => c.cause).join(' '), /secure: |requireTLS|wrappermode/);
+    const [cipher] = explainError(line('error:0A0000C1:SSL routines::no shared cipher')).matches;
+    assert.equal(cipher.id, 'explain.no-shared-cipher');
+    assert.doesNotMatch(cipher.fix, /smtpd_tls/);
+    assert.match(cipher.fix, /ssl_cipher_list/);
+    // A Node client's error and a Postfix line keep their own advice, also pasted beside a Dovecot line.
+    const node = explainError('Error: 1408F10B:SSL routines:ssl3_get_record:wrong version number').matches[0];
+    assert.match(node.fix, /secure: false/);
+    const mixed = explainError(`${line('x')}\nNov 30 10:00:01 mx postfix/smtp[12]: SSL_connect error to a.example[192.0.2.9]:25: wrong version number`);
+    assert.match(mixed.matches.find((m) => m.id === 'explain.wrong-version-number')?.fix ?? '', /wrappermode/);
+  });
+
   it('a temporary resolver failure is not read as a name that does not resolve', () => {
     assert.deepEqual(idsOf('Error: getaddrinfo EAI_AGAIN smtp.example.com'), ['explain.dns-temporary']);
     assert.deepEqual(idsOf('getaddrinfo EAI_FAIL smtp.example.com'), ['explain.dns-temporary']);
