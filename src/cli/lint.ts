@@ -242,8 +242,10 @@ function lintFile(file: string, root: string, fromFolder: boolean, postfixVersio
     text = read.data.toString('utf8');
   }
   if (text === undefined) return { file, findings: [], endpoints: [], skipped: 'cannot be read' };
-  // A file named explicitly is linted even when no linter claims it by name, so the user hears about it.
-  if (!fromFolder && lintersFor(file, text).length === 0) return { file, findings: [], endpoints: [], skipped: notLinted(file, text) };
+  // A file named explicitly is linted even when no linter claims it by name, so the user hears about it. Found in a
+  // folder, a file whose name fits but whose text no linter reads (an nginx conf.d file, a .js file without a
+  // transport) is not one of the files linted: listing it, and counting it, would claim a check that never ran.
+  if (lintersFor(file, text).length === 0) return fromFolder ? undefined : { file, findings: [], endpoints: [], skipped: notLinted(file, text) };
   const host: LintHost = { readFile: readText, readDenied, listDir: listFiles, workspaceRoot: root, postfixVersion, ...(firstLine ? { firstLine } : {}) };
   // The live config of this machine's Postfix gets advice for its exact version (postconf mail_version, asked once).
   if (postfixVersion === undefined && /(^|[\\/])([^\\/]*[._-])?(main|master)\.cf$/i.test(file)) host.localPostfix = detectLocalPostfix();

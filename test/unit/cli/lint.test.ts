@@ -249,6 +249,27 @@ describe('CLI lint: endpoint and domain lines', function () {
   });
 });
 
+describe('CLI lint: a folder', function () {
+  this.timeout(30_000);
+  it('lists and counts only files a linter read: an nginx conf.d file or a .js without a transport is not "linted"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-cli-claimed-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'conf.d'));
+      fs.writeFileSync(path.join(dir, 'conf.d', '10-site.conf'), 'server {\n  listen 80;\n  server_name example.com;\n}\n');
+      fs.writeFileSync(path.join(dir, 'util.js'), 'module.exports = (a, b) => a + b;\n');
+      fs.writeFileSync(path.join(dir, 'main.cf'), 'myhostname = mail.example.com\n');
+      const json = JSON.parse((await runMain('lint', dir, '--format', 'json')).stdout) as { files: Array<{ file: string }> };
+      assert.deepEqual(
+        json.files.map((f) => path.basename(f.file)),
+        ['main.cf'],
+      );
+      assert.match((await runMain('lint', dir)).stderr, /^1 file linted: /m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI lint: a mail log over the size bound is read by its tail', function () {
   this.timeout(30_000);
   it('from its first whole line: a tail that starts exactly on a line keeps that line', async () => {
