@@ -30,10 +30,14 @@ describe('extension: the files of one Dovecot config are linted again with each 
   it('a conf.d file added or removed: dovecot.conf (another folder) is linted again', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main()));
     await waitFor(() => cleartext(main()), 'dovecot.cleartext-auth in dovecot.conf');
-    // conf.d/10-ssl.conf's ssl = required refuses every login before TLS: nothing to warn about any more.
-    fs.writeFileSync(ssl().fsPath, 'ssl = required\n');
-    await waitFor(() => !cleartext(main()), 'dovecot.conf linted again with the new conf.d/10-ssl.conf', 20_000);
+    // conf.d/10-ssl.conf's ssl = required refuses every login before TLS: nothing to warn about any more. Its own
+    // finding (TLSv1) shows that its creation was seen: VS Code drops a create and a delete of one path that are
+    // still pending together, and a user does not delete a file within milliseconds of writing it.
+    fs.writeFileSync(ssl().fsPath, 'ssl = required\nssl_min_protocol = TLSv1\n');
+    const legacy = () => ours(ssl()).some((d) => codeOf(d) === 'dovecot.legacy-protocols');
+    await waitFor(() => !cleartext(main()) && legacy(), 'dovecot.conf linted again with the new conf.d/10-ssl.conf, and that file linted', 20_000);
     fs.rmSync(ssl().fsPath);
+    await waitFor(() => !legacy(), 'the deleted conf.d/10-ssl.conf has no diagnostics', 20_000);
     await waitFor(() => cleartext(main()), 'dovecot.conf linted again without conf.d/10-ssl.conf', 20_000);
   });
 
