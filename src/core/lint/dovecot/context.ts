@@ -7,7 +7,7 @@ import * as nodePath from 'node:path';
 import { printable } from '../../endpoint';
 import type { Finding, TextEdit } from '../../finding';
 import type { FindingInput } from '../postfix/context';
-import { candidates, type ServerHome } from '../postfix/rules/certs';
+import { serverFileCandidates as candidates, type ServerHome } from '../serverPaths';
 import { makeFinding, type FindingId } from '../../findings';
 import { position, range } from '../../plain';
 import type { LintHost } from '../types';

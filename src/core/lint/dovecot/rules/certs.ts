@@ -14,7 +14,7 @@ import type { Finding, Range } from '../../../finding';
 import type { FindingId } from '../../../findings';
 import type { CertificateInfo } from '../../../cert/types';
 import { CHAIN_FIX_CAT, certEvidence } from '../../../cert/wording';
-import { candidates } from '../../postfix/rules/certs';
+import { serverFileCandidates as candidates } from '../../serverPaths';
 import { certificatesIn, judgeServerFiles } from '../../serverCertFiles';
 import { report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';

@@ -9,6 +9,7 @@ import { FileChecks, report, RuleContext } from '../context';
 import { hasTemplateMarkup, isPlaceholderWord } from '../../templates';
 import type { Setting } from '../mainParser';
 import { judgeServerFiles } from '../../serverCertFiles';
+import { serverFileCandidates } from '../../serverPaths';
 import { deniedAmong, deniedTexts } from '../../denied';
 
 interface NamedFile {
@@ -229,41 +230,9 @@ function mirrorExample(p: string): string {
   return nodePath.posix.join('<workspace>', p.replace(/^\/+/, ''));
 }
 
-/**
- * Where a server keeps its config (Postfix: /etc/postfix/; Dovecot: /etc/dovecot/) and whether this config is
- * that live one: a path under `prefix` is also looked for under `dir`, the copy's config directory.
- */
-export interface ServerHome {
-  live: boolean;
-  prefix: string;
-  dir: string;
-}
-
 /** As written; under the workspace mirroring the absolute path; beside the config for /etc/postfix/... and relative names. */
-export function candidates(p: string, configPath: string, root: string | undefined, home: ServerHome = postfixHome(configPath)): string[] {
-  const out: string[] = [];
-  const dir = nodePath.dirname(configPath);
-  if (nodePath.isAbsolute(p)) {
-    // The path as written names this machine's file: the server's own only for the live config (or when it lies
-    // in the workspace). A copy's /etc/ssl/certs/... here is some other machine's file.
-    if (home.live || (root !== undefined && inside(root, p))) out.push(p);
-    if (root) out.push(nodePath.join(root, p.replace(/^\/+/, '')));
-    if (p.startsWith(home.prefix)) out.push(nodePath.join(home.dir, p.slice(home.prefix.length)));
-  } else {
-    out.push(nodePath.join(dir, p));
-    if (root) out.push(nodePath.join(root, p));
-  }
-  return [...new Set(out)];
-}
-
-function postfixHome(configPath: string): ServerHome {
-  return { live: isLiveConfig(configPath), prefix: '/etc/postfix/', dir: nodePath.dirname(configPath) };
-}
-
-function inside(root: string, p: string): boolean {
-  const r = nodePath.resolve(root);
-  const q = nodePath.resolve(p);
-  return q === r || q.startsWith(r.endsWith(nodePath.sep) ? r : r + nodePath.sep);
+export function candidates(p: string, configPath: string, root: string | undefined): string[] {
+  return serverFileCandidates(p, configPath, root, { live: isLiveConfig(configPath), prefix: '/etc/postfix/', dir: nodePath.dirname(configPath) });
 }
 
 function judge(ctx: RuleContext, certFiles: LoadedFile[], keyFiles: LoadedFile[]): void {
