@@ -46,6 +46,30 @@ export async function waitFor<T>(get: () => T | undefined | false | Promise<T | 
  * Removes a folder a test created inside the workspace. The offline runner works on a scratch copy anyway, but
  * @vscode/test-cli opens test/fixtures/workspace itself, which must stay as committed.
  */
+/**
+ * Makes a folder in the workspace one level at a time, each after VS Code's watcher reported the one above. Its
+ * recursive watcher misses a folder made inside a new one before it watches that one (`mkdir -p a/b/c`): nothing in
+ * the missed folder is reported until the window reloads, as a user who unpacks a tree into the workspace sees too.
+ */
+export async function makeWatchedFolder(uri: vscode.Uri): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = uri.fsPath; !fs.existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+  try {
+    for (const dir of missing) {
+      let timer: NodeJS.Timeout | undefined;
+      const seen = new Promise<void>((resolve, reject) => {
+        watcher.onDidCreate((u) => u.fsPath === dir && resolve());
+        timer = setTimeout(() => reject(new Error(`VS Code's watcher did not report ${dir}`)), 15_000);
+      });
+      fs.mkdirSync(dir);
+      await seen.finally(() => clearTimeout(timer));
+    }
+  } finally {
+    watcher.dispose();
+  }
+}
+
 export async function removeCreated(...segments: string[]): Promise<void> {
   await vscode.workspace.fs.delete(wsUri(...segments), { recursive: true, useTrash: false }).then(undefined, () => undefined);
 }

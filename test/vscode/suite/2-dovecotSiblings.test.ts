@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, codeOf, ours, removeCreated, waitFor, wsUri } from '../helpers';
+import { activateExtension, codeOf, makeWatchedFolder, ours, removeCreated, waitFor, wsUri } from '../helpers';
 
 // A Dovecot file is judged with the whole config its dovecot.conf includes (`!include conf.d/*.conf`): a conf.d file
 // added or removed, or dovecot.conf saved, changes the lint of the config's other files, also those in another
@@ -17,7 +17,7 @@ describe('extension: the files of one Dovecot config are linted again with each 
 
   before(async () => {
     await activateExtension();
-    fs.mkdirSync(path.dirname(auth().fsPath), { recursive: true });
+    await makeWatchedFolder(vscode.Uri.file(path.dirname(auth().fsPath)));
     fs.writeFileSync(main().fsPath, '!include conf.d/*.conf\ndisable_plaintext_auth = no\n');
     fs.writeFileSync(auth().fsPath, 'auth_mechanisms = plain login\ndisable_plaintext_auth = no\n');
   });
