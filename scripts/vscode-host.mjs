@@ -39,9 +39,14 @@ async function windowCheck(page, request, dir) {
         () => false,
       );
   }
+  writeAnswer(dir, id, { found });
+}
+
+/** The answer to a test's request, as `<id>.json`: the test polls for the name, so it must never read half a file. */
+function writeAnswer(dir, id, answer) {
   const file = path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ found }));
-  fs.renameSync(`${file}.tmp`, file); // the test polls for the name: it must never read half a file
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
+  fs.renameSync(`${file}.tmp`, file);
 }
 /**
  * The same for a text the test needs to read: `[mtd] @window-text {"id","selector","contains","scroll"?}` makes the runner
@@ -70,9 +75,50 @@ async function windowText(page, request, dir) {
     () => el.innerText(),
     () => null,
   );
-  const file = path.join(dir, `${String(id).replace(/[^\w-]/g, '_')}.json`);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ text }));
-  fs.renameSync(`${file}.tmp`, file);
+  writeAnswer(dir, id, { text });
+}
+
+/**
+ * The window losing the focus and getting it back (the user was in a terminal), in two requests so that the test
+ * can wait in between for the extension host to hear of the loss: `[mtd] @window-focus {"id","focus":false}` brings
+ * another page to the front, `{"id","focus":true}` this one again. The runner writes `{ "done": boolean }` (the
+ * workbench's document lost, or regained, the focus) to $MTD_WINDOW_CHECK_DIR/<id>.json. The page stays in the
+ * back until asked: a page in the back runs its timers late, and the workbench hears of a blur only on a timer.
+ */
+const WINDOW_FOCUS = '@window-focus ';
+let away;
+
+async function windowFocus(page, request, dir) {
+  const { id, focus } = JSON.parse(request);
+  const hasFocus = (want) =>
+    page
+      .waitForFunction((w) => globalThis.document.hasFocus() === w, want, { timeout: 5_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+  if (!focus && !away) {
+    // Playwright tells every page it has the focus; without that emulation only the front page has it. The page may
+    // then be without the focus already: take it first, so that leaving is a change.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+    await page.bringToFront();
+    await hasFocus(true);
+    // The workbench hears of a blur only when it last heard of a focus; focus moved into a webview's frame and back
+    // (an earlier test) leaves it thinking the window has none. A focus event first, as a click in the window gives.
+    await page.evaluate(() => globalThis.dispatchEvent(new globalThis.FocusEvent('focus')));
+    const other = await page.context().newPage();
+    await other.bringToFront();
+    away = { cdp, other };
+  } else if (focus && away) {
+    await away.other.close();
+    await page.bringToFront();
+    await hasFocus(true);
+    await away.cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+    await away.cdp.detach();
+    away = undefined;
+  }
+  writeAnswer(dir, id, { done: await hasFocus(Boolean(focus)) });
 }
 
 const CHROMIUM = process.env.MTD_CHROMIUM ?? '/usr/bin/chromium';
@@ -384,7 +430,7 @@ function parseArgs(argv) {
 
 /** Runs one mocha payload in the real extension host; resolves with its exit code. */
 export async function runTests(opts) {
-  if (!fs.existsSync(opts.tests)) throw new Error(`${opts.tests} is missing: build the tests first (npm run build:vscode-tests)`);
+  if (!fs.existsSync(opts.tests)) throw new Error(`${opts.tests} is missing: build the tests first (node scripts/build-vscode-tests.mjs)`);
   const verbose = process.env.MTD_VSCODE_HOST_VERBOSE === '1';
   const host = await ensureHost();
   const scratch = makeScratch('mtd-vscode-');
@@ -426,6 +472,12 @@ export async function runTests(opts) {
       if (marked && text.startsWith(WINDOW_TEXT, MTD_LOG_MARK.length)) {
         windowText(page, text.slice(MTD_LOG_MARK.length + WINDOW_TEXT.length), scratch.env.MTD_WINDOW_CHECK_DIR).catch((e) =>
           process.stderr.write(`vscode-host: reading the window failed: ${e.message}\n`),
+        );
+        return;
+      }
+      if (marked && text.startsWith(WINDOW_FOCUS, MTD_LOG_MARK.length)) {
+        windowFocus(page, text.slice(MTD_LOG_MARK.length + WINDOW_FOCUS.length), scratch.env.MTD_WINDOW_CHECK_DIR).catch((e) =>
+          process.stderr.write(`vscode-host: moving the focus failed: ${e.message}\n`),
         );
         return;
       }

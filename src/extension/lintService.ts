@@ -10,6 +10,7 @@ import type { DiagnosticsStore } from './diagnostics';
 import { blockedLink, lintHostFor, readDiskLint, readLintInput } from './lintHost';
 import type { Settings } from './settings';
 import { OutsideWatchers } from './outsideWatchers';
+import { DiskStamps } from './diskStamps';
 import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 import { CreatedFolders, EXCLUDE_GLOB } from './createdFolders';
@@ -58,6 +59,8 @@ export class LintService implements vscode.Disposable {
   private relintGeneration = 0;
   /** Side files (master.cf beside main.cf, certificates, .env...) read again only when their `stat` changed. */
   private readonly sideFiles = new SideFileCache();
+  /** The linted files as read from disk: a change the watchers missed is found when the window gets the focus back. */
+  private readonly diskStamps = new DiskStamps();
   /** Watchers for the folders outside the workspace that side files live in, and the cache generation they follow. */
   private readonly outside: OutsideWatchers;
   private outsideGeneration = -1;
@@ -133,7 +136,7 @@ export class LintService implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
       this.outside,
       vscode.window.onDidChangeWindowState((s) => {
-        if (s.focused) this.recheckSideFiles();
+        if (s.focused) this.recheckOnFocus();
       }),
     );
   }
@@ -142,13 +145,14 @@ export class LintService implements vscode.Disposable {
    * Back in the window, a renewal the watchers did not report (they miss some: a folder made with its parent,
    * a network file system) or a new hour still reaches the Problems panel: one `stat` per kept side file, and the
    * files that read a changed one are linted again; in a new hour, every file that read one, since a certificate's
-   * "expires in 4 days 23 h" is judged against the time of the lint.
+   * "expires in 4 days 23 h" is judged against the time of the lint. A linted file (not open) that changed or went
+   * since its lint is linted again (or forgotten) the same way.
    */
-  private recheckSideFiles(): void {
+  private recheckOnFocus(): void {
     const hour = utcHour();
     const readers = hour !== this.checkedHour ? this.sideFiles.readers() : this.sideFiles.stale();
     this.checkedHour = hour;
-    for (const reader of readers) {
+    for (const reader of [...readers, ...this.diskStamps.changed()]) {
       const f = this.files.get(reader);
       if (f) this.scheduleFile(f.uri);
     }
@@ -295,6 +299,7 @@ export class LintService implements vscode.Disposable {
       this.diagnostics.set(`lint:${uri.toString()}`, [finding], uri.fsPath);
       return;
     }
+    if (!open) this.diskStamps.note(uri.toString(), uri.fsPath);
     const read = readLintInput(uri.fsPath);
     if (read === undefined) this.forget(uri, false);
     else this.lintText(uri, read.text, false, read.firstLine);
@@ -302,6 +307,7 @@ export class LintService implements vscode.Disposable {
 
   private forget(uri: vscode.Uri, notify = true): void {
     this.files.delete(uri.toString());
+    this.diskStamps.drop(uri.toString());
     this.diagnostics.delete(`lint:${uri.toString()}`);
     if (notify) this.changed.fire();
   }
@@ -404,6 +410,7 @@ export class LintService implements vscode.Disposable {
     this.typingTimers.delete(doc.uri.toString());
     this.typingTimings.delete(doc.uri.toString());
     // Back to what is on disk (the unsaved text is gone); a file outside the workspace scan just disappears.
+    this.diskStamps.note(doc.uri.toString(), doc.uri.fsPath);
     const read = readDiskLint(doc.uri.fsPath);
     const inWorkspace = vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined;
     if (read !== undefined && inWorkspace) this.lintText(doc.uri, read.text, true, read.firstLine);

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { stampOf } from './diskStamps';
 
 /** A text over this size is read again each time rather than kept (a big policy or transport map). */
 const MAX_TEXT_CHARS = 1024 * 1024;
@@ -140,24 +140,6 @@ export class SideFileCache {
     this.texts.delete(p);
     this.chars -= entry.text?.length ?? 0;
     this.changes++;
-  }
-}
-
-/**
- * Files modified within this time are read every time: file times advance by the kernel's clock tick, so two writes
- * of the same size within one tick look alike (git's "racily clean" case).
- */
-const RACY_MS = 2000;
-
-/** What a file is now, as far as `stat` tells (links followed); `absent` when missing; undefined when it cannot tell. */
-function stampOf(fsPath: string): string | undefined {
-  try {
-    const st = fs.statSync(fsPath, { bigint: true, throwIfNoEntry: false });
-    if (!st) return 'absent';
-    if (Date.now() - Number(st.mtimeMs) < RACY_MS) return undefined;
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return undefined; // e.g. a path through a file (ENOTDIR), no permission: read every time
   }
 }
 

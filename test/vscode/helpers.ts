@@ -100,13 +100,9 @@ export function flatten(nodes: TreeSnapshotNode[]): TreeSnapshotNode[] {
  * workbench itself. Resolves with the texts it did not find. Only the offline runner answers: elsewhere this fails.
  */
 export async function windowMisses(id: string, texts: string[]): Promise<string[]> {
-  const dir = process.env.MTD_WINDOW_CHECK_DIR;
-  assert.ok(dir, 'MTD_WINDOW_CHECK_DIR is not set: window checks need the offline runner (npm run test:vscode)');
-  const file = path.join(dir, `${id.replace(/[^\w-]/g, '_')}.json`);
-  fs.rmSync(file, { force: true });
-  console.log(`${LOG_MARK}@window-check ${JSON.stringify({ id, texts })}`);
-  const answer = await waitFor(
-    () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { found: Record<string, boolean> }),
+  const answer = await askRunner<{ found: Record<string, boolean> }>(
+    'window-check',
+    { id, texts },
     `the runner's look at the window (${id})`,
     10_000 * texts.length + 5_000,
   );
@@ -118,15 +114,40 @@ export async function windowMisses(id: string, texts: string[]): Promise<string[
  * (null when none shows within 10 s); `scroll` names a virtual list to scroll until it shows. Only the offline runner answers.
  */
 export async function windowText(id: string, selector: string, contains: string, scroll?: string): Promise<string | null> {
-  const dir = process.env.MTD_WINDOW_CHECK_DIR;
-  assert.ok(dir, 'MTD_WINDOW_CHECK_DIR is not set: reading the window needs the offline runner (npm run test:vscode)');
-  const file = path.join(dir, `${id.replace(/[^\w-]/g, '_')}.json`);
-  fs.rmSync(file, { force: true });
-  console.log(`${LOG_MARK}@window-text ${JSON.stringify({ id, selector, contains, scroll })}`);
-  const answer = await waitFor(
-    () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { text: string | null }),
+  const answer = await askRunner<{ text: string | null }>(
+    'window-text',
+    { id, selector, contains, scroll },
     `the runner's reading of the window (${id})`,
     15_000,
   );
   return answer.text;
+}
+
+/**
+ * Moves the focus out of the window and back (the user was in a terminal), as the offline runner does it, each step
+ * once the extension host heard of the one before: it sees the window lose the focus, then get it back.
+ */
+export async function windowAwayAndBack(id: string): Promise<void> {
+  const seen: boolean[] = [];
+  const listener = vscode.window.onDidChangeWindowState((s) => seen.push(s.focused));
+  try {
+    for (const focus of [false, true]) {
+      const step = `${id}-${focus ? 'back' : 'away'}`;
+      const answer = await askRunner<{ done: boolean }>('window-focus', { id: step, focus }, `the runner's move of the focus (${step})`, 20_000);
+      assert.ok(answer.done, `the window ${focus ? 'got the focus back' : 'lost the focus'} (${step})`);
+      await waitFor(() => seen.at(-1) === focus, `the extension host told the window ${focus ? 'has the focus' : 'lost the focus'} (${step})`, 10_000);
+    }
+  } finally {
+    listener.dispose();
+  }
+}
+
+/** A request to the offline runner (a marked log line) and its answer, `<id>.json` in $MTD_WINDOW_CHECK_DIR. */
+async function askRunner<T>(verb: string, request: { id: string; [k: string]: unknown }, what: string, timeoutMs: number): Promise<T> {
+  const dir = process.env.MTD_WINDOW_CHECK_DIR;
+  assert.ok(dir, 'MTD_WINDOW_CHECK_DIR is not set: asking the window needs the offline runner (npm run test:vscode)');
+  const file = path.join(dir, `${request.id.replace(/[^\w-]/g, '_')}.json`);
+  fs.rmSync(file, { force: true });
+  console.log(`${LOG_MARK}@${verb} ${JSON.stringify(request)}`);
+  return waitFor(() => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as T), what, timeoutMs);
 }
