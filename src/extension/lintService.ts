@@ -21,6 +21,8 @@ export const CANDIDATE_GLOB = candidateGlob();
 const MAX_FILES = 3000;
 const TYPING_DEBOUNCE_MS = 300;
 const WATCH_DEBOUNCE_MS = 750;
+/** Commands ending in a burst (a script in the terminal) are looked after once. */
+const RECHECK_DEBOUNCE_MS = 250;
 /** Files linted between two yields to the event loop in a scan or a relint. */
 const YIELD_EVERY = 25;
 const ENV_FILE = /(^|[\\/])(\.env[^\\/]*|[^\\/]*\.env)$/;
@@ -46,6 +48,7 @@ export class LintService implements vscode.Disposable {
   private watchTimer: NodeJS.Timeout | undefined;
   /** Not pushed back by later events (files are created all the time in some workspaces): at most one wait. */
   private foldersTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
   /** Files the watcher reported since the last debounced run; undefined after an event that needs a full scan. */
   private pendingFiles: Map<string, vscode.Uri> | undefined = new Map();
   /** Paths created since the last debounced run: new folders among them are searched for candidate files. */
@@ -136,19 +139,28 @@ export class LintService implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleScan()),
       this.outside,
       vscode.window.onDidChangeWindowState((s) => {
-        if (s.focused) this.recheckOnFocus();
+        if (s.focused) this.recheckDisk();
+      }),
+      // A command run in VS Code's own terminal (`postconf -e`, `git checkout`, certbot) leaves the focus in the
+      // window: its end is the moment to look (with the terminal's shell integration; without it, the focus only).
+      vscode.window.onDidEndTerminalShellExecution(() => {
+        this.recheckTimer ??= setTimeout(() => {
+          this.recheckTimer = undefined;
+          this.recheckDisk();
+        }, RECHECK_DEBOUNCE_MS);
       }),
     );
   }
 
   /**
-   * Back in the window, a renewal the watchers did not report (they miss some: a folder made with its parent,
-   * a network file system) or a new hour still reaches the Problems panel: one `stat` per kept side file, and the
+   * Back in the window or after a command in its terminal, a renewal the watchers did not report (they miss some: a
+   * folder made with its parent, a folder the workspace links to, a network file system) or a new hour still reaches
+   * the Problems panel: one `stat` per kept side file, and the
    * files that read a changed one are linted again; in a new hour, every file that read one, since a certificate's
    * "expires in 4 days 23 h" is judged against the time of the lint. A linted file (not open) that changed or went
    * since its lint is linted again (or forgotten) the same way.
    */
-  private recheckOnFocus(): void {
+  private recheckDisk(): void {
     const hour = utcHour();
     const readers = hour !== this.checkedHour ? this.sideFiles.readers() : this.sideFiles.stale();
     this.checkedHour = hour;
@@ -204,7 +216,7 @@ export class LintService implements vscode.Disposable {
       if (this.scanning) await this.scanning;
       else if (this.relinting) await this.relinting;
       else if (this.folderLint) await this.folderLint;
-      else if (this.watchTimer || this.foldersTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
+      else if (this.watchTimer || this.foldersTimer || this.recheckTimer || this.typingTimers.size) await new Promise((r) => setTimeout(r, 100));
       else return;
     }
   }
@@ -420,6 +432,7 @@ export class LintService implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.watchTimer);
     clearTimeout(this.foldersTimer);
+    clearTimeout(this.recheckTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }

@@ -9,9 +9,9 @@ import { activateExtension, codeOf, ours, removeCreated, waitFor, windowAwayAndB
 // VS Code's watcher does not report everything: a folder made inside a new one before the watcher followed it
 // (`mkdir -p`, `git clone` into the workspace), a network file system, a folder the workspace links to (`ln -s
 // /etc/postfix`: the search follows the link, the watcher does not; this test's case). A config there edited or
-// deleted outside the editor is linted again, or forgotten, when the window gets the focus back: the user was in the
-// terminal that changed it.
-describe('extension: a change no watcher reported is found when the window gets the focus back', function () {
+// deleted outside the editor is linted again, or forgotten, when the window gets the focus back (the user was in
+// another terminal) or when a command run in VS Code's terminal ends.
+describe('extension: a change no watcher reported is found when the window gets the focus back or a terminal command ends', function () {
   this.timeout(60_000);
   const link = 'linked-postfix';
   let target: string;
@@ -52,6 +52,23 @@ describe('extension: a change no watcher reported is found when the window gets 
       () => !codes().includes('postfix.relayhost-needs-wrappermode') && codes().includes('postfix.legacy-protocols'),
       'main.cf linted again after the focus came back',
     );
+  });
+
+  it("a command run in VS Code's terminal (the window keeps the focus): linted again when it ends", async () => {
+    const terminal = vscode.window.createTerminal({ name: 'mtd-focus-recheck', shellPath: '/bin/bash', env: { HISTFILE: '/dev/null' } });
+    try {
+      const shell = await waitFor(() => terminal.shellIntegration, "the terminal's shell integration", 20_000);
+      const seen = vscode.window.state.focused;
+      const quoted = `'${mainCf().fsPath.replace(/'/g, `'\\''`)}'`;
+      shell.executeCommand(`printf 'relayhost = [smtp.example.com]:465\\n' > ${quoted}`);
+      await waitFor(
+        () => codes().includes('postfix.relayhost-needs-wrappermode') && !codes().includes('postfix.legacy-protocols'),
+        'main.cf linted again after the command ended',
+      );
+      assert.equal(vscode.window.state.focused, seen, 'the focus did not move');
+    } finally {
+      terminal.dispose();
+    }
   });
 
   it('a delete outside the editor: its diagnostics go', async () => {
