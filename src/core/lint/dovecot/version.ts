@@ -69,6 +69,18 @@ export function detectVersion(own: readonly DovecotSetting[], main: readonly Dov
   return { because: 'nothing in the file tells the Dovecot version' };
 }
 
+/** Settings Dovecot 2.2 does not know: a file that sets one is for 2.3 or later. */
+const SINCE_23 = new Set(['ssl_min_protocol', 'ssl_dh', 'ssl_curve_list']);
+
+/**
+ * Whether the file may be read by Dovecot 2.2 (end of life, still on CentOS 7 and other old systems): nothing says
+ * 2.4 and the file sets none of 2.3's new names. A config without dovecot_config_version is 2.3's or 2.2's; the
+ * text alone cannot tell, so an edit written for 2.3 says so (2.2 refuses to start with ssl_min_protocol).
+ */
+export function mayBeDovecot22(version: VersionInfo, own: readonly DovecotSetting[]): boolean {
+  return version.version !== '2.4' && !own.some((s) => SINCE_23.has(s.name));
+}
+
 function versionOf(v: string): DovecotVersion {
   // `dovecot_config_version = {{ dovecot_version }}`: only 2.4 knows the setting (2.3 stops at it as unknown).
   if (isOpaque(v)) return '2.4';

@@ -7,6 +7,7 @@
  */
 import { printable } from '../../../endpoint';
 import { lineEvidence, replaceSetting, replaceValue, report, type DovecotContext } from '../context';
+import { mayBeDovecot22 } from '../version';
 
 const LEGACY = /^(SSLv3|TLSv1|TLSv1\.1|ANY)$/i;
 
@@ -41,6 +42,7 @@ export function floorFor(list: string): 'TLSv1.2' | 'TLSv1.3' {
 
 export function checkRemovedProtocols(ctx: DovecotContext): void {
   const hasMin = ctx.conf.settings.some((s) => s.name === 'ssl_min_protocol');
+  const maybe22 = mayBeDovecot22(ctx.version, ctx.conf.settings);
   for (const s of ctx.conf.settings) {
     if (s.name !== 'ssl_protocols') continue;
     const v24 = ctx.version.version === '2.4';
@@ -56,11 +58,15 @@ export function checkRemovedProtocols(ctx: DovecotContext): void {
           'to start with it.',
       fix: hasMin
         ? 'Remove the ssl_protocols line: ssl_min_protocol is already set in this file (keep it at TLSv1.2 or higher).'
-        : `Replace it with ssl_min_protocol = ${floor} (the lowest TLS version to accept), then \`doveadm reload\`.`,
+        : `Replace it with ssl_min_protocol = ${floor} (the lowest TLS version to accept), then \`doveadm reload\`.` +
+          (maybe22
+            ? ' Dovecot 2.2 (`dovecot --version`; end of life) does not know ssl_min_protocol and would refuse to start: ' +
+              'there keep ssl_protocols, excluding !SSLv3 !TLSv1 !TLSv1.1, until the upgrade.'
+            : ''),
       range: s.nameRange,
       evidence: [lineEvidence(ctx, s)],
       edits: !hasMin && s.valueRange.end.line === s.line ? [replaceSetting(ctx, s, 'ssl_min_protocol', floor)] : undefined,
-      editTitle: `Replace with ssl_min_protocol = ${floor}`,
+      editTitle: `Replace with ssl_min_protocol = ${floor}${maybe22 ? ' (Dovecot 2.3 and later)' : ''}`,
     });
   }
 }

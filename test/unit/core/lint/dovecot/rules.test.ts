@@ -74,6 +74,25 @@ describe('dovecot TLS rules', () => {
     assert.equal(floorFor('!SSLv3'), 'TLSv1.2');
   });
 
+  it('dovecot.removed-setting: a config that may be for Dovecot 2.2 gets edits titled for 2.3 and later, and the 2.2 way in the fix', () => {
+    // Without dovecot_config_version the text is 2.3's or 2.2's; 2.2 refuses to start with ssl_min_protocol, and
+    // without ssl_dh_parameters_length falls back to 1024-bit DH parameters.
+    const protocols = only(lintDovecot(MAIN, 'ssl_protocols = !SSLv3 !TLSv1\n'), 'dovecot.removed-setting');
+    assert.equal(protocols.editTitle, 'Replace with ssl_min_protocol = TLSv1.2 (Dovecot 2.3 and later)');
+    assert.match(protocols.fix, /Dovecot 2\.2 .*does not know ssl_min_protocol.*keep ssl_protocols, excluding !SSLv3 !TLSv1 !TLSv1\.1/);
+    const dh = only(lintDovecot(MAIN, 'ssl = yes\nssl_dh_parameters_length = 2048\n'), 'dovecot.removed-setting');
+    assert.equal(dh.editTitle, 'Remove ssl_dh_parameters_length (Dovecot 2.3 and later)');
+    assert.match(dh.fix, /Dovecot 2\.2 .*still reads it: there keep it, at 2048 or more/);
+    // A file that sets a name 2.2 does not know is for 2.3 or later; a 2.4 config says so itself.
+    for (const text of ['ssl_dh = </etc/dovecot/dh.pem\nssl_dh_parameters_length = 2048\n', `${V24}ssl_dh_parameters_length = 2048\n`]) {
+      const f = only(lintDovecot(MAIN, text), 'dovecot.removed-setting');
+      assert.equal(f.editTitle, 'Remove ssl_dh_parameters_length');
+      assert.doesNotMatch(f.fix, /2\.2/);
+    }
+    const v24 = only(lintDovecot(MAIN, `${V24}ssl_protocols = TLSv1.2\n`), 'dovecot.removed-setting');
+    assert.equal(v24.editTitle, 'Replace with ssl_min_protocol = TLSv1.2');
+  });
+
   it('dovecot.removed-setting: the 2.2 DH settings are info in 2.3 (obsolete, no effect) and an error in 2.4; the edit removes the line', () => {
     const text = 'ssl = yes\nssl_dh_parameters_length = 2048\nssl_parameters_regenerate = 0\nssl_min_protocol = TLSv1.2\n';
     const fs = lintDovecot(MAIN, text).findings.filter((f) => f.id === 'dovecot.removed-setting');
