@@ -24,6 +24,19 @@ export function hostProblem(host: string, hideText = false): string | undefined 
   return hideText ? check.reason.replace(/the label "[^"]*"(\.\.\.)?/, 'a label') : check.reason;
 }
 
+/**
+ * True for a host that never leaves this machine: `localhost` (any case, a trailing dot, `[brackets]`), an address in
+ * 127.0.0.0/8, `::1` or its IPv4-mapped form. A name such as `127.example.com` or `localhost.example.com` is not.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  return h === 'localhost' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
 export interface UrlHost {
   /** The host as written (without IPv6 brackets). */
   host: string;

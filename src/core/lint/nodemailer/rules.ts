@@ -10,7 +10,7 @@ import type { Effective } from './effective';
 import type { WellKnownService } from './services';
 import { printable } from '../../endpoint';
 import { hideHostUserinfo } from '../../secrets';
-import { hostProblem } from '../hosts';
+import { hostProblem, isLoopbackHost } from '../hosts';
 import { eolOf } from '../lines';
 import type { LineIndex } from '../lines';
 import { removalEdit } from './positions';
@@ -202,9 +202,9 @@ function sslv3Cipher(site: TransportSite, _eff: Effective, rc: TransportRuleCont
   ];
 }
 
-function verificationDisabled(site: TransportSite, _eff: Effective, rc: TransportRuleContext): Finding[] {
+function verificationDisabled(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   const ru = site.tls.get('rejectUnauthorized');
-  if (!ru?.resolved.known || ru.resolved.value !== false) return [];
+  if (!ru?.resolved.known || ru.resolved.value !== false || overLoopback(site, eff)) return [];
   return [
     makeFinding('nodemailer.tls-verification-disabled', {
       severity: 'warning',
@@ -225,7 +225,7 @@ function verificationDisabled(site: TransportSite, _eff: Effective, rc: Transpor
 
 function ignoreTls(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {
   const ig = site.options.get('ignoreTLS');
-  if (!ig || eff.ignoreTLS !== true || eff.requireTLS === true || eff.secure === true) return [];
+  if (!ig || eff.ignoreTLS !== true || eff.requireTLS === true || eff.secure === true || overLoopback(site, eff)) return [];
   const hasAuth = site.options.has('auth');
   const removable = ig.resolved.literal && ig.code && !ig.fromUrl;
   return [
@@ -250,7 +250,7 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
   if (eff.secure !== false || eff.port === undefined || !SUBMISSION_STARTTLS_PORTS.has(eff.port)) return [];
   // Only a port that is written or resolved (or a known service's) counts: nodemailer's 587 default is an assumption.
   if (!eff.smtp || (eff.portFrom !== 'option' && eff.portFrom !== 'service')) return [];
-  if (eff.requireTLS !== false || eff.ignoreTLS !== false) return [];
+  if (eff.requireTLS !== false || eff.ignoreTLS !== false || overLoopback(site, eff)) return [];
   const req = site.options.get('requireTLS');
   if (!req && site.openEnded) return [];
   // Anchored at what decides the port: an option a known service overrides is not it (the service is).
@@ -272,6 +272,17 @@ function starttlsNotRequired(site: TransportSite, eff: Effective, rc: TransportR
       ...(edit ? { edits: [edit], editTitle: 'Add requireTLS: true' } : {}),
     }),
   ];
+}
+
+/**
+ * The transport stays on this machine: its host (written, from .env, or a known service's, such as MailDev's) is
+ * loopback, or it names none in options seen whole, so nodemailer connects to localhost. Nothing crosses a network
+ * there: the rules about what an eavesdropper or a man in the middle on the path could do have nothing to say.
+ */
+function overLoopback(site: TransportSite, eff: Effective): boolean {
+  if (eff.host !== undefined) return isLoopbackHost(eff.host);
+  const named = ['host', 'service', 'url'].some((k) => site.options.has(k));
+  return !named && !site.openEnded && !site.unreadableUrl;
 }
 
 function serviceOverridden(site: TransportSite, eff: Effective, rc: TransportRuleContext): Finding[] {

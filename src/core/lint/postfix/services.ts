@@ -1,4 +1,5 @@
 import { validateHostname } from '../../endpoint';
+import { isLoopbackHost } from '../hosts';
 import type { ServiceInfo, ServiceRole } from './context';
 import { servicePort } from './destinations';
 import type { Service } from './masterParser';
@@ -15,10 +16,6 @@ export function serviceAddress(name: string): { host?: string; port?: number } {
   return { host: host === '*' || host === '' ? undefined : host, port: servicePort(name.slice(colon + 1)) };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.startsWith('127.') || host === '::1';
-}
-
 /**
  * The smtpd processes that talk to the Internet: inet smtpd services not bound to loopback, and the `pass` smtpd
  * behind postscreen (postscreen hands it the port-25 connections). `port25` marks the one(s) port 25 reaches.
@@ -32,7 +29,7 @@ export function smtpdServices(services: readonly Service[]): Array<{ service: Se
     if (s.type.text === 'pass') out.push({ service: s, port25: postscreen25 });
     else if (s.type.text === 'inet') {
       const a = serviceAddress(s.name.text);
-      if (a.host !== undefined && isLoopback(a.host)) continue;
+      if (a.host !== undefined && isLoopbackHost(a.host)) continue;
       out.push({ service: s, port25: a.port === 25 });
     }
   }
@@ -44,7 +41,7 @@ export function describeService(s: Service): ServiceInfo & { host?: string } {
   let role: ServiceRole = 'other';
   const addr = serviceAddress(s.name.text);
   if (s.type.text === 'inet' && SERVERS.has(command)) {
-    const local = addr.host !== undefined && isLoopback(addr.host);
+    const local = addr.host !== undefined && isLoopbackHost(addr.host);
     if (!local && addr.port === 25) role = 'mx';
     else if (!local && addr.port === 587) role = 'submission';
     else if (!local && addr.port === 465) role = 'smtps';

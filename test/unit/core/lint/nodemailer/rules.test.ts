@@ -418,3 +418,37 @@ describe('nodemailer.service-overridden: keeping your own option leaves a transp
     for (const f of found) assert.match(f.fix, /To keep your own (port|secure), remove service; otherwise remove (port|secure)\./);
   });
 });
+
+describe('a transport over loopback has no network path to protect', () => {
+  // Sending to the local MTA (Postfix on localhost:25 with its snake-oil certificate, a MailDev on 1025) is common:
+  // nothing crosses a network, so no one can read the clear text or sit in the middle of the TLS.
+  const PATH_RULES = ['nodemailer.ignore-tls', 'nodemailer.tls-verification-disabled', 'nodemailer.starttls-not-required'];
+  const pathFindings = (options: string, env?: Record<string, string>) =>
+    lint('mail.js', `const nodemailer = require('nodemailer');\nnodemailer.createTransport(${options});\n`, env).findings.filter((f) =>
+      PATH_RULES.includes(f.id),
+    );
+  for (const options of [
+    `{ host: 'localhost', port: 25, ignoreTLS: true, auth: { user: 'app', pass: process.env.P } }`,
+    `{ host: '127.0.0.1', port: 1025, ignoreTLS: true }`,
+    `{ host: '::1', port: 587, tls: { rejectUnauthorized: false } }`,
+    `{ host: 'LOCALHOST.', port: 587 }`,
+    `{ port: 1025, ignoreTLS: true }`,
+    `{ service: 'Maildev', ignoreTLS: true }`,
+    `'smtp://127.0.0.2:25/?ignoreTLS=true'`,
+  ]) {
+    it(`quiet: ${options}`, () => assert.deepEqual(pathFindings(options), []));
+  }
+  it('quiet when .env names the loopback host', () => {
+    assert.deepEqual(pathFindings(`{ host: process.env.SMTP_HOST, port: 25, ignoreTLS: true }`, { '.env': 'SMTP_HOST=localhost\n' }), []);
+  });
+  for (const options of [
+    // localhost is only a fallback here: the real host comes from an environment this workspace does not show.
+    `{ host: process.env.SMTP_HOST || 'localhost', port: 25, ignoreTLS: true }`,
+    `{ host: 'localhost.example.com', port: 25, ignoreTLS: true }`,
+    `{ host: '127.example.com', port: 465, tls: { rejectUnauthorized: false } }`,
+    `{ host: 'mail-catcher', port: 1025, ignoreTLS: true }`,
+    `{ ...base, port: 25, ignoreTLS: true }`,
+  ]) {
+    it(`still reported: ${options}`, () => assert.equal(pathFindings(options).length, 1));
+  }
+});
