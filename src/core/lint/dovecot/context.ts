@@ -59,6 +59,15 @@ export function mainConfPath(path: string): string {
   return nodePath.join(dir, 'dovecot.conf');
 }
 
+/**
+ * What stands for a conf.d file's missing dovecot.conf: every distribution's stock one includes the folder
+ * (`!include conf.d/*.conf`), and a repository that ships conf.d overrides alone (an Ansible role, a Salt pillar)
+ * is meant for it, so `ssl = required` in 10-ssl.conf is seen from 10-auth.conf. Nothing for other folders.
+ */
+function stockMainText(path: string): string | undefined {
+  return nodePath.basename(nodePath.dirname(path)).toLowerCase() === 'conf.d' ? `!include ${nodePath.basename(nodePath.dirname(path))}/*.conf\n` : undefined;
+}
+
 export function buildContext(path: string, text: string, host: LintHost): DovecotContext {
   const conf = parseDovecotConf(text);
   const mainPath = mainConfPath(path);
@@ -69,10 +78,12 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
   let mainSettings: DovecotSetting[] | undefined;
   let all: DovecotSetting[] = [];
   if (!isMain) {
-    const mainText = safeRead(host, mainPath);
+    const realMain = safeRead(host, mainPath);
+    const mainText = realMain ?? stockMainText(path);
     if (mainText !== undefined) {
       walk.seen.add(nodePath.resolve(mainPath));
-      mainSettings = parseDovecotConf(mainText).settings;
+      // Only a real dovecot.conf tells the version (one without dovecot_config_version is 2.3's).
+      if (realMain !== undefined) mainSettings = parseDovecotConf(realMain).settings;
       // This file's settings land where dovecot.conf includes it (`!include conf.d/*.conf`), in glob order.
       all = expand(mainPath, mainText, walk, 0);
     }

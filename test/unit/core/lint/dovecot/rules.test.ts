@@ -246,6 +246,29 @@ describe('dovecot TLS rules', () => {
     assert.deepEqual(ids(lintDovecot(auth, text, tree, { listDir: undefined })), ['dovecot.cleartext-auth']);
   });
 
+  it('reads a conf.d folder without a dovecot.conf as the stock one includes it (!include conf.d/*.conf)', () => {
+    // An Ansible role or a Salt pillar ships conf.d overrides only: the server's stock dovecot.conf includes them all.
+    const auth = '/ws/role/files/conf.d/10-auth.conf';
+    const text = 'disable_plaintext_auth = no\n';
+    const ssl = { '/ws/role/files/conf.d/10-ssl.conf': 'ssl = required\n' };
+    assert.deepEqual(ids(lintDovecot(auth, text, ssl)), []);
+    // In glob order: a later sibling's ssl = yes wins; an earlier one's required is overridden by it.
+    const later = { ...ssl, '/ws/role/files/conf.d/99-local.conf': 'ssl = yes\n' };
+    assert.deepEqual(ids(lintDovecot(auth, text, later)), ['dovecot.cleartext-auth']);
+    // Alone in its folder, or outside a conf.d folder: judged by itself, as before.
+    assert.deepEqual(ids(lintDovecot(auth, text)), ['dovecot.cleartext-auth']);
+    assert.deepEqual(ids(lintDovecot('/ws/dovecot-role/10-auth.conf', text, { '/ws/dovecot-role/10-ssl.conf': 'ssl = required\n' })), [
+      'dovecot.cleartext-auth',
+    ]);
+    // The stand-in tells no version: a 2.4 file alone is still read by its 2.4 names.
+    const ssl24 = '/ws/role/files/conf.d/10-ssl.conf';
+    assert.deepEqual(ids(lintDovecot(ssl24, 'ssl_server_cert_file = /etc/x.pem\nssl_server_key_file = /etc/x.key\n', { [auth]: text })), [
+      'dovecot.file-checks-skipped',
+    ]);
+    // A dovecot.conf that is there decides what is included.
+    assert.deepEqual(ids(lintDovecot(auth, text, { ...ssl, '/ws/role/files/dovecot.conf': 'protocols = imap\n' })), ['dovecot.cleartext-auth']);
+  });
+
   it('follows a plain relative !include for context; a missing !include_try is fine', () => {
     const files = { '/ws/dovecot/ssl.inc': 'ssl = required\n' };
     assert.deepEqual(ids(lintDovecot(MAIN, '!include ssl.inc\n!include_try nothere.conf\ndisable_plaintext_auth = no\n', files)), []);
