@@ -68,5 +68,20 @@ export function templateOf(conf: DovecotConf): DovecotTemplate | undefined {
     if (pct) add(i, 'installer placeholders', [pct[1]]);
   });
   if (markup.size === 0) return undefined;
-  return { kinds: [...kinds], examples, firstLine: Math.min(...markup), markupLine: (line) => markup.has(line) };
+  const glued = mayHold ? gluedLines(conf.lines) : new Set<number>();
+  return { kinds: [...kinds], examples, firstLine: Math.min(...markup), markupLine: (line) => markup.has(line) || glued.has(line) };
+}
+
+/**
+ * Lines Jinja's whitespace control joins to a neighbour: a tag ending in `-%}` / `-}}` / `-#}` eats the newline
+ * after it, one starting with `{%-` / `{{-` / `{#-` the newline before it (Mailu spreads `mail_plugins` over lines
+ * so). Such a line is part of another statement once rendered, not one of its own.
+ */
+function gluedLines(lines: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  lines.forEach((line, i) => {
+    if (/-[%}#]\}\s*$/.test(line) && i + 1 < lines.length) out.add(i + 1);
+    if (/^\s*\{[%{#]-/.test(line) && i > 0) out.add(i - 1);
+  });
+  return out;
 }

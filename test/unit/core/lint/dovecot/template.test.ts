@@ -64,6 +64,30 @@ describe('dovecot templated configs', () => {
     assert.ok(ids(lintDovecot(SSL, 'ssl_cert = /etc/{{ name }}/cert.pem\n')).includes('dovecot.file-without-prefix'));
   });
 
+  it('a line Jinja glues to the one before or after ({%- / -%}, {{- / -}}) is part of that statement, no syntax error', () => {
+    // Mailu's dovecot.conf: the plugin words are added under conditions, each block's newlines trimmed away.
+    const text = [
+      'mail_plugins = $mail_plugins quota{{ " " }}',
+      '  {%- if COMPRESSION -%}',
+      '  zlib{{ " " }}',
+      '  {%- endif %}',
+      '  {%- if FULL_TEXT_SEARCH -%}',
+      '  fts fts_flatcurve',
+      '  {%- endif %}',
+      'default_vsz_limit = 2GB',
+      '{{ PREFIX -}}',
+      '  plain words',
+      'stray words',
+      '',
+    ].join('\n');
+    const r = lintDovecot(MAIN, text);
+    // Line 10 ends up after `{{ PREFIX }}`; line 11 stands alone, as Dovecot would read it.
+    assert.deepEqual(
+      r.findings.filter((f) => f.id === 'dovecot.syntax-error').map((f) => f.range?.start.line),
+      [10],
+    );
+  });
+
   it("a secret's template expression is never shown (it may hold a default password)", () => {
     const r = lintDovecot(SSL, "ssl_key_password = {{ vault_pw | default('hunter2-secret') }}\nssl_cert = <{{ cert }}\n");
     assert.doesNotMatch(JSON.stringify(r), /hunter2/);
