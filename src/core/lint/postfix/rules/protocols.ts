@@ -176,8 +176,15 @@ function legacySeverity(ctx: RuleContext, name: string): Severity {
   if (isMandatory(name)) return 'warning';
   const role = ctx.service?.role;
   if (role === 'submission' || role === 'smtps') return 'warning';
-  if (name.startsWith('smtp_') || name.startsWith('lmtp_')) return ctx.scope.value('relayhost') !== '' ? 'warning' : 'info';
+  // Only a relayhost that is known counts: a templated one (`{{ RELAYHOST }}`, `${RELAY}`) may render empty, and then
+  // these lists serve opportunistic TLS to MX hosts, which TLS_README advises against restricting.
+  if (name.startsWith('smtp_') || name.startsWith('lmtp_')) return knownRelay(ctx) ? 'warning' : 'info';
   return 'info';
+}
+
+function knownRelay(ctx: RuleContext): boolean {
+  const relay = ctx.scope.resolved('relayhost');
+  return relay.complete && relay.value.trim() !== '';
 }
 
 function legacyDetail(ctx: RuleContext, name: string, severity: Severity): string {

@@ -34,6 +34,15 @@ describe('postfix main.cf rules', () => {
       const relay = `${HOST}relayhost = [smtp.example.net]:587\nsmtp_tls_security_level = encrypt\nsmtp_tls_protocols = >=TLSv1.1\n`;
       assert.equal(only(lint('main.cf', relay), 'postfix.legacy-protocols').severity, 'warning');
     });
+    it('does not take a templated relayhost for a relay: it may render empty (MX delivery, opportunistic TLS)', () => {
+      // Mailu's main.cf: `relayhost = {{ RELAYHOST }}`, empty unless the admin sets one.
+      for (const relayhost of ['{{ RELAYHOST }}', '${RELAY_HOST}', '$relay_from_template']) {
+        const text = `${HOST}relay_from_template = {{ relay }}\nrelayhost = ${relayhost}\nsmtp_tls_protocols = !SSLv2,!SSLv3\n`;
+        const f = only(lint('main.cf', text), 'postfix.legacy-protocols');
+        assert.equal(f.severity, 'info', relayhost);
+        assert.equal(f.edits, undefined, relayhost);
+      }
+    });
     it('does not flag TLS 1.2+ in any syntax, nor an unset parameter', () => {
       for (const v of ['>=TLSv1.2', '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1', '>=0x0303', '>=TLSv1.2, <=TLSv1.3', 'TLSv1.2 TLSv1.3']) {
         const r = lint('main.cf', `${HOST}smtpd_tls_protocols = ${v}\n`);
