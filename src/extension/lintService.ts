@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { linkOutsideFinding } from '../core/fsread';
 import { lintersFor, lintText } from '../core/lint';
-import { candidateGlob } from '../core/lint/fileKinds';
+import { candidateGlob, isCandidateName } from '../core/lint/fileKinds';
 import type { DiscoveredDomain, DiscoveredEndpoint } from '../core/lint/types';
 import type { Finding } from '../core/finding';
 import { applySeverityOverrides } from '../core/report/overrides';
@@ -11,6 +11,7 @@ import { blockedLink, lintHostFor, readDiskLint, readLintInput } from './lintHos
 import type { Settings } from './settings';
 import { OutsideWatchers } from './outsideWatchers';
 import { DiskStamps } from './diskStamps';
+import { LinkedFiles } from './linkedFiles';
 import { SideFileCache } from './sideFileCache';
 import { cpuMs, type TypingLintTiming } from './timings';
 import { CreatedFolders, EXCLUDE_GLOB } from './createdFolders';
@@ -66,7 +67,9 @@ export class LintService implements vscode.Disposable {
   private readonly diskStamps = new DiskStamps();
   /** Watchers for the folders outside the workspace that side files live in, and the cache generation they follow. */
   private readonly outside: OutsideWatchers;
-  private outsideGeneration = -1;
+  private outsideGeneration = '';
+  /** Disk-linted files reached through a link to a folder: watched by `outside` at the link's target. */
+  private readonly linked = new LinkedFiles();
   /** The UTC hour of the last check on focus: certificate verdicts (expired, expiring soon, "in 4 days 23 h") depend on the time. */
   private checkedHour = utcHour();
   private readonly disposables: vscode.Disposable[] = [];
@@ -103,7 +106,11 @@ export class LintService implements vscode.Disposable {
       this.scheduleFile(uri);
     };
     const sideWatcher = vscode.workspace.createFileSystemWatcher('**/*');
-    this.outside = new OutsideWatchers(onSide);
+    this.outside = new OutsideWatchers((uri) => {
+      onSide(uri);
+      // A config in a folder the workspace links to: the workspace watcher would have reported it, had it followed the link.
+      if (this.linked.hasFolder(path.dirname(uri.fsPath)) && isCandidateName(path.basename(uri.fsPath))) this.scheduleFile(uri);
+    });
     // A saved (or closed) document: its readers got its open text, now the disk's.
     const onWritten = (d: vscode.TextDocument) => {
       if (d.uri.scheme === 'file') onSide(d.uri);
@@ -172,9 +179,10 @@ export class LintService implements vscode.Disposable {
 
   /** Called after lints: the outside folders to watch follow the side files kept. */
   private syncOutsideWatchers(): void {
-    if (this.sideFiles.generation === this.outsideGeneration) return;
-    this.outsideGeneration = this.sideFiles.generation;
-    this.outside.sync(this.sideFiles.paths());
+    const generation = `${this.sideFiles.generation}:${this.linked.generation}`;
+    if (generation === this.outsideGeneration) return;
+    this.outsideGeneration = generation;
+    this.outside.sync([...this.sideFiles.paths(), ...this.linked.values()]);
   }
 
   endpoints(): DiscoveredEndpoint[] {
@@ -311,7 +319,10 @@ export class LintService implements vscode.Disposable {
       this.diagnostics.set(`lint:${uri.toString()}`, [finding], uri.fsPath);
       return;
     }
-    if (!open) this.diskStamps.note(uri.toString(), uri.fsPath);
+    if (!open) {
+      this.diskStamps.note(uri.toString(), uri.fsPath);
+      this.linked.note(uri.toString(), uri.fsPath);
+    }
     const read = readLintInput(uri.fsPath);
     if (read === undefined) this.forget(uri, false);
     else this.lintText(uri, read.text, false, read.firstLine);
@@ -320,6 +331,7 @@ export class LintService implements vscode.Disposable {
   private forget(uri: vscode.Uri, notify = true): void {
     this.files.delete(uri.toString());
     this.diskStamps.drop(uri.toString());
+    this.linked.drop(uri.toString());
     this.diagnostics.delete(`lint:${uri.toString()}`);
     if (notify) this.changed.fire();
   }

@@ -29,6 +29,11 @@ export function ownsName(linter: Linter, baseName: string): boolean {
   return linter.files.names.some((g) => globToRegExp(g).test(baseName));
 }
 
+/** Whether some linter owns the base name (what the editor's scan glob matches). */
+export function isCandidateName(baseName: string, linters: readonly Linter[] = LINTERS): boolean {
+  return linters.some((l) => ownsName(l, baseName));
+}
+
 /** Every base-name glob of every linter, once, in linter order. */
 export function candidateNames(linters: readonly Linter[] = LINTERS): string[] {
   return [...new Set(linters.flatMap((l) => l.files.names))];
