@@ -156,6 +156,7 @@ export const FINDINGS = {
   'postfix.submission-without-encrypt': { severity: 'warning', title: 'The submission service does not require TLS.' },
   'postfix.syntax-error': { severity: 'error', title: 'A main.cf line Postfix cannot read.' },
   'postfix.template-file': { severity: 'info', title: 'The file is a template: template expressions are not checked.' },
+  'postfix.trailing-comment': { severity: 'error', title: 'A "#" after a main.cf value, which Postfix reads as part of it.' },
   'postfix.unknown-parameter': { severity: 'warning', title: 'Postfix does not know this parameter.' },
   'postfix.verify-without-ca': { severity: 'error', title: 'Certificate verification without any CA.' },
   'postfix.wrappermode-level-ignored': { severity: 'info', title: 'smtpd_tls_security_level = none on a wrapper-mode service, which ignores it.' },

@@ -15,6 +15,7 @@ import { checkCipherGrade, checkDeprecated } from './rules/deprecated';
 import { levelGroupOf } from './obsoleteParams';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
+import { checkTrailingComments } from './rules/trailingComment';
 import { checkEncryptOnMx } from './rules/server';
 import { isKnownParameter } from './params';
 import { ParameterScope } from './scope';
@@ -87,6 +88,8 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
       editTitle: 'Remove the leading white space',
     });
   }
+
+  checkTrailingComments(ctx, cf.settings);
 
   // master.cf beside main.cf tells whether the public MX inherits main.cf's smtpd settings, and which of
   // main.cf's own variables it uses.

@@ -18,6 +18,12 @@ export interface Setting {
   readonly lastLine: number;
   /** File range of value[start, end). */
   valueSubRange(start: number, end: number): Range;
+  /**
+   * A `#` written after the value on the setting's one line (`relayhost = [mx]:587  # our relay`): Postfix has no such
+   * comments and keeps those words in the value; `value` stops before them (see trailingCommentAt). Its range runs
+   * to the end of the line.
+   */
+  readonly trailingComment?: Range;
 }
 
 export interface SyntaxProblem {
@@ -90,7 +96,14 @@ class ParsedSetting implements Setting {
     private readonly eq: number,
     /** Where the value starts in the logical line; it ends value.length later. */
     private readonly vs: number,
+    /** [start, end) of a trailing comment in the logical line, or -1. */
+    private readonly commentStart = -1,
+    private readonly commentEnd = -1,
   ) {}
+
+  get trailingComment(): Range | undefined {
+    return this.commentStart < 0 ? undefined : this.range(this.commentStart, this.commentEnd);
+  }
 
   get firstLine(): number {
     const ll = this.ll;
@@ -149,12 +162,37 @@ function parsedSetting(ll: LogicalLine, nameStart: number, nameEnd: number, eq: 
   const t = ll.text;
   let vs = eq + 1;
   while (vs < valueLimit && isBlankCode(t.charCodeAt(vs))) vs++;
-  const ve = Math.max(vs, trimEnd(t, valueLimit));
+  let ve = Math.max(vs, trimEnd(t, valueLimit));
   // A logical line of one physical line is kept as its number (forEachLogicalLine reuses that object).
   const kept = ll.pieces ? ll : ll.firstLine;
   const name = knownNameAt(t, nameStart, nameEnd) ?? t.slice(nameStart, nameEnd);
-  const value = t.slice(vs, ve);
-  return wholeLines ? new ParsedSetting(kept, name, value, nameStart, eq, vs) : new OverrideSetting(kept, name, value, nameStart, eq, vs);
+  if (!wholeLines) return new OverrideSetting(kept, name, t.slice(vs, ve), nameStart, eq, vs);
+  const comment = ll.pieces ? -1 : trailingCommentAt(t, name, vs, ve);
+  if (comment < 0) return new ParsedSetting(kept, name, t.slice(vs, ve), nameStart, eq, vs);
+  const end = ve;
+  ve = Math.max(vs, trimEnd(t, comment));
+  return new ParsedSetting(kept, name, t.slice(vs, ve), nameStart, eq, vs, comment, end);
+}
+
+/** Free text and shell commands, where a `#` is text (or the shell's own comment), not a slip. */
+const FREE_TEXT = /_(banner|command|footer|text)$/;
+
+/**
+ * Where a `#` after white space starts in value [vs, ve) of a one-line setting, or -1. Only a line whose first
+ * non-blank character is `#` is a comment in main.cf (postconf(5)); people write `value  # why` anyway, and Postfix
+ * keeps the words in the value, which a list, a keyword, a host or a number cannot take. Not after an unclosed `{`
+ * (an inline table, or template markup such as `{# note #}`), and not in free text or commands.
+ */
+function trailingCommentAt(t: string, name: string, vs: number, ve: number): number {
+  if (FREE_TEXT.test(name)) return -1;
+  let open = 0;
+  for (let k = vs + 1; k < ve; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 123 /* { */) open++;
+    else if (c === 125 /* } */) open = Math.max(0, open - 1);
+    else if (c === 35 /* # */ && open === 0 && isBlankCode(t.charCodeAt(k - 1))) return k;
+  }
+  return -1;
 }
 
 /**
