@@ -44,7 +44,7 @@ export interface Include {
   sections: readonly Section[];
 }
 
-export type ProblemKind = 'unclosed-section' | 'unexpected-close' | 'no-equals' | 'no-name';
+export type ProblemKind = 'unclosed-section' | 'unexpected-close' | 'no-equals' | 'no-name' | 'garbage-after-brace';
 
 export interface ParseProblem {
   kind: ProblemKind;
@@ -66,6 +66,11 @@ export interface DovecotConf {
 const MAX_DEPTH = 64;
 const MAX_PROBLEMS = 200;
 const KEY = /^[A-Za-z0-9_.\-/]+$/;
+/**
+ * A section opened with more after its `{` on the same line (`passdb { driver = pam }`, `service imap { }`): Dovecot
+ * reads the key and the optional name, then wants `{` to end the line ("Garbage after '{'", 2.3 and 2.4 alike).
+ */
+const ONE_LINE_SECTION = /^[^\s={"]+(?:\s+(?:"[^"]*"|[^\s"{=]+))?\s*\{\s*\S/;
 
 export function parseDovecotConf(text: string): DovecotConf {
   const lines = splitLines(text);
@@ -110,6 +115,11 @@ export function parseDovecotConf(text: string): DovecotConf {
         out.includes.push({ path: p, optional: m[1] === 'include_try', line: first, range: onLine(first, lead, lead + t.length), sections });
         continue;
       }
+    }
+    // A line that ends in `{` still opens its section (`mailbox {{ name }} {` in a template, `a{b {`).
+    if (!t.endsWith('{') && ONE_LINE_SECTION.test(t)) {
+      problem('garbage-after-brace', first, lead, lead + t.length);
+      continue;
     }
     const eq = t.indexOf('=');
     const brace = t.endsWith('{') ? t.length - 1 : -1;

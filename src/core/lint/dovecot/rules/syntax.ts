@@ -19,6 +19,11 @@ const TEXT: Record<ProblemKind, { title: string; dovecot: string; fix: string }>
     dovecot: "Unexpected '}'",
     fix: 'Remove the extra "}" (or add the section it was meant to close).',
   },
+  'garbage-after-brace': {
+    title: 'A section must end its line with "{": its settings go on the lines after it.',
+    dovecot: "Garbage after '{'",
+    fix: 'Write the section over several lines: "name {" alone on its line, each "key = value" on a line of its own, and "}" alone on the last.',
+  },
   'unclosed-section': { title: 'This section is never closed.', dovecot: "Missing '}' (section started at ...)", fix: 'Add the "}" that ends the section.' },
 };
 

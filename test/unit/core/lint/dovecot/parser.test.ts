@@ -69,6 +69,32 @@ describe('dovecot config parser', () => {
     );
   });
 
+  it('names a section written on one line as Dovecot does ("Garbage after \'{\'"), not as a bad key', () => {
+    const text =
+      'passdb { driver = pam }\nuserdb system { driver = passwd }\n  mailbox "Sent Items" { auto = subscribe }\nservice imap { }\nkey = {x}\nplugin {\n}\n';
+    assert.deepEqual(
+      parseDovecotConf(text).problems.map((p) => [p.kind, p.line]),
+      [
+        ['garbage-after-brace', 0],
+        ['garbage-after-brace', 1],
+        ['garbage-after-brace', 2],
+        ['garbage-after-brace', 3],
+      ],
+    );
+    // A line ending in `{` opens its section as before (a template's `mailbox {{ name }} {`).
+    const t = parseDovecotConf('namespace inbox {\n  mailbox {{ name }} {\n    auto = subscribe\n  }\n}\n');
+    assert.deepEqual(t.problems, []);
+    assert.deepEqual(
+      t.sections.map((x) => `${x.section.name}:${x.section.arg}`),
+      ['namespace:inbox', 'mailbox:{{ name }}'],
+    );
+    // `key = {x}` is a setting whose value starts with a brace; `plugin {` alone opens a section.
+    assert.deepEqual(
+      parseDovecotConf(text).settings.map((s) => [s.name, s.value]),
+      [['key', '{x}']],
+    );
+  });
+
   it('stays linear and bounded on hostile input (deep nesting, huge lines, NUL bytes)', () => {
     const deep = 'a {\n'.repeat(50_000) + '}\n'.repeat(50_000);
     const t0 = Date.now();
