@@ -7,6 +7,7 @@ import type { Setting } from '../mainParser';
 import { hideUserinfo } from '../../../secrets';
 import { redact, report, RuleContext, setParameter, setParameterFix, shown } from '../context';
 import { Destination, parseDestinations } from '../destinations';
+import { systemCaBundle } from '../caBundle';
 import type { ParameterScope } from '../scope';
 
 const AT_LEAST_ENCRYPT = new Set(['encrypt', 'dane-only', 'fingerprint', 'verify', 'secure']);
@@ -255,6 +256,7 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
     // tls_append_default_CA adds the system CAs only to a CAfile/CApath that is set (tls_certkey.c,
     // tls_set_ca_certificate_info), so alone it trusts nothing.
     if (!ca) {
+      const bundle = systemCaBundle(scope);
       report(ctx, 'postfix.verify-without-ca', {
         severity: 'error',
         title: `smtp_tls_security_level = ${level}, but no smtp_tls_CAfile or smtp_tls_CApath is set.`,
@@ -267,8 +269,8 @@ export function checkClientLevel(ctx: RuleContext, relaying: boolean): void {
           'RHEL/Fedora: /etc/pki/tls/certs/ca-bundle.crt) or set smtp_tls_CApath = /etc/ssl/certs, then `postfix reload`.',
         range: levelSetting.valueRange,
         evidence: [shown(levelSetting)],
-        edits: [...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', levelSetting)],
-        editTitle: 'Add smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu path)',
+        edits: [...setParameter(ctx, 'smtp_tls_CAfile', bundle.path, levelSetting)],
+        editTitle: `Add smtp_tls_CAfile = ${bundle.path} (${bundle.platform} path)`,
       });
     }
   }

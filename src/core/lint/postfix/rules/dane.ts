@@ -4,6 +4,7 @@
  * socketmap policy) with no CA to verify against (every peer is "Untrusted": mail deferred).
  */
 import { report, RuleContext, setParameter, setParameterFix, shown } from '../context';
+import { caFileAdvice, systemCaBundle } from '../caBundle';
 import { clientLevel } from './client';
 
 const COMPLETE = (ctx: RuleContext, names: string[]) => names.every((n) => ctx.scope.resolved(n).complete);
@@ -50,6 +51,7 @@ export function checkVerifyWithoutCa(ctx: RuleContext): void {
   if (!/\bsocketmap:/i.test(scope.value('smtp_tls_policy_maps'))) return;
   const setting = scope.setting('smtp_tls_policy_maps');
   if (!setting) return;
+  const bundle = systemCaBundle(scope);
   report(ctx, 'postfix.verify-without-ca', {
     severity: 'error',
     title: 'An MTA-STS policy map (socketmap) is used but no CA is configured (smtp_tls_CAfile / smtp_tls_CApath): mail to MTA-STS domains is deferred.',
@@ -57,10 +59,10 @@ export function checkVerifyWithoutCa(ctx: RuleContext): void {
       "With neither smtp_tls_CAfile nor smtp_tls_CApath Postfix loads no CA at all (tls_append_default_CA only adds OpenSSL's " +
       'default CAs to a CAfile or CApath that is set), so every peer is "Untrusted", so the verify and secure levels (and the secure level an MTA-STS resolver such as postfix-mta-sts-resolver ' +
       'returns for enforce policies) defer the mail with "Server certificate not trusted".',
-    fix: 'Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt), then `postfix reload`.',
+    fix: `Set smtp_tls_CAfile = ${caFileAdvice(bundle)}, then \`postfix reload\`.`,
     range: setting.valueRange,
     evidence: [shown(setting), 'smtp_tls_CAfile, smtp_tls_CApath: (unset)'],
-    edits: setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', setting),
+    edits: setParameter(ctx, 'smtp_tls_CAfile', bundle.path, setting),
     editTitle: 'Set smtp_tls_CAfile to the system CA bundle',
   });
 }

@@ -7,6 +7,7 @@ import { parseDestinations } from '../destinations';
 import type { Severity } from '../../../finding';
 import { report, RuleContext, setParameter, setParameterFix, shown, where } from '../context';
 import type { ParameterScope } from '../scope';
+import { caFileAdvice, systemCaBundle } from '../caBundle';
 import { clientLevel } from './client';
 
 /** The server's effective TLS level, including what the obsolete smtpd_use_tls/smtpd_enforce_tls imply. */
@@ -138,7 +139,8 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
   // tls_append_default_CA alone trusts nothing (it appends to a CAfile/CApath that is set): not a CA.
   const hasCa = scope.value('smtp_tls_CAfile') !== '' || scope.value('smtp_tls_CApath') !== '';
   const edits = [...setParameter(ctx, 'smtp_tls_security_level', 'secure', level)];
-  if (!hasCa) edits.push(...setParameter(ctx, 'smtp_tls_CAfile', '/etc/ssl/certs/ca-certificates.crt', level));
+  const bundle = systemCaBundle(scope);
+  if (!hasCa) edits.push(...setParameter(ctx, 'smtp_tls_CAfile', bundle.path, level));
   report(ctx, 'postfix.encrypt-without-verification', {
     severity: 'info',
     title: 'The relay gets your SMTP password over TLS whose certificate is never checked (smtp_tls_security_level = encrypt).',
@@ -148,7 +150,7 @@ export function checkEncryptWithoutVerification(ctx: RuleContext): void {
       'public certificate, the secure level (certificate must match the relay name) costs nothing.',
     fix:
       'Set smtp_tls_security_level = secure' +
-      (hasCa ? '' : ' and smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt)') +
+      (hasCa ? '' : ` and smtp_tls_CAfile = ${caFileAdvice(bundle)}`) +
       ', then run `postfix reload` and watch the log for "Verified TLS connection established".',
     range: level.valueRange,
     evidence: [
