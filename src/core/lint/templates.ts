@@ -1,7 +1,8 @@
 /**
  * Template markup in config files and code: Jinja/Ansible/Salt (`{{ x }}`, `{% if %}`, `{{- x -}}`, `{# #}`),
  * Go text/template (`{{ .X }}`, `{{ if }}`/`{{ end }}`), ERB/EJS (`<%= x %>`, `<% if %>`), shell-style
- * `${VAR}`/`$VAR` substitution (envsubst, docker entrypoints) and installer placeholders (`PH_HOSTNAME`).
+ * `${VAR}`/`$VAR` substitution (envsubst, docker entrypoints), PHP (`<?php if (X): ?>`, `<?= X ?>`) and installer
+ * placeholders (`PH_HOSTNAME`).
  * What such an expression becomes is decided when the file is rendered, so the linters treat it as an opaque
  * value: never split into tokens, never checked as a host, a file or a number.
  */
@@ -11,12 +12,13 @@ const PAIRS: ReadonlyArray<[string, string]> = [
   ['{%', '%}'],
   ['{#', '#}'],
   ['<%', '%>'],
+  ['<?', '?>'],
 ];
 
 export interface TemplateTag {
   start: number;
   end: number;
-  /** `{{`, `{%`, `{#` or `<%`. */
+  /** `{{`, `{%`, `{#`, `<%` or `<?`. */
   open: string;
   /** The text between the delimiters, without `-`/`=` trim and output markers. */
   inner: string;
@@ -47,7 +49,8 @@ export function templateTags(text: string, max = Infinity): TemplateTag[] {
       live.splice(live.indexOf(best.pair), 1);
       continue;
     }
-    const raw = text.slice(best.at + open.length, closeAt);
+    // PHP's `<?php` names its language where the others put a trim or output marker.
+    const raw = text.slice(best.at + open.length, closeAt).replace(open === '<?' ? /^php\b/ : /^$/, '');
     out.push({ start: best.at, end: closeAt + close.length, open, inner: raw.replace(/^[-=~+#]?\s*/, '').replace(/\s*[-~+]?$/, '') });
     i = closeAt + close.length;
   }
@@ -55,15 +58,15 @@ export function templateTags(text: string, max = Infinity): TemplateTag[] {
 }
 
 /**
- * False when no part of the text can hold template markup: every opener holds "{" or is "<%". Asked once of a
- * whole file, it spares the per-line checks (hasTemplateMarkup, isTemplateControlLine) of each of its lines.
+ * False when no part of the text can hold template markup: every opener holds "{" or is "<%" or "<?". Asked once
+ * of a whole file, it spares the per-line checks (hasTemplateMarkup, isTemplateControlLine) of each of its lines.
  */
 export function mayHoldTemplateMarkup(text: string): boolean {
-  return text.includes('{') || text.includes('<%');
+  return text.includes('{') || text.includes('<%') || text.includes('<?');
 }
 
 export function hasTemplateMarkup(text: string): boolean {
-  // Every opener holds "{" or is "<%": most lines have neither (and a big file has thousands of lines).
+  // Every opener holds "{" or is "<%" or "<?": most lines have none (and a big file has thousands of lines).
   if (!mayHoldTemplateMarkup(text)) return false;
   return templateTags(text, 1).length > 0;
 }
@@ -73,7 +76,7 @@ const CONTROL_WORD =
 
 function isControl(tag: TemplateTag, text: string): boolean {
   if (tag.open === '{%' || tag.open === '{#') return true;
-  if (tag.open === '<%') return !/^[=#]/.test(text.slice(tag.start + 2, tag.start + 3));
+  if (tag.open === '<%' || tag.open === '<?') return !/^[=#]/.test(text.slice(tag.start + 2, tag.start + 3));
   return tag.inner === '' || CONTROL_WORD.test(tag.inner);
 }
 
@@ -151,7 +154,8 @@ export function envSubstitutions(value: string, defined: (name: string) => boole
 
 /**
  * For each physical line, whether it sits inside a template block (`{% if %}...{% endif %}`,
- * `{{ if }}...{{ end }}`, `<% if %>...<% end %>`): a setting there may or may not be rendered.
+ * `{{ if }}...{{ end }}`, `<% if %>...<% end %>`, `<?php if (x): ?>...<?php endif; ?>`): a setting there may or may
+ * not be rendered.
  */
 export function conditionalLines(lines: readonly string[]): boolean[] {
   const out: boolean[] = [];
@@ -159,7 +163,7 @@ export function conditionalLines(lines: readonly string[]): boolean[] {
   for (const line of lines) {
     let opens = 0;
     let closes = 0;
-    if (line.includes('{') || line.includes('<%')) {
+    if (mayHoldTemplateMarkup(line)) {
       for (const tag of templateTags(line)) {
         if (tag.open === '{#' || !isControl(tag, line)) continue;
         if (/^end/.test(tag.inner)) closes++;

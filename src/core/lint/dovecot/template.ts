@@ -1,6 +1,7 @@
 /**
  * Dovecot configs kept as templates: Ansible/Jinja (`ssl_cert = <{{ dovecot_ssl_cert }}`, `{% if %}` lines), Puppet
- * ERB (`<%= @ssl_cert %>`, `<% end -%>`), envsubst / docker entrypoints (`${SSL_CERT}`), and installers that fill in
+ * ERB (`<%= @ssl_cert %>`, `<% end -%>`), PHP (`<?php if (X): ?>`, `<?= X ?>`), envsubst / docker entrypoints
+ * (`${SSL_CERT}`), and installers that fill in
  * `%name` / `%{name}` placeholders (modoboa-installer's 10-ssl.conf.tpl has the line
  * `%ssl_protocol_parameter = %ssl_protocols`). What such text becomes is decided when the file is rendered, so a line
  * holding it is no syntax error of Dovecot's, and a value holding it is opaque: never a path, a host, a list or a word.
@@ -30,6 +31,12 @@ function substitutions(text: string): string[] {
 /** An installer placeholder where a statement starts (`%ssl_protocol_parameter = ...`, `%{extra}`): Dovecot never starts a line with `%`. */
 const PERCENT_KEY = /^\s*(%\{?[A-Za-z_][\w.]*\}?)/;
 
+/** The kind of markup on a line, for the finding's wording. */
+function markupKind(line: string): string {
+  if (/<\?/.test(line)) return 'PHP markup';
+  return /<%/.test(line) ? 'ERB/EJS markup' : 'Jinja/Go template markup';
+}
+
 /** A value whose meaning is decided when the file is rendered. */
 export function isOpaque(value: string): boolean {
   return hasTemplateMarkup(value) || substitutions(value).length > 0;
@@ -54,7 +61,7 @@ export function templateOf(conf: DovecotConf): DovecotTemplate | undefined {
   };
   conf.lines.forEach((line, i) => {
     if (/^\s*#/.test(line)) return;
-    if (mayHold && hasTemplateMarkup(line)) add(i, /<%/.test(line) ? 'ERB/EJS markup' : 'Jinja/Go template markup', templateExpressions(line));
+    if (mayHold && hasTemplateMarkup(line)) add(i, markupKind(line), templateExpressions(line));
     // Not in a comment after the statement (`ssl = yes # set by ${INSTALLER}`).
     const code = mayDollar || mayPercent ? stripComment(line) : '';
     const env = mayDollar ? substitutions(code) : [];

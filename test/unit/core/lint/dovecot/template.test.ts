@@ -88,6 +88,24 @@ describe('dovecot templated configs', () => {
     );
   });
 
+  it('a PHP-rendered config: <?php ... ?> lines are no syntax errors, <?= ... ?> values are opaque', () => {
+    const text = [
+      'dovecot_config_version = 2.4.0',
+      'dovecot_storage_version = 2.4.0',
+      '<?php if(ENABLE_LETSENCRYPT): ?>',
+      'ssl = required',
+      'ssl_server_cert_file = /data/letsencrypt/live/<?= MAILNAME ?>/fullchain.pem',
+      '<?php endif; ?>',
+      'oops',
+      '',
+    ].join('\n');
+    const r = lintDovecot(MAIN, text);
+    assert.deepEqual(ids(r).sort(), ['dovecot.syntax-error', 'dovecot.template-file']);
+    assert.equal(only(r, 'dovecot.syntax-error').range?.start.line, 6);
+    assert.match(only(r, 'dovecot.template-file').title, /PHP/);
+    assert.equal(only(r, 'dovecot.template-file').range?.start.line, 2);
+  });
+
   it("a secret's template expression is never shown (it may hold a default password)", () => {
     const r = lintDovecot(SSL, "ssl_key_password = {{ vault_pw | default('hunter2-secret') }}\nssl_cert = <{{ cert }}\n");
     assert.doesNotMatch(JSON.stringify(r), /hunter2/);
