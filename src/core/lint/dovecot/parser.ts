@@ -201,7 +201,10 @@ export function isServerScoped(s: DovecotSetting): boolean {
   return s.sections.every((x) => FILTER_SECTIONS.has(x.name));
 }
 
-/** Inside a `remote` filter for loopback clients only (`remote 127.0.0.1 { }`): local clients, no network path. */
+/**
+ * Inside a filter only this machine's clients reach: `remote 127.0.0.1 { }` (loopback clients), or `local 127.0.0.1 { }`
+ * (connections to the loopback address, which no packet from another host can reach): no network path.
+ */
 export function forLocalClientsOnly(s: DovecotSetting): boolean {
-  return s.sections.some((x) => x.name === 'remote' && /^(127\.\d+\.\d+\.\d+(\/\d+)?|::1(\/128)?|\[::1\])$/.test(x.arg.trim()));
+  return s.sections.some((x) => (x.name === 'remote' || x.name === 'local') && /^(127\.\d+\.\d+\.\d+(\/\d+)?|::1(\/128)?|\[::1\])$/.test(x.arg.trim()));
 }

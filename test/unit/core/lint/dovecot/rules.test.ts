@@ -195,10 +195,16 @@ describe('dovecot TLS rules', () => {
     assert.equal(only(lintDovecot(MAIN, 'ssl = yes\n}\n'), 'dovecot.syntax-error').range?.start.line, 1);
   });
 
-  it('settings for loopback clients only (remote 127.0.0.1 { }, as mailcow has) are not cleartext or TLS-off findings', () => {
+  it('settings for loopback clients only (remote 127.0.0.1 { } as mailcow has, local 127.0.0.1 { }) are not cleartext or TLS-off findings', () => {
     assert.deepEqual(ids(lintDovecot(MAIN, 'disable_plaintext_auth = yes\nremote 127.0.0.1 {\n  disable_plaintext_auth = no\n}\n')), []);
     assert.deepEqual(ids(lintDovecot(MAIN, 'remote ::1 {\n  ssl = no\n}\n')), []);
     assert.equal(only(lintDovecot(MAIN, 'remote 10.0.0.0/8 {\n  disable_plaintext_auth = no\n}\n'), 'dovecot.cleartext-auth').severity, 'warning');
+    // Connections to the loopback address (local 127.0.0.1 { }: a webmail on the same host) come from this machine too.
+    assert.deepEqual(ids(lintDovecot(MAIN, 'local 127.0.0.1 {\n  ssl = no\n  disable_plaintext_auth = no\n}\nlocal [::1] {\n  ssl = no\n}\n')), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'local 127.0.0.1 {\n  protocol imap {\n    ssl = no\n  }\n}\n')), []);
+    // A local address others can reach is no such filter.
+    assert.deepEqual(ids(lintDovecot(MAIN, 'local 10.0.0.1 {\n  ssl = no\n}\n')), ['dovecot.ssl-disabled']);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'local 0.0.0.0/0 {\n  ssl = no\n}\n')), ['dovecot.ssl-disabled']);
   });
 
   it("an absolute !include of a copy is read from the workspace (mirror, or beside dovecot.conf), never this machine's /etc", () => {
