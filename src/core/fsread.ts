@@ -161,19 +161,36 @@ function sameBytes(fd: number, at: number, expected: Buffer): boolean {
 const MAX_LISTED = 1000;
 
 /**
- * The names of the regular files in a folder (no links followed, no subfolders), at most 1000, sorted as C's glob(3)
- * sorts them (byte order); undefined when the folder cannot be read. Never throws.
+ * The names of the files in a folder, at most 1000, sorted as C's glob(3) sorts them (byte order); undefined when
+ * the folder cannot be read. Never throws. A link to a file counts, as for Dovecot's `!include conf.d/*.conf` (conf.d
+ * files linked in by GNU Stow, a configuration manager, NixOS); a link to a folder or to nothing does not. The
+ * folder is read entry by entry, so a huge one costs no more than its first 1000 files.
  */
 export function listFiles(dir: string): string[] | undefined {
+  let d: fs.Dir | undefined;
   try {
+    d = fs.opendirSync(dir);
     const out: string[] = [];
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.isFile()) out.push(e.name);
-      if (out.length >= MAX_LISTED) break;
+    for (let e = d.readSync(); e !== null && out.length < MAX_LISTED; e = d.readSync()) {
+      if (e.isFile() || (e.isSymbolicLink() && isFileBehindLink(nodePath.join(dir, e.name)))) out.push(e.name);
     }
     return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch {
     return undefined;
+  } finally {
+    try {
+      d?.closeSync();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+function isFileBehindLink(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
   }
 }
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { linkOutside, readBounded, readTail, readTextBounded } from '../../../src/core/fsread';
+import { linkOutside, listFiles, readBounded, readTail, readTextBounded } from '../../../src/core/fsread';
 
 describe('fsread: bounded reads', () => {
   let dir: string;
@@ -174,5 +174,36 @@ describe('fsread: the workspace boundary on real paths', () => {
     fs.symlinkSync(ws, alias);
     assert.equal(linkOutside(path.join(alias, 'etc', 'postfix', 'real.cf'), [alias]), undefined);
     assert.equal(linkOutside(path.join(alias, 'etc', 'postfix', 'main.cf'), [alias]), secret);
+  });
+});
+
+describe('fsread: listing a folder (glob includes)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-list-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('names files and links to files (GNU Stow, NixOS), in byte order; not folders, links to folders or dangling links', () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-stow-'));
+    try {
+      fs.writeFileSync(path.join(elsewhere, '10-ssl.conf'), 'ssl = required\n');
+      fs.writeFileSync(path.join(dir, '10-auth.conf'), 'auth_mechanisms = plain\n');
+      fs.writeFileSync(path.join(dir, 'Z-upper.conf'), '');
+      fs.symlinkSync(path.join(elsewhere, '10-ssl.conf'), path.join(dir, '10-ssl.conf'));
+      fs.mkdirSync(path.join(dir, 'sub.conf'));
+      fs.symlinkSync(elsewhere, path.join(dir, 'folder-link.conf'));
+      fs.symlinkSync(path.join(elsewhere, 'gone.conf'), path.join(dir, 'dangling.conf'));
+      assert.deepEqual(listFiles(dir), ['10-auth.conf', '10-ssl.conf', 'Z-upper.conf']);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('stops at 1000 names without failing on a bigger folder; undefined for a folder it cannot read', () => {
+    for (let i = 0; i < 1010; i++) fs.writeFileSync(path.join(dir, `f${i}.conf`), '');
+    assert.equal(listFiles(dir)?.length, 1000);
+    assert.equal(listFiles(path.join(dir, 'missing')), undefined);
+    assert.equal(listFiles(path.join(dir, 'f1.conf')), undefined, 'a file is no folder');
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { lintersFor, lintText } from '../../../../../src/core/lint';
 import { dovecotLinter, isDovecotConf } from '../../../../../src/core/lint/dovecot';
@@ -64,5 +65,31 @@ describe('dovecot lint on real configuration', () => {
       assert.ok(!r.findings.some((f) => f.id === 'lint.internal-error'), JSON.stringify(r.findings[0]));
     }
     assert.ok(lintText(p, 'service imap-login {\n', host).findings.some((f) => f.id === 'dovecot.syntax-error'));
+  });
+
+  it('a conf.d whose files are links (GNU Stow, a configuration manager) is read through dovecot.conf as Dovecot reads it', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-stow-'));
+    try {
+      const etc = path.join(tmp, 'etc', 'dovecot');
+      const store = path.join(tmp, 'store');
+      fs.mkdirSync(path.join(etc, 'conf.d'), { recursive: true });
+      fs.mkdirSync(store);
+      fs.writeFileSync(path.join(etc, 'dovecot.conf'), '!include conf.d/*.conf\n');
+      fs.writeFileSync(path.join(store, '10-ssl.conf'), 'ssl = required\n');
+      fs.symlinkSync(path.join(store, '10-ssl.conf'), path.join(etc, 'conf.d', '10-ssl.conf'));
+      const authPath = path.join(etc, 'conf.d', '10-auth.conf');
+      fs.writeFileSync(authPath, 'disable_plaintext_auth = no\n');
+      const stowHost = { ...diskLintHost(tmp), listDir: listFiles };
+      const ctx = buildContext(authPath, fs.readFileSync(authPath, 'utf8'), stowHost);
+      assert.equal(globalValue(ctx, 'ssl'), 'required', 'the linked 10-ssl.conf is part of the config');
+      // ssl = required refuses every login before TLS: no cleartext warning for 10-auth.conf.
+      const r = lintText(authPath, fs.readFileSync(authPath, 'utf8'), stowHost);
+      assert.deepEqual(
+        r.findings.filter((f) => f.id === 'dovecot.cleartext-auth'),
+        [],
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
