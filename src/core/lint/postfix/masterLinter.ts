@@ -109,7 +109,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
       checkCipherGrade(ctx, o);
     }
     checkUnknownNames(ctx, winners, referenced);
-    checkServiceTls(ctx);
+    checkServiceTls(ctx, mainText !== undefined);
     checkWrapperService(ctx, mainText !== undefined);
     checkEncryptOnMx(ctx, false);
     checkRelayOverride(ctx);

@@ -1,3 +1,4 @@
+import { knownWithoutCertificate } from './wrapperService';
 import type { TextEdit } from '../../../finding';
 import { acceptsMailForDomains } from './mx';
 import { report, RuleContext, setParameter, shown } from '../context';
@@ -55,7 +56,7 @@ export function checkEncryptOnMx(ctx: RuleContext, publicMxInheritsMain: boolean
 }
 
 /** master.cf: implicit-TLS services need wrapper mode, submission needs encrypt. */
-export function checkServiceTls(ctx: RuleContext): void {
+export function checkServiceTls(ctx: RuleContext, mainKnown: boolean): void {
   const svc = ctx.service;
   if (!svc) return;
   if (svc.role === 'smtps' && !ctx.scope.flag('smtpd_tls_wrappermode')) {
@@ -84,6 +85,11 @@ export function checkServiceTls(ctx: RuleContext): void {
       // smtpd_tls_auth_only = yes: AUTH is neither announced nor accepted before STARTTLS (postconf(5)), so no
       // password crosses in the clear; what remains is mail submitted without TLS by clients that do not log in.
       const authOnly = ctx.scope.flag('smtpd_tls_auth_only');
+      // With no certificate at all, encrypt makes the port refuse every mail (seen with Postfix 3.7.11: MAIL gets
+      // "530 5.7.0 Must issue a STARTTLS command first", STARTTLS "454 4.7.0 TLS not available due to local
+      // problem"): the certificate comes first, and no edit sets encrypt alone.
+      const noCert = knownWithoutCertificate(ctx, mainKnown);
+      const sasl = ctx.scope.flag('smtpd_sasl_auth_enable');
       report(ctx, 'postfix.submission-without-encrypt', {
         severity: authOnly ? 'info' : 'warning',
         title: `The submission service does not require TLS (smtpd_tls_security_level is "${level || 'unset'}").`,
@@ -92,15 +98,29 @@ export function checkServiceTls(ctx: RuleContext): void {
             ? 'smtpd_tls_auth_only = yes keeps AUTH off unencrypted sessions, so passwords do not travel in the clear; ' +
               'but a client that skips STARTTLS (or whose STARTTLS an attacker strips) can still connect and, if your ' +
               'restrictions allow it without login, submit mail unencrypted. '
-            : 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
-              'who strips it, gets to send the password in the clear. ') +
-          "RFC 8314 and Postfix's own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only).",
-        fix: own
-          ? `Change "-o smtpd_tls_security_level=${level}" under the submission service to encrypt, then run \`postfix reload\`.`
-          : 'Add "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run `postfix reload`.',
+            : sasl
+              ? 'Your users log in on port 587. Without "encrypt" a client that skips STARTTLS, or an attacker ' +
+                'who strips it, gets to send the password in the clear. '
+              : 'Without "encrypt" a client that skips STARTTLS, or an attacker who strips it, submits its mail in the clear. ') +
+          "RFC 8314 and Postfix's own master.cf example set encrypt on submission (opportunistic TLS is for port 25 only)." +
+          (noCert
+            ? ' This smtpd has no server certificate (no smtpd_tls_chain_files or smtpd_tls_cert_file in main.cf or here): with ' +
+              'encrypt alone it would answer MAIL with "530 5.7.0 Must issue a STARTTLS command first" and STARTTLS with ' +
+              '"454 4.7.0 TLS not available due to local problem", taking no mail at all.'
+            : ''),
+        fix:
+          (noCert
+            ? 'First give smtpd a certificate (smtpd_tls_chain_files on Postfix 3.4+, or smtpd_tls_cert_file and smtpd_tls_key_file, in main.cf); then '
+            : '') +
+          (own
+            ? `${noCert ? 'change' : 'Change'} "-o smtpd_tls_security_level=${level}" under the submission service to encrypt, then run \`postfix reload\`.`
+            : `${noCert ? 'add' : 'Add'} "-o smtpd_tls_security_level=encrypt" under the submission service in master.cf, then run \`postfix reload\`.`),
         range: own ? own.valueRange : svc.nameRange,
-        evidence: own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`],
-        edits: setParameter(ctx, 'smtpd_tls_security_level', 'encrypt'),
+        evidence: [
+          ...(own ? [shown(own)] : [`${svc.name} inet ... smtpd (no smtpd_tls_security_level override)`]),
+          ...(noCert ? ['no server certificate: smtpd_tls_chain_files, smtpd_tls_cert_file (empty in main.cf and here)'] : []),
+        ],
+        edits: noCert ? undefined : setParameter(ctx, 'smtpd_tls_security_level', 'encrypt'),
         // With the service's own -o the edit changes its value; without one it adds the line.
         editTitle: own ? `Change -o smtpd_tls_security_level=${level} to encrypt` : 'Add -o smtpd_tls_security_level=encrypt',
       });

@@ -14,6 +14,16 @@ import { report, RuleContext, shown } from '../context';
 /** The parameters that give smtpd a certificate (any of them non-empty is enough to try). */
 const CERT_PARAMS = ['smtpd_tls_chain_files', 'smtpd_tls_cert_file', 'smtpd_tls_eccert_file', 'smtpd_tls_dcert_file'];
 
+/**
+ * True when it is known that this smtpd has no server certificate at all: main.cf is in view and neither it nor the
+ * service sets one (a $variable left unresolved could name one). smtpd then logs "No server certs available. TLS
+ * won't be enabled".
+ */
+export function knownWithoutCertificate(ctx: RuleContext, mainKnown: boolean): boolean {
+  if (!mainKnown || !CERT_PARAMS.every((n) => ctx.scope.resolved(n).complete)) return false;
+  return CERT_PARAMS.every((n) => ctx.scope.value(n).trim() === '');
+}
+
 export function checkWrapperService(ctx: RuleContext, mainKnown: boolean): void {
   const svc = ctx.service;
   if (!svc || (svc.role !== 'smtps' && svc.role !== 'submission' && svc.role !== 'mx')) return;
@@ -37,8 +47,7 @@ export function checkWrapperService(ctx: RuleContext, mainKnown: boolean): void 
   }
 
   // Without main.cf the inherited certificate is unknown; a $variable left unresolved could name one.
-  if (!mainKnown || !CERT_PARAMS.every((n) => ctx.scope.resolved(n).complete)) return;
-  if (CERT_PARAMS.some((n) => ctx.scope.value(n).trim() !== '')) return;
+  if (!knownWithoutCertificate(ctx, mainKnown)) return;
   const own = CERT_PARAMS.map((n) => ctx.scope.setting(n)).find((s) => s !== undefined);
   const wrapper = ctx.scope.setting('smtpd_tls_wrappermode');
   report(ctx, 'postfix.smtps-without-certificate', {

@@ -390,6 +390,8 @@ describe('postfix main.cf rules', () => {
 
 describe('postfix master.cf rules', () => {
   const MAIN = { 'main.cf': 'myhostname = mail.example.com\n' };
+  // A server certificate: without one, encrypt on submission refuses every mail, and no edit sets it alone.
+  const MAIN_TLS = { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_chain_files = /etc/ssl/private/mail.pem\n' };
   it('wrapper mode: level none is ignored (info, edit to encrypt); no server certificate at all is an error', () => {
     const withCert = { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_cert_file = /etc/ssl/mail.pem\nsmtpd_tls_key_file = /etc/ssl/mail.key\n' };
     const none = 'smtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o smtpd_tls_security_level=none\n';
@@ -434,18 +436,34 @@ describe('postfix master.cf rules', () => {
   });
   it('postfix.submission-without-encrypt: submission without -o smtpd_tls_security_level=encrypt', () => {
     const text = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may\n';
-    const f = only(lint('master.cf', text, MAIN), 'postfix.submission-without-encrypt');
+    const f = only(lint('master.cf', text, MAIN_TLS), 'postfix.submission-without-encrypt');
     assert.equal(slice(text, f.range!), 'may');
-    assertFixes('master.cf', text, 'postfix.submission-without-encrypt', MAIN);
-    assertFixes('master.cf', 'submission inet n - y - - smtpd\n', 'postfix.submission-without-encrypt', MAIN);
+    assertFixes('master.cf', text, 'postfix.submission-without-encrypt', MAIN_TLS);
+    assertFixes('master.cf', 'submission inet n - y - - smtpd\n', 'postfix.submission-without-encrypt', MAIN_TLS);
     // The quick fix's title and the fix say what the edit does: change the service's -o, or add one.
     assert.equal(f.editTitle, 'Change -o smtpd_tls_security_level=may to encrypt');
     assert.match(f.fix, /^Change "-o smtpd_tls_security_level=may" under the submission service to encrypt/);
-    const added = only(lint('master.cf', 'submission inet n - y - - smtpd\n', MAIN), 'postfix.submission-without-encrypt');
+    const added = only(lint('master.cf', 'submission inet n - y - - smtpd\n', MAIN_TLS), 'postfix.submission-without-encrypt');
     assert.equal(added.editTitle, 'Add -o smtpd_tls_security_level=encrypt');
     assert.ok(
-      !ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', MAIN)).includes('postfix.submission-without-encrypt'),
+      !ids(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n', MAIN_TLS)).includes(
+        'postfix.submission-without-encrypt',
+      ),
     );
+  });
+  it('postfix.submission-without-encrypt on a server without any certificate: the certificate first, no edit to encrypt alone', () => {
+    // A real RHEL relay: master.cf opens 587 with no overrides, main.cf configures no TLS at all. encrypt alone would
+    // make the port refuse every mail (Postfix 3.7.11: MAIL gets 530, STARTTLS 454), so no edit sets it.
+    const f = only(lint('master.cf', 'submission inet n - y - - smtpd\n', MAIN), 'postfix.submission-without-encrypt');
+    assert.equal(f.edits, undefined, JSON.stringify(f.edits));
+    assert.match(f.fix, /^First give smtpd a certificate .*; then add "-o smtpd_tls_security_level=encrypt"/);
+    assert.match(f.detail, /no server certificate.*454 4\.7\.0 TLS not available/);
+    // Nobody logs in there (no SASL): no claim about passwords.
+    assert.doesNotMatch(f.detail, /password/);
+    const sasl = only(lint('master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n', MAIN_TLS), 'postfix.submission-without-encrypt');
+    assert.match(sasl.detail, /Your users log in on port 587/);
+    // Without main.cf in view the certificate is unknown: the edit stays.
+    assert.ok(only(lint('master.cf', 'submission inet n - y - - smtpd\n'), 'postfix.submission-without-encrypt').edits);
   });
   it('checks -o overrides with the main.cf rules and service-aware severity', () => {
     const text =
@@ -492,26 +510,26 @@ describe('postfix master.cf rules', () => {
   it('offers no added -o line to an entry with a syntax error (it would land after the damage)', () => {
     // A dangling -o: "-o smtpd_tls_security_level=encrypt" added below it becomes the dangling -o's argument list.
     const text = 'submission inet n - y - - smtpd\n  -o syslog_name=postfix/submission -o\n';
-    const r = lint('master.cf', text, MAIN);
+    const r = lint('master.cf', text, MAIN_TLS);
     const f = only(r, 'postfix.submission-without-encrypt');
     assert.equal(f.edits, undefined, JSON.stringify(f.edits));
     assert.ok(ids(r).includes('postfix.master-syntax-error'));
     // An open brace swallows what follows it, the added line included.
-    assert.equal(only(lint('master.cf', 'smtps inet n - y - - smtpd\n  -o { syslog_name=x\n', MAIN), 'postfix.smtps-without-wrappermode').edits, undefined);
+    assert.equal(only(lint('master.cf', 'smtps inet n - y - - smtpd\n  -o { syslog_name=x\n', MAIN_TLS), 'postfix.smtps-without-wrappermode').edits, undefined);
     // Replacing a value the entry does set still works next to the damage.
     const own = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=may -o\n';
-    assert.equal(slice(own, only(lint('master.cf', own, MAIN), 'postfix.submission-without-encrypt').edits![0].range), 'may');
-    assertFixes('master.cf', own, 'postfix.submission-without-encrypt', MAIN);
+    assert.equal(slice(own, only(lint('master.cf', own, MAIN_TLS), 'postfix.submission-without-encrypt').edits![0].range), 'may');
+    assertFixes('master.cf', own, 'postfix.submission-without-encrypt', MAIN_TLS);
   });
   it('ranges land on the line the editor shows in files with lone CR line breaks', () => {
     const text = 'submission inet n - y - - smtpd\r  -o smtpd_tls_security_level=may\r  -o { smtpd_tls_protocols = >=TLSv1 }\r';
-    const r = lint('master.cf', text, MAIN);
+    const r = lint('master.cf', text, MAIN_TLS);
     const legacy = only(r, 'postfix.legacy-protocols');
     assert.deepEqual(legacy.range, range(2, 29, 2, 36));
     assert.equal(slice(text, legacy.range!), '>=TLSv1');
     assert.equal(slice(text, only(r, 'postfix.submission-without-encrypt').range!), 'may');
-    assertFixes('master.cf', text, 'postfix.legacy-protocols', MAIN);
-    const added = assertFixes('master.cf', 'submission inet n - y - - smtpd\r', 'postfix.submission-without-encrypt', MAIN);
+    assertFixes('master.cf', text, 'postfix.legacy-protocols', MAIN_TLS);
+    const added = assertFixes('master.cf', 'submission inet n - y - - smtpd\r', 'postfix.submission-without-encrypt', MAIN_TLS);
     assert.equal(added, 'submission inet n - y - - smtpd\r  -o smtpd_tls_security_level=encrypt\r');
   });
 });
