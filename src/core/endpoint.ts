@@ -79,6 +79,12 @@ export function parseTarget(text: string): ParsedTarget | { error: string } {
   if (t.length === 0) return { error: 'empty target' };
   const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(t);
   if (url) return { error: urlTargetError(url[1].toLowerCase(), t.slice(url[0].length)) };
+  // `user:password@host:587` (an SMTP URL without its scheme, a client's account line): no host name holds an "@",
+  // so it is a user part, which may hold a password: name the host and port to give, never what comes before.
+  // Text with control characters before the "@" (CR LF and an SMTP command) is no account line: an invalid host.
+  const at = t.lastIndexOf('@');
+  if (at > 0 && !/[\u0000-\u001f\u007f]/.test(t.slice(0, at)))
+    return { error: `a target takes no user part (it may hold a password): give HOST[:PORT], here "${printable(t.slice(at + 1) || 'HOST')}"` };
   let host: string;
   let portText: string | undefined;
   const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(t);

@@ -32,6 +32,24 @@ describe('parseTarget: a URL where HOST[:PORT] belongs', () => {
     }
   });
 
+  it('refuses a user part without a scheme (user:password@host:port) and never repeats it', () => {
+    for (const [text, host] of [
+      ['bob:hunter2@mail.example.com:587', 'mail.example.com:587'],
+      ['bob@corp.example:s3cr@t@mail.example.com', 'mail.example.com'],
+      ['bob:hunter2@[2001:db8::1]:25', '[2001:db8::1]:25'],
+      ['bob:hunter2@', 'HOST'],
+    ]) {
+      const r = parseTarget(text);
+      assert.ok('error' in r, `accepted ${text}`);
+      assert.doesNotMatch(r.error, /bob|hunter2|s3cr|corp/, r.error);
+      assert.equal(r.error, `a target takes no user part (it may hold a password): give HOST[:PORT], here "${host}"`);
+    }
+    // An injected command line is no user part: it stays an invalid host (escaped).
+    const injected = parseTarget('mail.example.test\r\nMAIL FROM:<a@example.test>:25');
+    assert.ok('error' in injected);
+    assert.match(injected.error, /^invalid host "mail\.example\.test/);
+  });
+
   it('still parses host, host:port and IPv6 targets', () => {
     assert.deepEqual(parseTarget('mail.example.com:587'), { host: 'mail.example.com', port: 587 });
     assert.deepEqual(parseTarget('[2001:db8::1]:25'), { host: '2001:db8::1', port: 25 });
