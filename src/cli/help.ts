@@ -80,8 +80,10 @@ MTA-STS-enforcing sender would do with the mail (docs/findings-domain.md).
   --from-config PATH     also check the mail domains the configs under PATH name (Postfix TLS policy-table
                          and transport-table entries, an unbracketed relayhost); \`lint\` lists them too
 Output: --format text|json|jsonl|sarif (--json), --fail-on error|warning|info|never. JSON:
-{"domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders","results","findings"}]}.
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 130 cancelled.
+{"schema":"mail-tls-doctor/check@1","domains":[{"domain","mx","dnssec","dane","mtaSts","tlsRpt","senders",
+"results","findings"}]}.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, 3 internal error,
+130 cancelled.
 The MX probes' findings count as in probe: a certificate that does not verify is an error also where
 opportunistic senders deliver anyway (senders that verify defer; "senders" says who delivers).
 `,
@@ -91,7 +93,7 @@ several files is counted once.
   --format sarif|json|jsonl|markdown|text   (default text; jsonl: the merged records, each once, for another report)
   --fail-on error|warning|info|never  exit 1 when the merged findings reach it (default: error)
 Exit codes: 0, 1 (findings at or above --fail-on), 2 bad usage or unreadable input, or input files that are all
-empty (no record at all: the runs produced nothing; one empty shard among others is fine).
+empty (no record at all: the runs produced nothing; one empty shard among others is fine), 3 internal error.
   mail-tls-doctor report --format html FILE... [--output FILE.html] [--title TEXT]
       the Mail TLS Report of mail logs and TLS-RPT reports (.json, .json.gz): failures per destination over
       time (SVG), result types per MX, every finding; one self-contained HTML file (no script, no remote content)

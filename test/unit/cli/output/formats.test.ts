@@ -95,7 +95,7 @@ describe('CLI output formats, --fail-on and help', function () {
   });
 
   it("help COMMAND and COMMAND --help print that command's usage and exit 0", async () => {
-    for (const cmd of ['probe', 'lint', 'explain', 'report']) {
+    for (const cmd of ['probe', 'lint', 'explain', 'report', 'check']) {
       const a = await run('help', cmd);
       const b = await run(cmd, '--help');
       const c = await run(cmd, 'whatever', '-h');
@@ -106,7 +106,11 @@ describe('CLI output formats, --fail-on and help', function () {
       assert.equal(a.stdout, c.stdout);
       assert.match(a.stdout, new RegExp(`^Usage: mail-tls-doctor ${cmd} `));
       assert.match(a.stdout, /--fail-on error\|warning\|info\|never/);
+      // docs/ci.md's exit codes hold for every command (main.ts turns any uncaught error into 3).
+      assert.match(a.stdout, /\b3 internal error\b/, cmd);
     }
+    // The JSON shape check's usage shows opens with its schema, as every JSON document does.
+    assert.match((await run('help', 'check')).stdout, /\{"schema":"mail-tls-doctor\/check@1","domains":\[/);
     assert.match((await run('help', 'probe')).stdout, /--shard K\/N/);
     assert.match((await run('help', 'report')).stdout, /sarif\|json\|jsonl\|markdown\|text/);
     const bad = await run('help', 'frobnicate');
