@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allFindingIds, docsPageForFamily, FAMILIES, findingDocs, isFindingId } from '../../src/core/findings';
+import { SettingKey } from '../../src/extension/settings';
 
 const root = path.resolve(__dirname, '../..');
 const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
@@ -72,6 +73,30 @@ describe('metadata', () => {
         assert.ok(step.completionEvents?.includes(`onCommand:${c}`), `step ${step.id} is never checked off: no completionEvents onCommand:${c}`);
       }
     }
+  });
+
+  it('every setting the manifest contributes is read by the extension and documented with its default (Marketplace table, README list)', () => {
+    type Prop = { default: unknown };
+    const pkg = JSON.parse(read('package.json')) as { contributes: { configuration: { properties: Record<string, Prop> } } };
+    const declared = Object.keys(pkg.contributes.configuration.properties).sort();
+    assert.deepEqual(
+      declared,
+      Object.values(SettingKey)
+        .map((k) => `mailTlsDoctor.${k}`)
+        .sort(),
+      'package.json vs SettingKey (src/extension/settings.ts)',
+    );
+    // docs/extension-readme.md: a row "| `mailTlsDoctor.KEY` | DEFAULT | ... |" per setting, its default as JSON.
+    const table = new Map([...read('docs/extension-readme.md').matchAll(/^\| `(mailTlsDoctor\.[\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
+    const readme = read('README.md');
+    const wrong: string[] = [];
+    for (const [key, { default: value }] of Object.entries(pkg.contributes.configuration.properties)) {
+      if (table.get(key) !== JSON.stringify(value))
+        wrong.push(`extension-readme.md: ${key} is ${table.get(key) ?? 'missing'}, package.json ${JSON.stringify(value)}`);
+      if (!readme.includes(`\`${key.replace(/^mailTlsDoctor\./, '')}\``)) wrong.push(`README.md: ${key} is not named`);
+    }
+    for (const key of table.keys()) if (!(key in pkg.contributes.configuration.properties)) wrong.push(`extension-readme.md: ${key} is no setting`);
+    assert.deepEqual(wrong, []);
   });
 
   it('engines.vscode is no newer than the @types/vscode the code is checked against', () => {
