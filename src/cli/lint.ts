@@ -96,6 +96,10 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     reports.push(r);
     out.emit({ type: 'lint', ...r });
   }
+  // JSON Lines are what `report` merges: a PATH that was not linted is a record there, or the merged report
+  // would pass for a complete one (JSON and SARIF say it at the end, in problems and notifications).
+  if (common.format === 'jsonl')
+    for (const p of problems) out.emit({ type: 'lint', file: p.path, findings: [], endpoints: [], skipped: p.message, skippedLevel: p.level });
   if (common.format !== 'json') for (const p of problems) io.err(`${t(pathProblemText(p))}\n`);
   // Text prints each skipped file as it goes and JSON holds them; in SARIF and JSON Lines runs (CI) the log says it too.
   if (common.format === 'sarif' || common.format === 'jsonl') for (const r of reports) if (r.skipped) io.err(`${t(r.file)}: ${t(r.skipped)}\n`);

@@ -32,6 +32,11 @@ export interface LintRecord {
   findings: Finding[];
   endpoints: DiscoveredEndpoint[];
   skipped?: string;
+  /**
+   * How much the skip matters: absent for a file not read (a warning); `error` for a PATH named on the command line
+   * that is missing or a folder that cannot be listed (the run is incomplete: SARIF's executionSuccessful false).
+   */
+  skippedLevel?: 'error' | 'warning';
 }
 
 export interface ExplainRecord {

@@ -206,9 +206,13 @@ export function toSarif(records: readonly RunRecord[], opts: SarifOptions): Sari
   // Files the lint did not read (too large, binary, UTF-16, unreadable, no linter): code scanning shows these
   // notifications with the run, so a config that was never checked does not pass for a clean one.
   const notifications: Sarif.Notification[] = records
-    .flatMap((r) => (r.type === 'lint' && r.skipped ? [{ uri: artifactUri(r.file, root), text: `${shownPath(r.file, root)}: ${oneLine(r.skipped)}` }] : []))
+    .flatMap((r) =>
+      r.type === 'lint' && r.skipped
+        ? [{ uri: artifactUri(r.file, root), text: `${shownPath(r.file, root)}: ${oneLine(r.skipped)}`, level: r.skippedLevel ?? 'warning' }]
+        : [],
+    )
     .sort((a, b) => a.uri.localeCompare(b.uri))
-    .map((n): Sarif.Notification => ({ level: 'warning', message: { text: n.text }, locations: [physical(n.uri, undefined)] }));
+    .map((n): Sarif.Notification => ({ level: n.level, message: { text: n.text }, locations: [physical(n.uri, undefined)] }));
   for (const n of opts.notifications ?? []) {
     notifications.push({
       level: n.level,

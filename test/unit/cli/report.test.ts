@@ -34,6 +34,34 @@ describe('CLI report: files a shard did not lint', () => {
     await main(['report', shard], text);
     assert.match(text.stdout, /^etc\/postfix\/main\.cf: binary data \(a NUL byte at byte 3\); not linted$/m);
   });
+
+  it("keep a lint PATH that does not exist (docs/ci.md): the shard's JSON Lines name it, the merged SARIF run is unsuccessful", async () => {
+    const conf = path.join(dir, 'conf');
+    fs.mkdirSync(conf);
+    fs.writeFileSync(path.join(conf, 'main.cf'), 'smtpd_tls_security_level = may\n');
+    const gone = path.join(dir, 'moved-away');
+    const lint = captureIO();
+    assert.equal(await main(['lint', conf, gone, '--format', 'jsonl'], lint), 2);
+    const shard = path.join(dir, 'lint-shard.jsonl');
+    fs.writeFileSync(shard, lint.stdout);
+    const sarif = captureIO();
+    await main(['report', shard, '--format', 'sarif'], sarif);
+    const [invocation] =
+      (
+        JSON.parse(sarif.stdout) as {
+          runs: { invocations?: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[] }[];
+        }
+      ).runs[0].invocations ?? [];
+    assert.ok(invocation, 'no invocations: the merged report passes for a complete run');
+    assert.equal(invocation.executionSuccessful, false);
+    assert.deepEqual(
+      invocation.toolExecutionNotifications.map((n) => [n.level, n.message.text]),
+      [['error', `${gone}: no such file or folder`]],
+    );
+    const markdown = captureIO();
+    await main(['report', shard, '--format', 'markdown'], markdown);
+    assert.match(markdown.stdout, /## Files not linted\n\n- .*moved-away: no such file or folder\n/);
+  });
 });
 
 describe('CLI report: empty shards', () => {
