@@ -67,6 +67,8 @@ const REJECTED: Record<string, string> = {
   'a line without =': 'ssl = yes\nssl_cert\n',
   '= without a key': '= yes\n',
   'a section on one line': 'ssl = yes\npassdb { driver = pam }\n',
+  'a byte-order mark before a setting': '\uFEFFssl = yes\n',
+  'a byte-order mark before a comment': '\uFEFF# Dovecot\nssl = yes\n',
 };
 
 function doveconf(tool: string, file: string): Promise<{ status: number; stdout: string; stderr: string }> {

@@ -44,7 +44,7 @@ export interface Include {
   sections: readonly Section[];
 }
 
-export type ProblemKind = 'unclosed-section' | 'unexpected-close' | 'no-equals' | 'no-name' | 'garbage-after-brace';
+export type ProblemKind = 'unclosed-section' | 'unexpected-close' | 'no-equals' | 'no-name' | 'garbage-after-brace' | 'byte-order-mark';
 
 export interface ParseProblem {
   kind: ProblemKind;
@@ -85,6 +85,9 @@ export function parseDovecotConf(text: string): DovecotConf {
   const problem = (kind: ProblemKind, line: number, start: number, end: number) => {
     if (out.problems.length < MAX_PROBLEMS) out.problems.push({ kind, line, range: onLine(line, start, end), excerpt: lines[line].slice(0, 200) });
   };
+  // A UTF-8 byte-order mark (Notepad's "UTF-8 with BOM") is text to Dovecot's byte-wise parser: line 1 then fails. The
+  // lines are still read as meant (JavaScript's trim drops U+FEFF), so the other rules see what the admin wrote.
+  if (lines.length > 0 && lines[0].startsWith('\uFEFF')) problem('byte-order-mark', 0, 0, 1);
   for (let i = 0; i < lines.length; i++) {
     const first = i;
     let raw = lines[i];

@@ -3,7 +3,17 @@ import { printable } from '../../../endpoint';
 import { report, type DovecotContext } from '../context';
 import type { ProblemKind } from '../parser';
 
-const TEXT: Record<ProblemKind, { title: string; dovecot: string; fix: string }> = {
+/** What Dovecot says, as its log shows it (a function where that depends on the line). */
+const TEXT: Record<ProblemKind, { title: string; dovecot: string | ((excerpt: string) => string); fix: string }> = {
+  'byte-order-mark': {
+    title: 'The file starts with a byte-order mark (an invisible U+FEFF): Dovecot reads it as part of the first line.',
+    // doveconf 2.3.19: "Unknown setting: \uFEFFssl" before a setting, "Expecting '{'" before a comment or blank line.
+    dovecot: (excerpt) => {
+      const key = /^\uFEFF([A-Za-z0-9_.\-/]+)\s*=/.exec(excerpt)?.[1];
+      return key !== undefined ? `Unknown setting: \uFEFF${key}` : "Expecting '{'";
+    },
+    fix: 'Save the file as UTF-8 without a BOM (VS Code: the encoding in the status bar, "Save with Encoding", "UTF-8"; or `sed -i \'1s/^\\xEF\\xBB\\xBF//\' FILE`).',
+  },
   'no-equals': {
     title: 'This line is neither "key = value" nor a section.',
     dovecot: "Expecting '{'",
@@ -32,10 +42,11 @@ export function checkSyntax(ctx: DovecotContext): void {
     // Template text where Dovecot expects a statement (`{% if x %}`, `%ssl_protocol_parameter = ...`) is rendered away.
     if (ctx.template?.markupLine(p.line)) continue;
     const t = TEXT[p.kind];
+    const said = typeof t.dovecot === 'string' ? t.dovecot : t.dovecot(p.excerpt);
     report(ctx, 'dovecot.syntax-error', {
       severity: 'error',
       title: t.title,
-      detail: `Dovecot stops reading its configuration here ("Error in configuration file ... line ${p.line + 1}: ${t.dovecot}") and does not start, so IMAP and POP3 are down until it is fixed.`,
+      detail: `Dovecot stops reading its configuration here ("Error in configuration file ... line ${p.line + 1}: ${said}") and does not start, so IMAP and POP3 are down until it is fixed.`,
       fix: t.fix,
       range: p.range,
       evidence: [`line ${p.line + 1}: ${printable(p.excerpt.trim(), 200)}`],

@@ -195,6 +195,21 @@ describe('dovecot TLS rules', () => {
     assert.equal(only(lintDovecot(MAIN, 'ssl = yes\n}\n'), 'dovecot.syntax-error').range?.start.line, 1);
   });
 
+  it('a byte-order mark at the start of the file is a syntax error (Dovecot reads it as part of the first line)', () => {
+    // Notepad and some editors save UTF-8 with a BOM; doveconf 2.3.19: "line 1: Unknown setting: \uFEFFssl".
+    const r = lintDovecot(MAIN, '\uFEFFssl = required\nprotocols = imap\n');
+    const f = only(r, 'dovecot.syntax-error');
+    assert.equal(f.range?.start.line, 0);
+    assert.match(f.detail, /Unknown setting: \uFEFFssl/);
+    assert.match(f.fix, /without (a )?BOM/i);
+    assert.equal(f.edits, undefined);
+    // Before a comment or an empty line Dovecot says "Expecting '{'".
+    assert.match(only(lintDovecot(MAIN, '\uFEFF# Dovecot\nssl = required\n'), 'dovecot.syntax-error').detail, /Expecting '\{'/);
+    // The rest is read as usual; no BOM, no finding.
+    assert.ok(ids(lintDovecot(MAIN, '\uFEFFssl = no\n')).includes('dovecot.ssl-disabled'));
+    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\n')), []);
+  });
+
   it('settings for loopback clients only (remote 127.0.0.1 { } as mailcow has, local 127.0.0.1 { }) are not cleartext or TLS-off findings', () => {
     assert.deepEqual(ids(lintDovecot(MAIN, 'disable_plaintext_auth = yes\nremote 127.0.0.1 {\n  disable_plaintext_auth = no\n}\n')), []);
     assert.deepEqual(ids(lintDovecot(MAIN, 'remote ::1 {\n  ssl = no\n}\n')), []);
