@@ -46,7 +46,8 @@ Dovecot dovecot.conf and conf.d files, nodemailer code, .env files, mail logs, T
 data; UTF-16 text; of no known kind when named) is named on standard error with the reason (JSON: "skipped";
 SARIF: a notification of the run). A PATH that does not exist or a folder that cannot be read is named there
 too (SARIF: an error notification; a missing PATH exits 2). In folders, a .json file is read as a TLS-RPT report
-when its first 16 KB say it is one, whatever its name.
+when its first 16 KB say it is one, whatever its name. Symbolic links in folders are not followed; one named
+like a config, or to a folder holding configs, is named there (lint it by name to include it).
   --postfix-version 3.5       the Postfix version the configs are for: quick fixes use ">=TLSv1.2" only for
                               3.6 and later (default: postconf mail_version for this machine's live config,
                               else compatibility_level or the file's syntax; unknown: "!SSLv2, !SSLv3, ...")

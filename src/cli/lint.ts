@@ -26,6 +26,8 @@ export const MAX_FILE_BYTES = LINT_MAX_BYTES;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 /** A folder argument such as `/` must not turn into a whole-disk crawl. */
 const MAX_FILES_VISITED = 100_000;
+/** Entries looked at in the folder a link points to, to tell whether it holds configs. */
+const MAX_LINK_PEEK = 1000;
 
 /**
  * A problem of the walk itself (no file report): a path that does not exist, a folder that cannot be read. Callers
@@ -175,6 +177,12 @@ function walk(dir: string, problem: ProblemSink): string[] {
       // a file from outside the folder (a token, ~/.netrc) into the output. One that looks lintable is named.
       if (e.isSymbolicLink()) {
         if (lintersFor(full).length > 0) problem('symlink', full, 'a symbolic link; not followed (lint its target by name to include it)');
+        else {
+          // `postfix -> /etc/postfix`: one look into the target, so that "0 files linted" does not hide the configs.
+          const n = configsBehindFolderLink(full);
+          if (n > 0)
+            problem('symlink', full, `a symbolic link to a folder with ${plural(n, 'mail config file')}; not followed (lint it by name to include it)`);
+        }
       } else if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
       } else if (e.isFile() && (lintersFor(full).length > 0 || sniffedTlsRpt(full))) {
@@ -317,4 +325,25 @@ function renderFileText(r: FileReport, c: ReturnType<typeof paint>, io: CliIO, v
     );
   }
   return lines.join('');
+}
+
+/** Files a linter claims by name directly in the folder a link points to (none when it is no folder); a bounded look. */
+function configsBehindFolderLink(link: string): number {
+  let d: fs.Dir | undefined;
+  try {
+    if (!fs.statSync(link).isDirectory()) return 0;
+    d = fs.opendirSync(link);
+    let n = 0;
+    let seen = 0;
+    for (let e = d.readSync(); e !== null && seen < MAX_LINK_PEEK; e = d.readSync(), seen++) if (lintersFor(e.name).length > 0) n++;
+    return n;
+  } catch {
+    return 0;
+  } finally {
+    try {
+      d?.closeSync();
+    } catch {
+      // already closed
+    }
+  }
 }

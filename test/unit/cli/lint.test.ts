@@ -68,6 +68,31 @@ describe('CLI lint: files named on the command line', function () {
     ]);
   });
 
+  it('a link to a folder holding configs (postfix -> /etc/postfix) is named with how many, not followed; other folder links stay silent', function () {
+    const ws = path.join(dir, 'linkdirs');
+    const target = path.join(dir, 'etc-postfix');
+    const plain = path.join(dir, 'releases');
+    fs.mkdirSync(ws);
+    fs.mkdirSync(target);
+    fs.mkdirSync(plain);
+    fs.writeFileSync(path.join(target, 'main.cf'), 'relayhost = [smtp.example.com]:465\n');
+    fs.writeFileSync(path.join(target, 'master.cf'), '');
+    fs.writeFileSync(path.join(target, 'README'), '');
+    fs.writeFileSync(path.join(plain, 'index.html'), '');
+    try {
+      fs.symlinkSync(target, path.join(ws, 'postfix'));
+      fs.symlinkSync(plain, path.join(ws, 'current'));
+      fs.symlinkSync(path.join(dir, 'nowhere'), path.join(ws, 'dangling'));
+    } catch {
+      this.skip();
+    }
+    const problems: PathProblem[] = [];
+    assert.deepEqual([...lintPaths([ws], problems)], []);
+    assert.deepEqual(problems.map(pathProblemText), [
+      `${path.join(ws, 'postfix')}: a symbolic link to a folder with 2 mail config files; not followed (lint it by name to include it)`,
+    ]);
+  });
+
   it('a file reached twice (a folder and a file in it) is linted once: one SARIF result per finding', async () => {
     const ws = path.join(dir, 'twice');
     fs.mkdirSync(path.join(ws, 'etc', 'postfix'), { recursive: true });
