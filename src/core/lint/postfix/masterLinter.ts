@@ -39,7 +39,7 @@ export const postfixMasterLinter: Linter = {
   lint: lintMasterCf,
 };
 
-const PROBLEM_TEXT: Record<string, { title: string; detail: string; severity: 'error' | 'warning' }> = {
+const PROBLEM_TEXT: Record<string, { title: string; detail: string; severity: 'error' | 'warning'; fix?: string }> = {
   'orphan-continuation': {
     title: 'This line starts with white space but continues nothing.',
     detail: 'A master.cf entry must start in the first column; Postfix reports the line and ignores it.',
@@ -61,6 +61,16 @@ const PROBLEM_TEXT: Record<string, { title: string; detail: string; severity: 'e
     title: 'An -o option here is not of the form -o name=value.',
     detail: 'The service fails to start ("unexpected command-line argument" or "bad parameter" in the mail log).',
     severity: 'error',
+  },
+  'comment-in-args': {
+    title: 'This "#" is not a comment: its words are arguments of the service command, and the service does not start.',
+    detail:
+      'master.cf has comments only on lines of their own (first non-blank character "#"). After a field, the words go to ' +
+      'the command: a Postfix daemon stops with "fatal: unexpected command-line argument: #", master logs "bad command ' +
+      'startup -- throttling", and every connection to the service is closed without a greeting (seen with Postfix ' +
+      '3.7.11). No -o option after the "#" would be read either.',
+    severity: 'error',
+    fix: 'Put the comment on a line of its own (starting with "#") above the entry, then run `postfix reload`.',
   },
 };
 
@@ -84,7 +94,7 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
       severity: t.severity,
       title: t.title,
       detail: t.detail,
-      fix: 'Write the entry as "service type private unpriv chroot wakeup maxproc command [-o name=value ...]", with continuation lines indented.',
+      fix: t.fix ?? 'Write the entry as "service type private unpriv chroot wakeup maxproc command [-o name=value ...]", with continuation lines indented.',
       range: p.range,
       evidence: [maskExcerpt(p.excerpt.replace(/\s+/g, ' '))],
     });

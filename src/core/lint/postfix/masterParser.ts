@@ -25,7 +25,7 @@ export interface Service {
 }
 
 export interface MasterProblem {
-  kind: 'orphan-continuation' | 'field-count' | 'unbalanced-brace' | 'bad-override';
+  kind: 'orphan-continuation' | 'field-count' | 'unbalanced-brace' | 'bad-override' | 'comment-in-args';
   range: Range;
   excerpt: string;
 }
@@ -58,6 +58,8 @@ export function parseMasterCf(text: string): MasterCf {
     const args = toks.slice(8).map((_, k) => field(8 + k));
     const problemsBefore = problems.length;
     const { settings: parsedOverrides, optionsEnded } = overrides(ll, toks.slice(8), problems);
+    const comment = commentInArgs(ll, toks);
+    if (comment) problems.push({ kind: 'comment-in-args', range: comment, excerpt });
     services.push({
       name: field(0),
       type: field(1),
@@ -109,6 +111,27 @@ function tokenize(ll: LogicalLine): Tok[] {
     out.push(depth > 0 ? { start, end: i, unbalanced: true } : { start, end: i });
   }
   return out;
+}
+
+/** External commands get their words as they are (a `#` included): only Postfix's own daemons parse them as options. */
+const EXTERNAL = new Set(['pipe', 'spawn']);
+
+/**
+ * `-o smtpd_tls_security_level=encrypt # require TLS`: master.cf has comments only on lines of their own, so the
+ * words from the `#` on are arguments of the command. A Postfix daemon then stops ("fatal: unexpected command-line
+ * argument: #"). The range runs from the `#` to the last word on its physical line.
+ */
+function commentInArgs(ll: LogicalLine, toks: Tok[]): Range | undefined {
+  const t = ll.text;
+  if (EXTERNAL.has(t.slice(toks[7].start, toks[7].end).replace(/^.*\//, ''))) return undefined;
+  for (let k = 8; k < toks.length; k++) {
+    if (t[toks[k].start] !== '#') continue;
+    const first = rangeOf(ll, toks[k].start, toks[k].end);
+    let end = toks[k].end;
+    for (let j = k + 1; j < toks.length && rangeOf(ll, toks[j].start, toks[j].end).start.line === first.start.line; j++) end = toks[j].end;
+    return rangeOf(ll, toks[k].start, end);
+  }
+  return undefined;
 }
 
 /** Where the "}" that closes the "{" at `open` is, or -1. */

@@ -53,3 +53,19 @@ describe('postfix.trailing-comment: main.cf has no comments after a value', () =
     }
   });
 });
+
+describe('postfix.master-syntax-error: a "#" among the arguments of a master.cf entry', () => {
+  const MAIN = { 'main.cf': 'myhostname = mail.example.com\nsmtpd_tls_chain_files = /etc/ssl/private/mail.pem\n' };
+  it('is an error: the daemon stops ("fatal: unexpected command-line argument: #") and the service takes no mail', () => {
+    const text = 'submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt # require TLS\n  -o smtpd_sasl_auth_enable=yes\n';
+    const f = only(lint('master.cf', text, MAIN), 'postfix.master-syntax-error');
+    assert.equal(f.severity, 'error');
+    assert.equal(slice(text, f.range!), '# require TLS');
+    assert.match(f.detail, /unexpected command-line argument: #/);
+    assert.match(f.fix, /line of its own/);
+  });
+  it('leaves a pipe command alone: its words after "#" go to the external program', () => {
+    const text = 'maildrop unix - n n - - pipe\n  flags=DRhu user=vmail argv=/usr/bin/maildrop -d ${recipient} # deliver\n';
+    assert.ok(!ids(lint('master.cf', text, MAIN)).includes('postfix.master-syntax-error'));
+  });
+});
