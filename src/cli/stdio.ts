@@ -10,11 +10,17 @@ import type { CliIO } from './io';
 /**
  * Writes all of `text` to `fd` synchronously. A descriptor that cannot take it now (a non-blocking pipe that is
  * full: EAGAIN) or fails in any other way hands the rest, and everything after it, to the stream, which then
- * behaves exactly as it did for every write before (waits for the reader, or reports EPIPE the usual way).
+ * behaves exactly as it did for every write before (waits for the reader).
+ * A reader that has gone (EPIPE: `mail-tls-doctor lint . | head`) reads nothing more: the rest is dropped and the
+ * command runs on, so its exit code still means what docs/ci.md says (1 = findings), not an uncaught error's 1
+ * with a stack trace, which a CI shell with pipefail would take for findings.
  */
 export function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (text: string) => void {
   let fallback: NodeJS.WritableStream | undefined;
+  let readerGone = false;
+  const isReaderGone = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
   return (text) => {
+    if (readerGone) return;
     if (fallback) {
       fallback.write(text);
       return;
@@ -23,8 +29,16 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (text
     let done = 0;
     try {
       while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
-    } catch {
+    } catch (err) {
+      if (isReaderGone(err)) {
+        readerGone = true;
+        return;
+      }
       fallback = stream();
+      fallback.on('error', (e: unknown) => {
+        if (!isReaderGone(e)) throw e;
+        readerGone = true;
+      });
       fallback.write(buf.subarray(done));
     }
   };

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,5 +55,39 @@ describe('CLI output written straight to the descriptor (src/cli/stdio.ts)', () 
     assert.equal(c.text(), 'first ✓\nsecond\n');
     assert.equal(setups, 1);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops the rest, without an uncaught error, once the stream says the reader has gone (EPIPE)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-stdio-'));
+    const fd = fs.openSync(path.join(dir, 'x'), 'w');
+    fs.closeSync(fd); // EBADF: the stream takes over
+    let writes = 0;
+    const gone = new Writable({
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const write = fdWriter(fd, () => gone);
+    write('first\n');
+    await new Promise((r) => setImmediate(r)); // the stream reports the error here; unhandled, it would throw
+    write('second\n');
+    assert.equal(writes, 1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the CLI piped to a reader that stops early (| head) ends with its documented exit code, no EPIPE trace', async () => {
+    // test/fixtures linted verbosely is far more than a pipe holds, so the CLI is still writing when the reader goes.
+    const root = path.resolve(__dirname, '../../..');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/cli.ts', 'lint', 'test/fixtures', '-v', '--fail-on', 'never'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|at .*\(/, stderr);
+    assert.equal(code, 0, '--fail-on never: 0 unless the command could not run');
   });
 });
