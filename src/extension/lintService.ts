@@ -296,6 +296,8 @@ export class LintService implements vscode.Disposable {
     const s = this.settings();
     const host = lintHostFor(uri, s.expiryWarningDays, this.sideFiles, s.postfixVersion);
     if (firstLine) host.firstLine = firstLine;
+    // An open document's text never holds the byte-order mark its file starts with ("UTF-8 with BOM").
+    if (vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.encoding === 'utf8bom') host.byteOrderMark = true;
     const coreStart = performance.now();
     const result = lintText(file, text, host);
     const coreMs = performance.now() - coreStart;

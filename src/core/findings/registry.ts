@@ -157,6 +157,7 @@ export const FINDINGS = {
   'postfix.syntax-error': { severity: 'error', title: 'A main.cf line Postfix cannot read.' },
   'postfix.template-file': { severity: 'info', title: 'The file is a template: template expressions are not checked.' },
   'postfix.trailing-comment': { severity: 'error', title: 'A "#" after a main.cf value, which Postfix reads as part of it.' },
+  'postfix.byte-order-mark': { severity: 'error', title: 'main.cf or master.cf starts with a byte-order mark, which Postfix reads as text.' },
   'postfix.unknown-parameter': { severity: 'warning', title: 'Postfix does not know this parameter.' },
   'postfix.verify-without-ca': { severity: 'error', title: 'Certificate verification without any CA.' },
   'postfix.wrappermode-level-ignored': { severity: 'info', title: 'smtpd_tls_security_level = none on a wrapper-mode service, which ignores it.' },

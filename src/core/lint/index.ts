@@ -28,6 +28,10 @@ export function lintersFor(path: string, text?: string): Linter[] {
 /** Lints one file with every linter that applies. A linter that throws becomes a finding, never a crash. */
 export function lintText(path: string, text: string, host: LintHost): LintResult & { domains: DiscoveredDomain[] } {
   const out: LintResult & { domains: DiscoveredDomain[] } = { findings: [], endpoints: [], domains: [] };
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+    host = { ...host, byteOrderMark: true };
+  }
   const masked = new MaskMemo();
   for (const linter of lintersFor(path, text)) {
     try {

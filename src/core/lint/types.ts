@@ -33,6 +33,12 @@ export interface LintHost {
    * is linted from its tail (fsread.ts readTail), and its findings name the file's lines, not the tail's.
    */
   firstLine?: number;
+  /**
+   * The file's bytes start with a UTF-8 byte-order mark (U+FEFF, Notepad's "UTF-8 with BOM"), which the text does
+   * not hold: editors hide it, and lintText takes it off, so columns on line 1 count as the editor counts them.
+   * Postfix and Dovecot read the mark as text, so their linters report it.
+   */
+  byteOrderMark?: boolean;
 }
 
 /** A mail server a config talks to, with the place that defined it. */

@@ -70,6 +70,15 @@ function stockMainText(path: string): string | undefined {
 
 export function buildContext(path: string, text: string, host: LintHost): DovecotContext {
   const conf = parseDovecotConf(text);
+  // The mark lintText took off (or the editor hides) is still line 1's first bytes to Dovecot.
+  if (host.byteOrderMark && !conf.problems.some((p) => p.kind === 'byte-order-mark')) {
+    conf.problems.unshift({
+      kind: 'byte-order-mark',
+      line: 0,
+      range: range(position(0, 0), position(0, 0)),
+      excerpt: `\uFEFF${(conf.lines[0] ?? '').slice(0, 200)}`,
+    });
+  }
   const mainPath = mainConfPath(path);
   const isMain = mainPath === path;
   const live = isLiveDovecot(path);

@@ -16,6 +16,7 @@ import { levelGroupOf } from './obsoleteParams';
 import { checkDuplicates, checkUnknownNames, referencedNames } from './rules/names';
 import { checkProtocols } from './rules/protocols';
 import { checkTrailingComments } from './rules/trailingComment';
+import { checkByteOrderMark } from './rules/byteOrderMark';
 import { checkEncryptOnMx } from './rules/server';
 import { isKnownParameter } from './params';
 import { ParameterScope } from './scope';
@@ -31,7 +32,8 @@ export function isMainCf(path: string): boolean {
 
 export function siblingText(path: string, name: string, host: LintHost): string | undefined {
   try {
-    return host.readFile(nodePath.join(nodePath.dirname(path), name));
+    // A byte-order mark is the sibling's own finding; here it is read as meant.
+    return host.readFile(nodePath.join(nodePath.dirname(path), name))?.replace(/^\uFEFF/, '');
   } catch {
     return undefined;
   }
@@ -90,6 +92,7 @@ export function lintMainCf(path: string, text: string, host: LintHost): LintResu
   }
 
   checkTrailingComments(ctx, cf.settings);
+  checkByteOrderMark(ctx, 'main.cf');
 
   // master.cf beside main.cf tells whether the public MX inherits main.cf's smtpd settings, and which of
   // main.cf's own variables it uses.

@@ -21,6 +21,7 @@ import { describeService, smtpdServices } from './services';
 import { checkMandatoryProtocolsDefault } from './rules/defaults';
 import { checkOpportunisticOverride } from './rules/opportunisticOverride';
 import { checkInlineCredentials, checkSaslBeforeStarttls, SERVER_AUTH_PARAMS } from './rules/sasl';
+import { checkByteOrderMark } from './rules/byteOrderMark';
 
 export function isMasterCf(path: string): boolean {
   const base = nodePath.basename(path).toLowerCase();
@@ -99,6 +100,8 @@ export function lintMasterCf(path: string, text: string, host: LintHost): LintRe
       evidence: [maskExcerpt(p.excerpt.replace(/\s+/g, ' '))],
     });
   }
+
+  checkByteOrderMark(base, 'master.cf');
 
   const referenced = referencedNames(
     main?.settings ?? [],
