@@ -2,6 +2,7 @@
 import * as nodePath from 'node:path';
 import { makeEndpoint, printable, validateHostname } from '../../endpoint';
 import { moduleLoader } from './modules';
+import { MAILER_PACKAGE } from './nestMailer';
 import { processWideNoVerify } from './processEnv';
 import type { Finding } from '../../finding';
 import { makeFinding } from '../../findings';
@@ -38,8 +39,9 @@ export const nodemailerLinter: Linter = {
   },
 };
 
+/** A NestJS module configuring @nestjs-modules/mailer makes its transport without writing `createTransport`. */
 export function mentionsTransport(text: string): boolean {
-  return text.length <= MAX_BYTES && (text.includes('createTransport') || text.includes('NODE_TLS_REJECT_UNAUTHORIZED'));
+  return text.length <= MAX_BYTES && (text.includes('createTransport') || text.includes('NODE_TLS_REJECT_UNAUTHORIZED') || text.includes(MAILER_PACKAGE));
 }
 
 export function lintNodemailer(path: string, text: string, host: LintHost): LintResult {

@@ -9,6 +9,7 @@ import type { Range } from '../../finding';
 import type { EnvHit } from '../dotenv/envFiles';
 import { hasTemplateMarkup } from '../templates';
 import type { AssignedObjects } from './assignments';
+import { configServiceKey } from './nestMailer';
 
 export type Primitive = string | number | boolean | null | undefined;
 
@@ -42,6 +43,8 @@ export interface ResolveContext {
   objects?: AssignedObjects;
   /** The offset of the createTransport call being read: an assignment written after it is not counted on. */
   before?: number;
+  /** Names of NestJS ConfigService parameters: `config.get('X')` reads variable X (./nestMailer.ts). */
+  configServices?: Set<string>;
 }
 
 const MAX_DEPTH = 12;
@@ -155,6 +158,8 @@ export function resolveValue(node: t.Node | null | undefined, ctx: ResolveContex
     }
     case 'CallExpression':
     case 'OptionalCallExpression': {
+      const configKey = configServiceKey(node, ctx.configServices);
+      if (configKey !== undefined) return fromConfigService(configKey, ctx);
       const method = stringMethod(node.callee);
       if (method) {
         const v = r(method.object);
@@ -196,6 +201,15 @@ function fromEnv(key: string, ctx: ResolveContext): Resolved {
   const hit = ctx.lookupEnv(key);
   if (!hit) return unknown([], [key]);
   return { known: true, value: hit.entry.value, env: [{ file: hit.file, key, range: hit.entry.valueRange }], missingEnv: [], literal: false };
+}
+
+/**
+ * ConfigService.get returns the environment variable as text, unless a validation schema converted it
+ * (`Joi.boolean()` turns 'false' into false): true/false text is therefore not taken as the value.
+ */
+function fromConfigService(key: string, ctx: ResolveContext): Resolved {
+  const v = fromEnv(key, ctx);
+  return v.known && typeof v.value === 'string' && /^(true|false)$/i.test(v.value.trim()) ? unknown(v.env) : v;
 }
 
 function parseJsonPrimitive(v: Resolved): Resolved {

@@ -13,6 +13,7 @@ import type { LineIndex } from '../lines';
 import { exported, requiredModule, type ImportBinding, type LoadedModule, type ModuleLoader } from './modules';
 import { isEnvObject, propertyName, resolveValue, type ResolveContext, type Resolved } from './resolve';
 import { forEachNode } from './traverse';
+import { MAILER_PACKAGE, mailerImportNames, mailerTransportUses } from './nestMailer';
 
 export interface OptionSite {
   key: string;
@@ -103,13 +104,30 @@ interface Walk {
   mutated: Set<string>;
   /** Every assignment to a property (./assignments.ts). */
   assigned: FoundAssignments;
+  /** Local names of the `MailerModule` of @nestjs-modules/mailer (./nestMailer.ts). */
+  mailerModules: Set<string>;
+}
+
+/** What createTransport is given: the options (object, URL or expression) and the message defaults. */
+interface Made {
+  /** What makes the transport: the createTransport callee, or the `transport` key of MailerModule's options. */
+  maker: t.Node;
+  options: t.Node | undefined;
+  defaults: t.Node | undefined;
+  /** The call whose result is the transporter, if any (its later property assignments change it). */
+  call?: t.CallExpression;
+}
+
+function argument(call: t.CallExpression, i: number): t.Node | undefined {
+  const a = call.arguments[i];
+  return a && a.type !== 'SpreadElement' && a.type !== 'ArgumentPlaceholder' ? a : undefined;
 }
 
 export function findMailSites(ast: t.File, fc: FindContext): MailSites {
   const ctx: ResolveContext = { bindings: new Map(), envAliases: new Map(), lookupEnv: fc.lookupEnv };
   const creators = new Set<string>(['createTransport']);
   const calls: t.CallExpression[] = [];
-  const walk: Walk = { imports: new Map(), mutated: new Set(), assigned: { records: [], certain: new Set() } };
+  const walk: Walk = { imports: new Map(), mutated: new Set(), assigned: { records: [], certain: new Set() }, mailerModules: new Set() };
   forEachNode(ast, (n) => collect(n, ctx, creators, calls, walk));
   ctx.objects = { assigned: new Map(), open: new Set() };
   // An assignment to an object we cannot see (a transporter's `options`, a function's result) changes its variable.
@@ -120,15 +138,23 @@ export function findMailSites(ast: t.File, fc: FindContext): MailSites {
     else if (r.root !== undefined) walk.mutated.add(r.root);
   }
   const out: TransportSite[] = [];
+  const add = (made: Made, at: ResolveContext) => {
+    const site = transportOf(made, at, fc, walk);
+    if (!site) return;
+    if (isMutated(made, ctx, walk)) {
+      site.mutated = true;
+      site.openEnded = true;
+    }
+    out.push(site);
+  };
   for (const call of calls) {
-    if (!isCreateTransport(call.callee, creators)) continue;
-    const site = transportOf(call, { ...ctx, before: call.start ?? undefined }, fc, walk);
-    if (site) {
-      if (isMutated(call, ctx, walk)) {
-        site.mutated = true;
-        site.openEnded = true;
-      }
-      out.push(site);
+    if (isCreateTransport(call.callee, creators)) {
+      add({ maker: call.callee, options: argument(call, 0), defaults: argument(call, 1), call }, { ...ctx, before: call.start ?? undefined });
+      continue;
+    }
+    if (walk.mailerModules.size === 0) continue;
+    for (const use of mailerTransportUses(call, walk.mailerModules, ctx.bindings, (n) => objectOf(n, ctx))) {
+      add({ maker: use.key, options: use.value, defaults: use.defaults }, { ...ctx, before: use.before, configServices: use.configServices });
     }
   }
   const sendMailFrom = calls.filter(isSendMail).flatMap((call) => {
@@ -168,13 +194,10 @@ function pickOption(obj: t.ObjectExpression, key: string, ctx: ResolveContext, f
 }
 
 /** `auth.user` of the options object and `from` of the defaults argument: never any other key of `auth`. */
-function readSenders(call: t.CallExpression, obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContext, site: TransportSite): void {
+function readSenders(made: Made, obj: t.ObjectExpression, ctx: ResolveContext, fc: FindContext, site: TransportSite): void {
   const auth = site.options.get('auth')?.code ? objectAt(obj, 'auth', ctx) : undefined;
   if (auth) site.authUser = pickOption(auth, 'user', ctx, fc);
-  const defaults =
-    call.arguments[1] && call.arguments[1].type !== 'SpreadElement' && call.arguments[1].type !== 'ArgumentPlaceholder'
-      ? objectOf(call.arguments[1], ctx)
-      : undefined;
+  const defaults = made.defaults ? objectOf(made.defaults, ctx) : undefined;
   if (defaults) site.defaultFrom = pickOption(defaults, 'from', ctx, fc);
 }
 
@@ -186,6 +209,7 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
     else if (n.id.type === 'ObjectPattern' && n.init) {
       const fromEnv = isEnvObject(n.init);
       const fromNodemailer = isRequireOf(n.init, 'nodemailer');
+      const fromMailer = isRequireOf(n.init, MAILER_PACKAGE);
       const fromModule = requiredModule(n.init);
       for (const p of n.id.properties) {
         if (p.type !== 'ObjectProperty' || p.computed) continue;
@@ -199,6 +223,7 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
         if (!imported || !local) continue;
         if (fromEnv) ctx.envAliases.set(local, imported);
         if (fromNodemailer && imported === 'createTransport') creators.add(local);
+        if (fromMailer && imported === 'MailerModule') walk.mailerModules.add(local);
         if (fromModule !== undefined) walk.imports.set(local, { source: fromModule, imported });
       }
     }
@@ -210,6 +235,7 @@ function collect(n: t.Node, ctx: ResolveContext, creators: Set<string>, calls: t
       }
     }
   } else if (n.type === 'ImportDeclaration' && n.importKind !== 'type') {
+    mailerImportNames(n, walk.mailerModules);
     for (const s of n.specifiers) {
       const imported =
         s.type === 'ImportDefaultSpecifier'
@@ -236,10 +262,12 @@ function targetObject(node: t.Node, ctx: ResolveContext, depth = 0): t.ObjectExp
 }
 
 /** True when the options variable, or the transporter this call creates, gets properties assigned. */
-function isMutated(call: t.CallExpression, ctx: ResolveContext, walk: Walk): boolean {
+function isMutated(made: Made, ctx: ResolveContext, walk: Walk): boolean {
   if (walk.mutated.size === 0) return false;
-  const arg = call.arguments[0];
+  const arg = made.options;
   if (arg?.type === 'Identifier' && walk.mutated.has(arg.name)) return true;
+  const call = made.call;
+  if (!call) return false;
   for (const name of walk.mutated) {
     const init = ctx.bindings.get(name);
     if (init === call || (init?.type === 'AwaitExpression' && init.argument === call)) return true;
@@ -316,15 +344,15 @@ function isCreateTransport(callee: t.Node, creators: Set<string>): boolean {
   return false;
 }
 
-function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContext, walk: Walk): TransportSite | undefined {
-  let arg: t.Node | undefined = call.arguments[0];
-  if (!arg || arg.type === 'SpreadElement' || arg.type === 'ArgumentPlaceholder') return undefined;
+function transportOf(made: Made, ctx: ResolveContext, fc: FindContext, walk: Walk): TransportSite | undefined {
+  let arg = made.options;
+  if (!arg) return undefined;
   // nodemailer-smtp-transport era: createTransport(smtpTransport({...})).
   if (arg.type === 'CallExpression' && arg.callee.type === 'Identifier' && /smtp.*transport/i.test(arg.callee.name) && arg.arguments[0]) {
     arg = arg.arguments[0];
   }
   const site: TransportSite = {
-    callRange: rangeOf(call.callee, fc),
+    callRange: rangeOf(made.maker, fc),
     argRange: rangeOf(arg, fc),
     options: new Map(),
     tls: new Map(),
@@ -338,7 +366,7 @@ function transportOf(call: t.CallExpression, ctx: ResolveContext, fc: FindContex
     const tlsNode = site.options.get('tls');
     const tlsObj = tlsNode?.code ? objectAt(obj, 'tls', ctx) : undefined;
     if (tlsObj) readObject(tlsObj, ctx, fc, site.tls, site, 0);
-    readSenders(call, obj, ctx, fc, site);
+    readSenders(made, obj, ctx, fc, site);
     const url = site.options.get('url');
     if (url) applyUrl(url, site);
     return site;
