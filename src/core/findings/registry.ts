@@ -114,6 +114,7 @@ export const FINDINGS = {
   'dovecot.legacy-protocols': { severity: 'warning', title: 'ssl_min_protocol allows TLS 1.0, TLS 1.1 or SSLv3.' },
   'dovecot.removed-setting': { severity: 'warning', title: 'A Dovecot 2.2 SSL setting (ssl_protocols, the DH ones): obsolete in 2.3, refused by 2.4.' },
   'dovecot.ssl-disabled': { severity: 'error', title: 'ssl = no: IMAP and POP3 without TLS.' },
+  'dovecot.ssl-without-cert': { severity: 'error', title: 'TLS is on, but no server certificate (or no key) is set anywhere: every TLS connection fails.' },
   'dovecot.syntax-error': { severity: 'error', title: 'A line Dovecot cannot read: it does not start.' },
   'dovecot.template-file': { severity: 'info', title: 'The file is a template: template expressions are not checked.' },
   'dovecot.version-mismatch': { severity: 'error', title: 'A setting name of the other Dovecot version (2.3 vs 2.4).' },

@@ -23,6 +23,8 @@ export interface DovecotOptions {
   name: string;
   /** Omitted means `ssl = no`: no STARTTLS, and only the plain listeners are allowed. */
   cert?: ServerCertFiles;
+  /** Without `cert`: `ssl = yes` and no certificate at all (the lint's dovecot.ssl-without-cert); Dovecot starts anyway. */
+  sslWithoutCert?: boolean;
   /** e.g. 'TLSv1.3'; Dovecot's default is TLSv1.2. */
   minProtocol?: string;
   /** Default: all four. */
@@ -42,7 +44,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   const dovecot = findTool('dovecot');
   if (!dovecot) throw new Error('dovecot is not installed');
   const listeners = opts.listeners ?? ['imap', 'imaps', 'pop3', 'pop3s'];
-  if (!opts.cert && listeners.some((l) => l.endsWith('s'))) throw new Error('implicit-TLS listeners need a certificate');
+  if (!opts.cert && !opts.sslWithoutCert && listeners.some((l) => l.endsWith('s'))) throw new Error('implicit-TLS listeners need a certificate');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtd-interop-dovecot-'));
   fs.chmodSync(dir, 0o755); // login processes run as dovenull and must reach base_dir below this folder
@@ -124,7 +126,9 @@ function dovecotConf(dir: string, logFile: string, opts: DovecotOptions, ports: 
       : `  inet_listener ${name} {\n    address = 127.0.0.1\n    port = ${ports[name]}\n${name.endsWith('s') ? '    ssl = yes\n' : ''}  }\n`;
   const ssl = opts.cert
     ? `ssl = yes\nssl_cert = <${opts.cert.certFile}\nssl_key = <${opts.cert.keyFile}\n${opts.minProtocol ? `ssl_min_protocol = ${opts.minProtocol}\n` : ''}`
-    : 'ssl = no\n';
+    : opts.sslWithoutCert
+      ? 'ssl = yes\n'
+      : 'ssl = no\n';
   const protocols = [(ports.imap ?? ports.imaps) ? 'imap' : '', (ports.pop3 ?? ports.pop3s) ? 'pop3' : ''].filter(Boolean).join(' ');
   return `# Interop test instance: loopback only, nobody can log in, nothing outside ${dir} is used.
 base_dir = ${dir}/run

@@ -12,7 +12,8 @@ import { makeFinding, type FindingId } from '../../findings';
 import { position, range } from '../../plain';
 import type { LintHost } from '../types';
 import { resolveNamedFilters } from './namedFilters';
-import { parseDovecotConf as parseRaw, type DovecotConf, type DovecotSetting } from './parser';
+import { deniedAmong } from '../denied';
+import { parseDovecotConf as parseRaw, type DovecotConf, type DovecotSetting, type Include } from './parser';
 import { templateOf, type DovecotTemplate } from './template';
 import { detectVersion, type VersionInfo } from './version';
 
@@ -25,6 +26,13 @@ export interface DovecotContext {
   all: DovecotSetting[];
   /** This config is the live one of this machine (under /etc/dovecot/): missing files are real. */
   live: boolean;
+  /**
+   * `all` is the whole configuration: the file's own dovecot.conf was read (not stood in for), it includes this file,
+   * and every include was read (no missing `!include_try` but on the live config, where missing is missing; no folder
+   * that could not be listed, none inside a section, no template among the files). Only then may a rule say a
+   * setting is set nowhere.
+   */
+  complete: boolean;
   /** The directory of the main dovecot.conf (a conf.d file's parent), for /etc/dovecot/... paths in a copy. */
   home: string;
   /** Where files the config names are looked for (live or a copy, /etc/dovecot/ mapped to `home`). */
@@ -83,12 +91,13 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
   const isMain = mainPath === path;
   const live = isLiveDovecot(path);
   const home: ServerHome = { live, prefix: '/etc/dovecot/', dir: nodePath.dirname(mainPath) };
-  const walk: Walk = { host, home, seen: new Set(), own: { path: nodePath.resolve(path), text, conf }, ownPlaced: false };
+  const walk: Walk = { host, home, seen: new Set(), own: { path: nodePath.resolve(path), text, conf }, ownPlaced: false, partial: false };
   let mainSettings: DovecotSetting[] | undefined;
   let all: DovecotSetting[] = [];
   if (!isMain) {
     const realMain = safeRead(host, mainPath);
     const mainText = realMain ?? stockMainText(path);
+    if (realMain === undefined) walk.partial = true;
     if (mainText !== undefined) {
       walk.seen.add(nodePath.resolve(mainPath));
       // Only a real dovecot.conf tells the version (one without dovecot_config_version is 2.3's).
@@ -98,6 +107,8 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
     }
   }
   if (!walk.ownPlaced) {
+    // A conf.d file its dovecot.conf does not include is no part of that config.
+    if (!isMain) walk.partial = true;
     walk.seen.add(walk.own.path);
     all = all.concat(expand(path, text, walk, 0, conf));
   }
@@ -108,6 +119,7 @@ export function buildContext(path: string, text: string, host: LintHost): Doveco
     version: detectVersion(conf.settings, mainSettings, isMain),
     all,
     live,
+    complete: !walk.partial,
     home: home.dir,
     serverHome: home,
     template: templateOf(conf),
@@ -122,20 +134,37 @@ interface Walk {
   seen: Set<string>;
   own: { path: string; text: string; conf: DovecotConf };
   ownPlaced: boolean;
+  /** Something of the config could not be read or expanded (see DovecotContext.complete). */
+  partial: boolean;
 }
 
 /** The settings of a file with those of the files it includes, in Dovecot's order (a glob's files sorted). */
 function expand(path: string, text: string, walk: Walk, depth: number, parsed?: DovecotConf): DovecotSetting[] {
   const conf = parsed ?? parseDovecotConf(text);
-  if (conf.includes.length === 0 || depth >= MAX_INCLUDE_DEPTH) return conf.settings;
+  if (templateOf(conf) !== undefined) walk.partial = true;
+  if (conf.includes.length === 0) return conf.settings;
+  if (depth >= MAX_INCLUDE_DEPTH) {
+    walk.partial = true;
+    return conf.settings;
+  }
   const out: DovecotSetting[] = [];
   let si = 0;
   for (const inc of conf.includes) {
     while (si < conf.settings.length && conf.settings[si].line < inc.line) out.push(conf.settings[si++]);
-    if (inc.sections.length > 0) continue;
-    const files = /[*?[]/.test(inc.path) ? globInclude(walk.host, walk.home, path, inc.path) : [findInclude(walk.host, walk.home, path, inc.path)];
+    if (inc.sections.length > 0) {
+      walk.partial = true;
+      continue;
+    }
+    const glob = /[*?[]/.test(inc.path);
+    const listed = glob ? listGlob(walk.host, walk.home, path, inc.path) : undefined;
+    const files = glob ? (listed?.files ?? []) : [findInclude(walk.host, walk.home, path, inc.path)];
+    if ((glob && listed?.unread) || ((glob ? listed === undefined : files[0] === undefined) && !knownAbsent(walk, path, inc))) walk.partial = true;
     for (const found of files) {
-      if (!found || walk.seen.has(found.path) || walk.seen.size >= MAX_INCLUDED_FILES) continue;
+      if (!found || walk.seen.has(found.path)) continue;
+      if (walk.seen.size >= MAX_INCLUDED_FILES) {
+        walk.partial = true;
+        continue;
+      }
       walk.seen.add(found.path);
       if (found.path === walk.own.path) {
         walk.ownPlaced = true;
@@ -148,13 +177,35 @@ function expand(path: string, text: string, walk: Walk, depth: number, parsed?: 
 }
 
 /**
+ * An include that found nothing adds nothing for sure only as an `!include_try` of the live config (a missing file is
+ * really missing there; a copy may just lack it), when the folder could be listed and this user is not refused it.
+ */
+function knownAbsent(walk: Walk, from: string, inc: Include): boolean {
+  if (!inc.optional || !walk.home.live) return false;
+  const glob = /[*?[]/.test(inc.path);
+  if (glob && !walk.host.listDir) return false;
+  const target = nodePath.resolve(nodePath.dirname(from), inc.path);
+  return deniedAmong(walk.host, [glob ? nodePath.dirname(target) : target]) === undefined;
+}
+
+/**
  * The files a glob include names (`!include conf.d/*.conf`), sorted as glob(3) sorts them, when the host can list
  * the folder (only the last part may be a pattern, as in every real config); none otherwise. The folder is looked
  * for as an included file is.
  */
 export function globInclude(host: LintHost, home: ServerHome, from: string, include: string): Array<{ path: string; text: string }> {
+  return listGlob(host, home, from, include)?.files ?? [];
+}
+
+/** globInclude, undefined when no folder could be listed; `unread` when a matching file could not be read. */
+function listGlob(
+  host: LintHost,
+  home: ServerHome,
+  from: string,
+  include: string,
+): { files: Array<{ path: string; text: string }>; unread: boolean } | undefined {
   const dir = nodePath.dirname(include);
-  if (!host.listDir || /[*?[]/.test(dir)) return [];
+  if (!host.listDir || /[*?[]/.test(dir)) return undefined;
   const pattern = globPattern(nodePath.basename(include));
   for (const c of candidates(dir, from, host.workspaceRoot, home)) {
     let names: string[] | undefined;
@@ -165,14 +216,16 @@ export function globInclude(host: LintHost, home: ServerHome, from: string, incl
     }
     if (names === undefined) continue;
     const out: Array<{ path: string; text: string }> = [];
+    let unread = false;
     for (const name of names.filter((n) => pattern.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const file = nodePath.join(c, name);
       const text = safeRead(host, file);
-      if (text !== undefined) out.push({ path: nodePath.resolve(file), text });
+      if (text === undefined) unread = true;
+      else out.push({ path: nodePath.resolve(file), text });
     }
-    return out;
+    return { files: out, unread };
   }
-  return [];
+  return undefined;
 }
 
 /** glob(3)'s `*`, `?` and `[...]` for one path component, case-sensitive; a leading dot is matched only by a dot. */

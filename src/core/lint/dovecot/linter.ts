@@ -10,6 +10,7 @@ import { discoverEndpoints } from './endpoints';
 import { checkCertificates } from './rules/certs';
 import { checkCipherList } from './rules/ciphers';
 import { checkMissingFilePrefix } from './rules/fileValues';
+import { checkTlsWithoutCertificate } from './rules/noCertificate';
 import { checkMissingIncludes } from './rules/includes';
 import { checkMinProtocol, checkRemovedProtocols } from './rules/protocols';
 import { checkObsoleteDhSettings } from './rules/removed';
@@ -62,6 +63,7 @@ export function lintDovecotConf(path: string, text: string, host: LintHost): Lin
   checkMissingIncludes(ctx);
   checkVersionNames(ctx);
   checkSslDisabled(ctx);
+  checkTlsWithoutCertificate(ctx);
   checkCleartextAuth(ctx);
   checkMissingFilePrefix(ctx);
   checkMinProtocol(ctx);

@@ -10,8 +10,8 @@ import { forLocalClientsOnly, isServerScoped } from '../parser';
 import { isOpaque } from '../template';
 import { bool, inVersion, listensOnLoopbackOnly, protocolOf, servesMailboxes } from './words';
 
-const CERT_23 = 'ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem and ssl_key = </etc/letsencrypt/live/NAME/privkey.pem';
-const CERT_24 = 'ssl_server_cert_file = /etc/letsencrypt/live/NAME/fullchain.pem and ssl_server_key_file = /etc/letsencrypt/live/NAME/privkey.pem';
+export const CERT_23 = 'ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem and ssl_key = </etc/letsencrypt/live/NAME/privkey.pem';
+export const CERT_24 = 'ssl_server_cert_file = /etc/letsencrypt/live/NAME/fullchain.pem and ssl_server_key_file = /etc/letsencrypt/live/NAME/privkey.pem';
 
 export function checkSslDisabled(ctx: DovecotContext): void {
   if (!servesMailboxes(ctx)) return;
@@ -31,10 +31,10 @@ export function checkSslDisabled(ctx: DovecotContext): void {
         (loopback ? ' Here `listen` names only loopback addresses, so only local clients (a webmail on this host) connect.' : ''),
       fix:
         `Set ssl = yes (or required) and name the certificate: ${inVersion(ctx, CERT_23, CERT_24)}; then \`doveadm reload\`.` +
-        (hasCert ? '' : ' Set the certificate first: Dovecot refuses to start with TLS on and no certificate.'),
+        (hasCert ? '' : ' Set the certificate first: with TLS on and no certificate every TLS connection fails.'),
       range: s.valueRange,
       evidence: [lineEvidence(ctx, s)],
-      // Only with a certificate configured: TLS on without one stops Dovecot ("ssl enabled, but ssl_cert not set").
+      // Only with a certificate configured: TLS on without one fails every handshake (dovecot.ssl-without-cert).
       edits: hasCert && s.valueLiteral ? [replaceValue(s, 'yes')] : undefined,
       editTitle: 'Set ssl = yes',
     });

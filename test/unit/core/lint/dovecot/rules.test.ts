@@ -34,7 +34,8 @@ describe('dovecot TLS rules', () => {
     assert.match(editRemoves(MAIN, t23, f), /disable_plaintext_auth = yes/);
     const t24 = `${V24}auth_allow_cleartext = yes\n`;
     assert.match(editRemoves(MAIN, t24, only(lintDovecot(MAIN, t24), 'dovecot.cleartext-auth')), /auth_allow_cleartext = no/);
-    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\ndisable_plaintext_auth = no\n')), []);
+    // No certificate anywhere: that is another finding (sslWithoutCert.test.ts), and no cleartext one.
+    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\ndisable_plaintext_auth = no\n')), ['dovecot.ssl-without-cert']);
     assert.deepEqual(ids(lintDovecot(MAIN, 'disable_plaintext_auth = yes\n')), []);
   });
 
@@ -185,7 +186,7 @@ describe('dovecot TLS rules', () => {
 
   it('dovecot.config-version: a 2.4 dovecot_config_version after other settings', () => {
     assert.equal(only(lintDovecot(MAIN, 'ssl = yes\ndovecot_config_version = 2.4.0\n'), 'dovecot.config-version').severity, 'error');
-    assert.deepEqual(ids(lintDovecot(MAIN, `# header\n${V24}ssl = yes\n`)), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, `# header\n${V24}ssl = yes\n`)), ['dovecot.ssl-without-cert']);
   });
 
   it('dovecot.syntax-error: what Dovecot stops at, with its own message', () => {
@@ -207,7 +208,7 @@ describe('dovecot TLS rules', () => {
     assert.match(only(lintDovecot(MAIN, '\uFEFF# Dovecot\nssl = required\n'), 'dovecot.syntax-error').detail, /Expecting '\{'/);
     // The rest is read as usual; no BOM, no finding.
     assert.ok(ids(lintDovecot(MAIN, '\uFEFFssl = no\n')).includes('dovecot.ssl-disabled'));
-    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\n')), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\n')), ['dovecot.ssl-without-cert']);
   });
 
   it('settings for loopback clients only (remote 127.0.0.1 { } as mailcow has, local 127.0.0.1 { }) are not cleartext or TLS-off findings', () => {
@@ -295,6 +296,6 @@ describe('dovecot TLS rules', () => {
     assert.deepEqual(ids(lintDovecot(MAIN, '!include ssl.inc\n!include_try nothere.conf\ndisable_plaintext_auth = no\n', files)), []);
     // Include loops end.
     const loop = { '/ws/dovecot/a.conf': '!include dovecot.conf\n' };
-    assert.deepEqual(ids(lintDovecot(MAIN, '!include a.conf\nssl = yes\n', loop)), []);
+    assert.deepEqual(ids(lintDovecot(MAIN, '!include a.conf\nssl = yes\n', loop)), ['dovecot.ssl-without-cert']);
   });
 });
