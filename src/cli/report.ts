@@ -207,16 +207,22 @@ function render(records: RunRecord[], format: ReportFormat, color: boolean): str
         .join('\n')}\n`,
     );
   const c = counts(records);
-  out.push(`${plural(c.endpoints, 'endpoint')}, ${plural(c.files, 'file')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info\n`);
+  // As lint's own summary counts: the files linted; a PATH or file not linted is named above and counted apart.
+  const notLinted = c.notLinted ? `, ${c.notLinted} not linted` : '';
+  out.push(
+    `${plural(c.endpoints, 'endpoint')}, ${plural(c.files, 'file')} linted${notLinted}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info\n`,
+  );
   return out.join('');
 }
 
-function counts(records: RunRecord[]): { endpoints: number; files: number; error: number; warning: number; info: number } {
+function counts(records: RunRecord[]): { endpoints: number; files: number; notLinted: number; error: number; warning: number; info: number } {
   const findings: Finding[] = records.flatMap(recordFindings);
   const endpoints = new Set(records.flatMap((r) => (r.type === 'probe' ? [endpointLabel(r.endpoint)] : [])));
+  const lint = records.filter((r) => r.type === 'lint');
   return {
     endpoints: endpoints.size,
-    files: records.filter((r) => r.type === 'lint').length,
+    files: lint.filter((r) => !r.skipped).length,
+    notLinted: lint.filter((r) => r.skipped).length,
     error: findings.filter((f) => f.severity === 'error').length,
     warning: findings.filter((f) => f.severity === 'warning').length,
     info: findings.filter((f) => f.severity === 'info').length,

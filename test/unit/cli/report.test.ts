@@ -61,6 +61,14 @@ describe('CLI report: files a shard did not lint', () => {
     const markdown = captureIO();
     await main(['report', shard, '--format', 'markdown'], markdown);
     assert.match(markdown.stdout, /## Files not linted\n\n- .*moved-away: no such file or folder\n/);
+    // The summary counts files as lint's own does: the linted ones, and what was not linted apart.
+    const text = captureIO();
+    await main(['report', shard], text);
+    assert.match(text.stdout, /^0 endpoints, 1 file linted, 1 not linted: 0 errors, 0 warnings, 0 info$/m);
+    const json = captureIO();
+    await main(['report', shard, '--format', 'json'], json);
+    const { summary } = JSON.parse(json.stdout) as { summary: { files: number; notLinted: number } };
+    assert.deepEqual([summary.files, summary.notLinted], [1, 1]);
   });
 });
 
