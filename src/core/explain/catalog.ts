@@ -6,6 +6,7 @@
  */
 import type { Severity } from '../finding';
 import type { ExplainId } from '../findings';
+import { DOVECOT_TLS_CATALOG } from './catalogDovecotTls';
 import { POSTFIX_TLS_CATALOG, SYSTEM_CA_FILE } from './catalogPostfixTls';
 
 export type Likelihood = 'likely' | 'possible';
@@ -47,6 +48,8 @@ const VERIFY_POSTFIX_FIX =
 export const CATALOG: CatalogEntry[] = [
   // Postfix-specific TLS lines (server side, TLS grades, DANE/MTA-STS, Postfix 3.11 tls=) first: they supersede broader entries.
   ...POSTFIX_TLS_CATALOG,
+  // Dovecot's certificate and key loading errors (doveconf's "Can't open file", "Failed to initialize SSL server context").
+  ...DOVECOT_TLS_CATALOG,
   {
     id: 'explain.wrong-version-number',
     // OpenSSL 1.0 and older (Node before 10, Postfix on old distributions) say the same as SSL23_GET_SERVER_HELLO:unknown protocol.

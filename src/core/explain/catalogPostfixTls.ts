@@ -490,7 +490,8 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
   },
   {
     id: 'explain.cert-key-mismatch',
-    pattern: /key values mismatch|X509_check_private_key/i,
+    // Dovecot checks the pair itself and says so in its own words: "Key is for a different cert than ssl_cert".
+    pattern: /key values mismatch|X509_check_private_key|Key is for a different cert than/i,
     severity: 'error',
     title: 'The configured certificate and private key do not belong together ("key values mismatch").',
     detail: 'OpenSSL refused to load the pair, so the service has no usable certificate: STARTTLS fails or is not offered.',
@@ -498,6 +499,16 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
     fix:
       'Compare the public keys (openssl x509 -noout -pubkey -in CERT vs openssl pkey -pubout -in KEY); point both settings at the same pair ' +
       '(smtpd_tls_chain_files = key then fullchain) and postfix reload.',
+    dovecot: {
+      detail:
+        'Dovecot refused the pair when a client asked for TLS ("Key is for a different cert than ssl_cert"), so that connection fails; ' +
+        'Dovecot 2.3 starts anyway and logs this once per TLS connection.',
+      causes: [likely('After a renewal, ssl_cert and ssl_key point at different generations (a new certificate with the old key, or the reverse).')],
+      fix:
+        'Compare the public keys (openssl x509 -noout -pubkey -in CERT vs openssl pkey -pubout -in KEY); point both settings at the same ' +
+        'pair (2.3: ssl_cert = </etc/letsencrypt/live/NAME/fullchain.pem, ssl_key = </etc/letsencrypt/live/NAME/privkey.pem; 2.4: ' +
+        'ssl_server_cert_file and ssl_server_key_file) and restart Dovecot.',
+    },
   },
   {
     id: 'explain.postfix-no-server-cert',
