@@ -500,6 +500,7 @@ export const POSTFIX_TLS_CATALOG: CatalogEntry[] = [
       'Compare the public keys (openssl x509 -noout -pubkey -in CERT vs openssl pkey -pubout -in KEY); point both settings at the same pair ' +
       '(smtpd_tls_chain_files = key then fullchain) and postfix reload.',
     dovecot: {
+      title: 'The configured certificate and private key do not belong together ("Key is for a different cert than ssl_cert").',
       detail:
         'Dovecot refused the pair when a client asked for TLS ("Key is for a different cert than ssl_cert"), so that connection fails; ' +
         'Dovecot 2.3 starts anyway and logs this once per TLS connection.',

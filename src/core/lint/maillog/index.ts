@@ -10,7 +10,7 @@ import { endpointLabel } from '../../endpoint';
 import type { Finding, Range } from '../../finding';
 import type { CatalogEntry } from '../../explain/catalog';
 import { maillogId } from '../../findings';
-import { classifyLine, evidenceLine, explanationFinding, looksLikePostfix, rankedCauses, type LineMatch } from '../../explain';
+import { classifyLine, evidenceLine, explanationFinding, looksLikeDovecot, looksLikePostfix, rankedCauses, type LineMatch } from '../../explain';
 import { forEachLine } from '../lines';
 import type { DiscoveredEndpoint, Linter, LintHost, LintResult } from '../types';
 import { analyzeMailLog } from './deliveries';
@@ -55,6 +55,8 @@ interface Group {
   count: number;
   first: Range;
   last: Range;
+  /** Lines of Dovecot's (imap-login: ...) in a system mail log: the entry's Dovecot advice, not Postfix's. */
+  dovecot: boolean;
   /** Raw lines, turned into (masked) evidence only at the end: most lines never need it. */
   firstLine: string;
   lastLine: string;
@@ -79,11 +81,13 @@ export function lintMailLog(file: string, text: string, now?: Date, firstLine = 
   const add = (entry: CatalogEntry, endpoint: Endpoint | undefined, range: Range, line: string) => {
     // Informational entries (an untrusted but encrypted session) are grouped across servers: one per server would drown the errors.
     const perServer = entry.severity !== 'info';
-    const key = `${entry.id}|${perServer && endpoint ? `${endpoint.host}:${endpoint.port}` : ''}`;
+    // Debian's mail.log holds Dovecot's lines beside Postfix's: the same error on each side has its own fix.
+    const dovecot = entry.dovecot !== undefined && looksLikeDovecot(line);
+    const key = `${entry.id}|${dovecot ? 'dovecot' : ''}|${perServer && endpoint ? `${endpoint.host}:${endpoint.port}` : ''}`;
     let g = groups.get(key);
     if (!g) {
       if (groups.size >= MAX_FINDINGS) return;
-      g = { entry, endpoint: perServer ? endpoint : undefined, count: 0, first: range, last: range, firstLine: line, lastLine: line };
+      g = { entry, endpoint: perServer ? endpoint : undefined, dovecot, count: 0, first: range, last: range, firstLine: line, lastLine: line };
       groups.set(key, g);
     }
     g.count++;
@@ -168,16 +172,18 @@ function flush(pending: Map<string, Pending[]>, add: (e: CatalogEntry, ep: Endpo
 function toFinding(file: string, g: Group): Finding {
   const where = g.endpoint ? ` with ${endpointLabel(g.endpoint)}` : '';
   const times = g.count === 1 ? 'once' : `${g.count} times`;
-  const postfixVariant = g.entry.postfix ?? g.entry;
+  const side = (g.dovecot ? g.entry.dovecot : undefined) ?? g.entry.postfix;
+  const variant = side ?? g.entry;
+  const title = (g.dovecot ? side?.title : undefined) ?? g.entry.title;
   const sameLine = g.first.start.line === g.last.start.line;
   return explanationFinding(
     maillogId(g.entry.id),
     {
       severity: g.entry.severity,
-      title: `${g.entry.title.replace(/\.$/, '')}${where} (${times}).`,
-      detail: g.entry.postfix?.detail ?? g.entry.detail,
-      causes: rankedCauses(postfixVariant.causes),
-      fix: postfixVariant.fix,
+      title: `${title.replace(/\.$/, '')}${where} (${times}).`,
+      detail: side?.detail ?? g.entry.detail,
+      causes: rankedCauses(variant.causes),
+      fix: variant.fix,
       evidence: sameLine || g.firstLine === g.lastLine ? [evidenceLine(g.firstLine)] : [evidenceLine(g.firstLine), evidenceLine(g.lastLine)],
     },
     {

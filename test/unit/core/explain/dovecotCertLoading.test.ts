@@ -74,6 +74,11 @@ describe('explain: Dovecot certificate and key loading errors', () => {
     });
   }
 
+  it("Dovecot's mismatch quotes Dovecot's words, not OpenSSL's", () => {
+    const [m] = explainError(OBSERVED.find(([, id]) => id === 'explain.cert-key-mismatch')![0]).matches;
+    assert.match(m.title, /"Key is for a different cert than ssl_cert"/);
+  });
+
   it('the same lines in a syslog mail log (dovecot: prefix) are found by the mail-log linter', () => {
     const log = OBSERVED.map(([line], i) => `Dec  1 00:25:${String(10 + i)} mx dovecot: ${line}`).join('\n');
     const ids = lintMailLog('/var/log/mail.log', log).findings.map((f) => f.id);

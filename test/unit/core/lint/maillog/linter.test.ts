@@ -18,6 +18,27 @@ describe('mail log lint', () => {
     assert.ok(!maillogLinter.matches('/x/mail.log.gz'));
   });
 
+  it("a Dovecot line in the system mail log gets Dovecot's advice, kept apart from the same error on Postfix's lines", () => {
+    // Debian logs both daemons to /var/log/mail.log; Dovecot 2.3.19's lines as it wrote them here on loopback.
+    const log = [
+      "Dec  1 00:25:50 mx dovecot: imap-login: Error: Failed to initialize SSL server context: Can't load SSL private key (ssl_key setting): Key is for a different cert than ssl_cert: user=<>, rip=127.0.0.1, lip=127.0.0.1, secured, session=<YuyHkYdhPsp/AAAB>",
+      'Dec  1 00:25:51 mx dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=203.0.113.5, lip=192.0.2.1, TLS handshaking: SSL_accept() failed: error:0A00010B:SSL routines::wrong version number, session=<x>',
+      'Dec  1 00:25:52 mx postfix/smtp[12]: SSL_connect error to a.example[192.0.2.9]:25: error:0A00010B:SSL routines::wrong version number',
+      '',
+    ].join('\n');
+    const found = lintMailLog('/var/log/mail.log', log).findings;
+    const [pair] = found.filter((f) => f.id === 'maillog.cert-key-mismatch');
+    assert.match(pair.fix, /ssl_cert = </);
+    assert.doesNotMatch(pair.fix, /smtpd_tls_chain_files|postfix reload/);
+    const wrong = found.filter((f) => f.id === 'maillog.wrong-version-number');
+    assert.equal(wrong.length, 2, JSON.stringify(wrong.map((f) => f.title)));
+    const dovecot = wrong.find((f) => f.range?.start.line === 1);
+    assert.match(dovecot?.title ?? '', /client spoke plain text to a port of this server/);
+    assert.match(dovecot?.fix ?? '', /993 \(IMAP\)/);
+    assert.doesNotMatch(dovecot?.fix ?? '', /wrappermode|relayhost/);
+    assert.match(wrong.find((f) => f.range?.start.line === 2)?.fix ?? '', /wrappermode/);
+  });
+
   it('one finding per distinct server and error, with the count and first/last lines', () => {
     const lost = byId('maillog.postfix-ssl-connect-lost');
     assert.equal(lost.length, 1);
