@@ -12,7 +12,7 @@
  * set: `$ENV:CERT`, a templated path, a `local_name mail.example.com { }` (SNI) or `local`/`remote` filter's own
  * certificate. The finding goes on the `ssl` line that turns TLS on, so only the file that holds it gets it.
  */
-import { lineEvidence, report, type DovecotContext } from '../context';
+import { lineEvidence, mainConfPath, report, type DovecotContext } from '../context';
 import { isServerScoped, type DovecotSetting } from '../parser';
 import { CERT_23, CERT_24 } from './ssl';
 import { inVersion, protocolOf, serves, servesMailboxes } from './words';
@@ -29,6 +29,23 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
   const certName = inVersion(ctx, 'ssl_cert', 'ssl_server_cert_file');
   const keyName = inVersion(ctx, 'ssl_key', 'ssl_server_key_file');
   const missing = !cert && !key ? `neither ${certName} nor ${keyName}` : cert ? keyName : certName;
+  // No global `ssl` anywhere: Dovecot 2.3's default is ssl = yes (doveconf -d, 2.3.19), so TLS is on all the same. Said
+  // once, on line 1 of dovecot.conf, where the setting would go.
+  const globalSsl = ctx.all.some((s) => s.name === 'ssl' && s.sections.length === 0);
+  if (!globalSsl && ctx.version.version === '2.3' && mainConfPath(ctx.file) === ctx.file && ctx.conf.lines.length > 0) {
+    report(ctx, 'dovecot.ssl-without-cert', {
+      severity: 'error',
+      title: `No ssl setting, so Dovecot's default ssl = yes applies, but ${missing} is set: every TLS connection fails.`,
+      detail:
+        `No file of this configuration (dovecot.conf and everything it includes was read) sets ssl, and Dovecot 2.3's default is ` +
+        `ssl = yes (doveconf -d). With ${missing} set, each TLS handshake fails in the login process (Dovecot 2.3.19 logs ` +
+        `"Failed to initialize SSL server context: ${cert ? `Couldn't parse private SSL key (ssl_key setting)` : "Can't load SSL certificate (ssl_cert setting): The certificate is empty"}") ` +
+        'and the client is dropped: the implicit-TLS ports (993, 995) and STARTTLS, which Dovecot still offers, do not work.',
+      fix: `Name the certificate and its key: ${inVersion(ctx, CERT_23, CERT_24)}; then \`doveadm reload\`.`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: ctx.conf.lines[0].length } },
+      evidence: ['no ssl setting in the configuration; doveconf -d: ssl = yes'],
+    });
+  }
   for (const s of ctx.conf.settings) {
     if (s.name !== 'ssl' || !isServerScoped(s) || overridden(ctx, s)) continue;
     const value = s.value.trim().toLowerCase();

@@ -106,4 +106,25 @@ describe('dovecot.ssl-without-cert', () => {
     // A conf.d file its dovecot.conf does not include is no part of that config.
     assert.ok(!has({ ...tree(MANDRIVA_SSL), [MAIN]: '!include conf.d/10-auth.conf\n' }, SSL));
   });
+
+  it("no ssl line anywhere: Dovecot 2.3's default ssl = yes applies; said once, on dovecot.conf's line 1", () => {
+    // A minimal dovecot.conf (a mail-dev container): doveconf -d says ssl = yes, and no certificate is set.
+    const f = only(lintDovecot(MAIN, 'protocols = imap\nmail_location = maildir:~/Maildir\n'), ID);
+    assert.equal(f.range?.start.line, 0);
+    assert.match(f.title, /default ssl = yes applies, but neither ssl_cert nor ssl_key is set/);
+    assert.match(f.detail, /Can't load SSL certificate \(ssl_cert setting\): The certificate is empty/);
+    // In a whole stock tree without any ssl line: dovecot.conf only, not the conf.d files.
+    const files = { [MAIN]: STOCK_MAIN, [AUTH]: 'auth_mechanisms = plain\n', ...LOCAL };
+    assert.ok(has(files, MAIN));
+    assert.ok(!has(files, AUTH));
+    // ssl = no, a certificate and key, a 2.4 config (not observed there), or a config not read whole: nothing.
+    for (const text of [
+      'ssl = no\nprotocols = imap\n',
+      'ssl_cert = </c.pem\nssl_key = </k.pem\n',
+      `${V24}protocols = imap\n`,
+      '!include missing.conf\nprotocols = imap\n',
+    ]) {
+      assert.ok(!ids(lintDovecot(MAIN, text)).includes(ID), text);
+    }
+  });
 });
