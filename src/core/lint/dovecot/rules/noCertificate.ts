@@ -16,6 +16,7 @@ import { lineEvidence, mainConfPath, report, type DovecotContext } from '../cont
 import { isServerScoped, type DovecotSetting } from '../parser';
 import { CERT_23, CERT_24 } from './ssl';
 import { inVersion, protocolOf, serves, servesMailboxes } from './words';
+import { mayBeDovecot22 } from '../version';
 
 const CERTS = new Set(['ssl_cert', 'ssl_alt_cert', 'ssl_server_cert_file', 'ssl_server_alt_cert_file']);
 const KEYS = new Set(['ssl_key', 'ssl_alt_key', 'ssl_server_key_file', 'ssl_server_alt_key_file']);
@@ -29,6 +30,12 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
   const certName = inVersion(ctx, 'ssl_cert', 'ssl_server_cert_file');
   const keyName = inVersion(ctx, 'ssl_key', 'ssl_server_key_file');
   const missing = !cert && !key ? `neither ${certName} nor ${keyName}` : cert ? keyName : certName;
+  // Dovecot 2.2 (end of life) had built-in certificate paths, which 2.3 dropped; a config without
+  // dovecot_config_version and without 2.3's own names may be for it.
+  const on22 = mayBeDovecot22(ctx.version, ctx.all)
+    ? ' If this server runs Dovecot 2.2 (end of life; `dovecot --version`), it falls back to its built-in ' +
+      'ssl_cert = </etc/ssl/certs/dovecot.pem and ssl_key = </etc/ssl/private/dovecot.pem, and TLS works where those files exist.'
+    : '';
   // No global `ssl` anywhere: Dovecot 2.3's default is ssl = yes (doveconf -d, 2.3.19), so TLS is on all the same. Said
   // once, on line 1 of dovecot.conf, where the setting would go.
   const globalSsl = ctx.all.some((s) => s.name === 'ssl' && s.sections.length === 0);
@@ -40,7 +47,8 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
         `No file of this configuration (dovecot.conf and everything it includes was read) sets ssl, and Dovecot 2.3's default is ` +
         `ssl = yes (doveconf -d). With ${missing} set, each TLS handshake fails in the login process (Dovecot 2.3.19 logs ` +
         `"Failed to initialize SSL server context: ${cert ? `Couldn't parse private SSL key (ssl_key setting)` : "Can't load SSL certificate (ssl_cert setting): The certificate is empty"}") ` +
-        'and the client is dropped: the implicit-TLS ports (993, 995) and STARTTLS, which Dovecot still offers, do not work.',
+        'and the client is dropped: the implicit-TLS ports (993, 995) and STARTTLS, which Dovecot still offers, do not work.' +
+        on22,
       fix: `Name the certificate and its key: ${inVersion(ctx, CERT_23, CERT_24)}; then \`doveadm reload\`.`,
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: ctx.conf.lines[0].length } },
       evidence: ['no ssl setting in the configuration; doveconf -d: ssl = yes'],
@@ -63,7 +71,8 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
         'and the client is dropped: the implicit-TLS ports (993, 995) and STARTTLS do not work' +
         (value === 'required'
           ? ', and with ssl = required no client outside login_trusted_networks can log in at all.'
-          : ', so clients that require TLS cannot connect.'),
+          : ', so clients that require TLS cannot connect.') +
+        on22,
       fix: `Name the certificate and its key: ${inVersion(ctx, CERT_23, CERT_24)} (in a stock layout, the commented-out lines of conf.d/10-ssl.conf); then \`doveadm reload\`.`,
       range: s.valueRange,
       evidence: [lineEvidence(ctx, s)],

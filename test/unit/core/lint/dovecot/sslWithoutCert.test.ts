@@ -127,4 +127,11 @@ describe('dovecot.ssl-without-cert', () => {
       assert.ok(!ids(lintDovecot(MAIN, text)).includes(ID), text);
     }
   });
+
+  it('a config that may be for Dovecot 2.2 (end of life) says that 2.2 falls back to its built-in certificate paths', () => {
+    assert.match(only(lintDovecot(MAIN, 'ssl = yes\n'), ID).detail, /Dovecot 2\.2 .*built-in ssl_cert = <\/etc\/ssl\/certs\/dovecot\.pem/);
+    assert.match(only(lintDovecot(MAIN, 'protocols = imap\n'), ID).detail, /Dovecot 2\.2/);
+    // ssl_min_protocol is 2.3's: not 2.2.
+    assert.doesNotMatch(only(lintDovecot(MAIN, 'ssl = yes\nssl_min_protocol = TLSv1.2\n'), ID).detail, /2\.2/);
+  });
 });
