@@ -278,6 +278,24 @@ export function globalValue(ctx: DovecotContext, name: string): string | undefin
   return undefined;
 }
 
+/** Whether a later setting of the same name and scope, anywhere in the configuration, wins over `s` (Dovecot keeps the last). */
+export function overriddenLater(ctx: DovecotContext, s: DovecotSetting): boolean {
+  let known = lastOfScope.get(ctx.all);
+  if (!known) {
+    // Built once per configuration: asked per setting, a scan each time would be quadratic in a long file.
+    known = { last: new Map(ctx.all.map((x) => [scopedName(x), x])), members: new Set(ctx.all) };
+    lastOfScope.set(ctx.all, known);
+  }
+  const winner = known.last.get(scopedName(s));
+  return winner !== undefined && winner !== s && known.members.has(s);
+}
+
+const lastOfScope = new WeakMap<readonly DovecotSetting[], { last: Map<string, DovecotSetting>; members: Set<DovecotSetting> }>();
+
+function scopedName(x: DovecotSetting): string {
+  return `${x.sections.map((q) => `${q.name} ${q.arg}`).join('/')}/${x.name}`;
+}
+
 export function report(ctx: DovecotContext, id: FindingId, f: FindingInput): void {
   const noEdits = !f.edits || f.edits.length === 0;
   ctx.findings.push(

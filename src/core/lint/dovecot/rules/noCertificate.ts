@@ -12,8 +12,8 @@
  * set: `$ENV:CERT`, a templated path, a `local_name mail.example.com { }` (SNI) or `local`/`remote` filter's own
  * certificate. The finding goes on the `ssl` line that turns TLS on, so only the file that holds it gets it.
  */
-import { lineEvidence, mainConfPath, report, type DovecotContext } from '../context';
-import { isServerScoped, type DovecotSetting } from '../parser';
+import { lineEvidence, mainConfPath, overriddenLater, report, type DovecotContext } from '../context';
+import { isServerScoped } from '../parser';
 import { CERT_23, CERT_24 } from './ssl';
 import { inVersion, protocolOf, serves, servesMailboxes } from './words';
 import { mayBeDovecot22 } from '../version';
@@ -55,7 +55,7 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
     });
   }
   for (const s of ctx.conf.settings) {
-    if (s.name !== 'ssl' || !isServerScoped(s) || overridden(ctx, s)) continue;
+    if (s.name !== 'ssl' || !isServerScoped(s) || overriddenLater(ctx, s)) continue;
     const value = s.value.trim().toLowerCase();
     if (value !== 'yes' && value !== 'required') continue;
     // `protocol submission { ssl = yes }` while only IMAP is served: no connection uses it.
@@ -78,11 +78,4 @@ export function checkTlsWithoutCertificate(ctx: DovecotContext): void {
       evidence: [lineEvidence(ctx, s)],
     });
   }
-}
-
-/** A later `ssl` of the same scope anywhere in the configuration wins over this one. */
-function overridden(ctx: DovecotContext, s: DovecotSetting): boolean {
-  const scope = (x: DovecotSetting) => x.sections.map((q) => `${q.name} ${q.arg}`).join('/');
-  const at = ctx.all.indexOf(s);
-  return ctx.all.some((x, i) => i > at && x.name === 'ssl' && scope(x) === scope(s));
 }

@@ -5,7 +5,7 @@
  * connection from the server's own address (localhost) or from login_trusted_networks as secured either
  * way (doc.dovecot.org "SSL configuration", "Secured connections").
  */
-import { globalValue, replaceValue, report, lineEvidence, type DovecotContext } from '../context';
+import { globalValue, overriddenLater, replaceValue, report, lineEvidence, type DovecotContext } from '../context';
 import { forLocalClientsOnly, isServerScoped } from '../parser';
 import { isOpaque } from '../template';
 import { bool, inVersion, listensOnLoopbackOnly, protocolOf, servesMailboxes } from './words';
@@ -53,7 +53,9 @@ export function checkCleartextAuth(ctx: DovecotContext): void {
     const b = bool(s.value);
     const v23 = s.name === 'disable_plaintext_auth' && b === false && v !== '2.4';
     const v24 = s.name === 'auth_allow_cleartext' && b === true && v !== '2.3';
-    if (!v23 && !v24) continue;
+    // Dovecot keeps the last of a setting: an earlier one (the same line twice in a file, or set again in a later
+    // conf.d file) is not what it does. Asked of these few settings only: it walks the whole configuration.
+    if ((!v23 && !v24) || overriddenLater(ctx, s)) continue;
     const safe = v23 ? 'yes' : 'no';
     report(ctx, 'dovecot.cleartext-auth', {
       severity: 'warning',

@@ -215,6 +215,26 @@ describe('dovecot TLS rules', () => {
     assert.deepEqual(ids(lintDovecot(MAIN, 'ssl = required\n')), ['dovecot.ssl-without-cert']);
   });
 
+  it('dovecot.cleartext-auth judges the value Dovecot keeps: the last of a setting, also across the files of a config', () => {
+    // Alpine's packaged dovecot.conf (a public copy) sets disable_plaintext_auth = no on lines 6 and 73: one finding, on the last.
+    const twice = `${CERT}disable_plaintext_auth = no\nprotocols = imap\ndisable_plaintext_auth = no\n`;
+    const fs = lintDovecot(MAIN, twice).findings.filter((f) => f.id === 'dovecot.cleartext-auth');
+    assert.deepEqual(
+      fs.map((f) => f.range?.start.line),
+      [4],
+    );
+    // Set to yes later (here in a conf.d file dovecot.conf includes after it): the earlier no is not what Dovecot does.
+    const files = { '/ws/dovecot/conf.d/10-auth.conf': 'disable_plaintext_auth = yes\n' };
+    assert.deepEqual(rulesOn(lintDovecot(MAIN, `${CERT}disable_plaintext_auth = no\n!include conf.d/*.conf\n`, files)), []);
+    // In another scope it is another setting: both count.
+    assert.equal(
+      ids(lintDovecot(MAIN, `${CERT}disable_plaintext_auth = no\nprotocol imap {\n  disable_plaintext_auth = no\n}\n`)).filter(
+        (i) => i === 'dovecot.cleartext-auth',
+      ).length,
+      2,
+    );
+  });
+
   it('settings for loopback clients only (remote 127.0.0.1 { } as mailcow has, local 127.0.0.1 { }) are not cleartext or TLS-off findings', () => {
     assert.deepEqual(rulesOn(lintDovecot(MAIN, `${CERT}disable_plaintext_auth = yes\nremote 127.0.0.1 {\n  disable_plaintext_auth = no\n}\n`)), []);
     assert.deepEqual(rulesOn(lintDovecot(MAIN, `${CERT}remote ::1 {\n  ssl = no\n}\n`)), []);
