@@ -18,7 +18,9 @@ describe('extension: the files of one Dovecot config are linted again with each 
   before(async () => {
     await activateExtension();
     await makeWatchedFolder(vscode.Uri.file(path.dirname(auth().fsPath)));
-    fs.writeFileSync(main().fsPath, '!include conf.d/*.conf\ndisable_plaintext_auth = no\n');
+    // Two scopes, so that each file holds a setting Dovecot keeps (a global one in dovecot.conf after the include
+    // would win over conf.d's, which then has no finding of its own).
+    fs.writeFileSync(main().fsPath, '!include conf.d/*.conf\nprotocol imap {\n  disable_plaintext_auth = no\n}\n');
     fs.writeFileSync(auth().fsPath, 'auth_mechanisms = plain login\ndisable_plaintext_auth = no\n');
   });
 
